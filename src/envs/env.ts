@@ -1,0 +1,74 @@
+/**
+ * The environment contract, with Gymnasium's semantics:
+ * - `reset({ seed })` re-seeds the env's own generator; `reset()` continues its stream.
+ * - `step(a)` returns `terminated` (a true end of the MDP: do not bootstrap) separately from
+ *   `truncated` (cut off by a time limit: bootstrap from `obs`, which is the true next observation).
+ * - Calling `step` after an episode ended, without `reset`, is an error.
+ */
+import type { Seed } from '../core/rng.js';
+import type { Space } from '../core/spaces.js';
+
+/** Discrete envs observe an integer state; continuous envs a Float32Array (or Float64Array). */
+export type Observation = number | Float32Array | Float64Array;
+/** Discrete envs take an integer action; continuous envs an array of numbers. */
+export type Action = number | ArrayLike<number>;
+export type Info = Record<string, unknown>;
+
+export interface ResetOptions {
+  seed?: Seed;
+  options?: Record<string, unknown>;
+}
+
+export interface ResetResult<O = Observation> {
+  obs: O;
+  info: Info;
+}
+
+export interface StepResult<O = Observation> {
+  obs: O;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: Info;
+}
+
+export interface Env<O extends Observation = Observation, A extends Action = Action> {
+  /** Registry id, versioned like Gymnasium's (e.g. `Pendulum-v1`). */
+  readonly id: string;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  reset(opts?: ResetOptions): ResetResult<O>;
+  step(action: A): StepResult<O>;
+  close(): void;
+}
+
+/** One outcome of taking action `a` in state `s` of a finite MDP. */
+export interface Transition {
+  prob: number;
+  next: number;
+  reward: number;
+  terminated: boolean;
+}
+
+/**
+ * The exact model of a finite MDP (Gymnasium's `env.P`): `P[s][a]` lists the outcomes with their
+ * probabilities. Terminal states are absorbing (their value is 0).
+ */
+export interface TabularModel {
+  readonly nStates: number;
+  readonly nActions: number;
+  readonly P: ReadonlyArray<ReadonlyArray<ReadonlyArray<Transition>>>;
+  /** Distribution of the state after `reset()`. */
+  readonly initialDistribution: Float64Array;
+  /** States in which an episode has already ended (goal, hole, ...), if any. */
+  readonly terminalStates: ReadonlySet<number>;
+}
+
+/** A finite-MDP env that exposes its exact model. */
+export interface TabularEnv extends Env<number, number> {
+  readonly model: TabularModel;
+}
+
+export function isTabular(env: Env): env is TabularEnv {
+  return (env as Partial<TabularEnv>).model !== undefined;
+}
