@@ -1,0 +1,26 @@
+/**
+ * The list of experiments the CLI knows. Each entry is imported lazily, so `priorlab list` is fast
+ * and an experiment that fails to load breaks only itself.
+ *
+ * To add yours: write `experiments/<name>.ts` with `export default { name, summary, options, kind, run }`
+ * satisfying `Experiment` (see `experiment.ts`), then append ONE line below, keeping `name` and
+ * `summary` equal to the module's own (a test checks they match):
+ *
+ *   entry('my-exp', 'one-line summary shown by `priorlab list`', () => import('./my-exp.js')),
+ */
+import type { Experiment } from './experiment.js';
+
+export interface ExperimentEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<{ default: Experiment }>;
+}
+
+function entry(name: string, summary: string, load: () => Promise<{ default: Experiment<any> }>): ExperimentEntry {
+  return { name, summary, load: load as () => Promise<{ default: Experiment }> };
+}
+
+export const EXPERIMENTS: readonly ExperimentEntry[] = [
+  entry('tabular-q', 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)', () => import('./tabular-q.js')),
+  entry('gridworld-priors', 'two-route gridworld solved exactly under the uniform, reference and no prior: routes, entropy, KL, return', () => import('./gridworld-priors.js')),
+];
