@@ -1,0 +1,5 @@
+/** The lesson's variational-inference math: Gaussian KL, the linear-Gaussian model, ELBO (analytic and Monte Carlo), reparameterized fitting. */
+export * from './gaussian.js';
+export * from './linearGaussian.js';
+export * from './lessonExamples.js';
+export * from './reparam.js';
