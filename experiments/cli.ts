@@ -1,0 +1,221 @@
+/**
+ * The priorlab command line (`npm run exp -- <name> [options]`, or `npx priorlab <name> [options]`).
+ *
+ *   priorlab list                         every experiment with its one-line summary
+ *   priorlab <name> --help                its options, with defaults and descriptions
+ *   priorlab <name> [--seed 3] [--alpha 0.1] ...      one run folder under --out (default runs/)
+ *   priorlab <name> --seeds 1-4 [--workers 2]         seeds in parallel, one run folder each
+ *   priorlab --resume runs/<dir>          continue a stopped run from its last checkpoint
+ *   priorlab compare runs/... [--metric charts/return] [--group prior] [--at 1000,5000]
+ *
+ * Options are validated (zod) before any work; errors name the option, the value and what is
+ * allowed. Exit codes: 0 done, 1 error, 2 bad usage, 130 stopped by Ctrl-C/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { Experiment } from './experiment.js';
+import { EXPERIMENTS, type ExperimentEntry } from './index.js';
+import {
+  booleanKeys,
+  closest,
+  COMMON_OPTIONS,
+  helpLines,
+  kebab,
+  parseSeedList,
+  splitArgs,
+  toArgv,
+  UsageError,
+  validateFlags,
+  type CommonOptions,
+} from '../src/node/run/options.js';
+import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
+import { ProgressBar } from '../src/node/run/progress.js';
+import { createRunDir, FILES, gitInfo, packageVersion, readJson, writeJson, type RunConfig } from '../src/node/run/rundir.js';
+import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
+
+const USAGE = `usage:
+  priorlab list
+  priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
+  priorlab --resume <run folder>
+  priorlab compare <run folders or parent folders...> [--metric charts/return] [--group prior] [--at 1000,5000] [--out plots/]`;
+
+function findEntry(name: string): ExperimentEntry {
+  const entry = EXPERIMENTS.find((e) => e.name === name);
+  if (entry) return entry;
+  const hint = closest(name, EXPERIMENTS.map((e) => e.name));
+  throw new UsageError(`unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'priorlab list' to see them all`);
+}
+
+async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
+  let exp: Experiment;
+  try {
+    exp = (await entry.load()).default;
+  } catch (err) {
+    throw new Error(`experiment '${entry.name}' failed to load: ${(err as Error).stack ?? err}`);
+  }
+  if (!exp || exp.name !== entry.name) {
+    throw new Error(`experiments/index.ts lists '${entry.name}' but its module's default export is named '${exp?.name}'`);
+  }
+  const clash = Object.keys(exp.options.shape).filter((k) => k in COMMON_OPTIONS.shape);
+  if (clash.length) throw new Error(`experiment '${exp.name}' redeclares common option(s) ${clash.map((k) => `--${kebab(k)}`).join(', ')}`);
+  return exp;
+}
+
+function listExperiments(): void {
+  const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
+  console.log('experiments (priorlab <name> --help for options):');
+  for (const e of EXPERIMENTS) console.log(`  ${e.name.padEnd(width)}  ${e.summary}`);
+}
+
+function printHelp(exp: Experiment): void {
+  console.log(`priorlab ${exp.name}: ${exp.summary}\n`);
+  const own = helpLines(exp.options);
+  if (own.length) console.log(`options:\n${own.join('\n')}\n`);
+  console.log(`common options:\n${helpLines(COMMON_OPTIONS).join('\n')}`);
+}
+
+/** The reporter of this process: IPC to the parent under `--seeds`, else a local progress bar. */
+function makeReporter(label: string): Reporter {
+  if (process.env[CHILD_ENV.ipc] && process.send) {
+    const send = process.send.bind(process);
+    let last = 0;
+    return {
+      progress(step, total, fields) {
+        const now = performance.now();
+        if (now - last < 200 && step < total) return;
+        last = now;
+        send({ type: 'progress', step, total, fields } satisfies ProgressMessage);
+      },
+      print: (line) => console.log(line),
+      finish() {},
+    };
+  }
+  const bar = new ProgressBar(label);
+  return { progress: (s, t, f) => bar.update(s, t, f), print: (l) => bar.print(l), finish: () => bar.finish() };
+}
+
+/** Runs one seed here, in this process; returns the exit code. */
+async function runHere(exp: Experiment, options: Record<string, unknown>, common: CommonOptions, resumeDir: string | null): Promise<number> {
+  const { initNodeBackend } = await import('../src/node/backend.js');
+  const backend = await initNodeBackend(common.backend);
+  console.log(`backend: ${backend}`);
+  let dir: string | null = null;
+  if (resumeDir) dir = resumeDir;
+  else if (exp.kind === 'train') {
+    dir = process.env[CHILD_ENV.runDir] ?? createRunDir(common.out, exp.name, common.seed);
+    const config: RunConfig = {
+      experiment: exp.name,
+      seed: common.seed,
+      options,
+      version: packageVersion(),
+      node: process.version,
+      backend,
+      requestedBackend: common.backend ?? null,
+      git: gitInfo(),
+      createdAt: new Date().toISOString(),
+      command: `priorlab ${[exp.name, `--seed=${common.seed}`, ...toArgv(options)].join(' ')}`,
+    };
+    writeJson(join(dir, FILES.config), config);
+  }
+  if (dir) console.log(`run folder: ${dir}`);
+  const reporter = makeReporter(`${exp.name} s${common.seed}`);
+  const signals = abortOnSignals((sig) => reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`));
+  try {
+    const outcome = await runSeed({ experiment: exp, options, seed: common.seed, dir, resume: resumeDir !== null, backend, signal: signals.signal, reporter });
+    if (outcome === 'stopped') {
+      console.log(`stopped; resume with: priorlab --resume ${dir}`);
+      return 130;
+    }
+    return 0;
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function runExperiment(argv: string[]): Promise<number> {
+  const first = argv.find((w) => !w.startsWith('-'));
+  const raw0 = splitArgs(argv, booleanKeys([COMMON_OPTIONS]));
+  const resumeArg = raw0.flags.get('resume');
+
+  // --resume: everything comes from the run folder's config.json.
+  if (resumeArg !== undefined) {
+    if (resumeArg === true) throw new UsageError('--resume: missing value; allowed: a run folder containing config.json');
+    const dir = resolve(resumeArg);
+    const cfgPath = join(dir, FILES.config);
+    if (!existsSync(cfgPath)) throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
+    const extra = [...raw0.flags.keys()].filter((k) => k !== 'resume');
+    if (extra.length) throw new UsageError(`--resume reloads every option from ${cfgPath}; drop ${extra.map((k) => `--${kebab(k)}`).join(', ')}`);
+    const cfg = readJson<RunConfig>(cfgPath);
+    if (first !== undefined && first !== cfg.experiment) throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
+    const exp = await loadExperiment(findEntry(cfg.experiment));
+    const options = exp.options.parse(cfg.options) as Record<string, unknown>;
+    const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
+    return runHere(exp, options, common, dir);
+  }
+
+  if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
+  const exp = await loadExperiment(findEntry(first));
+  const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, exp.options]));
+  if (raw.positional.length > 1) throw new UsageError(`unexpected argument '${raw.positional[1]}' (options start with --)`);
+  if (raw.flags.get('help') === true) {
+    printHelp(exp);
+    return 0;
+  }
+  const [common, options] = validateAll(raw.flags, exp);
+  if (common.seeds === undefined) return runHere(exp, options, common, null);
+
+  if (raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
+  const seeds = parseSeedList(common.seeds);
+  if (exp.kind !== 'train') throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
+  const jobs = seeds.map((seed) => ({
+    seed,
+    dir: createRunDir(common.out, exp.name, seed),
+    args: [exp.name, `--seed=${seed}`, ...toArgv(options), `--out=${common.out}`, ...(common.backend ? [`--backend=${common.backend}`] : [])],
+  }));
+  const workers = Math.min(common.workers ?? availableParallelism(), jobs.length);
+  console.log(`running ${jobs.length} seeds of ${exp.name}, ${workers} at a time`);
+  const results = await runSeedsInParallel(jobs, workers);
+  const failed = results.filter((r) => r.error !== null);
+  if (failed.length) {
+    console.error(`${failed.length} of ${jobs.length} seeds failed: ${failed.map((r) => r.seed).join(', ')}`);
+    return 1;
+  }
+  if (results.length < jobs.length || results.some((r) => r.code === 130)) return 130;
+  return 0;
+}
+
+function validateAll(flags: ReadonlyMap<string, string | true>, exp: Experiment): [CommonOptions, Record<string, unknown>] {
+  const [common, options] = validateFlags(flags, [COMMON_OPTIONS, exp.options] as const);
+  return [common as CommonOptions, options as Record<string, unknown>];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const cmd = argv[0];
+    if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      console.log(USAGE);
+      if (cmd === undefined) return 2;
+      return 0;
+    }
+    if (cmd === 'list') {
+      listExperiments();
+      return 0;
+    }
+    if (cmd === 'compare') {
+      const { compareMain } = await import('../src/node/run/compare.js');
+      return await compareMain(argv.slice(1));
+    }
+    return await runExperiment(argv);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof z.ZodError) {
+      console.error(`priorlab: ${err.message}`);
+      return 2;
+    }
+    console.error(`priorlab: ${(err as Error).stack ?? err}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

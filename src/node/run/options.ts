@@ -1,0 +1,235 @@
+/**
+ * Command-line options: parsing `--key value` / `--key=value` / `--flag`, validating them against
+ * zod schemas before any work, and rendering `--help` from the schemas' defaults and descriptions.
+ *
+ * Two schemas take part: the common options every experiment accepts (`COMMON_OPTIONS`: seeds,
+ * output folder, backend, resume, workers) and the experiment's own `options`. Keys are camelCase
+ * in the schema and kebab-case on the command line (`learningRate` ↔ `--learning-rate`); both
+ * spellings are accepted. Errors name the option, the value given and what is allowed; an unknown
+ * option suggests the closest known one.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** `1,2,3` or `1-5` or a mix (`1-3,7`) → sorted distinct non-negative integers. */
+export function parseSeedList(spec: string): number[] {
+  const out = new Set<number>();
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UsageError(`--seeds: '${spec}' is not a seed list (allowed: comma-separated integers and ranges, e.g. 1,2,3 or 1-5)`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo) throw new UsageError(`--seeds: range '${part.trim()}' is empty (allowed: low-high with low <= high)`);
+    if (hi - lo > 10_000) throw new UsageError(`--seeds: range '${part.trim()}' has more than 10000 seeds`);
+    for (let s = lo; s <= hi; s++) out.add(s);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Options the CLI itself handles for every experiment. */
+export const COMMON_OPTIONS = z.object({
+  seed: z.number().int().min(0).default(1).describe('root seed of the run (all randomness derives from it)'),
+  seeds: z.string().optional().describe('several seeds, run in parallel, one run folder each: 1,2,3 or 1-5'),
+  out: z.string().min(1).default('runs').describe('folder that receives the run folders'),
+  backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend (default: tensorflow if installed, else wasm, else cpu)'),
+  resume: z.string().optional().describe('run folder to resume from its last checkpoint (reloads its config.json)'),
+  workers: z.number().int().positive().optional().describe(`how many seeds run at once with --seeds (default: the number of cores, here ${availableParallelism()})`),
+  help: z.boolean().default(false).describe('show this help'),
+});
+export type CommonOptions = z.infer<typeof COMMON_OPTIONS>;
+
+export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Raw command line: positional words and `--key` → string value (or `true` for a bare flag). */
+export interface RawArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+/** Splits argv. `--k v`, `--k=v` and bare `--flag` are recognized; a bare flag takes no value when the next word is another flag. */
+export function splitArgs(argv: readonly string[], isBoolean: (key: string) => boolean = () => false): RawArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '-h') {
+      flags.set('help', true);
+      continue;
+    }
+    if (!word.startsWith('--')) {
+      positional.push(word);
+      continue;
+    }
+    const body = word.slice(2);
+    const eq = body.indexOf('=');
+    let key: string;
+    let value: string | true;
+    if (eq >= 0) {
+      key = camel(body.slice(0, eq));
+      value = body.slice(eq + 1);
+    } else {
+      key = camel(body);
+      const next = argv[i + 1];
+      // Negative numbers (`--alpha -1`) are values, not flags.
+      const nextIsValue = next !== undefined && (!next.startsWith('-') || /^-\d/.test(next));
+      if (!isBoolean(key) && nextIsValue) {
+        value = next;
+        i++;
+      } else value = true;
+    }
+    if (flags.has(key)) throw new UsageError(`--${kebab(key)} was given twice`);
+    flags.set(key, value);
+  }
+  return { positional, flags };
+}
+
+/** The field schema under `.default()`, `.optional()` and friends. */
+function baseOf(field: z.ZodType): z.ZodType {
+  let t = field as z.ZodType & { def: { type: string; innerType?: z.ZodType } };
+  while ((t.def.type === 'default' || t.def.type === 'optional' || t.def.type === 'prefault' || t.def.type === 'nullable') && t.def.innerType) {
+    t = t.def.innerType as typeof t;
+  }
+  return t;
+}
+
+function fieldType(field: z.ZodType): string {
+  return (baseOf(field) as unknown as { def: { type: string } }).def.type;
+}
+
+function description(field: z.ZodType): string {
+  let t: z.ZodType | undefined = field;
+  while (t) {
+    if (t.description) return t.description;
+    t = (t as unknown as { def: { innerType?: z.ZodType } }).def.innerType;
+  }
+  return '';
+}
+
+function defaultOf(field: z.ZodType): unknown {
+  const def = (field as unknown as { def: { type: string; defaultValue?: unknown } }).def;
+  return def.type === 'default' ? def.defaultValue : undefined;
+}
+
+/** What a field accepts, for help and errors: `uniform|reference|none`, `number >= 0`, `integer > 0`, `string`, `flag`. */
+export function allowedText(field: z.ZodType): string {
+  const base = baseOf(field) as unknown as { def: { type: string; checks?: Array<{ _zod: { def: Record<string, unknown> } }> }; options?: unknown[] };
+  const type = base.def.type;
+  if (type === 'enum') return (base.options ?? []).join('|');
+  if (type === 'boolean') return 'flag';
+  if (type === 'number') {
+    const checks = (base.def.checks ?? []).map((c) => c._zod.def);
+    const isInt = checks.some((c) => c.check === 'number_format' && String(c.format).includes('int'));
+    const bounds = checks.flatMap((c) => {
+      if (c.check === 'greater_than') return [`${c.inclusive ? '>=' : '>'} ${c.value}`];
+      if (c.check === 'less_than') return [`${c.inclusive ? '<=' : '<'} ${c.value}`];
+      return [];
+    });
+    return [isInt ? 'integer' : 'number', ...bounds].join(' ');
+  }
+  return type;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest candidate to `word`, or null when nothing is reasonably close. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+/** Converts a raw string to the field's type, or throws a UsageError naming the option. */
+function coerce(key: string, raw: string | true, field: z.ZodType): unknown {
+  const type = fieldType(field);
+  const shown = raw === true ? '(no value)' : `'${raw}'`;
+  if (type === 'boolean') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === 'false') return false;
+    throw new UsageError(`--${kebab(key)}: got ${shown}; allowed: a bare flag, true or false`);
+  }
+  if (raw === true) throw new UsageError(`--${kebab(key)}: missing value; allowed: ${allowedText(field)}`);
+  if (type === 'number') {
+    const x = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(x)) throw new UsageError(`--${kebab(key)}: got ${shown}; allowed: ${allowedText(field)}`);
+    return x;
+  }
+  return raw;
+}
+
+/**
+ * Validates `flags` against the union of `schemas` (each key belongs to exactly one). Returns one
+ * parsed object per schema, in order. Unknown keys and invalid values throw a UsageError.
+ */
+export function validateFlags<T extends readonly z.ZodObject[]>(
+  flags: ReadonlyMap<string, string | true>,
+  schemas: T,
+): { [K in keyof T]: z.infer<T[K]> } {
+  const known = schemas.flatMap((s) => Object.keys(s.shape));
+  const inputs = schemas.map(() => ({}) as Record<string, unknown>);
+  for (const [key, raw] of flags) {
+    const idx = schemas.findIndex((s) => key in s.shape);
+    if (idx < 0) {
+      const hint = closest(key, known);
+      throw new UsageError(`unknown option --${kebab(key)}${hint ? ` (did you mean --${kebab(hint)}?)` : ''}; see --help`);
+    }
+    inputs[idx][key] = coerce(key, raw, schemas[idx].shape[key] as z.ZodType);
+  }
+  return schemas.map((schema, i) => {
+    const res = schema.safeParse(inputs[i]);
+    if (res.success) return res.data;
+    const issue = res.error.issues[0];
+    const key = String(issue.path[0] ?? '');
+    const field = schema.shape[key] as z.ZodType | undefined;
+    const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : '(default)';
+    const allowed = field ? allowedText(field) : '';
+    throw new UsageError(`--${kebab(key)}: got ${given}; allowed: ${allowed} (${issue.message})`);
+  }) as { [K in keyof T]: z.infer<T[K]> };
+}
+
+/** True when `key` is a boolean field of one of `schemas` (a bare `--key` then takes no value). */
+export function booleanKeys(schemas: readonly z.ZodObject[]): (key: string) => boolean {
+  return (key) => schemas.some((s) => key in s.shape && fieldType(s.shape[key] as z.ZodType) === 'boolean');
+}
+
+/** Help lines for a schema: `  --name <allowed>   description (default: x)`. */
+export function helpLines(schema: z.ZodObject): string[] {
+  const rows = Object.entries(schema.shape).map(([key, f]) => {
+    const field = f as z.ZodType;
+    const allowed = allowedText(field);
+    const flag = `--${kebab(key)}${allowed === 'flag' ? '' : ` <${allowed}>`}`;
+    const def = defaultOf(field);
+    const defText = def === undefined || def === false ? '' : ` (default: ${JSON.stringify(def)})`;
+    return [flag, `${description(field)}${defText}`];
+  });
+  const width = Math.max(0, ...rows.map(([flag]) => flag.length));
+  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+}
+
+/** Turns a resolved options object back into `--key=value` words (for child processes and config). */
+export function toArgv(opts: Record<string, unknown>): string[] {
+  return Object.entries(opts)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `--${kebab(k)}=${String(v)}`);
+}

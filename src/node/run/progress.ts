@@ -1,0 +1,102 @@
+/**
+ * A one-line progress bar: `[#######.....] 3500/5000 70% 2.1k/s ETA 0:01 return=-13.2 kl=0.12`.
+ * Redrawn in place (at most ~10 times a second) when the stream is a TTY and `CI` is unset;
+ * otherwise silent until `finish`, which prints one summary line.
+ */
+
+export interface ProgressState {
+  step: number;
+  total: number;
+  fields: Record<string, number>;
+}
+
+/** Compact number: 3 significant digits, k/M suffix for large magnitudes. */
+export function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toPrecision(3)}k`;
+  if (Number.isInteger(x)) return String(x);
+  return x.toPrecision(3);
+}
+
+export function fmtDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** Short field name: the part after the last `/` (`charts/return` → `return`). */
+const shortKey = (k: string): string => k.slice(k.lastIndexOf('/') + 1);
+
+/** The text of one progress line (no bar when `barWidth` is 0). */
+export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0): string {
+  const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
+  const done = p.step - startStep;
+  const rate = elapsedSec > 0 ? done / elapsedSec : 0;
+  const eta = rate > 0 ? (p.total - p.step) / rate : NaN;
+  const filled = Math.round(frac * barWidth);
+  const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ` : '';
+  const fields = Object.entries(p.fields).map(([k, v]) => `${shortKey(k)}=${fmtNum(v)}`);
+  return [`${bar}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, `ETA ${fmtDuration(eta)}`, ...fields].join(' ');
+}
+
+/** Whether to redraw live on `stream`: a TTY, and not under CI. */
+export function isLive(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.CI;
+}
+
+export class ProgressBar {
+  private state: ProgressState | null = null;
+  private readonly start = performance.now();
+  private startStep: number | null = null;
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stdout,
+    private readonly live = isLive(stream),
+  ) {}
+
+  update(step: number, total: number, fields: Record<string, number> = {}): void {
+    if (this.startStep === null) this.startStep = step;
+    this.state = { step, total, fields: { ...(this.state?.fields ?? {}), ...fields } };
+    const now = performance.now();
+    if (this.live && (now - this.lastDraw > 100 || step >= total)) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  /** Prints `line` above the bar (the bar is redrawn under it). */
+  print(line: string): void {
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.stream.write(`${line}\n`);
+    if (this.drawn) this.draw();
+  }
+
+  /** Ends the bar: a final newline when live, one summary line otherwise. */
+  finish(): void {
+    if (!this.state) return;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 0, this.startStep ?? 0)}`;
+    if (this.live) this.stream.write(`\r\x1b[2K${text}\n`);
+    else this.stream.write(`${text}\n`);
+    this.drawn = false;
+  }
+
+  private elapsed(): number {
+    return (performance.now() - this.start) / 1000;
+  }
+
+  private draw(): void {
+    if (!this.state) return;
+    const width = this.stream.columns ?? 100;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 20, this.startStep ?? 0)}`;
+    this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
+    this.drawn = true;
+  }
+}
