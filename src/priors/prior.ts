@@ -1,0 +1,117 @@
+/**
+ * The prior p(a|s) in `J(π) = E_π[Σ_t γ^t (r_t − α·KL(π(·|s_t) ‖ p(·|s_t)))]`: one interface for every
+ * learner (SAC continuous and discrete, KL-PPO, the visualizer, the exact solver).
+ *
+ * | prior `p`          | what J becomes                                              | typical learner |
+ * |--------------------|-------------------------------------------------------------|-----------------|
+ * | `uniform`          | maximum-entropy RL: −KL(π‖uniform) = H(π) − log|A|          | SAC             |
+ * | `reference`        | KL-regularized RL toward a fixed policy (the RLHF objective) | KL-PPO, KL-SAC  |
+ * | `none` (α = 0)     | plain expected return: the KL term vanishes                 | any agent       |
+ *
+ * Conventions:
+ * - Observations arrive ENCODED, as learners feed their networks (`encoding.ts`): one-hot rows for a
+ *   `Discrete` observation space, the raw vector for a `Box`. Batch-first: obs is `[B, obsDim]`.
+ * - Every tensor method returns fresh tensors and is meant to run inside the caller's `tf.tidy`.
+ * - A prior is frozen: it holds no trainable variable, and function-based references pass through a
+ *   stop-gradient, so no gradient of a learner's loss ever reaches it.
+ * - `kind === 'none'` means the learner must use α = 0; its log-probs and KLs are zeros so the α·KL
+ *   term is exactly 0 whatever code path computes it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Box, Discrete, Space } from '../core/spaces.js';
+import type { DiagGaussian, TanhGaussian } from '../core/distributions.js';
+
+export const PRIOR_KINDS = ['uniform', 'reference', 'none'] as const;
+export type PriorKind = (typeof PRIOR_KINDS)[number];
+
+/** What a prior is defined over: any `Env` satisfies this. */
+export interface PriorSpaces {
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+}
+
+interface PriorBase {
+  readonly kind: PriorKind;
+  /** Short human label, e.g. `uniform(Discrete(4))`, `reference(table)`. */
+  readonly label: string;
+  readonly observationSpace: Space;
+}
+
+/** A prior over a `Discrete(n)` action space. */
+export interface DiscretePrior extends PriorBase {
+  readonly actionSpace: Discrete;
+  /** The full row log p(·|s) for encoded obs `[B, obsDim]` → `[B, n]`. */
+  logProbs(obs: tf.Tensor2D): tf.Tensor2D;
+  /** log p(a|s) for int32 actions `[B]` → `[B]`. */
+  logProb(obs: tf.Tensor2D, actions: tf.Tensor1D): tf.Tensor1D;
+  /** Closed-form KL(π(·|s) ‖ p(·|s)) = Σ_a π(a|s)(log π(a|s) − log p(a|s)) from the policy's logits `[B, n]` → `[B]`. */
+  kl(obs: tf.Tensor2D, policyLogits: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * Plain numbers for tabular code (the exact solver, the visualizer): row s is p(·|s) for every state of a
+   * `Discrete` observation space. Needs a `Discrete` observation space.
+   */
+  table(): Float64Array[];
+}
+
+/** A prior over a `Box` action space (log-densities in the env's action units). */
+export interface BoxPrior extends PriorBase {
+  readonly actionSpace: Box;
+  /** log p(a|s) for actions `[B, d]` in the env's action space → `[B]`. */
+  logProb(obs: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * Closed-form KL(π(·|s) ‖ p(·|s)) per state `[B]` when it exists (a reference of the same family as the
+   * policy: Gaussian‖Gaussian, or squashed‖squashed over the same bounds; zeros for `none`), else null:
+   * then estimate it by samples, E_{a~π}[log π(a|s) − log p(a|s)].
+   */
+  kl(obs: tf.Tensor2D, policy: DiagGaussian | TanhGaussian): tf.Tensor1D | null;
+}
+
+export type Prior = DiscretePrior | BoxPrior;
+
+export function isDiscretePrior(p: Prior): p is DiscretePrior {
+  return p.actionSpace.kind === 'discrete';
+}
+
+/** Σ_a π(a)(log π(a) − log p(a)) per row, from policy logits and prior log-probs (both `[B, n]`). */
+export function categoricalKl(policyLogits: tf.Tensor2D, priorLogProbs: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const logPi = tf.logSoftmax(policyLogits);
+    return tf.sum(tf.mul(tf.exp(logPi), tf.sub(logPi, priorLogProbs)), -1) as tf.Tensor1D;
+  });
+}
+
+/** Gradient-blocking identity: value x, gradient 0 (tfjs has no stop_gradient op). */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(x: T) => T;
+
+/** p(·|s) for every tabular state: evaluates `logProbs` on all one-hot states (one read-back). */
+export function tableFromLogProbs(prior: Pick<DiscretePrior, 'logProbs' | 'observationSpace' | 'label'>, nActions: number): Float64Array[] {
+  const space = prior.observationSpace;
+  if (space.kind !== 'discrete') {
+    throw new RangeError(`${prior.label}.table(): observationSpace must be Discrete (tabular), got ${space.toString()}`);
+  }
+  const n = space.n;
+  const flat = tf.tidy(() => tf.exp(prior.logProbs(tf.eye(n) as tf.Tensor2D)).dataSync());
+  return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * nActions, (s + 1) * nActions)));
+}
+
+/** Checks a prior's action space equals the env's; the error names the field and both spaces. */
+export function checkPriorMatches(prior: Prior, env: PriorSpaces, field = 'prior'): void {
+  if (!sameSpace(prior.actionSpace, env.actionSpace)) {
+    throw new RangeError(
+      `${field}.actionSpace: ${prior.actionSpace.toString()} does not match the env's actionSpace ${env.actionSpace.toString()}`,
+    );
+  }
+  if (!sameSpace(prior.observationSpace, env.observationSpace)) {
+    throw new RangeError(
+      `${field}.observationSpace: ${prior.observationSpace.toString()} does not match the env's observationSpace ${env.observationSpace.toString()}`,
+    );
+  }
+}
+
+export function sameSpace(a: Space, b: Space): boolean {
+  if (a.kind === 'discrete' || b.kind === 'discrete') return a.kind === b.kind && (a as Discrete).n === (b as Discrete).n;
+  return a.dim === b.dim && a.low.every((v, i) => v === b.low[i]) && a.high.every((v, i) => v === b.high[i]);
+}

@@ -1,0 +1,152 @@
+/**
+ * The reference prior: a FIXED policy p(a|s) that the learner is pulled toward by α·KL(π‖p) (KL-regularized
+ * RL, the RLHF objective). It wraps, frozen (never trained, no gradient reaches it):
+ * - `{ table }`: p(a|s) per tabular state (e.g. `twoRouteReference(...)`), rows of probabilities;
+ * - `{ logits }`: any function of encoded obs → logits `[B, n]` over a `Discrete` action space, e.g. a saved
+ *   agent checkpoint loaded into frozen tensors (`referenceFromCheckpoint` in `agents/sac/discrete.ts`);
+ * - `{ gaussian, squash? }`: a hand-written controller with noise over a `Box` action space, obs → mean and
+ *   log-std in the env's action units (`squash: true`: a tanh-squashed Gaussian rescaled to the bounds).
+ * Function outputs go through a stop-gradient, and the table is a constant tensor.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DiagGaussian, TanhGaussian } from '../core/distributions.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import {
+  categoricalKl,
+  stopGradient,
+  tableFromLogProbs,
+  type BoxPrior,
+  type DiscretePrior,
+  type Prior,
+  type PriorSpaces,
+} from './prior.js';
+
+/** Controller parameters for a `Box` reference: mean `[B, d]`; logStd `[B, d]` or state-independent `[d]`. */
+export interface GaussianParams {
+  mean: tf.Tensor2D;
+  logStd: tf.Tensor;
+}
+
+export type ReferenceSource =
+  | { table: ArrayLike<ArrayLike<number>> }
+  | { logits: (obs: tf.Tensor2D) => tf.Tensor2D }
+  | { gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean };
+
+/** Tolerance on Σ_a p(a|s) = 1 for a reference table. */
+const TABLE_SUM_TOL = 1e-6;
+
+export function referencePrior(spaces: PriorSpaces, source: ReferenceSource): Prior {
+  const a = spaces.actionSpace;
+  if ('table' in source) return tableReference(spaces, a, source.table);
+  if ('logits' in source) return logitsReference(spaces, a, source.logits);
+  if ('gaussian' in source) return gaussianReference(spaces, a, source.gaussian, source.squash ?? false);
+  throw new RangeError(`reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`);
+}
+
+function requireDiscrete(field: string, space: PriorSpaces['actionSpace']): Discrete {
+  if (space.kind !== 'discrete') throw new RangeError(`${field}: needs a Discrete action space, the env has ${space.toString()}`);
+  return space;
+}
+
+function tableReference(spaces: PriorSpaces, actionSpace: PriorSpaces['actionSpace'], table: ArrayLike<ArrayLike<number>>): DiscretePrior {
+  const aSpace = requireDiscrete('reference.table', actionSpace);
+  const oSpace = spaces.observationSpace;
+  if (oSpace.kind !== 'discrete') {
+    throw new RangeError(`reference.table: needs a Discrete (tabular) observation space, the env has ${oSpace.toString()}`);
+  }
+  const nS = oSpace.n;
+  const nA = aSpace.n;
+  if (table.length !== nS) throw new RangeError(`reference.table: has ${table.length} rows, the env has ${nS} states`);
+  const probs = Array.from({ length: nS }, (_, s) => {
+    const row = table[s];
+    if (row.length !== nA) throw new RangeError(`reference.table[${s}]: has ${row.length} entries, the env has ${nA} actions`);
+    let sum = 0;
+    for (let i = 0; i < nA; i++) {
+      if (!(row[i] > 0) || !Number.isFinite(row[i])) {
+        throw new RangeError(`reference.table[${s}][${i}]: ${row[i]} must be a finite probability > 0 (KL to a prior with zero mass is infinite)`);
+      }
+      sum += row[i];
+    }
+    if (Math.abs(sum - 1) > TABLE_SUM_TOL) throw new RangeError(`reference.table[${s}]: sums to ${sum}, must sum to 1 (±${TABLE_SUM_TOL})`);
+    return Float64Array.from(row, (p) => p / sum);
+  });
+  const logFlat = new Float32Array(nS * nA);
+  probs.forEach((row, s) => row.forEach((p, i) => (logFlat[s * nA + i] = Math.log(p))));
+  // A constant kept for the prior's lifetime (not a variable: nothing can train it).
+  const logTable = tf.keep(tf.tensor2d(logFlat, [nS, nA]));
+  // One-hot obs [B, nS] × log table [nS, nA] selects each state's row exactly.
+  const logProbs = (obs: tf.Tensor2D): tf.Tensor2D => tf.matMul(obs, logTable);
+  return {
+    kind: 'reference',
+    label: 'reference(table)',
+    observationSpace: oSpace,
+    actionSpace: aSpace,
+    logProbs,
+    logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
+    kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
+    table: () => probs.map((row) => Float64Array.from(row)),
+  };
+}
+
+function logitsReference(
+  spaces: PriorSpaces,
+  actionSpace: PriorSpaces['actionSpace'],
+  logitsFn: (obs: tf.Tensor2D) => tf.Tensor2D,
+): DiscretePrior {
+  const aSpace = requireDiscrete('reference.logits', actionSpace);
+  const nA = aSpace.n;
+  const logProbs = (obs: tf.Tensor2D) =>
+    tf.tidy(() => {
+      const logits = logitsFn(obs);
+      if (logits.rank !== 2 || logits.shape[0] !== obs.shape[0] || logits.shape[1] !== nA) {
+        throw new RangeError(`reference.logits: returned shape [${logits.shape.join(', ')}], expected [${obs.shape[0]}, ${nA}] for ${aSpace.toString()}`);
+      }
+      return stopGradient(tf.logSoftmax(logits)) as tf.Tensor2D;
+    });
+  const prior: DiscretePrior = {
+    kind: 'reference',
+    label: 'reference(logits)',
+    observationSpace: spaces.observationSpace,
+    actionSpace: aSpace,
+    logProbs,
+    logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
+    kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
+    table: () => tableFromLogProbs(prior, nA),
+  };
+  return prior;
+}
+
+function gaussianReference(
+  spaces: PriorSpaces,
+  actionSpace: PriorSpaces['actionSpace'],
+  paramsFn: (obs: tf.Tensor2D) => GaussianParams,
+  squash: boolean,
+): BoxPrior {
+  if (actionSpace.kind !== 'box') throw new RangeError(`reference.gaussian: needs a Box action space, the env has ${actionSpace.toString()}`);
+  const box: Box = actionSpace;
+  if (squash && !box.bounded) throw new RangeError(`reference.squash: true needs a bounded Box action space, the env has ${box.toString()}`);
+  const d = box.dim;
+  // Built inside the caller's tidy; the returned distribution holds stop-gradient copies of the parameters.
+  const distribution = (obs: tf.Tensor2D): DiagGaussian | TanhGaussian => {
+    const { mean, logStd } = paramsFn(obs);
+    if (mean.rank !== 2 || mean.shape[0] !== obs.shape[0] || mean.shape[1] !== d) {
+      throw new RangeError(`reference.gaussian: mean has shape [${mean.shape.join(', ')}], expected [${obs.shape[0]}, ${d}] for ${box.toString()}`);
+    }
+    const m = stopGradient(mean);
+    const ls = stopGradient(logStd);
+    return squash ? new TanhGaussian(m, ls, box) : new DiagGaussian(m, ls);
+  };
+  return {
+    kind: 'reference',
+    label: squash ? 'reference(squashed gaussian)' : 'reference(gaussian)',
+    observationSpace: spaces.observationSpace,
+    actionSpace: box,
+    logProb: (obs, actions) => tf.tidy(() => distribution(obs).logProb(actions) as tf.Tensor1D),
+    kl: (obs, policy) => {
+      // Closed form only within one family: Gaussian‖Gaussian, or squashed‖squashed over the same bounds.
+      if (squash && policy instanceof TanhGaussian) return tf.tidy(() => policy.kl(distribution(obs) as TanhGaussian) as tf.Tensor1D);
+      if (!squash && policy instanceof DiagGaussian) return tf.tidy(() => policy.kl(distribution(obs) as DiagGaussian) as tf.Tensor1D);
+      return null;
+    },
+  };
+}

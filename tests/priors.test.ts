@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DiagGaussian, TanhGaussian } from '../src/core/distributions.js';
+import { Box, Discrete } from '../src/core/spaces.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import {
+  allStatesOneHot,
+  checkPriorMatches,
+  isDiscretePrior,
+  makePrior,
+  type BoxPrior,
+  type DiscretePrior,
+  type MakePriorOptions,
+  type PriorKind,
+} from '../src/priors/index.js';
+
+const tabular = { observationSpace: new Discrete(3), actionSpace: new Discrete(4) };
+const continuous = { observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, 0], [1, 4]) };
+const TABLE = [
+  [0.1, 0.2, 0.3, 0.4],
+  [0.25, 0.25, 0.25, 0.25],
+  [0.7, 0.1, 0.1, 0.1],
+];
+
+function discrete(kind: PriorKind, opts: MakePriorOptions = {}): DiscretePrior {
+  const p = makePrior(kind, tabular, opts);
+  if (!isDiscretePrior(p)) throw new Error('expected a discrete prior');
+  return p;
+}
+const states = () => tf.tensor2d(allStatesOneHot(3), [3, 3]);
+const read = (t: tf.Tensor) => Array.from(t.dataSync());
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+describe('uniform prior', () => {
+  it('Discrete: log p = −log n in every state; KL(π‖U) = log n − H(π)', () => {
+    const p = discrete('uniform');
+    tf.tidy(() => {
+      expect(read(p.logProbs(states()))).toEqual(Array(12).fill(Math.fround(-Math.log(4))));
+      const logits = tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [5, -1, 0, 2]]);
+      const pi = tf.softmax(logits).arraySync() as number[][];
+      const expected = pi.map((row) => Math.log(4) + row.reduce((s, q) => s + q * Math.log(q), 0));
+      read(p.kl(states(), logits)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    });
+    expect(p.table()[2]).toEqual(new Float64Array([0.25, 0.25, 0.25, 0.25]));
+  });
+
+  it('bounded Box: the constant density −Σ log(high − low); KL to a Gaussian has no closed form', () => {
+    const p = makePrior('uniform', continuous) as BoxPrior;
+    tf.tidy(() => {
+      const lp = read(p.logProb(tf.zeros([2, 2]), tf.tensor2d([[0, 1], [0.5, 3]])));
+      expect(lp[0]).toBeCloseTo(-Math.log(2) - Math.log(4), 6);
+      expect(lp[1]).toBeCloseTo(lp[0], 6);
+      expect(p.kl(tf.zeros([1, 2]), new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))).toBeNull();
+    });
+  });
+
+  it('an unbounded Box is an error naming the space', () => {
+    const env = { observationSpace: new Discrete(2), actionSpace: new Box([-Infinity], [1]) };
+    expect(() => makePrior('uniform', env)).toThrow(/actionSpace Box\(\[-Infinity\], \[1\].*unbounded/);
+  });
+});
+
+describe('reference prior', () => {
+  it('table: log-probs per one-hot state are the table, KL is Σ π(log π − log p)', () => {
+    const p = discrete('reference', { reference: { table: TABLE } });
+    tf.tidy(() => {
+      const lp = p.logProbs(states()).arraySync() as number[][];
+      lp.forEach((row, s) => row.forEach((v, a) => expect(v).toBeCloseTo(Math.log(TABLE[s][a]), 5)));
+      expect(read(p.logProb(states(), tf.tensor1d([3, 0, 0], 'int32')))[0]).toBeCloseTo(Math.log(0.4), 5);
+      const logits = tf.tensor2d([[0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 3]]);
+      const pi = tf.softmax(logits).arraySync() as number[][];
+      const expected = pi.map((row, s) => row.reduce((acc, q, a) => acc + q * (Math.log(q) - Math.log(TABLE[s][a])), 0));
+      read(p.kl(states(), logits)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    });
+    Array.from(p.table()[2]).forEach((v, a) => expect(v).toBeCloseTo(TABLE[2][a], 12));
+  });
+
+  it('table validation names the field', () => {
+    expect(() => discrete('reference', { reference: { table: TABLE.slice(0, 2) } })).toThrow(/reference.table: has 2 rows, the env has 3 states/);
+    expect(() => discrete('reference', { reference: { table: [TABLE[0], [0.5, 0.5], TABLE[2]] } })).toThrow(/reference.table\[1\]: has 2 entries/);
+    expect(() => discrete('reference', { reference: { table: [TABLE[0], [1, 0, 0, 0], TABLE[2]] } })).toThrow(/reference.table\[1\]\[1\]: 0 must be/);
+    expect(() => discrete('reference', { reference: { table: [TABLE[0], [0.5, 0.5, 0.5, 0.5], TABLE[2]] } })).toThrow(/reference.table\[1\]: sums to 2/);
+  });
+
+  it('logits source: frozen, the learner loss sends no gradient into it and training leaves it unchanged', () => {
+    const w = tf.variable(tf.tensor2d([[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0, -1]]), true, 'ref/w');
+    const p = discrete('reference', { reference: { logits: (obs) => tf.matMul(obs, w) } });
+    const theta = tf.variable(tf.zeros([3, 4]), true, 'learner/theta');
+    const before = tf.tidy(() => read(p.logProbs(states())));
+    const opt = tf.train.sgd(0.5);
+    for (let i = 0; i < 5; i++) {
+      tf.tidy(() => {
+        // The learner's KL loss touches both variables; only the learner's may receive a gradient.
+        const loss = () => tf.sum(p.kl(states(), tf.matMul(states(), theta))) as tf.Scalar;
+        const { grads } = tf.variableGrads(loss);
+        expect(read(grads['ref/w'] ?? tf.zeros([1]))).toEqual(read(tf.zerosLike(grads['ref/w'] ?? tf.zeros([1]))));
+        expect(Math.max(...read(tf.abs(grads['learner/theta'])))).toBeGreaterThan(1e-3);
+        opt.applyGradients(grads);
+      });
+    }
+    expect(tf.tidy(() => read(p.logProbs(states())))).toEqual(before);
+    // The learner moved toward the reference: KL after training is below KL at θ = 0.
+    const klAfter = tf.tidy(() => read(p.kl(states(), tf.matMul(states(), theta))));
+    const klStart = tf.tidy(() => read(p.kl(states(), tf.zeros([3, 4]))));
+    klAfter.forEach((v, i) => expect(v).toBeLessThan(klStart[i]));
+    // table() evaluates the frozen function on every state.
+    const row0 = tf.tidy(() => read(tf.softmax(tf.tensor1d([1, 0, 0, 0]))));
+    Array.from(p.table()[0]).forEach((v, i) => expect(v).toBeCloseTo(row0[i], 6));
+    tf.dispose([w, theta]);
+  });
+
+  it('logits source with the wrong width is an error naming the field', () => {
+    const p = discrete('reference', { reference: { logits: (obs) => tf.zeros([obs.shape[0], 3]) as tf.Tensor2D } });
+    expect(() => tf.tidy(() => p.logProbs(states()))).toThrow(/reference.logits: returned shape \[3, 3\], expected \[3, 4\]/);
+  });
+
+  it('gaussian controller: log-density and closed-form KL match the formulas; the squashed one matches squashed policies only', () => {
+    const gaussian = (obs: tf.Tensor2D) => ({ mean: tf.mul(obs, 0.5) as tf.Tensor2D, logStd: tf.tensor1d([Math.log(0.5), 0]) });
+    const p = makePrior('reference', continuous, { reference: { gaussian } }) as BoxPrior;
+    tf.tidy(() => {
+      const obs = tf.tensor2d([[1, -1]]);
+      // mean (0.5, −0.5), std (0.5, 1); a = (1, 0)
+      const lp = read(p.logProb(obs, tf.tensor2d([[1, 0]])))[0];
+      const logN = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+      expect(lp).toBeCloseTo(logN(1, 0.5, 0.5) + logN(0, -0.5, 1), 5);
+      // KL(N(0, 1)² ‖ prior) per dim: log(σ2/σ1) + (σ1² + (μ1−μ2)²)/(2σ2²) − ½
+      const kl = read(p.kl(obs, new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))!)[0];
+      const klDim = (m2: number, s2: number) => Math.log(s2) + (1 + m2 * m2) / (2 * s2 * s2) - 0.5;
+      expect(kl).toBeCloseTo(klDim(0.5, 0.5) + klDim(-0.5, 1), 5);
+      expect(p.kl(obs, new TanhGaussian(tf.zeros([1, 2]), tf.zeros([1, 2]), continuous.actionSpace))).toBeNull();
+    });
+    const squashed = makePrior('reference', continuous, { reference: { gaussian, squash: true } }) as BoxPrior;
+    tf.tidy(() => {
+      const obs = tf.tensor2d([[1, -1]]);
+      expect(squashed.kl(obs, new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))).toBeNull();
+      const kl = squashed.kl(obs, new TanhGaussian(tf.zeros([1, 2]), tf.zeros([1, 2]), continuous.actionSpace));
+      expect(read(kl!)[0]).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('none prior and the factory', () => {
+  it('none: log-probs and KL are exact zeros', () => {
+    const p = discrete('none');
+    tf.tidy(() => {
+      expect(read(p.logProbs(states()))).toEqual(Array(12).fill(0));
+      expect(read(p.kl(states(), tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [9, 0, 0, 0]])))).toEqual([0, 0, 0]);
+    });
+  });
+
+  it('makePrior rejects an unknown kind listing the allowed ones, and a reference without a source', () => {
+    expect(() => makePrior('gaussian' as PriorKind, tabular)).toThrow(/kind 'gaussian' is unknown \(allowed: uniform, reference, none\)/);
+    expect(() => makePrior('reference', tabular)).toThrow(/opts.reference is required/);
+    expect(() => makePrior('reference', tabular, { reference: { gaussian: () => ({ mean: tf.zeros([1, 1]) as tf.Tensor2D, logStd: tf.zeros([1]) }) } })).toThrow(
+      /reference.gaussian: needs a Box action space, the env has Discrete\(4\)/,
+    );
+  });
+
+  it('a prior whose spaces do not match the env is rejected naming the field', () => {
+    const p = discrete('uniform');
+    expect(() => checkPriorMatches(p, { observationSpace: new Discrete(3), actionSpace: new Discrete(5) })).toThrow(
+      /prior.actionSpace: Discrete\(4\) does not match the env's actionSpace Discrete\(5\)/,
+    );
+    expect(() => checkPriorMatches(p, { observationSpace: new Discrete(7), actionSpace: new Discrete(4) })).toThrow(/prior.observationSpace/);
+    expect(() => checkPriorMatches(p, tabular)).not.toThrow();
+  });
+});
