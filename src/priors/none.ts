@@ -5,7 +5,7 @@
  * iteration for any prior of full support, so the solver's answer does not depend on it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BoxPrior, DiscretePrior, Prior, PriorSpaces } from './prior.js';
+import { uniformTable, type BoxPrior, type DiscretePrior, type Prior, type PriorSpaces } from './prior.js';
 
 export function nonePrior(spaces: PriorSpaces): Prior {
   const a = spaces.actionSpace;
@@ -26,13 +26,7 @@ export function nonePrior(spaces: PriorSpaces): Prior {
     logProbs: (obs) => tf.zeros([obs.shape[0], n]) as tf.Tensor2D,
     logProb: (obs) => tf.zeros([obs.shape[0]]) as tf.Tensor1D,
     kl: (obs) => tf.zeros([obs.shape[0]]) as tf.Tensor1D,
-    table: () => {
-      const space = spaces.observationSpace;
-      if (space.kind !== 'discrete') {
-        throw new RangeError(`none.table(): observationSpace must be Discrete (tabular), got ${space.toString()}`);
-      }
-      return Array.from({ length: space.n }, () => new Float64Array(n).fill(1 / n));
-    },
+    table: () => uniformTable('none.table()', spaces.observationSpace, n),
   };
   return prior;
 }

@@ -47,10 +47,10 @@ export interface DiscretePrior extends PriorBase {
   /** Closed-form KL(π(·|s) ‖ p(·|s)) = Σ_a π(a|s)(log π(a|s) − log p(a|s)) from the policy's logits `[B, n]` → `[B]`. */
   kl(obs: tf.Tensor2D, policyLogits: tf.Tensor2D): tf.Tensor1D;
   /**
-   * Plain numbers for tabular code (the exact solver, the visualizer): row s is p(·|s) for every state of a
-   * `Discrete` observation space. Needs a `Discrete` observation space.
+   * Plain numbers for tabular code (the exact solver, the visualizer): p(a|s) for every state of a `Discrete`
+   * observation space, nS·nA row-major (`table[s * nA + a]`), the exact solver's layout.
    */
-  table(): Float64Array[];
+  table(): Float64Array;
 }
 
 /** A prior over a `Box` action space (log-densities in the env's action units). */
@@ -72,6 +72,14 @@ export function isDiscretePrior(p: Prior): p is DiscretePrior {
   return p.actionSpace.kind === 'discrete';
 }
 
+/** The uniform table 1/nA for every state of a `Discrete` observation space (nS·nA row-major). */
+export function uniformTable(field: string, observationSpace: Space, nA: number): Float64Array {
+  if (observationSpace.kind !== 'discrete') {
+    throw new RangeError(`${field}: observationSpace must be Discrete (tabular), got ${observationSpace.toString()}`);
+  }
+  return new Float64Array(observationSpace.n * nA).fill(1 / nA);
+}
+
 /** Σ_a π(a)(log π(a) − log p(a)) per row, from policy logits and prior log-probs (both `[B, n]`). */
 export function categoricalKl(policyLogits: tf.Tensor2D, priorLogProbs: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
@@ -87,14 +95,13 @@ export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(x: T) => T;
 
 /** p(·|s) for every tabular state: evaluates `logProbs` on all one-hot states (one read-back). */
-export function tableFromLogProbs(prior: Pick<DiscretePrior, 'logProbs' | 'observationSpace' | 'label'>, nActions: number): Float64Array[] {
+export function tableFromLogProbs(prior: Pick<DiscretePrior, 'logProbs' | 'observationSpace' | 'label'>): Float64Array {
   const space = prior.observationSpace;
   if (space.kind !== 'discrete') {
     throw new RangeError(`${prior.label}.table(): observationSpace must be Discrete (tabular), got ${space.toString()}`);
   }
   const n = space.n;
-  const flat = tf.tidy(() => tf.exp(prior.logProbs(tf.eye(n) as tf.Tensor2D)).dataSync());
-  return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * nActions, (s + 1) * nActions)));
+  return Float64Array.from(tf.tidy(() => tf.softmax(prior.logProbs(tf.eye(n) as tf.Tensor2D)).dataSync()));
 }
 
 /** Checks a prior's action space equals the env's; the error names the field and both spaces. */

@@ -1,7 +1,8 @@
 /**
  * The reference prior: a FIXED policy p(a|s) that the learner is pulled toward by α·KL(π‖p) (KL-regularized
  * RL, the RLHF objective). It wraps, frozen (never trained, no gradient reaches it):
- * - `{ table }`: p(a|s) per tabular state (e.g. `twoRouteReference(...)`), rows of probabilities;
+ * - `{ table }`: p(a|s) per tabular state (e.g. `twoRouteReference(...)`): nS·nA row-major like the exact
+ *   solver's tables, or one row per state;
  * - `{ logits }`: any function of encoded obs → logits `[B, n]` over a `Discrete` action space, e.g. a saved
  *   agent checkpoint loaded into frozen tensors (`referenceFromCheckpoint` in `agents/sac/discrete.ts`);
  * - `{ gaussian, squash? }`: a hand-written controller with noise over a `Box` action space, obs → mean and
@@ -28,7 +29,7 @@ export interface GaussianParams {
 }
 
 export type ReferenceSource =
-  | { table: ArrayLike<ArrayLike<number>> }
+  | { table: ArrayLike<number> | ArrayLike<ArrayLike<number>> }
   | { logits: (obs: tf.Tensor2D) => tf.Tensor2D }
   | { gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean };
 
@@ -48,7 +49,11 @@ function requireDiscrete(field: string, space: PriorSpaces['actionSpace']): Disc
   return space;
 }
 
-function tableReference(spaces: PriorSpaces, actionSpace: PriorSpaces['actionSpace'], table: ArrayLike<ArrayLike<number>>): DiscretePrior {
+function tableReference(
+  spaces: PriorSpaces,
+  actionSpace: PriorSpaces['actionSpace'],
+  source: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
+): DiscretePrior {
   const aSpace = requireDiscrete('reference.table', actionSpace);
   const oSpace = spaces.observationSpace;
   if (oSpace.kind !== 'discrete') {
@@ -56,7 +61,7 @@ function tableReference(spaces: PriorSpaces, actionSpace: PriorSpaces['actionSpa
   }
   const nS = oSpace.n;
   const nA = aSpace.n;
-  if (table.length !== nS) throw new RangeError(`reference.table: has ${table.length} rows, the env has ${nS} states`);
+  const table = toRows(source, nS, nA);
   const probs = Array.from({ length: nS }, (_, s) => {
     const row = table[s];
     if (row.length !== nA) throw new RangeError(`reference.table[${s}]: has ${row.length} entries, the env has ${nA} actions`);
@@ -84,8 +89,23 @@ function tableReference(spaces: PriorSpaces, actionSpace: PriorSpaces['actionSpa
     logProbs,
     logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
-    table: () => probs.map((row) => Float64Array.from(row)),
+    table: () => {
+      const flat = new Float64Array(nS * nA);
+      probs.forEach((row, s) => flat.set(row, s * nA));
+      return flat;
+    },
   };
+}
+
+/** A flat nS·nA row-major table or a list of rows, as rows; checks the row count. */
+function toRows(source: ArrayLike<number> | ArrayLike<ArrayLike<number>>, nS: number, nA: number): ArrayLike<number>[] {
+  if (source.length > 0 && typeof source[0] === 'number') {
+    const flat = source as ArrayLike<number>;
+    if (flat.length !== nS * nA) throw new RangeError(`reference.table: has ${flat.length} entries, the env needs nS·nA = ${nS}·${nA} = ${nS * nA}`);
+    return Array.from({ length: nS }, (_, s) => Array.prototype.slice.call(flat, s * nA, (s + 1) * nA) as number[]);
+  }
+  if (source.length !== nS) throw new RangeError(`reference.table: has ${source.length} rows, the env has ${nS} states`);
+  return Array.from(source as ArrayLike<ArrayLike<number>>);
 }
 
 function logitsReference(
@@ -111,7 +131,7 @@ function logitsReference(
     logProbs,
     logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
-    table: () => tableFromLogProbs(prior, nA),
+    table: () => tableFromLogProbs(prior),
   };
   return prior;
 }

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Box, Discrete } from '../core/spaces.js';
-import { categoricalKl, type BoxPrior, type DiscretePrior, type Prior, type PriorSpaces } from './prior.js';
+import { categoricalKl, uniformTable, type BoxPrior, type DiscretePrior, type Prior, type PriorSpaces } from './prior.js';
 
 export function uniformPrior(spaces: PriorSpaces): Prior {
   const a = spaces.actionSpace;
@@ -22,13 +22,7 @@ function uniformDiscrete(actionSpace: Discrete, spaces: PriorSpaces): DiscretePr
     logProbs: (obs) => tf.fill([obs.shape[0], n], logP) as tf.Tensor2D,
     logProb: (obs) => tf.fill([obs.shape[0]], logP) as tf.Tensor1D,
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, tf.fill([obs.shape[0], n], logP) as tf.Tensor2D)),
-    table: () => {
-      const space = spaces.observationSpace;
-      if (space.kind !== 'discrete') {
-        throw new RangeError(`uniform.table(): observationSpace must be Discrete (tabular), got ${space.toString()}`);
-      }
-      return Array.from({ length: space.n }, () => new Float64Array(n).fill(1 / n));
-    },
+    table: () => uniformTable('uniform.table()', spaces.observationSpace, n),
   };
 }
 
