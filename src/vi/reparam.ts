@@ -39,8 +39,9 @@ export function fitByReparameterization(model: LinearGaussianModel, x: number, r
   const init = opts.init ?? model.prior;
   const S = opts.samples;
 
-  const mu = tf.variable(tf.tensor2d([[init.mean]]), true, 'vi/mu');
-  const logStd = tf.variable(tf.tensor2d([[0.5 * Math.log(init.variance)]]), true, 'vi/logStd');
+  // Variables survive tf.tidy; their initial-value tensors do not.
+  const mu = tf.tidy(() => tf.variable(tf.tensor2d([[init.mean]]), true));
+  const logStd = tf.tidy(() => tf.variable(tf.tensor2d([[0.5 * Math.log(init.variance)]]), true));
   const optimizer = tf.train.sgd(opts.learningRate);
   const constants = tf.tidy(() => ({
     priorMean: tf.zeros([1, 1]),
