@@ -1,0 +1,73 @@
+/**
+ * App shell: a header with one tab per panel, and for the active panel a controls sidebar, a main area
+ * and a charts row. Panels load lazily; the URL hash (`#panel=gridworld&prior=uniform&alpha=0.5&seed=1…`)
+ * restores the view, and `document.body.dataset.ready` names the panel once it has finished mounting
+ * (`data-error` holds the message if it failed), which is what the browser tests wait for.
+ */
+import './style.css';
+import { formatHash, parseHash, type PanelId, type ViewState } from './state.js';
+import type { PanelModule, ViewController } from './panel.js';
+import { h, type PanelHost } from './ui.js';
+
+const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<PanelModule> }> = [
+  { id: 'gridworld', label: 'Gridworld', load: () => import('./panels/gridworld.js') },
+  { id: 'elbo', label: 'ELBO playground', load: () => import('./panels/elbo.js') },
+  { id: 'control', label: 'Pendulum / PointMass', load: () => import('./panels/control.js') },
+  { id: 'tokens', label: 'Tokens', load: () => import('./panels/tokens.js') },
+  { id: 'runs', label: 'Runs', load: () => import('./panels/runs.js') },
+  { id: 'worldmodel', label: 'World model', load: () => import('./panels/worldmodel.js') },
+];
+
+const nav = document.getElementById('tabs')!;
+const host: PanelHost = {
+  sidebar: document.getElementById('sidebar')!,
+  main: document.getElementById('main')!,
+  charts: document.getElementById('charts')!,
+};
+let dispose: (() => void) | null = null;
+let generation = 0;
+
+for (const t of TABS) {
+  const a = h('a', { href: formatHash({ ...parseHash(location.hash), panel: t.id, extra: {} }), 'data-panel': t.id }, t.label);
+  a.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    const cur = parseHash(location.hash);
+    location.hash = formatHash({ ...cur, panel: t.id, extra: {} });
+  });
+  nav.append(a);
+}
+
+async function open(state: ViewState): Promise<void> {
+  const gen = ++generation;
+  dispose?.();
+  dispose = null;
+  delete document.body.dataset.ready;
+  delete document.body.dataset.error;
+  for (const el of Object.values(host)) (el as HTMLElement).replaceChildren();
+  for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.dataset.panel === state.panel);
+  const tab = TABS.find((t) => t.id === state.panel)!;
+  document.title = `priorlab · ${tab.label}`;
+  let current = state;
+  const view: ViewController = {
+    state: structuredClone(state),
+    update(patch, extra) {
+      current = { ...current, ...patch, extra: { ...current.extra, ...extra } };
+      history.replaceState(null, '', formatHash(current));
+    },
+  };
+  try {
+    const mod = await tab.load();
+    const d = await mod.mount(host, view);
+    if (gen !== generation) return d();
+    dispose = d;
+    document.body.dataset.ready = state.panel;
+  } catch (err) {
+    if (gen !== generation) return;
+    const msg = err instanceof Error ? err.message : String(err);
+    document.body.dataset.error = msg;
+    host.main.replaceChildren(h('div', { class: 'panel-error' }, `This panel could not be opened: ${msg}`));
+  }
+}
+
+window.addEventListener('hashchange', () => void open(parseHash(location.hash)));
+void open(parseHash(location.hash));

@@ -1,0 +1,136 @@
+/**
+ * Sidebar controls and stat read-outs. Every control has a visible label and a stable `data-testid`;
+ * every displayed number is also written to a `data-value` attribute so tests read exactly what is shown.
+ */
+export interface PanelHost {
+  /** Controls column. */
+  readonly sidebar: HTMLElement;
+  /** Main area: canvas and text. */
+  readonly main: HTMLElement;
+  /** Charts row under the main area. */
+  readonly charts: HTMLElement;
+}
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+export { h };
+
+export function section(parent: HTMLElement, title: string, note?: string): HTMLElement {
+  const s = h('section', { class: 'ctl-section' });
+  s.append(h('h3', {}, title));
+  if (note) s.append(h('p', { class: 'note' }, note));
+  parent.append(s);
+  return s;
+}
+
+export interface SliderSpec {
+  id: string;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  format?: (v: number) => string;
+  onInput: (v: number) => void;
+}
+
+/** A labelled range input showing its current value. */
+export function slider(parent: HTMLElement, spec: SliderSpec): HTMLInputElement {
+  const row = h('label', { class: 'slider' });
+  const head = h('span', { class: 'slider-head' });
+  const out = h('output', {}, (spec.format ?? String)(spec.value));
+  head.append(h('span', {}, spec.label), out);
+  const input = h('input', { type: 'range', min: String(spec.min), max: String(spec.max), step: String(spec.step), 'data-testid': spec.id });
+  input.value = String(spec.value);
+  input.addEventListener('input', () => {
+    const v = Number(input.value);
+    out.textContent = (spec.format ?? String)(v);
+    spec.onInput(v);
+  });
+  row.append(head, input);
+  parent.append(row);
+  return input;
+}
+
+/** A row of mutually exclusive buttons; `onPick` gets the chosen value. */
+export function segmented<T extends string>(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<{ value: T; label: string; color?: string }>, value: T, onPick: (v: T) => void): void {
+  const wrap = h('div', { class: 'segmented-wrap' });
+  wrap.append(h('span', { class: 'seg-label' }, label));
+  const row = h('div', { class: 'segmented', role: 'radiogroup', 'data-testid': id });
+  for (const o of options) {
+    const b = h('button', { type: 'button', 'data-value': o.value, role: 'radio' }, o.label);
+    if (o.color) b.style.setProperty('--accent', o.color);
+    b.setAttribute('aria-checked', String(o.value === value));
+    b.addEventListener('click', () => {
+      for (const x of row.querySelectorAll('button')) x.setAttribute('aria-checked', String(x === b));
+      onPick(o.value);
+    });
+    row.append(b);
+  }
+  wrap.append(row);
+  parent.append(wrap);
+}
+
+export function select(parent: HTMLElement, id: string, label: string, options: readonly string[], value: string, onPick: (v: string) => void): HTMLSelectElement {
+  const row = h('label', { class: 'select' });
+  row.append(h('span', {}, label));
+  const s = h('select', { 'data-testid': id });
+  for (const o of options) s.append(h('option', { value: o }, o));
+  s.value = value;
+  s.addEventListener('change', () => onPick(s.value));
+  row.append(s);
+  parent.append(row);
+  return s;
+}
+
+export function button(parent: HTMLElement, id: string, label: string, onClick: () => void): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'btn', 'data-testid': id }, label);
+  b.addEventListener('click', onClick);
+  parent.append(b);
+  return b;
+}
+
+export interface Stat {
+  key: string;
+  label: string;
+  value: number | string;
+  digits?: number;
+  hint?: string;
+}
+
+/** A key/value table; each value cell carries `data-stat=<key>` and `data-value=<full precision>`. */
+export function statTable(parent: HTMLElement, title: string, stats: Stat[], testid?: string): HTMLElement {
+  const box = h('div', { class: 'stats' });
+  if (testid) box.setAttribute('data-testid', testid);
+  box.append(h('h4', {}, title));
+  const table = h('table');
+  for (const s of stats) {
+    const tr = h('tr');
+    const th = h('th', {}, s.label);
+    if (s.hint) th.title = s.hint;
+    const shown = typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
+    const td = h('td', { 'data-stat': s.key, 'data-value': String(s.value) }, shown);
+    tr.append(th, td);
+    table.append(tr);
+  }
+  box.append(table);
+  parent.append(box);
+  return box;
+}
+
+/** A colour-swatch legend. */
+export function legend(parent: HTMLElement, items: Array<{ color: string; label: string; shape?: 'box' | 'line' | 'ramp' }>): void {
+  const ul = h('ul', { class: 'legend' });
+  for (const it of items) {
+    const li = h('li');
+    const sw = h('span', { class: `swatch ${it.shape ?? 'box'}` });
+    sw.style.background = it.color;
+    li.append(sw, h('span', {}, it.label));
+    ul.append(li);
+  }
+  parent.append(ul);
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared by the browser tests and `bench/viz.ts`: starts the vite dev server on a free loopback port
+ * (serving `runsDir` under `/runs/`) and launches Debian's chromium headless through playwright-core.
+ * Never downloads a browser: `PRIORLAB_CHROMIUM` or `/usr/bin/chromium` must exist.
+ */
+import { existsSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const CHROMIUM = process.env.PRIORLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createNetServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface VizSession {
+  url: string;
+  browser: Browser;
+  server: ViteDevServer;
+  close(): Promise<void>;
+}
+
+export async function startViz(runsDir: string): Promise<VizSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set PRIORLAB_CHROMIUM)`);
+  process.env.PRIORLAB_RUNS_DIR = runsDir;
+  const port = await freePort();
+  const server = await createServer({
+    configFile: resolve(repo, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { port, strictPort: true, host: '127.0.0.1', hmr: false },
+  });
+  await server.listen();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    browser,
+    server,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Opens `hash` on a fresh page and waits until the panel reports ready; `errors` collects console errors. */
+export async function openPanel(s: VizSession, hash: string, errors: string[], viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await s.browser.newPage({ viewport });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(s.url + hash);
+  await page.waitForFunction(() => document.body.dataset.ready !== undefined || document.body.dataset.error !== undefined, null, { timeout: 60_000 });
+  const err = await page.evaluate(() => document.body.dataset.error);
+  if (err) throw new Error(`panel failed to open: ${err}`);
+  return page;
+}
