@@ -1,0 +1,22 @@
+/**
+ * `src/nn`: the small, fast network core shared by the agents (SAC, KL-PPO, RSSM).
+ *
+ *   const critic = new Mlp({ sizes: [obsDim + actDim, 64, 64, 1], ensemble: 2 }, rng); // twin Qs, one op
+ *   const opt = new Adam(critic.params, { lr: 3e-4, clipNorm: 10 });
+ *   tf.tidy(() => {
+ *     const { value: loss, grads } = tf.variableGrads(() => lossOf(critic.apply(x)), critic.params);
+ *     opt.step(critic.params.map((v) => grads[v.name]));
+ *   });
+ *   polyakUpdate(target.params, critic.params, 0.005);
+ *
+ * - `Mlp`: `apply(x [B,in]) → [B,out]` (or `[K,B,out]` for `ensemble: K`); `apply(x, { frozen: true })`
+ *   differentiates w.r.t. the input only; `params` (one flat variable with `impl: 'fused'`, the default);
+ *   `getWeights()/setWeights()` as one Float32Array (checkpoints, copying into a target network).
+ * - `Adam`: tfjs `adam` semantics over any list of variables, fused per variable, optional global-norm
+ *   clipping, `getState()/setState()` for checkpoints.
+ * - `polyakUpdate(target, online, τ)`: `target ← τ·online + (1−τ)·target`.
+ * Weights are initialized from a seeded `Rng`, never from tfjs's random ops.
+ */
+export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
+export { Adam, type AdamConfig, type AdamState } from './adam.js';
+export { polyakUpdate } from './polyak.js';
