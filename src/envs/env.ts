@@ -5,7 +5,7 @@
  *   `truncated` (cut off by a time limit: bootstrap from `obs`, which is the true next observation).
  * - Calling `step` after an episode ended, without `reset`, is an error.
  */
-import type { Seed } from '../core/rng.js';
+import type { Rng, Seed } from '../core/rng.js';
 import type { Space } from '../core/spaces.js';
 
 /** Discrete envs observe an integer state; continuous envs a Float32Array (or Float64Array). */
@@ -37,6 +37,8 @@ export interface Env<O extends Observation = Observation, A extends Action = Act
   readonly id: string;
   readonly observationSpace: Space;
   readonly actionSpace: Space;
+  /** The env's own generator, if it has one (Gymnasium's `np_random`); `checkEnv` inspects its state. */
+  readonly rng?: Rng;
   reset(opts?: ResetOptions): ResetResult<O>;
   step(action: A): StepResult<O>;
   close(): void;

@@ -42,7 +42,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { Discrete } from '../core/spaces.js';
-import { BaseEnv, checkDiscreteAction } from './base.js';
+import { BaseEnv, checkDiscreteAction, OptionReader } from './base.js';
 import type { ResetResult, StepResult, TabularEnv, TabularModel, Transition } from './env.js';
 
 export const TOKEN_REWARDS = ['repeat', 'cycle'] as const;
@@ -75,13 +75,11 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
 
   constructor(opts: TokenSeqOptions = {}) {
     super();
-    this.vocab = intOption('vocab', opts.vocab ?? 4, 2, 8);
-    this.length = intOption('length', opts.length ?? 4, 1, 6);
-    this.rewardKind = opts.reward ?? 'repeat';
-    if (!TOKEN_REWARDS.includes(this.rewardKind)) {
-      throw new RangeError(`TokenSeq-v0: option reward = ${String(this.rewardKind)}, allowed: ${TOKEN_REWARDS.join(', ')}`);
-    }
-    this.keyword = intOption('keyword', opts.keyword ?? 0, 0, this.vocab - 1);
+    const read = new OptionReader(this.id, { ...opts }, ['vocab', 'length', 'reward', 'keyword']);
+    this.vocab = intOption('vocab', read.number('vocab', 4), 2, 8);
+    this.length = intOption('length', read.number('length', 4), 1, 6);
+    this.rewardKind = read.oneOf('reward', TOKEN_REWARDS, 'repeat');
+    this.keyword = intOption('keyword', read.number('keyword', 0), 0, this.vocab - 1);
     const nStates = this.offset(this.length) + this.vocab ** this.length;
     this.observationSpace = new Discrete(nStates);
     this.actionSpace = new Discrete(this.vocab);

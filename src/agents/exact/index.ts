@@ -1,0 +1,13 @@
+/** The exact soft solver: soft value iteration, exact policy evaluation, visitation and hitting probabilities. */
+export {
+  checkPolicyTable,
+  evaluatePolicy,
+  hittingProbability,
+  klAt,
+  softValueIteration,
+  stateVisitation,
+  uniformPrior,
+  weightedMean,
+} from './softvi.js';
+export type { EvaluateOptions, SoftVIOptions, SoftVIResult, VisitationOptions } from './softvi.js';
+export { solveLinear } from './linalg.js';

@@ -1,0 +1,127 @@
+/**
+ * Shared plumbing for the built-in environments: the env-owned generator (`reset({ seed })` re-seeds
+ * it, `reset()` continues its stream), the episode state machine (`step` before `reset` or after
+ * `terminated` is an error) and action validation with errors that name the value and what is allowed.
+ */
+import { Rng } from '../core/rng.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import type { Action, Env, Observation, ResetOptions, ResetResult, StepResult } from './env.js';
+
+/** Seed used when `reset()` is first called without one (there is no OS entropy here: runs stay reproducible). */
+export const DEFAULT_SEED = 0;
+
+export abstract class BaseEnv<O extends Observation, A extends Action> implements Env<O, A> {
+  abstract readonly id: string;
+  abstract readonly observationSpace: Discrete | Box;
+  abstract readonly actionSpace: Discrete | Box;
+  private generator: Rng = new Rng(DEFAULT_SEED);
+  private phase: 'unset' | 'running' | 'ended' = 'unset';
+
+  /** The env's own generator (Gymnasium's `np_random`); `checkEnv` compares its state across seeds. */
+  get rng(): Rng {
+    return this.generator;
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<O> {
+    if (opts.seed !== undefined) this.generator = new Rng(opts.seed);
+    this.phase = 'running';
+    return this.resetEpisode(this.generator, opts.options ?? {});
+  }
+
+  step(action: A): StepResult<O> {
+    if (this.phase !== 'running') {
+      throw new Error(
+        this.phase === 'unset'
+          ? `${this.id}: step() called before reset(); call reset() first`
+          : `${this.id}: step() called after the episode terminated; call reset() first`,
+      );
+    }
+    const result = this.stepEpisode(action, this.generator);
+    if (result.terminated) this.phase = 'ended';
+    return result;
+  }
+
+  close(): void {}
+
+  protected abstract resetEpisode(rng: Rng, options: Record<string, unknown>): ResetResult<O>;
+  protected abstract stepEpisode(action: A, rng: Rng): StepResult<O>;
+}
+
+/** Throws unless `a` is an integer in {0, ..., space.n − 1}. */
+export function checkDiscreteAction(envId: string, space: Discrete, a: unknown): asserts a is number {
+  if (!space.contains(a)) {
+    throw new RangeError(`${envId}: action must be an integer in {0, ..., ${space.n - 1}}, got ${String(a)}`);
+  }
+}
+
+/**
+ * Throws unless `a` is a numeric array of length `space.dim` without NaN. Values outside the bounds are
+ * allowed: the continuous envs clip them, as Gymnasium's Pendulum and MountainCarContinuous do.
+ */
+export function checkBoxAction(envId: string, space: Box, a: unknown): asserts a is ArrayLike<number> {
+  const isArray = a instanceof Float32Array || a instanceof Float64Array || Array.isArray(a);
+  if (!isArray) throw new TypeError(`${envId}: action must be an array of ${space.dim} numbers, got ${String(a)}`);
+  const arr = a as ArrayLike<unknown>;
+  if (arr.length !== space.dim) {
+    throw new RangeError(`${envId}: action must have length ${space.dim}, got length ${arr.length}`);
+  }
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (typeof v !== 'number' || Number.isNaN(v)) {
+      throw new RangeError(
+        `${envId}: action[${i}] must be a number in [${space.low[i]}, ${space.high[i]}] (clipped), got ${String(v)}`,
+      );
+    }
+  }
+}
+
+/** Reads env options: unknown keys are an error listing the allowed ones. */
+export class OptionReader {
+  constructor(
+    private readonly envId: string,
+    private readonly options: Record<string, unknown>,
+    allowed: readonly string[],
+  ) {
+    for (const key of Object.keys(options)) {
+      if (!allowed.includes(key)) {
+        throw new RangeError(
+          `${envId}: unknown option '${key}'; allowed options: ${allowed.length ? allowed.join(', ') : '(none)'}`,
+        );
+      }
+    }
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const v = this.options[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw new TypeError(`${this.envId}: option ${name} must be true or false, got ${String(v)}`);
+    return v;
+  }
+
+  number(name: string, fallback: number, min = -Infinity, max = Infinity): number {
+    const v = this.options[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new RangeError(`${this.envId}: option ${name} must be a finite number in [${min}, ${max}], got ${String(v)}`);
+    }
+    return v;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const v = this.options[name];
+    if (v === undefined) return fallback;
+    if (!values.includes(v as T)) {
+      throw new RangeError(`${this.envId}: option ${name} must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${String(v)}`);
+    }
+    return v as T;
+  }
+
+  stringArray(name: string): string[] | undefined {
+    const v = this.options[name];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((row) => typeof row === 'string')) {
+      throw new TypeError(`${this.envId}: option ${name} must be a non-empty array of strings (map rows), got ${JSON.stringify(v)}`);
+    }
+    return v as string[];
+  }
+}
