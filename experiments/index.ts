@@ -23,4 +23,5 @@ function entry(name: string, summary: string, load: () => Promise<{ default: Exp
 export const EXPERIMENTS: readonly ExperimentEntry[] = [
   entry('tabular-q', 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)', () => import('./tabular-q.js')),
   entry('gridworld-priors', 'two-route gridworld solved exactly under the uniform, reference and no prior: routes, entropy, KL, return', () => import('./gridworld-priors.js')),
+  entry('lesson', "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo", () => import('./lesson.js')),
 ];
