@@ -38,6 +38,7 @@ describe('Gaussian KL', () => {
     expect(() => diagGaussianKL({ mean: [0, 0], variance: [1] }, { mean: [0, 0], variance: [1, 1] })).toThrow(
       'q.variance has length 1, expected 2 (the length of q.mean)',
     );
+    expect(() => diagGaussianKL({ mean: [0, 0], variance: [1, 1] }, { mean: [0, 0], variance: [1, 0] })).toThrow('p[1].variance must be finite and > 0, got 0');
     expect(() => new LinearGaussianModel(0, 1)).toThrow('priorVariance must be finite and > 0, got 0');
   });
 });

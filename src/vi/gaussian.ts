@@ -45,7 +45,11 @@ export function diagGaussianKL(q: DiagonalGaussian, p: DiagonalGaussian): number
   }
   let kl = 0;
   for (let i = 0; i < d; i++) {
-    kl += gaussianKL({ mean: q.mean[i], variance: q.variance[i] }, { mean: p.mean[i], variance: p.variance[i] });
+    const qi = { mean: q.mean[i], variance: q.variance[i] };
+    const pi = { mean: p.mean[i], variance: p.variance[i] };
+    checkGaussian(`q[${i}]`, qi);
+    checkGaussian(`p[${i}]`, pi);
+    kl += gaussianKL(qi, pi);
   }
   return kl;
 }
