@@ -1,0 +1,151 @@
+/**
+ * Pixi drawing of one gridworld scene: two grids side by side (or stacked), left the soft value V(s)
+ * as a heat map under policy arrows whose length is π(a|s), right the visit counts over the sampled
+ * rollouts (square-root scale) with an agent replaying the first rollouts. Cell kinds: walls grey, hazards red,
+ * goal green, start outlined blue.
+ */
+import { Container, Graphics, Text } from 'pixi.js';
+import { COLORS, PRIOR_COLORS, valueRamp, visitRamp } from '../palette.js';
+import type { GridScene } from './compute.js';
+
+export interface SceneView {
+  root: Container;
+  width: number;
+  height: number;
+  /** Advances the agent animation by `ms`. */
+  tick(ms: number): void;
+}
+
+const TITLE_H = 24;
+const GAP = 14;
+const STEP_MS = 110;
+
+function title(text: string, color: number, x: number, y: number): Text {
+  const t = new Text({ text, style: { fill: color, fontSize: 13, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
+  t.position.set(x, y);
+  return t;
+}
+
+/** Fixed cell decorations shared by both grids: walls, hazards, goal, start. */
+function drawCells(g: Graphics, scene: GridScene, cell: number, fillFor: (s: number) => number | null): void {
+  const { env } = scene;
+  const kinds = env.kinds;
+  for (let s = 0; s < kinds.length; s++) {
+    const [r, c] = env.toRowCol(s);
+    const x = c * cell;
+    const y = r * cell;
+    const k = kinds[s];
+    const color = k === 'wall' ? COLORS.wall : k === 'hazard' ? COLORS.hazard : k === 'goal' ? COLORS.goal : (fillFor(s) ?? COLORS.panel);
+    g.rect(x + 1, y + 1, cell - 2, cell - 2).fill(color);
+    if (k === 'start') g.rect(x + 2.5, y + 2.5, cell - 5, cell - 5).stroke({ width: 3, color: COLORS.start });
+    if (k === 'hazard') g.moveTo(x + cell * 0.3, y + cell * 0.3).lineTo(x + cell * 0.7, y + cell * 0.7).moveTo(x + cell * 0.7, y + cell * 0.3).lineTo(x + cell * 0.3, y + cell * 0.7).stroke({ width: 2, color: 0xffffff, alpha: 0.5 });
+    if (k === 'goal') g.circle(x + cell / 2, y + cell / 2, cell * 0.18).stroke({ width: 2.5, color: 0xffffff, alpha: 0.85 });
+  }
+}
+
+function drawArrows(g: Graphics, scene: GridScene, cell: number): void {
+  const { env, pi } = scene;
+  const nA = env.actions.length;
+  const kinds = env.kinds;
+  const reach = cell * 0.44;
+  for (let s = 0; s < kinds.length; s++) {
+    if (kinds[s] === 'wall' || scene.env.model.terminalStates.has(s)) continue;
+    const [r, c] = env.toRowCol(s);
+    const cx = c * cell + cell / 2;
+    const cy = r * cell + cell / 2;
+    for (let a = 0; a < nA; a++) {
+      const p = pi[s * nA + a];
+      if (p < 0.02) continue;
+      const { dr, dc } = env.actions[a];
+      const len = reach * p;
+      const ex = cx + dc * len;
+      const ey = cy + dr * len;
+      const head = Math.min(cell * 0.12, 3 + 6 * p);
+      g.moveTo(cx, cy).lineTo(ex, ey).stroke({ width: 1 + 2.5 * p, color: 0xffffff, alpha: 0.9 });
+      // Arrow head: a triangle at the tip, pointing along (dc, dr).
+      g.poly([ex + dc * head, ey + dr * head, ex - dr * head * 0.8, ey + dc * head * 0.8, ex + dr * head * 0.8, ey - dc * head * 0.8]).fill({ color: 0xffffff, alpha: 0.9 });
+    }
+    g.circle(cx, cy, 1.6).fill({ color: 0xffffff, alpha: 0.8 });
+  }
+}
+
+/** Min and max of V over the states the agent can act in (walls and terminal states excluded). */
+export function valueRange(scene: GridScene): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  scene.env.kinds.forEach((k, s) => {
+    if (k === 'wall' || scene.env.model.terminalStates.has(s)) return;
+    lo = Math.min(lo, scene.V[s]);
+    hi = Math.max(hi, scene.V[s]);
+  });
+  return [lo, hi];
+}
+
+/**
+ * Builds a scene view. `label` heads it (the prior); `stacked` puts the visitation grid under the value
+ * grid instead of beside it. `vRange` fixes the colour scale so side-by-side scenes are comparable.
+ */
+export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRange: [number, number]): SceneView {
+  const { env } = scene;
+  const gw = env.nCols * cell;
+  const gh = env.nRows * cell;
+  const root = new Container();
+  const head = title(`prior: ${scene.prior}${scene.prior === 'none' ? ' (α = 0, plain RL)' : `, α = ${+scene.alpha.toPrecision(3)}`}`, PRIOR_COLORS[scene.prior], 0, 0);
+  root.addChild(head);
+  const valueBox = new Container();
+  valueBox.position.set(0, TITLE_H + 18);
+  const visitBox = new Container();
+  visitBox.position.set(stacked ? 0 : gw + GAP, stacked ? TITLE_H + 18 + gh + GAP + 18 : TITLE_H + 18);
+  root.addChild(title('soft value V(s) and policy π(a|s)', COLORS.muted, valueBox.x, valueBox.y - 18), title(`visits over ${scene.stats.rollouts} sampled rollouts`, COLORS.muted, visitBox.x, visitBox.y - 18));
+  for (const t of root.children.slice(1) as Text[]) t.style.fontSize = 12;
+
+  const [lo, hi] = vRange;
+  const vg = new Graphics();
+  drawCells(vg, scene, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5));
+  drawArrows(vg, scene, cell);
+  valueBox.addChild(vg);
+
+  const maxVisit = Math.max(1, ...scene.visits);
+  const hg = new Graphics();
+  drawCells(hg, scene, cell, (s) => visitRamp(Math.sqrt(scene.visits[s] / maxVisit)));
+  visitBox.addChild(hg);
+  const trail = new Graphics();
+  const agent = new Graphics().circle(0, 0, cell * 0.2).fill(COLORS.agent).stroke({ width: 2, color: PRIOR_COLORS[scene.prior] });
+  visitBox.addChild(trail, agent);
+  root.addChild(valueBox, visitBox);
+
+  const center = (s: number): [number, number] => {
+    const [r, c] = env.toRowCol(s);
+    return [c * cell + cell / 2, r * cell + cell / 2];
+  };
+  let ep = 0;
+  let t = 0;
+  const place = () => {
+    const states = scene.episodes[ep];
+    const i = Math.min(Math.floor(t / STEP_MS), states.length - 1);
+    const f = Math.min(1, (t % STEP_MS) / STEP_MS);
+    const [x0, y0] = center(states[i]);
+    const [x1, y1] = center(states[Math.min(i + 1, states.length - 1)]);
+    agent.position.set(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+    trail.clear();
+    const [sx, sy] = center(states[0]);
+    trail.moveTo(sx, sy);
+    for (let k = 1; k <= i; k++) trail.lineTo(...center(states[k]));
+    trail.lineTo(agent.x, agent.y).stroke({ width: 2, color: PRIOR_COLORS[scene.prior], alpha: 0.8 });
+  };
+  place();
+  return {
+    root,
+    width: stacked ? gw : 2 * gw + GAP,
+    height: stacked ? TITLE_H + 2 * (gh + 18) + GAP : TITLE_H + 18 + gh,
+    tick(ms) {
+      t += ms;
+      // Hold the final state for a few steps, then move on to the next rollout.
+      if (t > (scene.episodes[ep].length + 3) * STEP_MS) {
+        t = 0;
+        ep = (ep + 1) % scene.episodes.length;
+      }
+      place();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * One pixi.js v8 Application per panel: WebGL where the browser has it, else pixi's canvas renderer
+ * (headless chromium without a GPU). The active renderer's name is written to `data-renderer` on the canvas.
+ */
+import { Application } from 'pixi.js';
+import { COLORS } from './palette.js';
+
+export async function createPixi(parent: HTMLElement, width: number, height: number): Promise<Application> {
+  const app = new Application();
+  await app.init({
+    width,
+    height,
+    background: COLORS.bg,
+    antialias: true,
+    autoDensity: true,
+    resolution: Math.min(2, window.devicePixelRatio || 1),
+    preference: 'webgl',
+  });
+  app.canvas.dataset.renderer = app.renderer.name;
+  app.canvas.dataset.testid = 'pixi';
+  parent.append(app.canvas);
+  return app;
+}
