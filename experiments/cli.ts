@@ -135,8 +135,8 @@ async function runHere(exp: Experiment, options: Record<string, unknown>, common
 }
 
 async function runExperiment(argv: string[]): Promise<number> {
-  const first = argv.find((w) => !w.startsWith('-'));
   const raw0 = splitArgs(argv, booleanKeys([COMMON_OPTIONS]));
+  const first = raw0.positional[0];
   const resumeArg = raw0.flags.get('resume');
 
   // --resume: everything comes from the run folder's config.json.

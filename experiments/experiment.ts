@@ -30,7 +30,7 @@ export interface RunContext {
   readonly backend: string;
   /** True when `--resume` was given: load the last checkpoint from `dir` and continue. */
   readonly resume: boolean;
-  /** Aborted on Ctrl-C / SIGTERM: finish the current step, checkpoint, and return. */
+  /** Aborted on Ctrl-C / SIGTERM: finish the current step, checkpoint, and return (see `yieldToEventLoop`). */
   readonly signal: AbortSignal;
   /** Appends `{ step, ...scalars }` to `metrics.jsonl`. Keys are namespaced: `charts/return`, `losses/critic`. */
   log(step: number, scalars: Record<string, number>): void;
@@ -49,6 +49,15 @@ export interface RunContext {
   checkpoint(step: number, state: unknown): void;
   /** The last checkpoint of this run folder, or null (fresh run, or resumed before the first one). */
   loadCheckpoint<T = unknown>(): Checkpoint<T> | null;
+}
+
+/**
+ * Lets pending events run (Ctrl-C among them: signal handlers only fire on the event loop).
+ * A training loop that never awaits anything must `await yieldToEventLoop()` now and then,
+ * e.g. once per log step, or `ctx.signal` will never be aborted.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export interface Experiment<S extends z.ZodObject = z.ZodObject> {

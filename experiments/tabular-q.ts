@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { TabularModel, Transition } from '../src/envs/env.js';
 import type { Rng } from '../src/core/rng.js';
-import { alphaOption, stepsOption, type Experiment } from './experiment.js';
+import { alphaOption, stepsOption, yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
 
 const options = z.object({
   prior: z.enum(['uniform', 'none']).default('uniform').describe('prior of the soft target: uniform (max-entropy) or none (greedy target, ε-greedy behaviour)'),
@@ -97,7 +97,7 @@ interface LearnerState {
   lastReturn: number;
 }
 
-function run(opts: Options, ctx: Parameters<Experiment['run']>[1]): Promise<void> {
+async function run(opts: Options, ctx: RunContext): Promise<void> {
   const model = cliffGrid();
   const nA = model.nActions;
   const soft = opts.prior === 'uniform' && opts.alpha > 0;
@@ -175,6 +175,7 @@ function run(opts: Options, ctx: Parameters<Experiment['run']>[1]): Promise<void
       st.windowReturns = [];
       st.tdAbsSum = 0;
       st.tdCount = 0;
+      await yieldToEventLoop(); // let Ctrl-C in
     }
     if (step % opts.checkpointEvery === 0 || ctx.signal.aborted) ctx.checkpoint(step, st);
   }
@@ -183,7 +184,6 @@ function run(opts: Options, ctx: Parameters<Experiment['run']>[1]): Promise<void
     ctx.writeFile('q_table.json', JSON.stringify({ nStates: model.nStates, nActions: nA, q: st.q }));
     ctx.print(`done: ${st.episodes} episodes, last return ${st.lastReturn}, V(start) ${value(model.initialDistribution.indexOf(1)).toFixed(3)}`);
   }
-  return Promise.resolve();
 }
 
 const experiment: Experiment<typeof options> = {
@@ -191,6 +191,6 @@ const experiment: Experiment<typeof options> = {
   summary: 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)',
   options,
   kind: 'train',
-  run: (opts, ctx) => run(opts, ctx),
+  run,
 };
 export default experiment;

@@ -1,0 +1,211 @@
+/**
+ * The experiment CLI: option validation, run folder contents, exact resume after a crash, Ctrl-C
+ * (SIGINT) leaving files intact, seeds in parallel. CLI-level tests spawn `bin/priorlab.mjs`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import tabularQ from '../experiments/tabular-q.js';
+import { EXPERIMENTS } from '../experiments/index.js';
+import { COMMON_OPTIONS, parseSeedList, splitArgs, booleanKeys, validateFlags, UsageError } from '../src/node/run/options.js';
+import { createRunDir, parseMetrics, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
+import { runSeed, type Reporter } from '../src/node/run/runner.js';
+
+const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-cli-'));
+const cli = (args: string[], cwd = tmp()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const validate = (argv: string[]) => {
+  const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, tabularQ.options]));
+  return validateFlags(raw.flags, [COMMON_OPTIONS, tabularQ.options] as const);
+};
+const runDirs = (out: string): string[] => readdirSync(out).sort().map((d) => join(out, d));
+const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+describe('option validation', () => {
+  it('parses typed values, kebab-case keys and defaults', () => {
+    const [common, opts] = validate(['--alpha', '0.25', '--max-episode-steps=50', '--prior', 'none', '--seed', '7']);
+    expect(common.seed).toBe(7);
+    expect(common.out).toBe('runs');
+    expect(opts).toMatchObject({ alpha: 0.25, maxEpisodeSteps: 50, prior: 'none', steps: 20_000 });
+  });
+
+  it('rejects bad values naming the option, the value and what is allowed', () => {
+    expect(() => validate(['--alpha', '-1'])).toThrow(/--alpha: got '-1'; allowed: number >= 0/);
+    expect(() => validate(['--prior', 'ref'])).toThrow(/--prior: got 'ref'; allowed: uniform\|none/);
+    expect(() => validate(['--steps', '2.5'])).toThrow(/--steps: got '2.5'; allowed: integer > 0/);
+    expect(() => validate(['--alpha', 'abc'])).toThrow(/--alpha: got 'abc'; allowed: number >= 0/);
+    expect(() => validate(['--backend', 'gpu'])).toThrow(/--backend: got 'gpu'; allowed: tensorflow\|wasm\|cpu/);
+    expect(() => validate(['--alpha'])).toThrow(/--alpha: missing value/);
+  });
+
+  it('rejects unknown options and suggests the closest', () => {
+    expect(() => validate(['--alpah', '1'])).toThrow(UsageError);
+    expect(() => validate(['--alpah', '1'])).toThrow(/unknown option --alpah \(did you mean --alpha\?\)/);
+    expect(() => validate(['--log-evry', '3'])).toThrow(/did you mean --log-every\?/);
+  });
+
+  it('parses seed lists and rejects malformed ones', () => {
+    expect(parseSeedList('1-3,7,2')).toEqual([1, 2, 3, 7]);
+    expect(() => parseSeedList('3-1')).toThrow(/--seeds: range '3-1' is empty/);
+    expect(() => parseSeedList('a,b')).toThrow(/--seeds: 'a,b' is not a seed list/);
+  });
+
+  it('fails before any work from the command line, with exit code 2 and no run folder', () => {
+    const cwd = tmp();
+    const r = cli(['tabular-q', '--gamma', '1.5'], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--gamma: got '1.5'; allowed: number >= 0 <= 1/);
+    expect(existsSync(join(cwd, 'runs'))).toBe(false);
+    const u = cli(['tabulr-q'], cwd);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/unknown experiment 'tabulr-q' \(did you mean 'tabular-q'\?\)/);
+  });
+
+  it('index entries name the module they load', async () => {
+    const entry = EXPERIMENTS.find((e) => e.name === 'tabular-q')!;
+    const mod = await entry.load();
+    expect(mod.default.name).toBe(entry.name);
+    expect(mod.default.summary).toBe(entry.summary);
+  });
+});
+
+describe('run folders', () => {
+  it('a run writes config.json, metrics.jsonl, status.json and the experiment files', () => {
+    const cwd = tmp();
+    const r = cli(['tabular-q', '--steps', '3000', '--seed', '4', '--alpha', '0.3'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backend: (tensorflow|wasm|cpu)$/m);
+    expect(r.stdout).toMatch(/tabular-q s4 3000\/3000 100%/); // the non-TTY summary line
+    const [dir] = runDirs(join(cwd, 'runs'));
+    expect(dir).toMatch(/\d{4}-\d\d-\d\dT\d{4}-tabular-q-4$/);
+    const cfg = json<RunConfig>(join(dir, 'config.json'));
+    expect(cfg).toMatchObject({ experiment: 'tabular-q', seed: 4, options: { alpha: 0.3, steps: 3000, prior: 'uniform' }, version: '0.1.0', node: process.version });
+    expect(cfg.backend).toMatch(/tensorflow|wasm|cpu/);
+    const rows = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
+    expect(rows.map((m) => m.step)).toEqual([500, 1000, 1500, 2000, 2500, 3000]);
+    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['charts/return', 'charts/entropy', 'losses/td_abs']));
+    expect(json<RunStatus>(join(dir, 'status.json'))).toMatchObject({ state: 'done', step: 3000 });
+    expect(json<{ step: number }>(join(dir, 'checkpoint.json')).step).toBe(3000);
+    expect(existsSync(join(dir, 'q_table.json'))).toBe(true);
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('--seeds runs each seed in its own folder, in parallel child processes', () => {
+    const cwd = tmp();
+    const r = cli(['tabular-q', '--seeds', '1-3', '--steps', '1000', '--workers', '2'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    const dirs = runDirs(join(cwd, 'runs'));
+    expect(dirs.map((d) => json<RunConfig>(join(d, 'config.json')).seed).sort()).toEqual([1, 2, 3]);
+    for (const d of dirs) expect(json<RunStatus>(join(d, 'status.json')).state).toBe('done');
+    expect(r.stdout).toMatch(/seeds 3 done/);
+    // Different seeds learn differently; the same seed in its own process gives the same numbers.
+    const metrics = dirs.map((d) => readFileSync(join(d, 'metrics.jsonl'), 'utf8'));
+    expect(new Set(metrics).size).toBe(3);
+  });
+});
+
+/** Runs tabular-q in this process; `crashAt` throws from the progress callback at that step (a simulated crash). */
+async function runInProcess(dir: string, steps: number, resume: boolean, crashAt?: number): Promise<void> {
+  const options = tabularQ.options.parse({ steps, logEvery: 250, checkpointEvery: 1000 });
+  const reporter: Reporter = {
+    progress(step) {
+      if (step === crashAt) throw new Error('simulated crash');
+    },
+    print() {},
+    finish() {},
+  };
+  await runSeed({ experiment: tabularQ, options, seed: 3, dir, resume, backend: 'cpu', signal: new AbortController().signal, reporter });
+}
+
+describe('resume', () => {
+  it('a run resumed after a crash writes the same metrics.jsonl bytes as an uninterrupted run', async () => {
+    const out = tmp();
+    const whole = createRunDir(out, 'tabular-q', 3);
+    await runInProcess(whole, 5000, false);
+
+    const crashed = createRunDir(out, 'tabular-q', 3);
+    await expect(runInProcess(crashed, 5000, false, 2750)).rejects.toThrow('simulated crash');
+    expect(json<RunStatus>(join(crashed, 'status.json')).state).toBe('failed');
+    expect(json<{ step: number }>(join(crashed, 'checkpoint.json')).step).toBe(2000);
+    // Metrics went past the checkpoint (2250..2750); add a torn line as a crash mid-append would.
+    writeFileSync(join(crashed, 'metrics.jsonl'), readFileSync(join(crashed, 'metrics.jsonl'), 'utf8') + '{"step":3000,"charts/ret');
+
+    await runInProcess(crashed, 5000, true);
+    const a = readFileSync(join(whole, 'metrics.jsonl'));
+    const b = readFileSync(join(crashed, 'metrics.jsonl'));
+    expect(b.equals(a)).toBe(true);
+    expect(parseMetrics(a.toString()).length).toBe(20);
+    expect(readFileSync(join(crashed, 'q_table.json')).equals(readFileSync(join(whole, 'q_table.json')))).toBe(true);
+  });
+
+  it('resuming before the first checkpoint restarts from scratch', async () => {
+    const out = tmp();
+    const whole = createRunDir(out, 'tabular-q', 3);
+    await runInProcess(whole, 1500, false);
+    const crashed = createRunDir(out, 'tabular-q', 3);
+    await expect(runInProcess(crashed, 1500, false, 750)).rejects.toThrow('simulated crash');
+    await runInProcess(crashed, 1500, true);
+    expect(readFileSync(join(crashed, 'metrics.jsonl')).equals(readFileSync(join(whole, 'metrics.jsonl')))).toBe(true);
+  });
+
+  it('--resume rejects a folder without config.json and extra options', () => {
+    const cwd = tmp();
+    const r = cli(['--resume', cwd], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--resume: '.*' has no config.json/);
+  });
+});
+
+/** Spawns the CLI; the returned promise resolves with the exit code (the child is killed after 60 s). */
+function start(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: '1' } });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => (clearTimeout(guard), res(code))));
+  return { child, exited, stdout: () => stdout };
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('Ctrl-C', () => {
+  it('SIGINT stops at the next step, checkpoints, leaves every file intact, and --resume continues', async () => {
+    const cwd = tmp();
+    const runs = join(cwd, 'runs');
+    const first = start(['tabular-q', '--steps', '100000000', '--log-every', '2000', '--checkpoint-every', '1000000'], cwd);
+    const metricsOf = (): string => {
+      const dir = existsSync(runs) ? runDirs(runs)[0] : undefined;
+      return dir && existsSync(join(dir, 'metrics.jsonl')) ? readFileSync(join(dir, 'metrics.jsonl'), 'utf8') : '';
+    };
+    await until(() => parseMetrics(metricsOf()).length >= 3);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(130);
+    expect(first.stdout()).toMatch(/SIGINT: stopping after the current step/);
+    const [dir] = runDirs(runs);
+    expect(json<RunStatus>(join(dir, 'status.json')).state).toBe('stopped');
+    const ckpt = json<{ step: number }>(join(dir, 'checkpoint.json'));
+    expect(ckpt.step).toBeGreaterThan(0);
+    expect(ckpt.step).toBeLessThan(100_000_000);
+    const text = metricsOf();
+    expect(text.endsWith('\n')).toBe(true);
+    const rows = parseMetrics(text);
+    expect(rows.map((r) => r.step)).toEqual(rows.map((_, i) => 2000 * (i + 1)));
+    expect(rows.at(-1)!.step).toBeLessThanOrEqual(ckpt.step);
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(json<RunConfig>(join(dir, 'config.json')).options.steps).toBe(100_000_000);
+
+    // Resume, then stop again once it has logged further: the log continues without gaps or repeats.
+    const again = start(['--resume', dir], cwd);
+    await until(() => parseMetrics(metricsOf()).length >= rows.length + 3);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(130);
+    expect(again.stdout()).toContain(`resumed from step ${ckpt.step}`);
+    const rows2 = parseMetrics(metricsOf());
+    expect(rows2.length).toBeGreaterThan(rows.length);
+    expect(rows2.map((r) => r.step)).toEqual(rows2.map((_, i) => 2000 * (i + 1)));
+  });
+});
