@@ -67,6 +67,8 @@ describe('Rng', () => {
     counts.forEach((c) => expect(Math.abs(c - n / 6)).toBeLessThanOrEqual(5 * Math.sqrt((n * 5) / 36)));
     expect(() => rng.integer(0)).toThrow('integer(n): n must be a positive integer, got 0');
     expect(() => rng.categorical([0, 0])).toThrow(/sum > 0 \(sum=0\)/);
+    expect(() => rng.categorical([2, -1])).toThrow('weights[1] must be finite and non-negative, got -1');
+    expect(() => rng.categorical([1, NaN])).toThrow('weights[1] must be finite and non-negative, got NaN');
   });
 });
 

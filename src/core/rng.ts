@@ -68,8 +68,14 @@ export class Rng {
   /** Index drawn with probability proportional to `weights` (need not be normalized). */
   categorical(weights: ArrayLike<number>): number {
     let total = 0;
-    for (let i = 0; i < weights.length; i++) total += weights[i];
-    if (!(total > 0) || !Number.isFinite(total)) {
+    for (let i = 0; i < weights.length; i++) {
+      const w = weights[i];
+      if (!(w >= 0) || !Number.isFinite(w)) {
+        throw new RangeError(`categorical(weights): weights[${i}] must be finite and non-negative, got ${w}`);
+      }
+      total += w;
+    }
+    if (!(total > 0)) {
       throw new RangeError(`categorical(weights): weights must be finite, non-negative and sum > 0 (sum=${total})`);
     }
     let u = this.prng() * total;
