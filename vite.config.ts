@@ -14,6 +14,7 @@ export default defineConfig({
   root: resolve(repo, 'src/viz'),
   base: './',
   publicDir: false,
+  cacheDir: resolve(repo, 'node_modules/.vite-viz'),
   plugins: [tfjsWasmPlugin(), runsPlugin(resolve(repo, process.env.PRIORLAB_RUNS_DIR ?? 'runs'))],
   // Pre-bundle the heavy dependencies at startup so the first page load never triggers a re-optimize reload.
   optimizeDeps: { include: ['pixi.js', 'seedrandom', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] },

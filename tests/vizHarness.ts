@@ -3,9 +3,10 @@
  * (serving `runsDir` under `/runs/`) and launches Debian's chromium headless through playwright-core.
  * Never downloads a browser: `PRIORLAB_CHROMIUM` or `/usr/bin/chromium` must exist.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer as createNetServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -38,6 +39,8 @@ export async function startViz(runsDir: string): Promise<VizSession> {
   const server = await createServer({
     configFile: resolve(repo, 'vite.config.ts'),
     logLevel: 'error',
+    // A private dependency cache: never shares (or clobbers) the pre-bundled deps of a running `npm start`.
+    cacheDir: mkdtempSync(join(tmpdir(), 'priorlab-vite-')),
     server: { port, strictPort: true, host: '127.0.0.1', hmr: false },
   });
   await server.listen();

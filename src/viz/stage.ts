@@ -1,6 +1,7 @@
 /**
  * One pixi.js v8 Application per panel: WebGL where the browser has it, else pixi's canvas renderer
  * (headless chromium without a GPU). The active renderer's name is written to `data-renderer` on the canvas.
+ * (Named stage.ts, not pixi.ts: a `pixi.ts` in the vite root would shadow the `pixi.js` package.)
  */
 import { Application } from 'pixi.js';
 import { COLORS } from './palette.js';

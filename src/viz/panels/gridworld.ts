@@ -10,7 +10,7 @@ import { GRID_ENVS, computeScene, type GridScene } from '../gridworld/compute.js
 import { buildScene, valueRange, type SceneView } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { createPixi } from '../pixi.js';
+import { createPixi } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../state.js';
 import { button, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
 

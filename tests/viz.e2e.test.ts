@@ -1,0 +1,123 @@
+/**
+ * The visualizer in a real browser (Debian's chromium, headless, driven by playwright-core) against the
+ * vite dev server started here on a free loopback port. Reads the numbers the panels display from the
+ * DOM (`data-stat` / `data-value`), checks them against the lesson and the direction the prior predicts,
+ * and saves a screenshot of each main view to `test-artifacts/`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPanel, startViz, type VizSession } from './vizHarness.js';
+
+const ARTIFACTS = 'test-artifacts';
+let session: VizSession;
+let runsDir: string;
+const errors: string[] = [];
+
+/** The displayed numbers of a stats table, keyed by `data-stat`. */
+async function stats(page: Page, testid: string): Promise<Record<string, string>> {
+  return page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
+    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, (c as HTMLElement).dataset.value!])),
+  );
+}
+const num = (s: Record<string, string>, k: string): number => Number(s[k] ?? 0);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
+  session = await startViz(runsDir);
+});
+
+afterAll(async () => {
+  await session?.close();
+  rmSync(runsDir, { recursive: true, force: true });
+});
+
+describe('visualizer in chromium', () => {
+  it('opens the gridworld with no console errors and restores the view from the hash', async () => {
+    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=3', errors);
+    expect(await page.$eval('[data-testid="grid-prior"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('reference');
+    expect(await page.$eval('[data-testid="grid-seed"]', (i) => (i as HTMLInputElement).value)).toBe('3');
+    expect(await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior))).toEqual(['reference']);
+    expect(await page.$eval('canvas', (c) => c.dataset.renderer)).toMatch(/webgl|webgpu|canvas/);
+    await page.waitForTimeout(600);
+    await shot(page, 'gridworld-reference');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('switching the prior changes the policy and the route statistics in the predicted direction', async () => {
+    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1', errors);
+    const read = async (prior: string) => {
+      const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
+      await page.click(`[data-testid="grid-prior"] button[data-value="${prior}"]`);
+      await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
+      const s = await stats(page, `grid-stats-${prior}`);
+      const pi = JSON.parse(await page.$eval(`[data-testid="grid-stats-${prior}"]`, (b) => (b as HTMLElement).dataset.piStart!)) as number[];
+      return { s, pi };
+    };
+    const none = await read('none');
+    const uniform = await read('uniform');
+    const reference = await read('reference');
+    // Plain RL walks the ledge every time; max-ent hedges; the reference prior follows the guide's room route.
+    expect(num(none.s, 'outcome:short')).toBeGreaterThan(0.99);
+    expect(num(uniform.s, 'outcome:short')).toBeLessThan(num(none.s, 'outcome:short'));
+    expect(num(uniform.s, 'outcome:long')).toBeGreaterThan(0.4);
+    expect(num(reference.s, 'outcome:long')).toBeGreaterThan(num(uniform.s, 'outcome:long'));
+    expect(num(reference.s, 'outcome:short')).toBeLessThan(0.05);
+    expect(num(reference.s, 'klReference')).toBeLessThan(num(uniform.s, 'klReference'));
+    expect(num(uniform.s, 'entropy')).toBeGreaterThan(num(reference.s, 'entropy'));
+    expect(num(none.s, 'entropy')).toBeCloseTo(0, 6);
+    expect(num(none.s, 'meanLength')).toBeCloseTo(8, 6);
+    // The policy shown at the start state: Right for plain RL, mostly Up (towards the room) with the reference.
+    expect(none.pi[1]).toBeCloseTo(1, 6);
+    expect(reference.pi[0]).toBeGreaterThan(0.5);
+    // Raising α under the uniform prior spreads the policy: entropy up, more rollouts leave the ledge.
+    await page.click('[data-testid="grid-prior"] button[data-value="uniform"]');
+    const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
+    await page.fill('[data-testid="grid-alpha"]', '-0.3');
+    await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
+    const hot = await stats(page, 'grid-stats-uniform');
+    expect(num(hot, 'entropy')).toBeGreaterThan(num(uniform.s, 'entropy'));
+    expect(page.url()).toContain('alpha=0.5012');
+    await shot(page, 'gridworld-uniform-alpha0.5');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('side by side shows the three priors on the same seed', async () => {
+    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors);
+    expect(await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior))).toEqual(['uniform', 'reference', 'none']);
+    const u = await stats(page, 'grid-stats-uniform');
+    const r = await stats(page, 'grid-stats-reference');
+    expect(num(r, 'expectedLength')).toBeLessThan(num(u, 'expectedLength'));
+    await page.waitForTimeout(600);
+    await shot(page, 'gridworld-side-by-side');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the ELBO playground shows the lesson's worked example, and the gap closes at the posterior", async () => {
+    const page = await openPanel(session, '#panel=elbo', errors);
+    const s = await stats(page, 'elbo-stats');
+    expect(num(s, 'logpx')).toBeCloseTo(-1.516, 3);
+    expect(num(s, 'elbo')).toBeCloseTo(-1.709, 3);
+    expect(num(s, 'gapDefinition')).toBeCloseTo(0.193, 3);
+    expect(num(s, 'gapKL')).toBeCloseTo(0.193, 3);
+    expect(await page.textContent('[data-testid="elbo-identity"]')).toContain('-1.516 = -1.709 + 0.193');
+    await shot(page, 'elbo-playground');
+    await page.click('[data-testid="elbo-fit"]');
+    const fit = await stats(page, 'elbo-stats');
+    expect(num(fit, 'gapKL')).toBeCloseTo(0, 9);
+    expect(num(fit, 'elbo')).toBeCloseTo(-1.516, 3);
+    expect(page.url()).toContain('mu=0.5');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
