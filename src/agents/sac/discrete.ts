@@ -1,0 +1,611 @@
+/**
+ * Soft Actor-Critic for discrete actions (Christodoulou 2019, "Soft Actor-Critic for Discrete Action
+ * Settings"), with the prior as a value: the agent maximizes `E[Σ γ^t (r_t − α·KL(π(·|s_t) ‖ p(·|s_t)))]`.
+ * With a uniform prior this is max-entropy SAC (the KL is log|A| − H(π)); with a reference prior it is
+ * KL-regularized RL; with `none`, α = 0 and it is plain soft-free actor-critic.
+ *
+ * Every expectation over actions is computed exactly from the categorical probabilities (no sampling):
+ *
+ *   critic target  y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
+ *   critic loss    Σ_k E[(Q_k(s,a) − y)²]
+ *   actor loss     E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
+ *   α loss         E_s[ α · (KL_target − KL(π(·|s) ‖ p(·|s))) ]       (auto-temperature, on log α)
+ *
+ * With a uniform prior the KL target is log|A| − H_target, H_target = `targetEntropyScale`·log|A|
+ * (Christodoulou's target entropy); with a reference prior it is `targetKl`.
+ *
+ * Browser-safe (no Node imports): the visualizer drives `DiscreteSacTrainer.step()` from its animation
+ * loop; experiments call `trainDiscreteSac(env, prior, cfg, hooks)`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { RngStreams, type RngState } from '../../core/rng.js';
+import type { Discrete, Space } from '../../core/spaces.js';
+import type { Env, Observation } from '../../envs/env.js';
+import { Adam, Mlp, polyakUpdate, type AdamState } from '../../nn/index.js';
+import {
+  allStatesOneHot,
+  checkPriorMatches,
+  encodeObservation,
+  isDiscretePrior,
+  obsDim,
+  referencePrior,
+  type DiscretePrior,
+  type Prior,
+  type PriorSpaces,
+} from '../../priors/index.js';
+import { ReplayBuffer } from '../replay.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Config
+// ---------------------------------------------------------------------------------------------------
+
+export interface DiscreteSacConfig {
+  /** Root seed: networks, exploration, replay sampling and env resets draw from named streams of it. */
+  seed: number;
+  /** Number of environment steps to train for. */
+  totalSteps: number;
+  /** Discount γ ∈ [0, 1]. */
+  gamma: number;
+  /** Temperature α ≥ 0 on KL(π‖prior): fixed when `autoAlpha` is false, the initial value otherwise. Forced to 0 for the `none` prior. */
+  alpha: number;
+  /** Tune α by gradient descent on the α loss toward the target entropy (uniform prior) or target KL (reference prior). */
+  autoAlpha: boolean;
+  /** Uniform prior, auto α: target entropy = scale · log|A| (Christodoulou uses 0.98; lower for easy tasks). */
+  targetEntropyScale: number;
+  /** Reference prior, auto α: target KL(π‖p) in nats per state. */
+  targetKl: number;
+  /** Hidden layer widths of the actor and of each critic; `[]` makes them linear (tabular on one-hot states). */
+  hidden: number[];
+  /** Activation of the hidden layers. */
+  activation: 'relu' | 'tanh';
+  /** Adam learning rate of the actor. */
+  actorLr: number;
+  /** Adam learning rate of the twin critics. */
+  criticLr: number;
+  /** Adam learning rate of log α. */
+  alphaLr: number;
+  /** Replay buffer capacity (transitions). */
+  bufferSize: number;
+  /** Transitions per gradient step. */
+  batchSize: number;
+  /** Environment steps with uniformly random actions before learning starts. */
+  learningStarts: number;
+  /** Environment steps between rounds of gradient steps. */
+  updateEvery: number;
+  /** Gradient steps per round (updates-to-data ratio = gradientSteps / updateEvery). */
+  gradientSteps: number;
+  /** Polyak coefficient τ of the target critics (1 = hard copy). */
+  tau: number;
+  /** Gradient steps between target-critic updates. */
+  targetUpdateEvery: number;
+  /** Rescale each network's gradient to this global L2 norm at most; 0 disables clipping. */
+  clipNorm: number;
+  /** Environment steps between metric log lines (and in-memory checkpoints). */
+  logEvery: number;
+}
+
+export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.freeze({
+  seed: 1,
+  totalSteps: 20_000,
+  gamma: 0.99,
+  alpha: 0.2,
+  autoAlpha: true,
+  targetEntropyScale: 0.5,
+  targetKl: 0.1,
+  hidden: [64, 64],
+  activation: 'relu',
+  actorLr: 3e-4,
+  criticLr: 3e-4,
+  alphaLr: 3e-4,
+  bufferSize: 100_000,
+  batchSize: 64,
+  learningStarts: 1_000,
+  updateEvery: 1,
+  gradientSteps: 1,
+  tau: 0.005,
+  targetUpdateEvery: 1,
+  clipNorm: 0,
+  logEvery: 1_000,
+});
+
+/** Fills defaults and validates; errors name the field, the value and what is allowed. */
+export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {}): DiscreteSacConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_DISCRETE_SAC_CONFIG)) {
+      throw new RangeError(`DiscreteSacConfig.${key}: unknown field (allowed: ${Object.keys(DEFAULT_DISCRETE_SAC_CONFIG).join(', ')})`);
+    }
+  }
+  const cfg: DiscreteSacConfig = { ...DEFAULT_DISCRETE_SAC_CONFIG, hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden], ...partial };
+  const fail = (field: keyof DiscreteSacConfig, allowed: string) => {
+    throw new RangeError(`DiscreteSacConfig.${field}: ${JSON.stringify(cfg[field])} is invalid (allowed: ${allowed})`);
+  };
+  const posInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) > 0) || fail(f, 'a positive integer');
+  const nonNegInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) >= 0) || fail(f, 'an integer ≥ 0');
+  const positive = (f: keyof DiscreteSacConfig) => ((cfg[f] as number) > 0 && Number.isFinite(cfg[f])) || fail(f, 'a finite number > 0');
+  if (!Number.isFinite(cfg.seed)) fail('seed', 'a finite number');
+  posInt('totalSteps');
+  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', 'a number in [0, 1]');
+  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', 'a finite number ≥ 0');
+  if (typeof cfg.autoAlpha !== 'boolean') fail('autoAlpha', 'true or false');
+  if (cfg.autoAlpha && !(cfg.alpha > 0)) fail('alpha', 'a number > 0 as the initial value when autoAlpha is true');
+  if (!(cfg.targetEntropyScale >= 0 && cfg.targetEntropyScale <= 1)) fail('targetEntropyScale', 'a number in [0, 1]');
+  if (!(cfg.targetKl >= 0 && Number.isFinite(cfg.targetKl))) fail('targetKl', 'a finite number ≥ 0');
+  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) fail('hidden', 'a list of positive integers');
+  if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', "'relu' or 'tanh'");
+  positive('actorLr');
+  positive('criticLr');
+  positive('alphaLr');
+  posInt('bufferSize');
+  posInt('batchSize');
+  nonNegInt('learningStarts');
+  posInt('updateEvery');
+  posInt('gradientSteps');
+  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', 'a number in (0, 1]');
+  posInt('targetUpdateEvery');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', 'a finite number ≥ 0 (0 = off)');
+  posInt('logEvery');
+  return cfg;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Agent: networks, temperature, the update
+// ---------------------------------------------------------------------------------------------------
+
+/** Per-update statistics, in this order, kept on the device until a log step reads them. */
+const STAT_NAMES = ['losses/critic', 'losses/actor', 'losses/alpha', 'charts/alpha', 'charts/entropy', 'charts/kl_prior', 'charts/q'] as const;
+
+/** A sampled minibatch, already encoded: obs and nextObs `[B, obsDim]`, the rest `[B]`. */
+export interface DiscreteBatch {
+  obs: tf.Tensor2D;
+  actions: tf.Tensor1D;
+  rewards: tf.Tensor1D;
+  nextObs: tf.Tensor2D;
+  terminated: tf.Tensor1D;
+}
+
+/** Everything needed to restore an agent exactly (JSON-serializable: plain arrays). */
+export interface DiscreteSacCheckpoint {
+  version: 1;
+  config: DiscreteSacConfig;
+  observationSpace: string;
+  actionSpace: string;
+  actor: number[];
+  critic: number[];
+  criticTarget: number[];
+  logAlpha: number;
+  actorOpt: SerializedAdam;
+  criticOpt: SerializedAdam;
+  alphaOpt: SerializedAdam;
+  gradientSteps: number;
+  rng: Record<string, RngState>;
+}
+
+interface SerializedAdam {
+  t: number;
+  m: number[][];
+  v: number[][];
+}
+
+const serializeAdam = (s: AdamState): SerializedAdam => ({ t: s.t, m: s.m.map((x) => Array.from(x)), v: s.v.map((x) => Array.from(x)) });
+const deserializeAdam = (s: SerializedAdam): AdamState => ({ t: s.t, m: s.m.map((x) => Float32Array.from(x)), v: s.v.map((x) => Float32Array.from(x)) });
+
+export class DiscreteSacAgent {
+  readonly cfg: DiscreteSacConfig;
+  readonly observationSpace: Space;
+  readonly actionSpace: Discrete;
+  readonly prior: DiscretePrior;
+  readonly streams: RngStreams;
+  /** π(a|s) logits: encoded obs → `[B, |A|]`. */
+  readonly actor: Mlp;
+  /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
+  readonly critic: Mlp;
+  readonly criticTarget: Mlp;
+  readonly logAlpha: tf.Variable;
+  /** KL(π‖p) the auto-temperature steers toward (nats per state). */
+  readonly klTarget: number;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly alphaOpt: Adam;
+  private gradSteps = 0;
+  private stats: tf.Tensor1D | null = null;
+
+  constructor(spaces: PriorSpaces, prior: Prior, config: Partial<DiscreteSacConfig> = {}) {
+    this.cfg = resolveDiscreteSacConfig(config);
+    if (spaces.actionSpace.kind !== 'discrete') {
+      throw new RangeError(`DiscreteSacAgent: actionSpace must be Discrete, got ${spaces.actionSpace.toString()} (use the continuous SAC)`);
+    }
+    checkPriorMatches(prior, spaces);
+    if (!isDiscretePrior(prior)) throw new RangeError(`prior: needs a Discrete action space, got ${prior.label}`);
+    this.observationSpace = spaces.observationSpace;
+    this.actionSpace = spaces.actionSpace;
+    this.prior = prior;
+    this.streams = new RngStreams(this.cfg.seed);
+    const nA = this.actionSpace.n;
+    const sizes = [obsDim(this.observationSpace), ...this.cfg.hidden, nA];
+    const init = this.streams.get('init');
+    const activation = this.cfg.activation;
+    this.actor = new Mlp({ sizes, activation, name: 'sacd_actor' }, init);
+    this.critic = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic' }, init);
+    this.criticTarget = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic_target' }, init);
+    this.criticTarget.setWeights(this.critic.getWeights());
+    // With no prior the KL term must vanish: α = 0 whatever the config says.
+    const alpha0 = prior.kind === 'none' ? 0 : this.cfg.alpha;
+    this.logAlpha = tf.variable(tf.scalar(Math.log(Math.max(alpha0, Number.MIN_VALUE))), true, `sacd_log_alpha_${nameCounter++}`);
+    const clipNorm = this.cfg.clipNorm;
+    this.actorOpt = new Adam(this.actor.params, { lr: this.cfg.actorLr, clipNorm });
+    this.criticOpt = new Adam(this.critic.params, { lr: this.cfg.criticLr, clipNorm });
+    this.alphaOpt = new Adam([this.logAlpha], { lr: this.cfg.alphaLr });
+    this.klTarget = prior.kind === 'uniform' ? (1 - this.cfg.targetEntropyScale) * Math.log(nA) : this.cfg.targetKl;
+  }
+
+  /** True when α is tuned (auto α with a uniform or reference prior). */
+  get tunesAlpha(): boolean {
+    return this.cfg.autoAlpha && this.prior.kind !== 'none';
+  }
+
+  /** The current temperature as a scalar tensor (0 for the `none` prior). */
+  private alphaTensor(): tf.Scalar {
+    return this.prior.kind === 'none' ? tf.scalar(0) : (tf.exp(this.logAlpha) as tf.Scalar);
+  }
+
+  /** The current temperature (reads the device). */
+  get alpha(): number {
+    return tf.tidy(() => this.alphaTensor().dataSync()[0]);
+  }
+
+  get gradientSteps(): number {
+    return this.gradSteps;
+  }
+
+  /** Encodes observations as the networks read them (one-hot for tabular states). */
+  encode(obs: readonly Observation[]): tf.Tensor2D {
+    const dim = obsDim(this.observationSpace);
+    const out = new Float32Array(obs.length * dim);
+    obs.forEach((o, i) => encodeObservation(this.observationSpace, o, out, i));
+    return tf.tensor2d(out, [obs.length, dim]);
+  }
+
+  /** π(·|s) for a batch of encoded obs, as probabilities `[B, |A|]` (a fresh tensor). */
+  probs(obs: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.softmax(this.actor.apply(obs) as tf.Tensor2D));
+  }
+
+  /** One action: sampled from π(·|s) with the `explore` stream, or the mode (greedy) when `greedy`. */
+  act(obs: Observation, greedy = false): number {
+    const p = tf.tidy(() => this.probs(this.encode([obs])).dataSync());
+    if (!greedy) return this.streams.get('explore').categorical(p);
+    let best = 0;
+    for (let a = 1; a < p.length; a++) if (p[a] > p[best]) best = a;
+    return best;
+  }
+
+  /** One gradient step on the critics, the actor and (if tuned) α. No host reads. */
+  update(batch: DiscreteBatch): void {
+    const { gamma } = this.cfg;
+    const nA = this.actionSpace.n;
+    tf.tidy(() => {
+      const alpha = this.alphaTensor();
+      const { obs, actions, rewards, nextObs, terminated } = batch;
+
+      // ---- critic ----
+      // y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
+      const logPiNext = tf.logSoftmax(this.actor.apply(nextObs) as tf.Tensor2D);
+      const minQNext = tf.min(this.criticTarget.apply(nextObs), 0);
+      const softQNext = tf.sub(minQNext, tf.mul(alpha, tf.sub(logPiNext, this.prior.logProbs(nextObs))));
+      const vNext = tf.sum(tf.mul(tf.exp(logPiNext), softQNext), -1);
+      const y = tf.add(rewards, tf.mul(tf.mul(gamma, tf.sub(1, terminated)), vNext));
+      const actionMask = tf.oneHot(actions, nA);
+      const criticLossFn = () => {
+        const qTaken = tf.sum(tf.mul(this.critic.apply(obs), actionMask), -1); // [2, B]: Q_k(s, a)
+        return tf.sum(tf.mean(tf.square(tf.sub(qTaken, y)), 1)) as tf.Scalar; // Σ_k E[(Q_k(s,a) − y)²]
+      };
+      const critic = tf.variableGrads(criticLossFn, this.critic.params);
+      this.criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
+
+      // ---- actor ----
+      // E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
+      const minQ = tf.min(this.critic.apply(obs, { frozen: true }), 0);
+      const logP = this.prior.logProbs(obs);
+      const actorLossFn = () => {
+        const logPi = tf.logSoftmax(this.actor.apply(obs) as tf.Tensor2D);
+        const klTerm = tf.mul(alpha, tf.sub(logPi, logP)); // α(log π − log p)
+        return tf.mean(tf.sum(tf.mul(tf.exp(logPi), tf.sub(klTerm, minQ)), -1)) as tf.Scalar;
+      };
+      // The policy before this actor step, for the α loss and the statistics (as CleanRL does).
+      const logPi = tf.logSoftmax(this.actor.apply(obs) as tf.Tensor2D);
+      const actor = tf.variableGrads(actorLossFn, this.actor.params);
+      this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
+
+      // ---- temperature ----
+      // E_s[ α (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
+      const pi = tf.exp(logPi);
+      const kl = tf.mean(tf.sum(tf.mul(pi, tf.sub(logPi, logP)), -1));
+      const entropy = tf.neg(tf.mean(tf.sum(tf.mul(pi, logPi), -1)));
+      let alphaLoss: tf.Scalar = tf.scalar(0);
+      if (this.tunesAlpha) {
+        const alphaStep = tf.variableGrads(() => tf.mul(tf.exp(this.logAlpha), tf.sub(this.klTarget, kl)) as tf.Scalar, [this.logAlpha]);
+        this.alphaOpt.step([alphaStep.grads[this.logAlpha.name]]);
+        alphaLoss = alphaStep.value;
+      }
+
+      this.gradSteps += 1;
+      if (this.gradSteps % this.cfg.targetUpdateEvery === 0) polyakUpdate(this.criticTarget.params, this.critic.params, this.cfg.tau);
+
+      const meanQ = tf.mean(tf.sum(tf.mul(pi, minQ), -1));
+      const stats = tf.stack([critic.value, actor.value, alphaLoss, alpha, entropy, kl, meanQ]) as tf.Tensor1D;
+      this.stats?.dispose();
+      this.stats = tf.keep(stats);
+    });
+  }
+
+  /** The last update's statistics (one device read), or null before the first update. */
+  lastStats(): Record<string, number> | null {
+    if (this.stats === null) return null;
+    const v = this.stats.dataSync();
+    return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
+  }
+
+  /** Networks, optimizers, α and RNG streams, as plain JSON-serializable data. */
+  saveCheckpoint(): DiscreteSacCheckpoint {
+    return {
+      version: 1,
+      config: { ...this.cfg, hidden: [...this.cfg.hidden] },
+      observationSpace: this.observationSpace.toString(),
+      actionSpace: this.actionSpace.toString(),
+      actor: Array.from(this.actor.getWeights()),
+      critic: Array.from(this.critic.getWeights()),
+      criticTarget: Array.from(this.criticTarget.getWeights()),
+      logAlpha: this.logAlpha.dataSync()[0],
+      actorOpt: serializeAdam(this.actorOpt.getState()),
+      criticOpt: serializeAdam(this.criticOpt.getState()),
+      alphaOpt: serializeAdam(this.alphaOpt.getState()),
+      gradientSteps: this.gradSteps,
+      rng: this.streams.getState(),
+    };
+  }
+
+  /** Restores a checkpoint taken from an agent with the same spaces and network sizes. */
+  loadCheckpoint(ckpt: DiscreteSacCheckpoint): void {
+    checkCheckpointSpaces(ckpt, this);
+    if (JSON.stringify(ckpt.config.hidden) !== JSON.stringify(this.cfg.hidden)) {
+      throw new RangeError(`checkpoint.config.hidden: [${ckpt.config.hidden.join(', ')}] does not match this agent's [${this.cfg.hidden.join(', ')}]`);
+    }
+    this.actor.setWeights(Float32Array.from(ckpt.actor));
+    this.critic.setWeights(Float32Array.from(ckpt.critic));
+    this.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
+    this.logAlpha.assign(tf.scalar(ckpt.logAlpha));
+    this.actorOpt.setState(deserializeAdam(ckpt.actorOpt));
+    this.criticOpt.setState(deserializeAdam(ckpt.criticOpt));
+    this.alphaOpt.setState(deserializeAdam(ckpt.alphaOpt));
+    this.gradSteps = ckpt.gradientSteps;
+    this.streams.setState(ckpt.rng);
+  }
+
+  dispose(): void {
+    this.stats?.dispose();
+    this.stats = null;
+    for (const x of [this.actor, this.critic, this.criticTarget, this.actorOpt, this.criticOpt, this.alphaOpt]) x.dispose();
+    this.logAlpha.dispose();
+  }
+}
+
+let nameCounter = 0;
+
+function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces): void {
+  if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
+  if (ckpt.observationSpace !== spaces.observationSpace.toString()) {
+    throw new RangeError(`checkpoint.observationSpace: ${ckpt.observationSpace} does not match the env's ${spaces.observationSpace.toString()}`);
+  }
+  if (ckpt.actionSpace !== spaces.actionSpace.toString()) {
+    throw new RangeError(`checkpoint.actionSpace: ${ckpt.actionSpace} does not match the env's ${spaces.actionSpace.toString()}`);
+  }
+}
+
+/**
+ * π(a|s) for every state of a tabular env, nS·nA row-major (the exact solver's layout): for the exactness
+ * test and the visualizer's policy arrows.
+ */
+export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Array {
+  const space = agent.observationSpace;
+  if (space.kind !== 'discrete' || space.n !== nStates) {
+    throw new RangeError(`policyTable: nStates ${nStates} does not match the agent's observationSpace ${space.toString()}`);
+  }
+  return Float64Array.from(tf.tidy(() => agent.probs(tf.tensor2d(allStatesOneHot(nStates), [nStates, nStates])).dataSync()));
+}
+
+/**
+ * A saved agent as a frozen reference prior: the actor's weights are copied into a new network that no
+ * optimizer holds, and its log-probs pass through the prior's stop-gradient.
+ */
+export function referenceFromCheckpoint(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): DiscretePrior {
+  checkCheckpointSpaces(ckpt, env);
+  const nA = (env.actionSpace as Discrete).n;
+  const frozen = new Mlp(
+    { sizes: [obsDim(env.observationSpace), ...ckpt.config.hidden, nA], activation: ckpt.config.activation, name: 'sacd_reference' },
+    new RngStreams(0).get('unused'),
+  );
+  frozen.setWeights(Float32Array.from(ckpt.actor));
+  return referencePrior(env, { logits: (obs) => frozen.apply(obs, { frozen: true }) as tf.Tensor2D }) as DiscretePrior;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Training loop
+// ---------------------------------------------------------------------------------------------------
+
+/** One metrics line: `step` plus namespaced scalars (`charts/…`, `losses/…`), as `RunContext.log` takes them. */
+export interface DiscreteSacMetrics {
+  step: number;
+  scalars: Record<string, number>;
+}
+
+export interface DiscreteSacHooks {
+  /** After every environment step (the visualizer animates from it). Return false to stop training. */
+  onStep?(info: { step: number; obs: Observation; action: number; reward: number; done: boolean }): boolean | void;
+  /** After every log step, with the finite metrics just recorded. Return false to stop training. */
+  onLog?(metrics: DiscreteSacMetrics, agent: DiscreteSacAgent): boolean | void;
+}
+
+/** Thrown when a loss or statistic turns non-finite; `checkpoint` is the last good state (from the previous log step). */
+export class NonFiniteError extends Error {
+  constructor(
+    message: string,
+    readonly checkpoint: DiscreteSacCheckpoint | null,
+  ) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+export interface DiscreteSacResult {
+  agent: DiscreteSacAgent;
+  /** π(a|s) per state (nS·nA) for tabular envs, else null. */
+  policyTable: Float64Array | null;
+  metrics: DiscreteSacMetrics[];
+}
+
+/**
+ * The SAC loop, one environment step at a time (`step()`), so a browser can interleave it with drawing.
+ * Random actions for `learningStarts` steps, then actions sampled from π; `gradientSteps` updates every
+ * `updateEvery` steps; metrics every `logEvery` steps. Truncated episodes bootstrap, terminated ones do not.
+ */
+export class DiscreteSacTrainer {
+  readonly agent: DiscreteSacAgent;
+  readonly metrics: DiscreteSacMetrics[] = [];
+  private readonly buffer: ReplayBuffer;
+  private readonly obsWidth: number;
+  private t = 0;
+  private obs: Observation;
+  private episodeReturn = 0;
+  private episodeLength = 0;
+  private finished: { ret: number; len: number }[] = [];
+  private lastGood: DiscreteSacCheckpoint | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly env: Env,
+    prior: Prior,
+    config: Partial<DiscreteSacConfig> = {},
+    private readonly hooks: DiscreteSacHooks = {},
+  ) {
+    this.agent = new DiscreteSacAgent(env, prior, config);
+    this.obsWidth = obsDim(env.observationSpace);
+    this.buffer = new ReplayBuffer(this.agent.cfg.bufferSize, this.obsWidth, 1);
+    this.obs = env.reset({ seed: this.agent.streams.get('env').uint32() }).obs;
+  }
+
+  get done(): boolean {
+    return this.stopped || this.t >= this.agent.cfg.totalSteps;
+  }
+
+  get stepCount(): number {
+    return this.t;
+  }
+
+  /** One environment step (plus its gradient steps and logging). Returns false once training is over. */
+  step(): boolean {
+    if (this.done) return false;
+    const { cfg } = this.agent;
+    const action = this.t < cfg.learningStarts ? this.agent.streams.get('explore').integer(this.agent.actionSpace.n) : this.agent.act(this.obs);
+    const r = this.env.step(action);
+    this.buffer.add(this.encodeOne(this.obs), action, r.reward, this.encodeOne(r.obs), r.terminated);
+    this.episodeReturn += r.reward;
+    this.episodeLength += 1;
+    const done = r.terminated || r.truncated;
+    if (this.hooks.onStep?.({ step: this.t, obs: this.obs, action, reward: r.reward, done }) === false) this.stopped = true;
+    if (done) {
+      this.finished.push({ ret: this.episodeReturn, len: this.episodeLength });
+      this.episodeReturn = 0;
+      this.episodeLength = 0;
+      this.obs = this.env.reset().obs;
+    } else {
+      this.obs = r.obs;
+    }
+    this.t += 1;
+
+    if (this.t > cfg.learningStarts && this.t % cfg.updateEvery === 0) {
+      for (let g = 0; g < cfg.gradientSteps; g++) this.updateOnce();
+    }
+    if (this.t % cfg.logEvery === 0 || this.done) this.log();
+    return !this.done;
+  }
+
+  /** Runs to `totalSteps` (or until a hook stops it). */
+  run(): DiscreteSacResult {
+    while (this.step());
+    return this.result();
+  }
+
+  result(): DiscreteSacResult {
+    const space = this.agent.observationSpace;
+    return {
+      agent: this.agent,
+      policyTable: space.kind === 'discrete' ? policyTable(this.agent, space.n) : null,
+      metrics: this.metrics,
+    };
+  }
+
+  private encodeOne(obs: Observation): Float32Array {
+    const out = new Float32Array(this.obsWidth);
+    encodeObservation(this.agent.observationSpace, obs, out, 0);
+    return out;
+  }
+
+  private updateOnce(): void {
+    const rng = this.agent.streams.get('buffer');
+    const b = this.buffer.sample(this.agent.cfg.batchSize, rng);
+    tf.tidy(() => {
+      const B = b.batchSize;
+      this.agent.update({
+        obs: tf.tensor2d(b.obs, [B, this.obsWidth]),
+        actions: tf.tensor1d(Int32Array.from(b.action), 'int32'),
+        rewards: tf.tensor1d(b.reward),
+        nextObs: tf.tensor2d(b.nextObs, [B, this.obsWidth]),
+        terminated: tf.tensor1d(b.terminated),
+      });
+    });
+  }
+
+  private log(): void {
+    const scalars: Record<string, number> = { ...(this.agent.lastStats() ?? {}) };
+    if (this.finished.length > 0) {
+      scalars['charts/episodic_return'] = this.finished.reduce((s, e) => s + e.ret, 0) / this.finished.length;
+      scalars['charts/episodic_length'] = this.finished.reduce((s, e) => s + e.len, 0) / this.finished.length;
+      this.finished = [];
+    }
+    const bad = Object.entries(scalars).find(([, v]) => !Number.isFinite(v));
+    if (bad) {
+      throw new NonFiniteError(
+        `discrete SAC: ${bad[0]} = ${bad[1]} at step ${this.t}; training stopped, the last good checkpoint ` +
+          `(${this.lastGood ? `${this.lastGood.gradientSteps} gradient steps` : 'none yet'}) is in error.checkpoint`,
+        this.lastGood,
+      );
+    }
+    const m = { step: this.t, scalars };
+    this.metrics.push(m);
+    this.lastGood = this.agent.saveCheckpoint();
+    if (this.hooks.onLog?.(m, this.agent) === false) this.stopped = true;
+  }
+}
+
+/**
+ * Trains discrete SAC on `env` with `prior` and returns the agent, its policy table (tabular envs) and
+ * the metrics lines. `hooks.onStep` / `hooks.onLog` observe (and may stop) training.
+ */
+export function trainDiscreteSac(env: Env, prior: Prior, config: Partial<DiscreteSacConfig> = {}, hooks: DiscreteSacHooks = {}): DiscreteSacResult {
+  return new DiscreteSacTrainer(env, prior, config, hooks).run();
+}
+
+/** Mean undiscounted return of `episodes` episodes with the greedy (mode) action; resets seeded from `seed`. */
+export function evaluateGreedy(agent: DiscreteSacAgent, env: Env, episodes: number, seed: number): number {
+  let total = 0;
+  for (let e = 0; e < episodes; e++) {
+    let obs = env.reset({ seed: seed + e }).obs;
+    for (;;) {
+      const r = env.step(agent.act(obs, true));
+      total += r.reward;
+      if (r.terminated || r.truncated) break;
+      obs = r.obs;
+    }
+  }
+  return total / episodes;
+}
