@@ -62,7 +62,10 @@ export function floorMod(x: number, y: number): number {
 
 /** Gymnasium's `angle_normalize`: maps any angle to [−π, π). */
 export function angleNormalize(x: number): number {
-  return floorMod(x + Math.PI, TWO_PI) - Math.PI;
+  const y = x + Math.PI;
+  // Fast path, bit-identical: for 0 ≤ y < 2π the floor modulo returns y itself (JS's % is slow).
+  if (y >= 0 && y < TWO_PI) return y - Math.PI;
+  return floorMod(y, TWO_PI) - Math.PI;
 }
 
 export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
@@ -76,6 +79,9 @@ export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
   thdot = 0;
   /** The latest observation, overwritten in place by `stepRaw` and `reset`. */
   readonly obsBuffer = new Float32Array(3);
+  /** sin(th) in float64, kept from the last observation so each step computes two trig functions, not three. */
+  private sinTh = 0;
+  private sinThFor = 0;
 
   constructor(options: Record<string, unknown> = {}) {
     super();
@@ -105,7 +111,8 @@ export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
     const thdot = this.thdot;
     const a = angleNormalize(th);
     const cost = a * a + 0.1 * thdot * thdot + 0.001 * u * u;
-    let newThdot = thdot + ((3 * this.g) / (2 * L) * Math.sin(th) + (3 / (M * L * L)) * u) * DT;
+    if (this.sinThFor !== th) this.writeObs(); // th was set from outside: refresh the cached sin(th)
+    let newThdot = thdot + ((3 * this.g) / (2 * L) * this.sinTh + (3 / (M * L * L)) * u) * DT;
     newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
     this.th = th + newThdot * DT;
     this.thdot = newThdot;
@@ -114,8 +121,11 @@ export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
   }
 
   private writeObs(): void {
-    this.obsBuffer[0] = Math.cos(this.th);
-    this.obsBuffer[1] = Math.sin(this.th);
+    const th = this.th;
+    this.sinTh = Math.sin(th);
+    this.sinThFor = th;
+    this.obsBuffer[0] = Math.cos(th);
+    this.obsBuffer[1] = this.sinTh;
     this.obsBuffer[2] = this.thdot;
   }
 }
