@@ -107,7 +107,7 @@ export function writeJson(path: string, value: unknown): void {
 export type MetricsRow = { step: number } & Record<string, number>;
 
 /** Parses metrics.jsonl text; a torn (unparseable) last line is ignored, a torn middle line is an error. */
-export function parseMetrics(text: string, file = FILES.metrics): MetricsRow[] {
+export function parseMetrics(text: string, file: string = FILES.metrics): MetricsRow[] {
   const lines = text.split('\n');
   const rows: MetricsRow[] = [];
   lines.forEach((line, i) => {

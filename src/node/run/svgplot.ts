@@ -1,0 +1,212 @@
+/**
+ * Dependency-free SVG charts for run reports, viewable in any browser or image viewer:
+ * - `linePlot`: lines with optional shaded bands (learning curves: mean ± std over seeds);
+ * - `scatterPlot`: labelled points, optionally joined (a reward–KL frontier across α);
+ * - `barChart`: grouped bars with optional error bars (route frequencies per prior).
+ * Each returns the SVG text; write it with `ctx.writeFile('plot.svg', svg)`. Axes get "nice"
+ * ticks (1, 2, 5 × 10^k), a title, axis labels and a legend beside the plot. Every mean line is
+ * one `<path class="line">`, every band one `<path class="band">`, every bar one `<rect class="bar">`.
+ * Pure string code: safe to import from the browser too.
+ */
+
+/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+
+export interface LineSeries {
+  label: string;
+  x: readonly number[];
+  y: readonly number[];
+  /** Band bounds (same length as `x`), e.g. mean − std and mean + std. */
+  lower?: readonly number[];
+  upper?: readonly number[];
+}
+
+export interface PointSeries {
+  label: string;
+  points: ReadonlyArray<{ x: number; y: number; text?: string }>;
+  /** Join the points with a line, in the given order. */
+  connect?: boolean;
+}
+
+export interface BarGroup {
+  label: string;
+  values: readonly number[];
+  /** Half-length of the error bar per value. */
+  errors?: readonly number[];
+}
+
+export interface ChartText {
+  title: string;
+  xLabel?: string;
+  yLabel?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Escapes text for SVG content and attributes. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** About `count` round tick values inside [lo, hi] (steps of 1, 2, 2.5 or 5 × 10^k). */
+export function niceTicks(lo: number, hi: number, count = 6): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(+(k * step).toPrecision(12));
+  return ticks;
+}
+
+/** Tick label: compact, no float noise (`0.30000000000000004` → `0.3`, `25000` → `25k`). */
+export function tickLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  return String(+v.toPrecision(4));
+}
+
+interface Frame {
+  svg: string[];
+  px(x: number): number;
+  py(y: number): number;
+  plotRight: number;
+  plotTop: number;
+}
+
+const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
+
+function extent(values: Iterable<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+/** Pads a range by 5% (so lines do not touch the frame) unless it should start exactly at zero. */
+function pad([lo, hi]: [number, number], frac = 0.05): [number, number] {
+  const span = hi - lo || Math.abs(hi) || 1;
+  return [lo - span * frac, hi + span * frac];
+}
+
+/** Title, axes, grid, ticks and legend; returns pixel mappers for the data. */
+function frame(text: ChartText, xRange: [number, number], yRange: [number, number], legend: string[], xTickValues?: number[]): Frame {
+  const width = text.width ?? 760;
+  const height = text.height ?? 440;
+  const legendWidth = legend.length ? Math.min(240, 28 + 7 * Math.max(...legend.map((l) => l.length))) : 0;
+  const m = { left: 72, right: 24 + legendWidth, top: 48, bottom: 58 };
+  const plotRight = width - m.right;
+  const plotBottom = height - m.bottom;
+  const xTicks = xTickValues ?? niceTicks(...xRange);
+  const yTicks = niceTicks(...yRange);
+  const [x0, x1] = xTickValues ? xRange : [Math.min(xRange[0], xTicks[0] ?? xRange[0]), Math.max(xRange[1], xTicks.at(-1) ?? xRange[1])];
+  const [y0, y1] = [Math.min(yRange[0], yTicks[0] ?? yRange[0]), Math.max(yRange[1], yTicks.at(-1) ?? yRange[1])];
+  const px = (x: number): number => m.left + ((x - x0) / (x1 - x0 || 1)) * (plotRight - m.left);
+  const py = (y: number): number => plotBottom - ((y - y0) / (y1 - y0 || 1)) * (plotBottom - m.top);
+  const f = (n: number): string => n.toFixed(1);
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${f((m.left + plotRight) / 2)}" y="28" text-anchor="middle" font-size="16" font-weight="600" fill="#222">${esc(text.title)}</text>`,
+  ];
+  for (const t of yTicks) {
+    svg.push(`<line x1="${m.left}" x2="${plotRight}" y1="${f(py(t))}" y2="${f(py(t))}" stroke="#e6e6e6"/>`);
+    svg.push(`<text x="${m.left - 8}" y="${f(py(t) + 4)}" text-anchor="end" fill="#444">${esc(tickLabel(t))}</text>`);
+  }
+  if (!xTickValues) {
+    for (const t of xTicks) {
+      svg.push(`<line x1="${f(px(t))}" x2="${f(px(t))}" y1="${m.top}" y2="${plotBottom}" stroke="#f0f0f0"/>`);
+      svg.push(`<line x1="${f(px(t))}" x2="${f(px(t))}" y1="${plotBottom}" y2="${plotBottom + 5}" stroke="#444"/>`);
+      svg.push(`<text x="${f(px(t))}" y="${plotBottom + 19}" text-anchor="middle" fill="#444">${esc(tickLabel(t))}</text>`);
+    }
+  }
+  svg.push(`<rect x="${m.left}" y="${m.top}" width="${f(plotRight - m.left)}" height="${f(plotBottom - m.top)}" fill="none" stroke="#888"/>`);
+  if (y0 < 0 && y1 > 0) svg.push(`<line x1="${m.left}" x2="${plotRight}" y1="${f(py(0))}" y2="${f(py(0))}" stroke="#999" stroke-dasharray="3 3"/>`);
+  if (text.xLabel) svg.push(`<text x="${f((m.left + plotRight) / 2)}" y="${height - 14}" text-anchor="middle" fill="#222">${esc(text.xLabel)}</text>`);
+  if (text.yLabel) {
+    svg.push(`<text transform="translate(18 ${f((m.top + plotBottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${esc(text.yLabel)}</text>`);
+  }
+  legend.forEach((label, i) => {
+    const y = m.top + 8 + i * 20;
+    const x = plotRight + 16;
+    svg.push(`<rect x="${x}" y="${y - 6}" width="16" height="10" rx="2" fill="${PALETTE[i % PALETTE.length]}"/>`);
+    svg.push(`<text x="${x + 22}" y="${y + 3}" fill="#222">${esc(label)}</text>`);
+  });
+  return { svg, px, py, plotRight, plotTop: m.top };
+}
+
+const close = (svg: string[]): string => `${svg.join('\n')}\n</svg>\n`;
+
+/** Lines with optional shaded bands (one band and one line per series). */
+export function linePlot(text: ChartText, series: readonly LineSeries[]): string {
+  const xs = series.flatMap((s) => s.x);
+  const ys = series.flatMap((s) => [...s.y, ...(s.lower ?? []), ...(s.upper ?? [])]);
+  const fr = frame(text, extent(xs), pad(extent(ys)), series.map((s) => s.label));
+  const pt = (x: number, y: number): string => `${fr.px(x).toFixed(1)},${fr.py(y).toFixed(1)}`;
+  series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const idx = s.x.map((_, j) => j).filter((j) => Number.isFinite(s.y[j]));
+    if (s.lower && s.upper && idx.length > 1) {
+      const top = idx.map((j) => pt(s.x[j], s.upper![j]));
+      const bottom = idx.map((j) => pt(s.x[j], s.lower![j])).reverse();
+      fr.svg.push(`<path class="band" d="M${[...top, ...bottom].join('L')}Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
+    }
+    if (idx.length) {
+      fr.svg.push(`<path class="line" d="M${idx.map((j) => pt(s.x[j], s.y[j])).join('L')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${esc(s.label)}</title></path>`);
+    }
+  });
+  return close(fr.svg);
+}
+
+/** Labelled points per series, optionally joined in order (e.g. a frontier traced by α). */
+export function scatterPlot(text: ChartText, series: readonly PointSeries[]): string {
+  const all = series.flatMap((s) => s.points);
+  const fr = frame(text, pad(extent(all.map((p) => p.x))), pad(extent(all.map((p) => p.y))), series.map((s) => s.label));
+  series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    if (s.connect && pts.length > 1) {
+      fr.svg.push(`<path class="line" d="M${pts.map((p) => `${fr.px(p.x).toFixed(1)},${fr.py(p.y).toFixed(1)}`).join('L')}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    }
+    for (const p of pts) {
+      fr.svg.push(`<circle class="point" cx="${fr.px(p.x).toFixed(1)}" cy="${fr.py(p.y).toFixed(1)}" r="4" fill="${color}" stroke="#fff"/>`);
+      if (p.text) fr.svg.push(`<text x="${(fr.px(p.x) + 6).toFixed(1)}" y="${(fr.py(p.y) - 6).toFixed(1)}" font-size="10" fill="#444">${esc(p.text)}</text>`);
+    }
+  });
+  return close(fr.svg);
+}
+
+/** Grouped bars: one cluster per category, one bar per group, optional error bars. */
+export function barChart(text: ChartText, categories: readonly string[], groups: readonly BarGroup[]): string {
+  const ys = groups.flatMap((g) => g.values.flatMap((v, j) => [v + (g.errors?.[j] ?? 0), v - (g.errors?.[j] ?? 0)]));
+  const [lo, hi] = extent([0, ...ys]);
+  const yRange: [number, number] = [lo < 0 ? lo - 0.05 * (hi - lo) : 0, hi + 0.05 * (hi - lo || 1)];
+  const n = categories.length;
+  const fr = frame(text, [0, n], yRange, groups.map((g) => g.label), []);
+  const slot = (fr.px(1) - fr.px(0)) * 0.8;
+  const barW = slot / Math.max(1, groups.length);
+  const base = fr.py(Math.max(0, yRange[0]));
+  categories.forEach((cat, c) => {
+    const left = fr.px(c) + (fr.px(1) - fr.px(0)) * 0.1;
+    fr.svg.push(`<text x="${(fr.px(c + 0.5)).toFixed(1)}" y="${(fr.py(yRange[0]) + 19).toFixed(1)}" text-anchor="middle" fill="#444">${esc(cat)}</text>`);
+    groups.forEach((g, i) => {
+      const v = g.values[c];
+      if (!Number.isFinite(v)) return;
+      const x = left + i * barW;
+      const y = fr.py(v);
+      fr.svg.push(`<rect class="bar" x="${(x + 1).toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${esc(`${g.label} · ${cat}: ${tickLabel(v)}`)}</title></rect>`);
+      const e = g.errors?.[c];
+      if (e !== undefined && e > 0) {
+        const cx = (x + barW / 2).toFixed(1);
+        fr.svg.push(`<path class="error" d="M${cx},${fr.py(v - e).toFixed(1)}V${fr.py(v + e).toFixed(1)}" stroke="#222" stroke-width="1.2"/>`);
+      }
+    });
+  });
+  return close(fr.svg);
+}

@@ -1,0 +1,114 @@
+/**
+ * `priorlab compare` on hand-made run folders: grouping, the mean ± std table against values
+ * computed by hand, and the SVG plot (well-formed, one line and one band per group).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareTable, findRuns, groupCurve, groupRuns, valueAt } from '../src/node/run/compare.js';
+import { barChart, linePlot, niceTicks, scatterPlot } from '../src/node/run/svgplot.js';
+
+const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
+
+/** Writes a run folder with `returns[i]` logged at step 100·(i+1). */
+function fakeRun(root: string, name: string, prior: string, seed: number, returns: number[]): void {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const config = { experiment: 'fake', seed, options: { prior, alpha: 0.1 }, version: '0', node: 'v20', backend: 'cpu', requestedBackend: null, git: null, createdAt: '', command: '' };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  writeFileSync(join(dir, 'metrics.jsonl'), returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/return': r })}\n`).join(''));
+}
+
+function fixture(): string {
+  const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-'));
+  fakeRun(root, 'a1', 'uniform', 1, [1, 2, 3]);
+  fakeRun(root, 'a2', 'uniform', 2, [3, 4, 7]);
+  fakeRun(root, 'b1', 'none', 1, [0, 0, 10]);
+  fakeRun(root, 'b2', 'none', 2, [2, 4, 20]);
+  fakeRun(root, 'b3', 'none', 3, [4, 8]); // shorter run: its final value is the one at step 200
+  return root;
+}
+
+/** Well-formedness check good enough for our generator: every tag closes, in order. */
+function balancedTags(svg: string): boolean {
+  const stack: string[] = [];
+  for (const m of svg.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {
+    const [, closing, name, self] = m;
+    if (self) continue;
+    if (closing) {
+      if (stack.pop() !== name) return false;
+    } else stack.push(name);
+  }
+  return stack.length === 0;
+}
+
+describe('compare', () => {
+  it('groups by a config field and tabulates mean ± std (sample std) by hand-computed values', () => {
+    const runs = findRuns([fixture()]);
+    expect(runs).toHaveLength(5);
+    const groups = groupRuns(runs, ['prior']);
+    expect(groups.map((g) => [g.label, g.runs.length])).toEqual([['prior=uniform', 2], ['prior=none', 3]]);
+    const table = compareTable(groups, 'charts/return', [100, 200]);
+    // uniform @100: {1,3} → 2 ± √2 = 1.414; @200: {2,4} → 3 ± 1.414; final {3,7} → 5 ± 2.828
+    expect(table[2]).toMatch(/^prior=uniform\s+2\s+2 ± 1\.414\s+3 ± 1\.414\s+5 ± 2\.828$/);
+    // none @100: {0,2,4} → 2 ± 2; @200: {0,4,8} → 4 ± 4; final {10,20,8} → 12.67 ± 6.429
+    expect(table[3]).toMatch(/^prior=none\s+3\s+2 ± 2\s+4 ± 4\s+12\.67 ± 6\.429$/);
+    expect(valueAt(runs[0].metrics, 'charts/return', 150)).toBe(1);
+    expect(valueAt(runs[0].metrics, 'charts/return', 50)).toBeUndefined();
+  });
+
+  it('default grouping: experiment + all options but seed, labels show what differs', () => {
+    const groups = groupRuns(findRuns([fixture()]));
+    expect(groups.map((g) => g.label)).toEqual(['prior=uniform', 'prior=none']);
+  });
+
+  it('the learning curve is the per-step mean and std over the group', () => {
+    const [uniform] = groupRuns(findRuns([fixture()]), ['prior']);
+    const c = groupCurve(uniform, 'charts/return');
+    expect(c.x).toEqual([100, 200, 300]);
+    expect(c.mean).toEqual([2, 3, 5]);
+    expect(c.std[2]).toBeCloseTo(Math.sqrt(8), 12);
+  });
+
+  it('the CLI prints the table and writes a well-formed SVG with one line and one band per group', () => {
+    const root = fixture();
+    const out = join(root, 'plots');
+    const r = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'prior', '--at', '200', '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/prior=none\s+3\s+4 ± 4\s+12\.67 ± 6\.429/);
+    const svg = readFileSync(join(out, 'charts_return.svg'), 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(balancedTags(svg)).toBe(true);
+    expect(svg.match(/<path class="line"/g)).toHaveLength(2);
+    expect(svg.match(/<path class="band"/g)).toHaveLength(2);
+    expect(svg).toContain('prior=uniform (n=2)');
+    const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/retrun'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/retrun' \(logged: charts\/return\)/);
+    const badGroup = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'priro'], { encoding: 'utf8' });
+    expect(badGroup.stderr).toMatch(/--group: no run has a config field 'priro'/);
+  });
+});
+
+describe('svgplot', () => {
+  it('nice ticks are round numbers inside the range, without float noise', () => {
+    expect(niceTicks(0, 10)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(niceTicks(-0.13, 0.92)).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(niceTicks(0.1, 0.7)).toEqual([0.2, 0.4, 0.6]);
+  });
+
+  it('escapes labels and draws one shape per datum', () => {
+    const lines = linePlot({ title: 'a < b & c' }, [{ label: '"x"', x: [0, 1], y: [1, 2] }]);
+    expect(lines).toContain('a &lt; b &amp; c');
+    expect(lines).toContain('&quot;x&quot;');
+    expect(balancedTags(lines)).toBe(true);
+    const bars = barChart({ title: 'routes' }, ['short', 'long'], [{ label: 'uniform', values: [0.4, 0.6], errors: [0.1, 0.1] }, { label: 'none', values: [1, 0] }]);
+    expect(bars.match(/<rect class="bar"/g)).toHaveLength(4);
+    expect(bars.match(/<path class="error"/g)).toHaveLength(2);
+    const pts = scatterPlot({ title: 'frontier' }, [{ label: 'α', points: [{ x: 0, y: 1 }, { x: 1, y: 2, text: 'α=1' }], connect: true }]);
+    expect(pts.match(/<circle class="point"/g)).toHaveLength(2);
+    expect(balancedTags(bars) && balancedTags(pts)).toBe(true);
+  });
+});
