@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { standardNormal } from '../core/distributions.js';
+import { Adam } from '../nn/adam.js';
 import type { Rng } from '../core/rng.js';
 import {
   cholesky,
@@ -38,10 +39,8 @@ import { inv } from 'mathjs';
 export interface LgssmViConfig {
   /** Sequence length T the amortized q is built for. */
   seqLen: number;
-  /** Adam learning rate at the start of training. */
+  /** Adam learning rate. */
   lr: number;
-  /** Learning rate at the end of training (geometric decay from `lr`). */
-  lrFinal: number;
   /** Gradient steps. */
   steps: number;
   /** Fresh sequences per gradient step. */
@@ -52,8 +51,7 @@ export interface LgssmViConfig {
 
 export const DEFAULT_LGSSM_VI_CONFIG: LgssmViConfig = {
   seqLen: 12,
-  lr: 0.02,
-  lrFinal: 0.0005,
+  lr: 0.005,
   steps: 1500,
   batchSize: 64,
   samples: 4,
@@ -76,7 +74,7 @@ export class LgssmGaussianVI {
   private readonly W: tf.Variable;
   private readonly b: tf.Variable;
   private readonly Lraw: tf.Variable;
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: Adam;
   // Constants of the generative model, as tensors.
   private readonly priorPrecision: tf.Tensor;
   private readonly priorLogDetPrecision: number;
@@ -85,7 +83,6 @@ export class LgssmGaussianVI {
   private readonly logNormR: number;
   private readonly lowerMask: tf.Tensor;
   private readonly diagMask: tf.Tensor;
-  private stepCount = 0;
 
   constructor(
     readonly params: LgssmParams,
@@ -122,7 +119,7 @@ export class LgssmGaussianVI {
     this.W = tf.variable(tf.zeros([T * (dx + du), n]), true, 'lgssm_vi/W');
     this.b = tf.variable(tf.zeros([n]), true, 'lgssm_vi/b');
     this.Lraw = tf.variable(tf.zeros([n, n]), true, 'lgssm_vi/Lraw');
-    this.optimizer = tf.train.adam(this.cfg.lr);
+    this.optimizer = new Adam([this.W, this.b, this.Lraw], { lr: this.cfg.lr });
   }
 
   private L(): tf.Tensor {
@@ -168,7 +165,7 @@ export class LgssmGaussianVI {
     const eps = standardNormal(rng, [S, N, this.n]);
     const L = this.L();
     const mu = tf.add(tf.matMul(inputs, this.W), this.b);
-    const z = tf.add(mu, tf.reshape(tf.matMul(tf.reshape(eps, [S * N, this.n]), L, false, true), [S, N, this.n]));
+    const z = tf.add(mu, tf.reshape(tf.matMul(tf.reshape(eps, [S * N, this.n]), tf.transpose(L)), [S, N, this.n]));
     const resid = tf.sub(obs, tf.reshape(tf.matMul(tf.reshape(z, [S * N, this.n]), this.Ht), [S, N, -1]));
     const white = tf.matMul(tf.reshape(resid, [S * N, -1]), this.whitenT);
     const recon = tf.add(tf.div(tf.mul(-0.5, tf.sum(tf.square(white))), S * N), this.logNormR) as tf.Scalar;
@@ -182,9 +179,6 @@ export class LgssmGaussianVI {
 
   /** One Adam step on −ELBO for a batch of sequences; returns the batch-mean terms as (undisposed) scalars. */
   trainStep(seqs: LgssmSequence[], rng: Rng): { elbo: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
-    const frac = this.stepCount / Math.max(1, this.cfg.steps - 1);
-    this.optimizer.learningRate = this.cfg.lr * (this.cfg.lrFinal / this.cfg.lr) ** Math.min(1, frac);
-    this.stepCount++;
     return tf.tidy(() => {
       let terms: { recon: tf.Scalar; kl: tf.Scalar } | null = null;
       const { value, grads } = tf.variableGrads(() => {
@@ -193,7 +187,7 @@ export class LgssmGaussianVI {
         terms = { recon: tf.keep(recon), kl: tf.keep(kl) };
         return tf.neg(tf.sub(terms.recon, terms.kl)) as tf.Scalar;
       }, [this.W, this.b, this.Lraw]);
-      this.optimizer.applyGradients(grads);
+      this.optimizer.step([grads[this.W.name], grads[this.b.name], grads[this.Lraw.name]]);
       const t = terms as unknown as { recon: tf.Scalar; kl: tf.Scalar };
       return { elbo: tf.neg(value) as tf.Scalar, recon: t.recon, kl: t.kl };
     });
