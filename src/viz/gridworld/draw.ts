@@ -6,6 +6,7 @@
  */
 import { Container, Graphics, Text } from 'pixi.js';
 import { COLORS, PRIOR_COLORS, valueRamp, visitRamp } from '../palette.js';
+import type { GridWorld } from '../../envs/gridworld.js';
 import type { GridScene } from './compute.js';
 
 export interface SceneView {
@@ -27,8 +28,7 @@ function title(text: string, color: number, x: number, y: number): Text {
 }
 
 /** Fixed cell decorations shared by both grids: walls, hazards, goal, start. */
-function drawCells(g: Graphics, scene: GridScene, cell: number, fillFor: (s: number) => number | null): void {
-  const { env } = scene;
+function drawCells(g: Graphics, env: GridWorld, cell: number, fillFor: (s: number) => number | null): void {
   const kinds = env.kinds;
   for (let s = 0; s < kinds.length; s++) {
     const [r, c] = env.toRowCol(s);
@@ -101,19 +101,34 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
 
   const [lo, hi] = vRange;
   const vg = new Graphics();
-  drawCells(vg, scene, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5));
+  drawCells(vg, env, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5));
   drawArrows(vg, scene, cell);
   valueBox.addChild(vg);
 
-  const maxVisit = Math.max(1, ...scene.visits);
-  const hg = new Graphics();
-  drawCells(hg, scene, cell, (s) => visitRamp(Math.sqrt(scene.visits[s] / maxVisit)));
-  visitBox.addChild(hg);
-  const trail = new Graphics();
-  const agent = new Graphics().circle(0, 0, cell * 0.2).fill(COLORS.agent).stroke({ width: 2, color: PRIOR_COLORS[scene.prior] });
-  visitBox.addChild(trail, agent);
+  const replay = visitGrid(scene.env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
+  visitBox.addChild(replay.root);
   root.addChild(valueBox, visitBox);
+  return {
+    root,
+    width: stacked ? gw : 2 * gw + GAP,
+    height: stacked ? TITLE_H + 2 * (gh + 18) + GAP : TITLE_H + 18 + gh,
+    tick: replay.tick,
+  };
+}
 
+/**
+ * A visit-count heat map (square-root scale) with an agent replaying `episodes` (state sequences) one
+ * after another, its trail drawn in `color`. Also used to replay a recorded run's episodes.
+ */
+export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Container; tick(ms: number): void; episode(): number } {
+  const root = new Container();
+  let maxVisit = 1;
+  for (let s = 0; s < visits.length; s++) maxVisit = Math.max(maxVisit, visits[s]);
+  const hg = new Graphics();
+  drawCells(hg, env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
+  const trail = new Graphics();
+  const agent = new Graphics().circle(0, 0, cell * 0.2).fill(COLORS.agent).stroke({ width: 2, color });
+  root.addChild(hg, trail, agent);
   const center = (s: number): [number, number] => {
     const [r, c] = env.toRowCol(s);
     return [c * cell + cell / 2, r * cell + cell / 2];
@@ -121,29 +136,27 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   let ep = 0;
   let t = 0;
   const place = () => {
-    const states = scene.episodes[ep];
+    const states = episodes[ep];
     const i = Math.min(Math.floor(t / STEP_MS), states.length - 1);
     const f = Math.min(1, (t % STEP_MS) / STEP_MS);
     const [x0, y0] = center(states[i]);
     const [x1, y1] = center(states[Math.min(i + 1, states.length - 1)]);
     agent.position.set(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
     trail.clear();
-    const [sx, sy] = center(states[0]);
-    trail.moveTo(sx, sy);
+    trail.moveTo(...center(states[0]));
     for (let k = 1; k <= i; k++) trail.lineTo(...center(states[k]));
-    trail.lineTo(agent.x, agent.y).stroke({ width: 2, color: PRIOR_COLORS[scene.prior], alpha: 0.8 });
+    trail.lineTo(agent.x, agent.y).stroke({ width: 2, color, alpha: 0.8 });
   };
   place();
   return {
     root,
-    width: stacked ? gw : 2 * gw + GAP,
-    height: stacked ? TITLE_H + 2 * (gh + 18) + GAP : TITLE_H + 18 + gh,
+    episode: () => ep,
     tick(ms) {
       t += ms;
-      // Hold the final state for a few steps, then move on to the next rollout.
-      if (t > (scene.episodes[ep].length + 3) * STEP_MS) {
+      // Hold the final state for a few steps, then move on to the next episode.
+      if (t > (episodes[ep].length + 3) * STEP_MS) {
         t = 0;
-        ep = (ep + 1) % scene.episodes.length;
+        ep = (ep + 1) % episodes.length;
       }
       place();
     },

@@ -1,8 +1,96 @@
-/** Placeholder until the panel lands. */
+/**
+ * Pendulum / PointMass panel: continuous envs driven by a hand-written controller plus Gaussian action
+ * noise of adjustable width. PointMass overlays 200 sampled trajectories (coloured by the goal reached);
+ * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted.
+ */
+import type { Application } from 'pixi.js';
+import { lineChart } from '../chart.js';
+import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
+import { pendulumEpisode, pointMassTrajectories } from '../control/sim.js';
+import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { h } from '../ui.js';
+import { extraNumber } from '../state.js';
+import { createPixi } from '../stage.js';
+import { button, h, legend, section, select, slider, statTable } from '../ui.js';
 
-export const mount: PanelModule['mount'] = async (host) => {
-  host.main.append(h('p', { class: 'note' }, 'Coming soon.'));
-  return () => undefined;
+export const TRAJECTORIES = 200;
+const ENVS = ['PointMass-v0', 'Pendulum-v1'] as const;
+const SIZE = 560;
+
+export const mount: PanelModule['mount'] = async (host, view) => {
+  let env: (typeof ENVS)[number] = (ENVS as readonly string[]).includes(view.state.env) ? (view.state.env as (typeof ENVS)[number]) : 'PointMass-v0';
+  let noise = extraNumber(view.state, 'noise', 0.3);
+  let seed = view.state.seed;
+
+  const ctl = section(host.sidebar, 'Environment', 'A hand-written controller with Gaussian action noise a = controller(s) + σ·ε. The noise width is the breadth of the policy around its mean: watch the trajectories spread.');
+  select(ctl, 'control-env', 'environment', ENVS, env, (v) => ((env = v as typeof env), render()));
+  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: 0, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), render()) });
+  button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), render()));
+  const key = section(host.sidebar, 'Legend');
+  const legendBox = h('div');
+  key.append(legendBox);
+
+  const canvasHost = h('div');
+  const side = h('div');
+  side.style.cssText = 'display:flex;flex-direction:column;gap:12px';
+  host.main.append(canvasHost, side);
+  const app: Application = await createPixi(canvasHost, SIZE, SIZE);
+  let current: AnimatedView | null = null;
+  app.ticker.add((t) => current?.tick(t.deltaMS));
+
+  function render(): void {
+    view.update({ env, seed }, { noise: String(noise) });
+    current?.root.destroy({ children: true });
+    side.replaceChildren();
+    host.charts.replaceChildren();
+    legendBox.replaceChildren();
+    if (env === 'PointMass-v0') {
+      const tr = pointMassTrajectories(TRAJECTORIES, seed, noise);
+      current = pointMassView(SIZE, tr.map((t) => t.xy), tr.map((t) => t.goal));
+      const count = (g: string | null) => tr.filter((t) => t.goal === g).length / tr.length;
+      // Which way around the big obstacle: the y of each trajectory where it crosses the obstacle's x.
+      const above = tr.filter((t) => {
+        for (let k = 0; k < t.xy.length; k += 2) if (t.xy[k] >= 0.25) return t.xy[k + 1] > 0;
+        return false;
+      }).length;
+      statTable(side, `${TRAJECTORIES} trajectories, seed ${seed}`, [
+        { key: 'far', label: 'reached far goal (+5)', value: count('far') },
+        { key: 'near', label: 'reached near goal (+1)', value: count('near') },
+        { key: 'none', label: 'no goal in 200 steps', value: count(null) },
+        { key: 'above', label: 'passed above the obstacle', value: above / tr.length },
+        { key: 'meanReturn', label: 'mean return', value: tr.reduce((a, t) => a + t.return, 0) / tr.length },
+        { key: 'meanLength', label: 'mean length', value: tr.reduce((a, t) => a + t.xy.length / 2 - 1, 0) / tr.length, digits: 1 },
+      ], 'control-stats');
+      legend(legendBox, [
+        { color: css(GOAL_COLORS.far), label: 'reached far goal', shape: 'line' },
+        { color: css(GOAL_COLORS.near), label: 'reached near goal', shape: 'line' },
+        { color: css(GOAL_COLORS.none), label: 'no goal', shape: 'line' },
+        { color: css(COLORS.wall), label: 'obstacle' },
+        { color: css(COLORS.goal), label: 'goal' },
+        { color: css(COLORS.start), label: 'start' },
+      ]);
+    } else {
+      const ep = pendulumEpisode(seed, noise);
+      current = pendulumView(SIZE, ep.theta, ep.torque);
+      const upright = ep.theta.filter((t) => Math.abs(t) < 0.1).length;
+      statTable(side, `one episode, seed ${seed}`, [
+        { key: 'return', label: 'return (200 steps)', value: ep.reward.reduce((a, b) => a + b, 0), digits: 1 },
+        { key: 'upright', label: 'steps with |θ| < 0.1', value: upright, digits: 0 },
+        { key: 'finalTheta', label: 'final θ', value: ep.theta[ep.theta.length - 1] },
+      ], 'control-stats');
+      const steps = (a: ArrayLike<number>) => Array.from(a, (v, i) => [i, v] as const);
+      host.charts.append(
+        lineChart({ title: 'Angle θ(t) (0 = upright)', xLabel: 'step', yLabel: 'rad', series: [{ name: 'θ', color: 0x2bb3a3, points: steps(ep.theta) }] }),
+        lineChart({ title: 'Torque u(t)', xLabel: 'step', yLabel: 'N·m', series: [{ name: 'u', color: 0xe05570, points: steps(ep.torque) }] }),
+      );
+      legend(legendBox, [
+        { color: '#dfe6f3', label: 'rod', shape: 'line' },
+        { color: css(0xe05570), label: 'torque (arc length ∝ |u|)', shape: 'line' },
+        { color: css(0x2bb3a3), label: 'trace of the bob', shape: 'line' },
+      ]);
+    }
+    app.stage.addChild(current.root);
+  }
+  render();
+  return () => app.destroy(true, { children: true });
 };
