@@ -1,0 +1,626 @@
+/**
+ * KL-PPO: proximal policy optimization (Schulman et al. 2017) that maximizes
+ *
+ *     J(π) = E_π[ Σ_t γ^t ( r_t − β · KL(π(·|s_t) ‖ p(·|s_t)) ) ]
+ *
+ * for a FIXED prior p (`src/priors`): a reference policy (the RLHF objective, Ziegler et al. 2019), the
+ * uniform prior (then −β·KL = β·H(π) − const: an entropy bonus), or none (β = 0: plain PPO).
+ * Discrete (categorical) and continuous (diagonal Gaussian, actions clipped by the env) action spaces.
+ *
+ * How the KL enters (`klMode`):
+ * - `reward`:     r̃_t = r_t − β·(log π_old(a_t|s_t) − log p(a_t|s_t))   the classic RLHF per-step penalty (k1).
+ *                 The penalty flows through GAE, so the policy also pays for the KL of the states it leads to:
+ *                 this optimizes J exactly, for sequences as well as bandits.
+ * - `k3-loss`:    L_KL = β · mean( ρ · k3 ),  k3 = (π_ref/π − 1) − log(π_ref/π),  ρ = π/π_old.
+ *                 k3 is the low-variance non-negative estimator; the ratio ρ makes its gradient the gradient of
+ *                 KL(π‖p) (without ρ, its gradient at π = π_old is that of the FORWARD KL(p‖π)).
+ * - `exact-loss`: L_KL = β · mean( KL(π(·|s)‖p(·|s)) ), closed form (categorical, or Gaussian‖Gaussian).
+ *   Both loss modes treat the KL per visited state: exact for a bandit, but for multi-step tasks they ignore
+ *   how the policy changes the KL of later states (that is what the reward mode accounts for).
+ *
+ * β is fixed or adapted toward a KL target (`controllers.ts`). Every iteration logs the batch means of
+ * k1, k2, k3 and, when it exists, the exact KL, so one can watch k1 dip below zero while k3 cannot.
+ *
+ * Layout: `Config` → networks → `KlPpo` (rollout → GAE → clipped-surrogate epochs) → checkpoints and
+ * frozen references. Browser-safe (no Node modules). Randomness: the `agent` and `env` streams only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Categorical, DiagGaussian } from '../../core/distributions.js';
+import type { Rng, RngState, RngStreams } from '../../core/rng.js';
+import type { Env, Observation } from '../../envs/env.js';
+import { checkPriorMatches, encodeObservation, obsDim, type Prior, type ReferenceSource } from '../../priors/index.js';
+import type { PriorSpaces } from '../../priors/prior.js';
+import { makeKlController, type KlControl, type KlController } from './controllers.js';
+import { klEstimates } from './estimators.js';
+import { computeGae } from './gae.js';
+
+export const KL_MODES = ['reward', 'k3-loss', 'exact-loss'] as const;
+export type KlMode = (typeof KL_MODES)[number];
+
+// ──────────────────────────────────────────────────────────────────────────────────────────────── config
+export interface KlPpoConfig {
+  /** Parallel environments in a rollout. */
+  numEnvs: number;
+  /** Steps per environment per rollout (batch = numEnvs·numSteps). */
+  numSteps: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** If > 0: the learning rate decays linearly to 0 over this many iterations (CleanRL's anneal_lr). */
+  annealIterations: number;
+  /** Discount factor γ. */
+  gamma: number;
+  /** GAE λ. */
+  gaeLambda: number;
+  /** Minibatches per epoch. */
+  numMinibatches: number;
+  /** Passes (epochs) over each rollout. */
+  updateEpochs: number;
+  /**
+   * Normalize advantages per minibatch. In the loss modes this rescales the reward term against β·KL
+   * (the effective β becomes β·std(A)): turn it off there to reach the optimum of J for the stated β.
+   */
+  normAdv: boolean;
+  /** PPO clip range ε of the ratio π/π_old. */
+  clipCoef: number;
+  /** Weight c_v of the value loss. */
+  vfCoef: number;
+  /** Max gradient norm; policy and value gradients are clipped separately. */
+  maxGradNorm: number;
+  /** Hidden layer widths of the policy and value MLPs (tanh). */
+  hidden: number[];
+  /** Initial log-std of a Gaussian policy (state-independent, learned). */
+  initLogStd: number;
+  /** How KL(π‖prior) enters the objective: per-step reward penalty, k3 loss term, or exact KL loss term. */
+  klMode: KlMode;
+  /** β: fixed, or adaptive toward a KL target (nats per step). */
+  klControl: KlControl;
+}
+
+export const DEFAULT_CONFIG: KlPpoConfig = {
+  numEnvs: 8,
+  numSteps: 128,
+  learningRate: 3e-4,
+  annealIterations: 0,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  numMinibatches: 4,
+  updateEpochs: 4,
+  normAdv: true,
+  clipCoef: 0.2,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  hidden: [64, 64],
+  initLogStd: 0,
+  klMode: 'reward',
+  klControl: { kind: 'fixed', beta: 0.1 },
+};
+
+/** One iteration's scalars, namespaced like CleanRL's (`charts/…`, `losses/…`, `kl/…`). */
+export type KlPpoMetrics = Record<string, number>;
+
+/** Everything needed to resume: JSON-serializable. Env episodes in flight are not saved (envs restart from the env stream). */
+export interface KlPpoCheckpoint {
+  version: 1;
+  config: KlPpoConfig;
+  obsDim: number;
+  actionKind: 'discrete' | 'box';
+  actionDim: number;
+  iteration: number;
+  globalStep: number;
+  policy: number[][];
+  value: number[][];
+  optimizer: { name: string; shape: number[]; data: number[] }[];
+  beta: number;
+  rng: { agent: RngState; env: RngState };
+}
+
+export class KlPpoNaNError extends Error {
+  override readonly name = 'KlPpoNaNError';
+}
+
+function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
+  const cfg: KlPpoConfig = { ...DEFAULT_CONFIG, ...partial };
+  const positiveInts = ['numEnvs', 'numSteps', 'numMinibatches', 'updateEpochs'] as const;
+  for (const k of positiveInts) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new RangeError(`config.${k} = ${cfg[k]}: must be a positive integer`);
+  }
+  const batch = cfg.numEnvs * cfg.numSteps;
+  if (batch % cfg.numMinibatches !== 0) {
+    throw new RangeError(`config.numMinibatches = ${cfg.numMinibatches}: must divide the batch numEnvs·numSteps = ${batch}`);
+  }
+  const inUnit = ['gamma', 'gaeLambda'] as const;
+  for (const k of inUnit) if (!(cfg[k] >= 0 && cfg[k] <= 1)) throw new RangeError(`config.${k} = ${cfg[k]}: allowed [0, 1]`);
+  const positive = ['learningRate', 'clipCoef', 'maxGradNorm'] as const;
+  for (const k of positive) if (!(Number.isFinite(cfg[k]) && cfg[k] > 0)) throw new RangeError(`config.${k} = ${cfg[k]}: must be a finite number > 0`);
+  if (!(Number.isFinite(cfg.vfCoef) && cfg.vfCoef >= 0)) throw new RangeError(`config.vfCoef = ${cfg.vfCoef}: must be a finite number ≥ 0`);
+  if (!Number.isFinite(cfg.initLogStd)) throw new RangeError(`config.initLogStd = ${cfg.initLogStd}: must be finite`);
+  if (!cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) throw new RangeError(`config.hidden = [${cfg.hidden.join(', ')}]: widths must be positive integers`);
+  if (!KL_MODES.includes(cfg.klMode)) throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
+  return cfg;
+}
+
+// ────────────────────────────────────────────────────────────────────────────────────────────── networks
+/** A tanh MLP whose parameters are a flat list of variables [W1, b1, W2, b2, …]. */
+class Mlp {
+  readonly vars: tf.Variable[] = [];
+
+  /** N(0, 1/fan_in) weights (the last layer scaled by `outScale`), zero biases; noise from `rng`. */
+  constructor(sizes: number[], rng: Rng, outScale: number) {
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const [fanIn, fanOut] = [sizes[l], sizes[l + 1]];
+      const scale = (l + 2 === sizes.length ? outScale : 1) / Math.sqrt(fanIn);
+      const w = new Float32Array(fanIn * fanOut);
+      for (let i = 0; i < w.length; i++) w[i] = scale * rng.normal();
+      this.vars.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut])), tf.variable(tf.zeros([fanOut])));
+    }
+  }
+
+  apply(x: tf.Tensor): tf.Tensor2D {
+    return mlpForward(this.vars, x);
+  }
+}
+
+/** h ← tanh(h·W + b) for each hidden layer, then a linear output layer; params = [W1, b1, …]. */
+function mlpForward(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
+  let h = x;
+  for (let l = 0; l < params.length; l += 2) {
+    h = tf.add(tf.matMul(h as tf.Tensor2D, params[l] as tf.Tensor2D), params[l + 1]);
+    if (l + 2 < params.length) h = tf.tanh(h);
+  }
+  return h as tf.Tensor2D;
+}
+
+/** The policy's distribution for encoded observations: Categorical(logits) or N(mean, exp(logStd)). */
+type PolicyDist = Categorical | DiagGaussian;
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────── agent
+interface Rollout {
+  obs: Float32Array;
+  actions: Float32Array;
+  logp: Float32Array;
+  refLogp: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+  metrics: KlPpoMetrics;
+}
+
+export class KlPpo {
+  readonly config: KlPpoConfig;
+  readonly envs: Env[];
+  readonly prior: Prior;
+  private readonly obsSpace: Env['observationSpace'];
+  private readonly dObs: number;
+  private readonly discrete: boolean;
+  private readonly dAct: number;
+  private readonly actor: Mlp;
+  private readonly logStd: tf.Variable | null;
+  private readonly critic: Mlp;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly controller: KlController;
+  private readonly agentRng: Rng;
+  private readonly envRng: Rng;
+  private current: Observation[] = [];
+  private episodeReturn: Float64Array;
+  private episodeLength: Int32Array;
+  /** Completed iterations. */
+  iteration = 0;
+  /** Environment steps taken (all envs). */
+  globalStep = 0;
+
+  /**
+   * @param makeEnv builds one environment (called `numEnvs` times)
+   * @param prior the fixed p in KL(π‖p), from `makePrior`; its spaces must be the env's
+   * @param streams the run's seeded streams (`agent`: init, sampling, shuffles; `env`: reset seeds)
+   */
+  constructor(makeEnv: () => Env, prior: Prior, config: Partial<KlPpoConfig>, streams: RngStreams) {
+    this.config = resolveConfig(config);
+    this.controller = makeKlController(this.config.klControl);
+    if (prior.kind === 'none' && this.config.klControl.beta !== 0) {
+      throw new RangeError(`klControl.beta = ${this.config.klControl.beta}: the 'none' prior needs β = 0 (plain PPO)`);
+    }
+    this.envs = Array.from({ length: this.config.numEnvs }, makeEnv);
+    checkPriorMatches(prior, this.envs[0], 'prior');
+    this.prior = prior;
+    this.obsSpace = this.envs[0].observationSpace;
+    this.dObs = obsDim(this.obsSpace);
+    const a = this.envs[0].actionSpace;
+    this.discrete = a.kind === 'discrete';
+    this.dAct = a.kind === 'discrete' ? a.n : a.dim;
+    this.agentRng = streams.get('agent');
+    this.envRng = streams.get('env');
+    const h = this.config.hidden;
+    this.actor = new Mlp([this.dObs, ...h, this.dAct], this.agentRng, 0.01);
+    this.critic = new Mlp([this.dObs, ...h, 1], this.agentRng, 1);
+    this.logStd = this.discrete ? null : tf.variable(tf.fill([this.dAct], this.config.initLogStd));
+    this.optimizer = tf.train.adam(this.config.learningRate, 0.9, 0.999, 1e-5);
+    this.episodeReturn = new Float64Array(this.config.numEnvs);
+    this.episodeLength = new Int32Array(this.config.numEnvs);
+  }
+
+  get beta(): number {
+    return this.controller.beta;
+  }
+
+  private get policyVars(): tf.Variable[] {
+    return this.logStd ? [...this.actor.vars, this.logStd] : this.actor.vars;
+  }
+
+  /** π(·|s) for a batch of encoded observations `[B, obsDim]` (call inside `tf.tidy`). */
+  distribution(obs: tf.Tensor2D): PolicyDist {
+    const out = this.actor.apply(obs);
+    return this.logStd ? new DiagGaussian(out, this.logStd) : new Categorical(out);
+  }
+
+  private encode(obs: readonly Observation[]): Float32Array {
+    const out = new Float32Array(obs.length * this.dObs);
+    obs.forEach((o, i) => encodeObservation(this.obsSpace, o, out, i));
+    return out;
+  }
+
+  // ───────────────────────────────────────────────────────────────────────────── rollout
+  private collect(): Rollout {
+    const { numEnvs: N, numSteps: T, gamma, gaeLambda } = this.config;
+    const B = N * T;
+    const D = this.dObs;
+    const A = this.discrete ? 1 : this.dAct;
+    if (this.current.length === 0) this.current = this.envs.map((env) => env.reset({ seed: this.envRng.uint32() }).obs);
+    const obs = new Float32Array(B * D);
+    const actions = new Float32Array(B * A);
+    const rewards = new Float64Array(B);
+    const terminated = new Uint8Array(B);
+    const truncated = new Uint8Array(B);
+    const finalObs: { index: number; obs: Observation }[] = [];
+    const episodeReturns: number[] = [];
+    const episodeLengths: number[] = [];
+    const std = this.logStd ? Array.from(this.logStd.dataSync(), Math.exp) : [];
+    for (let t = 0; t < T; t++) {
+      const row = this.encode(this.current);
+      obs.set(row, t * N * D);
+      const out = tf.tidy(() => this.actor.apply(tf.tensor2d(row, [N, D])).dataSync());
+      for (let e = 0; e < N; e++) {
+        const i = t * N + e;
+        let action: number | Float32Array;
+        if (this.discrete) {
+          const logits = out.subarray(e * this.dAct, (e + 1) * this.dAct);
+          const m = Math.max(...logits);
+          action = this.agentRng.categorical(Array.from(logits, (l) => Math.exp(l - m)));
+          actions[i] = action;
+        } else {
+          action = new Float32Array(this.dAct);
+          for (let d = 0; d < this.dAct; d++) action[d] = out[e * this.dAct + d] + std[d] * this.agentRng.normal();
+          actions.set(action, i * A);
+        }
+        const step = this.envs[e].step(action);
+        rewards[i] = step.reward;
+        terminated[i] = step.terminated ? 1 : 0;
+        truncated[i] = step.truncated ? 1 : 0;
+        this.episodeReturn[e] += step.reward;
+        this.episodeLength[e] += 1;
+        if (step.terminated || step.truncated) {
+          if (step.truncated && !step.terminated) finalObs.push({ index: i, obs: step.obs });
+          episodeReturns.push(this.episodeReturn[e]);
+          episodeLengths.push(this.episodeLength[e]);
+          this.episodeReturn[e] = 0;
+          this.episodeLength[e] = 0;
+          this.current[e] = this.envs[e].reset().obs;
+        } else this.current[e] = step.obs;
+      }
+    }
+    this.globalStep += B;
+
+    // One batched pass over the whole rollout: log π_old, log p, exact KL, entropy, values.
+    const extra = this.encode([...this.current, ...finalObs.map((f) => f.obs)]);
+    const kind = this.prior.kind;
+    let batch!: { logp: Float32Array; refLogp: Float32Array; exact: Float32Array | null; entropy: number; values: Float32Array; extraValues: Float32Array };
+    tf.tidy(() => {
+      const o = tf.tensor2d(obs, [B, D]);
+      const act = this.discrete ? tf.tensor1d(actions, 'int32') : tf.tensor2d(actions, [B, A]);
+      const dist = this.distribution(o);
+      const logp = dist.logProb(act);
+      const refLogp = this.priorLogProb(o, act);
+      const exact = this.priorKl(o, dist);
+      const values = this.critic.apply(o).reshape([B]);
+      const extraValues = this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])).reshape([-1]);
+      batch = {
+        logp: logp.dataSync() as Float32Array,
+        refLogp: refLogp.dataSync() as Float32Array,
+        exact: exact ? (exact.dataSync() as Float32Array) : null,
+        entropy: tf.mean(dist.entropy()).dataSync()[0],
+        values: values.dataSync() as Float32Array,
+        extraValues: extraValues.dataSync() as Float32Array,
+      };
+    });
+
+    const beta = this.controller.beta;
+    const penalized = new Float64Array(B);
+    for (let i = 0; i < B; i++) {
+      // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only; none: no KL at all)
+      penalized[i] = this.config.klMode === 'reward' && kind !== 'none' ? rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : rewards[i];
+    }
+    const nextValues = new Float32Array(B);
+    for (let i = 0; i + N < B; i++) nextValues[i] = batch.values[i + N];
+    for (let e = 0; e < N; e++) nextValues[(T - 1) * N + e] = batch.extraValues[e];
+    finalObs.forEach((f, k) => (nextValues[f.index] = batch.extraValues[N + k]));
+    const { advantages, returns } = computeGae({
+      rewards: penalized,
+      values: batch.values,
+      nextValues,
+      terminated,
+      truncated,
+      numSteps: T,
+      numEnvs: N,
+      gamma,
+      lambda: gaeLambda,
+    });
+
+    const est = kind === 'none' ? { k1: 0, k2: 0, k3: 0 } : klEstimates(batch.logp, batch.refLogp);
+    const metrics: KlPpoMetrics = {
+      'kl/k1': est.k1,
+      'kl/k2': est.k2,
+      'kl/k3': est.k3,
+      'kl/beta': beta,
+      'charts/entropy': batch.entropy,
+      'charts/reward_per_step': rewards.reduce((s, r) => s + r, 0) / B,
+      'charts/episodes': episodeReturns.length,
+    };
+    if (batch.exact) metrics['kl/exact'] = batch.exact.reduce((s, x) => s + x, 0) / B;
+    if (episodeReturns.length > 0) {
+      metrics['charts/episodic_return'] = episodeReturns.reduce((s, r) => s + r, 0) / episodeReturns.length;
+      metrics['charts/episodic_length'] = episodeLengths.reduce((s, r) => s + r, 0) / episodeLengths.length;
+    }
+    return { obs, actions, logp: batch.logp, refLogp: batch.refLogp, advantages, returns, metrics };
+  }
+
+  /** log p(a|s) from the prior (zeros for `none`). */
+  private priorLogProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D {
+    return this.prior.actionSpace.kind === 'discrete'
+      ? (this.prior as Extract<Prior, { logProbs: unknown }>).logProb(obs, actions as tf.Tensor1D)
+      : this.prior.logProb(obs, actions as tf.Tensor2D & tf.Tensor1D);
+  }
+
+  /** Closed-form KL(π(·|s) ‖ p(·|s)) per row, or null when the pair has none. */
+  private priorKl(obs: tf.Tensor2D, dist: PolicyDist): tf.Tensor1D | null {
+    const p = this.prior;
+    if (p.actionSpace.kind === 'discrete') return (p as Extract<Prior, { logProbs: unknown }>).kl(obs, (dist as Categorical).logits as tf.Tensor2D);
+    return (p as Exclude<Prior, { logProbs: unknown }>).kl(obs, dist as DiagGaussian);
+  }
+
+  // ───────────────────────────────────────────────────────────────────────────── update
+  /**
+   * One minibatch step (inside `tf.tidy`); returns a kept `[6]` tensor of stats:
+   * [policy loss, value loss, KL loss, clip fraction, approx KL(π_old‖π), total loss].
+   */
+  private minibatchStep(mb: Record<'obs' | 'actions' | 'logp' | 'refLogp' | 'advantages' | 'returns', tf.Tensor>, distill: boolean): tf.Tensor {
+    const { clipCoef, vfCoef, normAdv, klMode } = this.config;
+    const beta = this.controller.beta;
+    let stats: tf.Tensor | null = null;
+    const vars = [...this.policyVars, ...this.critic.vars];
+    const { grads } = tf.variableGrads(() => {
+      const obs = mb.obs as tf.Tensor2D;
+      const dist = this.distribution(obs);
+      const newLogp = dist.logProb(mb.actions);
+      const logRatio = tf.sub(newLogp, mb.logp);
+      const ratio = tf.exp(logRatio);
+      let adv = mb.advantages;
+      if (normAdv) {
+        const { mean, variance } = tf.moments(adv);
+        adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(variance), 1e-8));
+      }
+      // L_clip = E[ max(−A·ρ, −A·clip(ρ, 1−ε, 1+ε)) ]
+      const pgLoss = distill ? tf.scalar(0) : tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clipCoef, 1 + clipCoef))));
+      // L_V = ½ E[ (V(s) − R)² ]
+      const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(this.critic.apply(obs).reshape([-1]), mb.returns))));
+      let klLoss: tf.Tensor = tf.scalar(0);
+      if (distill || klMode === 'exact-loss') {
+        // L_KL = E_s[ KL(π(·|s) ‖ p(·|s)) ]                                   (closed form)
+        const kl = this.priorKl(obs, dist);
+        if (!kl) throw new RangeError(`klMode = 'exact-loss' needs a closed-form KL, which ${this.prior.label} has not for this policy (use 'k3-loss' or 'reward')`);
+        klLoss = tf.mean(kl);
+      } else if (klMode === 'k3-loss' && this.prior.kind !== 'none') {
+        // L_KL = E[ ρ · k3 ],  k3 = (e^ℓ − 1) − ℓ,  ℓ = log p(a|s) − log π(a|s)
+        const l = tf.sub(mb.refLogp, newLogp);
+        klLoss = tf.mean(tf.mul(ratio, tf.sub(tf.sub(tf.exp(l), 1), l)));
+      }
+      // L = L_clip + c_v·L_V + β·L_KL       (distillation: L = L_KL + c_v·L_V)
+      const loss = tf.add(tf.add(pgLoss, tf.mul(vfCoef, vLoss)), tf.mul(distill ? 1 : beta, klLoss));
+      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipCoef), 'float32'));
+      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+      stats = tf.keep(tf.stack([pgLoss, vLoss, klLoss, clipFrac, approxKl, loss]));
+      return loss as tf.Scalar;
+    }, vars);
+    // Clip the policy and the value gradients to norm ≤ maxGradNorm, each on its own.
+    const clipped = (group: tf.Variable[]) => {
+      const gs = group.map((v) => grads[v.name]);
+      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+      const scale = tf.minimum(1, tf.div(this.config.maxGradNorm, tf.add(norm, 1e-6)));
+      return group.map((v, i) => ({ name: v.name, tensor: tf.mul(gs[i], scale) }));
+    };
+    this.optimizer.applyGradients([...clipped(this.policyVars), ...clipped(this.critic.vars)]);
+    return stats!;
+  }
+
+  private update(r: Rollout, distill: boolean): KlPpoMetrics {
+    const { numEnvs, numSteps, numMinibatches, updateEpochs } = this.config;
+    const B = numEnvs * numSteps;
+    const mbSize = B / numMinibatches;
+    const A = this.discrete ? 1 : this.dAct;
+    const full = {
+      obs: tf.tensor2d(r.obs, [B, this.dObs]),
+      actions: this.discrete ? tf.tensor1d(r.actions, 'int32') : tf.tensor2d(r.actions, [B, A]),
+      logp: tf.tensor1d(r.logp),
+      refLogp: tf.tensor1d(r.refLogp),
+      advantages: tf.tensor1d(r.advantages),
+      returns: tf.tensor1d(r.returns),
+    };
+    const stats: tf.Tensor[] = [];
+    const perm = Int32Array.from({ length: B }, (_, i) => i);
+    for (let epoch = 0; epoch < updateEpochs; epoch++) {
+      for (let i = B - 1; i > 0; i--) {
+        const j = this.agentRng.integer(i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      for (let start = 0; start < B; start += mbSize) {
+        stats.push(
+          tf.tidy(() => {
+            const idx = tf.tensor1d(perm.slice(start, start + mbSize), 'int32');
+            const mb = {
+              obs: tf.gather(full.obs, idx),
+              actions: tf.gather(full.actions, idx),
+              logp: tf.gather(full.logp, idx),
+              refLogp: tf.gather(full.refLogp, idx),
+              advantages: tf.gather(full.advantages, idx),
+              returns: tf.gather(full.returns, idx),
+            };
+            return this.minibatchStep(mb, distill);
+          }),
+        );
+      }
+    }
+    // One read-back per iteration: the mean of every stat over all minibatch steps.
+    const means = tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
+    tf.dispose(stats);
+    tf.dispose(Object.values(full));
+    const names = ['losses/policy', 'losses/value', 'losses/kl', 'losses/clipfrac', 'losses/approx_kl', 'losses/total'];
+    return Object.fromEntries(names.map((n, i) => [n, means[i]]));
+  }
+
+  /**
+   * One PPO iteration: a rollout of numEnvs·numSteps steps, GAE, `updateEpochs` epochs of minibatch
+   * steps, then the β controller sees the iteration's KL. Throws `KlPpoNaNError` on a non-finite metric
+   * (before any checkpoint of this iteration is written).
+   */
+  iterate(): KlPpoMetrics {
+    const { annealIterations, learningRate } = this.config;
+    const lr = annealIterations > 0 ? learningRate * Math.max(0, 1 - this.iteration / annealIterations) : learningRate;
+    // tfjs reads the Adam step size on every applyGradients call.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const rollout = this.collect();
+    const losses = this.update(rollout, false);
+    const m = rollout.metrics;
+    // The KL the controller tracks: exact when available, else k3 (unbiased and never negative).
+    this.controller.update(m['kl/exact'] ?? m['kl/k3'], this.config.numEnvs * this.config.numSteps);
+    this.iteration += 1;
+    const out = { ...m, ...losses, 'charts/learning_rate': lr, 'charts/global_step': this.globalStep };
+    checkFinite(out, this.iteration);
+    return out;
+  }
+
+  /**
+   * Warm start: `iterations` rounds of on-policy distillation toward the prior (minimize the closed-form
+   * E_s KL(π(·|s)‖p(·|s)) over visited states, and fit the value to the env's returns). The RLHF recipe
+   * starts the policy AT the reference; this gets there for references that are not networks.
+   */
+  distill(iterations: number): KlPpoMetrics {
+    let out: KlPpoMetrics = {};
+    for (let i = 0; i < iterations; i++) {
+      const rollout = this.collect();
+      out = { ...rollout.metrics, ...this.update(rollout, true) };
+      checkFinite(out, this.iteration);
+    }
+    return out;
+  }
+
+  /** π(·|s) for every state of a `Discrete` observation space (tabular envs): row s. */
+  probsTable(): Float64Array[] {
+    if (this.obsSpace.kind !== 'discrete' || !this.discrete) throw new RangeError('probsTable(): needs Discrete observation and action spaces');
+    const n = this.obsSpace.n;
+    const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n))).dataSync());
+    return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct)));
+  }
+
+  /** Deterministic action (mode) for one observation: argmax or the Gaussian mean. */
+  act(obs: Observation): number | Float32Array {
+    const out = tf.tidy(() => this.actor.apply(tf.tensor2d(this.encode([obs]), [1, this.dObs])).dataSync() as Float32Array);
+    return this.discrete ? out.indexOf(Math.max(...out)) : Float32Array.from(out);
+  }
+
+  // ──────────────────────────────────────────────────────────────────── checkpoints
+  async getCheckpoint(): Promise<KlPpoCheckpoint> {
+    const read = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
+    const opt = await this.optimizer.getWeights();
+    return {
+      version: 1,
+      config: this.config,
+      obsDim: this.dObs,
+      actionKind: this.discrete ? 'discrete' : 'box',
+      actionDim: this.dAct,
+      iteration: this.iteration,
+      globalStep: this.globalStep,
+      policy: read(this.policyVars),
+      value: read(this.critic.vars),
+      optimizer: opt.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Array.from(w.tensor.dataSync()) })),
+      beta: this.controller.beta,
+      rng: { agent: this.agentRng.getState(), env: this.envRng.getState() },
+    };
+  }
+
+  /** Restores a checkpoint of an agent with the same spaces and network sizes; in-flight episodes restart. */
+  async loadCheckpoint(c: KlPpoCheckpoint): Promise<void> {
+    if (c.version !== 1) throw new RangeError(`checkpoint.version = ${c.version}, allowed: 1`);
+    if (c.obsDim !== this.dObs || c.actionDim !== this.dAct || c.actionKind !== (this.discrete ? 'discrete' : 'box')) {
+      throw new RangeError(
+        `checkpoint: spaces (obsDim ${c.obsDim}, ${c.actionKind}(${c.actionDim})) differ from this agent's (obsDim ${this.dObs}, ${this.discrete ? 'discrete' : 'box'}(${this.dAct}))`,
+      );
+    }
+    assignAll('checkpoint.policy', this.policyVars, c.policy);
+    assignAll('checkpoint.value', this.critic.vars, c.value);
+    await this.optimizer.setWeights(c.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
+    this.controller.setState({ beta: c.beta });
+    this.agentRng.setState(c.rng.agent);
+    this.envRng.setState(c.rng.env);
+    this.iteration = c.iteration;
+    this.globalStep = c.globalStep;
+    this.current = [];
+    this.episodeReturn.fill(0);
+    this.episodeLength.fill(0);
+  }
+
+  /** A frozen copy of the current policy, usable as a `reference` prior source (see `referenceFromCheckpoint`). */
+  async frozen(): Promise<ReferenceSource> {
+    return referenceFromCheckpoint(await this.getCheckpoint());
+  }
+
+  dispose(): void {
+    tf.dispose([...this.policyVars, ...this.critic.vars]);
+    this.optimizer.dispose();
+    for (const env of this.envs) env.close();
+  }
+}
+
+/**
+ * A saved KL-PPO policy as a fixed reference: `{ logits }` for discrete actions, `{ gaussian }` for
+ * continuous ones. Its weights become constants kept for the program's lifetime (nothing trains them).
+ */
+export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces): ReferenceSource {
+  if (spaces) {
+    const a = spaces.actionSpace;
+    const n = a.kind === 'discrete' ? a.n : a.dim;
+    if (a.kind !== c.actionKind || n !== c.actionDim || obsDim(spaces.observationSpace) !== c.obsDim) {
+      throw new RangeError(`reference checkpoint: ${c.actionKind}(${c.actionDim}) actions, obsDim ${c.obsDim}, do not match the env's ${a.toString()}, ${spaces.observationSpace.toString()}`);
+    }
+  }
+  const layers = c.policy.length - (c.actionKind === 'box' ? 1 : 0);
+  const sizes = [c.obsDim, ...c.config.hidden, c.actionDim];
+  const consts = c.policy.slice(0, layers).map((data, k) => {
+    const l = k >> 1;
+    return tf.keep(k % 2 === 0 ? tf.tensor2d(data, [sizes[l], sizes[l + 1]]) : tf.tensor1d(data));
+  });
+  const forward = (obs: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => mlpForward(consts, obs));
+  if (c.actionKind === 'discrete') return { logits: forward };
+  const logStd = tf.keep(tf.tensor1d(c.policy[c.policy.length - 1]));
+  return { gaussian: (obs) => ({ mean: forward(obs), logStd }) };
+}
+
+function assignAll(field: string, vars: tf.Variable[], values: number[][]): void {
+  if (values.length !== vars.length) throw new RangeError(`${field}: has ${values.length} tensors, the agent has ${vars.length}`);
+  vars.forEach((v, i) => {
+    if (values[i].length !== v.size) throw new RangeError(`${field}[${i}]: has ${values[i].length} numbers, expected ${v.size} (shape [${v.shape.join(', ')}])`);
+    tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
+  });
+}
+
+function checkFinite(m: KlPpoMetrics, iteration: number): void {
+  for (const [k, v] of Object.entries(m)) {
+    if (!Number.isFinite(v)) throw new KlPpoNaNError(`KL-PPO iteration ${iteration}: ${k} = ${v} is not finite; training stopped (the last checkpoint is kept)`);
+  }
+}
