@@ -1,6 +1,6 @@
 /**
- * tabular-q: soft Q-learning on a small gridworld, the CLI's built-in demo of a real learner with
- * exact checkpoint/resume.
+ * tabular-q: soft Q-learning on a small gridworld (CliffWalking-v1 by default, any tabular env of
+ * the registry), the CLI's built-in demo of a real learner with exact checkpoint/resume.
  *
  *   target  y = r + γ (1 − terminated) V(s'),   V(s) = α log Σ_a p(a|s) exp(Q(s,a)/α)   (prior uniform)
  *                                               V(s) = max_a Q(s,a)                      (prior none, α = 0)
@@ -12,14 +12,18 @@
  * holds exactly that, and a resumed run continues bit for bit.
  */
 import { z } from 'zod';
-import type { TabularModel, Transition } from '../src/envs/env.js';
+import { isTabular, type Transition } from '../src/envs/env.js';
+import { make } from '../src/envs/registry.js';
 import type { Rng } from '../src/core/rng.js';
 import { alphaOption, stepsOption, yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
 
+const TABULAR_ENVS = ['CliffWalking-v1', 'TwoRoute-v0', 'FrozenLake-v1'] as const;
+
 const options = z.object({
+  env: z.enum(TABULAR_ENVS).default('CliffWalking-v1').describe('tabular env from the registry (learned from its exact model)'),
   prior: z.enum(['uniform', 'none']).default('uniform').describe('prior of the soft target: uniform (max-entropy) or none (greedy target, ε-greedy behaviour)'),
   alpha: alphaOption(0.5),
-  steps: stepsOption(20_000),
+  steps: stepsOption(30_000),
   lr: z.number().gt(0).max(1).default(0.1).describe('learning rate of the Q update'),
   gamma: z.number().min(0).max(1).default(0.99).describe('discount factor γ'),
   epsilon: z.number().min(0).max(1).default(0.1).describe('exploration rate ε of the ε-greedy behaviour (prior none only)'),
@@ -28,37 +32,6 @@ const options = z.object({
   checkpointEvery: z.number().int().positive().default(2_000).describe('write a checkpoint every this many steps'),
 });
 type Options = z.infer<typeof options>;
-
-/**
- * A 4×6 grid with a cliff: start (3,0), goal (3,5), the cells between them on the bottom row are
- * cliff (−100, back to start). Every move costs −1; moves into a wall stay put. Actions: 0 up,
- * 1 right, 2 down, 3 left.
- */
-function cliffGrid(): TabularModel {
-  const rows = 4;
-  const cols = 6;
-  const id = (r: number, c: number): number => r * cols + c;
-  const start = id(rows - 1, 0);
-  const goal = id(rows - 1, cols - 1);
-  const moves = [[-1, 0], [0, 1], [1, 0], [0, -1]];
-  const P: Transition[][][] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      P.push(
-        moves.map(([dr, dc]) => {
-          const nr = Math.min(rows - 1, Math.max(0, r + dr));
-          const nc = Math.min(cols - 1, Math.max(0, c + dc));
-          const cliff = nr === rows - 1 && nc > 0 && nc < cols - 1;
-          const next = cliff ? start : id(nr, nc);
-          return [{ prob: 1, next, reward: cliff ? -100 : -1, terminated: next === goal }];
-        }),
-      );
-    }
-  }
-  const initialDistribution = new Float64Array(rows * cols);
-  initialDistribution[start] = 1;
-  return { nStates: rows * cols, nActions: 4, P, initialDistribution, terminalStates: new Set([goal]) };
-}
 
 /** log Σ_a p_a exp(q_a / α) · α, computed stably; the prior here is uniform. */
 function softValue(q: ArrayLike<number>, alpha: number): number {
@@ -98,7 +71,10 @@ interface LearnerState {
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  const model = cliffGrid();
+  const env = make(opts.env);
+  if (!isTabular(env)) throw new Error(`--env: '${opts.env}' has no exact model; allowed: ${TABULAR_ENVS.join(', ')}`);
+  const model = env.model;
+  const startValue = (): number => model.initialDistribution.reduce((acc, mu, s) => acc + (mu > 0 ? mu * value(s) : 0), 0);
   const nA = model.nActions;
   const soft = opts.prior === 'uniform' && opts.alpha > 0;
   const envRng = ctx.streams.get('env');
@@ -168,7 +144,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
         'charts/episodes': st.episodes,
         'charts/entropy': meanEntropy(),
         'losses/td_abs': st.tdAbsSum / st.tdCount,
-        'charts/v_start': value(model.initialDistribution.indexOf(1)),
+        'charts/v_start': startValue(),
       };
       ctx.log(step, Object.fromEntries(Object.entries(row).filter(([, v]) => Number.isFinite(v))));
       ctx.progress(step, opts.steps, { 'charts/return': meanReturn, 'charts/entropy': row['charts/entropy'] });
@@ -182,7 +158,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   if (step === opts.steps) {
     ctx.checkpoint(step, st);
     ctx.writeFile('q_table.json', JSON.stringify({ nStates: model.nStates, nActions: nA, q: st.q }));
-    ctx.print(`done: ${st.episodes} episodes, last return ${st.lastReturn}, V(start) ${value(model.initialDistribution.indexOf(1)).toFixed(3)}`);
+    ctx.print(`done: ${st.episodes} episodes, last return ${st.lastReturn}, V(start) ${startValue().toFixed(3)}`);
   }
 }
 

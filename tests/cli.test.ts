@@ -28,7 +28,7 @@ describe('option validation', () => {
     const [common, opts] = validate(['--alpha', '0.25', '--max-episode-steps=50', '--prior', 'none', '--seed', '7']);
     expect(common.seed).toBe(7);
     expect(common.out).toBe('runs');
-    expect(opts).toMatchObject({ alpha: 0.25, maxEpisodeSteps: 50, prior: 'none', steps: 20_000 });
+    expect(opts).toMatchObject({ alpha: 0.25, maxEpisodeSteps: 50, prior: 'none', steps: 30_000 });
   });
 
   it('rejects bad values naming the option, the value and what is allowed', () => {
@@ -81,7 +81,7 @@ describe('run folders', () => {
     const [dir] = runDirs(join(cwd, 'runs'));
     expect(dir).toMatch(/\d{4}-\d\d-\d\dT\d{4}-tabular-q-4$/);
     const cfg = json<RunConfig>(join(dir, 'config.json'));
-    expect(cfg).toMatchObject({ experiment: 'tabular-q', seed: 4, options: { alpha: 0.3, steps: 3000, prior: 'uniform' }, version: '0.1.0', node: process.version });
+    expect(cfg).toMatchObject({ experiment: 'tabular-q', seed: 4, options: { alpha: 0.3, steps: 3000, prior: 'uniform', env: 'CliffWalking-v1' }, version: '0.1.0', node: process.version });
     expect(cfg.backend).toMatch(/tensorflow|wasm|cpu/);
     const rows = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
     expect(rows.map((m) => m.step)).toEqual([500, 1000, 1500, 2000, 2500, 3000]);

@@ -1,7 +1,7 @@
 /**
  * Run folders: where a run's files live and how they are written.
  *
- *   runs/<YYYY-MM-DDTHHMM>-<experiment>-<seed>/   (UTC date; `-2`, `-3` appended if the name is taken)
+ *   runs/<YYYY-MM-DDTHHMM>-<experiment>-<seed>/   (UTC date; `.2`, `.3` appended if the name is taken)
  *     config.json     everything needed to reproduce: { experiment, seed, options, version, node,
  *                     backend, requestedBackend, git, createdAt, command }
  *     metrics.jsonl   one JSON object per log step: { "step": n, "charts/return": x, ... }
@@ -57,12 +57,12 @@ export function stamp(date: Date): string {
   return date.toISOString().slice(0, 16).replace(':', '');
 }
 
-/** Creates and returns a fresh run folder `<out>/<stamp>-<name>-<seed>[-k]`. */
+/** Creates and returns a fresh run folder `<out>/<stamp>-<name>-<seed>[.k]`. */
 export function createRunDir(out: string, name: string, seed: number, date = new Date()): string {
   const base = resolve(out, `${stamp(date)}-${name}-${seed}`);
   mkdirSync(resolve(out), { recursive: true });
   for (let k = 1; ; k++) {
-    const dir = k === 1 ? base : `${base}-${k}`;
+    const dir = k === 1 ? base : `${base}.${k}`;
     try {
       mkdirSync(dir); // fails if taken: no two runs share a folder, even when started at once
       return dir;

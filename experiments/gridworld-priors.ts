@@ -1,0 +1,164 @@
+/**
+ * gridworld-priors: the two-route gridworld (`TwoRoute-v0`) under the three priors, side by side.
+ *
+ *   maximize  E[Σ γ^t (r_t − α KL(π(·|s_t) ‖ p(·|s_t)))]     with p = uniform | reference | none (α = 0)
+ *
+ * For each prior and each method (a column), the method returns a policy table π(a|s); every table
+ * is then judged the same way: route frequencies over N seeded rollouts (short ledge / long room /
+ * mixed / fell / unfinished), the action entropy and KL(π ‖ reference) averaged over the states π
+ * visits (exact visitation), the exact discounted return from the start, and the rollouts' mean return.
+ *
+ * Columns: `exact` (soft value iteration, the ground truth). A learned method (discrete SAC, KL-PPO)
+ * is added as ONE entry of `METHODS`: a function from the prior setting to a policy table.
+ *
+ * Writes `results.json` (every number printed), `policies.json` (the tables, for the viewer) and
+ * `routes.svg` (route frequencies per prior and method).
+ */
+import { z } from 'zod';
+import { make } from '../src/envs/registry.js';
+import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
+import { evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
+import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
+import { barChart } from '../src/node/run/svgplot.js';
+import { alphaOption, PRIORS, yieldToEventLoop, type Experiment, type PriorName, type RunContext } from './experiment.js';
+
+const options = z.object({
+  alpha: alphaOption(TWO_ROUTE_ALPHA),
+  gamma: z.number().min(0).lt(1).default(TWO_ROUTE_GAMMA).describe('discount factor γ'),
+  episodes: z.number().int().positive().default(1000).describe('seeded rollouts per policy for the route frequencies'),
+  slip: z.number().min(0).max(1).default(0).describe('probability a move slips sideways (TwoRoute-v0 option)'),
+});
+type Options = z.infer<typeof options>;
+
+/** What a method is asked to solve: the env's model, the prior table and the temperature (0 for `none`). */
+export interface PriorSetting {
+  prior: PriorName;
+  model: TabularModel;
+  /** p(a|s), nS×nA row-major (uniform for `none`, where α = 0 makes it irrelevant except for its support). */
+  priorTable: Float64Array;
+  alpha: number;
+  gamma: number;
+}
+
+/** A column of the comparison: returns π(a|s) as an nS×nA row-major table. */
+export type PolicyMethod = (setting: PriorSetting, ctx: RunContext) => Promise<Float64Array>;
+
+/** The exact optimum by soft value iteration. */
+const exact: PolicyMethod = async (s) => softValueIteration(s.model, { alpha: s.alpha, gamma: s.gamma, prior: s.priorTable }).pi;
+
+export const METHODS: Record<string, PolicyMethod> = {
+  exact,
+};
+
+const OUTCOMES: readonly TwoRouteOutcome[] = ['short', 'long', 'mixed', 'fell', 'unfinished'];
+
+interface Row {
+  prior: PriorName;
+  method: string;
+  routes: Record<TwoRouteOutcome, number>;
+  entropy: number;
+  klToReference: number;
+  discountedReturn: number;
+  meanReturn: number;
+  meanLength: number;
+}
+
+/** Rolls π out `n` times (actions from the `rollout` stream; env seeded once from the run seed). */
+async function rollouts(env: TabularEnv, pi: Float64Array, nA: number, n: number, ctx: RunContext) {
+  const rng = ctx.streams.get('rollout');
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<TwoRouteOutcome, number>;
+  let totalReturn = 0;
+  let totalLength = 0;
+  let done = 0;
+  for (let ep = 0; ep < n && !ctx.signal.aborted; ep++) {
+    let { obs: s } = env.reset(ep === 0 ? { seed: ctx.seed } : {});
+    const states = [s];
+    for (;;) {
+      const step = env.step(rng.categorical(pi.subarray(s * nA, s * nA + nA)));
+      s = step.obs;
+      states.push(s);
+      totalReturn += step.reward;
+      if (step.terminated || step.truncated) break;
+    }
+    totalLength += states.length - 1;
+    counts[classifyTwoRoute(states)]++;
+    done++;
+    if (ep % 100 === 99) await yieldToEventLoop();
+  }
+  for (const o of OUTCOMES) counts[o] /= Math.max(1, done);
+  return { counts, meanReturn: totalReturn / Math.max(1, done), meanLength: totalLength / Math.max(1, done) };
+}
+
+/** H(π(·|s)) in nats. */
+function entropyAt(pi: Float64Array, s: number, nA: number): number {
+  let h = 0;
+  for (let a = 0; a < nA; a++) {
+    const p = pi[s * nA + a];
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`.padStart(6);
+
+async function run(opts: Options, ctx: RunContext): Promise<void> {
+  const env = make('TwoRoute-v0', { slip: opts.slip });
+  if (!isTabular(env)) throw new Error('TwoRoute-v0 should expose its exact model');
+  const model = env.model;
+  const nA = model.nActions;
+  const reference = twoRouteReference(model);
+  const priorTables: Record<PriorName, Float64Array> = { uniform: uniformPrior(model.nStates, nA), reference, none: uniformPrior(model.nStates, nA) };
+
+  const rows: Row[] = [];
+  const policies: Record<string, number[]> = {};
+  for (const prior of PRIORS) {
+    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha: prior === 'none' ? 0 : opts.alpha, gamma: opts.gamma };
+    for (const [method, solve] of Object.entries(METHODS)) {
+      if (ctx.signal.aborted) return;
+      const pi = await solve(setting, ctx);
+      const visits = stateVisitation(model, pi);
+      const start = model.initialDistribution.indexOf(1);
+      const roll = await rollouts(env, pi, nA, opts.episodes, ctx);
+      rows.push({
+        prior,
+        method,
+        routes: roll.counts,
+        entropy: weightedMean(visits, (s) => entropyAt(pi, s, nA)),
+        klToReference: weightedMean(visits, (s) => klAt(pi, reference, s, nA)),
+        discountedReturn: evaluatePolicy(model, pi, { alpha: 0, gamma: opts.gamma }).V[start],
+        meanReturn: roll.meanReturn,
+        meanLength: roll.meanLength,
+      });
+      policies[`${prior}/${method}`] = Array.from(pi);
+      ctx.progress(rows.length, PRIORS.length * Object.keys(METHODS).length);
+    }
+  }
+
+  ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
+  ctx.print(`prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  E[γ-return]  mean return  mean length`);
+  for (const r of rows) {
+    ctx.print(
+      `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
+    );
+  }
+  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, rows }, null, 2)}\n`);
+  ctx.writeFile('policies.json', JSON.stringify({ env: 'TwoRoute-v0', nStates: model.nStates, nActions: nA, policies }));
+  ctx.writeFile(
+    'routes.svg',
+    barChart(
+      { title: `TwoRoute-v0: routes taken under each prior (α=${opts.alpha}, ${opts.episodes} rollouts)`, yLabel: 'fraction of episodes' },
+      OUTCOMES,
+      rows.map((r) => ({ label: Object.keys(METHODS).length > 1 ? `${r.prior} · ${r.method}` : `prior ${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
+    ),
+  );
+  ctx.print('wrote results.json, policies.json, routes.svg');
+}
+
+const experiment: Experiment<typeof options> = {
+  name: 'gridworld-priors',
+  summary: 'two-route gridworld solved exactly under the uniform, reference and no prior: routes, entropy, KL, return',
+  options,
+  kind: 'train',
+  run,
+};
+export default experiment;
