@@ -1,0 +1,498 @@
+/**
+ * Soft Actor-Critic for continuous (Box) actions, auto-temperature version (Haarnoja et al. 2018,
+ * "Soft Actor-Critic Algorithms and Applications"), with the prior as a parameter.
+ *
+ * The objective is the variational one every learner here shares,
+ *   J(π) = E_π[ Σ_t γ^t ( r_t − α·(log π(a_t|s_t) − log p(a_t|s_t)) ) ],
+ * so the entropy term of SAC appears as −α(log π − log p):
+ * - `uniform` prior: log p = −Σ log(high − low) is a constant; it shifts Q by a constant and cancels in
+ *   every gradient, so this is exactly standard SAC (entropy target ⇔ KL target, see `targetKl`);
+ * - `reference` prior: KL-regularized SAC, pulled toward a fixed policy;
+ * - `none`: α = 0, plain off-policy actor-critic (a TD3-like learner without target smoothing).
+ *
+ * Pieces: a tanh-squashed Gaussian actor (reparameterized, rescaled to the env's Box); twin Q critics
+ * evaluated as one ensemble op, with Polyak-averaged targets and the clipped double-Q target; α fixed or
+ * learned toward a target KL. Networks, optimizer and Polyak averaging come from `src/nn` (flat
+ * parameter buffers, hand-written backward: the fast path on tfjs's wasm backend). An update does no
+ * host reads: its scalars are kept as tensors and read once per log step (`readMetrics`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { standardNormal, TanhGaussian } from '../../core/distributions.js';
+import type { Rng, RngStreams } from '../../core/rng.js';
+import type { Box } from '../../core/spaces.js';
+import type { Env } from '../../envs/env.js';
+import { Adam, type AdamState, Mlp, type MlpImpl, polyakUpdate } from '../../nn/index.js';
+import { checkPriorMatches, type BoxPrior, type Prior } from '../../priors/index.js';
+import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
+
+export interface SacConfig {
+  /** Environment steps to train for. */
+  totalSteps: number;
+  /** Widths of the hidden layers of the actor and of each critic. */
+  hidden: number[];
+  /** Replay buffer capacity (transitions). */
+  bufferSize: number;
+  /** Transitions per gradient step. */
+  batchSize: number;
+  /** Discount factor γ. */
+  gamma: number;
+  /** Polyak coefficient τ of the target critics: θ' ← τθ + (1−τ)θ'. */
+  tau: number;
+  /** Adam learning rate of the actor. */
+  actorLr: number;
+  /** Adam learning rate of the critics. */
+  criticLr: number;
+  /** Adam learning rate of log α (auto temperature). */
+  alphaLr: number;
+  /** Steps of uniformly random actions before the first update. */
+  learningStarts: number;
+  /** Gradient steps per environment step (after `learningStarts`). */
+  updatesPerStep: number;
+  /** Update the actor (and α) every this many critic updates. */
+  policyFrequency: number;
+  /** Temperature α: the fixed value, or the initial value when `autoAlpha`. Must be 0 with the `none` prior. */
+  alpha: number;
+  /** Learn α by gradient descent on log α toward `targetKl`. */
+  autoAlpha: boolean;
+  /** Uniform prior: target entropy H̄ of π (default −|A|, SAC's heuristic); sets targetKl = −H̄ − log p. */
+  targetEntropy?: number;
+  /** Target of E[log π − log p] for auto α (required with the reference prior; derived from targetEntropy with the uniform one). */
+  targetKl?: number;
+  /** Clip the global gradient norm of each network to this (0 = off). */
+  gradClip: number;
+  /** Log metrics every this many environment steps. */
+  logEvery: number;
+  /** Evaluate the deterministic policy every this many environment steps (and at the end; 0 = only at the end). */
+  evalEvery: number;
+  /** Episodes per evaluation (run in lockstep, one actor call per step for all of them). */
+  evalEpisodes: number;
+  /** Checkpoint at the first episode end after every this many environment steps (0 = never). */
+  checkpointEvery: number;
+  /** Network implementation: `fused` (fast) or `autodiff` (the straightforward baseline, for benchmarks). */
+  impl: MlpImpl;
+}
+
+export const SAC_DEFAULTS: SacConfig = {
+  totalSteps: 15_000,
+  hidden: [64, 64],
+  bufferSize: 100_000,
+  batchSize: 128,
+  gamma: 0.99,
+  tau: 0.005,
+  actorLr: 1e-3,
+  criticLr: 1e-3,
+  alphaLr: 1e-3,
+  learningStarts: 1000,
+  updatesPerStep: 1,
+  policyFrequency: 1,
+  alpha: 1,
+  autoAlpha: true,
+  gradClip: 0,
+  logEvery: 1000,
+  evalEvery: 1000,
+  evalEpisodes: 10,
+  checkpointEvery: 5000,
+  impl: 'fused',
+};
+
+/** Bounds of the actor's log-std (CleanRL's squashing of the raw output into [LOG_STD_MIN, LOG_STD_MAX]). */
+const LOG_STD_MIN = -5;
+const LOG_STD_MAX = 2;
+
+let agentCounter = 0;
+
+/** Validates a full config against the env and prior; errors name the field, the value and what is allowed. */
+export function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, prior: Prior): void {
+  const fail = (field: string, value: unknown, allowed: string) => {
+    throw new RangeError(`SacConfig.${field}: got ${JSON.stringify(value)}, allowed: ${allowed}`);
+  };
+  const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'updatesPerStep', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
+  for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');
+  for (const f of ['learningStarts', 'evalEvery', 'checkpointEvery'] as const) {
+    if (!Number.isInteger(cfg[f]) || cfg[f] < 0) fail(f, cfg[f], 'an integer ≥ 0');
+  }
+  if (!Array.isArray(cfg.hidden) || cfg.hidden.length === 0 || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+    fail('hidden', cfg.hidden, 'a non-empty list of positive integers');
+  }
+  if (cfg.batchSize > cfg.bufferSize) fail('batchSize', cfg.batchSize, `at most bufferSize (${cfg.bufferSize})`);
+  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
+  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0)) fail(f, cfg[f], 'a number > 0');
+  if (!(cfg.gradClip >= 0)) fail('gradClip', cfg.gradClip, 'a number ≥ 0 (0 = off)');
+  if (!(cfg.alpha >= 0) || !Number.isFinite(cfg.alpha)) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
+  if (cfg.impl !== 'fused' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'fused' or 'autodiff'");
+  if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
+    throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);
+  }
+  if (env.observationSpace.kind !== 'box') {
+    throw new RangeError(`SAC (continuous): the env's observationSpace must be a Box, got ${env.observationSpace.toString()}`);
+  }
+  checkPriorMatches(prior, env);
+  if (prior.kind === 'none') {
+    if (cfg.alpha !== 0 || cfg.autoAlpha) fail('alpha', { alpha: cfg.alpha, autoAlpha: cfg.autoAlpha }, "alpha = 0 and autoAlpha = false with the 'none' prior");
+  } else if (cfg.autoAlpha) {
+    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when autoAlpha');
+    if (prior.kind === 'reference' && cfg.targetKl === undefined) fail('targetKl', cfg.targetKl, 'a number (required for auto α with the reference prior)');
+    if (prior.kind === 'reference' && cfg.targetEntropy !== undefined) fail('targetEntropy', cfg.targetEntropy, 'unset with the reference prior (use targetKl)');
+  }
+  if (cfg.targetKl !== undefined && cfg.targetEntropy !== undefined) fail('targetKl', cfg.targetKl, 'unset when targetEntropy is set (give one of them)');
+}
+
+/** Everything needed to continue training exactly (weights, optimizers, temperature, buffer, counters). */
+export interface SacState {
+  actor: Float32Array;
+  critic: Float32Array;
+  criticTarget: Float32Array;
+  actorOpt: AdamState;
+  criticOpt: AdamState;
+  alphaOpt: AdamState;
+  logAlpha: number;
+  updates: number;
+  /** The latest update's scalars (so the first log after a resume reads what it would have). */
+  metrics: Record<string, number>;
+}
+
+/** The agent: networks, optimizers and one gradient step. The training loop is `trainSac` below. */
+export class SacContinuous {
+  readonly actor: Mlp;
+  readonly critic: Mlp;
+  readonly criticTarget: Mlp;
+  readonly actionSpace: Box;
+  readonly obsDim: number;
+  readonly actDim: number;
+  /** E[log π − log p] that auto α steers toward (undefined when α is fixed). */
+  readonly targetKl?: number;
+  private readonly logAlpha: tf.Variable;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly alphaOpt: Adam;
+  private readonly prior: BoxPrior;
+  /** Gradient steps taken. */
+  updates = 0;
+  /** Scalars of the latest update, kept on the device until `readMetrics`. */
+  private metrics: Record<string, tf.Scalar> = {};
+
+  constructor(
+    readonly cfg: SacConfig,
+    env: Pick<Env, 'actionSpace' | 'observationSpace'>,
+    prior: Prior,
+    /** Initializes the weights (e.g. the `agent` stream). */
+    initRng: Rng,
+  ) {
+    checkSacConfig(cfg, env, prior);
+    this.prior = prior as BoxPrior;
+    this.actionSpace = env.actionSpace as Box;
+    this.obsDim = (env.observationSpace as Box).dim;
+    this.actDim = this.actionSpace.dim;
+    const { hidden, impl } = cfg;
+    this.actor = new Mlp({ sizes: [this.obsDim, ...hidden, 2 * this.actDim], impl, name: 'actor' }, initRng);
+    const criticSizes = [this.obsDim + this.actDim, ...hidden, 1];
+    this.critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
+    this.criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
+    this.criticTarget.setWeights(this.critic.getWeights());
+    const clipNorm = cfg.gradClip;
+    this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm });
+    this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm });
+    this.logAlpha = tf.variable(tf.scalar(Math.log(Math.max(cfg.alpha, Number.MIN_VALUE))), true, `log_alpha_${agentCounter++}`);
+    this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr });
+    if (cfg.autoAlpha) {
+      // Uniform prior: E[log π − log p] = −H(π) − log p, so the entropy target H̄ is the KL target −H̄ − log p.
+      const logP = prior.kind === 'uniform' ? -this.actionSpace.low.reduce((s, lo, i) => s + Math.log(this.actionSpace.high[i] - lo), 0) : 0;
+      this.targetKl = cfg.targetKl ?? -(cfg.targetEntropy ?? -this.actDim) - logP;
+    }
+  }
+
+  /** π(·|s) for encoded obs `[B, obsDim]`: a tanh-squashed Gaussian over the env's Box. */
+  policy(obs: tf.Tensor2D): TanhGaussian {
+    const [mean, raw] = tf.split(this.actor.apply(obs), 2, 1);
+    // log σ = min + ½(max − min)(tanh(raw) + 1) ∈ [LOG_STD_MIN, LOG_STD_MAX]
+    const logStd = tf.add(LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN), tf.mul(0.5 * (LOG_STD_MAX - LOG_STD_MIN), tf.tanh(raw)));
+    return new TanhGaussian(mean, logStd, this.actionSpace);
+  }
+
+  /** Actions for a batch of observations (row-major `[n, obsDim]`): sampled with noise from `rng`, or the mean. */
+  act(obs: Float32Array, opts: { deterministic: true } | { deterministic: false; rng: Rng }): Float32Array {
+    const n = obs.length / this.obsDim;
+    return tf.tidy(() => {
+      const pi = this.policy(tf.tensor2d(obs, [n, this.obsDim]));
+      const a = opts.deterministic ? pi.mode() : pi.rsampleWithLogProb(standardNormal(opts.rng, [n, this.actDim])).action;
+      return a.dataSync() as Float32Array;
+    });
+  }
+
+  /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
+  private alpha(): tf.Scalar {
+    return this.cfg.autoAlpha ? (tf.exp(this.logAlpha) as tf.Scalar) : tf.scalar(this.cfg.alpha);
+  }
+
+  /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
+  update(batch: ReplayBatch, rng: Rng): void {
+    const { batchSize: B } = batch;
+    const { obsDim, actDim, cfg } = this;
+    const kept: Record<string, tf.Scalar> = {};
+    tf.tidy(() => {
+      const obs = tf.tensor2d(batch.obs, [B, obsDim]);
+      const action = tf.tensor2d(batch.action, [B, actDim]);
+      const nextObs = tf.tensor2d(batch.nextObs, [B, obsDim]);
+      const reward = tf.tensor1d(batch.reward);
+      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
+      const alpha = this.alpha();
+
+      // ---- critic: y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p(a'|s'))), a' ~ π(·|s')
+      const next = this.policy(nextObs).rsampleWithLogProb(standardNormal(rng, [B, actDim]));
+      const nextKl = tf.sub(next.logProb, this.prior.logProb(nextObs, next.action as tf.Tensor2D));
+      const qNextMin = tf.min(tf.reshape(this.criticTarget.apply(tf.concat([nextObs, next.action], 1) as tf.Tensor2D), [2, B]), 0);
+      const y = tf.add(reward, tf.mul(tf.mul(cfg.gamma, notDone), tf.sub(qNextMin, tf.mul(alpha, nextKl))));
+      const sa = tf.concat([obs, action], 1) as tf.Tensor2D;
+      const critic = tf.variableGrads(() => {
+        const q = tf.reshape(this.critic.apply(sa), [2, B]);
+        kept.q = tf.keep(tf.mean(q));
+        return tf.mul(0.5, tf.sum(tf.mean(tf.square(tf.sub(q, y)), 1))) as tf.Scalar; // L_Q = ½ Σ_k E[(Q_k(s,a) − y)²]
+      }, this.critic.params);
+      this.criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
+      kept.criticLoss = tf.keep(critic.value);
+
+      if (this.updates % cfg.policyFrequency === 0) {
+        // ---- actor: L_π = E_s[ α(log π(ã|s) − log p(ã|s)) − min_k Q_k(s, ã) ], ã = squash(μ + σε) (reparameterized)
+        const eps = standardNormal(rng, [B, actDim]);
+        const actor = tf.variableGrads(() => {
+          const pi = this.policy(obs).rsampleWithLogProb(eps);
+          const kl = tf.sub(pi.logProb, this.prior.logProb(obs, pi.action as tf.Tensor2D)); // log π − log p
+          const qMin = tf.min(tf.reshape(this.critic.apply(tf.concat([obs, pi.action], 1) as tf.Tensor2D, { frozen: true }), [2, B]), 0);
+          kept.kl = tf.keep(tf.mean(kl));
+          kept.entropy = tf.keep(tf.neg(tf.mean(pi.logProb)) as tf.Scalar);
+          return tf.mean(tf.sub(tf.mul(alpha, kl), qMin)) as tf.Scalar;
+        }, this.actor.params);
+        this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
+        kept.actorLoss = tf.keep(actor.value);
+        if (cfg.autoAlpha) {
+          // ---- temperature: L_α = log α · (KL̄ − E[log π − log p]), so ∂L_α/∂log α = KL̄ − E[kl]:
+          // α grows while the policy is further from the prior than the target, shrinks otherwise.
+          this.alphaOpt.step([tf.sub(this.targetKl!, kept.kl)]);
+        }
+      }
+      polyakUpdate(this.criticTarget.params, this.critic.params, cfg.tau);
+      kept.alpha = tf.keep(this.alpha());
+    });
+    for (const [k, v] of Object.entries(kept)) {
+      this.metrics[k]?.dispose();
+      this.metrics[k] = v;
+    }
+    this.updates += 1;
+  }
+
+  /** The latest update's scalars, read back from the device (once per log step). */
+  readMetrics(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.metrics)) out[k] = v.dataSync()[0];
+    return out;
+  }
+
+  getState(): SacState {
+    return {
+      actor: this.actor.getWeights(),
+      critic: this.critic.getWeights(),
+      criticTarget: this.criticTarget.getWeights(),
+      actorOpt: this.actorOpt.getState(),
+      criticOpt: this.criticOpt.getState(),
+      alphaOpt: this.alphaOpt.getState(),
+      logAlpha: this.logAlpha.dataSync()[0],
+      updates: this.updates,
+      metrics: this.readMetrics(),
+    };
+  }
+
+  setState(s: SacState): void {
+    this.actor.setWeights(s.actor);
+    this.critic.setWeights(s.critic);
+    this.criticTarget.setWeights(s.criticTarget);
+    this.actorOpt.setState(s.actorOpt);
+    this.criticOpt.setState(s.criticOpt);
+    this.alphaOpt.setState(s.alphaOpt);
+    tf.tidy(() => this.logAlpha.assign(tf.scalar(s.logAlpha)));
+    this.updates = s.updates;
+    for (const v of Object.values(this.metrics)) v.dispose();
+    this.metrics = Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, tf.scalar(v)]));
+  }
+
+  dispose(): void {
+    for (const m of [this.actor, this.critic, this.criticTarget, this.actorOpt, this.criticOpt, this.alphaOpt]) m.dispose();
+    this.logAlpha.dispose();
+    for (const v of Object.values(this.metrics)) v.dispose();
+    this.metrics = {};
+  }
+}
+
+/** A checkpoint of a run: the agent, the replay buffer and the loop's counters (taken at an episode end). */
+export interface SacCheckpoint {
+  agent: SacState;
+  buffer: ReplayState;
+  /** Environment steps done. */
+  step: number;
+  episodes: number;
+  /** Returns of episodes finished since the last log step (not yet logged). */
+  recentReturns: number[];
+}
+
+/** What `trainSac` reports at a log step (namespaced like CleanRL's: `charts/…`, `losses/…`). */
+export type SacScalars = Record<string, number>;
+
+/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test). */
+export interface SacHooks {
+  /** Called at every log step, after the NaN check. */
+  log?(step: number, scalars: SacScalars): void;
+  /** Called at the first episode end after every `checkpointEvery` steps (after that step's log). */
+  checkpoint?(step: number, state: SacCheckpoint): void;
+  /** Progress for a bar (steps done). */
+  progress?(step: number, total: number, fields: Record<string, number>): void;
+  /** Stop early (at the next episode end, after a checkpoint). */
+  signal?: AbortSignal;
+}
+
+export interface SacRunResult {
+  agent: SacContinuous;
+  /** Mean deterministic return of the final evaluation. */
+  finalEvalReturn: number;
+  /** Every evaluation: step and mean return. */
+  evals: { step: number; meanReturn: number }[];
+  /** Environment steps per second of this call (wall clock, updates included). */
+  stepsPerSecond: number;
+}
+
+/**
+ * Mean deterministic (mean-action) return of `episodes` episodes, all run in lockstep so the actor is
+ * called once per time step for all of them. Each episode is reset with a seed from `rng`.
+ */
+export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: number, rng: Rng): number {
+  const envs = Array.from({ length: episodes }, makeEnv);
+  const obs = new Float32Array(episodes * agent.obsDim);
+  envs.forEach((e, i) => obs.set(e.reset({ seed: rng.uint32() }).obs as Float32Array, i * agent.obsDim));
+  const returns = new Float64Array(episodes);
+  const active = new Array<boolean>(episodes).fill(true);
+  while (active.some(Boolean)) {
+    const actions = agent.act(obs, { deterministic: true });
+    envs.forEach((e, i) => {
+      if (!active[i]) return;
+      const r = e.step(actions.subarray(i * agent.actDim, (i + 1) * agent.actDim));
+      returns[i] += r.reward;
+      obs.set(r.obs as Float32Array, i * agent.obsDim);
+      if (r.terminated || r.truncated) active[i] = false;
+    });
+  }
+  envs.forEach((e) => e.close());
+  return returns.reduce((a, b) => a + b, 0) / episodes;
+}
+
+/**
+ * The training loop (CleanRL's `__main__`): collect with the stochastic policy (uniform random actions for
+ * the first `learningStarts` steps), store transitions (the true final observation on truncation; only
+ * `terminated` stops bootstrapping), update every step, log, evaluate and checkpoint.
+ * Streams: `env` (episode reset seeds), `agent` (weights, exploration and update noise), `buffer`
+ * (minibatch indices), `eval` (evaluation seeds). Each episode starts from `reset({ seed })` with a seed
+ * drawn from `env`, so a checkpoint at an episode end plus the streams' state resumes exactly.
+ */
+export function trainSac(
+  cfg: SacConfig,
+  makeEnv: () => Env,
+  prior: Prior,
+  streams: RngStreams,
+  hooks: SacHooks = {},
+  resume?: SacCheckpoint,
+): SacRunResult {
+  const env = makeEnv();
+  const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
+  const agent = new SacContinuous(cfg, env, prior, agentRng);
+  const buffer = new ReplayBuffer(cfg.bufferSize, agent.obsDim, agent.actDim);
+  let step = 0;
+  let episodes = 0;
+  if (resume) {
+    agent.setState(resume.agent);
+    buffer.setState(resume.buffer);
+    step = resume.step;
+    episodes = resume.episodes;
+  }
+  const evals: SacRunResult['evals'] = [];
+  const recentReturns: number[] = resume ? [...resume.recentReturns] : [];
+  let nextCheckpoint = cfg.checkpointEvery > 0 ? (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery : Infinity;
+  const t0 = performance.now();
+  const startStep = step;
+
+  let obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
+  let epReturn = 0;
+  while (step < cfg.totalSteps) {
+    // ---- act: random before learningStarts, then a' ~ π(·|s)
+    const action =
+      step < cfg.learningStarts
+        ? Float32Array.from(agent.actionSpace.sample(agentRng))
+        : agent.act(obs, { deterministic: false, rng: agentRng });
+    const r = env.step(action);
+    step += 1;
+    epReturn += r.reward;
+    buffer.add(obs, action, r.reward, r.obs as Float32Array, r.terminated);
+    obs = r.obs as Float32Array;
+
+    // ---- learn
+    if (step > cfg.learningStarts) {
+      for (let u = 0; u < cfg.updatesPerStep; u++) agent.update(buffer.sample(cfg.batchSize, bufferRng), agentRng);
+    }
+
+    // ---- evaluate and log
+    const evalDue = (cfg.evalEvery > 0 && step % cfg.evalEvery === 0) || step === cfg.totalSteps;
+    let evalReturn: number | undefined;
+    if (evalDue) {
+      evalReturn = evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng);
+      evals.push({ step, meanReturn: evalReturn });
+    }
+    const episodeEnded = r.terminated || r.truncated;
+    if (episodeEnded) {
+      recentReturns.push(epReturn);
+      episodes += 1;
+    }
+    if (step % cfg.logEvery === 0 || step === cfg.totalSteps) {
+      const scalars: SacScalars = {};
+      if (recentReturns.length > 0) scalars['charts/episode_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+      recentReturns.length = 0;
+      if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
+      scalars['charts/episodes'] = episodes;
+      if (agent.updates > 0) {
+        const m = agent.readMetrics();
+        for (const [k, v] of Object.entries(m)) {
+          if (!Number.isFinite(v)) {
+            throw new Error(
+              `SAC: ${k} is ${v} at step ${step} (update ${agent.updates}); stopping. The last good checkpoint is untouched. ` +
+                'Try a smaller learning rate or gradClip > 0.',
+            );
+          }
+        }
+        Object.assign(scalars, {
+          'losses/critic': m.criticLoss,
+          'losses/actor': m.actorLoss,
+          'charts/alpha': m.alpha,
+          'charts/entropy': m.entropy,
+          'charts/kl_to_prior': m.kl,
+          'charts/q': m.q,
+        });
+      }
+      hooks.log?.(step, scalars);
+    }
+    hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
+
+    if (episodeEnded) {
+      if (step >= nextCheckpoint && hooks.checkpoint) {
+        hooks.checkpoint(step, { agent: agent.getState(), buffer: buffer.getState(), step, episodes, recentReturns: [...recentReturns] });
+        nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
+      }
+      if (hooks.signal?.aborted) break;
+      obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
+      epReturn = 0;
+    }
+  }
+  env.close();
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    agent,
+    finalEvalReturn: evals.length > 0 ? evals[evals.length - 1].meanReturn : NaN,
+    evals,
+    stepsPerSecond: (step - startStep) / seconds,
+  };
+}
