@@ -227,7 +227,7 @@ export class DiscreteSacAgent {
     this.actor = new Mlp({ sizes, activation, name: 'sacd_actor' }, init);
     this.critic = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic' }, init);
     this.criticTarget = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic_target' }, init);
-    this.criticTarget.setWeights(this.critic.getWeights());
+    this.criticTarget.setWeights(tf.tidy(() => this.critic.getWeights()));
     // With no prior the KL term must vanish: α = 0 whatever the config says.
     const alpha0 = prior.kind === 'none' ? 0 : this.cfg.alpha;
     this.logAlpha = tf.variable(tf.scalar(Math.log(Math.max(alpha0, Number.MIN_VALUE))), true, `sacd_log_alpha_${nameCounter++}`);
@@ -270,9 +270,14 @@ export class DiscreteSacAgent {
     return tf.tidy(() => tf.softmax(this.actor.apply(obs) as tf.Tensor2D));
   }
 
+  /** π(·|s) for one observation, on the host. */
+  actionProbs(obs: Observation): Float32Array {
+    return tf.tidy(() => this.probs(this.encode([obs])).dataSync() as Float32Array);
+  }
+
   /** One action: sampled from π(·|s) with the `explore` stream, or the mode (greedy) when `greedy`. */
-  act(obs: Observation, greedy = false): number {
-    const p = tf.tidy(() => this.probs(this.encode([obs])).dataSync());
+  act(obs: Observation, greedy = false, probs: Float32Array = this.actionProbs(obs)): number {
+    const p = probs;
     if (!greedy) return this.streams.get('explore').categorical(p);
     let best = 0;
     for (let a = 1; a < p.length; a++) if (p[a] > p[best]) best = a;
@@ -319,7 +324,7 @@ export class DiscreteSacAgent {
       // ---- temperature ----
       // E_s[ α (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
       const pi = tf.exp(logPi);
-      const kl = tf.mean(tf.sum(tf.mul(pi, tf.sub(logPi, logP)), -1));
+      const kl = tf.mean(this.prior.kl(obs, logPi)); // Σ_a π(log π − log p); exactly 0 for the `none` prior
       const entropy = tf.neg(tf.mean(tf.sum(tf.mul(pi, logPi), -1)));
       let alphaLoss: tf.Scalar = tf.scalar(0);
       if (this.tunesAlpha) {
@@ -347,14 +352,16 @@ export class DiscreteSacAgent {
 
   /** Networks, optimizers, α and RNG streams, as plain JSON-serializable data. */
   saveCheckpoint(): DiscreteSacCheckpoint {
+    // `Mlp.getWeights` returns its concat tensor to the caller's scope: read the weights inside a tidy.
+    const weights = (net: Mlp) => Array.from(tf.tidy(() => net.getWeights()));
     return {
       version: 1,
       config: { ...this.cfg, hidden: [...this.cfg.hidden] },
       observationSpace: this.observationSpace.toString(),
       actionSpace: this.actionSpace.toString(),
-      actor: Array.from(this.actor.getWeights()),
-      critic: Array.from(this.critic.getWeights()),
-      criticTarget: Array.from(this.criticTarget.getWeights()),
+      actor: weights(this.actor),
+      critic: weights(this.critic),
+      criticTarget: weights(this.criticTarget),
       logAlpha: this.logAlpha.dataSync()[0],
       actorOpt: serializeAdam(this.actorOpt.getState()),
       criticOpt: serializeAdam(this.criticOpt.getState()),
@@ -410,7 +417,18 @@ export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Ar
   if (space.kind !== 'discrete' || space.n !== nStates) {
     throw new RangeError(`policyTable: nStates ${nStates} does not match the agent's observationSpace ${space.toString()}`);
   }
-  return Float64Array.from(tf.tidy(() => agent.probs(tf.tensor2d(allStatesOneHot(nStates), [nStates, nStates])).dataSync()));
+  const nA = agent.actionSpace.n;
+  const logits = tf.tidy(() => agent.actor.apply(tf.tensor2d(allStatesOneHot(nStates), [nStates, nStates])).dataSync());
+  // Softmax in float64 on the host, so every row sums to 1 to double precision (the exact solver checks it).
+  const table = new Float64Array(nStates * nA);
+  for (let s = 0; s < nStates; s++) {
+    let m = -Infinity;
+    for (let a = 0; a < nA; a++) m = Math.max(m, logits[s * nA + a]);
+    let z = 0;
+    for (let a = 0; a < nA; a++) z += (table[s * nA + a] = Math.exp(logits[s * nA + a] - m));
+    for (let a = 0; a < nA; a++) table[s * nA + a] /= z;
+  }
+  return table;
 }
 
 /**
@@ -505,7 +523,15 @@ export class DiscreteSacTrainer {
   step(): boolean {
     if (this.done) return false;
     const { cfg } = this.agent;
-    const action = this.t < cfg.learningStarts ? this.agent.streams.get('explore').integer(this.agent.actionSpace.n) : this.agent.act(this.obs);
+    let action: number;
+    if (this.t < cfg.learningStarts) {
+      action = this.agent.streams.get('explore').integer(this.agent.actionSpace.n);
+    } else {
+      const probs = this.agent.actionProbs(this.obs);
+      const bad = probs.find((p) => !Number.isFinite(p));
+      if (bad !== undefined) this.fail('policy π(·|s)', bad);
+      action = this.agent.act(this.obs, false, probs);
+    }
     const r = this.env.step(action);
     this.buffer.add(this.encodeOne(this.obs), action, r.reward, this.encodeOne(r.obs), r.terminated);
     this.episodeReturn += r.reward;
@@ -565,6 +591,15 @@ export class DiscreteSacTrainer {
     });
   }
 
+  private fail(what: string, value: number): never {
+    this.stopped = true;
+    throw new NonFiniteError(
+      `discrete SAC: ${what} = ${value} at step ${this.t}; training stopped, the last good checkpoint ` +
+        `(${this.lastGood ? `${this.lastGood.gradientSteps} gradient steps` : 'none yet'}) is in error.checkpoint`,
+      this.lastGood,
+    );
+  }
+
   private log(): void {
     const scalars: Record<string, number> = { ...(this.agent.lastStats() ?? {}) };
     if (this.finished.length > 0) {
@@ -573,13 +608,7 @@ export class DiscreteSacTrainer {
       this.finished = [];
     }
     const bad = Object.entries(scalars).find(([, v]) => !Number.isFinite(v));
-    if (bad) {
-      throw new NonFiniteError(
-        `discrete SAC: ${bad[0]} = ${bad[1]} at step ${this.t}; training stopped, the last good checkpoint ` +
-          `(${this.lastGood ? `${this.lastGood.gradientSteps} gradient steps` : 'none yet'}) is in error.checkpoint`,
-        this.lastGood,
-      );
-    }
+    if (bad) this.fail(bad[0], bad[1]);
     const m = { step: this.t, scalars };
     this.metrics.push(m);
     this.lastGood = this.agent.saveCheckpoint();

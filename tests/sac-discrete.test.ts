@@ -1,0 +1,264 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hittingProbability, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import {
+  DiscreteSacAgent,
+  DiscreteSacTrainer,
+  NonFiniteError,
+  policyTable,
+  referenceFromCheckpoint,
+  resolveDiscreteSacConfig,
+  type DiscreteSacConfig,
+  type DiscreteSacResult,
+} from '../src/agents/sac/discrete.js';
+import { Discrete } from '../src/core/spaces.js';
+import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
+import { make } from '../src/envs/registry.js';
+import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { makePrior, type PriorKind } from '../src/priors/index.js';
+
+const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
+const N_A = 4;
+
+/**
+ * Tuned for exactness in ~6k env steps: linear networks on one-hot states (a tabular softmax policy and
+ * tabular twin Qs), a high learning rate, a fast target (τ = 0.05), batches of 128.
+ */
+const EXACT_CFG: Partial<DiscreteSacConfig> = {
+  seed: 1,
+  totalSteps: 6000,
+  gamma: TWO_ROUTE_GAMMA,
+  alpha: TWO_ROUTE_ALPHA,
+  autoAlpha: false,
+  hidden: [],
+  actorLr: 0.03,
+  criticLr: 0.03,
+  batchSize: 128,
+  learningStarts: 500,
+  tau: 0.05,
+  logEvery: 1000,
+};
+
+/** Short runs for the plumbing tests. */
+const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, learningStarts: 100, batchSize: 32, logEvery: 100, hidden: [16] };
+
+function train(kind: PriorKind, cfg: Partial<DiscreteSacConfig>): { env: TabularEnv; result: DiscreteSacResult } {
+  const env = twoRoute();
+  const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
+  return { env, result: new DiscreteSacTrainer(env, prior, cfg).run() };
+}
+
+/** Route, entropy and KL to the reference of a policy table, computed exactly on the TwoRoute model. */
+function behaviour(env: TabularEnv, pi: Float64Array) {
+  const ref = twoRouteReference(env);
+  const d = stateVisitation(env.model, pi);
+  const entropy = (s: number) => {
+    let h = 0;
+    for (let a = 0; a < N_A; a++) if (pi[s * N_A + a] > 0) h -= pi[s * N_A + a] * Math.log(pi[s * N_A + a]);
+    return h;
+  };
+  return {
+    ledge: hittingProbability(env.model, pi, TWO_ROUTE_LEDGE)[TWO_ROUTE_START],
+    entropy: weightedMean(d, entropy),
+    klToReference: weightedMean(d, (s) => klAt(pi, ref, s, N_A)),
+  };
+}
+
+/** Mean KL(π_learned ‖ π*) over the states π* visits, weighted by π*'s exact visitation. */
+function klToSoftOptimal(env: TabularEnv, learned: Float64Array, kind: 'uniform' | 'reference'): number {
+  const prior = kind === 'reference' ? twoRouteReference(env) : undefined;
+  const star = softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior });
+  const d = stateVisitation(env.model, star.pi);
+  return weightedMean(d, (s) => klAt(learned, star.pi, s, N_A));
+}
+
+const learned: Partial<Record<'uniform' | 'reference', { env: TabularEnv; result: DiscreteSacResult }>> = {};
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+describe('discrete SAC converges to the soft-optimal policy of the exact solver (TwoRoute-v0, α = 0.15, γ = 0.95)', () => {
+  for (const kind of ['uniform', 'reference'] as const) {
+    it(`${kind} prior: visitation-weighted KL(π_learned ‖ π*) ≤ 0.05 nats`, () => {
+      learned[kind] = train(kind, EXACT_CFG);
+      const { env, result } = learned[kind]!;
+      const kl = klToSoftOptimal(env, result.policyTable!, kind);
+      console.log(`[sac-discrete] ${kind} prior: KL(π_learned ‖ π*) = ${kl.toFixed(4)} nats`);
+      expect(kl).toBeLessThanOrEqual(0.05);
+      // The learner is not trivially there: the initial (near-uniform) policy is far from π*.
+      const init = new DiscreteSacAgent(env, result.agent.prior, EXACT_CFG);
+      expect(klToSoftOptimal(env, policyTable(init, env.model.nStates), kind)).toBeGreaterThan(0.2);
+      init.dispose();
+    });
+  }
+});
+
+describe('the prior changes behaviour in the direction the exact solver predicts', () => {
+  it('uniform vs reference vs none: route, action entropy, KL to the reference', () => {
+    const env = twoRoute();
+    const ref = twoRouteReference(env);
+    const exact = {
+      uniform: behaviour(env, softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA }).pi),
+      reference: behaviour(env, softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref }).pi),
+      none: behaviour(env, softValueIteration(env.model, { alpha: 0, gamma: TWO_ROUTE_GAMMA }).pi),
+    };
+    const uniform = learned.uniform ?? train('uniform', EXACT_CFG);
+    const reference = learned.reference ?? train('reference', EXACT_CFG);
+    // α = 0 gives no exploration but the warm-up's random actions: a longer warm-up lets it find the goal.
+    const none = train('none', { ...EXACT_CFG, learningStarts: 3000 });
+    const got = {
+      uniform: behaviour(uniform.env, uniform.result.policyTable!),
+      reference: behaviour(reference.env, reference.result.policyTable!),
+      none: behaviour(none.env, none.result.policyTable!),
+    };
+    console.log('[sac-discrete] behaviour (exact → learned):', JSON.stringify({ exact, got }, (_k, v) => (typeof v === 'number' ? +v.toFixed(3) : v)));
+
+    // Route: the uniform prior keeps a real chance of the ledge shortcut, the reference prior follows the guide's room route.
+    expect(exact.uniform.ledge - exact.reference.ledge).toBeGreaterThan(0.3);
+    expect(got.uniform.ledge - got.reference.ledge).toBeGreaterThan(0.15);
+    expect(got.reference.ledge).toBeLessThan(0.05);
+    // Entropy: max-ent (uniform) > KL-regularized (reference) > plain RL (none, deterministic).
+    expect(got.uniform.entropy - got.reference.entropy).toBeGreaterThan(0.3);
+    expect(got.reference.entropy - got.none.entropy).toBeGreaterThan(0.3);
+    expect(got.none.entropy).toBeLessThan(0.1);
+    expect(exact.none.entropy).toBe(0);
+    // KL to the reference: the reference prior stays close to it, the uniform prior does not.
+    expect(got.reference.klToReference).toBeLessThan(0.1);
+    expect(got.uniform.klToReference - got.reference.klToReference).toBeGreaterThan(0.2);
+    // No prior: α stays 0 and the logged KL term is exactly 0.
+    const last = none.result.metrics[none.result.metrics.length - 1].scalars;
+    expect(last['charts/alpha']).toBe(0);
+    expect(last['charts/kl_prior']).toBe(0);
+  });
+});
+
+describe('plumbing', () => {
+  it('no tensor leaks across many updates', () => {
+    const env = twoRoute();
+    const trainer = new DiscreteSacTrainer(env, makePrior('uniform', env), { ...SMALL_CFG, totalSteps: 1000, autoAlpha: true });
+    const counts: number[] = [];
+    for (let i = 0; i < 700; i++) {
+      trainer.step();
+      if (i % 100 === 49) counts.push(tf.memory().numTensors);
+    }
+    console.log('[sac-discrete] tensor counts every 100 steps:', counts.join(' '));
+    expect(trainer.agent.gradientSteps).toBe(600);
+    // Before the first update, then flat: one kept statistics tensor, no growth over 600 updates and 6 log steps.
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    trainer.agent.dispose();
+  });
+
+  it('same seed → same numbers; another seed → different numbers', () => {
+    const a = train('uniform', SMALL_CFG).result;
+    const b = train('uniform', SMALL_CFG).result;
+    const c = train('uniform', { ...SMALL_CFG, seed: 2 }).result;
+    expect(b.metrics).toEqual(a.metrics);
+    expect(b.policyTable).toEqual(a.policyTable);
+    expect(c.policyTable).not.toEqual(a.policyTable);
+    for (const r of [a, b, c]) r.agent.dispose();
+  });
+
+  it('checkpoint round trip (through JSON) restores networks, optimizers, α and RNG streams', () => {
+    const env = twoRoute();
+    const prior = makePrior('uniform', env);
+    const a = new DiscreteSacTrainer(env, prior, { ...SMALL_CFG, autoAlpha: true }).run().agent;
+    const ckpt = JSON.parse(JSON.stringify(a.saveCheckpoint()));
+    const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, autoAlpha: true, seed: 99 });
+    expect(policyTable(b, 54)).not.toEqual(policyTable(a, 54));
+    b.loadCheckpoint(ckpt);
+    expect(policyTable(b, 54)).toEqual(policyTable(a, 54));
+    expect(b.alpha).toBe(a.alpha);
+    expect(b.gradientSteps).toBe(a.gradientSteps);
+    // The same update on both gives the same weights (Adam moments restored), and the same sampled actions (RNG restored).
+    const batch = () => ({
+      obs: tf.oneHot(tf.tensor1d([36, 27, 18], 'int32'), 54).toFloat() as tf.Tensor2D,
+      actions: tf.tensor1d([0, 1, 2], 'int32'),
+      rewards: tf.tensor1d([0, 0, 1]),
+      nextObs: tf.oneHot(tf.tensor1d([27, 18, 19], 'int32'), 54).toFloat() as tf.Tensor2D,
+      terminated: tf.tensor1d([0, 0, 1]),
+    });
+    tf.tidy(() => a.update(batch()));
+    tf.tidy(() => b.update(batch()));
+    expect(tf.tidy(() => b.critic.getWeights())).toEqual(tf.tidy(() => a.critic.getWeights()));
+    expect(tf.tidy(() => b.actor.getWeights())).toEqual(tf.tidy(() => a.actor.getWeights()));
+    expect(b.alpha).toBe(a.alpha);
+    expect(Array.from({ length: 20 }, () => b.act(36))).toEqual(Array.from({ length: 20 }, () => a.act(36)));
+    // A checkpoint of another env is rejected naming the field.
+    const other = { observationSpace: new Discrete(48), actionSpace: new Discrete(4) };
+    expect(() => new DiscreteSacAgent(other, makePrior('uniform', other), SMALL_CFG).loadCheckpoint(ckpt)).toThrow(
+      /checkpoint.observationSpace: Discrete\(54\) does not match the env's Discrete\(48\)/,
+    );
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {
+    const env = twoRoute();
+    const teacher = new DiscreteSacTrainer(env, makePrior('uniform', env), SMALL_CFG).run().agent;
+    const prior = referenceFromCheckpoint(teacher.saveCheckpoint(), env);
+    const before = prior.table();
+    const teacherTable = policyTable(teacher, 54);
+    before.forEach((p, i) => expect(p).toBeCloseTo(teacherTable[i], 6));
+    const student = new DiscreteSacTrainer(env, prior, { ...SMALL_CFG, seed: 5, autoAlpha: true, targetKl: 0.05 }).run().agent;
+    expect(prior.table()).toEqual(before);
+    // Gradients of the learner's KL term w.r.t. EVERY trainable variable: the reference's are zero.
+    const { grads } = tf.variableGrads(() =>
+      tf.tidy(() => {
+        const obs = tf.eye(54) as tf.Tensor2D;
+        return tf.sum(prior.kl(obs, student.actor.apply(obs) as tf.Tensor2D)) as tf.Scalar;
+      }),
+    );
+    // (tfjs leaves out variables no gradient path reaches; any that appear must be exactly zero.)
+    const refVars = Object.keys(tf.engine().registeredVariables).filter((name) => name.startsWith('sacd_reference'));
+    expect(refVars.length).toBeGreaterThan(0);
+    for (const name of refVars) if (grads[name]) expect(tf.max(tf.abs(grads[name])).dataSync()[0]).toBe(0);
+    const studentGrad = Object.entries(grads).find(([name]) => student.actor.params.some((v) => v.name === name))![1];
+    expect(tf.max(tf.abs(studentGrad)).dataSync()[0]).toBeGreaterThan(0);
+    tf.dispose(Object.values(grads));
+    teacher.dispose();
+    student.dispose();
+  });
+
+  it('a non-finite loss stops training with a clear error that keeps the last good checkpoint', () => {
+    const inner = twoRoute();
+    let t = 0;
+    // Rewards turn NaN after 250 env steps.
+    const env: Env = {
+      id: 'NaNAfter250',
+      observationSpace: inner.observationSpace,
+      actionSpace: inner.actionSpace,
+      reset: (o) => inner.reset(o),
+      step: (a): StepResult => ({ ...inner.step(a as number), ...(++t > 250 ? { reward: NaN } : {}) }),
+      close: () => inner.close(),
+    };
+    const trainer = new DiscreteSacTrainer(env, makePrior('uniform', env), SMALL_CFG);
+    let err: unknown;
+    try {
+      trainer.run();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    // Caught at the first place the NaN shows: the policy used to act, or the next log step.
+    expect((err as Error).message).toMatch(/discrete SAC: (policy π\(·\|s\)|losses\/critic) = NaN at step (2[5-9]\d|300); .*last good checkpoint \(100 gradient steps\)/);
+    const ckpt = (err as NonFiniteError).checkpoint!;
+    expect(ckpt.gradientSteps).toBe(100); // from the log at step 200
+    expect(ckpt.critic.every(Number.isFinite)).toBe(true);
+    trainer.agent.dispose();
+  });
+
+  it('config and prior validation errors name the field, the value and what is allowed', () => {
+    expect(() => resolveDiscreteSacConfig({ gamma: 1.5 })).toThrow(/DiscreteSacConfig.gamma: 1.5 is invalid \(allowed: a number in \[0, 1\]\)/);
+    expect(() => resolveDiscreteSacConfig({ batchSize: 0 })).toThrow(/DiscreteSacConfig.batchSize: 0 is invalid \(allowed: a positive integer\)/);
+    expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(/DiscreteSacConfig.hidden: \[8,-1\] is invalid/);
+    expect(() => resolveDiscreteSacConfig({ autoAlpha: true, alpha: 0 })).toThrow(/DiscreteSacConfig.alpha: 0 is invalid \(allowed: a number > 0 as the initial value/);
+    expect(() => resolveDiscreteSacConfig({ learningRate: 1 } as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.learningRate: unknown field \(allowed: seed, /);
+    const env = twoRoute();
+    const wrong = makePrior('uniform', { observationSpace: env.observationSpace, actionSpace: new Discrete(3) });
+    expect(() => new DiscreteSacAgent(env, wrong)).toThrow(/prior.actionSpace: Discrete\(3\) does not match the env's actionSpace Discrete\(4\)/);
+    const pm = make('PointMass-v0');
+    expect(() => new DiscreteSacAgent(pm, makePrior('uniform', pm))).toThrow(/actionSpace must be Discrete, got Box/);
+  });
+});
