@@ -12,6 +12,7 @@ import { EXPERIMENTS } from '../experiments/index.js';
 import { COMMON_OPTIONS, parseSeedList, splitArgs, booleanKeys, validateFlags, UsageError } from '../src/node/run/options.js';
 import { createRunDir, parseMetrics, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
 import { runSeed, type Reporter } from '../src/node/run/runner.js';
+import { runSeedsInParallel } from '../src/node/run/parallel.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-cli-'));
@@ -103,6 +104,26 @@ describe('run folders', () => {
     // Different seeds learn differently; the same seed in its own process gives the same numbers.
     const metrics = dirs.map((d) => readFileSync(join(d, 'metrics.jsonl'), 'utf8'));
     expect(new Set(metrics).size).toBe(3);
+  });
+});
+
+describe('seeds in parallel', () => {
+  it('a failing seed is reported with its error while the others finish', async () => {
+    const out = tmp();
+    const jobs = [1, 2, 3].map((seed) => ({
+      seed,
+      dir: createRunDir(out, 'tabular-q', seed),
+      // Seed 2 gets an invalid option, so its child process fails.
+      args: ['tabular-q', `--seed=${seed}`, '--steps=500', `--log-every=${seed === 2 ? 0 : 100}`, `--out=${out}`],
+    }));
+    let text = '';
+    const sink = { isTTY: false, write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WriteStream;
+    const results = await runSeedsInParallel(jobs, 2, sink);
+    expect(results.map((r) => [r.seed, r.code])).toEqual([[1, 0], [2, 2], [3, 0]]);
+    expect(results[1].error).toMatch(/--log-every: got '0'; allowed: integer > 0/);
+    expect(text).toMatch(/seed 2 FAILED \(exit 2, run folder .*tabular-q-2\):\n  priorlab: --log-every/);
+    expect(text).toMatch(/seeds 2 done, 1 failed \| s1 done s2 failed s3 done/);
+    for (const r of [results[0], results[2]]) expect(json<RunStatus>(join(r.dir, 'status.json')).state).toBe('done');
   });
 });
 
