@@ -26,8 +26,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Categorical, DiagGaussian } from '../../core/distributions.js';
-import type { Rng, RngState, RngStreams } from '../../core/rng.js';
+import { Rng, type RngState, type RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
+import { SyncVectorEnv } from '../../envs/vector.js';
+import { Adam, Mlp, type AdamState } from '../../nn/index.js';
 import { checkPriorMatches, encodeObservation, obsDim, type Prior, type ReferenceSource } from '../../priors/index.js';
 import type { PriorSpaces } from '../../priors/prior.js';
 import { makeKlController, type KlControl, type KlController } from './controllers.js';
@@ -107,11 +109,21 @@ export interface KlPpoCheckpoint {
   actionDim: number;
   iteration: number;
   globalStep: number;
-  policy: number[][];
-  value: number[][];
-  optimizer: { name: string; shape: number[]; data: number[] }[];
+  /** Flat actor weights (`Mlp.getWeights` layout). */
+  policy: number[];
+  /** Log-std of a Gaussian policy, else null. */
+  logStd: number[] | null;
+  /** Flat critic weights. */
+  value: number[];
+  optimizer: { actor: SerializedAdam; critic: SerializedAdam };
   beta: number;
   rng: { agent: RngState; env: RngState };
+}
+
+export interface SerializedAdam {
+  t: number;
+  m: number[][];
+  v: number[][];
 }
 
 export class KlPpoNaNError extends Error {
@@ -139,37 +151,6 @@ function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   return cfg;
 }
 
-// ────────────────────────────────────────────────────────────────────────────────────────────── networks
-/** A tanh MLP whose parameters are a flat list of variables [W1, b1, W2, b2, …]. */
-class Mlp {
-  readonly vars: tf.Variable[] = [];
-
-  /** N(0, 1/fan_in) weights (the last layer scaled by `outScale`), zero biases; noise from `rng`. */
-  constructor(sizes: number[], rng: Rng, outScale: number) {
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      const [fanIn, fanOut] = [sizes[l], sizes[l + 1]];
-      const scale = (l + 2 === sizes.length ? outScale : 1) / Math.sqrt(fanIn);
-      const w = new Float32Array(fanIn * fanOut);
-      for (let i = 0; i < w.length; i++) w[i] = scale * rng.normal();
-      this.vars.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut])), tf.variable(tf.zeros([fanOut])));
-    }
-  }
-
-  apply(x: tf.Tensor): tf.Tensor2D {
-    return mlpForward(this.vars, x);
-  }
-}
-
-/** h ← tanh(h·W + b) for each hidden layer, then a linear output layer; params = [W1, b1, …]. */
-function mlpForward(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
-  let h = x;
-  for (let l = 0; l < params.length; l += 2) {
-    h = tf.add(tf.matMul(h as tf.Tensor2D, params[l] as tf.Tensor2D), params[l + 1]);
-    if (l + 2 < params.length) h = tf.tanh(h);
-  }
-  return h as tf.Tensor2D;
-}
-
 /** The policy's distribution for encoded observations: Categorical(logits) or N(mean, exp(logStd)). */
 type PolicyDist = Categorical | DiagGaussian;
 
@@ -186,7 +167,7 @@ interface Rollout {
 
 export class KlPpo {
   readonly config: KlPpoConfig;
-  readonly envs: Env[];
+  readonly envs: SyncVectorEnv;
   readonly prior: Prior;
   private readonly obsSpace: Env['observationSpace'];
   private readonly dObs: number;
@@ -195,7 +176,9 @@ export class KlPpo {
   private readonly actor: Mlp;
   private readonly logStd: tf.Variable | null;
   private readonly critic: Mlp;
-  private readonly optimizer: tf.AdamOptimizer;
+  /** One Adam per network, so the policy and the value gradients are norm-clipped separately. */
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
   private readonly controller: KlController;
   private readonly agentRng: Rng;
   private readonly envRng: Rng;
@@ -218,21 +201,23 @@ export class KlPpo {
     if (prior.kind === 'none' && this.config.klControl.beta !== 0) {
       throw new RangeError(`klControl.beta = ${this.config.klControl.beta}: the 'none' prior needs β = 0 (plain PPO)`);
     }
-    this.envs = Array.from({ length: this.config.numEnvs }, makeEnv);
-    checkPriorMatches(prior, this.envs[0], 'prior');
+    this.envs = new SyncVectorEnv(Array.from({ length: this.config.numEnvs }, () => makeEnv));
+    checkPriorMatches(prior, this.envs.envs[0], 'prior');
     this.prior = prior;
-    this.obsSpace = this.envs[0].observationSpace;
+    this.obsSpace = this.envs.singleObservationSpace;
     this.dObs = obsDim(this.obsSpace);
-    const a = this.envs[0].actionSpace;
+    const a = this.envs.singleActionSpace;
     this.discrete = a.kind === 'discrete';
     this.dAct = a.kind === 'discrete' ? a.n : a.dim;
     this.agentRng = streams.get('agent');
     this.envRng = streams.get('env');
     const h = this.config.hidden;
-    this.actor = new Mlp([this.dObs, ...h, this.dAct], this.agentRng, 0.01);
-    this.critic = new Mlp([this.dObs, ...h, 1], this.agentRng, 1);
+    this.actor = new Mlp({ sizes: [this.dObs, ...h, this.dAct], activation: 'tanh', outputScale: 0.01, name: 'klppo_actor' }, this.agentRng);
+    this.critic = new Mlp({ sizes: [this.dObs, ...h, 1], activation: 'tanh', name: 'klppo_critic' }, this.agentRng);
     this.logStd = this.discrete ? null : tf.variable(tf.fill([this.dAct], this.config.initLogStd));
-    this.optimizer = tf.train.adam(this.config.learningRate, 0.9, 0.999, 1e-5);
+    const adam = { lr: this.config.learningRate, epsilon: 1e-5, clipNorm: this.config.maxGradNorm };
+    this.actorOpt = new Adam(this.policyVars, adam);
+    this.criticOpt = new Adam(this.critic.params, adam);
     this.episodeReturn = new Float64Array(this.config.numEnvs);
     this.episodeLength = new Int32Array(this.config.numEnvs);
   }
@@ -242,12 +227,12 @@ export class KlPpo {
   }
 
   private get policyVars(): tf.Variable[] {
-    return this.logStd ? [...this.actor.vars, this.logStd] : this.actor.vars;
+    return this.logStd ? [...this.actor.params, this.logStd] : this.actor.params;
   }
 
   /** π(·|s) for a batch of encoded observations `[B, obsDim]` (call inside `tf.tidy`). */
   distribution(obs: tf.Tensor2D): PolicyDist {
-    const out = this.actor.apply(obs);
+    const out = this.actor.apply(obs) as tf.Tensor2D;
     return this.logStd ? new DiagGaussian(out, this.logStd) : new Categorical(out);
   }
 
@@ -263,7 +248,7 @@ export class KlPpo {
     const B = N * T;
     const D = this.dObs;
     const A = this.discrete ? 1 : this.dAct;
-    if (this.current.length === 0) this.current = this.envs.map((env) => env.reset({ seed: this.envRng.uint32() }).obs);
+    if (this.current.length === 0) this.current = this.envs.reset({ seed: this.envRng.uint32() }).obs;
     const obs = new Float32Array(B * D);
     const actions = new Float32Array(B * A);
     const rewards = new Float64Array(B);
@@ -277,34 +262,39 @@ export class KlPpo {
       const row = this.encode(this.current);
       obs.set(row, t * N * D);
       const out = tf.tidy(() => this.actor.apply(tf.tensor2d(row, [N, D])).dataSync());
+      const stepActions: (number | Float32Array)[] = [];
       for (let e = 0; e < N; e++) {
         const i = t * N + e;
-        let action: number | Float32Array;
         if (this.discrete) {
           const logits = out.subarray(e * this.dAct, (e + 1) * this.dAct);
           const m = Math.max(...logits);
-          action = this.agentRng.categorical(Array.from(logits, (l) => Math.exp(l - m)));
-          actions[i] = action;
+          actions[i] = this.agentRng.categorical(Array.from(logits, (l) => Math.exp(l - m)));
+          stepActions.push(actions[i]);
         } else {
-          action = new Float32Array(this.dAct);
+          const action = new Float32Array(this.dAct);
           for (let d = 0; d < this.dAct; d++) action[d] = out[e * this.dAct + d] + std[d] * this.agentRng.normal();
           actions.set(action, i * A);
+          stepActions.push(action);
         }
-        const step = this.envs[e].step(action);
-        rewards[i] = step.reward;
-        terminated[i] = step.terminated ? 1 : 0;
-        truncated[i] = step.truncated ? 1 : 0;
-        this.episodeReturn[e] += step.reward;
+      }
+      const step = this.envs.step(stepActions);
+      for (let e = 0; e < N; e++) {
+        const i = t * N + e;
+        rewards[i] = step.rewards[e];
+        terminated[i] = step.terminated[e] ? 1 : 0;
+        truncated[i] = step.truncated[e] ? 1 : 0;
+        this.episodeReturn[e] += step.rewards[e];
         this.episodeLength[e] += 1;
-        if (step.terminated || step.truncated) {
-          if (step.truncated && !step.terminated) finalObs.push({ index: i, obs: step.obs });
+        if (step.terminated[e] || step.truncated[e]) {
+          // Same-step autoreset: the true last observation is in info.finalObs (bootstrap from it on truncation).
+          if (!step.terminated[e]) finalObs.push({ index: i, obs: step.infos[e].finalObs as Observation });
           episodeReturns.push(this.episodeReturn[e]);
           episodeLengths.push(this.episodeLength[e]);
           this.episodeReturn[e] = 0;
           this.episodeLength[e] = 0;
-          this.current[e] = this.envs[e].reset().obs;
-        } else this.current[e] = step.obs;
+        }
       }
+      this.current = step.obs;
     }
     this.globalStep += B;
 
@@ -319,8 +309,8 @@ export class KlPpo {
       const logp = dist.logProb(act);
       const refLogp = this.priorLogProb(o, act);
       const exact = this.priorKl(o, dist);
-      const values = this.critic.apply(o).reshape([B]);
-      const extraValues = this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])).reshape([-1]);
+      const values = tf.reshape(this.critic.apply(o), [B]);
+      const extraValues = tf.reshape(this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])), [-1]);
       batch = {
         logp: logp.dataSync() as Float32Array,
         refLogp: refLogp.dataSync() as Float32Array,
@@ -394,7 +384,8 @@ export class KlPpo {
     const { clipCoef, vfCoef, normAdv, klMode } = this.config;
     const beta = this.controller.beta;
     let stats: tf.Tensor | null = null;
-    const vars = [...this.policyVars, ...this.critic.vars];
+    const actorVars = this.policyVars;
+    const vars = [...actorVars, ...this.critic.params];
     const { grads } = tf.variableGrads(() => {
       const obs = mb.obs as tf.Tensor2D;
       const dist = this.distribution(obs);
@@ -409,7 +400,7 @@ export class KlPpo {
       // L_clip = E[ max(−A·ρ, −A·clip(ρ, 1−ε, 1+ε)) ]
       const pgLoss = distill ? tf.scalar(0) : tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clipCoef, 1 + clipCoef))));
       // L_V = ½ E[ (V(s) − R)² ]
-      const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(this.critic.apply(obs).reshape([-1]), mb.returns))));
+      const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(tf.reshape(this.critic.apply(obs), [-1]), mb.returns))));
       let klLoss: tf.Tensor = tf.scalar(0);
       if (distill || klMode === 'exact-loss') {
         // L_KL = E_s[ KL(π(·|s) ‖ p(·|s)) ]                                   (closed form)
@@ -428,14 +419,9 @@ export class KlPpo {
       stats = tf.keep(tf.stack([pgLoss, vLoss, klLoss, clipFrac, approxKl, loss]));
       return loss as tf.Scalar;
     }, vars);
-    // Clip the policy and the value gradients to norm ≤ maxGradNorm, each on its own.
-    const clipped = (group: tf.Variable[]) => {
-      const gs = group.map((v) => grads[v.name]);
-      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
-      const scale = tf.minimum(1, tf.div(this.config.maxGradNorm, tf.add(norm, 1e-6)));
-      return group.map((v, i) => ({ name: v.name, tensor: tf.mul(gs[i], scale) }));
-    };
-    this.optimizer.applyGradients([...clipped(this.policyVars), ...clipped(this.critic.vars)]);
+    // Each optimizer clips its own gradients to norm ≤ maxGradNorm.
+    this.actorOpt.step(actorVars.map((v) => grads[v.name]));
+    this.criticOpt.step(this.critic.params.map((v) => grads[v.name]));
     return stats!;
   }
 
@@ -492,8 +478,8 @@ export class KlPpo {
   iterate(): KlPpoMetrics {
     const { annealIterations, learningRate } = this.config;
     const lr = annealIterations > 0 ? learningRate * Math.max(0, 1 - this.iteration / annealIterations) : learningRate;
-    // tfjs reads the Adam step size on every applyGradients call.
-    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    // Adam reads its step size on every step; src/nn declares it readonly (a setter there would be cleaner).
+    for (const opt of [this.actorOpt, this.criticOpt]) (opt as { lr: number }).lr = lr;
     const rollout = this.collect();
     const losses = this.update(rollout, false);
     const m = rollout.metrics;
@@ -524,7 +510,7 @@ export class KlPpo {
   probsTable(): Float64Array[] {
     if (this.obsSpace.kind !== 'discrete' || !this.discrete) throw new RangeError('probsTable(): needs Discrete observation and action spaces');
     const n = this.obsSpace.n;
-    const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n))).dataSync());
+    const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n) as tf.Tensor2D)).dataSync());
     return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct)));
   }
 
@@ -535,9 +521,7 @@ export class KlPpo {
   }
 
   // ──────────────────────────────────────────────────────────────────── checkpoints
-  async getCheckpoint(): Promise<KlPpoCheckpoint> {
-    const read = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
-    const opt = await this.optimizer.getWeights();
+  getCheckpoint(): KlPpoCheckpoint {
     return {
       version: 1,
       config: this.config,
@@ -546,25 +530,31 @@ export class KlPpo {
       actionDim: this.dAct,
       iteration: this.iteration,
       globalStep: this.globalStep,
-      policy: read(this.policyVars),
-      value: read(this.critic.vars),
-      optimizer: opt.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Array.from(w.tensor.dataSync()) })),
+      policy: Array.from(this.actor.getWeights()),
+      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
+      value: Array.from(this.critic.getWeights()),
+      optimizer: { actor: serializeAdam(this.actorOpt.getState()), critic: serializeAdam(this.criticOpt.getState()) },
       beta: this.controller.beta,
       rng: { agent: this.agentRng.getState(), env: this.envRng.getState() },
     };
   }
 
   /** Restores a checkpoint of an agent with the same spaces and network sizes; in-flight episodes restart. */
-  async loadCheckpoint(c: KlPpoCheckpoint): Promise<void> {
+  loadCheckpoint(c: KlPpoCheckpoint): void {
     if (c.version !== 1) throw new RangeError(`checkpoint.version = ${c.version}, allowed: 1`);
     if (c.obsDim !== this.dObs || c.actionDim !== this.dAct || c.actionKind !== (this.discrete ? 'discrete' : 'box')) {
       throw new RangeError(
         `checkpoint: spaces (obsDim ${c.obsDim}, ${c.actionKind}(${c.actionDim})) differ from this agent's (obsDim ${this.dObs}, ${this.discrete ? 'discrete' : 'box'}(${this.dAct}))`,
       );
     }
-    assignAll('checkpoint.policy', this.policyVars, c.policy);
-    assignAll('checkpoint.value', this.critic.vars, c.value);
-    await this.optimizer.setWeights(c.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
+    this.actor.setWeights(Float32Array.from(c.policy));
+    this.critic.setWeights(Float32Array.from(c.value));
+    if (this.logStd) {
+      if (!c.logStd || c.logStd.length !== this.dAct) throw new RangeError(`checkpoint.logStd: expected ${this.dAct} numbers, got ${JSON.stringify(c.logStd)}`);
+      this.logStd.assign(tf.tensor1d(c.logStd));
+    }
+    this.actorOpt.setState(deserializeAdam(c.optimizer.actor));
+    this.criticOpt.setState(deserializeAdam(c.optimizer.critic));
     this.controller.setState({ beta: c.beta });
     this.agentRng.setState(c.rng.agent);
     this.envRng.setState(c.rng.env);
@@ -576,14 +566,17 @@ export class KlPpo {
   }
 
   /** A frozen copy of the current policy, usable as a `reference` prior source (see `referenceFromCheckpoint`). */
-  async frozen(): Promise<ReferenceSource> {
-    return referenceFromCheckpoint(await this.getCheckpoint());
+  frozen(): ReferenceSource {
+    return referenceFromCheckpoint(this.getCheckpoint());
   }
 
   dispose(): void {
-    tf.dispose([...this.policyVars, ...this.critic.vars]);
-    this.optimizer.dispose();
-    for (const env of this.envs) env.close();
+    this.actor.dispose();
+    this.critic.dispose();
+    this.logStd?.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.envs.close();
   }
 }
 
@@ -599,25 +592,16 @@ export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces
       throw new RangeError(`reference checkpoint: ${c.actionKind}(${c.actionDim}) actions, obsDim ${c.obsDim}, do not match the env's ${a.toString()}, ${spaces.observationSpace.toString()}`);
     }
   }
-  const layers = c.policy.length - (c.actionKind === 'box' ? 1 : 0);
-  const sizes = [c.obsDim, ...c.config.hidden, c.actionDim];
-  const consts = c.policy.slice(0, layers).map((data, k) => {
-    const l = k >> 1;
-    return tf.keep(k % 2 === 0 ? tf.tensor2d(data, [sizes[l], sizes[l + 1]]) : tf.tensor1d(data));
-  });
-  const forward = (obs: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => mlpForward(consts, obs));
+  const net = new Mlp({ sizes: [c.obsDim, ...c.config.hidden, c.actionDim], activation: 'tanh', name: 'klppo_reference' }, new Rng(0));
+  net.setWeights(Float32Array.from(c.policy));
+  const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
   if (c.actionKind === 'discrete') return { logits: forward };
-  const logStd = tf.keep(tf.tensor1d(c.policy[c.policy.length - 1]));
+  const logStd = tf.keep(tf.tensor1d(c.logStd ?? []));
   return { gaussian: (obs) => ({ mean: forward(obs), logStd }) };
 }
 
-function assignAll(field: string, vars: tf.Variable[], values: number[][]): void {
-  if (values.length !== vars.length) throw new RangeError(`${field}: has ${values.length} tensors, the agent has ${vars.length}`);
-  vars.forEach((v, i) => {
-    if (values[i].length !== v.size) throw new RangeError(`${field}[${i}]: has ${values[i].length} numbers, expected ${v.size} (shape [${v.shape.join(', ')}])`);
-    tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
-  });
-}
+const serializeAdam = (s: AdamState): SerializedAdam => ({ t: s.t, m: s.m.map((x) => Array.from(x)), v: s.v.map((x) => Array.from(x)) });
+const deserializeAdam = (s: SerializedAdam): AdamState => ({ t: s.t, m: s.m.map((x) => Float32Array.from(x)), v: s.v.map((x) => Float32Array.from(x)) });
 
 function checkFinite(m: KlPpoMetrics, iteration: number): void {
   for (const [k, v] of Object.entries(m)) {
