@@ -5,16 +5,17 @@
  * and saves a screenshot of each main view to `test-artifacts/`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPanel, startViz, type VizSession } from './vizHarness.js';
 
 const ARTIFACTS = 'test-artifacts';
 let session: VizSession;
 let runsDir: string;
-const errors: string[] = [];
+let errors: string[] = [];
 
 /** The displayed numbers of a stats table, keyed by `data-stat`. */
 async function stats(page: Page, testid: string): Promise<Record<string, string>> {
@@ -24,13 +25,44 @@ async function stats(page: Page, testid: string): Promise<Record<string, string>
 }
 const num = (s: Record<string, string>, k: string): number => Number(s[k] ?? 0);
 
+/** Status of a request sent with the path exactly as written. */
+function rawStatus(path: string, method = 'GET'): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = request(session.url + 'x', { method, path }, (res) => {
+      res.resume();
+      ok(res.statusCode ?? 0);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+const RUN = '2026-11-21T0000-sac-discrete-7';
+/** The short route of TwoRoute-v0: start 36 along the ledge to the goal 44. */
+const SHORT_ROUTE = [36, 37, 38, 39, 40, 41, 42, 43, 44];
+
+/** A small run folder in the CLI's layout, with a torn last metrics line as a crashed writer leaves. */
+function writeSyntheticRun(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'sac-discrete', seed: 7, options: { env: 'TwoRoute-v0', prior: 'uniform', alpha: 0.15 } }));
+  const rows = Array.from({ length: 20 }, (_, i) => JSON.stringify({ step: (i + 1) * 100, 'charts/return': i / 20, 'charts/entropy': 1.3 - i * 0.03, 'charts/kl_prior': 0.02 * i, 'losses/critic': 1 / (i + 1) }));
+  writeFileSync(join(dir, 'metrics.jsonl'), rows.join('\n') + '\n{"step": 21');
+  const episode = { obs: SHORT_ROUTE, actions: SHORT_ROUTE.slice(1).map(() => 1), rewards: [0, 0, 0, 0, 0, 0, 0, 1] };
+  writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'TwoRoute-v0', episodes: [episode, episode] }));
+}
+
+beforeEach(() => {
+  errors = [];
+});
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
+  writeSyntheticRun(join(runsDir, RUN));
   session = await startViz(runsDir);
 });
 
@@ -117,6 +149,46 @@ describe('visualizer in chromium', () => {
     expect(num(fit, 'gapKL')).toBeCloseTo(0, 9);
     expect(num(fit, 'elbo')).toBeCloseTo(-1.516, 3);
     expect(page.url()).toContain('mu=0.5');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a recorded run opens from /runs/, replays its episodes and charts its curves', async () => {
+    const page = await openPanel(session, '#panel=runs', errors);
+    await page.click(`[data-run="${RUN}"]`);
+    await page.waitForFunction((r) => document.body.dataset.runsShown === r, RUN);
+    const cfg = await stats(page, 'run-config');
+    expect(cfg.experiment).toBe('sac-discrete');
+    expect(cfg.metricRows).toBe('20');
+    expect(cfg.episodes).toBe('2');
+    expect(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.env)).toBe('TwoRoute-v0');
+    expect(Number(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.meanReturn))).toBe(1);
+    expect(await page.$$eval('svg.chart', (c) => c.map((x) => (x as SVGElement).dataset.group))).toEqual(['Return', 'Entropy', 'KL to prior / reference', 'Losses']);
+    expect(page.url()).toContain(`runs=${RUN}`);
+    await page.waitForTimeout(700);
+    await shot(page, 'runs-replay');
+    // The runs folder is served read-only and never outside itself (raw paths: no client-side normalization).
+    expect(await rawStatus(`/runs/${RUN}/config.json`)).toBe(200);
+    expect(await rawStatus(`/runs/${RUN}/config.json`, 'POST')).toBe(405);
+    expect(await rawStatus('/runs/%2e%2e/package.json')).toBe(403);
+    expect(await rawStatus('/runs/..%2f..%2fetc%2fpasswd')).toBe(403);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the Pendulum / PointMass panel overlays 200 trajectories', async () => {
+    const page = await openPanel(session, '#panel=control&env=PointMass-v0&seed=1&noise=0.3', errors);
+    const s = await stats(page, 'control-stats');
+    expect(num(s, 'far') + num(s, 'near') + num(s, 'none')).toBeCloseTo(1, 9);
+    // The controller goes around the big obstacle on both sides: the noise makes the optimum bimodal.
+    expect(num(s, 'above')).toBeGreaterThan(0.2);
+    expect(num(s, 'above')).toBeLessThan(0.8);
+    await page.waitForTimeout(500);
+    await shot(page, 'pointmass');
+    await page.selectOption('[data-testid="control-env"]', 'Pendulum-v1');
+    await page.waitForSelector('svg.chart');
+    await page.waitForTimeout(1500);
+    await shot(page, 'pendulum');
     expect(errors).toEqual([]);
     await page.close();
   });

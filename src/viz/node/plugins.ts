@@ -3,7 +3,8 @@
  *
  * - `tfjsWasmPlugin`: the tfjs wasm binaries (`@tensorflow/tfjs-backend-wasm/dist/*.wasm`) served in dev
  *   and emitted into the build under `<base>tfjs-wasm/`, the prefix the app passes to `initBackend`.
- * - `runsPlugin`: the recorded-runs folder served read-only under `/runs/` (dev and preview). A request
+ * - `runsPlugin`: the recorded-runs folder served read-only under `/runs/` (dev and preview; so no source
+ *   folder of the app may be called `runs`). A request
  *   for a folder (`/runs/` or `/runs/<run>/`) answers a JSON listing `{ entries: [{ name, dir, size }] }`;
  *   a file is sent as-is with a content type from its extension. Only GET/HEAD; paths that escape the
  *   folder (`..`, absolute, symlinks out) are refused with 403. Nothing is ever evaluated server-side.

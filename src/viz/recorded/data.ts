@@ -1,0 +1,173 @@
+/**
+ * Reading recorded run folders as data (JSON.parse and zod, never evaluated): `config.json`,
+ * `metrics.jsonl` (one `{ step, "ns/key": x, ... }` object per line; a torn last line is skipped) and
+ * evaluation episodes. The viewer's episode format, one JSON file whose name contains `episode`:
+ *
+ *     { "env": "TwoRoute-v0", "episodes": [ { "obs": [36, 27, ...], "actions": [0, 1, ...], "rewards": [0, ...] } ] }
+ *
+ * `obs` has one entry per state visited (the final one included): an integer for tabular envs, an array
+ * of numbers for continuous ones. A run folder comes from the dev server (`/runs/<name>/` listings) or
+ * from files the user picks (a folder input); both become a `RunSource`.
+ */
+import { z } from 'zod';
+
+export interface RunSource {
+  name: string;
+  /** File name (inside the run folder) → its text, fetched lazily. */
+  files: Map<string, () => Promise<string>>;
+}
+
+export interface MetricRow {
+  step: number;
+  [key: string]: number;
+}
+
+const episodeSchema = z.object({
+  obs: z.array(z.union([z.number(), z.array(z.number())])).min(1),
+  actions: z.array(z.union([z.number(), z.array(z.number())])).optional(),
+  rewards: z.array(z.number()).optional(),
+});
+const episodesFileSchema = z.object({ env: z.string().min(1), episodes: z.array(episodeSchema).min(1) });
+export type Episode = z.infer<typeof episodeSchema>;
+export type EpisodesFile = z.infer<typeof episodesFileSchema>;
+
+export interface RunData {
+  name: string;
+  config: Record<string, unknown> | null;
+  metrics: MetricRow[];
+  episodes: EpisodesFile | null;
+  /** Files the viewer does not interpret (listed for the user). */
+  other: string[];
+  /** Problems met while reading, each naming the file. */
+  warnings: string[];
+}
+
+/** Parses metrics.jsonl: rows with a numeric `step`; non-numeric values dropped; a bad line is reported. */
+export function parseMetrics(text: string, warnings: string[] = []): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      // A torn final line is what a crashed writer leaves: skip it silently; anything else is reported.
+      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) warnings.push(`metrics.jsonl line ${i + 1}: not JSON`);
+      return;
+    }
+    if (typeof obj !== 'object' || obj === null || typeof (obj as { step?: unknown }).step !== 'number') {
+      warnings.push(`metrics.jsonl line ${i + 1}: no numeric "step"`);
+      return;
+    }
+    const row: MetricRow = { step: (obj as { step: number }).step };
+    for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) row[k] = v;
+    rows.push(row);
+  });
+  return rows;
+}
+
+export function parseEpisodes(name: string, text: string): EpisodesFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not JSON (${(e as Error).message})`);
+  }
+  const r = episodesFileSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export async function loadRun(src: RunSource): Promise<RunData> {
+  const warnings: string[] = [];
+  const other: string[] = [];
+  let config: Record<string, unknown> | null = null;
+  let metrics: MetricRow[] = [];
+  let episodes: EpisodesFile | null = null;
+  for (const [file, read] of src.files) {
+    try {
+      if (file === 'config.json') {
+        const c: unknown = JSON.parse(await read());
+        if (typeof c === 'object' && c !== null && !Array.isArray(c)) config = c as Record<string, unknown>;
+        else warnings.push('config.json: not a JSON object');
+      } else if (file === 'metrics.jsonl') metrics = parseMetrics(await read(), warnings);
+      else if (/episode/i.test(file) && file.endsWith('.json') && episodes === null) episodes = parseEpisodes(file, await read());
+      else other.push(file);
+    } catch (e) {
+      warnings.push((e as Error).message);
+    }
+  }
+  return { name: src.name, config, metrics, episodes, other, warnings };
+}
+
+/** All metric keys of some runs, sorted, without `step`. */
+export function metricKeys(runs: readonly RunData[]): string[] {
+  const keys = new Set<string>();
+  for (const r of runs) for (const row of r.metrics) for (const k of Object.keys(row)) if (k !== 'step') keys.add(k);
+  return [...keys].sort();
+}
+
+/** The learning-curve groups the Runs panel charts first, matched against the key after its namespace. */
+export const METRIC_GROUPS: ReadonlyArray<{ title: string; match: RegExp }> = [
+  { title: 'Return', match: /return/i },
+  { title: 'Entropy', match: /entropy/i },
+  { title: 'KL to prior / reference', match: /(^|\/)kl/i },
+  { title: 'Temperature α / KL coefficient β', match: /(^|\/)(alpha|beta)($|_)/i },
+  { title: 'ELBO terms', match: /elbo|recon|kl_?prior|nll/i },
+  { title: 'Losses', match: /^losses\//i },
+];
+
+/** Runs served by the dev server: the `/runs/` listing, one `RunSource` per folder. */
+export async function serverRuns(base: string): Promise<RunSource[]> {
+  const list = await fetchListing(`${base}runs/`);
+  return list.filter((e) => e.dir).map((e) => ({ name: e.name, files: new Map() }));
+}
+
+interface Listing {
+  name: string;
+  dir: boolean;
+  size: number;
+}
+
+async function fetchListing(url: string): Promise<Listing[]> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const body: unknown = await res.json();
+  const entries = (body as { entries?: unknown }).entries;
+  if (!Array.isArray(entries)) throw new Error(`${url}: listing has no entries`);
+  return entries as Listing[];
+}
+
+/** Fills a server run's file map from its folder listing. */
+export async function serverRunFiles(base: string, run: RunSource): Promise<RunSource> {
+  const url = `${base}runs/${encodeURIComponent(run.name)}/`;
+  const list = await fetchListing(url);
+  const files = new Map<string, () => Promise<string>>();
+  for (const e of list) {
+    if (e.dir) continue;
+    files.set(e.name, async () => {
+      const r = await fetch(url + encodeURIComponent(e.name));
+      if (!r.ok) throw new Error(`${run.name}/${e.name}: HTTP ${r.status}`);
+      return r.text();
+    });
+  }
+  return { name: run.name, files };
+}
+
+/** Files picked with a folder input (`webkitRelativePath` = `<run>/<file>`), grouped into runs. */
+export function pickedRuns(files: ArrayLike<File>): RunSource[] {
+  const byRun = new Map<string, RunSource>();
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const parts = (f.webkitRelativePath || f.name).split('/');
+    const file = parts[parts.length - 1];
+    const run = parts.length >= 2 ? parts[parts.length - 2] : 'picked files';
+    if (!byRun.has(run)) byRun.set(run, { name: run, files: new Map() });
+    byRun.get(run)!.files.set(file, () => f.text());
+  }
+  return [...byRun.values()];
+}
