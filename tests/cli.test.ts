@@ -64,11 +64,13 @@ describe('option validation', () => {
     expect(u.stderr).toMatch(/unknown experiment 'tabulr-q' \(did you mean 'tabular-q'\?\)/);
   });
 
-  it('index entries name the module they load', async () => {
-    const entry = EXPERIMENTS.find((e) => e.name === 'tabular-q')!;
-    const mod = await entry.load();
-    expect(mod.default.name).toBe(entry.name);
-    expect(mod.default.summary).toBe(entry.summary);
+  it('every index entry loads a module with the same name and summary, and unique names', async () => {
+    expect(new Set(EXPERIMENTS.map((e) => e.name)).size).toBe(EXPERIMENTS.length);
+    for (const entry of EXPERIMENTS) {
+      const { default: exp } = await entry.load();
+      expect([exp.name, exp.summary]).toEqual([entry.name, entry.summary]);
+      expect(Object.keys(exp.options.shape).filter((k) => k in COMMON_OPTIONS.shape)).toEqual([]);
+    }
   });
 });
 
