@@ -5,6 +5,7 @@ import {
   DiscreteSacAgent,
   DiscreteSacTrainer,
   NonFiniteError,
+  evaluateGreedy,
   policyTable,
   referenceFromCheckpoint,
   resolveDiscreteSacConfig,
@@ -131,6 +132,9 @@ describe('the prior changes behaviour in the direction the exact solver predicts
     const last = none.result.metrics[none.result.metrics.length - 1].scalars;
     expect(last['charts/alpha']).toBe(0);
     expect(last['charts/kl_prior']).toBe(0);
+    // Greedy (mode) evaluation: the reference-guided agent reaches the goal (+1) with its mode action.
+    expect(evaluateGreedy(reference.result.agent, twoRoute(), 3, 0)).toBe(1);
+    for (const r of [uniform, reference, none]) r.result.agent.dispose();
   });
 });
 
@@ -148,6 +152,31 @@ describe('plumbing', () => {
     // Before the first update, then flat: one kept statistics tensor, no growth over 600 updates and 6 log steps.
     expect(new Set(counts.slice(1)).size).toBe(1);
     trainer.agent.dispose();
+  });
+
+  it('auto-temperature moves α toward its target: up when KL(π‖p) is above the target, down when below', () => {
+    const env = twoRoute();
+    const batch = () => ({
+      obs: tf.oneHot(tf.tensor1d([36, 27, 18, 9], 'int32'), 54).toFloat() as tf.Tensor2D,
+      actions: tf.tensor1d([0, 1, 2, 3], 'int32'),
+      rewards: tf.tensor1d([0, 0, 0, 0]),
+      nextObs: tf.oneHot(tf.tensor1d([27, 18, 9, 0], 'int32'), 54).toFloat() as tf.Tensor2D,
+      terminated: tf.tensor1d([0, 0, 0, 0]),
+    });
+    const alphaAfter = (kind: PriorKind, cfg: Partial<DiscreteSacConfig>) => {
+      const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
+      const agent = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, autoAlpha: true, alpha: 0.15, alphaLr: 0.01, ...cfg });
+      for (let i = 0; i < 50; i++) tf.tidy(() => agent.update(batch()));
+      const alpha = agent.alpha;
+      agent.dispose();
+      return alpha;
+    };
+    // Reference prior: the near-uniform initial π is ~0.5 nats from the guide's 0.7-confidence rows.
+    expect(alphaAfter('reference', { targetKl: 0.01 })).toBeGreaterThan(0.15 * 1.3);
+    expect(alphaAfter('reference', { targetKl: 2 })).toBeLessThan(0.15 / 1.3);
+    // Uniform prior: target entropy log 4 (scale 1, KL target 0) is above any entropy (α up); 0.1·log 4 is below the initial one (α down).
+    expect(alphaAfter('uniform', { targetEntropyScale: 1 })).toBeGreaterThan(0.15);
+    expect(alphaAfter('uniform', { targetEntropyScale: 0.1 })).toBeLessThan(0.15 / 1.3);
   });
 
   it('same seed → same numbers; another seed → different numbers', () => {

@@ -14,8 +14,17 @@
  * With a uniform prior the KL target is log|A| − H_target, H_target = `targetEntropyScale`·log|A|
  * (Christodoulou's target entropy); with a reference prior it is `targetKl`.
  *
- * Browser-safe (no Node imports): the visualizer drives `DiscreteSacTrainer.step()` from its animation
- * loop; experiments call `trainDiscreteSac(env, prior, cfg, hooks)`.
+ * Browser-safe (no Node imports). Usage:
+ *
+ *   const env = make('TwoRoute-v0');
+ *   const prior = makePrior('reference', env, { reference: { table: twoRouteReference(env) } });
+ *   const { agent, policyTable, metrics } = trainDiscreteSac(env, prior, { alpha: 0.15, autoAlpha: false }, {
+ *     onLog: (m) => ctx.log(m.step, m.scalars),          // return false to stop
+ *   });
+ *
+ * The visualizer instead builds `new DiscreteSacTrainer(env, prior, cfg, hooks)` and calls `step()` a few
+ * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
+ * Observations of tabular envs are one-hot encoded (`priors/encoding.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { RngStreams, type RngState } from '../../core/rng.js';
