@@ -1,0 +1,124 @@
+/**
+ * KL-PPO: agreement with the exact soft-optimal policy on the two-route gridworld, bad-input
+ * rejection, NaN stop, checkpoint round trip, determinism and a flat tensor count.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RngStreams } from '../src/core/rng.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { makePrior } from '../src/priors/index.js';
+import { KlPpo, KlPpoNaNError, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { make } from '../src/envs/registry.js';
+import { unwrapped } from '../src/envs/wrappers.js';
+import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference } from '../src/envs/tworoute.js';
+import { klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import type { TabularEnv } from '../src/envs/env.js';
+import { TokenSeq } from '../src/envs/tokens.js';
+import { pendulumReference } from '../src/agents/klppo/references.js';
+import { ContextualBandit } from './klppo-helpers.js';
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5): KlPpo {
+  const env = new TokenSeq();
+  const prior = makePrior('reference', env, { reference: { table: env.referenceTable } });
+  return new KlPpo(() => new TokenSeq(), prior, { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1, ...cfg }, new RngStreams(seed));
+}
+
+describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the reference prior', () => {
+  it('mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01, and 4× closer than the reference (β = α = 0.15, γ = 0.95)', () => {
+    const env = make('TwoRoute-v0');
+    const model = (unwrapped(env) as TabularEnv).model;
+    const ref = twoRouteReference(model);
+    const rows = Array.from({ length: model.nStates }, (_, s) => ref.subarray(s * 4, (s + 1) * 4));
+    const exact = softValueIteration(model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref });
+    const visits = stateVisitation(model, exact.pi);
+    const prior = makePrior('reference', env, { reference: { table: rows } });
+    const iters = 100;
+    const agent = new KlPpo(
+      () => make('TwoRoute-v0'),
+      prior,
+      { numEnvs: 16, numSteps: 64, hidden: [], gamma: TWO_ROUTE_GAMMA, learningRate: 0.01, annealIterations: iters, klControl: { kind: 'fixed', beta: TWO_ROUTE_ALPHA } },
+      new RngStreams(1),
+    );
+    for (let i = 0; i < iters; i++) agent.iterate();
+    const flat = Float64Array.from(agent.probsTable().flatMap((row) => Array.from(row)));
+    agent.dispose();
+    const meanKl = weightedMean(visits, (s) => klAt(exact.pi, flat, s, 4));
+    const refKl = weightedMean(visits, (s) => klAt(exact.pi, ref, s, 4));
+    console.log(`gridworld: mean KL(exact‖PPO) over visited states ${meanKl.toFixed(4)} (the reference itself: ${refKl.toFixed(4)})`);
+    expect(meanKl).toBeLessThan(0.01);
+    expect(meanKl).toBeLessThan(0.25 * refKl);
+  });
+});
+
+describe('bad input', () => {
+  it('rejects a reference whose action space differs from the env, naming the field', () => {
+    const small = new TokenSeq({ vocab: 3 });
+    const prior = makePrior('reference', small, { reference: { table: small.referenceTable } });
+    expect(() => new KlPpo(() => new TokenSeq(), prior, {}, new RngStreams(1))).toThrow(/prior\.actionSpace/);
+  });
+  it('rejects a non-finite β and a KL target ≤ 0', () => {
+    expect(() => tokenAgent({ klControl: { kind: 'fixed', beta: Number.NaN } })).toThrow(/klControl\.beta/);
+    expect(() => tokenAgent({ klControl: { kind: 'adaptive', beta: 0.1, target: 0, horizon: 1000 } })).toThrow(/klControl\.target/);
+    expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
+  });
+  it('stops with a clear error on a NaN', () => {
+    const make = () => new ContextualBandit([[Number.NaN, 0]]);
+    const agent = new KlPpo(make, makePrior('uniform', make()), { numEnvs: 4, numSteps: 4, hidden: [] }, new RngStreams(1));
+    let error: unknown = null;
+    try {
+      agent.iterate();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KlPpoNaNError);
+    expect((error as Error).message).toMatch(/iteration 1: .* = NaN is not finite; training stopped/);
+    agent.dispose();
+  });
+});
+
+describe('checkpoints and determinism', () => {
+  it('same seed → same metrics; a checkpoint round trip resumes bit-identically (weights, Adam, β, RNG)', () => {
+    const cfg: Partial<KlPpoConfig> = { klControl: { kind: 'adaptive', beta: 0.1, target: 0.05, horizon: 200 } };
+    const a = tokenAgent(cfg);
+    for (let i = 0; i < 3; i++) a.iterate();
+    const ckpt = JSON.parse(JSON.stringify(a.getCheckpoint()));
+    const tail = [a.iterate(), a.iterate()];
+    const b = tokenAgent(cfg, 999);
+    b.loadCheckpoint(ckpt);
+    const resumed = [b.iterate(), b.iterate()];
+    expect(resumed).toEqual(tail);
+    expect(b.beta).not.toBe(0.1);
+    const c = tokenAgent(cfg);
+    for (let i = 0; i < 3; i++) c.iterate();
+    expect(c.getCheckpoint().policy).toEqual(ckpt.policy);
+    [a, b, c].forEach((x) => x.dispose());
+  });
+});
+
+describe('memory', () => {
+  it('the tensor count stays flat across many iterations (discrete and Gaussian, all KL modes)', () => {
+    const agents = [
+      tokenAgent({ klMode: 'reward' }),
+      tokenAgent({ klMode: 'k3-loss' }),
+      tokenAgent({ klMode: 'exact-loss' }),
+      new KlPpo(
+        () => make('Pendulum-v1'),
+        makePrior('reference', make('Pendulum-v1'), { reference: pendulumReference() }),
+        { numEnvs: 2, numSteps: 32, hidden: [16], klMode: 'exact-loss', klControl: { kind: 'adaptive', beta: 0.1, target: 0.1, horizon: 1000 } },
+        new RngStreams(3),
+      ),
+    ];
+    for (const agent of agents) {
+      agent.iterate();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 40; i++) agent.iterate();
+      agent.distill(1);
+      expect(tf.memory().numTensors).toBe(before);
+      agent.dispose();
+    }
+  });
+});
