@@ -22,6 +22,7 @@ import {
   closest,
   COMMON_OPTIONS,
   helpLines,
+  helpWidth,
   kebab,
   parseSeedList,
   splitArgs,
@@ -71,9 +72,10 @@ function listExperiments(): void {
 
 function printHelp(exp: Experiment): void {
   console.log(`priorlab ${exp.name}: ${exp.summary}\n`);
-  const own = helpLines(exp.options);
+  const width = helpWidth([exp.options, COMMON_OPTIONS]);
+  const own = helpLines(exp.options, width);
   if (own.length) console.log(`options:\n${own.join('\n')}\n`);
-  console.log(`common options:\n${helpLines(COMMON_OPTIONS).join('\n')}`);
+  console.log(`common options:\n${helpLines(COMMON_OPTIONS, width).join('\n')}`);
 }
 
 /** The reporter of this process: IPC to the parent under `--seeds`, else a local progress bar. */

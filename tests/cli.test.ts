@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import { EXPERIMENTS } from '../experiments/index.js';
-import { COMMON_OPTIONS, parseSeedList, splitArgs, booleanKeys, validateFlags, UsageError } from '../src/node/run/options.js';
+import { z } from 'zod';
+import { COMMON_OPTIONS, helpLines, parseSeedList, splitArgs, booleanKeys, validateFlags, UsageError } from '../src/node/run/options.js';
 import { createRunDir, parseMetrics, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
 import { runSeed, type Reporter } from '../src/node/run/runner.js';
 import { runSeedsInParallel } from '../src/node/run/parallel.js';
@@ -39,6 +40,17 @@ describe('option validation', () => {
     expect(() => validate(['--alpha', 'abc'])).toThrow(/--alpha: got 'abc'; allowed: number >= 0/);
     expect(() => validate(['--backend', 'gpu'])).toThrow(/--backend: got 'gpu'; allowed: tensorflow\|wasm\|cpu/);
     expect(() => validate(['--alpha'])).toThrow(/--alpha: missing value/);
+  });
+
+  it('boolean flags: bare, =true/=false and --no-<flag>', () => {
+    const schema = z.object({ autoAlpha: z.boolean().default(true).describe('learn α') });
+    const parse = (argv: string[]) => validateFlags(splitArgs(argv, booleanKeys([schema])).flags, [schema] as const)[0].autoAlpha;
+    expect(parse([])).toBe(true);
+    expect(parse(['--no-auto-alpha'])).toBe(false);
+    expect(parse(['--auto-alpha=false'])).toBe(false);
+    expect(parse(['--auto-alpha'])).toBe(true);
+    expect(() => parse(['--auto-alpha=maybe'])).toThrow(/--auto-alpha: got 'maybe'; allowed: a bare flag, true or false/);
+    expect(helpLines(schema).join('')).toMatch(/--\[no-\]auto-alpha\s+learn α \(default: true\)/);
   });
 
   it('rejects unknown options and suggests the closest', () => {

@@ -82,6 +82,13 @@ export function splitArgs(argv: readonly string[], isBoolean: (key: string) => b
         i++;
       } else value = true;
     }
+    // `--no-flag` turns a boolean flag off.
+    const negated = /^no[A-Z]/.test(key) && !isBoolean(key) ? key[2].toLowerCase() + key.slice(3) : null;
+    if (negated !== null && isBoolean(negated)) {
+      if (value !== true) throw new UsageError(`--${kebab(key)} takes no value`);
+      key = negated;
+      value = 'false';
+    }
     if (flags.has(key)) throw new UsageError(`--${kebab(key)} was given twice`);
     flags.set(key, value);
   }
@@ -213,18 +220,26 @@ export function booleanKeys(schemas: readonly z.ZodObject[]): (key: string) => b
   return (key) => schemas.some((s) => key in s.shape && fieldType(s.shape[key] as z.ZodType) === 'boolean');
 }
 
-/** Help lines for a schema: `  --name <allowed>   description (default: x)`. */
-export function helpLines(schema: z.ZodObject): string[] {
-  const rows = Object.entries(schema.shape).map(([key, f]) => {
+/** Help rows of a schema: `[flag, description (default: x)]`. */
+function helpRows(schema: z.ZodObject): Array<[string, string]> {
+  return Object.entries(schema.shape).map(([key, f]) => {
     const field = f as z.ZodType;
     const allowed = allowedText(field);
-    const flag = `--${kebab(key)}${allowed === 'flag' ? '' : ` <${allowed}>`}`;
     const def = defaultOf(field);
+    const flag = allowed === 'flag' ? `--${def === true ? '[no-]' : ''}${kebab(key)}` : `--${kebab(key)} <${allowed}>`;
     const defText = def === undefined || def === false ? '' : ` (default: ${JSON.stringify(def)})`;
     return [flag, `${description(field)}${defText}`];
   });
-  const width = Math.max(0, ...rows.map(([flag]) => flag.length));
-  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+}
+
+/** Width of the widest flag of `schemas`, to align several help tables. */
+export function helpWidth(schemas: readonly z.ZodObject[]): number {
+  return Math.max(0, ...schemas.flatMap((s) => helpRows(s).map(([flag]) => flag.length)));
+}
+
+/** Help lines for a schema: `  --name <allowed>   description (default: x)`, flags padded to `width`. */
+export function helpLines(schema: z.ZodObject, width = helpWidth([schema])): string[] {
+  return helpRows(schema).map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
 }
 
 /** Turns a resolved options object back into `--key=value` words (for child processes and config). */
