@@ -12,6 +12,7 @@ import { ObservationSubset } from './partial.js';
 import { PointMass } from './pointmass.js';
 import { makeTwoRoute } from './tworoute.js';
 import { TimeLimit } from './wrappers.js';
+import { TokenSeq } from './tokens.js';
 
 export type EnvOptions = Record<string, unknown>;
 export type EnvFactory = (options: EnvOptions) => Env;
@@ -70,3 +71,4 @@ register('Pendulum-v1', (o) => new Pendulum(o), { maxEpisodeSteps: 200 });
 register('MountainCarContinuous-v0', (o) => new MountainCarContinuous(o), { maxEpisodeSteps: 999 });
 register('PointMass-v0', (o) => new PointMass(o), { maxEpisodeSteps: 200 });
 register('PendulumNoVel-v1', (o) => new ObservationSubset(new Pendulum(o), [0, 1], 'PendulumNoVel-v1'), { maxEpisodeSteps: 200 });
+register('TokenSeq-v0', (o) => new TokenSeq(o));
