@@ -1,0 +1,89 @@
+/**
+ * The RSSM training loop: sample a batch of sequences, take one ELBO step, and every `logEvery` steps read
+ * the terms back once (the only host read) and log them as `elbo/total`, `elbo/recon`, `elbo/reward`,
+ * `elbo/kl` (batch means of per-sequence sums). A non-finite term stops training with a
+ * `NonFiniteLossError` naming the term and the step, before any checkpoint of that step is written, so the
+ * last good checkpoint is never overwritten. Checkpoints hold the model, the optimizer and both RNG streams,
+ * so resuming from one continues bit-for-bit.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng, RngState } from '../core/rng.js';
+import type { Rssm, RssmState } from './rssm.js';
+import type { SequenceBatch } from './sequences.js';
+
+export interface RssmCheckpoint {
+  /** The last completed step. */
+  step: number;
+  model: RssmState;
+  rng: { batch: RngState; noise: RngState };
+}
+
+export interface TrainLoopOptions {
+  /** Total number of gradient steps (the loop runs steps `startStep + 1 … steps`). */
+  steps: number;
+  /** The last completed step when resuming (0 for a fresh run). */
+  startStep?: number;
+  /** Read back and log the terms every this many steps (must divide `checkpointEvery`). */
+  logEvery: number;
+  /** Checkpoint every this many steps (0 = never). */
+  checkpointEvery: number;
+  /** Draws the batch of a step from the `batch` stream (e.g. `buffer.sample(B, T, rng)`). */
+  sampleBatch: (rng: Rng) => SequenceBatch;
+  /** Stream for the windows of each batch. */
+  batchRng: Rng;
+  /** Stream for the reparameterization noise ε. */
+  noiseRng: Rng;
+  onLog?: (step: number, scalars: Record<string, number>) => void;
+  onCheckpoint?: (ckpt: RssmCheckpoint) => void;
+  /** Called after every step (tests use it to inject faults; experiments for progress). */
+  afterStep?: (step: number) => void;
+  /** Stop after the current step (a checkpoint is written first when `checkpointEvery` > 0). */
+  signal?: AbortSignal;
+}
+
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly step: number,
+    readonly term: string,
+    readonly value: number,
+  ) {
+    super(`RSSM training stopped at step ${step}: ELBO term '${term}' is ${value} (non-finite); the last good checkpoint was kept`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export function rssmCheckpoint(model: Rssm, step: number, batchRng: Rng, noiseRng: Rng): RssmCheckpoint {
+  return { step, model: model.getState(), rng: { batch: batchRng.getState(), noise: noiseRng.getState() } };
+}
+
+/** Runs the loop; returns the last logged scalars. */
+export function trainRssm(model: Rssm, o: TrainLoopOptions): Record<string, number> {
+  if (!Number.isInteger(o.logEvery) || o.logEvery < 1) throw new RangeError(`TrainLoopOptions.logEvery: must be a positive integer, got ${o.logEvery}`);
+  if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0 || o.checkpointEvery % o.logEvery !== 0) {
+    throw new RangeError(`TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=${o.logEvery}, got ${o.checkpointEvery}`);
+  }
+  let last: Record<string, number> = {};
+  for (let step = (o.startStep ?? 0) + 1; step <= o.steps; step++) {
+    const terms = model.trainStep(o.sampleBatch(o.batchRng), o.noiseRng);
+    const stopping = o.signal?.aborted === true || step === o.steps;
+    if (step % o.logEvery === 0 || stopping) {
+      const values = tf.stack([terms.elbo, terms.recon, terms.reward, terms.kl]);
+      const [elbo, recon, reward, kl] = values.dataSync();
+      values.dispose();
+      // The components first, so an error names the term that went bad rather than their sum.
+      last = { 'elbo/recon': recon, 'elbo/reward': reward, 'elbo/kl': kl, 'elbo/total': elbo };
+      for (const [term, value] of Object.entries(last)) if (!Number.isFinite(value)) {
+        tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
+        throw new NonFiniteLossError(step, term, value);
+      }
+      o.onLog?.(step, last);
+      if (o.onCheckpoint && o.checkpointEvery > 0 && (step % o.checkpointEvery === 0 || stopping)) {
+        o.onCheckpoint(rssmCheckpoint(model, step, o.batchRng, o.noiseRng));
+      }
+    }
+    tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
+    o.afterStep?.(step);
+    if (o.signal?.aborted) break;
+  }
+  return last;
+}
