@@ -284,9 +284,11 @@ export class DiscreteSacAgent {
     return tf.tidy(() => this.probs(this.encode([obs])).dataSync() as Float32Array);
   }
 
-  /** One action: sampled from π(·|s) with the `explore` stream, or the mode (greedy) when `greedy`. */
-  act(obs: Observation, greedy = false, probs: Float32Array = this.actionProbs(obs)): number {
-    const p = probs;
+  /**
+   * One action: sampled from π(·|s) with the `explore` stream, or the mode (greedy) when `greedy`.
+   * `p` may pass π(·|s) already read with `actionProbs` (the trainer checks it for NaN first).
+   */
+  act(obs: Observation, greedy = false, p: Float32Array = this.actionProbs(obs)): number {
     if (!greedy) return this.streams.get('explore').categorical(p);
     let best = 0;
     for (let a = 1; a < p.length; a++) if (p[a] > p[best]) best = a;
