@@ -1,0 +1,157 @@
+/**
+ * tokens-rlhf: reward hacking and its cure on TokenSeq-v0 (4 tokens, length 4, 256 sequences).
+ *
+ * The reward model pays for the keyword `a`; its maximum `aaaa` is text the reference bigram LM
+ * almost never writes. For each β of the sweep, KL-PPO (per-token penalty r − β·(log π − log π_ref),
+ * the policy first distilled onto the reference, as RLHF starts from the pretrained model) is trained,
+ * and its whole sequence distribution is enumerated and compared with the closed-form optimum
+ * π*(y) ∝ π_ref(y)·exp(R(y)/β):
+ *   - β = 0 collapses onto `aaaa` (reward hacking: maximal reward, KL ≈ −log π_ref(aaaa));
+ *   - growing β traces the reward–KL frontier back to the reference.
+ * Prints the table, writes `frontier.svg` (reward vs KL, exact and trained) and `results.json`.
+ */
+import { z } from 'zod';
+import { klDivergence, klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
+import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { TokenSeq } from '../src/envs/tokens.js';
+import { scatterPlot } from '../src/node/run/svgplot.js';
+import { makePrior } from '../src/priors/index.js';
+import { yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
+
+const options = z.object({
+  betas: z.string().default('0,0.03,0.1,0.3,1').describe('comma-separated β values of the sweep (each ≥ 0)'),
+  iterations: z.number().int().positive().default(150).describe('KL-PPO iterations per β'),
+  distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference before KL-PPO (0: start uniform)'),
+  lr: z.number().gt(0).default(0.01).describe('Adam learning rate (annealed linearly to 0)'),
+  numEnvs: z.number().int().positive().default(32).describe('parallel envs per rollout'),
+  checkpointEvery: z.number().int().positive().default(25).describe('write a checkpoint every this many iterations'),
+});
+type Options = z.infer<typeof options>;
+
+interface Row {
+  beta: number;
+  exactReward: number;
+  exactKl: number;
+  reward: number;
+  kl: number;
+  tv: number;
+  top: string;
+  topProb: number;
+  minK1: number;
+  minK3: number;
+}
+
+interface State {
+  index: number;
+  rows: Row[];
+  minK1: number;
+  minK3: number;
+  agent: KlPpoCheckpoint | null;
+}
+
+function parseBetas(spec: string): number[] {
+  return spec.split(',').map((s) => {
+    const b = Number(s.trim());
+    if (s.trim() === '' || !Number.isFinite(b) || b < 0) throw new RangeError(`--betas: '${s}' in '${spec}' is not a β (allowed: finite numbers ≥ 0, comma-separated)`);
+    return b;
+  });
+}
+
+async function run(opts: Options, ctx: RunContext): Promise<void> {
+  const betas = parseBetas(opts.betas);
+  const env = new TokenSeq();
+  const refSeq = env.sequenceProbs((s) => env.referenceTable[s]);
+  const rewards = env.sequenceRewards();
+  const seqs = env.allSequences();
+  const prior = makePrior('reference', env, { reference: { table: env.referenceTable } });
+  const expected = (p: ArrayLike<number>) => Array.from(p).reduce((s, x, i) => s + x * rewards[i], 0);
+
+  const saved = ctx.resume ? ctx.loadCheckpoint<State>() : null;
+  const st: State = saved?.state ?? { index: 0, rows: [], minK1: Infinity, minK3: Infinity, agent: null };
+  let step = saved?.step ?? 0;
+  for (; st.index < betas.length && !ctx.signal.aborted; st.index++) {
+    const beta = betas[st.index];
+    const cfg: Partial<KlPpoConfig> = {
+      numEnvs: opts.numEnvs,
+      numSteps: 8,
+      hidden: [],
+      gamma: 1,
+      gaeLambda: 1,
+      learningRate: opts.lr,
+      annealIterations: opts.iterations,
+      klMode: 'reward',
+      klControl: { kind: 'fixed', beta },
+    };
+    const agent = new KlPpo(() => new TokenSeq(), prior, cfg, ctx.streams);
+    if (st.agent) agent.loadCheckpoint(st.agent);
+    else if (opts.distill > 0) agent.distill(opts.distill);
+    while (agent.iteration < opts.iterations && !ctx.signal.aborted) {
+      const m = agent.iterate();
+      st.minK1 = Math.min(st.minK1, m['kl/k1']);
+      st.minK3 = Math.min(st.minK3, m['kl/k3']);
+      step++;
+      ctx.log(step, { 'sweep/beta': beta, ...m });
+      ctx.progress(step, betas.length * opts.iterations, { beta, 'kl/exact': m['kl/exact'] });
+      if (agent.iteration % opts.checkpointEvery === 0 || ctx.signal.aborted) {
+        st.agent = agent.getCheckpoint();
+        ctx.checkpoint(step, st);
+      }
+      await yieldToEventLoop();
+    }
+    if (ctx.signal.aborted) {
+      agent.dispose();
+      break;
+    }
+    const table = agent.probsTable();
+    agent.dispose();
+    const p = env.sequenceProbs((s) => table[s]);
+    const opt = klRegularizedOptimum(refSeq, rewards, beta);
+    const best = p.indexOf(Math.max(...p));
+    st.rows.push({
+      beta,
+      exactReward: opt.reward,
+      exactKl: opt.kl,
+      reward: expected(p),
+      kl: klDivergence(p, refSeq),
+      tv: totalVariation(p, opt.probs),
+      top: env.text(seqs[best]),
+      topProb: p[best],
+      minK1: st.minK1,
+      minK3: st.minK3,
+    });
+    st.agent = null;
+    st.minK1 = Infinity;
+    st.minK3 = Infinity;
+    ctx.checkpoint(step, st);
+  }
+  if (st.rows.length < betas.length) return;
+
+  const refBest = refSeq.indexOf(Math.max(...refSeq));
+  ctx.print(`reference: E[R] = ${expected(refSeq).toFixed(3)}, most likely '${env.text(seqs[refBest])}' (${refSeq[refBest].toFixed(3)}), P(aaaa) = ${refSeq[0].toExponential(2)}`);
+  ctx.print('');
+  ctx.print('|    β | E[R] exact | KL exact | E[R] PPO | KL PPO | TV(PPO, π*) | top sequence (p) | min batch k1 | min batch k3 |');
+  ctx.print('|-----:|-----------:|---------:|---------:|-------:|------------:|:-----------------|-------------:|-------------:|');
+  for (const r of st.rows) {
+    ctx.print(
+      `| ${r.beta.toFixed(2).padStart(4)} | ${r.exactReward.toFixed(3).padStart(10)} | ${r.exactKl.toFixed(3).padStart(8)} | ${r.reward.toFixed(3).padStart(8)} | ${r.kl.toFixed(3).padStart(6)} | ${r.tv.toFixed(3).padStart(11)} | ${`${r.top} (${r.topProb.toFixed(3)})`.padEnd(16)} | ${r.minK1.toFixed(4).padStart(12)} | ${r.minK3.toFixed(4).padStart(12)} |`,
+    );
+  }
+  ctx.print('KL in nats per sequence; k1/k3 are per-token batch means during training (k1 can dip below 0, k3 cannot).');
+  const fine = Array.from({ length: 41 }, (_, i) => 10 ** (-2.5 + (i * 3.5) / 40));
+  const frontier = fine.map((b) => klRegularizedOptimum(refSeq, rewards, b)).map((o) => ({ x: o.kl, y: o.reward }));
+  const svg = scatterPlot({ title: 'TokenSeq-v0: reward–KL frontier', xLabel: 'KL(π ‖ π_ref) per sequence (nats)', yLabel: 'E[R]' }, [
+    { label: 'exact optimum (β from 0.003 to 3)', points: frontier, connect: true },
+    { label: 'KL-PPO', points: st.rows.map((r) => ({ x: r.kl, y: r.reward, text: `β=${r.beta}` })) },
+  ]);
+  ctx.writeFile('frontier.svg', svg);
+  ctx.writeFile('results.json', JSON.stringify({ rows: st.rows }, null, 2));
+}
+
+const experiment: Experiment<typeof options> = {
+  name: 'tokens-rlhf',
+  summary: 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference',
+  options,
+  kind: 'train',
+  run,
+};
+export default experiment;
