@@ -3,7 +3,7 @@
  * (headless chromium without a GPU). The active renderer's name is written to `data-renderer` on the canvas.
  * (Named stage.ts, not pixi.ts: a `pixi.ts` in the vite root would shadow the `pixi.js` package.)
  */
-import { Application } from 'pixi.js';
+import { Application, type Container } from 'pixi.js';
 import { COLORS } from './palette.js';
 
 export async function createPixi(parent: HTMLElement, width: number, height: number): Promise<Application> {
@@ -21,4 +21,10 @@ export async function createPixi(parent: HTMLElement, width: number, height: num
   app.canvas.dataset.testid = 'pixi';
   parent.append(app.canvas);
   return app;
+}
+
+/** Renders a static container once into a texture, so each frame draws one quad instead of its geometry. */
+export function freeze<T extends Container>(c: T): T {
+  c.cacheAsTexture({ resolution: Math.min(2, window.devicePixelRatio || 1), antialias: true });
+  return c;
 }

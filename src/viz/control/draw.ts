@@ -6,6 +6,7 @@
 import { Container, Graphics, Text } from 'pixi.js';
 import { POINT_MASS_GEOMETRY } from '../../envs/pointmass.js';
 import { COLORS } from '../palette.js';
+import { freeze } from '../stage.js';
 
 export interface AnimatedView {
   root: Container;
@@ -24,31 +25,33 @@ export function pointMassView(size: number, trajectories: readonly Float32Array[
   const sy = (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size;
   const sr = (r: number) => (r / (bounds.xMax - bounds.xMin)) * size;
   const root = new Container();
+  const still = new Container();
   const bg = new Graphics().rect(0, 0, size, size).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid });
   for (let v = -0.5; v <= 0.5; v += 0.5) bg.moveTo(sx(v), 0).lineTo(sx(v), size).moveTo(0, sy(v)).lineTo(size, sy(v));
   bg.stroke({ width: 1, color: COLORS.grid, alpha: 0.6 });
   for (const o of obstacles) bg.circle(sx(o.x), sy(o.y), sr(o.r)).fill(COLORS.wall);
-  root.addChild(bg);
+  still.addChild(bg);
   const lines = new Graphics();
   trajectories.forEach((xy, i) => {
     lines.moveTo(sx(xy[0]), sy(xy[1]));
     for (let k = 2; k < xy.length; k += 2) lines.lineTo(sx(xy[k]), sy(xy[k + 1]));
     lines.stroke({ width: 1.4, color: GOAL_COLORS[goals[i] ?? 'none'], alpha: 0.22 });
   });
-  root.addChild(lines);
+  still.addChild(lines);
   const marks = new Graphics();
   for (const g of goalSpecs) marks.circle(sx(g.x), sy(g.y), sr(g.r)).fill({ color: COLORS.goal, alpha: 0.35 }).stroke({ width: 2, color: COLORS.goal });
   marks.circle(sx(start.x), sy(start.y), 5).fill(COLORS.start);
-  root.addChild(marks);
+  still.addChild(marks);
   for (const g of goalSpecs) {
     const t = new Text({ text: `${g.name} goal +${g.reward}`, style: { ...FONT, fill: COLORS.text } });
     t.anchor.set(0.5, 0);
     t.position.set(Math.min(size - 50, sx(g.x)), sy(g.y) + sr(g.r) + 4);
-    root.addChild(t);
+    still.addChild(t);
   }
   const startLabel = new Text({ text: 'start', style: { ...FONT, fill: COLORS.muted } });
   startLabel.position.set(sx(start.x) - 14, sy(start.y) + 8);
-  root.addChild(startLabel);
+  still.addChild(startLabel);
+  root.addChild(freeze(still));
   const trail = new Graphics();
   const dot = new Graphics().circle(0, 0, 6).fill(COLORS.agent);
   root.addChild(trail, dot);

@@ -6,6 +6,7 @@
  */
 import { Container, Graphics, Text } from 'pixi.js';
 import { COLORS, PRIOR_COLORS, valueRamp, visitRamp } from '../palette.js';
+import { freeze } from '../stage.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import type { GridScene } from './compute.js';
 
@@ -103,7 +104,7 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   const vg = new Graphics();
   drawCells(vg, env, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5));
   drawArrows(vg, scene, cell);
-  valueBox.addChild(vg);
+  valueBox.addChild(freeze(vg));
 
   const replay = visitGrid(scene.env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
   visitBox.addChild(replay.root);
@@ -128,7 +129,7 @@ export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: r
   drawCells(hg, env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
   const trail = new Graphics();
   const agent = new Graphics().circle(0, 0, cell * 0.2).fill(COLORS.agent).stroke({ width: 2, color });
-  root.addChild(hg, trail, agent);
+  root.addChild(freeze(hg), trail, agent);
   const center = (s: number): [number, number] => {
     const [r, c] = env.toRowCol(s);
     return [c * cell + cell / 2, r * cell + cell / 2];
