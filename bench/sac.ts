@@ -63,7 +63,7 @@ export async function bench(): Promise<void> {
   }
   const env = make('Pendulum-v1');
   const cfg: SacConfig = { ...SAC_DEFAULTS, totalSteps: 3000, learningStarts: 1000, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
-  const run = trainSac(cfg, () => make('Pendulum-v1'), makePrior('uniform', env), new RngStreams(0));
+  const run = await trainSac(cfg, () => make('Pendulum-v1'), makePrior('uniform', env), new RngStreams(0));
   run.agent.dispose();
   console.log(`  training loop on Pendulum-v1 (hidden 64×64, batch ${cfg.batchSize}, 1000 random + 2000 learning steps, 1 final eval episode): ${run.stepsPerSecond.toFixed(0)} env steps/s`);
 }

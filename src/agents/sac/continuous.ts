@@ -384,24 +384,41 @@ export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: num
 }
 
 /**
+ * Reads the latest update's scalars and throws a clear error if one is NaN or infinite (or, with `what`,
+ * because that value was not finite: a NaN action means the actor already went NaN).
+ */
+function failIfNotFinite(agent: SacContinuous, step: number, what?: string): Record<string, number> {
+  const m = agent.readMetrics();
+  const bad = Object.entries(m).find(([, v]) => !Number.isFinite(v));
+  if (bad || what) {
+    throw new Error(
+      `SAC: ${bad ? `${bad[0]} is ${bad[1]}` : `non-finite ${what}`} at step ${step} (update ${agent.updates}); stopping. ` +
+        'The last good checkpoint is untouched. Try a smaller learning rate or gradClip > 0.',
+    );
+  }
+  return m;
+}
+
+/**
  * The training loop (CleanRL's `__main__`): collect with the stochastic policy (uniform random actions for
  * the first `learningStarts` steps), store transitions (the true final observation on truncation; only
  * `terminated` stops bootstrapping), update every step, log, evaluate and checkpoint.
- * Streams: `env` (episode reset seeds), `agent` (weights, exploration and update noise), `buffer`
- * (minibatch indices), `eval` (evaluation seeds). Each episode starts from `reset({ seed })` with a seed
+ * Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds), `agent`
+ * (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each episode starts from `reset({ seed })` with a seed
  * drawn from `env`, so a checkpoint at an episode end plus the streams' state resumes exactly.
+ * Async only to yield to the event loop once per log step (so an abort signal can arrive).
  */
-export function trainSac(
+export async function trainSac(
   cfg: SacConfig,
   makeEnv: () => Env,
   prior: Prior,
   streams: RngStreams,
   hooks: SacHooks = {},
   resume?: SacCheckpoint,
-): SacRunResult {
+): Promise<SacRunResult> {
   const env = makeEnv();
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
-  const agent = new SacContinuous(cfg, env, prior, agentRng);
+  const agent = new SacContinuous(cfg, env, prior, streams.get('init'));
   const buffer = new ReplayBuffer(cfg.bufferSize, agent.obsDim, agent.actDim);
   let step = 0;
   let episodes = 0;
@@ -425,6 +442,7 @@ export function trainSac(
       step < cfg.learningStarts
         ? Float32Array.from(agent.actionSpace.sample(agentRng))
         : agent.act(obs, { deterministic: false, rng: agentRng });
+    if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, `action ${Array.from(action).join(', ')}`);
     const r = env.step(action);
     step += 1;
     epReturn += r.reward;
@@ -455,15 +473,7 @@ export function trainSac(
       if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
       scalars['charts/episodes'] = episodes;
       if (agent.updates > 0) {
-        const m = agent.readMetrics();
-        for (const [k, v] of Object.entries(m)) {
-          if (!Number.isFinite(v)) {
-            throw new Error(
-              `SAC: ${k} is ${v} at step ${step} (update ${agent.updates}); stopping. The last good checkpoint is untouched. ` +
-                'Try a smaller learning rate or gradClip > 0.',
-            );
-          }
-        }
+        const m = failIfNotFinite(agent, step);
         Object.assign(scalars, {
           'losses/critic': m.criticLoss,
           'losses/actor': m.actorLoss,
@@ -474,13 +484,14 @@ export function trainSac(
         });
       }
       hooks.log?.(step, scalars);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let an abort signal (Ctrl-C) in
     }
     hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
 
     if (episodeEnded) {
-      if (step >= nextCheckpoint && hooks.checkpoint) {
+      if ((step >= nextCheckpoint || hooks.signal?.aborted) && hooks.checkpoint) {
         hooks.checkpoint(step, { agent: agent.getState(), buffer: buffer.getState(), step, episodes, recentReturns: [...recentReturns] });
-        nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
+        if (cfg.checkpointEvery > 0) nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
       }
       if (hooks.signal?.aborted) break;
       obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
