@@ -190,6 +190,12 @@ describe('resume', () => {
     const r = cli(['--resume', cwd], cwd);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--resume: '.*' has no config.json/);
+    writeFileSync(join(cwd, 'config.json'), JSON.stringify({ experiment: 'tabular-q', seed: 1, options: {} }));
+    const extra = cli(['--resume', cwd, '--alpha', '2'], cwd);
+    expect(extra.status).toBe(2);
+    expect(extra.stderr).toMatch(/--resume reloads every option from .*config.json; drop --alpha/);
+    const wrong = cli(['gridworld-priors', '--resume', cwd], cwd);
+    expect(wrong.stderr).toMatch(/is a run of 'tabular-q', not 'gridworld-priors'/);
   });
 });
 
