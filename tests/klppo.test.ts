@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior } from '../src/priors/index.js';
-import { KlPpo, KlPpoNaNError, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { isDiscretePrior, makePrior } from '../src/priors/index.js';
+import { KlPpo, KlPpoNaNError, referenceFromCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { make } from '../src/envs/registry.js';
 import { unwrapped } from '../src/envs/wrappers.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference } from '../src/envs/tworoute.js';
@@ -32,10 +32,9 @@ describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the re
     const env = make('TwoRoute-v0');
     const model = (unwrapped(env) as TabularEnv).model;
     const ref = twoRouteReference(model);
-    const rows = Array.from({ length: model.nStates }, (_, s) => ref.subarray(s * 4, (s + 1) * 4));
     const exact = softValueIteration(model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref });
     const visits = stateVisitation(model, exact.pi);
-    const prior = makePrior('reference', env, { reference: { table: rows } });
+    const prior = makePrior('reference', env, { reference: { table: ref } });
     const iters = 100;
     const agent = new KlPpo(
       () => make('TwoRoute-v0'),
@@ -96,6 +95,24 @@ describe('checkpoints and determinism', () => {
     for (let i = 0; i < 3; i++) c.iterate();
     expect(c.getCheckpoint().policy).toEqual(ckpt.policy);
     [a, b, c].forEach((x) => x.dispose());
+  });
+});
+
+describe('a saved agent as the reference', () => {
+  it('referenceFromCheckpoint reproduces the policy (KL 0 to itself) and rejects other spaces', () => {
+    const agent = tokenAgent({});
+    for (let i = 0; i < 5; i++) agent.iterate();
+    const env = new TokenSeq();
+    const ckpt = agent.getCheckpoint();
+    const prior = makePrior('reference', env, { reference: referenceFromCheckpoint(ckpt, env) });
+    const table = agent.probsTable();
+    if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
+    const refTable = prior.table();
+    for (let s = 0; s < table.length; s++) for (let a = 0; a < 4; a++) expect(refTable[s * 4 + a]).toBeCloseTo(table[s][a], 6);
+    // The trained policy moved away from uniform, so the comparison above is not trivially true.
+    expect(Math.max(...table[0]) - Math.min(...table[0])).toBeGreaterThan(0.01);
+    expect(() => referenceFromCheckpoint(ckpt, new TokenSeq({ vocab: 3 }))).toThrow(/do not match/);
+    agent.dispose();
   });
 });
 
