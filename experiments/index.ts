@@ -27,4 +27,5 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
   entry('sac-pendulum', 'continuous SAC (auto temperature, uniform or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark', () => import('./sac-pendulum.js')),
   entry('tokens-rlhf', 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference', () => import('./tokens-rlhf.js')),
   entry('rssm-pendulum', 'RSSM world model trained by the ELBO on velocity-hidden Pendulum: imagination vs repeat-last, θ̇ read-out', () => import('./rssm-pendulum.js')),
+  entry('klppo-pendulum', 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target', () => import('./klppo-pendulum.js')),
 ];
