@@ -2,11 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { RngStreams, type RngState } from '../src/core/rng.js';
+import { standardNormal } from '../src/core/distributions.js';
 import { make } from '../src/envs/registry.js';
 import type { Env } from '../src/envs/env.js';
 import { makePrior } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
-import { SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
+import { policyFromOutput, SAC_DEFAULTS, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -125,5 +126,27 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     expect(mk({}, makePrior('uniform', make('MountainCarContinuous-v0')))).toThrow(/prior.actionSpace: Box\(\[-1\], \[1\].* does not match the env's actionSpace Box\(\[-2\], \[2\]/);
     expect(mk({ tau: 0 })).toThrow(/SacConfig.tau: got 0, allowed: a number in \(0, 1\]/);
     expect(() => new SacContinuous({ ...SAC_DEFAULTS, alpha: 0, autoAlpha: false }, env, makePrior('none', env), rng).dispose()).not.toThrow();
+  });
+});
+
+describe('squashedSample (the fused actor head)', () => {
+  it('values and gradients equal tfjs autodiff through TanhGaussian', () => {
+    const bounds = make('Pendulum-v1').actionSpace as import('../src/core/spaces.js').Box;
+    const head = squashedSample(bounds);
+    const rng = new RngStreams(8).get('t');
+    const out = standardNormal(rng, [6, 2]) as tf.Tensor2D;
+    const eps = standardNormal(rng, [6, 1]) as tf.Tensor2D;
+    const c = standardNormal(rng, [6, 2]);
+    const viaHead = (o: tf.Tensor) => tf.sum(tf.mul(head(o as tf.Tensor2D, eps), c));
+    const viaTape = (o: tf.Tensor) => {
+      const s = policyFromOutput(o as tf.Tensor2D, bounds).rsampleWithLogProb(eps);
+      return tf.sum(tf.mul(tf.concat([s.action, tf.reshape(s.logProb, [-1, 1])], 1), c));
+    };
+    const [vh, vt] = [viaHead(out).dataSync()[0], viaTape(out).dataSync()[0]];
+    expect(Math.abs(vh - vt)).toBeLessThan(1e-5);
+    const gh = tf.grad(viaHead)(out).dataSync();
+    const gt = tf.grad(viaTape)(out).dataSync();
+    expect(Math.max(...Array.from(gt).map(Math.abs))).toBeGreaterThan(1e-2);
+    for (let i = 0; i < gh.length; i++) expect(gh[i]).toBeCloseTo(gt[i], 4);
   });
 });

@@ -49,6 +49,17 @@ interface LayerSlot {
 
 let nameCounter = 0;
 
+/** `a b` for `[1, m, k] × [1, k, n]`, straight to the kernel (no flags: the fast path on wasm). */
+function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor3D;
+}
+
+/** `act(a b + bias)` in one kernel (tfjs's `_FusedMatMul`), called directly: the public op falls back to
+ * three unfused kernels whenever a gradient tape is recording, even inside a custom gradient. */
+function fusedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, bias: tf.Tensor1D, activation: 'relu' | 'linear'): tf.Tensor3D {
+  return tf.engine().runKernel('_FusedMatMul', { a, b, bias }, { transposeA: false, transposeB: false, activation }) as tf.Tensor3D;
+}
+
 export class Mlp {
   readonly sizes: readonly number[];
   readonly activation: Activation;
@@ -62,6 +73,8 @@ export class Mlp {
   private readonly slots: LayerSlot[][];
   /** Forward with gradients w.r.t. the input and the flat parameters (`fused` only). */
   private readonly trainOp?: (x: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+  /** Cached W/b views of the flat buffer for its current version (`fused` only). */
+  private viewCache?: { dataId: object; ws: tf.Tensor3D[]; bs: tf.Tensor1D[] };
   /** Forward with a gradient w.r.t. the input only: the parameters are held constant (`fused` only). */
   private readonly frozenOp?: (x: tf.Tensor) => tf.Tensor;
 
@@ -153,55 +166,80 @@ export class Mlp {
     return this.ensemble === 1 ? outs[0] : tf.stack(outs);
   }
 
+  /**
+   * W (`[1, in, out]`) and b views of the flat buffer `p`, sliced once per parameter version: a
+   * `Variable.assign` (optimizer step, Polyak update, `setWeights`) gives the variable a new `dataId`,
+   * which invalidates the cache. Kept outside any `tidy`; replaced (and disposed) on the next version.
+   */
+  private views(p: tf.Tensor1D): { ws: tf.Tensor3D[]; bs: tf.Tensor1D[] } {
+    if (this.viewCache?.dataId !== p.dataId) {
+      if (this.viewCache) tf.dispose([...this.viewCache.ws, ...this.viewCache.bs]);
+      const ws: tf.Tensor3D[] = [];
+      const bs: tf.Tensor1D[] = [];
+      tf.tidy(() => {
+        for (const copy of this.slots) {
+          for (const s of copy) {
+            ws.push(tf.keep(tf.reshape(tf.slice(p, s.wOffset, s.inDim * s.outDim), [1, s.inDim, s.outDim]) as tf.Tensor3D));
+            bs.push(tf.keep(tf.slice(p, s.wOffset + s.inDim * s.outDim, s.outDim)));
+          }
+        }
+      });
+      this.viewCache = { dataId: p.dataId, ws, bs };
+    }
+    return this.viewCache;
+  }
+
   /** The forward pass of the fused op and its hand-written backward (explicit transposes, 2-D products only). */
   private fusedForward(x: tf.Tensor2D, p: tf.Tensor1D, save: tf.GradSaveFunc, paramGrad: boolean) {
     const act = this.activation;
-    const ws: tf.Tensor2D[][] = [];
-    const hs: tf.Tensor2D[][] = []; // hs[k][l]: output of layer l of copy k (post-activation)
-    const outs = this.slots.map((copy) => {
-      const wk: tf.Tensor2D[] = [];
-      const hk: tf.Tensor2D[] = [];
-      let h = x;
-      copy.forEach((s, l) => {
-        const w = tf.reshape(tf.slice(p, s.wOffset, s.inDim * s.outDim), [s.inDim, s.outDim]) as tf.Tensor2D;
-        const b = tf.slice(p, s.wOffset + s.inDim * s.outDim, s.outDim);
-        // tfjs's fused kernel has relu but no tanh.
-        const hidden = l < copy.length - 1;
-        h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden && act === 'relu' ? 'relu' : 'linear' }) as tf.Tensor2D;
+    const nL = this.slots[0].length;
+    const [batch] = x.shape;
+    // Everything inside is rank 3 with a batch axis of 1 ([1, rows, cols]): the shape the kernels take, so
+    // calling them directly skips the reshapes and the unfused fallback of `tf.matMul` / `tf.fused.matMul`.
+    const x3 = tf.reshape(x, [1, batch, this.inDim]) as tf.Tensor3D;
+    const { ws, bs } = this.views(p);
+    const hs: tf.Tensor3D[] = []; // hs[k * nL + l]: output of layer l of copy k (post-activation), [1, B, out]
+    const outs = this.slots.map((copy, k) => {
+      let h = x3;
+      copy.forEach((_s, l) => {
+        // The fused kernel (product + bias + activation) has relu but no tanh.
+        const hidden = l < nL - 1;
+        h = fusedMatMul(h, ws[k * nL + l], bs[k * nL + l], hidden && act === 'relu' ? 'relu' : 'linear');
         if (hidden && act === 'tanh') h = tf.tanh(h);
-        wk.push(w);
-        hk.push(h);
+        hs.push(h);
       });
-      ws.push(wk);
-      hs.push(hk);
-      return h;
+      return tf.reshape(h, [batch, this.outDim]) as tf.Tensor2D;
     });
-    save([x, ...ws.flat(), ...hs.flat()]);
+    save([x3, ...hs]);
     const value = this.ensemble === 1 ? outs[0] : tf.stack(outs);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const nL = this.slots[0].length;
-      const [xs] = saved as tf.Tensor2D[];
-      const dys = this.ensemble === 1 ? [dy as tf.Tensor2D] : (tf.unstack(dy) as tf.Tensor2D[]);
+      const xs = saved[0] as tf.Tensor3D;
+      // The W views are still the cached ones of the forward pass: nothing assigns p between the two.
+      const w = (k: number, l: number) => ws[k * nL + l];
+      const h = (k: number, l: number) => saved[1 + k * nL + l] as tf.Tensor3D;
+      const dys = this.ensemble === 1 ? [dy] : tf.unstack(dy);
+      const ones = tf.ones([1, 1, batch]) as tf.Tensor3D;
       const dParams: tf.Tensor[] = [];
-      const dxs: tf.Tensor2D[] = [];
+      const dxs: tf.Tensor3D[] = [];
       for (let k = 0; k < this.ensemble; k++) {
-        const w = (l: number) => saved[1 + k * nL + l] as tf.Tensor2D;
-        const h = (l: number) => saved[1 + this.ensemble * nL + k * nL + l] as tf.Tensor2D;
         const dCopy: tf.Tensor[] = [];
-        let g = dys[k];
+        let g = tf.reshape(dys[k], [1, batch, this.outDim]) as tf.Tensor3D;
         for (let l = nL - 1; l >= 0; l--) {
           // dz = g ⊙ σ'(z), with σ' read from the layer's output: relu' = [h > 0], tanh' = 1 − h².
-          const dz = l === nL - 1 ? g : act === 'relu' ? tf.mul(g, tf.step(h(l))) : tf.mul(g, tf.sub(1, tf.square(h(l))));
-          const hIn = l === 0 ? xs : h(l - 1);
+          const hl = h(k, l);
+          const dz = (l === nL - 1 ? g : act === 'relu' ? tf.mul(g, tf.step(hl)) : tf.mul(g, tf.sub(1, tf.square(hl)))) as tf.Tensor3D;
           if (paramGrad) {
-            dCopy.unshift(tf.reshape(tf.matMul(tf.transpose(hIn), dz), [-1]), tf.sum(dz, 0)); // dW = hᵀ dz, db = Σ_batch dz
+            const hIn = l === 0 ? xs : h(k, l - 1);
+            const dW = batchMatMul(tf.transpose(hIn, [0, 2, 1]) as tf.Tensor3D, dz); // dW = hᵀ dz (explicit transpose: the fast path)
+            const db = batchMatMul(ones, dz); // db = Σ_batch dz, as 1ᵀ dz
+            dCopy.unshift(tf.reshape(dW, [-1]), tf.reshape(db, [-1]));
           }
-          g = tf.matMul(dz, tf.transpose(w(l))); // dh = dz Wᵀ
+          g = batchMatMul(dz, tf.transpose(w(k, l), [0, 2, 1]) as tf.Tensor3D); // dh = dz Wᵀ
         }
         dParams.push(...dCopy);
         dxs.push(g);
       }
-      const dx = dxs.length === 1 ? dxs[0] : tf.addN(dxs);
+      const dx = tf.reshape(dxs.length === 1 ? dxs[0] : tf.addN(dxs), [batch, this.inDim]);
       return paramGrad ? [dx, tf.concat(dParams)] : [dx];
     };
     return { value, gradFunc };
@@ -226,5 +264,7 @@ export class Mlp {
 
   dispose(): void {
     for (const v of this.params) v.dispose();
+    if (this.viewCache) tf.dispose([...this.viewCache.ws, ...this.viewCache.bs]);
+    this.viewCache = undefined;
   }
 }

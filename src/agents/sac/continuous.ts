@@ -138,6 +138,50 @@ export function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'o
   if (cfg.targetKl !== undefined && cfg.targetEntropy !== undefined) fail('targetKl', cfg.targetKl, 'unset when targetEntropy is set (give one of them)');
 }
 
+/** π(·|s) from the actor's raw output `[B, 2d]` = [μ | r]: log σ = min + ½(max − min)(tanh(r) + 1). */
+export function policyFromOutput(out: tf.Tensor2D, bounds: Box): TanhGaussian {
+  const [mean, raw] = tf.split(out, 2, 1);
+  const logStd = tf.add(LOG_STD_MID, tf.mul(LOG_STD_HALF, tf.tanh(raw)));
+  return new TanhGaussian(mean, logStd, bounds);
+}
+
+const LOG_STD_MID = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
+const LOG_STD_HALF = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
+
+/**
+ * The actor's head as one op with a hand-written backward (the same values as
+ * `policyFromOutput(out).rsampleWithLogProb(eps)`, whose math it reuses; tfjs's tape would record ~35 small
+ * ops and clone their inputs). `(out [B, 2d], ε [B, d]) → [ã | log π(ã|s)]` (`[B, d + 1]`). With
+ * u = μ + σε, y = tanh(u), ã = c + h·y, and log π = Σ_d [−½ε² − log σ − ½ log 2π − log(1 − y²) − log h]
+ * (u − μ = σε exactly under reparameterization), the gradients for upstream (g_ã, g_logπ) are
+ *   ∂/∂u = g_ã·h(1 − y²) + g_logπ·2y,   ∂/∂μ = ∂/∂u,   ∂/∂log σ = ∂/∂u·σε − g_logπ,
+ *   ∂/∂r = ∂/∂log σ · half·(1 − tanh²(r)).
+ */
+export function squashedSample(bounds: Box): (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D {
+  const d = bounds.dim;
+  const halfRange = Float32Array.from(bounds.high, (hi, i) => (hi - bounds.low[i]) / 2);
+  return tf.customGrad((out, eps, save) => {
+    const pi = policyFromOutput(out as tf.Tensor2D, bounds);
+    const u = pi.base.rsample(eps as tf.Tensor);
+    const value = tf.concat([pi.squash(u), tf.reshape(pi.logProbFromPreTanh(u), [-1, 1])], 1);
+    (save as tf.GradSaveFunc)([u, pi.base.logStd, eps as tf.Tensor]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, [uS, logStd, epsS]: tf.Tensor[]) => {
+        const [gA, gLogPi] = tf.split(dy, [d, 1], 1);
+        const y = tf.tanh(uS);
+        const oneMinusY2 = tf.sub(1, tf.square(y));
+        const gU = tf.add(tf.mul(gA, tf.mul(tf.tensor1d(halfRange), oneMinusY2)), tf.mul(gLogPi, tf.mul(2, y)));
+        const gLogStd = tf.sub(tf.mul(gU, tf.mul(tf.exp(logStd), epsS)), gLogPi);
+        // tanh(r) recovered from log σ: tanh(r) = (log σ − mid)/half.
+        const tanhR = tf.div(tf.sub(logStd, LOG_STD_MID), LOG_STD_HALF);
+        const gRaw = tf.mul(gLogStd, tf.mul(LOG_STD_HALF, tf.sub(1, tf.square(tanhR))));
+        return [tf.concat([gU, gRaw], 1), tf.zerosLike(epsS)];
+      },
+    };
+  }) as (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
+}
+
 /** Everything needed to continue training exactly (weights, optimizers, temperature, buffer, counters). */
 export interface SacState {
   actor: Float32Array;
@@ -167,6 +211,7 @@ export class SacContinuous {
   private readonly criticOpt: Adam;
   private readonly alphaOpt: Adam;
   private readonly prior: BoxPrior;
+  private readonly head: (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
   /** Gradient steps taken. */
   updates = 0;
   /** Scalars of the latest update, kept on the device until `readMetrics`. */
@@ -190,6 +235,7 @@ export class SacContinuous {
     this.critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
     this.criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
     this.criticTarget.setWeights(this.critic.getWeights());
+    this.head = squashedSample(this.actionSpace);
     const clipNorm = cfg.gradClip;
     this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm });
     this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm });
@@ -204,10 +250,14 @@ export class SacContinuous {
 
   /** π(·|s) for encoded obs `[B, obsDim]`: a tanh-squashed Gaussian over the env's Box. */
   policy(obs: tf.Tensor2D): TanhGaussian {
-    const [mean, raw] = tf.split(this.actor.apply(obs), 2, 1);
-    // log σ = min + ½(max − min)(tanh(raw) + 1) ∈ [LOG_STD_MIN, LOG_STD_MAX]
-    const logStd = tf.add(LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN), tf.mul(0.5 * (LOG_STD_MAX - LOG_STD_MIN), tf.tanh(raw)));
-    return new TanhGaussian(mean, logStd, this.actionSpace);
+    return policyFromOutput(this.actor.apply(obs) as tf.Tensor2D, this.actionSpace);
+  }
+
+  /** A reparameterized sample ã = squash(μ + σε) and log π(ã|s), through the fused head (see `squashedSample`). */
+  sample(obs: tf.Tensor2D, eps: tf.Tensor2D): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
+    const out = this.head(this.actor.apply(obs) as tf.Tensor2D, eps);
+    const [action, logProb] = tf.split(out, [this.actDim, 1], 1);
+    return { action: action as tf.Tensor2D, logProb: tf.reshape(logProb, [-1]) as tf.Tensor1D };
   }
 
   /** Actions for a batch of observations (row-major `[n, obsDim]`): sampled with noise from `rng`, or the mean. */
@@ -239,7 +289,7 @@ export class SacContinuous {
       const alpha = this.alpha();
 
       // ---- critic: y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p(a'|s'))), a' ~ π(·|s')
-      const next = this.policy(nextObs).rsampleWithLogProb(standardNormal(rng, [B, actDim]));
+      const next = this.sample(nextObs, standardNormal(rng, [B, actDim]) as tf.Tensor2D);
       const nextKl = tf.sub(next.logProb, this.prior.logProb(nextObs, next.action as tf.Tensor2D));
       const qNextMin = tf.min(tf.reshape(this.criticTarget.apply(tf.concat([nextObs, next.action], 1) as tf.Tensor2D), [2, B]), 0);
       const y = tf.add(reward, tf.mul(tf.mul(cfg.gamma, notDone), tf.sub(qNextMin, tf.mul(alpha, nextKl))));
@@ -254,9 +304,9 @@ export class SacContinuous {
 
       if (this.updates % cfg.policyFrequency === 0) {
         // ---- actor: L_π = E_s[ α(log π(ã|s) − log p(ã|s)) − min_k Q_k(s, ã) ], ã = squash(μ + σε) (reparameterized)
-        const eps = standardNormal(rng, [B, actDim]);
+        const eps = standardNormal(rng, [B, actDim]) as tf.Tensor2D;
         const actor = tf.variableGrads(() => {
-          const pi = this.policy(obs).rsampleWithLogProb(eps);
+          const pi = this.sample(obs, eps);
           const kl = tf.sub(pi.logProb, this.prior.logProb(obs, pi.action as tf.Tensor2D)); // log π − log p
           const qMin = tf.min(tf.reshape(this.critic.apply(tf.concat([obs, pi.action], 1) as tf.Tensor2D, { frozen: true }), [2, B]), 0);
           kept.kl = tf.keep(tf.mean(kl));
