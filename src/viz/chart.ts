@@ -85,7 +85,7 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
       const d = ok.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
       svg.append(el('path', { d, fill: 'none', stroke: css(s.color), 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 4' : 'none' }));
     }
-    const w = 22 + s.name.length * 6.4;
+    const w = 30 + s.name.length * 6.4;
     lx -= w;
     legend.append(el('line', { x1: lx, x2: lx + 14, y1: 29, y2: 29, stroke: css(s.color), 'stroke-width': 3, 'stroke-dasharray': s.dashed ? '4 3' : 'none' }));
     legend.append(el('text', { x: lx + 18, y: 33 }, s.name));

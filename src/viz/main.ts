@@ -11,6 +11,7 @@ import { h, type PanelHost } from './ui.js';
 
 const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<PanelModule> }> = [
   { id: 'gridworld', label: 'Gridworld', load: () => import('./panels/gridworld.js') },
+  { id: 'train', label: 'Live training', load: () => import('./panels/train.js') },
   { id: 'elbo', label: 'ELBO playground', load: () => import('./panels/elbo.js') },
   { id: 'control', label: 'Pendulum / PointMass', load: () => import('./panels/control.js') },
   { id: 'tokens', label: 'Tokens', load: () => import('./panels/pending.js') },

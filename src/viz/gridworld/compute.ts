@@ -96,14 +96,19 @@ function entropyAt(pi: Float64Array, s: number, nA: number): number {
   return h;
 }
 
+/** The exact soft-optimal policy π* for a prior and α (α forced to 0 for `none`), its V and exact visitation. */
+export function exactOptimum(entry: GridEnvEntry, grid: GridWorld, prior: PriorName, alpha: number): { alpha: number; table: Float64Array; V: Float64Array; pi: Float64Array; visitation: Float64Array } {
+  const table = priorTable(entry, grid, prior);
+  const a = prior === 'none' ? 0 : alpha;
+  const { V, pi } = softValueIteration(grid.model, { alpha: a, gamma: entry.gamma, prior: table });
+  return { alpha: a, table, V, pi, visitation: stateVisitation(grid.model, pi) };
+}
+
 export function computeScene(entry: GridEnvEntry, prior: PriorName, alpha: number, seed: number, rollouts: number): GridScene {
   const { env, grid } = makeGridEnv(entry);
   const model = grid.model;
   const nA = model.nActions;
-  const table = priorTable(entry, grid, prior);
-  const a = prior === 'none' ? 0 : alpha;
-  const { V, pi } = softValueIteration(model, { alpha: a, gamma: entry.gamma, prior: table });
-  const visitation = stateVisitation(model, pi);
+  const { alpha: a, table, V, pi, visitation } = exactOptimum(entry, grid, prior, alpha);
   const reference = entry.reference?.(grid);
 
   const visits = new Float64Array(model.nStates);

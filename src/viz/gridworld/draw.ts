@@ -44,13 +44,17 @@ function drawCells(g: Graphics, env: GridWorld, cell: number, fillFor: (s: numbe
   }
 }
 
-function drawArrows(g: Graphics, scene: GridScene, cell: number): void {
-  const { env, pi } = scene;
+/**
+ * Policy arrows: for each action with π(a|s) ≥ 2 %, one single-headed arrow from the edge of the centre
+ * dot towards the neighbour the action moves to, its length, width and opacity growing with π(a|s).
+ */
+function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number, color: number): void {
   const nA = env.actions.length;
   const kinds = env.kinds;
-  const reach = cell * 0.44;
+  const r0 = cell * 0.07;
+  const reach = cell * 0.4;
   for (let s = 0; s < kinds.length; s++) {
-    if (kinds[s] === 'wall' || scene.env.model.terminalStates.has(s)) continue;
+    if (kinds[s] === 'wall' || env.model.terminalStates.has(s)) continue;
     const [r, c] = env.toRowCol(s);
     const cx = c * cell + cell / 2;
     const cy = r * cell + cell / 2;
@@ -58,26 +62,35 @@ function drawArrows(g: Graphics, scene: GridScene, cell: number): void {
       const p = pi[s * nA + a];
       if (p < 0.02) continue;
       const { dr, dc } = env.actions[a];
-      const len = reach * p;
-      const ex = cx + dc * len;
-      const ey = cy + dr * len;
-      const head = Math.min(cell * 0.12, 3 + 6 * p);
-      g.moveTo(cx, cy).lineTo(ex, ey).stroke({ width: 1 + 2.5 * p, color: 0xffffff, alpha: 0.9 });
-      // Arrow head: a triangle at the tip, pointing along (dc, dr).
-      g.poly([ex + dc * head, ey + dr * head, ex - dr * head * 0.8, ey + dc * head * 0.8, ex + dr * head * 0.8, ey - dc * head * 0.8]).fill({ color: 0xffffff, alpha: 0.9 });
+      const alpha = 0.3 + 0.7 * p;
+      const head = Math.min(cell * 0.13, 2.5 + 5 * p);
+      const tip = r0 + (reach - r0) * p;
+      const bx = cx + dc * (tip - head);
+      const by = cy + dr * (tip - head);
+      if (tip - head > r0) g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width: 1 + 2 * p, color, alpha });
+      // Head: a triangle whose tip is at distance `tip` from the centre, pointing along (dc, dr).
+      g.poly([cx + dc * tip, cy + dr * tip, bx - dr * head * 0.7, by + dc * head * 0.7, bx + dr * head * 0.7, by - dc * head * 0.7]).fill({ color, alpha });
     }
-    g.circle(cx, cy, 1.6).fill({ color: 0xffffff, alpha: 0.8 });
+    g.circle(cx, cy, r0 * 0.6).fill({ color, alpha: 0.8 });
   }
 }
 
+/** One grid: cells filled by `fillFor` (null: plain), under the arrows of the policy table `pi`. */
+export function policyGraphics(env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null, arrowColor = 0xffffff): Graphics {
+  const g = new Graphics();
+  drawCells(g, env, cell, fillFor);
+  drawArrows(g, env, pi, cell, arrowColor);
+  return g;
+}
+
 /** Min and max of V over the states the agent can act in (walls and terminal states excluded). */
-export function valueRange(scene: GridScene): [number, number] {
+export function valueRange(env: GridWorld, V: Float64Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  scene.env.kinds.forEach((k, s) => {
-    if (k === 'wall' || scene.env.model.terminalStates.has(s)) return;
-    lo = Math.min(lo, scene.V[s]);
-    hi = Math.max(hi, scene.V[s]);
+  env.kinds.forEach((k, s) => {
+    if (k === 'wall' || env.model.terminalStates.has(s)) return;
+    lo = Math.min(lo, V[s]);
+    hi = Math.max(hi, V[s]);
   });
   return [lo, hi];
 }
@@ -101,10 +114,7 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   for (const t of root.children.slice(1) as Text[]) t.style.fontSize = 12;
 
   const [lo, hi] = vRange;
-  const vg = new Graphics();
-  drawCells(vg, env, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5));
-  drawArrows(vg, scene, cell);
-  valueBox.addChild(freeze(vg));
+  valueBox.addChild(freeze(policyGraphics(env, scene.pi, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5))));
 
   const replay = visitGrid(scene.env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
   visitBox.addChild(replay.root);
@@ -136,6 +146,8 @@ export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: r
   };
   let ep = 0;
   let t = 0;
+  /** The (episode, step) the trail was last drawn for: its geometry is rebuilt only when that changes. */
+  let drawn = '';
   const place = () => {
     const states = episodes[ep];
     const i = Math.min(Math.floor(t / STEP_MS), states.length - 1);
@@ -143,10 +155,12 @@ export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: r
     const [x0, y0] = center(states[i]);
     const [x1, y1] = center(states[Math.min(i + 1, states.length - 1)]);
     agent.position.set(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+    if (drawn === `${ep}:${i}`) return;
+    drawn = `${ep}:${i}`;
     trail.clear();
     trail.moveTo(...center(states[0]));
     for (let k = 1; k <= i; k++) trail.lineTo(...center(states[k]));
-    trail.lineTo(agent.x, agent.y).stroke({ width: 2, color, alpha: 0.8 });
+    trail.stroke({ width: 2, color, alpha: 0.8 });
   };
   place();
   return {

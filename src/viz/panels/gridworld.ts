@@ -103,7 +103,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const priors = mode === 'compare' ? priorsFor() : [prior];
     const entry = GRID_ENVS[envName];
     const scenes: GridScene[] = priors.map((p) => computeScene(entry, p, alpha, seed, ROLLOUTS));
-    const ranges = scenes.map(valueRange);
+    const ranges = scenes.map((s) => valueRange(s.env, s.V));
     const vRange: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
     const avail = Math.max(600, host.main.clientWidth - 8);
     const { nCols } = scenes[0].env;

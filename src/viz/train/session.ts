@@ -1,0 +1,172 @@
+/**
+ * Live training of a gridworld agent in the page, one slice at a time so drawing stays interleaved:
+ * discrete SAC (`src/agents/sac/discrete.ts`, the linear one-hot configuration that reaches the exact
+ * optimum on TwoRoute-v0) or KL-PPO (`src/agents/klppo`). Each session exposes the same read-outs: env
+ * steps taken, gradient updates, the learned π(a|s) table, and the metric lines logged so far, so the
+ * panel can set the learned policy against the exact soft-optimal one for the same prior and α.
+ */
+import { DiscreteSacTrainer, policyTable } from '../../agents/sac/discrete.js';
+import { KlPpo } from '../../agents/klppo/ppo.js';
+import { klAt, weightedMean } from '../../agents/exact/index.js';
+import { RngStreams } from '../../core/rng.js';
+import { makePrior } from '../../priors/index.js';
+import type { PriorName } from '../state.js';
+import { makeGridEnv, type GridEnvEntry } from '../gridworld/compute.js';
+import type { GridWorld } from '../../envs/gridworld.js';
+
+export const AGENTS = ['sac', 'klppo'] as const;
+export type AgentName = (typeof AGENTS)[number];
+export const AGENT_LABELS: Record<AgentName, string> = { sac: 'discrete SAC', klppo: 'KL-PPO' };
+
+/** One logged line: env steps so far plus the agent's namespaced scalars. */
+export interface LogLine {
+  step: number;
+  scalars: Record<string, number>;
+}
+
+export interface TrainSession {
+  readonly agent: AgentName;
+  /** Environment steps taken. */
+  readonly steps: number;
+  /** Gradient updates applied. */
+  readonly updates: number;
+  /** Env steps one press of "step" advances (a SAC log interval, one PPO iteration). */
+  readonly chunk: number;
+  readonly log: readonly LogLine[];
+  /** Trains until `budgetMs` of wall time has passed (at least one chunk's first step). */
+  advance(budgetMs: number): void;
+  /** Trains exactly one chunk. */
+  stepChunk(): void;
+  /** π(a|s), nS·nA row-major (the exact solver's layout). */
+  policy(): Float64Array;
+  dispose(): void;
+}
+
+export interface SessionSpec {
+  entry: GridEnvEntry;
+  agent: AgentName;
+  prior: PriorName;
+  /** Fixed temperature α (SAC) / KL coefficient β (KL-PPO); 0 is forced for the `none` prior. */
+  alpha: number;
+  seed: number;
+}
+
+/**
+ * Discrete SAC with linear networks on one-hot states (tabular softmax policy and twin tabular Qs): the
+ * configuration of `tests/sac-discrete.test.ts` that reaches KL ≤ 0.05 nats to π* on TwoRoute-v0.
+ */
+const SAC_LOG_EVERY = 100;
+function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
+  const { env } = makeGridEnv(spec.entry);
+  const reference = spec.entry.reference?.(grid);
+  const prior = makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {});
+  const log: LogLine[] = [];
+  const trainer = new DiscreteSacTrainer(
+    env,
+    prior,
+    {
+      seed: spec.seed,
+      totalSteps: 1_000_000,
+      gamma: spec.entry.gamma,
+      alpha: spec.prior === 'none' ? 0 : spec.alpha,
+      autoAlpha: false,
+      hidden: [],
+      actorLr: 0.03,
+      criticLr: 0.03,
+      batchSize: 128,
+      learningStarts: 500,
+      tau: 0.05,
+      logEvery: SAC_LOG_EVERY,
+    },
+    { onLog: (m) => void log.push({ step: m.step, scalars: m.scalars }) },
+  );
+  const { learningStarts } = trainer.agent.cfg;
+  return {
+    agent: 'sac',
+    get steps() {
+      return trainer.stepCount;
+    },
+    get updates() {
+      return Math.max(0, trainer.stepCount - learningStarts);
+    },
+    chunk: SAC_LOG_EVERY,
+    log,
+    advance(budgetMs) {
+      const end = performance.now() + budgetMs;
+      do trainer.step();
+      while (performance.now() < end);
+    },
+    stepChunk() {
+      for (let i = 0; i < SAC_LOG_EVERY; i++) trainer.step();
+    },
+    policy: () => policyTable(trainer.agent, grid.model.nStates),
+    dispose: () => trainer.agent.dispose(),
+  };
+}
+
+/** KL-PPO with the per-step reward penalty (exact for multi-step tasks), linear policy on one-hot states. */
+const PPO_ENVS = 16;
+const PPO_STEPS = 32;
+function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
+  const { env } = makeGridEnv(spec.entry);
+  const reference = spec.entry.reference?.(grid);
+  const prior = makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {});
+  const log: LogLine[] = [];
+  const agent = new KlPpo(
+    () => makeGridEnv(spec.entry).env,
+    prior,
+    {
+      numEnvs: PPO_ENVS,
+      numSteps: PPO_STEPS,
+      hidden: [],
+      gamma: spec.entry.gamma,
+      learningRate: 0.01,
+      klControl: { kind: 'fixed', beta: spec.prior === 'none' ? 0 : spec.alpha },
+    },
+    new RngStreams(spec.seed),
+  );
+  const { updateEpochs, numMinibatches } = agent.config;
+  const iterate = () => {
+    const scalars = agent.iterate();
+    log.push({ step: agent.globalStep, scalars: { ...scalars, 'charts/alpha': agent.beta } });
+  };
+  return {
+    agent: 'klppo',
+    get steps() {
+      return agent.globalStep;
+    },
+    get updates() {
+      return agent.iteration * updateEpochs * numMinibatches;
+    },
+    chunk: PPO_ENVS * PPO_STEPS,
+    log,
+    advance(budgetMs) {
+      const end = performance.now() + budgetMs;
+      do iterate();
+      while (performance.now() < end);
+    },
+    stepChunk: iterate,
+    policy: () => Float64Array.from(agent.probsTable().flatMap((row) => Array.from(row))),
+    dispose: () => agent.dispose(),
+  };
+}
+
+export function startSession(spec: SessionSpec, grid: GridWorld): TrainSession {
+  return spec.agent === 'sac' ? sacSession(spec, grid) : klppoSession(spec, grid);
+}
+
+/**
+ * Visitation-weighted KL between a learned policy and the exact π*, both directions, weighted by π*'s
+ * exact state visitation (the states the optimum actually acts in). KL(learned ‖ π*) is infinite where
+ * π* is deterministic (α = 0) and the learned policy is not; KL(π* ‖ learned) stays finite.
+ */
+export function klToExact(learned: Float64Array, exact: Float64Array, visitation: Float64Array, nA: number): { learnedExact: number; exactLearned: number; perState: Float64Array } {
+  const nS = visitation.length;
+  const perState = new Float64Array(nS);
+  for (let s = 0; s < nS; s++) perState[s] = klAt(learned, exact, s, nA);
+  return {
+    learnedExact: weightedMean(visitation, (s) => perState[s]),
+    exactLearned: weightedMean(visitation, (s) => klAt(exact, learned, s, nA)),
+    perState,
+  };
+}
