@@ -64,6 +64,10 @@ describe('bad input', () => {
     expect(() => tokenAgent({ klControl: { kind: 'adaptive', beta: 0.1, target: 0, horizon: 1000 } })).toThrow(/klControl\.target/);
     expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
   });
+  it('rejects the exact-loss mode when the prior has no closed-form KL (uniform density on a Box vs a Gaussian)', () => {
+    const env = make('Pendulum-v1');
+    expect(() => new KlPpo(() => make('Pendulum-v1'), makePrior('uniform', env), { klMode: 'exact-loss' }, new RngStreams(1))).toThrow(/config\.klMode = 'exact-loss'.*no closed-form KL/);
+  });
   it('stops with a clear error on a NaN', () => {
     const make = () => new ContextualBandit([[Number.NaN, 0]]);
     const agent = new KlPpo(make, makePrior('uniform', make()), { numEnvs: 4, numSteps: 4, hidden: [] }, new RngStreams(1));

@@ -21,8 +21,9 @@
  * β is fixed or adapted toward a KL target (`controllers.ts`). Every iteration logs the batch means of
  * k1, k2, k3 and, when it exists, the exact KL, so one can watch k1 dip below zero while k3 cannot.
  *
- * Layout: `Config` → networks → `KlPpo` (rollout → GAE → clipped-surrogate epochs) → checkpoints and
- * frozen references. Browser-safe (no Node modules). Randomness: the `agent` and `env` streams only.
+ * Layout: `Config` → `KlPpo` (rollout → GAE → clipped-surrogate epochs; networks and Adam from `src/nn`)
+ * → checkpoints and frozen references. Browser-safe (no Node modules). Randomness: the `agent` and `env`
+ * streams only.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Categorical, DiagGaussian } from '../../core/distributions.js';
@@ -30,8 +31,7 @@ import { Rng, type RngState, type RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { SyncVectorEnv } from '../../envs/vector.js';
 import { Adam, Mlp, type AdamState } from '../../nn/index.js';
-import { checkPriorMatches, encodeObservation, obsDim, type Prior, type ReferenceSource } from '../../priors/index.js';
-import type { PriorSpaces } from '../../priors/prior.js';
+import { checkPriorMatches, encodeObservation, isDiscretePrior, obsDim, type Prior, type PriorSpaces, type ReferenceSource } from '../../priors/index.js';
 import { makeKlController, type KlControl, type KlController } from './controllers.js';
 import { klEstimates } from './estimators.js';
 import { computeGae } from './gae.js';
@@ -220,6 +220,17 @@ export class KlPpo {
     this.criticOpt = new Adam(this.critic.params, adam);
     this.episodeReturn = new Float64Array(this.config.numEnvs);
     this.episodeLength = new Int32Array(this.config.numEnvs);
+    if (this.config.klMode === 'exact-loss') this.requireClosedFormKl("config.klMode = 'exact-loss'");
+  }
+
+  /** Throws unless the prior has a closed-form KL to this policy (probed on one zero observation). */
+  private requireClosedFormKl(what: string): void {
+    let closedForm = false;
+    tf.tidy(() => {
+      const obs = tf.zeros([1, this.dObs]) as tf.Tensor2D;
+      closedForm = this.priorKl(obs, this.distribution(obs)) !== null;
+    });
+    if (!closedForm) throw new RangeError(`${what}: ${this.prior.label} has no closed-form KL to this policy (the reward and k3-loss modes work without one)`);
   }
 
   get beta(): number {
@@ -363,16 +374,14 @@ export class KlPpo {
 
   /** log p(a|s) from the prior (zeros for `none`). */
   private priorLogProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D {
-    return this.prior.actionSpace.kind === 'discrete'
-      ? (this.prior as Extract<Prior, { logProbs: unknown }>).logProb(obs, actions as tf.Tensor1D)
-      : this.prior.logProb(obs, actions as tf.Tensor2D & tf.Tensor1D);
+    const p = this.prior;
+    return isDiscretePrior(p) ? p.logProb(obs, actions as tf.Tensor1D) : p.logProb(obs, actions as tf.Tensor2D);
   }
 
   /** Closed-form KL(π(·|s) ‖ p(·|s)) per row, or null when the pair has none. */
   private priorKl(obs: tf.Tensor2D, dist: PolicyDist): tf.Tensor1D | null {
     const p = this.prior;
-    if (p.actionSpace.kind === 'discrete') return (p as Extract<Prior, { logProbs: unknown }>).kl(obs, (dist as Categorical).logits as tf.Tensor2D);
-    return (p as Exclude<Prior, { logProbs: unknown }>).kl(obs, dist as DiagGaussian);
+    return isDiscretePrior(p) ? p.kl(obs, (dist as Categorical).logits as tf.Tensor2D) : p.kl(obs, dist as DiagGaussian);
   }
 
   // ───────────────────────────────────────────────────────────────────────────── update
@@ -404,9 +413,7 @@ export class KlPpo {
       let klLoss: tf.Tensor = tf.scalar(0);
       if (distill || klMode === 'exact-loss') {
         // L_KL = E_s[ KL(π(·|s) ‖ p(·|s)) ]                                   (closed form)
-        const kl = this.priorKl(obs, dist);
-        if (!kl) throw new RangeError(`klMode = 'exact-loss' needs a closed-form KL, which ${this.prior.label} has not for this policy (use 'k3-loss' or 'reward')`);
-        klLoss = tf.mean(kl);
+        klLoss = tf.mean(this.priorKl(obs, dist)!);
       } else if (klMode === 'k3-loss' && this.prior.kind !== 'none') {
         // L_KL = E[ ρ · k3 ],  k3 = (e^ℓ − 1) − ℓ,  ℓ = log p(a|s) − log π(a|s)
         const l = tf.sub(mb.refLogp, newLogp);
@@ -497,6 +504,7 @@ export class KlPpo {
    * starts the policy AT the reference; this gets there for references that are not networks.
    */
   distill(iterations: number): KlPpoMetrics {
+    this.requireClosedFormKl('distill()');
     let out: KlPpoMetrics = {};
     for (let i = 0; i < iterations; i++) {
       const rollout = this.collect();
@@ -512,12 +520,6 @@ export class KlPpo {
     const n = this.obsSpace.n;
     const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n) as tf.Tensor2D)).dataSync());
     return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct)));
-  }
-
-  /** Deterministic action (mode) for one observation: argmax or the Gaussian mean. */
-  act(obs: Observation): number | Float32Array {
-    const out = tf.tidy(() => this.actor.apply(tf.tensor2d(this.encode([obs]), [1, this.dObs])).dataSync() as Float32Array);
-    return this.discrete ? out.indexOf(Math.max(...out)) : Float32Array.from(out);
   }
 
   // ──────────────────────────────────────────────────────────────────── checkpoints
