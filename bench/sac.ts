@@ -11,7 +11,8 @@ import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior } from '../src/priors/index.js';
-import { ReplayBuffer } from '../src/agents/replay.js';
+import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
+import type { Rng } from '../src/core/rng.js';
 import { SAC_DEFAULTS, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
 import type { MlpImpl } from '../src/nn/index.js';
 
@@ -20,8 +21,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median ms/update of each impl over `blocks` interleaved blocks of `perBlock` updates. */
-function timeUpdates(hidden: number, batch: number, blocks: number, perBlock: number): Record<MlpImpl, number> {
+/** Kernels launched by one update (tfjs's profiler; counts are exact, unlike timings on a shared machine). */
+async function kernelsPerUpdate(agent: SacContinuous, batch: ReplayBatch, rng: Rng): Promise<number> {
+  const info = await tf.profile(() => agent.update(batch, rng));
+  return info.kernels.length;
+}
+
+/** Median ms/update of each impl over `blocks` interleaved blocks of `perBlock` updates, and kernels/update. */
+async function timeUpdates(hidden: number, batch: number, blocks: number, perBlock: number) {
   const env = make('Pendulum-v1');
   const prior = makePrior('uniform', env);
   const streams = new RngStreams(0);
@@ -45,8 +52,10 @@ function timeUpdates(hidden: number, batch: number, blocks: number, perBlock: nu
       if (b >= 0) times[i].push((performance.now() - t0) / perBlock); // block −1 is warm-up
     });
   }
+  const kernels: number[] = [];
+  for (const agent of agents) kernels.push(await kernelsPerUpdate(agent, batches[0], rng));
   agents.forEach((a) => a.dispose());
-  return { autodiff: median(times[0]), fused: median(times[1]) };
+  return { ms: { autodiff: median(times[0]), fused: median(times[1]) }, kernels: { autodiff: kernels[0], fused: kernels[1] } };
 }
 
 export async function bench(): Promise<void> {
@@ -56,9 +65,10 @@ export async function bench(): Promise<void> {
     [64, 64, 7, 40],
     [256, 256, 5, 6],
   ]) {
-    const t = timeUpdates(hidden, batch, blocks, perBlock);
+    const { ms, kernels } = await timeUpdates(hidden, batch, blocks, perBlock);
     console.log(
-      `  hidden ${hidden}×${hidden}, batch ${batch}: baseline ${t.autodiff.toFixed(2)} ms, fused ${t.fused.toFixed(2)} ms, speedup ×${(t.autodiff / t.fused).toFixed(2)}`,
+      `  hidden ${hidden}×${hidden}, batch ${batch}: baseline ${ms.autodiff.toFixed(2)} ms, fused ${ms.fused.toFixed(2)} ms, ` +
+        `speedup ×${(ms.autodiff / ms.fused).toFixed(2)}; kernels/update ${kernels.autodiff} → ${kernels.fused}`,
     );
   }
   const env = make('Pendulum-v1');

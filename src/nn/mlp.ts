@@ -74,7 +74,7 @@ export class Mlp {
   /** Forward with gradients w.r.t. the input and the flat parameters (`fused` only). */
   private readonly trainOp?: (x: tf.Tensor, p: tf.Tensor) => tf.Tensor;
   /** Cached W/b views of the flat buffer for its current version (`fused` only). */
-  private viewCache?: { dataId: object; ws: tf.Tensor3D[]; bs: tf.Tensor1D[] };
+  private viewCache?: { dataId: object; ws: tf.Tensor3D[]; bs: tf.Tensor1D[]; wTs?: tf.Tensor3D[] };
   /** Forward with a gradient w.r.t. the input only: the parameters are held constant (`fused` only). */
   private readonly frozenOp?: (x: tf.Tensor) => tf.Tensor;
 
@@ -173,7 +173,7 @@ export class Mlp {
    */
   private views(p: tf.Tensor1D): { ws: tf.Tensor3D[]; bs: tf.Tensor1D[] } {
     if (this.viewCache?.dataId !== p.dataId) {
-      if (this.viewCache) tf.dispose([...this.viewCache.ws, ...this.viewCache.bs]);
+      this.disposeViews();
       const ws: tf.Tensor3D[] = [];
       const bs: tf.Tensor1D[] = [];
       tf.tidy(() => {
@@ -187,6 +187,20 @@ export class Mlp {
       this.viewCache = { dataId: p.dataId, ws, bs };
     }
     return this.viewCache;
+  }
+
+  /** Wᵀ (`[1, out, in]`) of the cached views `ws`, transposed once per parameter version (for dh = dz Wᵀ). */
+  private transposedViews(ws: tf.Tensor3D[]): tf.Tensor3D[] {
+    const cache = this.viewCache!;
+    // The backward runs right after its forward, so `ws` is the current cache; the guard keeps this honest.
+    if (cache.ws !== ws) throw new Error('Mlp: the parameters changed between a forward pass and its backward pass');
+    cache.wTs ??= ws.map((w) => tf.keep(tf.transpose(w, [0, 2, 1]) as tf.Tensor3D));
+    return cache.wTs;
+  }
+
+  private disposeViews(): void {
+    if (this.viewCache) tf.dispose([...this.viewCache.ws, ...this.viewCache.bs, ...(this.viewCache.wTs ?? [])]);
+    this.viewCache = undefined;
   }
 
   /** The forward pass of the fused op and its hand-written backward (explicit transposes, 2-D products only). */
@@ -214,8 +228,7 @@ export class Mlp {
     const value = this.ensemble === 1 ? outs[0] : tf.stack(outs);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const xs = saved[0] as tf.Tensor3D;
-      // The W views are still the cached ones of the forward pass: nothing assigns p between the two.
-      const w = (k: number, l: number) => ws[k * nL + l];
+      const wTs = this.transposedViews(ws);
       const h = (k: number, l: number) => saved[1 + k * nL + l] as tf.Tensor3D;
       const dys = this.ensemble === 1 ? [dy] : tf.unstack(dy);
       const ones = tf.ones([1, 1, batch]) as tf.Tensor3D;
@@ -234,7 +247,7 @@ export class Mlp {
             const db = batchMatMul(ones, dz); // db = Σ_batch dz, as 1ᵀ dz
             dCopy.unshift(tf.reshape(dW, [-1]), tf.reshape(db, [-1]));
           }
-          g = batchMatMul(dz, tf.transpose(w(k, l), [0, 2, 1]) as tf.Tensor3D); // dh = dz Wᵀ
+          g = batchMatMul(dz, wTs[k * nL + l]); // dh = dz Wᵀ
         }
         dParams.push(...dCopy);
         dxs.push(g);
@@ -264,7 +277,6 @@ export class Mlp {
 
   dispose(): void {
     for (const v of this.params) v.dispose();
-    if (this.viewCache) tf.dispose([...this.viewCache.ws, ...this.viewCache.bs]);
-    this.viewCache = undefined;
+    this.disposeViews();
   }
 }
