@@ -20,15 +20,19 @@ const REF = [
 ];
 const ITERS = 150;
 
-function train(klMode: KlMode, beta: number): number[] {
+const UNIFORM = R.map((r) => r.map(() => 1 / r.length));
+
+/** TV(π_PPO(·|s), π*(·|s)) per context; `ref` is the prior's table (the reference, or uniform). */
+function train(klMode: KlMode, beta: number, ref: number[][] = REF): number[] {
   const make = () => new ContextualBandit(R, 0.1);
-  const prior = makePrior('reference', make(), { reference: { table: REF } });
+  const prior = ref === UNIFORM ? makePrior('uniform', make()) : makePrior('reference', make(), { reference: { table: ref } });
   const agent = new KlPpo(
     make,
     prior,
     {
-      numEnvs: 64,
+      numEnvs: 128,
       numSteps: 4,
+      numMinibatches: 2,
       hidden: [],
       learningRate: 0.01,
       annealIterations: ITERS,
@@ -42,7 +46,7 @@ function train(klMode: KlMode, beta: number): number[] {
   for (let i = 0; i < ITERS; i++) agent.iterate();
   const table = agent.probsTable();
   agent.dispose();
-  return R.map((r, s) => totalVariation(table[s], klRegularizedOptimum(REF[s], r, beta).probs));
+  return R.map((r, s) => totalVariation(table[s], klRegularizedOptimum(ref[s], r, beta).probs));
 }
 
 describe('KL-PPO on a contextual bandit reaches π* ∝ π_ref·exp(R/β)', () => {
@@ -62,6 +66,12 @@ describe('KL-PPO on a contextual bandit reaches π* ∝ π_ref·exp(R/β)', () =
       for (const x of tv) expect(x).toBeLessThan(0.02);
     });
   }
+
+  it('uniform prior (an entropy bonus), β = 0.3: TV < 0.02 to softmax(R/β)', () => {
+    const tv = train('reward', 0.3, UNIFORM);
+    console.log(`bandit uniform prior β=0.3: TV per context ${tv.map((x) => x.toFixed(4)).join(', ')}`);
+    for (const x of tv) expect(x).toBeLessThan(0.02);
+  });
 
   it('the optimum is far from the reference (so TV < 0.02 is not reached by staying put)', () => {
     for (const beta of [0.5, 0.2]) {
