@@ -55,6 +55,31 @@ function writeSyntheticRun(dir: string): void {
   writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'TwoRoute-v0', episodes: [episode, episode] }));
 }
 
+const WM_RUN = '2026-11-22T0000-rssm-pendulum-1';
+const WM_BAD = '2026-11-22T0100-rssm-pendulum-2';
+
+/**
+ * A synthetic RSSM trajectory file (context 3, horizon 4) with known errors: observed o_t = (t, −t),
+ * reconstructed = observed + 0.1 (MSE 0.01), imagined = future + 0.2 (MSE 0.04); repeating the last
+ * context observation (2, −2) misses the future by 1..4 (MSE 7.5). A second folder's file is malformed.
+ */
+function writeSyntheticRssm(dir: string): void {
+  const observed = Array.from({ length: 7 }, (_, t) => [t, -t]);
+  const traj = {
+    observed,
+    reconstructed: observed.map((r) => r.map((v) => v + 0.1)),
+    imagined: observed.slice(3).map((r) => r.map((v) => v + 0.2)),
+    actions: observed.map(() => [0]),
+    rewards: observed.map(() => -1),
+    truth: observed.map(([c, s]) => [c, s, 0.5]),
+  };
+  const file = { format: 'priorlab.rssm-trajectories/1', env: 'PendulumNoVel-v1', dt: 0.05, obsLabels: ['cos θ', 'sin θ'], truthLabels: ['cos θ', 'sin θ', 'θ̇'], context: 3, horizon: 4, trajectories: [traj, { ...traj, imagined: traj.imagined.map((r) => r.map((v) => v + 1)) }] };
+  mkdirSync(join(dir, WM_RUN), { recursive: true });
+  writeFileSync(join(dir, WM_RUN, 'rssm-trajectories.json'), JSON.stringify(file));
+  mkdirSync(join(dir, WM_BAD), { recursive: true });
+  writeFileSync(join(dir, WM_BAD, 'rssm-trajectories.json'), JSON.stringify({ ...file, trajectories: [{ ...traj, imagined: traj.imagined.slice(1) }] }));
+}
+
 beforeEach(() => {
   errors = [];
 });
@@ -63,6 +88,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
   writeSyntheticRun(join(runsDir, RUN));
+  writeSyntheticRssm(runsDir);
   session = await startViz(runsDir);
 });
 
@@ -189,6 +215,91 @@ describe('visualizer in chromium', () => {
     await page.waitForSelector('svg.chart');
     await page.waitForTimeout(1500);
     await shot(page, 'pendulum');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it('live training: discrete SAC on TwoRoute steps, runs, pauses, and its KL to the exact π* falls', async () => {
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac', errors);
+    const s0 = await stats(page, 'train-stats');
+    expect(s0.backend).toBe('wasm');
+    expect(num(s0, 'steps')).toBe(0);
+    // The untrained (near-uniform) policy is far from π*; the KL shown at step 0 is that starting point.
+    expect(num(s0, 'kl')).toBeGreaterThan(0.2);
+    expect(num(s0, 'klInitial')).toBe(num(s0, 'kl'));
+    await page.click('[data-testid="train-step"]');
+    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(100);
+    await page.click('[data-testid="train-run"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 2500, null, { timeout: 90_000 });
+    await page.click('[data-testid="train-run"]');
+    const s1 = await stats(page, 'train-stats');
+    expect(s1.state).toBe('paused');
+    expect(num(s1, 'updates')).toBeGreaterThan(1500);
+    expect(num(s1, 'klInitial')).toBe(num(s0, 'kl'));
+    expect(num(s1, 'kl')).toBeLessThan(0.5 * num(s0, 'kl'));
+    expect(num(s1, 'klReverse')).toBeLessThan(num(s0, 'klReverse') + 0.05);
+    // Paused means paused: the step counter holds.
+    await page.waitForTimeout(500);
+    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(num(s1, 'steps'));
+    expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
+    await shot(page, 'live-training-sac');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('tokens: the closed-form optimum collapses onto "aaaa" as β → 0 and returns to the reference as β grows', async () => {
+    const page = await openPanel(session, '#panel=tokens&reward=repeat&beta=0.001', errors);
+    const cold = await stats(page, 'tokens-stats');
+    expect(cold.topSeq).toBe('aaaa');
+    expect(num(cold, 'topMass')).toBeGreaterThan(0.99);
+    expect(num(cold, 'reward')).toBeGreaterThan(0.99);
+    // The reference itself prefers grammatical text and pays little reward.
+    expect(cold.refTopSeq).not.toBe('aaaa');
+    expect(num(cold, 'refReward')).toBeLessThan(0.4);
+    const setBeta = async (log10: string) => {
+      const before = Number(await page.evaluate(() => document.body.dataset.tokensRender));
+      await page.fill('[data-testid="tokens-beta"]', log10);
+      await page.waitForFunction((b) => Number(document.body.dataset.tokensRender) > b, before);
+    };
+    await setBeta('-0.5');
+    const mid = await stats(page, 'tokens-stats');
+    // Every displayed row satisfies π*(y)/π_ref(y) = exp(R(y)/β)/Z: log ratio minus R/β is one constant.
+    const rows = await page.$$eval('[data-testid="tokens-top"] tr[data-seq]', (tr) => tr.map((r) => ({ r: Number((r as HTMLElement).dataset.r), ps: Number((r as HTMLElement).dataset.pstar), pr: Number((r as HTMLElement).dataset.pref) })));
+    expect(rows).toHaveLength(12);
+    const logZ = rows.map((x) => x.r / num(mid, 'beta') - Math.log(x.ps / x.pr));
+    for (const z of logZ) expect(z).toBeCloseTo(logZ[0], 9);
+    await shot(page, 'tokens-beta0.3');
+    await setBeta('1');
+    const hot = await stats(page, 'tokens-stats');
+    expect(num(hot, 'kl')).toBeLessThan(0.01);
+    expect(Math.abs(num(hot, 'reward') - num(hot, 'refReward'))).toBeLessThan(0.02);
+    expect(num(hot, 'kl')).toBeLessThan(num(mid, 'kl'));
+    expect(num(mid, 'kl')).toBeLessThan(num(cold, 'kl'));
+    expect(hot.topSeq).toBe(hot.refTopSeq);
+    expect(page.url()).toContain('beta=10');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('world model: observed vs reconstructed vs imagined from a run folder, with the errors it implies', async () => {
+    const page = await openPanel(session, `#panel=worldmodel&run=${WM_RUN}`, errors);
+    await page.waitForFunction(() => document.body.dataset.wmShown === '0');
+    const s = await stats(page, 'wm-stats');
+    expect(num(s, 'reconMse')).toBeCloseTo(0.01, 9);
+    expect(num(s, 'imagMse')).toBeCloseTo(0.04, 9);
+    expect(num(s, 'repeatMse')).toBeCloseTo(7.5, 9);
+    expect(num(s, 'return')).toBe(-7);
+    expect(await page.$$eval('[data-testid="wm-chart"]', (c) => c.map((x) => x.getAttribute('aria-label')))).toEqual(['observation cos θ', 'observation sin θ']);
+    // Three series per chart (observed, reconstructed, imagined) and the hidden θ̇ charted on its own.
+    expect(await page.$$eval('[data-testid="wm-chart"]:first-of-type path', (p) => p.length)).toBe(3);
+    expect(await page.$$eval('[data-testid="wm-truth"]', (c) => c.length)).toBe(1);
+    await shot(page, 'world-model');
+    await page.fill('[data-testid="wm-traj"]', '1');
+    await page.waitForFunction(() => document.body.dataset.wmShown === '1');
+    expect(num(await stats(page, 'wm-stats'), 'imagMse')).toBeCloseTo(1.44, 9);
+    // A malformed file is refused with the field named, not drawn.
+    await page.selectOption('[data-testid="wm-run"]', WM_BAD);
+    await page.waitForFunction(() => document.body.dataset.wmShown === 'error');
+    expect(await page.textContent('[data-testid="wm-error"]')).toContain('trajectories.0.imagined: 3 rows, expected 4');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -14,9 +14,9 @@ const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<Pane
   { id: 'train', label: 'Live training', load: () => import('./panels/train.js') },
   { id: 'elbo', label: 'ELBO playground', load: () => import('./panels/elbo.js') },
   { id: 'control', label: 'Pendulum / PointMass', load: () => import('./panels/control.js') },
-  { id: 'tokens', label: 'Tokens', load: () => import('./panels/pending.js') },
+  { id: 'tokens', label: 'Tokens', load: () => import('./panels/tokens.js') },
   { id: 'runs', label: 'Runs', load: () => import('./panels/runs.js') },
-  { id: 'worldmodel', label: 'World model', load: () => import('./panels/pending.js') },
+  { id: 'worldmodel', label: 'World model', load: () => import('./panels/worldmodel.js') },
 ];
 
 const nav = document.getElementById('tabs')!;

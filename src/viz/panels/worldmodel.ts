@@ -1,0 +1,166 @@
+/**
+ * World model panel: an RSSM run's `rssm-trajectories.json` (format `priorlab.rssm-trajectories/1`, see
+ * `src/worldmodel/trajectories.ts`), from a run folder served under `/runs/` or a picked file. For one
+ * trajectory at a time, each observation component is charted three ways: observed, reconstructed by the
+ * posterior (which saw every o_t), and imagined open-loop by the prior from the end of the context. The
+ * stats compare the imagination's error with the naive "repeat the last context observation" forecast.
+ */
+import { z } from 'zod';
+import { TRAJECTORY_FORMAT, type RssmTrajectoryFile } from '../../worldmodel/trajectories.js';
+import { lineChart } from '../chart.js';
+import { COLORS } from '../palette.js';
+import type { PanelModule } from '../panel.js';
+import { extraNumber } from '../state.js';
+import { serverRunFiles, serverRuns } from '../recorded/data.js';
+import { h, section, select, slider, statTable } from '../ui.js';
+
+export const TRAJECTORY_FILE = 'rssm-trajectories.json';
+
+const matrix = z.array(z.array(z.number()));
+const fileSchema = z.object({
+  format: z.literal(TRAJECTORY_FORMAT),
+  env: z.string(),
+  dt: z.number().positive(),
+  obsLabels: z.array(z.string()).min(1),
+  truthLabels: z.array(z.string()).optional(),
+  context: z.number().int().min(1),
+  horizon: z.number().int().min(1),
+  trajectories: z
+    .array(z.object({ observed: matrix, reconstructed: matrix, imagined: matrix, actions: matrix, rewards: z.array(z.number()), truth: matrix.optional() }))
+    .min(1),
+});
+
+/** Parses and checks the file as data; errors name the file, the field and the problem. */
+export function parseTrajectoryFile(name: string, text: string): RssmTrajectoryFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not JSON (${(e as Error).message})`);
+  }
+  const r = fileSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const f = r.data as RssmTrajectoryFile;
+  const T = f.context + f.horizon;
+  f.trajectories.forEach((t, i) => {
+    const bad = (field: string, rows: number) => new Error(`${name}: trajectories.${i}.${field}: ${rows} rows, expected ${field === 'imagined' ? f.horizon : T}`);
+    if (t.observed.length !== T) throw bad('observed', t.observed.length);
+    if (t.reconstructed.length !== T) throw bad('reconstructed', t.reconstructed.length);
+    if (t.imagined.length !== f.horizon) throw bad('imagined', t.imagined.length);
+  });
+  return f;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean over rows and components of the squared difference. */
+const mse = (a: number[][], b: number[][]): number => mean(a.map((row, t) => mean(row.map((v, i) => (v - b[t][i]) ** 2))));
+
+export const mount: PanelModule['mount'] = async (host, view) => {
+  const files = new Map<string, () => Promise<string>>();
+  let current: RssmTrajectoryFile | null = null;
+  let index = Math.max(0, Math.floor(extraNumber(view.state, 'traj', 0)));
+
+  const src = section(host.sidebar, 'Trajectories', `Run folders under runs/ that hold ${TRAJECTORY_FILE} (written by the rssm-pendulum experiment), or pick the file.`);
+  const runBox = h('div');
+  src.append(runBox);
+  const input = h('input', { type: 'file', accept: '.json', 'data-testid': 'wm-file' });
+  src.append(input);
+  const trajBox = h('div');
+  src.append(trajBox);
+  src.append(h('p', { class: 'note' }, 'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations.'));
+
+  const info = h('div');
+  info.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start';
+  host.main.append(info);
+
+  async function open(name: string, read: () => Promise<string>): Promise<void> {
+    info.replaceChildren();
+    host.charts.replaceChildren();
+    try {
+      current = parseTrajectoryFile(name, await read());
+    } catch (e) {
+      current = null;
+      info.append(h('p', { class: 'panel-error', 'data-testid': 'wm-error' }, (e as Error).message));
+      document.body.dataset.wmShown = 'error';
+      return;
+    }
+    if (files.has(name)) view.update({}, { run: name });
+    index = Math.min(index, current.trajectories.length - 1);
+    trajBox.replaceChildren();
+    slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, onInput: (v) => ((index = v), draw()) });
+    draw();
+  }
+
+  function draw(): void {
+    const f = current!;
+    const tr = f.trajectories[index];
+    view.update({}, { traj: String(index) });
+    info.replaceChildren();
+    host.charts.replaceChildren();
+    const future = tr.observed.slice(f.context);
+    const lastSeen = tr.observed[f.context - 1];
+    statTable(info, `${f.env}: trajectory ${index + 1} of ${f.trajectories.length}`, [
+      { key: 'context', label: 'context steps (posterior)', value: f.context, digits: 0 },
+      { key: 'horizon', label: 'imagined steps (prior only)', value: f.horizon, digits: 0 },
+      { key: 'reconMse', label: 'reconstruction MSE (all steps)', value: mse(tr.reconstructed, tr.observed), digits: 4 },
+      { key: 'imagMse', label: 'imagination MSE (horizon)', value: mse(tr.imagined, future), digits: 4 },
+      { key: 'repeatMse', label: '“repeat last” MSE (horizon)', value: mse(future.map(() => lastSeen), future), digits: 4, hint: 'forecast every future step as the last context observation' },
+      { key: 'return', label: 'reward sum', value: tr.rewards.reduce((a, b) => a + b, 0), digits: 2 },
+    ], 'wm-stats');
+    const time = (t: number) => +(t * f.dt).toFixed(6);
+    const at = (rows: number[][], i: number, from = 0) => rows.map((row, t) => [time(t + from), row[i]] as const);
+    f.obsLabels.forEach((label, i) => {
+      const c = lineChart({
+        title: `observation ${label}`,
+        xLabel: 'time (s)',
+        series: [
+          { name: 'observed', color: COLORS.text, points: at(tr.observed, i) },
+          { name: 'reconstructed', color: COLORS.posterior, dashed: true, points: at(tr.reconstructed, i) },
+          // The imagination starts from the last context step's observation, so the line joins the data.
+          { name: 'imagined', color: COLORS.q, points: [[time(f.context - 1), lastSeen[i]] as const, ...at(tr.imagined, i, f.context)] },
+        ],
+        markers: [{ x: time(f.context - 1), label: 'imagination starts' }],
+        width: 460,
+        height: 230,
+      });
+      c.dataset.testid = 'wm-chart';
+      host.charts.append(c);
+    });
+    if (tr.truth && f.truthLabels) {
+      const hidden = f.truthLabels.map((l, i) => ({ l, i })).filter(({ l }) => !f.obsLabels.includes(l));
+      for (const { l, i } of hidden) {
+        const c = lineChart({ title: `hidden state ${l} (never observed by the model)`, xLabel: 'time (s)', series: [{ name: l, color: COLORS.muted, points: at(tr.truth, i) }], width: 460, height: 230 });
+        c.dataset.testid = 'wm-truth';
+        host.charts.append(c);
+      }
+    }
+    document.body.dataset.wmShown = String(index);
+  }
+
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    if (file) void open(file.name, () => file.text());
+  });
+
+  try {
+    const runs = await serverRuns(import.meta.env.BASE_URL);
+    for (const run of runs) {
+      const withFiles = await serverRunFiles(import.meta.env.BASE_URL, run);
+      const read = withFiles.files.get(TRAJECTORY_FILE);
+      if (read) files.set(run.name, read);
+    }
+  } catch (e) {
+    runBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); pick a file instead.`));
+  }
+  if (files.size === 0) runBox.append(h('p', { class: 'note' }, `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`));
+  else {
+    const names = [...files.keys()].sort();
+    const first = names.includes(view.state.extra.run) ? view.state.extra.run : names[names.length - 1];
+    select(runBox, 'wm-run', 'run', names, first, (v) => void open(v, files.get(v)!));
+    await open(first, files.get(first)!);
+  }
+  return () => undefined;
+};
