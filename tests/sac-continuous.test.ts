@@ -116,6 +116,31 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     expect(checkpoints).toEqual([200, 400, 600]);
   });
 
+  it('KL-regularized SAC: with a reference prior and a large fixed α the policy is pulled onto the reference', async () => {
+    const env = makeEnv();
+    // Reference: N(1, 0.3²) torque for every state (not squashed; log-density in the env's action units).
+    const prior = makePrior('reference', env, {
+      reference: { gaussian: (obs) => ({ mean: tf.fill([obs.shape[0], 1], 1) as tf.Tensor2D, logStd: tf.scalar(Math.log(0.3)) }) },
+    });
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 1000, learningStarts: 200, alpha: 5, autoAlpha: false, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+    let kl = NaN;
+    const run = await trainSac(cfg, makeEnv, prior, new RngStreams(9), { log: (_s, m) => (kl = m['charts/kl_to_prior']) });
+    const rng = new RngStreams(1).get('obs');
+    const obs = new Float32Array(300);
+    for (let i = 0; i < 100; i++) {
+      const th = rng.uniformRange(-Math.PI, Math.PI);
+      obs.set([Math.cos(th), Math.sin(th), rng.uniformRange(-8, 8)], 3 * i);
+    }
+    const meanAction = (a: Float32Array) => a.reduce((x, y) => x + y, 0) / a.length;
+    const initial = new SacContinuous(cfg, env, prior, new RngStreams(9).get('init'));
+    expect(Math.abs(meanAction(initial.act(obs, { deterministic: true })))).toBeLessThan(0.5);
+    expect(Math.abs(meanAction(run.agent.act(obs, { deterministic: true })) - 1)).toBeLessThan(0.2);
+    expect(kl).toBeLessThan(0.2);
+    expect(() => new SacContinuous({ ...cfg, autoAlpha: true }, env, prior, rng)).toThrow(/SacConfig.targetKl: got undefined, allowed: a number/);
+    initial.dispose();
+    run.agent.dispose();
+  });
+
   it('rejects out-of-range config before training, naming the field and what is allowed', () => {
     const env = makeEnv();
     const rng = new RngStreams(7).get('agent');
