@@ -141,7 +141,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const curve: { step: number; scalars: Record<string, number> }[] = [];
   let slot = 0;
   const t0 = Date.now();
-  trainRssm(model, {
+  await trainRssm(model, {
     steps: opts.steps,
     startStep,
     logEvery: opts.logEvery,

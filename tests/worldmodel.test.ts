@@ -78,13 +78,13 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
     model.dispose();
   });
 
-  it('the ELBO goes up over a long run, every term is logged, and the tensor count stays flat', () => {
+  it('the ELBO goes up over a long run, every term is logged, and the tensor count stays flat', async () => {
     const buf = bufferOf(pendulumEpisodes(5, 3));
     const model = new Rssm(DIMS, SMALL, new Rng('long/init'));
     const logs: { step: number; scalars: Record<string, number> }[] = [];
     let countAt5 = -1;
     let countMax = 0;
-    trainRssm(model, {
+    await trainRssm(model, {
       steps: 400,
       logEvery: 10,
       checkpointEvery: 0,
@@ -159,16 +159,16 @@ describe('RSSM determinism, checkpoints and failures', () => {
     expect(free[0]).toEqual(a[0]);
   });
 
-  it('resuming from a checkpoint (model, optimizer, RNG streams) continues bit-for-bit', () => {
+  it('resuming from a checkpoint (model, optimizer, RNG streams) continues bit-for-bit', async () => {
     const common = { logEvery: 2, sampleBatch: (rng: Rng) => buf.sample(4, 6, rng) };
     const straight = new Rssm(DIMS, SMALL, new Rng('ck/init'));
     const logsA: number[] = [];
-    trainRssm(straight, { ...common, steps: 8, checkpointEvery: 0, batchRng: new Rng('ck/b'), noiseRng: new Rng('ck/n'), onLog: (_s, v) => logsA.push(v['elbo/total']) });
+    await trainRssm(straight, { ...common, steps: 8, checkpointEvery: 0, batchRng: new Rng('ck/b'), noiseRng: new Rng('ck/n'), onLog: (_s, v) => logsA.push(v['elbo/total']) });
 
     const first = new Rssm(DIMS, SMALL, new Rng('ck/init'));
     const logsB: number[] = [];
     let saved: RssmCheckpoint | null = null;
-    trainRssm(first, {
+    await trainRssm(first, {
       ...common,
       steps: 4,
       checkpointEvery: 4,
@@ -185,14 +185,38 @@ describe('RSSM determinism, checkpoints and failures', () => {
     batchRng.setState(ck.rng.batch);
     const noiseRng = new Rng('unused');
     noiseRng.setState(ck.rng.noise);
-    trainRssm(resumed, { ...common, steps: 8, startStep: ck.step, checkpointEvery: 0, batchRng, noiseRng, onLog: (_s, v) => logsB.push(v['elbo/total']) });
+    await trainRssm(resumed, { ...common, steps: 8, startStep: ck.step, checkpointEvery: 0, batchRng, noiseRng, onLog: (_s, v) => logsB.push(v['elbo/total']) });
     expect(logsB).toEqual(logsA);
     expect(resumed.getState().weights).toEqual(straight.getState().weights);
     straight.dispose();
     resumed.dispose();
   });
 
-  it('a non-finite loss stops training with an error naming the term, and the last good checkpoint is kept', () => {
+  it('an abort signal finishes the current step, checkpoints it and returns', async () => {
+    const model = new Rssm(DIMS, SMALL, new Rng('abort/init'));
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const checkpoints: number[] = [];
+    await trainRssm(model, {
+      steps: 100,
+      logEvery: 5,
+      checkpointEvery: 10,
+      sampleBatch: (rng) => buf.sample(4, 6, rng),
+      batchRng: new Rng('abort/b'),
+      noiseRng: new Rng('abort/n'),
+      onCheckpoint: (c) => checkpoints.push(c.step),
+      afterStep: (step) => {
+        steps.push(step);
+        if (step === 7) controller.abort();
+      },
+      signal: controller.signal,
+    });
+    expect(steps.at(-1)).toBe(8);
+    expect(checkpoints).toEqual([8]);
+    model.dispose();
+  });
+
+  it('a non-finite loss stops training with an error naming the term, and the last good checkpoint is kept', async () => {
     const model = new Rssm(DIMS, SMALL, new Rng('nan/init'));
     const checkpoints: RssmCheckpoint[] = [];
     const run = () =>
@@ -215,7 +239,7 @@ describe('RSSM determinism, checkpoints and failures', () => {
       });
     let error: unknown = null;
     try {
-      run();
+      await run();
     } catch (e) {
       error = e;
     }

@@ -56,8 +56,11 @@ export function rssmCheckpoint(model: Rssm, step: number, batchRng: Rng, noiseRn
   return { step, model: model.getState(), rng: { batch: batchRng.getState(), noise: noiseRng.getState() } };
 }
 
-/** Runs the loop; returns the last logged scalars. */
-export function trainRssm(model: Rssm, o: TrainLoopOptions): Record<string, number> {
+/** Yields to the event loop (so an abort signal, e.g. Ctrl-C, can be delivered); browser-safe. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Runs the loop, yielding to the event loop after every log step; resolves to the last logged scalars. */
+export async function trainRssm(model: Rssm, o: TrainLoopOptions): Promise<Record<string, number>> {
   if (!Number.isInteger(o.logEvery) || o.logEvery < 1) throw new RangeError(`TrainLoopOptions.logEvery: must be a positive integer, got ${o.logEvery}`);
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0 || o.checkpointEvery % o.logEvery !== 0) {
     throw new RangeError(`TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=${o.logEvery}, got ${o.checkpointEvery}`);
@@ -80,10 +83,11 @@ export function trainRssm(model: Rssm, o: TrainLoopOptions): Record<string, numb
       if (o.onCheckpoint && o.checkpointEvery > 0 && (step % o.checkpointEvery === 0 || stopping)) {
         o.onCheckpoint(rssmCheckpoint(model, step, o.batchRng, o.noiseRng));
       }
+      await yieldToEventLoop();
     }
     tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
     o.afterStep?.(step);
-    if (o.signal?.aborted) break;
+    if (stopping) break;
   }
   return last;
 }
