@@ -111,7 +111,8 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
         trace.moveTo(...a).lineTo(...b).stroke({ width: 2, color: 0x2bb3a3, alpha: 1 - (i - k) / 41 });
       }
       rod.clear().moveTo(cx, cy).lineTo(bx, by).stroke({ width: 7, color: 0xdfe6f3, cap: 'round' }).circle(bx, by, 12).fill(0xf0a030).circle(cx, cy, 5).fill(COLORS.muted);
-      const u = i < torque.length ? torque[i] : 0;
+      // θ has one more entry than u (the final state): after the last action there is no torque to show.
+      const u = i < torque.length ? torque[i] : NaN;
       // Torque: an arc around the pivot; positive u increases θ, which is clockwise on screen (y down).
       arrow.clear();
       const span = (Math.abs(u) / 2) * Math.PI * 0.9;
@@ -127,7 +128,7 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
         const ty = Math.cos(a1) * dir;
         arrow.poly([hx + tx * 10, hy + ty * 10, hx - ty * 6, hy + tx * 6, hx + ty * 6, hy - tx * 6]).fill(0xe05570);
       }
-      label.text = `t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${u.toFixed(2)}`;
+      label.text = `t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`;
     },
   };
 }

@@ -100,6 +100,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   function render(): void {
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { mode });
+    // Side by side shows every prior: the single-prior picker is greyed out and inert.
+    priorBox.classList.toggle('inactive', mode === 'compare');
+    priorBox.title = mode === 'compare' ? 'side by side shows every prior; switch to "one prior" to pick one' : '';
     const priors = mode === 'compare' ? priorsFor() : [prior];
     const entry = GRID_ENVS[envName];
     const scenes: GridScene[] = priors.map((p) => computeScene(entry, p, alpha, seed, ROLLOUTS));
