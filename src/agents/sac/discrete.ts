@@ -9,6 +9,7 @@
  *   critic target  y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
  *   critic loss    Σ_k E[(Q_k(s,a) − y)²]
  *   actor loss     E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
+ *                  (α ≡ 0: −E_s log π(argmax_a min_k Q_k(s,a) | s), the greedy improvement step; see `greedyActor`)
  *   α loss         E_s[ α · (KL_target − KL(π(·|s) ‖ p(·|s))) ]       (auto-temperature, on log α)
  *
  * With a uniform prior the KL target is log|A| − H_target, H_target = `targetEntropyScale`·log|A|
@@ -79,6 +80,14 @@ export interface DiscreteSacConfig {
   batchSize: number;
   /** Environment steps with uniformly random actions before learning starts. */
   learningStarts: number;
+  /**
+   * ε of the ε-greedy behaviour policy after the warm-up: each collected action is uniformly random with
+   * probability ε, else drawn from π. Collection only: the critic target and the actor loss still use π
+   * (Q is evaluated off-policy for π), so ε changes the data, not the objective. With α = 0 (the `none`
+   * prior) π collapses to the greedy action and nothing else explores, as in DQN (SB3's
+   * `exploration_final_eps`); with α > 0 the entropy already explores, so keep the default 0 there.
+   */
+  explorationEpsilon: number;
   /** Environment steps between rounds of gradient steps. */
   updateEvery: number;
   /** Gradient steps per round (updates-to-data ratio = gradientSteps / updateEvery). */
@@ -109,6 +118,7 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
   bufferSize: 100_000,
   batchSize: 64,
   learningStarts: 1_000,
+  explorationEpsilon: 0,
   updateEvery: 1,
   gradientSteps: 1,
   tau: 0.005,
@@ -147,6 +157,7 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   posInt('bufferSize');
   posInt('batchSize');
   nonNegInt('learningStarts');
+  if (!(cfg.explorationEpsilon >= 0 && cfg.explorationEpsilon <= 1)) fail('explorationEpsilon', 'a number in [0, 1] (0 = off)');
   posInt('updateEvery');
   posInt('gradientSteps');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', 'a number in (0, 1]');
@@ -247,6 +258,18 @@ export class DiscreteSacAgent {
     this.klTarget = prior.kind === 'uniform' ? (1 - this.cfg.targetEntropyScale) * Math.log(nA) : this.cfg.targetKl;
   }
 
+  /**
+   * True when α is identically 0 (the `none` prior, or a fixed α = 0): the actor then fits the greedy policy
+   * argmax_a min_k Q_k(s,a) by maximum likelihood instead of minimizing E_π[−Q]. The two share their optimum
+   * (the α → 0 limit of π ∝ p·exp(Q/α)), but E_π[−Q] has the gradient π(a|s)(Q(s,a) − V(s)), which vanishes once
+   * π is near-deterministic: a collapsed policy would stop following its critic, and the critic (which
+   * evaluates π) would stop improving. The cross-entropy −log π(a*|s) keeps the gradient 1 − π(a*|s) on the
+   * greedy action (MPO's weighted maximum likelihood, at zero temperature).
+   */
+  get greedyActor(): boolean {
+    return this.prior.kind === 'none' || (!this.cfg.autoAlpha && this.cfg.alpha === 0);
+  }
+
   /** True when α is tuned (auto α with a uniform or reference prior). */
   get tunesAlpha(): boolean {
     return this.cfg.autoAlpha && this.prior.kind !== 'none';
@@ -308,7 +331,8 @@ export class DiscreteSacAgent {
       const logPiNext = tf.logSoftmax(this.actor.apply(nextObs) as tf.Tensor2D);
       const minQNext = tf.min(this.criticTarget.apply(nextObs), 0);
       const softQNext = tf.sub(minQNext, tf.mul(alpha, tf.sub(logPiNext, this.prior.logProbs(nextObs))));
-      const vNext = tf.sum(tf.mul(tf.exp(logPiNext), softQNext), -1);
+      // α ≡ 0: the backup's α → 0 limit, max_a' min_k Q̄_k(s',a') (clipped double Q-learning; see `greedyActor`).
+      const vNext = this.greedyActor ? tf.max(minQNext, -1) : tf.sum(tf.mul(tf.exp(logPiNext), softQNext), -1);
       const y = tf.add(rewards, tf.mul(tf.mul(gamma, tf.sub(1, terminated)), vNext));
       const actionMask = tf.oneHot(actions, nA);
       const criticLossFn = () => {
@@ -322,8 +346,11 @@ export class DiscreteSacAgent {
       // E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
       const minQ = tf.min(this.critic.apply(obs, { frozen: true }), 0);
       const logP = this.prior.logProbs(obs);
+      // At α ≡ 0 the target of the improvement step is the greedy policy: −E_s log π(argmax_a min_k Q_k(s,a) | s).
+      const greedy = this.greedyActor ? tf.oneHot(tf.argMax(minQ, -1) as tf.Tensor1D, nA) : null;
       const actorLossFn = () => {
         const logPi = tf.logSoftmax(this.actor.apply(obs) as tf.Tensor2D);
+        if (greedy) return tf.neg(tf.mean(tf.sum(tf.mul(greedy, logPi), -1))) as tf.Scalar;
         const klTerm = tf.mul(alpha, tf.sub(logPi, logP)); // α(log π − log p)
         return tf.mean(tf.sum(tf.mul(tf.exp(logPi), tf.sub(klTerm, minQ)), -1)) as tf.Scalar;
       };
@@ -534,9 +561,10 @@ export class DiscreteSacTrainer {
   step(): boolean {
     if (this.done) return false;
     const { cfg } = this.agent;
+    const explore = this.agent.streams.get('explore');
     let action: number;
-    if (this.t < cfg.learningStarts) {
-      action = this.agent.streams.get('explore').integer(this.agent.actionSpace.n);
+    if (this.t < cfg.learningStarts || (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon)) {
+      action = explore.integer(this.agent.actionSpace.n);
     } else {
       const probs = this.agent.actionProbs(this.obs);
       const bad = probs.find((p) => !Number.isFinite(p));
