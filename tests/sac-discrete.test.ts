@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hittingProbability, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import { evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import {
   DiscreteSacAgent,
   DiscreteSacTrainer,
@@ -11,11 +11,13 @@ import {
   resolveDiscreteSacConfig,
   type DiscreteSacConfig,
   type DiscreteSacResult,
+  type DiscreteSacTrainerCheckpoint,
 } from '../src/agents/sac/discrete.js';
+import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
-import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
+import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_START, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior, type PriorKind } from '../src/priors/index.js';
 
@@ -41,6 +43,13 @@ const EXACT_CFG: Partial<DiscreteSacConfig> = {
   logEvery: 1000,
 };
 
+/**
+ * Plain RL (α = 0) needs its own exploration and a gentler step: ε-greedy collection (ε = 0.1) finds the
+ * ledge, and Adam at 0.01 (not 0.03) keeps the rarely sampled one-hot rows of the Q table from jumping
+ * (Adam's per-parameter normalization turns a rare gradient into a step of about 3·lr).
+ */
+const NONE_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, explorationEpsilon: 0.1, actorLr: 0.01, criticLr: 0.01 };
+
 /** Short runs for the plumbing tests. */
 const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, learningStarts: 100, batchSize: 32, logEvery: 100, hidden: [16] };
 
@@ -50,9 +59,25 @@ function train(kind: PriorKind, cfg: Partial<DiscreteSacConfig>): { env: Tabular
   return { env, result: new DiscreteSacTrainer(env, prior, cfg).run() };
 }
 
-/** Route, entropy and KL to the reference of a policy table, computed exactly on the TwoRoute model. */
+/**
+ * Route frequencies over 500 seeded rollouts (`classifyTwoRoute`); the action entropy and KL to the
+ * reference averaged over the states π visits (exact visitation).
+ */
 function behaviour(env: TabularEnv, pi: Float64Array) {
   const ref = twoRouteReference(env);
+  const rng = new Rng(7);
+  const routes: Record<TwoRouteOutcome, number> = { short: 0, long: 0, mixed: 0, fell: 0, unfinished: 0 };
+  const n = 500;
+  for (let ep = 0; ep < n; ep++) {
+    let s = env.reset({ seed: ep }).obs;
+    const states = [s];
+    for (;;) {
+      const r = env.step(rng.categorical(pi.subarray(s * N_A, s * N_A + N_A)));
+      states.push((s = r.obs));
+      if (r.terminated || r.truncated) break;
+    }
+    routes[classifyTwoRoute(states)] += 1 / n;
+  }
   const d = stateVisitation(env.model, pi);
   const entropy = (s: number) => {
     let h = 0;
@@ -60,7 +85,7 @@ function behaviour(env: TabularEnv, pi: Float64Array) {
     return h;
   };
   return {
-    ledge: hittingProbability(env.model, pi, TWO_ROUTE_LEDGE)[TWO_ROUTE_START],
+    routes,
     entropy: weightedMean(d, entropy),
     klToReference: weightedMean(d, (s) => klAt(pi, ref, s, N_A)),
   };
@@ -74,7 +99,7 @@ function klToSoftOptimal(env: TabularEnv, learned: Float64Array, kind: 'uniform'
   return weightedMean(d, (s) => klAt(learned, star.pi, s, N_A));
 }
 
-const learned: Partial<Record<'uniform' | 'reference', { env: TabularEnv; result: DiscreteSacResult }>> = {};
+const learned: Partial<Record<PriorKind, { env: TabularEnv; result: DiscreteSacResult }>> = {};
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -96,8 +121,26 @@ describe('discrete SAC converges to the soft-optimal policy of the exact solver 
   }
 });
 
+describe('plain RL (no prior, α = 0) finds the shortcut the exact solver predicts', () => {
+  it('ε-greedy collection + greedy actor: the learned policy walks the ledge, return γ^7 from the start', () => {
+    learned.none = train('none', NONE_CFG);
+    const { env, result } = learned.none;
+    const pi = result.policyTable!;
+    const v = evaluatePolicy(env.model, pi, { alpha: 0, gamma: TWO_ROUTE_GAMMA }).V[TWO_ROUTE_START];
+    const { routes } = behaviour(env, pi);
+    console.log(`[sac-discrete] none prior: V^π(start) = ${v.toFixed(4)} (optimum γ^7 = ${(TWO_ROUTE_GAMMA ** 7).toFixed(4)}), routes ${JSON.stringify(routes)}`);
+    expect(routes.short).toBeGreaterThan(0.9);
+    // The 12-step room route is worth γ^11 = 0.81·γ^7: above 0.95·γ^7 only the 8-step shortcut qualifies.
+    expect(v).toBeGreaterThan(0.95 * TWO_ROUTE_GAMMA ** 7);
+    // No prior: α stays 0 and the logged KL term is exactly 0.
+    const last = result.metrics[result.metrics.length - 1].scalars;
+    expect(last['charts/alpha']).toBe(0);
+    expect(last['charts/kl_prior']).toBe(0);
+  });
+});
+
 describe('the prior changes behaviour in the direction the exact solver predicts', () => {
-  it('uniform vs reference vs none: route, action entropy, KL to the reference', () => {
+  it('uniform vs reference vs none: route, action entropy, KL to the reference (exact and learned)', () => {
     const env = twoRoute();
     const ref = twoRouteReference(env);
     const exact = {
@@ -105,10 +148,9 @@ describe('the prior changes behaviour in the direction the exact solver predicts
       reference: behaviour(env, softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref }).pi),
       none: behaviour(env, softValueIteration(env.model, { alpha: 0, gamma: TWO_ROUTE_GAMMA }).pi),
     };
-    const uniform = learned.uniform ?? train('uniform', EXACT_CFG);
-    const reference = learned.reference ?? train('reference', EXACT_CFG);
-    // α = 0 gives no exploration but the warm-up's random actions: a longer warm-up lets it find the goal.
-    const none = train('none', { ...EXACT_CFG, learningStarts: 3000 });
+    const uniform = (learned.uniform ??= train('uniform', EXACT_CFG));
+    const reference = (learned.reference ??= train('reference', EXACT_CFG));
+    const none = (learned.none ??= train('none', NONE_CFG));
     const got = {
       uniform: behaviour(uniform.env, uniform.result.policyTable!),
       reference: behaviour(reference.env, reference.result.policyTable!),
@@ -116,22 +158,22 @@ describe('the prior changes behaviour in the direction the exact solver predicts
     };
     console.log('[sac-discrete] behaviour (exact → learned):', JSON.stringify({ exact, got }, (_k, v) => (typeof v === 'number' ? +v.toFixed(3) : v)));
 
-    // Route: the uniform prior keeps a real chance of the ledge shortcut, the reference prior follows the guide's room route.
-    expect(exact.uniform.ledge - exact.reference.ledge).toBeGreaterThan(0.3);
-    expect(got.uniform.ledge - got.reference.ledge).toBeGreaterThan(0.15);
-    expect(got.reference.ledge).toBeLessThan(0.05);
-    // Entropy: max-ent (uniform) > KL-regularized (reference) > plain RL (none, deterministic).
-    expect(got.uniform.entropy - got.reference.entropy).toBeGreaterThan(0.3);
-    expect(got.reference.entropy - got.none.entropy).toBeGreaterThan(0.3);
-    expect(got.none.entropy).toBeLessThan(0.1);
+    for (const b of [exact, got]) {
+      // Route: none → the short ledge; reference → the guide's long room route; uniform → both routes.
+      expect(b.none.routes.short).toBeGreaterThan(0.9);
+      expect(b.reference.routes.long).toBeGreaterThan(0.9);
+      expect(b.uniform.routes.short + b.uniform.routes.mixed).toBeGreaterThan(0.1);
+      expect(b.uniform.routes.long).toBeGreaterThan(0.3);
+      // Entropy: plain RL (deterministic) < KL-regularized (reference) < max-ent (uniform).
+      expect(b.reference.entropy - b.none.entropy).toBeGreaterThan(0.3);
+      expect(b.uniform.entropy - b.reference.entropy).toBeGreaterThan(0.3);
+      expect(b.none.entropy).toBeLessThan(0.1);
+      // KL to the reference: smallest under the reference prior, largest with no prior.
+      expect(b.reference.klToReference).toBeLessThan(0.1);
+      expect(b.uniform.klToReference - b.reference.klToReference).toBeGreaterThan(0.2);
+      expect(b.none.klToReference - b.uniform.klToReference).toBeGreaterThan(0.3);
+    }
     expect(exact.none.entropy).toBe(0);
-    // KL to the reference: the reference prior stays close to it, the uniform prior does not.
-    expect(got.reference.klToReference).toBeLessThan(0.1);
-    expect(got.uniform.klToReference - got.reference.klToReference).toBeGreaterThan(0.2);
-    // No prior: α stays 0 and the logged KL term is exactly 0.
-    const last = none.result.metrics[none.result.metrics.length - 1].scalars;
-    expect(last['charts/alpha']).toBe(0);
-    expect(last['charts/kl_prior']).toBe(0);
     // Greedy (mode) evaluation: the reference-guided agent reaches the goal (+1) with its mode action.
     expect(evaluateGreedy(reference.result.agent, twoRoute(), 3, 0)).toBe(1);
     for (const r of [uniform, reference, none]) r.result.agent.dispose();
@@ -221,6 +263,36 @@ describe('plumbing', () => {
     );
     a.dispose();
     b.dispose();
+  });
+
+  it('resume from a trainer checkpoint (replay buffer, counters, RNG streams) gives exactly the uninterrupted run', () => {
+    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, autoAlpha: true, explorationEpsilon: 0.2 };
+    const uniform = (env: Env) => makePrior('uniform', env);
+    const fullEnv = twoRoute();
+    const full = new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg).run();
+
+    const env = twoRoute();
+    const first = new DiscreteSacTrainer(env, uniform(env), cfg);
+    while (first.step() && !(first.stepCount >= 250 && first.atEpisodeBoundary));
+    const ckpt = JSON.parse(JSON.stringify(first.saveCheckpoint())) as DiscreteSacTrainerCheckpoint;
+    expect(ckpt.step).toBeGreaterThanOrEqual(250);
+    expect(ckpt.step).toBeLessThan(600);
+    expect(ckpt.buffer.size).toBe(ckpt.step);
+    // Inside an episode there is env state the checkpoint does not hold: refused, naming when it is allowed.
+    while (first.step() && first.atEpisodeBoundary);
+    expect(() => first.saveCheckpoint()).toThrow(/saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true\)/);
+    first.agent.dispose();
+
+    // A fresh env and prior: everything the rest of the run needs comes from the checkpoint.
+    const env2 = twoRoute();
+    const resumed = DiscreteSacTrainer.resume(env2, uniform(env2), ckpt).run();
+    expect(resumed.agent.gradientSteps).toBe(full.agent.gradientSteps);
+    expect(resumed.metrics).toEqual(full.metrics);
+    expect(resumed.policyTable).toEqual(full.policyTable);
+    expect(tf.tidy(() => resumed.agent.critic.getWeights())).toEqual(tf.tidy(() => full.agent.critic.getWeights()));
+    expect(resumed.agent.alpha).toBe(full.agent.alpha);
+    full.agent.dispose();
+    resumed.agent.dispose();
   });
 
   it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {

@@ -43,7 +43,7 @@ import {
   type Prior,
   type PriorSpaces,
 } from '../../priors/index.js';
-import { ReplayBuffer } from '../replay.js';
+import { ReplayBuffer, type ReplayState } from '../replay.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Config
@@ -512,6 +512,24 @@ export class NonFiniteError extends Error {
   }
 }
 
+/**
+ * A training run's full state at an episode boundary: the agent (networks, optimizers, α, RNG streams,
+ * including the `env` stream that seeds the next episode's reset), the replay buffer and the loop's
+ * counters. `DiscreteSacTrainer.resume` continues from it exactly: the same numbers as an uninterrupted run.
+ * JSON-serializable (plain arrays).
+ */
+export interface DiscreteSacTrainerCheckpoint {
+  version: 1;
+  agent: DiscreteSacCheckpoint;
+  buffer: ReplayState<number[]>;
+  /** Environment steps taken. */
+  step: number;
+  /** Episodes finished since the last log step (not yet logged). */
+  finished: { ret: number; len: number }[];
+  /** Every metrics line logged so far. */
+  metrics: DiscreteSacMetrics[];
+}
+
 export interface DiscreteSacResult {
   agent: DiscreteSacAgent;
   /** π(a|s) per state (nS·nA) for tabular envs, else null. */
@@ -521,8 +539,11 @@ export interface DiscreteSacResult {
 
 /**
  * The SAC loop, one environment step at a time (`step()`), so a browser can interleave it with drawing.
- * Random actions for `learningStarts` steps, then actions sampled from π; `gradientSteps` updates every
- * `updateEvery` steps; metrics every `logEvery` steps. Truncated episodes bootstrap, terminated ones do not.
+ * Random actions for `learningStarts` steps, then actions sampled from π (ε-greedy if `explorationEpsilon`);
+ * `gradientSteps` updates every `updateEvery` steps; metrics every `logEvery` steps. Truncated episodes
+ * bootstrap, terminated ones do not. Every episode starts with `env.reset({ seed })`, the seed drawn from the
+ * `env` stream when the episode's first step is taken, so between episodes (`atEpisodeBoundary`) the env
+ * holds no state the run needs: `saveCheckpoint()` there and `DiscreteSacTrainer.resume` continue exactly.
  */
 export class DiscreteSacTrainer {
   readonly agent: DiscreteSacAgent;
@@ -530,7 +551,8 @@ export class DiscreteSacTrainer {
   private readonly buffer: ReplayBuffer;
   private readonly obsWidth: number;
   private t = 0;
-  private obs: Observation;
+  /** The current observation, or null between episodes (the next step resets the env). */
+  private obs: Observation | null = null;
   private episodeReturn = 0;
   private episodeLength = 0;
   private finished: { ret: number; len: number }[] = [];
@@ -546,7 +568,50 @@ export class DiscreteSacTrainer {
     this.agent = new DiscreteSacAgent(env, prior, config);
     this.obsWidth = obsDim(env.observationSpace);
     this.buffer = new ReplayBuffer(this.agent.cfg.bufferSize, this.obsWidth, 1);
-    this.obs = env.reset({ seed: this.agent.streams.get('env').uint32() }).obs;
+  }
+
+  /**
+   * A trainer continuing `ckpt` (taken by `saveCheckpoint`) with the checkpoint's config: `env` must be a
+   * fresh instance of the same env (its state is not needed, the next episode reseeds it).
+   */
+  static resume(env: Env, prior: Prior, ckpt: DiscreteSacTrainerCheckpoint, hooks: DiscreteSacHooks = {}): DiscreteSacTrainer {
+    if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
+    const trainer = new DiscreteSacTrainer(env, prior, ckpt.agent.config, hooks);
+    trainer.agent.loadCheckpoint(ckpt.agent);
+    trainer.buffer.setState(ckpt.buffer);
+    trainer.t = ckpt.step;
+    trainer.finished = ckpt.finished.map((e) => ({ ...e }));
+    trainer.metrics.push(...ckpt.metrics);
+    trainer.lastGood = ckpt.agent;
+    return trainer;
+  }
+
+  /** True between episodes: the only moment `saveCheckpoint` may be called. */
+  get atEpisodeBoundary(): boolean {
+    return this.obs === null;
+  }
+
+  /** The run's full state (see `DiscreteSacTrainerCheckpoint`); only at an episode boundary. */
+  saveCheckpoint(): DiscreteSacTrainerCheckpoint {
+    if (this.obs !== null) {
+      throw new RangeError(`DiscreteSacTrainer.saveCheckpoint: step ${this.t} is inside an episode (allowed: when atEpisodeBoundary is true)`);
+    }
+    const b = this.buffer.getState();
+    return {
+      version: 1,
+      agent: this.agent.saveCheckpoint(),
+      buffer: {
+        ...b,
+        obs: Array.from(b.obs),
+        action: Array.from(b.action),
+        reward: Array.from(b.reward),
+        nextObs: Array.from(b.nextObs),
+        terminated: Array.from(b.terminated),
+      },
+      step: this.t,
+      finished: this.finished.map((e) => ({ ...e })),
+      metrics: this.metrics.map((m) => ({ step: m.step, scalars: { ...m.scalars } })),
+    };
   }
 
   get done(): boolean {
@@ -561,30 +626,30 @@ export class DiscreteSacTrainer {
   step(): boolean {
     if (this.done) return false;
     const { cfg } = this.agent;
+    if (this.obs === null) this.obs = this.env.reset({ seed: this.agent.streams.get('env').uint32() }).obs;
+    const obs = this.obs;
     const explore = this.agent.streams.get('explore');
     let action: number;
     if (this.t < cfg.learningStarts || (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon)) {
       action = explore.integer(this.agent.actionSpace.n);
     } else {
-      const probs = this.agent.actionProbs(this.obs);
+      const probs = this.agent.actionProbs(obs);
       const bad = probs.find((p) => !Number.isFinite(p));
       if (bad !== undefined) this.fail('policy π(·|s)', bad);
-      action = this.agent.act(this.obs, false, probs);
+      action = this.agent.act(obs, false, probs);
     }
     const r = this.env.step(action);
-    this.buffer.add(this.encodeOne(this.obs), action, r.reward, this.encodeOne(r.obs), r.terminated);
+    this.buffer.add(this.encodeOne(obs), action, r.reward, this.encodeOne(r.obs), r.terminated);
     this.episodeReturn += r.reward;
     this.episodeLength += 1;
     const done = r.terminated || r.truncated;
-    if (this.hooks.onStep?.({ step: this.t, obs: this.obs, action, reward: r.reward, done }) === false) this.stopped = true;
+    if (this.hooks.onStep?.({ step: this.t, obs, action, reward: r.reward, done }) === false) this.stopped = true;
     if (done) {
       this.finished.push({ ret: this.episodeReturn, len: this.episodeLength });
       this.episodeReturn = 0;
       this.episodeLength = 0;
-      this.obs = this.env.reset().obs;
-    } else {
-      this.obs = r.obs;
     }
+    this.obs = done ? null : r.obs;
     this.t += 1;
 
     if (this.t > cfg.learningStarts && this.t % cfg.updateEvery === 0) {
