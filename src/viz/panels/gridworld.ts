@@ -79,7 +79,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     { color: css(0x3fbf7f), label: 'goal' },
     { color: css(0x5b8def), label: 'start (outline)' },
   ]);
-  key.append(h('p', { class: 'note' }, 'White arrows: length ∝ π(a|s). KL and entropy are averaged over the exact state visitation of π*.'));
+  key.append(h('p', { class: 'note' }, 'White arrows: one per action, from the cell centre, length and opacity ∝ π(a|s). KL and entropy are averaged over the exact state visitation of π*.'));
 
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
