@@ -166,7 +166,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const last = curve.at(-1)?.scalars;
   if (last) {
     ctx.print(
-      `trained ${opts.steps - startStep} steps in ${seconds.toFixed(0)} s; last ELBO per sequence ${last['elbo/total'].toFixed(2)} ` +
+      `trained steps ${startStep + 1}–${curve.at(-1)!.step} in ${seconds.toFixed(0)} s; last ELBO per sequence ${last['elbo/total'].toFixed(2)} ` +
         `(recon ${last['elbo/recon'].toFixed(2)}, reward ${last['elbo/reward'].toFixed(2)}, KL ${last['elbo/kl'].toFixed(2)})`,
     );
   }

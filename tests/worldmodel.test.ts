@@ -197,6 +197,7 @@ describe('RSSM determinism, checkpoints and failures', () => {
     const controller = new AbortController();
     const steps: number[] = [];
     const checkpoints: number[] = [];
+    const logged: number[] = [];
     await trainRssm(model, {
       steps: 100,
       logEvery: 5,
@@ -205,6 +206,7 @@ describe('RSSM determinism, checkpoints and failures', () => {
       batchRng: new Rng('abort/b'),
       noiseRng: new Rng('abort/n'),
       onCheckpoint: (c) => checkpoints.push(c.step),
+      onLog: (step) => logged.push(step),
       afterStep: (step) => {
         steps.push(step);
         if (step === 7) controller.abort();
@@ -213,6 +215,7 @@ describe('RSSM determinism, checkpoints and failures', () => {
     });
     expect(steps.at(-1)).toBe(8);
     expect(checkpoints).toEqual([8]);
+    expect(logged).toEqual([5]); // no extra log line at the abort step: a resumed log matches an uninterrupted one
     model.dispose();
   });
 

@@ -68,18 +68,24 @@ export async function trainRssm(model: Rssm, o: TrainLoopOptions): Promise<Recor
   let last: Record<string, number> = {};
   for (let step = (o.startStep ?? 0) + 1; step <= o.steps; step++) {
     const terms = model.trainStep(o.sampleBatch(o.batchRng), o.noiseRng);
-    const stopping = o.signal?.aborted === true || step === o.steps;
-    if (step % o.logEvery === 0 || stopping) {
+    const aborting = o.signal?.aborted === true;
+    const stopping = aborting || step === o.steps;
+    const logStep = step % o.logEvery === 0 || step === o.steps;
+    if (logStep || stopping) {
       const values = tf.stack([terms.elbo, terms.recon, terms.reward, terms.kl]);
       const [elbo, recon, reward, kl] = values.dataSync();
       values.dispose();
       // The components first, so an error names the term that went bad rather than their sum.
-      last = { 'elbo/recon': recon, 'elbo/reward': reward, 'elbo/kl': kl, 'elbo/total': elbo };
-      for (const [term, value] of Object.entries(last)) if (!Number.isFinite(value)) {
+      const scalars = { 'elbo/recon': recon, 'elbo/reward': reward, 'elbo/kl': kl, 'elbo/total': elbo };
+      for (const [term, value] of Object.entries(scalars)) if (!Number.isFinite(value)) {
         tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
         throw new NonFiniteLossError(step, term, value);
       }
-      o.onLog?.(step, last);
+      // An abort between log steps checkpoints without logging, so a resumed run's log equals an uninterrupted one's.
+      if (logStep) {
+        last = scalars;
+        o.onLog?.(step, last);
+      }
       if (o.onCheckpoint && o.checkpointEvery > 0 && (step % o.checkpointEvery === 0 || stopping)) {
         o.onCheckpoint(rssmCheckpoint(model, step, o.batchRng, o.noiseRng));
       }
