@@ -8,14 +8,24 @@
  * mixed / fell / unfinished), the action entropy and KL(π ‖ reference) averaged over the states π
  * visits (exact visitation), the exact discounted return from the start, and the rollouts' mean return.
  *
- * Columns: `exact` (soft value iteration, the ground truth). A learned method (discrete SAC, KL-PPO)
- * is added as ONE entry of `METHODS`: a function from the prior setting to a policy table.
+ * Learned tables are also compared with the exact optimum π* of the same prior: KL(π ‖ π*) and the
+ * probability π gives π*'s best action, averaged over the states π* visits (exact visitation). With no
+ * prior π* is deterministic, so KL(π ‖ π*) is infinite unless π is exactly greedy: read `π(a*)` there.
  *
- * Writes `results.json` (every number printed), `policies.json` (the tables, for the viewer) and
- * `routes.svg` (route frequencies per prior and method).
+ * Columns: `exact` (soft value iteration, the ground truth) and `sac` (discrete SAC on one-hot states,
+ * `TABULAR_DISCRETE_SAC`, trained for `--sacSteps` env steps per prior; with no prior it explores
+ * ε-greedily, `TABULAR_DISCRETE_SAC_PLAIN`). Another method (KL-PPO, ...) is ONE more entry of `METHODS`: a
+ * function from the prior setting to a policy table.
+ *
+ * Writes `results.json` (every number printed), `policies.json` (the tables, for the viewer),
+ * `episodes.json` (the first rollouts of every table, labelled `prior / method`, for the viewer's replay),
+ * `metrics.jsonl` (SAC's training metrics, keys prefixed by the prior) and `routes.svg` (route
+ * frequencies per prior and method).
  */
 import { z } from 'zod';
+import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
+import { makePrior } from '../src/priors/index.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
@@ -27,6 +37,8 @@ const options = z.object({
   gamma: z.number().min(0).lt(1).default(TWO_ROUTE_GAMMA).describe('discount factor γ'),
   episodes: z.number().int().positive().default(1000).describe('seeded rollouts per policy for the route frequencies'),
   slip: z.number().min(0).max(1).default(0).describe('probability a move slips sideways (TwoRoute-v0 option)'),
+  sacSteps: z.number().int().positive().default(6000).describe('environment steps of discrete SAC per prior'),
+  replays: z.number().int().min(0).default(3).describe('rollouts per prior and method written to episodes.json'),
 });
 type Options = z.infer<typeof options>;
 
@@ -38,6 +50,10 @@ export interface PriorSetting {
   priorTable: Float64Array;
   alpha: number;
   gamma: number;
+  /** A fresh TwoRoute-v0 (with the run's options) for methods that learn from experience. */
+  makeEnv: () => TabularEnv;
+  /** Environment-step budget of a learning method. */
+  steps: number;
 }
 
 /** A column of the comparison: returns π(a|s) as an nS×nA row-major table. */
@@ -46,8 +62,32 @@ export type PolicyMethod = (setting: PriorSetting, ctx: RunContext) => Promise<F
 /** The exact optimum by soft value iteration. */
 const exact: PolicyMethod = async (s) => softValueIteration(s.model, { alpha: s.alpha, gamma: s.gamma, prior: s.priorTable }).pi;
 
+/**
+ * Discrete SAC with the setting's prior and temperature (one-hot states, linear networks), seeded from the
+ * run seed. Yields to the event loop at every log step; on Ctrl-C it stops and returns the policy so far.
+ */
+const sac: PolicyMethod = async (s, ctx) => {
+  const env = s.makeEnv();
+  const prior = makePrior(s.prior, env, { reference: { table: s.priorTable } });
+  const preset = s.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
+  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: ctx.seed, totalSteps: s.steps, gamma: s.gamma, alpha: s.alpha }, {
+    onLog: (m) => ctx.log(m.step, Object.fromEntries(Object.entries(m.scalars).map(([k, v]) => [`${s.prior}/${k}`, v]))),
+  });
+  const logEvery = trainer.agent.cfg.logEvery;
+  while (trainer.step()) {
+    if (trainer.stepCount % logEvery === 0) {
+      await yieldToEventLoop();
+      if (ctx.signal.aborted) break;
+    }
+  }
+  const { policyTable, agent } = trainer.result();
+  agent.dispose();
+  return policyTable!;
+};
+
 export const METHODS: Record<string, PolicyMethod> = {
   exact,
+  sac,
 };
 
 const OUTCOMES: readonly TwoRouteOutcome[] = ['short', 'long', 'mixed', 'fell', 'unfinished'];
@@ -61,32 +101,54 @@ interface Row {
   discountedReturn: number;
   meanReturn: number;
   meanLength: number;
+  /** Mean KL(π ‖ π*) over the states π* visits (null when infinite: π* deterministic, π not). */
+  klToExact: number | null;
+  /** Mean π(a*|s) over the states π* visits, a* = the most probable action of π*. */
+  piOfBest: number;
 }
 
-/** Rolls π out `n` times (actions from the `rollout` stream; env seeded once from the run seed). */
-async function rollouts(env: TabularEnv, pi: Float64Array, nA: number, n: number, ctx: RunContext) {
+/** One rollout for the viewer: states visited (the final one included), actions, rewards. */
+interface Episode {
+  label: string;
+  obs: number[];
+  actions: number[];
+  rewards: number[];
+}
+
+/**
+ * Rolls π out `n` times (actions from the `rollout` stream; env seeded once from the run seed); the first
+ * `keep` episodes are returned whole.
+ */
+async function rollouts(env: TabularEnv, pi: Float64Array, nA: number, n: number, keep: number, ctx: RunContext) {
   const rng = ctx.streams.get('rollout');
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<TwoRouteOutcome, number>;
   let totalReturn = 0;
   let totalLength = 0;
   let done = 0;
+  const kept: Omit<Episode, 'label'>[] = [];
   for (let ep = 0; ep < n && !ctx.signal.aborted; ep++) {
     let { obs: s } = env.reset(ep === 0 ? { seed: ctx.seed } : {});
     const states = [s];
+    const actions: number[] = [];
+    const rewards: number[] = [];
     for (;;) {
-      const step = env.step(rng.categorical(pi.subarray(s * nA, s * nA + nA)));
+      const a = rng.categorical(pi.subarray(s * nA, s * nA + nA));
+      const step = env.step(a);
       s = step.obs;
       states.push(s);
+      actions.push(a);
+      rewards.push(step.reward);
       totalReturn += step.reward;
       if (step.terminated || step.truncated) break;
     }
+    if (ep < keep) kept.push({ obs: states, actions, rewards });
     totalLength += states.length - 1;
     counts[classifyTwoRoute(states)]++;
     done++;
     if (ep % 100 === 99) await yieldToEventLoop();
   }
   for (const o of OUTCOMES) counts[o] /= Math.max(1, done);
-  return { counts, meanReturn: totalReturn / Math.max(1, done), meanLength: totalLength / Math.max(1, done) };
+  return { counts, meanReturn: totalReturn / Math.max(1, done), meanLength: totalLength / Math.max(1, done), kept };
 }
 
 /** H(π(·|s)) in nats. */
@@ -97,6 +159,13 @@ function entropyAt(pi: Float64Array, s: number, nA: number): number {
     if (p > 0) h -= p * Math.log(p);
   }
   return h;
+}
+
+/** The most probable action of π(·|s) (the first on ties). */
+function modeAt(pi: Float64Array, s: number, nA: number): number {
+  let best = 0;
+  for (let a = 1; a < nA; a++) if (pi[s * nA + a] > pi[s * nA + best]) best = a;
+  return best;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`.padStart(6);
@@ -111,14 +180,21 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
   const rows: Row[] = [];
   const policies: Record<string, number[]> = {};
+  const episodes: Episode[] = [];
+  const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
   for (const prior of PRIORS) {
-    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha: prior === 'none' ? 0 : opts.alpha, gamma: opts.gamma };
+    const alpha = prior === 'none' ? 0 : opts.alpha;
+    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha, gamma: opts.gamma, makeEnv, steps: opts.sacSteps };
+    const star = await exact(setting, ctx);
+    const starVisits = stateVisitation(model, star);
     for (const [method, solve] of Object.entries(METHODS)) {
       if (ctx.signal.aborted) return;
       const pi = await solve(setting, ctx);
       const visits = stateVisitation(model, pi);
       const start = model.initialDistribution.indexOf(1);
-      const roll = await rollouts(env, pi, nA, opts.episodes, ctx);
+      const roll = await rollouts(env, pi, nA, opts.episodes, opts.replays, ctx);
+      const klToExact = weightedMean(starVisits, (s) => klAt(pi, star, s, nA));
+      episodes.push(...roll.kept.map((e) => ({ label: `${prior} / ${method}`, ...e })));
       rows.push({
         prior,
         method,
@@ -128,6 +204,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
         discountedReturn: evaluatePolicy(model, pi, { alpha: 0, gamma: opts.gamma }).V[start],
         meanReturn: roll.meanReturn,
         meanLength: roll.meanLength,
+        klToExact: Number.isFinite(klToExact) ? klToExact : null,
+        piOfBest: weightedMean(starVisits, (s) => pi[s * nA + modeAt(star, s, nA)]),
       });
       policies[`${prior}/${method}`] = Array.from(pi);
       ctx.progress(rows.length, PRIORS.length * Object.keys(METHODS).length);
@@ -135,14 +213,19 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   }
 
   ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
-  ctx.print(`prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  E[γ-return]  mean return  mean length`);
+  ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
+  ctx.print(
+    `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
+  );
   for (const r of rows) {
+    const klStar = r.klToExact === null ? '∞' : r.klToExact.toFixed(4);
     ctx.print(
-      `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
+      `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${klStar.padStart(8)}  ${r.piOfBest.toFixed(3)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
     );
   }
-  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, rows }, null, 2)}\n`);
+  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, rows }, null, 2)}\n`);
   ctx.writeFile('policies.json', JSON.stringify({ env: 'TwoRoute-v0', nStates: model.nStates, nActions: nA, policies }));
+  ctx.writeFile('episodes.json', JSON.stringify({ env: 'TwoRoute-v0', episodes }));
   ctx.writeFile(
     'routes.svg',
     barChart(
@@ -151,7 +234,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       rows.map((r) => ({ label: Object.keys(METHODS).length > 1 ? `${r.prior} · ${r.method}` : `prior ${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
     ),
   );
-  ctx.print('wrote results.json, policies.json, routes.svg');
+  ctx.print('wrote results.json, policies.json, episodes.json, routes.svg');
 }
 
 const experiment: Experiment<typeof options> = {

@@ -1,7 +1,9 @@
 /**
  * gridworld-priors: the exact optimum under each prior behaves as the lesson says (plain RL takes the
- * short ledge, the reference prior follows the guide's long route, the uniform prior hedges), and
- * the run folder gets results.json, policies.json and a bar chart.
+ * short ledge, the reference prior follows the guide's long route, the uniform prior hedges), the
+ * discrete SAC column is trained per prior (a tiny `--sacSteps` budget here: plumbing, not quality; the
+ * learned behaviour is tested in sac-discrete.test.ts), and the run folder gets results.json,
+ * policies.json, episodes.json, metrics.jsonl and a bar chart.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +20,20 @@ interface Row {
   entropy: number;
   klToReference: number;
   discountedReturn: number;
+  klToExact: number | null;
+  piOfBest: number;
+}
+
+interface EpisodesFile {
+  env: string;
+  episodes: { label: string; obs: number[]; actions: number[]; rewards: number[] }[];
 }
 
 describe('gridworld-priors', () => {
   it('exact policies under uniform / reference / none differ as the lesson predicts', async () => {
     const dir = createRunDir(mkdtempSync(join(tmpdir(), 'priorlab-gw-')), 'gridworld-priors', 2);
     const lines: string[] = [];
-    const options = gridworldPriors.options.parse({ episodes: 300 });
+    const options = gridworldPriors.options.parse({ episodes: 300, sacSteps: 600, replays: 2 });
     await runSeed({
       experiment: gridworldPriors,
       options,
@@ -36,8 +45,13 @@ describe('gridworld-priors', () => {
       reporter: { progress() {}, print: (l) => lines.push(l), finish() {} },
     });
     const { rows } = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: Row[] };
-    const by = Object.fromEntries(rows.map((r) => [r.prior, r]));
-    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(['uniform/exact', 'reference/exact', 'none/exact']);
+    const by = Object.fromEntries(rows.filter((r) => r.method === 'exact').map((r) => [r.prior, r]));
+    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(['uniform/exact', 'uniform/sac', 'reference/exact', 'reference/sac', 'none/exact', 'none/sac']);
+    // Against the exact optimum of its own prior: the exact column is at distance 0 and puts mass 1 on π*'s
+    // best action where π* is deterministic (none); soft learned policies are at a finite distance.
+    for (const r of rows.filter((r) => r.method === 'exact')) expect(r.klToExact).toBe(0);
+    expect(by.none.piOfBest).toBe(1);
+    for (const r of rows.filter((r) => r.method === 'sac' && r.prior !== 'none')) expect(r.klToExact).toBeGreaterThan(0);
     // Plain RL: deterministic shortcut, zero entropy, the highest discounted return.
     expect(by.none.routes.short).toBe(1);
     expect(by.none.entropy).toBe(0);
@@ -57,5 +71,25 @@ describe('gridworld-priors', () => {
     const policies = JSON.parse(readFileSync(join(dir, 'policies.json'), 'utf8')) as { policies: Record<string, number[]>; nStates: number; nActions: number };
     expect(policies.policies['none/exact']).toHaveLength(policies.nStates * policies.nActions);
     expect(lines.some((l) => /^reference\s+exact/.test(l))).toBe(true);
+    expect(lines.some((l) => /^none\s+sac/.test(l))).toBe(true);
+
+    // Episodes for the viewer: `replays` per prior and method, labelled; obs includes the final state.
+    const eps = JSON.parse(readFileSync(join(dir, 'episodes.json'), 'utf8')) as EpisodesFile;
+    expect(eps.env).toBe('TwoRoute-v0');
+    expect(eps.episodes.map((e) => e.label)).toEqual(rows.flatMap((r) => [`${r.prior} / ${r.method}`, `${r.prior} / ${r.method}`]));
+    for (const e of eps.episodes) {
+      expect(e.obs).toHaveLength(e.actions.length + 1);
+      expect(e.rewards).toHaveLength(e.actions.length);
+      expect(e.obs[0]).toBe(36);
+    }
+    // Plain RL's exact policy walks the ledge: 8 steps right to the goal, +1 on the last.
+    const shortcut = eps.episodes.find((e) => e.label === 'none / exact')!;
+    expect(shortcut.obs).toEqual([36, 37, 38, 39, 40, 41, 42, 43, 44]);
+    expect(shortcut.rewards).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    // SAC's training metrics, keys prefixed by the prior, one line per log step (600 steps, logEvery 1000 → the last step).
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(metrics.map((m) => m.step)).toEqual([600, 600, 600]);
+    expect(metrics[2]['none/charts/alpha']).toBe(0);
+    expect(metrics[0]['uniform/losses/critic']).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,8 @@ import {
   policyTable,
   referenceFromCheckpoint,
   resolveDiscreteSacConfig,
+  TABULAR_DISCRETE_SAC,
+  TABULAR_DISCRETE_SAC_PLAIN,
   type DiscreteSacConfig,
   type DiscreteSacResult,
   type DiscreteSacTrainerCheckpoint,
@@ -24,31 +26,11 @@ import { makePrior, type PriorKind } from '../src/priors/index.js';
 const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
 
-/**
- * Tuned for exactness in ~6k env steps: linear networks on one-hot states (a tabular softmax policy and
- * tabular twin Qs), a high learning rate, a fast target (τ = 0.05), batches of 128.
- */
-const EXACT_CFG: Partial<DiscreteSacConfig> = {
-  seed: 1,
-  totalSteps: 6000,
-  gamma: TWO_ROUTE_GAMMA,
-  alpha: TWO_ROUTE_ALPHA,
-  autoAlpha: false,
-  hidden: [],
-  actorLr: 0.03,
-  criticLr: 0.03,
-  batchSize: 128,
-  learningStarts: 500,
-  tau: 0.05,
-  logEvery: 1000,
-};
+/** The tabular preset at TwoRoute's α and γ: the exact soft optimum in 6,000 env steps. */
+const EXACT_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
 
-/**
- * Plain RL (α = 0) needs its own exploration and a gentler step: ε-greedy collection (ε = 0.1) finds the
- * ledge, and Adam at 0.01 (not 0.03) keeps the rarely sampled one-hot rows of the Q table from jumping
- * (Adam's per-parameter normalization turns a rare gradient into a step of about 3·lr).
- */
-const NONE_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, explorationEpsilon: 0.1, actorLr: 0.01, criticLr: 0.01 };
+/** Plain RL (α = 0): the same with ε-greedy collection and a gentler Adam step (`TABULAR_DISCRETE_SAC_PLAIN`). */
+const NONE_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC_PLAIN, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
 
 /** Short runs for the plumbing tests. */
 const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, learningStarts: 100, batchSize: 32, logEvery: 100, hidden: [16] };

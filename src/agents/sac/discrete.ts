@@ -127,6 +127,34 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
   logEvery: 1_000,
 });
 
+/**
+ * Settings for tabular envs (one-hot states), which reach the exact soft optimum of TwoRoute-v0 in ~6,000
+ * steps: linear actor and critics (a softmax table and twin Q tables), a high learning rate, batches of
+ * 128, a fast target (τ = 0.05), a short warm-up. Add `seed`, `totalSteps`, `gamma` and `alpha`.
+ */
+export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
+  autoAlpha: false,
+  hidden: [],
+  actorLr: 0.03,
+  criticLr: 0.03,
+  batchSize: 128,
+  learningStarts: 500,
+  tau: 0.05,
+  logEvery: 1000,
+});
+
+/**
+ * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): ε-greedy collection (ε = 0.1), and
+ * Adam at 0.01 rather than 0.03, because Adam's per-parameter normalization turns the rare gradient of a
+ * seldom-sampled one-hot row into a step of about 3·lr, and the max backup spreads such a jump.
+ */
+export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
+  ...TABULAR_DISCRETE_SAC,
+  explorationEpsilon: 0.1,
+  actorLr: 0.01,
+  criticLr: 0.01,
+});
+
 /** Fills defaults and validates; errors name the field, the value and what is allowed. */
 export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {}): DiscreteSacConfig {
   for (const key of Object.keys(partial)) {
