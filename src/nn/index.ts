@@ -16,6 +16,12 @@
  *   clipping, `getState()/setState()` for checkpoints.
  * - `polyakUpdate(target, online, τ)`: `target ← τ·online + (1−τ)·target`.
  * Weights are initialized from a seeded `Rng`, never from tfjs's random ops.
+ *
+ * Fast-path details (see `mlp.ts`): the fused forward/backward call tfjs's `_FusedMatMul` and `BatchMatMul`
+ * kernels directly, with explicit transposes (no transpose flags); W/b views and Wᵀ are sliced once per
+ * parameter version (a `Variable.assign` invalidates them), so a network must not be re-assigned between
+ * a forward pass and its backward pass (within one `tf.variableGrads` call; checked).
+ * Measured in `bench/sac.ts`: the kernels launched per SAC update drop from 665 to 423.
  */
 export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
 export { Adam, type AdamConfig, type AdamState } from './adam.js';
