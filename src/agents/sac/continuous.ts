@@ -529,9 +529,10 @@ export async function trainSac(
           'losses/actor': m.actorLoss,
           'charts/alpha': m.alpha,
           'charts/entropy': m.entropy,
-          'charts/kl_to_prior': m.kl,
           'charts/q': m.q,
         });
+        // E[log π − log p]; with no prior there is no KL (its log p is a placeholder 0).
+        if (prior.kind !== 'none') scalars['charts/kl_to_prior'] = m.kl;
       }
       hooks.log?.(step, scalars);
       await new Promise((resolve) => setTimeout(resolve, 0)); // let an abort signal (Ctrl-C) in
