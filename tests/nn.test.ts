@@ -81,10 +81,27 @@ describe('Mlp: fused dense layers with a hand-written backward', () => {
     expect(Array.from(new Mlp({ sizes: [4, 8, 2], outputScale: 0.1 }, new Rng(4)).getWeights())).not.toEqual(Array.from(w));
   });
 
+  it('construction and dispose leave no tensor behind (Mlp and Adam)', () => {
+    const before = tf.memory().numTensors;
+    for (const impl of ['fused', 'autodiff'] as const) {
+      const net = new Mlp({ sizes: [3, 5, 2], ensemble: 2, impl }, new Rng(1));
+      const opt = new Adam(net.params, { lr: 1e-3 });
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.sum(net.apply(tf.ones([2, 3]) as tf.Tensor2D)) as tf.Scalar, net.params);
+        opt.step(net.params.map((v) => grads[v.name]));
+      });
+      opt.dispose();
+      net.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('setWeights round-trips and rejects a wrong length naming the expected size', () => {
     const a = new Mlp({ sizes: [3, 4, 1], ensemble: 2 }, new Rng(5));
     const b = new Mlp({ sizes: [3, 4, 1], ensemble: 2 }, new Rng(6));
+    const before = tf.memory().numTensors;
     b.setWeights(a.getWeights());
+    expect(tf.memory().numTensors).toBe(before); // no tensor left behind by getWeights/setWeights
     expect(Array.from(b.getWeights())).toEqual(Array.from(a.getWeights()));
     expect(() => b.setWeights(new Float32Array(3))).toThrow(/Mlp.setWeights: expected 42 values .* got 3/);
     expect(() => a.apply(tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/x must have shape \[batch, 3\], got \[2, 4\]/);

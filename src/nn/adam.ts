@@ -52,8 +52,8 @@ export class Adam {
     this.beta2 = beta2;
     this.epsilon = epsilon;
     this.clipNorm = clipNorm;
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   /** One Adam step with `grads[i]` the gradient of `vars[i]`. Call inside `tf.tidy`. */

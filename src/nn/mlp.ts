@@ -115,7 +115,8 @@ export class Mlp {
     }
     const prefix = `${cfg.name ?? 'mlp'}_${nameCounter++}`;
     if (impl === 'fused') {
-      this.params = [tf.variable(tf.tensor1d(flat), true, `${prefix}/flat`)];
+      // tf.variable keeps its own reference to the data; the tidy disposes the temporary initial tensor.
+      this.params = [tf.tidy(() => tf.variable(tf.tensor1d(flat), true, `${prefix}/flat`))];
       this.trainOp = tf.customGrad((x, p, save) =>
         this.fusedForward(x as tf.Tensor2D, p as tf.Tensor1D, save as tf.GradSaveFunc, true),
       ) as (x: tf.Tensor, p: tf.Tensor) => tf.Tensor;
@@ -128,8 +129,8 @@ export class Mlp {
         for (const [l, s] of copy.entries()) {
           const w = flat.subarray(s.wOffset, s.wOffset + s.inDim * s.outDim);
           const b = flat.subarray(s.wOffset + s.inDim * s.outDim, s.wOffset + (s.inDim + 1) * s.outDim);
-          this.params.push(tf.variable(tf.tensor2d(w, [s.inDim, s.outDim]), true, `${prefix}/${k}/W${l}`));
-          this.params.push(tf.variable(tf.tensor1d(b), true, `${prefix}/${k}/b${l}`));
+          this.params.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [s.inDim, s.outDim]), true, `${prefix}/${k}/W${l}`)));
+          this.params.push(tf.tidy(() => tf.variable(tf.tensor1d(b), true, `${prefix}/${k}/b${l}`)));
         }
       }
     }
@@ -260,7 +261,7 @@ export class Mlp {
 
   /** All weights in the flat layout (reads from the device: for checkpoints, not inside an update). */
   getWeights(): Float32Array {
-    return tf.tidy(() => tf.concat(this.params.map((v) => tf.reshape(v, [-1])))).dataSync() as Float32Array;
+    return tf.tidy(() => tf.concat(this.params.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array);
   }
 
   /** Sets all weights from the flat layout (e.g. a checkpoint, or another Mlp with the same sizes). */

@@ -239,7 +239,7 @@ export class SacContinuous {
     const clipNorm = cfg.gradClip;
     this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm });
     this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm });
-    this.logAlpha = tf.variable(tf.scalar(Math.log(Math.max(cfg.alpha, Number.MIN_VALUE))), true, `log_alpha_${agentCounter++}`);
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(cfg.alpha, Number.MIN_VALUE))), true, `log_alpha_${agentCounter++}`));
     this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr });
     if (cfg.autoAlpha) {
       // Uniform prior: E[log π − log p] = −H(π) − log p, so the entropy target H̄ is the KL target −H̄ − log p.
