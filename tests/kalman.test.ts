@@ -16,6 +16,7 @@ import {
   kalmanFilter,
   logJoint,
   mvnLogPdf,
+  priorMean,
   rtsSmoother,
   sampleLgssm,
   type LgssmParams,
@@ -77,6 +78,7 @@ describe('Kalman filter and RTS smoother (exact, float64)', () => {
     const mean = H.map((r) => r.reduce((acc, v, k) => acc + v * prior.mean[k], 0));
     const cov = matMul(matMul(H, prior.cov), transposeOf(H)).map((r, i) => r.map((v, j) => v + Rbar[i][j]));
     const batch = mvnLogPdf(seq.obs.flat(), mean, cov);
+    priorMean(SSM, seq).forEach((m, i) => expect(m).toBeCloseTo(prior.mean[i], 10));
     const filtered = kalmanFilter(SSM, seq).logLik;
     expect(Math.abs(filtered - batch)).toBeLessThan(1e-9);
     expect(filtered).toBeLessThan(0);

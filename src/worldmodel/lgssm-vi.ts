@@ -28,6 +28,7 @@ import {
   kalmanFilter,
   lgssmDims,
   logDet,
+  priorMean,
   sampleLgssm,
   type LgssmParams,
   type LgssmSequence,
@@ -128,7 +129,7 @@ export class LgssmGaussianVI {
 
   /** Inputs [x; u] flattened per sequence (float32), and the prior means m_p(u) (mean propagation). */
   private batchInputs(seqs: LgssmSequence[]): { inputs: tf.Tensor2D; priorMeans: tf.Tensor2D; obs: tf.Tensor2D } {
-    const { dz, dx, du } = this.dims;
+    const { dx, du } = this.dims;
     const T = this.cfg.seqLen;
     const N = seqs.length;
     const inputs = new Float32Array(N * T * (dx + du));
@@ -138,10 +139,8 @@ export class LgssmGaussianVI {
     seqs.forEach((s, k) => {
       const len = checkSequence(p, s);
       if (len !== T) throw new RangeError(`LgssmGaussianVI: sequence ${k} has length ${len}, the model was built for seqLen=${T}`);
-      let m = p.mu0.slice();
+      priorMeans.set(priorMean(p, s), k * this.n);
       for (let t = 0; t < T; t++) {
-        if (t > 0) m = m.map((_, i) => p.A[i].reduce((acc, a, j) => acc + a * m[j], 0) + p.B[i].reduce((acc, bb, j) => acc + bb * s.actions[t][j], 0));
-        for (let i = 0; i < dz; i++) priorMeans[k * this.n + t * dz + i] = m[i];
         for (let i = 0; i < dx; i++) inputs[k * T * (dx + du) + t * dx + i] = obs[k * T * dx + t * dx + i] = s.obs[t][i];
         for (let i = 0; i < du; i++) inputs[k * T * (dx + du) + T * dx + t * du + i] = s.actions[t][i];
       }

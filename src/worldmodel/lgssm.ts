@@ -285,6 +285,18 @@ export function jointPosterior(p: LgssmParams, seq: LgssmSequence): JointGaussia
   return { mean: mv(cov, eta), cov, precision };
 }
 
+/** The stacked prior mean m_p = (μ₀, A μ₀ + B u_1, …) by propagating the mean (no matrix inverse). */
+export function priorMean(p: LgssmParams, seq: LgssmSequence): Vec {
+  const T = checkSequence(p, seq);
+  const out: Vec = [];
+  let m = p.mu0;
+  for (let t = 0; t < T; t++) {
+    if (t > 0) m = vadd(mv(p.A, m), mv(p.B, seq.actions[t]));
+    out.push(...m);
+  }
+  return out;
+}
+
 /** log p(x, z) for stacked latents z (length T·dz). */
 export function logJoint(p: LgssmParams, seq: LgssmSequence, z: Vec): number {
   const { dz } = lgssmDims(p);
