@@ -152,6 +152,12 @@ describe('Adam', () => {
     tf.tidy(() => opt2.step([tf.tensor1d([0.1, -0.2, 0.3, 0])]));
     expect(Array.from(w.dataSync())).toEqual(Array.from(v.dataSync()));
     expect(() => new Adam([v], { lr: -1 })).toThrow(/Adam.lr: expected > 0, got -1/);
+    // A schedule sets the learning rate between steps; lr = 0 leaves the weights (not the moments) unchanged.
+    opt.lr = 0;
+    const w0 = Array.from(v.dataSync());
+    tf.tidy(() => opt.step([tf.tensor1d([1, 1, 1, 1])]));
+    expect(Array.from(v.dataSync())).toEqual(w0);
+    expect(() => (opt.lr = NaN)).toThrow(/Adam.lr: expected a finite number ≥ 0, got NaN/);
   });
 
   it('keeps the tensor count flat across updates', () => {

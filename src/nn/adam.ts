@@ -27,7 +27,7 @@ export interface AdamState {
 }
 
 export class Adam {
-  readonly lr: number;
+  private lrValue: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -47,13 +47,23 @@ export class Adam {
     if (!(beta2 >= 0 && beta2 < 1)) throw new RangeError(`Adam.beta2: expected in [0, 1), got ${beta2}`);
     if (!(epsilon > 0)) throw new RangeError(`Adam.epsilon: expected > 0, got ${epsilon}`);
     if (!(clipNorm >= 0)) throw new RangeError(`Adam.clipNorm: expected ≥ 0 (0 = off), got ${clipNorm}`);
-    this.lr = lr;
+    this.lrValue = lr;
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
     this.clipNorm = clipNorm;
     this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
     this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+  }
+
+  /** Learning rate, read on every step: set it for a schedule (e.g. linear annealing down to 0). */
+  get lr(): number {
+    return this.lrValue;
+  }
+
+  set lr(value: number) {
+    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`Adam.lr: expected a finite number ≥ 0, got ${value}`);
+    this.lrValue = value;
   }
 
   /** One Adam step with `grads[i]` the gradient of `vars[i]`. Call inside `tf.tidy`. */
