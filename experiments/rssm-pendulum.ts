@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
+import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
@@ -55,41 +56,10 @@ interface CheckpointRef {
   file: string;
 }
 
-/** Mean squared error per horizon step between predictions `[H, B, O]` and the batch's observations from `context` on. */
-function errorPerHorizon(batch: SequenceBatch, pred: ArrayLike<number>, context: number, horizon: number): number[] {
-  const { B, obsDim: O } = batch;
-  return Array.from({ length: horizon }, (_, k) => {
-    let s = 0;
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < O; i++) s += (pred[(k * B + b) * O + i] - batch.obs[((context + k) * B + b) * O + i]) ** 2;
-    }
-    return s / (B * O);
-  });
-}
-
-/** The naive predictor: the last observed observation o_{context−1}, repeated. */
-function repeatLast(batch: SequenceBatch, context: number, horizon: number): Float32Array {
-  const { B, obsDim: O } = batch;
-  const out = new Float32Array(horizon * B * O);
-  for (let k = 0; k < horizon; k++) out.set(batch.obs.subarray((context - 1) * B * O, context * B * O), k * B * O);
-  return out;
-}
-
 /** R² of a least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on `fit`, scored on `test` (steps t ≥ burnIn). */
 function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn: number): number {
-  const features = (batch: SequenceBatch) => {
-    const o = model.observe(batch);
-    const { deterDim: D, stochDim: S } = model.cfg;
-    const X: number[] = [];
-    const y: number[] = [];
-    for (let r = burnIn * batch.B; r < batch.T * batch.B; r++) {
-      X.push(...o.deter.subarray(r * D, (r + 1) * D), ...o.postMean.subarray(r * S, (r + 1) * S));
-      y.push(batch.truth![r * batch.truthDim! + 2]);
-    }
-    return { X, y, dim: D + S };
-  };
-  const a = features(fit);
-  const h = features(test);
+  const a = stateFeatures(model, fit, 2, burnIn);
+  const h = stateFeatures(model, test, 2, burnIn);
   return rSquared(h.y, applyReadout(fitLinearReadout(a.X, a.y, a.dim, 1e-4), h.X, h.dim));
 }
 
