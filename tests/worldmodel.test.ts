@@ -259,6 +259,7 @@ describe('RSSM determinism, checkpoints and failures', () => {
     expect(() => buf.add({ ...ep, actions: ep.actions.subarray(1) })).toThrow(/episode\.actions: has 199 values, expected 200/);
     expect(() => buf.add({ ...ep, obsDim: 3, obs: new Float32Array(201 * 3) })).toThrow(/obsDim=3, actDim=1; the buffer holds 2, 1/);
     expect(() => windowsToBatch([ep], [{ episode: 0, start: 190 }], 20)).toThrow(/start = 190 does not fit T=20 in an episode of 201 observations/);
+    expect(() => windowsToBatch([ep], [{ episode: 1, start: 0 }], 20)).toThrow(/windows\[0\]\.episode = 1 is not an episode index \(have 1\)/);
     const state = model.getState();
     expect(() => Rssm.fromState({ ...state, weights: state.weights.slice(1) }, rng)).toThrow(/RssmState\.weights: has \d+ values, expected \d+/);
     model.dispose();

@@ -112,6 +112,9 @@ export function checkEpisode(ep: Episode, where = 'episode'): void {
  */
 export function windowsToBatch(episodes: readonly Episode[], windows: ReadonlyArray<{ episode: number; start: number }>, T: number): SequenceBatch {
   if (windows.length === 0) throw new RangeError('windowsToBatch: windows is empty');
+  windows.forEach((w, b) => {
+    if (episodes[w.episode] === undefined) throw new RangeError(`windowsToBatch: windows[${b}].episode = ${w.episode} is not an episode index (have ${episodes.length})`);
+  });
   const first = episodes[windows[0].episode];
   const { obsDim, actDim } = first;
   const B = windows.length;
@@ -122,7 +125,6 @@ export function windowsToBatch(episodes: readonly Episode[], windows: ReadonlyAr
   const truth = truthDim !== undefined ? new Float32Array(T * B * truthDim) : undefined;
   windows.forEach((w, b) => {
     const ep = episodes[w.episode];
-    if (ep === undefined) throw new RangeError(`windowsToBatch: windows[${b}].episode = ${w.episode} is not an episode index (have ${episodes.length})`);
     if (ep.obsDim !== obsDim || ep.actDim !== actDim) {
       throw new RangeError(`windowsToBatch: episode ${w.episode} has obsDim=${ep.obsDim}, actDim=${ep.actDim}; expected ${obsDim}, ${actDim} like the first window`);
     }
