@@ -29,7 +29,7 @@ const N_A = 4;
 /** The tabular preset at TwoRoute's α and γ: the exact soft optimum in 6,000 env steps. */
 const EXACT_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
 
-/** Plain RL (α = 0): the same with ε-greedy collection and a gentler Adam step (`TABULAR_DISCRETE_SAC_PLAIN`). */
+/** Plain RL (α = 0): the same with εz-greedy collection and a gentler Adam step (`TABULAR_DISCRETE_SAC_PLAIN`). */
 const NONE_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC_PLAIN, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
 
 /** Short runs for the plumbing tests. */
@@ -104,7 +104,7 @@ describe('discrete SAC converges to the soft-optimal policy of the exact solver 
 });
 
 describe('plain RL (no prior, α = 0) finds the shortcut the exact solver predicts', () => {
-  it('ε-greedy collection + greedy actor: the learned policy walks the ledge, return γ^7 from the start', () => {
+  it('εz-greedy collection + greedy actor + max backup: the learned policy walks the ledge, return γ^7 from the start', () => {
     learned.none = train('none', NONE_CFG);
     const { env, result } = learned.none;
     const pi = result.policyTable!;
@@ -248,7 +248,7 @@ describe('plumbing', () => {
   });
 
   it('resume from a trainer checkpoint (replay buffer, counters, RNG streams) gives exactly the uninterrupted run', () => {
-    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, autoAlpha: true, explorationEpsilon: 0.2 };
+    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, autoAlpha: true, explorationEpsilon: 0.2, explorationRepeatMu: 2 };
     const uniform = (env: Env) => makePrior('uniform', env);
     const fullEnv = twoRoute();
     const full = new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg).run();
@@ -336,6 +336,8 @@ describe('plumbing', () => {
     expect(() => resolveDiscreteSacConfig({ gamma: 1.5 })).toThrow(/DiscreteSacConfig.gamma: 1.5 is invalid \(allowed: a number in \[0, 1\]\)/);
     expect(() => resolveDiscreteSacConfig({ batchSize: 0 })).toThrow(/DiscreteSacConfig.batchSize: 0 is invalid \(allowed: a positive integer\)/);
     expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(/DiscreteSacConfig.hidden: \[8,-1\] is invalid/);
+    expect(() => resolveDiscreteSacConfig({ explorationEpsilon: 1.5 })).toThrow(/DiscreteSacConfig.explorationEpsilon: 1.5 is invalid \(allowed: a number in \[0, 1\] \(0 = off\)\)/);
+    expect(() => resolveDiscreteSacConfig({ explorationRepeatMu: 1 })).toThrow(/DiscreteSacConfig.explorationRepeatMu: 1 is invalid \(allowed: 0 \(off\) or a finite number > 1\)/);
     expect(() => resolveDiscreteSacConfig({ autoAlpha: true, alpha: 0 })).toThrow(/DiscreteSacConfig.alpha: 0 is invalid \(allowed: a number > 0 as the initial value/);
     expect(() => resolveDiscreteSacConfig({ learningRate: 1 } as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.learningRate: unknown field \(allowed: seed, /);
     const env = twoRoute();

@@ -2,11 +2,15 @@
  * Soft Actor-Critic for discrete actions (Christodoulou 2019, "Soft Actor-Critic for Discrete Action
  * Settings"), with the prior as a value: the agent maximizes `E[Σ γ^t (r_t − α·KL(π(·|s_t) ‖ p(·|s_t)))]`.
  * With a uniform prior this is max-entropy SAC (the KL is log|A| − H(π)); with a reference prior it is
- * KL-regularized RL; with `none`, α = 0 and it is plain soft-free actor-critic.
+ * KL-regularized RL; with `none`, α = 0 and it is plain RL: the α → 0 limits of the target and the
+ * improvement step (see `greedyActor`), and, since a greedy π no longer explores, ε-greedy collection
+ * (`explorationEpsilon`, as DQN does), optionally temporally extended (`explorationRepeatMu`); see
+ * `TABULAR_DISCRETE_SAC_PLAIN`.
  *
  * Every expectation over actions is computed exactly from the categorical probabilities (no sampling):
  *
  *   critic target  y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
+ *                  (α ≡ 0: y = r + γ(1 − terminated) max_a' min_k Q̄_k(s',a'), clipped double Q-learning)
  *   critic loss    Σ_k E[(Q_k(s,a) − y)²]
  *   actor loss     E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
  *                  (α ≡ 0: −E_s log π(argmax_a min_k Q_k(s,a) | s), the greedy improvement step; see `greedyActor`)
@@ -25,10 +29,12 @@
  *
  * The visualizer instead builds `new DiscreteSacTrainer(env, prior, cfg, hooks)` and calls `step()` a few
  * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
+ * Exact resume: when `trainer.atEpisodeBoundary`, `trainer.saveCheckpoint()` (agent, replay buffer,
+ * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, prior, ckpt).run()`.
  * Observations of tabular envs are one-hot encoded (`priors/encoding.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { RngStreams, type RngState } from '../../core/rng.js';
+import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate, type AdamState } from '../../nn/index.js';
@@ -88,6 +94,12 @@ export interface DiscreteSacConfig {
    * `exploration_final_eps`); with α > 0 the entropy already explores, so keep the default 0 there.
    */
   explorationEpsilon: number;
+  /**
+   * Temporally-extended ε-greedy (εz-greedy, Dabney et al. 2021): when > 1, each exploratory action is
+   * repeated for n steps, n ~ zeta(μ) on {1, …, 100} (P(n) ∝ n^−μ; the paper uses μ = 2), so exploration
+   * can cross a corridor that single random steps almost never traverse. 0 = one step (plain ε-greedy).
+   */
+  explorationRepeatMu: number;
   /** Environment steps between rounds of gradient steps. */
   updateEvery: number;
   /** Gradient steps per round (updates-to-data ratio = gradientSteps / updateEvery). */
@@ -119,6 +131,7 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
   batchSize: 64,
   learningStarts: 1_000,
   explorationEpsilon: 0,
+  explorationRepeatMu: 0,
   updateEvery: 1,
   gradientSteps: 1,
   tau: 0.005,
@@ -144,13 +157,17 @@ export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object
 });
 
 /**
- * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): ε-greedy collection (ε = 0.1), and
- * Adam at 0.01 rather than 0.03, because Adam's per-parameter normalization turns the rare gradient of a
- * seldom-sampled one-hot row into a step of about 3·lr, and the max backup spreads such a jump.
+ * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): εz-greedy collection (ε = 0.1,
+ * repeats ~ zeta(2)), and Adam at 0.01 rather than 0.03, because Adam's per-parameter normalization turns
+ * the rare gradient of a seldom-sampled one-hot row into a step of about 3·lr, and the max backup spreads
+ * such a jump. On TwoRoute-v0 single-step ε-greedy finds the ledge only when the early, still arbitrary
+ * greedy policy happens to lean along it (seed 5 of 1–5 settles on the room route: reaching the ledge's
+ * end takes ~6 exploratory Rights in a row); with repeats, seeds 1–8 all find it.
  */
 export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
   ...TABULAR_DISCRETE_SAC,
   explorationEpsilon: 0.1,
+  explorationRepeatMu: 2,
   actorLr: 0.01,
   criticLr: 0.01,
 });
@@ -186,6 +203,9 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   posInt('batchSize');
   nonNegInt('learningStarts');
   if (!(cfg.explorationEpsilon >= 0 && cfg.explorationEpsilon <= 1)) fail('explorationEpsilon', 'a number in [0, 1] (0 = off)');
+  if (!(cfg.explorationRepeatMu === 0 || (cfg.explorationRepeatMu > 1 && Number.isFinite(cfg.explorationRepeatMu)))) {
+    fail('explorationRepeatMu', '0 (off) or a finite number > 1');
+  }
   posInt('updateEvery');
   posInt('gradientSteps');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', 'a number in (0, 1]');
@@ -287,12 +307,14 @@ export class DiscreteSacAgent {
   }
 
   /**
-   * True when α is identically 0 (the `none` prior, or a fixed α = 0): the actor then fits the greedy policy
-   * argmax_a min_k Q_k(s,a) by maximum likelihood instead of minimizing E_π[−Q]. The two share their optimum
-   * (the α → 0 limit of π ∝ p·exp(Q/α)), but E_π[−Q] has the gradient π(a|s)(Q(s,a) − V(s)), which vanishes once
-   * π is near-deterministic: a collapsed policy would stop following its critic, and the critic (which
-   * evaluates π) would stop improving. The cross-entropy −log π(a*|s) keeps the gradient 1 − π(a*|s) on the
-   * greedy action (MPO's weighted maximum likelihood, at zero temperature).
+   * True when α is identically 0 (the `none` prior, or a fixed α = 0). Then both steps take their α → 0 limit:
+   * - the actor fits the greedy policy argmax_a min_k Q_k(s,a) by maximum likelihood instead of minimizing
+   *   E_π[−Q]. Both have that optimum (the limit of π ∝ p·exp(Q/α)), but E_π[−Q] has the gradient
+   *   π(a|s)(Q(s,a) − V(s)), which vanishes once π is near-deterministic: a collapsed policy stops following
+   *   its critic. The cross-entropy −log π(a*|s) keeps the gradient 1 − π(a*|s) on the greedy action (MPO's
+   *   weighted maximum likelihood at zero temperature);
+   * - the critic backs up max_a' min_k Q̄_k(s',a') (the limit of the soft backup α log Σ p exp(Q/α)), so it
+   *   learns Q* from whatever the buffer holds instead of evaluating a π that may be stuck in a loop.
    */
   get greedyActor(): boolean {
     return this.prior.kind === 'none' || (!this.cfg.autoAlpha && this.cfg.alpha === 0);
@@ -581,6 +603,9 @@ export class DiscreteSacTrainer {
   private t = 0;
   /** The current observation, or null between episodes (the next step resets the env). */
   private obs: Observation | null = null;
+  /** εz-greedy: the exploratory action being repeated and how many more steps it lasts (0 at episode ends). */
+  private repeatAction = 0;
+  private repeatLeft = 0;
   private episodeReturn = 0;
   private episodeLength = 0;
   private finished: { ret: number; len: number }[] = [];
@@ -658,8 +683,17 @@ export class DiscreteSacTrainer {
     const obs = this.obs;
     const explore = this.agent.streams.get('explore');
     let action: number;
-    if (this.t < cfg.learningStarts || (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon)) {
+    if (this.t < cfg.learningStarts) {
       action = explore.integer(this.agent.actionSpace.n);
+    } else if (this.repeatLeft > 0) {
+      action = this.repeatAction;
+      this.repeatLeft -= 1;
+    } else if (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon) {
+      action = explore.integer(this.agent.actionSpace.n);
+      if (cfg.explorationRepeatMu > 0) {
+        this.repeatAction = action;
+        this.repeatLeft = sampleZeta(explore, cfg.explorationRepeatMu, MAX_REPEAT) - 1;
+      }
     } else {
       const probs = this.agent.actionProbs(obs);
       const bad = probs.find((p) => !Number.isFinite(p));
@@ -676,6 +710,7 @@ export class DiscreteSacTrainer {
       this.finished.push({ ret: this.episodeReturn, len: this.episodeLength });
       this.episodeReturn = 0;
       this.episodeLength = 0;
+      this.repeatLeft = 0;
     }
     this.obs = done ? null : r.obs;
     this.t += 1;
@@ -746,6 +781,21 @@ export class DiscreteSacTrainer {
     this.lastGood = this.agent.saveCheckpoint();
     if (this.hooks.onLog?.(m, this.agent) === false) this.stopped = true;
   }
+}
+
+/** Longest εz-greedy repeat. */
+const MAX_REPEAT = 100;
+
+/** n ∈ {1, …, max} with P(n) ∝ n^−μ (a truncated zeta distribution), by inverting the CDF. */
+function sampleZeta(rng: Rng, mu: number, max: number): number {
+  let z = 0;
+  for (let n = 1; n <= max; n++) z += n ** -mu;
+  let u = rng.uniform() * z;
+  for (let n = 1; n < max; n++) {
+    u -= n ** -mu;
+    if (u < 0) return n;
+  }
+  return max;
 }
 
 /**
