@@ -12,17 +12,20 @@
  * probability π gives π*'s best action, averaged over the states π* visits (exact visitation). With no
  * prior π* is deterministic, so KL(π ‖ π*) is infinite unless π is exactly greedy: read `π(a*)` there.
  *
- * Columns: `exact` (soft value iteration, the ground truth) and `sac` (discrete SAC on one-hot states,
+ * Columns: `exact` (soft value iteration, the ground truth), `sac` (discrete SAC on one-hot states,
  * `TABULAR_DISCRETE_SAC`, trained for `--sacSteps` env steps per prior; with no prior it explores
- * ε-greedily, `TABULAR_DISCRETE_SAC_PLAIN`). Another method (KL-PPO, ...) is ONE more entry of `METHODS`: a
- * function from the prior setting to a policy table.
+ * ε-greedily, `TABULAR_DISCRETE_SAC_PLAIN`) and `klppo` (KL-PPO with the KL as a reward penalty, β = α,
+ * `--ppoIterations` iterations per prior). Another method is ONE more entry of `METHODS`: a function
+ * from the prior setting to a policy table.
  *
  * Writes `results.json` (every number printed), `policies.json` (the tables, for the viewer),
  * `episodes.json` (the first rollouts of every table, labelled `prior / method`, for the viewer's replay),
- * `metrics.jsonl` (SAC's training metrics, keys prefixed by the prior) and `routes.svg` (route
+ * `metrics.jsonl` (the learners' training metrics, keys prefixed by prior and method) and `routes.svg` (route
  * frequencies per prior and method).
  */
 import { z } from 'zod';
+import { KlPpo } from '../src/agents/klppo/ppo.js';
+import { RngStreams } from '../src/core/rng.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
 import { makePrior } from '../src/priors/index.js';
@@ -38,6 +41,7 @@ const options = z.object({
   episodes: z.number().int().positive().default(1000).describe('seeded rollouts per policy for the route frequencies'),
   slip: z.number().min(0).max(1).default(0).describe('probability a move slips sideways (TwoRoute-v0 option)'),
   sacSteps: z.number().int().positive().default(6000).describe('environment steps of discrete SAC per prior'),
+  ppoIterations: z.number().int().positive().default(60).describe('KL-PPO iterations per prior (16 envs × 64 steps each)'),
   replays: z.number().int().min(0).default(3).describe('rollouts per prior and method written to episodes.json'),
 });
 type Options = z.infer<typeof options>;
@@ -52,8 +56,10 @@ export interface PriorSetting {
   gamma: number;
   /** A fresh TwoRoute-v0 (with the run's options) for methods that learn from experience. */
   makeEnv: () => TabularEnv;
-  /** Environment-step budget of a learning method. */
-  steps: number;
+  /** Environment steps of discrete SAC. */
+  sacSteps: number;
+  /** Iterations of KL-PPO. */
+  ppoIterations: number;
 }
 
 /** A column of the comparison: returns π(a|s) as an nS×nA row-major table. */
@@ -70,8 +76,8 @@ const sac: PolicyMethod = async (s, ctx) => {
   const env = s.makeEnv();
   const prior = makePrior(s.prior, env, { reference: { table: s.priorTable } });
   const preset = s.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: ctx.seed, totalSteps: s.steps, gamma: s.gamma, alpha: s.alpha }, {
-    onLog: (m) => ctx.log(m.step, Object.fromEntries(Object.entries(m.scalars).map(([k, v]) => [`${s.prior}/${k}`, v]))),
+  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: ctx.seed, totalSteps: s.sacSteps, gamma: s.gamma, alpha: s.alpha }, {
+    onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
   });
   const logEvery = trainer.agent.cfg.logEvery;
   while (trainer.step()) {
@@ -85,9 +91,42 @@ const sac: PolicyMethod = async (s, ctx) => {
   return policyTable!;
 };
 
+/**
+ * KL-PPO with the KL as a per-step reward penalty, β = α toward the setting's prior (plain PPO for `none`),
+ * linear policy and value on one-hot states; the same settings that match the exact solver in
+ * `tests/klppo.test.ts`. Its own seeded streams, so the columns do not disturb each other.
+ */
+const klppo: PolicyMethod = async (s, ctx) => {
+  const prior = makePrior(s.prior, s.makeEnv(), { reference: { table: s.priorTable } });
+  const agent = new KlPpo(
+    s.makeEnv,
+    prior,
+    { numEnvs: 16, numSteps: 64, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations, klControl: { kind: 'fixed', beta: s.alpha } },
+    new RngStreams(`${ctx.seed}/klppo/${s.prior}`),
+  );
+  for (let i = 0; i < s.ppoIterations && !ctx.signal.aborted; i++) {
+    const metrics = agent.iterate();
+    ctx.log(agent.globalStep, prefixed(`${s.prior}/klppo`, metrics));
+    await yieldToEventLoop();
+  }
+  // The network's probabilities are float32: renormalize each row in float64 for the exact evaluators.
+  const table = Float64Array.from(agent.probsTable().flatMap((row) => {
+    const sum = row.reduce((acc, p) => acc + p, 0);
+    return Array.from(row, (p) => p / sum);
+  }));
+  agent.dispose();
+  return table;
+};
+
+/** Metric keys namespaced by prior and method, e.g. `uniform/sac/charts/return`. */
+function prefixed(prefix: string, scalars: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${prefix}/${k}`, v]));
+}
+
 export const METHODS: Record<string, PolicyMethod> = {
   exact,
   sac,
+  klppo,
 };
 
 const OUTCOMES: readonly TwoRouteOutcome[] = ['short', 'long', 'mixed', 'fell', 'unfinished'];
@@ -184,7 +223,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
   for (const prior of PRIORS) {
     const alpha = prior === 'none' ? 0 : opts.alpha;
-    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha, gamma: opts.gamma, makeEnv, steps: opts.sacSteps };
+    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
     const star = await exact(setting, ctx);
     const starVisits = stateVisitation(model, star);
     for (const [method, solve] of Object.entries(METHODS)) {
@@ -213,7 +252,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   }
 
   ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
-  ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
+  ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
   ctx.print(
     `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
   );
@@ -223,7 +262,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${klStar.padStart(8)}  ${r.piOfBest.toFixed(3)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
     );
   }
-  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, rows }, null, 2)}\n`);
+  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations, rows }, null, 2)}\n`);
   ctx.writeFile('policies.json', JSON.stringify({ env: 'TwoRoute-v0', nStates: model.nStates, nActions: nA, policies }));
   ctx.writeFile('episodes.json', JSON.stringify({ env: 'TwoRoute-v0', episodes }));
   ctx.writeFile(

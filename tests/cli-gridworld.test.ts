@@ -1,8 +1,8 @@
 /**
  * gridworld-priors: the exact optimum under each prior behaves as the lesson says (plain RL takes the
  * short ledge, the reference prior follows the guide's long route, the uniform prior hedges), the
- * discrete SAC column is trained per prior (a tiny `--sacSteps` budget here: plumbing, not quality; the
- * learned behaviour is tested in sac-discrete.test.ts), and the run folder gets results.json,
+ * discrete SAC and KL-PPO columns are trained per prior (tiny `--sacSteps` / `--ppoIterations` budgets here:
+ * plumbing, not quality; the learned behaviour is tested in sac-discrete.test.ts and klppo.test.ts), and the run folder gets results.json,
  * policies.json, episodes.json, metrics.jsonl and a bar chart.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import gridworldPriors from '../experiments/gridworld-priors.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
+import { PRIORS as PRIOR_NAMES } from '../experiments/experiment.js';
 
 interface Row {
   prior: string;
@@ -33,7 +34,7 @@ describe('gridworld-priors', () => {
   it('exact policies under uniform / reference / none differ as the lesson predicts', async () => {
     const dir = createRunDir(mkdtempSync(join(tmpdir(), 'priorlab-gw-')), 'gridworld-priors', 2);
     const lines: string[] = [];
-    const options = gridworldPriors.options.parse({ episodes: 300, sacSteps: 600, replays: 2 });
+    const options = gridworldPriors.options.parse({ episodes: 300, sacSteps: 600, ppoIterations: 2, replays: 2 });
     await runSeed({
       experiment: gridworldPriors,
       options,
@@ -46,12 +47,12 @@ describe('gridworld-priors', () => {
     });
     const { rows } = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: Row[] };
     const by = Object.fromEntries(rows.filter((r) => r.method === 'exact').map((r) => [r.prior, r]));
-    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(['uniform/exact', 'uniform/sac', 'reference/exact', 'reference/sac', 'none/exact', 'none/sac']);
+    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(PRIOR_NAMES.flatMap((p) => ['exact', 'sac', 'klppo'].map((m) => `${p}/${m}`)));
     // Against the exact optimum of its own prior: the exact column is at distance 0 and puts mass 1 on π*'s
     // best action where π* is deterministic (none); soft learned policies are at a finite distance.
     for (const r of rows.filter((r) => r.method === 'exact')) expect(r.klToExact).toBe(0);
     expect(by.none.piOfBest).toBe(1);
-    for (const r of rows.filter((r) => r.method === 'sac' && r.prior !== 'none')) expect(r.klToExact).toBeGreaterThan(0);
+    for (const r of rows.filter((r) => r.method !== 'exact' && r.prior !== 'none')) expect(r.klToExact).toBeGreaterThan(0);
     // Plain RL: deterministic shortcut, zero entropy, the highest discounted return.
     expect(by.none.routes.short).toBe(1);
     expect(by.none.entropy).toBe(0);
@@ -86,10 +87,12 @@ describe('gridworld-priors', () => {
     const shortcut = eps.episodes.find((e) => e.label === 'none / exact')!;
     expect(shortcut.obs).toEqual([36, 37, 38, 39, 40, 41, 42, 43, 44]);
     expect(shortcut.rewards).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
-    // SAC's training metrics, keys prefixed by the prior, one line per log step (600 steps, logEvery 1000 → the last step).
+    // Training metrics, keys prefixed by prior and method: SAC logs once (600 steps, logEvery 1000 → the last
+    // step), KL-PPO once per iteration (16 envs × 64 steps each).
     const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-    expect(metrics.map((m) => m.step)).toEqual([600, 600, 600]);
-    expect(metrics[2]['none/charts/alpha']).toBe(0);
-    expect(metrics[0]['uniform/losses/critic']).toBeGreaterThan(0);
+    expect(metrics.map((m) => m.step)).toEqual([600, 1024, 2048, 600, 1024, 2048, 600, 1024, 2048]);
+    expect(metrics[6]['none/sac/charts/alpha']).toBe(0);
+    expect(metrics[0]['uniform/sac/losses/critic']).toBeGreaterThan(0);
+    expect(Object.keys(metrics[1]).some((k) => k.startsWith('uniform/klppo/'))).toBe(true);
   });
 });
