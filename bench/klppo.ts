@@ -10,7 +10,7 @@ import { TokenSeq } from '../src/envs/tokens.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior } from '../src/priors/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { pendulumReference } from '../src/agents/klppo/references.js';
+import { pendulumReference } from '../src/priors/references.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 /**
  * klppo-pendulum: KL-PPO on Pendulum-v1 against a noisy hand-written reference controller
- * (energy-pumping swing-up + PD catch, Gaussian torque noise; `src/agents/klppo/references.ts`).
+ * (energy-pumping swing-up + PD catch, Gaussian torque noise; `src/priors/references.ts`).
  *
  * With `--prior reference` the policy is first distilled onto the controller (the RLHF recipe starts
  * at the reference), then trained with the per-step penalty r − β·(log π − log π_ref) while the
@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { KlPpo, type KlPpoCheckpoint } from '../src/agents/klppo/ppo.js';
-import { pendulumReference } from '../src/agents/klppo/references.js';
+import { pendulumReference } from '../src/priors/references.js';
 import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';

@@ -14,7 +14,7 @@ import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference } from '../src/envs
 import { klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import type { TabularEnv } from '../src/envs/env.js';
 import { TokenSeq } from '../src/envs/tokens.js';
-import { pendulumReference } from '../src/agents/klppo/references.js';
+import { pendulumReference } from '../src/priors/references.js';
 import { ContextualBandit } from './klppo-helpers.js';
 
 beforeAll(async () => {

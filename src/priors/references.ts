@@ -1,10 +1,13 @@
 /**
- * Reference policies for KL-PPO that are not learned: a hand-written Pendulum controller with Gaussian
- * noise. (Tabular references come from the envs: `twoRouteReference`, `TokenSeq.referenceTable`; a saved
- * agent becomes a reference through `referenceFromCheckpoint` in `ppo.ts`.)
+ * Hand-written reference policies with Gaussian noise for the Box-action envs (the `{ gaussian }` source of
+ * a reference prior, used by KL-PPO and SAC alike): a Pendulum swing-up controller and a PointMass
+ * steering controller. (Tabular references come from the envs: `twoRouteReference`,
+ * `TokenSeq.referenceTable`; a saved agent becomes a reference through `referenceFromCheckpoint` in
+ * `agents/klppo/ppo.ts` or `agents/sac/discrete.ts`.)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ReferenceSource } from '../../priors/index.js';
+import { POINT_MASS_GEOMETRY, type PointMassGeometry } from '../envs/pointmass.js';
+import type { ReferenceSource } from './reference.js';
 
 export interface PendulumReferenceOptions {
   /** Standard deviation of the Gaussian noise on the torque. */
@@ -40,6 +43,45 @@ export function pendulumReference(opts: PendulumReferenceOptions = {}): Referenc
         const swing = tf.mul(tf.mul(swingGain, tf.sub(15, energy)), thdot);
         const hold = tf.neg(tf.add(tf.mul(kp, tf.atan2(sin, cos)), tf.mul(kd, thdot)));
         const mean = tf.clipByValue(tf.where(tf.greater(cos, catchCos), hold, swing), -2, 2) as tf.Tensor2D;
+        return { mean, logStd };
+      }),
+  };
+}
+
+export interface PointMassReferenceOptions {
+  /** Which way around the central obstacle: above (`top`, y > 0) or below (`bottom`). */
+  side?: 'top' | 'bottom';
+  /** Standard deviation of the Gaussian noise on each velocity component. */
+  noiseStd?: number;
+  /** Clearance of the waypoint beside the obstacle, beyond its radius. */
+  clearance?: number;
+  geometry?: PointMassGeometry;
+}
+
+/**
+ * PointMass-v0 controller to the FAR goal around one side of the central obstacle (the first one in the
+ * geometry): while left of the waypoint W = (obstacle x, ±(r + clearance)) it steers straight at W, then
+ * straight at the far goal; the mean is the unit vector of that direction (full speed), actions are
+ * N(mean, noiseStd²·I) (not squashed: env clips out-of-range commands).
+ */
+export function pointMassReference(opts: PointMassReferenceOptions = {}): ReferenceSource {
+  const { side = 'bottom', noiseStd = 0.5, clearance = 0.15, geometry = POINT_MASS_GEOMETRY } = opts;
+  if (side !== 'top' && side !== 'bottom') throw new RangeError(`pointMassReference: side = ${JSON.stringify(side)}, allowed: 'top', 'bottom'`);
+  for (const [k, v] of Object.entries({ noiseStd, clearance })) {
+    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`pointMassReference: ${k} = ${v}, must be a finite number > 0`);
+  }
+  const obstacle = geometry.obstacles[0];
+  const far = geometry.goals.find((g) => g.name === 'far')!;
+  const waypoint = [obstacle.x, (side === 'top' ? 1 : -1) * (obstacle.r + clearance)];
+  const logStd = tf.keep(tf.tensor1d([Math.log(noiseStd), Math.log(noiseStd)]));
+  return {
+    gaussian: (obs) =>
+      tf.tidy(() => {
+        const [x] = tf.split(obs, 2, 1);
+        const beforeWaypoint = tf.tile(tf.less(x, waypoint[0]), [1, 2]);
+        const target = tf.where(beforeWaypoint, tf.broadcastTo(tf.tensor1d(waypoint), obs.shape), tf.broadcastTo(tf.tensor1d([far.x, far.y]), obs.shape));
+        const d = tf.sub(target, obs);
+        const mean = tf.div(d, tf.maximum(tf.norm(d, 'euclidean', 1, true), 1e-6)) as tf.Tensor2D;
         return { mean, logStd };
       }),
   };

@@ -485,8 +485,7 @@ export class KlPpo {
   iterate(): KlPpoMetrics {
     const { annealIterations, learningRate } = this.config;
     const lr = annealIterations > 0 ? learningRate * Math.max(0, 1 - this.iteration / annealIterations) : learningRate;
-    // Adam reads its step size on every step; src/nn declares it readonly (a setter there would be cleaner).
-    for (const opt of [this.actorOpt, this.criticOpt]) (opt as { lr: number }).lr = lr;
+    for (const opt of [this.actorOpt, this.criticOpt]) opt.lr = lr;
     const rollout = this.collect();
     const losses = this.update(rollout, false);
     const m = rollout.metrics;

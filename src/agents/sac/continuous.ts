@@ -270,6 +270,23 @@ export class SacContinuous {
     });
   }
 
+  /**
+   * Monte Carlo estimates over observations `[n, obsDim]` with one fresh action ã ~ π(·|s) each: the
+   * entropy H(π) = −E[log π(ã|s)] and, given a prior, E[log π(ã|s) − log p(ã|s)] = KL(π‖p) (per step, nats).
+   */
+  policyStats(obs: Float32Array, rng: Rng, prior?: Prior): { entropy: number; kl?: number } {
+    const n = obs.length / this.obsDim;
+    const [entropy, kl] = tf.tidy(() => {
+      const o = tf.tensor2d(obs, [n, this.obsDim]);
+      const pi = this.sample(o, standardNormal(rng, [n, this.actDim]) as tf.Tensor2D);
+      const h = tf.neg(tf.mean(pi.logProb));
+      if (prior === undefined) return [h.dataSync()[0], undefined];
+      const logP = (prior as BoxPrior).logProb(o, pi.action);
+      return [h.dataSync()[0], tf.mean(tf.sub(pi.logProb, logP)).dataSync()[0]];
+    });
+    return kl === undefined ? { entropy } : { entropy, kl };
+  }
+
   /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
   private alpha(): tf.Scalar {
     return this.cfg.autoAlpha ? (tf.exp(this.logAlpha) as tf.Scalar) : tf.scalar(this.cfg.alpha);
@@ -409,28 +426,61 @@ export interface SacRunResult {
   stepsPerSecond: number;
 }
 
+/** One recorded episode (the viewer's format plus the final step's info, e.g. PointMass's `goal`). */
+export interface Rollout {
+  /** Observations s_0 … s_T (the reset one and the one after every step). */
+  obs: number[][];
+  actions: number[][];
+  rewards: number[];
+  /** The last step's info. */
+  info: Record<string, unknown>;
+  return: number;
+}
+
 /**
- * Mean deterministic (mean-action) return of `episodes` episodes, all run in lockstep so the actor is
- * called once per time step for all of them. Each episode is reset with a seed from `rng`.
+ * `episodes` episodes of the mean action (`deterministic`) or of sampled actions (noise from `opts.rng`),
+ * run in lockstep so the actor is called once per time step for all of them. Each episode is reset with a
+ * seed from `rng`.
  */
-export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: number, rng: Rng): number {
+export function rollouts(
+  agent: SacContinuous,
+  makeEnv: () => Env,
+  episodes: number,
+  rng: Rng,
+  opts: { deterministic: true } | { deterministic: false; rng: Rng } = { deterministic: true },
+): Rollout[] {
   const envs = Array.from({ length: episodes }, makeEnv);
-  const obs = new Float32Array(episodes * agent.obsDim);
-  envs.forEach((e, i) => obs.set(e.reset({ seed: rng.uint32() }).obs as Float32Array, i * agent.obsDim));
-  const returns = new Float64Array(episodes);
+  const { obsDim, actDim } = agent;
+  const obs = new Float32Array(episodes * obsDim);
+  const out: Rollout[] = envs.map((e, i) => {
+    const o = e.reset({ seed: rng.uint32() }).obs as Float32Array;
+    obs.set(o, i * obsDim);
+    return { obs: [Array.from(o)], actions: [], rewards: [], info: {}, return: 0 };
+  });
   const active = new Array<boolean>(episodes).fill(true);
   while (active.some(Boolean)) {
-    const actions = agent.act(obs, { deterministic: true });
+    const actions = agent.act(obs, opts);
     envs.forEach((e, i) => {
       if (!active[i]) return;
-      const r = e.step(actions.subarray(i * agent.actDim, (i + 1) * agent.actDim));
-      returns[i] += r.reward;
-      obs.set(r.obs as Float32Array, i * agent.obsDim);
+      const a = actions.subarray(i * actDim, (i + 1) * actDim);
+      const r = e.step(a);
+      const ep = out[i];
+      ep.actions.push(Array.from(a));
+      ep.rewards.push(r.reward);
+      ep.obs.push(Array.from(r.obs as Float32Array));
+      ep.return += r.reward;
+      ep.info = r.info;
+      obs.set(r.obs as Float32Array, i * obsDim);
       if (r.terminated || r.truncated) active[i] = false;
     });
   }
   envs.forEach((e) => e.close());
-  return returns.reduce((a, b) => a + b, 0) / episodes;
+  return out;
+}
+
+/** Mean deterministic (mean-action) return of `episodes` episodes (see `rollouts`). */
+export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: number, rng: Rng): number {
+  return rollouts(agent, makeEnv, episodes, rng).reduce((a, ep) => a + ep.return, 0) / episodes;
 }
 
 /**
