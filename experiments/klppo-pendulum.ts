@@ -10,7 +10,8 @@
  * (no distillation, fixed β); `--prior none` is plain PPO (β = 0).
  *
  * Reports the reference's and the trained policy's (stochastic) returns on the same evaluation
- * seeds and the mean KL over the last quarter of training; writes `return.svg` and `kl.svg`.
+ * seeds and the mean KL over the last quarter of training; writes `return.svg`, `kl.svg` and `episodes.json`
+ * (the first `--replays` evaluation episodes of each, for the viewer's Runs panel).
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -35,6 +36,7 @@ const options = z.object({
   numEnvs: z.number().int().positive().default(8).describe('parallel envs (one 200-step episode each per iteration)'),
   evalEpisodes: z.number().int().positive().default(50).describe('evaluation episodes for the reference and the trained policy'),
   checkpointEvery: z.number().int().positive().default(10).describe('write a checkpoint every this many iterations'),
+  replays: z.number().int().min(0).default(3).describe('evaluation episodes of each policy written to episodes.json'),
 });
 type Options = z.infer<typeof options>;
 
@@ -43,29 +45,42 @@ interface State {
   history: { iteration: number; ret: number; kl: number; beta: number }[];
 }
 
-/** Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes. */
-function evaluate(source: ReferenceSource, episodes: number, seed: number): { mean: number; std: number } {
+interface Recorded {
+  obs: number[][];
+  actions: number[][];
+  rewards: number[];
+}
+
+/** Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes; the first `keep` recorded. */
+function evaluate(source: ReferenceSource, episodes: number, seed: number, keep: number): { mean: number; std: number; kept: Recorded[] } {
   if (!('gaussian' in source)) throw new RangeError('evaluate: needs a Gaussian policy');
   const rng = new Rng(`eval/${seed}`);
   const returns: number[] = [];
+  const kept: Recorded[] = [];
   for (let ep = 0; ep < episodes; ep++) {
     const env = make('Pendulum-v1');
     let obs = env.reset({ seed: 10_000 + ep }).obs as Float32Array;
+    const rec: Recorded = { obs: [Array.from(obs)], actions: [], rewards: [] };
     let ret = 0;
     for (;;) {
       const [mean, std] = tf.tidy(() => {
         const g = source.gaussian(tf.tensor2d(obs, [1, 3]));
         return [g.mean.dataSync()[0], Math.exp(g.logStd.dataSync()[0])];
       });
-      const step = env.step([mean + std * rng.normal()]);
+      const action = mean + std * rng.normal();
+      const step = env.step([action]);
       ret += step.reward;
       obs = step.obs as Float32Array;
+      rec.obs.push(Array.from(obs));
+      rec.actions.push([action]);
+      rec.rewards.push(step.reward);
       if (step.terminated || step.truncated) break;
     }
     returns.push(ret);
+    if (ep < keep) kept.push(rec);
   }
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
-  return { mean, std: Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / episodes) };
+  return { mean, std: Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / episodes), kept };
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -113,8 +128,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     return;
   }
 
-  const refEval = evaluate(reference, opts.evalEpisodes, ctx.seed);
-  const trainedEval = evaluate(agent.frozen(), opts.evalEpisodes, ctx.seed);
+  const { kept: refEpisodes, ...refEval } = evaluate(reference, opts.evalEpisodes, ctx.seed, opts.replays);
+  const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent.frozen(), opts.evalEpisodes, ctx.seed, opts.replays);
   const last = history.slice(Math.floor((3 * history.length) / 4));
   const meanKl = last.reduce((a, h) => a + h.kl, 0) / last.length;
   ctx.print(`prior ${opts.prior}, reference noise std ${opts.noiseStd}, ${opts.evalEpisodes} evaluation episodes (same seeds):`);
@@ -137,6 +152,13 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       ...(adaptive ? [{ label: 'KL target', x, y: x.map(() => opts.klTarget) }] : []),
     ]),
   );
+  if (opts.replays > 0) {
+    const episodes = [
+      ...refEpisodes.map((e, i) => ({ label: `reference controller #${i + 1}`, ...e })),
+      ...trainedEpisodes.map((e, i) => ({ label: `KL-PPO (prior ${opts.prior}) #${i + 1}`, ...e })),
+    ];
+    ctx.writeFile('episodes.json', JSON.stringify({ env: 'Pendulum-v1', episodes }));
+  }
   ctx.writeFile('results.json', JSON.stringify({ reference: refEval, trained: trainedEval, meanKl, finalBeta: agent.beta }, null, 2));
   agent.dispose();
 }

@@ -1,26 +1,31 @@
 /**
  * sac-pendulum: continuous SAC (auto temperature, twin critics, tiny 64×64 networks) on Pendulum-v1.
  * The entropy bonus is the variational term −α(log π − log p): `--prior uniform` is standard SAC,
+ * `--prior reference` is KL-regularized SAC toward the noisy swing-up controller (`pendulumReference`,
+ * torque noise `--noise-std`; auto α toward `--target-kl`, or a fixed α with `--no-auto-alpha`),
  * `--prior none` is α = 0 (plain off-policy actor-critic). Every `evalEvery` steps the deterministic
  * (mean-action) policy is evaluated on `evalEpisodes` episodes; the report compares the learning curve
  * with Stable-Baselines3's published SAC result on Pendulum (−157 ± 89 at 20,000 steps, 256×256 networks).
  * Checkpoints (networks, optimizers, temperature, replay buffer, RNG streams) are taken at episode ends;
- * `--resume` continues exactly.
+ * `--resume` continues exactly. At the end, `--replays` deterministic episodes go to `episodes.json` (the
+ * viewer's Runs panel replays them).
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
-import { makePrior } from '../src/priors/index.js';
-import { SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
-import { alphaOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
+import { makePrior, pendulumReference } from '../src/priors/index.js';
+import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
+import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
 
 const ENV_ID = 'Pendulum-v1';
 /** Stable-Baselines3 benchmark (rl-baselines3-zoo, SAC on Pendulum-v1, 20k steps, 256×256): mean ± std. */
 const SB3_REFERENCE = { steps: 20_000, mean: -157, std: 89 };
 
 const options = z.object({
-  prior: z.enum(['uniform', 'none']).default('uniform').describe('prior p in KL(π‖p): uniform (standard SAC) or none (α = 0)'),
+  prior: priorOption('uniform'),
   alpha: alphaOption(1).describe('temperature α (initial value when auto; forced to 0 with --prior none)'),
-  autoAlpha: z.boolean().default(true).describe('learn α toward the target entropy −|A| (uniform prior)'),
+  autoAlpha: z.boolean().default(true).describe('learn α: toward the target entropy −|A| (uniform prior) or --target-kl (reference prior)'),
+  targetKl: z.number().default(1).describe('reference prior with auto α: target E[log π − log π_ref] per step (nats)'),
+  noiseStd: z.number().gt(0).default(1).describe('reference prior: std of the swing-up controller’s torque noise'),
   steps: stepsOption(SAC_DEFAULTS.totalSteps),
   hidden: z.number().int().positive().default(64).describe('width of the two hidden layers of actor and critics'),
   batchSize: z.number().int().positive().default(SAC_DEFAULTS.batchSize).describe('minibatch size'),
@@ -29,6 +34,7 @@ const options = z.object({
   evalEvery: z.number().int().min(0).default(SAC_DEFAULTS.evalEvery).describe('evaluate every this many steps (0: only at the end)'),
   evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
   checkpointEvery: z.number().int().min(0).default(SAC_DEFAULTS.checkpointEvery).describe('checkpoint every this many steps (at an episode end; 0: never)'),
+  replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
 });
 type Options = z.infer<typeof options>;
 
@@ -66,9 +72,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     evalEvery: opts.evalEvery,
     evalEpisodes: opts.evalEpisodes,
     checkpointEvery: opts.checkpointEvery,
+    ...(opts.prior === 'reference' && opts.autoAlpha ? { targetKl: opts.targetKl } : {}),
   };
   const makeEnv = () => make(ENV_ID);
-  const prior = makePrior(opts.prior, makeEnv());
+  const prior = makePrior(opts.prior, makeEnv(), { reference: pendulumReference({ noiseStd: opts.noiseStd }) });
   ctx.print(`sac-pendulum: ${ENV_ID}, prior ${prior.label}, backend ${ctx.backend}`);
   ctx.print('| field | value |\n|---|---|\n' + Object.entries(cfg).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
 
@@ -109,12 +116,18 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256); ` +
       `${result.stepsPerSecond.toFixed(0)} env steps/s`,
   );
+  if (opts.replays > 0 && !ctx.signal.aborted) {
+    const eps = rollouts(result.agent, makeEnv, opts.replays, ctx.streams.get('replay'));
+    const episodes = eps.map((ep, i) => ({ label: `prior ${opts.prior}, deterministic #${i + 1}`, obs: ep.obs, actions: ep.actions, rewards: ep.rewards }));
+    ctx.writeFile('episodes.json', JSON.stringify({ env: ENV_ID, episodes }));
+    ctx.print(`wrote episodes.json (${opts.replays} deterministic episodes, returns ${eps.map((ep) => ep.return.toFixed(0)).join(', ')})`);
+  }
   result.agent.dispose();
 }
 
 const experiment: Experiment<typeof options> = {
   name: 'sac-pendulum',
-  summary: 'continuous SAC (auto temperature, uniform or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
+  summary: 'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
   options,
   kind: 'train',
   run,

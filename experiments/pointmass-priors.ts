@@ -1,0 +1,90 @@
+/**
+ * pointmass-priors: continuous SAC on PointMass-v0 under the uniform prior (max-entropy), the reference
+ * prior (`pointMassReference`: full speed to the far goal below the obstacle, N(·, 0.5²) noise) and none
+ * (α = 0), with the same α, root seed, initial weights and episode seeds for every prior.
+ *
+ * Predicted by E[return] − α·KL(π‖p) (no exact solver for continuous control; see
+ * `src/agents/sac/pointmass.ts`): uniform → the broadest actions and trajectories; reference → the
+ * reference's route and the lowest KL to it; none → the return-maximizing goal and the lowest entropy.
+ *
+ * Reports, over `--episodes` sampled episodes per prior: goal and side shares, trajectory spread,
+ * action entropy and KL to the reference (per step, on the visited states), return. Writes
+ * `metrics.jsonl` (training scalars prefixed by prior), `shares.svg` (goal/side shares per prior),
+ * `results.json` and `episodes.json` (the episodes, labelled by prior, for the viewer's Runs panel).
+ */
+import { z } from 'zod';
+import { RngStreams } from '../src/core/rng.js';
+import { make } from '../src/envs/registry.js';
+import { barChart } from '../src/node/run/svgplot.js';
+import { PRIOR_KINDS } from '../src/priors/index.js';
+import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
+import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from '../src/agents/sac/pointmass.js';
+import { alphaOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
+
+const ENV_ID = 'PointMass-v0';
+
+const options = z.object({
+  steps: stepsOption(10_000),
+  alpha: alphaOption(POINT_MASS_ALPHA).describe('temperature α of the uniform and reference priors (none: 0)'),
+  episodes: z.number().int().positive().default(20).describe('sampled evaluation episodes per prior (table, plot and episodes.json)'),
+});
+type Options = z.infer<typeof options>;
+
+async function run(opts: Options, ctx: RunContext): Promise<void> {
+  const makeEnv = () => make(ENV_ID);
+  const priors = pointMassPriors(makeEnv());
+  ctx.print(`pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`);
+  const rows = [];
+  const episodes = [];
+  for (const kind of PRIOR_KINDS) {
+    const cfg = { ...pointMassSacConfig(kind, opts.steps), alpha: kind === 'none' ? 0 : opts.alpha };
+    const result = await trainSac(cfg, makeEnv, priors[kind], new RngStreams(ctx.seed), {
+      log: (step, scalars) => ctx.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
+      progress: (step, total) => ctx.progress(step, total),
+      signal: ctx.signal,
+    });
+    if (ctx.signal.aborted) {
+      result.agent.dispose();
+      return;
+    }
+    const streams = new RngStreams(`${ctx.seed}/eval`);
+    const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), { deterministic: false, rng: streams.get('noise') });
+    const visited = Float32Array.from(eps.flatMap((ep) => ep.obs.slice(0, -1).flat()));
+    const stats = result.agent.policyStats(visited, streams.get('stats'), priors.reference);
+    rows.push({ prior: kind, ...pointMassBehaviour(eps), entropy: stats.entropy, klToReference: stats.kl!, stepsPerSecond: result.stepsPerSecond });
+    episodes.push(...eps.map((ep) => ({ label: kind, obs: ep.obs, actions: ep.actions, rewards: ep.rewards })));
+    result.agent.dispose();
+  }
+
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  ctx.print(`\n${opts.episodes} sampled episodes per prior (entropy and KL per step, nats, on the visited states):`);
+  ctx.print('| prior | near | far | no goal | top | bottom | spread | entropy | KL(π‖ref) | return |\n|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    ctx.print(
+      `| ${r.prior} | ${pct(r.goal.near)} | ${pct(r.goal.far)} | ${pct(r.goal.none)} | ${pct(r.side.top)} | ${pct(r.side.bottom)} | ` +
+        `${r.spread.toFixed(3)} | ${r.entropy.toFixed(2)} | ${r.klToReference.toFixed(2)} | ${r.meanReturn.toFixed(2)} |`,
+    );
+  }
+  const categories = ['near goal', 'far goal', 'no goal', 'top side', 'bottom side'];
+  ctx.writeFile(
+    'shares.svg',
+    barChart(
+      { title: `SAC on ${ENV_ID}: where each prior goes (${opts.episodes} sampled episodes)`, yLabel: 'share of episodes' },
+      categories,
+      rows.map((r) => ({ label: `prior ${r.prior}`, values: [r.goal.near, r.goal.far, r.goal.none, r.side.top, r.side.bottom] })),
+    ),
+  );
+  ctx.writeFile('results.json', JSON.stringify({ steps: opts.steps, alpha: opts.alpha, rows }, null, 2));
+  ctx.writeFile('episodes.json', JSON.stringify({ env: ENV_ID, episodes }));
+  ctx.print('wrote shares.svg, results.json, episodes.json');
+}
+
+const experiment: Experiment<typeof options> = {
+  name: 'pointmass-priors',
+  summary: 'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return',
+  options,
+  kind: 'train',
+  run,
+};
+
+export default experiment;
