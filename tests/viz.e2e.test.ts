@@ -246,6 +246,39 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
 
+  it('live training: KL-PPO on TwoRoute steps one iteration, runs, pauses, and its KL to the exact π* falls', async () => {
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo', errors);
+    expect(await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('klppo');
+    const s0 = await stats(page, 'train-stats');
+    expect(s0.backend).toBe('wasm');
+    expect(num(s0, 'steps')).toBe(0);
+    expect(num(s0, 'updates')).toBe(0);
+    expect(num(s0, 'kl')).toBeGreaterThan(0.2);
+    expect(num(s0, 'klInitial')).toBe(num(s0, 'kl'));
+    // One press of "Step" is one PPO iteration: 16 envs × 32 steps, then the epochs of minibatch updates.
+    await page.click('[data-testid="train-step"]');
+    const s1 = await stats(page, 'train-stats');
+    expect(num(s1, 'steps')).toBe(512);
+    expect(num(s1, 'updates')).toBeGreaterThan(0);
+    await page.click('[data-testid="train-run"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 20_000, null, { timeout: 90_000 });
+    await page.click('[data-testid="train-run"]');
+    const s2 = await stats(page, 'train-stats');
+    expect(s2.state).toBe('paused');
+    // Whole iterations only, and the update counter moves with them.
+    expect(num(s2, 'steps') % 512).toBe(0);
+    expect(num(s2, 'updates')).toBe((num(s2, 'steps') / 512) * num(s1, 'updates'));
+    expect(num(s2, 'klInitial')).toBe(num(s0, 'kl'));
+    expect(num(s2, 'kl')).toBeLessThan(0.5 * num(s0, 'kl'));
+    expect(num(s2, 'klReverse')).toBeLessThan(num(s0, 'klReverse'));
+    await page.waitForTimeout(500);
+    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(num(s2, 'steps'));
+    expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
+    await shot(page, 'live-training-klppo');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('tokens: the closed-form optimum collapses onto "aaaa" as β → 0 and returns to the reference as β grows', async () => {
     const page = await openPanel(session, '#panel=tokens&reward=repeat&beta=0.001', errors);
     const cold = await stats(page, 'tokens-stats');

@@ -1,19 +1,23 @@
 /**
- * Pixi scenes for the continuous envs. PointMass: the arena with obstacles and goals (from the env's
- * exported geometry) under many trajectories drawn at low opacity, and one dot replaying them in turn.
- * Pendulum: the rod from its pivot, a curved arrow for the torque (length ∝ |u|), and the bob's trace.
+ * Scenes for the continuous envs: a static pixi container and an `Animation` drawn over it.
+ * PointMass: the arena with obstacles and goals (from the env's exported geometry) under many
+ * trajectories drawn at low opacity, and one dot replaying them in turn. Pendulum: the rod from its
+ * pivot, a curved arrow for the torque (length ∝ |u|), and the bob's trace.
  */
-import { Container, Graphics, Text } from 'pixi.js';
+import { Container, Graphics, Sprite, Text, Texture } from 'pixi.js';
 import { POINT_MASS_GEOMETRY } from '../../envs/pointmass.js';
-import { COLORS } from '../palette.js';
-import { freeze } from '../stage.js';
+import { COLORS, css } from '../palette.js';
+import type { Animation } from '../stage.js';
 
 export interface AnimatedView {
+  /** What stays still (drawn by pixi once). */
   root: Container;
-  tick(ms: number): void;
+  /** What moves, in the same coordinates. */
+  animation: Animation;
 }
 
 const FONT = { fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontSize: 12 };
+const CANVAS_FONT = `${FONT.fontSize}px ${FONT.fontFamily}`;
 const STEP_MS = 40;
 
 export const GOAL_COLORS: Record<string, number> = { far: 0x2bb3a3, near: 0xf0a030, none: 0xe05570 };
@@ -25,57 +29,74 @@ export function pointMassView(size: number, trajectories: readonly Float32Array[
   const sy = (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size;
   const sr = (r: number) => (r / (bounds.xMax - bounds.xMin)) * size;
   const root = new Container();
-  const still = new Container();
   const bg = new Graphics().rect(0, 0, size, size).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid });
   for (let v = -0.5; v <= 0.5; v += 0.5) bg.moveTo(sx(v), 0).lineTo(sx(v), size).moveTo(0, sy(v)).lineTo(size, sy(v));
   bg.stroke({ width: 1, color: COLORS.grid, alpha: 0.6 });
   for (const o of obstacles) bg.circle(sx(o.x), sy(o.y), sr(o.r)).fill(COLORS.wall);
-  still.addChild(bg);
-  const lines = new Graphics();
+  root.addChild(bg);
+  // The bundle of trajectories is tens of thousands of segments: rasterized once by a 2D canvas into a
+  // texture, rather than tessellated into triangles for WebGL.
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  const bundle = document.createElement('canvas');
+  bundle.width = bundle.height = Math.ceil(size * dpr);
+  const ctx = bundle.getContext('2d')!;
+  ctx.scale(dpr, dpr);
+  ctx.lineWidth = 1.4;
+  ctx.globalAlpha = 0.22;
   trajectories.forEach((xy, i) => {
-    lines.moveTo(sx(xy[0]), sy(xy[1]));
-    for (let k = 2; k < xy.length; k += 2) lines.lineTo(sx(xy[k]), sy(xy[k + 1]));
-    lines.stroke({ width: 1.4, color: GOAL_COLORS[goals[i] ?? 'none'], alpha: 0.22 });
+    ctx.beginPath();
+    ctx.moveTo(sx(xy[0]), sy(xy[1]));
+    for (let k = 2; k < xy.length; k += 2) ctx.lineTo(sx(xy[k]), sy(xy[k + 1]));
+    ctx.strokeStyle = css(GOAL_COLORS[goals[i] ?? 'none']);
+    ctx.stroke();
   });
-  still.addChild(lines);
+  const lines = new Sprite(Texture.from(bundle, true));
+  lines.setSize(size, size);
+  lines.on('destroyed', () => lines.texture.destroy(true));
+  root.addChild(lines);
   const marks = new Graphics();
   for (const g of goalSpecs) marks.circle(sx(g.x), sy(g.y), sr(g.r)).fill({ color: COLORS.goal, alpha: 0.35 }).stroke({ width: 2, color: COLORS.goal });
   marks.circle(sx(start.x), sy(start.y), 5).fill(COLORS.start);
-  still.addChild(marks);
+  root.addChild(marks);
   for (const g of goalSpecs) {
     const t = new Text({ text: `${g.name} goal +${g.reward}`, style: { ...FONT, fill: COLORS.text } });
     t.anchor.set(0.5, 0);
     t.position.set(Math.min(size - 50, sx(g.x)), sy(g.y) + sr(g.r) + 4);
-    still.addChild(t);
+    root.addChild(t);
   }
   const startLabel = new Text({ text: 'start', style: { ...FONT, fill: COLORS.muted } });
   startLabel.position.set(sx(start.x) - 14, sy(start.y) + 8);
-  still.addChild(startLabel);
-  root.addChild(freeze(still));
-  const trail = new Graphics();
-  const dot = new Graphics().circle(0, 0, 6).fill(COLORS.agent);
-  root.addChild(trail, dot);
+  root.addChild(startLabel);
   let ep = 0;
   let t = 0;
-  return {
-    root,
-    tick(ms) {
+  const animation: Animation = {
+    x: 0,
+    y: 0,
+    width: size,
+    height: size,
+    frame(ctx, ms) {
       if (trajectories.length === 0) return;
       t += ms;
-      const xy = trajectories[ep];
-      const n = xy.length / 2;
-      if (t > (n + 10) * STEP_MS) {
+      if (t > (trajectories[ep].length / 2 + 10) * STEP_MS) {
         t = 0;
         ep = (ep + 1) % trajectories.length;
-        return;
       }
+      const xy = trajectories[ep];
+      const n = xy.length / 2;
       const i = Math.min(n - 1, Math.floor(t / STEP_MS));
-      dot.position.set(sx(xy[2 * i]), sy(xy[2 * i + 1]));
-      trail.clear().moveTo(sx(xy[0]), sy(xy[1]));
-      for (let k = 1; k <= i; k++) trail.lineTo(sx(xy[2 * k]), sy(xy[2 * k + 1]));
-      trail.stroke({ width: 2.5, color: GOAL_COLORS[goals[ep] ?? 'none'] });
+      ctx.beginPath();
+      ctx.moveTo(sx(xy[0]), sy(xy[1]));
+      for (let k = 1; k <= i; k++) ctx.lineTo(sx(xy[2 * k]), sy(xy[2 * k + 1]));
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = css(GOAL_COLORS[goals[ep] ?? 'none']);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(sx(xy[2 * i]), sy(xy[2 * i + 1]), 6, 0, 2 * Math.PI);
+      ctx.fillStyle = css(COLORS.agent);
+      ctx.fill();
     },
   };
+  return { root, animation };
 }
 
 /** Replays θ(t) with torque u(t) (applied at step t); loops. */
@@ -87,48 +108,78 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
   root.addChild(new Graphics().rect(0, 0, size, size).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid }).circle(cx, cy, L).stroke({ width: 1, color: COLORS.grid }));
   const upright = new Text({ text: 'upright (θ = 0)', style: { ...FONT, fill: COLORS.muted } });
   upright.anchor.set(0.5, 1);
-  upright.position.set(cx, cy - L - 6);
+  // Above the bob (radius 12) when it stands upright.
+  upright.position.set(cx, cy - L - 16);
   root.addChild(upright);
-  const trace = new Graphics();
-  const rod = new Graphics();
-  const arrow = new Graphics();
-  const label = new Text({ text: '', style: { ...FONT, fill: COLORS.text } });
-  label.position.set(10, 10);
-  root.addChild(trace, rod, arrow, label);
   const bob = (th: number): [number, number] => [cx + L * Math.sin(th), cy - L * Math.cos(th)];
   let t = 0;
   const n = theta.length;
-  return {
-    root,
-    tick(ms) {
+  const animation: Animation = {
+    x: 0,
+    y: 0,
+    width: size,
+    height: size,
+    frame(ctx, ms) {
       t = (t + ms) % ((n + 15) * STEP_MS);
       const i = Math.min(n - 1, Math.floor(t / STEP_MS));
       const [bx, by] = bob(theta[i]);
-      trace.clear();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = css(0x2bb3a3);
       for (let k = Math.max(1, i - 40); k <= i; k++) {
-        const a = bob(theta[k - 1]);
-        const b = bob(theta[k]);
-        trace.moveTo(...a).lineTo(...b).stroke({ width: 2, color: 0x2bb3a3, alpha: 1 - (i - k) / 41 });
+        ctx.globalAlpha = 1 - (i - k) / 41;
+        ctx.beginPath();
+        ctx.moveTo(...bob(theta[k - 1]));
+        ctx.lineTo(...bob(theta[k]));
+        ctx.stroke();
       }
-      rod.clear().moveTo(cx, cy).lineTo(bx, by).stroke({ width: 7, color: 0xdfe6f3, cap: 'round' }).circle(bx, by, 12).fill(0xf0a030).circle(cx, cy, 5).fill(COLORS.muted);
+      ctx.globalAlpha = 1;
+      ctx.beginPath();
+      ctx.moveTo(cx, cy);
+      ctx.lineTo(bx, by);
+      ctx.lineWidth = 7;
+      ctx.lineCap = 'round';
+      ctx.strokeStyle = css(COLORS.text);
+      ctx.stroke();
+      ctx.lineCap = 'butt';
+      disc(ctx, bx, by, 12, css(0xf0a030));
+      disc(ctx, cx, cy, 5, css(COLORS.muted));
       // θ has one more entry than u (the final state): after the last action there is no torque to show.
       const u = i < torque.length ? torque[i] : NaN;
       // Torque: an arc around the pivot; positive u increases θ, which is clockwise on screen (y down).
-      arrow.clear();
       const span = (Math.abs(u) / 2) * Math.PI * 0.9;
       if (span > 0.02) {
         const r = L * 0.45;
         const a0 = theta[i] - Math.PI / 2;
         const dir = Math.sign(u);
         const a1 = a0 + dir * span;
-        arrow.arc(cx, cy, r, Math.min(a0, a1), Math.max(a0, a1)).stroke({ width: 4, color: 0xe05570 });
+        ctx.beginPath();
+        ctx.arc(cx, cy, r, Math.min(a0, a1), Math.max(a0, a1));
+        ctx.lineWidth = 4;
+        ctx.strokeStyle = css(0xe05570);
+        ctx.stroke();
         const hx = cx + r * Math.cos(a1);
         const hy = cy + r * Math.sin(a1);
         const tx = -Math.sin(a1) * dir;
         const ty = Math.cos(a1) * dir;
-        arrow.poly([hx + tx * 10, hy + ty * 10, hx - ty * 6, hy + tx * 6, hx + ty * 6, hy - tx * 6]).fill(0xe05570);
+        ctx.beginPath();
+        ctx.moveTo(hx + tx * 10, hy + ty * 10);
+        ctx.lineTo(hx - ty * 6, hy + tx * 6);
+        ctx.lineTo(hx + ty * 6, hy - tx * 6);
+        ctx.fillStyle = css(0xe05570);
+        ctx.fill();
       }
-      label.text = `t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`;
+      ctx.font = CANVAS_FONT;
+      ctx.textBaseline = 'top';
+      ctx.fillStyle = css(COLORS.text);
+      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, 10);
     },
   };
+  return { root, animation };
+}
+
+function disc(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, color: string): void {
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = color;
+  ctx.fill();
 }

@@ -1,12 +1,12 @@
 /**
  * Pixi drawing of one gridworld scene: two grids side by side (or stacked), left the soft value V(s)
  * as a heat map under policy arrows whose length is π(a|s), right the visit counts over the sampled
- * rollouts (square-root scale) with an agent replaying the first rollouts. Cell kinds: walls grey, hazards red,
+ * rollouts (square-root scale) with an agent replaying the rollouts (an `Animation`, drawn over the static scene). Cell kinds: walls grey, hazards red,
  * goal green, start outlined blue.
  */
 import { Container, Graphics, Text } from 'pixi.js';
-import { COLORS, PRIOR_COLORS, valueRamp, visitRamp } from '../palette.js';
-import { freeze } from '../stage.js';
+import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
+import { shifted, type Animation } from '../stage.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import type { GridScene } from './compute.js';
 
@@ -14,8 +14,8 @@ export interface SceneView {
   root: Container;
   width: number;
   height: number;
-  /** Advances the agent animation by `ms`. */
-  tick(ms: number): void;
+  /** The agent replaying the rollouts over the visit grid, in the scene's coordinates. */
+  animation: Animation;
 }
 
 const TITLE_H = 24;
@@ -114,7 +114,7 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   for (const t of root.children.slice(1) as Text[]) t.style.fontSize = 12;
 
   const [lo, hi] = vRange;
-  valueBox.addChild(freeze(policyGraphics(env, scene.pi, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5))));
+  valueBox.addChild(policyGraphics(env, scene.pi, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5)));
 
   const replay = visitGrid(scene.env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
   visitBox.addChild(replay.root);
@@ -123,57 +123,68 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
     root,
     width: stacked ? gw : 2 * gw + GAP,
     height: stacked ? TITLE_H + 2 * (gh + 18) + GAP : TITLE_H + 18 + gh,
-    tick: replay.tick,
+    animation: shifted(replay.animation, visitBox.x, visitBox.y),
   };
 }
 
 /**
- * A visit-count heat map (square-root scale) with an agent replaying `episodes` (state sequences) one
+ * A visit-count heat map (square-root scale) and an agent replaying `episodes` (state sequences) one
  * after another, its trail drawn in `color`. Also used to replay a recorded run's episodes.
  */
-export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Container; tick(ms: number): void; episode(): number } {
-  const root = new Container();
+export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Graphics; animation: Animation } {
   let maxVisit = 1;
   for (let s = 0; s < visits.length; s++) maxVisit = Math.max(maxVisit, visits[s]);
-  const hg = new Graphics();
-  drawCells(hg, env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
-  const trail = new Graphics();
-  const agent = new Graphics().circle(0, 0, cell * 0.2).fill(COLORS.agent).stroke({ width: 2, color });
-  root.addChild(freeze(hg), trail, agent);
+  const root = new Graphics();
+  drawCells(root, env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
   const center = (s: number): [number, number] => {
     const [r, c] = env.toRowCol(s);
     return [c * cell + cell / 2, r * cell + cell / 2];
   };
+  const trailColor = css(color);
   let ep = 0;
   let t = 0;
-  /** The (episode, step) the trail was last drawn for: its geometry is rebuilt only when that changes. */
-  let drawn = '';
-  const place = () => {
-    const states = episodes[ep];
-    const i = Math.min(Math.floor(t / STEP_MS), states.length - 1);
-    const f = Math.min(1, (t % STEP_MS) / STEP_MS);
-    const [x0, y0] = center(states[i]);
-    const [x1, y1] = center(states[Math.min(i + 1, states.length - 1)]);
-    agent.position.set(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-    if (drawn === `${ep}:${i}`) return;
-    drawn = `${ep}:${i}`;
-    trail.clear();
-    trail.moveTo(...center(states[0]));
-    for (let k = 1; k <= i; k++) trail.lineTo(...center(states[k]));
-    trail.stroke({ width: 2, color, alpha: 0.8 });
-  };
-  place();
-  return {
-    root,
-    episode: () => ep,
-    tick(ms) {
+  const animation: Animation = {
+    x: 0,
+    y: 0,
+    width: env.nCols * cell,
+    height: env.nRows * cell,
+    frame(ctx, ms) {
       t += ms;
       // Hold the final state for a few steps, then move on to the next episode.
       if (t > (episodes[ep].length + 3) * STEP_MS) {
         t = 0;
         ep = (ep + 1) % episodes.length;
       }
-      place();
+      const states = episodes[ep];
+      const i = Math.min(Math.floor(t / STEP_MS), states.length - 1);
+      const f = Math.min(1, (t % STEP_MS) / STEP_MS);
+      const [x0, y0] = center(states[i]);
+      const [x1, y1] = center(states[Math.min(i + 1, states.length - 1)]);
+      const ax = x0 + (x1 - x0) * f;
+      const ay = y0 + (y1 - y0) * f;
+      // The trail runs through the states visited so far up to the agent.
+      ctx.beginPath();
+      ctx.moveTo(...center(states[0]));
+      for (let k = 1; k <= i; k++) ctx.lineTo(...center(states[k]));
+      ctx.lineTo(ax, ay);
+      ctx.lineJoin = 'round';
+      // A dark casing under the trail keeps it visible on the palest (most visited) cells.
+      ctx.lineWidth = 4.5;
+      ctx.strokeStyle = css(COLORS.bg);
+      ctx.globalAlpha = 0.55;
+      ctx.stroke();
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = trailColor;
+      ctx.globalAlpha = 0.9;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      ctx.beginPath();
+      ctx.arc(ax, ay, cell * 0.2, 0, 2 * Math.PI);
+      ctx.fillStyle = css(COLORS.agent);
+      ctx.lineWidth = 2;
+      ctx.fill();
+      ctx.stroke();
     },
   };
+  return { root, animation };
 }

@@ -3,14 +3,13 @@
  * noise of adjustable width. PointMass overlays 200 sampled trajectories (coloured by the goal reached);
  * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted.
  */
-import type { Application } from 'pixi.js';
 import { lineChart } from '../chart.js';
 import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
 import { pendulumEpisode, pointMassTrajectories } from '../control/sim.js';
 import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
-import { createPixi } from '../stage.js';
+import { Stage } from '../stage.js';
 import { button, h, legend, section, select, slider, statTable } from '../ui.js';
 
 export const TRAJECTORIES = 200;
@@ -23,9 +22,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   let seed = view.state.seed;
 
   const ctl = section(host.sidebar, 'Environment', 'A hand-written controller with Gaussian action noise a = controller(s) + σ·ε. The noise width is the breadth of the policy around its mean: watch the trajectories spread.');
-  select(ctl, 'control-env', 'environment', ENVS, env, (v) => ((env = v as typeof env), render()));
-  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: 0, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), render()) });
-  button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), render()));
+  select(ctl, 'control-env', 'environment', ENVS, env, (v) => ((env = v as typeof env), schedule()));
+  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: 0, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), schedule()) });
+  button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), schedule()));
   const key = section(host.sidebar, 'Legend');
   const legendBox = h('div');
   key.append(legendBox);
@@ -34,9 +33,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const side = h('div');
   side.style.cssText = 'display:flex;flex-direction:column;gap:12px';
   host.main.append(canvasHost, side);
-  const app: Application = await createPixi(canvasHost, SIZE, SIZE);
+  const stage = await Stage.create(canvasHost, SIZE, SIZE);
   let current: AnimatedView | null = null;
-  app.ticker.add((t) => current?.tick(t.deltaMS));
+
+  /** Input events within one frame recompute once, at the frame. */
+  let pending = 0;
+  function schedule(): void {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      render();
+    });
+  }
 
   function render(): void {
     view.update({ env, seed }, { noise: String(noise) });
@@ -89,8 +97,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         { color: css(0x2bb3a3), label: 'trace of the bob', shape: 'line' },
       ]);
     }
-    app.stage.addChild(current.root);
+    stage.app.stage.addChild(current.root);
+    stage.render();
+    stage.animate([current.animation]);
   }
   render();
-  return () => app.destroy(true, { children: true });
+  return () => {
+    cancelAnimationFrame(pending);
+    stage.destroy();
+  };
 };

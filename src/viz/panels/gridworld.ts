@@ -5,12 +5,11 @@
  * numbers are in a stats table (`data-testid="grid-stats-<prior>"`, one `data-stat` cell per number, the
  * start state's policy in `data-pi-start`).
  */
-import type { Application } from 'pixi.js';
 import { GRID_ENVS, computeScene, type GridScene } from '../gridworld/compute.js';
 import { buildScene, valueRange, type SceneView } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { createPixi } from '../stage.js';
+import { Stage, shifted } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../state.js';
 import { button, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
 
@@ -85,9 +84,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const statsRow = h('div', { class: 'stats-row' });
   statsRow.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;width:100%';
   host.main.append(canvasHost, statsRow);
-  const app: Application = await createPixi(canvasHost, 900, 400);
+  const stage = await Stage.create(canvasHost, 900, 400);
   let views: SceneView[] = [];
-  app.ticker.add((t) => views.forEach((v) => v.tick(t.deltaMS)));
 
   let pending = 0;
   function schedule(): void {
@@ -118,10 +116,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     let x = 0;
     for (const v of views) {
       v.root.position.set(x, 4);
-      app.stage.addChild(v.root);
+      stage.app.stage.addChild(v.root);
       x += v.width + 30;
     }
-    app.renderer.resize(x - 30, Math.max(...views.map((v) => v.height)) + 8);
+    stage.resize(x - 30, Math.max(...views.map((v) => v.height)) + 8);
+    stage.animate(views.map((v) => shifted(v.animation, v.root.x, v.root.y)));
 
     statsRow.replaceChildren();
     for (const s of scenes) {
@@ -150,6 +149,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   render();
   return () => {
     cancelAnimationFrame(pending);
-    app.destroy(true, { children: true });
+    stage.destroy();
   };
 };

@@ -4,14 +4,13 @@
  * run); the first ticked run's config is shown and its evaluation episodes are replayed (gridworlds on
  * the visit grid, PointMass as trajectories, Pendulum as the swinging rod).
  */
-import type { Application } from 'pixi.js';
 import { lineChart } from '../chart.js';
 import { pendulumView, pointMassView, type AnimatedView } from '../control/draw.js';
 import { visitGrid } from '../gridworld/draw.js';
 import { GRID_ENVS, makeGridEnv } from '../gridworld/compute.js';
 import { METRIC_GROUPS, loadRun, metricKeys, pickedRuns, serverRunFiles, serverRuns, type EpisodesFile, type RunData, type RunSource } from '../recorded/data.js';
 import type { PanelModule } from '../panel.js';
-import { createPixi } from '../stage.js';
+import { Stage } from '../stage.js';
 import { h, section, statTable } from '../ui.js';
 
 const RUN_COLORS = [0x2bb3a3, 0xf0a030, 0xe05570, 0x5b8def, 0xb48ef0, 0x9fd356];
@@ -42,9 +41,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   info.style.cssText = 'display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start';
   const canvasHost = h('div');
   host.main.append(canvasHost, info);
-  const app: Application = await createPixi(canvasHost, 10, 10);
+  const stage = await Stage.create(canvasHost, 10, 10);
   let replay: AnimatedView | null = null;
-  app.ticker.add((t) => replay?.tick(t.deltaMS));
 
   function drawList(): void {
     listBox.replaceChildren();
@@ -82,7 +80,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     host.charts.replaceChildren();
     replay?.root.destroy({ children: true });
     replay = null;
-    app.renderer.resize(10, 10);
+    stage.animate([]);
+    stage.resize(10, 10);
     document.body.dataset.runsShown = runs.map((r) => r.name).join(',');
     if (runs.length === 0) return;
     const first = runs[0];
@@ -117,22 +116,21 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       for (const ep of states) for (const s of ep) if (Number.isInteger(s) && s >= 0 && s < visits.length) visits[s]++;
       const cell = Math.min(56, Math.floor(560 / grid.nCols));
       replay = visitGrid(grid, visits, states, RUN_COLORS[0], cell);
-      app.renderer.resize(grid.nCols * cell, grid.nRows * cell);
     } else if (file.env.startsWith('PointMass')) {
       const xy = eps.map((e) => Float32Array.from(e.obs.flatMap((o) => (Array.isArray(o) ? o.slice(0, 2) : []))));
       replay = pointMassView(480, xy, eps.map(() => 'far'));
-      app.renderer.resize(480, 480);
     } else if (file.env.startsWith('Pendulum')) {
       const ep = eps[0];
       const theta = ep.obs.map((o) => (Array.isArray(o) ? Math.atan2(o[1], o[0]) : 0));
       const torque = (ep.actions ?? []).map((a) => (Array.isArray(a) ? a[0] : a));
       replay = pendulumView(480, theta, torque);
-      app.renderer.resize(480, 480);
     } else {
       box.append(h('p', { class: 'note' }, `No replay view for ${file.env}.`));
       return;
     }
-    app.stage.addChild(replay.root);
+    stage.app.stage.addChild(replay.root);
+    stage.resize(replay.animation.width, replay.animation.height);
+    stage.animate([replay.animation]);
   }
 
   function drawCharts(runs: RunData[]): void {
@@ -166,5 +164,5 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   }
   drawList();
   await show();
-  return () => app.destroy(true, { children: true });
+  return () => stage.destroy();
 };

@@ -58,7 +58,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     for (const row of rows) {
       const tr = h('tr', { 'data-seq': row.text, 'data-r': String(row.r), 'data-pstar': String(row.pStar), 'data-pref': String(row.pRef) });
       const bars = h('td');
-      bars.style.width = '130px';
+      // Clear of the probability column to its left.
+      bars.style.cssText = 'width:138px;padding-left:8px';
       for (const [p, color] of [[row.pStar, PRIOR_COLORS.none], [row.pRef, PRIOR_COLORS.reference]] as const) {
         const bar = h('div');
         bar.style.cssText = `height:5px;margin:1px 0;border-radius:2px;background:${css(color)};width:${((p / maxP) * 120).toFixed(1)}px`;

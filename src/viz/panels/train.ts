@@ -6,7 +6,7 @@
  * prior. Numbers are in the `train-stats` table (`data-stat` cells); `klInitial` is the KL of the
  * untrained policy, so a reader (or a test) sees how far training has come.
  */
-import type { Application, Container } from 'pixi.js';
+import type { Container } from 'pixi.js';
 import { Text } from 'pixi.js';
 import { initBackend } from '../../core/backend.js';
 import { lineChart } from '../chart.js';
@@ -14,7 +14,7 @@ import { GRID_ENVS, exactOptimum, makeGridEnv } from '../gridworld/compute.js';
 import { policyGraphics, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { createPixi, freeze } from '../stage.js';
+import { Stage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../state.js';
 import { AGENTS, AGENT_LABELS, klToExact, startSession, type AgentName, type TrainSession } from '../train/session.js';
 import { button, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
@@ -95,7 +95,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const statsRow = h('div', { class: 'stats-row' });
   statsRow.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;width:100%';
   host.main.append(canvasHost, statsRow);
-  const app: Application = await createPixi(canvasHost, 900, 400);
+  const stage = await Stage.create(canvasHost, 900, 400);
+  const app = stage.app;
 
   let session!: TrainSession;
   let exact!: ReturnType<typeof exactOptimum>;
@@ -125,7 +126,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     app.stage.removeChildren().forEach((c) => c.destroy({ children: true }));
     learnedLayer = null;
     const [lo, hi] = valueRange(grid, exact.V);
-    exactLayer = freeze(policyGraphics(grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5)));
+    exactLayer = policyGraphics(grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
     exactLayer.position.set(grid.nCols * cell + 30, 24);
     const label = (text: string, x: number, color: number = COLORS.muted) => {
       const t = new Text({ text, style: { fill: color, fontSize: 12.5, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
@@ -154,6 +155,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     learnedLayer = policyGraphics(grid, pi, cell, (s) => visitRamp(Math.sqrt(Math.min(1, kl.perState[s] / KL_SHADE_MAX))));
     learnedLayer.position.set(0, 24);
     app.stage.addChild(learnedLayer);
+    stage.render();
     drawStats();
     drawCharts();
     document.body.dataset.trainRefresh = String(Number(document.body.dataset.trainRefresh ?? 0) + 1);
@@ -223,6 +225,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     running = false;
     cancelAnimationFrame(frame);
     session?.dispose();
-    app.destroy(true, { children: true });
+    stage.destroy();
   };
 };
