@@ -2,10 +2,14 @@
  * The prior changes behaviour: continuous SAC on PointMass-v0 with the same α under the uniform prior,
  * the reference prior (`pointMassReference`: far goal, bottom side) and none, 3000 steps each (seed 2).
  * Directions predicted by E[return] − α·KL(π‖p) (see `src/agents/sac/pointmass.ts`), checked with margins
- * on 30 sampled episodes per prior. Measured at this budget (seeds 1–3): the reference agent reaches the
- * far goal below the obstacle in every episode; plain RL (α = 0) finds only the near goal (or nothing), so
- * "none takes the return-maximizing goal" is NOT reached at this budget and is not asserted; instead the
- * reference, which shows the agent the far goal, earns the higher return.
+ * on 30 sampled episodes per prior. Measured (seed 2; seeds 1 and 3 agree on every assertion):
+ *   prior      goal            side          spread  entropy  KL(π‖ref)  return
+ *   reference  far 100%        bottom 100%   0.095    0.05     1.15       4.50
+ *   uniform    near 70%, –30%  none          0.274    1.35     2.57      −0.63
+ *   none       near 100%       none          0.032  −16.8     22.8        0.91
+ * Plain RL (α = 0) finds only the near goal (seed 1: no goal), so "none takes the return-maximizing goal"
+ * is NOT reached at this budget and is not asserted; the reference, which shows the agent the far goal,
+ * earns the higher return instead.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -49,8 +53,8 @@ describe('SAC (continuous) on PointMass-v0: uniform vs reference vs no prior', (
     // Entropy: uniform (max-entropy) > reference (σ pulled to the reference's 0.5) > none (σ free to collapse).
     expect(uniform.entropy).toBeGreaterThan(reference.entropy + 0.5);
     expect(reference.entropy).toBeGreaterThan(none.entropy + 2);
-    // The broad policy spreads its trajectories more than the collapsed one.
-    expect(uniform.spread).toBeGreaterThan(2 * none.spread);
+    // The broad policy spreads its trajectories more than the one held near the reference's σ = 0.5.
+    expect(uniform.spread).toBeGreaterThan(2 * reference.spread);
     // At this budget plain RL settles for what exploration found; the reference shows the far goal (+5).
     expect(reference.meanReturn).toBeGreaterThan(none.meanReturn + 2);
   });

@@ -60,10 +60,11 @@ export function pointMassBehaviour(episodes: readonly Rollout[], geometry = POIN
   const ox = geometry.obstacles[0].x;
   for (const ep of episodes) {
     const g = ep.info.goal;
-    goal[g === 'near' || g === 'far' ? g : 'none'] += 1 / n;
+    goal[g === 'near' || g === 'far' ? g : 'none'] += 1;
     const cross = ep.obs.find((o) => o[0] >= ox);
-    side[cross === undefined ? 'none' : cross[1] > 0 ? 'top' : 'bottom'] += 1 / n;
+    side[cross === undefined ? 'none' : cross[1] > 0 ? 'top' : 'bottom'] += 1;
   }
+  for (const shares of [goal, side]) for (const k of Object.keys(shares) as (keyof typeof shares)[]) shares[k] /= n;
   const T = Math.max(...episodes.map((ep) => ep.obs.length));
   let spread = 0;
   for (let t = 0; t < T; t++) {
