@@ -137,7 +137,7 @@ describe('visualizer in chromium', () => {
     expect(none.pi[1]).toBeCloseTo(1, 6);
     expect(reference.pi[0]).toBeGreaterThan(0.5);
     // Raising α under the uniform prior spreads the policy: entropy up, more rollouts leave the ledge.
-    await page.click('[data-testid="grid-prior"] button[data-value="uniform"]');
+    await read('uniform'); // back to uniform, and wait for that render, so the next one is the slider's
     const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
     await page.fill('[data-testid="grid-alpha"]', '-0.3');
     await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);

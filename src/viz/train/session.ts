@@ -5,7 +5,7 @@
  * steps taken, gradient updates, the learned π(a|s) table, and the metric lines logged so far, so the
  * panel can set the learned policy against the exact soft-optimal one for the same prior and α.
  */
-import { DiscreteSacTrainer, policyTable } from '../../agents/sac/discrete.js';
+import { DiscreteSacTrainer, policyTable, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete.js';
 import { KlPpo } from '../../agents/klppo/ppo.js';
 import { klAt, weightedMean } from '../../agents/exact/index.js';
 import { RngStreams } from '../../core/rng.js';
@@ -53,7 +53,8 @@ export interface SessionSpec {
 
 /**
  * Discrete SAC with linear networks on one-hot states (tabular softmax policy and twin tabular Qs): the
- * configuration of `tests/sac-discrete.test.ts` that reaches KL ≤ 0.05 nats to π* on TwoRoute-v0.
+ * tabular presets that reach the exact optimum of TwoRoute-v0 in `tests/sac-discrete.test.ts` (with no
+ * prior, the εz-greedy plain-RL preset).
  */
 const SAC_LOG_EVERY = 100;
 function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
@@ -65,17 +66,11 @@ function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
     env,
     prior,
     {
+      ...(spec.prior === 'none' ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC),
       seed: spec.seed,
       totalSteps: 1_000_000,
       gamma: spec.entry.gamma,
       alpha: spec.prior === 'none' ? 0 : spec.alpha,
-      autoAlpha: false,
-      hidden: [],
-      actorLr: 0.03,
-      criticLr: 0.03,
-      batchSize: 128,
-      learningStarts: 500,
-      tau: 0.05,
       logEvery: SAC_LOG_EVERY,
     },
     { onLog: (m) => void log.push({ step: m.step, scalars: m.scalars }) },
