@@ -24,7 +24,7 @@ const options = z.object({
   prior: priorOption('uniform'),
   alpha: alphaOption(1).describe('temperature α (initial value when auto; forced to 0 with --prior none)'),
   autoAlpha: z.boolean().default(true).describe('learn α: toward the target entropy −|A| (uniform prior) or --target-kl (reference prior)'),
-  targetKl: z.number().default(1).describe('reference prior with auto α: target E[log π − log π_ref] per step (nats)'),
+  targetKl: z.number().default(1).describe('reference prior with auto α: target E[log π − log π_ref] per step (nats; below ≈ 0.9 α grows without bound)'),
   noiseStd: z.number().gt(0).default(1).describe('reference prior: std of the swing-up controller’s torque noise'),
   steps: stepsOption(SAC_DEFAULTS.totalSteps),
   hidden: z.number().int().positive().default(64).describe('width of the two hidden layers of actor and critics'),

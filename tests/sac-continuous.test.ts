@@ -5,7 +5,7 @@ import { RngStreams, type RngState } from '../src/core/rng.js';
 import { standardNormal } from '../src/core/distributions.js';
 import { make } from '../src/envs/registry.js';
 import type { Env } from '../src/envs/env.js';
-import { makePrior } from '../src/priors/index.js';
+import { makePrior, pendulumReference } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
 
@@ -144,6 +144,24 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     initial.dispose();
     run.agent.dispose();
   });
+
+  it('auto α with the swing-up reference prior holds KL(π‖π_ref) near targetKl: a tighter target, a larger α', async () => {
+    const prior = makePrior('reference', makeEnv(), { reference: pendulumReference({ noiseStd: 1 }) });
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 2000, learningStarts: 200, logEvery: 200, alphaLr: 3e-3, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+    const trained = async (targetKl: number) => {
+      const logs: SacScalars[] = [];
+      const run = await trainSac({ ...cfg, targetKl }, makeEnv, prior, new RngStreams(4), { log: (_s, m) => logs.push(m) });
+      run.agent.dispose();
+      const last = logs.slice(-4); // steps 1400–2000
+      return { kl: last.reduce((a, m) => a + m['charts/kl_to_prior'], 0) / last.length, alpha: last[last.length - 1]['charts/alpha'] };
+    };
+    // (A target of 0.3 is out of reach: KL stayed ≈ 0.85 while α grew without bound; π lives on [−2, 2], the reference does not.)
+    const tight = await trained(1);
+    const loose = await trained(2.5);
+    expect(Math.abs(tight.kl - 1)).toBeLessThan(0.4);
+    expect(tight.kl).toBeLessThan(loose.kl - 1);
+    expect(tight.alpha).toBeGreaterThan(4 * loose.alpha);
+  }, 60_000);
 
   it('rejects out-of-range config before training, naming the field and what is allowed', () => {
     const env = makeEnv();
