@@ -8,10 +8,9 @@ import { makeCliffWalking } from './cliffwalking.js';
 import { frozenLakeTimeLimit, makeFrozenLake } from './frozenlake.js';
 import { MountainCarContinuous } from './mountaincar.js';
 import { Pendulum } from './pendulum.js';
-import { ObservationSubset } from './partial.js';
 import { PointMass } from './pointmass.js';
 import { makeTwoRoute } from './tworoute.js';
-import { TimeLimit } from './wrappers.js';
+import { ObservationSubset, TimeLimit } from './wrappers.js';
 import { TokenSeq } from './tokens.js';
 
 export type EnvOptions = Record<string, unknown>;
