@@ -60,6 +60,7 @@ export interface KlPpoConfig {
   /**
    * Normalize advantages per minibatch. In the loss modes this rescales the reward term against β·KL
    * (the effective β becomes β·std(A)): turn it off there to reach the optimum of J for the stated β.
+   * In the reward mode the penalty is inside A, so normalizing rescales the step only, not β.
    */
   normAdv: boolean;
   /** PPO clip range ε of the ratio π/π_old. */
