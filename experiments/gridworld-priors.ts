@@ -31,9 +31,8 @@ import { make } from '../src/envs/registry.js';
 import { makePrior } from '../src/priors/index.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
-import { isTabular, type Env, type TabularEnv, type TabularModel } from '../src/envs/env.js';
-import { GridWorld } from '../src/envs/gridworld.js';
-import { TimeLimit, unwrapped } from '../src/envs/wrappers.js';
+import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
+import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { alphaOption, PRIORS, yieldToEventLoop, type Experiment, type PriorName, type RunContext } from './experiment.js';
 
@@ -92,21 +91,6 @@ const sac: PolicyMethod = async (s, ctx) => {
   agent.dispose();
   return policyTable!;
 };
-
-/**
- * The same gridworld with EXPLORING STARTS (Sutton & Barto 2018, §5.3; the restart distribution of Kakade &
- * Langford 2002): every free cell is also a start cell, reset picks one uniformly. Dynamics, rewards and the
- * time limit are unchanged, so the soft-optimal policy π* (optimal from every state at once) is the same;
- * only the states an on-policy learner sees change. Takes a `make('TwoRoute-v0', …)` env (a GridWorld,
- * possibly inside a TimeLimit).
- */
-export function exploringStarts(env: Env): TabularEnv {
-  const grid = unwrapped(env);
-  if (!(grid instanceof GridWorld)) throw new RangeError(`exploringStarts: expected a GridWorld, got ${env.id}`);
-  const legend = Object.fromEntries(Object.entries(grid.spec.legend).map(([ch, cell]) => [ch, cell.kind === 'free' ? { kind: 'start' as const } : cell]));
-  const inner = new GridWorld({ ...grid.spec, legend });
-  return (env instanceof TimeLimit ? new TimeLimit(inner, env.maxEpisodeSteps) : inner) as TabularEnv;
-}
 
 /**
  * KL-PPO with the KL as a per-step reward penalty, β = α toward the setting's prior (plain PPO for `none`),

@@ -13,7 +13,7 @@ import { unwrapped } from '../src/envs/wrappers.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
 import { hittingProbability, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
 import type { Env, TabularEnv } from '../src/envs/env.js';
-import { exploringStarts } from '../experiments/gridworld-priors.js';
+import { exploringStarts } from '../src/envs/gridworld.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { pendulumReference } from '../src/priors/references.js';
 import { ContextualBandit } from './klppo-helpers.js';
@@ -72,7 +72,7 @@ describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the re
 
 describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the uniform prior (maximum entropy), from exploring starts', () => {
   // From S alone on-policy PPO stalls on a plateau on most seeds (ledge cells learn Left before the cells
-  // next to G are ever visited; see `exploringStarts` in experiments/gridworld-priors.ts): this seed, trained
+  // next to G are ever visited; see `exploringStarts` in src/envs/gridworld.ts and the klppo column of experiments/gridworld-priors.ts): this seed, trained
   // from S, ends at KL 0.067 and walks the ledge with probability 0.05 (π*: 0.36). Trained from every free
   // cell (same dynamics, same π*) it reaches π* and takes the ledge as often as π* does.
   it('mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01 (10× closer than the uniform start), P(ledge) within 0.05 of π*', () => {

@@ -22,7 +22,8 @@
 import { Discrete } from '../core/spaces.js';
 import type { Rng } from '../core/rng.js';
 import { BaseEnv, checkDiscreteAction } from './base.js';
-import type { ResetResult, StepResult, TabularEnv, TabularModel, Transition } from './env.js';
+import type { Env, ResetResult, StepResult, TabularEnv, TabularModel, Transition } from './env.js';
+import { TimeLimit, unwrapped } from './wrappers.js';
 
 export type CellKind = 'free' | 'start' | 'wall' | 'goal' | 'hazard';
 
@@ -113,7 +114,7 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
 
   constructor(readonly spec: GridWorldSpec) {
     super();
-    const { id, layout, legend, actions, stepReward, slipWeights } = spec;
+    const { id, layout, legend, actions, slipWeights } = spec;
     this.id = id;
     this.layout = layout;
     this.actions = actions;
@@ -232,4 +233,19 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
     this.state = t.next;
     return { obs: t.next, reward: t.reward, terminated: t.terminated, truncated: false, info: { prob: t.prob } };
   }
+}
+
+/**
+ * The same gridworld with EXPLORING STARTS (Sutton & Barto 2018, §5.3; the restart distribution of Kakade &
+ * Langford 2002): every free cell is also a start cell, reset picks one uniformly. Dynamics, rewards and the
+ * time limit are unchanged, so the soft-optimal policy π* (optimal from every state at once) is the same;
+ * only the states an on-policy learner sees change. Takes a gridworld env from `make` (a GridWorld, possibly
+ * inside a TimeLimit).
+ */
+export function exploringStarts(env: Env): TabularEnv {
+  const grid = unwrapped(env);
+  if (!(grid instanceof GridWorld)) throw new RangeError(`exploringStarts: expected a GridWorld, got ${env.id}`);
+  const legend = Object.fromEntries(Object.entries(grid.spec.legend).map(([ch, cell]) => [ch, cell.kind === 'free' ? { kind: 'start' as const } : cell]));
+  const inner = new GridWorld({ ...grid.spec, legend });
+  return (env instanceof TimeLimit ? new TimeLimit(inner, env.maxEpisodeSteps) : inner) as TabularEnv;
 }
