@@ -126,11 +126,7 @@ const klppo: PolicyMethod = async (s, ctx) => {
     ctx.log(agent.globalStep, prefixed(`${s.prior}/klppo`, metrics));
     await yieldToEventLoop();
   }
-  // The network's probabilities are float32: renormalize each row in float64 for the exact evaluators.
-  const table = Float64Array.from(agent.probsTable().flatMap((row) => {
-    const sum = row.reduce((acc, p) => acc + p, 0);
-    return Array.from(row, (p) => p / sum);
-  }));
+  const table = agent.policyTable();
   agent.dispose();
   return table;
 };

@@ -48,7 +48,7 @@ function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, makeEnv
   );
   for (let i = 0; i < iters; i++) agent.iterate();
   // float32 probabilities: renormalize each row in float64 for the exact evaluators.
-  const pi = Float64Array.from(agent.probsTable().flatMap((row) => Array.from(row, (p) => p / row.reduce((a, b) => a + b, 0))));
+  const pi = agent.policyTable();
   agent.dispose();
   const uniform = uniformPrior(model.nStates, 4);
   return {

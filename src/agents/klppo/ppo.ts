@@ -514,12 +514,24 @@ export class KlPpo {
     return out;
   }
 
-  /** π(·|s) for every state of a `Discrete` observation space (tabular envs): row s. */
+  /**
+   * π(·|s) for every state of a `Discrete` observation space (tabular envs): row s. The network's float32
+   * probabilities are renormalized in float64, so each row sums to 1 as the exact evaluators require.
+   */
   probsTable(): Float64Array[] {
     if (this.obsSpace.kind !== 'discrete' || !this.discrete) throw new RangeError('probsTable(): needs Discrete observation and action spaces');
     const n = this.obsSpace.n;
     const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n) as tf.Tensor2D)).dataSync());
-    return Array.from({ length: n }, (_, s) => Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct)));
+    return Array.from({ length: n }, (_, s) => {
+      const row = Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct));
+      const sum = row.reduce((acc, p) => acc + p, 0);
+      return row.map((p) => p / sum);
+    });
+  }
+
+  /** The same, flat nS×nA row-major: the layout of `src/agents/exact` (and of discrete SAC's `policyTable`). */
+  policyTable(): Float64Array {
+    return Float64Array.from(this.probsTable().flatMap((row) => Array.from(row)));
   }
 
   // ──────────────────────────────────────────────────────────────────── checkpoints

@@ -141,7 +141,7 @@ function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
       while (performance.now() < end);
     },
     stepChunk: iterate,
-    policy: () => Float64Array.from(agent.probsTable().flatMap((row) => Array.from(row))),
+    policy: () => agent.policyTable(),
     dispose: () => agent.dispose(),
   };
 }
