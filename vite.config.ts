@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { runsPlugin, tfjsWasmPlugin } from './src/viz/node/plugins.js';
+import { runsPlugin, tfjsWasmPlugin } from './src/node/vite-plugins.js';
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 
