@@ -143,6 +143,18 @@ describe('variational posterior trained by the reparameterized ELBO (tfjs)', () 
     await initNodeBackend();
   });
 
+  it('construct + dispose leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    new LgssmGaussianVI(SSM, { seqLen: 3 }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a non-integer count in the config, naming the field', () => {
+    for (const field of ['seqLen', 'steps', 'batchSize', 'samples'] as const) {
+      expect(() => new LgssmGaussianVI(SSM, { [field]: 2.5 })).toThrow(new RegExp(`LgssmViConfig\\.${field}: must be an integer ≥ 1, got 2\\.5`));
+    }
+  });
+
   it('before training the gap is large; after, ELBO ≤ log p(x) on every held-out sequence and within 1% on average; gap = KL exactly', () => {
     const vi = new LgssmGaussianVI(SSM, { steps: 1500 });
     const held = sampleSequences(SSM, 32, vi.cfg.seqLen, new Rng('kalman/heldout'));

@@ -92,6 +92,7 @@ export class LgssmGaussianVI {
     this.cfg = { ...DEFAULT_LGSSM_VI_CONFIG, ...cfg };
     for (const [k, v] of Object.entries(this.cfg)) {
       if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`LgssmViConfig.${k}: must be a finite number > 0, got ${v}`);
+      if (k !== 'lr' && !Number.isInteger(v)) throw new RangeError(`LgssmViConfig.${k}: must be an integer ≥ 1, got ${v}`);
     }
     this.dims = lgssmDims(params);
     const { dz, dx, du } = this.dims;
@@ -111,15 +112,19 @@ export class LgssmGaussianVI {
         for (let j = 0; j < dx; j++) Wh[t * dx + i][t * dx + j] = LRinv[i][j];
       }
     }
-    this.Ht = tf.tensor2d(H).transpose();
-    this.whitenT = tf.tensor2d(Wh).transpose();
+    // tidy + keep: the untransposed intermediates are freed, only the transposes survive.
+    this.Ht = tf.tidy(() => tf.keep(tf.tensor2d(H).transpose()));
+    this.whitenT = tf.tidy(() => tf.keep(tf.tensor2d(Wh).transpose()));
     this.logNormR = T * (-0.5 * logDet(params.R) - 0.5 * dx * Math.log(2 * Math.PI));
     this.lowerMask = tf.tensor2d(eye(n).map((row, i) => row.map((_, j) => (j < i ? 1 : 0))));
     this.diagMask = tf.tensor2d(eye(n));
     // q starts as N(0, I) for every sequence: far from the posterior.
-    this.W = tf.variable(tf.zeros([T * (dx + du), n]), true, 'lgssm_vi/W');
-    this.b = tf.variable(tf.zeros([n]), true, 'lgssm_vi/b');
-    this.Lraw = tf.variable(tf.zeros([n, n]), true, 'lgssm_vi/Lraw');
+    // A variable holds its own reference to the initial data: the zeros tensors are freed by the tidy.
+    [this.W, this.b, this.Lraw] = tf.tidy(() => [
+      tf.variable(tf.zeros([T * (dx + du), n]), true, 'lgssm_vi/W'),
+      tf.variable(tf.zeros([n]), true, 'lgssm_vi/b'),
+      tf.variable(tf.zeros([n, n]), true, 'lgssm_vi/Lraw'),
+    ]);
     this.optimizer = new Adam([this.W, this.b, this.Lraw], { lr: this.cfg.lr });
   }
 
