@@ -3,9 +3,10 @@
  * prior (`pointMassReference`: full speed to the far goal below the obstacle, N(·, 0.5²) noise) and none
  * (α = 0), with the same α, root seed, initial weights and episode seeds for every prior.
  *
- * Predicted by E[return] − α·KL(π‖p) (no exact solver for continuous control; see
- * `src/agents/sac/pointmass.ts`): uniform → the broadest actions and trajectories; reference → the
- * reference's route and the lowest KL to it; none → the return-maximizing goal and the lowest entropy.
+ * The optimum of E[return] − α·KL(π‖p) (no exact solver for continuous control; see
+ * `experiments/pointmass.ts`): uniform → the broadest actions and trajectories; reference → the
+ * reference's route and the lowest KL to it; none → the return-maximizing (far) goal and the lowest
+ * entropy. What SAC learns differs for none (measured below: the near goal).
  *
  * Reports, over `--episodes` sampled episodes per prior: goal and side shares, trajectory spread,
  * action entropy and KL to the reference (per step, on the visited states), return. Writes
@@ -25,7 +26,7 @@ import { make } from '../src/envs/registry.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { PRIOR_KINDS } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
-import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from '../src/agents/sac/pointmass.js';
+import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from './pointmass.js';
 import { alphaOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
 
 const ENV_ID = 'PointMass-v0';

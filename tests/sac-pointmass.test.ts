@@ -1,7 +1,7 @@
 /**
  * The prior changes behaviour: continuous SAC on PointMass-v0 with the same α under the uniform prior,
  * the reference prior (`pointMassReference`: far goal, bottom side) and none, 3000 steps each (seed 2).
- * Directions predicted by E[return] − α·KL(π‖p) (see `src/agents/sac/pointmass.ts`), checked with margins
+ * Directions predicted by E[return] − α·KL(π‖p) (see `experiments/pointmass.ts`), checked with margins
  * on 30 sampled episodes per prior. Measured (seed 2; seeds 1 and 3 agree on every assertion):
  *   prior      goal            side          spread  entropy  KL(π‖ref)  return
  *   reference  far 100%        bottom 100%   0.095    0.05     1.15       4.50
@@ -18,7 +18,7 @@ import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import type { PriorKind } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
-import { pointMassBehaviour, pointMassPriors, pointMassSacConfig, type PointMassBehaviour } from '../src/agents/sac/pointmass.js';
+import { pointMassBehaviour, pointMassPriors, pointMassSacConfig, type PointMassBehaviour } from '../experiments/pointmass.js';
 
 const makeEnv = () => make('PointMass-v0');
 let priors: ReturnType<typeof pointMassPriors>;

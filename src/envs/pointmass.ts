@@ -5,9 +5,9 @@
  * A point in the square [−1, 1]² moves by `0.05·a` per step (`a ∈ [−1, 1]²`, clipped) among circular
  * obstacles towards one of two circular goals: a NEAR goal worth +1 just above the start, and a FAR goal
  * worth +5 behind a large obstacle that can be passed on either side. A move that would end inside an
- * obstacle is cancelled (the point stays put); moves are clipped to the square. Plain RL heads for the
- * far goal; a policy with a broad action distribution (high α) shows its spread, and the two ways around
- * the obstacle make the optimum bimodal.
+ * obstacle is cancelled (the point stays put); moves are clipped to the square. The return-maximizing goal
+ * is the far one (plain SAC, exploring little, measures the near one); a policy with a broad action
+ * distribution (high α) shows its spread, and the two ways around the obstacle make the optimum bimodal.
  *
  * ## Action Space
  * `Box([-1, -1], [1, 1], float32)`: the velocity command. Out-of-range values are clipped; NaN is an error.
