@@ -46,6 +46,16 @@ describe('noise helpers', () => {
     expectWithinSE(u, 0.5);
     expect(() => standardNormal(new Rng(1), [2, -1])).toThrow(/standardNormal: shape must be .* got \[2, -1\]/);
   });
+
+  it('uniformTensor stays strictly inside (0, 1) in float32 at both extremes of the generator, so Gumbel noise is finite', () => {
+    const extremes = [0, 1 - 2 ** -53];
+    let i = 0;
+    const rng = { uniform: () => extremes[i++ % 2] } as unknown as Rng;
+    const u = tf.tidy(() => read(uniformTensor(rng, [2])));
+    expect(u).toEqual([2 ** -24, 1 - 2 ** -24]);
+    const gumbel = u.map((x) => -Math.log(-Math.log(Math.fround(x))));
+    expect(gumbel.every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('Categorical', () => {
@@ -244,7 +254,7 @@ describe('TanhGaussian', () => {
       expect(() => new TanhGaussian(tf.zeros([1, 2]), tf.zeros([2]), { low: [0, 1], high: [1, Infinity] })).toThrow(/TanhGaussian: bounds\[1\] = \[1, Infinity\] must be finite with low < high/);
       const a = new TanhGaussian(tf.zeros([1, 1]), tf.zeros([1]));
       const b = new TanhGaussian(tf.zeros([1, 1]), tf.zeros([1]), { low: [-2], high: [2] });
-      expect(() => a.kl(b)).toThrow(/same bounds/);
+      expect(() => a.kl(b)).toThrow(/same bounds, got \[\[-1, 1\]\] and \[\[-2, 2\]\]/);
     });
   });
 });

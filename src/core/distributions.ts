@@ -19,7 +19,7 @@ import type { Rng } from './rng.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const LOG_2 = Math.log(2);
-const UNIFORM_GRID = 2 ** 24;
+const UNIFORM_GRID = 2 ** 23;
 
 /** A float32 tensor of i.i.d. N(0, 1) draws from `rng` (row-major order). */
 export function standardNormal(rng: Rng, shape: number[]): tf.Tensor {
@@ -30,7 +30,8 @@ export function standardNormal(rng: Rng, shape: number[]): tf.Tensor {
 
 /**
  * A float32 tensor of i.i.d. uniform draws on the open interval (0, 1) from `rng`. Values are the
- * midpoints `(k + ½) / 2²⁴`, exact in float32, so neither 0 nor 1 ever occurs (safe under `log`).
+ * midpoints `(k + ½) / 2²³`, k < 2²³, exact in float32 (the extremes are 2⁻²⁴ and 1 − 2⁻²⁴), so neither
+ * 0 nor 1 ever occurs (safe under `log`). A finer 2²⁴ grid would not be: (2²⁴ − ½)/2²⁴ rounds to 1.
  */
 export function uniformTensor(rng: Rng, shape: number[]): tf.Tensor {
   const out = new Float32Array(sizeOf('uniformTensor', shape));
@@ -271,7 +272,10 @@ export class TanhGaussian {
    */
   kl(other: TanhGaussian): tf.Tensor {
     const same = this.center.every((c, i) => c === other.center[i]) && this.halfRange.every((h, i) => h === other.halfRange[i]);
-    if (!same) throw new RangeError('TanhGaussian.kl: both distributions must squash to the same bounds');
+    if (!same) {
+      const bounds = (t: TanhGaussian) => `[${Array.from(t.center, (c, i) => `[${c - t.halfRange[i]}, ${c + t.halfRange[i]}]`).join(', ')}]`;
+      throw new RangeError(`TanhGaussian.kl: both distributions must squash to the same bounds, got ${bounds(this)} and ${bounds(other)}`);
+    }
     return this.base.kl(other.base);
   }
 
