@@ -11,7 +11,7 @@ import { lineChart } from '../chart.js';
 import { COLORS } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
-import { serverRunFiles, serverRuns } from '../recorded/data.js';
+import { parseJsonFile, serverRunFiles, serverRuns } from '../recorded/data.js';
 import { h, section, select, slider, statTable } from '../ui.js';
 
 export const TRAJECTORY_FILE = 'rssm-trajectories.json';
@@ -32,18 +32,7 @@ const fileSchema = z.object({
 
 /** Parses and checks the file as data; errors name the file, the field and the problem. */
 export function parseTrajectoryFile(name: string, text: string): RssmTrajectoryFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${name}: not JSON (${(e as Error).message})`);
-  }
-  const r = fileSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(`${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  const f = r.data as RssmTrajectoryFile;
+  const f: RssmTrajectoryFile = parseJsonFile(name, text, fileSchema);
   const T = f.context + f.horizon;
   f.trajectories.forEach((t, i) => {
     const bad = (field: string, rows: number) => new Error(`${name}: trajectories.${i}.${field}: ${rows} rows, expected ${field === 'imagined' ? f.horizon : T}`);

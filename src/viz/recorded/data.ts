@@ -67,19 +67,24 @@ export function parseMetrics(text: string, warnings: string[] = []): MetricRow[]
   return rows;
 }
 
-export function parseEpisodes(name: string, text: string): EpisodesFile {
+/** Parses `text` as JSON checked by `schema`; errors name the file, the field and the problem. */
+export function parseJsonFile<S extends z.ZodTypeAny>(name: string, text: string, schema: S): z.infer<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new Error(`${name}: not JSON (${(e as Error).message})`);
   }
-  const r = episodesFileSchema.safeParse(raw);
+  const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new Error(`${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return r.data;
+}
+
+export function parseEpisodes(name: string, text: string): EpisodesFile {
+  return parseJsonFile(name, text, episodesFileSchema);
 }
 
 export async function loadRun(src: RunSource): Promise<RunData> {
