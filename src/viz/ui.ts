@@ -134,3 +134,21 @@ export function legend(parent: HTMLElement, items: Array<{ color: string; label:
   }
   parent.append(ul);
 }
+
+/**
+ * Coalesces calls into one `run()` at the next animation frame, so a burst of input events within a frame
+ * recomputes once. `cancel()` drops a pending frame (on unmount).
+ */
+export function frameScheduler(run: () => void): { schedule: () => void; cancel: () => void } {
+  let pending = 0;
+  return {
+    schedule: () => {
+      if (pending) return;
+      pending = requestAnimationFrame(() => {
+        pending = 0;
+        run();
+      });
+    },
+    cancel: () => cancelAnimationFrame(pending),
+  };
+}

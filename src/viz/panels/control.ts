@@ -10,7 +10,7 @@ import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { Stage } from '../stage.js';
-import { button, h, legend, section, select, slider, statTable } from '../ui.js';
+import { button, frameScheduler, h, legend, section, select, slider, statTable } from '../ui.js';
 
 export const TRAJECTORIES = 200;
 const ENVS = ['PointMass-v0', 'Pendulum-v1'] as const;
@@ -36,15 +36,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const stage = await Stage.create(canvasHost, SIZE, SIZE);
   let current: AnimatedView | null = null;
 
-  /** Input events within one frame recompute once, at the frame. */
-  let pending = 0;
-  function schedule(): void {
-    if (pending) return;
-    pending = requestAnimationFrame(() => {
-      pending = 0;
-      render();
-    });
-  }
+  const { schedule, cancel: cancelFrame } = frameScheduler(render);
 
   function render(): void {
     view.update({ env, seed }, { noise: String(noise) });
@@ -103,7 +95,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   }
   render();
   return () => {
-    cancelAnimationFrame(pending);
+    cancelFrame();
     stage.destroy();
   };
 };

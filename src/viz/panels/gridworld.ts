@@ -11,7 +11,7 @@ import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage, shifted } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../state.js';
-import { button, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
+import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
 
 export const ROLLOUTS = 1000;
 
@@ -87,14 +87,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const stage = await Stage.create(canvasHost, 900, 400);
   let views: SceneView[] = [];
 
-  let pending = 0;
-  function schedule(): void {
-    if (pending) return;
-    pending = requestAnimationFrame(() => {
-      pending = 0;
-      render();
-    });
-  }
+  const { schedule, cancel: cancelFrame } = frameScheduler(render);
 
   function render(): void {
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { mode });
@@ -148,7 +141,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   rebuildPriorButtons();
   render();
   return () => {
-    cancelAnimationFrame(pending);
+    cancelFrame();
     stage.destroy();
   };
 };
