@@ -7,9 +7,10 @@
  *   update  Q(s,a) ← Q(s,a) + lr (y − Q(s,a))
  *   behave  π(a|s) = p(a|s) exp((Q(s,a) − V(s))/α)   (uniform)  |  ε-greedy in Q   (none)
  *
- * Transitions are sampled from the env's exact model with the `env` stream, so the whole learner
- * state is (Q, current state, time in episode, running statistics, RNG streams): a checkpoint
- * holds exactly that, and a resumed run continues bit for bit.
+ * Transitions are sampled from the env's exact model with the `env` stream (the model is stepped
+ * directly, so the time limit of `make(...)` does not apply: `--max-episode-steps` is the only one),
+ * and the whole learner state is (Q, current state, time in episode, running statistics, RNG
+ * streams): a checkpoint holds exactly that, and a resumed run continues bit for bit.
  */
 import { z } from 'zod';
 import { isTabular, type Transition } from '../src/envs/env.js';
