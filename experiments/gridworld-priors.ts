@@ -291,7 +291,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
 const experiment: Experiment<typeof options> = {
   name: 'gridworld-priors',
-  summary: 'two-route gridworld solved exactly under the uniform, reference and no prior: routes, entropy, KL, return',
+  summary: 'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
   options,
   kind: 'train',
   run,

@@ -22,7 +22,7 @@ function entry(name: string, summary: string, load: () => Promise<{ default: Exp
 
 export const EXPERIMENTS: readonly ExperimentEntry[] = [
   entry('tabular-q', 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)', () => import('./tabular-q.js')),
-  entry('gridworld-priors', 'two-route gridworld solved exactly under the uniform, reference and no prior: routes, entropy, KL, return', () => import('./gridworld-priors.js')),
+  entry('gridworld-priors', 'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return', () => import('./gridworld-priors.js')),
   entry('lesson', "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo", () => import('./lesson.js')),
   entry('sac-pendulum', 'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark', () => import('./sac-pendulum.js')),
   entry('tokens-rlhf', 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference', () => import('./tokens-rlhf.js')),
