@@ -26,8 +26,11 @@ describe('registry', () => {
 describe('checkEnv', () => {
   // Iterates the registry, so envs other modules register later are covered too.
   for (const id of registeredIds()) {
-    it(`passes on ${id}`, () => {
-      expect(() => checkEnv(make(id), { steps: 300 })).not.toThrow();
+    it(`passes on ${id}, seeding checks included`, () => {
+      const env = make(id);
+      // The generator must be visible through the wrappers, or the seeding checks are skipped.
+      expect(env.rng).toBeDefined();
+      expect(() => checkEnv(env, { steps: 300 })).not.toThrow();
     });
   }
 

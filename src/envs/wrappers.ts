@@ -8,6 +8,7 @@
  * `info.fullObs` on every `reset` and `step`. Registered use: `PendulumNoVel-v1` is `Pendulum-v1` observed
  * as `[cos θ, sin θ]` (θ̇ is hidden and must be inferred from the history, e.g. by the RSSM's latent state).
  */
+import type { Rng } from '../core/rng.js';
 import { Box, type Space } from '../core/spaces.js';
 import type { Action, Env, Info, Observation, ResetOptions, ResetResult, StepResult, TabularModel } from './env.js';
 
@@ -36,6 +37,10 @@ export class TimeLimit<O extends Observation = Observation, A extends Action = A
   }
   get actionSpace(): Space {
     return this.env.actionSpace;
+  }
+  /** The wrapped env's generator, so `checkEnv(make(id))` checks its seeding. */
+  get rng(): Rng | undefined {
+    return this.env.rng;
   }
   /** Steps taken in the current episode. */
   get elapsedSteps(): number {
@@ -66,13 +71,12 @@ export class TimeLimit<O extends Observation = Observation, A extends Action = A
   }
 }
 
-/** The innermost env under any chain of `TimeLimit` wrappers (e.g. the `GridWorld` behind `make`). */
+/** The innermost env under any chain of `TimeLimit` and `ObservationSubset` wrappers (e.g. the `GridWorld` behind `make`). */
 export function unwrapped(env: Env): Env {
   let e: Env = env;
   while (e instanceof TimeLimit || e instanceof ObservationSubset) e = e.env;
   return e;
 }
-
 
 export class ObservationSubset<A extends Action = Action> implements Env<Float32Array, A> {
   readonly observationSpace: Box;
@@ -95,6 +99,11 @@ export class ObservationSubset<A extends Action = Action> implements Env<Float32
 
   get actionSpace() {
     return this.env.actionSpace;
+  }
+
+  /** The wrapped env's generator, so `checkEnv(make(id))` checks its seeding. */
+  get rng(): Rng | undefined {
+    return this.env.rng;
   }
 
   private select(obs: Float32Array, info: Info): { obs: Float32Array; info: Info } {
