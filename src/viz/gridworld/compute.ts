@@ -12,7 +12,7 @@ import { make } from '../../envs/registry.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
 import { unwrapped } from '../../envs/wrappers.js';
 import type { Env } from '../../envs/env.js';
-import { makePrior } from '../../priors/index.js';
+import { uniformTable } from '../../priors/index.js';
 import type { PriorName } from '../state.js';
 
 export interface GridEnvEntry {
@@ -78,13 +78,15 @@ export function makeGridEnv(entry: GridEnvEntry): { env: Env; grid: GridWorld } 
   return { env, grid: unwrapped(env) as GridWorld };
 }
 
-/** The prior table for `prior` on this env (throws for `reference` when the env has none). */
+/**
+ * The prior table for `prior` on this env (throws for `reference` when the env has none). Built from the
+ * tables directly, not through `makePrior`, so a redraw holds no tensor; `none` uses the uniform table as
+ * `nonePrior` does (at α = 0 the solver's answer does not depend on it).
+ */
 export function priorTable(entry: GridEnvEntry, grid: GridWorld, prior: PriorName): Float64Array {
-  const reference = entry.reference?.(grid);
-  if (prior === 'reference' && !reference) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
-  const p = makePrior(prior, grid, reference ? { reference: { table: reference } } : {});
-  if (p.actionSpace.kind !== 'discrete' || !('table' in p)) throw new RangeError(`prior '${prior}' has no table on ${entry.id}`);
-  return p.table();
+  if (prior !== 'reference') return uniformTable(`prior '${prior}'`, grid.observationSpace, grid.model.nActions);
+  if (!entry.reference) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
+  return entry.reference(grid);
 }
 
 function entropyAt(pi: Float64Array, s: number, nA: number): number {
