@@ -22,7 +22,7 @@ import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/ev
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
-import { trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
+import { checkTrainLoopOptions, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 import { stepsOption, type Experiment, type RunContext } from './experiment.js';
 
@@ -64,6 +64,7 @@ function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
+  checkTrainLoopOptions(opts); // before the minutes of data collection
   const cfg: RssmConfig = {
     ...DEFAULT_RSSM_CONFIG,
     deterDim: opts.deterDim,

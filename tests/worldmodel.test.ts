@@ -12,7 +12,7 @@ import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/ev
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, windowsToBatch, type Episode } from '../src/worldmodel/sequences.js';
-import { NonFiniteLossError, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
+import { checkTrainLoopOptions, NonFiniteLossError, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 
 const DIMS = { obsDim: 2, actDim: 1 };
@@ -184,6 +184,17 @@ describe('RSSM determinism, checkpoints and failures', () => {
     resumed.dispose();
   });
 
+  it('the schedule is validated up front (before any step), naming the field and the value', async () => {
+    expect(() => checkTrainLoopOptions({ logEvery: 5, checkpointEvery: 7 })).toThrow('TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=5, got 7');
+    expect(() => checkTrainLoopOptions({ logEvery: 0, checkpointEvery: 0 })).toThrow('TrainLoopOptions.logEvery: must be a positive integer, got 0');
+    let sampled = 0;
+    const model = new Rssm(DIMS, SMALL, new Rng('check/init'));
+    const bad = { steps: 5, logEvery: 2, checkpointEvery: 3, sampleBatch: (rng: Rng) => (sampled++, buf.sample(4, 6, rng)), batchRng: new Rng('c/b'), noiseRng: new Rng('c/n') };
+    await expect(trainRssm(model, bad)).rejects.toThrow(/checkpointEvery/);
+    expect(sampled).toBe(0);
+    model.dispose();
+  });
+
   it('an abort signal finishes the current step, checkpoints it and returns', async () => {
     const model = new Rssm(DIMS, SMALL, new Rng('abort/init'));
     const controller = new AbortController();
@@ -259,6 +270,10 @@ describe('RSSM determinism, checkpoints and failures', () => {
     expect(() => buf.add({ ...ep, actions: ep.actions.subarray(1) })).toThrow(/episode\.actions: has 199 values, expected 200/);
     expect(() => buf.add({ ...ep, obsDim: 3, obs: new Float32Array(201 * 3) })).toThrow(/obsDim=3, actDim=1; the buffer holds 2, 1/);
     expect(() => windowsToBatch([ep], [{ episode: 0, start: 190 }], 20)).toThrow(/start = 190 does not fit T=20 in an episode of 201 observations/);
+    const grid = make('CliffWalking-v1');
+    expect(() => collectEpisodes(grid, () => new Float32Array(1), { episodes: 1, maxSteps: 1, seed: 0, rng })).toThrow(
+      'collectEpisodes(CliffWalking-v1): needs Box observation and action spaces, got observationSpace Discrete(48), actionSpace Discrete(4)',
+    );
     expect(() => windowsToBatch([ep], [{ episode: 1, start: 0 }], 20)).toThrow(/windows\[0\]\.episode = 1 is not an episode index \(have 1\)/);
     const state = model.getState();
     expect(() => Rssm.fromState({ ...state, weights: state.weights.slice(1) }, rng)).toThrow(/RssmState\.weights: has \d+ values, expected \d+/);

@@ -59,12 +59,17 @@ export function rssmCheckpoint(model: Rssm, step: number, batchRng: Rng, noiseRn
 /** Yields to the event loop (so an abort signal, e.g. Ctrl-C, can be delivered); browser-safe. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Runs the loop, yielding to the event loop after every log step; resolves to the last logged scalars. */
-export async function trainRssm(model: Rssm, o: TrainLoopOptions): Promise<Record<string, number>> {
+/** Validates the schedule; call it before collecting data so a bad option fails before any work. */
+export function checkTrainLoopOptions(o: Pick<TrainLoopOptions, 'logEvery' | 'checkpointEvery'>): void {
   if (!Number.isInteger(o.logEvery) || o.logEvery < 1) throw new RangeError(`TrainLoopOptions.logEvery: must be a positive integer, got ${o.logEvery}`);
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0 || o.checkpointEvery % o.logEvery !== 0) {
     throw new RangeError(`TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=${o.logEvery}, got ${o.checkpointEvery}`);
   }
+}
+
+/** Runs the loop, yielding to the event loop after every log step; resolves to the last logged scalars. */
+export async function trainRssm(model: Rssm, o: TrainLoopOptions): Promise<Record<string, number>> {
+  checkTrainLoopOptions(o);
   let last: Record<string, number> = {};
   for (let step = (o.startStep ?? 0) + 1; step <= o.steps; step++) {
     const terms = model.trainStep(o.sampleBatch(o.batchRng), o.noiseRng);
