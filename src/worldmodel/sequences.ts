@@ -59,7 +59,7 @@ export function randomPolicy(env: Env): CollectPolicy {
  */
 export function collectEpisodes(env: Env, policy: CollectPolicy, opts: { episodes: number; maxSteps: number; seed: number; rng: Rng }): Episode[] {
   const { observationSpace: os, actionSpace: as } = env;
-  if (os.kind !== 'box' || as.kind !== 'box') throw new RangeError(`collectEpisodes(${env.id}): needs Box observation and action spaces`);
+  if (os.kind !== 'box' || as.kind !== 'box') throw new RangeError(`collectEpisodes(${env.id}): needs Box observation and action spaces, got observationSpace ${os}, actionSpace ${as}`);
   const out: Episode[] = [];
   for (let e = 0; e < opts.episodes; e++) {
     const first = env.reset(e === 0 ? { seed: opts.seed } : {});
