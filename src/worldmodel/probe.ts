@@ -10,7 +10,10 @@ export interface LinearReadout {
   bias: number;
 }
 
-/** Least squares with an intercept; `ridge` (≥ 0) is added to the diagonal of XᵀX (not to the intercept). */
+/**
+ * Least squares with an intercept: minimizes mean((y − Xw − b)²) + ridge·|w|², i.e. `ridge · n` (n rows, ridge ≥ 0)
+ * is added to the diagonal of XᵀX (not to the intercept), so the same `ridge` means the same shrinkage at any n.
+ */
 export function fitLinearReadout(X: ArrayLike<number>, y: ArrayLike<number>, dim: number, ridge = 1e-6): LinearReadout {
   const n = y.length;
   if (X.length !== n * dim) throw new RangeError(`fitLinearReadout: X has ${X.length} values, expected rows·dim = ${n}·${dim}`);
