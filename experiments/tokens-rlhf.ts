@@ -18,8 +18,19 @@ import { scatterPlot } from '../src/node/run/svgplot.js';
 import { makePrior } from '../src/priors/index.js';
 import { yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
 
+/** The β values of `--betas` (NaN for an empty or non-numeric entry; the schema rejects those). */
+function parseBetas(spec: string): number[] {
+  return spec.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+}
+
 const options = z.object({
-  betas: z.string().default('0,0.03,0.1,0.3,1').describe('comma-separated β values of the sweep (each ≥ 0)'),
+  betas: z
+    .string()
+    .refine((spec) => parseBetas(spec).every((b) => Number.isFinite(b) && b >= 0), {
+      error: (iss) => `every comma-separated entry of '${String(iss.input)}' must be a finite number ≥ 0, e.g. 0,0.1,1`,
+    })
+    .default('0,0.03,0.1,0.3,1')
+    .describe('comma-separated β values of the sweep (each ≥ 0)'),
   iterations: z.number().int().positive().default(150).describe('KL-PPO iterations per β'),
   distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference before KL-PPO (0: start uniform)'),
   lr: z.number().gt(0).default(0.01).describe('Adam learning rate (annealed linearly to 0)'),
@@ -44,17 +55,10 @@ interface Row {
 interface State {
   index: number;
   rows: Row[];
-  minK1: number;
-  minK3: number;
+  /** Batch minima of k1/k3 over this β so far; null before its first iteration (JSON has no Infinity). */
+  minK1: number | null;
+  minK3: number | null;
   agent: KlPpoCheckpoint | null;
-}
-
-function parseBetas(spec: string): number[] {
-  return spec.split(',').map((s) => {
-    const b = Number(s.trim());
-    if (s.trim() === '' || !Number.isFinite(b) || b < 0) throw new RangeError(`--betas: '${s}' in '${spec}' is not a β (allowed: finite numbers ≥ 0, comma-separated)`);
-    return b;
-  });
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -67,7 +71,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const expected = (p: ArrayLike<number>) => Array.from(p).reduce((s, x, i) => s + x * rewards[i], 0);
 
   const saved = ctx.resume ? ctx.loadCheckpoint<State>() : null;
-  const st: State = saved?.state ?? { index: 0, rows: [], minK1: Infinity, minK3: Infinity, agent: null };
+  const st: State = saved?.state ?? { index: 0, rows: [], minK1: null, minK3: null, agent: null };
   let step = saved?.step ?? 0;
   for (; st.index < betas.length && !ctx.signal.aborted; st.index++) {
     const beta = betas[st.index];
@@ -87,8 +91,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     else if (opts.distill > 0) agent.distill(opts.distill);
     while (agent.iteration < opts.iterations && !ctx.signal.aborted) {
       const m = agent.iterate();
-      st.minK1 = Math.min(st.minK1, m['kl/k1']);
-      st.minK3 = Math.min(st.minK3, m['kl/k3']);
+      st.minK1 = Math.min(st.minK1 ?? Infinity, m['kl/k1']);
+      st.minK3 = Math.min(st.minK3 ?? Infinity, m['kl/k3']);
       step++;
       ctx.log(step, { 'sweep/beta': beta, ...m });
       ctx.progress(step, betas.length * opts.iterations, { beta, 'kl/exact': m['kl/exact'] });
@@ -116,13 +120,14 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       tv: totalVariation(p, opt.probs),
       top: env.text(seqs[best]),
       topProb: p[best],
-      minK1: st.minK1,
-      minK3: st.minK3,
+      minK1: st.minK1 ?? NaN,
+      minK3: st.minK3 ?? NaN,
     });
     st.agent = null;
-    st.minK1 = Infinity;
-    st.minK3 = Infinity;
-    ctx.checkpoint(step, st);
+    st.minK1 = null;
+    st.minK3 = null;
+    // The β is done: a resume starts at the next one (the loop's st.index++ runs after this).
+    ctx.checkpoint(step, { ...st, index: st.index + 1 });
   }
   if (st.rows.length < betas.length) return;
 
