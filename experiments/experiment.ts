@@ -51,14 +51,8 @@ export interface RunContext {
   loadCheckpoint<T = unknown>(): Checkpoint<T> | null;
 }
 
-/**
- * Lets pending events run (Ctrl-C among them: signal handlers only fire on the event loop).
- * A training loop that never awaits anything must `await yieldToEventLoop()` now and then,
- * e.g. once per log step, or `ctx.signal` will never be aborted.
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+/** Experiments await it once per log step so Ctrl-C can abort `ctx.signal` (signal handlers only fire on the event loop). */
+export { yieldToEventLoop } from '../src/core/yield.js';
 
 export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   /** CLI name, e.g. `sac-pendulum`. */

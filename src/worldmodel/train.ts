@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng, RngState } from '../core/rng.js';
+import { yieldToEventLoop } from '../core/yield.js';
 import type { Rssm, RssmState } from './rssm.js';
 import type { SequenceBatch } from './sequences.js';
 
@@ -55,9 +56,6 @@ export class NonFiniteLossError extends Error {
 export function rssmCheckpoint(model: Rssm, step: number, batchRng: Rng, noiseRng: Rng): RssmCheckpoint {
   return { step, model: model.getState(), rng: { batch: batchRng.getState(), noise: noiseRng.getState() } };
 }
-
-/** Yields to the event loop (so an abort signal, e.g. Ctrl-C, can be delivered); browser-safe. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Validates the schedule; call it before collecting data so a bad option fails before any work. */
 export function checkTrainLoopOptions(o: Pick<TrainLoopOptions, 'logEvery' | 'checkpointEvery'>): void {

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { standardNormal, TanhGaussian } from '../../core/distributions.js';
 import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
+import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, type AdamState, Mlp, type MlpImpl, polyakUpdate } from '../../nn/index.js';
 import { checkPriorMatches, type BoxPrior, type Prior } from '../../priors/index.js';
@@ -585,7 +586,7 @@ export async function trainSac(
         if (prior.kind !== 'none') scalars['charts/kl_to_prior'] = m.kl;
       }
       hooks.log?.(step, scalars);
-      await new Promise((resolve) => setTimeout(resolve, 0)); // let an abort signal (Ctrl-C) in
+      await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
     }
     hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
 
