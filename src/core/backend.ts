@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
-export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
 
 export interface BackendOptions {
   /** URL prefix (ending in `/`) under which the `.wasm` binaries are served. Unset: tfjs's default lookup. */

@@ -8,7 +8,7 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { Action, Env, Observation, ResetOptions, ResetResult, StepResult } from './env.js';
 
 /** Seed used when `reset()` is first called without one (there is no OS entropy here: runs stay reproducible). */
-export const DEFAULT_SEED = 0;
+const DEFAULT_SEED = 0;
 
 export abstract class BaseEnv<O extends Observation, A extends Action> implements Env<O, A> {
   abstract readonly id: string;

@@ -29,7 +29,7 @@ export interface CheckEnvOptions {
 }
 
 /** Why `x` is not in `space`, or null when it is. */
-export function spaceViolation(space: Space, x: unknown): string | null {
+function spaceViolation(space: Space, x: unknown): string | null {
   if (space.kind === 'discrete') {
     return space.contains(x) ? null : `expected an integer in [0, ${space.n - 1}], got ${String(x)}`;
   }

@@ -68,7 +68,7 @@ export const UP_RIGHT_DOWN_LEFT: readonly GridAction[] = [
 ];
 
 /** Parses a layout, naming the row and column of any malformed cell. */
-export function parseLayout(
+function parseLayout(
   id: string,
   layout: readonly string[],
   legend: Readonly<Record<string, CellSpec>>,
