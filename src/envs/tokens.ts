@@ -1,6 +1,8 @@
 /**
+ * # TokenSeq-v0
+ *
  * ## Description
- * `TokenSeq-v0`: a tiny RLHF task. The agent writes a sequence of `length` tokens from a vocabulary of
+ * A tiny RLHF task. The agent writes a sequence of `length` tokens from a vocabulary of
  * `vocab` tokens, one token per step; a reward model scores the finished sequence. The reference
  * policy is a fixed bigram "language model" (`referenceTable`), so the whole sequence distribution of
  * any policy can be enumerated (4⁴ = 256 sequences by default) and compared with the closed-form
@@ -35,10 +37,11 @@
  * The last step's info has `sequence` (the tokens) and `text` (letters a, b, c, ...).
  *
  * ## Arguments
- * `new TokenSeq({ vocab: 4, length: 4, reward: 'repeat', keyword: 0 })`
+ * `make('TokenSeq-v0', { vocab: 4, length: 4, reward: 'repeat', keyword: 0 })` (the defaults): `vocab` in
+ * 2..8, `length` in 1..6, `reward` one of `TOKEN_REWARDS`, `keyword` a token in {0, ..., vocab − 1}.
  *
  * ## Version History
- * v0: initial version.
+ * - v0: initial version.
  */
 import type { Rng } from '../core/rng.js';
 import { Discrete } from '../core/spaces.js';

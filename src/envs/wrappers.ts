@@ -78,6 +78,36 @@ export function unwrapped(env: Env): Env {
   return e;
 }
 
+/**
+ * # PendulumNoVel-v1 (`ObservationSubset` of Pendulum-v1)
+ *
+ * ## Description
+ * `Pendulum-v1` with the angular velocity hidden: a partially observed swing-up, where θ̇ must be
+ * inferred from the history (e.g. by the RSSM's latent state). Same dynamics, seeding and generator.
+ *
+ * ## Action Space
+ * `Box([-2], [2], float32)`: the torque, as in `Pendulum-v1`.
+ *
+ * ## Observation Space
+ * `Box([-1, -1], [1, 1], float32)`: `[cos θ, sin θ]`. The full `[cos θ, sin θ, θ̇]` is in `info.fullObs`
+ * on every `reset` and `step`, for evaluation only.
+ *
+ * ## Rewards
+ * As `Pendulum-v1` (computed from the full state): between ≈ −16.27 and 0.
+ *
+ * ## Starting State
+ * As `Pendulum-v1`: `θ ~ U[−π, π]`, `θ̇ ~ U[−1, 1]`.
+ *
+ * ## Episode End
+ * Never terminates. Truncation: 200 steps.
+ *
+ * ## Arguments
+ * `make('PendulumNoVel-v1', { g: 10 })` (options go to `Pendulum-v1`); in general
+ * `new ObservationSubset(env, keep, id)` keeps the components `keep` of any Box observation.
+ *
+ * ## Version History
+ * - v1: follows `Pendulum-v1`.
+ */
 export class ObservationSubset<A extends Action = Action> implements Env<Float32Array, A> {
   readonly observationSpace: Box;
 
