@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Experiment } from './experiment.js';
+import type { Experiment } from '../src/node/run/experiment.js';
 import { EXPERIMENTS, type ExperimentEntry } from './index.js';
 import {
   booleanKeys,

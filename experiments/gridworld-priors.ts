@@ -34,7 +34,8 @@ import { evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
-import { alphaOption, PRIORS, yieldToEventLoop, type Experiment, type PriorName, type RunContext } from './experiment.js';
+import { yieldToEventLoop } from '../src/core/yield.js';
+import { alphaOption, PRIORS, type Experiment, type PriorName, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   alpha: alphaOption(TWO_ROUTE_ALPHA),

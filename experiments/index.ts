@@ -3,12 +3,12 @@
  * and an experiment that fails to load breaks only itself.
  *
  * To add yours: write `experiments/<name>.ts` with `export default { name, summary, options, kind, run }`
- * satisfying `Experiment` (see `experiment.ts`), then append ONE line below, keeping `name` and
+ * satisfying `Experiment` (see `src/node/run/experiment.ts`), then append ONE line below, keeping `name` and
  * `summary` equal to the module's own (a test checks they match):
  *
  *   entry('my-exp', 'one-line summary shown by `priorlab list`', () => import('./my-exp.js')),
  */
-import type { Experiment } from './experiment.js';
+import type { Experiment } from '../src/node/run/experiment.js';
 
 export interface ExperimentEntry {
   readonly name: string;

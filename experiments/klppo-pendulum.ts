@@ -21,7 +21,8 @@ import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { makePrior, type ReferenceSource } from '../src/priors/index.js';
-import { betaOption, priorOption, yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
+import { yieldToEventLoop } from '../src/core/yield.js';
+import { betaOption, priorOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   prior: priorOption('reference'),

@@ -18,7 +18,7 @@ import {
   fitByReparameterization,
 } from '../src/vi/index.js';
 import type { Estimate } from '../src/vi/index.js';
-import type { Experiment, RunContext } from './experiment.js';
+import type { Experiment, RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   samples: z.number().int().min(2).default(10_000).describe('Monte Carlo draws ε per exercise for the MC column'),

@@ -27,7 +27,7 @@ import { barChart } from '../src/node/run/svgplot.js';
 import { PRIOR_KINDS } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
 import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from './pointmass.js';
-import { alphaOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
+import { alphaOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'PointMass-v0';
 

@@ -24,7 +24,7 @@ import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rs
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
 import { checkTrainLoopOptions, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
-import { stepsOption, type Experiment, type RunContext } from './experiment.js';
+import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENVS = {
   'PendulumNoVel-v1': { obsLabels: ['cos θ', 'sin θ'], truthLabels: ['cos θ', 'sin θ', 'θ̇'] },

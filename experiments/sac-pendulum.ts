@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { makePrior, pendulumReference } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
-import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from './experiment.js';
+import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'Pendulum-v1';
 /** Stable-Baselines3 benchmark (rl-baselines3-zoo, SAC on Pendulum-v1, 20k steps, 256×256): mean ± std. */

@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { isTabular, type Transition } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import type { Rng } from '../src/core/rng.js';
-import { alphaOption, stepsOption, yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
+import { yieldToEventLoop } from '../src/core/yield.js';
+import { alphaOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const TABULAR_ENVS = ['CliffWalking-v1', 'TwoRoute-v0', 'FrozenLake-v1'] as const;
 

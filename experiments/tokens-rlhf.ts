@@ -16,7 +16,8 @@ import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from '../src/agents/klp
 import { TokenSeq } from '../src/envs/tokens.js';
 import { scatterPlot } from '../src/node/run/svgplot.js';
 import { makePrior } from '../src/priors/index.js';
-import { yieldToEventLoop, type Experiment, type RunContext } from './experiment.js';
+import { yieldToEventLoop } from '../src/core/yield.js';
+import type { Experiment, RunContext } from '../src/node/run/experiment.js';
 
 /** The β values of `--betas` (NaN for an empty or non-numeric entry; the schema rejects those). */
 function parseBetas(spec: string): number[] {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import lesson from '../experiments/lesson.js';
-import type { RunContext } from '../experiments/experiment.js';
+import type { RunContext } from '../src/node/run/experiment.js';
 import { EXPERIMENTS } from '../experiments/index.js';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { RngStreams } from '../../core/rng.js';
 import { writeFileAtomic } from '../atomicfs.js';
-import type { Checkpoint, Experiment, RunContext } from '../../../experiments/experiment.js';
+import type { Checkpoint, Experiment, RunContext } from './experiment.js';
 import { appendMetrics, FILES, readCheckpoint, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */

@@ -1,0 +1,84 @@
+/**
+ * The contract between an experiment script (`experiments/*.ts`) and the CLI that runs it (`runner.ts`).
+ * An experiment declares its options as a zod object (typed, defaulted, validated before any work) and a
+ * `run` that receives them plus a `RunContext`: the seeded streams, a metrics logger, a progress reporter
+ * and the run folder. The CLI owns everything around it (parsing, run folders, seeds in parallel, Ctrl-C).
+ *
+ * Checkpoints and resume: call `ctx.checkpoint(step, state)` every N steps (after logging that
+ * step). It writes `checkpoint.json` atomically with `state` and the RNG streams' state. On
+ * `--resume`, the CLI restores the streams, drops every `metrics.jsonl` line with a step greater
+ * than the checkpoint's, and runs again with `ctx.resume = true`; the experiment reads its state
+ * back with `ctx.loadCheckpoint()` and continues from `step + 1`. Done this way, the resumed
+ * `metrics.jsonl` is byte-identical to an uninterrupted run's.
+ */
+import { z } from 'zod';
+import type { RngStreams } from '../../core/rng.js';
+
+export interface Checkpoint<T = unknown> {
+  /** The last completed step: every log with `step <= this` is kept on resume. */
+  step: number;
+  state: T;
+}
+
+export interface RunContext {
+  /** The root seed of this run; `streams` is derived from it. */
+  readonly seed: number;
+  readonly streams: RngStreams;
+  /** Absolute path of the run folder (`runs/<date>-<name>-<seed>/`), or null for print-only experiments. */
+  readonly dir: string | null;
+  /** Name of the active tfjs backend (`tensorflow`, `wasm`, `webgl` or `cpu`). */
+  readonly backend: string;
+  /** True when `--resume` was given: load the last checkpoint from `dir` and continue. */
+  readonly resume: boolean;
+  /**
+   * Aborted on Ctrl-C / SIGTERM: finish the current step, checkpoint, and return. A loop that never awaits
+   * must `await yieldToEventLoop()` (`src/core/yield.ts`) once per log step, or this is never aborted.
+   */
+  readonly signal: AbortSignal;
+  /** Appends `{ step, ...scalars }` to `metrics.jsonl`. Keys are namespaced: `charts/return`, `losses/critic`. */
+  log(step: number, scalars: Record<string, number>): void;
+  /** Updates the progress bar (silent when stdout is not a TTY or under CI). */
+  progress(step: number, total: number, fields?: Record<string, number>): void;
+  /** Prints a line of the experiment's report (tables, summaries). */
+  print(line: string): void;
+  /** Writes `name` inside the run folder atomically (temp file + rename). */
+  writeFile(name: string, data: string | Uint8Array): void;
+  /** Reads `name` from the run folder, or null when it does not exist. */
+  readFile(name: string): Uint8Array | null;
+  /**
+   * Saves `checkpoint.json` = `{ step, state, rng }` atomically (state must be JSON-serializable;
+   * write large blobs such as weights with `writeFile` first, then checkpoint).
+   */
+  checkpoint(step: number, state: unknown): void;
+  /** The last checkpoint of this run folder, or null (fresh run, or resumed before the first one). */
+  loadCheckpoint<T = unknown>(): Checkpoint<T> | null;
+}
+
+export interface Experiment<S extends z.ZodObject = z.ZodObject> {
+  /** CLI name, e.g. `sac-pendulum`. */
+  readonly name: string;
+  /** One line for `priorlab list`. */
+  readonly summary: string;
+  /** Options beyond the common ones; every field has a default and a `.describe()` text. */
+  readonly options: S;
+  /** `print`: a report with no run folder (e.g. `lesson`); `train`: writes a run folder per seed. */
+  readonly kind: 'print' | 'train';
+  run(opts: z.infer<S>, ctx: RunContext): Promise<void>;
+}
+
+/**
+ * Shared option declarations, so every experiment spells `--prior`, `--alpha`, `--beta` and `--steps`
+ * the same way. Use them inside your own `z.object({...})` with your own defaults:
+ * `z.object({ prior: priorOption('uniform'), alpha: alphaOption(0.2), steps: stepsOption(20_000) })`.
+ */
+export const PRIORS = ['uniform', 'reference', 'none'] as const;
+export type PriorName = (typeof PRIORS)[number];
+
+export const priorOption = (def: PriorName) =>
+  z.enum(PRIORS).default(def).describe('prior p in KL(π‖p): uniform (max-entropy), reference (KL-regularized), none (α=0, plain RL)');
+export const alphaOption = (def: number) =>
+  z.number().min(0).default(def).describe('temperature α multiplying KL(π‖prior)');
+export const betaOption = (def: number) =>
+  z.number().min(0).default(def).describe('KL penalty coefficient β (to the reference policy, or the ELBO KL weight)');
+export const stepsOption = (def: number) =>
+  z.number().int().positive().default(def).describe('number of environment (or gradient) steps');
