@@ -152,6 +152,7 @@ async function runExperiment(argv: string[]): Promise<number> {
     const cfg = readJson<RunConfig>(cfgPath);
     if (first !== undefined && first !== cfg.experiment) throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
     const exp = await loadExperiment(findEntry(cfg.experiment));
+    if (!exp.resumable) throw new UsageError(`--resume: '${exp.name}' writes no checkpoints and cannot continue a run; start a new one`);
     const options = exp.options.parse(cfg.options) as Record<string, unknown>;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
     return runHere(exp, options, common, dir);

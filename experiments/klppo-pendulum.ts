@@ -169,6 +169,7 @@ const experiment: Experiment<typeof options> = {
   summary: 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
   options,
   kind: 'train',
+  resumable: true,
   run,
 };
 export default experiment;

@@ -209,6 +209,7 @@ const experiment: Experiment<typeof options> = {
   summary: 'RSSM world model trained by the ELBO on velocity-hidden Pendulum: imagination vs repeat-last, θ̇ read-out',
   options,
   kind: 'train',
+  resumable: true,
   run,
 };
 

@@ -130,6 +130,7 @@ const experiment: Experiment<typeof options> = {
   summary: 'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
   options,
   kind: 'train',
+  resumable: true,
   run,
 };
 

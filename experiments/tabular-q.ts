@@ -169,6 +169,7 @@ const experiment: Experiment<typeof options> = {
   summary: 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)',
   options,
   kind: 'train',
+  resumable: true,
   run,
 };
 export default experiment;

@@ -158,6 +158,7 @@ const experiment: Experiment<typeof options> = {
   summary: 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference',
   options,
   kind: 'train',
+  resumable: true,
   run,
 };
 export default experiment;

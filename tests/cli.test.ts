@@ -185,7 +185,7 @@ describe('resume', () => {
     expect(readFileSync(join(crashed, 'metrics.jsonl')).equals(readFileSync(join(whole, 'metrics.jsonl')))).toBe(true);
   });
 
-  it('--resume rejects a folder without config.json and extra options', () => {
+  it('--resume rejects a folder without config.json, extra options and experiments without checkpoints', () => {
     const cwd = tmp();
     const r = cli(['--resume', cwd], cwd);
     expect(r.status).toBe(2);
@@ -196,6 +196,10 @@ describe('resume', () => {
     expect(extra.stderr).toMatch(/--resume reloads every option from .*config.json; drop --alpha/);
     const wrong = cli(['gridworld-priors', '--resume', cwd], cwd);
     expect(wrong.stderr).toMatch(/is a run of 'tabular-q', not 'gridworld-priors'/);
+    writeFileSync(join(cwd, 'config.json'), JSON.stringify({ experiment: 'gridworld-priors', seed: 1, options: {} }));
+    const unresumable = cli(['--resume', cwd], cwd);
+    expect(unresumable.status).toBe(2);
+    expect(unresumable.stderr).toMatch(/--resume: 'gridworld-priors' writes no checkpoints and cannot continue a run/);
   });
 });
 

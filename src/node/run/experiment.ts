@@ -4,8 +4,8 @@
  * `run` that receives them plus a `RunContext`: the seeded streams, a metrics logger, a progress reporter
  * and the run folder. The CLI owns everything around it (parsing, run folders, seeds in parallel, Ctrl-C).
  *
- * Checkpoints and resume: call `ctx.checkpoint(step, state)` every N steps (after logging that
- * step). It writes `checkpoint.json` atomically with `state` and the RNG streams' state. On
+ * Checkpoints and resume: declare `resumable: true` and call `ctx.checkpoint(step, state)` every N steps
+ * (after logging that step). It writes `checkpoint.json` atomically with `state` and the RNG streams' state. On
  * `--resume`, the CLI restores the streams, drops every `metrics.jsonl` line with a step greater
  * than the checkpoint's, and runs again with `ctx.resume = true`; the experiment reads its state
  * back with `ctx.loadCheckpoint()` and continues from `step + 1`. Done this way, the resumed
@@ -63,6 +63,8 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   readonly options: S;
   /** `print`: a report with no run folder (e.g. `lesson`); `train`: writes a run folder per seed. */
   readonly kind: 'print' | 'train';
+  /** True when `run` checkpoints and continues on `--resume`; otherwise the CLI refuses `--resume` (default false). */
+  readonly resumable?: boolean;
   run(opts: z.infer<S>, ctx: RunContext): Promise<void>;
 }
 
