@@ -30,7 +30,7 @@ import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } 
 import { make } from '../src/envs/registry.js';
 import { makePrior } from '../src/priors/index.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
-import { evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
+import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
@@ -202,16 +202,6 @@ async function rollouts(env: TabularEnv, pi: Float64Array, nA: number, n: number
   }
   for (const o of OUTCOMES) counts[o] /= Math.max(1, done);
   return { counts, meanReturn: totalReturn / Math.max(1, done), meanLength: totalLength / Math.max(1, done), kept };
-}
-
-/** H(π(·|s)) in nats. */
-function entropyAt(pi: Float64Array, s: number, nA: number): number {
-  let h = 0;
-  for (let a = 0; a < nA; a++) {
-    const p = pi[s * nA + a];
-    if (p > 0) h -= p * Math.log(p);
-  }
-  return h;
 }
 
 /** The most probable action of π(·|s) (the first on ties). */

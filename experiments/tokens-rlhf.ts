@@ -11,7 +11,8 @@
  * Prints the table, writes `frontier.svg` (reward vs KL, exact and trained) and `results.json`.
  */
 import { z } from 'zod';
-import { klDivergence, klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
+import { klDivergence } from '../src/agents/exact/index.js';
+import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { scatterPlot } from '../src/node/run/svgplot.js';

@@ -7,8 +7,11 @@ import { makeCliffWalking } from '../src/envs/cliffwalking.js';
 import { makeFrozenLake } from '../src/envs/frozenlake.js';
 import type { TabularModel } from '../src/envs/env.js';
 import {
+  entropyAt,
   evaluatePolicy,
   hittingProbability,
+  klAt,
+  klDivergence,
   softValueIteration,
   stateVisitation,
   uniformPrior,
@@ -177,6 +180,20 @@ describe('visitation and hitting probabilities', () => {
     const hole = hittingProbability(model, pi, new Set([5, 7, 11, 12]))[0];
     expect(goal + hole).toBeCloseTo(1, 10);
     expect(goal).toBeCloseTo(evaluatePolicy(model, pi, { alpha: 0, gamma: 1 }).V[0], 10);
+  });
+});
+
+describe('per-state KL and entropy', () => {
+  it('klAt is klDivergence on the rows; entropyAt is log nA on a uniform row and 0 on a one-hot row', () => {
+    const pi = Float64Array.from([0.7, 0.2, 0.1, 0, 1, 0]);
+    const prior = Float64Array.from([0.5, 0.25, 0.25, 1 / 3, 1 / 3, 1 / 3]);
+    const kl0 = 0.7 * Math.log(0.7 / 0.5) + 0.2 * Math.log(0.2 / 0.25) + 0.1 * Math.log(0.1 / 0.25);
+    expect(klAt(pi, prior, 0, 3)).toBeCloseTo(kl0, 14);
+    expect(klAt(pi, prior, 1, 3)).toBeCloseTo(Math.log(3), 14);
+    expect(klDivergence([0.7, 0.2, 0.1], [0.5, 0.25, 0.25])).toBe(klAt(pi, prior, 0, 3));
+    expect(entropyAt(prior, 1, 3)).toBeCloseTo(Math.log(3), 14);
+    expect(entropyAt(pi, 1, 3)).toBe(0);
+    expect(() => klDivergence([1], [0.5, 0.5])).toThrow('klDivergence: lengths differ (1 vs 2)');
   });
 });
 

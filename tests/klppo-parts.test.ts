@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { computeGae } from '../src/agents/klppo/gae.js';
 import { klEstimates } from '../src/agents/klppo/estimators.js';
 import { makeKlController } from '../src/agents/klppo/controllers.js';
-import { klDivergence, klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
+import { klDivergence } from '../src/agents/exact/index.js';
+import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { Rng } from '../src/core/rng.js';
 

@@ -8,7 +8,8 @@ import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior } from '../src/priors/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { klDivergence, klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
+import { klDivergence } from '../src/agents/exact/index.js';
+import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 
 const ITERS = 150;

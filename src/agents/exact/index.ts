@@ -1,9 +1,11 @@
 /** The exact soft solver: soft value iteration, exact policy evaluation, visitation and hitting probabilities. */
 export {
   checkPolicyTable,
+  entropyAt,
   evaluatePolicy,
   hittingProbability,
   klAt,
+  klDivergence,
   softValueIteration,
   stateVisitation,
   uniformPrior,

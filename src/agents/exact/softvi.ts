@@ -306,12 +306,25 @@ export function weightedMean(w: Float64Array, f: (s: number) => number): number 
   return num / den;
 }
 
-/** KL(π(·|s) ‖ p(·|s)) for one state. */
-export function klAt(pi: Float64Array, prior: Float64Array, s: number, nA: number): number {
+/** KL(p ‖ q) = Σ p log(p/q) for two finite distributions (0 log 0 = 0). */
+export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  if (p.length !== q.length) throw new RangeError(`klDivergence: lengths differ (${p.length} vs ${q.length})`);
   let kl = 0;
-  for (let a = 0; a < nA; a++) {
-    const q = pi[s * nA + a];
-    if (q > 0) kl += q * Math.log(q / prior[s * nA + a]);
-  }
+  for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(q[i]));
   return kl;
+}
+
+/** KL(π(·|s) ‖ p(·|s)) for one state of two nS·nA tables. */
+export function klAt(pi: Float64Array, prior: Float64Array, s: number, nA: number): number {
+  return klDivergence(pi.subarray(s * nA, (s + 1) * nA), prior.subarray(s * nA, (s + 1) * nA));
+}
+
+/** H(π(·|s)) = −Σ_a π(a|s) log π(a|s) in nats, for one state of an nS·nA table. */
+export function entropyAt(pi: Float64Array, s: number, nA: number): number {
+  let h = 0;
+  for (let a = 0; a < nA; a++) {
+    const p = pi[s * nA + a];
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
 }

@@ -7,6 +7,8 @@
  * and at that optimum the objective equals β log Z. β = 0 is the limit: all mass on the reward's
  * maximizers, shared in proportion to π_ref.
  */
+import { klDivergence } from '../exact/index.js';
+
 export interface KlOptimum {
   probs: Float64Array;
   /** E_{π*}[R]. */
@@ -37,14 +39,6 @@ export function klRegularizedOptimum(refProbs: ArrayLike<number>, rewards: Array
     reward += probs[i] * rewards[i];
   }
   return { probs, reward, kl: klDivergence(probs, refProbs) };
-}
-
-/** KL(p ‖ q) = Σ p log(p/q) for two finite distributions (0 log 0 = 0). */
-export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  if (p.length !== q.length) throw new RangeError(`klDivergence: lengths differ (${p.length} vs ${q.length})`);
-  let kl = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(q[i]));
-  return kl;
 }
 
 /** Total-variation distance ½ Σ |p − q|. */

@@ -6,7 +6,7 @@
  * same env stream and the same agent stream, so differences come from the policy alone.
  */
 import { Rng } from '../../core/rng.js';
-import { klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
+import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { make } from '../../envs/registry.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
@@ -87,15 +87,6 @@ export function priorTable(entry: GridEnvEntry, grid: GridWorld, prior: PriorNam
   if (prior !== 'reference') return uniformTable(`prior '${prior}'`, grid.observationSpace, grid.model.nActions);
   if (!entry.reference) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
   return entry.reference(grid);
-}
-
-function entropyAt(pi: Float64Array, s: number, nA: number): number {
-  let h = 0;
-  for (let a = 0; a < nA; a++) {
-    const q = pi[s * nA + a];
-    if (q > 0) h -= q * Math.log(q);
-  }
-  return h;
 }
 
 /** The exact soft-optimal policy π* for a prior and α (α forced to 0 for `none`), its V and exact visitation. */
