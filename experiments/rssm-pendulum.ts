@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
+import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
@@ -51,10 +52,6 @@ const options = z.object({
   checkpointEvery: z.number().int().min(0).default(250).describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
 });
 type Options = z.infer<typeof options>;
-
-interface CheckpointRef {
-  file: string;
-}
 
 /** R² of a least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on `fit`, scored on `test` (steps t ≥ burnIn). */
 function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn: number): number {
@@ -94,23 +91,19 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const batchRng = ctx.streams.get('batch');
   const noiseRng = ctx.streams.get('noise');
   let startStep = 0;
-  if (ctx.resume) {
-    const saved = ctx.loadCheckpoint<CheckpointRef>();
-    if (saved) {
-      const bytes = ctx.readFile(saved.state.file);
-      if (!bytes) throw new Error(`rssm-pendulum: checkpoint.json points to ${saved.state.file}, which is missing`);
-      const ck = JSON.parse(new TextDecoder().decode(bytes)) as RssmCheckpoint;
-      model.dispose();
-      model = Rssm.fromState(ck.model, ctx.streams.get('model'));
-      batchRng.setState(ck.rng.batch);
-      noiseRng.setState(ck.rng.noise);
-      startStep = ck.step;
-      ctx.print(`resumed from step ${startStep}`);
-    }
+  const slots = new SlotCheckpoints(ctx, 'rssm-state');
+  const blob = slots.load();
+  if (blob !== null) {
+    const ck = JSON.parse(blob) as RssmCheckpoint;
+    model.dispose();
+    model = Rssm.fromState(ck.model, ctx.streams.get('model'));
+    batchRng.setState(ck.rng.batch);
+    noiseRng.setState(ck.rng.noise);
+    startStep = ck.step;
+    ctx.print(`resumed from step ${startStep}`);
   }
 
   const curve: { step: number; scalars: Record<string, number> }[] = [];
-  let slot = 0;
   const t0 = Date.now();
   await trainRssm(model, {
     steps: opts.steps,
@@ -125,12 +118,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       curve.push({ step, scalars });
       ctx.progress(step, opts.steps, { elbo: scalars['elbo/total'], kl: scalars['elbo/kl'] });
     },
-    onCheckpoint: (ck) => {
-      const file = `rssm-state-${slot}.json`;
-      slot = 1 - slot;
-      ctx.writeFile(file, JSON.stringify(ck));
-      ctx.checkpoint(ck.step, { file } satisfies CheckpointRef);
-    },
+    onCheckpoint: (ck) => slots.save(ck.step, JSON.stringify(ck)),
     signal: ctx.signal,
   });
   const seconds = (Date.now() - t0) / 1000;

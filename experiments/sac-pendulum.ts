@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { makePrior, pendulumReference } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
+import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'Pendulum-v1';
@@ -52,11 +53,6 @@ function decode<T>(text: string): T {
   }) as T;
 }
 
-/** Checkpoint state files alternate between two slots, so the one `checkpoint.json` points to is always complete. */
-interface CheckpointRef {
-  file: string;
-}
-
 async function run(opts: Options, ctx: RunContext): Promise<void> {
   const cfg: SacConfig = {
     ...SAC_DEFAULTS,
@@ -79,17 +75,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print(`sac-pendulum: ${ENV_ID}, prior ${prior.label}, backend ${ctx.backend}`);
   ctx.print('| field | value |\n|---|---|\n' + Object.entries(cfg).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
 
-  let resume: SacCheckpoint | undefined;
-  if (ctx.resume) {
-    const saved = ctx.loadCheckpoint<CheckpointRef>();
-    if (saved) {
-      const bytes = ctx.readFile(saved.state.file);
-      if (!bytes) throw new Error(`sac-pendulum: checkpoint.json points to ${saved.state.file}, which is missing`);
-      resume = decode<SacCheckpoint>(new TextDecoder().decode(bytes));
-      ctx.print(`resumed from step ${resume.step}`);
-    }
-  }
-  let slot = 0;
+  const slots = new SlotCheckpoints(ctx, 'sac-state');
+  const blob = slots.load();
+  const resume = blob === null ? undefined : decode<SacCheckpoint>(blob);
+  if (resume) ctx.print(`resumed from step ${resume.step}`);
   const result = await trainSac(
     cfg,
     makeEnv,
@@ -98,12 +87,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     {
       log: (step, scalars) => ctx.log(step, scalars),
       progress: (step, total, fields) => ctx.progress(step, total, fields),
-      checkpoint: (step, state) => {
-        const file = `sac-state-${slot}.json`;
-        slot = 1 - slot;
-        ctx.writeFile(file, encode(state));
-        ctx.checkpoint(step, { file } satisfies CheckpointRef);
-      },
+      checkpoint: (step, state) => slots.save(step, encode(state)),
       signal: ctx.signal,
     },
     resume,
