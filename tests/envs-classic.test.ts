@@ -5,9 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { angleNormalize, floorMod, Pendulum } from '../src/envs/pendulum.js';
 import { MountainCarContinuous } from '../src/envs/mountaincar.js';
 import { make } from '../src/envs/registry.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
 import { TimeLimit } from '../src/envs/wrappers.js';
 
 describe('Pendulum-v1', () => {
+  it('the swing-up controller (noise-free mean) brings the pendulum up and holds it', () => {
+    const controller = pendulumSwingUp();
+    const env = make('Pendulum-v1');
+    let obs = env.reset({ seed: 0 }).obs as Float32Array;
+    const cosTail: number[] = [];
+    for (let t = 0; t < 200; t++) {
+      const [u] = controller.mean(obs);
+      expect(Math.abs(u)).toBeLessThanOrEqual(2);
+      obs = env.step([u]).obs as Float32Array;
+      if (t >= 150) cosTail.push(obs[0]);
+    }
+    expect(Math.min(...cosTail)).toBeGreaterThan(0.95);
+    expect(() => pendulumSwingUp({ catchCos: 1 })).toThrow('pendulumSwingUp: catchCos = 1, allowed (−1, 1)');
+  });
+
   it('follows the update equations step by step (state before the step prices the cost)', () => {
     const env = new Pendulum();
     env.reset({ seed: 0 });

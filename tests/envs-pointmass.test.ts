@@ -1,6 +1,7 @@
 // PointMass-v0: motion, clipping, obstacles and the two goals.
 import { describe, expect, it } from 'vitest';
 import { PointMass, POINT_MASS_GEOMETRY } from '../src/envs/pointmass.js';
+import { pointMassSteering } from '../src/envs/references.js';
 
 const f32 = Math.fround;
 
@@ -55,5 +56,26 @@ describe('PointMass-v0', () => {
     expect(Math.abs(a[1])).toBeLessThanOrEqual(0.05);
     expect(Array.from(env.reset({ seed: 4 }).obs)).toEqual(a);
     expect(Array.from(env.reset({ seed: 5 }).obs)).not.toEqual(a);
+  });
+
+  it('the steering controller (noise-free mean) reaches the far goal around the chosen side of the obstacle', () => {
+    for (const side of ['bottom', 'top'] as const) {
+      const controller = pointMassSteering({ side });
+      const env = new PointMass();
+      let obs = env.reset({ seed: 0 }).obs;
+      const ys: number[] = [];
+      let goal: unknown = null;
+      for (let t = 0; t < 200 && goal === null; t++) {
+        const r = env.step(controller.mean(obs));
+        obs = r.obs;
+        if (Math.abs(obs[0] - POINT_MASS_GEOMETRY.obstacles[0].x) < 0.05) ys.push(obs[1]);
+        if (r.terminated) goal = r.info.goal;
+      }
+      expect(goal).toBe('far');
+      expect(ys.length).toBeGreaterThan(0);
+      expect(ys.every((y) => (side === 'top' ? y > 0 : y < 0))).toBe(true);
+    }
+    expect(pointMassSteering({ noiseStd: 0.3 }).std).toEqual([0.3, 0.3]);
+    expect(() => pointMassSteering({ side: 'left' as never })).toThrow(`pointMassSteering: side = "left", allowed: 'top', 'bottom'`);
   });
 });

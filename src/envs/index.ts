@@ -11,3 +11,4 @@ export * from './tworoute.js';
 export * from './pendulum.js';
 export * from './mountaincar.js';
 export * from './pointmass.js';
+export * from './references.js';
