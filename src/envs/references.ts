@@ -40,7 +40,8 @@ export function pendulumSwingUp(opts: PendulumSwingUpOptions = {}): GaussianCont
   if (!(catchCos > -1 && catchCos < 1)) throw new RangeError(`pendulumSwingUp: catchCos = ${catchCos}, allowed (−1, 1)`);
   return {
     std: [noiseStd],
-    mean: ([cos, sin, thdot]) => {
+    mean: (obs) => {
+      const [cos, sin, thdot] = [obs[0], obs[1], obs[2]];
       const energy = 0.5 * thdot * thdot + 15 * cos;
       const u = cos > catchCos ? -(kp * Math.atan2(sin, cos) + kd * thdot) : swingGain * (15 - energy) * thdot;
       return [Math.min(2, Math.max(-2, u))];
@@ -75,7 +76,8 @@ export function pointMassSteering(opts: PointMassSteeringOptions = {}): Gaussian
   const waypoint = { x: obstacle.x, y: (side === 'top' ? 1 : -1) * (obstacle.r + clearance) };
   return {
     std: [noiseStd, noiseStd],
-    mean: ([x, y]) => {
+    mean: (obs) => {
+      const [x, y] = [obs[0], obs[1]];
       const target = x < waypoint.x ? waypoint : far;
       const dx = target.x - x;
       const dy = target.y - y;
