@@ -81,6 +81,30 @@ describe('reference prior', () => {
     expect(flat.table()).toEqual(p.table());
   });
 
+  it('table: reading table() builds no tensor; dispose() frees the log table the tensor methods built', () => {
+    const before = tf.memory().numTensors;
+    const p = discrete('reference', { reference: { table: TABLE } });
+    p.table();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.tidy(() => {
+      p.logProbs(states());
+    });
+    expect(tf.memory().numTensors).toBe(before + 1); // the log table
+    p.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('logits source: table() rows sum to 1 in float64 (the exact solver checks 1e-9); dispose() calls the source\'s', () => {
+    let disposed = 0;
+    const p = discrete('reference', {
+      reference: { logits: (obs) => tf.matMul(obs, tf.tensor2d([[0.3, -1.7, 2.9, 0.1], [5, 1, -3, 0.7], [0.01, 0.02, 0.03, 0.04]])), dispose: () => disposed++ },
+    });
+    const table = p.table();
+    for (let s = 0; s < 3; s++) expect(Math.abs(table.subarray(s * 4, s * 4 + 4).reduce((acc, q) => acc + q, 0) - 1)).toBeLessThan(1e-12);
+    p.dispose();
+    expect(disposed).toBe(1);
+  });
+
   it('table validation names the field', () => {
     expect(() => discrete('reference', { reference: { table: TABLE.slice(0, 2) } })).toThrow(/reference.table: has 2 rows, the env has 3 states/);
     expect(() => discrete('reference', { reference: { table: new Float64Array(11).fill(1 / 4) } })).toThrow(/reference.table: has 11 entries, the env needs nS·nA = 3·4 = 12/);

@@ -9,7 +9,7 @@ import { uniformTable, type BoxPrior, type DiscretePrior, type Prior, type Prior
 
 export function nonePrior(spaces: PriorSpaces): Prior {
   const a = spaces.actionSpace;
-  const base = { kind: 'none' as const, label: 'none', observationSpace: spaces.observationSpace };
+  const base = { kind: 'none' as const, label: 'none', observationSpace: spaces.observationSpace, dispose: () => {} };
   if (a.kind === 'box') {
     const prior: BoxPrior = {
       ...base,

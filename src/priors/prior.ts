@@ -12,6 +12,8 @@
  * - Observations arrive ENCODED, as learners feed their networks (`encoding.ts`): one-hot rows for a
  *   `Discrete` observation space, the raw vector for a `Box`. Batch-first: obs is `[B, obsDim]`.
  * - Every tensor method returns fresh tensors and is meant to run inside the caller's `tf.tidy`.
+ * - Whoever makes a prior disposes it (`dispose()`): a reference prior holds tensors (its log table, or
+ *   what its source holds); the others hold none.
  * - A prior is frozen: it holds no trainable variable, and function-based references pass through a
  *   stop-gradient, so no gradient of a learner's loss ever reaches it.
  * - `kind === 'none'` means the learner must use α = 0; its log-probs and KLs are zeros so the α·KL
@@ -35,6 +37,8 @@ interface PriorBase {
   /** Short human label, e.g. `uniform(Discrete(4))`, `reference(table)`. */
   readonly label: string;
   readonly observationSpace: Space;
+  /** Frees the tensors the prior holds (a no-op for those that hold none). Whoever makes a prior disposes it. */
+  dispose(): void;
 }
 
 /** A prior over a `Discrete(n)` action space. */
@@ -94,14 +98,32 @@ export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(x: T) => T;
 
-/** p(·|s) for every tabular state: evaluates `logProbs` on all one-hot states (one read-back). */
-export function tableFromLogProbs(prior: Pick<DiscretePrior, 'logProbs' | 'observationSpace' | 'label'>): Float64Array {
-  const space = prior.observationSpace;
-  if (space.kind !== 'discrete') {
-    throw new RangeError(`${prior.label}.table(): observationSpace must be Discrete (tabular), got ${space.toString()}`);
+/**
+ * A policy table from a network: `logits` (logits or log-probs, encoded obs → `[nS, nA]`) evaluated once on
+ * every one-hot state of a `Discrete(nS)` observation space, then softmaxed in float64 on the host, so every
+ * row sums to 1 to double precision (float32 rows miss by ~1e-7; the exact solver checks 1e-9). nS·nA row-major.
+ */
+export function tableFromLogits(field: string, observationSpace: Space, logits: (obs: tf.Tensor2D) => tf.Tensor): Float64Array {
+  if (observationSpace.kind !== 'discrete') {
+    throw new RangeError(`${field}: observationSpace must be Discrete (tabular), got ${observationSpace.toString()}`);
   }
-  const n = space.n;
-  return Float64Array.from(tf.tidy(() => tf.softmax(prior.logProbs(tf.eye(n) as tf.Tensor2D)).dataSync()));
+  const nS = observationSpace.n;
+  let nA = 0;
+  const values = tf.tidy(() => {
+    const l = logits(tf.eye(nS) as tf.Tensor2D);
+    nA = l.shape[1] as number;
+    return l.dataSync();
+  });
+  const table = new Float64Array(nS * nA);
+  for (let s = 0; s < nS; s++) {
+    const row = s * nA;
+    let max = -Infinity;
+    for (let a = 0; a < nA; a++) max = Math.max(max, values[row + a]);
+    let z = 0;
+    for (let a = 0; a < nA; a++) z += table[row + a] = Math.exp(values[row + a] - max);
+    for (let a = 0; a < nA; a++) table[row + a] /= z;
+  }
+  return table;
 }
 
 /** Checks a prior's action space equals the env's; the error names the field and both spaces. */

@@ -4,10 +4,13 @@
  * - `{ table }`: p(a|s) per tabular state (e.g. `twoRouteReference(...)`): nS·nA row-major like the exact
  *   solver's tables, or one row per state;
  * - `{ logits }`: any function of encoded obs → logits `[B, n]` over a `Discrete` action space, e.g. a saved
- *   agent checkpoint loaded into frozen tensors (`referenceFromCheckpoint` in `agents/sac/discrete.ts`);
+ *   agent checkpoint loaded into frozen tensors (`referenceFromCheckpoint` in `agents/sac/discrete.ts` or
+ *   `agents/klppo/ppo.ts`);
  * - `{ gaussian, squash? }`: a hand-written controller with noise over a `Box` action space, obs → mean and
  *   log-std in the env's action units (`squash: true`: a tanh-squashed Gaussian rescaled to the bounds).
- * Function outputs go through a stop-gradient, and the table is a constant tensor.
+ * Function outputs go through a stop-gradient, and the table is a constant tensor (built on the first
+ * tensor call, so reading `table()` alone builds none). The prior owns its source: `prior.dispose()` frees
+ * the log table and calls the source's `dispose` (the tensors a function source holds).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DiagGaussian, TanhGaussian } from '../core/distributions.js';
@@ -15,7 +18,7 @@ import type { Box, Discrete } from '../core/spaces.js';
 import {
   categoricalKl,
   stopGradient,
-  tableFromLogProbs,
+  tableFromLogits,
   type BoxPrior,
   type DiscretePrior,
   type Prior,
@@ -28,10 +31,13 @@ export interface GaussianParams {
   logStd: tf.Tensor;
 }
 
+/** Frees the tensors a function source holds (a frozen network, a kept log-std); the prior made from it calls it. */
+type Disposable = { dispose?: () => void };
+
 export type ReferenceSource =
   | { table: ArrayLike<number> | ArrayLike<ArrayLike<number>> }
-  | { logits: (obs: tf.Tensor2D) => tf.Tensor2D }
-  | { gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean };
+  | ({ logits: (obs: tf.Tensor2D) => tf.Tensor2D } & Disposable)
+  | ({ gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean } & Disposable);
 
 /** Tolerance on Σ_a p(a|s) = 1 for a reference table. */
 const TABLE_SUM_TOL = 1e-6;
@@ -39,8 +45,9 @@ const TABLE_SUM_TOL = 1e-6;
 export function referencePrior(spaces: PriorSpaces, source: ReferenceSource): Prior {
   const a = spaces.actionSpace;
   if ('table' in source) return tableReference(spaces, a, source.table);
-  if ('logits' in source) return logitsReference(spaces, a, source.logits);
-  if ('gaussian' in source) return gaussianReference(spaces, a, source.gaussian, source.squash ?? false);
+  const dispose = () => (source as Disposable).dispose?.();
+  if ('logits' in source) return logitsReference(spaces, a, source.logits, dispose);
+  if ('gaussian' in source) return gaussianReference(spaces, a, source.gaussian, source.squash ?? false, dispose);
   throw new RangeError(`reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`);
 }
 
@@ -77,10 +84,13 @@ function tableReference(
   });
   const logFlat = new Float32Array(nS * nA);
   probs.forEach((row, s) => row.forEach((p, i) => (logFlat[s * nA + i] = Math.log(p))));
-  // A constant kept for the prior's lifetime (not a variable: nothing can train it).
-  const logTable = tf.keep(tf.tensor2d(logFlat, [nS, nA]));
+  // A constant kept until `dispose()` (not a variable: nothing can train it); built on first use.
+  let logTable: tf.Tensor2D | null = null;
   // One-hot obs [B, nS] × log table [nS, nA] selects each state's row exactly.
-  const logProbs = (obs: tf.Tensor2D): tf.Tensor2D => tf.matMul(obs, logTable);
+  const logProbs = (obs: tf.Tensor2D): tf.Tensor2D => {
+    logTable ??= tf.keep(tf.tensor2d(logFlat, [nS, nA]));
+    return tf.matMul(obs, logTable);
+  };
   return {
     kind: 'reference',
     label: 'reference(table)',
@@ -93,6 +103,10 @@ function tableReference(
       const flat = new Float64Array(nS * nA);
       probs.forEach((row, s) => flat.set(row, s * nA));
       return flat;
+    },
+    dispose: () => {
+      logTable?.dispose();
+      logTable = null;
     },
   };
 }
@@ -112,6 +126,7 @@ function logitsReference(
   spaces: PriorSpaces,
   actionSpace: PriorSpaces['actionSpace'],
   logitsFn: (obs: tf.Tensor2D) => tf.Tensor2D,
+  dispose: () => void,
 ): DiscretePrior {
   const aSpace = requireDiscrete('reference.logits', actionSpace);
   const nA = aSpace.n;
@@ -131,7 +146,8 @@ function logitsReference(
     logProbs,
     logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
-    table: () => tableFromLogProbs(prior),
+    table: () => tableFromLogits('reference.table()', spaces.observationSpace, logProbs),
+    dispose,
   };
   return prior;
 }
@@ -141,6 +157,7 @@ function gaussianReference(
   actionSpace: PriorSpaces['actionSpace'],
   paramsFn: (obs: tf.Tensor2D) => GaussianParams,
   squash: boolean,
+  dispose: () => void,
 ): BoxPrior {
   if (actionSpace.kind !== 'box') throw new RangeError(`reference.gaussian: needs a Box action space, the env has ${actionSpace.toString()}`);
   const box: Box = actionSpace;
@@ -168,5 +185,6 @@ function gaussianReference(
       if (!squash && policy instanceof DiagGaussian) return tf.tidy(() => policy.kl(distribution(obs) as DiagGaussian) as tf.Tensor1D);
       return null;
     },
+    dispose,
   };
 }

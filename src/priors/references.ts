@@ -45,6 +45,7 @@ export function pendulumReference(opts: PendulumReferenceOptions = {}): Referenc
         const mean = tf.clipByValue(tf.where(tf.greater(cos, catchCos), hold, swing), -2, 2) as tf.Tensor2D;
         return { mean, logStd };
       }),
+    dispose: () => logStd.dispose(),
   };
 }
 
@@ -84,5 +85,6 @@ export function pointMassReference(opts: PointMassReferenceOptions = {}): Refere
         const mean = tf.div(d, tf.maximum(tf.norm(d, 'euclidean', 1, true), 1e-6)) as tf.Tensor2D;
         return { mean, logStd };
       }),
+    dispose: () => logStd.dispose(),
   };
 }

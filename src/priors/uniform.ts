@@ -23,6 +23,7 @@ function uniformDiscrete(actionSpace: Discrete, spaces: PriorSpaces): DiscretePr
     logProb: (obs) => tf.fill([obs.shape[0]], logP) as tf.Tensor1D,
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, tf.fill([obs.shape[0], n], logP) as tf.Tensor2D)),
     table: () => uniformTable('uniform.table()', spaces.observationSpace, n),
+    dispose: () => {},
   };
 }
 
@@ -46,5 +47,6 @@ function uniformBox(actionSpace: Box, spaces: PriorSpaces): BoxPrior {
     logProb: (obs) => tf.fill([obs.shape[0]], logDensity) as tf.Tensor1D,
     // KL(π‖U) = −H(π) − log p: no closed form for a Gaussian or squashed Gaussian policy (estimate by samples).
     kl: () => null,
+    dispose: () => {},
   };
 }
