@@ -19,11 +19,18 @@ export interface AdamConfig {
   clipNorm?: number;
 }
 
-/** Serializable optimizer state (for checkpoints). */
+/** Optimizer state on the host (for in-memory checkpoints). */
 export interface AdamState {
   t: number;
   m: Float32Array[];
   v: Float32Array[];
+}
+
+/** `AdamState` as plain arrays: JSON-serializable (for checkpoints written to disk or JSON). */
+export interface AdamJson {
+  t: number;
+  m: number[][];
+  v: number[][];
 }
 
 export class Adam {
@@ -111,6 +118,17 @@ export class Adam {
       this.v.forEach((x, i) => x.assign(tf.tensor(checkLen('v', i, s.v[i], x.size), x.shape)));
     });
     this.t = s.t;
+  }
+
+  /** `getState()` as plain arrays (also what `JSON.stringify(adam)` writes). */
+  toJSON(): AdamJson {
+    const s = this.getState();
+    return { t: s.t, m: s.m.map((x) => Array.from(x)), v: s.v.map((x) => Array.from(x)) };
+  }
+
+  /** Restores a state written by `toJSON()`. */
+  fromJSON(s: AdamJson): void {
+    this.setState({ t: s.t, m: s.m.map((x) => Float32Array.from(x)), v: s.v.map((x) => Float32Array.from(x)) });
   }
 
   dispose(): void {

@@ -13,7 +13,7 @@
  *   differentiates w.r.t. the input only; `params` (one flat variable with `impl: 'fused'`, the default);
  *   `getWeights()/setWeights()` as one Float32Array (checkpoints, copying into a target network).
  * - `Adam`: tfjs `adam` semantics over any list of variables, fused per variable, optional global-norm
- *   clipping, `getState()/setState()` for checkpoints.
+ *   clipping, `getState()/setState()` for checkpoints (`toJSON()/fromJSON()` as plain arrays).
  * - `polyakUpdate(target, online, τ)`: `target ← τ·online + (1−τ)·target`.
  * Weights are initialized from a seeded `Rng`, never from tfjs's random ops.
  *
@@ -24,5 +24,5 @@
  * Measured in `bench/sac.ts`: the kernels launched per SAC update drop from 665 to 423.
  */
 export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
-export { Adam, type AdamConfig, type AdamState } from './adam.js';
+export { Adam, type AdamConfig, type AdamJson, type AdamState } from './adam.js';
 export { polyakUpdate } from './polyak.js';

@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DiagGaussian, standardNormal } from '../core/distributions.js';
 import type { Rng } from '../core/rng.js';
-import { Adam, type AdamState } from '../nn/adam.js';
+import { Adam, type AdamJson } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { stopGradient } from '../priors/prior.js';
 import type { SequenceBatch } from './sequences.js';
@@ -93,7 +93,7 @@ export interface RssmState {
   dims: RssmDims;
   /** All network weights, in `Rssm.modules` order, flat. */
   weights: number[];
-  adam: { t: number; m: number[][]; v: number[][] };
+  adam: AdamJson;
 }
 
 /** Host-side outputs of a filtering pass (posterior means, no sampling), time-major `[T, B, ·]`. */
@@ -332,13 +332,12 @@ export class Rssm {
   }
 
   getState(): RssmState {
-    const adam: AdamState = this.optimizer.getState();
     return {
       version: 1,
       config: { ...this.cfg },
       dims: { ...this.dims },
       weights: this.modules.flatMap((m) => Array.from(m.getWeights())),
-      adam: { t: adam.t, m: adam.m.map((x) => Array.from(x)), v: adam.v.map((x) => Array.from(x)) },
+      adam: this.optimizer.toJSON(),
     };
   }
 
@@ -357,7 +356,7 @@ export class Rssm {
       m.setWeights(Float32Array.from(state.weights.slice(off, off + m.numParams)));
       off += m.numParams;
     }
-    this.optimizer.setState({ t: state.adam.t, m: state.adam.m.map((x) => Float32Array.from(x)), v: state.adam.v.map((x) => Float32Array.from(x)) });
+    this.optimizer.fromJSON(state.adam);
   }
 
   dispose(): void {
