@@ -20,12 +20,12 @@
  *
  * Writes `results.json` (every number printed), `policies.json` (the tables, for the viewer),
  * `episodes.json` (the first rollouts of every table, labelled `prior / method`, for the viewer's replay),
- * `metrics.jsonl` (the learners' training metrics, keys prefixed by prior and method) and `routes.svg` (route
- * frequencies per prior and method).
+ * `metrics.jsonl` (the learners' training metrics, keys prefixed by prior and method; steps are cumulative
+ * over the columns in table order, so they increase through the run) and `routes.svg` (route frequencies
+ * per prior and method).
  */
 import { z } from 'zod';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { RngStreams } from '../src/core/rng.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
 import { makePrior } from '../src/priors/index.js';
@@ -35,7 +35,7 @@ import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.j
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
-import { alphaOption, PRIORS, type Experiment, type PriorName, type RunContext } from '../src/node/run/experiment.js';
+import { alphaOption, partStreams, PRIORS, sequentialParts, type Experiment, type PriorName, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   alpha: alphaOption(TWO_ROUTE_ALPHA),
@@ -72,13 +72,13 @@ const exact: PolicyMethod = async (s) => softValueIteration(s.model, { alpha: s.
 
 /**
  * Discrete SAC with the setting's prior and temperature (one-hot states, linear networks), seeded from the
- * run seed. Yields to the event loop at every log step; on Ctrl-C it stops and returns the policy so far.
+ * run's `sac` part (`partStreams`), the same for every prior: same initial weights and episode seeds. Yields to the event loop at every log step; on Ctrl-C it stops and returns the policy so far.
  */
 const sac: PolicyMethod = async (s, ctx) => {
   const env = s.makeEnv();
   const prior = makePrior(s.prior, env, { reference: { table: s.priorTable } });
   const preset = s.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: ctx.seed, totalSteps: s.sacSteps, gamma: s.gamma, alpha: s.alpha }, {
+  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma, alpha: s.alpha }, {
     onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
   });
   const logEvery = trainer.agent.cfg.logEvery;
@@ -96,8 +96,8 @@ const sac: PolicyMethod = async (s, ctx) => {
 /**
  * KL-PPO with the KL as a per-step reward penalty, β = α toward the setting's prior (plain PPO for `none`),
  * linear policy and value on one-hot states (the settings of `tests/klppo.test.ts`), trained with exploring
- * starts (`exploringStarts`) and judged, like every column, from the env's own start. Its own seeded
- * streams, so the columns do not disturb each other.
+ * starts (`exploringStarts`) and judged, like every column, from the env's own start. Its own streams
+ * (part `klppo/<prior>` of the run seed, `partStreams`), so the columns do not disturb each other.
  *
  * Why exploring starts: from S alone, on-policy PPO stalls on a plateau for the uniform and the no prior.
  * Under the initial (uniform) policy, Left beats Right on the first ledge cells (exact Q at (4,1): −0.67 vs
@@ -120,7 +120,7 @@ const klppo: PolicyMethod = async (s, ctx) => {
     () => exploringStarts(s.makeEnv()),
     prior,
     { numEnvs: 16, numSteps: 64, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations, klControl: { kind: 'fixed', beta: s.alpha } },
-    new RngStreams(`${ctx.seed}/klppo/${s.prior}`),
+    partStreams(ctx, `klppo/${s.prior}`),
   );
   for (let i = 0; i < s.ppoIterations && !ctx.signal.aborted; i++) {
     const metrics = agent.iterate();
@@ -225,6 +225,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const policies: Record<string, number[]> = {};
   const episodes: Episode[] = [];
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
+  const columns = sequentialParts(ctx);
   for (const prior of PRIORS) {
     const alpha = prior === 'none' ? 0 : opts.alpha;
     const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
@@ -232,7 +233,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     const starVisits = stateVisitation(model, star);
     for (const [method, solve] of Object.entries(METHODS)) {
       if (ctx.signal.aborted) return;
-      const pi = await solve(setting, ctx);
+      const pi = await solve(setting, columns.next());
       const visits = stateVisitation(model, pi);
       const start = model.initialDistribution.indexOf(1);
       const roll = await rollouts(env, pi, nA, opts.episodes, opts.replays, ctx);

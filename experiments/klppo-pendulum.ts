@@ -17,12 +17,11 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { KlPpo, type KlPpoCheckpoint } from '../src/agents/klppo/ppo.js';
 import { pendulumReference } from '../src/priors/references.js';
-import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { makePrior, type ReferenceSource } from '../src/priors/index.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
-import { betaOption, priorOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { betaOption, partStreams, priorOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   prior: priorOption('reference'),
@@ -52,10 +51,13 @@ interface Recorded {
   rewards: number[];
 }
 
-/** Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes; the first `keep` recorded. */
-function evaluate(source: ReferenceSource, episodes: number, seed: number, keep: number): { mean: number; std: number; kept: Recorded[] } {
+/**
+ * Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes; the first `keep`
+ * recorded. Action noise from a fresh `eval` part of the run seed, so every policy evaluated sees the same.
+ */
+function evaluate(source: ReferenceSource, episodes: number, ctx: RunContext, keep: number): { mean: number; std: number; kept: Recorded[] } {
   if (!('gaussian' in source)) throw new RangeError('evaluate: needs a Gaussian policy');
-  const rng = new Rng(`eval/${seed}`);
+  const rng = partStreams(ctx, 'eval').get('noise');
   const returns: number[] = [];
   const kept: Recorded[] = [];
   for (let ep = 0; ep < episodes; ep++) {
@@ -129,8 +131,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     return;
   }
 
-  const { kept: refEpisodes, ...refEval } = evaluate(reference, opts.evalEpisodes, ctx.seed, opts.replays);
-  const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent.frozen(), opts.evalEpisodes, ctx.seed, opts.replays);
+  const { kept: refEpisodes, ...refEval } = evaluate(reference, opts.evalEpisodes, ctx, opts.replays);
+  const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent.frozen(), opts.evalEpisodes, ctx, opts.replays);
   const last = history.slice(Math.floor((3 * history.length) / 4));
   const meanKl = last.reduce((a, h) => a + h.kl, 0) / last.length;
   ctx.print(`prior ${opts.prior}, reference noise std ${opts.noiseStd}, ${opts.evalEpisodes} evaluation episodes (same seeds):`);

@@ -10,7 +10,7 @@
  *
  * Reports, over `--episodes` sampled episodes per prior: goal and side shares, trajectory spread,
  * action entropy and KL to the reference (per step, on the visited states), return. Writes
- * `metrics.jsonl` (training scalars prefixed by prior), `shares.svg` (goal/side shares per prior),
+ * `metrics.jsonl` (training scalars prefixed by prior; steps cumulative over the priors), `shares.svg` (goal/side shares per prior),
  * `results.json` and `episodes.json` (the episodes, labelled by prior, for the viewer's Runs panel).
  *
  * Measured (`--steps 20000 --seed 2`, 20 episodes; near/far goal, side, entropy, KL(π‖ref), return):
@@ -21,13 +21,12 @@
  * with α = 0 its σ collapses within the first updates, so it exploits the first goal exploration found.
  */
 import { z } from 'zod';
-import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { PRIOR_KINDS } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
 import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from './pointmass.js';
-import { alphaOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { alphaOption, partStreams, sequentialParts, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'PointMass-v0';
 
@@ -44,10 +43,13 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print(`pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`);
   const rows = [];
   const episodes = [];
+  const columns = sequentialParts(ctx);
   for (const kind of PRIOR_KINDS) {
     const cfg = { ...pointMassSacConfig(kind, opts.steps), alpha: kind === 'none' ? 0 : opts.alpha };
-    const result = await trainSac(cfg, makeEnv, priors[kind], new RngStreams(ctx.seed), {
-      log: (step, scalars) => ctx.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
+    const column = columns.next();
+    // Fresh `train` and `eval` streams per prior: the same initial weights and episode seeds for each.
+    const result = await trainSac(cfg, makeEnv, priors[kind], partStreams(ctx, 'train'), {
+      log: (step, scalars) => column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
       progress: (step, total) => ctx.progress(step, total),
       signal: ctx.signal,
     });
@@ -55,7 +57,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       result.agent.dispose();
       return;
     }
-    const streams = new RngStreams(`${ctx.seed}/eval`);
+    const streams = partStreams(ctx, 'eval');
     const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), { deterministic: false, rng: streams.get('noise') });
     const visited = Float32Array.from(eps.flatMap((ep) => ep.obs.slice(0, -1).flat()));
     const stats = result.agent.policyStats(visited, streams.get('stats'), priors.reference);

@@ -88,9 +88,10 @@ describe('gridworld-priors', () => {
     expect(shortcut.obs).toEqual([36, 37, 38, 39, 40, 41, 42, 43, 44]);
     expect(shortcut.rewards).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
     // Training metrics, keys prefixed by prior and method: SAC logs once (600 steps, logEvery 1000 → the last
-    // step), KL-PPO once per iteration (16 envs × 64 steps each).
+    // step), KL-PPO once per iteration (16 envs × 64 steps each); steps are cumulative over the columns.
     const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-    expect(metrics.map((m) => m.step)).toEqual([600, 1024, 2048, 600, 1024, 2048, 600, 1024, 2048]);
+    const perPrior = [600, 600 + 1024, 600 + 2048];
+    expect(metrics.map((m) => m.step)).toEqual([0, 1, 2].flatMap((k) => perPrior.map((s) => k * (600 + 2048) + s)));
     expect(metrics[6]['none/sac/charts/alpha']).toBe(0);
     expect(metrics[0]['uniform/sac/losses/critic']).toBeGreaterThan(0);
     expect(Object.keys(metrics[1]).some((k) => k.startsWith('uniform/klppo/'))).toBe(true);

@@ -12,7 +12,7 @@
  * `metrics.jsonl` is byte-identical to an uninterrupted run's.
  */
 import { z } from 'zod';
-import type { RngStreams } from '../../core/rng.js';
+import { RngStreams } from '../../core/rng.js';
 
 export interface Checkpoint<T = unknown> {
   /** The last completed step: every log with `step <= this` is kept on resume. */
@@ -66,6 +66,40 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   /** True when `run` checkpoints and continues on `--resume`; otherwise the CLI refuses `--resume` (default false). */
   readonly resumable?: boolean;
   run(opts: z.infer<S>, ctx: RunContext): Promise<void>;
+}
+
+/**
+ * Independent streams for one part of a run (a column of a comparison, an evaluation) that must not
+ * depend on what other parts drew: rooted at `<seed>#<part>`, so they never collide with `ctx.streams`
+ * (rooted at `<seed>/`) nor with another part's. They are not checkpointed: create them where the part
+ * starts. The same seed and part always give the same numbers (a fresh call restarts them).
+ */
+export function partStreams(ctx: Pick<RunContext, 'seed'>, part: string): RngStreams {
+  return new RngStreams(`${ctx.seed}#${part}`);
+}
+
+/**
+ * For runs made of parts whose learners count steps from 0 (the columns of a comparison): each
+ * `next()` returns `ctx` with a `log(step)` that writes `step` plus the last step every earlier part
+ * logged, so `metrics.jsonl` steps increase through the whole run (as resume and `compare` assume).
+ */
+export function sequentialParts(ctx: RunContext): { next(): RunContext } {
+  let offset = 0;
+  let last = 0;
+  return {
+    next() {
+      offset += last;
+      last = 0;
+      const base = offset;
+      return {
+        ...ctx,
+        log(step, scalars) {
+          last = step;
+          ctx.log(base + step, scalars);
+        },
+      };
+    },
+  };
 }
 
 /**

@@ -1,0 +1,34 @@
+/** Helpers of the experiment contract (`src/node/run/experiment.ts`): part streams and cumulative steps. */
+import { describe, expect, it } from 'vitest';
+import { RngStreams } from '../src/core/rng.js';
+import { partStreams, sequentialParts, type RunContext } from '../src/node/run/experiment.js';
+
+describe('partStreams', () => {
+  it('same seed and part → same numbers; different from ctx.streams and from other parts', () => {
+    const draw = (streams: RngStreams) => [streams.get('noise').uint32(), streams.get('noise').uint32()];
+    const a = draw(partStreams({ seed: 3 }, 'eval'));
+    expect(draw(partStreams({ seed: 3 }, 'eval'))).toEqual(a);
+    expect(draw(partStreams({ seed: 4 }, 'eval'))).not.toEqual(a);
+    expect(draw(partStreams({ seed: 3 }, 'train'))).not.toEqual(a);
+    // ctx.streams is `new RngStreams(seed)`: even a stream named like the part's path is another generator.
+    const root = new RngStreams(3);
+    expect([root.get('eval/noise').uint32(), root.get('eval/noise').uint32()]).not.toEqual(a);
+  });
+});
+
+describe('sequentialParts', () => {
+  it('each part logs after the last step every earlier part logged', () => {
+    const logged: number[] = [];
+    const ctx = { log: (step: number) => logged.push(step) } as unknown as RunContext;
+    const parts = sequentialParts(ctx);
+    const first = parts.next();
+    first.log(10, {});
+    first.log(20, {});
+    parts.next(); // logs nothing
+    const third = parts.next();
+    third.log(5, {});
+    third.log(7, {});
+    parts.next().log(1, {});
+    expect(logged).toEqual([10, 20, 25, 27, 28]);
+  });
+});
