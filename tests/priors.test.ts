@@ -4,7 +4,6 @@ import { DiagGaussian, TanhGaussian } from '../src/core/distributions.js';
 import { Box, Discrete } from '../src/core/spaces.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import {
-  allStatesOneHot,
   checkPriorMatches,
   isDiscretePrior,
   makePrior,
@@ -27,7 +26,7 @@ function discrete(kind: PriorKind, opts: MakePriorOptions = {}): DiscretePrior {
   if (!isDiscretePrior(p)) throw new Error('expected a discrete prior');
   return p;
 }
-const states = () => tf.tensor2d(allStatesOneHot(3), [3, 3]);
+const states = () => tf.eye(3) as tf.Tensor2D; // every one-hot state
 const read = (t: tf.Tensor) => Array.from(t.dataSync());
 
 beforeAll(async () => {

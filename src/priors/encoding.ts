@@ -12,7 +12,7 @@ export function obsDim(space: Space): number {
 }
 
 /** Writes the encoding of `obs` into `out` at row `row` (row width `obsDim(space)`); validates against `space`. */
-export function encodeObservation(space: Space, obs: Observation, out: Float32Array, row: number): void {
+function encodeObservation(space: Space, obs: Observation, out: Float32Array, row: number): void {
   const width = obsDim(space);
   const base = row * width;
   if (space.kind === 'discrete') {
@@ -31,12 +31,5 @@ export function encodeObservation(space: Space, obs: Observation, out: Float32Ar
 export function encodeObservations(space: Space, obs: readonly Observation[]): Float32Array {
   const out = new Float32Array(obs.length * obsDim(space));
   obs.forEach((o, i) => encodeObservation(space, o, out, i));
-  return out;
-}
-
-/** The one-hot encodings of every state 0..n−1 of a `Discrete(n)` observation space (the identity, row-major). */
-export function allStatesOneHot(n: number): Float32Array {
-  const out = new Float32Array(n * n);
-  for (let s = 0; s < n; s++) out[s * n + s] = 1;
   return out;
 }
