@@ -11,7 +11,8 @@ import tabularQ from '../experiments/tabular-q.js';
 import { EXPERIMENTS } from '../experiments/index.js';
 import { z } from 'zod';
 import { COMMON_OPTIONS, helpLines, parseSeedList, splitArgs, booleanKeys, validateFlags, UsageError } from '../src/node/run/options.js';
-import { createRunDir, parseMetrics, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
+import { parseMetrics } from '../src/core/metrics.js';
+import { createRunDir, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
 import { runSeed, type Reporter } from '../src/node/run/runner.js';
 import { runSeedsInParallel } from '../src/node/run/parallel.js';
 

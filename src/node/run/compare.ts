@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
 import { booleanKeys, helpLines, splitArgs, UsageError, validateFlags } from './options.js';
-import { FILES, parseMetrics, readJson, type MetricsRow, type RunConfig } from './rundir.js';
+import type { MetricsRow } from '../../core/metrics.js';
+import { FILES, readJson, readMetrics, type RunConfig } from './rundir.js';
 import { linePlot } from './svgplot.js';
 
 export const COMPARE_OPTIONS = z.object({
@@ -58,7 +59,7 @@ export function findRuns(paths: readonly string[]): Run[] {
     return {
       dir,
       config: readJson<RunConfig>(join(dir, FILES.config)),
-      metrics: existsSync(mPath) ? parseMetrics(readFileSync(mPath, 'utf8'), mPath) : [],
+      metrics: existsSync(mPath) ? readMetrics(mPath) : [],
     };
   });
 }

@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomicfs.js';
+import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/metrics.js';
 import type { RngState } from '../../core/rng.js';
 
 export interface RunConfig {
@@ -103,22 +104,11 @@ export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** One parsed metrics line. */
-export type MetricsRow = { step: number } & Record<string, number>;
-
-/** Parses metrics.jsonl text; a torn (unparseable) last line is ignored, a torn middle line is an error. */
-export function parseMetrics(text: string, file: string = FILES.metrics): MetricsRow[] {
-  const lines = text.split('\n');
-  const rows: MetricsRow[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      rows.push(JSON.parse(line) as MetricsRow);
-    } catch (err) {
-      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-      if (!isLast) throw new Error(`${file}: line ${i + 1} is not JSON (${(err as Error).message})`);
-    }
-  });
+/** The rows of `path` (a metrics.jsonl); a bad line other than a torn last one is an error naming it. */
+export function readMetrics(path: string): MetricsRow[] {
+  const problems: string[] = [];
+  const rows = parseMetrics(readFileSync(path, 'utf8'), problems, path);
+  if (problems.length) throw new Error(problems[0]);
   return rows;
 }
 
@@ -134,25 +124,13 @@ export function appendMetrics(dir: string, step: number, scalars: Record<string,
 
 /**
  * Cuts `dir/metrics.jsonl` back to the rows with `step <= lastStep` (all rows go when `lastStep` is
- * null: the resumed run starts from scratch). Rows are kept byte for byte.
+ * null: the resumed run starts from scratch). Rows are kept byte for byte; torn or malformed lines go.
  */
 export function truncateMetrics(dir: string, lastStep: number | null): void {
   const path = join(dir, FILES.metrics);
   if (!existsSync(path)) return;
-  const kept: string[] = [];
-  if (lastStep !== null) {
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      let row: MetricsRow;
-      try {
-        row = JSON.parse(line) as MetricsRow;
-      } catch {
-        continue; // torn line from an interrupted write
-      }
-      if (row.step <= lastStep) kept.push(`${line}\n`);
-    }
-  }
-  writeFileAtomic(path, kept.join(''));
+  const kept = lastStep === null ? [] : parseMetricsLines(readFileSync(path, 'utf8')).filter((l) => l.row.step <= lastStep);
+  writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }
 
 export function writeStatus(dir: string, state: RunStatus['state'], step: number | null, error?: string): void {

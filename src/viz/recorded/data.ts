@@ -10,6 +10,7 @@
  * from files the user picks (a folder input); both become a `RunSource`.
  */
 import { z } from 'zod';
+import { parseMetrics } from '../../core/metrics.js';
 
 export interface RunSource {
   name: string;
@@ -40,31 +41,6 @@ export interface RunData {
   other: string[];
   /** Problems met while reading, each naming the file. */
   warnings: string[];
-}
-
-/** Parses metrics.jsonl: rows with a numeric `step`; non-numeric values dropped; a bad line is reported. */
-export function parseMetrics(text: string, warnings: string[] = []): MetricRow[] {
-  const rows: MetricRow[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      // A torn final line is what a crashed writer leaves: skip it silently; anything else is reported.
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) warnings.push(`metrics.jsonl line ${i + 1}: not JSON`);
-      return;
-    }
-    if (typeof obj !== 'object' || obj === null || typeof (obj as { step?: unknown }).step !== 'number') {
-      warnings.push(`metrics.jsonl line ${i + 1}: no numeric "step"`);
-      return;
-    }
-    const row: MetricRow = { step: (obj as { step: number }).step };
-    for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) row[k] = v;
-    rows.push(row);
-  });
-  return rows;
 }
 
 /** Parses `text` as JSON checked by `schema`; errors name the file, the field and the problem. */
