@@ -279,6 +279,27 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
 
+  it('restarting live training frees its tensors: after ten α changes, an agent switch and a reset the count is back where it started', async () => {
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac', errors);
+    const tensors = async () => num(await stats(page, 'train-stats'), 'tensors');
+    const start = await tensors();
+    expect(start).toBeGreaterThan(0);
+    // Each session trains a chunk first, so its agent's optimizer state and its prior's table exist when it is dropped.
+    for (let i = 0; i < 10; i++) {
+      await page.click('[data-testid="train-step"]');
+      await page.fill('[data-testid="train-alpha"]', (-1 + 0.1 * i).toFixed(2));
+    }
+    await page.click('[data-testid="train-agent"] button[data-value="klppo"]');
+    await page.click('[data-testid="train-step"]');
+    await page.click('[data-testid="train-agent"] button[data-value="sac"]');
+    await page.click('[data-testid="train-step"]');
+    await page.click('[data-testid="train-reset"]');
+    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(0);
+    expect(await tensors()).toBe(start);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('tokens: the closed-form optimum collapses onto "aaaa" as β → 0 and returns to the reference as β grows', async () => {
     const page = await openPanel(session, '#panel=tokens&reward=repeat&beta=0.001', errors);
     const cold = await stats(page, 'tokens-stats');

@@ -6,6 +6,7 @@
  * prior. Numbers are in the `train-stats` table (`data-stat` cells); `klInitial` is the KL of the
  * untrained policy, so a reader (or a test) sees how far training has come.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Container } from 'pixi.js';
 import { Text } from 'pixi.js';
 import { initBackend } from '../../core/backend.js';
@@ -176,6 +177,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       { key: 'klInitial', label: 'KL(π_learned ‖ π*) at step 0', value: klInitial },
       { key: 'return', label: 'episodic return (last log)', value: returns.at(-1)?.scalars['charts/episodic_return'] ?? '—' },
       { key: 'entropy', label: 'policy entropy (batch)', value: last['charts/entropy'] ?? '—' },
+      // Restarting must free the old session's tensors (agent and prior): this count shows a leak.
+      { key: 'tensors', label: 'live tfjs tensors', value: tf.memory().numTensors, digits: 0 },
     ], 'train-stats');
     box.style.borderTop = `3px solid ${css(PRIOR_COLORS[prior])}`;
   }

@@ -95,7 +95,10 @@ function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
       for (let i = 0; i < SAC_LOG_EVERY; i++) trainer.step();
     },
     policy: () => policyTable(trainer.agent, grid.model.nStates),
-    dispose: () => trainer.agent.dispose(),
+    dispose: () => {
+      trainer.agent.dispose();
+      prior.dispose();
+    },
   };
 }
 
@@ -142,7 +145,10 @@ function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
     },
     stepChunk: iterate,
     policy: () => agent.policyTable(),
-    dispose: () => agent.dispose(),
+    dispose: () => {
+      agent.dispose();
+      prior.dispose();
+    },
   };
 }
 
