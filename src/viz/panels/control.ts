@@ -1,6 +1,7 @@
 /**
- * Pendulum / PointMass panel: continuous envs driven by a hand-written controller plus Gaussian action
- * noise of adjustable width. PointMass overlays 200 sampled trajectories (coloured by the goal reached);
+ * Pendulum / PointMass panel: continuous envs driven by the reference controllers the experiments use
+ * (`src/envs/references.ts`) with Gaussian action noise of adjustable width. PointMass overlays 200
+ * sampled trajectories (coloured by the goal reached), routed below or above the obstacle;
  * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted.
  */
 import { lineChart } from '../chart.js';
@@ -10,20 +11,30 @@ import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { Stage } from '../stage.js';
-import { button, frameScheduler, h, legend, section, select, slider, statTable } from '../ui.js';
+import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
 
 export const TRAJECTORIES = 200;
 const ENVS = ['PointMass-v0', 'Pendulum-v1'] as const;
 const SIZE = 560;
+const NOISE_MIN = 0.05;
+type Route = 'top' | 'bottom';
 
 export const mount: PanelModule['mount'] = async (host, view) => {
   let env: (typeof ENVS)[number] = (ENVS as readonly string[]).includes(view.state.env) ? (view.state.env as (typeof ENVS)[number]) : 'PointMass-v0';
-  let noise = extraNumber(view.state, 'noise', 0.3);
+  // The controllers' noise must be > 0: σ = 0 would be a point mass, not a Gaussian.
+  let noise = Math.max(NOISE_MIN, extraNumber(view.state, 'noise', 0.3));
+  let route: Route = view.state.extra.route === 'top' ? 'top' : 'bottom';
   let seed = view.state.seed;
 
-  const ctl = section(host.sidebar, 'Environment', 'A hand-written controller with Gaussian action noise a = controller(s) + σ·ε. The noise width is the breadth of the policy around its mean: watch the trajectories spread.');
+  const ctl = section(host.sidebar, 'Environment', 'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.');
   select(ctl, 'control-env', 'environment', ENVS, env, (v) => ((env = v as typeof env), schedule()));
-  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: 0, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), schedule()) });
+  const routeBox = h('div');
+  ctl.append(routeBox);
+  segmented(routeBox, 'control-route', 'PointMass route around the obstacle', [
+    { value: 'bottom', label: 'below' },
+    { value: 'top', label: 'above' },
+  ], route, (v) => ((route = v), schedule()));
+  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: NOISE_MIN, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), schedule()) });
   button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), schedule()));
   const key = section(host.sidebar, 'Legend');
   const legendBox = h('div');
@@ -39,13 +50,14 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const { schedule, cancel: cancelFrame } = frameScheduler(render);
 
   function render(): void {
-    view.update({ env, seed }, { noise: String(noise) });
+    view.update({ env, seed }, { noise: String(noise), route });
+    routeBox.classList.toggle('inactive', env !== 'PointMass-v0');
     current?.root.destroy({ children: true });
     side.replaceChildren();
     host.charts.replaceChildren();
     legendBox.replaceChildren();
     if (env === 'PointMass-v0') {
-      const tr = pointMassTrajectories(TRAJECTORIES, seed, noise);
+      const tr = pointMassTrajectories(TRAJECTORIES, seed, noise, route);
       current = pointMassView(SIZE, tr.map((t) => t.xy), tr.map((t) => t.goal));
       const count = (g: string | null) => tr.filter((t) => t.goal === g).length / tr.length;
       // Which way around the big obstacle: the y of each trajectory where it crosses the obstacle's x.
