@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Categorical, DiagGaussian, TanhGaussian, standardNormal, uniformTensor } from '../src/core/distributions.js';
 import { Rng } from '../src/core/rng.js';
+import { stopGradient } from '../src/core/tensor.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { meanAndStdErr } from '../src/vi/linearGaussian.js';
 
@@ -55,6 +56,18 @@ describe('noise helpers', () => {
     expect(u).toEqual([2 ** -24, 1 - 2 ** -24]);
     const gumbel = u.map((x) => -Math.log(-Math.log(Math.fround(x))));
     expect(gumbel.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('stopGradient', () => {
+  it('passes the value through and blocks the gradient', () => {
+    const [value, grad] = tf.tidy(() => {
+      const x = tf.tensor1d([1, 2]);
+      const f = (v: tf.Tensor) => tf.sum(tf.add(tf.mul(v, v), tf.mul(3, stopGradient(tf.mul(v, v)))));
+      return [f(x).dataSync()[0], Array.from(tf.grad(f)(x).dataSync())];
+    });
+    expect(value).toBe(20); // (1 + 4) + 3·(1 + 4)
+    expect(grad).toEqual([2, 4]); // d(v²)/dv only
   });
 });
 

@@ -92,12 +92,6 @@ export function categoricalKl(policyLogits: tf.Tensor2D, priorLogProbs: tf.Tenso
   });
 }
 
-/** Gradient-blocking identity: value x, gradient 0 (tfjs has no stop_gradient op). */
-export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(x: T) => T;
-
 /**
  * A policy table from a network: `logits` (logits or log-probs, encoded obs → `[nS, nA]`) evaluated once on
  * every one-hot state of a `Discrete(nS)` observation space, then softmaxed in float64 on the host, so every

@@ -15,9 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { DiagGaussian, TanhGaussian } from '../core/distributions.js';
 import type { Box, Discrete } from '../core/spaces.js';
+import { stopGradient } from '../core/tensor.js';
 import {
   categoricalKl,
-  stopGradient,
   tableFromLogits,
   type BoxPrior,
   type DiscretePrior,

@@ -25,9 +25,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { DiagGaussian, standardNormal } from '../core/distributions.js';
 import type { Rng } from '../core/rng.js';
+import { stopGradient } from '../core/tensor.js';
 import { Adam, type AdamJson } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
-import { stopGradient } from '../priors/prior.js';
 import type { SequenceBatch } from './sequences.js';
 
 export interface RssmConfig {
