@@ -11,11 +11,10 @@
  * Files: `imagination.svg` (error per horizon, model vs naive), `elbo.svg` (ELBO terms over this process's
  * steps), `imagination.json` (the numbers), `rssm-trajectories.json` (observed / reconstructed / imagined
  * trajectories, format in `src/worldmodel/trajectories.ts`), checkpoints `rssm-state-{0,1}.json` (model,
- * optimizer, RNG streams). `--resume` continues exactly. Episodes are collected from generators derived from
- * the run seed (not the checkpointed streams), so a resumed run trains on the same data.
+ * optimizer, RNG streams). `--resume` continues exactly. Episodes and evaluation windows come from
+ * `partStreams` of the run seed (not the checkpointed streams), so a resumed run trains on the same data.
  */
 import { z } from 'zod';
-import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
@@ -25,7 +24,7 @@ import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rs
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
 import { checkTrainLoopOptions, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
-import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { partStreams, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENVS = {
   'PendulumNoVel-v1': { obsLabels: ['cos θ', 'sin θ'], truthLabels: ['cos θ', 'sin θ', 'θ̇'] },
@@ -76,8 +75,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print('| field | value |\n|---|---|\n' + Object.entries({ ...opts, ...cfg }).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
 
   const env = make(opts.env);
-  const collect = (episodes: number, tag: string) =>
-    collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: 200, seed: new Rng(`${ctx.seed}/${tag}/env`).uint32(), rng: new Rng(`${ctx.seed}/${tag}/policy`) });
+  const collect = (episodes: number, tag: string) => {
+    const data = partStreams(ctx, tag);
+    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: 200, seed: data.get('env').uint32(), rng: data.get('policy') });
+  };
   const train = new SequenceReplayBuffer(1_000_000);
   collect(opts.episodes, 'train').forEach((e) => train.add(e));
   const heldOut = new SequenceReplayBuffer(1_000_000);
@@ -135,7 +136,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   }
 
   // Imagination on held-out windows vs repeating the last observation.
-  const evalRng = new Rng(`${ctx.seed}/eval`);
+  const evalRng = partStreams(ctx, 'eval').get('windows');
   const evalBatch = heldOut.sample(opts.evalWindows, window, evalRng);
   const imagined = model.imagine(evalBatch, opts.context, opts.horizon);
   const modelErr = errorPerHorizon(evalBatch, imagined, opts.context, opts.horizon);
@@ -176,7 +177,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.writeFile('imagination.json', JSON.stringify({ context: opts.context, horizon: opts.horizon, rssmMse: modelErr, naiveMse: naiveErr, velocityR2: r2 }, null, 2));
 
   const shown = Math.min(8, evalBatch.B);
-  const few = heldOut.sample(shown, window, new Rng(`${ctx.seed}/trajectories`));
+  const few = heldOut.sample(shown, window, partStreams(ctx, 'trajectories').get('windows'));
   const meta = ENVS[opts.env];
   ctx.writeFile(
     'rssm-trajectories.json',
