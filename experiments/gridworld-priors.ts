@@ -28,9 +28,9 @@ import { z } from 'zod';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
-import { makePrior } from '../src/priors/index.js';
+import { makePrior, uniformTable } from '../src/priors/index.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
-import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
+import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
@@ -219,7 +219,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const model = env.model;
   const nA = model.nActions;
   const reference = twoRouteReference(model);
-  const priorTables: Record<PriorName, Float64Array> = { uniform: uniformPrior(model.nStates, nA), reference, none: uniformPrior(model.nStates, nA) };
+  const priorTables: Record<PriorName, Float64Array> = { uniform: uniformTable('uniform', env.observationSpace, nA), reference, none: uniformTable('none', env.observationSpace, nA) };
 
   const rows: Row[] = [];
   const policies: Record<string, number[]> = {};

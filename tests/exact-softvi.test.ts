@@ -3,6 +3,7 @@
 import { lusolve } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
+import { Discrete } from '../src/core/spaces.js';
 import { makeCliffWalking } from '../src/envs/cliffwalking.js';
 import { makeFrozenLake } from '../src/envs/frozenlake.js';
 import type { TabularModel } from '../src/envs/env.js';
@@ -14,8 +15,10 @@ import {
   klDivergence,
   softValueIteration,
   stateVisitation,
-  uniformPrior,
 } from '../src/agents/exact/index.js';
+import { uniformTable } from '../src/priors/prior.js';
+
+const uniform = (nS: number, nA: number) => uniformTable('prior', new Discrete(nS), nA);
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
@@ -144,12 +147,12 @@ describe('soft value iteration (α > 0)', () => {
     const ev = evaluatePolicy(model, r.pi, { alpha, gamma, prior });
     expect(maxAbsDiff(ev.V, r.V)).toBeLessThan(1e-8);
     expect(maxAbsDiff(ev.Q, r.Q)).toBeLessThan(1e-8);
-    const other = evaluatePolicy(model, uniformPrior(nS, 4), { alpha, gamma, prior });
+    const other = evaluatePolicy(model, uniform(nS, 4), { alpha, gamma, prior });
     expect(other.V[0]).toBeLessThan(r.V[0] - 1e-3);
   });
 
   it('a prior with zeros restricts π* to its support (α = 0 and α > 0)', () => {
-    const prior = uniformPrior(nS, 4);
+    const prior = uniform(nS, 4);
     for (let s = 0; s < nS; s++) {
       prior.set([0, 0.5, 0.5, 0], s * 4); // only Down and Right
     }
@@ -200,14 +203,14 @@ describe('per-state KL and entropy', () => {
 describe('bad input', () => {
   const { model } = makeFrozenLake();
   it('names the bad row, the value and what is allowed', () => {
-    const prior = uniformPrior(16, 4);
+    const prior = uniform(16, 4);
     prior[3 * 4] = 0.5;
     expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior })).toThrow('prior row 3 must sum to 1, sums to 1.25');
     expect(() => softValueIteration(model, { alpha: -1, gamma: 0.9 })).toThrow('alpha must be a finite number ≥ 0, got -1');
     expect(() => softValueIteration(model, { alpha: 1, gamma: 1.5 })).toThrow('gamma must be in [0, 1], got 1.5');
     expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior: new Float64Array(3) })).toThrow(/nS·nA = 16·4 = 64 entries, got 3/);
-    const zeroPrior = uniformPrior(16, 4);
+    const zeroPrior = uniform(16, 4);
     zeroPrior.set([1, 0, 0, 0], 0);
-    expect(() => evaluatePolicy(model, uniformPrior(16, 4), { alpha: 1, gamma: 0.9, prior: zeroPrior })).toThrow(/pi\[0\]\[1\] = 0.25 > 0 where prior\[0\]\[1\] = 0/);
+    expect(() => evaluatePolicy(model, uniform(16, 4), { alpha: 1, gamma: 0.9, prior: zeroPrior })).toThrow(/pi\[0\]\[1\] = 0.25 > 0 where prior\[0\]\[1\] = 0/);
   });
 });

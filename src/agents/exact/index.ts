@@ -8,7 +8,6 @@ export {
   klDivergence,
   softValueIteration,
   stateVisitation,
-  uniformPrior,
   weightedMean,
 } from './softvi.js';
 export type { EvaluateOptions, SoftVIOptions, SoftVIResult, VisitationOptions } from './softvi.js';

@@ -12,7 +12,9 @@
  * formula above). Terminal states are absorbing with V = 0; transitions flagged `terminated` do not
  * bootstrap. Tables are `Float64Array`s of length nS·nA, row-major (`pi[s * nA + a]`).
  */
+import { Discrete } from '../../core/spaces.js';
 import type { TabularModel } from '../../envs/env.js';
+import { uniformTable } from '../../priors/prior.js';
 import { solveLinear } from './linalg.js';
 
 /** The model flattened for fast sweeps: outcomes of (s, a) are `[offset[k], offset[k+1])`, k = s·nA + a. */
@@ -54,11 +56,6 @@ function compile(model: TabularModel): Compiled {
   const c: Compiled = { nS, nA, offset, next: Int32Array.from(next), cont: Float64Array.from(cont), R, terminal };
   compiledCache.set(model, c);
   return c;
-}
-
-/** The uniform prior `p(a|s) = 1/nA` (maximum-entropy RL). */
-export function uniformPrior(nS: number, nA: number): Float64Array {
-  return new Float64Array(nS * nA).fill(1 / nA);
 }
 
 /** Throws unless `table` is nS×nA with non-negative rows summing to 1 (within 1e-9). */
@@ -122,7 +119,7 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
   checkScalars(alpha, gamma);
   const c = compile(model);
   const { nS, nA, offset, next, cont, R, terminal } = c;
-  const prior = opts.prior ?? uniformPrior(nS, nA);
+  const prior = opts.prior ?? uniformTable('prior', new Discrete(nS), nA);
   checkPolicyTable('prior', prior, nS, nA);
 
   const V = new Float64Array(nS);
@@ -198,7 +195,7 @@ export function evaluatePolicy(model: TabularModel, pi: Float64Array, opts: Eval
   checkScalars(alpha, gamma);
   const { nS, nA, offset, next, cont, R, terminal } = compile(model);
   checkPolicyTable('pi', pi, nS, nA);
-  const prior = opts.prior ?? uniformPrior(nS, nA);
+  const prior = opts.prior ?? uniformTable('prior', new Discrete(nS), nA);
   checkPolicyTable('prior', prior, nS, nA);
   // (I − γ P_π) V = r_π, with r_π(s) = Σ_a π (R(s,a) − α log(π/p)).
   const A = new Float64Array(nS * nS);
