@@ -5,7 +5,8 @@ import { RngStreams, type RngState } from '../src/core/rng.js';
 import { standardNormal } from '../src/core/distributions.js';
 import { make } from '../src/envs/registry.js';
 import type { Env } from '../src/envs/env.js';
-import { makePrior, pendulumReference } from '../src/priors/index.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
+import { controllerReference, makePrior } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
 
@@ -146,7 +147,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
   });
 
   it('auto α with the swing-up reference prior holds KL(π‖π_ref) near targetKl: a tighter target, a larger α', async () => {
-    const prior = makePrior('reference', makeEnv(), { reference: pendulumReference({ noiseStd: 1 }) });
+    const prior = makePrior('reference', makeEnv(), { reference: controllerReference(pendulumSwingUp({ noiseStd: 1 })) });
     const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 2000, learningStarts: 200, logEvery: 200, alphaLr: 3e-3, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
     const trained = async (targetKl: number) => {
       const logs: SacScalars[] = [];
@@ -168,6 +169,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     const rng = new RngStreams(7).get('agent');
     const mk = (over: Partial<SacConfig>, prior = uniform()) => () => new SacContinuous({ ...SAC_DEFAULTS, ...over }, env, prior, rng);
     expect(mk({ alpha: -0.1 })).toThrow(/SacConfig.alpha: got -0.1, allowed: a finite number ≥ 0/);
+    expect(mk({ gamma: NaN })).toThrow(/SacConfig.gamma: got NaN, allowed: a number in \[0, 1\]/);
     expect(mk({ batchSize: 512, bufferSize: 256 })).toThrow(/SacConfig.batchSize: got 512, allowed: at most bufferSize \(256\)/);
     expect(mk({}, makePrior('none', env))).toThrow(/SacConfig.alpha: .* allowed: alpha = 0 and autoAlpha = false with the 'none' prior/);
     expect(mk({}, makePrior('uniform', make('MountainCarContinuous-v0')))).toThrow(/prior.actionSpace: Box\(\[-1\], \[1\].* does not match the env's actionSpace Box\(\[-2\], \[2\]/);

@@ -9,6 +9,7 @@ import {
   policyTable,
   referenceFromCheckpoint,
   resolveDiscreteSacConfig,
+  trainDiscreteSac,
   TABULAR_DISCRETE_SAC,
   TABULAR_DISCRETE_SAC_PLAIN,
   type DiscreteSacConfig,
@@ -21,7 +22,7 @@ import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_START, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior, type PriorKind } from '../src/priors/index.js';
+import { isDiscretePrior, makePrior, type PriorKind } from '../src/priors/index.js';
 
 const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
@@ -38,7 +39,7 @@ const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, l
 function train(kind: PriorKind, cfg: Partial<DiscreteSacConfig>): { env: TabularEnv; result: DiscreteSacResult } {
   const env = twoRoute();
   const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
-  return { env, result: new DiscreteSacTrainer(env, prior, cfg).run() };
+  return { env, result: trainDiscreteSac(env, prior, cfg) };
 }
 
 /**
@@ -190,7 +191,7 @@ describe('plumbing', () => {
     const alphaAfter = (kind: PriorKind, cfg: Partial<DiscreteSacConfig>) => {
       const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
       const agent = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, autoAlpha: true, alpha: 0.15, alphaLr: 0.01, ...cfg });
-      for (let i = 0; i < 50; i++) tf.tidy(() => agent.update(batch()));
+      for (let i = 0; i < 100; i++) tf.tidy(() => agent.update(batch()));
       const alpha = agent.alpha;
       agent.dispose();
       return alpha;
@@ -280,8 +281,10 @@ describe('plumbing', () => {
   it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {
     const env = twoRoute();
     const teacher = new DiscreteSacTrainer(env, makePrior('uniform', env), SMALL_CFG).run().agent;
-    const prior = referenceFromCheckpoint(teacher.saveCheckpoint(), env);
+    const prior = makePrior('reference', env, { reference: referenceFromCheckpoint(teacher.saveCheckpoint(), env) });
+    if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const before = prior.table();
+    expect(before.every((p) => p > 0)).toBe(true);
     const teacherTable = policyTable(teacher, 54);
     before.forEach((p, i) => expect(p).toBeCloseTo(teacherTable[i], 6));
     const student = new DiscreteSacTrainer(env, prior, { ...SMALL_CFG, seed: 5, autoAlpha: true, targetKl: 0.05 }).run().agent;
@@ -302,6 +305,23 @@ describe('plumbing', () => {
     tf.dispose(Object.values(grads));
     teacher.dispose();
     student.dispose();
+    const tensors = tf.memory().numTensors;
+    prior.dispose(); // frees the frozen network
+    expect(refVars.every((name) => !(name in tf.engine().registeredVariables))).toBe(true);
+    expect(tf.memory().numTensors).toBeLessThan(tensors);
+  });
+
+  it('construct, load a checkpoint and dispose leaves no tensor behind', () => {
+    const env = twoRoute();
+    const prior = makePrior('uniform', env);
+    const ckpt = new DiscreteSacAgent(env, prior, SMALL_CFG);
+    const saved = ckpt.saveCheckpoint();
+    ckpt.dispose();
+    const before = tf.memory().numTensors;
+    const agent = new DiscreteSacAgent(env, prior, SMALL_CFG);
+    agent.loadCheckpoint(saved);
+    agent.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a non-finite loss stops training with a clear error that keeps the last good checkpoint', () => {
@@ -334,6 +354,7 @@ describe('plumbing', () => {
 
   it('config and prior validation errors name the field, the value and what is allowed', () => {
     expect(() => resolveDiscreteSacConfig({ gamma: 1.5 })).toThrow(/DiscreteSacConfig.gamma: 1.5 is invalid \(allowed: a number in \[0, 1\]\)/);
+    expect(() => resolveDiscreteSacConfig({ gamma: NaN })).toThrow(/DiscreteSacConfig.gamma: NaN is invalid/);
     expect(() => resolveDiscreteSacConfig({ batchSize: 0 })).toThrow(/DiscreteSacConfig.batchSize: 0 is invalid \(allowed: a positive integer\)/);
     expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(/DiscreteSacConfig.hidden: \[8,-1\] is invalid/);
     expect(() => resolveDiscreteSacConfig({ explorationEpsilon: 1.5 })).toThrow(/DiscreteSacConfig.explorationEpsilon: 1.5 is invalid \(allowed: a number in \[0, 1\] \(0 = off\)\)/);

@@ -8,11 +8,12 @@
  * - `uniform` prior: log p = −Σ log(high − low) is a constant; it shifts Q by a constant and cancels in
  *   every gradient, so this is exactly standard SAC (entropy target ⇔ KL target, see `targetKl`);
  * - `reference` prior: KL-regularized SAC, pulled toward a fixed policy;
- * - `none`: α = 0, plain off-policy actor-critic (a TD3-like learner without target smoothing).
+ * - `none`: α = 0, an off-policy stochastic actor-critic (SAC with α = 0: no KL or entropy term).
  *
  * Pieces: a tanh-squashed Gaussian actor (reparameterized, rescaled to the env's Box); twin Q critics
  * evaluated as one ensemble op, with Polyak-averaged targets and the clipped double-Q target; α fixed or
- * learned toward a target KL. Networks, optimizer and Polyak averaging come from `src/nn` (flat
+ * learned toward a target KL by the log-α loss L_α = log α·(KL̄ − E[log π − log p]) (the form of most SAC
+ * implementations, and of discrete SAC here: log α moves at a rate set by the KL gap, not scaled by α). Networks, optimizer and Polyak averaging come from `src/nn` (flat
  * parameter buffers, hand-written backward: the fast path on tfjs's wasm backend). An update does no
  * host reads: its scalars are kept as tensors and read once per log step (`readMetrics`).
  */
@@ -103,9 +104,10 @@ const LOG_STD_MAX = 2;
 let agentCounter = 0;
 
 /** Validates a full config against the env and prior; errors name the field, the value and what is allowed. */
-export function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, prior: Prior): void {
+function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, prior: Prior): void {
   const fail = (field: string, value: unknown, allowed: string) => {
-    throw new RangeError(`SacConfig.${field}: got ${JSON.stringify(value)}, allowed: ${allowed}`);
+    // String() for numbers: JSON shows NaN and ±∞ as null.
+    throw new RangeError(`SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`);
   };
   const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'updatesPerStep', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
   for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');

@@ -14,7 +14,9 @@
  *   critic loss    Σ_k E[(Q_k(s,a) − y)²]
  *   actor loss     E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
  *                  (α ≡ 0: −E_s log π(argmax_a min_k Q_k(s,a) | s), the greedy improvement step; see `greedyActor`)
- *   α loss         E_s[ α · (KL_target − KL(π(·|s) ‖ p(·|s))) ]       (auto-temperature, on log α)
+ *   α loss         E_s[ log α · (KL_target − KL(π(·|s) ‖ p(·|s))) ]   (auto-temperature, minimized over log α)
+ *                  (the log-α form, as continuous SAC and most SAC implementations: ∂/∂log α = KL_target − KL,
+ *                  so log α moves at a rate set by the KL gap alone, not scaled by α itself)
  *
  * With a uniform prior the KL target is log|A| − H_target, H_target = `targetEntropyScale`·log|A|
  * (Christodoulou's target entropy); with a reference prior it is `targetKl`.
@@ -31,23 +33,25 @@
  * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
  * Exact resume: when `trainer.atEpisodeBoundary`, `trainer.saveCheckpoint()` (agent, replay buffer,
  * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, prior, ckpt).run()`.
- * Observations of tabular envs are one-hot encoded (`priors/encoding.ts`).
+ * A trained agent becomes a reference prior: `makePrior('reference', env, { reference:
+ * referenceFromCheckpoint(agent.saveCheckpoint(), env) })`. Observations of tabular envs are one-hot
+ * encoded (`priors/encoding.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
-import { Adam, Mlp, polyakUpdate, type AdamState } from '../../nn/index.js';
+import { Adam, Mlp, polyakUpdate, type AdamJson } from '../../nn/index.js';
 import {
-  allStatesOneHot,
   checkPriorMatches,
-  encodeObservation,
+  encodeObservations,
   isDiscretePrior,
   obsDim,
-  referencePrior,
+  tableFromLogits,
   type DiscretePrior,
   type Prior,
   type PriorSpaces,
+  type ReferenceSource,
 } from '../../priors/index.js';
 import { ReplayBuffer, type ReplayState } from '../replay.js';
 
@@ -181,7 +185,9 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   }
   const cfg: DiscreteSacConfig = { ...DEFAULT_DISCRETE_SAC_CONFIG, hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden], ...partial };
   const fail = (field: keyof DiscreteSacConfig, allowed: string) => {
-    throw new RangeError(`DiscreteSacConfig.${field}: ${JSON.stringify(cfg[field])} is invalid (allowed: ${allowed})`);
+    // String() for numbers: JSON shows NaN and ±∞ as null.
+    const value = typeof cfg[field] === 'number' ? String(cfg[field]) : JSON.stringify(cfg[field]);
+    throw new RangeError(`DiscreteSacConfig.${field}: ${value} is invalid (allowed: ${allowed})`);
   };
   const posInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) > 0) || fail(f, 'a positive integer');
   const nonNegInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) >= 0) || fail(f, 'an integer ≥ 0');
@@ -241,21 +247,12 @@ export interface DiscreteSacCheckpoint {
   critic: number[];
   criticTarget: number[];
   logAlpha: number;
-  actorOpt: SerializedAdam;
-  criticOpt: SerializedAdam;
-  alphaOpt: SerializedAdam;
+  actorOpt: AdamJson;
+  criticOpt: AdamJson;
+  alphaOpt: AdamJson;
   gradientSteps: number;
   rng: Record<string, RngState>;
 }
-
-interface SerializedAdam {
-  t: number;
-  m: number[][];
-  v: number[][];
-}
-
-const serializeAdam = (s: AdamState): SerializedAdam => ({ t: s.t, m: s.m.map((x) => Array.from(x)), v: s.v.map((x) => Array.from(x)) });
-const deserializeAdam = (s: SerializedAdam): AdamState => ({ t: s.t, m: s.m.map((x) => Float32Array.from(x)), v: s.v.map((x) => Float32Array.from(x)) });
 
 export class DiscreteSacAgent {
   readonly cfg: DiscreteSacConfig;
@@ -295,10 +292,10 @@ export class DiscreteSacAgent {
     this.actor = new Mlp({ sizes, activation, name: 'sacd_actor' }, init);
     this.critic = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic' }, init);
     this.criticTarget = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic_target' }, init);
-    this.criticTarget.setWeights(tf.tidy(() => this.critic.getWeights()));
+    this.criticTarget.setWeights(this.critic.getWeights());
     // With no prior the KL term must vanish: α = 0 whatever the config says.
     const alpha0 = prior.kind === 'none' ? 0 : this.cfg.alpha;
-    this.logAlpha = tf.variable(tf.scalar(Math.log(Math.max(alpha0, Number.MIN_VALUE))), true, `sacd_log_alpha_${nameCounter++}`);
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(alpha0, Number.MIN_VALUE))), true, `sacd_log_alpha_${nameCounter++}`));
     const clipNorm = this.cfg.clipNorm;
     this.actorOpt = new Adam(this.actor.params, { lr: this.cfg.actorLr, clipNorm });
     this.criticOpt = new Adam(this.critic.params, { lr: this.cfg.criticLr, clipNorm });
@@ -341,10 +338,7 @@ export class DiscreteSacAgent {
 
   /** Encodes observations as the networks read them (one-hot for tabular states). */
   encode(obs: readonly Observation[]): tf.Tensor2D {
-    const dim = obsDim(this.observationSpace);
-    const out = new Float32Array(obs.length * dim);
-    obs.forEach((o, i) => encodeObservation(this.observationSpace, o, out, i));
-    return tf.tensor2d(out, [obs.length, dim]);
+    return tf.tensor2d(encodeObservations(this.observationSpace, obs), [obs.length, obsDim(this.observationSpace)]);
   }
 
   /** π(·|s) for a batch of encoded obs, as probabilities `[B, |A|]` (a fresh tensor). */
@@ -410,13 +404,13 @@ export class DiscreteSacAgent {
       this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
 
       // ---- temperature ----
-      // E_s[ α (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
+      // E_s[ log α · (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
       const pi = tf.exp(logPi);
       const kl = tf.mean(this.prior.kl(obs, logPi)); // Σ_a π(log π − log p); exactly 0 for the `none` prior
       const entropy = tf.neg(tf.mean(tf.sum(tf.mul(pi, logPi), -1)));
       let alphaLoss: tf.Scalar = tf.scalar(0);
       if (this.tunesAlpha) {
-        const alphaStep = tf.variableGrads(() => tf.mul(tf.exp(this.logAlpha), tf.sub(this.klTarget, kl)) as tf.Scalar, [this.logAlpha]);
+        const alphaStep = tf.variableGrads(() => tf.mul(this.logAlpha, tf.sub(this.klTarget, kl)) as tf.Scalar, [this.logAlpha]);
         this.alphaOpt.step([alphaStep.grads[this.logAlpha.name]]);
         alphaLoss = alphaStep.value;
       }
@@ -440,8 +434,7 @@ export class DiscreteSacAgent {
 
   /** Networks, optimizers, α and RNG streams, as plain JSON-serializable data. */
   saveCheckpoint(): DiscreteSacCheckpoint {
-    // `Mlp.getWeights` returns its concat tensor to the caller's scope: read the weights inside a tidy.
-    const weights = (net: Mlp) => Array.from(tf.tidy(() => net.getWeights()));
+    const weights = (net: Mlp) => Array.from(net.getWeights());
     return {
       version: 1,
       config: { ...this.cfg, hidden: [...this.cfg.hidden] },
@@ -451,9 +444,9 @@ export class DiscreteSacAgent {
       critic: weights(this.critic),
       criticTarget: weights(this.criticTarget),
       logAlpha: this.logAlpha.dataSync()[0],
-      actorOpt: serializeAdam(this.actorOpt.getState()),
-      criticOpt: serializeAdam(this.criticOpt.getState()),
-      alphaOpt: serializeAdam(this.alphaOpt.getState()),
+      actorOpt: this.actorOpt.toJSON(),
+      criticOpt: this.criticOpt.toJSON(),
+      alphaOpt: this.alphaOpt.toJSON(),
       gradientSteps: this.gradSteps,
       rng: this.streams.getState(),
     };
@@ -468,10 +461,10 @@ export class DiscreteSacAgent {
     this.actor.setWeights(Float32Array.from(ckpt.actor));
     this.critic.setWeights(Float32Array.from(ckpt.critic));
     this.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
-    this.logAlpha.assign(tf.scalar(ckpt.logAlpha));
-    this.actorOpt.setState(deserializeAdam(ckpt.actorOpt));
-    this.criticOpt.setState(deserializeAdam(ckpt.criticOpt));
-    this.alphaOpt.setState(deserializeAdam(ckpt.alphaOpt));
+    tf.tidy(() => this.logAlpha.assign(tf.scalar(ckpt.logAlpha)));
+    this.actorOpt.fromJSON(ckpt.actorOpt);
+    this.criticOpt.fromJSON(ckpt.criticOpt);
+    this.alphaOpt.fromJSON(ckpt.alphaOpt);
     this.gradSteps = ckpt.gradientSteps;
     this.streams.setState(ckpt.rng);
   }
@@ -505,25 +498,15 @@ export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Ar
   if (space.kind !== 'discrete' || space.n !== nStates) {
     throw new RangeError(`policyTable: nStates ${nStates} does not match the agent's observationSpace ${space.toString()}`);
   }
-  const nA = agent.actionSpace.n;
-  const logits = tf.tidy(() => agent.actor.apply(tf.tensor2d(allStatesOneHot(nStates), [nStates, nStates])).dataSync());
-  // Softmax in float64 on the host, so every row sums to 1 to double precision (the exact solver checks it).
-  const table = new Float64Array(nStates * nA);
-  for (let s = 0; s < nStates; s++) {
-    let m = -Infinity;
-    for (let a = 0; a < nA; a++) m = Math.max(m, logits[s * nA + a]);
-    let z = 0;
-    for (let a = 0; a < nA; a++) z += (table[s * nA + a] = Math.exp(logits[s * nA + a] - m));
-    for (let a = 0; a < nA; a++) table[s * nA + a] /= z;
-  }
-  return table;
+  return tableFromLogits('policyTable', space, (obs) => agent.actor.apply(obs));
 }
 
 /**
- * A saved agent as a frozen reference prior: the actor's weights are copied into a new network that no
- * optimizer holds, and its log-probs pass through the prior's stop-gradient.
+ * A saved agent as the `{ logits }` source of a reference prior (`makePrior('reference', env, { reference })`):
+ * the actor's weights are copied into a new network that no optimizer holds, and its log-probs pass through
+ * the prior's stop-gradient; the prior's `dispose()` frees the network.
  */
-export function referenceFromCheckpoint(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): DiscretePrior {
+export function referenceFromCheckpoint(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): ReferenceSource {
   checkCheckpointSpaces(ckpt, env);
   const nA = (env.actionSpace as Discrete).n;
   const frozen = new Mlp(
@@ -531,7 +514,7 @@ export function referenceFromCheckpoint(ckpt: DiscreteSacCheckpoint, env: PriorS
     new RngStreams(0).get('unused'),
   );
   frozen.setWeights(Float32Array.from(ckpt.actor));
-  return referencePrior(env, { logits: (obs) => frozen.apply(obs, { frozen: true }) as tf.Tensor2D }) as DiscretePrior;
+  return { logits: (obs) => frozen.apply(obs, { frozen: true }) as tf.Tensor2D, dispose: () => frozen.dispose() };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -701,7 +684,8 @@ export class DiscreteSacTrainer {
       action = this.agent.act(obs, false, probs);
     }
     const r = this.env.step(action);
-    this.buffer.add(this.encodeOne(obs), action, r.reward, this.encodeOne(r.obs), r.terminated);
+    const space = this.agent.observationSpace;
+    this.buffer.add(encodeObservations(space, [obs]), action, r.reward, encodeObservations(space, [r.obs]), r.terminated);
     this.episodeReturn += r.reward;
     this.episodeLength += 1;
     const done = r.terminated || r.truncated;
@@ -735,12 +719,6 @@ export class DiscreteSacTrainer {
       policyTable: space.kind === 'discrete' ? policyTable(this.agent, space.n) : null,
       metrics: this.metrics,
     };
-  }
-
-  private encodeOne(obs: Observation): Float32Array {
-    const out = new Float32Array(this.obsWidth);
-    encodeObservation(this.agent.observationSpace, obs, out, 0);
-    return out;
   }
 
   private updateOnce(): void {
