@@ -6,16 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { isDiscretePrior, makePrior } from '../src/priors/index.js';
+import { isDiscretePrior, makePrior, uniformTable } from '../src/priors/index.js';
 import { KlPpo, KlPpoNaNError, referenceFromCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { make } from '../src/envs/registry.js';
 import { unwrapped } from '../src/envs/wrappers.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
-import { hittingProbability, klAt, softValueIteration, stateVisitation, uniformPrior, weightedMean } from '../src/agents/exact/index.js';
+import { hittingProbability, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import type { Env, TabularEnv } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { TokenSeq } from '../src/envs/tokens.js';
-import { pendulumReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
+import { controllerReference } from '../src/priors/references.js';
 import { ContextualBandit } from './klppo-helpers.js';
 
 beforeAll(async () => {
@@ -36,7 +37,7 @@ function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5): KlPpo {
 function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, makeEnv: () => Env, seed: number) {
   const env = make('TwoRoute-v0');
   const model = (unwrapped(env) as TabularEnv).model;
-  const table = kind === 'reference' ? twoRouteReference(model) : uniformPrior(model.nStates, 4);
+  const table = kind === 'reference' ? twoRouteReference(model) : uniformTable('uniform', env.observationSpace, 4);
   const exact = softValueIteration(model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: table });
   const visits = stateVisitation(model, exact.pi);
   const prior = makePrior(kind, env, { reference: { table } });
@@ -50,7 +51,7 @@ function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, makeEnv
   // float32 probabilities: renormalize each row in float64 for the exact evaluators.
   const pi = agent.policyTable();
   agent.dispose();
-  const uniform = uniformPrior(model.nStates, 4);
+  const uniform = uniformTable('uniform', env.observationSpace, 4);
   return {
     model,
     exact,
@@ -98,6 +99,13 @@ describe('bad input', () => {
     expect(() => tokenAgent({ klControl: { kind: 'fixed', beta: Number.NaN } })).toThrow(/klControl\.beta/);
     expect(() => tokenAgent({ klControl: { kind: 'adaptive', beta: 0.1, target: 0, horizon: 1000 } })).toThrow(/klControl\.target/);
     expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
+    expect(() => tokenAgent({ hidden: 16 as never })).toThrow(/config\.hidden = 16: must be a list of positive integer widths/);
+  });
+  it('policyTable() on a non-tabular env names the spaces it got', () => {
+    const cfg: Partial<KlPpoConfig> = { numEnvs: 1, numSteps: 4, numMinibatches: 1, klControl: { kind: 'fixed', beta: 0 } };
+    const agent = new KlPpo(() => make('Pendulum-v1'), makePrior('none', make('Pendulum-v1')), cfg, new RngStreams(1));
+    expect(() => agent.probsTable()).toThrow(/needs Discrete observation and action spaces, got observationSpace Box\(.*\), actionSpace Box\(/);
+    agent.dispose();
   });
   it('rejects the exact-loss mode when the prior has no closed-form KL (uniform density on a Box vs a Gaussian)', () => {
     const env = make('Pendulum-v1');
@@ -105,7 +113,8 @@ describe('bad input', () => {
   });
   it('stops with a clear error on a NaN', () => {
     const make = () => new ContextualBandit([[Number.NaN, 0]]);
-    const agent = new KlPpo(make, makePrior('uniform', make()), { numEnvs: 4, numSteps: 4, hidden: [] }, new RngStreams(1));
+    const klControl = { kind: 'adaptive', beta: 0.1, target: 0.05, horizon: 10 } as const;
+    const agent = new KlPpo(make, makePrior('uniform', make()), { numEnvs: 4, numSteps: 4, hidden: [], klControl }, new RngStreams(1));
     let error: unknown = null;
     try {
       agent.iterate();
@@ -114,6 +123,9 @@ describe('bad input', () => {
     }
     expect(error).toBeInstanceOf(KlPpoNaNError);
     expect((error as Error).message).toMatch(/iteration 1: .* = NaN is not finite; training stopped/);
+    // Checked before the β controller and the iteration count see the NaN.
+    expect(agent.beta).toBe(0.1);
+    expect(agent.iteration).toBe(0);
     agent.dispose();
   });
 });
@@ -156,6 +168,21 @@ describe('a saved agent as the reference', () => {
 });
 
 describe('memory', () => {
+  it('a Gaussian policy: construct, load a checkpoint, dispose (and a frozen reference prior) leave no tensor behind', () => {
+    const build = (seed: number) =>
+      new KlPpo(() => make('Pendulum-v1'), makePrior('none', make('Pendulum-v1')), { numEnvs: 1, numSteps: 4, numMinibatches: 1, hidden: [8], klControl: { kind: 'fixed', beta: 0 } }, new RngStreams(seed));
+    const source = build(1);
+    const ckpt = source.getCheckpoint();
+    const before = tf.memory().numTensors;
+    const agent = build(2);
+    agent.loadCheckpoint(ckpt);
+    agent.dispose();
+    const prior = makePrior('reference', make('Pendulum-v1'), { reference: referenceFromCheckpoint(ckpt) });
+    prior.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    source.dispose();
+  });
+
   it('the tensor count stays flat across many iterations (discrete and Gaussian, all KL modes)', () => {
     const agents = [
       tokenAgent({ klMode: 'reward' }),
@@ -163,7 +190,7 @@ describe('memory', () => {
       tokenAgent({ klMode: 'exact-loss' }),
       new KlPpo(
         () => make('Pendulum-v1'),
-        makePrior('reference', make('Pendulum-v1'), { reference: pendulumReference() }),
+        makePrior('reference', make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
         { numEnvs: 2, numSteps: 32, hidden: [16], klMode: 'exact-loss', klControl: { kind: 'adaptive', beta: 0.1, target: 0.1, horizon: 1000 } },
         new RngStreams(3),
       ),

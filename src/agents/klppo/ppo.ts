@@ -30,13 +30,22 @@ import { Categorical, DiagGaussian } from '../../core/distributions.js';
 import { Rng, type RngState, type RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { SyncVectorEnv } from '../../envs/vector.js';
-import { Adam, Mlp, type AdamState } from '../../nn/index.js';
-import { checkPriorMatches, encodeObservation, isDiscretePrior, obsDim, type Prior, type PriorSpaces, type ReferenceSource } from '../../priors/index.js';
+import { Adam, Mlp, type AdamJson } from '../../nn/index.js';
+import {
+  checkPriorMatches,
+  encodeObservations,
+  isDiscretePrior,
+  obsDim,
+  tableFromLogits,
+  type Prior,
+  type PriorSpaces,
+  type ReferenceSource,
+} from '../../priors/index.js';
 import { makeKlController, type KlControl, type KlController } from './controllers.js';
 import { klEstimates } from './estimators.js';
 import { computeGae } from './gae.js';
 
-export const KL_MODES = ['reward', 'k3-loss', 'exact-loss'] as const;
+const KL_MODES = ['reward', 'k3-loss', 'exact-loss'] as const;
 export type KlMode = (typeof KL_MODES)[number];
 
 // ──────────────────────────────────────────────────────────────────────────────────────────────── config
@@ -79,7 +88,7 @@ export interface KlPpoConfig {
   klControl: KlControl;
 }
 
-export const DEFAULT_CONFIG: KlPpoConfig = {
+const DEFAULT_CONFIG: KlPpoConfig = {
   numEnvs: 8,
   numSteps: 128,
   learningRate: 3e-4,
@@ -116,15 +125,9 @@ export interface KlPpoCheckpoint {
   logStd: number[] | null;
   /** Flat critic weights. */
   value: number[];
-  optimizer: { actor: SerializedAdam; critic: SerializedAdam };
+  optimizer: { actor: AdamJson; critic: AdamJson };
   beta: number;
   rng: { agent: RngState; env: RngState };
-}
-
-export interface SerializedAdam {
-  t: number;
-  m: number[][];
-  v: number[][];
 }
 
 export class KlPpoNaNError extends Error {
@@ -147,7 +150,9 @@ function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   for (const k of positive) if (!(Number.isFinite(cfg[k]) && cfg[k] > 0)) throw new RangeError(`config.${k} = ${cfg[k]}: must be a finite number > 0`);
   if (!(Number.isFinite(cfg.vfCoef) && cfg.vfCoef >= 0)) throw new RangeError(`config.vfCoef = ${cfg.vfCoef}: must be a finite number ≥ 0`);
   if (!Number.isFinite(cfg.initLogStd)) throw new RangeError(`config.initLogStd = ${cfg.initLogStd}: must be finite`);
-  if (!cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) throw new RangeError(`config.hidden = [${cfg.hidden.join(', ')}]: widths must be positive integers`);
+  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+    throw new RangeError(`config.hidden = ${JSON.stringify(cfg.hidden)}: must be a list of positive integer widths`);
+  }
   if (!KL_MODES.includes(cfg.klMode)) throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
   return cfg;
 }
@@ -215,7 +220,7 @@ export class KlPpo {
     const h = this.config.hidden;
     this.actor = new Mlp({ sizes: [this.dObs, ...h, this.dAct], activation: 'tanh', outputScale: 0.01, name: 'klppo_actor' }, this.agentRng);
     this.critic = new Mlp({ sizes: [this.dObs, ...h, 1], activation: 'tanh', name: 'klppo_critic' }, this.agentRng);
-    this.logStd = this.discrete ? null : tf.variable(tf.fill([this.dAct], this.config.initLogStd));
+    this.logStd = this.discrete ? null : tf.tidy(() => tf.variable(tf.fill([this.dAct], this.config.initLogStd)));
     const adam = { lr: this.config.learningRate, epsilon: 1e-5, clipNorm: this.config.maxGradNorm };
     this.actorOpt = new Adam(this.policyVars, adam);
     this.criticOpt = new Adam(this.critic.params, adam);
@@ -248,12 +253,6 @@ export class KlPpo {
     return this.logStd ? new DiagGaussian(out, this.logStd) : new Categorical(out);
   }
 
-  private encode(obs: readonly Observation[]): Float32Array {
-    const out = new Float32Array(obs.length * this.dObs);
-    obs.forEach((o, i) => encodeObservation(this.obsSpace, o, out, i));
-    return out;
-  }
-
   // ───────────────────────────────────────────────────────────────────────────── rollout
   private collect(): Rollout {
     const { numEnvs: N, numSteps: T, gamma, gaeLambda } = this.config;
@@ -271,7 +270,7 @@ export class KlPpo {
     const episodeLengths: number[] = [];
     const std = this.logStd ? Array.from(this.logStd.dataSync(), Math.exp) : [];
     for (let t = 0; t < T; t++) {
-      const row = this.encode(this.current);
+      const row = encodeObservations(this.obsSpace, this.current);
       obs.set(row, t * N * D);
       const out = tf.tidy(() => this.actor.apply(tf.tensor2d(row, [N, D])).dataSync());
       const stepActions: (number | Float32Array)[] = [];
@@ -311,7 +310,7 @@ export class KlPpo {
     this.globalStep += B;
 
     // One batched pass over the whole rollout: log π_old, log p, exact KL, entropy, values.
-    const extra = this.encode([...this.current, ...finalObs.map((f) => f.obs)]);
+    const extra = encodeObservations(this.obsSpace, [...this.current, ...finalObs.map((f) => f.obs)]);
     const kind = this.prior.kind;
     let batch!: { logp: Float32Array; refLogp: Float32Array; exact: Float32Array | null; entropy: number; values: Float32Array; extraValues: Float32Array };
     tf.tidy(() => {
@@ -480,21 +479,24 @@ export class KlPpo {
 
   /**
    * One PPO iteration: a rollout of numEnvs·numSteps steps, GAE, `updateEpochs` epochs of minibatch
-   * steps, then the β controller sees the iteration's KL. Throws `KlPpoNaNError` on a non-finite metric
-   * (before any checkpoint of this iteration is written).
+   * steps, then the β controller sees the iteration's KL. Throws `KlPpoNaNError` on a non-finite metric,
+   * before β or the iteration count see it (and before any checkpoint of this iteration is written); a
+   * non-finite loss may already have reached the weights, so after the throw the agent is unusable:
+   * `loadCheckpoint` a good checkpoint or `dispose` it.
    */
   iterate(): KlPpoMetrics {
     const { annealIterations, learningRate } = this.config;
     const lr = annealIterations > 0 ? learningRate * Math.max(0, 1 - this.iteration / annealIterations) : learningRate;
     for (const opt of [this.actorOpt, this.criticOpt]) opt.lr = lr;
     const rollout = this.collect();
-    const losses = this.update(rollout, false);
     const m = rollout.metrics;
+    checkFinite(m, this.iteration + 1); // a non-finite rollout never reaches the weights
+    const losses = this.update(rollout, false);
+    const out = { ...m, ...losses, 'charts/learning_rate': lr, 'charts/global_step': this.globalStep };
+    checkFinite(out, this.iteration + 1);
     // The KL the controller tracks: exact when available, else k3 (unbiased and never negative).
     this.controller.update(m['kl/exact'] ?? m['kl/k3'], this.config.numEnvs * this.config.numSteps);
     this.iteration += 1;
-    const out = { ...m, ...losses, 'charts/learning_rate': lr, 'charts/global_step': this.globalStep };
-    checkFinite(out, this.iteration);
     return out;
   }
 
@@ -515,23 +517,22 @@ export class KlPpo {
   }
 
   /**
-   * π(·|s) for every state of a `Discrete` observation space (tabular envs): row s. The network's float32
-   * probabilities are renormalized in float64, so each row sums to 1 as the exact evaluators require.
+   * π(·|s) for every state of a `Discrete` observation space (tabular envs), flat nS×nA row-major: the
+   * layout of `src/agents/exact` (and of discrete SAC's `policyTable`); rows sum to 1 in float64.
    */
-  probsTable(): Float64Array[] {
-    if (this.obsSpace.kind !== 'discrete' || !this.discrete) throw new RangeError('probsTable(): needs Discrete observation and action spaces');
-    const n = this.obsSpace.n;
-    const flat = tf.tidy(() => tf.softmax(this.actor.apply(tf.eye(n) as tf.Tensor2D)).dataSync());
-    return Array.from({ length: n }, (_, s) => {
-      const row = Float64Array.from(flat.subarray(s * this.dAct, (s + 1) * this.dAct));
-      const sum = row.reduce((acc, p) => acc + p, 0);
-      return row.map((p) => p / sum);
-    });
+  policyTable(): Float64Array {
+    if (this.obsSpace.kind !== 'discrete' || !this.discrete) {
+      throw new RangeError(
+        `policyTable(): needs Discrete observation and action spaces, got observationSpace ${this.obsSpace.toString()}, actionSpace ${this.envs.singleActionSpace.toString()}`,
+      );
+    }
+    return tableFromLogits('policyTable()', this.obsSpace, (obs) => this.actor.apply(obs));
   }
 
-  /** The same, flat nS×nA row-major: the layout of `src/agents/exact` (and of discrete SAC's `policyTable`). */
-  policyTable(): Float64Array {
-    return Float64Array.from(this.probsTable().flatMap((row) => Array.from(row)));
+  /** The same, one row per state s. */
+  probsTable(): Float64Array[] {
+    const flat = this.policyTable();
+    return Array.from({ length: flat.length / this.dAct }, (_, s) => flat.slice(s * this.dAct, (s + 1) * this.dAct));
   }
 
   // ──────────────────────────────────────────────────────────────────── checkpoints
@@ -547,7 +548,7 @@ export class KlPpo {
       policy: Array.from(this.actor.getWeights()),
       logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
       value: Array.from(this.critic.getWeights()),
-      optimizer: { actor: serializeAdam(this.actorOpt.getState()), critic: serializeAdam(this.criticOpt.getState()) },
+      optimizer: { actor: this.actorOpt.toJSON(), critic: this.criticOpt.toJSON() },
       beta: this.controller.beta,
       rng: { agent: this.agentRng.getState(), env: this.envRng.getState() },
     };
@@ -565,10 +566,11 @@ export class KlPpo {
     this.critic.setWeights(Float32Array.from(c.value));
     if (this.logStd) {
       if (!c.logStd || c.logStd.length !== this.dAct) throw new RangeError(`checkpoint.logStd: expected ${this.dAct} numbers, got ${JSON.stringify(c.logStd)}`);
-      this.logStd.assign(tf.tensor1d(c.logStd));
+      const logStd = c.logStd;
+      tf.tidy(() => this.logStd!.assign(tf.tensor1d(logStd)));
     }
-    this.actorOpt.setState(deserializeAdam(c.optimizer.actor));
-    this.criticOpt.setState(deserializeAdam(c.optimizer.critic));
+    this.actorOpt.fromJSON(c.optimizer.actor);
+    this.criticOpt.fromJSON(c.optimizer.critic);
     this.controller.setState({ beta: c.beta });
     this.agentRng.setState(c.rng.agent);
     this.envRng.setState(c.rng.env);
@@ -595,8 +597,9 @@ export class KlPpo {
 }
 
 /**
- * A saved KL-PPO policy as a fixed reference: `{ logits }` for discrete actions, `{ gaussian }` for
- * continuous ones. Its weights become constants kept for the program's lifetime (nothing trains them).
+ * A saved KL-PPO policy as the source of a reference prior (`makePrior('reference', env, { reference })`):
+ * `{ logits }` for discrete actions, `{ gaussian }` for continuous ones. Its weights are copied into a
+ * network no optimizer holds; the prior's `dispose()` frees it.
  */
 export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces): ReferenceSource {
   if (spaces) {
@@ -609,13 +612,16 @@ export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces
   const net = new Mlp({ sizes: [c.obsDim, ...c.config.hidden, c.actionDim], activation: 'tanh', name: 'klppo_reference' }, new Rng(0));
   net.setWeights(Float32Array.from(c.policy));
   const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
-  if (c.actionKind === 'discrete') return { logits: forward };
+  if (c.actionKind === 'discrete') return { logits: forward, dispose: () => net.dispose() };
   const logStd = tf.keep(tf.tensor1d(c.logStd ?? []));
-  return { gaussian: (obs) => ({ mean: forward(obs), logStd }) };
+  return {
+    gaussian: (obs) => ({ mean: forward(obs), logStd }),
+    dispose: () => {
+      net.dispose();
+      logStd.dispose();
+    },
+  };
 }
-
-const serializeAdam = (s: AdamState): SerializedAdam => ({ t: s.t, m: s.m.map((x) => Array.from(x)), v: s.v.map((x) => Array.from(x)) });
-const deserializeAdam = (s: SerializedAdam): AdamState => ({ t: s.t, m: s.m.map((x) => Float32Array.from(x)), v: s.v.map((x) => Float32Array.from(x)) });
 
 function checkFinite(m: KlPpoMetrics, iteration: number): void {
   for (const [k, v] of Object.entries(m)) {
