@@ -10,7 +10,8 @@ import { TokenSeq } from '../src/envs/tokens.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior } from '../src/priors/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { pendulumReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
+import { controllerReference } from '../src/priors/references.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,7 +36,7 @@ export async function bench(): Promise<void> {
   const backend = await initNodeBackend();
   const pendulum = new KlPpo(
     () => make('Pendulum-v1'),
-    makePrior('reference', make('Pendulum-v1'), { reference: pendulumReference() }),
+    makePrior('reference', make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
     { numEnvs: 8, numSteps: 200, hidden: [64, 64], numMinibatches: 8, updateEpochs: 10, klControl: { kind: 'adaptive', beta: 0.5, target: 0.2, horizon: 4000 } },
     new RngStreams(0),
   );

@@ -16,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { KlPpo, type KlPpoCheckpoint } from '../src/agents/klppo/ppo.js';
-import { pendulumReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
+import { controllerReference } from '../src/priors/references.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { makePrior, type ReferenceSource } from '../src/priors/index.js';
@@ -87,7 +88,7 @@ function evaluate(source: ReferenceSource, episodes: number, ctx: RunContext, ke
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  const reference = pendulumReference({ noiseStd: opts.noiseStd });
+  const reference = controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));
   const env = make('Pendulum-v1');
   const prior = makePrior(opts.prior, env, { reference });
   const beta = opts.prior === 'none' ? 0 : opts.beta;

@@ -1,6 +1,6 @@
 /**
  * pointmass-priors: continuous SAC on PointMass-v0 under the uniform prior (max-entropy), the reference
- * prior (`pointMassReference`: full speed to the far goal below the obstacle, N(·, 0.5²) noise) and none
+ * prior (`pointMassSteering`: full speed to the far goal below the obstacle, N(·, 0.5²) noise) and none
  * (α = 0), with the same α, root seed, initial weights and episode seeds for every prior.
  *
  * The optimum of E[return] − α·KL(π‖p) (no exact solver for continuous control; see

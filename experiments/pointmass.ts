@@ -1,7 +1,7 @@
 /**
  * Continuous SAC on PointMass-v0 under the three priors, shared by `tests/sac-pointmass.test.ts` and
  * `experiments/pointmass-priors.ts`: the config per prior, the priors themselves (the reference is
- * `pointMassReference`: full speed to the far goal below the obstacle, N(·, 0.5²) noise), and the
+ * `pointMassSteering`: full speed to the far goal below the obstacle, N(·, 0.5²) noise), and the
  * behaviour summary of a set of episodes (goal reached, side of the obstacle passed, trajectory spread).
  *
  * The optimum of E[return] − α·KL(π‖p) (there is no exact solver for continuous control):
@@ -14,7 +14,8 @@
 import { SAC_DEFAULTS, type Rollout, type SacConfig } from '../src/agents/sac/continuous.js';
 import type { Env } from '../src/envs/env.js';
 import { POINT_MASS_GEOMETRY } from '../src/envs/pointmass.js';
-import { makePrior, pointMassReference, type Prior, type PriorKind } from '../src/priors/index.js';
+import { pointMassSteering } from '../src/envs/references.js';
+import { controllerReference, makePrior, type Prior, type PriorKind } from '../src/priors/index.js';
 
 /** The same temperature for both priors, so the prior is the only difference between them. */
 export const POINT_MASS_ALPHA = 0.05;
@@ -35,9 +36,9 @@ export function pointMassSacConfig(kind: PriorKind, totalSteps: number): SacConf
   };
 }
 
-/** The prior of each kind for PointMass-v0; `reference` wraps `pointMassReference()` (bottom side, σ = 0.5). */
+/** The prior of each kind for PointMass-v0; `reference` wraps `pointMassSteering()` (bottom side, σ = 0.5). */
 export function pointMassPriors(env: Pick<Env, 'actionSpace' | 'observationSpace'>): Record<PriorKind, Prior> {
-  const reference = pointMassReference({ side: 'bottom', noiseStd: 0.5 });
+  const reference = controllerReference(pointMassSteering({ side: 'bottom', noiseStd: 0.5 }));
   return {
     uniform: makePrior('uniform', env),
     reference: makePrior('reference', env, { reference }),

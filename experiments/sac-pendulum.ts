@@ -1,7 +1,7 @@
 /**
  * sac-pendulum: continuous SAC (auto temperature, twin critics, tiny 64×64 networks) on Pendulum-v1.
  * The entropy bonus is the variational term −α(log π − log p): `--prior uniform` is standard SAC,
- * `--prior reference` is KL-regularized SAC toward the noisy swing-up controller (`pendulumReference`,
+ * `--prior reference` is KL-regularized SAC toward the noisy swing-up controller (`pendulumSwingUp`,
  * torque noise `--noise-std`; auto α toward `--target-kl`, or a fixed α with `--no-auto-alpha`),
  * `--prior none` is α = 0 (plain off-policy actor-critic). Every `evalEvery` steps the deterministic
  * (mean-action) policy is evaluated on `evalEpisodes` episodes; the report compares the learning curve
@@ -12,7 +12,8 @@
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
-import { makePrior, pendulumReference } from '../src/priors/index.js';
+import { pendulumSwingUp } from '../src/envs/references.js';
+import { controllerReference, makePrior } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
@@ -71,7 +72,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     ...(opts.prior === 'reference' && opts.autoAlpha ? { targetKl: opts.targetKl } : {}),
   };
   const makeEnv = () => make(ENV_ID);
-  const prior = makePrior(opts.prior, makeEnv(), { reference: pendulumReference({ noiseStd: opts.noiseStd }) });
+  const prior = makePrior(opts.prior, makeEnv(), { reference: controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd })) });
   ctx.print(`sac-pendulum: ${ENV_ID}, prior ${prior.label}, backend ${ctx.backend}`);
   ctx.print('| field | value |\n|---|---|\n' + Object.entries(cfg).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
 

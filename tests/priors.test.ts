@@ -3,8 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DiagGaussian, TanhGaussian } from '../src/core/distributions.js';
 import { Box, Discrete } from '../src/core/spaces.js';
 import { initNodeBackend } from '../src/node/backend.js';
+import { pointMassSteering } from '../src/envs/references.js';
 import {
   checkPriorMatches,
+  controllerReference,
   isDiscretePrior,
   makePrior,
   type BoxPrior,
@@ -166,6 +168,21 @@ describe('reference prior', () => {
       const kl = squashed.kl(obs, new TanhGaussian(tf.zeros([1, 2]), tf.zeros([1, 2]), continuous.actionSpace));
       expect(read(kl!)[0]).toBeGreaterThan(0);
     });
+  });
+
+  it('a host controller as a reference: the mean is the controller mean per row, the std its noise; dispose frees the kept log-std', () => {
+    const controller = pointMassSteering({ noiseStd: 0.3 });
+    const before = tf.memory().numTensors;
+    const p = makePrior('reference', { observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, -1], [1, 1]) }, { reference: controllerReference(controller) }) as BoxPrior;
+    const rows = [[-0.8, 0.1], [0.6, -0.2]];
+    tf.tidy(() => {
+      // log N(a; μ, σ²) at a = μ is −Σ_d (log σ + ½ log 2π).
+      const lp = read(p.logProb(tf.tensor2d(rows), tf.tensor2d(rows.map((o) => controller.mean(o)))));
+      for (const v of lp) expect(v).toBeCloseTo(-2 * (Math.log(0.3) + 0.5 * Math.log(2 * Math.PI)), 4);
+    });
+    p.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => controllerReference({ std: [0], mean: () => [0] })).toThrow('controllerReference: std[0] = 0, must be a finite number > 0');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The prior changes behaviour: continuous SAC on PointMass-v0 with the same α under the uniform prior,
- * the reference prior (`pointMassReference`: far goal, bottom side) and none, 3000 steps each (seed 2).
+ * the reference prior (`pointMassSteering`: far goal, bottom side) and none, 3000 steps each (seed 2).
  * Directions predicted by E[return] − α·KL(π‖p) (see `experiments/pointmass.ts`), checked with margins
  * on 30 sampled episodes per prior. Measured (seed 2; seeds 1 and 3 agree on every assertion):
  *   prior      goal            side          spread  entropy  KL(π‖ref)  return

@@ -13,7 +13,7 @@ export * from './encoding.js';
 export { uniformPrior } from './uniform.js';
 export { nonePrior } from './none.js';
 export { referencePrior, type GaussianParams, type ReferenceSource } from './reference.js';
-export { pendulumReference, pointMassReference, type PendulumReferenceOptions, type PointMassReferenceOptions } from './references.js';
+export { controllerReference } from './references.js';
 
 export interface MakePriorOptions {
   /** The fixed policy behind a `reference` prior (table, logits function or Gaussian controller). */
