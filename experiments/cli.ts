@@ -33,10 +33,10 @@ import {
 } from '../src/node/run/options.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { createRunDir, FILES, gitInfo, packageVersion, readJson, writeJson, type RunConfig } from '../src/node/run/rundir.js';
+import { createRunDir, FILES, gitInfo, packageVersion, readJson, writeJson, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
 
-const USAGE = `usage:
+const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx priorlab <arguments>):
   priorlab list
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
@@ -46,7 +46,7 @@ function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
   if (entry) return entry;
   const hint = closest(name, EXPERIMENTS.map((e) => e.name));
-  throw new UsageError(`unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'priorlab list' to see them all`);
+  throw new UsageError(`unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'npm run exp -- list' shows them all`);
 }
 
 async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
@@ -127,7 +127,7 @@ async function runHere(exp: Experiment, options: Record<string, unknown>, common
   try {
     const outcome = await runSeed({ experiment: exp, options, seed: common.seed, dir, resume: resumeDir !== null, backend, signal: signals.signal, reporter });
     if (outcome === 'stopped') {
-      console.log(`stopped; resume with: priorlab --resume ${dir}`);
+      console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
       return 130;
     }
     return 0;
@@ -152,6 +152,14 @@ async function runExperiment(argv: string[]): Promise<number> {
     const cfg = readJson<RunConfig>(cfgPath);
     if (first !== undefined && first !== cfg.experiment) throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
     const exp = await loadExperiment(findEntry(cfg.experiment));
+    const statusPath = join(dir, FILES.status);
+    const status = existsSync(statusPath) ? readJson<RunStatus>(statusPath) : null;
+    if (status?.state === 'done') {
+      console.log(`${dir} is already complete (status.json: done${status.step !== null ? ` at step ${status.step}` : ''}); nothing to resume.`);
+      const again = cfg.command?.startsWith('priorlab ') ? cfg.command.slice('priorlab '.length) : `${cfg.experiment} --seed=${cfg.seed}`;
+      console.log(`to run it again, start a new run folder: npm run exp -- ${again}`);
+      return 0;
+    }
     if (!exp.resumable) throw new UsageError(`--resume: '${exp.name}' writes no checkpoints and cannot continue a run; start a new one`);
     const options = exp.options.parse(cfg.options) as Record<string, unknown>;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });

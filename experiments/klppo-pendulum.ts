@@ -26,7 +26,7 @@ import { betaOption, partStreams, priorOption, type Experiment, type RunContext 
 
 const options = z.object({
   prior: priorOption('reference'),
-  beta: betaOption(0.5),
+  beta: betaOption(0.5).describe('KL penalty coefficient β on KL(π‖π_ref) (initial value when --adaptive; 0 with --prior none)'),
   iterations: z.number().int().positive().default(80).describe('KL-PPO iterations (each: numEnvs × 200 steps)'),
   distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference first (reference prior only)'),
   noiseStd: z.number().gt(0).default(1.5).describe('std of the reference controller’s torque noise'),

@@ -68,7 +68,7 @@ function reportExample(ex: LessonExample, opts: Options, ctx: RunContext): strin
   const disagreements: string[] = [];
   const rows = ROWS.map(({ key, label }) => {
     const stated = ex.stated[key];
-    let check = '';
+    let check = '—';
     if (stated !== undefined) {
       const ok = Math.abs(ours[key] - stated) <= AGREE;
       check = ok ? '✓' : '✗';
@@ -80,7 +80,7 @@ function reportExample(ex: LessonExample, opts: Options, ctx: RunContext): strin
   ctx.print(ex.title);
   ctx.print(`  true posterior p(z|x) = N(${ours.posteriorMean}, ${ours.posteriorVariance}), marginal p(x) = N(0, ${ours.marginalVariance})`);
   ctx.print('');
-  for (const l of table(['quantity', 'lesson', 'ours (analytic)', `ours (MC, n=${opts.samples})`, ''], rows)) ctx.print(`  ${l}`);
+  for (const l of table(['quantity', 'lesson', 'ours (analytic)', `ours (MC, n=${opts.samples})`, 'check'], rows)) ctx.print(`  ${l}`);
   ctx.print('');
   const diff = ours.gapByDefinition - ours.gapByPosteriorKL;
   ctx.print('  dual path: log p(x) − ELBO = KL(q ‖ p(z|x))');

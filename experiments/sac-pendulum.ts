@@ -95,11 +95,16 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   );
   ctx.print('\nlearning curve (deterministic evaluation, mean over episodes):');
   ctx.print('| step | eval return |\n|---|---|\n' + result.evals.map((e) => `| ${e.step} | ${e.meanReturn.toFixed(1)} |`).join('\n'));
+  const stopped = ctx.signal.aborted;
+  const last = result.evals.at(-1);
   const first = result.evals.find((e) => e.meanReturn >= -200);
+  const lastText = last
+    ? `${stopped ? 'last evaluation before stopping' : 'final eval'} ${last.meanReturn.toFixed(1)} (step ${last.step})`
+    : `no evaluation yet${stopped ? ' (stopped before the first one)' : ''}`;
+  const speed = Number.isFinite(result.stepsPerSecond) && result.stepsPerSecond > 0 ? `; ${result.stepsPerSecond.toFixed(0)} env steps/s` : '';
   ctx.print(
-    `final eval ${result.finalEvalReturn.toFixed(1)}; first eval ≥ −200 at ${first ? `step ${first.step}` : 'never'}; ` +
-      `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256); ` +
-      `${result.stepsPerSecond.toFixed(0)} env steps/s`,
+    `${lastText}; ${first ? `first eval ≥ −200 at step ${first.step}` : 'no evaluation reached −200 yet'}; ` +
+      `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256)${speed}`,
   );
   if (opts.replays > 0 && !ctx.signal.aborted) {
     const eps = rollouts(result.agent, makeEnv, opts.replays, ctx.streams.get('replay'));

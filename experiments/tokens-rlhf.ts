@@ -97,7 +97,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       st.minK3 = Math.min(st.minK3 ?? Infinity, m['kl/k3']);
       step++;
       ctx.log(step, { 'sweep/beta': beta, ...m });
-      ctx.progress(step, betas.length * opts.iterations, { beta, 'kl/exact': m['kl/exact'] });
+      ctx.progress(step, betas.length * opts.iterations, { β: beta, 'KL(π‖π_ref)_per_token': m['kl/exact'] });
       if (agent.iteration % opts.checkpointEvery === 0 || ctx.signal.aborted) {
         st.agent = agent.getCheckpoint();
         ctx.checkpoint(step, st);

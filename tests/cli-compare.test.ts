@@ -7,18 +7,32 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTable, findRuns, groupCurve, groupRuns, valueAt } from '../src/node/run/compare.js';
+import { compareTable, findRuns, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
 import { barChart, linePlot, niceTicks, scatterPlot } from '../src/node/run/svgplot.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 
-/** Writes a run folder with `returns[i]` logged at step 100·(i+1). */
-function fakeRun(root: string, name: string, prior: string, seed: number, returns: number[]): void {
+/** Writes a run folder with `returns[i]` logged at step 100·(i+1) (and status.json when `state` is given). */
+function fakeRun(root: string, name: string, prior: string, seed: number, returns: number[], experiment = 'fake', options: Record<string, unknown> = { prior, alpha: 0.1 }, state?: string): void {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const config = { experiment: 'fake', seed, options: { prior, alpha: 0.1 }, version: '0', node: 'v20', backend: 'cpu', requestedBackend: null, git: null, createdAt: '', command: '' };
+  const config = { experiment, seed, options, version: '0', node: 'v20', backend: 'cpu', requestedBackend: null, git: null, createdAt: '', command: '' };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   writeFileSync(join(dir, 'metrics.jsonl'), returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/return': r })}\n`).join(''));
+  if (state) writeFileSync(join(dir, 'status.json'), JSON.stringify({ state, step: 100 * returns.length, updatedAt: '' }));
+}
+
+/** A folder of runs of two experiments with different options, one failed run, and single-run groups. */
+function mixedFixture(): string {
+  const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-mixed-'));
+  fakeRun(root, 's1', '', 1, [-900, -300], 'sac-pendulum', { prior: 'uniform', alpha: 1, steps: 200 }, 'done');
+  fakeRun(root, 's2', '', 2, [-800, -200], 'sac-pendulum', { prior: 'uniform', alpha: 1, steps: 200 }, 'done');
+  fakeRun(root, 's3', '', 1, [-700, -150], 'sac-pendulum', { prior: 'none', alpha: 1, steps: 200 }, 'done');
+  fakeRun(root, 's4', '', 3, [-999], 'sac-pendulum', { prior: 'none', alpha: 1, steps: 200 }, 'failed');
+  fakeRun(root, 'g1', '', 1, [1, 2], 'gridworld-priors', { alpha: 0.5, gamma: 0.95, episodes: 100, slip: 0 }, 'done');
+  fakeRun(root, 'g2', '', 1, [1, 3], 'gridworld-priors', { alpha: 0.5, gamma: 0.95, episodes: 100, slip: 0.1 }, 'done');
+  fakeRun(root, 'g3', '', 2, [2, 4], 'gridworld-priors', { alpha: 0.5, gamma: 0.95, episodes: 100, slip: 0.1 }); // no status.json: kept
+  return root;
 }
 
 function fixture(): string {
@@ -86,9 +100,64 @@ describe('compare', () => {
     expect(svg).toContain('prior=uniform (n=2)');
     const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/retrun'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/retrun' \(logged: charts\/return\)/);
+    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/retrun' \(did you mean 'charts\/return'\?\)\nlogged metrics \(1\):\n {2}charts\/ {2}return\n/);
     const badGroup = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'priro'], { encoding: 'utf8' });
     expect(badGroup.stderr).toMatch(/--group: no run has a config field 'priro'/);
+  });
+});
+
+describe('compare: a folder of several experiments', () => {
+  it('groups by experiment, labels only the options that differ within it, never undefined', () => {
+    const runs = findRuns([mixedFixture()]).filter((r) => r.status !== 'failed');
+    const labels = groupRuns(runs).map((g) => [g.label, g.runs.length]);
+    expect(labels).toEqual([
+      ['gridworld-priors slip=0', 1],
+      ['gridworld-priors slip=0.1', 2],
+      ['sac-pendulum prior=uniform', 2],
+      ['sac-pendulum prior=none', 1],
+    ]);
+    expect(new Set(labels.map(([l]) => l)).size).toBe(labels.length);
+    expect(labels.join(' ')).not.toContain('undefined');
+  });
+
+  it('a group whose runs lack an option (older config) shows it as (unset), not undefined', () => {
+    const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-old-'));
+    fakeRun(root, 'a', '', 1, [1], 'x', { alpha: 1 });
+    fakeRun(root, 'b', '', 1, [2], 'x', { alpha: 1, beta: 2 });
+    expect(groupRuns(findRuns([root])).map((g) => g.label)).toEqual(['beta=(unset)', 'beta=2']);
+    expect(groupRuns(findRuns([root]), ['beta']).map((g) => g.label)).toEqual(['beta=(unset)', 'beta=2']);
+  });
+
+  it('a single run prints its value without a fake ± 0', () => {
+    const runs = findRuns([mixedFixture()]).filter((r) => r.status !== 'failed');
+    const table = compareTable(groupRuns(runs), 'charts/return', [100]);
+    expect(table[2]).toMatch(/^gridworld-priors slip=0\s+1\s+1 ± —\s+2 ± —$/);
+    expect(table[5]).toMatch(/^sac-pendulum prior=none\s+1\s+-700 ± —\s+-150 ± —$/);
+    expect(table.join('\n')).not.toMatch(/± 0(?![.\d])/);
+  });
+
+  it('the CLI skips failed runs and says how many', () => {
+    const root = mixedFixture();
+    const r = spawnSync(process.execPath, [BIN, 'compare', root, '--out', join(root, 'plots')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^skipped 1 failed run \(status.json says failed\): s4$/m);
+    expect(r.stdout).toMatch(/^sac-pendulum prior=none\s+1\s+-150 ± —$/m); // s4's -999 is not in it
+    expect(r.stdout).toMatch(/^sac-pendulum prior=uniform\s+2\s+-250 ± 70\.71$/m);
+  });
+
+  it('an unknown --metric lists the logged names one namespace per line and suggests the closest', () => {
+    const runs = findRuns([fixture()]);
+    const names = ['return', 'episodic_return', 'episodic_length', 'entropy', 'sps', ...Array.from({ length: 40 }, (_, i) => `extra_metric_${i}`)];
+    runs[0].metrics = [{ step: 1, ...Object.fromEntries([...names.map((n) => [`charts/${n}`, 1]), ['losses/actor', 1], ['losses/critic', 1], ['kl/exact', 1], ['beta', 1]]) }];
+    const msg = unknownMetricMessage('charts/episodic_retrn', runs).split('\n');
+    expect(msg[0]).toMatch(/^--metric: no run logged 'charts\/episodic_retrn' \(did you mean 'charts\/episodic_return'( or '[^']+')*\?\)$/);
+    expect(msg[1]).toBe('logged metrics (49):');
+    expect(msg.slice(1).every((l) => l.length <= 100)).toBe(true);
+    expect(msg.find((l) => l.includes('losses/'))).toMatch(/^ {2}losses\/\s+actor, critic$/);
+    expect(msg.find((l) => l.includes('kl/'))).toMatch(/^ {2}kl\/\s+exact$/);
+    expect(msg.find((l) => l.includes('(no namespace)'))).toMatch(/beta$/);
+    expect(msg.filter((l) => l.includes('extra_metric_')).length).toBeGreaterThan(1); // long namespaces wrap
+    expect(unknownMetricMessage('zzz', runs).split('\n')[0]).toBe("--metric: no run logged 'zzz'");
   });
 });
 

@@ -106,6 +106,25 @@ describe('run folders', () => {
     expect(json<{ step: number }>(join(dir, 'checkpoint.json')).step).toBe(3000);
     expect(existsSync(join(dir, 'q_table.json'))).toBe(true);
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+
+    // Resuming a finished run says so and exits 0 without running again (files untouched).
+    const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+    const again = cli(['--resume', dir], cwd);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${dir} is already complete (status.json: done at step 3000); nothing to resume.`);
+    expect(again.stdout).toContain('npm run exp -- tabular-q --seed=4');
+    expect(again.stdout).not.toMatch(/backend:|tabular-q s4/); // no backend set up, no progress: nothing ran
+    expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')])).toEqual(before);
+  });
+
+  it('--resume of a finished run is refused for every experiment, resumable or not, before loading a backend', () => {
+    const cwd = tmp();
+    writeFileSync(join(cwd, 'config.json'), JSON.stringify({ experiment: 'gridworld-priors', seed: 2, options: {} }));
+    writeFileSync(join(cwd, 'status.json'), JSON.stringify({ state: 'done', step: 12, updatedAt: '' }));
+    const r = cli(['--resume', cwd], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/is already complete \(status.json: done at step 12\); nothing to resume/);
+    expect(r.stdout).toContain('npm run exp -- gridworld-priors --seed=2');
   });
 
   it('--seeds runs each seed in its own folder, in parallel child processes', () => {
@@ -232,6 +251,7 @@ describe('Ctrl-C', () => {
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(130);
     expect(first.stdout()).toMatch(/SIGINT: stopping after the current step/);
+    expect(first.stdout()).toMatch(/stopped; resume with: npm run exp -- --resume \S+ {3}\(or: npx priorlab --resume \S+\)/);
     const [dir] = runDirs(runs);
     expect(json<RunStatus>(join(dir, 'status.json')).state).toBe('stopped');
     const ckpt = json<{ step: number }>(join(dir, 'checkpoint.json'));

@@ -8,18 +8,21 @@
  * Definitions:
  * - grouping: `--group prior` keys on the config field `prior` (looked up in `options`, then at the
  *   top level of config.json, e.g. `experiment`); several fields: `--group prior,alpha`. Default:
- *   the experiment and every option (runs differing only in seed are one group).
+ *   the experiment and every option (runs differing only in seed are one group), labelled by the
+ *   experiment (when there are several) and the options that differ between groups of that experiment.
+ * - runs whose status.json says `failed` are skipped (and counted in the output).
  * - value of a run at step t: its last logged value of the metric at a step ≤ t (none before its
  *   first log); "final": its last logged value.
- * - std: the sample standard deviation (n − 1 in the denominator); 0 for a single run.
+ * - std: the sample standard deviation (n − 1 in the denominator); 0 for a single run (the curve's
+ *   band), printed as `—` in the table since one run has no spread.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
-import { booleanKeys, helpLines, splitArgs, UsageError, validateFlags } from './options.js';
+import { booleanKeys, closest, helpLines, splitArgs, UsageError, validateFlags } from './options.js';
 import type { MetricsRow } from '../../core/metrics.js';
-import { FILES, readJson, readMetrics, type RunConfig } from './rundir.js';
+import { FILES, readJson, readMetrics, type RunConfig, type RunStatus } from './rundir.js';
 import { linePlot } from './svgplot.js';
 
 export const COMPARE_OPTIONS = z.object({
@@ -34,6 +37,8 @@ export interface Run {
   dir: string;
   config: RunConfig;
   metrics: MetricsRow[];
+  /** The state in status.json, or null when the folder has none. */
+  status: RunStatus['state'] | null;
 }
 
 export interface GroupStats {
@@ -56,10 +61,12 @@ export function findRuns(paths: readonly string[]): Run[] {
   }
   return [...new Set(dirs)].map((dir) => {
     const mPath = join(dir, FILES.metrics);
+    const sPath = join(dir, FILES.status);
     return {
       dir,
       config: readJson<RunConfig>(join(dir, FILES.config)),
       metrics: existsSync(mPath) ? readMetrics(mPath) : [],
+      status: existsSync(sPath) ? (readJson<RunStatus>(sPath).state ?? null) : null,
     };
   });
 }
@@ -70,31 +77,47 @@ function fieldOf(cfg: RunConfig, field: string): unknown {
   return undefined;
 }
 
-/** Groups runs by `fields` (or by experiment + all options). Labels list only what differs between groups. */
+/** `value` as a label shows it: strings and numbers as is, `(unset)` when missing, anything else as JSON. */
+function show(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Groups runs by `fields`, or by experiment + all options. With `fields`, labels are `field=value` for each
+ * field. By default, labels name the experiment (only when the runs hold several) and the options that
+ * differ between the groups of that experiment; an option a group's runs lack shows as `(unset)`.
+ */
 export function groupRuns(runs: readonly Run[], fields?: readonly string[]): GroupStats[] {
   if (fields) {
     for (const f of fields) {
       if (runs.every((r) => fieldOf(r.config, f) === undefined)) {
-        const known = Object.keys(runs[0]?.config.options ?? {}).join(', ');
+        const known = [...new Set(runs.flatMap((r) => Object.keys(r.config.options)))].join(', ');
         throw new UsageError(`--group: no run has a config field '${f}' (options here: ${known}; or experiment, backend, version)`);
       }
     }
   }
-  const keyOf = (r: Run): Record<string, unknown> =>
-    fields ? Object.fromEntries(fields.map((f) => [f, fieldOf(r.config, f)])) : { experiment: r.config.experiment, ...r.config.options };
-  const groups = new Map<string, { key: Record<string, unknown>; runs: Run[] }>();
+  const keyOf = (r: Run): Record<string, unknown> => (fields ? Object.fromEntries(fields.map((f) => [f, fieldOf(r.config, f)])) : r.config.options);
+  const groups = new Map<string, { experiment: string; key: Record<string, unknown>; runs: Run[] }>();
   for (const r of runs) {
     const key = keyOf(r);
-    const id = JSON.stringify(key);
-    if (!groups.has(id)) groups.set(id, { key, runs: [] });
+    const experiment = fields ? '' : r.config.experiment;
+    const id = JSON.stringify([experiment, Object.entries(key).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+    if (!groups.has(id)) groups.set(id, { experiment, key, runs: [] });
     groups.get(id)!.runs.push(r);
   }
   const all = [...groups.values()];
-  const varying = Object.keys(all[0]?.key ?? {}).filter((k) => fields || new Set(all.map((g) => JSON.stringify(g.key[k]))).size > 1);
-  return all.map((g) => ({
-    label: (fields || varying.length ? varying : ['experiment']).map((k) => `${k}=${String(g.key[k])}`).join(' '),
-    runs: g.runs,
-  }));
+  if (fields) return all.map((g) => ({ label: fields.map((f) => `${f}=${show(g.key[f])}`).join(' '), runs: g.runs }));
+
+  const experiments = [...new Set(all.map((g) => g.experiment))];
+  return all.map((g) => {
+    const siblings = all.filter((h) => h.experiment === g.experiment);
+    const keys = [...new Set(siblings.flatMap((h) => Object.keys(h.key)))];
+    const varying = keys.filter((k) => new Set(siblings.map((h) => JSON.stringify(h.key[k]))).size > 1);
+    const parts = varying.map((k) => `${k}=${show(g.key[k])}`);
+    if (experiments.length > 1 || !parts.length) parts.unshift(g.experiment);
+    return { label: parts.join(' '), runs: g.runs };
+  });
 }
 
 /** Last logged value of `metric` at a step ≤ `step` (or the very last one when `step` is omitted). */
@@ -116,7 +139,9 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number; n: 
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? String(+x.toPrecision(4)) : '–');
-export const fmtMeanStd = ({ mean, std, n }: { mean: number; std: number; n: number }): string => (n === 0 ? '–' : `${fmt(mean)} ± ${fmt(std)}`);
+/** `mean ± std`; `mean ± —` for a single value (no spread to report); `–` for none. */
+export const fmtMeanStd = ({ mean, std, n }: { mean: number; std: number; n: number }): string =>
+  n === 0 ? '–' : n === 1 ? `${fmt(mean)} ± —` : `${fmt(mean)} ± ${fmt(std)}`;
 
 /** The table text: one row per group, columns n, @step..., final. */
 export function compareTable(groups: readonly GroupStats[], metric: string, at: readonly number[]): string[] {
@@ -156,6 +181,52 @@ function parseSteps(spec: string): number[] {
   });
 }
 
+/**
+ * The error for a metric no run logged: the closest logged names, then every logged name, one line
+ * per namespace (`charts/  return, episodic_return`), wrapped.
+ */
+export function unknownMetricMessage(metric: string, runs: readonly Run[]): string {
+  const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))].filter((k) => k !== 'step').sort();
+  if (!keys.length) return `--metric: no run logged '${metric}' (the runs logged no metrics yet)`;
+  const near: string[] = []; // closest first, then names with the same last segment
+  for (let pool = keys; near.length < 3; ) {
+    const c = closest(metric, pool);
+    if (c === null) break;
+    near.push(c);
+    pool = pool.filter((k) => k !== c);
+  }
+  const tail = `/${metric.split('/').at(-1)}`;
+  near.push(...keys.filter((k) => k.endsWith(tail) && !near.includes(k)).slice(0, Math.max(0, 3 - near.length)));
+  const byNs = new Map<string, string[]>();
+  for (const k of keys) {
+    const cut = k.lastIndexOf('/');
+    const ns = cut < 0 ? '' : k.slice(0, cut + 1);
+    if (!byNs.has(ns)) byNs.set(ns, []);
+    byNs.get(ns)!.push(k.slice(ns.length));
+  }
+  const shown = (ns: string): string => ns || '(no namespace)';
+  const nsWidth = Math.max(...[...byNs.keys()].map((ns) => shown(ns).length));
+  const lines: string[] = [];
+  for (const [ns, names] of byNs) {
+    const head = `  ${shown(ns).padEnd(nsWidth)}  `;
+    let line = head;
+    for (const [i, name] of names.entries()) {
+      const word = i < names.length - 1 ? `${name}, ` : name;
+      if (line !== head && line.length + word.length > 100) {
+        lines.push(line.trimEnd());
+        line = ' '.repeat(head.length);
+      }
+      line += word;
+    }
+    lines.push(line);
+  }
+  return [
+    `--metric: no run logged '${metric}'${near.length ? ` (did you mean ${near.map((k) => `'${k}'`).join(' or ')}?)` : ''}`,
+    `logged metrics (${keys.length}):`,
+    ...lines,
+  ].join('\n');
+}
+
 export async function compareMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([COMPARE_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [COMPARE_OPTIONS] as const);
@@ -164,19 +235,22 @@ export async function compareMain(argv: string[]): Promise<number> {
     return 0;
   }
   if (!raw.positional.length) throw new UsageError('compare: give at least one run folder (or a folder of run folders, e.g. runs/)');
-  const runs = findRuns(raw.positional);
+  const found = findRuns(raw.positional);
+  const failed = found.filter((r) => r.status === 'failed');
+  const runs = found.filter((r) => r.status !== 'failed');
+  if (!runs.length) throw new UsageError(`compare: all ${found.length} run(s) failed (status.json); nothing to compare`);
+  if (failed.length) console.log(`skipped ${failed.length} failed run${failed.length > 1 ? 's' : ''} (status.json says failed): ${failed.map((r) => basename(r.dir)).join(', ')}\n`);
   const groups = groupRuns(runs, opts.group?.split(',').map((s) => s.trim()));
   const at = opts.at ? parseSteps(opts.at) : [];
   const outDir = resolve(opts.out ?? join(dirname(runs[0].dir), 'compare'));
   for (const metric of opts.metric.split(',').map((s) => s.trim())) {
-    if (!runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number'))) {
-      const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))].filter((k) => k !== 'step');
-      throw new UsageError(`--metric: no run logged '${metric}' (logged: ${keys.join(', ') || 'nothing'})`);
-    }
-    console.log(compareTable(groups, metric, at).join('\n'));
-    const experiments = [...new Set(runs.map((r) => r.config.experiment))].join(', ');
+    if (!runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number'))) throw new UsageError(unknownMetricMessage(metric, runs));
+    const logging = groups.filter((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number')));
+    console.log(compareTable(logging, metric, at).join('\n'));
+    if (logging.length < groups.length) console.log(`(${groups.length - logging.length} group(s) never logged ${metric}: ${groups.filter((g) => !logging.includes(g)).map((g) => g.label).join('; ')})`);
+    const experiments = [...new Set(logging.flatMap((g) => g.runs.map((r) => r.config.experiment)))].join(', ');
     const file = join(outDir, `${metric.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
-    writeFileAtomic(file, curvesSvg(groups, metric, `${experiments}: ${metric}`));
+    writeFileAtomic(file, curvesSvg(logging, metric, `${experiments}: ${metric}`));
     console.log(`plot: ${file}\n`);
   }
   return 0;
