@@ -593,6 +593,9 @@ export async function trainSac(
     hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
 
     if (episodeEnded) {
+      // Checkpoints (and so stops) happen at episode ends; yield here too so a Ctrl-C is seen within one
+      // episode rather than one log period.
+      await yieldToEventLoop();
       if ((step >= nextCheckpoint || hooks.signal?.aborted) && hooks.checkpoint) {
         hooks.checkpoint(step, { agent: agent.getState(), buffer: buffer.getState(), step, episodes, recentReturns: [...recentReturns] });
         if (cfg.checkpointEvery > 0) nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
