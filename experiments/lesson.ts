@@ -86,7 +86,7 @@ function reportExample(ex: LessonExample, opts: Options, ctx: RunContext): strin
   ctx.print('  dual path: log p(x) − ELBO = KL(q ‖ p(z|x))');
   ctx.print(`    gap by definition   ${num(ours.gapByDefinition, 12)}`);
   ctx.print(`    KL to the posterior ${num(ours.gapByPosteriorKL, 12)}`);
-  ctx.print(`    difference          ${diff === 0 ? " 0" : diff.toExponential(2)}`);
+  ctx.print(`    difference          ${diff === 0 ? ' 0' : `${diff < 0 ? '−' : ' '}${Math.abs(diff).toExponential(2)}`}`);
   ctx.print('');
   return disagreements;
 }
@@ -106,7 +106,7 @@ function reportFit(ex: LessonExample, opts: Options, ctx: RunContext): void {
     ['exact posterior', num(post.mean, 4), num(post.variance, 4), num(0, 6)],
   ];
   ctx.print(`  x=${ex.x}, p(z)=N(0,${ex.priorVariance}):`);
-  for (const l of table(['', 'mean', 'variance', 'gap'], rows)) ctx.print(`    ${l}`);
+  for (const l of table(['q', 'mean', 'variance', 'gap'], rows)) ctx.print(`    ${l}`);
 }
 
 const lesson: Experiment<typeof options> = {

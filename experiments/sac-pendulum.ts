@@ -87,7 +87,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     ctx.streams,
     {
       log: (step, scalars) => ctx.log(step, scalars),
-      progress: (step, total, fields) => ctx.progress(step, total, fields),
+      progress: (step, total, fields) => {
+        // trainSac logs an evaluation only when it falls on a log step; keep the others in metrics.jsonl too.
+        const onLogStep = step % cfg.logEvery === 0 || step === cfg.totalSteps;
+        if (fields.eval !== undefined && !onLogStep) ctx.log(step, { 'charts/eval_return': fields.eval });
+        ctx.progress(step, total, fields);
+      },
       checkpoint: (step, state) => slots.save(step, encode(state)),
       signal: ctx.signal,
     },

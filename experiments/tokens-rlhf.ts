@@ -143,7 +143,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       `| ${r.beta.toFixed(2).padStart(4)} | ${r.exactReward.toFixed(3).padStart(10)} | ${r.exactKl.toFixed(3).padStart(8)} | ${r.reward.toFixed(3).padStart(8)} | ${r.kl.toFixed(3).padStart(6)} | ${r.tv.toFixed(3).padStart(11)} | ${`${r.top} (${r.topProb.toFixed(3)})`.padEnd(16)} | ${r.minK1.toFixed(4).padStart(12)} | ${r.minK3.toFixed(4).padStart(12)} |`,
     );
   }
-  ctx.print('KL in nats per sequence; k1/k3 are per-token batch means during training (k1 can dip below 0, k3 cannot).');
+  ctx.print('exact: the closed-form optimum π* ∝ π_ref·exp(R/β); PPO: the trained policy. KL(π ‖ π_ref) in nats per sequence;');
+  ctx.print('k1/k3 are per-token batch means during training (k1 can dip below 0, k3 cannot).');
   const fine = Array.from({ length: 41 }, (_, i) => 10 ** (-2.5 + (i * 3.5) / 40));
   const frontier = fine.map((b) => klRegularizedOptimum(refSeq, rewards, b)).map((o) => ({ x: o.kl, y: o.reward }));
   const svg = scatterPlot({ title: 'TokenSeq-v0: reward–KL frontier', xLabel: 'KL(π ‖ π_ref) per sequence (nats)', yLabel: 'E[R]' }, [

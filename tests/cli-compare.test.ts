@@ -158,6 +158,16 @@ describe('compare: a folder of several experiments', () => {
     expect(msg.find((l) => l.includes('(no namespace)'))).toMatch(/beta$/);
     expect(msg.filter((l) => l.includes('extra_metric_')).length).toBeGreaterThan(1); // long namespaces wrap
     expect(unknownMetricMessage('zzz', runs).split('\n')[0]).toBe("--metric: no run logged 'zzz'");
+    // Per-part namespaces with the same names merge into one line; names containing the asked one are suggested.
+    runs[0].metrics = [{ step: 1, 'uniform/sac/losses/actor': 1, 'none/sac/losses/actor': 1, 'none/sac/charts/q': 1, 'charts/eval_return': 1 }];
+    const parts = unknownMetricMessage('charts/return', [runs[0]]).split('\n');
+    expect(parts[0]).toBe("--metric: no run logged 'charts/return' (did you mean 'charts/eval_return'?)");
+    expect(parts.slice(1)).toEqual([
+      'logged metrics (4):',
+      '  charts/                     eval_return',
+      '  none/sac/charts/            q',
+      '  {none,uniform}/sac/losses/  actor',
+    ]);
   });
 });
 

@@ -195,8 +195,9 @@ export function unknownMetricMessage(metric: string, runs: readonly Run[]): stri
     near.push(c);
     pool = pool.filter((k) => k !== c);
   }
-  const tail = `/${metric.split('/').at(-1)}`;
-  near.push(...keys.filter((k) => k.endsWith(tail) && !near.includes(k)).slice(0, Math.max(0, 3 - near.length)));
+  const last = metric.split('/').at(-1)!;
+  const sameEnd = keys.filter((k) => !near.includes(k) && k.split('/').at(-1)!.includes(last)).sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
+  near.push(...sameEnd.slice(0, Math.max(0, 3 - near.length)));
   const byNs = new Map<string, string[]>();
   for (const k of keys) {
     const cut = k.lastIndexOf('/');
@@ -204,6 +205,17 @@ export function unknownMetricMessage(metric: string, runs: readonly Run[]): stri
     if (!byNs.has(ns)) byNs.set(ns, []);
     byNs.get(ns)!.push(k.slice(ns.length));
   }
+  // Namespaces that differ only in their first segment and hold the same names merge: {none,uniform}/sac/losses/.
+  const merged = new Map<string, { firsts: string[]; rest: string; names: string[] }>();
+  for (const [ns, names] of byNs) {
+    const cut = ns.indexOf('/');
+    const deep = ns.split('/').length > 2;
+    const id = deep ? `${ns.slice(cut)}|${names.join(',')}` : `=${ns}`;
+    if (!merged.has(id)) merged.set(id, { firsts: [], rest: deep ? ns.slice(cut) : ns, names });
+    if (deep) merged.get(id)!.firsts.push(ns.slice(0, cut));
+  }
+  byNs.clear();
+  for (const m of merged.values()) byNs.set(m.firsts.length > 1 ? `{${m.firsts.join(',')}}${m.rest}` : m.firsts.length ? `${m.firsts[0]}${m.rest}` : m.rest, m.names);
   const shown = (ns: string): string => ns || '(no namespace)';
   const nsWidth = Math.max(...[...byNs.keys()].map((ns) => shown(ns).length));
   const lines: string[] = [];

@@ -32,8 +32,8 @@ export function fmtDuration(seconds: number): string {
 /** Short field name: the part after the last `/` (`charts/return` → `return`). */
 const shortKey = (k: string): string => k.slice(k.lastIndexOf('/') + 1);
 
-/** The text of one progress line (no bar when `barWidth` is 0). */
-export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0): string {
+/** The text of one progress line (no bar when `barWidth` is 0; the elapsed time instead of the ETA when `final`). */
+export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0, final = false): string {
   const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
   const done = p.step - startStep;
   const rate = elapsedSec > 0 ? done / elapsedSec : 0;
@@ -41,7 +41,8 @@ export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 
   const filled = Math.round(frac * barWidth);
   const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ` : '';
   const fields = Object.entries(p.fields).map(([k, v]) => `${shortKey(k)}=${fmtNum(v)}`);
-  return [`${bar}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, `ETA ${fmtDuration(eta)}`, ...fields].join(' ');
+  const time = final ? `in ${fmtDuration(elapsedSec)}` : `ETA ${fmtDuration(eta)}`;
+  return [`${bar}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, time, ...fields].join(' ');
 }
 
 /** Whether to redraw live on `stream`: a TTY, and not under CI. */
@@ -82,7 +83,7 @@ export class ProgressBar {
   /** Ends the bar: a final newline when live, one summary line otherwise. */
   finish(): void {
     if (!this.state) return;
-    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 0, this.startStep ?? 0)}`;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 0, this.startStep ?? 0, true)}`;
     if (this.live) this.stream.write(`\r\x1b[2K${text}\n`);
     else this.stream.write(`${text}\n`);
     this.drawn = false;
