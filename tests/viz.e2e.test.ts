@@ -55,6 +55,31 @@ function writeSyntheticRun(dir: string): void {
   writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'TwoRoute-v0', episodes: [episode, episode] }));
 }
 
+const PRIORS_RUN = '2026-11-21T0100-gridworld-priors-1';
+
+/**
+ * A gridworld-priors run in the CLI's key layout (`<prior>/<method>/charts/...`): SAC logs to 6k steps,
+ * KL-PPO to 256k, so one chart of both would squash SAC's curves against the left edge.
+ */
+function writeSyntheticPriorsRun(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'gridworld-priors', seed: 1, options: { alpha: 0.15 } }));
+  const rows: string[] = [];
+  for (const prior of ['uniform', 'reference', 'none']) {
+    for (let i = 1; i <= 6; i++) rows.push(JSON.stringify({ step: i * 1000, [`${prior}/sac/charts/episodic_return`]: -1 + i / 6, [`${prior}/sac/losses/critic`]: 1 / i }));
+    for (let i = 1; i <= 16; i++) rows.push(JSON.stringify({ step: i * 16_000, [`${prior}/klppo/charts/episodic_return`]: -1 + i / 16 }));
+  }
+  writeFileSync(join(dir, 'metrics.jsonl'), rows.join('\n') + '\n');
+}
+
+/** Folders under runs/ that are not runs: `priorlab compare` output and a parent folder of runs. */
+function writeNonRuns(dir: string): void {
+  mkdirSync(join(dir, 'compare'), { recursive: true });
+  writeFileSync(join(dir, 'compare', 'compare.json'), '{}');
+  mkdirSync(join(dir, 'older', 'x-sac-discrete-1'), { recursive: true });
+  writeFileSync(join(dir, 'older', 'x-sac-discrete-1', 'config.json'), '{}');
+}
+
 const WM_RUN = '2026-11-22T0000-rssm-pendulum-1';
 const WM_BAD = '2026-11-22T0100-rssm-pendulum-2';
 
@@ -89,6 +114,8 @@ beforeAll(async () => {
   runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
   writeSyntheticRun(join(runsDir, RUN));
   writeSyntheticRssm(runsDir);
+  writeSyntheticPriorsRun(join(runsDir, PRIORS_RUN));
+  writeNonRuns(runsDir);
   session = await startViz(runsDir);
 });
 
@@ -181,6 +208,8 @@ describe('visualizer in chromium', () => {
 
   it('a recorded run opens from /runs/, replays its episodes and charts its curves', async () => {
     const page = await openPanel(session, '#panel=runs', errors);
+    // Only folders holding a config.json are runs: not compare/, not a parent folder of runs, not the world-model folders.
+    expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([RUN, PRIORS_RUN]);
     await page.click(`[data-run="${RUN}"]`);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, RUN);
     const cfg = await stats(page, 'run-config');
@@ -194,6 +223,20 @@ describe('visualizer in chromium', () => {
     await page.waitForTimeout(700);
     await shot(page, 'runs-replay');
     // The runs folder is served read-only and never outside itself (raw paths: no client-side normalization).
+    // Learners with very different step ranges get a chart each; x ticks are round, compact and distinct.
+    await page.click(`[data-run="${RUN}"]`);
+    await page.click(`[data-run="${PRIORS_RUN}"]`);
+    await page.waitForFunction((r) => document.body.dataset.runsShown === r, PRIORS_RUN);
+    const charts = await page.$$eval('svg.chart', (c) => c.map((x) => ({ title: x.getAttribute('aria-label')!, paths: x.querySelectorAll('path').length })));
+    expect(charts.filter((c) => c.title.startsWith('Return')).map((c) => c.title)).toEqual(['Return · sac/charts/episodic_return', 'Return · klppo/charts/episodic_return']);
+    expect(charts.every((c) => c.paths === 3)).toBe(true);
+    const xTicks = await page.$$eval('svg.chart', (c) => c.map((x) => [...x.querySelectorAll('.axes text[text-anchor="middle"]:not(.axis-label)')].map((t) => t.textContent)));
+    expect(xTicks[1]).toEqual(['50k', '100k', '150k', '200k', '250k']);
+    for (const t of xTicks) expect(new Set(t).size).toBe(t.length);
+    // Legends stay inside the chart.
+    const inside = await page.$$eval('svg.chart .legend text', (ts) => ts.every((t) => (t as SVGGraphicsElement).getBBox().x >= 0));
+    expect(inside).toBe(true);
+    await shot(page, 'runs-gridworld-priors');
     expect(await rawStatus(`/runs/${RUN}/config.json`)).toBe(200);
     expect(await rawStatus(`/runs/${RUN}/config.json`, 'POST')).toBe(405);
     expect(await rawStatus('/runs/%2e%2e/package.json')).toBe(403);
@@ -219,6 +262,11 @@ describe('visualizer in chromium', () => {
     await shot(page, 'pointmass-above');
     await page.selectOption('[data-testid="control-env"]', 'Pendulum-v1');
     await page.waitForSelector('svg.chart');
+    // The default view is a real swing-up: the first seed from 1 whose start hangs down, reaching upright later.
+    const p = await stats(page, 'control-stats');
+    expect(Math.abs(num(p, 'startTheta'))).toBeGreaterThanOrEqual(2.5);
+    expect(num(p, 'upright')).toBeGreaterThan(100);
+    expect(page.url()).toContain('seed=10');
     await page.waitForTimeout(1500);
     await shot(page, 'pendulum');
     expect(errors).toEqual([]);
@@ -232,6 +280,9 @@ describe('visualizer in chromium', () => {
     // The untrained (near-uniform) policy is far from π*; the KL shown at step 0 is that starting point.
     expect(num(s0, 'kl')).toBeGreaterThan(0.2);
     expect(num(s0, 'klInitial')).toBe(num(s0, 'kl'));
+    // Before the first step every chart shows the same empty state (no lone-point axes).
+    expect(await page.$$eval('svg.chart .chart-empty', (t) => t.map((x) => x.textContent))).toEqual(Array(3).fill('no data yet: press Start or Step'));
+    await shot(page, 'live-training-ready');
     await page.click('[data-testid="train-step"]');
     expect(num(await stats(page, 'train-stats'), 'steps')).toBe(100);
     await page.click('[data-testid="train-run"]');

@@ -20,6 +20,8 @@ export interface ChartSpec {
   height?: number;
   /** Vertical marker lines (e.g. the observed x). */
   markers?: Array<{ x: number; label: string }>;
+  /** Shown instead of the axes while no series has a finite point (default "no data"). */
+  emptyText?: string;
 }
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -42,17 +44,53 @@ export function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-const fmtTick = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(0) : String(+v.toPrecision(3)));
+/**
+ * A tick label: compact for large magnitudes (50k, 1.5M), plain for ordinary ones, short for tiny ones.
+ * Ticks come from `ticks`, so they are round and the labels never repeat.
+ */
+export function fmtTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toPrecision(3)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a < 1e-3 && v !== 0) return v.toExponential(1).replace(/\.0e/, 'e');
+  return String(+v.toPrecision(4));
+}
+
+const CHAR_W = 6.4;
+const LEGEND_ROW = 16;
+
+/** Cuts `name` to about `maxW` pixels, keeping its end (the most specific part of a metric key). */
+function fitLabel(name: string, maxW: number): string {
+  const n = Math.max(4, Math.floor(maxW / CHAR_W));
+  return name.length <= n ? name : `…${name.slice(name.length - n + 1)}`;
+}
 
 export function lineChart(spec: ChartSpec): SVGSVGElement {
   const W = spec.width ?? 420;
-  const H = spec.height ?? 220;
-  const m = { l: 52, r: 12, t: 40, b: 38 };
+  const baseH = spec.height ?? 220;
+  // Legend: left to right under the title, wrapping onto more rows (the chart grows to keep its plot area).
+  const items: Array<{ s: Series; label: string; x: number; row: number }> = [];
+  let lx = 52;
+  let row = 0;
+  for (const s of spec.series) {
+    const label = fitLabel(s.name, W - 52 - 12 - 20);
+    const w = 26 + label.length * CHAR_W;
+    if (lx + w > W - 12 && lx > 52) {
+      row++;
+      lx = 52;
+    }
+    items.push({ s, label, x: lx, row });
+    lx += w;
+  }
+  const extra = spec.series.length > 0 ? row * LEGEND_ROW : 0;
+  const H = baseH + extra;
+  const m = { l: 52, r: 18, t: 40 + extra, b: 38 };
   const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': spec.title });
   const pts = spec.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  svg.append(el('text', { x: m.l, y: 16, class: 'chart-title' }, spec.title));
+  svg.append(el('text', { x: m.l, y: 16, class: 'chart-title' }, fitLabel(spec.title, W - m.l - m.r)));
   if (pts.length === 0) {
-    svg.append(el('text', { x: W / 2, y: H / 2, class: 'chart-empty', 'text-anchor': 'middle' }, 'no data'));
+    svg.append(el('text', { x: W / 2, y: H / 2, class: 'chart-empty', 'text-anchor': 'middle' }, spec.emptyText ?? 'no data'));
     return svg;
   }
   let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
@@ -68,7 +106,7 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
     axes.append(el('line', { x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: 'gridline' }));
     axes.append(el('text', { x: m.l - 6, y: sy(t) + 4, 'text-anchor': 'end' }, fmtTick(t)));
   }
-  for (const t of ticks(x0, x1, 6)) axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, fmtTick(t)));
+  for (const t of ticks(x0, x1, 5)) axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, fmtTick(t)));
   axes.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
   if (spec.yLabel) axes.append(el('text', { x: 12, y: (m.t + H - m.b) / 2, transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }, spec.yLabel));
   svg.append(axes);
@@ -77,18 +115,18 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
     svg.append(el('line', { x1: sx(mk.x), x2: sx(mk.x), y1: m.t, y2: H - m.b, class: 'marker' }));
     svg.append(el('text', { x: sx(mk.x) + 4, y: m.t + 10, class: 'marker-label' }, mk.label));
   }
-  let lx = W - m.r;
   const legend = el('g', { class: 'legend' });
-  for (const s of [...spec.series].reverse()) {
-    const ok = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  for (const { s, label, x, row: r } of [...items].reverse()) {
+    const ok = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
     if (ok.length > 0) {
-      const d = ok.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
+      const d = ok.map(([px, py], i) => `${i ? 'L' : 'M'}${sx(px).toFixed(1)},${sy(py).toFixed(1)}`).join('');
       svg.append(el('path', { d, fill: 'none', stroke: css(s.color), 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 4' : 'none' }));
     }
-    const w = 30 + s.name.length * 6.4;
-    lx -= w;
-    legend.append(el('line', { x1: lx, x2: lx + 14, y1: 29, y2: 29, stroke: css(s.color), 'stroke-width': 3, 'stroke-dasharray': s.dashed ? '4 3' : 'none' }));
-    legend.append(el('text', { x: lx + 18, y: 33 }, s.name));
+    const y = 29 + r * LEGEND_ROW;
+    legend.append(el('line', { x1: x, x2: x + 14, y1: y, y2: y, stroke: css(s.color), 'stroke-width': 3, 'stroke-dasharray': s.dashed ? '4 3' : 'none' }));
+    const t = el('text', { x: x + 18, y: y + 4 }, label);
+    if (label !== s.name) t.append(el('title', {}, s.name));
+    legend.append(t);
   }
   svg.append(legend);
   return svg;

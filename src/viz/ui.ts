@@ -75,11 +75,12 @@ export function segmented<T extends string>(parent: HTMLElement, id: string, lab
   parent.append(wrap);
 }
 
-export function select(parent: HTMLElement, id: string, label: string, options: readonly string[], value: string, onPick: (v: string) => void): HTMLSelectElement {
+/** A labelled drop-down; an option is its value, or `{ value, label }` to show a shorter label (the value is its tooltip). */
+export function select(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<string | { value: string; label: string }>, value: string, onPick: (v: string) => void): HTMLSelectElement {
   const row = h('label', { class: 'select' });
   row.append(h('span', {}, label));
   const s = h('select', { 'data-testid': id });
-  for (const o of options) s.append(h('option', { value: o }, o));
+  for (const o of options) s.append(typeof o === 'string' ? h('option', { value: o }, o) : h('option', { value: o.value, title: o.value }, o.label));
   s.value = value;
   s.addEventListener('change', () => onPick(s.value));
   row.append(s);

@@ -78,3 +78,21 @@ export function pendulumEpisode(seed: number, noiseStd: number): PendulumEpisode
   thd.push(obs[2]);
   return { theta: Float64Array.from(th), thetaDot: Float64Array.from(thd), torque: Float64Array.from(u), reward: Float64Array.from(rw) };
 }
+
+/** |θ₀| at least this far from upright (rad) counts as "hanging down": the controller must swing up. */
+export const HANGING_DOWN = 2.5;
+
+/** The start angle θ₀ (0 = upright) of Pendulum-v1 reset with `seed`. */
+export function pendulumStartAngle(seed: number): number {
+  const obs = make('Pendulum-v1').reset({ seed }).obs as Float32Array;
+  return Math.atan2(obs[1], obs[0]);
+}
+
+/**
+ * The first seed ≥ `from` whose start is hanging down (|θ₀| ≥ `HANGING_DOWN`), so the episode shows a
+ * real swing-up rather than the controller holding a pendulum that starts near upright.
+ */
+export function swingUpSeed(from: number): number {
+  for (let s = from; s < from + 1000; s++) if (Math.abs(pendulumStartAngle(s)) >= HANGING_DOWN) return s;
+  return from;
+}

@@ -46,13 +46,15 @@ function drawCells(g: Graphics, env: GridWorld, cell: number, fillFor: (s: numbe
 
 /**
  * Policy arrows: for each action with π(a|s) ≥ 2 %, one single-headed arrow from the edge of the centre
- * dot towards the neighbour the action moves to, its length, width and opacity growing with π(a|s).
+ * dot towards the neighbour the action moves to, its length ∝ π(a|s) (up to 45 % of the cell), its width
+ * and opacity growing with π(a|s). A dark casing under each arrow keeps it legible on the palest cells.
  */
 function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number, color: number): void {
   const nA = env.actions.length;
   const kinds = env.kinds;
-  const r0 = cell * 0.07;
-  const reach = cell * 0.4;
+  const r0 = cell * 0.06;
+  const reach = cell * 0.45;
+  const casing = COLORS.bg;
   for (let s = 0; s < kinds.length; s++) {
     if (kinds[s] === 'wall' || env.model.terminalStates.has(s)) continue;
     const [r, c] = env.toRowCol(s);
@@ -62,16 +64,22 @@ function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number,
       const p = pi[s * nA + a];
       if (p < 0.02) continue;
       const { dr, dc } = env.actions[a];
-      const alpha = 0.3 + 0.7 * p;
-      const head = Math.min(cell * 0.13, 2.5 + 5 * p);
+      const alpha = 0.45 + 0.55 * p;
+      const width = Math.max(1.5, cell * (0.03 + 0.05 * p));
+      const head = Math.min(cell * 0.16, cell * 0.07 + cell * 0.09 * p);
       const tip = r0 + (reach - r0) * p;
       const bx = cx + dc * (tip - head);
       const by = cy + dr * (tip - head);
-      if (tip - head > r0) g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width: 1 + 2 * p, color, alpha });
+      const headPts = [cx + dc * tip, cy + dr * tip, bx - dr * head * 0.75, by + dc * head * 0.75, bx + dr * head * 0.75, by - dc * head * 0.75];
+      if (tip - head > r0) {
+        g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width: width + 2, color: casing, alpha: 0.35 * alpha, cap: 'round' });
+        g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width, color, alpha });
+      }
       // Head: a triangle whose tip is at distance `tip` from the centre, pointing along (dc, dr).
-      g.poly([cx + dc * tip, cy + dr * tip, bx - dr * head * 0.7, by + dc * head * 0.7, bx + dr * head * 0.7, by - dc * head * 0.7]).fill({ color, alpha });
+      g.poly(headPts).stroke({ width: 1.5, color: casing, alpha: 0.35 * alpha, join: 'round' });
+      g.poly(headPts).fill({ color, alpha });
     }
-    g.circle(cx, cy, r0 * 0.6).fill({ color, alpha: 0.8 });
+    g.circle(cx, cy, Math.max(1.5, r0 * 0.7)).fill({ color, alpha: 0.8 });
   }
 }
 

@@ -2,11 +2,12 @@
  * Pendulum / PointMass panel: continuous envs driven by the reference controllers the experiments use
  * (`src/envs/references.ts`) with Gaussian action noise of adjustable width. PointMass overlays 200
  * sampled trajectories (coloured by the goal reached), routed below or above the obstacle;
- * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted.
+ * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted; switching to
+ * it moves to the first seed whose start hangs down (|θ₀| ≥ 2.5 rad), so the swing-up is visible.
  */
 import { lineChart } from '../chart.js';
 import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
-import { pendulumEpisode, pointMassTrajectories } from '../control/sim.js';
+import { pendulumEpisode, pointMassTrajectories, swingUpSeed } from '../control/sim.js';
 import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
@@ -25,9 +26,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   let noise = Math.max(NOISE_MIN, extraNumber(view.state, 'noise', 0.3));
   let route: Route = view.state.extra.route === 'top' ? 'top' : 'bottom';
   let seed = view.state.seed;
+  // Pendulum opened without a seed in the link (or switched to): start from the first seed that hangs
+  // down, so the first view is a swing-up, not the controller holding a pendulum that starts upright.
+  const seedInLink = /[#&]seed=/.test(location.hash);
+  if (env === 'Pendulum-v1' && !seedInLink) seed = swingUpSeed(seed);
 
   const ctl = section(host.sidebar, 'Environment', 'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.');
-  select(ctl, 'control-env', 'environment', ENVS, env, (v) => ((env = v as typeof env), schedule()));
+  select(ctl, 'control-env', 'environment', ENVS, env, (v) => {
+    env = v as typeof env;
+    if (env === 'Pendulum-v1') seed = swingUpSeed(seed);
+    schedule();
+  });
   const routeBox = h('div');
   ctl.append(routeBox);
   segmented(routeBox, 'control-route', 'PointMass route around the obstacle', [
@@ -86,6 +95,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       current = pendulumView(SIZE, ep.theta, ep.torque);
       const upright = ep.theta.filter((t) => Math.abs(t) < 0.1).length;
       statTable(side, `one episode, seed ${seed}`, [
+        { key: 'startTheta', label: 'start θ₀ (0 = upright)', value: ep.theta[0] },
         { key: 'return', label: 'return (200 steps)', value: ep.reward.reduce((a, b) => a + b, 0), digits: 1 },
         { key: 'upright', label: 'steps with |θ| < 0.1', value: upright, digits: 0 },
         { key: 'finalTheta', label: 'final θ', value: ep.theta[ep.theta.length - 1] },

@@ -15,20 +15,59 @@ import { h, section, statTable } from '../ui.js';
 
 const RUN_COLORS = [0x2bb3a3, 0xf0a030, 0xe05570, 0x5b8def, 0xb48ef0, 0x9fd356];
 
+type Curve = { run: number; key: string; points: ReadonlyArray<readonly [number, number]> };
+
+/** Splits curves into parts whose last steps are within a factor 4 of each other, shortest first. */
+function byStepRange(curves: Curve[]): Curve[][] {
+  const last = (c: Curve) => Math.max(...c.points.map((p) => p[0]));
+  const sorted = [...curves].sort((a, b) => last(a) - last(b));
+  const parts: Curve[][] = [];
+  for (const c of sorted) {
+    const part = parts.at(-1);
+    if (part && last(c) <= 4 * Math.max(1, last(part[0]))) part.push(c);
+    else parts.push([c]);
+  }
+  // Within a part, keep the metric keys' order (sorted), not the step order.
+  return parts.map((p) => curves.filter((c) => p.includes(c)));
+}
+
+/**
+ * Legend names for metric keys: the path segments shared by every key (same position) move to the
+ * chart title, the rest name the series. `uniform/sac/charts/episodic_return` beside
+ * `reference/sac/charts/episodic_return` becomes `uniform` and `reference`, under `sac/charts/episodic_return`.
+ */
+function shortNames(keys: string[]): { labels: string[]; common: string } {
+  const parts = keys.map((k) => k.split('/'));
+  const n = parts[0].length;
+  if (keys.length < 2 || parts.some((p) => p.length !== n)) return { labels: keys.map((k) => (keys.length < 2 ? k.split('/').at(-1)! : k)), common: keys.length < 2 ? keys[0] : '' };
+  const constant = Array.from({ length: n }, (_, i) => parts.every((p) => p[i] === parts[0][i]));
+  return {
+    labels: parts.map((p) => p.filter((_, i) => !constant[i]).join('/')),
+    common: parts[0].filter((_, i) => constant[i]).join('/'),
+  };
+}
+
+/** The index of each value among the distinct values, in order of first appearance. */
+function distinctIndex(values: string[]): number[] {
+  const seen: string[] = [];
+  return values.map((v) => (seen.includes(v) ? seen.indexOf(v) : seen.push(v) - 1));
+}
+
 export const mount: PanelModule['mount'] = async (host, view) => {
   const sources = new Map<string, RunSource>();
   const loaded = new Map<string, RunData>();
   const picked = new Set<string>((view.state.extra.runs ?? '').split(',').filter(Boolean));
 
-  const list = section(host.sidebar, 'Recorded runs', 'Run folders under runs/ (served read-only by the dev server). Tick one to replay it, several to compare their curves.');
+  const list = section(host.sidebar, 'Recorded runs', 'Run folders (with a config.json) under runs/, served read-only by the dev server. Tick one to replay it, several to compare their curves.');
   const listBox = h('div', { 'data-testid': 'runs-list' });
   list.append(listBox);
-  const pick = section(host.sidebar, 'Open a folder', 'Or pick a run folder from disk (config.json, metrics.jsonl, *episode*.json). Files are only parsed as data.');
+  const pick = section(host.sidebar, 'Open a folder', 'Or pick a run folder from disk (config.json, metrics.jsonl, *episode*.json), or a folder of runs. Files are only parsed as data.');
   const input = h('input', { type: 'file', multiple: '', 'data-testid': 'runs-file' });
   input.setAttribute('webkitdirectory', '');
   pick.append(input);
   input.addEventListener('change', () => {
-    for (const src of pickedRuns(input.files ?? [])) {
+    // Only run folders (with a config.json), as in the server listing.
+    for (const src of pickedRuns(input.files ?? []).filter((r) => r.files.has('config.json'))) {
       sources.set(src.name, src);
       loaded.delete(src.name);
       picked.add(src.name);
@@ -140,17 +179,25 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       const ks = keys.filter((k) => !used.has(k) && g.match.test(k));
       if (ks.length === 0) continue;
       ks.forEach((k) => used.add(k));
-      const series = runs.flatMap((r, ri) =>
-        ks.map((k, ki) => ({
-          name: runs.length > 1 ? `${k} · run ${ri + 1}` : k,
-          color: RUN_COLORS[(runs.length > 1 ? ri : ki) % RUN_COLORS.length],
-          dashed: runs.length > 1 && ki > 0,
-          points: r.metrics.filter((m) => k in m).map((m) => [m.step, m[k]] as const),
-        })),
+      const curves = runs.flatMap((r, run) =>
+        ks.map((key) => ({ run, key, points: r.metrics.filter((m) => key in m).map((m) => [m.step, m[key]] as const) })).filter((c) => c.points.length > 0),
       );
-      const chart = lineChart({ title: g.title, xLabel: 'step', series, width: 460, height: 240 });
-      chart.dataset.group = g.title;
-      host.charts.append(chart);
+      // Learners with very different step ranges (SAC's 6k steps beside KL-PPO's 256k) get a chart each.
+      for (const part of byStepRange(curves)) {
+        const { labels, common } = shortNames(part.map((c) => c.key));
+        const colourOf = distinctIndex(labels.map((l) => l.split('/')[0]));
+        const dashOf = distinctIndex(labels.map((l) => l.split('/').slice(1).join('/')));
+        const series = part.map((c, i) => ({
+          name: runs.length > 1 ? `${labels[i]} · run ${c.run + 1}` : labels[i],
+          color: RUN_COLORS[(runs.length > 1 ? c.run : colourOf[i]) % RUN_COLORS.length],
+          dashed: runs.length > 1 ? ks.indexOf(c.key) > 0 : dashOf[i] > 0,
+          points: c.points,
+        }));
+        const title = common ? `${g.title} · ${common}` : g.title;
+        const chart = lineChart({ title, xLabel: 'step', series, width: 460, height: 240 });
+        chart.dataset.group = g.title;
+        host.charts.append(chart);
+      }
     }
     if (runs.length > 1) {
       host.charts.append(h('p', { class: 'note' }, runs.map((r, i) => `run ${i + 1} = ${r.name}`).join(' · ')));
@@ -158,7 +205,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   }
 
   try {
-    for (const src of await serverRuns(import.meta.env.BASE_URL)) sources.set(src.name, src);
+    for (const src of await serverRuns(import.meta.env.BASE_URL, 'config.json')) sources.set(src.name, src);
   } catch (e) {
     listBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); open a folder instead.`));
   }

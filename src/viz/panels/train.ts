@@ -187,13 +187,15 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     host.charts.replaceChildren();
     const series = (key: string) => session.log.filter((l) => key in l.scalars).map((l) => [l.step, l.scalars[key]] as const);
     const chart = (title: string, yLabel: string, s: Parameters<typeof lineChart>[0]['series'], testid: string) => {
-      const c = lineChart({ title, xLabel: 'environment steps', yLabel, series: s, width: 400, height: 220 });
+      const c = lineChart({ title, xLabel: 'environment steps', yLabel, series: s, width: 400, height: 220, emptyText: 'no data yet: press Start or Step' });
       c.dataset.testid = testid;
       host.charts.append(c);
     };
+    // One point (step 0) is not a curve yet: until the first step every chart shows the same empty state.
+    const kl = klTrace.length > 1 ? klTrace : [];
     chart('KL between learned π and exact π*', 'nats', [
-      { name: 'KL(π ‖ π*)', color: PRIOR_COLORS[prior], points: klTrace.filter((p) => Number.isFinite(p[1])).map((p) => [p[0], p[1]] as const) },
-      { name: 'KL(π* ‖ π)', color: COLORS.muted, dashed: true, points: klTrace.map((p) => [p[0], p[2]] as const) },
+      { name: 'KL(π ‖ π*)', color: PRIOR_COLORS[prior], points: kl.filter((p) => Number.isFinite(p[1])).map((p) => [p[0], p[1]] as const) },
+      { name: 'KL(π* ‖ π)', color: COLORS.muted, dashed: true, points: kl.map((p) => [p[0], p[2]] as const) },
     ], 'train-chart-kl');
     chart('Episodic return', 'return', [{ name: 'mean return per log', color: COLORS.goal, points: series('charts/episodic_return') }], 'train-chart-return');
     chart('α / β and KL to the prior', 'nats', [

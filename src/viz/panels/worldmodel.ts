@@ -11,7 +11,7 @@ import { lineChart } from '../chart.js';
 import { COLORS } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
-import { parseJsonFile, serverRunFiles, serverRuns } from '../recorded/data.js';
+import { parseJsonFile, serverRuns } from '../recorded/data.js';
 import { h, section, select, slider, statTable } from '../ui.js';
 
 export const TRAJECTORY_FILE = 'rssm-trajectories.json';
@@ -135,12 +135,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   });
 
   try {
-    const runs = await serverRuns(import.meta.env.BASE_URL);
-    for (const run of runs) {
-      const withFiles = await serverRunFiles(import.meta.env.BASE_URL, run);
-      const read = withFiles.files.get(TRAJECTORY_FILE);
-      if (read) files.set(run.name, read);
-    }
+    for (const run of await serverRuns(import.meta.env.BASE_URL, TRAJECTORY_FILE)) files.set(run.name, run.files.get(TRAJECTORY_FILE)!);
   } catch (e) {
     runBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); pick a file instead.`));
   }

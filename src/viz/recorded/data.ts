@@ -92,20 +92,33 @@ export function metricKeys(runs: readonly RunData[]): string[] {
   return [...keys].sort();
 }
 
-/** The learning-curve groups the Runs panel charts first, matched against the key after its namespace. */
+/**
+ * The learning-curve groups of the Runs panel, in chart order; a key joins the first group it matches
+ * (keys may carry a `<prior>/<method>/` prefix), and whatever matches none is charted under "Other metrics".
+ */
 export const METRIC_GROUPS: ReadonlyArray<{ title: string; match: RegExp }> = [
   { title: 'Return', match: /return/i },
   { title: 'Entropy', match: /entropy/i },
-  { title: 'KL to prior / reference', match: /(^|\/)kl/i },
-  { title: 'Temperature α / KL coefficient β', match: /(^|\/)(alpha|beta)($|_)/i },
+  { title: 'KL to prior / reference', match: /(^|\/)kl(?!ppo)/i },
   { title: 'ELBO terms', match: /elbo|recon|kl_?prior|nll/i },
-  { title: 'Losses', match: /^losses\//i },
+  { title: 'Losses', match: /(^|\/)losses\//i },
+  { title: 'Temperature α / KL coefficient β', match: /(^|\/)(alpha|beta)($|_)/i },
+  { title: 'Episode length', match: /length/i },
+  { title: 'Other metrics', match: /./ },
 ];
 
-/** Runs served by the dev server: the `/runs/` listing, one `RunSource` per folder. */
-export async function serverRuns(base: string): Promise<RunSource[]> {
+/**
+ * Folders served by the dev server under `/runs/`, each with its file listing filled in, keeping only
+ * those that hold `requiredFile`. The Runs panel asks for `config.json` (every run the CLI writes has
+ * one), so folders that are not runs (`runs/compare/` from `priorlab compare`, a parent folder of runs)
+ * are not listed. A folder whose own listing fails is skipped rather than failing the whole list.
+ */
+export async function serverRuns(base: string, requiredFile: string): Promise<RunSource[]> {
   const list = await fetchListing(`${base}runs/`);
-  return list.filter((e) => e.dir).map((e) => ({ name: e.name, files: new Map() }));
+  const runs = await Promise.all(
+    list.filter((e) => e.dir).map((e) => serverRunFiles(base, { name: e.name, files: new Map() }).catch(() => null)),
+  );
+  return runs.filter((r): r is RunSource => r !== null && r.files.has(requiredFile));
 }
 
 interface Listing {
