@@ -94,7 +94,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
-  statsRow.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;width:100%';
   host.main.append(canvasHost, statsRow);
   const stage = await Stage.create(canvasHost, 900, 400);
   const app = stage.app;

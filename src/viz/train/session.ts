@@ -51,6 +51,13 @@ export interface SessionSpec {
   seed: number;
 }
 
+/** The session's env and its prior (the entry's reference table, when it has one); the session disposes the prior. */
+function envAndPrior(spec: SessionSpec, grid: GridWorld) {
+  const { env } = makeGridEnv(spec.entry);
+  const reference = spec.entry.reference?.(grid);
+  return { env, prior: makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {}) };
+}
+
 /**
  * Discrete SAC with linear networks on one-hot states (tabular softmax policy and twin tabular Qs): the
  * tabular presets that reach the exact optimum of TwoRoute-v0 in `tests/sac-discrete.test.ts` (with no
@@ -58,9 +65,7 @@ export interface SessionSpec {
  */
 const SAC_LOG_EVERY = 100;
 function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  const { env } = makeGridEnv(spec.entry);
-  const reference = spec.entry.reference?.(grid);
-  const prior = makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {});
+  const { env, prior } = envAndPrior(spec, grid);
   const log: LogLine[] = [];
   const trainer = new DiscreteSacTrainer(
     env,
@@ -106,9 +111,7 @@ function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
 const PPO_ENVS = 16;
 const PPO_STEPS = 32;
 function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  const { env } = makeGridEnv(spec.entry);
-  const reference = spec.entry.reference?.(grid);
-  const prior = makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {});
+  const { env, prior } = envAndPrior(spec, grid);
   const log: LogLine[] = [];
   const agent = new KlPpo(
     () => makeGridEnv(spec.entry).env,
