@@ -8,10 +8,10 @@ import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior } from '../src/priors/index.js';
+import { makeObjective } from '../src/priors/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
-import { controllerReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference } from '../src/priors/controller.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,15 +36,15 @@ export async function bench(): Promise<void> {
   const backend = await initNodeBackend();
   const pendulum = new KlPpo(
     () => make('Pendulum-v1'),
-    makePrior('reference', make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
-    { numEnvs: 8, numSteps: 200, hidden: [64, 64], numMinibatches: 8, updateEpochs: 10, klControl: { kind: 'adaptive', beta: 0.5, target: 0.2, horizon: 4000 } },
+    makeObjective({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }, make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
+    { numEnvs: 8, numSteps: 200, hidden: [64, 64], numMinibatches: 8, updateEpochs: 10, klHorizon: 4000 },
     new RngStreams(0),
   );
   const p = stepsPerSecond(pendulum, 5);
   const tokenEnv = new TokenSeq();
   const tokens = new KlPpo(
     () => new TokenSeq(),
-    makePrior('reference', tokenEnv, { reference: { table: tokenEnv.referenceTable } }),
+    makeObjective({ prior: 'reference', alpha: 0.1 }, tokenEnv, { reference: { table: tokenEnv.referenceTable } }),
     { numEnvs: 32, numSteps: 8, hidden: [], gamma: 1, gaeLambda: 1 },
     new RngStreams(0),
   );

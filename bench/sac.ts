@@ -10,10 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior } from '../src/priors/index.js';
+import { makeObjective } from '../src/priors/index.js';
 import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
 import type { Rng } from '../src/core/rng.js';
-import { SAC_DEFAULTS, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
 import type { MlpImpl } from '../src/nn/index.js';
 
 function median(xs: number[]): number {
@@ -30,7 +30,7 @@ async function kernelsPerUpdate(agent: SacContinuous, batch: ReplayBatch, rng: R
 /** Median ms/update of each impl over `blocks` interleaved blocks of `perBlock` updates, and kernels/update. */
 async function timeUpdates(hidden: number, batch: number, blocks: number, perBlock: number) {
   const env = make('Pendulum-v1');
-  const prior = makePrior('uniform', env);
+  const objective = makeObjective(SAC_OBJECTIVE, env);
   const streams = new RngStreams(0);
   const rng = streams.get('bench');
   const buffer = new ReplayBuffer(10_000, 3, 1);
@@ -40,7 +40,7 @@ async function timeUpdates(hidden: number, batch: number, blocks: number, perBlo
   const impls: MlpImpl[] = ['autodiff', 'fused'];
   const agents = impls.map((impl) => {
     const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [hidden, hidden], batchSize: batch, impl };
-    return new SacContinuous(cfg, env, prior, streams.get(`init-${impl}`));
+    return new SacContinuous(cfg, env, objective, streams.get(`init-${impl}`));
   });
   const times: number[][] = impls.map(() => []);
   const batches = Array.from({ length: perBlock }, () => buffer.sample(batch, rng));
@@ -81,7 +81,7 @@ export async function bench(): Promise<void> {
   }
   const env = make('Pendulum-v1');
   const cfg: SacConfig = { ...SAC_DEFAULTS, totalSteps: 3000, learningStarts: 1000, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
-  const run = await trainSac(cfg, () => make('Pendulum-v1'), makePrior('uniform', env), new RngStreams(0));
+  const run = await trainSac(cfg, () => make('Pendulum-v1'), makeObjective(SAC_OBJECTIVE, env), new RngStreams(0));
   run.agent.dispose();
   console.log(`  training loop on Pendulum-v1 (hidden 64×64, batch ${cfg.batchSize}, 1000 random + 2000 learning steps, 1 final eval episode): ${run.stepsPerSecond.toFixed(0)} env steps/s`);
 }

@@ -29,17 +29,17 @@ import { z } from 'zod';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
-import { makePrior, uniformTable } from '../src/priors/index.js';
+import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES, type Objective, type PriorName } from '../src/priors/index.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
-import { alphaOption, partStreams, PRIORS, sequentialParts, type Experiment, type PriorName, type RunContext } from '../src/node/run/experiment.js';
+import { partStreams, sequentialParts, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
-  alpha: alphaOption(TWO_ROUTE_ALPHA),
+  alpha: fixedAlphaOption(TWO_ROUTE_ALPHA),
   gamma: z.number().min(0).lt(1).default(TWO_ROUTE_GAMMA).describe('discount factor γ'),
   episodes: z.number().int().positive().default(1000).describe('seeded rollouts per policy for the route frequencies'),
   slip: z.number().min(0).max(1).default(0).describe('probability a move slips sideways (TwoRoute-v0 option)'),
@@ -49,13 +49,11 @@ const options = z.object({
 });
 type Options = z.infer<typeof options>;
 
-/** What a method is asked to solve: the env's model, the prior table and the temperature (0 for `none`). */
+/** What a method is asked to solve: the env's model and the Objective (prior and α). */
 export interface PriorSetting {
   prior: PriorName;
   model: TabularModel;
-  /** p(a|s), nS×nA row-major (uniform for `none`, where α = 0 makes it irrelevant except for its support). */
-  priorTable: Float64Array;
-  alpha: number;
+  objective: Objective;
   gamma: number;
   /** A fresh TwoRoute-v0 (with the run's options) for methods that learn from experience. */
   makeEnv: () => TabularEnv;
@@ -69,7 +67,7 @@ export interface PriorSetting {
 export type PolicyMethod = (setting: PriorSetting, ctx: RunContext) => Promise<Float64Array>;
 
 /** The exact optimum by soft value iteration. */
-const exact: PolicyMethod = async (s) => softValueIteration(s.model, { alpha: s.alpha, gamma: s.gamma, prior: s.priorTable }).pi;
+const exact: PolicyMethod = async (s) => softValueIteration(s.model, { ...s.objective.tabular(), gamma: s.gamma }).pi;
 
 /**
  * Discrete SAC with the setting's prior and temperature (one-hot states, linear networks), seeded from the
@@ -81,9 +79,9 @@ const exact: PolicyMethod = async (s) => softValueIteration(s.model, { alpha: s.
  */
 const sac: PolicyMethod = async (s, ctx) => {
   const env = exploringStarts(s.makeEnv());
-  const prior = makePrior(s.prior, env, { reference: { table: s.priorTable } });
-  const preset = s.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(env, prior, { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma, alpha: s.alpha }, {
+  // At α = 0 nothing explores: the plain-RL preset (greedy limits, εz-greedy collection).
+  const preset = s.objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
+  const trainer = new DiscreteSacTrainer(env, s.objective, { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma }, {
     onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
   });
   const logEvery = trainer.agent.cfg.logEvery;
@@ -120,11 +118,10 @@ const sac: PolicyMethod = async (s, ctx) => {
  * samples and all three priors reach π* (plain PPO: the ledge shortcut).
  */
 const klppo: PolicyMethod = async (s, ctx) => {
-  const prior = makePrior(s.prior, s.makeEnv(), { reference: { table: s.priorTable } });
   const agent = new KlPpo(
     () => exploringStarts(s.makeEnv()),
-    prior,
-    { numEnvs: 16, numSteps: 64, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations, klControl: { kind: 'fixed', beta: s.alpha } },
+    s.objective,
+    { numEnvs: 16, numSteps: 64, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations },
     partStreams(ctx, `klppo/${s.prior}`),
   );
   for (let i = 0; i < s.ppoIterations && !ctx.signal.aborted; i++) {
@@ -224,40 +221,43 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const model = env.model;
   const nA = model.nActions;
   const reference = twoRouteReference(model);
-  const priorTables: Record<PriorName, Float64Array> = { uniform: uniformTable('uniform', env.observationSpace, nA), reference, none: uniformTable('none', env.observationSpace, nA) };
 
   const rows: Row[] = [];
   const policies: Record<string, number[]> = {};
   const episodes: Episode[] = [];
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
   const columns = sequentialParts(ctx);
-  for (const prior of PRIORS) {
-    const alpha = prior === 'none' ? 0 : opts.alpha;
-    const setting: PriorSetting = { prior, model, priorTable: priorTables[prior], alpha, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
-    const star = await exact(setting, ctx);
-    const starVisits = stateVisitation(model, star);
-    for (const [method, solve] of Object.entries(METHODS)) {
-      if (ctx.signal.aborted) return;
-      const pi = await solve(setting, columns.next());
-      const visits = stateVisitation(model, pi);
-      const start = model.initialDistribution.indexOf(1);
-      const roll = await rollouts(env, pi, nA, opts.episodes, opts.replays, ctx);
-      const klToExact = weightedMean(starVisits, (s) => klAt(pi, star, s, nA));
-      episodes.push(...roll.kept.map((e) => ({ label: `${prior} / ${method}`, ...e })));
-      rows.push({
-        prior,
-        method,
-        routes: roll.counts,
-        entropy: weightedMean(visits, (s) => entropyAt(pi, s, nA)),
-        klToReference: weightedMean(visits, (s) => klAt(pi, reference, s, nA)),
-        discountedReturn: evaluatePolicy(model, pi, { alpha: 0, gamma: opts.gamma }).V[start],
-        meanReturn: roll.meanReturn,
-        meanLength: roll.meanLength,
-        klToExact: Number.isFinite(klToExact) ? klToExact : null,
-        piOfBest: weightedMean(starVisits, (s) => pi[s * nA + modeAt(star, s, nA)]),
-      });
-      policies[`${prior}/${method}`] = Array.from(pi);
-      ctx.progress(rows.length, PRIORS.length * Object.keys(METHODS).length);
+  for (const prior of PRIOR_NAMES) {
+    const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, { reference: { table: reference } });
+    const setting: PriorSetting = { prior, model, objective, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
+    try {
+      const star = await exact(setting, ctx);
+      const starVisits = stateVisitation(model, star);
+      for (const [method, solve] of Object.entries(METHODS)) {
+        if (ctx.signal.aborted) return;
+        const pi = await solve(setting, columns.next());
+        const visits = stateVisitation(model, pi);
+        const start = model.initialDistribution.indexOf(1);
+        const roll = await rollouts(env, pi, nA, opts.episodes, opts.replays, ctx);
+        const klToExact = weightedMean(starVisits, (s) => klAt(pi, star, s, nA));
+        episodes.push(...roll.kept.map((e) => ({ label: `${prior} / ${method}`, ...e })));
+        rows.push({
+          prior,
+          method,
+          routes: roll.counts,
+          entropy: weightedMean(visits, (s) => entropyAt(pi, s, nA)),
+          klToReference: weightedMean(visits, (s) => klAt(pi, reference, s, nA)),
+          discountedReturn: evaluatePolicy(model, pi, { alpha: 0, gamma: opts.gamma }).V[start],
+          meanReturn: roll.meanReturn,
+          meanLength: roll.meanLength,
+          klToExact: Number.isFinite(klToExact) ? klToExact : null,
+          piOfBest: weightedMean(starVisits, (s) => pi[s * nA + modeAt(star, s, nA)]),
+        });
+        policies[`${prior}/${method}`] = Array.from(pi);
+        ctx.progress(rows.length, PRIOR_NAMES.length * Object.keys(METHODS).length);
+      }
+    } finally {
+      objective.dispose();
     }
   }
 

@@ -1,13 +1,14 @@
 /**
  * klppo-pendulum: KL-PPO on Pendulum-v1 against a noisy hand-written reference controller
- * (energy-pumping swing-up + PD catch, Gaussian torque noise; `src/priors/references.ts`).
+ * (energy-pumping swing-up + PD catch, Gaussian torque noise; `src/envs/controllers.ts`).
  *
- * With `--prior reference` the policy is first distilled onto the controller (the RLHF recipe starts
- * at the reference), then trained with the per-step penalty r − β·(log π − log π_ref) while the
- * adaptive controller (Ziegler et al. 2019) steers β so the KL per step stays near `--kl-target`.
+ * β is the Objective's α. With `--prior reference` the policy is first distilled onto the controller
+ * (the RLHF recipe starts at the reference), then trained with the per-step penalty
+ * r − β·(log π − log π_ref) while the adaptive controller (Ziegler et al. 2019; `--alpha auto_<β₀>`)
+ * steers β so the KL per step stays near `--target-kl`; a number (`--alpha 0.5`) keeps β fixed.
  * The expected outcome: a higher return than the reference (mostly by acting with less noise) at a
  * KL close to the target. `--prior uniform` turns the same penalty into an entropy bonus
- * (no distillation, fixed β); `--prior none` is plain PPO (β = 0).
+ * (no distillation); `--prior none` is plain PPO (β ≡ 0).
  *
  * Reports the reference's and the trained policy's (stochastic) returns on the same evaluation
  * seeds and the mean KL over the last quarter of training; writes `return.svg`, `kl.svg` and `episodes.json`
@@ -16,23 +17,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { KlPpo, type KlPpoCheckpoint } from '../src/agents/klppo/ppo.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
-import { controllerReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference } from '../src/priors/controller.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
-import { makePrior, type ReferenceSource } from '../src/priors/index.js';
+import { makeObjective, objectiveOptions, objectiveSpecOf, type Objective, type ReferenceSource } from '../src/priors/index.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
-import { betaOption, partStreams, priorOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { partStreams, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
-  prior: priorOption('reference'),
-  beta: betaOption(0.5).describe('KL penalty coefficient β on KL(π‖π_ref) (initial value when --adaptive; 0 with --prior none)'),
+  ...objectiveOptions({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }),
   iterations: z.number().int().positive().default(80).describe('KL-PPO iterations (each: numEnvs × 200 steps)'),
   distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference first (reference prior only)'),
   noiseStd: z.number().gt(0).default(1.5).describe('std of the reference controller’s torque noise'),
-  klTarget: z.number().gt(0).default(0.2).describe('target KL per step of the adaptive β controller (nats)'),
   horizon: z.number().gt(0).default(4000).describe('horizon of the adaptive β controller (env steps)'),
-  adaptive: z.boolean().default(true).describe('adapt β toward --kl-target (reference prior); otherwise β stays fixed'),
   lr: z.number().gt(0).default(1e-3).describe('Adam learning rate'),
   numEnvs: z.number().int().positive().default(8).describe('parallel envs (one 200-step episode each per iteration)'),
   evalEpisodes: z.number().int().positive().default(50).describe('evaluation episodes for the reference and the trained policy'),
@@ -88,14 +86,21 @@ function evaluate(source: ReferenceSource, episodes: number, ctx: RunContext, ke
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  const reference = controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));
-  const env = make('Pendulum-v1');
-  const prior = makePrior(opts.prior, env, { reference });
-  const beta = opts.prior === 'none' ? 0 : opts.beta;
-  const adaptive = opts.adaptive && opts.prior === 'reference';
+  const controller = () => controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));
+  const objective = makeObjective(objectiveSpecOf(opts), make('Pendulum-v1'), { reference: controller });
+  const reference = controller(); // a second copy, to evaluate the controller itself
+  try {
+    await train(opts, ctx, objective, reference);
+  } finally {
+    objective.dispose();
+    (reference as { dispose?: () => void }).dispose?.();
+  }
+}
+
+async function train(opts: Options, ctx: RunContext, objective: Objective, reference: ReferenceSource): Promise<void> {
   const agent = new KlPpo(
     () => make('Pendulum-v1'),
-    prior,
+    objective,
     {
       numEnvs: opts.numEnvs,
       numSteps: 200,
@@ -104,7 +109,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       numMinibatches: 8,
       updateEpochs: 10,
       klMode: 'reward',
-      klControl: adaptive ? { kind: 'adaptive', beta, target: opts.klTarget, horizon: opts.horizon } : { kind: 'fixed', beta },
+      klHorizon: opts.horizon,
     },
     ctx.streams,
   );
@@ -113,15 +118,15 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   if (saved) agent.loadCheckpoint(saved.state.agent);
   else if (opts.prior === 'reference' && opts.distill > 0) {
     const m = agent.distill(opts.distill);
-    ctx.print(`distilled onto the reference (${opts.distill} iterations): KL ${m['kl/exact'].toFixed(3)} per step, return ${m['charts/episodic_return']?.toFixed(1)}`);
+    ctx.print(`distilled onto the reference (${opts.distill} iterations): KL ${m['charts/kl_prior'].toFixed(3)} per step, return ${m['charts/episodic_return']?.toFixed(1)}`);
   }
   const total = opts.iterations;
   while (agent.iteration < total && !ctx.signal.aborted) {
     const m = agent.iterate();
-    const kl = m['kl/exact'] ?? m['kl/k3'];
-    history.push({ iteration: agent.iteration, ret: m['charts/episodic_return'], kl, beta: m['kl/beta'] });
+    const kl = m['charts/kl_prior'];
+    history.push({ iteration: agent.iteration, ret: m['charts/episodic_return'], kl, beta: m['charts/alpha'] });
     ctx.log(agent.iteration, m);
-    ctx.progress(agent.iteration, total, { return: m['charts/episodic_return'], kl, beta: m['kl/beta'] });
+    ctx.progress(agent.iteration, total, { return: m['charts/episodic_return'], kl, beta: m['charts/alpha'] });
     if (agent.iteration % opts.checkpointEvery === 0 || agent.iteration === total || ctx.signal.aborted) {
       ctx.checkpoint(agent.iteration, { agent: agent.getCheckpoint(), history } satisfies State);
     }
@@ -139,7 +144,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print(`prior ${opts.prior}, reference noise std ${opts.noiseStd}, ${opts.evalEpisodes} evaluation episodes (same seeds):`);
   ctx.print(`  reference controller   return ${refEval.mean.toFixed(1)} ± ${refEval.std.toFixed(1)}`);
   ctx.print(`  KL-PPO (stochastic)    return ${trainedEval.mean.toFixed(1)} ± ${trainedEval.std.toFixed(1)}`);
-  ctx.print(`  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${adaptive ? ` (target ${opts.klTarget})` : ''}; final β ${agent.beta.toFixed(3)}`);
+  const target = objective.targetKl;
+  ctx.print(`  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${target !== null ? ` (target ${target})` : ''}; final β ${agent.beta.toFixed(3)}`);
   const x = history.map((h) => h.iteration);
   ctx.writeFile(
     'return.svg',
@@ -153,7 +159,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     linePlot({ title: 'KL(π ‖ π_ref) per step and β', xLabel: 'iteration', yLabel: 'nats / β' }, [
       { label: 'KL per step', x, y: history.map((h) => h.kl) },
       { label: 'β', x, y: history.map((h) => h.beta) },
-      ...(adaptive ? [{ label: 'KL target', x, y: x.map(() => opts.klTarget) }] : []),
+      ...(target !== null ? [{ label: 'KL target', x, y: x.map(() => target) }] : []),
     ]),
   );
   if (opts.replays > 0) {

@@ -23,36 +23,46 @@
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { barChart } from '../src/node/run/svgplot.js';
-import { PRIOR_KINDS } from '../src/priors/index.js';
+import { fixedAlphaOption, PRIOR_NAMES, type BoxPrior } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
-import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassPriors, pointMassSacConfig } from './pointmass.js';
-import { alphaOption, partStreams, sequentialParts, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassObjective, pointMassSacConfig } from '../src/agents/sac/pointmass.js';
+import { partStreams, sequentialParts, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'PointMass-v0';
 
 const options = z.object({
   steps: stepsOption(10_000),
-  alpha: alphaOption(POINT_MASS_ALPHA).describe('temperature α of the uniform and reference priors (none: 0)'),
+  alpha: fixedAlphaOption(POINT_MASS_ALPHA).describe('temperature α of the uniform and reference priors (none: 0)'),
   episodes: z.number().int().positive().default(20).describe('sampled evaluation episodes per prior (table, plot and episodes.json)'),
 });
 type Options = z.infer<typeof options>;
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
   const makeEnv = () => make(ENV_ID);
-  const priors = pointMassPriors(makeEnv());
+  // The reference prior measures every policy's KL to the steering controller.
+  const referenceObjective = pointMassObjective('reference', makeEnv(), opts.alpha);
+  try {
+    await compare(opts, ctx, referenceObjective.prior as BoxPrior);
+  } finally {
+    referenceObjective.dispose();
+  }
+}
+
+async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Promise<void> {
+  const makeEnv = () => make(ENV_ID);
   ctx.print(`pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`);
   const rows = [];
   const episodes = [];
   const columns = sequentialParts(ctx);
-  for (const kind of PRIOR_KINDS) {
-    const cfg = { ...pointMassSacConfig(kind, opts.steps), alpha: kind === 'none' ? 0 : opts.alpha };
+  for (const kind of PRIOR_NAMES) {
     const column = columns.next();
+    const objective = pointMassObjective(kind, makeEnv(), opts.alpha);
     // Fresh `train` and `eval` streams per prior: the same initial weights and episode seeds for each.
-    const result = await trainSac(cfg, makeEnv, priors[kind], partStreams(ctx, 'train'), {
+    const result = await trainSac(pointMassSacConfig(opts.steps), makeEnv, objective, partStreams(ctx, 'train'), {
       log: (step, scalars) => column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
       progress: (step, total) => ctx.progress(step, total),
       signal: ctx.signal,
-    });
+    }).finally(() => objective.dispose());
     if (ctx.signal.aborted) {
       result.agent.dispose();
       return;
@@ -60,8 +70,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     const streams = partStreams(ctx, 'eval');
     const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), { deterministic: false, rng: streams.get('noise') });
     const visited = Float32Array.from(eps.flatMap((ep) => ep.obs.slice(0, -1).flat()));
-    const stats = result.agent.policyStats(visited, streams.get('stats'), priors.reference);
-    rows.push({ prior: kind, ...pointMassBehaviour(eps), entropy: stats.entropy, klToReference: stats.kl!, stepsPerSecond: result.stepsPerSecond });
+    const stats = result.agent.policyStats(visited, streams.get('stats'), reference);
+    rows.push({ prior: kind, ...pointMassBehaviour(eps), entropy: stats.entropy, klToReference: stats.kl, stepsPerSecond: result.stepsPerSecond });
     episodes.push(...eps.map((ep) => ({ label: kind, obs: ep.obs, actions: ep.actions, rewards: ep.rewards })));
     result.agent.dispose();
   }

@@ -2,8 +2,8 @@
  * sac-pendulum: continuous SAC (auto temperature, twin critics, tiny 64×64 networks) on Pendulum-v1.
  * The entropy bonus is the variational term −α(log π − log p): `--prior uniform` is standard SAC,
  * `--prior reference` is KL-regularized SAC toward the noisy swing-up controller (`pendulumSwingUp`,
- * torque noise `--noise-std`; auto α toward `--target-kl`, or a fixed α with `--no-auto-alpha`),
- * `--prior none` is α = 0 (plain off-policy actor-critic). Every `evalEvery` steps the deterministic
+ * torque noise `--noise-std`; learned α toward `--target-kl`, or a fixed α with `--alpha 0.2`),
+ * `--prior none` is α ≡ 0 (plain off-policy actor-critic). Every `evalEvery` steps the deterministic
  * (mean-action) policy is evaluated on `evalEpisodes` episodes; the report compares the learning curve
  * with Stable-Baselines3's published SAC result on Pendulum (−157 ± 89 at 20,000 steps, 256×256 networks).
  * Checkpoints (networks, optimizers, temperature, replay buffer, RNG streams) are taken at episode ends;
@@ -12,21 +12,18 @@
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
-import { controllerReference, makePrior } from '../src/priors/index.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
-import { alphaOption, priorOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'Pendulum-v1';
 /** Stable-Baselines3 benchmark (rl-baselines3-zoo, SAC on Pendulum-v1, 20k steps, 256×256): mean ± std. */
 const SB3_REFERENCE = { steps: 20_000, mean: -157, std: 89 };
 
 const options = z.object({
-  prior: priorOption('uniform'),
-  alpha: alphaOption(1).describe('temperature α (initial value when auto; forced to 0 with --prior none)'),
-  autoAlpha: z.boolean().default(true).describe('learn α: toward the target entropy −|A| (uniform prior) or --target-kl (reference prior)'),
-  targetKl: z.number().default(1).describe('reference prior with auto α: target E[log π − log π_ref] per step (nats; below ≈ 0.9 α grows without bound)'),
+  ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1', targetKl: 1, targetEntropy: 'auto' }),
   noiseStd: z.number().gt(0).default(1).describe('reference prior: std of the swing-up controller’s torque noise'),
   steps: stepsOption(SAC_DEFAULTS.totalSteps),
   hidden: z.number().int().positive().default(64).describe('width of the two hidden layers of actor and critics'),
@@ -64,16 +61,23 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     criticLr: opts.lr,
     alphaLr: opts.lr,
     learningStarts: opts.learningStarts,
-    alpha: opts.prior === 'none' ? 0 : opts.alpha,
-    autoAlpha: opts.prior === 'none' ? false : opts.autoAlpha,
     evalEvery: opts.evalEvery,
     evalEpisodes: opts.evalEpisodes,
     checkpointEvery: opts.checkpointEvery,
-    ...(opts.prior === 'reference' && opts.autoAlpha ? { targetKl: opts.targetKl } : {}),
   };
   const makeEnv = () => make(ENV_ID);
-  const prior = makePrior(opts.prior, makeEnv(), { reference: controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd })) });
-  ctx.print(`sac-pendulum: ${ENV_ID}, prior ${prior.label}, backend ${ctx.backend}`);
+  const reference = () => controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));
+  const objective = makeObjective(objectiveSpecOf(opts), makeEnv(), { reference });
+  try {
+    await train(opts, cfg, objective, ctx);
+  } finally {
+    objective.dispose();
+  }
+}
+
+async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: RunContext): Promise<void> {
+  const makeEnv = () => make(ENV_ID);
+  ctx.print(`sac-pendulum: ${ENV_ID}, objective ${objective.label}, backend ${ctx.backend}`);
   ctx.print('| field | value |\n|---|---|\n' + Object.entries(cfg).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
 
   const slots = new SlotCheckpoints(ctx, 'sac-state');
@@ -83,7 +87,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const result = await trainSac(
     cfg,
     makeEnv,
-    prior,
+    objective,
     ctx.streams,
     {
       log: (step, scalars) => ctx.log(step, scalars),

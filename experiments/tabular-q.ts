@@ -1,12 +1,14 @@
 /**
  * tabular-q: soft Q-learning on a small gridworld (CliffWalking-v1 by default, any tabular env of
- * the registry), the CLI's built-in demo of a real learner with exact checkpoint/resume.
+ * the registry) toward an Objective, the CLI's built-in demo of a real learner with exact checkpoint/resume.
  *
- *   target  y = r + γ (1 − terminated) V(s'),   V(s) = α log Σ_a p(a|s) exp(Q(s,a)/α)   (prior uniform)
- *                                               V(s) = max_a Q(s,a)                      (prior none, α = 0)
+ *   target  y = r + γ (1 − terminated) V(s'),   V(s) = α log Σ_a p(a|s) exp(Q(s,a)/α)   (α > 0)
+ *                                               V(s) = max_a Q(s,a)                      (α = 0, e.g. prior none)
  *   update  Q(s,a) ← Q(s,a) + lr (y − Q(s,a))
- *   behave  π(a|s) = p(a|s) exp((Q(s,a) − V(s))/α)   (uniform)  |  ε-greedy in Q   (none)
+ *   behave  π(a|s) = p(a|s) exp((Q(s,a) − V(s))/α)   (α > 0)  |  ε-greedy in Q   (α = 0)
  *
+ * The soft backup is the exact solver's (`agents/exact/soft.ts`); `--prior reference` uses the env's
+ * reference policy (TwoRoute-v0's guide).
  * Transitions are sampled from the env's exact model with the `env` stream (the model is stepped
  * directly, so the time limit of `make(...)` does not apply: `--max-episode-steps` is the only one),
  * and the whole learner state is (Q, current state, time in episode, running statistics, RNG
@@ -17,42 +19,28 @@ import { isTabular, type Transition } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import type { Rng } from '../src/core/rng.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
-import { alphaOption, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { softMaxRow, softPolicyRow } from '../src/agents/exact/soft.js';
+import { twoRouteReference } from '../src/envs/tworoute.js';
+import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES } from '../src/priors/index.js';
+import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const TABULAR_ENVS = ['CliffWalking-v1', 'TwoRoute-v0', 'FrozenLake-v1'] as const;
+/** The reference policies of the tabular envs that have one. */
+const REFERENCES: Partial<Record<(typeof TABULAR_ENVS)[number], typeof twoRouteReference>> = { 'TwoRoute-v0': twoRouteReference };
 
 const options = z.object({
   env: z.enum(TABULAR_ENVS).default('CliffWalking-v1').describe('tabular env from the registry (learned from its exact model)'),
-  prior: z.enum(['uniform', 'none']).default('uniform').describe('prior of the soft target: uniform (max-entropy) or none (greedy target, ε-greedy behaviour)'),
-  alpha: alphaOption(0.5),
+  prior: z.enum(PRIOR_NAMES).default('uniform').describe('prior p of the soft target: uniform (max-entropy), reference (TwoRoute-v0 only: the guide), none (α = 0: greedy target, ε-greedy behaviour)'),
+  alpha: fixedAlphaOption(0.5),
   steps: stepsOption(30_000),
   lr: z.number().gt(0).max(1).default(0.1).describe('learning rate of the Q update'),
   gamma: z.number().min(0).max(1).default(0.99).describe('discount factor γ'),
-  epsilon: z.number().min(0).max(1).default(0.1).describe('exploration rate ε of the ε-greedy behaviour (prior none only)'),
+  epsilon: z.number().min(0).max(1).default(0.1).describe('exploration rate ε of the ε-greedy behaviour (α = 0 only)'),
   maxEpisodeSteps: z.number().int().positive().default(100).describe('time limit: episodes are truncated after this many steps'),
   logEvery: z.number().int().positive().default(500).describe('log a metrics row every this many steps'),
   checkpointEvery: z.number().int().positive().default(2_000).describe('write a checkpoint every this many steps'),
 });
 type Options = z.infer<typeof options>;
-
-/** log Σ_a p_a exp(q_a / α) · α, computed stably; the prior here is uniform. */
-function softValue(q: ArrayLike<number>, alpha: number): number {
-  let m = -Infinity;
-  for (let a = 0; a < q.length; a++) m = Math.max(m, q[a]);
-  let s = 0;
-  for (let a = 0; a < q.length; a++) s += Math.exp((q[a] - m) / alpha) / q.length;
-  return m + alpha * Math.log(s);
-}
-
-function greedyValue(q: ArrayLike<number>): number {
-  return Math.max(...Array.from(q));
-}
-
-/** π(·|s) for the soft policy (uniform prior): p · exp((Q − V)/α). */
-function softPolicy(q: ArrayLike<number>, alpha: number): number[] {
-  const v = softValue(q, alpha);
-  return Array.from(q, (x) => Math.exp((x - v) / alpha) / q.length);
-}
 
 function sampleTransition(outcomes: readonly Transition[], rng: Rng): Transition {
   return outcomes.length === 1 ? outcomes[0] : outcomes[rng.categorical(outcomes.map((o) => o.prob))];
@@ -76,9 +64,16 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const env = make(opts.env);
   if (!isTabular(env)) throw new Error(`--env: '${opts.env}' has no exact model; allowed: ${TABULAR_ENVS.join(', ')}`);
   const model = env.model;
+  const reference = REFERENCES[opts.env];
+  if (opts.prior === 'reference' && reference === undefined) {
+    throw new Error(`--prior reference: ${opts.env} has no reference policy; allowed with reference: ${Object.keys(REFERENCES).join(', ')}`);
+  }
+  const objective = makeObjective(objectiveSpecOf(opts), env, { reference: () => ({ table: reference!(model) }) });
+  const { alpha, prior } = objective.tabular();
+  objective.dispose();
   const startValue = (): number => model.initialDistribution.reduce((acc, mu, s) => acc + (mu > 0 ? mu * value(s) : 0), 0);
   const nA = model.nActions;
-  const soft = opts.prior === 'uniform' && opts.alpha > 0;
+  const soft = alpha > 0;
   const envRng = ctx.streams.get('env');
   const agentRng = ctx.streams.get('agent');
   const resetState = (): number => envRng.categorical(model.initialDistribution);
@@ -98,14 +93,19 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   };
   if (saved) ctx.print(`resumed from step ${saved.step}`);
   const qRow = (s: number): number[] => st.q.slice(s * nA, s * nA + nA);
-  const value = (s: number): number => (model.terminalStates.has(s) ? 0 : soft ? softValue(qRow(s), opts.alpha) : greedyValue(qRow(s)));
+  const value = (s: number): number => (model.terminalStates.has(s) ? 0 : softMaxRow(st.q, prior, s * nA, nA, alpha));
+  const softPolicy = (s: number): number[] => {
+    const out = new Array<number>(nA);
+    softPolicyRow(st.q, prior, s * nA, nA, alpha, out, 0);
+    return out;
+  };
 
   const meanEntropy = (): number => {
     let h = 0;
     let n = 0;
     for (let s = 0; s < model.nStates; s++) {
       if (model.terminalStates.has(s)) continue;
-      const pi = soft ? softPolicy(qRow(s), opts.alpha) : epsGreedy(qRow(s));
+      const pi = soft ? softPolicy(s) : epsGreedy(qRow(s));
       h -= pi.reduce((acc, p) => acc + (p > 0 ? p * Math.log(p) : 0), 0);
       n++;
     }
@@ -119,7 +119,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   while (step < opts.steps && !ctx.signal.aborted) {
     // ALGO LOGIC: one soft Q-learning step.
     const q = qRow(st.s);
-    const a = agentRng.categorical(soft ? softPolicy(q, opts.alpha) : epsGreedy(q));
+    const a = agentRng.categorical(soft ? softPolicy(st.s) : epsGreedy(q));
     const tr = sampleTransition(model.P[st.s][a], envRng);
     const y = tr.reward + (tr.terminated ? 0 : opts.gamma * value(tr.next)); // y = r + γ(1−d)V(s')
     const td = y - st.q[st.s * nA + a];
@@ -142,14 +142,14 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     if (step % opts.logEvery === 0 || step === opts.steps) {
       const meanReturn = st.windowReturns.length ? st.windowReturns.reduce((x, y2) => x + y2, 0) / st.windowReturns.length : st.lastReturn;
       const row: Record<string, number> = {
-        'charts/return': meanReturn,
+        'charts/episodic_return': meanReturn,
         'charts/episodes': st.episodes,
         'charts/entropy': meanEntropy(),
         'losses/td_abs': st.tdAbsSum / st.tdCount,
         'charts/v_start': startValue(),
       };
       ctx.log(step, Object.fromEntries(Object.entries(row).filter(([, v]) => Number.isFinite(v))));
-      ctx.progress(step, opts.steps, { 'charts/return': meanReturn, 'charts/entropy': row['charts/entropy'] });
+      ctx.progress(step, opts.steps, { return: meanReturn, entropy: row['charts/entropy'] });
       st.windowReturns = [];
       st.tdAbsSum = 0;
       st.tdCount = 0;

@@ -16,7 +16,7 @@ import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimu
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { scatterPlot } from '../src/node/run/svgplot.js';
-import { makePrior } from '../src/priors/index.js';
+import { makeObjective } from '../src/priors/index.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import type { Experiment, RunContext } from '../src/node/run/experiment.js';
 
@@ -69,7 +69,6 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const refSeq = env.sequenceProbs((s) => env.referenceTable[s]);
   const rewards = env.sequenceRewards();
   const seqs = env.allSequences();
-  const prior = makePrior('reference', env, { reference: { table: env.referenceTable } });
   const expected = (p: ArrayLike<number>) => Array.from(p).reduce((s, x, i) => s + x * rewards[i], 0);
 
   const saved = ctx.resume ? ctx.loadCheckpoint<State>() : null;
@@ -86,9 +85,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       learningRate: opts.lr,
       annealIterations: opts.iterations,
       klMode: 'reward',
-      klControl: { kind: 'fixed', beta },
     };
-    const agent = new KlPpo(() => new TokenSeq(), prior, cfg, ctx.streams);
+    // β is the α of the Objective: KL-regularized toward the bigram reference.
+    const objective = makeObjective({ prior: 'reference', alpha: beta, reference: 'bigram' }, env, { reference: { table: env.referenceTable } });
+    const agent = new KlPpo(() => new TokenSeq(), objective, cfg, ctx.streams);
     if (st.agent) agent.loadCheckpoint(st.agent);
     else if (opts.distill > 0) agent.distill(opts.distill);
     while (agent.iteration < opts.iterations && !ctx.signal.aborted) {
@@ -97,7 +97,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       st.minK3 = Math.min(st.minK3 ?? Infinity, m['kl/k3']);
       step++;
       ctx.log(step, { 'sweep/beta': beta, ...m });
-      ctx.progress(step, betas.length * opts.iterations, { β: beta, 'KL(π‖π_ref)_per_token': m['kl/exact'] });
+      ctx.progress(step, betas.length * opts.iterations, { β: beta, 'KL(π‖π_ref)_per_token': m['charts/kl_prior'] });
       if (agent.iteration % opts.checkpointEvery === 0 || ctx.signal.aborted) {
         st.agent = agent.getCheckpoint();
         ctx.checkpoint(step, st);
@@ -106,10 +106,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     }
     if (ctx.signal.aborted) {
       agent.dispose();
+      objective.dispose();
       break;
     }
     const table = agent.probsTable();
     agent.dispose();
+    objective.dispose();
     const p = env.sequenceProbs((s) => table[s]);
     const opt = klRegularizedOptimum(refSeq, rewards, beta);
     const best = p.indexOf(Math.max(...p));

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import gridworldPriors from '../experiments/gridworld-priors.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
-import { PRIORS as PRIOR_NAMES } from '../src/node/run/experiment.js';
+import { PRIOR_NAMES } from '../src/priors/index.js';
 
 interface Row {
   prior: string;

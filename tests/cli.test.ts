@@ -36,7 +36,7 @@ describe('option validation', () => {
 
   it('rejects bad values naming the option, the value and what is allowed', () => {
     expect(() => validate(['--alpha', '-1'])).toThrow(/--alpha: got '-1'; allowed: number >= 0/);
-    expect(() => validate(['--prior', 'ref'])).toThrow(/--prior: got 'ref'; allowed: uniform\|none/);
+    expect(() => validate(['--prior', 'ref'])).toThrow(/--prior: got 'ref'; allowed: uniform\|reference\|none/);
     expect(() => validate(['--steps', '2.5'])).toThrow(/--steps: got '2.5'; allowed: integer > 0/);
     expect(() => validate(['--alpha', 'abc'])).toThrow(/--alpha: got 'abc'; allowed: number >= 0/);
     expect(() => validate(['--backend', 'gpu'])).toThrow(/--backend: got 'gpu'; allowed: tensorflow\|wasm\|cpu/);
@@ -101,7 +101,7 @@ describe('run folders', () => {
     expect(cfg.backend).toMatch(/tensorflow|wasm|cpu/);
     const rows = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
     expect(rows.map((m) => m.step)).toEqual([500, 1000, 1500, 2000, 2500, 3000]);
-    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['charts/return', 'charts/entropy', 'losses/td_abs']));
+    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['charts/episodic_return', 'charts/entropy', 'losses/td_abs']));
     expect(json<RunStatus>(join(dir, 'status.json'))).toMatchObject({ state: 'done', step: 3000 });
     expect(json<{ step: number }>(join(dir, 'checkpoint.json')).step).toBe(3000);
     expect(existsSync(join(dir, 'q_table.json'))).toBe(true);

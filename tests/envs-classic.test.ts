@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { angleNormalize, floorMod, Pendulum } from '../src/envs/pendulum.js';
 import { MountainCarContinuous } from '../src/envs/mountaincar.js';
 import { make } from '../src/envs/registry.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { TimeLimit } from '../src/envs/wrappers.js';
 
 describe('Pendulum-v1', () => {

@@ -1,7 +1,7 @@
 // PointMass-v0: motion, clipping, obstacles and the two goals.
 import { describe, expect, it } from 'vitest';
 import { PointMass, POINT_MASS_GEOMETRY } from '../src/envs/pointmass.js';
-import { pointMassSteering } from '../src/envs/references.js';
+import { pointMassSteering } from '../src/envs/controllers.js';
 
 const f32 = Math.fround;
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior } from '../src/priors/index.js';
+import { makeObjective } from '../src/priors/index.js';
 import { KlPpo, type KlMode } from '../src/agents/klppo/ppo.js';
 import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
 import { ContextualBandit } from './klppo-helpers.js';
@@ -25,10 +25,10 @@ const UNIFORM = R.map((r) => r.map(() => 1 / r.length));
 /** TV(π_PPO(·|s), π*(·|s)) per context; `ref` is the prior's table (the reference, or uniform). */
 function train(klMode: KlMode, beta: number, ref: number[][] = REF): number[] {
   const make = () => new ContextualBandit(R, 0.1);
-  const prior = ref === UNIFORM ? makePrior('uniform', make()) : makePrior('reference', make(), { reference: { table: ref } });
+  const objective = makeObjective({ prior: ref === UNIFORM ? 'uniform' : 'reference', alpha: beta }, make(), { reference: { table: ref } });
   const agent = new KlPpo(
     make,
-    prior,
+    objective,
     {
       numEnvs: 128,
       numSteps: 4,
@@ -39,7 +39,6 @@ function train(klMode: KlMode, beta: number, ref: number[][] = REF): number[] {
       // In the loss modes, dividing advantages by their std would change the effective β (see KlPpoConfig.normAdv).
       normAdv: klMode === 'reward',
       klMode,
-      klControl: { kind: 'fixed', beta },
     },
     new RngStreams(1),
   );

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { makePrior } from '../src/priors/index.js';
+import { makeObjective } from '../src/priors/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
 import { klDivergence } from '../src/agents/exact/index.js';
 import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
@@ -22,11 +22,11 @@ describe('KL-PPO on TokenSeq-v0 reaches the sequence-level optimum', () => {
   for (const beta of [0.1, 0.3]) {
     it(`β = ${beta}: TV(π, π*) < 0.05 over all sequences`, () => {
       const env = new TokenSeq();
-      const prior = makePrior('reference', env, { reference: { table: env.referenceTable } });
+      const objective = makeObjective({ prior: 'reference', alpha: beta }, env, { reference: { table: env.referenceTable } });
       const agent = new KlPpo(
         () => new TokenSeq(),
-        prior,
-        { numEnvs: 32, numSteps: 8, hidden: [], gamma: 1, gaeLambda: 1, learningRate: 0.01, annealIterations: ITERS, klControl: { kind: 'fixed', beta } },
+        objective,
+        { numEnvs: 32, numSteps: 8, hidden: [], gamma: 1, gaeLambda: 1, learningRate: 0.01, annealIterations: ITERS },
         new RngStreams(2),
       );
       for (let i = 0; i < ITERS; i++) agent.iterate();

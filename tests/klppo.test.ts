@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { isDiscretePrior, makePrior, uniformTable } from '../src/priors/index.js';
-import { KlPpo, KlPpoNaNError, referenceFromCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { isDiscretePrior, makeObjective, referencePrior, uniformTable, type ObjectiveSpec } from '../src/priors/index.js';
+import { KlPpo, klPpoReference, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { DivergedError } from '../src/agents/diverged.js';
 import { make } from '../src/envs/registry.js';
 import { unwrapped } from '../src/envs/wrappers.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
@@ -15,18 +16,18 @@ import { hittingProbability, klAt, softValueIteration, stateVisitation, weighted
 import type { Env, TabularEnv } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { TokenSeq } from '../src/envs/tokens.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
-import { controllerReference } from '../src/priors/references.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference } from '../src/priors/controller.js';
 import { ContextualBandit } from './klppo-helpers.js';
 
 beforeAll(async () => {
   await initNodeBackend();
 });
 
-function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5): KlPpo {
+function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5, spec: ObjectiveSpec = { prior: 'reference', alpha: 0.1 }): KlPpo {
   const env = new TokenSeq();
-  const prior = makePrior('reference', env, { reference: { table: env.referenceTable } });
-  return new KlPpo(() => new TokenSeq(), prior, { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1, ...cfg }, new RngStreams(seed));
+  const objective = makeObjective(spec, env, { reference: { table: env.referenceTable } });
+  return new KlPpo(() => new TokenSeq(), objective, { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1, ...cfg }, new RngStreams(seed));
 }
 
 /**
@@ -40,11 +41,11 @@ function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, makeEnv
   const table = kind === 'reference' ? twoRouteReference(model) : uniformTable('uniform', env.observationSpace, 4);
   const exact = softValueIteration(model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: table });
   const visits = stateVisitation(model, exact.pi);
-  const prior = makePrior(kind, env, { reference: { table } });
+  const objective = makeObjective({ prior: kind, alpha: TWO_ROUTE_ALPHA }, env, { reference: { table } });
   const agent = new KlPpo(
     makeEnv,
-    prior,
-    { numEnvs: 16, numSteps: 64, hidden: [], gamma: TWO_ROUTE_GAMMA, learningRate: 0.01, annealIterations: iters, klControl: { kind: 'fixed', beta: TWO_ROUTE_ALPHA } },
+    objective,
+    { numEnvs: 16, numSteps: 64, hidden: [], gamma: TWO_ROUTE_GAMMA, learningRate: 0.01, annealIterations: iters },
     new RngStreams(seed),
   );
   for (let i = 0; i < iters; i++) agent.iterate();
@@ -92,37 +93,38 @@ describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the un
 describe('bad input', () => {
   it('rejects a reference whose action space differs from the env, naming the field', () => {
     const small = new TokenSeq({ vocab: 3 });
-    const prior = makePrior('reference', small, { reference: { table: small.referenceTable } });
-    expect(() => new KlPpo(() => new TokenSeq(), prior, {}, new RngStreams(1))).toThrow(/prior\.actionSpace/);
+    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, small, { reference: { table: small.referenceTable } });
+    expect(() => new KlPpo(() => new TokenSeq(), objective, {}, new RngStreams(1))).toThrow(/objective\.prior\.actionSpace/);
   });
-  it('rejects a non-finite β and a KL target ≤ 0', () => {
-    expect(() => tokenAgent({ klControl: { kind: 'fixed', beta: Number.NaN } })).toThrow(/klControl\.beta/);
-    expect(() => tokenAgent({ klControl: { kind: 'adaptive', beta: 0.1, target: 0, horizon: 1000 } })).toThrow(/klControl\.target/);
+  it('rejects a non-finite β, a KL target ≤ 0 and a bad horizon', () => {
+    expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: Number.NaN })).toThrow(/objective\.alpha: got NaN/);
+    expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: 'auto_0.1', targetKl: 0 })).toThrow(/klControl\.target/);
+    expect(() => tokenAgent({ klHorizon: 0 })).toThrow(/config\.klHorizon = 0/);
     expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
     expect(() => tokenAgent({ hidden: 16 as never })).toThrow(/config\.hidden = 16: must be a list of positive integer widths/);
   });
   it('policyTable() on a non-tabular env names the spaces it got', () => {
-    const cfg: Partial<KlPpoConfig> = { numEnvs: 1, numSteps: 4, numMinibatches: 1, klControl: { kind: 'fixed', beta: 0 } };
-    const agent = new KlPpo(() => make('Pendulum-v1'), makePrior('none', make('Pendulum-v1')), cfg, new RngStreams(1));
+    const cfg: Partial<KlPpoConfig> = { numEnvs: 1, numSteps: 4, numMinibatches: 1 };
+    const agent = new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'none' }, make('Pendulum-v1')), cfg, new RngStreams(1));
     expect(() => agent.probsTable()).toThrow(/needs Discrete observation and action spaces, got observationSpace Box\(.*\), actionSpace Box\(/);
     agent.dispose();
   });
   it('rejects the exact-loss mode when the prior has no closed-form KL (uniform density on a Box vs a Gaussian)', () => {
     const env = make('Pendulum-v1');
-    expect(() => new KlPpo(() => make('Pendulum-v1'), makePrior('uniform', env), { klMode: 'exact-loss' }, new RngStreams(1))).toThrow(/config\.klMode = 'exact-loss'.*no closed-form KL/);
+    expect(() => new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'uniform', alpha: 0.1 }, env), { klMode: 'exact-loss' }, new RngStreams(1))).toThrow(/config\.klMode = 'exact-loss'.*no closed-form KL/);
   });
   it('stops with a clear error on a NaN', () => {
     const make = () => new ContextualBandit([[Number.NaN, 0]]);
-    const klControl = { kind: 'adaptive', beta: 0.1, target: 0.05, horizon: 10 } as const;
-    const agent = new KlPpo(make, makePrior('uniform', make()), { numEnvs: 4, numSteps: 4, hidden: [], klControl }, new RngStreams(1));
+    const objective = makeObjective({ prior: 'uniform', alpha: 'auto_0.1', targetKl: 0.05 }, make());
+    const agent = new KlPpo(make, objective, { numEnvs: 4, numSteps: 4, hidden: [], klHorizon: 10 }, new RngStreams(1));
     let error: unknown = null;
     try {
       agent.iterate();
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(KlPpoNaNError);
-    expect((error as Error).message).toMatch(/iteration 1: .* = NaN is not finite; training stopped/);
+    expect(error).toBeInstanceOf(DivergedError);
+    expect((error as Error).message).toMatch(/^KL-PPO: .* = NaN at step 16; training stopped/);
     // Checked before the β controller and the iteration count see the NaN.
     expect(agent.beta).toBe(0.1);
     expect(agent.iteration).toBe(0);
@@ -132,17 +134,18 @@ describe('bad input', () => {
 
 describe('checkpoints and determinism', () => {
   it('same seed → same metrics; a checkpoint round trip resumes bit-identically (weights, Adam, β, RNG)', () => {
-    const cfg: Partial<KlPpoConfig> = { klControl: { kind: 'adaptive', beta: 0.1, target: 0.05, horizon: 200 } };
-    const a = tokenAgent(cfg);
+    const cfg: Partial<KlPpoConfig> = { klHorizon: 200 };
+    const spec: ObjectiveSpec = { prior: 'reference', alpha: 'auto_0.1', targetKl: 0.05 };
+    const a = tokenAgent(cfg, 5, spec);
     for (let i = 0; i < 3; i++) a.iterate();
     const ckpt = JSON.parse(JSON.stringify(a.getCheckpoint()));
     const tail = [a.iterate(), a.iterate()];
-    const b = tokenAgent(cfg, 999);
+    const b = tokenAgent(cfg, 999, spec);
     b.loadCheckpoint(ckpt);
     const resumed = [b.iterate(), b.iterate()];
     expect(resumed).toEqual(tail);
     expect(b.beta).not.toBe(0.1);
-    const c = tokenAgent(cfg);
+    const c = tokenAgent(cfg, 5, spec);
     for (let i = 0; i < 3; i++) c.iterate();
     expect(c.getCheckpoint().policy).toEqual(ckpt.policy);
     [a, b, c].forEach((x) => x.dispose());
@@ -150,19 +153,19 @@ describe('checkpoints and determinism', () => {
 });
 
 describe('a saved agent as the reference', () => {
-  it('referenceFromCheckpoint reproduces the policy (KL 0 to itself) and rejects other spaces', () => {
+  it('klPpoReference reproduces the policy (KL 0 to itself) and rejects other spaces', () => {
     const agent = tokenAgent({});
     for (let i = 0; i < 5; i++) agent.iterate();
     const env = new TokenSeq();
     const ckpt = agent.getCheckpoint();
-    const prior = makePrior('reference', env, { reference: referenceFromCheckpoint(ckpt, env) });
+    const prior = referencePrior(env, klPpoReference(ckpt, env));
     const table = agent.probsTable();
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const refTable = prior.table();
     for (let s = 0; s < table.length; s++) for (let a = 0; a < 4; a++) expect(refTable[s * 4 + a]).toBeCloseTo(table[s][a], 6);
     // The trained policy moved away from uniform, so the comparison above is not trivially true.
     expect(Math.max(...table[0]) - Math.min(...table[0])).toBeGreaterThan(0.01);
-    expect(() => referenceFromCheckpoint(ckpt, new TokenSeq({ vocab: 3 }))).toThrow(/do not match/);
+    expect(() => klPpoReference(ckpt, new TokenSeq({ vocab: 3 }))).toThrow(/do not match/);
     agent.dispose();
   });
 });
@@ -170,14 +173,14 @@ describe('a saved agent as the reference', () => {
 describe('memory', () => {
   it('a Gaussian policy: construct, load a checkpoint, dispose (and a frozen reference prior) leave no tensor behind', () => {
     const build = (seed: number) =>
-      new KlPpo(() => make('Pendulum-v1'), makePrior('none', make('Pendulum-v1')), { numEnvs: 1, numSteps: 4, numMinibatches: 1, hidden: [8], klControl: { kind: 'fixed', beta: 0 } }, new RngStreams(seed));
+      new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'none' }, make('Pendulum-v1')), { numEnvs: 1, numSteps: 4, numMinibatches: 1, hidden: [8] }, new RngStreams(seed));
     const source = build(1);
     const ckpt = source.getCheckpoint();
     const before = tf.memory().numTensors;
     const agent = build(2);
     agent.loadCheckpoint(ckpt);
     agent.dispose();
-    const prior = makePrior('reference', make('Pendulum-v1'), { reference: referenceFromCheckpoint(ckpt) });
+    const prior = referencePrior(make('Pendulum-v1'), klPpoReference(ckpt));
     prior.dispose();
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();
@@ -190,8 +193,8 @@ describe('memory', () => {
       tokenAgent({ klMode: 'exact-loss' }),
       new KlPpo(
         () => make('Pendulum-v1'),
-        makePrior('reference', make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
-        { numEnvs: 2, numSteps: 32, hidden: [16], klMode: 'exact-loss', klControl: { kind: 'adaptive', beta: 0.1, target: 0.1, horizon: 1000 } },
+        makeObjective({ prior: 'reference', alpha: 'auto_0.1', targetKl: 0.1 }, make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
+        { numEnvs: 2, numSteps: 32, hidden: [16], klMode: 'exact-loss', klHorizon: 1000 },
         new RngStreams(3),
       ),
     ];

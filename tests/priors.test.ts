@@ -3,16 +3,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DiagGaussian, TanhGaussian } from '../src/core/distributions.js';
 import { Box, Discrete } from '../src/core/spaces.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { pointMassSteering } from '../src/envs/references.js';
+import { pointMassSteering } from '../src/envs/controllers.js';
 import {
   checkPriorMatches,
   controllerReference,
   isDiscretePrior,
-  makePrior,
+  referencePrior,
+  uniformPrior,
   type BoxPrior,
   type DiscretePrior,
-  type MakePriorOptions,
-  type PriorKind,
+  type Prior,
+  type PriorSpaces,
+  type ReferenceSource,
 } from '../src/priors/index.js';
 
 const tabular = { observationSpace: new Discrete(3), actionSpace: new Discrete(4) };
@@ -23,8 +25,12 @@ const TABLE = [
   [0.7, 0.1, 0.1, 0.1],
 ];
 
-function discrete(kind: PriorKind, opts: MakePriorOptions = {}): DiscretePrior {
-  const p = makePrior(kind, tabular, opts);
+/** The uniform prior, or the reference prior of `reference`. */
+function makePrior(env: PriorSpaces, reference?: ReferenceSource): Prior {
+  return reference === undefined ? uniformPrior(env) : referencePrior(env, reference);
+}
+function discrete(reference?: ReferenceSource): DiscretePrior {
+  const p = makePrior(tabular, reference);
   if (!isDiscretePrior(p)) throw new Error('expected a discrete prior');
   return p;
 }
@@ -37,7 +43,7 @@ beforeAll(async () => {
 
 describe('uniform prior', () => {
   it('Discrete: log p = −log n in every state; KL(π‖U) = log n − H(π)', () => {
-    const p = discrete('uniform');
+    const p = discrete();
     tf.tidy(() => {
       expect(read(p.logProbs(states()))).toEqual(Array(12).fill(Math.fround(-Math.log(4))));
       const logits = tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [5, -1, 0, 2]]);
@@ -49,7 +55,7 @@ describe('uniform prior', () => {
   });
 
   it('bounded Box: the constant density −Σ log(high − low); KL to a Gaussian has no closed form', () => {
-    const p = makePrior('uniform', continuous) as BoxPrior;
+    const p = makePrior(continuous) as BoxPrior;
     tf.tidy(() => {
       const lp = read(p.logProb(tf.zeros([2, 2]), tf.tensor2d([[0, 1], [0.5, 3]])));
       expect(lp[0]).toBeCloseTo(-Math.log(2) - Math.log(4), 6);
@@ -60,13 +66,13 @@ describe('uniform prior', () => {
 
   it('an unbounded Box is an error naming the space', () => {
     const env = { observationSpace: new Discrete(2), actionSpace: new Box([-Infinity], [1]) };
-    expect(() => makePrior('uniform', env)).toThrow(/actionSpace Box\(\[-Infinity\], \[1\].*unbounded/);
+    expect(() => makePrior(env)).toThrow(/actionSpace Box\(\[-Infinity\], \[1\].*unbounded/);
   });
 });
 
 describe('reference prior', () => {
   it('table: log-probs per one-hot state are the table, KL is Σ π(log π − log p)', () => {
-    const p = discrete('reference', { reference: { table: TABLE } });
+    const p = discrete({ table: TABLE });
     tf.tidy(() => {
       const lp = p.logProbs(states()).arraySync() as number[][];
       lp.forEach((row, s) => row.forEach((v, a) => expect(v).toBeCloseTo(Math.log(TABLE[s][a]), 5)));
@@ -78,13 +84,13 @@ describe('reference prior', () => {
     });
     Array.from(p.table()).forEach((v, k) => expect(v).toBeCloseTo(TABLE.flat()[k], 12));
     // The flat nS·nA layout of the exact solver is accepted too.
-    const flat = discrete('reference', { reference: { table: Float64Array.from(TABLE.flat()) } });
+    const flat = discrete({ table: Float64Array.from(TABLE.flat()) });
     expect(flat.table()).toEqual(p.table());
   });
 
   it('table: reading table() builds no tensor; dispose() frees the log table the tensor methods built', () => {
     const before = tf.memory().numTensors;
-    const p = discrete('reference', { reference: { table: TABLE } });
+    const p = discrete({ table: TABLE });
     p.table();
     expect(tf.memory().numTensors).toBe(before);
     tf.tidy(() => {
@@ -97,8 +103,9 @@ describe('reference prior', () => {
 
   it('logits source: table() rows sum to 1 in float64 (the exact solver checks 1e-9); dispose() calls the source\'s', () => {
     let disposed = 0;
-    const p = discrete('reference', {
-      reference: { logits: (obs) => tf.matMul(obs, tf.tensor2d([[0.3, -1.7, 2.9, 0.1], [5, 1, -3, 0.7], [0.01, 0.02, 0.03, 0.04]])), dispose: () => disposed++ },
+    const p = discrete({
+      logits: (obs) => tf.matMul(obs, tf.tensor2d([[0.3, -1.7, 2.9, 0.1], [5, 1, -3, 0.7], [0.01, 0.02, 0.03, 0.04]])),
+      dispose: () => disposed++,
     });
     const table = p.table();
     for (let s = 0; s < 3; s++) expect(Math.abs(table.subarray(s * 4, s * 4 + 4).reduce((acc, q) => acc + q, 0) - 1)).toBeLessThan(1e-12);
@@ -107,16 +114,16 @@ describe('reference prior', () => {
   });
 
   it('table validation names the field', () => {
-    expect(() => discrete('reference', { reference: { table: TABLE.slice(0, 2) } })).toThrow(/reference.table: has 2 rows, the env has 3 states/);
-    expect(() => discrete('reference', { reference: { table: new Float64Array(11).fill(1 / 4) } })).toThrow(/reference.table: has 11 entries, the env needs nS·nA = 3·4 = 12/);
-    expect(() => discrete('reference', { reference: { table: [TABLE[0], [0.5, 0.5], TABLE[2]] } })).toThrow(/reference.table\[1\]: has 2 entries/);
-    expect(() => discrete('reference', { reference: { table: [TABLE[0], [1, 0, 0, 0], TABLE[2]] } })).toThrow(/reference.table\[1\]\[1\]: 0 must be/);
-    expect(() => discrete('reference', { reference: { table: [TABLE[0], [0.5, 0.5, 0.5, 0.5], TABLE[2]] } })).toThrow(/reference.table\[1\]: sums to 2/);
+    expect(() => discrete({ table: TABLE.slice(0, 2) })).toThrow(/reference.table: has 2 rows, the env has 3 states/);
+    expect(() => discrete({ table: new Float64Array(11).fill(1 / 4) })).toThrow(/reference.table: has 11 entries, the env needs nS·nA = 3·4 = 12/);
+    expect(() => discrete({ table: [TABLE[0], [0.5, 0.5], TABLE[2]] })).toThrow(/reference.table\[1\]: has 2 entries/);
+    expect(() => discrete({ table: [TABLE[0], [1, 0, 0, 0], TABLE[2]] })).toThrow(/reference.table\[1\]\[1\]: 0 must be/);
+    expect(() => discrete({ table: [TABLE[0], [0.5, 0.5, 0.5, 0.5], TABLE[2]] })).toThrow(/reference.table\[1\]: sums to 2/);
   });
 
   it('logits source: frozen, the learner loss sends no gradient into it and training leaves it unchanged', () => {
     const w = tf.variable(tf.tensor2d([[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0, -1]]), true, 'ref/w');
-    const p = discrete('reference', { reference: { logits: (obs) => tf.matMul(obs, w) } });
+    const p = discrete({ logits: (obs) => tf.matMul(obs, w) });
     const theta = tf.variable(tf.zeros([3, 4]), true, 'learner/theta');
     const before = tf.tidy(() => read(p.logProbs(states())));
     const opt = tf.train.sgd(0.5);
@@ -142,13 +149,13 @@ describe('reference prior', () => {
   });
 
   it('logits source with the wrong width is an error naming the field', () => {
-    const p = discrete('reference', { reference: { logits: (obs) => tf.zeros([obs.shape[0], 3]) as tf.Tensor2D } });
+    const p = discrete({ logits: (obs) => tf.zeros([obs.shape[0], 3]) as tf.Tensor2D });
     expect(() => tf.tidy(() => p.logProbs(states()))).toThrow(/reference.logits: returned shape \[3, 3\], expected \[3, 4\]/);
   });
 
   it('gaussian controller: log-density and closed-form KL match the formulas; the squashed one matches squashed policies only', () => {
     const gaussian = (obs: tf.Tensor2D) => ({ mean: tf.mul(obs, 0.5) as tf.Tensor2D, logStd: tf.tensor1d([Math.log(0.5), 0]) });
-    const p = makePrior('reference', continuous, { reference: { gaussian } }) as BoxPrior;
+    const p = makePrior(continuous, { gaussian }) as BoxPrior;
     tf.tidy(() => {
       const obs = tf.tensor2d([[1, -1]]);
       // mean (0.5, −0.5), std (0.5, 1); a = (1, 0)
@@ -161,7 +168,7 @@ describe('reference prior', () => {
       expect(kl).toBeCloseTo(klDim(0.5, 0.5) + klDim(-0.5, 1), 5);
       expect(p.kl(obs, new TanhGaussian(tf.zeros([1, 2]), tf.zeros([1, 2]), continuous.actionSpace))).toBeNull();
     });
-    const squashed = makePrior('reference', continuous, { reference: { gaussian, squash: true } }) as BoxPrior;
+    const squashed = makePrior(continuous, { gaussian, squash: true }) as BoxPrior;
     tf.tidy(() => {
       const obs = tf.tensor2d([[1, -1]]);
       expect(squashed.kl(obs, new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))).toBeNull();
@@ -173,7 +180,7 @@ describe('reference prior', () => {
   it('a host controller as a reference: the mean is the controller mean per row, the std its noise; dispose frees the kept log-std', () => {
     const controller = pointMassSteering({ noiseStd: 0.3 });
     const before = tf.memory().numTensors;
-    const p = makePrior('reference', { observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, -1], [1, 1]) }, { reference: controllerReference(controller) }) as BoxPrior;
+    const p = makePrior({ observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, -1], [1, 1]) }, controllerReference(controller)) as BoxPrior;
     const rows = [[-0.8, 0.1], [0.6, -0.2]];
     tf.tidy(() => {
       // log N(a; μ, σ²) at a = μ is −Σ_d (log σ + ½ log 2π).
@@ -186,25 +193,9 @@ describe('reference prior', () => {
   });
 });
 
-describe('none prior and the factory', () => {
-  it('none: log-probs and KL are exact zeros', () => {
-    const p = discrete('none');
-    tf.tidy(() => {
-      expect(read(p.logProbs(states()))).toEqual(Array(12).fill(0));
-      expect(read(p.kl(states(), tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [9, 0, 0, 0]])))).toEqual([0, 0, 0]);
-    });
-  });
-
-  it('makePrior rejects an unknown kind listing the allowed ones, and a reference without a source', () => {
-    expect(() => makePrior('gaussian' as PriorKind, tabular)).toThrow(/kind 'gaussian' is unknown \(allowed: uniform, reference, none\)/);
-    expect(() => makePrior('reference', tabular)).toThrow(/opts.reference is required/);
-    expect(() => makePrior('reference', tabular, { reference: { gaussian: () => ({ mean: tf.zeros([1, 1]) as tf.Tensor2D, logStd: tf.zeros([1]) }) } })).toThrow(
-      /reference.gaussian: needs a Box action space, the env has Discrete\(4\)/,
-    );
-  });
-
+describe('spaces', () => {
   it('a prior whose spaces do not match the env is rejected naming the field', () => {
-    const p = discrete('uniform');
+    const p = discrete();
     expect(() => checkPriorMatches(p, { observationSpace: new Discrete(3), actionSpace: new Discrete(5) })).toThrow(
       /prior.actionSpace: Discrete\(4\) does not match the env's actionSpace Discrete\(5\)/,
     );

@@ -5,10 +5,10 @@ import { RngStreams, type RngState } from '../src/core/rng.js';
 import { standardNormal } from '../src/core/distributions.js';
 import { make } from '../src/envs/registry.js';
 import type { Env } from '../src/envs/env.js';
-import { pendulumSwingUp } from '../src/envs/references.js';
-import { controllerReference, makePrior } from '../src/priors/index.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference, makeObjective } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
-import { policyFromOutput, SAC_DEFAULTS, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
+import { policyFromOutput, SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 const makeEnv = () => make('Pendulum-v1');
-const uniform = () => makePrior('uniform', makeEnv());
+const uniform = () => makeObjective(SAC_OBJECTIVE, makeEnv());
 
 describe('SAC (continuous) on Pendulum-v1', () => {
   it('learns: deterministic return far above a random policy (≈ −1200) within 4000 steps', async () => {
@@ -116,7 +116,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [8], batchSize: 8, bufferSize: 1000, totalSteps: 2000, learningStarts: 100, logEvery: 200, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 200 };
     const checkpoints: number[] = [];
     await expect(trainSac(cfg, poisoned, uniform(), new RngStreams(6), { checkpoint: (step) => checkpoints.push(step) })).rejects.toThrow(
-      /SAC: (criticLoss|q|actorLoss|kl|entropy|alpha) is NaN at step 7\d\d .*last good checkpoint is untouched/,
+      /^SAC: (criticLoss|q|actorLoss|kl|entropy|alpha) = NaN at step 7\d\d; training stopped, the last good checkpoint is kept/,
     );
     expect(checkpoints).toEqual([200, 400, 600]);
   });
@@ -124,12 +124,11 @@ describe('SAC (continuous) on Pendulum-v1', () => {
   it('KL-regularized SAC: with a reference prior and a large fixed α the policy is pulled onto the reference', async () => {
     const env = makeEnv();
     // Reference: N(1, 0.3²) torque for every state (not squashed; log-density in the env's action units).
-    const prior = makePrior('reference', env, {
-      reference: { gaussian: (obs) => ({ mean: tf.fill([obs.shape[0], 1], 1) as tf.Tensor2D, logStd: tf.scalar(Math.log(0.3)) }) },
-    });
-    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 1000, learningStarts: 200, alpha: 5, autoAlpha: false, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+    const reference = { gaussian: (obs: tf.Tensor2D) => ({ mean: tf.fill([obs.shape[0], 1], 1) as tf.Tensor2D, logStd: tf.scalar(Math.log(0.3)) }) };
+    const prior = makeObjective({ prior: 'reference', alpha: 5 }, env, { reference });
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 1000, learningStarts: 200, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
     let kl = NaN;
-    const run = await trainSac(cfg, makeEnv, prior, new RngStreams(9), { log: (_s, m) => (kl = m['charts/kl_to_prior']) });
+    const run = await trainSac(cfg, makeEnv, prior, new RngStreams(9), { log: (_s, m) => (kl = m['charts/kl_prior']) });
     const rng = new RngStreams(1).get('obs');
     const obs = new Float32Array(300);
     for (let i = 0; i < 100; i++) {
@@ -141,20 +140,21 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     expect(Math.abs(meanAction(initial.act(obs, { deterministic: true })))).toBeLessThan(0.5);
     expect(Math.abs(meanAction(run.agent.act(obs, { deterministic: true })) - 1)).toBeLessThan(0.2);
     expect(kl).toBeLessThan(0.2);
-    expect(() => new SacContinuous({ ...cfg, autoAlpha: true }, env, prior, rng)).toThrow(/SacConfig.targetKl: got undefined, allowed: a number/);
+    expect(() => makeObjective({ prior: 'reference', alpha: 'auto' }, env, { reference })).toThrow(/objective.targetKl: got undefined; allowed: a number ≥ 0 when alpha is 'auto'/);
     initial.dispose();
     run.agent.dispose();
   });
 
   it('auto α with the swing-up reference prior holds KL(π‖π_ref) near targetKl: a tighter target, a larger α', async () => {
-    const prior = makePrior('reference', makeEnv(), { reference: controllerReference(pendulumSwingUp({ noiseStd: 1 })) });
     const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 32], batchSize: 32, totalSteps: 2000, learningStarts: 200, logEvery: 200, alphaLr: 3e-3, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
     const trained = async (targetKl: number) => {
+      const objective = makeObjective({ prior: 'reference', alpha: 'auto_1', targetKl }, makeEnv(), { reference: controllerReference(pendulumSwingUp({ noiseStd: 1 })) });
       const logs: SacScalars[] = [];
-      const run = await trainSac({ ...cfg, targetKl }, makeEnv, prior, new RngStreams(4), { log: (_s, m) => logs.push(m) });
+      const run = await trainSac(cfg, makeEnv, objective, new RngStreams(4), { log: (_s, m) => logs.push(m) });
       run.agent.dispose();
+      objective.dispose();
       const last = logs.slice(-4); // steps 1400–2000
-      return { kl: last.reduce((a, m) => a + m['charts/kl_to_prior'], 0) / last.length, alpha: last[last.length - 1]['charts/alpha'] };
+      return { kl: last.reduce((a, m) => a + m['charts/kl_prior'], 0) / last.length, alpha: last[last.length - 1]['charts/alpha'] };
     };
     // (A target of 0.3 is out of reach: KL stayed ≈ 0.85 while α grew without bound; π lives on [−2, 2], the reference does not.)
     const tight = await trained(1);
@@ -167,14 +167,11 @@ describe('SAC (continuous) on Pendulum-v1', () => {
   it('rejects out-of-range config before training, naming the field and what is allowed', () => {
     const env = makeEnv();
     const rng = new RngStreams(7).get('agent');
-    const mk = (over: Partial<SacConfig>, prior = uniform()) => () => new SacContinuous({ ...SAC_DEFAULTS, ...over }, env, prior, rng);
-    expect(mk({ alpha: -0.1 })).toThrow(/SacConfig.alpha: got -0.1, allowed: a finite number ≥ 0/);
+    const mk = (over: Partial<SacConfig>, objective = uniform()) => () => new SacContinuous({ ...SAC_DEFAULTS, ...over }, env, objective, rng);
     expect(mk({ gamma: NaN })).toThrow(/SacConfig.gamma: got NaN, allowed: a number in \[0, 1\]/);
     expect(mk({ batchSize: 512, bufferSize: 256 })).toThrow(/SacConfig.batchSize: got 512, allowed: at most bufferSize \(256\)/);
-    expect(mk({}, makePrior('none', env))).toThrow(/SacConfig.alpha: .* allowed: alpha = 0 and autoAlpha = false with the 'none' prior/);
-    expect(mk({}, makePrior('uniform', make('MountainCarContinuous-v0')))).toThrow(/prior.actionSpace: Box\(\[-1\], \[1\].* does not match the env's actionSpace Box\(\[-2\], \[2\]/);
+    expect(mk({}, makeObjective(SAC_OBJECTIVE, make('MountainCarContinuous-v0')))).toThrow(/objective.prior.actionSpace: Box\(\[-1\], \[1\].* does not match the env's actionSpace Box\(\[-2\], \[2\]/);
     expect(mk({ tau: 0 })).toThrow(/SacConfig.tau: got 0, allowed: a number in \(0, 1\]/);
-    expect(() => new SacContinuous({ ...SAC_DEFAULTS, alpha: 0, autoAlpha: false }, env, makePrior('none', env), rng).dispose()).not.toThrow();
   });
 });
 

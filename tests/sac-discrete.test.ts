@@ -4,16 +4,16 @@ import { evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean
 import {
   DiscreteSacAgent,
   DiscreteSacTrainer,
-  NonFiniteError,
   evaluateGreedy,
   policyTable,
-  referenceFromCheckpoint,
+  discreteSacReference,
   resolveDiscreteSacConfig,
   trainDiscreteSac,
   TABULAR_DISCRETE_SAC,
   TABULAR_DISCRETE_SAC_PLAIN,
   type DiscreteSacConfig,
   type DiscreteSacResult,
+  type DiscreteSacCheckpoint,
   type DiscreteSacTrainerCheckpoint,
 } from '../src/agents/sac/discrete.js';
 import { Rng } from '../src/core/rng.js';
@@ -22,17 +22,25 @@ import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_START, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { isDiscretePrior, makePrior, type PriorKind } from '../src/priors/index.js';
+import { isDiscretePrior, makeObjective, type AlphaSpec, type ObjectiveSpec, type PriorName, type PriorSpaces } from '../src/priors/index.js';
+import { DivergedError } from '../src/agents/diverged.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 
 const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
 
 /** The tabular preset at TwoRoute's α and γ: the exact soft optimum in 6,000 env steps. */
-const EXACT_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
+const EXACT_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA };
 
 /** Plain RL (α = 0): the same with εz-greedy collection and a gentler Adam step (`TABULAR_DISCRETE_SAC_PLAIN`). */
-const NONE_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC_PLAIN, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA, alpha: TWO_ROUTE_ALPHA };
+const NONE_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC_PLAIN, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA };
+
+/** The Objective of `prior` at TwoRoute's α (or `alpha`: 'auto_x' with `targets`); the reference is the guide. */
+function objective(prior: PriorName, env: PriorSpaces, alpha: AlphaSpec = TWO_ROUTE_ALPHA, targets: Partial<ObjectiveSpec> = {}) {
+  return makeObjective(prior === 'none' ? { prior } : { prior, alpha, ...targets }, env, { reference: () => ({ table: twoRouteReference(make('TwoRoute-v0') as unknown as TabularEnv) }) });
+}
+/** A learned α from 0.15 toward the uniform prior's entropy target 0.5·log 4 (the old default scale). */
+const autoUniform = (env: PriorSpaces) => objective('uniform', env, 'auto_0.15', { targetEntropy: 0.5 * Math.log(4) });
 
 /** Short runs for the plumbing tests. */
 const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, learningStarts: 100, batchSize: 32, logEvery: 100, hidden: [16] };
@@ -42,10 +50,9 @@ const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, l
  * uniform-prior optimum uses get visited; from S alone, 3 of 5 seeds had not found them at 6,000 steps) and
  * returns the plain env, from whose start every result is judged.
  */
-function train(kind: PriorKind, cfg: Partial<DiscreteSacConfig>): { env: TabularEnv; result: DiscreteSacResult } {
+function train(kind: PriorName, cfg: Partial<DiscreteSacConfig>): { env: TabularEnv; result: DiscreteSacResult } {
   const env = twoRoute();
-  const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
-  return { env, result: trainDiscreteSac(exploringStarts(twoRoute()), prior, cfg) };
+  return { env, result: trainDiscreteSac(exploringStarts(twoRoute()), objective(kind, env), cfg) };
 }
 
 /**
@@ -88,7 +95,7 @@ function klToSoftOptimal(env: TabularEnv, learned: Float64Array, kind: 'uniform'
   return weightedMean(d, (s) => klAt(learned, star.pi, s, N_A));
 }
 
-const learned: Partial<Record<PriorKind, { env: TabularEnv; result: DiscreteSacResult }>> = {};
+const learned: Partial<Record<PriorName, { env: TabularEnv; result: DiscreteSacResult }>> = {};
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -103,7 +110,7 @@ describe('discrete SAC converges to the soft-optimal policy of the exact solver 
       console.log(`[sac-discrete] ${kind} prior: KL(π_learned ‖ π*) = ${kl.toFixed(4)} nats`);
       expect(kl).toBeLessThanOrEqual(0.05);
       // The learner is not trivially there: the initial (near-uniform) policy is far from π*.
-      const init = new DiscreteSacAgent(env, result.agent.prior, EXACT_CFG);
+      const init = new DiscreteSacAgent(env, result.agent.objective, EXACT_CFG);
       expect(klToSoftOptimal(env, policyTable(init, env.model.nStates), kind)).toBeGreaterThan(0.2);
       init.dispose();
     });
@@ -121,10 +128,10 @@ describe('plain RL (no prior, α = 0) finds the shortcut the exact solver predic
     expect(routes.short).toBeGreaterThan(0.9);
     // The 12-step room route is worth γ^11 = 0.81·γ^7: above 0.95·γ^7 only the 8-step shortcut qualifies.
     expect(v).toBeGreaterThan(0.95 * TWO_ROUTE_GAMMA ** 7);
-    // No prior: α stays 0 and the logged KL term is exactly 0.
+    // No prior: α stays 0; the logged KL is to the uniform prior α = 0 multiplies, i.e. log 4 − H(π).
     const last = result.metrics[result.metrics.length - 1].scalars;
     expect(last['charts/alpha']).toBe(0);
-    expect(last['charts/kl_prior']).toBe(0);
+    expect(Math.abs(last['charts/kl_prior'] - (Math.log(4) - last['charts/entropy']))).toBeLessThan(1e-5);
   });
 });
 
@@ -172,7 +179,7 @@ describe('the prior changes behaviour in the direction the exact solver predicts
 describe('plumbing', () => {
   it('no tensor leaks across many updates', () => {
     const env = twoRoute();
-    const trainer = new DiscreteSacTrainer(env, makePrior('uniform', env), { ...SMALL_CFG, totalSteps: 1000, autoAlpha: true });
+    const trainer = new DiscreteSacTrainer(env, autoUniform(env), { ...SMALL_CFG, totalSteps: 1000 });
     const counts: number[] = [];
     for (let i = 0; i < 700; i++) {
       trainer.step();
@@ -194,9 +201,8 @@ describe('plumbing', () => {
       nextObs: tf.oneHot(tf.tensor1d([27, 18, 9, 0], 'int32'), 54).toFloat() as tf.Tensor2D,
       terminated: tf.tensor1d([0, 0, 0, 0]),
     });
-    const alphaAfter = (kind: PriorKind, cfg: Partial<DiscreteSacConfig>) => {
-      const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
-      const agent = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, autoAlpha: true, alpha: 0.15, alphaLr: 0.01, ...cfg });
+    const alphaAfter = (kind: PriorName, targets: Partial<ObjectiveSpec>) => {
+      const agent = new DiscreteSacAgent(env, objective(kind, env, 'auto_0.15', targets), { ...SMALL_CFG, alphaLr: 0.01 });
       for (let i = 0; i < 100; i++) tf.tidy(() => agent.update(batch()));
       const alpha = agent.alpha;
       agent.dispose();
@@ -206,8 +212,8 @@ describe('plumbing', () => {
     expect(alphaAfter('reference', { targetKl: 0.01 })).toBeGreaterThan(0.15 * 1.3);
     expect(alphaAfter('reference', { targetKl: 2 })).toBeLessThan(0.15 / 1.3);
     // Uniform prior: target entropy log 4 (scale 1, KL target 0) is above any entropy (α up); 0.1·log 4 is below the initial one (α down).
-    expect(alphaAfter('uniform', { targetEntropyScale: 1 })).toBeGreaterThan(0.15);
-    expect(alphaAfter('uniform', { targetEntropyScale: 0.1 })).toBeLessThan(0.15 / 1.3);
+    expect(alphaAfter('uniform', { targetEntropy: Math.log(4) })).toBeGreaterThan(0.15);
+    expect(alphaAfter('uniform', { targetEntropy: 0.1 * Math.log(4) })).toBeLessThan(0.15 / 1.3);
   });
 
   it('same seed → same numbers; another seed → different numbers', () => {
@@ -222,10 +228,10 @@ describe('plumbing', () => {
 
   it('checkpoint round trip (through JSON) restores networks, optimizers, α and RNG streams', () => {
     const env = twoRoute();
-    const prior = makePrior('uniform', env);
-    const a = new DiscreteSacTrainer(env, prior, { ...SMALL_CFG, autoAlpha: true }).run().agent;
+    const prior = autoUniform(env);
+    const a = new DiscreteSacTrainer(env, prior, SMALL_CFG).run().agent;
     const ckpt = JSON.parse(JSON.stringify(a.saveCheckpoint()));
-    const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, autoAlpha: true, seed: 99 });
+    const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, seed: 99 });
     expect(policyTable(b, 54)).not.toEqual(policyTable(a, 54));
     b.loadCheckpoint(ckpt);
     expect(policyTable(b, 54)).toEqual(policyTable(a, 54));
@@ -247,7 +253,7 @@ describe('plumbing', () => {
     expect(Array.from({ length: 20 }, () => b.act(36))).toEqual(Array.from({ length: 20 }, () => a.act(36)));
     // A checkpoint of another env is rejected naming the field.
     const other = { observationSpace: new Discrete(48), actionSpace: new Discrete(4) };
-    expect(() => new DiscreteSacAgent(other, makePrior('uniform', other), SMALL_CFG).loadCheckpoint(ckpt)).toThrow(
+    expect(() => new DiscreteSacAgent(other, objective('uniform', other), SMALL_CFG).loadCheckpoint(ckpt)).toThrow(
       /checkpoint.observationSpace: Discrete\(54\) does not match the env's Discrete\(48\)/,
     );
     a.dispose();
@@ -255,8 +261,8 @@ describe('plumbing', () => {
   });
 
   it('resume from a trainer checkpoint (replay buffer, counters, RNG streams) gives exactly the uninterrupted run', () => {
-    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, autoAlpha: true, explorationEpsilon: 0.2, explorationRepeatMu: 2 };
-    const uniform = (env: Env) => makePrior('uniform', env);
+    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, explorationEpsilon: 0.2, explorationRepeatMu: 2 };
+    const uniform = (env: Env) => autoUniform(env);
     const fullEnv = twoRoute();
     const full = new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg).run();
 
@@ -286,14 +292,15 @@ describe('plumbing', () => {
 
   it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {
     const env = twoRoute();
-    const teacher = new DiscreteSacTrainer(env, makePrior('uniform', env), SMALL_CFG).run().agent;
-    const prior = makePrior('reference', env, { reference: referenceFromCheckpoint(teacher.saveCheckpoint(), env) });
+    const teacher = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG).run().agent;
+    const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, { reference: discreteSacReference(teacher.saveCheckpoint(), env) });
+    const prior = toTeacher.prior;
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const before = prior.table();
     expect(before.every((p) => p > 0)).toBe(true);
     const teacherTable = policyTable(teacher, 54);
     before.forEach((p, i) => expect(p).toBeCloseTo(teacherTable[i], 6));
-    const student = new DiscreteSacTrainer(env, prior, { ...SMALL_CFG, seed: 5, autoAlpha: true, targetKl: 0.05 }).run().agent;
+    const student = new DiscreteSacTrainer(env, toTeacher, { ...SMALL_CFG, seed: 5 }).run().agent;
     expect(prior.table()).toEqual(before);
     // Gradients of the learner's KL term w.r.t. EVERY trainable variable: the reference's are zero.
     const { grads } = tf.variableGrads(() =>
@@ -319,7 +326,7 @@ describe('plumbing', () => {
 
   it('construct, load a checkpoint and dispose leaves no tensor behind', () => {
     const env = twoRoute();
-    const prior = makePrior('uniform', env);
+    const prior = objective('uniform', env);
     const ckpt = new DiscreteSacAgent(env, prior, SMALL_CFG);
     const saved = ckpt.saveCheckpoint();
     ckpt.dispose();
@@ -342,17 +349,17 @@ describe('plumbing', () => {
       step: (a): StepResult => ({ ...inner.step(a as number), ...(++t > 250 ? { reward: NaN } : {}) }),
       close: () => inner.close(),
     };
-    const trainer = new DiscreteSacTrainer(env, makePrior('uniform', env), SMALL_CFG);
+    const trainer = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG);
     let err: unknown;
     try {
       trainer.run();
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(NonFiniteError);
+    expect(err).toBeInstanceOf(DivergedError);
     // Caught at the first place the NaN shows: the policy used to act, or the next log step.
-    expect((err as Error).message).toMatch(/discrete SAC: (policy π\(·\|s\)|losses\/critic) = NaN at step (2[5-9]\d|300); .*last good checkpoint \(100 gradient steps\)/);
-    const ckpt = (err as NonFiniteError).checkpoint!;
+    expect((err as Error).message).toMatch(/^discrete SAC: (policy π\(·\|s\)|losses\/critic) = NaN at step (2[5-9]\d|300); training stopped, the last good checkpoint is kept/);
+    const ckpt = (err as DivergedError).lastGood as DiscreteSacCheckpoint;
     expect(ckpt.gradientSteps).toBe(100); // from the log at step 200
     expect(ckpt.critic.every(Number.isFinite)).toBe(true);
     trainer.agent.dispose();
@@ -365,12 +372,15 @@ describe('plumbing', () => {
     expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(/DiscreteSacConfig.hidden: \[8,-1\] is invalid/);
     expect(() => resolveDiscreteSacConfig({ explorationEpsilon: 1.5 })).toThrow(/DiscreteSacConfig.explorationEpsilon: 1.5 is invalid \(allowed: a number in \[0, 1\] \(0 = off\)\)/);
     expect(() => resolveDiscreteSacConfig({ explorationRepeatMu: 1 })).toThrow(/DiscreteSacConfig.explorationRepeatMu: 1 is invalid \(allowed: 0 \(off\) or a finite number > 1\)/);
-    expect(() => resolveDiscreteSacConfig({ autoAlpha: true, alpha: 0 })).toThrow(/DiscreteSacConfig.alpha: 0 is invalid \(allowed: a number > 0 as the initial value/);
+    expect(() => resolveDiscreteSacConfig({ atZeroAlpha: 'max' as never })).toThrow(/DiscreteSacConfig.atZeroAlpha: "max" is invalid \(allowed: 'soft' or 'greedy'\)/);
+    expect(() => new DiscreteSacAgent(twoRoute(), objective('uniform', twoRoute()), { atZeroAlpha: 'greedy' })).toThrow(
+      /DiscreteSacConfig.atZeroAlpha: 'greedy' needs an objective with α fixed at 0, got uniform α=0.15/,
+    );
     expect(() => resolveDiscreteSacConfig({ learningRate: 1 } as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.learningRate: unknown field \(allowed: seed, /);
     const env = twoRoute();
-    const wrong = makePrior('uniform', { observationSpace: env.observationSpace, actionSpace: new Discrete(3) });
-    expect(() => new DiscreteSacAgent(env, wrong)).toThrow(/prior.actionSpace: Discrete\(3\) does not match the env's actionSpace Discrete\(4\)/);
+    const wrong = objective('uniform', { observationSpace: env.observationSpace, actionSpace: new Discrete(3) });
+    expect(() => new DiscreteSacAgent(env, wrong)).toThrow(/objective.prior.actionSpace: Discrete\(3\) does not match the env's actionSpace Discrete\(4\)/);
     const pm = make('PointMass-v0');
-    expect(() => new DiscreteSacAgent(pm, makePrior('uniform', pm))).toThrow(/actionSpace must be Discrete, got Box/);
+    expect(() => new DiscreteSacAgent(pm, makeObjective({ prior: 'uniform', alpha: 0.1 }, pm))).toThrow(/actionSpace must be Discrete, got Box/);
   });
 });

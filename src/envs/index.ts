@@ -11,4 +11,4 @@ export * from './tworoute.js';
 export * from './pendulum.js';
 export * from './mountaincar.js';
 export * from './pointmass.js';
-export * from './references.js';
+export * from './controllers.js';

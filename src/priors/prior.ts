@@ -6,7 +6,7 @@
  * |--------------------|-------------------------------------------------------------|-----------------|
  * | `uniform`          | maximum-entropy RL: −KL(π‖uniform) = H(π) − log|A|          | SAC             |
  * | `reference`        | KL-regularized RL toward a fixed policy (the RLHF objective) | KL-PPO, KL-SAC  |
- * | `none` (α = 0)     | plain expected return: the KL term vanishes                 | any agent       |
+ * | `none` (α = 0)     | plain expected return: the uniform prior, α ≡ 0 (`objective.ts`) | any agent  |
  *
  * Conventions:
  * - Observations arrive ENCODED, as learners feed their networks (`encoding.ts`): one-hot rows for a
@@ -16,15 +16,14 @@
  *   what its source holds); the others hold none.
  * - A prior is frozen: it holds no trainable variable, and function-based references pass through a
  *   stop-gradient, so no gradient of a learner's loss ever reaches it.
- * - `kind === 'none'` means the learner must use α = 0; its log-probs and KLs are zeros so the α·KL
- *   term is exactly 0 whatever code path computes it.
+ * - Learners never take a bare prior: they take an `Objective` (`objective.ts`), the prior with its α.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Box, Discrete, Space } from '../core/spaces.js';
 import type { DiagGaussian, TanhGaussian } from '../core/distributions.js';
 
-export const PRIOR_KINDS = ['uniform', 'reference', 'none'] as const;
-export type PriorKind = (typeof PRIOR_KINDS)[number];
+/** What a prior object is: the `none` objective uses the uniform prior with α ≡ 0. */
+export type PriorKind = 'uniform' | 'reference';
 
 /** What a prior is defined over: any `Env` satisfies this. */
 export interface PriorSpaces {

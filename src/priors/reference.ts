@@ -4,8 +4,8 @@
  * - `{ table }`: p(a|s) per tabular state (e.g. `twoRouteReference(...)`): nS·nA row-major like the exact
  *   solver's tables, or one row per state;
  * - `{ logits }`: any function of encoded obs → logits `[B, n]` over a `Discrete` action space, e.g. a saved
- *   agent checkpoint loaded into frozen tensors (`referenceFromCheckpoint` in `agents/sac/discrete.ts` or
- *   `agents/klppo/ppo.ts`);
+ *   agent checkpoint loaded into frozen tensors (`discreteSacReference` in `agents/sac/discrete.ts` or
+ *   `klPpoReference` in `agents/klppo/ppo.ts`);
  * - `{ gaussian, squash? }`: a hand-written controller with noise over a `Box` action space, obs → mean and
  *   log-std in the env's action units (`squash: true`: a tanh-squashed Gaussian rescaled to the bounds).
  * Function outputs go through a stop-gradient, and the table is a constant tensor (built on the first

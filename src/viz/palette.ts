@@ -1,5 +1,5 @@
 /** One palette for the whole app: priors have fixed colours everywhere (arrows, curves, legends). */
-import type { PriorName } from './state.js';
+import type { PriorName } from '../priors/objective.js';
 
 export const COLORS = {
   bg: 0x0f1420,

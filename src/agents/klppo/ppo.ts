@@ -3,8 +3,9 @@
  *
  *     J(π) = E_π[ Σ_t γ^t ( r_t − β · KL(π(·|s_t) ‖ p(·|s_t)) ) ]
  *
- * for a FIXED prior p (`src/priors`): a reference policy (the RLHF objective, Ziegler et al. 2019), the
- * uniform prior (then −β·KL = β·H(π) − const: an entropy bonus), or none (β = 0: plain PPO).
+ * for the Objective's FIXED prior p (`src/priors`): a reference policy (the RLHF objective, Ziegler et al.
+ * 2019), the uniform prior (then −β·KL = β·H(π) − const: an entropy bonus), or none (β ≡ 0: plain PPO).
+ * β is the Objective's α: fixed, or learned toward its target KL by the adaptive controller.
  * Discrete (categorical) and continuous (diagonal Gaussian, actions clipped by the env) action spaces.
  *
  * How the KL enters (`klMode`):
@@ -18,7 +19,7 @@
  *   Both loss modes treat the KL per visited state: exact for a bandit, but for multi-step tasks they ignore
  *   how the policy changes the KL of later states (that is what the reward mode accounts for).
  *
- * β is fixed or adapted toward a KL target (`controllers.ts`). Every iteration logs the batch means of
+ * β is fixed or adapted toward the target KL (`controllers.ts`). Every iteration logs the batch means of
  * k1, k2, k3 and, when it exists, the exact KL, so one can watch k1 dip below zero while k3 cannot.
  *
  * Layout: `Config` → `KlPpo` (rollout → GAE → clipped-surrogate epochs; networks and Adam from `src/nn`)
@@ -37,11 +38,13 @@ import {
   isDiscretePrior,
   obsDim,
   tableFromLogits,
+  type Objective,
   type Prior,
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
-import { makeKlController, type KlControl, type KlController } from './controllers.js';
+import { checkFinite } from '../diverged.js';
+import { makeKlController, type KlController } from './controllers.js';
 import { klEstimates } from './estimators.js';
 import { computeGae } from './gae.js';
 
@@ -84,8 +87,8 @@ export interface KlPpoConfig {
   initLogStd: number;
   /** How KL(π‖prior) enters the objective: per-step reward penalty, k3 loss term, or exact KL loss term. */
   klMode: KlMode;
-  /** β: fixed, or adaptive toward a KL target (nats per step). */
-  klControl: KlControl;
+  /** Horizon of the adaptive β controller (environment steps), used when the Objective's α is learned. */
+  klHorizon: number;
 }
 
 const DEFAULT_CONFIG: KlPpoConfig = {
@@ -104,7 +107,7 @@ const DEFAULT_CONFIG: KlPpoConfig = {
   hidden: [64, 64],
   initLogStd: 0,
   klMode: 'reward',
-  klControl: { kind: 'fixed', beta: 0.1 },
+  klHorizon: 10_000,
 };
 
 /** One iteration's scalars, namespaced like CleanRL's (`charts/…`, `losses/…`, `kl/…`). */
@@ -130,10 +133,6 @@ export interface KlPpoCheckpoint {
   rng: { agent: RngState; env: RngState };
 }
 
-export class KlPpoNaNError extends Error {
-  override readonly name = 'KlPpoNaNError';
-}
-
 function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   const cfg: KlPpoConfig = { ...DEFAULT_CONFIG, ...partial };
   const positiveInts = ['numEnvs', 'numSteps', 'numMinibatches', 'updateEpochs'] as const;
@@ -153,6 +152,7 @@ function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
     throw new RangeError(`config.hidden = ${JSON.stringify(cfg.hidden)}: must be a list of positive integer widths`);
   }
+  if (!(Number.isFinite(cfg.klHorizon) && cfg.klHorizon > 0)) throw new RangeError(`config.klHorizon = ${cfg.klHorizon}: must be a finite number > 0`);
   if (!KL_MODES.includes(cfg.klMode)) throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
   return cfg;
 }
@@ -174,6 +174,7 @@ interface Rollout {
 export class KlPpo {
   readonly config: KlPpoConfig;
   readonly envs: SyncVectorEnv;
+  readonly objective: Objective;
   readonly prior: Prior;
   private readonly obsSpace: Env['observationSpace'];
   private readonly dObs: number;
@@ -198,18 +199,17 @@ export class KlPpo {
 
   /**
    * @param makeEnv builds one environment (called `numEnvs` times)
-   * @param prior the fixed p in KL(π‖p), from `makePrior`; its spaces must be the env's
+   * @param objective the fixed prior p in KL(π‖p) and β (its α), from `makeObjective`; its spaces must be the env's
    * @param streams the run's seeded streams (`agent`: init, sampling, shuffles; `env`: reset seeds)
    */
-  constructor(makeEnv: () => Env, prior: Prior, config: Partial<KlPpoConfig>, streams: RngStreams) {
+  constructor(makeEnv: () => Env, objective: Objective, config: Partial<KlPpoConfig>, streams: RngStreams) {
     this.config = resolveConfig(config);
-    this.controller = makeKlController(this.config.klControl);
-    if (prior.kind === 'none' && this.config.klControl.beta !== 0) {
-      throw new RangeError(`klControl.beta = ${this.config.klControl.beta}: the 'none' prior needs β = 0 (plain PPO)`);
-    }
+    const { alpha: beta, targetKl } = objective;
+    this.controller = makeKlController(targetKl === null ? { kind: 'fixed', beta } : { kind: 'adaptive', beta, target: targetKl, horizon: this.config.klHorizon });
     this.envs = new SyncVectorEnv(Array.from({ length: this.config.numEnvs }, () => makeEnv));
-    checkPriorMatches(prior, this.envs.envs[0], 'prior');
-    this.prior = prior;
+    checkPriorMatches(objective.prior, this.envs.envs[0], 'objective.prior');
+    this.objective = objective;
+    this.prior = objective.prior;
     this.obsSpace = this.envs.singleObservationSpace;
     this.dObs = obsDim(this.obsSpace);
     const a = this.envs.singleActionSpace;
@@ -311,7 +311,6 @@ export class KlPpo {
 
     // One batched pass over the whole rollout: log π_old, log p, exact KL, entropy, values.
     const extra = encodeObservations(this.obsSpace, [...this.current, ...finalObs.map((f) => f.obs)]);
-    const kind = this.prior.kind;
     let batch!: { logp: Float32Array; refLogp: Float32Array; exact: Float32Array | null; entropy: number; values: Float32Array; extraValues: Float32Array };
     tf.tidy(() => {
       const o = tf.tensor2d(obs, [B, D]);
@@ -335,8 +334,8 @@ export class KlPpo {
     const beta = this.controller.beta;
     const penalized = new Float64Array(B);
     for (let i = 0; i < B; i++) {
-      // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only; none: no KL at all)
-      penalized[i] = this.config.klMode === 'reward' && kind !== 'none' ? rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : rewards[i];
+      // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only)
+      penalized[i] = this.config.klMode === 'reward' ? rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : rewards[i];
     }
     const nextValues = new Float32Array(B);
     for (let i = 0; i + N < B; i++) nextValues[i] = batch.values[i + N];
@@ -354,17 +353,18 @@ export class KlPpo {
       lambda: gaeLambda,
     });
 
-    const est = kind === 'none' ? { k1: 0, k2: 0, k3: 0 } : klEstimates(batch.logp, batch.refLogp);
+    const est = klEstimates(batch.logp, batch.refLogp);
     const metrics: KlPpoMetrics = {
       'kl/k1': est.k1,
       'kl/k2': est.k2,
       'kl/k3': est.k3,
-      'kl/beta': beta,
+      'charts/alpha': beta,
       'charts/entropy': batch.entropy,
       'charts/reward_per_step': rewards.reduce((s, r) => s + r, 0) / B,
       'charts/episodes': episodeReturns.length,
     };
-    if (batch.exact) metrics['kl/exact'] = batch.exact.reduce((s, x) => s + x, 0) / B;
+    // KL(π‖p) per state: closed form when the pair has one, else the k3 estimate (unbiased, never negative).
+    metrics['charts/kl_prior'] = batch.exact ? batch.exact.reduce((s, x) => s + x, 0) / B : est.k3;
     if (episodeReturns.length > 0) {
       metrics['charts/episodic_return'] = episodeReturns.reduce((s, r) => s + r, 0) / episodeReturns.length;
       metrics['charts/episodic_length'] = episodeLengths.reduce((s, r) => s + r, 0) / episodeLengths.length;
@@ -372,7 +372,7 @@ export class KlPpo {
     return { obs, actions, logp: batch.logp, refLogp: batch.refLogp, advantages, returns, metrics };
   }
 
-  /** log p(a|s) from the prior (zeros for `none`). */
+  /** log p(a|s) from the prior. */
   private priorLogProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D {
     const p = this.prior;
     return isDiscretePrior(p) ? p.logProb(obs, actions as tf.Tensor1D) : p.logProb(obs, actions as tf.Tensor2D);
@@ -414,7 +414,7 @@ export class KlPpo {
       if (distill || klMode === 'exact-loss') {
         // L_KL = E_s[ KL(π(·|s) ‖ p(·|s)) ]                                   (closed form)
         klLoss = tf.mean(this.priorKl(obs, dist)!);
-      } else if (klMode === 'k3-loss' && this.prior.kind !== 'none') {
+      } else if (klMode === 'k3-loss') {
         // L_KL = E[ ρ · k3 ],  k3 = (e^ℓ − 1) − ℓ,  ℓ = log p(a|s) − log π(a|s)
         const l = tf.sub(mb.refLogp, newLogp);
         klLoss = tf.mean(tf.mul(ratio, tf.sub(tf.sub(tf.exp(l), 1), l)));
@@ -479,7 +479,7 @@ export class KlPpo {
 
   /**
    * One PPO iteration: a rollout of numEnvs·numSteps steps, GAE, `updateEpochs` epochs of minibatch
-   * steps, then the β controller sees the iteration's KL. Throws `KlPpoNaNError` on a non-finite metric,
+   * steps, then the β controller sees the iteration's KL. Throws `DivergedError` on a non-finite metric,
    * before β or the iteration count see it (and before any checkpoint of this iteration is written); a
    * non-finite loss may already have reached the weights, so after the throw the agent is unusable:
    * `loadCheckpoint` a good checkpoint or `dispose` it.
@@ -490,12 +490,11 @@ export class KlPpo {
     for (const opt of [this.actorOpt, this.criticOpt]) opt.lr = lr;
     const rollout = this.collect();
     const m = rollout.metrics;
-    checkFinite(m, this.iteration + 1); // a non-finite rollout never reaches the weights
+    checkFinite('KL-PPO', m, this.globalStep); // a non-finite rollout never reaches the weights
     const losses = this.update(rollout, false);
     const out = { ...m, ...losses, 'charts/learning_rate': lr, 'charts/global_step': this.globalStep };
-    checkFinite(out, this.iteration + 1);
-    // The KL the controller tracks: exact when available, else k3 (unbiased and never negative).
-    this.controller.update(m['kl/exact'] ?? m['kl/k3'], this.config.numEnvs * this.config.numSteps);
+    checkFinite('KL-PPO', out, this.globalStep);
+    this.controller.update(m['charts/kl_prior'], this.config.numEnvs * this.config.numSteps);
     this.iteration += 1;
     return out;
   }
@@ -511,7 +510,7 @@ export class KlPpo {
     for (let i = 0; i < iterations; i++) {
       const rollout = this.collect();
       out = { ...rollout.metrics, ...this.update(rollout, true) };
-      checkFinite(out, this.iteration);
+      checkFinite('KL-PPO', out, this.globalStep);
     }
     return out;
   }
@@ -581,9 +580,9 @@ export class KlPpo {
     this.episodeLength.fill(0);
   }
 
-  /** A frozen copy of the current policy, usable as a `reference` prior source (see `referenceFromCheckpoint`). */
+  /** A frozen copy of the current policy, usable as a `reference` prior source (see `klPpoReference`). */
   frozen(): ReferenceSource {
-    return referenceFromCheckpoint(this.getCheckpoint());
+    return klPpoReference(this.getCheckpoint());
   }
 
   dispose(): void {
@@ -601,7 +600,7 @@ export class KlPpo {
  * `{ logits }` for discrete actions, `{ gaussian }` for continuous ones. Its weights are copied into a
  * network no optimizer holds; the prior's `dispose()` frees it.
  */
-export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces): ReferenceSource {
+export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): ReferenceSource {
   if (spaces) {
     const a = spaces.actionSpace;
     const n = a.kind === 'discrete' ? a.n : a.dim;
@@ -621,10 +620,4 @@ export function referenceFromCheckpoint(c: KlPpoCheckpoint, spaces?: PriorSpaces
       logStd.dispose();
     },
   };
-}
-
-function checkFinite(m: KlPpoMetrics, iteration: number): void {
-  for (const [k, v] of Object.entries(m)) {
-    if (!Number.isFinite(v)) throw new KlPpoNaNError(`KL-PPO iteration ${iteration}: ${k} = ${v} is not finite; training stopped (the last checkpoint is kept)`);
-  }
 }

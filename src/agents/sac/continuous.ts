@@ -1,6 +1,6 @@
 /**
  * Soft Actor-Critic for continuous (Box) actions, auto-temperature version (Haarnoja et al. 2018,
- * "Soft Actor-Critic Algorithms and Applications"), with the prior as a parameter.
+ * "Soft Actor-Critic Algorithms and Applications"), with the objective (prior and α) as a value.
  *
  * The objective is the variational one every learner here shares,
  *   J(π) = E_π[ Σ_t γ^t ( r_t − α·(log π(a_t|s_t) − log p(a_t|s_t)) ) ],
@@ -8,7 +8,7 @@
  * - `uniform` prior: log p = −Σ log(high − low) is a constant; it shifts Q by a constant and cancels in
  *   every gradient, so this is exactly standard SAC (entropy target ⇔ KL target, see `targetKl`);
  * - `reference` prior: KL-regularized SAC, pulled toward a fixed policy;
- * - `none`: α = 0, an off-policy stochastic actor-critic (SAC with α = 0: no KL or entropy term).
+ * - `none`: α ≡ 0, an off-policy stochastic actor-critic (SAC with α = 0: no KL or entropy term).
  *
  * Pieces: a tanh-squashed Gaussian actor (reparameterized, rescaled to the env's Box); twin Q critics
  * evaluated as one ensemble op, with Polyak-averaged targets and the clipped double-Q target; α fixed or
@@ -24,7 +24,8 @@ import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, type AdamState, Mlp, type MlpImpl, polyakUpdate } from '../../nn/index.js';
-import { checkPriorMatches, type BoxPrior, type Prior } from '../../priors/index.js';
+import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
+import { checkFinite, DivergedError } from '../diverged.js';
 import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
 
 export interface SacConfig {
@@ -52,14 +53,6 @@ export interface SacConfig {
   updatesPerStep: number;
   /** Update the actor (and α) every this many critic updates. */
   policyFrequency: number;
-  /** Temperature α: the fixed value, or the initial value when `autoAlpha`. Must be 0 with the `none` prior. */
-  alpha: number;
-  /** Learn α by gradient descent on log α toward `targetKl`. */
-  autoAlpha: boolean;
-  /** Uniform prior: target entropy H̄ of π (default −|A|, SAC's heuristic); sets targetKl = −H̄ − log p. */
-  targetEntropy?: number;
-  /** Target of E[log π − log p] for auto α (required with the reference prior; derived from targetEntropy with the uniform one). */
-  targetKl?: number;
   /** Clip the global gradient norm of each network to this (0 = off). */
   gradClip: number;
   /** Log metrics every this many environment steps. */
@@ -87,8 +80,6 @@ export const SAC_DEFAULTS: SacConfig = {
   learningStarts: 1000,
   updatesPerStep: 1,
   policyFrequency: 1,
-  alpha: 1,
-  autoAlpha: true,
   gradClip: 0,
   logEvery: 1000,
   evalEvery: 1000,
@@ -97,14 +88,17 @@ export const SAC_DEFAULTS: SacConfig = {
   impl: 'fused',
 };
 
+/** SAC's own objective (Haarnoja et al.): the uniform prior with α learned toward the entropy target −dim(A). */
+export const SAC_OBJECTIVE: ObjectiveSpec = { prior: 'uniform', alpha: 'auto_1', targetEntropy: 'auto' };
+
 /** Bounds of the actor's log-std (CleanRL's squashing of the raw output into [LOG_STD_MIN, LOG_STD_MAX]). */
 const LOG_STD_MIN = -5;
 const LOG_STD_MAX = 2;
-
-let agentCounter = 0;
+const LOG_STD_MID = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
+const LOG_STD_HALF = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
 
 /** Validates a full config against the env and prior; errors name the field, the value and what is allowed. */
-function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, prior: Prior): void {
+function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, objective: Objective): void {
   const fail = (field: string, value: unknown, allowed: string) => {
     // String() for numbers: JSON shows NaN and ±∞ as null.
     throw new RangeError(`SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`);
@@ -122,7 +116,6 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
   for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0)) fail(f, cfg[f], 'a number > 0');
   if (!(cfg.gradClip >= 0)) fail('gradClip', cfg.gradClip, 'a number ≥ 0 (0 = off)');
-  if (!(cfg.alpha >= 0) || !Number.isFinite(cfg.alpha)) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
   if (cfg.impl !== 'fused' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'fused' or 'autodiff'");
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
     throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);
@@ -130,15 +123,7 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (env.observationSpace.kind !== 'box') {
     throw new RangeError(`SAC (continuous): the env's observationSpace must be a Box, got ${env.observationSpace.toString()}`);
   }
-  checkPriorMatches(prior, env);
-  if (prior.kind === 'none') {
-    if (cfg.alpha !== 0 || cfg.autoAlpha) fail('alpha', { alpha: cfg.alpha, autoAlpha: cfg.autoAlpha }, "alpha = 0 and autoAlpha = false with the 'none' prior");
-  } else if (cfg.autoAlpha) {
-    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when autoAlpha');
-    if (prior.kind === 'reference' && cfg.targetKl === undefined) fail('targetKl', cfg.targetKl, 'a number (required for auto α with the reference prior)');
-    if (prior.kind === 'reference' && cfg.targetEntropy !== undefined) fail('targetEntropy', cfg.targetEntropy, 'unset with the reference prior (use targetKl)');
-  }
-  if (cfg.targetKl !== undefined && cfg.targetEntropy !== undefined) fail('targetKl', cfg.targetKl, 'unset when targetEntropy is set (give one of them)');
+  checkPriorMatches(objective.prior, env, 'objective.prior');
 }
 
 /** π(·|s) from the actor's raw output `[B, 2d]` = [μ | r]: log σ = min + ½(max − min)(tanh(r) + 1). */
@@ -147,9 +132,6 @@ export function policyFromOutput(out: tf.Tensor2D, bounds: Box): TanhGaussian {
   const logStd = tf.add(LOG_STD_MID, tf.mul(LOG_STD_HALF, tf.tanh(raw)));
   return new TanhGaussian(mean, logStd, bounds);
 }
-
-const LOG_STD_MID = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
-const LOG_STD_HALF = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
 
 /**
  * The actor's head as one op with a hand-written backward (the same values as
@@ -207,8 +189,6 @@ export class SacContinuous {
   readonly actionSpace: Box;
   readonly obsDim: number;
   readonly actDim: number;
-  /** E[log π − log p] that auto α steers toward (undefined when α is fixed). */
-  readonly targetKl?: number;
   private readonly logAlpha: tf.Variable;
   private readonly actorOpt: Adam;
   private readonly criticOpt: Adam;
@@ -223,12 +203,12 @@ export class SacContinuous {
   constructor(
     readonly cfg: SacConfig,
     env: Pick<Env, 'actionSpace' | 'observationSpace'>,
-    prior: Prior,
+    readonly objective: Objective,
     /** Initializes the weights (e.g. the `agent` stream). */
     initRng: Rng,
   ) {
-    checkSacConfig(cfg, env, prior);
-    this.prior = prior as BoxPrior;
+    checkSacConfig(cfg, env, objective);
+    this.prior = objective.prior as BoxPrior;
     this.actionSpace = env.actionSpace as Box;
     this.obsDim = (env.observationSpace as Box).dim;
     this.actDim = this.actionSpace.dim;
@@ -242,13 +222,8 @@ export class SacContinuous {
     const clipNorm = cfg.gradClip;
     this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm });
     this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm });
-    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(cfg.alpha, Number.MIN_VALUE))), true, `log_alpha_${agentCounter++}`));
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
     this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr });
-    if (cfg.autoAlpha) {
-      // Uniform prior: E[log π − log p] = −H(π) − log p, so the entropy target H̄ is the KL target −H̄ − log p.
-      const logP = prior.kind === 'uniform' ? -this.actionSpace.low.reduce((s, lo, i) => s + Math.log(this.actionSpace.high[i] - lo), 0) : 0;
-      this.targetKl = cfg.targetKl ?? -(cfg.targetEntropy ?? -this.actDim) - logP;
-    }
   }
 
   /** π(·|s) for encoded obs `[B, obsDim]`: a tanh-squashed Gaussian over the env's Box. */
@@ -277,22 +252,21 @@ export class SacContinuous {
    * Monte Carlo estimates over observations `[n, obsDim]` with one fresh action ã ~ π(·|s) each: the
    * entropy H(π) = −E[log π(ã|s)] and, given a prior, E[log π(ã|s) − log p(ã|s)] = KL(π‖p) (per step, nats).
    */
-  policyStats(obs: Float32Array, rng: Rng, prior?: Prior): { entropy: number; kl?: number } {
+  policyStats(obs: Float32Array, rng: Rng, prior: BoxPrior = this.prior): { entropy: number; kl: number } {
     const n = obs.length / this.obsDim;
     const [entropy, kl] = tf.tidy(() => {
       const o = tf.tensor2d(obs, [n, this.obsDim]);
       const pi = this.sample(o, standardNormal(rng, [n, this.actDim]) as tf.Tensor2D);
       const h = tf.neg(tf.mean(pi.logProb));
-      if (prior === undefined) return [h.dataSync()[0], undefined];
-      const logP = (prior as BoxPrior).logProb(o, pi.action);
+      const logP = prior.logProb(o, pi.action);
       return [h.dataSync()[0], tf.mean(tf.sub(pi.logProb, logP)).dataSync()[0]];
     });
-    return kl === undefined ? { entropy } : { entropy, kl };
+    return { entropy, kl };
   }
 
   /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
   private alpha(): tf.Scalar {
-    return this.cfg.autoAlpha ? (tf.exp(this.logAlpha) as tf.Scalar) : tf.scalar(this.cfg.alpha);
+    return this.objective.targetKl !== null ? (tf.exp(this.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
   }
 
   /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
@@ -335,10 +309,10 @@ export class SacContinuous {
         }, this.actor.params);
         this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
         kept.actorLoss = tf.keep(actor.value);
-        if (cfg.autoAlpha) {
+        if (this.objective.targetKl !== null) {
           // ---- temperature: L_α = log α · (KL̄ − E[log π − log p]), so ∂L_α/∂log α = KL̄ − E[kl]:
           // α grows while the policy is further from the prior than the target, shrinks otherwise.
-          this.alphaOpt.step([tf.sub(this.targetKl!, kept.kl)]);
+          this.alphaOpt.step([tf.sub(this.objective.targetKl, kept.kl)]);
         }
       }
       polyakUpdate(this.criticTarget.params, this.critic.params, cfg.tau);
@@ -487,18 +461,13 @@ export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: num
 }
 
 /**
- * Reads the latest update's scalars and throws a clear error if one is NaN or infinite (or, with `what`,
- * because that value was not finite: a NaN action means the actor already went NaN).
+ * Reads the latest update's scalars and throws a DivergedError if one is NaN or infinite (or for the
+ * non-finite `action` given: a NaN action means the actor already went NaN).
  */
-function failIfNotFinite(agent: SacContinuous, step: number, what?: string): Record<string, number> {
+function failIfNotFinite(agent: SacContinuous, step: number, action?: Float32Array): Record<string, number> {
+  if (action) throw new DivergedError('SAC', 'action', action.find((x) => !Number.isFinite(x)) ?? NaN, step);
   const m = agent.readMetrics();
-  const bad = Object.entries(m).find(([, v]) => !Number.isFinite(v));
-  if (bad || what) {
-    throw new Error(
-      `SAC: ${bad ? `${bad[0]} is ${bad[1]}` : `non-finite ${what}`} at step ${step} (update ${agent.updates}); stopping. ` +
-        'The last good checkpoint is untouched. Try a smaller learning rate or gradClip > 0.',
-    );
-  }
+  checkFinite('SAC', m, step);
   return m;
 }
 
@@ -514,14 +483,34 @@ function failIfNotFinite(agent: SacContinuous, step: number, what?: string): Rec
 export async function trainSac(
   cfg: SacConfig,
   makeEnv: () => Env,
-  prior: Prior,
+  objective: Objective,
   streams: RngStreams,
   hooks: SacHooks = {},
   resume?: SacCheckpoint,
 ): Promise<SacRunResult> {
   const env = makeEnv();
+  const agent = new SacContinuous(cfg, env, objective, streams.get('init'));
+  try {
+    return await sacLoop(agent, env, makeEnv, streams, hooks, resume);
+  } catch (e) {
+    agent.dispose(); // the caller never sees this agent: free its tensors on every failure
+    throw e;
+  } finally {
+    env.close();
+  }
+}
+
+/** `trainSac`'s loop: collect, learn, evaluate and log, checkpoint at episode ends. */
+async function sacLoop(
+  agent: SacContinuous,
+  env: Env,
+  makeEnv: () => Env,
+  streams: RngStreams,
+  hooks: SacHooks,
+  resume: SacCheckpoint | undefined,
+): Promise<SacRunResult> {
+  const { cfg } = agent;
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
-  const agent = new SacContinuous(cfg, env, prior, streams.get('init'));
   const buffer = new ReplayBuffer(cfg.bufferSize, agent.obsDim, agent.actDim);
   let step = 0;
   let episodes = 0;
@@ -545,7 +534,7 @@ export async function trainSac(
       step < cfg.learningStarts
         ? Float32Array.from(agent.actionSpace.sample(agentRng))
         : agent.act(obs, { deterministic: false, rng: agentRng });
-    if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, `action ${Array.from(action).join(', ')}`);
+    if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, action);
     const r = env.step(action);
     step += 1;
     epReturn += r.reward;
@@ -571,7 +560,7 @@ export async function trainSac(
     }
     if (step % cfg.logEvery === 0 || step === cfg.totalSteps) {
       const scalars: SacScalars = {};
-      if (recentReturns.length > 0) scalars['charts/episode_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+      if (recentReturns.length > 0) scalars['charts/episodic_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
       recentReturns.length = 0;
       if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
       scalars['charts/episodes'] = episodes;
@@ -584,8 +573,7 @@ export async function trainSac(
           'charts/entropy': m.entropy,
           'charts/q': m.q,
         });
-        // E[log π − log p]; with no prior there is no KL (its log p is a placeholder 0).
-        if (prior.kind !== 'none') scalars['charts/kl_to_prior'] = m.kl;
+        scalars['charts/kl_prior'] = m.kl; // E[log π − log p], one sample per state
       }
       hooks.log?.(step, scalars);
       await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
@@ -605,7 +593,6 @@ export async function trainSac(
       epReturn = 0;
     }
   }
-  env.close();
   const seconds = (performance.now() - t0) / 1000;
   return {
     agent,

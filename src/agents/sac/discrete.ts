@@ -1,11 +1,12 @@
 /**
  * Soft Actor-Critic for discrete actions (Christodoulou 2019, "Soft Actor-Critic for Discrete Action
- * Settings"), with the prior as a value: the agent maximizes `E[Σ γ^t (r_t − α·KL(π(·|s_t) ‖ p(·|s_t)))]`.
+ * Settings"), with the objective as a value: the agent maximizes `E[Σ γ^t (r_t − α·KL(π(·|s_t) ‖ p(·|s_t)))]`.
  * With a uniform prior this is max-entropy SAC (the KL is log|A| − H(π)); with a reference prior it is
- * KL-regularized RL; with `none`, α = 0 and it is plain RL: the α → 0 limits of the target and the
- * improvement step (see `greedyActor`), and, since a greedy π no longer explores, ε-greedy collection
- * (`explorationEpsilon`, as DQN does), optionally temporally extended (`explorationRepeatMu`); see
- * `TABULAR_DISCRETE_SAC_PLAIN`.
+ * KL-regularized RL; with `none`, α ≡ 0 and it is plain RL. At α = 0 the soft updates still apply, but a
+ * collapsed π stops following its critic; the named option `atZeroAlpha: 'greedy'` takes the α → 0 limits
+ * of the target and the improvement step instead (see `greedyActor`) and, since a greedy π no longer
+ * explores, pairs with ε-greedy collection (`explorationEpsilon`, as DQN does), optionally temporally
+ * extended (`explorationRepeatMu`); see `TABULAR_DISCRETE_SAC_PLAIN`.
  *
  * Every expectation over actions is computed exactly from the categorical probabilities (no sampling):
  *
@@ -18,23 +19,23 @@
  *                  (the log-α form, as continuous SAC and most SAC implementations: ∂/∂log α = KL_target − KL,
  *                  so log α moves at a rate set by the KL gap alone, not scaled by α itself)
  *
- * With a uniform prior the KL target is log|A| − H_target, H_target = `targetEntropyScale`·log|A|
- * (Christodoulou's target entropy); with a reference prior it is `targetKl`.
+ * A learned α is driven toward the Objective's target KL (with a uniform prior a target entropy H̄ gives
+ * KL̄ = log|A| − H̄; Christodoulou's is H̄ = 0.98·log|A|).
  *
  * Browser-safe (no Node imports). Usage:
  *
  *   const env = make('TwoRoute-v0');
- *   const prior = makePrior('reference', env, { reference: { table: twoRouteReference(env) } });
- *   const { agent, policyTable, metrics } = trainDiscreteSac(env, prior, { alpha: 0.15, autoAlpha: false }, {
+ *   const objective = makeObjective({ prior: 'reference', alpha: 0.15 }, env, { reference: { table: twoRouteReference(env) } });
+ *   const { agent, policyTable, metrics } = trainDiscreteSac(env, objective, TABULAR_DISCRETE_SAC, {
  *     onLog: (m) => ctx.log(m.step, m.scalars),          // return false to stop
  *   });
  *
- * The visualizer instead builds `new DiscreteSacTrainer(env, prior, cfg, hooks)` and calls `step()` a few
+ * The visualizer instead builds `new DiscreteSacTrainer(env, objective, cfg, hooks)` and calls `step()` a few
  * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
  * Exact resume: when `trainer.atEpisodeBoundary`, `trainer.saveCheckpoint()` (agent, replay buffer,
- * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, prior, ckpt).run()`.
- * A trained agent becomes a reference prior: `makePrior('reference', env, { reference:
- * referenceFromCheckpoint(agent.saveCheckpoint(), env) })`. Observations of tabular envs are one-hot
+ * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, objective, ckpt).run()`.
+ * A trained agent becomes a reference prior: `makeObjective({ prior: 'reference', alpha }, env, { reference:
+ * discreteSacReference(agent.saveCheckpoint(), env) })`. Observations of tabular envs are one-hot
  * encoded (`priors/encoding.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -49,10 +50,11 @@ import {
   obsDim,
   tableFromLogits,
   type DiscretePrior,
-  type Prior,
+  type Objective,
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
+import { checkFinite, DivergedError } from '../diverged.js';
 import { ReplayBuffer, type ReplayState } from '../replay.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -66,14 +68,12 @@ export interface DiscreteSacConfig {
   totalSteps: number;
   /** Discount γ ∈ [0, 1]. */
   gamma: number;
-  /** Temperature α ≥ 0 on KL(π‖prior): fixed when `autoAlpha` is false, the initial value otherwise. Forced to 0 for the `none` prior. */
-  alpha: number;
-  /** Tune α by gradient descent on the α loss toward the target entropy (uniform prior) or target KL (reference prior). */
-  autoAlpha: boolean;
-  /** Uniform prior, auto α: target entropy = scale · log|A| (Christodoulou uses 0.98; lower for easy tasks). */
-  targetEntropyScale: number;
-  /** Reference prior, auto α: target KL(π‖p) in nats per state. */
-  targetKl: number;
+  /**
+   * How to train when the Objective's α is fixed at 0: `soft` keeps the soft updates (at α = 0 the actor's
+   * gradient vanishes once π is near-deterministic); `greedy` takes their α → 0 limits, a greedy actor
+   * and a max backup (see `greedyActor`), and should collect with ε-greedy (`explorationEpsilon`).
+   */
+  atZeroAlpha: 'soft' | 'greedy';
   /** Hidden layer widths of the actor and of each critic; `[]` makes them linear (tabular on one-hot states). */
   hidden: number[];
   /** Activation of the hidden layers. */
@@ -122,10 +122,7 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
   seed: 1,
   totalSteps: 20_000,
   gamma: 0.99,
-  alpha: 0.2,
-  autoAlpha: true,
-  targetEntropyScale: 0.5,
-  targetKl: 0.1,
+  atZeroAlpha: 'soft',
   hidden: [64, 64],
   activation: 'relu',
   actorLr: 3e-4,
@@ -150,7 +147,6 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
  * 128, a fast target (τ = 0.05), a short warm-up. Add `seed`, `totalSteps`, `gamma` and `alpha`.
  */
 export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
-  autoAlpha: false,
   hidden: [],
   actorLr: 0.03,
   criticLr: 0.03,
@@ -161,7 +157,8 @@ export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object
 });
 
 /**
- * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): εz-greedy collection (ε = 0.1,
+ * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): the greedy limits of the updates
+ * (`atZeroAlpha: 'greedy'`), εz-greedy collection (ε = 0.1,
  * repeats ~ zeta(2)), and Adam at 0.01 rather than 0.03, because Adam's per-parameter normalization turns
  * the rare gradient of a seldom-sampled one-hot row into a step of about 3·lr, and the max backup spreads
  * such a jump. On TwoRoute-v0 single-step ε-greedy finds the ledge only when the early, still arbitrary
@@ -170,6 +167,7 @@ export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object
  */
 export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
   ...TABULAR_DISCRETE_SAC,
+  atZeroAlpha: 'greedy',
   explorationEpsilon: 0.1,
   explorationRepeatMu: 2,
   actorLr: 0.01,
@@ -195,11 +193,7 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   if (!Number.isFinite(cfg.seed)) fail('seed', 'a finite number');
   posInt('totalSteps');
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', 'a number in [0, 1]');
-  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', 'a finite number ≥ 0');
-  if (typeof cfg.autoAlpha !== 'boolean') fail('autoAlpha', 'true or false');
-  if (cfg.autoAlpha && !(cfg.alpha > 0)) fail('alpha', 'a number > 0 as the initial value when autoAlpha is true');
-  if (!(cfg.targetEntropyScale >= 0 && cfg.targetEntropyScale <= 1)) fail('targetEntropyScale', 'a number in [0, 1]');
-  if (!(cfg.targetKl >= 0 && Number.isFinite(cfg.targetKl))) fail('targetKl', 'a finite number ≥ 0');
+  if (cfg.atZeroAlpha !== 'soft' && cfg.atZeroAlpha !== 'greedy') fail('atZeroAlpha', "'soft' or 'greedy'");
   if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) fail('hidden', 'a list of positive integers');
   if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', "'relu' or 'tanh'");
   positive('actorLr');
@@ -258,6 +252,7 @@ export class DiscreteSacAgent {
   readonly cfg: DiscreteSacConfig;
   readonly observationSpace: Space;
   readonly actionSpace: Discrete;
+  readonly objective: Objective;
   readonly prior: DiscretePrior;
   readonly streams: RngStreams;
   /** π(a|s) logits: encoded obs → `[B, |A|]`. */
@@ -266,23 +261,26 @@ export class DiscreteSacAgent {
   readonly critic: Mlp;
   readonly criticTarget: Mlp;
   readonly logAlpha: tf.Variable;
-  /** KL(π‖p) the auto-temperature steers toward (nats per state). */
-  readonly klTarget: number;
   private readonly actorOpt: Adam;
   private readonly criticOpt: Adam;
   private readonly alphaOpt: Adam;
   private gradSteps = 0;
   private stats: tf.Tensor1D | null = null;
 
-  constructor(spaces: PriorSpaces, prior: Prior, config: Partial<DiscreteSacConfig> = {}) {
+  constructor(spaces: PriorSpaces, objective: Objective, config: Partial<DiscreteSacConfig> = {}) {
     this.cfg = resolveDiscreteSacConfig(config);
     if (spaces.actionSpace.kind !== 'discrete') {
       throw new RangeError(`DiscreteSacAgent: actionSpace must be Discrete, got ${spaces.actionSpace.toString()} (use the continuous SAC)`);
     }
-    checkPriorMatches(prior, spaces);
-    if (!isDiscretePrior(prior)) throw new RangeError(`prior: needs a Discrete action space, got ${prior.label}`);
+    const prior = objective.prior;
+    checkPriorMatches(prior, spaces, 'objective.prior');
+    if (!isDiscretePrior(prior)) throw new RangeError(`objective.prior: needs a Discrete action space, got ${prior.label}`);
+    if (this.cfg.atZeroAlpha === 'greedy' && (objective.alpha !== 0 || objective.targetKl !== null)) {
+      throw new RangeError(`DiscreteSacConfig.atZeroAlpha: 'greedy' needs an objective with α fixed at 0, got ${objective.label} (allowed with it: 'soft')`);
+    }
     this.observationSpace = spaces.observationSpace;
     this.actionSpace = spaces.actionSpace;
+    this.objective = objective;
     this.prior = prior;
     this.streams = new RngStreams(this.cfg.seed);
     const nA = this.actionSpace.n;
@@ -293,18 +291,17 @@ export class DiscreteSacAgent {
     this.critic = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic' }, init);
     this.criticTarget = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic_target' }, init);
     this.criticTarget.setWeights(this.critic.getWeights());
-    // With no prior the KL term must vanish: α = 0 whatever the config says.
-    const alpha0 = prior.kind === 'none' ? 0 : this.cfg.alpha;
-    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(alpha0, Number.MIN_VALUE))), true, `sacd_log_alpha_${nameCounter++}`));
+    // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
     const clipNorm = this.cfg.clipNorm;
     this.actorOpt = new Adam(this.actor.params, { lr: this.cfg.actorLr, clipNorm });
     this.criticOpt = new Adam(this.critic.params, { lr: this.cfg.criticLr, clipNorm });
     this.alphaOpt = new Adam([this.logAlpha], { lr: this.cfg.alphaLr });
-    this.klTarget = prior.kind === 'uniform' ? (1 - this.cfg.targetEntropyScale) * Math.log(nA) : this.cfg.targetKl;
   }
 
   /**
-   * True when α is identically 0 (the `none` prior, or a fixed α = 0). Then both steps take their α → 0 limit:
+   * True with `atZeroAlpha: 'greedy'` (allowed only when the Objective's α is fixed at 0). Then both steps
+   * take their α → 0 limit:
    * - the actor fits the greedy policy argmax_a min_k Q_k(s,a) by maximum likelihood instead of minimizing
    *   E_π[−Q]. Both have that optimum (the limit of π ∝ p·exp(Q/α)), but E_π[−Q] has the gradient
    *   π(a|s)(Q(s,a) − V(s)), which vanishes once π is near-deterministic: a collapsed policy stops following
@@ -314,17 +311,17 @@ export class DiscreteSacAgent {
    *   learns Q* from whatever the buffer holds instead of evaluating a π that may be stuck in a loop.
    */
   get greedyActor(): boolean {
-    return this.prior.kind === 'none' || (!this.cfg.autoAlpha && this.cfg.alpha === 0);
+    return this.cfg.atZeroAlpha === 'greedy';
   }
 
-  /** True when α is tuned (auto α with a uniform or reference prior). */
+  /** True when α is learned toward the Objective's target KL. */
   get tunesAlpha(): boolean {
-    return this.cfg.autoAlpha && this.prior.kind !== 'none';
+    return this.objective.targetKl !== null;
   }
 
-  /** The current temperature as a scalar tensor (0 for the `none` prior). */
+  /** The current temperature as a scalar tensor. */
   private alphaTensor(): tf.Scalar {
-    return this.prior.kind === 'none' ? tf.scalar(0) : (tf.exp(this.logAlpha) as tf.Scalar);
+    return tf.exp(this.logAlpha) as tf.Scalar;
   }
 
   /** The current temperature (reads the device). */
@@ -406,11 +403,11 @@ export class DiscreteSacAgent {
       // ---- temperature ----
       // E_s[ log α · (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
       const pi = tf.exp(logPi);
-      const kl = tf.mean(this.prior.kl(obs, logPi)); // Σ_a π(log π − log p); exactly 0 for the `none` prior
+      const kl = tf.mean(this.prior.kl(obs, logPi)); // Σ_a π(log π − log p)
       const entropy = tf.neg(tf.mean(tf.sum(tf.mul(pi, logPi), -1)));
       let alphaLoss: tf.Scalar = tf.scalar(0);
       if (this.tunesAlpha) {
-        const alphaStep = tf.variableGrads(() => tf.mul(this.logAlpha, tf.sub(this.klTarget, kl)) as tf.Scalar, [this.logAlpha]);
+        const alphaStep = tf.variableGrads(() => tf.mul(this.logAlpha, tf.sub(this.objective.targetKl!, kl)) as tf.Scalar, [this.logAlpha]);
         this.alphaOpt.step([alphaStep.grads[this.logAlpha.name]]);
         alphaLoss = alphaStep.value;
       }
@@ -477,8 +474,6 @@ export class DiscreteSacAgent {
   }
 }
 
-let nameCounter = 0;
-
 function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces): void {
   if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
   if (ckpt.observationSpace !== spaces.observationSpace.toString()) {
@@ -506,7 +501,7 @@ export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Ar
  * the actor's weights are copied into a new network that no optimizer holds, and its log-probs pass through
  * the prior's stop-gradient; the prior's `dispose()` frees the network.
  */
-export function referenceFromCheckpoint(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): ReferenceSource {
+export function discreteSacReference(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): ReferenceSource {
   checkCheckpointSpaces(ckpt, env);
   const nA = (env.actionSpace as Discrete).n;
   const frozen = new Mlp(
@@ -532,17 +527,6 @@ export interface DiscreteSacHooks {
   onStep?(info: { step: number; obs: Observation; action: number; reward: number; done: boolean }): boolean | void;
   /** After every log step, with the finite metrics just recorded. Return false to stop training. */
   onLog?(metrics: DiscreteSacMetrics, agent: DiscreteSacAgent): boolean | void;
-}
-
-/** Thrown when a loss or statistic turns non-finite; `checkpoint` is the last good state (from the previous log step). */
-export class NonFiniteError extends Error {
-  constructor(
-    message: string,
-    readonly checkpoint: DiscreteSacCheckpoint | null,
-  ) {
-    super(message);
-    this.name = 'NonFiniteError';
-  }
 }
 
 /**
@@ -597,11 +581,11 @@ export class DiscreteSacTrainer {
 
   constructor(
     readonly env: Env,
-    prior: Prior,
+    objective: Objective,
     config: Partial<DiscreteSacConfig> = {},
     private readonly hooks: DiscreteSacHooks = {},
   ) {
-    this.agent = new DiscreteSacAgent(env, prior, config);
+    this.agent = new DiscreteSacAgent(env, objective, config);
     this.obsWidth = obsDim(env.observationSpace);
     this.buffer = new ReplayBuffer(this.agent.cfg.bufferSize, this.obsWidth, 1);
   }
@@ -610,9 +594,9 @@ export class DiscreteSacTrainer {
    * A trainer continuing `ckpt` (taken by `saveCheckpoint`) with the checkpoint's config: `env` must be a
    * fresh instance of the same env (its state is not needed, the next episode reseeds it).
    */
-  static resume(env: Env, prior: Prior, ckpt: DiscreteSacTrainerCheckpoint, hooks: DiscreteSacHooks = {}): DiscreteSacTrainer {
+  static resume(env: Env, objective: Objective, ckpt: DiscreteSacTrainerCheckpoint, hooks: DiscreteSacHooks = {}): DiscreteSacTrainer {
     if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
-    const trainer = new DiscreteSacTrainer(env, prior, ckpt.agent.config, hooks);
+    const trainer = new DiscreteSacTrainer(env, objective, ckpt.agent.config, hooks);
     trainer.agent.loadCheckpoint(ckpt.agent);
     trainer.buffer.setState(ckpt.buffer);
     trainer.t = ckpt.step;
@@ -738,11 +722,7 @@ export class DiscreteSacTrainer {
 
   private fail(what: string, value: number): never {
     this.stopped = true;
-    throw new NonFiniteError(
-      `discrete SAC: ${what} = ${value} at step ${this.t}; training stopped, the last good checkpoint ` +
-        `(${this.lastGood ? `${this.lastGood.gradientSteps} gradient steps` : 'none yet'}) is in error.checkpoint`,
-      this.lastGood,
-    );
+    throw new DivergedError('discrete SAC', what, value, this.t, this.lastGood);
   }
 
   private log(): void {
@@ -752,8 +732,12 @@ export class DiscreteSacTrainer {
       scalars['charts/episodic_length'] = this.finished.reduce((s, e) => s + e.len, 0) / this.finished.length;
       this.finished = [];
     }
-    const bad = Object.entries(scalars).find(([, v]) => !Number.isFinite(v));
-    if (bad) this.fail(bad[0], bad[1]);
+    try {
+      checkFinite('discrete SAC', scalars, this.t, this.lastGood);
+    } catch (e) {
+      this.stopped = true;
+      throw e;
+    }
     const m = { step: this.t, scalars };
     this.metrics.push(m);
     this.lastGood = this.agent.saveCheckpoint();
@@ -777,11 +761,11 @@ function sampleZeta(rng: Rng, mu: number, max: number): number {
 }
 
 /**
- * Trains discrete SAC on `env` with `prior` and returns the agent, its policy table (tabular envs) and
+ * Trains discrete SAC on `env` toward `objective` and returns the agent, its policy table (tabular envs) and
  * the metrics lines. `hooks.onStep` / `hooks.onLog` observe (and may stop) training.
  */
-export function trainDiscreteSac(env: Env, prior: Prior, config: Partial<DiscreteSacConfig> = {}, hooks: DiscreteSacHooks = {}): DiscreteSacResult {
-  return new DiscreteSacTrainer(env, prior, config, hooks).run();
+export function trainDiscreteSac(env: Env, objective: Objective, config: Partial<DiscreteSacConfig> = {}, hooks: DiscreteSacHooks = {}): DiscreteSacResult {
+  return new DiscreteSacTrainer(env, objective, config, hooks).run();
 }
 
 /** Mean undiscounted return of `episodes` episodes with the greedy (mode) action; resets seeded from `seed`. */

@@ -103,20 +103,10 @@ export function sequentialParts(ctx: RunContext): { next(): RunContext } {
 }
 
 /**
- * Shared option declarations, so every experiment spells `--prior`, `--alpha`, `--beta` and `--steps`
- * the same way. Use them inside your own `z.object({...})` with your own defaults:
- * `z.object({ prior: priorOption('uniform'), alpha: alphaOption(0.2), steps: stepsOption(20_000) })`.
- * Their help texts are generic; say what the option means in your experiment with `.describe()`, which
- * replaces the text: `beta: betaOption(0.5).describe('KL penalty β on KL(π‖π_ref) per step')`.
+ * Shared option declarations, so every experiment spells its options the same way: the Objective's
+ * `--prior`, `--alpha`, `--target-kl` come from `objectiveOptions` (`src/priors/objective.ts`), the budget
+ * from `stepsOption`: `z.object({ ...objectiveOptions({ prior: 'uniform', alpha: 0.2 }), steps: stepsOption(20_000) })`.
+ * Say what an option means in your experiment with `.describe()`, which replaces the generic text.
  */
-export const PRIORS = ['uniform', 'reference', 'none'] as const;
-export type PriorName = (typeof PRIORS)[number];
-
-export const priorOption = (def: PriorName) =>
-  z.enum(PRIORS).default(def).describe('prior p in KL(π‖p): uniform (max-entropy), reference (KL-regularized), none (α=0, plain RL)');
-export const alphaOption = (def: number) =>
-  z.number().min(0).default(def).describe('temperature α multiplying KL(π‖prior)');
-export const betaOption = (def: number) =>
-  z.number().min(0).default(def).describe('KL penalty coefficient β');
 export const stepsOption = (def: number) =>
   z.number().int().positive().default(def).describe('number of environment (or gradient) steps');

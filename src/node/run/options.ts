@@ -126,6 +126,8 @@ function defaultOf(field: z.ZodType): unknown {
 export function allowedText(field: z.ZodType): string {
   const base = baseOf(field) as unknown as { def: { type: string; checks?: Array<{ _zod: { def: Record<string, unknown> } }> }; options?: unknown[] };
   const type = base.def.type;
+  const meta = z.globalRegistry.get(base as unknown as z.ZodType) as { allowed?: string } | undefined;
+  if (meta?.allowed) return meta.allowed;
   if (type === 'enum') return (base.options ?? []).join('|');
   if (type === 'boolean') return 'flag';
   if (type === 'number') {

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { RngStreams } from '../../core/rng.js';
+import { checkMetricKeys } from '../../core/vocabulary.js';
 import { writeFileAtomic } from '../atomicfs.js';
 import type { Checkpoint, Experiment, RunContext } from './experiment.js';
 import { appendMetrics, FILES, readCheckpoint, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
@@ -68,6 +69,7 @@ export async function runSeed(a: RunSeedArgs): Promise<RunOutcome> {
     resume: a.resume,
     signal: a.signal,
     log(step, scalars) {
+      checkMetricKeys(scalars);
       lastStep = step;
       if (dir !== null) appendMetrics(dir, step, scalars);
     },

@@ -1,12 +1,12 @@
 /**
  * Rollouts of the continuous envs (`src/envs`) under the hand-written controllers the experiments use as
- * reference priors (`src/envs/references.ts`): a ~ N(mean(obs), σ²). A broad noise is a broad prior
+ * reference priors (`src/envs/controllers.ts`): a ~ N(mean(obs), σ²). A broad noise is a broad prior
  * around the controller, and the spread of the sampled trajectories is what α·KL would pay for. No pixi
  * or DOM here, so tests can run it in Node.
  * Seeding: env and agent streams derive from one seed, so a seed always gives the same trajectories.
  */
 import { Rng } from '../../core/rng.js';
-import { pendulumSwingUp, pointMassSteering, type GaussianController } from '../../envs/references.js';
+import { pendulumSwingUp, pointMassSteering, type GaussianController } from '../../envs/controllers.js';
 import { make } from '../../envs/registry.js';
 
 /** One action sampled from the controller's Gaussian with the agent stream. */

@@ -1,6 +1,6 @@
 /**
  * Everything the gridworld panel shows, computed without pixi or the DOM (so tests run it in Node):
- * the exact soft-optimal policy for a prior and α (`src/agents/exact`), its exact visitation, KL and
+ * the exact soft-optimal policy for an Objective (`src/agents/exact`), its exact visitation, KL and
  * entropy, and `rollouts` sampled episodes of the real env (`src/envs`) whose visit counts and outcomes
  * are the sampled statistics. Seeding uses common random numbers: for one seed, every prior sees the
  * same env stream and the same agent stream, so differences come from the policy alone.
@@ -12,8 +12,7 @@ import { make } from '../../envs/registry.js';
 import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
 import { unwrapped } from '../../envs/wrappers.js';
 import type { Env } from '../../envs/env.js';
-import { uniformTable } from '../../priors/index.js';
-import type { PriorName } from '../state.js';
+import { makeObjective, objectiveSpecOf, type Objective, type PriorName } from '../../priors/index.js';
 
 export interface GridEnvEntry {
   /** Registry id plus options. */
@@ -38,9 +37,11 @@ export const GRID_ENVS: Record<string, GridEnvEntry> = {
 export interface GridScene {
   env: GridWorld;
   prior: PriorName;
-  /** The α actually used: 0 for the `none` prior. */
+  /** The Objective's α (0 for `none`). */
   alpha: number;
   priorTable: Float64Array;
+  /** What p is, e.g. `uniform(Discrete(4))` (also for `none`, whose α = 0 multiplies it). */
+  priorLabel: string;
   V: Float64Array;
   pi: Float64Array;
   /** Expected visits per episode (exact). */
@@ -55,7 +56,7 @@ export interface GridScene {
 export interface GridStats {
   rollouts: number;
   startValue: number;
-  /** Visitation-weighted mean KL(π ‖ prior); NaN for `none` (α = 0: the objective has no KL term). */
+  /** Visitation-weighted mean KL(π ‖ prior) (for `none`, the uniform prior its α = 0 multiplies). */
   klPrior: number;
   /** Visitation-weighted mean KL(π ‖ reference), NaN without a reference. */
   klReference: number;
@@ -79,29 +80,28 @@ export function makeGridEnv(entry: GridEnvEntry): { env: Env; grid: GridWorld } 
 }
 
 /**
- * The prior table for `prior` on this env (throws for `reference` when the env has none). Built from the
- * tables directly, not through `makePrior`, so a redraw holds no tensor; `none` uses the uniform table as
- * `nonePrior` does (at α = 0 the solver's answer does not depend on it).
+ * The Objective the panel's prior menu and α slider describe on this env (the reference is the env's own
+ * table; the env menu offers `reference` only where one exists). Its priors hold no tensor until a
+ * learner asks for one, so a redraw that only reads tables allocates none.
  */
-export function priorTable(entry: GridEnvEntry, grid: GridWorld, prior: PriorName): Float64Array {
-  if (prior !== 'reference') return uniformTable(`prior '${prior}'`, grid.observationSpace, grid.model.nActions);
-  if (!entry.reference) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
-  return entry.reference(grid);
+export function gridObjective(entry: GridEnvEntry, grid: GridWorld, prior: PriorName, alpha: number): Objective {
+  const reference = entry.reference;
+  if (prior === 'reference' && reference === undefined) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
+  return makeObjective(objectiveSpecOf({ prior, alpha }), grid, { reference: () => ({ table: reference!(grid) }) });
 }
 
-/** The exact soft-optimal policy π* for a prior and α (α forced to 0 for `none`), its V and exact visitation. */
-export function exactOptimum(entry: GridEnvEntry, grid: GridWorld, prior: PriorName, alpha: number): { alpha: number; table: Float64Array; V: Float64Array; pi: Float64Array; visitation: Float64Array } {
-  const table = priorTable(entry, grid, prior);
-  const a = prior === 'none' ? 0 : alpha;
-  const { V, pi } = softValueIteration(grid.model, { alpha: a, gamma: entry.gamma, prior: table });
-  return { alpha: a, table, V, pi, visitation: stateVisitation(grid.model, pi) };
+/** The exact soft-optimal policy π* of an Objective on this env, its V and exact visitation. */
+export function exactOptimum(entry: GridEnvEntry, grid: GridWorld, objective: Objective): { alpha: number; table: Float64Array; V: Float64Array; pi: Float64Array; visitation: Float64Array } {
+  const { alpha, prior: table } = objective.tabular();
+  const { V, pi } = softValueIteration(grid.model, { alpha, prior: table, gamma: entry.gamma });
+  return { alpha, table, V, pi, visitation: stateVisitation(grid.model, pi) };
 }
 
-export function computeScene(entry: GridEnvEntry, prior: PriorName, alpha: number, seed: number, rollouts: number): GridScene {
+export function computeScene(entry: GridEnvEntry, objective: Objective, seed: number, rollouts: number): GridScene {
   const { env, grid } = makeGridEnv(entry);
   const model = grid.model;
   const nA = model.nActions;
-  const { alpha: a, table, V, pi, visitation } = exactOptimum(entry, grid, prior, alpha);
+  const { alpha: a, table, V, pi, visitation } = exactOptimum(entry, grid, objective);
   const reference = entry.reference?.(grid);
 
   const visits = new Float64Array(model.nStates);
@@ -140,7 +140,7 @@ export function computeScene(entry: GridEnvEntry, prior: PriorName, alpha: numbe
   const stats: GridStats = {
     rollouts,
     startValue: V[start],
-    klPrior: prior === 'none' ? NaN : weightedMean(visitation, (s) => klAt(pi, table, s, nA)),
+    klPrior: weightedMean(visitation, (s) => klAt(pi, table, s, nA)),
     klReference: reference ? weightedMean(visitation, (s) => klAt(pi, reference, s, nA)) : NaN,
     entropy: weightedMean(visitation, (s) => entropyAt(pi, s, nA)),
     expectedLength: visitation.reduce((x, y) => x + y, 0),
@@ -150,5 +150,5 @@ export function computeScene(entry: GridEnvEntry, prior: PriorName, alpha: numbe
     outcomes,
     piStart: Array.from(pi.subarray(start * nA, start * nA + nA)),
   };
-  return { env: grid, prior, alpha: a, priorTable: table, V, pi, visitation, visits, episodes, stats };
+  return { env: grid, prior: objective.spec.prior, alpha: a, priorTable: table, priorLabel: objective.prior.label, V, pi, visitation, visits, episodes, stats };
 }

@@ -112,7 +112,7 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   const gw = env.nCols * cell;
   const gh = env.nRows * cell;
   const root = new Container();
-  const head = title(`prior: ${scene.prior}${scene.prior === 'none' ? ' (α = 0, plain RL)' : `, α = ${+scene.alpha.toPrecision(3)}`}`, PRIOR_COLORS[scene.prior], 0, 0);
+  const head = title(`prior: ${scene.prior}, α = ${+scene.alpha.toPrecision(3)}`, PRIOR_COLORS[scene.prior], 0, 0);
   root.addChild(head);
   const valueBox = new Container();
   valueBox.position.set(0, TITLE_H + 18);

@@ -1,6 +1,6 @@
 /**
  * Pendulum / PointMass panel: continuous envs driven by the reference controllers the experiments use
- * (`src/envs/references.ts`) with Gaussian action noise of adjustable width. PointMass overlays 200
+ * (`src/envs/controllers.ts`) with Gaussian action noise of adjustable width. PointMass overlays 200
  * sampled trajectories (coloured by the goal reached), routed below or above the obstacle;
  * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted; switching to
  * it moves to the first seed whose start hangs down (|θ₀| ≥ 2.5 rad), so the swing-up is visible.

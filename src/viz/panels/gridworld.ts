@@ -5,12 +5,12 @@
  * numbers are in a stats table (`data-testid="grid-stats-<prior>"`, one `data-stat` cell per number, the
  * start state's policy in `data-pi-start`).
  */
-import { GRID_ENVS, computeScene, type GridScene } from '../gridworld/compute.js';
+import { GRID_ENVS, computeScene, gridObjective, makeGridEnv, type GridScene } from '../gridworld/compute.js';
 import { buildScene, valueRange, type SceneView } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage, shifted } from '../stage.js';
-import { PRIOR_NAMES, type PriorName } from '../state.js';
+import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
 
 export const ROLLOUTS = 1000;
@@ -95,7 +95,15 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     priorBox.title = mode === 'compare' ? 'side by side shows every prior; switch to "one prior" to pick one' : '';
     const priors = mode === 'compare' ? priorsFor() : [prior];
     const entry = GRID_ENVS[envName];
-    const scenes: GridScene[] = priors.map((p) => computeScene(entry, p, alpha, seed, ROLLOUTS));
+    const grid = makeGridEnv(entry).grid;
+    const scenes: GridScene[] = priors.map((p) => {
+      const objective = gridObjective(entry, grid, p, alpha);
+      try {
+        return computeScene(entry, objective, seed, ROLLOUTS);
+      } finally {
+        objective.dispose();
+      }
+    });
     const ranges = scenes.map((s) => valueRange(s.env, s.V));
     const vRange: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
     const avail = Math.max(600, host.main.clientWidth - 8);
@@ -120,7 +128,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       const stats: Stat[] = [
         { key: 'startValue', label: 'soft value V(start)', value: a.startValue },
         { key: 'klReference', label: 'KL(π ‖ reference)', value: Number.isNaN(a.klReference) ? 'n/a' : a.klReference },
-        { key: 'klPrior', label: 'KL(π ‖ prior)', value: Number.isNaN(a.klPrior) ? '— (α = 0)' : a.klPrior },
+        { key: 'klPrior', label: 'KL(π ‖ prior)', value: a.klPrior, hint: s.priorLabel },
         { key: 'entropy', label: 'entropy H(π) (nats)', value: a.entropy },
         { key: 'expectedLength', label: 'expected length (exact)', value: a.expectedLength, digits: 1 },
         { key: 'meanLength', label: 'mean length (sampled)', value: a.meanLength, digits: 1 },

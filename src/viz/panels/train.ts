@@ -11,12 +11,12 @@ import type { Container } from 'pixi.js';
 import { Text } from 'pixi.js';
 import { initBackend } from '../../core/backend.js';
 import { lineChart } from '../chart.js';
-import { GRID_ENVS, exactOptimum, makeGridEnv } from '../gridworld/compute.js';
+import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
 import { policyGraphics, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage } from '../stage.js';
-import { PRIOR_NAMES, type PriorName } from '../state.js';
+import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { AGENTS, AGENT_LABELS, klToExact, startSession, type AgentName, type TrainSession } from '../train/session.js';
 import { button, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
 
@@ -118,8 +118,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { agent: agentName });
     const entry = GRID_ENVS[envName];
     grid = makeGridEnv(entry).grid;
-    exact = exactOptimum(entry, grid, prior, alpha);
-    session = startSession({ entry, agent: agentName, prior, alpha, seed }, grid);
+    const objective = gridObjective(entry, grid, prior, alpha);
+    exact = exactOptimum(entry, grid, objective);
+    session = startSession({ entry, agent: agentName, objective, seed }, grid);
     stepNote.textContent = `Step = ${session.chunk} environment steps${agentName === 'klppo' ? ' (one PPO iteration)' : ''}.`;
     const avail = Math.max(600, host.main.clientWidth - 8);
     cell = Math.max(18, Math.min(48, Math.floor((avail - 40) / (2 * grid.nCols))));

@@ -9,8 +9,7 @@ import { DiscreteSacTrainer, policyTable, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE
 import { KlPpo } from '../../agents/klppo/ppo.js';
 import { klAt, weightedMean } from '../../agents/exact/index.js';
 import { RngStreams } from '../../core/rng.js';
-import { makePrior } from '../../priors/index.js';
-import type { PriorName } from '../state.js';
+import type { Objective } from '../../priors/index.js';
 import { makeGridEnv, type GridEnvEntry } from '../gridworld/compute.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 
@@ -45,17 +44,9 @@ export interface TrainSession {
 export interface SessionSpec {
   entry: GridEnvEntry;
   agent: AgentName;
-  prior: PriorName;
-  /** Fixed temperature α (SAC) / KL coefficient β (KL-PPO); 0 is forced for the `none` prior. */
-  alpha: number;
+  /** The prior and its fixed α (SAC's temperature, KL-PPO's β); the session owns it and disposes it. */
+  objective: Objective;
   seed: number;
-}
-
-/** The session's env and its prior (the entry's reference table, when it has one); the session disposes the prior. */
-function envAndPrior(spec: SessionSpec, grid: GridWorld) {
-  const { env } = makeGridEnv(spec.entry);
-  const reference = spec.entry.reference?.(grid);
-  return { env, prior: makePrior(spec.prior, env, reference ? { reference: { table: reference } } : {}) };
 }
 
 /**
@@ -65,17 +56,16 @@ function envAndPrior(spec: SessionSpec, grid: GridWorld) {
  */
 const SAC_LOG_EVERY = 100;
 function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  const { env, prior } = envAndPrior(spec, grid);
+  const { objective } = spec;
   const log: LogLine[] = [];
   const trainer = new DiscreteSacTrainer(
-    env,
-    prior,
+    makeGridEnv(spec.entry).env,
+    objective,
     {
-      ...(spec.prior === 'none' ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC),
+      ...(objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC),
       seed: spec.seed,
       totalSteps: 1_000_000,
       gamma: spec.entry.gamma,
-      alpha: spec.prior === 'none' ? 0 : spec.alpha,
       logEvery: SAC_LOG_EVERY,
     },
     { onLog: (m) => void log.push({ step: m.step, scalars: m.scalars }) },
@@ -102,7 +92,7 @@ function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
     policy: () => policyTable(trainer.agent, grid.model.nStates),
     dispose: () => {
       trainer.agent.dispose();
-      prior.dispose();
+      objective.dispose();
     },
   };
 }
@@ -110,26 +100,25 @@ function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
 /** KL-PPO with the per-step reward penalty (exact for multi-step tasks), linear policy on one-hot states. */
 const PPO_ENVS = 16;
 const PPO_STEPS = 32;
-function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  const { env, prior } = envAndPrior(spec, grid);
+function klppoSession(spec: SessionSpec): TrainSession {
+  const { objective } = spec;
   const log: LogLine[] = [];
   const agent = new KlPpo(
     () => makeGridEnv(spec.entry).env,
-    prior,
+    objective,
     {
       numEnvs: PPO_ENVS,
       numSteps: PPO_STEPS,
       hidden: [],
       gamma: spec.entry.gamma,
       learningRate: 0.01,
-      klControl: { kind: 'fixed', beta: spec.prior === 'none' ? 0 : spec.alpha },
     },
     new RngStreams(spec.seed),
   );
   const { updateEpochs, numMinibatches } = agent.config;
   const iterate = () => {
     const scalars = agent.iterate();
-    log.push({ step: agent.globalStep, scalars: { ...scalars, 'charts/alpha': agent.beta } });
+    log.push({ step: agent.globalStep, scalars });
   };
   return {
     agent: 'klppo',
@@ -150,13 +139,13 @@ function klppoSession(spec: SessionSpec, grid: GridWorld): TrainSession {
     policy: () => agent.policyTable(),
     dispose: () => {
       agent.dispose();
-      prior.dispose();
+      objective.dispose();
     },
   };
 }
 
 export function startSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  return spec.agent === 'sac' ? sacSession(spec, grid) : klppoSession(spec, grid);
+  return spec.agent === 'sac' ? sacSession(spec, grid) : klppoSession(spec);
 }
 
 /**

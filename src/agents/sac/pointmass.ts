@@ -1,6 +1,6 @@
 /**
  * Continuous SAC on PointMass-v0 under the three priors, shared by `tests/sac-pointmass.test.ts` and
- * `experiments/pointmass-priors.ts`: the config per prior, the priors themselves (the reference is
+ * `experiments/pointmass-priors.ts`: the config, the Objective per prior (the reference is
  * `pointMassSteering`: full speed to the far goal below the obstacle, N(·, 0.5²) noise), and the
  * behaviour summary of a set of episodes (goal reached, side of the obstacle passed, trajectory spread).
  *
@@ -11,39 +11,33 @@
  * What SAC learns at the budgets measured: the first two as predicted, but `none` takes the NEAR goal
  * (+1): with α = 0 its σ collapses within the first updates, so it exploits the first goal it finds.
  */
-import { SAC_DEFAULTS, type Rollout, type SacConfig } from '../src/agents/sac/continuous.js';
-import type { Env } from '../src/envs/env.js';
-import { POINT_MASS_GEOMETRY } from '../src/envs/pointmass.js';
-import { pointMassSteering } from '../src/envs/references.js';
-import { controllerReference, makePrior, type Prior, type PriorKind } from '../src/priors/index.js';
+import { SAC_DEFAULTS, type Rollout, type SacConfig } from './continuous.js';
+import { pointMassSteering } from '../../envs/controllers.js';
+import { POINT_MASS_GEOMETRY } from '../../envs/pointmass.js';
+import { controllerReference, makeObjective, objectiveSpecOf, type Objective, type PriorName, type PriorSpaces } from '../../priors/index.js';
 
 /** The same temperature for both priors, so the prior is the only difference between them. */
 export const POINT_MASS_ALPHA = 0.05;
 
-/** SAC for PointMass-v0 under `kind`: fixed α (0 with no prior), 64×64 networks, 500 random steps. */
-export function pointMassSacConfig(kind: PriorKind, totalSteps: number): SacConfig {
+/** SAC for PointMass-v0: 64×64 networks, 500 random steps (the Objective fixes α). */
+export function pointMassSacConfig(totalSteps: number): SacConfig {
   return {
     ...SAC_DEFAULTS,
     totalSteps,
     hidden: [64, 64],
     batchSize: 64,
     learningStarts: 500,
-    alpha: kind === 'none' ? 0 : POINT_MASS_ALPHA,
-    autoAlpha: false,
     evalEvery: 0,
     evalEpisodes: 5,
     checkpointEvery: 0,
   };
 }
 
-/** The prior of each kind for PointMass-v0; `reference` wraps `pointMassSteering()` (bottom side, σ = 0.5). */
-export function pointMassPriors(env: Pick<Env, 'actionSpace' | 'observationSpace'>): Record<PriorKind, Prior> {
-  const reference = controllerReference(pointMassSteering({ side: 'bottom', noiseStd: 0.5 }));
-  return {
-    uniform: makePrior('uniform', env),
-    reference: makePrior('reference', env, { reference }),
-    none: makePrior('none', env),
-  };
+/** The Objective of a prior for PointMass-v0 at a fixed α; `reference` wraps `pointMassSteering()` (bottom side, σ = 0.5). */
+export function pointMassObjective(prior: PriorName, env: PriorSpaces, alpha = POINT_MASS_ALPHA): Objective {
+  return makeObjective(objectiveSpecOf({ prior, alpha }), env, {
+    reference: () => controllerReference(pointMassSteering({ side: 'bottom', noiseStd: 0.5 })),
+  });
 }
 
 export interface PointMassBehaviour {

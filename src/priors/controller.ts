@@ -1,13 +1,13 @@
 /**
  * A hand-written Gaussian controller as the `{ gaussian }` source of a reference prior (used by KL-PPO and
  * SAC alike): `makePrior('reference', env, { reference: controllerReference(pendulumSwingUp()) })`.
- * The controllers are env knowledge and live with the envs (`src/envs/references.ts`: `pendulumSwingUp`,
+ * The controllers are env knowledge and live with the envs (`src/envs/controllers.ts`: `pendulumSwingUp`,
  * `pointMassSteering`), as the tabular references do (`twoRouteReference`, `TokenSeq.referenceTable`); a
- * saved agent becomes a reference through `referenceFromCheckpoint` in `agents/klppo/ppo.ts` or
- * `agents/sac/discrete.ts`.
+ * saved agent becomes a reference through `klPpoReference` (`agents/klppo/ppo.ts`) or `discreteSacReference`
+ * (`agents/sac/discrete.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GaussianController } from '../envs/references.js';
+import type { GaussianController } from '../envs/controllers.js';
 import type { ReferenceSource } from './reference.js';
 
 /** N(controller.mean(obs), diag(controller.std²)) per row; the prior made from it frees the kept log-std. */

@@ -1,7 +1,7 @@
 /**
  * Hand-written stochastic controllers for the Box-action envs: env knowledge, in plain host numbers, so the
  * visualizer can run them step by step and a reference prior can wrap them (`controllerReference` in
- * `priors/references.ts`). A controller is a Gaussian policy: action ~ N(mean(obs), diag(std²)) in the
+ * `priors/controller.ts`). A controller is a Gaussian policy: action ~ N(mean(obs), diag(std²)) in the
  * env's action units. (Tabular references live with their envs too: `twoRouteReference`,
  * `TokenSeq.referenceTable`.)
  */
