@@ -1,6 +1,13 @@
 // Maximum-entropy IRL with the exact solver: the exact gradient against finite differences, recovery from
 // 1,000 demonstrations on TwoRoute and CliffWalking, what cannot be identified, and bad input.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import experiment from '../experiments/irl-gridworld.js';
+import { validateFlags } from '../src/node/run/options.js';
+import { createRunDir } from '../src/node/run/rundir.js';
+import { runSeed } from '../src/node/run/runner.js';
 import { Rng } from '../src/core/rng.js';
 import { makeCliffWalking } from '../src/envs/cliffwalking.js';
 import { makeTwoRoute, twoRouteReference } from '../src/envs/tworoute.js';
@@ -225,5 +232,35 @@ describe('bad input: clear errors naming what is wrong', () => {
     expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, "x"], "actions": [0]}]}', model)).toThrow(/demonstration file: demonstrations\[0\]\.states\[1\]:/);
     expect(() => parseDemonstrations('{"demonstrations": []}', model)).toThrow('demonstrations: the set is empty');
     expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, 27], "actions": [7]}]}', model)).toThrow('demonstrations[0].actions[0] = 7 is outside the action space');
+  });
+});
+
+describe('irl-gridworld experiment', () => {
+  it('writes the curve, heat maps, the viewer file and a demonstration file it can read back; refuses α = 0 and prior none up front', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'priorlab-irl-'));
+    const go = async (flags: Record<string, string>) => {
+      const dir = createRunDir(root, 'irl-gridworld', 1);
+      const [options] = validateFlags(new Map(Object.entries(flags)), [experiment.options]);
+      const lines: string[] = [];
+      await runSeed({ experiment, options, seed: 1, dir, resume: false, backend: 'cpu', signal: new AbortController().signal, reporter: { progress() {}, print: (l) => lines.push(l), finish() {} } });
+      return { dir, lines };
+    };
+    const { dir } = await go({ counts: '10,300', prior: 'reference' });
+    const out = JSON.parse(readFileSync(join(dir, 'irl.json'), 'utf8')) as { points: { n: number; kl: number; reward: number[] }[]; trueReward: number[] };
+    expect(out.points.map((p) => p.n)).toEqual([10, 300]);
+    expect(out.points[1].kl).toBeLessThan(out.points[0].kl);
+    expect(out.points[1].reward).toHaveLength(out.trueReward.length);
+    expect(readFileSync(join(dir, 'reward.svg'), 'utf8').match(/<rect class="cell"/g)).toHaveLength(2 * 54);
+    expect(readFileSync(join(dir, 'kl-vs-demos.svg'), 'utf8')).toContain('<path class="line"');
+    // The demonstration file written by one run is input to the next: same demonstrations, same numbers.
+    const again = await go({ counts: '10,300', prior: 'reference', demoFile: join(dir, 'demonstrations.json') });
+    const out2 = JSON.parse(readFileSync(join(again.dir, 'irl.json'), 'utf8')) as typeof out;
+    expect(out2.points.map((p) => p.kl)).toEqual(out.points.map((p) => p.kl));
+
+    const flagError = (flags: Record<string, string>) => () => validateFlags(new Map(Object.entries(flags)), [experiment.options]);
+    expect(flagError({ prior: 'none' })).toThrow(/--prior: got 'none'.*IRL needs a prior and α > 0/);
+    expect(flagError({ alpha: '0' })).toThrow(/--alpha: got '0'.*IRL needs α > 0/);
+    expect(flagError({ env: 'CliffWalking-v1', prior: 'reference' })).toThrow(/--prior: got 'reference'.*CliffWalking-v1 has no reference policy/);
+    expect(flagError({ counts: '100,10' })).toThrow(/--counts: got '100,10'.*increasing integers/);
   });
 });

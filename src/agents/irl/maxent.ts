@@ -191,9 +191,9 @@ export class MaxEntIrl {
 export interface FitOptions {
   /** Start; default θ = 0 (r = 0: π* is the prior). */
   theta0?: Float64Array;
-  /** Stop when max_j |∂L/∂θ_j| ≤ gradTol. Default 1e-7. */
+  /** Stop when max_j |∂L/∂θ_j| ≤ gradTol (the feature gap is then ≤ α·gradTol). Default 1e-6. */
   gradTol?: number;
-  /** Default 1000. */
+  /** Default 500. */
   maxIterations?: number;
   onIteration?: (iteration: number, value: number) => void;
 }
@@ -211,8 +211,8 @@ export function fitMaxEntIrl(problem: IrlProblem | MaxEntIrl, opts: FitOptions =
   const theta0 = opts.theta0 ?? new Float64Array(irl.features.dim);
   if (theta0.length !== irl.features.dim) throw new RangeError(`theta0 must have the feature dimension ${irl.features.dim} entries, got ${theta0.length}`);
   const res = lbfgsMaximize((x) => irl.evaluate(x), theta0, {
-    gradTol: opts.gradTol ?? 1e-7,
-    maxIterations: opts.maxIterations ?? 1000,
+    gradTol: opts.gradTol ?? 1e-6,
+    maxIterations: opts.maxIterations ?? 500,
     onIteration: opts.onIteration && ((i, _x, fx) => opts.onIteration!(i, fx.value)),
   });
   const final = irl.evaluate(res.x);
