@@ -3,7 +3,7 @@
  * panel-specific fields (e.g. the ELBO sliders). Parsing validates every field and falls back to the
  * default for a bad one, so a hand-edited or stale link still opens a sensible view.
  */
-export const PANELS = ['gridworld', 'train', 'elbo', 'control', 'tokens', 'runs', 'worldmodel'] as const;
+export const PANELS = ['gridworld', 'train', 'elbo', 'control', 'tokens', 'runs', 'worldmodel', 'irl'] as const;
 export type PanelId = (typeof PANELS)[number];
 export const PRIOR_NAMES = ['uniform', 'reference', 'none'] as const;
 export type PriorName = (typeof PRIOR_NAMES)[number];
