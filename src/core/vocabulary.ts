@@ -45,6 +45,12 @@ export const METRICS: readonly MetricEntry[] = [
   { key: 'elbo/recon', unit: 'nats/sequence', meaning: 'E_q[log p(o_t | h_t, z_t)] summed over the sequence' },
   { key: 'elbo/reward', unit: 'nats/sequence', meaning: 'E_q[log p(r_t | h_t, z_t)] summed over the sequence' },
   { key: 'elbo/kl', unit: 'nats/sequence', meaning: 'Σ_t KL(q(z_t | h_t, o_t) ‖ p(z_t | h_t))' },
+  // ---- inverse RL (step = number of demonstrations)
+  { key: 'irl/kl_visited', unit: 'nats/state', meaning: 'KL(π_demo ‖ π_recovered) averaged over the states the demonstrator visits' },
+  { key: 'irl/feature_gap', unit: 'count', meaning: 'largest |demonstration − expected| feature count (0 at the likelihood optimum)' },
+  { key: 'irl/reward_rms', unit: 'reward', meaning: 'RMS of recovered − true reward on the cells the demonstrations enter, after the unidentifiable shaping' },
+  { key: 'irl/reward_corr', unit: 'correlation', meaning: 'Pearson correlation of recovered and true reward on those cells' },
+  { key: 'irl/loglik', unit: 'nats', meaning: 'the objective L-BFGS maximizes: log-likelihood Σ log π*(a_t|s_t) of the demonstrations under the recovered reward (minus the L2 term)' },
   // ---- sweeps inside one run
   { key: 'sweep/beta', unit: 'β', meaning: 'the β (α) of the current point of a sweep inside one run (tokens-rlhf)' },
 ];

@@ -186,8 +186,9 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
     return this.state;
   }
 
-  private outcomesOf(s: number, a: number): Transition[] {
-    const { slipWeights, stepReward } = this.spec;
+  /** The moves action `a` executes with their probabilities: the intended one, or with slip also its two neighbours. */
+  executedMoves(a: number): Array<[move: number, prob: number]> {
+    const { slipWeights } = this.spec;
     const nA = this.actions.length;
     const moves: Array<[number, number]> = slipWeights
       ? [
@@ -197,13 +198,25 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
         ]
       : [[a, 1]];
     const total = moves.reduce((acc, [, w]) => acc + w, 0);
+    return moves.map(([b, w]) => [b, w / total]);
+  }
+
+  /**
+   * The cell move `b` enters from `s`: the neighbour, or `s` itself at the border or against a wall. A
+   * hazard with `then: 'reset'` is entered too, before it sends the agent back to the start.
+   */
+  moveTarget(s: number, b: number): number {
     const [row, col] = this.toRowCol(s);
-    return moves.map(([b, w]) => {
-      const prob = w / total;
-      const r2 = Math.min(Math.max(row + this.actions[b].dr, 0), this.nRows - 1);
-      const c2 = Math.min(Math.max(col + this.actions[b].dc, 0), this.nCols - 1);
-      const target = r2 * this.nCols + c2;
-      const next = this.cells[target].kind === 'wall' ? s : target;
+    const r2 = Math.min(Math.max(row + this.actions[b].dr, 0), this.nRows - 1);
+    const c2 = Math.min(Math.max(col + this.actions[b].dc, 0), this.nCols - 1);
+    const target = r2 * this.nCols + c2;
+    return this.cells[target].kind === 'wall' ? s : target;
+  }
+
+  private outcomesOf(s: number, a: number): Transition[] {
+    const { stepReward } = this.spec;
+    return this.executedMoves(a).map(([b, prob]) => {
+      const next = this.moveTarget(s, b);
       const cell = this.cells[next];
       if (cell.kind === 'goal') return { prob, next, reward: cell.reward, terminated: true };
       if (cell.kind === 'hazard') {

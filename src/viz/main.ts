@@ -17,6 +17,7 @@ const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<Pane
   { id: 'tokens', label: 'Tokens', load: () => import('./panels/tokens.js') },
   { id: 'runs', label: 'Runs', load: () => import('./panels/runs.js') },
   { id: 'worldmodel', label: 'World model', load: () => import('./panels/worldmodel.js') },
+  { id: 'irl', label: 'Inverse RL', load: () => import('./panels/irl.js') },
 ];
 
 const nav = document.getElementById('tabs')!;

@@ -2,7 +2,8 @@
  * Dependency-free SVG charts for run reports, viewable in any browser or image viewer:
  * - `linePlot`: lines with optional shaded bands (learning curves: mean ± std over seeds);
  * - `scatterPlot`: labelled points, optionally joined (a reward–KL frontier across α);
- * - `barChart`: grouped bars with optional error bars (route frequencies per prior).
+ * - `barChart`: grouped bars with optional error bars (route frequencies per prior);
+ * - `heatMaps`: grids of values side by side (a reward per gridworld cell, true vs recovered).
  * Each returns the SVG text; write it with `ctx.writeFile('plot.svg', svg)`. Axes get "nice"
  * ticks (1, 2, 5 × 10^k), a title, axis labels and a legend beside the plot. Every mean line is
  * one `<path class="line">`, every band one `<path class="band">`, every bar one `<rect class="bar">`.
@@ -209,4 +210,59 @@ export function barChart(text: ChartText, categories: readonly string[], groups:
     });
   });
   return close(fr.svg);
+}
+
+export interface HeatPanel {
+  label: string;
+  nRows: number;
+  nCols: number;
+  /** Row-major, nRows·nCols values. */
+  values: readonly number[];
+  /** Cells drawn hatched grey instead of coloured (walls, cells without data). */
+  blank?: readonly boolean[];
+}
+
+/** White → `to` at fraction f ∈ [0, 1]. */
+function mix(to: string, f: number): string {
+  const c = [1, 3, 5].map((i) => parseInt(to.slice(i, i + 2), 16));
+  return `rgb(${c.map((v) => Math.round(255 + (v - 255) * Math.min(1, Math.max(0, f)))).join(',')})`;
+}
+
+/**
+ * Grids side by side, one heat map per panel (e.g. a true and a recovered reward per cell): a diverging
+ * scale, blue below 0 and vermilion above, white at 0, symmetric per panel about its largest |value|, with
+ * the value printed in each cell. Every cell is one `<rect class="cell">`.
+ */
+export function heatMaps(text: ChartText, panels: readonly HeatPanel[]): string {
+  const width = text.width ?? 760;
+  const gap = 28;
+  const cols = Math.max(...panels.map((p) => p.nCols));
+  const rows = Math.max(...panels.map((p) => p.nRows));
+  const cell = Math.min(44, (width - 48 - gap * (panels.length - 1)) / (cols * panels.length));
+  const height = text.height ?? Math.ceil(80 + rows * cell + (text.xLabel ? 24 : 0));
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="16" font-weight="600" fill="#222">${esc(text.title)}</text>`,
+  ];
+  const left0 = (width - (cols * cell * panels.length + gap * (panels.length - 1))) / 2;
+  panels.forEach((p, i) => {
+    if (p.values.length !== p.nRows * p.nCols) throw new RangeError(`heatMaps: panel '${p.label}' has ${p.values.length} values, expected ${p.nRows}x${p.nCols}`);
+    const left = left0 + i * (cols * cell + gap);
+    const top = 62;
+    const scale = Math.max(1e-12, ...p.values.filter((v, k) => !p.blank?.[k] && Number.isFinite(v)).map(Math.abs));
+    svg.push(`<text x="${(left + (p.nCols * cell) / 2).toFixed(1)}" y="50" text-anchor="middle" fill="#222">${esc(p.label)}</text>`);
+    p.values.forEach((v, k) => {
+      const x = (left + (k % p.nCols) * cell).toFixed(1);
+      const y = (top + Math.floor(k / p.nCols) * cell).toFixed(1);
+      const blank = p.blank?.[k] || !Number.isFinite(v);
+      const fill = blank ? '#d9d9d9' : mix(v < 0 ? PALETTE[0] : PALETTE[3], Math.abs(v) / scale);
+      svg.push(`<rect class="cell" x="${x}" y="${y}" width="${cell.toFixed(1)}" height="${cell.toFixed(1)}" fill="${fill}" stroke="#fff"><title>${esc(`${p.label} [${Math.floor(k / p.nCols)}, ${k % p.nCols}]: ${blank ? '—' : tickLabel(v)}`)}</title></rect>`);
+      if (!blank && cell >= 22) {
+        svg.push(`<text x="${(+x + cell / 2).toFixed(1)}" y="${(+y + cell / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="${Math.min(11, cell / 3.2).toFixed(1)}" fill="#222">${esc(tickLabel(+v.toFixed(2)))}</text>`);
+      }
+    });
+  });
+  if (text.xLabel) svg.push(`<text x="${width / 2}" y="${height - 10}" text-anchor="middle" fill="#444">${esc(text.xLabel)}</text>`);
+  return close(svg);
 }
