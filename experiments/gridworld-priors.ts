@@ -72,10 +72,8 @@ const exact: PolicyMethod = async (s) => softValueIteration(s.model, { ...s.obje
 /**
  * Discrete SAC with the setting's prior and temperature (one-hot states, linear networks), seeded from the
  * run's `sac` part (`partStreams`), the same for every prior: same initial weights and episode seeds.
- * Trained from exploring starts, like KL-PPO below: a replay learner only learns the states it has seen,
- * and from S alone the uniform prior's ledge states were too rare (seeds 1–5 at 6,000 steps: KL(π‖π*) > 0.07
- * on 3 of 5; with exploring starts 0.006–0.012 on all 5). Yields to the event loop at every log step; on
- * Ctrl-C it stops and returns the policy so far.
+ * Trained from exploring starts, like KL-PPO below: a replay learner only learns the states it has seen
+ * (docs/findings.md). Yields to the event loop at every log step; on Ctrl-C it stops and returns the policy so far.
  */
 const sac: PolicyMethod = async (s, ctx) => {
   const env = exploringStarts(s.makeEnv());
@@ -102,20 +100,8 @@ const sac: PolicyMethod = async (s, ctx) => {
  * starts (`exploringStarts`) and judged, like every column, from the env's own start. Its own streams
  * (part `klppo/<prior>` of the run seed, `partStreams`), so the columns do not disturb each other.
  *
- * Why exploring starts: from S alone, on-policy PPO stalls on a plateau for the uniform and the no prior.
- * Under the initial (uniform) policy, Left beats Right on the first ledge cells (exact Q at (4,1): −0.67 vs
- * −0.80, Down = lava further on) and Up is best at S, so those are learned first; the ledge cells next to G,
- * where Right pays +1, are then visited < 0.01 times per episode and the chain of ledge cells never flips
- * to Right. Measured from S (seeds 1–3, 250 iterations): plain PPO (none) keeps the 12-step room route
- * (discounted return 0.568 vs 0.698), a legitimate local optimum of on-policy learning; uniform KL-PPO stays
- * at KL(π‖π*) ≈ 0.10–0.12, almost never on the ledge, on two seeds of three. This is the slow convergence of
- * on-policy softmax policy gradient when the optimal policy's states are rarely visited (exponential in the
- * chain length: Li et al. 2021, "Softmax policy gradient methods can take exponential time to converge");
- * even the exact, noise-free soft policy gradient from S is at KL 0.08 after 10⁴ steps, vs 0.008 after 10³
- * from exploring starts. It is not a bias of KL-PPO: started at π*, it stays there (KL ≤ 0.005 at a
- * constant lr, → 0 annealed), and its GAE advantages match the exact soft advantages of the current policy
- * (`evaluatePolicy`; regression slope 0.8–1.1). From exploring starts every state is learned from its own
- * samples and all three priors reach π* (plain PPO: the ledge shortcut).
+ * Why exploring starts: from S alone, on-policy PPO stalls on a plateau (the ledge cells next to G are
+ * almost never visited under the initial policy); measured and explained in docs/findings.md.
  */
 const klppo: PolicyMethod = async (s, ctx) => {
   const agent = new KlPpo(

@@ -4,21 +4,14 @@
  * (α = 0), with the same α, root seed, initial weights and episode seeds for every prior.
  *
  * The optimum of E[return] − α·KL(π‖p) (no exact solver for continuous control; see
- * `experiments/pointmass.ts`): uniform → the broadest actions and trajectories; reference → the
+ * `src/agents/sac/pointmass.ts`): uniform → the broadest actions and trajectories; reference → the
  * reference's route and the lowest KL to it; none → the return-maximizing (far) goal and the lowest
- * entropy. What SAC learns differs for none (measured below: the near goal).
+ * entropy. What SAC learns differs for none (the near goal: docs/findings.md).
  *
  * Reports, over `--episodes` sampled episodes per prior: goal and side shares, trajectory spread,
  * action entropy and KL to the reference (per step, on the visited states), return. Writes
  * `metrics.jsonl` (training scalars prefixed by prior; steps cumulative over the priors), `shares.svg` (goal/side shares per prior),
  * `results.json` and `episodes.json` (the episodes, labelled by prior, for the viewer's Runs panel).
- *
- * Measured (`--steps 20000 --seed 2`, 20 episodes; near/far goal, side, entropy, KL(π‖ref), return):
- *   uniform    near 100%            entropy  0.98   KL  3.71   return 0.79
- *   reference  far 100%, bottom     entropy −0.02   KL  0.96   return 4.57
- *   none       near 100%            entropy −47.4   KL 53.3    return 0.91
- * Plain RL does NOT reach the return-maximizing far goal here (nor at 10,000 steps, seed 1: stuck, no goal):
- * with α = 0 its σ collapses within the first updates, so it exploits the first goal exploration found.
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';

@@ -30,7 +30,7 @@ export const METRICS: readonly MetricEntry[] = [
   { key: 'kl/k2', unit: 'nats/step', meaning: '½E[(log π − log p)²]: low variance, biased' },
   { key: 'kl/k3', unit: 'nats/step', meaning: 'E[(p/π − 1) − log(p/π)]: unbiased and never negative' },
   // ---- losses
-  { key: 'losses/critic', unit: 'loss', meaning: 'SAC critic loss: Σ_k E[(Q_k(s,a) − y)²] over the twin critics (continuous: ½Σ)' },
+  { key: 'losses/critic', unit: 'loss', meaning: 'SAC critic loss: ½ Σ_k E[(Q_k(s,a) − y)²] over the twin critics' },
   { key: 'losses/actor', unit: 'loss', meaning: 'SAC actor loss: E[α(log π − log p) − min_k Q_k]' },
   { key: 'losses/alpha', unit: 'loss', meaning: 'temperature loss log α·(KL̄ − KL) of a learned α' },
   { key: 'losses/policy', unit: 'loss', meaning: 'PPO clipped surrogate loss' },

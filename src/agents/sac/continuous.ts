@@ -50,11 +50,11 @@ export interface SacConfig {
   /** Steps of uniformly random actions before the first update. */
   learningStarts: number;
   /** Gradient steps per environment step (after `learningStarts`). */
-  updatesPerStep: number;
+  gradientSteps: number;
   /** Update the actor (and α) every this many critic updates. */
   policyFrequency: number;
   /** Clip the global gradient norm of each network to this (0 = off). */
-  gradClip: number;
+  clipNorm: number;
   /** Log metrics every this many environment steps. */
   logEvery: number;
   /** Evaluate the deterministic policy every this many environment steps (and at the end; 0 = only at the end). */
@@ -78,9 +78,9 @@ export const SAC_DEFAULTS: SacConfig = {
   criticLr: 1e-3,
   alphaLr: 1e-3,
   learningStarts: 1000,
-  updatesPerStep: 1,
+  gradientSteps: 1,
   policyFrequency: 1,
-  gradClip: 0,
+  clipNorm: 0,
   logEvery: 1000,
   evalEvery: 1000,
   evalEpisodes: 10,
@@ -103,7 +103,7 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
     // String() for numbers: JSON shows NaN and ±∞ as null.
     throw new RangeError(`SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`);
   };
-  const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'updatesPerStep', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
+  const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'gradientSteps', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
   for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');
   for (const f of ['learningStarts', 'evalEvery', 'checkpointEvery'] as const) {
     if (!Number.isInteger(cfg[f]) || cfg[f] < 0) fail(f, cfg[f], 'an integer ≥ 0');
@@ -115,7 +115,7 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
   for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0)) fail(f, cfg[f], 'a number > 0');
-  if (!(cfg.gradClip >= 0)) fail('gradClip', cfg.gradClip, 'a number ≥ 0 (0 = off)');
+  if (!(cfg.clipNorm >= 0)) fail('clipNorm', cfg.clipNorm, 'a number ≥ 0 (0 = off)');
   if (cfg.impl !== 'fused' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'fused' or 'autodiff'");
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
     throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);
@@ -219,9 +219,8 @@ export class SacContinuous {
     this.criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
     this.criticTarget.setWeights(this.critic.getWeights());
     this.head = squashedSample(this.actionSpace);
-    const clipNorm = cfg.gradClip;
-    this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm });
-    this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm });
+    this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm });
+    this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm: cfg.clipNorm });
     this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
     this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr });
   }
@@ -543,7 +542,7 @@ async function sacLoop(
 
     // ---- learn
     if (step > cfg.learningStarts) {
-      for (let u = 0; u < cfg.updatesPerStep; u++) agent.update(buffer.sample(cfg.batchSize, bufferRng), agentRng);
+      for (let u = 0; u < cfg.gradientSteps; u++) agent.update(buffer.sample(cfg.batchSize, bufferRng), agentRng);
     }
 
     // ---- evaluate and log

@@ -12,7 +12,7 @@
  *
  *   critic target  y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
  *                  (α ≡ 0: y = r + γ(1 − terminated) max_a' min_k Q̄_k(s',a'), clipped double Q-learning)
- *   critic loss    Σ_k E[(Q_k(s,a) − y)²]
+ *   critic loss    ½ Σ_k E[(Q_k(s,a) − y)²]                  (as continuous SAC: the ½ of SB3's critic loss)
  *   actor loss     E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
  *                  (α ≡ 0: −E_s log π(argmax_a min_k Q_k(s,a) | s), the greedy improvement step; see `greedyActor`)
  *   α loss         E_s[ log α · (KL_target − KL(π(·|s) ‖ p(·|s))) ]   (auto-temperature, minimized over log α)
@@ -158,12 +158,9 @@ export const TABULAR_DISCRETE_SAC: Readonly<Partial<DiscreteSacConfig>> = Object
 
 /**
  * The tabular settings for α ≡ 0 (plain RL, no entropy to explore with): the greedy limits of the updates
- * (`atZeroAlpha: 'greedy'`), εz-greedy collection (ε = 0.1,
- * repeats ~ zeta(2)), and Adam at 0.01 rather than 0.03, because Adam's per-parameter normalization turns
- * the rare gradient of a seldom-sampled one-hot row into a step of about 3·lr, and the max backup spreads
- * such a jump. On TwoRoute-v0 single-step ε-greedy finds the ledge only when the early, still arbitrary
- * greedy policy happens to lean along it (seed 5 of 1–5 settles on the room route: reaching the ledge's
- * end takes ~6 exploratory Rights in a row); with repeats, seeds 1–8 all find it.
+ * (`atZeroAlpha: 'greedy'`), εz-greedy collection (ε = 0.1, repeats ~ zeta(2)) and a gentler Adam step
+ * (0.01: Adam turns the rare gradient of a seldom-sampled one-hot row into a step of about 3·lr, and the max
+ * backup spreads such a jump). Why, measured: docs/findings.md.
  */
 export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = Object.freeze({
   ...TABULAR_DISCRETE_SAC,
@@ -378,7 +375,7 @@ export class DiscreteSacAgent {
       const actionMask = tf.oneHot(actions, nA);
       const criticLossFn = () => {
         const qTaken = tf.sum(tf.mul(this.critic.apply(obs), actionMask), -1); // [2, B]: Q_k(s, a)
-        return tf.sum(tf.mean(tf.square(tf.sub(qTaken, y)), 1)) as tf.Scalar; // Σ_k E[(Q_k(s,a) − y)²]
+        return tf.mul(0.5, tf.sum(tf.mean(tf.square(tf.sub(qTaken, y)), 1))) as tf.Scalar; // ½ Σ_k E[(Q_k(s,a) − y)²]
       };
       const critic = tf.variableGrads(criticLossFn, this.critic.params);
       this.criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
@@ -407,9 +404,10 @@ export class DiscreteSacAgent {
       const entropy = tf.neg(tf.mean(tf.sum(tf.mul(pi, logPi), -1)));
       let alphaLoss: tf.Scalar = tf.scalar(0);
       if (this.tunesAlpha) {
-        const alphaStep = tf.variableGrads(() => tf.mul(this.logAlpha, tf.sub(this.objective.targetKl!, kl)) as tf.Scalar, [this.logAlpha]);
-        this.alphaOpt.step([alphaStep.grads[this.logAlpha.name]]);
-        alphaLoss = alphaStep.value;
+        // ∂L_α/∂log α = KL̄ − KL exactly: stepped with that gradient, as continuous SAC does.
+        const gap = tf.sub(this.objective.targetKl!, kl);
+        alphaLoss = tf.mul(this.logAlpha, gap);
+        this.alphaOpt.step([gap]);
       }
 
       this.gradSteps += 1;

@@ -8,8 +8,8 @@
  * - `uniform` (max-entropy): the broadest policy and trajectories (highest action entropy);
  * - `reference`: hugs the reference's route (far goal, bottom side) and has the lowest KL to it;
  * - `none` (α = 0): the return-maximizing route (the far goal, +5) and the lowest entropy.
- * What SAC learns at the budgets measured: the first two as predicted, but `none` takes the NEAR goal
- * (+1): with α = 0 its σ collapses within the first updates, so it exploits the first goal it finds.
+ * What SAC learns at the budgets measured: the first two as predicted, but `none` takes the near goal
+ * (docs/findings.md).
  */
 import { SAC_DEFAULTS, type Rollout, type SacConfig } from './continuous.js';
 import { pointMassSteering } from '../../envs/controllers.js';
