@@ -123,7 +123,7 @@ describe('reference prior', () => {
     const before = tf.tidy(() => read(p.logProbs(states())));
     // Control: the same KL written without the prior does send a gradient into w, so the check below can fail.
     tf.tidy(() => {
-      const raw = () => tf.sum(categoricalKl(tf.matMul(states(), theta), tf.logSoftmax(tf.matMul(states(), w)))) as tf.Scalar;
+      const raw = () => tf.sum(categoricalKl(tf.matMul(states(), theta), tf.logSoftmax(tf.matMul(states(), w)) as tf.Tensor2D)) as tf.Scalar;
       expect(Math.max(...read(tf.abs(tf.variableGrads(raw, [w]).grads['ref/w'])))).toBeGreaterThan(1e-2);
     });
     const opt = tf.train.sgd(0.5);
