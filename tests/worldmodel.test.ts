@@ -71,7 +71,8 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
     model.dispose();
   });
 
-  it('the ELBO goes up over a long run, every term is logged, and the tensor count stays flat', async () => {
+  // A test that times out aborts its training loop through vitest's signal, so nothing runs on into the next test.
+  it('the ELBO goes up over a long run, every term is logged, and the tensor count stays flat', async ({ signal }) => {
     const buf = bufferOf(pendulumEpisodes(5, 3));
     const model = new Rssm(DIMS, SMALL, new Rng('long/init'));
     const logs: { step: number; scalars: Record<string, number> }[] = [];
@@ -89,6 +90,7 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
         if (step === 5) countAt5 = tf.memory().numTensors;
         if (step > 5) countMax = Math.max(countMax, tf.memory().numTensors);
       },
+      signal,
     });
     expect(countMax).toBe(countAt5);
     expect(logs).toHaveLength(40);
@@ -176,8 +178,8 @@ describe('RSSM determinism, checkpoints and failures', () => {
     model.dispose();
   });
 
-  it('resuming from a checkpoint (model, optimizer, RNG streams) continues bit-for-bit', async () => {
-    const common = { logEvery: 2, sampleBatch: (rng: Rng) => buf.sample(4, 6, rng) };
+  it('resuming from a checkpoint (model, optimizer, RNG streams) continues bit-for-bit', async ({ signal }) => {
+    const common = { logEvery: 2, sampleBatch: (rng: Rng) => buf.sample(4, 6, rng), signal };
     const straight = new Rssm(DIMS, SMALL, new Rng('ck/init'));
     const logsA: number[] = [];
     await trainRssm(straight, { ...common, steps: 8, checkpointEvery: 0, batchRng: new Rng('ck/b'), noiseRng: new Rng('ck/n'), onLog: (_s, v) => logsA.push(v['elbo/total']) });
