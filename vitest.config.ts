@@ -1,12 +1,70 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three tiers in one `npm test`, run one after another (`sequence.groupOrder`) so they never compete for
+ * the two cores: `unit` (files in parallel), then `learning` and `browser` (one file at a time).
+ * `npm run test:unit` runs the fast tier alone.
+ *
+ * The rule for `learning`: a file that trains a learner to a threshold or runs experiments end to end
+ * (the CLI through child processes). Measured with `npx vitest run --reporter=json` on the 2-core machine at
+ * load 4.5: each of these files took 3-34 s and has a test of 2.9 s or more; every `unit` file took under
+ * 4 s with no test over 2 s. A new file that trains or spawns experiments goes in this list.
+ */
+const LEARNING = [
+  'tests/sac-*.test.ts',
+  'tests/klppo.test.ts',
+  'tests/klppo-bandit.test.ts',
+  'tests/klppo-tokens.test.ts',
+  'tests/kalman.test.ts',
+  'tests/worldmodel.test.ts',
+  'tests/cli.test.ts',
+  'tests/cli-compare.test.ts',
+  'tests/cli-gridworld.test.ts',
+  'tests/cli-tokens-rlhf.test.ts',
+  'tests/irl.test.ts',
+];
+/** Drives Debian's chromium against the vite dev server. */
+const BROWSER = ['tests/*.e2e.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // Learning tests run tfjs on wasm; two cores, so keep the pool small and the timeouts generous.
     pool: 'forks',
-    maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...LEARNING, ...BROWSER],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+          // The slowest unit test takes ~2 s on a loaded machine: a hang fails in 30 s, not 2 min.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'learning',
+          include: LEARNING,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: BROWSER,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

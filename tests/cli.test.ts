@@ -161,8 +161,11 @@ describe('seeds in parallel', () => {
   });
 });
 
-/** Runs tabular-q in this process; `crashAt` throws from the progress callback at that step (a simulated crash). */
-async function runInProcess(dir: string, steps: number, resume: boolean, crashAt?: number): Promise<void> {
+/**
+ * Runs tabular-q in this process; `crashAt` throws from the progress callback at that step (a simulated crash).
+ * `signal` is the test's: a test that times out stops the run instead of leaving it stepping into the next test.
+ */
+async function runInProcess(dir: string, steps: number, resume: boolean, signal: AbortSignal, crashAt?: number): Promise<void> {
   const options = tabularQ.options.parse({ steps, logEvery: 250, checkpointEvery: 1000 });
   const reporter: Reporter = {
     progress(step) {
@@ -171,23 +174,23 @@ async function runInProcess(dir: string, steps: number, resume: boolean, crashAt
     print() {},
     finish() {},
   };
-  await runSeed({ experiment: tabularQ, options, seed: 3, dir, resume, backend: 'cpu', signal: new AbortController().signal, reporter });
+  await runSeed({ experiment: tabularQ, options, seed: 3, dir, resume, backend: 'cpu', signal, reporter });
 }
 
 describe('resume', () => {
-  it('a run resumed after a crash writes the same metrics.jsonl bytes as an uninterrupted run', async () => {
+  it('a run resumed after a crash writes the same metrics.jsonl bytes as an uninterrupted run', async ({ signal }) => {
     const out = tmp();
     const whole = createRunDir(out, 'tabular-q', 3);
-    await runInProcess(whole, 5000, false);
+    await runInProcess(whole, 5000, false, signal);
 
     const crashed = createRunDir(out, 'tabular-q', 3);
-    await expect(runInProcess(crashed, 5000, false, 2750)).rejects.toThrow('simulated crash');
+    await expect(runInProcess(crashed, 5000, false, signal, 2750)).rejects.toThrow('simulated crash');
     expect(json<RunStatus>(join(crashed, 'status.json')).state).toBe('failed');
     expect(json<{ step: number }>(join(crashed, 'checkpoint.json')).step).toBe(2000);
     // Metrics went past the checkpoint (2250..2750); add a torn line as a crash mid-append would.
     writeFileSync(join(crashed, 'metrics.jsonl'), readFileSync(join(crashed, 'metrics.jsonl'), 'utf8') + '{"step":3000,"charts/ret');
 
-    await runInProcess(crashed, 5000, true);
+    await runInProcess(crashed, 5000, true, signal);
     const a = readFileSync(join(whole, 'metrics.jsonl'));
     const b = readFileSync(join(crashed, 'metrics.jsonl'));
     expect(b.equals(a)).toBe(true);
@@ -195,13 +198,13 @@ describe('resume', () => {
     expect(readFileSync(join(crashed, 'q_table.json')).equals(readFileSync(join(whole, 'q_table.json')))).toBe(true);
   });
 
-  it('resuming before the first checkpoint restarts from scratch', async () => {
+  it('resuming before the first checkpoint restarts from scratch', async ({ signal }) => {
     const out = tmp();
     const whole = createRunDir(out, 'tabular-q', 3);
-    await runInProcess(whole, 1500, false);
+    await runInProcess(whole, 1500, false, signal);
     const crashed = createRunDir(out, 'tabular-q', 3);
-    await expect(runInProcess(crashed, 1500, false, 750)).rejects.toThrow('simulated crash');
-    await runInProcess(crashed, 1500, true);
+    await expect(runInProcess(crashed, 1500, false, signal, 750)).rejects.toThrow('simulated crash');
+    await runInProcess(crashed, 1500, true, signal);
     expect(readFileSync(join(crashed, 'metrics.jsonl')).equals(readFileSync(join(whole, 'metrics.jsonl')))).toBe(true);
   });
 
@@ -223,9 +226,12 @@ describe('resume', () => {
   });
 });
 
-/** Spawns the CLI; the returned promise resolves with the exit code (the child is killed after 60 s). */
-function start(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: '1' } });
+/** Spawns the CLI; the returned promise resolves with the exit code (the child is killed after 60 s or when the test ends). */
+function start(args: string[], cwd: string, signal: AbortSignal) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: '1' }, signal, killSignal: 'SIGKILL' });
+  child.on('error', (e) => {
+    if (e.name !== 'AbortError') throw e; // an abort is the test's timeout, which vitest reports
+  });
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -238,11 +244,11 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe('Ctrl-C', () => {
-  it('SIGINT stops at the next step and checkpoints, files stay intact, and --resume finishes with the uninterrupted bytes', async () => {
+  it('SIGINT stops at the next step and checkpoints, files stay intact, and --resume finishes with the uninterrupted bytes', async ({ signal }) => {
     const args = ['tabular-q', '--steps', '300000', '--log-every', '2000', '--checkpoint-every', '100000', '--seed', '5'];
     const cwd = tmp();
     const runs = join(cwd, 'runs');
-    const first = start(args, cwd);
+    const first = start(args, cwd, signal);
     const metricsOf = (): string => {
       const dir = existsSync(runs) ? runDirs(runs)[0] : undefined;
       return dir && existsSync(join(dir, 'metrics.jsonl')) ? readFileSync(join(dir, 'metrics.jsonl'), 'utf8') : '';
@@ -266,7 +272,7 @@ describe('Ctrl-C', () => {
     expect(json<RunConfig>(join(dir, 'config.json')).options.steps).toBe(300_000);
 
     // Resume to the end through the CLI; the result equals a run that was never interrupted.
-    const again = start(['--resume', dir], cwd);
+    const again = start(['--resume', dir], cwd, signal);
     expect(await again.exited).toBe(0);
     expect(again.stdout()).toContain(`resumed from step ${ckpt.step}`);
     const whole = cli(args);

@@ -26,11 +26,20 @@ describe('registry', () => {
 describe('checkEnv', () => {
   // Iterates the registry, so envs other modules register later are covered too.
   for (const id of registeredIds()) {
-    it(`passes on ${id}, seeding checks included`, () => {
+    it(`passes on ${id} with no warnings, seeding checks included, and catches a NaN reward slipped into its steps`, () => {
       const env = make(id);
       // The generator must be visible through the wrappers, or the seeding checks are skipped.
       expect(env.rng).toBeDefined();
-      expect(() => checkEnv(env, { steps: 300 })).not.toThrow();
+      expect(checkEnv(env, { steps: 300 })).toEqual([]);
+      // The same env with every reward from its 5th step on replaced by NaN: the checker really steps it.
+      const broken = make(id);
+      const step = broken.step.bind(broken);
+      let calls = 0;
+      broken.step = (a) => {
+        const r = step(a);
+        return ++calls >= 5 ? { ...r, reward: Number.NaN } : r;
+      };
+      expect(() => checkEnv(broken, { steps: 300 })).toThrow(new RegExp(`checkEnv\\(${id}\\): step\\(\\) reward at step \\d+ must be a finite number, got NaN`));
     });
   }
 

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { policyFromOutput, squashedSample } from '../src/agents/sac/continuous.js';
+import { standardNormal } from '../src/core/distributions.js';
 import { Rng } from '../src/core/rng.js';
+import { Box } from '../src/core/spaces.js';
 import { Adam, Mlp, polyakUpdate, type Activation } from '../src/nn/index.js';
 
 beforeAll(async () => {
@@ -35,14 +38,16 @@ function gradsOf(net: Mlp, x: tf.Tensor2D, c: tf.Tensor, frozen = false) {
 }
 
 describe('Mlp: fused dense layers with a hand-written backward', () => {
-  for (const [activation, ensemble] of [
-    ['relu', 1],
-    ['relu', 2],
-    ['tanh', 1],
-    ['tanh', 3],
-  ] as [Activation, number][]) {
-    it(`forward and gradients equal tfjs built-in autodiff (${activation}, ensemble ${ensemble})`, () => {
-      const sizes = [5, 16, 12, 3];
+  // [5, 3] is `hidden: []`: one linear layer, as in tabular discrete SAC and the RSSM's GRU.
+  for (const [sizes, activation, ensemble] of [
+    [[5, 16, 12, 3], 'relu', 1],
+    [[5, 16, 12, 3], 'relu', 2],
+    [[5, 16, 12, 3], 'tanh', 1],
+    [[5, 16, 12, 3], 'tanh', 3],
+    [[5, 3], 'relu', 1],
+    [[5, 3], 'tanh', 2],
+  ] as [number[], Activation, number][]) {
+    it(`forward and gradients equal tfjs built-in autodiff (sizes [${sizes.join(', ')}], ${activation}, ensemble ${ensemble})`, () => {
       const fused = new Mlp({ sizes, activation, ensemble }, new Rng(1));
       const plain = new Mlp({ sizes, activation, ensemble, impl: 'autodiff' }, new Rng(1));
       // Same seed → the same flat weights in both layouts.
@@ -107,6 +112,48 @@ describe('Mlp: fused dense layers with a hand-written backward', () => {
     expect(() => a.apply(tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/x must have shape \[batch, 3\], got \[2, 4\]/);
     expect(() => new Mlp({ sizes: [3, 0] }, new Rng(1))).toThrow(/Mlp.sizes/);
     expect(() => new Mlp({ sizes: [3, 1], ensemble: 0 }, new Rng(1))).toThrow(/Mlp.ensemble: expected a positive integer, got 0/);
+  });
+});
+
+describe('squashedSample: the SAC actor head with a hand-written backward', () => {
+  it('values and gradients equal tfjs autodiff through TanhGaussian on a non-symmetric 3-D Box', () => {
+    // A different centre and half-range per dim: a backward that mixes up dims or drops the centre shows here.
+    const bounds = new Box([-1, 0, 2], [1, 4, 2.5]);
+    const d = bounds.dim;
+    const head = squashedSample(bounds);
+    const rng = new Rng('nn/head');
+    const out = tf.mul(standardNormal(rng, [6, 2 * d]), 1.5) as tf.Tensor2D; // reaches the tanh tails and the log-std clamp
+    const eps = standardNormal(rng, [6, d]) as tf.Tensor2D;
+    const c = standardNormal(rng, [6, d + 1]);
+    const viaHead = (o: tf.Tensor) => tf.sum(tf.mul(head(o as tf.Tensor2D, eps), c));
+    const viaTape = (o: tf.Tensor) => {
+      const s = policyFromOutput(o as tf.Tensor2D, bounds).rsampleWithLogProb(eps);
+      return tf.sum(tf.mul(tf.concat([s.action, tf.reshape(s.logProb, [-1, 1])], 1), c));
+    };
+    const r = tf.tidy(() => ({
+      headOut: head(out, eps).dataSync(),
+      tapeAction: policyFromOutput(out, bounds).rsampleWithLogProb(eps).action.dataSync(),
+      loss: [viaHead(out).dataSync()[0], viaTape(out).dataSync()[0]],
+      gh: tf.grad(viaHead)(out).dataSync(),
+      gt: tf.grad(viaTape)(out).dataSync(),
+    }));
+    // The head's actions [B, d] (then log π) match the tape's and land inside each dim's own bounds.
+    for (let b = 0; b < 6; b++) {
+      for (let j = 0; j < d; j++) {
+        const a = r.headOut[b * (d + 1) + j];
+        expect(a).toBeCloseTo(r.tapeAction[b * d + j], 5);
+        expect(a).toBeGreaterThanOrEqual(bounds.low[j]);
+        expect(a).toBeLessThanOrEqual(bounds.high[j]);
+      }
+    }
+    expect(Math.abs(r.loss[0] - r.loss[1])).toBeLessThan(1e-4);
+    expect(maxAbsDiff(r.gh, r.gt)).toBeLessThan(1e-4);
+    // Every column (each dim's mean and log-std) gets a gradient, so a missing one cannot pass as zeros = zeros.
+    for (let j = 0; j < 2 * d; j++) {
+      const col = Array.from({ length: 6 }, (_, b) => Math.abs(r.gt[b * 2 * d + j]));
+      expect(Math.max(...col)).toBeGreaterThan(1e-3);
+    }
+    tf.dispose([out, eps, c]);
   });
 });
 
