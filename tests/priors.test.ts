@@ -185,7 +185,7 @@ describe('reference prior', () => {
 
   it('squashed gaussian controller: the closed-form KL equals a Monte Carlo estimate E_π[log π(a) − log p(a)] over the actions', () => {
     const gaussian = (obs: tf.Tensor2D) => ({ mean: tf.mul(obs, 0.5) as tf.Tensor2D, logStd: tf.tensor1d([Math.log(0.5), 0]) });
-    const squashed = makePrior('reference', continuous, { reference: { gaussian, squash: true } }) as BoxPrior;
+    const squashed = makePrior(continuous, { gaussian, squash: true }) as BoxPrior;
     const n = 20_000;
     const { closed, mc, stdErr } = tf.tidy(() => {
       const obs = tf.tile(tf.tensor2d([[1, -1]]), [n, 1]) as tf.Tensor2D; // prior: mean (0.5, −0.5), std (0.5, 1)
