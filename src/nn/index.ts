@@ -24,5 +24,6 @@
  * Measured in `bench/sac.ts`: the kernels launched per SAC update drop from 665 to 423.
  */
 export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
+export { initialWeights } from './init.js';
 export { Adam, type AdamConfig, type AdamJson, type AdamState } from './adam.js';
 export { polyakUpdate } from './polyak.js';

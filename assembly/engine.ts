@@ -1,0 +1,745 @@
+// The SAC engine: a small-MLP continuous SAC update compiled to WebAssembly with SIMD (AssemblyScript).
+//
+// One instance holds one agent. Everything lives in this instance's linear memory, laid out by `configure`:
+// actor and twin-critic parameters with their Adam moments, the target critics, the temperature, and a
+// scratch region sized for the largest batch seen so far. `update` runs one whole gradient step (critics,
+// actor, temperature, Polyak) exactly as `SacContinuous.update` does it on tfjs (src/agents/sac/continuous.ts);
+// `act` samples (or takes the mean of) the policy for a batch of observations. Sampling noise comes in from
+// the JS side (the seeded streams), so every result is a function of the seed.
+//
+// Parameter layout (the flat layout of src/nn/mlp.ts): for each copy k, for each layer l: W (in × out,
+// row-major) then b (out). Hidden layers are ReLU, the output layer is linear.
+// Arrays are padded to a multiple of 4 floats (zeros) so element-wise loops run on whole f32x4 vectors.
+
+// ---- configuration (set once by `configure`) ----
+const MAX_HIDDEN = 16;
+const HIDDEN = memory.data(4 * MAX_HIDDEN, 16); // hidden widths, written by JS before `configure`
+const ACT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
+const CRIT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
+const METRICS = memory.data(4 * 8, 16); // criticLoss, q, actorLoss, kl, entropy, alpha
+const INPUTS = memory.data(4 * 8, 16); // scratch pointers, see `inputPtrs`
+const SCALARS = memory.data(8 * 6, 16); // scalar state, see `getScalars`
+
+let obsDim = 0;
+let actDim = 0;
+let nLayers = 0; // layers per network (hidden + 1)
+let maxWidth = 0;
+let actorCopy = 0; // floats per actor (one copy)
+let criticCopy = 0; // floats per critic copy (two copies)
+let gamma: f32 = 0;
+let tau: f32 = 0;
+let oneMinusTau: f32 = 0;
+let actorLr: f64 = 0;
+let criticLr: f64 = 0;
+let alphaLr: f64 = 0;
+let beta1: f64 = 0;
+let beta2: f64 = 0;
+let epsilon: f64 = 0;
+let clipNorm: f32 = 0;
+let fixedAlpha: f32 = 0;
+let autoAlpha = false;
+let targetKl: f32 = 0;
+let logPrior: f32 = 0; // log p(a|s): constant for the uniform prior, 0 for none
+let logHalfRangeSum: f32 = 0;
+
+// ---- state ----
+let logAlpha: f32 = 0;
+let alphaM: f32 = 0;
+let alphaV: f32 = 0;
+let actorT = 0;
+let criticT = 0;
+let alphaT = 0;
+
+// ---- persistent arrays (byte pointers) ----
+let bounds: usize = 0; // center [actDim] then halfRange [actDim]
+let actorP: usize = 0;
+let actorM: usize = 0;
+let actorV: usize = 0;
+let actorG: usize = 0;
+let criticP: usize = 0;
+let criticM: usize = 0;
+let criticV: usize = 0;
+let criticG: usize = 0;
+let targetP: usize = 0;
+let scratchBase: usize = 0;
+
+// ---- scratch (per batch capacity) ----
+let capacity = 0;
+let inObs: usize = 0;
+let inAction: usize = 0;
+let inReward: usize = 0;
+let inNextObs: usize = 0;
+let inTerminated: usize = 0;
+let inEpsNext: usize = 0;
+let inEpsActor: usize = 0;
+let outAction: usize = 0;
+let actH: usize = 0; // actor activations, all layers
+let critH0: usize = 0; // critic copy 0 activations
+let critH1: usize = 0; // critic copy 1 activations
+let sa: usize = 0; // [B, obs + act] critic input
+let dSa: usize = 0; // [B, obs + act] gradient w.r.t. the critic input
+let gradA: usize = 0; // [B, 2·act] gradient w.r.t. the actor output
+let bufA: usize = 0; // [B, maxWidth] backward ping-pong
+let bufB: usize = 0;
+let q0: usize = 0; // [B] per-sample vectors
+let q1: usize = 0;
+let yTarget: usize = 0;
+let logPi: usize = 0;
+let preTanh: usize = 0; // [B, act] u
+let logStd: usize = 0; // [B, act]
+
+const LOG_STD_MIN: f32 = -5;
+const LOG_STD_MAX: f32 = 2;
+const LOG_STD_MID: f32 = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
+const LOG_STD_HALF: f32 = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
+const LOG_2: f32 = <f32>Math.LN2;
+const HALF_LOG_2PI: f32 = <f32>(0.5 * Math.log(2 * Math.PI));
+
+// ---- memory ----
+let top: usize = 0;
+
+function pad4(n: i32): i32 {
+  return (n + 3) & ~3;
+}
+
+/** Reserves `floats` zeroed f32s (padded to a multiple of 4) at the top of memory, growing it as needed. */
+function alloc(floats: i32): usize {
+  const ptr = top;
+  top += <usize>pad4(floats) << 2;
+  const pages = <i32>((top + 0xffff) >> 16);
+  const have = memory.size();
+  if (pages > have && memory.grow(pages - have) < 0) unreachable();
+  memory.fill(ptr, 0, top - ptr);
+  return ptr;
+}
+
+function netSize(sizes: usize): i32 {
+  let n = 0;
+  for (let l = 0; l < nLayers; l++) n += (load<i32>(sizes + (<usize>l << 2)) + 1) * load<i32>(sizes + (<usize>(l + 1) << 2));
+  return n;
+}
+
+/** Sets sizes and hyperparameters and lays out memory (parameters zero: JS writes them). Call once. */
+export function configure(
+  obs: i32,
+  act: i32,
+  nHidden: i32,
+  gamma_: f32,
+  tau_: f32,
+  actorLr_: f64,
+  criticLr_: f64,
+  alphaLr_: f64,
+  beta1_: f64,
+  beta2_: f64,
+  epsilon_: f64,
+  clip_: f32,
+  alpha_: f32,
+  autoAlpha_: bool,
+  targetKl_: f32,
+  logPrior_: f32,
+  logHalfRangeSum_: f32,
+): void {
+  if (top != 0 || nHidden < 1 || nHidden > MAX_HIDDEN) unreachable();
+  obsDim = obs;
+  actDim = act;
+  nLayers = nHidden + 1;
+  store<i32>(ACT_SIZES, obs);
+  store<i32>(CRIT_SIZES, obs + act);
+  maxWidth = max(obs + act, 2 * act);
+  for (let l = 0; l < nHidden; l++) {
+    const h = load<i32>(HIDDEN + (<usize>l << 2));
+    store<i32>(ACT_SIZES + (<usize>(l + 1) << 2), h);
+    store<i32>(CRIT_SIZES + (<usize>(l + 1) << 2), h);
+    maxWidth = max(maxWidth, h);
+  }
+  store<i32>(ACT_SIZES + (<usize>nLayers << 2), 2 * act);
+  store<i32>(CRIT_SIZES + (<usize>nLayers << 2), 1);
+  gamma = gamma_;
+  tau = tau_;
+  oneMinusTau = <f32>(1 - <f64>tau_);
+  actorLr = actorLr_;
+  criticLr = criticLr_;
+  alphaLr = alphaLr_;
+  beta1 = beta1_;
+  beta2 = beta2_;
+  epsilon = epsilon_;
+  clipNorm = clip_;
+  fixedAlpha = alpha_;
+  autoAlpha = autoAlpha_;
+  targetKl = targetKl_;
+  logPrior = logPrior_;
+  logHalfRangeSum = logHalfRangeSum_;
+  logAlpha = <f32>Math.log(max<f64>(<f64>alpha_, f64.MIN_VALUE));
+
+  top = (__heap_base + 15) & ~15;
+  actorCopy = netSize(ACT_SIZES);
+  criticCopy = netSize(CRIT_SIZES);
+  bounds = alloc(2 * act);
+  actorP = alloc(actorCopy);
+  actorM = alloc(actorCopy);
+  actorV = alloc(actorCopy);
+  actorG = alloc(actorCopy);
+  criticP = alloc(2 * criticCopy);
+  criticM = alloc(2 * criticCopy);
+  criticV = alloc(2 * criticCopy);
+  criticG = alloc(2 * criticCopy);
+  targetP = alloc(2 * criticCopy);
+  scratchBase = top;
+}
+
+function activations(sizes: usize, batch: i32): i32 {
+  let n = 0;
+  for (let l = 1; l <= nLayers; l++) n += batch * pad4(load<i32>(sizes + (<usize>l << 2)));
+  return n;
+}
+
+/** Makes the scratch region hold a batch of `batch` rows (reallocated only when the batch grows). */
+export function reserve(batch: i32): void {
+  if (batch <= capacity) return;
+  top = scratchBase;
+  const ob = batch * obsDim;
+  const ab = batch * actDim;
+  inObs = alloc(ob);
+  inAction = alloc(ab);
+  inReward = alloc(batch);
+  inNextObs = alloc(ob);
+  inTerminated = alloc(batch);
+  inEpsNext = alloc(ab);
+  inEpsActor = alloc(ab);
+  outAction = alloc(ab);
+  actH = alloc(activations(ACT_SIZES, batch));
+  critH0 = alloc(activations(CRIT_SIZES, batch));
+  critH1 = alloc(activations(CRIT_SIZES, batch));
+  sa = alloc(batch * (obsDim + actDim));
+  dSa = alloc(batch * (obsDim + actDim));
+  gradA = alloc(batch * 2 * actDim);
+  bufA = alloc(batch * maxWidth);
+  bufB = alloc(batch * maxWidth);
+  q0 = alloc(batch);
+  q1 = alloc(batch);
+  yTarget = alloc(batch);
+  logPi = alloc(batch);
+  preTanh = alloc(ab);
+  logStd = alloc(ab);
+  capacity = batch;
+}
+
+// ---- dense layers (SIMD) ----
+
+/** Y[B, nout] = X[B, nin] W + b (then ReLU if `relu`): 4 rows × 4 columns per block. */
+function denseForward(X: usize, B: i32, nin: i32, nout: i32, W: usize, bias: usize, Y: usize, relu: bool): void {
+  const zero = f32x4.splat(0);
+  const n4 = nout & ~3;
+  const rowX = <usize>nin << 2;
+  const rowW = <usize>nout << 2;
+  let b = 0;
+  for (; b + 4 <= B; b += 4) {
+    const x0 = X + <usize>b * rowX;
+    const x1 = x0 + rowX;
+    const x2 = x1 + rowX;
+    const x3 = x2 + rowX;
+    const y0 = Y + <usize>b * rowW;
+    for (let j = 0; j < n4; j += 4) {
+      const jb = <usize>j << 2;
+      let a0 = v128.load(bias + jb);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let w = W + jb;
+      for (let i = 0; i < nin; i++) {
+        const wv = v128.load(w);
+        const ib = <usize>i << 2;
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + ib)), wv));
+        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x1 + ib)), wv));
+        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x2 + ib)), wv));
+        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x3 + ib)), wv));
+        w += rowW;
+      }
+      if (relu) {
+        a0 = f32x4.max(a0, zero);
+        a1 = f32x4.max(a1, zero);
+        a2 = f32x4.max(a2, zero);
+        a3 = f32x4.max(a3, zero);
+      }
+      v128.store(y0 + jb, a0);
+      v128.store(y0 + rowW + jb, a1);
+      v128.store(y0 + 2 * rowW + jb, a2);
+      v128.store(y0 + 3 * rowW + jb, a3);
+    }
+    for (let r = 0; r < 4; r++) denseScalarCols(X + <usize>(b + r) * rowX, nin, nout, n4, W, bias, Y + <usize>(b + r) * rowW, relu);
+  }
+  for (; b < B; b++) {
+    const x = X + <usize>b * rowX;
+    const y = Y + <usize>b * rowW;
+    for (let j = 0; j < n4; j += 4) {
+      const jb = <usize>j << 2;
+      let a = v128.load(bias + jb);
+      for (let i = 0; i < nin; i++) a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x + (<usize>i << 2))), v128.load(W + <usize>i * rowW + jb)));
+      v128.store(y + jb, relu ? f32x4.max(a, zero) : a);
+    }
+    denseScalarCols(x, nin, nout, n4, W, bias, y, relu);
+  }
+}
+
+/** Columns [from, nout) of one row of `denseForward` (the tail that is not a whole vector). */
+function denseScalarCols(x: usize, nin: i32, nout: i32, from: i32, W: usize, bias: usize, y: usize, relu: bool): void {
+  for (let j = from; j < nout; j++) {
+    let a = load<f32>(bias + (<usize>j << 2));
+    for (let i = 0; i < nin; i++) a += load<f32>(x + (<usize>i << 2)) * load<f32>(W + ((<usize>i * nout + j) << 2));
+    store<f32>(y + (<usize>j << 2), relu ? max<f32>(a, 0) : a);
+  }
+}
+
+/** dW[nin, nout] = Xᵀ dZ and db = Σ_rows dZ (overwriting), 4 input rows × 4 columns per block. */
+function denseGradParams(X: usize, B: i32, nin: i32, nout: i32, dZ: usize, dW: usize, db: usize): void {
+  const n4 = nout & ~3;
+  const rowX = <usize>nin << 2;
+  const rowW = <usize>nout << 2;
+  for (let j = 0; j < n4; j += 4) {
+    const jb = <usize>j << 2;
+    let s = f32x4.splat(0);
+    for (let b = 0; b < B; b++) s = f32x4.add(s, v128.load(dZ + <usize>b * rowW + jb));
+    v128.store(db + jb, s);
+  }
+  for (let j = n4; j < nout; j++) {
+    let s: f32 = 0;
+    for (let b = 0; b < B; b++) s += load<f32>(dZ + ((<usize>b * nout + j) << 2));
+    store<f32>(db + (<usize>j << 2), s);
+  }
+  let i = 0;
+  for (; i + 4 <= nin; i += 4) {
+    const ib = <usize>i << 2;
+    for (let j = 0; j < n4; j += 4) {
+      const jb = <usize>j << 2;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let x = X + ib;
+      let d = dZ + jb;
+      for (let b = 0; b < B; b++) {
+        const dv = v128.load(d);
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x)), dv));
+        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x, 4)), dv));
+        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x, 8)), dv));
+        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x, 12)), dv));
+        x += rowX;
+        d += rowW;
+      }
+      const w = dW + <usize>i * rowW + jb;
+      v128.store(w, a0);
+      v128.store(w + rowW, a1);
+      v128.store(w + 2 * rowW, a2);
+      v128.store(w + 3 * rowW, a3);
+    }
+  }
+  for (; i < nin; i++) {
+    for (let j = 0; j < n4; j += 4) {
+      const jb = <usize>j << 2;
+      let a = f32x4.splat(0);
+      for (let b = 0; b < B; b++) a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(X + <usize>b * rowX + (<usize>i << 2))), v128.load(dZ + <usize>b * rowW + jb)));
+      v128.store(dW + <usize>i * rowW + jb, a);
+    }
+  }
+  for (let ii = 0; ii < nin; ii++) {
+    for (let j = n4; j < nout; j++) {
+      let a: f32 = 0;
+      for (let b = 0; b < B; b++) a += load<f32>(X + ((<usize>b * nin + ii) << 2)) * load<f32>(dZ + ((<usize>b * nout + j) << 2));
+      store<f32>(dW + ((<usize>ii * nout + j) << 2), a);
+    }
+  }
+}
+
+/** dX[B, nin] = dZ[B, nout] Wᵀ: per (row, input) a dot product along the contiguous output axis. */
+function denseGradInput(dZ: usize, B: i32, nin: i32, nout: i32, W: usize, dX: usize): void {
+  const n4 = nout & ~3;
+  const rowW = <usize>nout << 2;
+  for (let b = 0; b < B; b++) {
+    const d = dZ + <usize>b * rowW;
+    for (let i = 0; i < nin; i++) {
+      const w = W + <usize>i * rowW;
+      let a = f32x4.splat(0);
+      for (let j = 0; j < n4; j += 4) a = f32x4.add(a, f32x4.mul(v128.load(d + (<usize>j << 2)), v128.load(w + (<usize>j << 2))));
+      let s = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+      for (let j = n4; j < nout; j++) s += load<f32>(d + (<usize>j << 2)) * load<f32>(w + (<usize>j << 2));
+      store<f32>(dX + ((<usize>b * nin + i) << 2), s);
+    }
+  }
+}
+
+// ---- networks ----
+
+@inline function width(sizes: usize, l: i32): i32 {
+  return load<i32>(sizes + (<usize>l << 2));
+}
+
+/** Byte offset of layer l's activations inside a network's activation block. */
+function actOffset(sizes: usize, l: i32, B: i32): usize {
+  let n = 0;
+  for (let j = 1; j <= l; j++) n += B * pad4(width(sizes, j));
+  return <usize>n << 2;
+}
+
+/** Byte offset of layer l's W inside one copy's parameters. */
+function paramOffset(sizes: usize, l: i32): usize {
+  let n = 0;
+  for (let j = 0; j < l; j++) n += (width(sizes, j) + 1) * width(sizes, j + 1);
+  return <usize>n << 2;
+}
+
+/** Runs one network copy (parameters at P) on X [B, in]; layer l's output goes to H + actOffset(l + 1). */
+function netForward(sizes: usize, P: usize, X: usize, B: i32, H: usize): usize {
+  let x = X;
+  let p = P;
+  for (let l = 0; l < nLayers; l++) {
+    const nin = width(sizes, l);
+    const nout = width(sizes, l + 1);
+    const y = H + actOffset(sizes, l, B);
+    denseForward(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, l < nLayers - 1);
+    p += (<usize>(nin + 1) * nout) << 2;
+    x = y;
+  }
+  return x;
+}
+
+/**
+ * Backward of `netForward` from dOut [B, out]: the parameter gradient into G (if G ≠ 0, overwritten) and
+ * the input gradient into dX (if dX ≠ 0). Uses bufA/bufB; dOut must be neither.
+ */
+function netBackward(sizes: usize, P: usize, X: usize, B: i32, H: usize, dOut: usize, G: usize, dX: usize): void {
+  let dz = dOut;
+  for (let l = nLayers - 1; l >= 0; l--) {
+    const nin = width(sizes, l);
+    const nout = width(sizes, l + 1);
+    const w = P + paramOffset(sizes, l);
+    if (l < nLayers - 1) {
+      // dz = g ⊙ relu'(z), read from the layer's output: [h > 0].
+      const h = H + actOffset(sizes, l, B);
+      for (let k = 0; k < B * nout; k++) {
+        const kb = <usize>k << 2;
+        if (!(load<f32>(h + kb) > 0)) store<f32>(dz + kb, 0);
+      }
+    }
+    const hIn = l == 0 ? X : H + actOffset(sizes, l - 1, B);
+    if (G != 0) {
+      const g = G + paramOffset(sizes, l);
+      denseGradParams(hIn, B, nin, nout, dz, g, g + ((<usize>nin * nout) << 2));
+    }
+    if (l > 0) {
+      const next = dz == bufA ? bufB : bufA;
+      denseGradInput(dz, B, nin, nout, w, next);
+      dz = next;
+    } else if (dX != 0) {
+      denseGradInput(dz, B, nin, nout, w, dX);
+    }
+  }
+}
+
+// ---- policy head ----
+
+/**
+ * π(·|s) from the actor's output [B, 2·act] = [μ | r], log σ = mid + half·tanh(r); with noise ε:
+ * u = μ + σε, ã = c + h·tanh(u) into `action` and log π(ã|s) into logPi:
+ *   log π = Σ_d [ −½((u − μ)/σ)² − log σ − ½ log 2π − 2(log 2 − u − softplus(−2u)) ] − Σ_d log h_d.
+ */
+function head(out: usize, eps: usize, B: i32, action: usize, withLogPi: bool): void {
+  const a = actDim;
+  for (let b = 0; b < B; b++) {
+    let lp: f32 = 0;
+    for (let d = 0; d < a; d++) {
+      const o = out + ((<usize>(b * 2 * a + d)) << 2);
+      const mean = load<f32>(o);
+      const ls = LOG_STD_MID + LOG_STD_HALF * Mathf.tanh(load<f32>(o + (<usize>a << 2)));
+      const std = Mathf.exp(ls);
+      const k = <usize>(b * a + d) << 2;
+      const u = mean + std * load<f32>(eps + k);
+      store<f32>(action + k, load<f32>(bounds + (<usize>d << 2)) + load<f32>(bounds + (<usize>(a + d) << 2)) * Mathf.tanh(u));
+      if (withLogPi) {
+        store<f32>(preTanh + k, u);
+        store<f32>(logStd + k, ls);
+        const z = (u - mean) / std;
+        const m2u: f32 = -2 * u;
+        const softplus = max<f32>(m2u, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(m2u)));
+        lp += -0.5 * z * z - ls - HALF_LOG_2PI - 2 * (LOG_2 - u - softplus);
+      }
+    }
+    if (withLogPi) store<f32>(logPi + (<usize>b << 2), lp - logHalfRangeSum);
+  }
+}
+
+/**
+ * Backward of `head` (uses preTanh/logStd/eps of its last call): with g_ã [B, act] (row stride `strideA`
+ * floats, from `gA`) and the same g_logπ for every row, writes ∂/∂[μ | r] into gradA:
+ *   ∂u = g_ã·h(1 − y²) + g_logπ·2y,  ∂μ = ∂u,  ∂log σ = ∂u·σε − g_logπ,  ∂r = ∂log σ·half·(1 − tanh²(r)).
+ */
+function headBackward(gA: usize, strideA: i32, gLogPi: f32, eps: usize, B: i32): void {
+  const a = actDim;
+  for (let b = 0; b < B; b++) {
+    for (let d = 0; d < a; d++) {
+      const k = <usize>(b * a + d) << 2;
+      const y = Mathf.tanh(load<f32>(preTanh + k));
+      const ls = load<f32>(logStd + k);
+      const gU = load<f32>(gA + (<usize>(b * strideA + d) << 2)) * (load<f32>(bounds + (<usize>(a + d) << 2)) * (1 - y * y)) + gLogPi * (2 * y);
+      const gLogStd = gU * (Mathf.exp(ls) * load<f32>(eps + k)) - gLogPi;
+      const tanhR = (ls - LOG_STD_MID) / LOG_STD_HALF; // tanh(r) recovered from log σ, as on the tfjs path
+      const g = gradA + (<usize>(b * 2 * a) << 2);
+      store<f32>(g + (<usize>d << 2), gU);
+      store<f32>(g + (<usize>(a + d) << 2), gLogStd * (LOG_STD_HALF * (1 - tanhR * tanhR)));
+    }
+  }
+}
+
+// ---- optimizer, Polyak ----
+
+/** Adam with tfjs's semantics (src/nn/adam.ts): optional global-norm clip, bias corrections folded into lr_t, ε̂. */
+function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, t: i32): void {
+  const n4 = pad4(n);
+  if (clipNorm > 0) {
+    let s = f32x4.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const g = v128.load(G + (<usize>i << 2));
+      s = f32x4.add(s, f32x4.mul(g, g));
+    }
+    const norm = Mathf.sqrt(f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3)));
+    const scale = f32x4.splat(clipNorm / max<f32>(norm, clipNorm));
+    for (let i = 0; i < n4; i += 4) v128.store(G + (<usize>i << 2), f32x4.mul(v128.load(G + (<usize>i << 2)), scale));
+  }
+  const lrT = f32x4.splat(<f32>((lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t))));
+  const epsHat = f32x4.splat(<f32>(epsilon * Math.sqrt(1 - Math.pow(beta2, t))));
+  const b1 = f32x4.splat(<f32>beta1);
+  const c1 = f32x4.splat(<f32>(1 - beta1));
+  const b2 = f32x4.splat(<f32>beta2);
+  const c2 = f32x4.splat(<f32>(1 - beta2));
+  for (let i = 0; i < n4; i += 4) {
+    const k = <usize>i << 2;
+    const g = v128.load(G + k);
+    const m = f32x4.add(f32x4.mul(v128.load(M + k), b1), f32x4.mul(g, c1)); // m ← β₁m + (1−β₁)g
+    const v = f32x4.add(f32x4.mul(v128.load(V + k), b2), f32x4.mul(f32x4.mul(g, g), c2)); // v ← β₂v + (1−β₂)g²
+    v128.store(P + k, f32x4.sub(v128.load(P + k), f32x4.div(f32x4.mul(m, lrT), f32x4.add(f32x4.sqrt(v), epsHat))));
+    v128.store(M + k, m);
+    v128.store(V + k, v);
+  }
+}
+
+// ---- the update ----
+
+@inline function alphaValue(): f32 {
+  return autoAlpha ? Mathf.exp(logAlpha) : fixedAlpha;
+}
+
+/** Writes [obs | action] rows into `sa`. */
+function concatSa(obs: usize, action: usize, B: i32): void {
+  const o = obsDim;
+  const a = actDim;
+  for (let b = 0; b < B; b++) {
+    memory.copy(sa + (<usize>(b * (o + a)) << 2), obs + (<usize>(b * o) << 2), <usize>o << 2);
+    memory.copy(sa + (<usize>(b * (o + a) + o) << 2), action + (<usize>(b * a) << 2), <usize>a << 2);
+  }
+}
+
+/**
+ * The critic loss on the batch in the input region, with its gradient into criticG:
+ *   y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p)),  a' ~ π(·|s') (noise epsNext),
+ *   L_Q = ½ Σ_k E[(Q_k(s,a) − y)²],  ∂L/∂Q_k = (Q_k − y)/B.
+ * Writes the criticLoss and q metrics.
+ */
+function criticLossGrad(B: i32, alpha: f32): f32 {
+  const fB = <f32>B;
+  netForward(ACT_SIZES, actorP, inNextObs, B, actH);
+  head(actH + actOffset(ACT_SIZES, nLayers - 1, B), inEpsNext, B, outAction, true);
+  concatSa(inNextObs, outAction, B);
+  const crit1 = <usize>criticCopy << 2;
+  const tq0 = netForward(CRIT_SIZES, targetP, sa, B, critH0);
+  const tq1 = netForward(CRIT_SIZES, targetP + crit1, sa, B, critH1);
+  for (let b = 0; b < B; b++) {
+    const k = <usize>b << 2;
+    const qMin = min<f32>(load<f32>(tq0 + k), load<f32>(tq1 + k));
+    const notDone: f32 = 1 - load<f32>(inTerminated + k);
+    store<f32>(yTarget + k, load<f32>(inReward + k) + gamma * notDone * (qMin - alpha * (load<f32>(logPi + k) - logPrior)));
+  }
+  concatSa(inObs, inAction, B);
+  const cq0 = netForward(CRIT_SIZES, criticP, sa, B, critH0);
+  const cq1 = netForward(CRIT_SIZES, criticP + crit1, sa, B, critH1);
+  let sq: f32 = 0;
+  let sumQ: f32 = 0;
+  for (let b = 0; b < B; b++) {
+    const k = <usize>b << 2;
+    const y = load<f32>(yTarget + k);
+    const e0 = load<f32>(cq0 + k) - y;
+    const e1 = load<f32>(cq1 + k) - y;
+    sq += e0 * e0 + e1 * e1;
+    sumQ += load<f32>(cq0 + k) + load<f32>(cq1 + k);
+    store<f32>(q0 + k, e0 / fB);
+    store<f32>(q1 + k, e1 / fB);
+  }
+  netBackward(CRIT_SIZES, criticP, sa, B, critH0, q0, criticG, 0);
+  netBackward(CRIT_SIZES, criticP + crit1, sa, B, critH1, q1, criticG + crit1, 0);
+  const loss: f32 = (0.5 * sq) / fB;
+  store<f32>(METRICS, loss);
+  store<f32>(METRICS + 4, sumQ / (2 * fB));
+  return loss;
+}
+
+/**
+ * The actor loss with its gradient into actorG (the critics frozen):
+ *   L_π = E_s[ α(log π(ã|s) − log p) − min_k Q_k(s, ã) ],  ã = squash(μ + σε) (noise epsActor).
+ * Writes the actorLoss, kl (E[log π − log p]) and entropy (−E[log π]) metrics.
+ */
+function actorLossGrad(B: i32, alpha: f32): f32 {
+  const fB = <f32>B;
+  netForward(ACT_SIZES, actorP, inObs, B, actH);
+  head(actH + actOffset(ACT_SIZES, nLayers - 1, B), inEpsActor, B, outAction, true);
+  concatSa(inObs, outAction, B);
+  const crit1 = <usize>criticCopy << 2;
+  const aq0 = netForward(CRIT_SIZES, criticP, sa, B, critH0);
+  const aq1 = netForward(CRIT_SIZES, criticP + crit1, sa, B, critH1);
+  let sumKl: f32 = 0;
+  let sumLogPi: f32 = 0;
+  let sumLoss: f32 = 0;
+  for (let b = 0; b < B; b++) {
+    const k = <usize>b << 2;
+    const v0 = load<f32>(aq0 + k);
+    const v1 = load<f32>(aq1 + k);
+    const qMin = min<f32>(v0, v1);
+    const lp = load<f32>(logPi + k);
+    sumKl += lp - logPrior;
+    sumLogPi += lp;
+    sumLoss += alpha * (lp - logPrior) - qMin;
+    // ∂L/∂Q_k = −1/B where Q_k is the minimum (both on a tie, as tfjs's min gradient).
+    store<f32>(q0 + k, v0 == qMin ? -1 / fB : 0);
+    store<f32>(q1 + k, v1 == qMin ? -1 / fB : 0);
+  }
+  // ∂L/∂ã = Σ_k the action columns of ∂Q_k/∂[s | ã]; copy 0's part waits in gradA (free until headBackward).
+  const w = obsDim + actDim;
+  netBackward(CRIT_SIZES, criticP, sa, B, critH0, q0, 0, dSa);
+  for (let b = 0; b < B; b++) {
+    for (let d = 0; d < actDim; d++) store<f32>(gradA + (<usize>(b * actDim + d) << 2), load<f32>(dSa + (<usize>(b * w + obsDim + d) << 2)));
+  }
+  netBackward(CRIT_SIZES, criticP + crit1, sa, B, critH1, q1, 0, dSa);
+  for (let b = 0; b < B; b++) {
+    for (let d = 0; d < actDim; d++) {
+      const k = <usize>(b * actDim + d) << 2;
+      store<f32>(outAction + k, load<f32>(gradA + k) + load<f32>(dSa + (<usize>(b * w + obsDim + d) << 2)));
+    }
+  }
+  headBackward(outAction, actDim, alpha / fB, inEpsActor, B);
+  netBackward(ACT_SIZES, actorP, inObs, B, actH, gradA, actorG, 0);
+  const meanKl = sumKl / fB;
+  store<f32>(METRICS + 8, sumLoss / fB);
+  store<f32>(METRICS + 12, meanKl);
+  store<f32>(METRICS + 16, -(sumLogPi / fB));
+  return sumLoss / fB;
+}
+
+/**
+ * One SAC gradient step on the batch in the input region (`reserve(B)` first), as `SacContinuous.update`:
+ * the critics always; the actor and α when `updateActor` (after the critics' step, so the actor sees the
+ * updated critics); then Polyak. Metrics go to METRICS (the actor's stay from its last step when skipped).
+ */
+export function update(B: i32, updateActor: bool): void {
+  if (B < 1 || B > capacity) unreachable();
+  const alpha = alphaValue();
+  criticLossGrad(B, alpha);
+  criticT++;
+  adamStep(criticP, criticG, criticM, criticV, 2 * criticCopy, criticLr, criticT);
+
+  if (updateActor) {
+    actorLossGrad(B, alpha);
+    actorT++;
+    adamStep(actorP, actorG, actorM, actorV, actorCopy, actorLr, actorT);
+    if (autoAlpha) {
+      // ---- temperature: L_α = log α·(KL̄ − E[log π − log p]), ∂L_α/∂log α = KL̄ − E[kl] (Adam, no clip)
+      const g: f32 = targetKl - load<f32>(METRICS + 12);
+      alphaT++;
+      const lrT = <f32>((alphaLr * Math.sqrt(1 - Math.pow(beta2, alphaT))) / (1 - Math.pow(beta1, alphaT)));
+      const epsHat = <f32>(epsilon * Math.sqrt(1 - Math.pow(beta2, alphaT)));
+      alphaM = alphaM * <f32>beta1 + g * <f32>(1 - beta1);
+      alphaV = alphaV * <f32>beta2 + g * g * <f32>(1 - beta2);
+      logAlpha = logAlpha - (alphaM * lrT) / (Mathf.sqrt(alphaV) + epsHat);
+    }
+  }
+
+  // ---- Polyak: θ' ← τθ + (1 − τ)θ'
+  const t4 = f32x4.splat(tau);
+  const u4 = f32x4.splat(oneMinusTau);
+  const n4 = pad4(2 * criticCopy);
+  for (let i = 0; i < n4; i += 4) {
+    const k = <usize>i << 2;
+    v128.store(targetP + k, f32x4.add(f32x4.mul(v128.load(criticP + k), t4), f32x4.mul(v128.load(targetP + k), u4)));
+  }
+  store<f32>(METRICS + 20, alphaValue());
+}
+
+/**
+ * For the finite-difference tests: the loss of one phase at the current parameters, its gradient left in
+ * the gradient buffer (`gradPtr`), no step taken. `which`: 0 = critic (into criticG), 1 = actor (actorG).
+ */
+export function lossAndGrad(B: i32, which: i32): f32 {
+  if (B < 1 || B > capacity) unreachable();
+  return which == 0 ? criticLossGrad(B, alphaValue()) : actorLossGrad(B, alphaValue());
+}
+
+/** Actions for the `n` observations in inObs into outAction: c + h·tanh(μ + σε) (ε from epsActor) or c + h·tanh(μ). */
+export function act(n: i32, deterministic: bool): void {
+  if (n < 1 || n > capacity) unreachable();
+  netForward(ACT_SIZES, actorP, inObs, n, actH);
+  const out = actH + actOffset(ACT_SIZES, nLayers - 1, n);
+  if (deterministic) {
+    for (let b = 0; b < n; b++) {
+      for (let d = 0; d < actDim; d++) {
+        const mean = load<f32>(out + (<usize>(b * 2 * actDim + d) << 2));
+        store<f32>(outAction + (<usize>(b * actDim + d) << 2), load<f32>(bounds + (<usize>d << 2)) + load<f32>(bounds + (<usize>(actDim + d) << 2)) * Mathf.tanh(mean));
+      }
+    }
+  } else {
+    head(out, inEpsActor, n, outAction, false);
+  }
+}
+
+// ---- accessors for the JS wrapper ----
+export function hiddenPtr(): usize { return HIDDEN; }
+export function metricsPtr(): usize { return METRICS; }
+export function boundsPtr(): usize { return bounds; }
+export function actorPtr(): usize { return actorP; }
+export function actorMPtr(): usize { return actorM; }
+export function actorVPtr(): usize { return actorV; }
+export function criticPtr(): usize { return criticP; }
+export function criticMPtr(): usize { return criticM; }
+export function criticVPtr(): usize { return criticV; }
+export function targetPtr(): usize { return targetP; }
+export function actorGradPtr(): usize { return actorG; }
+export function criticGradPtr(): usize { return criticG; }
+export function actorSize(): i32 { return actorCopy; }
+export function criticSize(): i32 { return 2 * criticCopy; }
+export function inputPtrs(): usize {
+  // The scratch pointers in one static table (valid until the next `reserve` that grows the batch).
+  store<u32>(INPUTS, <u32>inObs);
+  store<u32>(INPUTS, <u32>inAction, 4);
+  store<u32>(INPUTS, <u32>inReward, 8);
+  store<u32>(INPUTS, <u32>inNextObs, 12);
+  store<u32>(INPUTS, <u32>inTerminated, 16);
+  store<u32>(INPUTS, <u32>inEpsNext, 20);
+  store<u32>(INPUTS, <u32>inEpsActor, 24);
+  store<u32>(INPUTS, <u32>outAction, 28);
+  return INPUTS;
+}
+
+/** Scalar state: [logAlpha, alphaM, alphaV, actorT, criticT, alphaT] (steps as f64). */
+export function getScalars(): usize {
+  store<f64>(SCALARS, <f64>logAlpha);
+  store<f64>(SCALARS, <f64>alphaM, 8);
+  store<f64>(SCALARS, <f64>alphaV, 16);
+  store<f64>(SCALARS, <f64>actorT, 24);
+  store<f64>(SCALARS, <f64>criticT, 32);
+  store<f64>(SCALARS, <f64>alphaT, 40);
+  return SCALARS;
+}
+/** Sets the scalar state from the same table (written by JS at `getScalars()`'s pointer). */
+export function setScalars(): void {
+  logAlpha = <f32>load<f64>(SCALARS);
+  alphaM = <f32>load<f64>(SCALARS, 8);
+  alphaV = <f32>load<f64>(SCALARS, 16);
+  actorT = <i32>load<f64>(SCALARS, 24);
+  criticT = <i32>load<f64>(SCALARS, 32);
+  alphaT = <i32>load<f64>(SCALARS, 40);
+}
