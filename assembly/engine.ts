@@ -87,6 +87,8 @@ let yTarget: usize = 0;
 let logPi: usize = 0;
 let preTanh: usize = 0; // [B, act] u
 let logStd: usize = 0; // [B, act]
+let xT: usize = 0; // [maxWidth, B] a layer input, transposed
+let wT: usize = 0; // [out, in] a weight matrix, transposed (the largest layer)
 
 const LOG_STD_MIN: f32 = -5;
 const LOG_STD_MAX: f32 = 2;
@@ -184,6 +186,12 @@ export function configure(
   criticV = alloc(2 * criticCopy);
   criticG = alloc(2 * criticCopy);
   targetP = alloc(2 * criticCopy);
+  let largest = 0;
+  for (let l = 0; l < nLayers; l++) {
+    largest = max(largest, width(ACT_SIZES, l) * width(ACT_SIZES, l + 1));
+    largest = max(largest, width(CRIT_SIZES, l) * width(CRIT_SIZES, l + 1));
+  }
+  wT = alloc(largest);
   scratchBase = top;
 }
 
@@ -221,79 +229,99 @@ export function reserve(batch: i32): void {
   logPi = alloc(batch);
   preTanh = alloc(ab);
   logStd = alloc(ab);
+  xT = alloc(batch * maxWidth);
   capacity = batch;
 }
 
 // ---- dense layers (SIMD) ----
+// One product kernel serves all three products of a layer: y = x W + b, dW = xᵀ dz (with xᵀ transposed
+// into scratch), dx = dz Wᵀ (with Wᵀ transposed into scratch). A transpose costs rows·cols moves, the
+// product rows·cols·batch multiply-adds, and the kernel reads both operands along contiguous rows.
 
-/** Y[B, nout] = X[B, nin] W + b (then ReLU if `relu`): 4 rows × 4 columns per block. */
-function denseForward(X: usize, B: i32, nin: i32, nout: i32, W: usize, bias: usize, Y: usize, relu: bool): void {
+/** C[m, n] = A[m, k] Bm[k, n] (+ bias[n] if bias ≠ 0; ReLU if `relu`): blocks of 4 rows × 8 columns. */
+function matmul(A: usize, m: i32, k: i32, n: i32, Bm: usize, bias: usize, C: usize, relu: bool): void {
   const zero = f32x4.splat(0);
-  const n4 = nout & ~3;
-  const rowX = <usize>nin << 2;
-  const rowW = <usize>nout << 2;
-  let b = 0;
-  for (; b + 4 <= B; b += 4) {
-    const x0 = X + <usize>b * rowX;
-    const x1 = x0 + rowX;
-    const x2 = x1 + rowX;
-    const x3 = x2 + rowX;
-    const y0 = Y + <usize>b * rowW;
-    for (let j = 0; j < n4; j += 4) {
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  const rowA = <usize>k << 2;
+  const rowB = <usize>n << 2;
+  let r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const a0 = A + <usize>r * rowA;
+    const a1 = a0 + rowA;
+    const a2 = a1 + rowA;
+    const a3 = a2 + rowA;
+    const c0 = C + <usize>r * rowB;
+    for (let j = 0; j < n8; j += 8) {
       const jb = <usize>j << 2;
-      let a0 = v128.load(bias + jb);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      let w = W + jb;
-      for (let i = 0; i < nin; i++) {
-        const wv = v128.load(w);
+      let p0 = bias != 0 ? v128.load(bias + jb) : zero;
+      let q0 = bias != 0 ? v128.load(bias + jb + 16) : zero;
+      let p1 = p0, q1 = q0, p2 = p0, q2 = q0, p3 = p0, q3 = q0;
+      let w = Bm + jb;
+      for (let i = 0; i < k; i++) {
+        const wp = v128.load(w);
+        const wq = v128.load(w, 16);
         const ib = <usize>i << 2;
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + ib)), wv));
-        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x1 + ib)), wv));
-        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x2 + ib)), wv));
-        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x3 + ib)), wv));
-        w += rowW;
+        const x0 = v128.load32_splat(a0 + ib);
+        const x1 = v128.load32_splat(a1 + ib);
+        const x2 = v128.load32_splat(a2 + ib);
+        const x3 = v128.load32_splat(a3 + ib);
+        p0 = f32x4.add(p0, f32x4.mul(x0, wp));
+        q0 = f32x4.add(q0, f32x4.mul(x0, wq));
+        p1 = f32x4.add(p1, f32x4.mul(x1, wp));
+        q1 = f32x4.add(q1, f32x4.mul(x1, wq));
+        p2 = f32x4.add(p2, f32x4.mul(x2, wp));
+        q2 = f32x4.add(q2, f32x4.mul(x2, wq));
+        p3 = f32x4.add(p3, f32x4.mul(x3, wp));
+        q3 = f32x4.add(q3, f32x4.mul(x3, wq));
+        w += rowB;
       }
       if (relu) {
-        a0 = f32x4.max(a0, zero);
-        a1 = f32x4.max(a1, zero);
-        a2 = f32x4.max(a2, zero);
-        a3 = f32x4.max(a3, zero);
+        p0 = f32x4.max(p0, zero); q0 = f32x4.max(q0, zero);
+        p1 = f32x4.max(p1, zero); q1 = f32x4.max(q1, zero);
+        p2 = f32x4.max(p2, zero); q2 = f32x4.max(q2, zero);
+        p3 = f32x4.max(p3, zero); q3 = f32x4.max(q3, zero);
       }
-      v128.store(y0 + jb, a0);
-      v128.store(y0 + rowW + jb, a1);
-      v128.store(y0 + 2 * rowW + jb, a2);
-      v128.store(y0 + 3 * rowW + jb, a3);
+      const c = c0 + jb;
+      v128.store(c, p0); v128.store(c, q0, 16);
+      v128.store(c + rowB, p1); v128.store(c + rowB, q1, 16);
+      v128.store(c + 2 * rowB, p2); v128.store(c + 2 * rowB, q2, 16);
+      v128.store(c + 3 * rowB, p3); v128.store(c + 3 * rowB, q3, 16);
     }
-    for (let r = 0; r < 4; r++) denseScalarCols(X + <usize>(b + r) * rowX, nin, nout, n4, W, bias, Y + <usize>(b + r) * rowW, relu);
+    for (let rr = r; rr < r + 4; rr++) matmulRowTail(A + <usize>rr * rowA, k, n, n8, Bm, bias, C + <usize>rr * rowB, relu);
   }
-  for (; b < B; b++) {
-    const x = X + <usize>b * rowX;
-    const y = Y + <usize>b * rowW;
-    for (let j = 0; j < n4; j += 4) {
-      const jb = <usize>j << 2;
-      let a = v128.load(bias + jb);
-      for (let i = 0; i < nin; i++) a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x + (<usize>i << 2))), v128.load(W + <usize>i * rowW + jb)));
-      v128.store(y + jb, relu ? f32x4.max(a, zero) : a);
-    }
-    denseScalarCols(x, nin, nout, n4, W, bias, y, relu);
+  for (; r < m; r++) matmulRowTail(A + <usize>r * rowA, k, n, 0, Bm, bias, C + <usize>r * rowB, relu);
+}
+
+/** Columns [from, n) of one row of `matmul`: 4-wide vectors, then scalars. */
+function matmulRowTail(a: usize, k: i32, n: i32, from: i32, Bm: usize, bias: usize, c: usize, relu: bool): void {
+  const n4 = n & ~3;
+  const rowB = <usize>n << 2;
+  let j = from;
+  for (; j < n4; j += 4) {
+    const jb = <usize>j << 2;
+    let acc = bias != 0 ? v128.load(bias + jb) : f32x4.splat(0);
+    for (let i = 0; i < k; i++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>i << 2))), v128.load(Bm + <usize>i * rowB + jb)));
+    v128.store(c + jb, relu ? f32x4.max(acc, f32x4.splat(0)) : acc);
+  }
+  for (; j < n; j++) {
+    let acc: f32 = bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0;
+    for (let i = 0; i < k; i++) acc += load<f32>(a + (<usize>i << 2)) * load<f32>(Bm + ((<usize>i * n + j) << 2));
+    store<f32>(c + (<usize>j << 2), relu ? max<f32>(acc, 0) : acc);
   }
 }
 
-/** Columns [from, nout) of one row of `denseForward` (the tail that is not a whole vector). */
-function denseScalarCols(x: usize, nin: i32, nout: i32, from: i32, W: usize, bias: usize, y: usize, relu: bool): void {
-  for (let j = from; j < nout; j++) {
-    let a = load<f32>(bias + (<usize>j << 2));
-    for (let i = 0; i < nin; i++) a += load<f32>(x + (<usize>i << 2)) * load<f32>(W + ((<usize>i * nout + j) << 2));
-    store<f32>(y + (<usize>j << 2), relu ? max<f32>(a, 0) : a);
+/** dst[cols, rows] = src[rows, cols]ᵀ. */
+function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + ((<usize>r * cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * rows + r) << 2), load<f32>(s + (<usize>c << 2)));
   }
 }
 
-/** dW[nin, nout] = Xᵀ dZ and db = Σ_rows dZ (overwriting), 4 input rows × 4 columns per block. */
+/** dW[nin, nout] = Xᵀ dZ and db = Σ_rows dZ (overwriting). */
 function denseGradParams(X: usize, B: i32, nin: i32, nout: i32, dZ: usize, dW: usize, db: usize): void {
   const n4 = nout & ~3;
-  const rowX = <usize>nin << 2;
   const rowW = <usize>nout << 2;
   for (let j = 0; j < n4; j += 4) {
     const jb = <usize>j << 2;
@@ -306,65 +334,14 @@ function denseGradParams(X: usize, B: i32, nin: i32, nout: i32, dZ: usize, dW: u
     for (let b = 0; b < B; b++) s += load<f32>(dZ + ((<usize>b * nout + j) << 2));
     store<f32>(db + (<usize>j << 2), s);
   }
-  let i = 0;
-  for (; i + 4 <= nin; i += 4) {
-    const ib = <usize>i << 2;
-    for (let j = 0; j < n4; j += 4) {
-      const jb = <usize>j << 2;
-      let a0 = f32x4.splat(0);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      let x = X + ib;
-      let d = dZ + jb;
-      for (let b = 0; b < B; b++) {
-        const dv = v128.load(d);
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x)), dv));
-        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x, 4)), dv));
-        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x, 8)), dv));
-        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x, 12)), dv));
-        x += rowX;
-        d += rowW;
-      }
-      const w = dW + <usize>i * rowW + jb;
-      v128.store(w, a0);
-      v128.store(w + rowW, a1);
-      v128.store(w + 2 * rowW, a2);
-      v128.store(w + 3 * rowW, a3);
-    }
-  }
-  for (; i < nin; i++) {
-    for (let j = 0; j < n4; j += 4) {
-      const jb = <usize>j << 2;
-      let a = f32x4.splat(0);
-      for (let b = 0; b < B; b++) a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(X + <usize>b * rowX + (<usize>i << 2))), v128.load(dZ + <usize>b * rowW + jb)));
-      v128.store(dW + <usize>i * rowW + jb, a);
-    }
-  }
-  for (let ii = 0; ii < nin; ii++) {
-    for (let j = n4; j < nout; j++) {
-      let a: f32 = 0;
-      for (let b = 0; b < B; b++) a += load<f32>(X + ((<usize>b * nin + ii) << 2)) * load<f32>(dZ + ((<usize>b * nout + j) << 2));
-      store<f32>(dW + ((<usize>ii * nout + j) << 2), a);
-    }
-  }
+  transpose(X, B, nin, xT);
+  matmul(xT, nin, B, nout, dZ, 0, dW, false);
 }
 
-/** dX[B, nin] = dZ[B, nout] Wᵀ: per (row, input) a dot product along the contiguous output axis. */
+/** dX[B, nin] = dZ[B, nout] Wᵀ. */
 function denseGradInput(dZ: usize, B: i32, nin: i32, nout: i32, W: usize, dX: usize): void {
-  const n4 = nout & ~3;
-  const rowW = <usize>nout << 2;
-  for (let b = 0; b < B; b++) {
-    const d = dZ + <usize>b * rowW;
-    for (let i = 0; i < nin; i++) {
-      const w = W + <usize>i * rowW;
-      let a = f32x4.splat(0);
-      for (let j = 0; j < n4; j += 4) a = f32x4.add(a, f32x4.mul(v128.load(d + (<usize>j << 2)), v128.load(w + (<usize>j << 2))));
-      let s = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
-      for (let j = n4; j < nout; j++) s += load<f32>(d + (<usize>j << 2)) * load<f32>(w + (<usize>j << 2));
-      store<f32>(dX + ((<usize>b * nin + i) << 2), s);
-    }
-  }
+  transpose(W, nin, nout, wT);
+  matmul(dZ, B, nout, nin, wT, 0, dX, false);
 }
 
 // ---- networks ----
@@ -395,7 +372,7 @@ function netForward(sizes: usize, P: usize, X: usize, B: i32, H: usize): usize {
     const nin = width(sizes, l);
     const nout = width(sizes, l + 1);
     const y = H + actOffset(sizes, l, B);
-    denseForward(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, l < nLayers - 1);
+    matmul(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, l < nLayers - 1);
     p += (<usize>(nin + 1) * nout) << 2;
     x = y;
   }

@@ -73,7 +73,7 @@ describe('SacEngine vs the tfjs autodiff path', () => {
   for (const { name, prior, cfg: over } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and losses`, () => {
       const env = makeEnv();
-      const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [32, 24], batchSize: 16, impl: 'autodiff', ...over };
+      const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, impl: 'autodiff', ...over };
       const agent = new SacContinuous(cfg, env, makePrior(prior, env), new Rng('init'));
       const engine = new SacEngine(module, engineConfig(agent, prior));
       engine.initWeights(new Rng('init')); // the same draws as the agent's constructor
