@@ -16,9 +16,9 @@ const MAX_HIDDEN = 16;
 const HIDDEN = memory.data(4 * MAX_HIDDEN, 16); // hidden widths, written by JS before `configure`
 const ACT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
 const CRIT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
-const METRICS = memory.data(4 * 8, 16); // criticLoss, q, actorLoss, kl, entropy, alpha
-const INPUTS = memory.data(4 * 8, 16); // scratch pointers, see `inputPtrs`
-const SCALARS = memory.data(8 * 6, 16); // scalar state, see `getScalars`
+const METRICS = memory.data(4 * 8, 16); // continuous: criticLoss, q, actorLoss, kl, entropy, alpha; discrete: see updateDiscrete
+const INPUTS = memory.data(4 * 10, 16); // scratch pointers, see `inputPtrs`
+const SCALARS = memory.data(8 * 7, 16); // scalar state, see `getScalars`
 
 let obsDim = 0;
 let actDim = 0;
@@ -41,6 +41,12 @@ let autoAlpha = false;
 let targetKl: f32 = 0;
 let logPrior: f32 = 0; // log p(a|s): constant for the uniform prior, 0 for none
 let logHalfRangeSum: f32 = 0;
+// discrete only
+let tanhHidden = false; // hidden activation tanh (else ReLU)
+let greedy = false; // α ≡ 0: max backup and greedy (cross-entropy) improvement step
+let priorNone = false; // α = 0 and the KL statistic is 0
+let targetUpdateEvery = 1;
+let gradSteps = 0;
 
 // ---- state ----
 let logAlpha: f32 = 0;
@@ -73,6 +79,12 @@ let inTerminated: usize = 0;
 let inEpsNext: usize = 0;
 let inEpsActor: usize = 0;
 let outAction: usize = 0;
+let inLogPNext: usize = 0; // [B, n] log p(·|s') (discrete)
+let inLogP: usize = 0; // [B, n] log p(·|s) (discrete)
+let minQ: usize = 0; // [B, n] (discrete)
+let gq0: usize = 0; // [B, n] ∂L/∂Q_k (discrete)
+let gq1: usize = 0;
+let logPiAll: usize = 0; // [B, n] log π(·|s) (discrete)
 let actH: usize = 0; // actor activations, all layers
 let critH0: usize = 0; // critic copy 0 activations
 let critH1: usize = 0; // critic copy 1 activations
@@ -121,41 +133,8 @@ function netSize(sizes: usize): i32 {
   return n;
 }
 
-/** Sets sizes and hyperparameters and lays out memory (parameters zero: JS writes them). Call once. */
-export function configure(
-  obs: i32,
-  act: i32,
-  nHidden: i32,
-  gamma_: f32,
-  tau_: f32,
-  actorLr_: f64,
-  criticLr_: f64,
-  alphaLr_: f64,
-  beta1_: f64,
-  beta2_: f64,
-  epsilon_: f64,
-  clip_: f32,
-  alpha_: f32,
-  autoAlpha_: bool,
-  targetKl_: f32,
-  logPrior_: f32,
-  logHalfRangeSum_: f32,
-): void {
-  if (top != 0 || nHidden < 1 || nHidden > MAX_HIDDEN) unreachable();
-  obsDim = obs;
-  actDim = act;
-  nLayers = nHidden + 1;
-  store<i32>(ACT_SIZES, obs);
-  store<i32>(CRIT_SIZES, obs + act);
-  maxWidth = max(obs + act, 2 * act);
-  for (let l = 0; l < nHidden; l++) {
-    const h = load<i32>(HIDDEN + (<usize>l << 2));
-    store<i32>(ACT_SIZES + (<usize>(l + 1) << 2), h);
-    store<i32>(CRIT_SIZES + (<usize>(l + 1) << 2), h);
-    maxWidth = max(maxWidth, h);
-  }
-  store<i32>(ACT_SIZES + (<usize>nLayers << 2), 2 * act);
-  store<i32>(CRIT_SIZES + (<usize>nLayers << 2), 1);
+/** The hyperparameters both variants share (see `configure` / `configureDiscrete`). */
+function setCommon(gamma_: f32, tau_: f32, actorLr_: f64, criticLr_: f64, alphaLr_: f64, beta1_: f64, beta2_: f64, epsilon_: f64, clip_: f32): void {
   gamma = gamma_;
   tau = tau_;
   oneMinusTau = <f32>(1 - <f64>tau_);
@@ -166,12 +145,28 @@ export function configure(
   beta2 = beta2_;
   epsilon = epsilon_;
   clipNorm = clip_;
-  fixedAlpha = alpha_;
-  autoAlpha = autoAlpha_;
-  targetKl = targetKl_;
-  logPrior = logPrior_;
-  logHalfRangeSum = logHalfRangeSum_;
-  logAlpha = <f32>Math.log(max<f64>(<f64>alpha_, f64.MIN_VALUE));
+}
+
+/**
+ * Lays out memory (parameters zero: JS writes them) for an actor [obs, ...hidden, actorOut] and twin critics
+ * [criticIn, ...hidden, criticOut]; `act` sizes the per-sample action buffers. Call once.
+ */
+function layout(obs: i32, act: i32, nHidden: i32, actorOut: i32, criticIn: i32, criticOut: i32): void {
+  if (top != 0 || nHidden < 0 || nHidden > MAX_HIDDEN) unreachable();
+  obsDim = obs;
+  actDim = act;
+  nLayers = nHidden + 1;
+  store<i32>(ACT_SIZES, obs);
+  store<i32>(CRIT_SIZES, criticIn);
+  maxWidth = max(max(obs + act, 2 * act), max(criticIn, max(actorOut, criticOut)));
+  for (let l = 0; l < nHidden; l++) {
+    const h = load<i32>(HIDDEN + (<usize>l << 2));
+    store<i32>(ACT_SIZES + (<usize>(l + 1) << 2), h);
+    store<i32>(CRIT_SIZES + (<usize>(l + 1) << 2), h);
+    maxWidth = max(maxWidth, h);
+  }
+  store<i32>(ACT_SIZES + (<usize>nLayers << 2), actorOut);
+  store<i32>(CRIT_SIZES + (<usize>nLayers << 2), criticOut);
 
   top = (__heap_base + 15) & ~15;
   actorCopy = netSize(ACT_SIZES);
@@ -195,6 +190,73 @@ export function configure(
   scratchBase = top;
 }
 
+/** Continuous SAC: actor [obs, ...hidden, 2·act] (μ | r), critics [obs + act, ...hidden, 1], ReLU. */
+export function configure(
+  obs: i32,
+  act: i32,
+  nHidden: i32,
+  gamma_: f32,
+  tau_: f32,
+  actorLr_: f64,
+  criticLr_: f64,
+  alphaLr_: f64,
+  beta1_: f64,
+  beta2_: f64,
+  epsilon_: f64,
+  clip_: f32,
+  alpha_: f32,
+  autoAlpha_: bool,
+  targetKl_: f32,
+  logPrior_: f32,
+  logHalfRangeSum_: f32,
+): void {
+  if (nHidden < 1) unreachable();
+  layout(obs, act, nHidden, 2 * act, obs + act, 1);
+  setCommon(gamma_, tau_, actorLr_, criticLr_, alphaLr_, beta1_, beta2_, epsilon_, clip_);
+  fixedAlpha = alpha_;
+  autoAlpha = autoAlpha_;
+  targetKl = targetKl_;
+  logPrior = logPrior_;
+  logHalfRangeSum = logHalfRangeSum_;
+  logAlpha = <f32>Math.log(max<f64>(<f64>alpha_, f64.MIN_VALUE));
+}
+
+/**
+ * Discrete SAC: actor [obs, ...hidden, n] (logits), critics [obs, ...hidden, n] (Q for every action);
+ * hidden ReLU or tanh, none at all for tabular (linear) nets. α = exp(log α), or 0 with the `none` prior.
+ */
+export function configureDiscrete(
+  obs: i32,
+  nActions: i32,
+  nHidden: i32,
+  tanh_: bool,
+  gamma_: f32,
+  tau_: f32,
+  actorLr_: f64,
+  criticLr_: f64,
+  alphaLr_: f64,
+  beta1_: f64,
+  beta2_: f64,
+  epsilon_: f64,
+  clip_: f32,
+  alpha_: f32,
+  tunesAlpha_: bool,
+  greedy_: bool,
+  priorNone_: bool,
+  klTarget_: f32,
+  targetUpdateEvery_: i32,
+): void {
+  layout(obs, nActions, nHidden, nActions, obs, nActions);
+  setCommon(gamma_, tau_, actorLr_, criticLr_, alphaLr_, beta1_, beta2_, epsilon_, clip_);
+  tanhHidden = tanh_;
+  autoAlpha = tunesAlpha_;
+  greedy = greedy_;
+  priorNone = priorNone_;
+  targetKl = klTarget_;
+  targetUpdateEvery = targetUpdateEvery_;
+  logAlpha = <f32>Math.log(max<f64>(<f64>alpha_, f64.MIN_VALUE));
+}
+
 function activations(sizes: usize, batch: i32): i32 {
   let n = 0;
   for (let l = 1; l <= nLayers; l++) n += batch * pad4(load<i32>(sizes + (<usize>l << 2)));
@@ -215,6 +277,12 @@ export function reserve(batch: i32): void {
   inEpsNext = alloc(ab);
   inEpsActor = alloc(ab);
   outAction = alloc(ab);
+  inLogPNext = alloc(ab);
+  inLogP = alloc(ab);
+  minQ = alloc(ab);
+  gq0 = alloc(ab);
+  gq1 = alloc(ab);
+  logPiAll = alloc(ab);
   actH = alloc(activations(ACT_SIZES, batch));
   critH0 = alloc(activations(CRIT_SIZES, batch));
   critH1 = alloc(activations(CRIT_SIZES, batch));
@@ -372,7 +440,9 @@ function netForward(sizes: usize, P: usize, X: usize, B: i32, H: usize): usize {
     const nin = width(sizes, l);
     const nout = width(sizes, l + 1);
     const y = H + actOffset(sizes, l, B);
-    matmul(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, l < nLayers - 1);
+    const hidden = l < nLayers - 1;
+    matmul(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, hidden && !tanhHidden);
+    if (hidden && tanhHidden) for (let k = 0; k < B * nout; k++) store<f32>(y + (<usize>k << 2), Mathf.tanh(load<f32>(y + (<usize>k << 2))));
     p += (<usize>(nin + 1) * nout) << 2;
     x = y;
   }
@@ -390,11 +460,13 @@ function netBackward(sizes: usize, P: usize, X: usize, B: i32, H: usize, dOut: u
     const nout = width(sizes, l + 1);
     const w = P + paramOffset(sizes, l);
     if (l < nLayers - 1) {
-      // dz = g ⊙ relu'(z), read from the layer's output: [h > 0].
+      // dz = g ⊙ σ'(z), read from the layer's output: relu' = [h > 0], tanh' = 1 − h².
       const h = H + actOffset(sizes, l, B);
       for (let k = 0; k < B * nout; k++) {
         const kb = <usize>k << 2;
-        if (!(load<f32>(h + kb) > 0)) store<f32>(dz + kb, 0);
+        const hk = load<f32>(h + kb);
+        if (tanhHidden) store<f32>(dz + kb, load<f32>(dz + kb) * (1 - hk * hk));
+        else if (!(hk > 0)) store<f32>(dz + kb, 0);
       }
     }
     const hIn = l == 0 ? X : H + actOffset(sizes, l - 1, B);
@@ -499,6 +571,27 @@ function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, t: i3
 }
 
 // ---- the update ----
+
+/** Temperature: L_α = log α·(KL̄ − E[KL]), so ∂L_α/∂log α = KL̄ − E[KL] = g; one Adam step on log α (no clip). */
+function alphaStep(g: f32): void {
+  alphaT++;
+  const lrT = <f32>((alphaLr * Math.sqrt(1 - Math.pow(beta2, alphaT))) / (1 - Math.pow(beta1, alphaT)));
+  const epsHat = <f32>(epsilon * Math.sqrt(1 - Math.pow(beta2, alphaT)));
+  alphaM = alphaM * <f32>beta1 + g * <f32>(1 - beta1);
+  alphaV = alphaV * <f32>beta2 + g * g * <f32>(1 - beta2);
+  logAlpha = logAlpha - (alphaM * lrT) / (Mathf.sqrt(alphaV) + epsHat);
+}
+
+/** θ' ← τθ + (1 − τ)θ' over both target critics. */
+function polyak(): void {
+  const t4 = f32x4.splat(tau);
+  const u4 = f32x4.splat(oneMinusTau);
+  const n4 = pad4(2 * criticCopy);
+  for (let i = 0; i < n4; i += 4) {
+    const k = <usize>i << 2;
+    v128.store(targetP + k, f32x4.add(f32x4.mul(v128.load(criticP + k), t4), f32x4.mul(v128.load(targetP + k), u4)));
+  }
+}
 
 @inline function alphaValue(): f32 {
   return autoAlpha ? Mathf.exp(logAlpha) : fixedAlpha;
@@ -624,26 +717,10 @@ export function update(B: i32, updateActor: bool): void {
     actorLossGrad(B, alpha);
     actorT++;
     adamStep(actorP, actorG, actorM, actorV, actorCopy, actorLr, actorT);
-    if (autoAlpha) {
-      // ---- temperature: L_α = log α·(KL̄ − E[log π − log p]), ∂L_α/∂log α = KL̄ − E[kl] (Adam, no clip)
-      const g: f32 = targetKl - load<f32>(METRICS + 12);
-      alphaT++;
-      const lrT = <f32>((alphaLr * Math.sqrt(1 - Math.pow(beta2, alphaT))) / (1 - Math.pow(beta1, alphaT)));
-      const epsHat = <f32>(epsilon * Math.sqrt(1 - Math.pow(beta2, alphaT)));
-      alphaM = alphaM * <f32>beta1 + g * <f32>(1 - beta1);
-      alphaV = alphaV * <f32>beta2 + g * g * <f32>(1 - beta2);
-      logAlpha = logAlpha - (alphaM * lrT) / (Mathf.sqrt(alphaV) + epsHat);
-    }
+    if (autoAlpha) alphaStep(targetKl - load<f32>(METRICS + 12));
   }
 
-  // ---- Polyak: θ' ← τθ + (1 − τ)θ'
-  const t4 = f32x4.splat(tau);
-  const u4 = f32x4.splat(oneMinusTau);
-  const n4 = pad4(2 * criticCopy);
-  for (let i = 0; i < n4; i += 4) {
-    const k = <usize>i << 2;
-    v128.store(targetP + k, f32x4.add(f32x4.mul(v128.load(criticP + k), t4), f32x4.mul(v128.load(targetP + k), u4)));
-  }
+  polyak();
   store<f32>(METRICS + 20, alphaValue());
 }
 
@@ -673,6 +750,183 @@ export function act(n: i32, deterministic: bool): void {
   }
 }
 
+// ---- discrete SAC (exact expectations over the n actions) ----
+
+/** Row-wise log-softmax of X [B, n] into Y, as tfjs: (x − max) − log Σ exp(x − max). */
+function logSoftmaxRows(X: usize, B: i32, n: i32, Y: usize): void {
+  for (let b = 0; b < B; b++) {
+    const x = X + (<usize>(b * n) << 2);
+    const y = Y + (<usize>(b * n) << 2);
+    let m = load<f32>(x);
+    for (let a = 1; a < n; a++) m = max<f32>(m, load<f32>(x + (<usize>a << 2)));
+    let s: f32 = 0;
+    for (let a = 0; a < n; a++) s += Mathf.exp(load<f32>(x + (<usize>a << 2)) - m);
+    const ls = Mathf.log(s);
+    for (let a = 0; a < n; a++) store<f32>(y + (<usize>a << 2), load<f32>(x + (<usize>a << 2)) - m - ls);
+  }
+}
+
+@inline function discreteAlpha(): f32 {
+  return priorNone ? 0 : Mathf.exp(logAlpha);
+}
+
+/**
+ * Critic loss with its gradient into criticG (actions in inAction as floats):
+ *   y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
+ *       (greedy: y = r + γ(1 − terminated) max_a' min_k Q̄_k(s',a'))
+ *   L_Q = Σ_k E[(Q_k(s,a) − y)²],  ∂L/∂Q_k(s,a) = 2(Q_k(s,a) − y)/B.
+ */
+function discreteCriticLossGrad(B: i32, alpha: f32): f32 {
+  const n = actDim;
+  const fB = <f32>B;
+  const logits = netForward(ACT_SIZES, actorP, inNextObs, B, actH);
+  logSoftmaxRows(logits, B, n, logPiAll);
+  const crit1 = <usize>criticCopy << 2;
+  const tq0 = netForward(CRIT_SIZES, targetP, inNextObs, B, critH0);
+  const tq1 = netForward(CRIT_SIZES, targetP + crit1, inNextObs, B, critH1);
+  for (let b = 0; b < B; b++) {
+    let v: f32 = 0;
+    let best: f32 = -Infinity;
+    for (let a = 0; a < n; a++) {
+      const k = <usize>(b * n + a) << 2;
+      const q = min<f32>(load<f32>(tq0 + k), load<f32>(tq1 + k));
+      const lp = load<f32>(logPiAll + k);
+      best = max<f32>(best, q);
+      v += Mathf.exp(lp) * (q - alpha * (lp - load<f32>(inLogPNext + k)));
+    }
+    const kb = <usize>b << 2;
+    store<f32>(yTarget + kb, load<f32>(inReward + kb) + gamma * (1 - load<f32>(inTerminated + kb)) * (greedy ? best : v));
+  }
+  const cq0 = netForward(CRIT_SIZES, criticP, inObs, B, critH0);
+  const cq1 = netForward(CRIT_SIZES, criticP + crit1, inObs, B, critH1);
+  memory.fill(gq0, 0, <usize>(B * n) << 2);
+  memory.fill(gq1, 0, <usize>(B * n) << 2);
+  let sq0: f32 = 0;
+  let sq1: f32 = 0;
+  for (let b = 0; b < B; b++) {
+    const y = load<f32>(yTarget + (<usize>b << 2));
+    const k = <usize>(b * n + <i32>load<f32>(inAction + (<usize>b << 2))) << 2;
+    const e0 = load<f32>(cq0 + k) - y;
+    const e1 = load<f32>(cq1 + k) - y;
+    sq0 += e0 * e0;
+    sq1 += e1 * e1;
+    store<f32>(gq0 + k, (2 * e0) / fB);
+    store<f32>(gq1 + k, (2 * e1) / fB);
+  }
+  netBackward(CRIT_SIZES, criticP, inObs, B, critH0, gq0, criticG, 0);
+  netBackward(CRIT_SIZES, criticP + crit1, inObs, B, critH1, gq1, criticG + crit1, 0);
+  const loss: f32 = sq0 / fB + sq1 / fB;
+  store<f32>(METRICS, loss);
+  return loss;
+}
+
+/**
+ * Actor loss with its gradient into actorG, the updated critics frozen, f_a = α(log π_a − log p_a) − min_k Q_k(s,a):
+ *   L_π = E_s Σ_a π_a f_a,  ∂L/∂z_j = π_j (f_j − Σ_a π_a f_a) / B  (z: logits; the α-term's own part cancels)
+ *   greedy: L_π = −E_s log π(a*|s), a* = argmax_a min_k Q_k(s,a) (first on ties),  ∂L/∂z = (π − onehot(a*)) / B.
+ * Statistics of the policy before the step: entropy −E Σ π log π, kl E Σ π (log π − log p) (0 with no prior),
+ * q E Σ π min_k Q_k.
+ */
+function discreteActorLossGrad(B: i32, alpha: f32): f32 {
+  const n = actDim;
+  const fB = <f32>B;
+  const crit1 = <usize>criticCopy << 2;
+  const aq0 = netForward(CRIT_SIZES, criticP, inObs, B, critH0);
+  const aq1 = netForward(CRIT_SIZES, criticP + crit1, inObs, B, critH1);
+  const logits = netForward(ACT_SIZES, actorP, inObs, B, actH);
+  logSoftmaxRows(logits, B, n, logPiAll);
+  let sumLoss: f32 = 0;
+  let sumEnt: f32 = 0;
+  let sumKl: f32 = 0;
+  let sumQ: f32 = 0;
+  for (let b = 0; b < B; b++) {
+    let lb: f32 = 0;
+    let star = 0;
+    let best: f32 = -Infinity;
+    for (let a = 0; a < n; a++) {
+      const k = <usize>(b * n + a) << 2;
+      const q = min<f32>(load<f32>(aq0 + k), load<f32>(aq1 + k));
+      store<f32>(minQ + k, q);
+      if (q > best) {
+        best = q;
+        star = a;
+      }
+      const lp = load<f32>(logPiAll + k);
+      const p = Mathf.exp(lp);
+      const f = alpha * (lp - load<f32>(inLogP + k)) - q;
+      store<f32>(gq0 + k, f); // f_a, consumed below
+      lb += p * f;
+      sumEnt += p * lp;
+      sumKl += p * (lp - load<f32>(inLogP + k));
+      sumQ += p * q;
+    }
+    for (let a = 0; a < n; a++) {
+      const k = <usize>(b * n + a) << 2;
+      const p = Mathf.exp(load<f32>(logPiAll + k));
+      store<f32>(gradA + k, greedy ? (p - (a == star ? <f32>1 : <f32>0)) / fB : (p * (load<f32>(gq0 + k) - lb)) / fB);
+    }
+    sumLoss += greedy ? -load<f32>(logPiAll + (<usize>(b * n + star) << 2)) : lb;
+  }
+  netBackward(ACT_SIZES, actorP, inObs, B, actH, gradA, actorG, 0);
+  const loss = sumLoss / fB;
+  store<f32>(METRICS + 4, loss);
+  store<f32>(METRICS + 16, -(sumEnt / fB));
+  store<f32>(METRICS + 20, priorNone ? <f32>0 : sumKl / fB);
+  store<f32>(METRICS + 24, sumQ / fB);
+  return loss;
+}
+
+/**
+ * One discrete SAC gradient step (as `DiscreteSacAgent.update`): critics, actor, α (when tuned), and every
+ * `targetUpdateEvery` steps Polyak. METRICS: criticLoss, actorLoss, alphaLoss, alpha (this step's), entropy, kl, q.
+ */
+export function updateDiscrete(B: i32): void {
+  if (B < 1 || B > capacity) unreachable();
+  const alpha = discreteAlpha();
+  discreteCriticLossGrad(B, alpha);
+  criticT++;
+  adamStep(criticP, criticG, criticM, criticV, 2 * criticCopy, criticLr, criticT);
+  discreteActorLossGrad(B, alpha);
+  actorT++;
+  adamStep(actorP, actorG, actorM, actorV, actorCopy, actorLr, actorT);
+  let alphaLoss: f32 = 0;
+  if (autoAlpha) {
+    const g: f32 = targetKl - load<f32>(METRICS + 20);
+    alphaLoss = logAlpha * g;
+    alphaStep(g);
+  }
+  gradSteps++;
+  if (gradSteps % targetUpdateEvery == 0) polyak();
+  store<f32>(METRICS + 8, alphaLoss);
+  store<f32>(METRICS + 12, alpha);
+}
+
+/** For the gradient tests: the discrete critic (0) or actor (1) loss, gradient left in criticG / actorG. */
+export function lossAndGradDiscrete(B: i32, which: i32): f32 {
+  if (B < 1 || B > capacity) unreachable();
+  return which == 0 ? discreteCriticLossGrad(B, discreteAlpha()) : discreteActorLossGrad(B, discreteAlpha());
+}
+
+/** π(·|s) for the `n` observations in inObs into outAction [n, actions]: exp(x − max) / Σ exp(x − max). */
+export function probs(nObs: i32): void {
+  if (nObs < 1 || nObs > capacity) unreachable();
+  const n = actDim;
+  const logits = netForward(ACT_SIZES, actorP, inObs, nObs, actH);
+  for (let b = 0; b < nObs; b++) {
+    const x = logits + (<usize>(b * n) << 2);
+    const y = outAction + (<usize>(b * n) << 2);
+    let m = load<f32>(x);
+    for (let a = 1; a < n; a++) m = max<f32>(m, load<f32>(x + (<usize>a << 2)));
+    let s: f32 = 0;
+    for (let a = 0; a < n; a++) {
+      const e = Mathf.exp(load<f32>(x + (<usize>a << 2)) - m);
+      store<f32>(y + (<usize>a << 2), e);
+      s += e;
+    }
+    for (let a = 0; a < n; a++) store<f32>(y + (<usize>a << 2), load<f32>(y + (<usize>a << 2)) / s);
+  }
+}
+
 // ---- accessors for the JS wrapper ----
 export function hiddenPtr(): usize { return HIDDEN; }
 export function metricsPtr(): usize { return METRICS; }
@@ -698,10 +952,12 @@ export function inputPtrs(): usize {
   store<u32>(INPUTS, <u32>inEpsNext, 20);
   store<u32>(INPUTS, <u32>inEpsActor, 24);
   store<u32>(INPUTS, <u32>outAction, 28);
+  store<u32>(INPUTS, <u32>inLogPNext, 32);
+  store<u32>(INPUTS, <u32>inLogP, 36);
   return INPUTS;
 }
 
-/** Scalar state: [logAlpha, alphaM, alphaV, actorT, criticT, alphaT] (steps as f64). */
+/** Scalar state: [logAlpha, alphaM, alphaV, actorT, criticT, alphaT, gradSteps] (counts as f64). */
 export function getScalars(): usize {
   store<f64>(SCALARS, <f64>logAlpha);
   store<f64>(SCALARS, <f64>alphaM, 8);
@@ -709,6 +965,7 @@ export function getScalars(): usize {
   store<f64>(SCALARS, <f64>actorT, 24);
   store<f64>(SCALARS, <f64>criticT, 32);
   store<f64>(SCALARS, <f64>alphaT, 40);
+  store<f64>(SCALARS, <f64>gradSteps, 48);
   return SCALARS;
 }
 /** Sets the scalar state from the same table (written by JS at `getScalars()`'s pointer). */
@@ -719,4 +976,5 @@ export function setScalars(): void {
   actorT = <i32>load<f64>(SCALARS, 24);
   criticT = <i32>load<f64>(SCALARS, 32);
   alphaT = <i32>load<f64>(SCALARS, 40);
+  gradSteps = <i32>load<f64>(SCALARS, 48);
 }
