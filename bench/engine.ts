@@ -14,7 +14,11 @@ import { initNodeBackend } from '../src/node/backend.js';
 import { makePrior } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
 import { SAC_DEFAULTS, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
-import { loadSacEngine, SacEngine } from '../src/nn/engine/index.js';
+import { DiscreteSacAgent } from '../src/agents/sac/discrete.js';
+import type { TabularEnv } from '../src/envs/env.js';
+import { twoRouteReference } from '../src/envs/tworoute.js';
+import type { DiscretePrior } from '../src/priors/index.js';
+import { DiscreteSacEngine, loadSacEngine, SacEngine } from '../src/nn/engine/index.js';
 
 /** Issue 15 (filed 2026-11, this 2-core machine): PyTorch 1.13 + OpenBLAS, one thread, ms per update (range of medians). */
 const PYTORCH_MS: Record<string, string> = { '64,64': '2.6', '64,128': '3.3–5.2', '256,256': '25–31' };
@@ -65,6 +69,51 @@ async function timeOne(module: WebAssembly.Module, hidden: number, batch: number
   return { engine: median(times.engine), fused: median(times.fused), autodiff: median(times.autodiff) };
 }
 
+/** Discrete SAC on TwoRoute-v0 (one-hot states, 4 actions, reference prior): the engine vs the tfjs agent. */
+async function timeDiscrete(module: WebAssembly.Module, hidden: number[], batch: number, blocks: number, perBlock: number) {
+  const env = make('TwoRoute-v0') as unknown as TabularEnv;
+  const prior = makePrior('reference', env, { reference: { table: twoRouteReference(env) } }) as DiscretePrior;
+  const agent = new DiscreteSacAgent(env, prior, { seed: 1, hidden, batchSize: batch });
+  const c = agent.cfg;
+  const nS = env.model.nStates;
+  const engine = new DiscreteSacEngine(module, {
+    obsDim: nS, nActions: 4, hidden, activation: c.activation, prior: 'reference', gamma: c.gamma, tau: c.tau, targetUpdateEvery: c.targetUpdateEvery,
+    actorLr: c.actorLr, criticLr: c.criticLr, alphaLr: c.alphaLr, clipNorm: c.clipNorm, alpha: c.alpha, autoAlpha: c.autoAlpha, klTarget: agent.klTarget,
+  });
+  engine.initWeights(new RngStreams(1).get('init'));
+  const rng = new Rng('discrete');
+  const batches = Array.from({ length: perBlock }, () => {
+    const obs = new Float32Array(batch * nS);
+    const nextObs = new Float32Array(batch * nS);
+    for (let b = 0; b < batch; b++) {
+      obs[b * nS + rng.integer(nS)] = 1;
+      nextObs[b * nS + rng.integer(nS)] = 1;
+    }
+    const actions = Int32Array.from({ length: batch }, () => rng.integer(4));
+    const rewards = Float32Array.from({ length: batch }, () => -rng.uniform());
+    const terminated = new Float32Array(batch);
+    const logOf = (o: Float32Array) => tf.tidy(() => prior.logProbs(tf.tensor2d(o, [batch, nS])).dataSync() as Float32Array);
+    return { batchSize: batch, obs, nextObs, actions, rewards, terminated, logP: logOf(obs), logPNext: logOf(nextObs) };
+  });
+  const times = { engine: [] as number[], tfjs: [] as number[] };
+  for (let blk = -1; blk < blocks; blk++) {
+    let t0 = performance.now();
+    // The prior's log p is a table lookup on the host (or the device, as the agent does it): included in tfjs's time, not here.
+    for (const b of batches) engine.update(b);
+    if (blk >= 0) times.engine.push((performance.now() - t0) / perBlock);
+    t0 = performance.now();
+    for (const b of batches) {
+      const t = { obs: tf.tensor2d(b.obs, [batch, nS]), actions: tf.tensor1d(b.actions, 'int32'), rewards: tf.tensor1d(b.rewards), nextObs: tf.tensor2d(b.nextObs, [batch, nS]), terminated: tf.tensor1d(b.terminated) };
+      agent.update(t);
+      tf.dispose(Object.values(t));
+    }
+    agent.lastStats(); // waits for the device
+    if (blk >= 0) times.tfjs.push((performance.now() - t0) / perBlock);
+  }
+  engine.dispose();
+  return { engine: median(times.engine), tfjs: median(times.tfjs) };
+}
+
 export async function bench(): Promise<void> {
   const backend = tf.getBackend() ? tf.getBackend() : await initNodeBackend();
   const module = await loadSacEngine();
@@ -82,6 +131,13 @@ export async function bench(): Promise<void> {
         (target > 0 ? ` (target ≥ ×${target}: ${speedup >= target ? 'met' : 'NOT met'})` : '') +
         `, ×${(ms.autodiff / ms.engine).toFixed(1)} than autodiff; PyTorch ${PYTORCH_MS[`${hidden},${batch}`]} ms ` +
         `(issue 15, 2026-11, this 2-core machine, not re-measured)`,
+    );
+  }
+  for (const [hidden, batch] of [[[] as number[], 128], [[64, 64], 64]] as const) {
+    const ms = await timeDiscrete(module, [...hidden], batch, 9, 20);
+    console.log(
+      `  discrete SAC, TwoRoute-v0 (one-hot, 4 actions, reference prior), hidden [${hidden.join(', ')}], batch ${batch}: ` +
+        `engine ${ms.engine.toFixed(3)} ms, tfjs ${ms.tfjs.toFixed(2)} ms per update: ×${(ms.tfjs / ms.engine).toFixed(1)}`,
     );
   }
   console.log(`  load after: ${load()}`);
