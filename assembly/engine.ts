@@ -1,17 +1,20 @@
-// The SAC engine: a small-MLP continuous SAC update compiled to WebAssembly with SIMD (AssemblyScript).
+// The SAC engine: small-MLP SAC updates compiled to WebAssembly with SIMD (AssemblyScript).
 //
-// One instance holds one agent. Everything lives in this instance's linear memory, laid out by `configure`:
-// actor and twin-critic parameters with their Adam moments, the target critics, the temperature, and a
-// scratch region sized for the largest batch seen so far. `update` runs one whole gradient step (critics,
-// actor, temperature, Polyak) exactly as `SacContinuous.update` does it on tfjs (src/agents/sac/continuous.ts);
-// `act` samples (or takes the mean of) the policy for a batch of observations. Sampling noise comes in from
-// the JS side (the seeded streams), so every result is a function of the seed.
+// One instance holds one agent. Everything lives in this instance's linear memory, laid out by `configure`
+// (continuous) or `configureDiscrete`: actor and twin-critic parameters with their Adam moments, the target
+// critics, the temperature, and a scratch region sized for the largest batch seen so far.
+// - `update` runs one whole continuous gradient step (critics, actor, temperature, Polyak) as
+//   `SacContinuous.update` does it on tfjs (src/agents/sac/continuous.ts); `act` samples (or takes the mean
+//   of) the policy for a batch of observations. Sampling noise comes in from the JS side (the seeded
+//   streams), so every result is a function of the seed.
+// - `updateDiscrete` runs one discrete step as `DiscreteSacAgent.update` (src/agents/sac/discrete.ts), every
+//   expectation over actions exact, the prior's log-probabilities passed in with the batch; `probs` gives π(·|s).
 //
 // Parameter layout (the flat layout of src/nn/mlp.ts): for each copy k, for each layer l: W (in × out,
-// row-major) then b (out). Hidden layers are ReLU, the output layer is linear.
+// row-major) then b (out). Hidden layers are ReLU (or tanh, discrete), the output layer is linear.
 // Arrays are padded to a multiple of 4 floats (zeros) so element-wise loops run on whole f32x4 vectors.
 
-// ---- configuration (set once by `configure`) ----
+// ---- configuration (set once by `configure` / `configureDiscrete`) ----
 const MAX_HIDDEN = 16;
 const HIDDEN = memory.data(4 * MAX_HIDDEN, 16); // hidden widths, written by JS before `configure`
 const ACT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
