@@ -22,6 +22,7 @@ const LEARNING = [
   'tests/cli-gridworld.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
+  'tests/objective-learners.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

@@ -9,6 +9,7 @@ const AREAS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   envs: () => import('./envs.js'),
   distributions: () => import('./distributions.js'),
   sac: () => import('./sac.js'),
+  engine: () => import('./engine.js'),
   klppo: () => import('./klppo.js'),
   rssm: () => import('./rssm.js'),
   parallel: () => import('./parallel.js'),

@@ -21,7 +21,11 @@
  * kernels directly, with explicit transposes (no transpose flags); W/b views and Wᵀ are sliced once per
  * parameter version (a `Variable.assign` invalidates them), so a network must not be re-assigned between
  * a forward pass and its backward pass (within one `tf.variableGrads` call; checked).
+ *
+ * `engine/` (imported from `src/nn/engine/index.js`, not re-exported here): the whole continuous SAC update as
+ * one WebAssembly call (`SacEngine`), the same math without tfjs's per-kernel overhead.
  */
 export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
+export { initialWeights } from './init.js';
 export { Adam, type AdamConfig, type AdamJson, type AdamState } from './adam.js';
 export { polyakUpdate } from './polyak.js';

@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
+import { initialWeights } from './init.js';
 
 export type Activation = 'relu' | 'tanh';
 export type MlpImpl = 'fused' | 'autodiff';
@@ -105,14 +106,7 @@ export class Mlp {
     }
     this.numParams = offset;
 
-    const flat = new Float32Array(offset);
-    for (const copy of this.slots) {
-      copy.forEach((s, l) => {
-        const bound = (1 / Math.sqrt(s.inDim)) * (l === nLayers - 1 ? outputScale : 1);
-        const n = (s.inDim + 1) * s.outDim;
-        for (let i = 0; i < n; i++) flat[s.wOffset + i] = rng.uniformRange(-bound, bound);
-      });
-    }
+    const flat = initialWeights(sizes, ensemble, outputScale, rng);
     const prefix = `${cfg.name ?? 'mlp'}_${nameCounter++}`;
     if (impl === 'fused') {
       // tf.variable keeps its own reference to the data; the tidy disposes the temporary initial tensor.

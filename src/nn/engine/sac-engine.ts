@@ -1,0 +1,238 @@
+/**
+ * `SacEngine`: continuous SAC's whole gradient step (twin critics, tanh-Gaussian actor, auto α, Polyak) as
+ * one WebAssembly call, with parameters, Adam moments and target critics in the instance's linear memory.
+ * Source: `assembly/engine.ts` (AssemblyScript, SIMD), built to `engine.wasm` next to this file (`npm run
+ * build:engine`; a test checks the committed binary matches its source). It computes what
+ * `SacContinuous.update` (src/agents/sac/continuous.ts) computes on tfjs, for the uniform and none priors.
+ *
+ *   const engine = new SacEngine(await loadSacEngine(), cfg);   // one wasm instance per agent
+ *   engine.initWeights(initRng);                                 // or engine.setState(sacState)
+ *   const metrics = engine.update(batch, engine.drawNoise(batch.batchSize, agentRng));
+ *   const actions = engine.act(obs, { deterministic: false, eps }); // eps: n·actDim normals from the seeded stream
+ *   engine.dispose();
+ *
+ * State layout = `SacState`'s: actor `[obs, ...hidden, 2·act]`, critic and target `[obs + act, ...hidden, 1]` × 2
+ * (src/nn/mlp.ts's flat layout), Adam states per optimizer, log α. So checkpoints move between paths.
+ * Node and browser load the same `.wasm` (fs in Node, fetch of Vite's asset URL in the browser).
+ */
+import type { Rng } from '../../core/rng.js';
+import { EngineCore, IO, MAX_HIDDEN, type EngineWeights } from './core.js';
+
+export interface SacEngineConfig {
+  obsDim: number;
+  actDim: number;
+  /** Widths of the hidden (ReLU) layers of the actor and of each critic. */
+  hidden: readonly number[];
+  /** The action Box (finite, low < high). */
+  low: ArrayLike<number>;
+  high: ArrayLike<number>;
+  /** `uniform` (log p = −Σ log(high − low)) or `none` (α must be 0, no auto α). */
+  prior: 'uniform' | 'none';
+  gamma: number;
+  tau: number;
+  actorLr: number;
+  criticLr: number;
+  alphaLr: number;
+  /** Global-norm clip of each network's gradient (0 = off). */
+  gradClip: number;
+  /** α: fixed, or the initial value when `autoAlpha`. */
+  alpha: number;
+  autoAlpha: boolean;
+  /** Target of E[log π − log p] for auto α (the SAC derives it from the target entropy). */
+  targetKl?: number;
+  /** Update the actor and α every this many critic updates (default 1). */
+  policyFrequency?: number;
+  /** Adam's β₁, β₂, ε (defaults: tfjs's and src/nn/adam.ts's 0.9, 0.999, 1e-8). */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** What `SacContinuous.getState()` holds (its `metrics` included), so one object restores either path. */
+export interface SacEngineState extends EngineWeights {
+  updates: number;
+  metrics: Record<string, number>;
+}
+
+/** A minibatch, row-major (`ReplayBatch` of src/agents/replay.ts fits). */
+export interface SacEngineBatch {
+  batchSize: number;
+  obs: Float32Array;
+  action: Float32Array;
+  reward: Float32Array;
+  nextObs: Float32Array;
+  terminated: Float32Array;
+}
+
+/** N(0, 1) noise of one update, `[batch, actDim]` each: a' for the critic target, ã for the actor (when due). */
+export interface SacEngineNoise {
+  next: Float32Array;
+  actor?: Float32Array;
+}
+
+export const ENGINE_METRICS = ['criticLoss', 'q', 'actorLoss', 'kl', 'entropy', 'alpha'] as const;
+export type SacEngineMetrics = Record<(typeof ENGINE_METRICS)[number], number>;
+
+function fail(field: string, value: unknown, allowed: string): never {
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new RangeError(`SacEngineConfig.${field}: got ${shown}, allowed: ${allowed}`);
+}
+
+function checkConfig(cfg: SacEngineConfig): void {
+  const posInt = (f: 'obsDim' | 'actDim', v: number) => {
+    if (!Number.isInteger(v) || v < 1) fail(f, v, 'a positive integer');
+  };
+  posInt('obsDim', cfg.obsDim);
+  posInt('actDim', cfg.actDim);
+  const h = cfg.hidden;
+  if (!Array.isArray(h) || h.length < 1 || h.length > MAX_HIDDEN || !h.every((x) => Number.isInteger(x) && x > 0)) {
+    fail('hidden', h, `1 to ${MAX_HIDDEN} positive integers`);
+  }
+  for (const f of ['low', 'high'] as const) {
+    if (cfg[f]?.length !== cfg.actDim) fail(f, Array.from(cfg[f] ?? []), `${cfg.actDim} numbers (actDim)`);
+  }
+  for (let i = 0; i < cfg.actDim; i++) {
+    if (!(Number.isFinite(cfg.low[i]) && Number.isFinite(cfg.high[i]) && cfg.low[i] < cfg.high[i])) {
+      fail(`low/high[${i}]`, [cfg.low[i], cfg.high[i]], 'finite numbers with low < high');
+    }
+  }
+  if (cfg.prior !== 'uniform' && cfg.prior !== 'none') fail('prior', cfg.prior, "'uniform' or 'none'");
+  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
+  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
+  if (!(cfg.gradClip >= 0 && Number.isFinite(cfg.gradClip))) fail('gradClip', cfg.gradClip, 'a finite number ≥ 0 (0 = off)');
+  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
+  if (cfg.prior === 'none' && (cfg.alpha !== 0 || cfg.autoAlpha)) fail('alpha', { alpha: cfg.alpha, autoAlpha: cfg.autoAlpha }, "alpha = 0 and autoAlpha = false with the 'none' prior");
+  if (cfg.autoAlpha) {
+    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when autoAlpha');
+    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number when autoAlpha');
+  }
+  const pf = cfg.policyFrequency ?? 1;
+  if (!Number.isInteger(pf) || pf < 1) fail('policyFrequency', pf, 'a positive integer');
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
+  if (!(beta1 >= 0 && beta1 < 1)) fail('beta1', beta1, 'a number in [0, 1)');
+  if (!(beta2 >= 0 && beta2 < 1)) fail('beta2', beta2, 'a number in [0, 1)');
+  if (!(epsilon > 0)) fail('epsilon', epsilon, 'a number > 0');
+}
+
+export class SacEngine extends EngineCore {
+  readonly actDim: number;
+  readonly policyFrequency: number;
+  /** Gradient steps taken (the actor steps when `updates % policyFrequency === 0`, as in `SacContinuous`). */
+  updates = 0;
+
+  constructor(module: WebAssembly.Module, cfg: SacEngineConfig) {
+    checkConfig(cfg);
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
+    let logPrior = 0;
+    let logHalfRangeSum = 0;
+    for (let i = 0; i < cfg.actDim; i++) {
+      // As the uniform prior's density and TanhGaussian's Σ log h (in float64, then float32 inside).
+      if (cfg.prior === 'uniform') logPrior -= Math.log(cfg.high[i] - cfg.low[i]);
+      logHalfRangeSum += Math.log((cfg.high[i] - cfg.low[i]) / 2);
+    }
+    const sizes = { actor: [cfg.obsDim, ...cfg.hidden, 2 * cfg.actDim], critic: [cfg.obsDim + cfg.actDim, ...cfg.hidden, 1] };
+    super(module, cfg.obsDim, cfg.actDim, cfg.hidden, sizes, (w) => {
+      w.configure(
+        cfg.obsDim, cfg.actDim, cfg.hidden.length, cfg.gamma, cfg.tau, cfg.actorLr, cfg.criticLr, cfg.alphaLr,
+        beta1, beta2, epsilon, cfg.gradClip, cfg.alpha, cfg.autoAlpha, cfg.targetKl ?? 0, logPrior, logHalfRangeSum,
+      );
+      const b = new Float32Array(w.memory.buffer, w.boundsPtr(), 2 * cfg.actDim);
+      for (let i = 0; i < cfg.actDim; i++) {
+        b[i] = (cfg.high[i] + cfg.low[i]) / 2;
+        b[cfg.actDim + i] = (cfg.high[i] - cfg.low[i]) / 2;
+      }
+    });
+    this.actDim = cfg.actDim;
+    this.policyFrequency = cfg.policyFrequency ?? 1;
+  }
+
+  /** Whether the next `update` steps the actor (and so needs `noise.actor`). */
+  get actorDue(): boolean {
+    return this.updates % this.policyFrequency === 0;
+  }
+
+  /** The noise of the next update drawn from `rng` in `SacContinuous.update`'s order (a' first, then ã if due). */
+  drawNoise(batchSize: number, rng: Rng): SacEngineNoise {
+    const draw = () => Float32Array.from({ length: batchSize * this.actDim }, () => rng.normal());
+    const next = draw();
+    return this.actorDue ? { next, actor: draw() } : { next };
+  }
+
+  /** Writes a batch and its noise into the scratch region; errors name the array and the sizes. */
+  private put(where: string, batch: SacEngineBatch, noise: SacEngineNoise, needActor: boolean): number {
+    const B = batch.batchSize;
+    if (!Number.isInteger(B) || B < 1) throw new RangeError(`SacEngine.${where}: batchSize must be a positive integer, got ${B}`);
+    const [o, a] = [this.obsDim, this.actDim];
+    const check = (name: string, arr: Float32Array | undefined, n: number) => {
+      if (arr?.length !== n) throw new RangeError(`SacEngine.${where}: ${name} must hold ${n} floats (batch ${B}), got ${arr?.length}`);
+    };
+    check('obs', batch.obs, B * o);
+    check('action', batch.action, B * a);
+    check('reward', batch.reward, B);
+    check('nextObs', batch.nextObs, B * o);
+    check('terminated', batch.terminated, B);
+    check('noise.next', noise.next, B * a);
+    if (needActor) check('noise.actor (the actor steps this update)', noise.actor, B * a);
+    const io = this.io(B);
+    io[IO.obs].set(batch.obs);
+    io[IO.action].set(batch.action);
+    io[IO.reward].set(batch.reward);
+    io[IO.nextObs].set(batch.nextObs);
+    io[IO.terminated].set(batch.terminated);
+    io[IO.epsNext].set(noise.next);
+    if (needActor) io[IO.epsActor].set(noise.actor!);
+    return B;
+  }
+
+  /** One gradient step (critics; actor and α when `actorDue`; Polyak). Returns the step's metrics. */
+  update(batch: SacEngineBatch, noise: SacEngineNoise): SacEngineMetrics {
+    const actor = this.actorDue;
+    const B = this.put('update', batch, noise, actor);
+    this.exports.update(B, actor);
+    this.updates += 1;
+    return this.readMetrics();
+  }
+
+  /** The latest update's scalars (the actor's from its latest step). */
+  readMetrics(): SacEngineMetrics {
+    const m = this.metricsView();
+    return Object.fromEntries(ENGINE_METRICS.map((k, i) => [k, m[i]])) as SacEngineMetrics;
+  }
+
+  /** Actions for observations `[n, obsDim]`: c + h·tanh(μ) (`deterministic`) or c + h·tanh(μ + σε), ε `[n, actDim]`. */
+  act(obs: Float32Array, opts: { deterministic: true } | { deterministic: false; eps: Float32Array }): Float32Array {
+    const n = obs.length / this.obsDim;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`SacEngine.act: obs must hold n·${this.obsDim} floats (n ≥ 1), got ${obs.length}`);
+    const io = this.io(n);
+    io[IO.obs].set(obs);
+    if (!opts.deterministic) {
+      if (opts.eps?.length !== n * this.actDim) throw new RangeError(`SacEngine.act: eps must hold ${n * this.actDim} floats, got ${opts.eps?.length}`);
+      io[IO.epsActor].set(opts.eps);
+    }
+    this.exports.act(n, opts.deterministic);
+    return io[IO.out].slice(0, n * this.actDim);
+  }
+
+  getState(): SacEngineState {
+    return { ...this.getWeights(), updates: this.updates, metrics: { ...this.readMetrics() } };
+  }
+
+  /** Restores a state of either path (`SacContinuous.getState()` fits; see `setWeights`). */
+  setState(st: SacEngineState): void {
+    if (!Number.isInteger(st.updates) || st.updates < 0) throw new RangeError(`SacEngine.setState: updates must be an integer ≥ 0, got ${st.updates}`);
+    this.setWeights(st);
+    this.updates = st.updates;
+    const m = this.metricsView();
+    ENGINE_METRICS.forEach((k, i) => {
+      if (st.metrics[k] !== undefined) m[i] = st.metrics[k];
+    });
+  }
+
+  /** For the gradient tests: one phase's loss on a batch and its gradient (flat layout), no step taken. */
+  lossAndGrad(which: 'critic' | 'actor', batch: SacEngineBatch, noise: SacEngineNoise): { loss: number; grad: Float32Array } {
+    const B = this.put('lossAndGrad', batch, noise, which === 'actor');
+    const loss = this.exports.lossAndGrad(B, which === 'critic' ? 0 : 1);
+    return { loss, grad: this.grad(which) };
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The wasm SAC engine (src/nn/engine) against the tfjs reference path (`SacContinuous` with `impl:
+ * 'autodiff'`): same weights, batches and noise → same parameters, optimizer moments and losses to float32
+ * tolerance; its hand-written gradients against finite differences; flat memory; bad input rejected; the
+ * committed `.wasm` rebuilt from its source byte for byte.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Rng, RngStreams } from '../src/core/rng.js';
+import { make } from '../src/envs/registry.js';
+import { makePrior } from '../src/priors/index.js';
+import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
+import { SAC_DEFAULTS, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
+import { loadSacEngine, SacEngine, type SacEngineConfig } from '../src/nn/engine/index.js';
+
+let module: WebAssembly.Module;
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  module = await loadSacEngine();
+});
+
+const makeEnv = () => make('Pendulum-v1');
+
+/** The engine config that matches a `SacContinuous` on Pendulum (bounds [−2, 2]). */
+function engineConfig(agent: SacContinuous, prior: 'uniform' | 'none'): SacEngineConfig {
+  const c = agent.cfg;
+  return {
+    obsDim: agent.obsDim,
+    actDim: agent.actDim,
+    hidden: c.hidden,
+    low: agent.actionSpace.low,
+    high: agent.actionSpace.high,
+    prior,
+    gamma: c.gamma,
+    tau: c.tau,
+    actorLr: c.actorLr,
+    criticLr: c.criticLr,
+    alphaLr: c.alphaLr,
+    gradClip: c.gradClip,
+    alpha: c.alpha,
+    autoAlpha: c.autoAlpha,
+    targetKl: agent.targetKl,
+    policyFrequency: c.policyFrequency,
+  };
+}
+
+function fillBuffer(rng: Rng, n: number): ReplayBuffer {
+  const buffer = new ReplayBuffer(n, 3, 1);
+  for (let i = 0; i < n; i++) {
+    const o = [rng.normal(), rng.normal(), rng.normal()];
+    buffer.add(o, [rng.uniformRange(-2, 2)], -rng.uniform() * 10, [rng.normal(), rng.normal(), rng.normal()], i % 11 === 0);
+  }
+  return buffer;
+}
+
+/** max |a − b| / (atol + |b|) over the elements: ≤ 1 means "equal to tolerance". */
+function closeness(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
+  return worst;
+}
+
+describe('SacEngine vs the tfjs autodiff path', () => {
+  const cases: { name: string; prior: 'uniform' | 'none'; cfg: Partial<SacConfig> }[] = [
+    { name: 'uniform prior, auto α', prior: 'uniform', cfg: {} },
+    { name: 'uniform prior, fixed α, gradClip 1, policyFrequency 2', prior: 'uniform', cfg: { autoAlpha: false, alpha: 0.3, gradClip: 1, policyFrequency: 2 } },
+    { name: 'no prior (α = 0)', prior: 'none', cfg: { autoAlpha: false, alpha: 0 } },
+  ];
+  for (const { name, prior, cfg: over } of cases) {
+    it(`${name}: 6 updates give the same parameters, moments, α and losses`, () => {
+      const env = makeEnv();
+      const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, impl: 'autodiff', ...over };
+      const agent = new SacContinuous(cfg, env, makePrior(prior, env), new Rng('init'));
+      const engine = new SacEngine(module, engineConfig(agent, prior));
+      engine.initWeights(new Rng('init')); // the same draws as the agent's constructor
+      expect(engine.getState().actor).toEqual(agent.getState().actor);
+      expect(engine.getState().criticTarget).toEqual(agent.getState().criticTarget);
+
+      const data = new Rng('data');
+      const buffer = fillBuffer(data, 64);
+      const [rngTf, rngEngine] = [new Rng('noise'), new Rng('noise')];
+      for (let k = 0; k < 6; k++) {
+        const batch: ReplayBatch = buffer.sample(cfg.batchSize, data);
+        agent.update(batch, rngTf);
+        const m = engine.update(batch, engine.drawNoise(cfg.batchSize, rngEngine));
+        const ref = agent.readMetrics();
+        for (const key of Object.keys(ref)) expect(Math.abs(m[key as keyof typeof m] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+      }
+      const s = engine.getState();
+      const r = agent.getState();
+      // Measured worst differences are ~3e-8 (float32 rounding in different summation orders); the tolerance
+      // leaves 30× room and still catches any real slip (one Adam step moves a weight by up to lr = 1e-3).
+      for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
+      const cat = (xs: Float32Array[]) => Float32Array.from(xs.flatMap((x) => Array.from(x)));
+      for (const f of ['actorOpt', 'criticOpt'] as const) {
+        expect(s[f].t, `${f}.t`).toBe(r[f].t);
+        expect(closeness(s[f].m[0], cat(r[f].m), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
+        expect(closeness(s[f].v[0], cat(r[f].v), 1e-9, 1e-3), `${f}.v`).toBeLessThan(1);
+      }
+      expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
+      expect(Math.abs(s.logAlpha - r.logAlpha)).toBeLessThan(1e-7);
+      // Both paths' deterministic and sampled actions on fresh observations.
+      const obs = Float32Array.from({ length: 15 }, () => data.normal());
+      expect(closeness(engine.act(obs, { deterministic: true }), agent.act(obs, { deterministic: true }), 1e-5, 1e-4)).toBeLessThan(1);
+      // Sampled: the tfjs agent draws its noise from an Rng; the engine gets the same draws.
+      const sampled = agent.act(obs, { deterministic: false, rng: new Rng('act') });
+      const rngEps = new Rng('act');
+      const eps = Float32Array.from({ length: 5 }, () => rngEps.normal());
+      expect(closeness(engine.act(obs, { deterministic: false, eps }), sampled, 1e-5, 1e-4)).toBeLessThan(1);
+      agent.dispose();
+      engine.dispose();
+    });
+  }
+
+  it('a checkpoint moves both ways: tfjs state → engine → tfjs, and training continues identically', () => {
+    const env = makeEnv();
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [16], batchSize: 8, impl: 'fused' };
+    const agent = new SacContinuous(cfg, env, makePrior('uniform', env), new Rng(5));
+    const data = new Rng(6);
+    const buffer = fillBuffer(data, 32);
+    const noise = new Rng(7);
+    for (let k = 0; k < 3; k++) agent.update(buffer.sample(8, data), noise);
+    const engine = new SacEngine(module, engineConfig(agent, 'uniform'));
+    engine.setState(agent.getState());
+    const round = engine.getState();
+    const orig = agent.getState();
+    expect(round.actor).toEqual(orig.actor);
+    expect(round.criticOpt.v[0]).toEqual(orig.criticOpt.v[0]);
+    expect(round.updates).toBe(3);
+    expect(round.alphaOpt.t).toBe(3);
+    expect(Math.fround(round.logAlpha)).toBe(Math.fround(orig.logAlpha));
+    const back = new SacContinuous(cfg, env, makePrior('uniform', env), new Rng(99));
+    back.setState(round);
+    expect(back.getState().critic).toEqual(orig.critic);
+    agent.dispose();
+    back.dispose();
+    engine.dispose();
+  });
+});
+
+describe('SacEngine gradients against finite differences', () => {
+  /** Directional derivative of each layer's W and b (a random ±1 direction) vs central differences in float32. */
+  function checkPhase(which: 'critic' | 'actor', sizes: readonly number[], copies: number) {
+    const engine = new SacEngine(module, {
+      obsDim: 3, actDim: 2, hidden: [8, 6], low: [-2, -1], high: [2, 3], prior: 'uniform', gamma: 0.9, tau: 0.1,
+      actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, gradClip: 0, alpha: 0.7, autoAlpha: true, targetKl: -1,
+    });
+    const rng = new Rng(`fd-${which}`);
+    engine.initWeights(rng);
+    const B = 5;
+    const vec = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+    const batch = {
+      batchSize: B, obs: vec(B * 3, () => rng.normal()), action: vec(B * 2, () => rng.uniformRange(-1, 1)),
+      reward: vec(B, () => rng.normal()), nextObs: vec(B * 3, () => rng.normal()), terminated: vec(B, () => (rng.uniform() < 0.3 ? 1 : 0)),
+    };
+    const noise = { next: vec(B * 2, () => rng.normal()), actor: vec(B * 2, () => rng.normal()) };
+    const theta = engine.getState()[which];
+    const { grad } = engine.lossAndGrad(which, batch, noise);
+    const lossAt = (p: Float32Array) => {
+      engine.setParams(which, p);
+      return engine.lossAndGrad(which, batch, noise).loss;
+    };
+    let off = 0;
+    let checked = 0;
+    for (let k = 0; k < copies; k++) {
+      for (let l = 0; l + 1 < sizes.length; l++) {
+        for (const [part, n] of [['W', sizes[l] * sizes[l + 1]], ['b', sizes[l + 1]]] as const) {
+          const dir = vec(n, () => (rng.uniform() < 0.5 ? -1 : 1));
+          let analytic = 0;
+          for (let i = 0; i < n; i++) analytic += grad[off + i] * dir[i];
+          const h = 2e-3; // small enough to step over no ReLU or min kink here, large for float32 noise
+          const plus = theta.slice();
+          const minus = theta.slice();
+          for (let i = 0; i < n; i++) {
+            plus[off + i] += h * dir[i];
+            minus[off + i] -= h * dir[i];
+          }
+          const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
+          expect(Math.abs(analytic - numeric), `${which} copy ${k} layer ${l} ${part}: ${analytic} vs ${numeric}`).toBeLessThan(2e-2 * Math.abs(numeric) + 2e-3);
+          expect(Math.abs(analytic), `${which} copy ${k} layer ${l} ${part} has signal`).toBeGreaterThan(1e-3);
+          off += n;
+          checked++;
+        }
+      }
+    }
+    expect(off).toBe(theta.length);
+    engine.dispose();
+    return checked;
+  }
+
+  it('critic loss: every W and b of both critics (ReLU hidden layers, linear output, the clipped double-Q target fixed)', () => {
+    expect(checkPhase('critic', [5, 8, 6, 1], 2)).toBe(12);
+  });
+
+  it('actor loss: every W and b of the actor, through the tanh-Gaussian head, the min of the twin critics and their input gradient', () => {
+    expect(checkPhase('actor', [3, 8, 6, 4], 1)).toBe(6);
+  });
+});
+
+describe('SacEngine resources and input checks', () => {
+  const base: SacEngineConfig = {
+    obsDim: 3, actDim: 1, hidden: [8], low: [-2], high: [2], prior: 'uniform', gamma: 0.99, tau: 0.005,
+    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, gradClip: 0, alpha: 1, autoAlpha: true, targetKl: 1 + Math.log(4), // SAC's entropy target −1 on [−2, 2]
+  };
+
+  it('keeps wasm memory flat over 10^5 updates (grows once for a larger batch, never again)', () => {
+    const engine = new SacEngine(module, base);
+    engine.initWeights(new Rng(1));
+    const rng = new Rng(2);
+    const buffer = fillBuffer(rng, 64);
+    const batches = Array.from({ length: 8 }, () => buffer.sample(8, rng));
+    const noise = Array.from({ length: 8 }, () => ({ next: Float32Array.from({ length: 8 }, () => rng.normal()), actor: Float32Array.from({ length: 8 }, () => rng.normal()) }));
+    engine.update(batches[0], noise[0]);
+    const before = engine.memoryBytes;
+    for (let k = 0; k < 100_000; k++) engine.update(batches[k & 7], noise[k & 7]);
+    expect(engine.memoryBytes).toBe(before);
+    expect(Number.isFinite(engine.readMetrics().criticLoss)).toBe(true);
+    // A batch far larger than any before needs more scratch: memory grows, then stays.
+    engine.act(Float32Array.from({ length: 3 * 5000 }, () => rng.normal()), { deterministic: true });
+    const grown = engine.memoryBytes;
+    expect(grown).toBeGreaterThan(before);
+    for (let k = 0; k < 100; k++) engine.update(batches[k & 7], noise[k & 7]);
+    expect(engine.memoryBytes).toBe(grown);
+    engine.dispose();
+    expect(() => engine.memoryBytes).toThrow(/after dispose/);
+    expect(() => engine.update(batches[0], noise[0])).toThrow(/after dispose/);
+  });
+
+  it('rejects bad sizes and values with the field, the value and what is allowed', () => {
+    const bad: [Partial<SacEngineConfig>, RegExp][] = [
+      [{ obsDim: 0 }, /obsDim: got 0, allowed: a positive integer/],
+      [{ actDim: 1.5 }, /actDim: got 1.5, allowed: a positive integer/],
+      [{ hidden: [] }, /hidden: got \[\], allowed: 1 to 16 positive integers/],
+      [{ hidden: [64, 0] }, /hidden: got \[64,0\]/],
+      [{ low: [-2, -2] }, /low: got \[-2,-2\], allowed: 1 numbers \(actDim\)/],
+      [{ low: [2], high: [2] }, /low\/high\[0\]: got \[2,2\], allowed: finite numbers with low < high/],
+      [{ tau: 0 }, /tau: got 0, allowed: a number in \(0, 1\]/],
+      [{ criticLr: NaN }, /criticLr: got NaN/],
+      [{ targetKl: undefined }, /targetKl: got undefined, allowed: a finite number when autoAlpha/],
+      [{ prior: 'none' }, /alpha: .*allowed: alpha = 0 and autoAlpha = false with the 'none' prior/],
+      [{ policyFrequency: 0 }, /policyFrequency: got 0/],
+    ];
+    for (const [over, msg] of bad) expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);
+    const engine = new SacEngine(module, base);
+    const rng = new Rng(3);
+    const batch = fillBuffer(rng, 16).sample(4, rng);
+    expect(() => engine.update({ ...batch, reward: new Float32Array(3) }, { next: new Float32Array(4), actor: new Float32Array(4) })).toThrow(
+      'SacEngine.update: reward must hold 4 floats (batch 4), got 3',
+    );
+    expect(() => engine.update(batch, { next: new Float32Array(4) })).toThrow(/noise.actor \(the actor steps this update\) must hold 4 floats/);
+    expect(() => engine.act(new Float32Array(4), { deterministic: true })).toThrow('SacEngine.act: obs must hold n·3 floats (n ≥ 1), got 4');
+    expect(() => engine.setState({ ...engine.getState(), actor: new Float32Array(5) })).toThrow(/setState: actor must hold \d+ floats, got 5/);
+    engine.dispose();
+  });
+});
+
+describe('engine.wasm', () => {
+  it('is what assembly/engine.ts compiles to (rebuild with `npm run build:engine`)', async () => {
+    const asc = (await import('assemblyscript/asc')).default;
+    const config = JSON.parse(readFileSync('asconfig.json', 'utf8'));
+    const outputs: Record<string, Uint8Array | string> = {};
+    const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--outFile', 'engine.wasm'], {
+      writeFile: (name: string, contents: Uint8Array | string) => void (outputs[name] = contents),
+    });
+    expect(error, stderr.toString()).toBeFalsy();
+    const rebuilt = outputs['engine.wasm'] as Uint8Array;
+    const committed = readFileSync(config.options.outFile);
+    expect(rebuilt.length).toBe(committed.length);
+    expect(Buffer.from(rebuilt).equals(committed)).toBe(true);
+  }, 120_000);
+});
