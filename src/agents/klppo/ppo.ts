@@ -157,6 +157,29 @@ function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   return cfg;
 }
 
+/** What `rolloutSteps` collects: numEnvs·numSteps transitions, row t·numEnvs + e. */
+interface RolloutSteps {
+  obs: Float32Array;
+  actions: Float32Array;
+  rewards: Float64Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  /** Truncated episodes' true last observations (same-step autoreset), by row. */
+  finalObs: { index: number; obs: Observation }[];
+  episodeReturns: number[];
+  episodeLengths: number[];
+}
+
+/** What `scoreRollout` computes from the current networks, read back once. */
+interface RolloutScores {
+  logp: Float32Array;
+  refLogp: Float32Array;
+  exact: Float32Array | null;
+  entropy: number;
+  values: Float32Array;
+  extraValues: Float32Array;
+}
+
 /** The policy's distribution for encoded observations: Categorical(logits) or N(mean, exp(logStd)). */
 type PolicyDist = Categorical | DiagGaussian;
 
@@ -257,6 +280,55 @@ export class KlPpo {
   private collect(): Rollout {
     const { numEnvs: N, numSteps: T, gamma, gaeLambda } = this.config;
     const B = N * T;
+    const steps = this.rolloutSteps();
+    const batch = this.scoreRollout(steps);
+
+    const beta = this.controller.beta;
+    const penalized = new Float64Array(B);
+    for (let i = 0; i < B; i++) {
+      // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only)
+      penalized[i] = this.config.klMode === 'reward' ? steps.rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : steps.rewards[i];
+    }
+    const nextValues = new Float32Array(B);
+    for (let i = 0; i + N < B; i++) nextValues[i] = batch.values[i + N];
+    for (let e = 0; e < N; e++) nextValues[(T - 1) * N + e] = batch.extraValues[e];
+    steps.finalObs.forEach((f, k) => (nextValues[f.index] = batch.extraValues[N + k]));
+    const { advantages, returns } = computeGae({
+      rewards: penalized,
+      values: batch.values,
+      nextValues,
+      terminated: steps.terminated,
+      truncated: steps.truncated,
+      numSteps: T,
+      numEnvs: N,
+      gamma,
+      lambda: gaeLambda,
+    });
+
+    const est = klEstimates(batch.logp, batch.refLogp);
+    const { episodeReturns, episodeLengths } = steps;
+    const metrics: KlPpoMetrics = {
+      'kl/k1': est.k1,
+      'kl/k2': est.k2,
+      'kl/k3': est.k3,
+      'charts/alpha': beta,
+      'charts/entropy': batch.entropy,
+      'charts/reward_per_step': steps.rewards.reduce((s, r) => s + r, 0) / B,
+      'charts/episodes': episodeReturns.length,
+    };
+    // KL(π‖p) per state: closed form when the pair has one, else the k3 estimate (unbiased, never negative).
+    metrics['charts/kl_prior'] = batch.exact ? batch.exact.reduce((s, x) => s + x, 0) / B : est.k3;
+    if (episodeReturns.length > 0) {
+      metrics['charts/episodic_return'] = episodeReturns.reduce((s, r) => s + r, 0) / episodeReturns.length;
+      metrics['charts/episodic_length'] = episodeLengths.reduce((s, r) => s + r, 0) / episodeLengths.length;
+    }
+    return { obs: steps.obs, actions: steps.actions, logp: batch.logp, refLogp: batch.refLogp, advantages, returns, metrics };
+  }
+
+  /** numSteps steps of every env with actions sampled from π (host-side sampling from the `agent` stream). */
+  private rolloutSteps(): RolloutSteps {
+    const { numEnvs: N, numSteps: T } = this.config;
+    const B = N * T;
     const D = this.dObs;
     const A = this.discrete ? 1 : this.dAct;
     if (this.current.length === 0) this.current = this.envs.reset({ seed: this.envRng.uint32() }).obs;
@@ -308,68 +380,31 @@ export class KlPpo {
       this.current = step.obs;
     }
     this.globalStep += B;
+    return { obs, actions, rewards, terminated, truncated, finalObs, episodeReturns, episodeLengths };
+  }
 
-    // One batched pass over the whole rollout: log π_old, log p, exact KL, entropy, values.
-    const extra = encodeObservations(this.obsSpace, [...this.current, ...finalObs.map((f) => f.obs)]);
-    let batch!: { logp: Float32Array; refLogp: Float32Array; exact: Float32Array | null; entropy: number; values: Float32Array; extraValues: Float32Array };
+  /** One batched pass over a rollout: log π_old, log p, the exact KL (when it exists), entropy, values. */
+  private scoreRollout(steps: RolloutSteps): RolloutScores {
+    const B = this.config.numEnvs * this.config.numSteps;
+    const D = this.dObs;
+    const A = this.discrete ? 1 : this.dAct;
+    const extra = encodeObservations(this.obsSpace, [...this.current, ...steps.finalObs.map((f) => f.obs)]);
+    let scores!: RolloutScores;
     tf.tidy(() => {
-      const o = tf.tensor2d(obs, [B, D]);
-      const act = this.discrete ? tf.tensor1d(actions, 'int32') : tf.tensor2d(actions, [B, A]);
+      const o = tf.tensor2d(steps.obs, [B, D]);
+      const act = this.discrete ? tf.tensor1d(steps.actions, 'int32') : tf.tensor2d(steps.actions, [B, A]);
       const dist = this.distribution(o);
-      const logp = dist.logProb(act);
-      const refLogp = this.priorLogProb(o, act);
       const exact = this.priorKl(o, dist);
-      const values = tf.reshape(this.critic.apply(o), [B]);
-      const extraValues = tf.reshape(this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])), [-1]);
-      batch = {
-        logp: logp.dataSync() as Float32Array,
-        refLogp: refLogp.dataSync() as Float32Array,
+      scores = {
+        logp: dist.logProb(act).dataSync() as Float32Array,
+        refLogp: this.priorLogProb(o, act).dataSync() as Float32Array,
         exact: exact ? (exact.dataSync() as Float32Array) : null,
         entropy: tf.mean(dist.entropy()).dataSync()[0],
-        values: values.dataSync() as Float32Array,
-        extraValues: extraValues.dataSync() as Float32Array,
+        values: tf.reshape(this.critic.apply(o), [B]).dataSync() as Float32Array,
+        extraValues: tf.reshape(this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])), [-1]).dataSync() as Float32Array,
       };
     });
-
-    const beta = this.controller.beta;
-    const penalized = new Float64Array(B);
-    for (let i = 0; i < B; i++) {
-      // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only)
-      penalized[i] = this.config.klMode === 'reward' ? rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : rewards[i];
-    }
-    const nextValues = new Float32Array(B);
-    for (let i = 0; i + N < B; i++) nextValues[i] = batch.values[i + N];
-    for (let e = 0; e < N; e++) nextValues[(T - 1) * N + e] = batch.extraValues[e];
-    finalObs.forEach((f, k) => (nextValues[f.index] = batch.extraValues[N + k]));
-    const { advantages, returns } = computeGae({
-      rewards: penalized,
-      values: batch.values,
-      nextValues,
-      terminated,
-      truncated,
-      numSteps: T,
-      numEnvs: N,
-      gamma,
-      lambda: gaeLambda,
-    });
-
-    const est = klEstimates(batch.logp, batch.refLogp);
-    const metrics: KlPpoMetrics = {
-      'kl/k1': est.k1,
-      'kl/k2': est.k2,
-      'kl/k3': est.k3,
-      'charts/alpha': beta,
-      'charts/entropy': batch.entropy,
-      'charts/reward_per_step': rewards.reduce((s, r) => s + r, 0) / B,
-      'charts/episodes': episodeReturns.length,
-    };
-    // KL(π‖p) per state: closed form when the pair has one, else the k3 estimate (unbiased, never negative).
-    metrics['charts/kl_prior'] = batch.exact ? batch.exact.reduce((s, x) => s + x, 0) / B : est.k3;
-    if (episodeReturns.length > 0) {
-      metrics['charts/episodic_return'] = episodeReturns.reduce((s, r) => s + r, 0) / episodeReturns.length;
-      metrics['charts/episodic_length'] = episodeLengths.reduce((s, r) => s + r, 0) / episodeLengths.length;
-    }
-    return { obs, actions, logp: batch.logp, refLogp: batch.refLogp, advantages, returns, metrics };
+    return scores;
   }
 
   /** log p(a|s) from the prior. */
