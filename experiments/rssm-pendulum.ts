@@ -22,7 +22,7 @@ import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/ev
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
-import { checkTrainLoopOptions, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
+import { trainLoopProblem, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 import { partStreams, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
@@ -49,6 +49,9 @@ const options = z.object({
   evalWindows: z.number().int().positive().default(128).describe('held-out windows for the imagination and read-out evaluation'),
   logEvery: z.number().int().positive().default(25).describe('log the ELBO terms every this many steps'),
   checkpointEvery: z.number().int().min(0).default(250).describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
+}).superRefine((o, issues) => {
+  const bad = trainLoopProblem(o);
+  if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed });
 });
 type Options = z.infer<typeof options>;
 
@@ -60,7 +63,6 @@ function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  checkTrainLoopOptions(opts); // before the minutes of data collection
   const cfg: RssmConfig = {
     ...DEFAULT_RSSM_CONFIG,
     deterDim: opts.deterDim,
