@@ -43,7 +43,7 @@ const options = z.object({
   hiddenDim: z.number().int().positive().default(DEFAULT_RSSM_CONFIG.hiddenDim).describe('hidden width of the MLP heads'),
   lr: z.number().gt(0).default(DEFAULT_RSSM_CONFIG.lr).describe('Adam learning rate'),
   freeNats: z.number().min(0).default(DEFAULT_RSSM_CONFIG.freeNats).describe('free nats per step (0: off)'),
-  klBalance: z.number().min(0).lt(1).default(0).describe('KL balancing α, the share of the KL gradient training the prior (0: off)'),
+  klBalance: z.number().min(0).lt(1).default(0).describe('KL balancing: the share of the KL gradient training the prior (0: off)'),
   context: z.number().int().positive().default(5).describe('observed steps before imagining'),
   horizon: z.number().int().positive().default(15).describe('open-loop imagination steps'),
   evalWindows: z.number().int().positive().default(128).describe('held-out windows for the imagination and read-out evaluation'),
