@@ -176,6 +176,8 @@ export function closest(word: string, candidates: readonly string[]): string | n
   return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
 
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Converts a raw string to the field's type, or throws a UsageError naming the option. */
 function coerce(key: string, raw: string | true, field: z.ZodType): unknown {
   const type = fieldType(field);
@@ -187,7 +189,8 @@ function coerce(key: string, raw: string | true, field: z.ZodType): unknown {
   }
   if (raw === true) throw new UsageError(`--${kebab(key)}: missing value; allowed: ${allowedText(field)}`);
   if (type === 'number') {
-    const x = raw.trim() === '' ? NaN : Number(raw);
+    // Decimal literals only: Number() would also take '', ' 5', '0x10' and '1e999' (Infinity).
+    const x = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(x)) throw new UsageError(`--${kebab(key)}: got ${shown}; allowed: ${allowedText(field)}`);
     return x;
   }
