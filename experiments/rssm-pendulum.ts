@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
-import { SlotCheckpoints } from '../src/node/run/slots.js';
+import { SlotCheckpoints, slotStateSchema } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
@@ -54,6 +54,9 @@ const options = z.object({
   if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed });
 });
 type Options = z.infer<typeof options>;
+
+/** Checkpoint blobs go to rssm-state-0.json / rssm-state-1.json. */
+const SLOT_PREFIX = 'rssm-state';
 
 /** R² of a least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on `fit`, scored on `test` (steps t ≥ burnIn). */
 function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn: number): number {
@@ -94,7 +97,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const batchRng = ctx.streams.get('batch');
   const noiseRng = ctx.streams.get('noise');
   let startStep = 0;
-  const slots = new SlotCheckpoints(ctx, 'rssm-state');
+  const slots = new SlotCheckpoints(ctx, SLOT_PREFIX);
   const blob = slots.load();
   if (blob !== null) {
     const ck = JSON.parse(blob) as RssmCheckpoint;
@@ -201,6 +204,7 @@ const experiment: Experiment<typeof options> = {
   options,
   kind: 'train',
   resumable: true,
+  checkpointState: () => slotStateSchema(SLOT_PREFIX),
   run,
 };
 

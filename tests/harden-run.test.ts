@@ -261,3 +261,20 @@ describe('Ctrl-C during --seeds start-up (item 4)', () => {
     expect(dirs.length).toBeLessThanOrEqual(2);
   }, 60_000);
 });
+
+describe('slot checkpoints (item 2)', () => {
+  it('checkpointState of a slot experiment names the allowed files; a missing, empty or torn blob is refused before anything changes', async () => {
+    const { slotStateSchema, checkSlotBlob } = await import('../src/node/run/slots.js');
+    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-1.json' }).success).toBe(true);
+    expect(slotStateSchema('rssm-state').safeParse({ file: '../etc/passwd' }).success).toBe(false);
+    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-0.json', extra: 1 }).success).toBe(false);
+    const dir = tmp();
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(`${join(dir, 'rssm-state-0.json')}: missing, but checkpoint.json points to it`);
+    writeFileSync(join(dir, 'rssm-state-0.json'), '');
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(/rssm-state-0\.json: the file is empty; restore it from a backup/);
+    writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250, "model": {"weights": [0.1, 0.');
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(/rssm-state-0\.json: not valid JSON/);
+    writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250}');
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).not.toThrow();
+  });
+});

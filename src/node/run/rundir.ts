@@ -93,7 +93,7 @@ const REPAIR: Record<string, string> = {
  */
 export function readRunFile<S extends z.ZodType>(dir: string, name: string, schema: S): z.infer<S> | null {
   const path = join(dir, name);
-  const fix = REPAIR[name] ?? 'repair or remove it';
+  const fix = REPAIR[name] ?? REPAIR[FILES.checkpoint];
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -122,7 +122,7 @@ export function checkRunValue<S extends z.ZodType>(dir: string, name: string, sc
     const full = [...at, ...p];
     return full.length ? `field ${full.map(String).join('.')}` : 'the file';
   };
-  throw new RunFileError(`${join(dir, name)}: ${issueLine(res.error, value, field)}; ${REPAIR[name] ?? 'repair or remove it'}`);
+  throw new RunFileError(`${join(dir, name)}: ${issueLine(res.error, value, field)}; ${REPAIR[name] ?? REPAIR[FILES.checkpoint]}`);
 }
 
 /** Removes the `*.tmp` files a killed writer left behind (call with the folder's lock held). Returns their names. */

@@ -10,6 +10,7 @@ import { RngStreams } from '../../core/rng.js';
 import { writeFileAtomic } from '../atomicfs.js';
 import type { Checkpoint, Experiment, RunContext } from './experiment.js';
 import { lockRunDir } from './lock.js';
+import { checkSlotBlob } from './slots.js';
 import { appendMetrics, checkRunValue, FILES, readCheckpoint, removeStaleTemps, RunFileError, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */
@@ -54,6 +55,7 @@ function checkCheckpoint(a: RunSeedArgs, dir: string, ck: CheckpointFile): void 
   }
   const schema = a.experiment.checkpointState?.(a.options);
   if (schema) checkRunValue(dir, FILES.checkpoint, schema, ck.state, ['state']);
+  checkSlotBlob(dir, ck.state);
 }
 
 /**
