@@ -278,3 +278,18 @@ describe('slot checkpoints (item 2)', () => {
     expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).not.toThrow();
   });
 });
+
+describe('metrics.jsonl damage (item 2)', () => {
+  it('a bad line before the end stops the resume and nothing is cut; a torn last line is still dropped', async () => {
+    const dir = await finishedRun();
+    const path = join(dir, 'metrics.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const damaged = [...lines.slice(0, 3), 'garbage', ...lines.slice(3)].join('\n');
+    writeFileSync(path, damaged);
+    await expect(resume(dir)).rejects.toThrow(`${path} line 4: not JSON; repair or delete that line, then resume again (nothing was changed)`);
+    expect(readFileSync(path, 'utf8')).toBe(damaged);
+    writeFileSync(path, `${lines.join('\n')}{"step": 3250, "charts/ret`);
+    await resume(dir);
+    expect(readFileSync(path, 'utf8')).toBe(lines.join('\n'));
+  });
+});

@@ -239,7 +239,11 @@ export function appendMetrics(dir: string, step: number, scalars: Record<string,
 export function truncateMetrics(dir: string, lastStep: number | null): void {
   const path = join(dir, FILES.metrics);
   if (!existsSync(path)) return;
-  const kept = lastStep === null ? [] : parseMetricsLines(readFileSync(path, 'utf8')).filter((l) => l.row.step <= lastStep);
+  // A bad line before the end is damage, not a crash's torn last line: refuse rather than silently drop it.
+  const problems: string[] = [];
+  const lines = parseMetricsLines(readFileSync(path, 'utf8'), problems, path);
+  if (problems.length) throw new RunFileError(`${problems[0]}; repair or delete that line, then resume again (nothing was changed)`);
+  const kept = lastStep === null ? [] : lines.filter((l) => l.row.step <= lastStep);
   writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }
 
