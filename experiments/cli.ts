@@ -32,7 +32,8 @@ import {
 } from '../src/node/run/options.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { fsErrorLine } from '../src/node/run/errors.js';
+import { z } from 'zod';
+import { fsErrorLine, issueLine } from '../src/node/run/errors.js';
 import {
   checkOutFolder,
   checkRunValue,
@@ -241,6 +242,10 @@ export async function main(argv: string[]): Promise<number> {
     // One line each, never a stack: bad input (options, run files, paths) exits 2, anything else 1.
     if (err instanceof UsageError) {
       console.error(`priorlab: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof z.ZodError) {
+      console.error(`priorlab: ${issueLine(err, undefined)}`);
       return 2;
     }
     const fsLine = fsErrorLine(err);

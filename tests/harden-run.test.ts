@@ -293,3 +293,17 @@ describe('metrics.jsonl damage (item 2)', () => {
     expect(readFileSync(path, 'utf8')).toBe(lines.join('\n'));
   });
 });
+
+describe('one-line errors (item 8)', () => {
+  it('file-system errors a user can cause become one line naming the path and what to do', async () => {
+    const { fsErrorLine, issueLine } = await import('../src/node/run/errors.js');
+    const errno = (code: string, path: string) => Object.assign(new Error(`${code}: raw message`), { code, path });
+    expect(fsErrorLine(errno('EACCES', '/runs/x/.lock.12.tmp'))).toBe('/runs/x/.lock.12.tmp: permission denied; make the folder writable (chmod u+w) or use another one (EACCES)');
+    expect(fsErrorLine(errno('ENOSPC', '/runs/x/metrics.jsonl'))).toMatch(/^\/runs\/x\/metrics\.jsonl: no space left on the device; free some space, then resume \(ENOSPC\)$/);
+    expect(fsErrorLine(errno('EBADF', '/x'))).toBeNull();
+    expect(fsErrorLine(new Error('plain'))).toBeNull();
+    const { z } = await import('zod');
+    const res = z.object({ a: z.object({ b: z.number().min(0) }) }).safeParse({ a: { b: -2 } });
+    expect(issueLine(res.error!, { a: { b: -2 } })).toBe('a.b: got -2; allowed: expected number to be >=0');
+  });
+});
