@@ -52,8 +52,22 @@ const options = z.object({
 }).superRefine((o, issues) => {
   const bad = trainLoopProblem(o);
   if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed });
+  // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
+  const window = o.context + o.horizon;
+  if (o.seqLen > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
+  if (window > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['horizon'], message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode` });
+  else if (o.env === 'PendulumNoVel-v1') {
+    const dim = o.deterDim + o.stochDim;
+    const rows = o.evalWindows * (window - READOUT_BURN_IN);
+    if (window <= READOUT_BURN_IN) issues.addIssue({ code: 'custom', path: ['horizon'], message: `more than ${READOUT_BURN_IN} − context: the θ̇ read-out skips the first ${READOUT_BURN_IN} steps` });
+    else if (rows <= dim) issues.addIssue({ code: 'custom', path: ['evalWindows'], message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its ${dim} features` });
+  }
 });
 type Options = z.infer<typeof options>;
+
+/** Length of the collected episodes, and the steps the θ̇ read-out skips while the filter settles. */
+const EPISODE_STEPS = 200;
+const READOUT_BURN_IN = 4;
 
 /** Checkpoint blobs go to rssm-state-0.json / rssm-state-1.json. */
 const SLOT_PREFIX = 'rssm-state';
@@ -82,7 +96,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const env = make(opts.env);
   const collect = (episodes: number, tag: string) => {
     const data = partStreams(ctx, tag);
-    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: 200, seed: data.get('env').uint32(), rng: data.get('policy') });
+    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: EPISODE_STEPS, seed: data.get('env').uint32(), rng: data.get('policy') });
   };
   const train = new SequenceReplayBuffer(1_000_000);
   collect(opts.episodes, 'train').forEach((e) => train.add(e));
@@ -176,7 +190,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
   let r2: number | null = null;
   if (evalBatch.truth && evalBatch.truthDim === 3) {
-    r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, 4);
+    r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, READOUT_BURN_IN);
     ctx.print(`linear read-out of θ̇ from [h_t, μ_q] (fit on training windows, scored on held-out, t ≥ 4): R² = ${r2.toFixed(3)}`);
   }
   ctx.writeFile('imagination.json', JSON.stringify({ context: opts.context, horizon: opts.horizon, rssmMse: modelErr, naiveMse: naiveErr, velocityR2: r2 }, null, 2));
