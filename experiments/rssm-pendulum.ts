@@ -55,7 +55,8 @@ const options = z.object({
   // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
   const window = o.context + o.horizon;
   if (o.seqLen > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
-  if (window > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['horizon'], message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode` });
+  if (o.context >= EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['context'], message: `less than the episode length (${EPISODE_STEPS})` });
+  else if (window > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['horizon'], message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode` });
   else if (o.env === 'PendulumNoVel-v1') {
     const dim = o.deterDim + o.stochDim;
     const rows = o.evalWindows * (window - READOUT_BURN_IN);
