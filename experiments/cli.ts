@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { Experiment } from '../src/node/run/experiment.js';
 import { EXPERIMENTS, type ExperimentEntry } from './index.js';
 import {
@@ -32,7 +33,6 @@ import {
 } from '../src/node/run/options.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { z } from 'zod';
 import { fsErrorLine, issueLine } from '../src/node/run/errors.js';
 import {
   checkOutFolder,
