@@ -33,7 +33,21 @@ import {
 } from '../src/node/run/options.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { createRunDir, FILES, gitInfo, packageVersion, readJson, writeJson, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
+import { fsErrorLine, issueLine } from '../src/node/run/errors.js';
+import {
+  checkOutFolder,
+  checkRunValue,
+  createRunDir,
+  FILES,
+  gitInfo,
+  packageVersion,
+  readRunFile,
+  RUN_CONFIG_SCHEMA,
+  RUN_STATUS_SCHEMA,
+  RunFileError,
+  writeJson,
+  type RunConfig,
+} from '../src/node/run/rundir.js';
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
 
 const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx priorlab <arguments>):
@@ -54,7 +68,7 @@ async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
   try {
     exp = (await entry.load()).default;
   } catch (err) {
-    throw new Error(`experiment '${entry.name}' failed to load: ${(err as Error).stack ?? err}`);
+    throw new Error(`experiment '${entry.name}' failed to load: ${(err as Error).message ?? err}`);
   }
   if (!exp || exp.name !== entry.name) {
     throw new Error(`experiments/index.ts lists '${entry.name}' but its module's default export is named '${exp?.name}'`);
@@ -149,11 +163,14 @@ async function runExperiment(argv: string[]): Promise<number> {
     if (!existsSync(cfgPath)) throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
     const extra = [...raw0.flags.keys()].filter((k) => k !== 'resume');
     if (extra.length) throw new UsageError(`--resume reloads every option from ${cfgPath}; drop ${extra.map((k) => `--${kebab(k)}`).join(', ')}`);
-    const cfg = readJson<RunConfig>(cfgPath);
+    // Every file resume relies on is checked here, before the run folder is locked or changed.
+    const cfg = readRunFile(dir, FILES.config, RUN_CONFIG_SCHEMA)!;
     if (first !== undefined && first !== cfg.experiment) throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
+    if (!EXPERIMENTS.some((e) => e.name === cfg.experiment)) {
+      throw new RunFileError(`${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of 'npm run exp -- list'; fix that field or start a new run`);
+    }
     const exp = await loadExperiment(findEntry(cfg.experiment));
-    const statusPath = join(dir, FILES.status);
-    const status = existsSync(statusPath) ? readJson<RunStatus>(statusPath) : null;
+    const status = readRunFile(dir, FILES.status, RUN_STATUS_SCHEMA);
     if (status?.state === 'done') {
       console.log(`${dir} is already complete (status.json: done${status.step !== null ? ` at step ${status.step}` : ''}); nothing to resume.`);
       const again = cfg.command?.startsWith('priorlab ') ? cfg.command.slice('priorlab '.length) : `${cfg.experiment} --seed=${cfg.seed}`;
@@ -161,7 +178,7 @@ async function runExperiment(argv: string[]): Promise<number> {
       return 0;
     }
     if (!exp.resumable) throw new UsageError(`--resume: '${exp.name}' writes no checkpoints and cannot continue a run; start a new one`);
-    const options = exp.options.parse(cfg.options) as Record<string, unknown>;
+    const options = checkRunValue(dir, FILES.config, exp.options.strict(), cfg.options, ['options']) as Record<string, unknown>;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
     return runHere(exp, options, common, dir);
   }
@@ -174,12 +191,14 @@ async function runExperiment(argv: string[]): Promise<number> {
     printHelp(exp);
     return 0;
   }
+  // Every option and every rule between options is checked here, before any folder is made.
   const [common, options] = validateAll(raw.flags, exp);
-  if (common.seeds === undefined) return runHere(exp, options, common, null);
+  const seeds = common.seeds === undefined ? null : parseSeedList(common.seeds);
+  if (seeds !== null && raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
+  if (seeds !== null && exp.kind !== 'train') throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
+  if (exp.kind === 'train' && !process.env[CHILD_ENV.runDir]) checkOutFolder(common.out);
+  if (seeds === null) return runHere(exp, options, common, null);
 
-  if (raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
-  const seeds = parseSeedList(common.seeds);
-  if (exp.kind !== 'train') throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
   const jobs = seeds.map((seed) => ({
     seed,
     dir: createRunDir(common.out, exp.name, seed),
@@ -220,11 +239,22 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await runExperiment(argv);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof z.ZodError) {
+    // One line each, never a stack: bad input (options, run files, paths) exits 2, anything else 1.
+    if (err instanceof UsageError) {
       console.error(`priorlab: ${err.message}`);
       return 2;
     }
-    console.error(`priorlab: ${(err as Error).stack ?? err}`);
+    if (err instanceof z.ZodError) {
+      console.error(`priorlab: ${issueLine(err, undefined)}`);
+      return 2;
+    }
+    const fsLine = fsErrorLine(err);
+    if (fsLine !== null) {
+      console.error(`priorlab: ${fsLine}`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`priorlab: ${message.split('\n')[0]}${process.env.PRIORLAB_DEBUG ? `\n${(err as Error).stack}` : ' (PRIORLAB_DEBUG=1 prints the stack)'}`);
     return 1;
   }
 }

@@ -16,13 +16,13 @@
  */
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
-import { SlotCheckpoints } from '../src/node/run/slots.js';
+import { SlotCheckpoints, slotStateSchema } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
-import { checkTrainLoopOptions, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
+import { trainLoopProblem, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 import { partStreams, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
@@ -43,14 +43,35 @@ const options = z.object({
   hiddenDim: z.number().int().positive().default(DEFAULT_RSSM_CONFIG.hiddenDim).describe('hidden width of the MLP heads'),
   lr: z.number().gt(0).default(DEFAULT_RSSM_CONFIG.lr).describe('Adam learning rate'),
   freeNats: z.number().min(0).default(DEFAULT_RSSM_CONFIG.freeNats).describe('free nats per step (0: off)'),
-  klBalance: z.number().min(0).lt(1).default(0).describe('KL balancing α, the share of the KL gradient training the prior (0: off)'),
+  klBalance: z.number().min(0).lt(1).default(0).describe('KL balancing: the share of the KL gradient training the prior (0: off)'),
   context: z.number().int().positive().default(5).describe('observed steps before imagining'),
   horizon: z.number().int().positive().default(15).describe('open-loop imagination steps'),
   evalWindows: z.number().int().positive().default(128).describe('held-out windows for the imagination and read-out evaluation'),
   logEvery: z.number().int().positive().default(25).describe('log the ELBO terms every this many steps'),
   checkpointEvery: z.number().int().min(0).default(250).describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
+}).superRefine((o, issues) => {
+  const bad = trainLoopProblem(o);
+  if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed });
+  // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
+  const window = o.context + o.horizon;
+  if (o.seqLen > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
+  if (o.context >= EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['context'], message: `less than the episode length (${EPISODE_STEPS})` });
+  else if (window > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['horizon'], message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode` });
+  else if (o.env === 'PendulumNoVel-v1') {
+    const dim = o.deterDim + o.stochDim;
+    const rows = o.evalWindows * (window - READOUT_BURN_IN);
+    if (window <= READOUT_BURN_IN) issues.addIssue({ code: 'custom', path: ['horizon'], message: `more than ${READOUT_BURN_IN} − context: the θ̇ read-out skips the first ${READOUT_BURN_IN} steps` });
+    else if (rows <= dim) issues.addIssue({ code: 'custom', path: ['evalWindows'], message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its ${dim} features` });
+  }
 });
 type Options = z.infer<typeof options>;
+
+/** Length of the collected episodes, and the steps the θ̇ read-out skips while the filter settles. */
+const EPISODE_STEPS = 200;
+const READOUT_BURN_IN = 4;
+
+/** Checkpoint blobs go to rssm-state-0.json / rssm-state-1.json. */
+const SLOT_PREFIX = 'rssm-state';
 
 /** R² of a least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on `fit`, scored on `test` (steps t ≥ burnIn). */
 function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn: number): number {
@@ -60,7 +81,6 @@ function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  checkTrainLoopOptions(opts); // before the minutes of data collection
   const cfg: RssmConfig = {
     ...DEFAULT_RSSM_CONFIG,
     deterDim: opts.deterDim,
@@ -77,7 +97,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const env = make(opts.env);
   const collect = (episodes: number, tag: string) => {
     const data = partStreams(ctx, tag);
-    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: 200, seed: data.get('env').uint32(), rng: data.get('policy') });
+    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: EPISODE_STEPS, seed: data.get('env').uint32(), rng: data.get('policy') });
   };
   const train = new SequenceReplayBuffer(1_000_000);
   collect(opts.episodes, 'train').forEach((e) => train.add(e));
@@ -92,7 +112,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const batchRng = ctx.streams.get('batch');
   const noiseRng = ctx.streams.get('noise');
   let startStep = 0;
-  const slots = new SlotCheckpoints(ctx, 'rssm-state');
+  const slots = new SlotCheckpoints(ctx, SLOT_PREFIX);
   const blob = slots.load();
   if (blob !== null) {
     const ck = JSON.parse(blob) as RssmCheckpoint;
@@ -171,7 +191,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
   let r2: number | null = null;
   if (evalBatch.truth && evalBatch.truthDim === 3) {
-    r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, 4);
+    r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, READOUT_BURN_IN);
     ctx.print(`linear read-out of θ̇ from [h_t, μ_q] (fit on training windows, scored on held-out, t ≥ 4): R² = ${r2.toFixed(3)}`);
   }
   ctx.writeFile('imagination.json', JSON.stringify({ context: opts.context, horizon: opts.horizon, rssmMse: modelErr, naiveMse: naiveErr, velocityR2: r2 }, null, 2));
@@ -199,6 +219,7 @@ const experiment: Experiment<typeof options> = {
   options,
   kind: 'train',
   resumable: true,
+  checkpointState: () => slotStateSchema(SLOT_PREFIX),
   run,
 };
 

@@ -34,6 +34,8 @@ const options = z.object({
   evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
   checkpointEvery: z.number().int().min(0).default(SAC_DEFAULTS.checkpointEvery).describe('checkpoint every this many steps (at an episode end; 0: never)'),
   replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
+}).superRefine((o, issues) => {
+  if (o.batchSize > SAC_DEFAULTS.bufferSize) issues.addIssue({ code: 'custom', path: ['batchSize'], message: `at most the replay buffer size (${SAC_DEFAULTS.bufferSize})` });
 });
 type Options = z.infer<typeof options>;
 

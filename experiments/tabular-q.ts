@@ -164,12 +164,32 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   }
 }
 
+/** What `LearnerState` must look like for this env and these options (checked before a resume changes anything). */
+function checkpointState(opts: Options): z.ZodType {
+  const env = make(opts.env);
+  if (!isTabular(env)) throw new Error(`--env: '${opts.env}' has no exact model`);
+  const { nStates, nActions } = env.model;
+  const count = z.number().int().min(0);
+  return z.object({
+    q: z.array(z.number()).length(nStates * nActions),
+    s: count.max(nStates - 1),
+    t: count.max(opts.maxEpisodeSteps - 1),
+    episodeReturn: z.number(),
+    episodes: count,
+    windowReturns: z.array(z.number()),
+    tdAbsSum: z.number().min(0),
+    tdCount: count,
+    lastReturn: z.number().nullable(), // NaN before the first episode ends, written as null
+  });
+}
+
 const experiment: Experiment<typeof options> = {
   name: 'tabular-q',
   summary: 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)',
   options,
   kind: 'train',
   resumable: true,
+  checkpointState,
   run,
 };
 export default experiment;

@@ -120,7 +120,7 @@ describe('Pendulum-v1', () => {
   it('rejects NaN and wrong-length actions, naming what is allowed', () => {
     const env = new Pendulum();
     env.reset({ seed: 0 });
-    expect(() => env.step([Number.NaN])).toThrow(/action\[0\] must be a number in \[-2, 2\].*got NaN/);
+    expect(() => env.step([Number.NaN])).toThrow(/action\[0\] must be a finite number \(clipped to \[-2, 2\]\), got NaN/);
     expect(() => env.step([1, 2])).toThrow(/length 1, got length 2/);
     expect(() => env.step(1 as unknown as number[])).toThrow(/array of 1 numbers/);
     expect(() => new Pendulum({ gravity: 9.8 })).toThrow(/unknown option 'gravity'; allowed options: g/);

@@ -14,8 +14,10 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
   abstract readonly id: string;
   abstract readonly observationSpace: Discrete | Box;
   abstract readonly actionSpace: Discrete | Box;
+  /** The names `reset({ options })` accepts; any other name is an error. */
+  protected readonly resetOptionNames: readonly string[] = [];
   private generator: Rng = new Rng(DEFAULT_SEED);
-  private phase: 'unset' | 'running' | 'ended' = 'unset';
+  private phase: 'unset' | 'running' | 'ended' | 'closed' = 'unset';
 
   /** The env's own generator (Gymnasium's `np_random`); `checkEnv` compares its state across seeds. */
   get rng(): Rng {
@@ -23,28 +25,55 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
   }
 
   reset(opts: ResetOptions = {}): ResetResult<O> {
-    if (opts.seed !== undefined) this.generator = new Rng(opts.seed);
-    this.phase = 'running';
-    return this.resetEpisode(this.generator, opts.options ?? {});
+    const { seed, options } = checkResetOptions(this.id, opts);
+    const reader = new OptionReader(`${this.id} reset`, options, this.resetOptionNames);
+    if (seed !== undefined) this.generator = new Rng(seed);
+    const result = this.resetEpisode(this.generator, reader);
+    if (this.phase !== 'closed') this.phase = 'running';
+    return result;
   }
 
   step(action: A): StepResult<O> {
     if (this.phase !== 'running') {
-      throw new Error(
-        this.phase === 'unset'
-          ? `${this.id}: step() called before reset(); call reset() first`
-          : `${this.id}: step() called after the episode terminated; call reset() first`,
-      );
+      const why = {
+        unset: 'before reset(); call reset() first',
+        ended: 'after the episode terminated; call reset() first',
+        closed: 'after close(); make a new env',
+      }[this.phase];
+      throw new Error(`${this.id}: step() called ${why}`);
     }
     const result = this.stepEpisode(action, this.generator);
     if (result.terminated) this.phase = 'ended';
     return result;
   }
 
-  close(): void {}
+  close(): void {
+    this.phase = 'closed';
+  }
 
-  protected abstract resetEpisode(rng: Rng, options: Record<string, unknown>): ResetResult<O>;
+  protected abstract resetEpisode(rng: Rng, options: OptionReader): ResetResult<O>;
   protected abstract stepEpisode(action: A, rng: Rng): StepResult<O>;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks the argument of `reset`: an object with at most `seed` (a non-negative integer, as Gymnasium
+ * requires) and `options` (an object). Throws naming the field, the value and what is allowed.
+ */
+export function checkResetOptions(envId: string, opts: unknown): { seed?: number; options: Record<string, unknown> } {
+  if (!isPlainObject(opts)) throw new TypeError(`${envId}: reset() takes { seed?, options? }, got ${String(opts)}`);
+  for (const key of Object.keys(opts)) {
+    if (key !== 'seed' && key !== 'options') throw new RangeError(`${envId}: reset() got unknown field '${key}'; allowed: seed, options`);
+  }
+  const { seed, options } = opts;
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new RangeError(`${envId}: reset() seed must be a non-negative integer, got ${typeof seed === 'object' ? JSON.stringify(seed) : String(seed)}`);
+  }
+  if (options !== undefined && !isPlainObject(options)) {
+    throw new TypeError(`${envId}: reset() options must be an object, got ${JSON.stringify(options) ?? String(options)}`);
+  }
+  return { seed, options: options ?? {} };
 }
 
 /** Throws unless `a` is an integer in {0, ..., space.n − 1}. */
@@ -55,8 +84,8 @@ export function checkDiscreteAction(envId: string, space: Discrete, a: unknown):
 }
 
 /**
- * Throws unless `a` is a numeric array of length `space.dim` without NaN. Values outside the bounds are
- * allowed: the continuous envs clip them, as Gymnasium's Pendulum and MountainCarContinuous do.
+ * Throws unless `a` is an array of `space.dim` finite numbers. Values outside the bounds are allowed: the
+ * continuous envs clip them, as Gymnasium's Pendulum and MountainCarContinuous do; NaN and ±Infinity are not.
  */
 export function checkBoxAction(envId: string, space: Box, a: unknown): asserts a is ArrayLike<number> {
   const isArray = a instanceof Float32Array || a instanceof Float64Array || Array.isArray(a);
@@ -67,9 +96,9 @@ export function checkBoxAction(envId: string, space: Box, a: unknown): asserts a
   }
   for (let i = 0; i < arr.length; i++) {
     const v = arr[i];
-    if (typeof v !== 'number' || Number.isNaN(v)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new RangeError(
-        `${envId}: action[${i}] must be a number in [${space.low[i]}, ${space.high[i]}] (clipped), got ${String(v)}`,
+        `${envId}: action[${i}] must be a finite number (clipped to [${space.low[i]}, ${space.high[i]}]), got ${String(v)}`,
       );
     }
   }

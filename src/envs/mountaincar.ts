@@ -13,7 +13,8 @@
  * float32-rounded state; the first step after `reset` starts from the float64 reset state).
  *
  * ## Action Space
- * `Box([-1], [1], float32)`: the force. Out-of-range values are clipped in the dynamics; NaN is an error.
+ * `Box([-1], [1], float32)`: the force. Out-of-range values are clipped in the dynamics; NaN, ±Infinity
+ * and values whose square overflows are errors.
  *
  * ## Observation Space
  * `Box([-1.2, -0.07], [0.6, 0.07], float32)`: `[position, velocity]`.
@@ -22,7 +23,7 @@
  * `−0.1·a²` per step with the UNCLIPPED action `a` (as Gymnasium computes it), plus 100 on reaching the goal.
  *
  * ## Starting State
- * `x ~ U[−0.6, −0.4]`, `v = 0` (override with `reset({ options: { low, high } })`).
+ * `x ~ U[−0.6, −0.4]`, `v = 0` (override with `reset({ options: { low, high } })`, −1.2 ≤ low ≤ high ≤ 0.6).
  *
  * ## Episode End
  * Termination: `x' ≥ 0.45` and `v' ≥ goalVelocity`. Truncation: 999 steps.
@@ -57,10 +58,12 @@ export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<numbe
     this.goalVelocity = new OptionReader(this.id, options, ['goalVelocity']).number('goalVelocity', 0);
   }
 
-  protected resetEpisode(rng: Rng, options: Record<string, unknown>): ResetResult<Float32Array> {
-    const reset = new OptionReader(`${this.id} reset`, options, ['low', 'high']);
-    const low = reset.number('low', -0.6);
-    const high = reset.number('high', -0.4);
+  protected override readonly resetOptionNames = ['low', 'high'];
+
+  protected resetEpisode(rng: Rng, reset: OptionReader): ResetResult<Float32Array> {
+    // The start position must lie inside the observation space.
+    const low = reset.number('low', -0.6, MIN_POSITION, MAX_POSITION);
+    const high = reset.number('high', -0.4, low, MAX_POSITION);
     this.position = rng.uniformRange(low, high);
     this.velocity = 0;
     return { obs: Float32Array.of(this.position, this.velocity), info: {} };
@@ -69,6 +72,8 @@ export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<numbe
   protected stepEpisode(action: ArrayLike<number>): StepResult<Float32Array> {
     checkBoxAction(this.id, this.actionSpace, action);
     const a = action[0];
+    // The reward uses the unclipped action (as Gymnasium does), so its square must stay finite.
+    if (!Number.isFinite(a * a)) throw new RangeError(`${this.id}: action[0] must have |a| < 1e154 (the reward −0.1·a² uses it unclipped), got ${a}`);
     const force = Math.min(Math.max(a, -1), 1);
     let velocity = this.velocity + force * POWER - 0.0025 * Math.cos(3 * this.position);
     if (velocity > MAX_SPEED) velocity = MAX_SPEED;

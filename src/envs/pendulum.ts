@@ -88,10 +88,12 @@ export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
     this.g = new OptionReader(this.id, options, ['g']).number('g', 10, 0);
   }
 
-  protected resetEpisode(rng: Rng, options: Record<string, unknown>): ResetResult<Float32Array> {
-    const reset = new OptionReader(`${this.id} reset`, options, ['xInit', 'yInit']);
-    const x = reset.number('xInit', Math.PI);
-    const y = reset.number('yInit', 1);
+  protected override readonly resetOptionNames = ['xInit', 'yInit'];
+
+  protected resetEpisode(rng: Rng, reset: OptionReader): ResetResult<Float32Array> {
+    // θ̇ starts inside the observation space (|θ̇| ≤ 8).
+    const x = reset.number('xInit', Math.PI, 0);
+    const y = reset.number('yInit', 1, 0, MAX_SPEED);
     this.th = rng.uniformRange(-x, x);
     this.thdot = rng.uniformRange(-y, y);
     this.writeObs();

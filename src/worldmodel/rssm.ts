@@ -14,8 +14,9 @@
  * with one reparameterized sample z_t = μ_q + σ_q·ε_t per step (ε from our seeded `Rng`, never tfjs's RNG)
  * and the diagonal-Gaussian KL in closed form. The loss is −ELBO averaged over the batch, with two options
  * from the literature, both off by default: free nats (DreamerV1: the batch-mean KL of a step below
- * `freeNats` is not penalized) and KL balancing (DreamerV2: the KL's gradient is split, a fraction α
- * training the prior and 1 − α the posterior, via stop-gradients; the KL's value is unchanged).
+ * `freeNats` is not penalized) and KL balancing (DreamerV2: the KL's gradient is split, a fraction
+ * `klBalance` training the prior and 1 − `klBalance` the posterior, via stop-gradients; the KL's value is
+ * unchanged). (The temperature α of the RL objectives is unrelated.)
  *
  * The networks are `src/nn` MLPs (flat parameters, fast on wasm); the GRU is DreamerV1's variant: one
  * linear layer on [x, h] (x = [z_{t−1}, a_{t−1}], no separate input embedding, to keep the per-step op
@@ -47,7 +48,7 @@ export interface RssmConfig {
   klScale: number;
   /** Free nats per step: a batch-mean KL below this is not penalized (0 = off). */
   freeNats: number;
-  /** KL balancing α ∈ (0, 1): the fraction of the KL gradient that trains the prior (null = off, the plain KL). */
+  /** KL balancing ∈ (0, 1): the fraction of the KL gradient that trains the prior (null = off, the plain KL). */
   klBalance: number | null;
   /** Adam learning rate. */
   lr: number;
@@ -108,6 +109,23 @@ export interface ObserveResult {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/**
+ * A full config from `cfg` (missing fields take their defaults): unknown fields, wrong types (no coercion of
+ * strings, booleans or null) and out-of-range values are RangeErrors naming the field.
+ */
+export function checkRssmConfig(cfg: unknown): RssmConfig {
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new RangeError(`RssmConfig: must be an object, got ${JSON.stringify(cfg)}`);
+  for (const k of Object.keys(cfg)) {
+    if (!(k in DEFAULT_RSSM_CONFIG)) throw new RangeError(`RssmConfig.${k}: unknown field; allowed: ${Object.keys(DEFAULT_RSSM_CONFIG).join(', ')}`);
+  }
+  const c = { ...DEFAULT_RSSM_CONFIG, ...(cfg as Partial<RssmConfig>) };
+  for (const [k, v] of Object.entries(c)) {
+    if (typeof v !== 'number' && !(k === 'klBalance' && v === null)) throw new RangeError(`RssmConfig.${k}: must be a number, got ${JSON.stringify(v)}`);
+  }
+  checkConfig(c);
+  return c;
+}
+
 function checkConfig(c: RssmConfig): void {
   for (const k of ['deterDim', 'stochDim', 'hiddenDim'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`RssmConfig.${k}: must be a positive integer, got ${c[k]}`);
@@ -138,8 +156,7 @@ export class Rssm {
     cfg: Partial<RssmConfig>,
     rng: Rng,
   ) {
-    this.cfg = { ...DEFAULT_RSSM_CONFIG, ...cfg };
-    checkConfig(this.cfg);
+    this.cfg = checkRssmConfig(cfg);
     for (const k of ['obsDim', 'actDim'] as const) {
       if (!Number.isInteger(dims[k]) || dims[k] < 1) throw new RangeError(`RssmDims.${k}: must be a positive integer, got ${dims[k]}`);
     }
@@ -183,10 +200,15 @@ export class Rssm {
   }
 
   private checkBatch(batch: SequenceBatch, where: string): void {
+    if (typeof batch !== 'object' || batch === null) throw new RangeError(`${where}: batch must be a SequenceBatch, got ${String(batch)}`);
     const { T, B } = batch;
     if (!Number.isInteger(T) || T < 1 || !Number.isInteger(B) || B < 1) throw new RangeError(`${where}: T and B must be positive integers, got T=${T}, B=${B}`);
     if (batch.obsDim !== this.dims.obsDim) throw new RangeError(`${where}: batch.obsDim = ${batch.obsDim}, the model was built for obsDim = ${this.dims.obsDim}`);
     if (batch.actDim !== this.dims.actDim) throw new RangeError(`${where}: batch.actDim = ${batch.actDim}, the model was built for actDim = ${this.dims.actDim}`);
+    for (const field of ['obs', 'prevActions', 'rewards'] as const) {
+      const values: unknown = batch[field];
+      if (!(values instanceof Float32Array)) throw new RangeError(`${where}: batch.${field} must be a Float32Array, got ${values === null ? 'null' : typeof values}`);
+    }
     const sizes: [string, number, number][] = [
       ['obs', batch.obs.length, T * B * batch.obsDim],
       ['prevActions', batch.prevActions.length, T * B * batch.actDim],
@@ -195,6 +217,41 @@ export class Rssm {
     for (const [field, got, want] of sizes) {
       if (got !== want) throw new RangeError(`${where}: batch.${field} has ${got} values, expected T·B·dim = ${want} (T=${T}, B=${B})`);
     }
+    // One NaN or infinity would turn every weight into NaN at the next Adam step: refuse it before any work.
+    for (const [field] of sizes) {
+      const values = batch[field as 'obs' | 'prevActions' | 'rewards'];
+      const dim = field === 'obs' ? batch.obsDim : field === 'prevActions' ? batch.actDim : 1;
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) {
+          const t = Math.floor(i / (B * dim));
+          const b = Math.floor(i / dim) % B;
+          throw new RangeError(`${where}: batch.${field}[${i}] (t=${t}, b=${b}) is ${values[i]}; every value must be finite`);
+        }
+      }
+    }
+  }
+
+  /**
+   * The filter recurrence, from h_{−1} = 0 and z_{−1} = 0:  h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]),  z_t = latent(t, h_t)
+   * (a posterior sample, a posterior mean or a prior mean). Returns every h_t and z_t.
+   */
+  private unroll(B: number, acts: tf.Tensor2D[], steps: number, latent: (t: number, h: tf.Tensor2D) => tf.Tensor2D): { hs: tf.Tensor2D[]; zs: tf.Tensor2D[] } {
+    let h = tf.zeros([B, this.cfg.deterDim]) as tf.Tensor2D;
+    let z = tf.zeros([B, this.cfg.stochDim]) as tf.Tensor2D;
+    const hs: tf.Tensor2D[] = [];
+    const zs: tf.Tensor2D[] = [];
+    for (let t = 0; t < steps; t++) {
+      h = this.transition(h, z, acts[t]);
+      z = latent(t, h);
+      hs.push(h);
+      zs.push(z);
+    }
+    return { hs, zs };
+  }
+
+  /** The posterior head's output for (h_t, o_t). */
+  private posteriorOut(h: tf.Tensor2D, o: tf.Tensor2D): tf.Tensor {
+    return this.postNet.apply(tf.concat([h, o], 1) as tf.Tensor2D);
   }
 
   /** Time-major inputs as lists of `[B, dim]` tensors. */
@@ -212,22 +269,15 @@ export class Rssm {
    */
   private elboTerms(batch: SequenceBatch, eps: tf.Tensor): ElboTerms & { klLoss: tf.Scalar } {
     const { T, B } = batch;
-    const { deterDim: D, stochDim: S, obsStd, rewardStd, freeNats, klBalance } = this.cfg;
+    const { obsStd, rewardStd, freeNats, klBalance } = this.cfg;
     const { obs, acts } = this.inputs(batch);
     const noise = tf.unstack(eps) as tf.Tensor2D[];
-    let h = tf.zeros([B, D]) as tf.Tensor2D;
-    let z = tf.zeros([B, S]) as tf.Tensor2D;
-    const hs: tf.Tensor2D[] = [];
-    const zs: tf.Tensor2D[] = [];
     const postOuts: tf.Tensor[] = [];
-    for (let t = 0; t < T; t++) {
-      h = this.transition(h, z, acts[t]);
-      const postOut = this.postNet.apply(tf.concat([h, obs[t]], 1) as tf.Tensor2D);
-      z = this.gaussian(postOut).rsample(noise[t]) as tf.Tensor2D; // z_t = μ_q + σ_q·ε_t
-      hs.push(h);
-      zs.push(z);
+    const { hs, zs } = this.unroll(B, acts, T, (t, h) => {
+      const postOut = this.posteriorOut(h, obs[t]);
       postOuts.push(postOut);
-    }
+      return this.gaussian(postOut).rsample(noise[t]) as tf.Tensor2D; // z_t = μ_q + σ_q·ε_t
+    });
     const hAll = tf.concat(hs, 0) as tf.Tensor2D; // [T·B, D], row t·B + b
     const feat = tf.concat([hAll, tf.concat(zs, 0)], 1) as tf.Tensor2D;
     const post = this.gaussian(tf.concat(postOuts, 0));
@@ -283,16 +333,7 @@ export class Rssm {
     this.checkBatch(batch, 'Rssm.observe');
     const out = tf.tidy(() => {
       const { obs, acts } = this.inputs(batch);
-      let h = tf.zeros([batch.B, this.cfg.deterDim]) as tf.Tensor2D;
-      let z = tf.zeros([batch.B, this.cfg.stochDim]) as tf.Tensor2D;
-      const hs: tf.Tensor2D[] = [];
-      const zs: tf.Tensor2D[] = [];
-      for (let t = 0; t < batch.T; t++) {
-        h = this.transition(h, z, acts[t]);
-        z = this.gaussian(this.postNet.apply(tf.concat([h, obs[t]], 1) as tf.Tensor2D)).mean as tf.Tensor2D;
-        hs.push(h);
-        zs.push(z);
-      }
+      const { hs, zs } = this.unroll(batch.B, acts, batch.T, (t, h) => this.gaussian(this.posteriorOut(h, obs[t])).mean as tf.Tensor2D);
       const hAll = tf.concat(hs, 0);
       const zAll = tf.concat(zs, 0);
       return [hAll, zAll, this.decoder.apply(tf.concat([hAll, zAll], 1) as tf.Tensor2D)];
@@ -315,15 +356,8 @@ export class Rssm {
     }
     const pred = tf.tidy(() => {
       const { obs, acts } = this.inputs(batch);
-      let h = tf.zeros([batch.B, this.cfg.deterDim]) as tf.Tensor2D;
-      let z = tf.zeros([batch.B, this.cfg.stochDim]) as tf.Tensor2D;
-      const decoded: tf.Tensor[] = [];
-      for (let t = 0; t < context + horizon; t++) {
-        h = this.transition(h, z, acts[t]);
-        const head = t < context ? this.postNet.apply(tf.concat([h, obs[t]], 1) as tf.Tensor2D) : this.priorNet.apply(h);
-        z = this.gaussian(head).mean as tf.Tensor2D;
-        if (t >= context) decoded.push(this.decoder.apply(tf.concat([h, z], 1) as tf.Tensor2D));
-      }
+      const { hs, zs } = this.unroll(batch.B, acts, context + horizon, (t, h) => this.gaussian(t < context ? this.posteriorOut(h, obs[t]) : this.priorNet.apply(h)).mean as tf.Tensor2D);
+      const decoded = hs.slice(context).map((h, i) => this.decoder.apply(tf.concat([h, zs[context + i]], 1) as tf.Tensor2D));
       return tf.concat(decoded, 0);
     });
     const out = pred.dataSync() as Float32Array;

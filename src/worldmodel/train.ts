@@ -57,12 +57,21 @@ export function rssmCheckpoint(model: Rssm, step: number, batchRng: Rng, noiseRn
   return { step, model: model.getState(), rng: { batch: batchRng.getState(), noise: noiseRng.getState() } };
 }
 
-/** Validates the schedule; call it before collecting data so a bad option fails before any work. */
-export function checkTrainLoopOptions(o: Pick<TrainLoopOptions, 'logEvery' | 'checkpointEvery'>): void {
-  if (!Number.isInteger(o.logEvery) || o.logEvery < 1) throw new RangeError(`TrainLoopOptions.logEvery: must be a positive integer, got ${o.logEvery}`);
+type Schedule = Pick<TrainLoopOptions, 'logEvery' | 'checkpointEvery'>;
+
+/** The first field of the schedule that is wrong and what it allows, or null (an experiment's option schema reports it too). */
+export function trainLoopProblem(o: Schedule): { field: keyof Schedule; allowed: string } | null {
+  if (!Number.isInteger(o.logEvery) || o.logEvery < 1) return { field: 'logEvery', allowed: 'a positive integer' };
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0 || o.checkpointEvery % o.logEvery !== 0) {
-    throw new RangeError(`TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=${o.logEvery}, got ${o.checkpointEvery}`);
+    return { field: 'checkpointEvery', allowed: `0 or a multiple of logEvery=${o.logEvery}` };
   }
+  return null;
+}
+
+/** Validates the schedule. */
+export function checkTrainLoopOptions(o: Schedule): void {
+  const bad = trainLoopProblem(o);
+  if (bad) throw new RangeError(`TrainLoopOptions.${bad.field}: must be ${bad.allowed}, got ${o[bad.field]}`);
 }
 
 /** Runs the loop, yielding to the event loop after every log step; resolves to the last logged scalars. */

@@ -12,9 +12,7 @@
  * formula above). Terminal states are absorbing with V = 0; transitions flagged `terminated` do not
  * bootstrap. Tables are `Float64Array`s of length nS·nA, row-major (`pi[s * nA + a]`).
  */
-import { Discrete } from '../../core/spaces.js';
-import type { TabularModel } from '../../envs/env.js';
-import { uniformTable } from '../../priors/prior.js';
+import type { TabularModel, Transition } from '../../envs/env.js';
 import { solveLinear } from './linalg.js';
 
 /** The model flattened for fast sweeps: outcomes of (s, a) are `[offset[k], offset[k+1])`, k = s·nA + a. */
@@ -32,9 +30,48 @@ interface Compiled {
 
 const compiledCache = new WeakMap<TabularModel, Compiled>();
 
+/** Tolerance on Σ P(s'|s,a) = 1. */
+const SUM_TOL = 1e-9;
+
+/**
+ * Throws a RangeError naming the first bad field of `model` (`P[s][a][i].next`, `.prob`, `.reward`, a row
+ * whose probabilities do not sum to 1, ...), so a bad model fails here instead of giving NaN values.
+ */
+function checkModel(model: TabularModel): void {
+  const { nStates: nS, nActions: nA, P } = model;
+  const bad = (field: string, value: unknown, allowed: string): never => {
+    throw new RangeError(`model.${field}: got ${typeof value === 'object' ? JSON.stringify(value) : String(value)}; allowed: ${allowed}`);
+  };
+  if (!Number.isSafeInteger(nS) || nS < 1) bad('nStates', nS, 'a positive integer');
+  if (!Number.isSafeInteger(nA) || nA < 1) bad('nActions', nA, 'a positive integer');
+  if (!Array.isArray(P) || P.length !== nS) bad('P.length', (P as unknown[] | undefined)?.length, `nStates = ${nS} rows`);
+  if (!(model.terminalStates instanceof Set)) bad('terminalStates', model.terminalStates, 'a Set of states');
+  for (const s of model.terminalStates) if (!Number.isInteger(s) || s < 0 || s >= nS) bad('terminalStates', s, `states in [0, ${nS})`);
+  for (let s = 0; s < nS; s++) {
+    if (!Array.isArray(P[s]) || P[s].length !== nA) bad(`P[${s}].length`, (P[s] as unknown[] | undefined)?.length, `nActions = ${nA} actions`);
+    for (let a = 0; a < nA; a++) {
+      const outcomes: readonly Transition[] = P[s][a];
+      if (!Array.isArray(outcomes)) bad(`P[${s}][${a}]`, outcomes, 'an array of transitions');
+      let sum = 0;
+      outcomes.forEach((t: Transition, i: number) => {
+        const at = `P[${s}][${a}][${i}]`;
+        if (typeof t !== 'object' || t === null) bad(at, t, 'a transition { prob, next, reward, terminated }');
+        if (typeof t.prob !== 'number' || !(t.prob >= 0 && t.prob <= 1)) bad(`${at}.prob`, t.prob, 'a probability in [0, 1]');
+        if (!Number.isInteger(t.next) || t.next < 0 || t.next >= nS) bad(`${at}.next`, t.next, `an integer state in [0, ${nS})`);
+        if (typeof t.reward !== 'number' || !Number.isFinite(t.reward)) bad(`${at}.reward`, t.reward, 'a finite number');
+        if (typeof t.terminated !== 'boolean') bad(`${at}.terminated`, t.terminated, 'true or false');
+        sum += t.prob;
+      });
+      // A terminal state's outcomes are never used (it is absorbing); every other row is a distribution.
+      if (!model.terminalStates.has(s) && Math.abs(sum - 1) > SUM_TOL) bad(`P[${s}][${a}] probabilities`, `sum ${sum}`, 'a sum of 1');
+    }
+  }
+}
+
 function compile(model: TabularModel): Compiled {
   const cached = compiledCache.get(model);
   if (cached) return cached;
+  checkModel(model);
   const { nStates: nS, nActions: nA, P } = model;
   const offset = new Int32Array(nS * nA + 1);
   const next: number[] = [];
@@ -56,6 +93,18 @@ function compile(model: TabularModel): Compiled {
   const c: Compiled = { nS, nA, offset, next: Int32Array.from(next), cont: Float64Array.from(cont), R, terminal };
   compiledCache.set(model, c);
   return c;
+}
+
+/** The soft Q backup of (s, a) = k: `Q(s,a) = Σ_{s'} P(s'|s,a) [ r + γ (1 − terminated) V(s') ]`. */
+function backup(c: Compiled, gamma: number, V: Float64Array, k: number): number {
+  let q = c.R[k];
+  for (let i = c.offset[k]; i < c.offset[k + 1]; i++) q += gamma * c.cont[i] * V[c.next[i]];
+  return q;
+}
+
+/** The uniform prior p(a|s) = 1/nA as an nS×nA table. */
+function uniformPrior(nS: number, nA: number): Float64Array {
+  return new Float64Array(nS * nA).fill(1 / nA);
 }
 
 /** Throws unless `table` is nS×nA with non-negative rows summing to 1 (within 1e-9). */
@@ -118,8 +167,8 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
   const { alpha, gamma, tol = 1e-10, maxIterations = 100_000 } = opts;
   checkScalars(alpha, gamma);
   const c = compile(model);
-  const { nS, nA, offset, next, cont, R, terminal } = c;
-  const prior = opts.prior ?? uniformTable('prior', new Discrete(nS), nA);
+  const { nS, nA, terminal } = c;
+  const prior = opts.prior ?? uniformPrior(nS, nA);
   checkPolicyTable('prior', prior, nS, nA);
 
   const V = new Float64Array(nS);
@@ -131,12 +180,7 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
     for (let s = 0; s < nS; s++) {
       if (terminal[s]) continue;
       const base = s * nA;
-      for (let a = 0; a < nA; a++) {
-        const k = base + a;
-        let q = R[k];
-        for (let i = offset[k]; i < offset[k + 1]; i++) q += gamma * cont[i] * V[next[i]];
-        Q[k] = q;
-      }
+      for (let a = 0; a < nA; a++) Q[base + a] = backup(c, gamma, V, base + a);
       const v = softMaxRow(Q, prior, base, nA, alpha);
       const d = Math.abs(v - V[s]);
       if (d > residual) residual = d;
@@ -147,12 +191,7 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
   // Q from the final V, then π* = p · exp((Q − V)/α).
   for (let s = 0; s < nS; s++) {
     if (terminal[s]) continue;
-    for (let a = 0; a < nA; a++) {
-      const k = s * nA + a;
-      let q = R[k];
-      for (let i = offset[k]; i < offset[k + 1]; i++) q += gamma * cont[i] * V[next[i]];
-      Q[k] = q;
-    }
+    for (let a = 0; a < nA; a++) Q[s * nA + a] = backup(c, gamma, V, s * nA + a);
   }
   const pi = new Float64Array(nS * nA);
   for (let s = 0; s < nS; s++) {
@@ -193,9 +232,10 @@ export interface EvaluateOptions {
 export function evaluatePolicy(model: TabularModel, pi: Float64Array, opts: EvaluateOptions): { V: Float64Array; Q: Float64Array } {
   const { alpha, gamma } = opts;
   checkScalars(alpha, gamma);
-  const { nS, nA, offset, next, cont, R, terminal } = compile(model);
+  const c = compile(model);
+  const { nS, nA, offset, next, cont, R, terminal } = c;
   checkPolicyTable('pi', pi, nS, nA);
-  const prior = opts.prior ?? uniformTable('prior', new Discrete(nS), nA);
+  const prior = opts.prior ?? uniformPrior(nS, nA);
   checkPolicyTable('prior', prior, nS, nA);
   // (I − γ P_π) V = r_π, with r_π(s) = Σ_a π (R(s,a) − α log(π/p)).
   const A = new Float64Array(nS * nS);
@@ -218,12 +258,7 @@ export function evaluatePolicy(model: TabularModel, pi: Float64Array, opts: Eval
   }
   const V = solveLinear(A, b, 'policy evaluation (I − γ P_π)');
   const Q = new Float64Array(nS * nA);
-  for (let k = 0; k < nS * nA; k++) {
-    if (terminal[Math.floor(k / nA)]) continue;
-    let q = R[k];
-    for (let i = offset[k]; i < offset[k + 1]; i++) q += gamma * cont[i] * V[next[i]];
-    Q[k] = q;
-  }
+  for (let k = 0; k < nS * nA; k++) if (!terminal[Math.floor(k / nA)]) Q[k] = backup(c, gamma, V, k);
   return { V, Q };
 }
 

@@ -59,12 +59,22 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   /** One line for `priorlab list`. */
   readonly summary: string;
-  /** Options beyond the common ones; every field has a default and a `.describe()` text. */
+  /**
+   * Options beyond the common ones; every field has a default and a `.describe()` text. Rules between
+   * fields go in a `.superRefine` on this object, with the issue's `path` naming the field to blame:
+   * the CLI checks them with the rest, before any run folder exists.
+   */
   readonly options: S;
   /** `print`: a report with no run folder (e.g. `lesson`); `train`: writes a run folder per seed. */
   readonly kind: 'print' | 'train';
   /** True when `run` checkpoints and continues on `--resume`; otherwise the CLI refuses `--resume` (default false). */
   readonly resumable?: boolean;
+  /**
+   * The schema of `state` in this experiment's checkpoint.json for these options (resumable experiments):
+   * `--resume` checks it before anything in the run folder is changed. Without it only the file's frame
+   * (`step`, `rng`) is checked.
+   */
+  checkpointState?(opts: z.infer<S>): z.ZodType;
   run(opts: z.infer<S>, ctx: RunContext): Promise<void>;
 }
 

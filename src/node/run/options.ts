@@ -15,18 +15,27 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** `1,2,3` or `1-5` or a mix (`1-3,7`) → sorted distinct non-negative integers. */
+/** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
+export const MAX_SEEDS = 10_000;
+
+/** `1,2,3` or `1-5` or a mix (`1-3,7`) → sorted distinct non-negative integers, at most `MAX_SEEDS` of them. */
 export function parseSeedList(spec: string): number[] {
-  const out = new Set<number>();
+  const ranges: Array<[number, number]> = [];
+  let count = 0;
   for (const part of spec.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!m) throw new UsageError(`--seeds: '${spec}' is not a seed list (allowed: comma-separated integers and ranges, e.g. 1,2,3 or 1-5)`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (!Number.isSafeInteger(hi)) throw new UsageError(`--seeds: seed '${m[2] ?? m[1]}' is too large (allowed: integers up to ${Number.MAX_SAFE_INTEGER})`);
     if (hi < lo) throw new UsageError(`--seeds: range '${part.trim()}' is empty (allowed: low-high with low <= high)`);
-    if (hi - lo > 10_000) throw new UsageError(`--seeds: range '${part.trim()}' has more than 10000 seeds`);
-    for (let s = lo; s <= hi; s++) out.add(s);
+    // Counted before any range is expanded, so a huge list fails at once instead of filling memory.
+    count += hi - lo + 1;
+    if (count > MAX_SEEDS) throw new UsageError(`--seeds: '${spec}' lists more than ${MAX_SEEDS} seeds in all; run fewer at a time`);
+    ranges.push([lo, hi]);
   }
+  const out = new Set<number>();
+  for (const [lo, hi] of ranges) for (let s = lo; s <= hi; s++) out.add(s);
   return [...out].sort((a, b) => a - b);
 }
 
@@ -169,6 +178,8 @@ export function closest(word: string, candidates: readonly string[]): string | n
   return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
 
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Converts a raw string to the field's type, or throws a UsageError naming the option. */
 function coerce(key: string, raw: string | true, field: z.ZodType): unknown {
   const type = fieldType(field);
@@ -180,7 +191,8 @@ function coerce(key: string, raw: string | true, field: z.ZodType): unknown {
   }
   if (raw === true) throw new UsageError(`--${kebab(key)}: missing value; allowed: ${allowedText(field)}`);
   if (type === 'number') {
-    const x = raw.trim() === '' ? NaN : Number(raw);
+    // Decimal literals only: Number() would also take '', ' 5', '0x10' and '1e999' (Infinity).
+    const x = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(x)) throw new UsageError(`--${kebab(key)}: got ${shown}; allowed: ${allowedText(field)}`);
     return x;
   }
@@ -211,9 +223,11 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     const issue = res.error.issues[0];
     const key = String(issue.path[0] ?? '');
     const field = schema.shape[key] as z.ZodType | undefined;
-    const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : '(default)';
-    const allowed = field ? allowedText(field) : '';
-    throw new UsageError(`--${kebab(key)}: got ${given}; allowed: ${allowed} (${issue.message})`);
+    if (!field) throw new UsageError(`options: ${issue.message}`);
+    const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : `${JSON.stringify(defaultOf(field))} (the default)`;
+    // A rule between fields (`.superRefine`) says itself what is allowed; a field's own check is described by its type.
+    const allowed = issue.code === 'custom' ? issue.message : `${allowedText(field)} (${issue.message})`;
+    throw new UsageError(`--${kebab(key)}: got ${given}; allowed: ${allowed}`);
   }) as { [K in keyof T]: z.infer<T[K]> };
 }
 

@@ -10,6 +10,7 @@
  * second Ctrl-C kills them and exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fmtDuration, isLive, type ProgressState } from './progress.js';
 
@@ -39,6 +40,22 @@ export interface ProgressMessage {
   step: number;
   total: number;
   fields: Record<string, number>;
+}
+
+/**
+ * Removes `dir` when no run started in it: it holds nothing but what start-up writes (config.json, the
+ * lock, temp files). Returns true when it was removed.
+ */
+export function removeUnstartedRunDir(dir: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  if (!names.every((f) => f === 'config.json' || f === '.lock' || f.endsWith('.tmp'))) return false;
+  rmSync(dir, { recursive: true, force: true });
+  return true;
 }
 
 type SeedView = { state: 'waiting' | 'running' | 'done' | 'stopped' | 'failed'; progress: ProgressState | null };
@@ -132,11 +149,14 @@ export async function runSeedsInParallel(jobs: readonly SeedJob[], workers: numb
       child.on('close', (code, signal) => {
         children.delete(child);
         if (stdoutBuf) println(`[seed ${job.seed}] ${stdoutBuf}`);
-        const exit = code ?? (signal ? 128 : 1);
+        // A child that our forwarded Ctrl-C killed before it could install its handler was stopped, not failed.
+        const stoppedByUs = interrupted > 0 && (code === 130 || signal !== null);
+        const exit = stoppedByUs ? 130 : (code ?? (signal ? 128 : 1));
         view.state = exit === 0 ? 'done' : exit === 130 ? 'stopped' : 'failed';
         const error = view.state === 'failed' ? stderr.trim().split('\n').slice(-12).join('\n') || `killed by ${signal}` : null;
         results.push({ seed: job.seed, dir: job.dir, code: exit, error });
         if (error) println(`seed ${job.seed} FAILED (exit ${exit}, run folder ${job.dir}):\n${error.replace(/^/gm, '  ')}`);
+        else if (stoppedByUs && signal !== null && removeUnstartedRunDir(job.dir)) println(`seed ${job.seed} stopped during start-up; its empty run folder was removed`);
         else println(`seed ${job.seed} ${view.state}: ${job.dir}`);
         resolveJob();
       });
@@ -144,10 +164,12 @@ export async function runSeedsInParallel(jobs: readonly SeedJob[], workers: numb
 
   const queue = [...jobs];
   const lanes = Array.from({ length: Math.min(workers, jobs.length) }, async () => {
-    for (let job = queue.shift(); job && interrupted === 0; job = queue.shift()) await runOne(job);
+    while (interrupted === 0 && queue.length > 0) await runOne(queue.shift()!);
   });
   try {
     await Promise.all(lanes);
+    // Seeds that never started after a Ctrl-C leave no folder behind.
+    for (const job of queue) removeUnstartedRunDir(job.dir);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -11,14 +11,18 @@
  *
  * Every file except metrics.jsonl is written atomically (temp file + rename); metrics.jsonl is
  * appended line by line and, on resume, cut back to the checkpoint's step (a torn last line from
- * a crash is dropped too).
+ * a crash is dropped too). What resume reads back (config.json, status.json, checkpoint.json) is
+ * checked against the schemas below before anything in the folder is changed.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
 import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/metrics.js';
 import type { RngState } from '../../core/rng.js';
+import { issueLine } from './errors.js';
+import { UsageError } from './options.js';
 
 export interface RunConfig {
   experiment: string;
@@ -46,6 +50,88 @@ export interface CheckpointFile {
   rng: Record<string, RngState>;
 }
 
+/** What resume needs of config.json (the other fields are a record for people). */
+export const RUN_CONFIG_SCHEMA = z.object({
+  experiment: z.string().min(1),
+  seed: z.number().int().min(0),
+  options: z.record(z.string(), z.unknown()),
+  requestedBackend: z.enum(['tensorflow', 'wasm', 'cpu']).nullable().optional(),
+  command: z.string().optional(),
+});
+
+export const RUN_STATUS_SCHEMA = z.object({
+  state: z.enum(['running', 'stopped', 'done', 'failed']),
+  step: z.number().int().min(0).nullable(),
+  updatedAt: z.string(),
+  error: z.string().optional(),
+});
+
+const RNG_STATE_SCHEMA = z.object({
+  alea: z.object({ c: z.number(), s0: z.number(), s1: z.number(), s2: z.number() }),
+  spare: z.number().nullable(),
+});
+
+export const CHECKPOINT_SCHEMA = z.object({
+  step: z.number().int().min(0),
+  state: z.unknown().refine((v) => v !== undefined, 'a JSON value'),
+  rng: z.record(z.string(), RNG_STATE_SCHEMA),
+});
+
+/** A run file that cannot be used as it is: bad input (exit 2), with the path and what to do. */
+export class RunFileError extends UsageError {}
+
+/** What to do about a damaged file, per file. */
+const REPAIR: Record<string, string> = {
+  'config.json': 'fix that field or start a new run',
+  'status.json': 'delete status.json and resume again (it is rewritten)',
+  'checkpoint.json': 'restore it from a backup or start a new run (metrics.jsonl was not touched)',
+};
+
+/**
+ * Reads `dir/name` and checks it against `schema`; throws a RunFileError naming the file, the bad
+ * field and what to do. Returns null when the file does not exist.
+ */
+export function readRunFile<S extends z.ZodType>(dir: string, name: string, schema: S): z.infer<S> | null {
+  const path = join(dir, name);
+  const fix = REPAIR[name] ?? REPAIR[FILES.checkpoint];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RunFileError(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${fix}`);
+  }
+  if (text.trim() === '') throw new RunFileError(`${path}: the file is empty; ${fix}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RunFileError(`${path}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')}); ${fix}`);
+  }
+  return checkRunValue(dir, name, schema, value);
+}
+
+/**
+ * Checks `value`, read from `dir/name` (at `at` inside it, e.g. `['state']`), against `schema`; throws a
+ * RunFileError naming the file, the field and what to do.
+ */
+export function checkRunValue<S extends z.ZodType>(dir: string, name: string, schema: S, value: unknown, at: readonly PropertyKey[] = []): z.infer<S> {
+  const res = schema.safeParse(value);
+  if (res.success) return res.data;
+  const field = (p: readonly PropertyKey[]): string => {
+    const full = [...at, ...p];
+    return full.length ? `field ${full.map(String).join('.')}` : 'the file';
+  };
+  throw new RunFileError(`${join(dir, name)}: ${issueLine(res.error, value, field)}; ${REPAIR[name] ?? REPAIR[FILES.checkpoint]}`);
+}
+
+/** Removes the `*.tmp` files a killed writer left behind (call with the folder's lock held). Returns their names. */
+export function removeStaleTemps(dir: string): string[] {
+  const stale = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp'));
+  for (const f of stale) rmSync(join(dir, f), { force: true });
+  return stale;
+}
+
 export const FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -56,6 +142,30 @@ export const FILES = {
 /** `2026-11-21T0142` (UTC) for `date`. */
 export function stamp(date: Date): string {
   return date.toISOString().slice(0, 16).replace(':', '');
+}
+
+/**
+ * Checks that run folders can be made under `out` (before any work): its nearest existing ancestor must be
+ * a writable folder. Throws a UsageError naming the path.
+ */
+export function checkOutFolder(out: string): void {
+  for (let p = resolve(out); ; p = dirname(p)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(p) !== p) continue;
+      throw err;
+    }
+    if (!isDir) throw new UsageError(`--out: '${out}' cannot be a folder because ${p} is a file; choose another --out`);
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      throw new UsageError(`--out: ${p} is not writable; make it writable (chmod u+w) or choose another --out`);
+    }
+    return;
+  }
 }
 
 /** Creates and returns a fresh run folder `<out>/<stamp>-<name>-<seed>[.k]`. */
@@ -129,7 +239,11 @@ export function appendMetrics(dir: string, step: number, scalars: Record<string,
 export function truncateMetrics(dir: string, lastStep: number | null): void {
   const path = join(dir, FILES.metrics);
   if (!existsSync(path)) return;
-  const kept = lastStep === null ? [] : parseMetricsLines(readFileSync(path, 'utf8')).filter((l) => l.row.step <= lastStep);
+  // A bad line before the end is damage, not a crash's torn last line: refuse rather than silently drop it.
+  const problems: string[] = [];
+  const lines = parseMetricsLines(readFileSync(path, 'utf8'), problems, path);
+  if (problems.length) throw new RunFileError(`${problems[0]}; repair or delete that line, then resume again (nothing was changed)`);
+  const kept = lastStep === null ? [] : lines.filter((l) => l.row.step <= lastStep);
   writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }
 
@@ -138,7 +252,7 @@ export function writeStatus(dir: string, state: RunStatus['state'], step: number
   writeJson(join(dir, FILES.status), status);
 }
 
+/** The validated checkpoint.json of `dir`, or null when there is none. */
 export function readCheckpoint(dir: string): CheckpointFile | null {
-  const path = join(dir, FILES.checkpoint);
-  return existsSync(path) ? readJson<CheckpointFile>(path) : null;
+  return readRunFile(dir, FILES.checkpoint, CHECKPOINT_SCHEMA) as CheckpointFile | null;
 }

@@ -10,7 +10,9 @@ import { RngStreams } from '../../core/rng.js';
 import { checkMetricKeys } from '../../core/vocabulary.js';
 import { writeFileAtomic } from '../atomicfs.js';
 import type { Checkpoint, Experiment, RunContext } from './experiment.js';
-import { appendMetrics, FILES, readCheckpoint, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
+import { lockRunDir } from './lock.js';
+import { checkSlotBlob } from './slots.js';
+import { appendMetrics, checkRunValue, FILES, readCheckpoint, removeStaleTemps, RunFileError, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */
 export interface Reporter {
@@ -43,8 +45,34 @@ function inside(dir: string, name: string): string {
   return path;
 }
 
-/** Runs the experiment; returns `stopped` when `signal` aborted it. Errors propagate (status.json says `failed`). */
+/**
+ * The checkpoint of a resumed run, checked against the run's options and the experiment's state schema
+ * (a step past `--steps` would mark the run done without its results).
+ */
+function checkCheckpoint(a: RunSeedArgs, dir: string, ck: CheckpointFile): void {
+  const steps = a.options.steps;
+  if (typeof steps === 'number' && ck.step > steps) {
+    throw new RunFileError(`${join(dir, FILES.checkpoint)}: field step: got ${ck.step}; allowed: at most the run's --steps (${steps}); restore it from a backup or start a new run (metrics.jsonl was not touched)`);
+  }
+  const schema = a.experiment.checkpointState?.(a.options);
+  if (schema) checkRunValue(dir, FILES.checkpoint, schema, ck.state, ['state']);
+  checkSlotBlob(dir, ck.state);
+}
+
+/**
+ * Runs the experiment; returns `stopped` when `signal` aborted it. Errors propagate (status.json says `failed`).
+ * Holds the run folder's lock throughout; on resume, checks checkpoint.json before changing anything.
+ */
 export async function runSeed(a: RunSeedArgs): Promise<RunOutcome> {
+  const release = a.dir !== null ? lockRunDir(a.dir) : () => {};
+  try {
+    return await runLocked(a);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(a: RunSeedArgs): Promise<RunOutcome> {
   const streams = new RngStreams(a.seed);
   const dir = a.dir;
   const needDir = (what: string): string => {
@@ -56,6 +84,8 @@ export async function runSeed(a: RunSeedArgs): Promise<RunOutcome> {
 
   if (dir !== null && a.resume) {
     checkpoint = readCheckpoint(dir);
+    if (checkpoint) checkCheckpoint(a, dir, checkpoint);
+    removeStaleTemps(dir);
     truncateMetrics(dir, checkpoint ? checkpoint.step : null);
     if (checkpoint) streams.setState(checkpoint.rng);
     lastStep = checkpoint?.step ?? null;

@@ -4,11 +4,33 @@
  * is pointed at it. Each write goes to the slot `checkpoint.json` does NOT reference (after a resume too),
  * so a crash between the two writes leaves the previous checkpoint whole: its blob was not touched.
  */
+import { z } from 'zod';
 import type { RunContext } from './experiment.js';
+import { join } from 'node:path';
+import { readRunFile, RunFileError } from './rundir.js';
 
 /** What `checkpoint.json`'s `state` holds: the slot file of the blob. */
 interface SlotRef {
   file: string;
+}
+
+const slotFile = (prefix: string, slot: 0 | 1): string => `${prefix}-${slot}.json`;
+
+/** The schema of `checkpoint.json`'s `state` for blobs written with `prefix` (an experiment's `checkpointState`). */
+export function slotStateSchema(prefix: string): z.ZodType<SlotRef> {
+  return z.object({ file: z.enum([slotFile(prefix, 0), slotFile(prefix, 1)]) }).strict();
+}
+
+/**
+ * Before a resume changes anything: when `state` points to a slot blob, that blob must be in `dir` and be
+ * whole JSON (a RunFileError naming it otherwise).
+ */
+export function checkSlotBlob(dir: string, state: unknown): void {
+  const file = (state as Partial<SlotRef> | null)?.file;
+  if (typeof file !== 'string' || !/-[01]\.json$/.test(file)) return;
+  if (readRunFile(dir, file, z.unknown()) === null) {
+    throw new RunFileError(`${join(dir, file)}: missing, but checkpoint.json points to it; restore it from a backup or start a new run (metrics.jsonl was not touched)`);
+  }
 }
 
 type SlotContext = Pick<RunContext, 'loadCheckpoint' | 'readFile' | 'writeFile' | 'checkpoint'>;
@@ -26,7 +48,7 @@ export class SlotCheckpoints {
   }
 
   private file(slot: 0 | 1): string {
-    return `${this.prefix}-${slot}.json`;
+    return slotFile(this.prefix, slot);
   }
 
   /** The blob of the checkpoint being resumed, or null (fresh run, or resumed before the first checkpoint). */
