@@ -14,6 +14,7 @@
  */
 import type { TabularModel, Transition } from '../../envs/env.js';
 import { solveLinear } from './linalg.js';
+import { softMaxRow, softPolicyRow } from './soft.js';
 
 /** The model flattened for fast sweeps: outcomes of (s, a) are `[offset[k], offset[k+1])`, k = s·nA + a. */
 interface Compiled {
@@ -149,19 +150,6 @@ export interface SoftVIResult {
   converged: boolean;
 }
 
-/** V(s) from the Q row of s: the soft maximum under the prior (hard max over its support at α = 0). */
-function softMaxRow(Q: Float64Array, prior: Float64Array, base: number, nA: number, alpha: number): number {
-  let m = -Infinity;
-  for (let a = 0; a < nA; a++) if (prior[base + a] > 0 && Q[base + a] > m) m = Q[base + a];
-  if (alpha === 0) return m;
-  let z = 0;
-  for (let a = 0; a < nA; a++) {
-    const p = prior[base + a];
-    if (p > 0) z += p * Math.exp((Q[base + a] - m) / alpha);
-  }
-  return m + alpha * Math.log(z);
-}
-
 /** Soft value iteration (Gauss–Seidel sweeps), returning V, Q and π* as described in the module doc. */
 export function softValueIteration(model: TabularModel, opts: SoftVIOptions): SoftVIResult {
   const { alpha, gamma, tol = 1e-10, maxIterations = 100_000 } = opts;
@@ -201,10 +189,7 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
       continue;
     }
     if (alpha > 0) {
-      const v = softMaxRow(Q, prior, base, nA, alpha);
-      let z = 0;
-      for (let a = 0; a < nA; a++) z += pi[base + a] = prior[base + a] * Math.exp((Q[base + a] - v) / alpha);
-      for (let a = 0; a < nA; a++) pi[base + a] /= z; // z = 1 up to rounding
+      softPolicyRow(Q, prior, base, nA, alpha, pi);
     } else {
       const m = softMaxRow(Q, prior, base, nA, 0);
       const tie = 1e-9 * Math.max(1, Math.abs(m));
