@@ -6,7 +6,7 @@
  *   priorlab <name> [--seed 3] [--alpha 0.1] ...      one run folder under --out (default runs/)
  *   priorlab <name> --seeds 1-4 [--workers 2]         seeds in parallel, one run folder each
  *   priorlab --resume runs/<dir>          continue a stopped run from its last checkpoint
- *   priorlab compare runs/... [--metric charts/return] [--group prior] [--at 1000,5000]
+ *   priorlab compare runs/... [--metric charts/episodic_return] [--group prior] [--at 1000,5000]
  *
  * Options are validated (zod) before any work; errors name the option, the value and what is
  * allowed. Exit codes: 0 done, 1 error, 2 bad usage, 130 stopped by Ctrl-C/SIGTERM.
@@ -51,10 +51,10 @@ import {
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
 
 const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx priorlab <arguments>):
-  priorlab list
+  priorlab list | --version
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
-  priorlab compare <run folders or parent folders...> [--metric charts/return] [--group prior] [--at 1000,5000] [--out plots/]`;
+  priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]`;
 
 function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
@@ -116,7 +116,9 @@ function makeReporter(label: string): Reporter {
 async function runHere(exp: Experiment, options: Record<string, unknown>, common: CommonOptions, resumeDir: string | null): Promise<number> {
   const { initNodeBackend } = await import('../src/node/backend.js');
   const backend = await initNodeBackend(common.backend);
-  console.log(`backend: ${backend}`);
+  // A requested backend that cannot start here falls back along the default order: say so.
+  const asked = common.backend ?? process.env.PRIORLAB_BACKEND;
+  console.log(`backend: ${backend}${asked && asked !== backend ? ` (${asked} was requested but cannot start here${asked === 'tensorflow' ? ': @tensorflow/tfjs-node is not installed' : ''})` : ''}`);
   let dir: string | null = null;
   if (resumeDir) dir = resumeDir;
   else if (exp.kind === 'train') {
@@ -227,6 +229,12 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       console.log(USAGE);
       if (cmd === undefined) return 2;
+      return 0;
+    }
+    if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+      const { readFileSync } = await import('node:fs');
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+      console.log(`priorlab ${pkg.version}`);
       return 0;
     }
     if (cmd === 'list') {

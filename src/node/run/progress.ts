@@ -10,13 +10,14 @@ export interface ProgressState {
   fields: Record<string, number>;
 }
 
-/** Compact number: 3 significant digits, k/M suffix for large magnitudes. */
+/** Compact number, never in exponent notation above 1e-4: 3 significant digits, whole numbers from 1000, k/M from 1e4. */
 export function fmtNum(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a >= 1e6) return `${(x / 1e6).toPrecision(3)}M`;
   if (a >= 1e4) return `${(x / 1e3).toPrecision(3)}k`;
-  if (Number.isInteger(x)) return String(x);
+  if (Number.isInteger(x) || a >= 1000) return String(Math.round(x));
+  if (a >= 100) return x.toFixed(1);
   return x.toPrecision(3);
 }
 
@@ -32,8 +33,11 @@ export function fmtDuration(seconds: number): string {
 /** Short field name: the part after the last `/` (`charts/return` → `return`). */
 const shortKey = (k: string): string => k.slice(k.lastIndexOf('/') + 1);
 
-/** The text of one progress line (no bar when `barWidth` is 0; the elapsed time instead of the ETA when `final`). */
-export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0, final = false): string {
+/**
+ * The text of one progress line (no bar when `barWidth` is 0; the elapsed time instead of the ETA when `final`).
+ * With `maxWidth`, the bar goes first, then whole fields from the end, so no number is ever cut.
+ */
+export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0, final = false, maxWidth = Infinity): string {
   const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
   const done = p.step - startStep;
   const rate = elapsedSec > 0 ? done / elapsedSec : 0;
@@ -42,7 +46,10 @@ export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 
   const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ` : '';
   const fields = Object.entries(p.fields).map(([k, v]) => `${shortKey(k)}=${fmtNum(v)}`);
   const time = final ? `in ${fmtDuration(elapsedSec)}` : `ETA ${fmtDuration(eta)}`;
-  return [`${bar}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, time, ...fields].join(' ');
+  const line = (withBar: boolean, n: number) => [`${withBar ? bar : ''}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, time, ...fields.slice(0, n)].join(' ');
+  if (line(true, fields.length).length <= maxWidth) return line(true, fields.length);
+  for (let n = fields.length; n > 0; n--) if (line(false, n).length <= maxWidth) return line(false, n);
+  return line(false, 0);
 }
 
 /** Whether to redraw live on `stream`: a TTY, and not under CI. */
@@ -96,7 +103,8 @@ export class ProgressBar {
   private draw(): void {
     if (!this.state) return;
     const width = this.stream.columns ?? 100;
-    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 20, this.startStep ?? 0)}`;
+    const room = width - 1 - this.label.length - 1;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 20, this.startStep ?? 0, false, room)}`;
     this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
     this.drawn = true;
   }
