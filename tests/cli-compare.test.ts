@@ -18,7 +18,7 @@ function fakeRun(root: string, name: string, prior: string, seed: number, return
   mkdirSync(dir, { recursive: true });
   const config = { experiment, seed, options, version: '0', node: 'v20', backend: 'cpu', requestedBackend: null, git: null, createdAt: '', command: '' };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(dir, 'metrics.jsonl'), returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/return': r })}\n`).join(''));
+  writeFileSync(join(dir, 'metrics.jsonl'), returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/episodic_return': r })}\n`).join(''));
   if (state) writeFileSync(join(dir, 'status.json'), JSON.stringify({ state, step: 100 * returns.length, updatedAt: '' }));
 }
 
@@ -64,13 +64,13 @@ describe('compare', () => {
     expect(runs).toHaveLength(5);
     const groups = groupRuns(runs, ['prior']);
     expect(groups.map((g) => [g.label, g.runs.length])).toEqual([['prior=uniform', 2], ['prior=none', 3]]);
-    const table = compareTable(groups, 'charts/return', [100, 200]);
+    const table = compareTable(groups, 'charts/episodic_return', [100, 200]);
     // uniform @100: {1,3} → 2 ± √2 = 1.414; @200: {2,4} → 3 ± 1.414; final {3,7} → 5 ± 2.828
-    expect(table[2]).toMatch(/^prior=uniform\s+2\s+2 ± 1\.414\s+3 ± 1\.414\s+5 ± 2\.828$/);
+    expect(table[2]).toMatch(/^prior=uniform\s+2\s+2\.000 ± 1\.414\s+3\.000 ± 1\.414\s+5\.00 ± 2\.83$/);
     // none @100: {0,2,4} → 2 ± 2; @200: {0,4,8} → 4 ± 4; final {10,20,8} → 12.67 ± 6.429
-    expect(table[3]).toMatch(/^prior=none\s+3\s+2 ± 2\s+4 ± 4\s+12\.67 ± 6\.429$/);
-    expect(valueAt(runs[0].metrics, 'charts/return', 150)).toBe(1);
-    expect(valueAt(runs[0].metrics, 'charts/return', 50)).toBeUndefined();
+    expect(table[3]).toMatch(/^prior=none\s+3\s+2\.000 ± 2\.000\s+4\.000 ± 4\.000\s+12\.67 ± 6\.43$/);
+    expect(valueAt(runs[0].metrics, 'charts/episodic_return', 150)).toBe(1);
+    expect(valueAt(runs[0].metrics, 'charts/episodic_return', 50)).toBeUndefined();
   });
 
   it('default grouping: experiment + all options but seed, labels show what differs', () => {
@@ -80,7 +80,7 @@ describe('compare', () => {
 
   it('the learning curve is the per-step mean and std over the group', () => {
     const [uniform] = groupRuns(findRuns([fixture()]), ['prior']);
-    const c = groupCurve(uniform, 'charts/return');
+    const c = groupCurve(uniform, 'charts/episodic_return');
     expect(c.x).toEqual([100, 200, 300]);
     expect(c.mean).toEqual([2, 3, 5]);
     expect(c.std[2]).toBeCloseTo(Math.sqrt(8), 12);
@@ -91,16 +91,16 @@ describe('compare', () => {
     const out = join(root, 'plots');
     const r = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'prior', '--at', '200', '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/prior=none\s+3\s+4 ± 4\s+12\.67 ± 6\.429/);
-    const svg = readFileSync(join(out, 'charts_return.svg'), 'utf8');
+    expect(r.stdout).toMatch(/prior=none\s+3\s+4\.000 ± 4\.000\s+12\.67 ± 6\.43/);
+    const svg = readFileSync(join(out, 'charts_episodic_return.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(balancedTags(svg)).toBe(true);
     expect(svg.match(/<path class="line"/g)).toHaveLength(2);
     expect(svg.match(/<path class="band"/g)).toHaveLength(2);
-    expect(svg).toContain('prior=uniform (n=2)');
-    const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/retrun'], { encoding: 'utf8' });
+    expect(svg).toContain('prior=uniform (n=2, mean ± std)');
+    const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/episodic_retrun'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/retrun' \(did you mean 'charts\/return'\?\)\nlogged metrics \(1\):\n {2}charts\/ {2}return\n/);
+    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/episodic_retrun' \(did you mean 'charts\/episodic_return'\?\)\nlogged metrics \(1\):\n {2}charts\/ {2}episodic_return\n/);
     const badGroup = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'priro'], { encoding: 'utf8' });
     expect(badGroup.stderr).toMatch(/--group: no run has a config field 'priro'/);
   });
@@ -130,9 +130,9 @@ describe('compare: a folder of several experiments', () => {
 
   it('a single run prints its value without a fake ± 0', () => {
     const runs = findRuns([mixedFixture()]).filter((r) => r.status !== 'failed');
-    const table = compareTable(groupRuns(runs), 'charts/return', [100]);
-    expect(table[2]).toMatch(/^gridworld-priors slip=0\s+1\s+1 ± —\s+2 ± —$/);
-    expect(table[5]).toMatch(/^sac-pendulum prior=none\s+1\s+-700 ± —\s+-150 ± —$/);
+    const table = compareTable(groupRuns(runs), 'charts/episodic_return', [100]);
+    expect(table[2]).toMatch(/^gridworld-priors slip=0\s+1\s+1\.0 ± —\s+2\.0 ± —$/);
+    expect(table[5]).toMatch(/^sac-pendulum prior=none\s+1\s+-700\.0 ± —\s+-150\.0 ± —$/);
     expect(table.join('\n')).not.toMatch(/± 0(?![.\d])/);
   });
 
@@ -141,8 +141,8 @@ describe('compare: a folder of several experiments', () => {
     const r = spawnSync(process.execPath, [BIN, 'compare', root, '--out', join(root, 'plots')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^skipped 1 failed run \(status.json says failed\): s4$/m);
-    expect(r.stdout).toMatch(/^sac-pendulum prior=none\s+1\s+-150 ± —$/m); // s4's -999 is not in it
-    expect(r.stdout).toMatch(/^sac-pendulum prior=uniform\s+2\s+-250 ± 70\.71$/m);
+    expect(r.stdout).toMatch(/^sac-pendulum prior=none\s+1\s+-150\.0 ± —$/m); // s4's -999 is not in it
+    expect(r.stdout).toMatch(/^sac-pendulum prior=uniform\s+2\s+-250\.0 ± 70\.7$/m);
   });
 
   it('an unknown --metric lists the logged names one namespace per line and suggests the closest', () => {
@@ -189,5 +189,25 @@ describe('svgplot', () => {
     const pts = scatterPlot({ title: 'frontier' }, [{ label: 'α', points: [{ x: 0, y: 1 }, { x: 1, y: 2, text: 'α=1' }], connect: true }]);
     expect(pts.match(/<circle class="point"/g)).toHaveLength(2);
     expect(balancedTags(bars) && balancedTags(pts)).toBe(true);
+  });
+});
+
+describe('compare: where it looks and where it writes', () => {
+  it('finds run folders a few levels down (a sweep folder), counts only runs with a finite value, and writes beside the runs without overwriting another comparison', () => {
+    const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-deep-'));
+    fakeRun(join(root, 'sweep', 'trials', 'a'), 'r1', 'uniform', 1, [1, 2]);
+    fakeRun(join(root, 'sweep', 'trials', 'a'), 'r2', 'uniform', 2, [3, Number.NaN]);
+    const runs = findRuns([join(root, 'sweep')]);
+    expect(runs).toHaveLength(2);
+    // r2's last logged value is not finite (dropped by the parser): n counts the runs that have one.
+    const table = compareTable(groupRuns(runs, ['prior']), 'charts/episodic_return', []);
+    expect(table[2]).toMatch(/^prior=uniform\s+2\s+/);
+    const one = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r1')], { encoding: 'utf8' });
+    const two = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r2')], { encoding: 'utf8' });
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    const plotOf = (out: string) => /^plot: (.*)$/m.exec(out)![1];
+    expect(plotOf(one.stdout)).not.toBe(plotOf(two.stdout));
+    expect(readFileSync(plotOf(one.stdout), 'utf8')).toContain('episodic return (return)');
   });
 });

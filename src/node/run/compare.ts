@@ -1,8 +1,8 @@
 /**
- * `priorlab compare <paths...> [--metric charts/return] [--group prior] [--at 1000,5000] [--out dir]`
+ * `priorlab compare <paths...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out dir]`
  *
- * Reads run folders (a path is a run folder when it holds config.json; otherwise its sub-folders
- * are searched), groups the runs, prints mean ± std over the runs of each group at the chosen
+ * Reads run folders (a path is a run folder when it holds config.json; otherwise its sub-folders are
+ * searched, down to three levels, so a sweep folder works), groups the runs, prints mean ± std over the runs of each group at the chosen
  * steps and at the end, and writes one learning-curve SVG per metric (mean line, ±std band).
  *
  * Definitions:
@@ -20,16 +20,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
-import { booleanKeys, closest, helpLines, splitArgs, UsageError, validateFlags } from './options.js';
+import { booleanKeys, closest, helpLines, kebab, splitArgs, UsageError, validateFlags } from './options.js';
+import { vocabularyEntry } from '../../core/vocabulary.js';
 import type { MetricsRow } from '../../core/metrics.js';
 import { FILES, readJson, readMetrics, type RunConfig, type RunStatus } from './rundir.js';
 import { linePlot } from './svgplot.js';
 
 export const COMPARE_OPTIONS = z.object({
-  metric: z.string().default('charts/return').describe('metric key(s) in metrics.jsonl, comma-separated'),
+  metric: z.string().default('charts/episodic_return').describe('metric key(s) in metrics.jsonl, comma-separated'),
   group: z.string().optional().describe('config field(s) to group by, comma-separated, e.g. prior or prior,alpha (default: experiment + all options but seed)'),
   at: z.string().optional().describe('steps at which to tabulate, comma-separated, e.g. 1000,5000'),
-  out: z.string().optional().describe('folder for the SVG plots (default: <folder of the runs>/compare)'),
+  out: z.string().optional().describe('folder for the SVG plots (default: compare/ beside the runs, one sub-folder per set of runs)'),
   help: z.boolean().default(false).describe('show this help'),
 });
 
@@ -52,12 +53,9 @@ export function findRuns(paths: readonly string[]): Run[] {
   for (const p of paths) {
     const abs = resolve(p);
     if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UsageError(`compare: '${p}' is not a folder; allowed: run folders or folders containing them`);
-    if (existsSync(join(abs, FILES.config))) dirs.push(abs);
-    else {
-      const found = readdirSync(abs).sort().map((d) => join(abs, d)).filter((d) => existsSync(join(d, FILES.config)));
-      if (!found.length) throw new UsageError(`compare: '${p}' holds no run folders (folders with ${FILES.config})`);
-      dirs.push(...found);
-    }
+    const found = runFoldersUnder(abs, 3);
+    if (!found.length) throw new UsageError(`compare: '${p}' holds no run folders (folders with ${FILES.config}) within three levels`);
+    dirs.push(...found);
   }
   return [...new Set(dirs)].map((dir) => {
     const mPath = join(dir, FILES.metrics);
@@ -69,6 +67,17 @@ export function findRuns(paths: readonly string[]): Run[] {
       status: existsSync(sPath) ? (readJson<RunStatus>(sPath).state ?? null) : null,
     };
   });
+}
+
+/** `dir` if it is a run folder, else the run folders below it (sorted), `depth` levels down at most. */
+function runFoldersUnder(dir: string, depth: number): string[] {
+  if (existsSync(join(dir, FILES.config))) return [dir];
+  if (depth === 0) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((d) => join(dir, d))
+    .filter((d) => statSync(d).isDirectory())
+    .flatMap((d) => runFoldersUnder(d, depth - 1));
 }
 
 function fieldOf(cfg: RunConfig, field: string): unknown {
@@ -92,7 +101,7 @@ export function groupRuns(runs: readonly Run[], fields?: readonly string[]): Gro
   if (fields) {
     for (const f of fields) {
       if (runs.every((r) => fieldOf(r.config, f) === undefined)) {
-        const known = [...new Set(runs.flatMap((r) => Object.keys(r.config.options)))].join(', ');
+        const known = [...new Set(runs.flatMap((r) => Object.keys(r.config.options)))].map(kebab).join(', ');
         throw new UsageError(`--group: no run has a config field '${f}' (options here: ${known}; or experiment, backend, version)`);
       }
     }
@@ -138,19 +147,26 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number; n: 
   return { mean, std, n };
 }
 
-const fmt = (x: number): string => (Number.isFinite(x) ? String(+x.toPrecision(4)) : '–');
-/** `mean ± std`; `mean ± —` for a single value (no spread to report); `–` for none. */
-export const fmtMeanStd = ({ mean, std, n }: { mean: number; std: number; n: number }): string =>
-  n === 0 ? '–' : n === 1 ? `${fmt(mean)} ± —` : `${fmt(mean)} ± ${fmt(std)}`;
+/** Decimals that show `x` to 4 significant digits (0 for |x| ≥ 1000). */
+export function decimalsFor(x: number): number {
+  const a = Math.abs(x);
+  return a === 0 || !Number.isFinite(a) ? 0 : Math.max(0, 3 - Math.floor(Math.log10(a)));
+}
+const fmt = (x: number, decimals: number): string => (Number.isFinite(x) ? x.toFixed(decimals) : '–');
+/**
+ * `mean ± std` with the same number of decimals for both (4 significant digits of the column's largest
+ * mean, `decimals`); `mean ± —` for a single value (no spread to report); `–` for none.
+ */
+export const fmtMeanStd = ({ mean, std, n }: { mean: number; std: number; n: number }, decimals = decimalsFor(mean)): string =>
+  n === 0 ? '–' : n === 1 ? `${fmt(mean, decimals)} ± —` : `${fmt(mean, decimals)} ± ${fmt(std, decimals)}`;
 
-/** The table text: one row per group, columns n, @step..., final. */
+/** The table text: one row per group, columns n (runs with a value), @step..., final; one precision per column. */
 export function compareTable(groups: readonly GroupStats[], metric: string, at: readonly number[]): string[] {
   const header = ['group', 'n', ...at.map((s) => `@${s}`), 'final'];
-  const rows = groups.map((g) => {
-    const cell = (step?: number): string =>
-      fmtMeanStd(meanStd(g.runs.map((r) => valueAt(r.metrics, metric, step)).filter((v): v is number => v !== undefined)));
-    return [g.label, String(g.runs.length), ...at.map((s) => cell(s)), cell()];
-  });
+  const steps: (number | undefined)[] = [...at, undefined];
+  const stats = groups.map((g) => steps.map((step) => meanStd(g.runs.map((r) => valueAt(r.metrics, metric, step)).filter((v): v is number => v !== undefined && Number.isFinite(v)))));
+  const decimals = steps.map((_, c) => Math.min(...stats.map((row) => (row[c].n ? decimalsFor(row[c].mean) : Infinity))));
+  const rows = groups.map((g, i) => [g.label, String(stats[i][steps.length - 1].n), ...stats[i].map((st, c) => fmtMeanStd(st, Number.isFinite(decimals[c]) ? decimals[c] : 0))]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [`${metric} (mean ± std over runs)`, line(header), ...rows.map(line)];
@@ -164,11 +180,13 @@ export function groupCurve(g: GroupStats, metric: string): { x: number[]; mean: 
 }
 
 export function curvesSvg(groups: readonly GroupStats[], metric: string, title: string): string {
+  const entry = vocabularyEntry(metric);
+  const yLabel = entry ? `${metric.split('/').at(-1)!.replace(/_/g, ' ')} (${entry.unit})` : metric;
   return linePlot(
-    { title, xLabel: 'step', yLabel: metric },
+    { title, xLabel: 'environment step', yLabel },
     groups.map((g) => {
       const c = groupCurve(g, metric);
-      return { label: `${g.label} (n=${g.runs.length})`, x: c.x, y: c.mean, lower: c.mean.map((m, i) => m - c.std[i]), upper: c.mean.map((m, i) => m + c.std[i]) };
+      return { label: `${g.label} (n=${g.runs.length}, mean ± std)`, x: c.x, y: c.mean, lower: c.mean.map((m, i) => m - c.std[i]), upper: c.mean.map((m, i) => m + c.std[i]) };
     }),
   );
 }
@@ -254,7 +272,10 @@ export async function compareMain(argv: string[]): Promise<number> {
   if (failed.length) console.log(`skipped ${failed.length} failed run${failed.length > 1 ? 's' : ''} (status.json says failed): ${failed.map((r) => basename(r.dir)).join(', ')}\n`);
   const groups = groupRuns(runs, opts.group?.split(',').map((s) => s.trim()));
   const at = opts.at ? parseSteps(opts.at) : [];
-  const outDir = resolve(opts.out ?? join(dirname(runs[0].dir), 'compare'));
+  // Default: compare/<the runs' folder names> beside them, so another comparison's plots are never overwritten.
+  const parent = dirname(runs[0].dir);
+  const setName = raw.positional.map((p) => basename(resolve(p))).join('+').replace(/[^A-Za-z0-9_.+-]+/g, '_').slice(0, 80);
+  const outDir = resolve(opts.out ?? join(parent, 'compare', setName));
   for (const metric of opts.metric.split(',').map((s) => s.trim())) {
     if (!runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number'))) throw new UsageError(unknownMetricMessage(metric, runs));
     const logging = groups.filter((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number')));
