@@ -16,6 +16,7 @@ import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
+import { linePlot } from '../src/node/run/svgplot.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const ENV_ID = 'Pendulum-v1';
@@ -117,6 +118,23 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
     `${lastText}; ${first ? `first eval ≥ −200 at step ${first.step}` : 'no evaluation reached −200 yet'}; ` +
       `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256)${speed}`,
   );
+  if (result.evals.length > 0) {
+    // The learning curve with Stable-Baselines3's published result as a reference line (its ±std as a band).
+    const x = [0, Math.max(opts.steps, SB3_REFERENCE.steps)];
+    ctx.writeFile(
+      'learning-curve.svg',
+      linePlot({ title: `SAC on ${ENV_ID}: deterministic evaluation`, xLabel: 'environment step', yLabel: `eval return (${opts.evalEpisodes} episodes)` }, [
+        { label: `SAC ${opts.hidden}×${opts.hidden}, ${objective.label}`, x: result.evals.map((e) => e.step), y: result.evals.map((e) => e.meanReturn) },
+        {
+          label: `SB3 256×256, ${SB3_REFERENCE.steps / 1000}k: ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std}`,
+          x,
+          y: x.map(() => SB3_REFERENCE.mean),
+          lower: x.map(() => SB3_REFERENCE.mean - SB3_REFERENCE.std),
+          upper: x.map(() => SB3_REFERENCE.mean + SB3_REFERENCE.std),
+        },
+      ]),
+    );
+  }
   if (opts.replays > 0 && !ctx.signal.aborted) {
     const eps = rollouts(result.agent, makeEnv, opts.replays, ctx.streams.get('replay'));
     const episodes = eps.map((ep, i) => ({ label: `prior ${opts.prior}, deterministic #${i + 1}`, obs: ep.obs, actions: ep.actions, rewards: ep.rewards }));
