@@ -34,7 +34,7 @@ import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, 
 import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
-import { barChart } from '../src/node/run/svgplot.js';
+import { stackedBars } from '../src/node/run/svgplot.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import { partStreams, sequentialParts, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
@@ -132,6 +132,8 @@ export const METHODS: Record<string, PolicyMethod> = {
 };
 
 const OUTCOMES: readonly TwoRouteOutcome[] = ['short', 'long', 'mixed', 'fell', 'unfinished'];
+/** The names the README and the viewer use for the two routes. */
+const ROUTE_NAMES: Record<TwoRouteOutcome, string> = { short: 'ledge (short)', long: 'room (long)', mixed: 'mixed', fell: 'fell in lava', unfinished: 'unfinished' };
 
 interface Row {
   prior: PriorName;
@@ -250,7 +252,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
   ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
   ctx.print(
-    `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
+    `prior      method   ${OUTCOMES.map((o) => ROUTE_NAMES[o].split(' ')[0].padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
   );
   for (const r of rows) {
     const klStar = r.klToExact === null ? '∞' : r.klToExact.toFixed(4);
@@ -263,10 +265,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.writeFile('episodes.json', JSON.stringify({ env: 'TwoRoute-v0', episodes }));
   ctx.writeFile(
     'routes.svg',
-    barChart(
-      { title: `TwoRoute-v0: routes taken under each prior (α=${opts.alpha}, ${opts.episodes} rollouts)`, yLabel: 'fraction of episodes' },
-      OUTCOMES,
-      rows.map((r) => ({ label: Object.keys(METHODS).length > 1 ? `${r.prior} · ${r.method}` : `prior ${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
+    stackedBars(
+      { title: `TwoRoute-v0: routes taken (${opts.episodes} rollouts per policy; α=${opts.alpha}, none: α=0)`, yLabel: 'fraction of episodes', width: 900 },
+      OUTCOMES.map((o) => ROUTE_NAMES[o]),
+      rows.map((r) => ({ label: `${r.method}\n${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
     ),
   );
   ctx.print('wrote results.json, policies.json, episodes.json, routes.svg');

@@ -212,6 +212,32 @@ export function barChart(text: ChartText, categories: readonly string[], groups:
   return close(fr.svg);
 }
 
+/**
+ * One bar per entry of `bars`, its `values` stacked bottom to top in the order of `segments` (fractions of
+ * a whole, say), with the segment colours fixed by that order so every bar reads the same way; the
+ * bars' labels under them (a `\n` starts a second line), the segments in the legend.
+ */
+export function stackedBars(text: ChartText, segments: readonly string[], bars: readonly { label: string; values: readonly number[] }[]): string {
+  const top = Math.max(0, ...bars.map((b) => b.values.reduce((a, v) => a + (Number.isFinite(v) && v > 0 ? v : 0), 0)));
+  const yRange: [number, number] = [0, top > 0 ? top * 1.02 : 1];
+  const fr = frame(text, [0, bars.length], yRange, [...segments], []);
+  const slot = fr.px(1) - fr.px(0);
+  bars.forEach((b, c) => {
+    const x = fr.px(c) + slot * 0.15;
+    const lines = b.label.split('\n').map((l, k) => `<tspan x="${fr.px(c + 0.5).toFixed(1)}" dy="${k === 0 ? 0 : 15}">${esc(l)}</tspan>`);
+    fr.svg.push(`<text y="${(fr.py(0) + 19).toFixed(1)}" text-anchor="middle" fill="#444">${lines.join('')}</text>`);
+    let acc = 0;
+    b.values.forEach((v, k) => {
+      if (!(Number.isFinite(v) && v > 0)) return;
+      const y0 = fr.py(acc);
+      const y1 = fr.py(acc + v);
+      acc += v;
+      fr.svg.push(`<rect class="bar" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${b.label} · ${segments[k]}: ${tickLabel(v)}`)}</title></rect>`);
+    });
+  });
+  return close(fr.svg);
+}
+
 export interface HeatPanel {
   label: string;
   nRows: number;
