@@ -37,7 +37,7 @@ import { makeCliffWalking } from '../src/envs/cliffwalking.js';
 import type { GridWorld } from '../src/envs/gridworld.js';
 import { makeTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference } from '../src/envs/tworoute.js';
 import type { Experiment, RunContext } from '../src/node/run/experiment.js';
-import { fixedAlphaOption, makeObjective, objectiveSpecOf, parseObjectiveSpec, PRIOR_NAMES } from '../src/priors/index.js';
+import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES } from '../src/priors/index.js';
 import { UsageError } from '../src/node/run/options.js';
 import { heatMaps, linePlot } from '../src/node/run/svgplot.js';
 
@@ -60,7 +60,8 @@ const options = z
 }).superRefine((o, ctx) => {
   // Checked with the options, before any work: IRL's likelihood needs α > 0, and only TwoRoute has a reference.
   // The objective's α, not the option's: prior none has α = 0 by construction.
-  const alpha = parseObjectiveSpec(objectiveSpecOf(o)).alpha;
+  // (No parse here: with an invalid --alpha the field's own error is already reported.)
+  const alpha = objectiveSpecOf(o).alpha ?? 0;
   if (!(typeof alpha === 'number' && alpha > 0)) {
     ctx.addIssue({ code: 'custom', path: [o.alpha > 0 ? 'prior' : 'alpha'], message: 'IRL needs α > 0 (prior none has α = 0): at α = 0 π* is greedy and the demonstrations\' likelihood is −∞' });
   }

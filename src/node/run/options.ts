@@ -225,8 +225,10 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     const field = schema.shape[key] as z.ZodType | undefined;
     if (!field) throw new UsageError(`options: ${issue.message}`);
     const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : `${JSON.stringify(defaultOf(field))} (the default)`;
-    // A rule between fields (`.superRefine`) says itself what is allowed; a field's own check is described by its type.
-    const allowed = issue.code === 'custom' ? issue.message : `${allowedText(field)} (${issue.message})`;
+    // A rule between fields (`.superRefine`) says itself what is allowed; a field's own check is described by its
+    // type, and zod's generic wording of a range or type check would only repeat it (a pattern's message is ours).
+    const generic = ['too_small', 'too_big', 'invalid_type', 'invalid_value', 'not_multiple_of', 'invalid_union'].includes(issue.code);
+    const allowed = issue.code === 'custom' ? issue.message : generic ? allowedText(field) : `${allowedText(field)} (${issue.message})`;
     throw new UsageError(`--${kebab(key)}: got ${given}; allowed: ${allowed}`);
   }) as { [K in keyof T]: z.infer<T[K]> };
 }
