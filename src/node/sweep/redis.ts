@@ -1,3 +1,380 @@
-export async function coordinate(..._a: unknown[]): Promise<number> { throw new Error('todo'); }
-export async function queueStatus(..._a: unknown[]): Promise<number> { throw new Error('todo'); }
-export async function runWorker(..._a: unknown[]): Promise<number> { throw new Error('todo'); }
+/**
+ * The distributed backend: BullMQ on Redis. The coordinator (`priorlab sweep spec.yaml --queue url`) puts
+ * one job per trial on the queue `priorlab-trials`; workers (`priorlab worker --queue url`, on any machine,
+ * no shared filesystem) run them in a scratch folder and ship the trial back through Redis; the coordinator
+ * writes what comes back into the same sweep folder the local backend writes.
+ *
+ * Keys of a sweep (`<p>` = `priorlab:sweep:<sweep id>`, the id a hash of the sweep folder and its sweep.json):
+ *   <p>:meta              hash { experiment, total, dir }: present while the sweep is registered
+ *   <p>:t:<trial>:owner   the BullMQ lock token of the worker that claimed the trial last
+ *   <p>:t:<trial>:rows    metrics.jsonl lines shipped so far (every one at a step <= the shipped checkpoint)
+ *   <p>:t:<trial>:files   hash file name → base64 content: config.json, checkpoint.json, status.json, outputs
+ *   <p>:done              trials whose final rows and files are shipped
+ *   <p>:progress          trial → `step/total` while it runs
+ *   <p>:failed            trial → error text
+ *
+ * Exactly once: a worker ships rows and files only together with a checkpoint (and once at the end), in one
+ * Lua script that first checks the worker still owns the trial and that the row count is what it last saw.
+ * A worker that lost its trial (stalled and handed to another, or Redis restarted empty) is refused and
+ * stops; the new owner resumes from the last shipped checkpoint, whose rows end exactly at its step, so the
+ * resumed run logs every later row once. `kill -9` of a worker: BullMQ's stalled-job check (every
+ * `--lock-ms`) moves the job back to the queue and another worker takes it.
+ *
+ * Redis down: both sides say so once and keep retrying. Redis back but empty (no persistence): the
+ * coordinator notices its `meta` key is gone and enqueues again every trial it has not collected.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { parseMetricsLines } from '../../core/metrics.js';
+import { writeFileAtomic } from '../atomicfs.js';
+import { FILES } from '../run/rundir.js';
+import { trialDir, trialStatus, type SweepFile } from './folder.js';
+import { SweepProgress } from './progress.js';
+import { parseQueueUrl, redact } from './queueurl.js';
+import type { Trial } from './spec.js';
+import { loadExperimentByName, runTrial } from './trial.js';
+
+export const QUEUE_NAME = 'priorlab-trials';
+const SWEEPS_KEY = 'priorlab:sweeps';
+
+interface JobData {
+  sweepId: string;
+  experiment: string;
+  trial: Trial;
+}
+
+const prefix = (sweepId: string): string => `priorlab:sweep:${sweepId}`;
+const trialKeys = (sweepId: string, id: string) => {
+  const t = `${prefix(sweepId)}:t:${id}`;
+  return { owner: `${t}:owner`, rows: `${t}:rows`, files: `${t}:files` };
+};
+const sweepKeys = (sweepId: string) => {
+  const p = prefix(sweepId);
+  return { meta: `${p}:meta`, done: `${p}:done`, progress: `${p}:progress`, failed: `${p}:failed` };
+};
+
+/** Sets the claimer as owner unless the trial is already done. KEYS owner, done; ARGV token, trial. */
+const CLAIM = `
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`;
+
+/**
+ * Ships rows and files atomically, fenced by owner and row count.
+ * KEYS owner, rows, files, done, progress; ARGV token, expectedRows, trial, final, nRows, rows..., name, content, ...
+ */
+const SHIP = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[2]) then return -2 end
+local n = tonumber(ARGV[5])
+for i = 6, 5 + n do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 6 + n, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+if ARGV[4] == '1' then
+  redis.call('SADD', KEYS[4], ARGV[3])
+  redis.call('HDEL', KEYS[5], ARGV[3])
+end
+return redis.call('LLEN', KEYS[2])`;
+
+type Scripted = Redis & {
+  claim(owner: string, done: string, token: string, id: string): Promise<number>;
+  ship(owner: string, rows: string, files: string, done: string, progress: string, ...args: string[]): Promise<number>;
+};
+
+/** Reconnect delays (ms): quick at first, then every 2 s, forever. */
+const RETRY = (n: number): number => Math.min(200 * n, 2000);
+
+/** A client that retries forever and reports a lost connection once (and its return), naming the redacted URL. */
+function connect(url: string, role: string, opts: Partial<RedisOptions> = {}): Scripted {
+  const redis = new Redis({ ...parseQueueUrl(url), maxRetriesPerRequest: null, retryStrategy: RETRY, ...opts }) as Scripted;
+  redis.defineCommand('claim', { numberOfKeys: 2, lua: CLAIM });
+  redis.defineCommand('ship', { numberOfKeys: 5, lua: SHIP });
+  watchConnection(redis, url, role);
+  return redis;
+}
+
+function watchConnection(emitter: { on(ev: string, fn: (...a: any[]) => void): unknown }, url: string, role: string): void {
+  let down = false;
+  emitter.on('error', (err: Error & { code?: string }) => {
+    if (down) return;
+    down = true;
+    console.error(`${role}: redis ${redact(url)} unreachable (${err.code ?? err.message}); retrying until it is back`);
+  });
+  emitter.on('ready', () => {
+    if (!down) return;
+    down = false;
+    console.error(`${role}: redis ${redact(url)} is back`);
+  });
+}
+
+/** The id of the sweep in `dir`: the same folder and sweep.json always map to the same keys. */
+export function sweepIdOf(dir: string): string {
+  return createHash('sha256').update(dir).update('\0').update(readFileSync(join(dir, 'sweep.json'))).digest('hex').slice(0, 16);
+}
+
+/** BullMQ's connection options for `url` (its own connections; ioredis' option type is wider than BullMQ's). */
+const bullConnection = (url: string, maxRetriesPerRequest: number | null): ConnectionOptions =>
+  ({ ...parseQueueUrl(url), maxRetriesPerRequest, retryStrategy: RETRY }) as ConnectionOptions;
+
+const b64 = (bytes: Buffer | Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+// ───────────────────────────── worker ─────────────────────────────
+
+class LostTrial extends Error {
+  override readonly name = 'LostTrial';
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  lockMs: number;
+  backend?: string;
+}
+
+/** `priorlab worker`: takes trials until Ctrl-C / SIGTERM (running trials checkpoint and go back to the queue). */
+export async function runWorker(url: string, opts: WorkerOptions): Promise<number> {
+  const { initNodeBackend } = await import('../backend.js');
+  const backend = await initNodeBackend(opts.backend);
+  const redis = connect(url, 'worker');
+  const running = new Set<AbortController>();
+  const name = `pid ${process.pid}`;
+
+  const processor = async (job: Job<JobData>, token?: string): Promise<string> => {
+    const { sweepId, trial } = job.data;
+    const k = { ...trialKeys(sweepId, trial.id), ...sweepKeys(sweepId) };
+    if (!token) throw new Error('BullMQ gave the job no lock token');
+    if ((await redis.claim(k.owner, k.done, token, trial.id)) === 0) return 'already done';
+    const [files, rows] = await Promise.all([redis.hgetallBuffer(k.files), redis.lrange(k.rows, 0, -1)]);
+    const scratch = mkdtempSync(join(tmpdir(), 'priorlab-trial-'));
+    const ac = new AbortController();
+    running.add(ac);
+    try {
+      const shipped = new Map<string, string>();
+      for (const [file, content] of Object.entries(files)) {
+        const text = content.toString('utf8');
+        writeFileSync(join(scratch, file), Buffer.from(text, 'base64'));
+        shipped.set(file, text);
+      }
+      if (rows.length) writeFileSync(join(scratch, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
+      let rowCount = rows.length;
+      console.log(`trial ${trial.id} of sweep ${sweepId}: ${rows.length ? `resuming (${rows.length} rows shipped)` : 'starting'}`);
+
+      /** Ships the rows logged at steps <= `upTo` (all when null) and every changed file. */
+      const ship = async (upTo: number | null, final: boolean): Promise<void> => {
+        const lines = parseMetricsLines(readFileSync(join(scratch, FILES.metrics), { encoding: 'utf8', flag: 'a+' })).slice(rowCount);
+        const cut = upTo === null ? lines.length : lines.findIndex((l) => l.row.step > upTo);
+        const fresh = lines.slice(0, cut < 0 ? lines.length : cut).map((l) => l.text);
+        const changed: string[] = [];
+        for (const file of readdirSync(scratch)) {
+          if (file === FILES.metrics || file.endsWith('.tmp')) continue;
+          const content = b64(readFileSync(join(scratch, file)));
+          if (shipped.get(file) !== content) changed.push(file, content);
+        }
+        const res = await redis.ship(k.owner, k.rows, k.files, k.done, k.progress, token, String(rowCount), trial.id, final ? '1' : '0', String(fresh.length), ...fresh, ...changed);
+        if (res < 0) throw new LostTrial(`trial ${trial.id}: another worker owns it now (${res === -1 ? 'claimed again' : 'rows moved on'}); dropping this copy`);
+        rowCount = res;
+        for (let i = 0; i < changed.length; i += 2) shipped.set(changed[i], changed[i + 1]);
+      };
+
+      let chain: Promise<void> = Promise.resolve();
+      let lost: Error | null = null;
+      const enqueue = (upTo: number | null, final: boolean): void => {
+        chain = chain.then(() => ship(upTo, final)).catch((err: Error) => {
+          lost ??= err;
+          ac.abort(err);
+        });
+      };
+      let lastProgress = 0;
+      const experiment = await loadExperimentByName(job.data.experiment);
+      const outcome = await runTrial({
+        experiment,
+        trial,
+        dir: scratch,
+        backend,
+        signal: ac.signal,
+        onCheckpoint: (step) => enqueue(step, false),
+        reporter: {
+          progress(step, total) {
+            const now = performance.now();
+            if (now - lastProgress < 300 && step < total) return;
+            lastProgress = now;
+            redis.hset(k.progress, trial.id, `${step}/${total}`).catch(() => {});
+          },
+          print() {},
+          finish() {},
+        },
+      });
+      await chain;
+      if (lost) throw lost;
+      if (outcome === 'done') {
+        enqueue(null, true);
+        await chain;
+        if (lost) throw lost;
+        console.log(`trial ${trial.id} of sweep ${sweepId}: done`);
+        return 'done';
+      }
+      // Stopped by this worker's shutdown: the checkpoint is shipped; hand the job back to the queue.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    } catch (err) {
+      if (!(err instanceof WaitingError) && !(err instanceof LostTrial)) {
+        await redis.hset(k.failed, trial.id, `${name}: ${(err as Error).stack ?? err}`).catch(() => {});
+      }
+      if (err instanceof LostTrial) console.error(err.message);
+      throw err;
+    } finally {
+      running.delete(ac);
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  };
+
+  const worker = new Worker<JobData>(QUEUE_NAME, processor, {
+    connection: bullConnection(url, null),
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockMs,
+    stalledInterval: opts.lockMs,
+    maxStalledCount: 1000, // a trial handed over resumes from its checkpoint: no reason to give up on it
+  });
+  watchConnection(worker, url, 'worker');
+  console.log(`worker (${name}, backend ${backend}) on ${redact(url)}, ${opts.concurrency} at a time; Ctrl-C to stop`);
+
+  await new Promise<void>((resolveStop) => {
+    let signals = 0;
+    const onSignal = (): void => {
+      signals++;
+      if (signals > 1) process.exit(130);
+      console.log('stopping: running trials checkpoint and go back to the queue (Ctrl-C again to exit now)');
+      for (const ac of running) ac.abort(new Error('worker stopping'));
+      resolveStop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await worker.close();
+  await redis.quit().catch(() => {});
+  return 130;
+}
+
+// ───────────────────────────── coordinator ─────────────────────────────
+
+/** Writes a trial shipped to Redis into its run folder (status.json last: it marks the trial done). */
+function writeTrial(dir: string, rows: string[], files: Record<string, Buffer>): void {
+  const names = Object.keys(files).sort();
+  for (const file of names) if (file !== FILES.status) writeFileAtomic(join(dir, file), Buffer.from(files[file].toString('utf8'), 'base64'));
+  writeFileAtomic(join(dir, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
+  if (files[FILES.status]) writeFileAtomic(join(dir, FILES.status), Buffer.from(files[FILES.status].toString('utf8'), 'base64'));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `priorlab sweep spec.yaml --queue url`: enqueues the trials not done, collects them as they finish. */
+export async function coordinate(dir: string, sweep: SweepFile, url: string): Promise<number> {
+  const { finish } = await import('./cli.js');
+  const sweepId = sweepIdOf(dir);
+  const k = sweepKeys(sweepId);
+  const redis = connect(url, 'sweep', { maxRetriesPerRequest: 1 });
+  const queue = new Queue<JobData, unknown, string>(QUEUE_NAME, { connection: bullConnection(url, 1) });
+  queue.on('error', () => {}); // reported once by `redis` above
+  const progress = new SweepProgress(sweep.trials.map((t) => ({ id: t.id, done: trialStatus(dir, t.id) === 'done' })));
+  const failed = new Map<string, string>();
+  console.log(`queue ${redact(url)}, sweep id ${sweepId}; start workers with: priorlab worker --queue <url>`);
+
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  /** Registers the sweep and (re-)enqueues every trial neither collected nor done on Redis. */
+  const register = async (retryFailed: boolean): Promise<void> => {
+    const done = new Set(await redis.smembers(k.done));
+    if (retryFailed) {
+      for (const id of await redis.hkeys(k.failed)) {
+        await (await queue.getJob(`${sweepId}-${id}`))?.remove();
+        await redis.hdel(k.failed, id);
+      }
+    }
+    const todo = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !done.has(t.id));
+    await queue.addBulk(
+      todo.map((trial) => ({
+        name: trial.id,
+        data: { sweepId, experiment: sweep.experiment, trial },
+        opts: { jobId: `${sweepId}-${trial.id}`, removeOnComplete: true, removeOnFail: false, attempts: 1 },
+      })),
+    );
+    await redis.multi().hset(k.meta, { experiment: sweep.experiment, total: sweep.trials.length, dir }).sadd(SWEEPS_KEY, sweepId).exec();
+  };
+
+  const collect = async (id: string): Promise<void> => {
+    const t = trialKeys(sweepId, id);
+    if (progress.states.get(id) !== 'done') {
+      const [rows, files] = await Promise.all([redis.lrange(t.rows, 0, -1), redis.hgetallBuffer(t.files)]);
+      writeTrial(trialDir(dir, id), rows, files);
+      progress.set(id, 'done');
+    }
+    await redis.multi().del(t.owner, t.rows, t.files).srem(k.done, id).exec();
+  };
+
+  let down = false;
+  let first = true;
+  while (!stop) {
+    try {
+      if (first || !(await redis.exists(k.meta))) {
+        if (!first) progress.println(`redis ${redact(url)} lost this sweep's state (restarted without persistence?): enqueuing the trials not collected again`);
+        await register(first);
+        first = false;
+      }
+      const [done, running, failures] = await Promise.all([redis.smembers(k.done), redis.hgetall(k.progress), redis.hgetall(k.failed)]);
+      if (down) progress.println(`redis ${redact(url)} is back; continuing`);
+      down = false;
+      for (const id of done.sort()) await collect(id);
+      for (const [id, text] of Object.entries(failures)) {
+        if (!failed.has(id)) progress.set(id, 'failed');
+        failed.set(id, text);
+      }
+      for (const [id, frac] of Object.entries(running)) {
+        const [step, total] = frac.split('/').map(Number);
+        if (progress.states.get(id) !== 'done' && !failed.has(id)) progress.set(id, 'running', total > 0 ? step / total : 0);
+      }
+      const open = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !failed.has(t.id));
+      if (!open.length) break;
+    } catch (err) {
+      if (!down) progress.println(`sweep: redis ${redact(url)} unreachable (${(err as Error).message}); the sweep resumes when it is back (Ctrl-C to stop; rerun to continue)`);
+      down = true;
+    }
+    await sleep(down ? 1000 : 250);
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  progress.finish();
+  const complete = sweep.trials.every((t) => progress.states.get(t.id) === 'done');
+  if (complete) await redis.multi().del(k.meta, k.progress, k.failed, k.done).srem(SWEEPS_KEY, sweepId).exec().catch(() => {});
+  await queue.close().catch(() => {});
+  redis.disconnect();
+  return finish(dir, sweep, [...failed].map(([id, error]) => ({ id, error })), stop);
+}
+
+/** `priorlab sweep status --queue url`: every registered sweep and the queue's job counts. */
+export async function queueStatus(url: string): Promise<number> {
+  const redis = connect(url, 'status', { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const queue = new Queue(QUEUE_NAME, { connection: bullConnection(url, 1) });
+  queue.on('error', () => {});
+  try {
+    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
+    console.log(`queue ${redact(url)} (${QUEUE_NAME}): ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    const ids = (await redis.smembers(SWEEPS_KEY)).sort();
+    if (!ids.length) console.log('no sweep registered');
+    for (const id of ids) {
+      const k = sweepKeys(id);
+      const [meta, done, running, failedN] = await Promise.all([redis.hgetall(k.meta), redis.scard(k.done), redis.hlen(k.progress), redis.hlen(k.failed)]);
+      console.log(`sweep ${id} (${meta.experiment ?? '?'}, folder ${meta.dir ?? '?'}): ${meta.total ?? '?'} trials; ${done} shipped and not yet collected, ${running} running, ${failedN} failed`);
+    }
+    return 0;
+  } finally {
+    await queue.close().catch(() => {});
+    redis.disconnect();
+  }
+}
