@@ -1,0 +1,250 @@
+/**
+ * Sweeps end to end, through the CLI: the local backend and the Redis backend (a real `redis-server` on a
+ * random loopback port, no persistence, stopped after) write the same sweep folder byte for byte except
+ * timestamps; and the same holds after faults: a worker killed with SIGKILL mid-trial, the coordinator
+ * killed and restarted, Redis stopped mid-sweep and started again (empty), a local sweep stopped and rerun.
+ * Identical metrics.jsonl files are the "each trial's metrics exactly once" check: a lost row or a
+ * duplicated one changes the bytes.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import tabularQ from '../experiments/tabular-q.js';
+import { PRIORS as PRIOR_NAMES } from '../src/node/run/experiment.js';
+
+const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
+const work = mkdtempSync(join(tmpdir(), 'priorlab-sweeps-'));
+const procs = new Set<ChildProcess>();
+
+interface Proc {
+  child: ChildProcess;
+  out(): string;
+  exit: Promise<number>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.add(child);
+  let text = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (text += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (text += c));
+  const exit = new Promise<number>((res) =>
+    child.on('exit', (code, signal) => {
+      procs.delete(child);
+      res(code ?? (signal === 'SIGKILL' ? 137 : 128));
+    }),
+  );
+  return { child, out: () => text, exit };
+}
+
+async function waitFor(what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await pred())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** A redis-server on 127.0.0.1:port, no persistence; resolves once it accepts connections. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.add(child);
+  child.on('exit', () => procs.delete(child));
+  let log = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
+  await waitFor(`redis-server on port ${port} (log: ${log.slice(-300)})`, () => /Ready to accept connections/.test(log) || child.exitCode !== null, 20_000);
+  if (child.exitCode !== null) throw new Error(`redis-server exited: ${log.slice(-500)}`);
+  return child;
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await gone;
+}
+
+/** Every file of a sweep folder, with createdAt/updatedAt masked (the only bytes allowed to differ). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8').replace(/"(createdAt|updatedAt)": "[^"]*"/g, '"$1": "<time>"');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function spec(name: string, body: object): string {
+  const path = join(work, `${name}.yaml`);
+  writeFileSync(path, stringify({ experiment: 'tabular-q', ...body }));
+  return path;
+}
+
+/** Whatever priors tabular-q's schema accepts (uniform|none today; reference too once it takes it), at most 3. */
+const PRIORS = PRIOR_NAMES.filter((prior) => tabularQ.options.safeParse({ prior }).success);
+
+let redisPort = 0;
+let redis: ChildProcess;
+let url = '';
+
+beforeAll(async () => {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error("redis-server not found: install Debian's redis-server (.ci/run does)");
+  redisPort = await freePort();
+  redis = await startRedis(redisPort);
+  url = `redis://127.0.0.1:${redisPort}`;
+});
+
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+});
+
+const worker = (): Proc => start(['worker', '--queue', url, '--lock-ms', '2000']);
+const stopAll = async (ps: Proc[]): Promise<void> => {
+  for (const p of ps) p.child.kill('SIGTERM');
+  await Promise.all(ps.map((p) => p.exit));
+};
+
+describe('sweep backends', () => {
+  it(`local and Redis with 2 workers write the same sweep folder: ${PRIORS.length} priors × 5 α × 3 seeds of tabular-q`, async () => {
+    const file = spec('grid', {
+      options: { steps: 1000, logEvery: 250, checkpointEvery: 500 },
+      grid: { prior: PRIORS, alpha: [0.01, 0.03, 0.1, 0.3, 1] },
+      seeds: '1-3',
+      metrics: { return: 'charts/return' },
+    });
+    const local = start(['sweep', file, '--out', 'grid-local', '--workers', '2']);
+    expect(await local.exit, local.out()).toBe(0);
+    const workers = [worker(), worker()];
+    const coord = start(['sweep', file, '--out', 'grid-redis', '--queue', url]);
+    expect(await coord.exit, coord.out()).toBe(0);
+    await stopAll(workers);
+    const a = snapshot(join(work, 'grid-local'));
+    const b = snapshot(join(work, 'grid-redis'));
+    const trials = 15 * PRIORS.length;
+    expect(Object.keys(a).filter((f) => f.endsWith('metrics.jsonl'))).toHaveLength(trials);
+    const first = Object.keys(a).find((f) => /^trials\/c0+-s1\/metrics\.jsonl$/.test(f))!;
+    expect(a[first].trim().split('\n')).toHaveLength(4);
+    expect(a['summary.md']).toMatch(/\| 0 \| \w+ \| 0\.01 \| 3 \| -?\d/);
+    expect(Object.keys(a)).toContain('charts_return-vs-alpha.svg');
+    expect(b).toEqual(a);
+    // Both workers took trials.
+    expect(workers.map((w) => (w.out().match(/: done/g) ?? []).length).every((n) => n > 0)).toBe(true);
+  });
+
+  describe('faults (each compared with an uninterrupted local sweep)', () => {
+    // Trials long enough (~2 s each) to be caught in the middle; checkpoints every 10k steps.
+    const body = { options: { steps: 120_000, logEvery: 5_000, checkpointEvery: 10_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1], metrics: { return: 'charts/return' } };
+    let file = '';
+    let reference: Record<string, string> = {};
+    const progressOf = async (): Promise<Record<string, number>> => {
+      const r = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await r.connect();
+        const out: Record<string, number> = {};
+        for (const key of await r.keys('priorlab:sweep:*:progress')) {
+          for (const [id, v] of Object.entries(await r.hgetall(key))) out[id] = Number(v.split('/')[0]);
+        }
+        return out;
+      } catch {
+        return {};
+      } finally {
+        r.disconnect();
+      }
+    };
+    const doneTrials = (dir: string): number =>
+      existsSync(join(work, dir, 'trials')) ? readdirSync(join(work, dir, 'trials')).filter((t) => existsSync(join(work, dir, 'trials', t, 'status.json'))).length : 0;
+
+    beforeAll(async () => {
+      file = spec('faults', body);
+      const ref = start(['sweep', file, '--out', 'faults-ref', '--workers', '2']);
+      expect(await ref.exit, ref.out()).toBe(0);
+      reference = snapshot(join(work, 'faults-ref'));
+      expect(reference['trials/c0-s1/metrics.jsonl'].trim().split('\n')).toHaveLength(24);
+    });
+
+    it('kill -9 one of two workers mid-trial: another worker resumes it from its checkpoint', async () => {
+      const [a, b] = [worker(), worker()];
+      const coord = start(['sweep', file, '--out', 'faults-kill', '--queue', url]);
+      let victim = '';
+      await waitFor('worker A 30k steps into a trial', async () => {
+        const m = [...a.out().matchAll(/trial (\S+) of sweep \S+: starting/g)].at(-1);
+        if (!m) return false;
+        victim = m[1];
+        const step = (await progressOf())[victim] ?? 0;
+        return step >= 30_000 && step < 110_000;
+      });
+      a.child.kill('SIGKILL');
+      expect(await coord.exit, coord.out()).toBe(0);
+      await stopAll([b]);
+      expect(b.out()).toMatch(new RegExp(`trial ${victim} of sweep \\S+: resuming`));
+      expect(snapshot(join(work, 'faults-kill'))).toEqual(reference);
+    });
+
+    it('the coordinator killed and restarted collects the rest', async () => {
+      const workers = [worker(), worker()];
+      const first = start(['sweep', file, '--out', 'faults-coord', '--queue', url]);
+      await waitFor('one trial collected', () => doneTrials('faults-coord') >= 1);
+      first.child.kill('SIGKILL');
+      await first.exit;
+      expect(doneTrials('faults-coord')).toBeLessThan(4);
+      const second = start(['sweep', file, '--out', 'faults-coord', '--queue', url]);
+      expect(await second.exit, second.out()).toBe(0);
+      expect(second.out()).toMatch(/4 trials of tabular-q \(4 cells\); [1-3] already done/);
+      await stopAll(workers);
+      expect(snapshot(join(work, 'faults-coord'))).toEqual(reference);
+    });
+
+    it('Redis stopped mid-sweep: a clear error, and the sweep resumes when it is back (empty)', async () => {
+      const workers = [worker(), worker()];
+      const coord = start(['sweep', file, '--out', 'faults-redis', '--queue', url]);
+      await waitFor('a trial 20k steps in', async () => Object.values(await progressOf()).some((s) => s >= 20_000 && s < 110_000));
+      await stopRedis(redis);
+      await waitFor('the coordinator reporting Redis down', () => /unreachable/.test(coord.out()), 30_000);
+      expect(coord.out()).toMatch(new RegExp(`redis redis://127\\.0\\.0\\.1:${redisPort}/? unreachable`));
+      redis = await startRedis(redisPort);
+      expect(await coord.exit, coord.out()).toBe(0);
+      expect(coord.out()).toMatch(/lost this sweep's state/);
+      await stopAll(workers);
+      expect(snapshot(join(work, 'faults-redis'))).toEqual(reference);
+    });
+
+    it('a local sweep stopped with SIGTERM and run again ends as if uninterrupted', async () => {
+      const first = start(['sweep', file, '--out', 'faults-local', '--workers', '2']);
+      await waitFor('a trial checkpointed at 20k steps', () => {
+        const trials = join(work, 'faults-local', 'trials');
+        if (!existsSync(trials)) return false;
+        return readdirSync(trials).some((t) => {
+          const p = join(trials, t, 'checkpoint.json');
+          return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 20_000;
+        });
+      });
+      first.child.kill('SIGTERM');
+      expect(await first.exit, first.out()).toBe(130);
+      const stopped = readdirSync(join(work, 'faults-local', 'trials')).filter((t) => JSON.parse(readFileSync(join(work, 'faults-local', 'trials', t, 'status.json'), 'utf8')).state === 'stopped');
+      expect(stopped.length).toBeGreaterThan(0);
+      const second = start(['sweep', join(work, 'faults-local')]);
+      expect(await second.exit, second.out()).toBe(0);
+      expect(snapshot(join(work, 'faults-local'))).toEqual(reference);
+    });
+  });
+});
