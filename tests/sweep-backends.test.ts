@@ -6,9 +6,8 @@
  * Identical metrics.jsonl files are the "each trial's metrics exactly once" check: a lost row or a
  * duplicated one changes the bytes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,6 +15,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import { PRIORS as PRIOR_NAMES } from '../src/node/run/experiment.js';
+import { freePort, startRedisServer, stopRedisServer } from '../src/node/sweep/localredis.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const work = mkdtempSync(join(tmpdir(), 'priorlab-sweeps-'));
@@ -50,34 +50,12 @@ async function waitFor(what: string, pred: () => boolean | Promise<boolean>, tim
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** A redis-server on 127.0.0.1:port, no persistence; resolves once it accepts connections. */
+/** A redis-server tracked for cleanup. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = await startRedisServer(port);
   procs.add(child);
   child.on('exit', () => procs.delete(child));
-  let log = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
-  await waitFor(`redis-server on port ${port} (log: ${log.slice(-300)})`, () => /Ready to accept connections/.test(log) || child.exitCode !== null, 20_000);
-  if (child.exitCode !== null) throw new Error(`redis-server exited: ${log.slice(-500)}`);
   return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await gone;
 }
 
 /** Every file of a sweep folder, with createdAt/updatedAt masked (the only bytes allowed to differ). */
@@ -108,7 +86,6 @@ let redis: ChildProcess;
 let url = '';
 
 beforeAll(async () => {
-  if (spawnSync('redis-server', ['--version']).error) throw new Error("redis-server not found: install Debian's redis-server (.ci/run does)");
   redisPort = await freePort();
   redis = await startRedis(redisPort);
   url = `redis://127.0.0.1:${redisPort}`;
@@ -218,7 +195,7 @@ describe('sweep backends', () => {
       const workers = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-redis', '--queue', url]);
       await waitFor('a trial 20k steps in', async () => Object.values(await progressOf()).some((s) => s >= 20_000 && s < 110_000));
-      await stopRedis(redis);
+      await stopRedisServer(redis);
       await waitFor('the coordinator reporting Redis down', () => /unreachable/.test(coord.out()), 30_000);
       expect(coord.out()).toMatch(new RegExp(`redis redis://127\\.0\\.0\\.1:${redisPort}/? unreachable`));
       redis = await startRedis(redisPort);

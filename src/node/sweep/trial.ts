@@ -38,17 +38,21 @@ export interface TrialRunArgs {
   onCheckpoint?: (step: number) => void;
 }
 
+// Once per worker process: a worker runs many trials from one checkout (and `git` costs two process spawns).
+let checkout: { version: string; git: RunConfig['git'] } | null = null;
+
 /** The trial's config.json: what `priorlab <experiment> --seed s <options>` would have written. */
 export function trialConfig(experiment: string, trial: Trial, backend: string): RunConfig {
+  checkout ??= { version: packageVersion(), git: gitInfo() };
   return {
     experiment,
     seed: trial.seed,
     options: trial.options,
-    version: packageVersion(),
+    version: checkout.version,
     node: process.version,
     backend,
     requestedBackend: null,
-    git: gitInfo(),
+    git: checkout.git,
     createdAt: new Date().toISOString(),
     command: `priorlab ${[experiment, `--seed=${trial.seed}`, ...toArgv(trial.options)].join(' ')}`,
   };
