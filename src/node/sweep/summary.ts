@@ -92,7 +92,7 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
   const hasBoth = (c: CellSummary): boolean => Boolean(c.metrics.return && c.metrics.kl);
   if (cells.some(hasBoth)) {
     const svg = scatterPlot(
-      { title: `${sweep.experiment}: return–KL frontier across ${x}`, xLabel: kl, yLabel: ret },
+      { title: `${sweep.experiment}: frontier of ${ret} vs ${kl} across ${x}`, xLabel: kl, yLabel: ret },
       [...series].map(([label, cs]) => ({
         label,
         connect: true,
@@ -102,8 +102,10 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
     writeFileAtomic(join(sweepDir, 'frontier.svg'), svg);
     written.push('frontier.svg');
   }
+  const plotted = new Set<string>();
   for (const [role, key] of Object.entries(sweep.spec.metrics)) {
-    if (!cells.some((c) => c.metrics[role])) continue;
+    if (plotted.has(key) || !cells.some((c) => c.metrics[role])) continue;
+    plotted.add(key);
     const svg = linePlot(
       { title: `${sweep.experiment}: final ${key} vs ${x} (mean ± std over seeds)`, xLabel, yLabel: key },
       [...series].map(([label, cs]) => {
