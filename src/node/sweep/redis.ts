@@ -216,6 +216,7 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
         return 'done';
       }
       // Stopped by this worker's shutdown: the checkpoint is shipped; hand the job back to the queue.
+      await redis.hdel(k.progress, trial.id);
       await job.moveToWait(token);
       throw new WaitingError();
     } catch (err) {
@@ -237,7 +238,13 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     stalledInterval: opts.lockMs,
     maxStalledCount: 1000, // a trial handed over resumes from its checkpoint: no reason to give up on it
   });
-  watchConnection(worker, url, 'worker');
+  // BullMQ's own errors (e.g. a lock taken over): each distinct message once in a row.
+  let lastError = '';
+  worker.on('error', (err: Error & { code?: string }) => {
+    if (err.code && /^E[A-Z]+$/.test(err.code)) return; // a socket error: `redis` above reports the connection
+    if (err.message !== lastError) console.error(`worker: ${err.message}`);
+    lastError = err.message;
+  });
   console.log(`worker (${name}, backend ${backend}) on ${redact(url)}, ${opts.concurrency} at a time; Ctrl-C to stop`);
 
   await new Promise<void>((resolveStop) => {
