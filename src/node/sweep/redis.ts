@@ -119,6 +119,8 @@ export function sweepIdOf(dir: string): string {
 const bullConnection = (url: string, maxRetriesPerRequest: number | null): ConnectionOptions =>
   ({ ...parseQueueUrl(url), maxRetriesPerRequest, retryStrategy: RETRY }) as ConnectionOptions;
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 const b64 = (bytes: Buffer | Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 // ───────────────────────────── worker ─────────────────────────────
@@ -259,8 +261,13 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  await worker.close();
-  await redis.quit().catch(() => {});
+  // With Redis unreachable, closing would wait for it forever: give up after a while (the trials are stalled jobs then).
+  const closed = await Promise.race([worker.close().then(() => true), sleep(15_000).then(() => false)]);
+  if (!closed) {
+    console.error(`worker: redis ${redact(url)} did not answer while closing; exiting (unfinished trials go to another worker after --lock-ms)`);
+    process.exit(130); // its connections would keep retrying, and this process alive
+  }
+  redis.disconnect();
   return 130;
 }
 
@@ -273,8 +280,6 @@ function writeTrial(dir: string, rows: string[], files: Record<string, Buffer>):
   writeFileAtomic(join(dir, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
   if (files[FILES.status]) writeFileAtomic(join(dir, FILES.status), Buffer.from(files[FILES.status].toString('utf8'), 'base64'));
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `priorlab sweep spec.yaml --queue url`: enqueues the trials not done, collects them as they finish. */
 export async function coordinate(dir: string, sweep: SweepFile, url: string): Promise<number> {
