@@ -354,7 +354,8 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
       const open = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !failed.has(t.id));
       if (!open.length) break;
     } catch (err) {
-      if (!down) progress.println(`sweep: redis ${redact(url)} unreachable (${(err as Error).message}); the sweep resumes when it is back (Ctrl-C to stop; rerun to continue)`);
+      // The connection watcher names the cause; other errors are shown as they are.
+      if (!down) progress.println(`sweep: paused until redis ${redact(url)} answers${(err as Error).message.includes('max retries') ? '' : ` (${(err as Error).message})`}; it resumes by itself (Ctrl-C to stop; the same command continues later)`);
       down = true;
     }
     await sleep(down ? 1000 : 250);
