@@ -6,7 +6,7 @@
  * Identical metrics.jsonl files are the "each trial's metrics exactly once" check: a lost row or a
  * duplicated one changes the bytes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -15,6 +15,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import { PRIORS as PRIOR_NAMES } from '../src/node/run/experiment.js';
+import { trialStatus } from '../src/node/sweep/folder.js';
 import { freePort, startRedisServer, stopRedisServer } from '../src/node/sweep/localredis.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
@@ -129,8 +130,8 @@ describe('sweep backends', () => {
   });
 
   describe('faults (each compared with an uninterrupted local sweep)', () => {
-    // Trials long enough (~2 s each) to be caught in the middle; checkpoints every 10k steps.
-    const body = { options: { steps: 120_000, logEvery: 5_000, checkpointEvery: 10_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1], metrics: { return: 'charts/return' } };
+    // Trials long enough (~1 s each unloaded) to be caught in the middle; checkpoints every 5k steps.
+    const body = { options: { steps: 60_000, logEvery: 2_500, checkpointEvery: 5_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1], metrics: { return: 'charts/return' } };
     let file = '';
     let reference: Record<string, string> = {};
     const progressOf = async (): Promise<Record<string, number>> => {
@@ -149,7 +150,7 @@ describe('sweep backends', () => {
       }
     };
     const doneTrials = (dir: string): number =>
-      existsSync(join(work, dir, 'trials')) ? readdirSync(join(work, dir, 'trials')).filter((t) => existsSync(join(work, dir, 'trials', t, 'status.json'))).length : 0;
+      existsSync(join(work, dir, 'trials')) ? readdirSync(join(work, dir, 'trials')).filter((t) => trialStatus(join(work, dir), t) === 'done').length : 0;
 
     beforeAll(async () => {
       file = spec('faults', body);
@@ -163,12 +164,12 @@ describe('sweep backends', () => {
       const [a, b] = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-kill', '--queue', url]);
       let victim = '';
-      await waitFor('worker A 30k steps into a trial', async () => {
+      await waitFor('worker A 15k steps into a trial', async () => {
         const m = [...a.out().matchAll(/trial (\S+) of sweep \S+: starting/g)].at(-1);
         if (!m) return false;
         victim = m[1];
         const step = (await progressOf())[victim] ?? 0;
-        return step >= 30_000 && step < 110_000;
+        return step >= 15_000 && step < 55_000;
       });
       a.child.kill('SIGKILL');
       expect(await coord.exit, coord.out()).toBe(0);
@@ -194,7 +195,7 @@ describe('sweep backends', () => {
     it('Redis stopped mid-sweep: a clear error, and the sweep resumes when it is back (empty)', async () => {
       const workers = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-redis', '--queue', url]);
-      await waitFor('a trial 20k steps in', async () => Object.values(await progressOf()).some((s) => s >= 20_000 && s < 110_000));
+      await waitFor('a trial 10k steps in', async () => Object.values(await progressOf()).some((s) => s >= 10_000 && s < 55_000));
       await stopRedisServer(redis);
       await waitFor('the coordinator reporting Redis down', () => /unreachable/.test(coord.out()), 30_000);
       expect(coord.out()).toMatch(new RegExp(`redis redis://127\\.0\\.0\\.1:${redisPort}/? unreachable`));
@@ -205,20 +206,42 @@ describe('sweep backends', () => {
       expect(snapshot(join(work, 'faults-redis'))).toEqual(reference);
     });
 
+    it('a local worker process killed mid-trial: that trial fails, the rest finish, and a rerun resumes it', async () => {
+      const first = start(['sweep', file, '--out', 'faults-crash', '--workers', '2']);
+      const running = (): string[] => {
+        const trials = join(work, 'faults-crash', 'trials');
+        if (!existsSync(trials)) return [];
+        return readdirSync(trials).filter((t) => {
+          const p = join(trials, t, 'checkpoint.json');
+          return trialStatus(join(work, 'faults-crash'), t) === 'running' && existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 10_000;
+        });
+      };
+      await waitFor('a trial checkpointed at 10k steps', () => running().length > 0);
+      const kids = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+      expect(kids.length).toBe(2);
+      process.kill(kids[0], 'SIGKILL');
+      expect(await first.exit, first.out()).toBe(1);
+      expect(first.out()).toMatch(/trial c\d-s1 FAILED/);
+      expect(doneTrials('faults-crash')).toBe(3);
+      const second = start(['sweep', join(work, 'faults-crash')]);
+      expect(await second.exit, second.out()).toBe(0);
+      expect(snapshot(join(work, 'faults-crash'))).toEqual(reference);
+    });
+
     it('a local sweep stopped with SIGTERM and run again ends as if uninterrupted', async () => {
       const first = start(['sweep', file, '--out', 'faults-local', '--workers', '2']);
-      await waitFor('a trial checkpointed at 20k steps', () => {
+      await waitFor('a trial checkpointed at 10k steps', () => {
         const trials = join(work, 'faults-local', 'trials');
         if (!existsSync(trials)) return false;
         return readdirSync(trials).some((t) => {
           const p = join(trials, t, 'checkpoint.json');
-          return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 20_000;
+          return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 10_000;
         });
       });
       first.child.kill('SIGTERM');
       expect(await first.exit, first.out()).toBe(130);
-      const stopped = readdirSync(join(work, 'faults-local', 'trials')).filter((t) => JSON.parse(readFileSync(join(work, 'faults-local', 'trials', t, 'status.json'), 'utf8')).state === 'stopped');
-      expect(stopped.length).toBeGreaterThan(0);
+      expect(first.out()).toMatch(/trials not done; run the same command again/);
+      expect(doneTrials('faults-local')).toBeLessThan(4);
       const second = start(['sweep', join(work, 'faults-local')]);
       expect(await second.exit, second.out()).toBe(0);
       expect(snapshot(join(work, 'faults-local'))).toEqual(reference);

@@ -85,7 +85,8 @@ export async function runLocal(sweepDir: string, sweep: SweepFile, pending: read
           progress.set(current.id, interrupted ? 'stopped' : 'failed');
           if (!interrupted) failed.push({ id: current.id, error });
         }
-        resolveLane();
+        // A worker that died after starting is replaced, so one crash does not halve the sweep's speed.
+        resolveLane(ready && !interrupted && queue.length ? lane() : undefined);
       });
     });
 
