@@ -324,6 +324,7 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
     const t = trialKeys(sweepId, id);
     if (progress.states.get(id) !== 'done') {
       const [rows, files] = await Promise.all([redis.lrange(t.rows, 0, -1), redis.hgetallBuffer(t.files)]);
+      if (!files[FILES.status]) return; // already collected and cleared (by another coordinator of this folder)
       writeTrial(trialDir(dir, id), rows, files);
       progress.set(id, 'done');
     }

@@ -149,20 +149,18 @@ export function expandTrials(spec: SweepSpec, exp: Experiment): { cells: Cell[];
   const trials: Trial[] = [];
   for (const cell of cells) {
     const input = { ...spec.options, ...cell.varying };
-    for (const seed of seeds) {
-      const id = `c${String(cell.index).padStart(width, '0')}-s${seed}`;
-      const res = exp.options.safeParse(input);
-      if (!res.success) {
-        const issue = res.error.issues[0];
-        const key = String(issue.path[0] ?? '');
-        const field = shape[key];
-        const value = key in input ? fmt(input[key]) : '(default)';
-        throw new UsageError(
-          `spec: trial ${id} (${cellLabel(cell.varying) || 'fixed options'}): option '${key}' (--${kebab(key)}) got ${value}; allowed: ${field ? allowedText(field) : '?'} (${issue.message})`,
-        );
-      }
-      trials.push({ id, cell: cell.index, seed, options: res.data as Record<string, unknown> });
+    const id = (seed: number): string => `c${String(cell.index).padStart(width, '0')}-s${seed}`;
+    const res = exp.options.safeParse(input);
+    if (!res.success) {
+      const issue = res.error.issues[0];
+      const key = String(issue.path[0] ?? '');
+      const field = shape[key];
+      const value = key in input ? fmt(input[key]) : '(default)';
+      throw new UsageError(
+        `spec: trial ${id(seeds[0])} (${cellLabel(cell.varying) || 'fixed options'}): option '${key}' (--${kebab(key)}) got ${value}; allowed: ${field ? allowedText(field) : '?'} (${issue.message})`,
+      );
     }
+    for (const seed of seeds) trials.push({ id: id(seed), cell: cell.index, seed, options: res.data as Record<string, unknown> });
   }
   return { cells, trials };
 }
