@@ -206,6 +206,18 @@ describe('sweep backends', () => {
       expect(snapshot(join(work, 'faults-redis'))).toEqual(reference);
     });
 
+    it('workers keeping trial files in a --checkpoints folder (not Redis) give the same folder, and the files are cleared', async () => {
+      const store = join(work, 'store');
+      const workers = [0, 1].map(() => start(['worker', '--queue', url, '--lock-ms', '2000', '--checkpoints', store]));
+      const coord = start(['sweep', file, '--out', 'faults-store', '--queue', url]);
+      const files = (): string[] => (existsSync(store) ? readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) : []);
+      await waitFor('a shipped file in the checkpoints folder', () => files().length > 0);
+      expect(await coord.exit, coord.out()).toBe(0);
+      await stopAll(workers);
+      expect(files()).toEqual([]);
+      expect(snapshot(join(work, 'faults-store'))).toEqual(reference);
+    });
+
     it('a local worker process killed mid-trial: that trial fails, the rest finish, and a rerun resumes it', async () => {
       const first = start(['sweep', file, '--out', 'faults-crash', '--workers', '2']);
       const running = (): string[] => {

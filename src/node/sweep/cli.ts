@@ -34,6 +34,7 @@ const WORKER_OPTIONS = z.object({
   queue: z.string().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS)'),
   concurrency: z.number().int().positive().default(1).describe('trials this worker runs at once'),
   lockMs: z.number().int().min(1000).default(30_000).describe('how long a trial stays claimed without a heartbeat before another worker takes it over'),
+  checkpoints: z.string().min(1).optional().describe("keep the trials' files (checkpoints, weights) in this folder, not in Redis; mounted at the same path on every worker and the coordinator"),
   backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend'),
   help: z.boolean().default(false).describe('show this help'),
 });
@@ -138,5 +139,5 @@ export async function workerMain(argv: string[]): Promise<number> {
   if (raw.positional.length) throw new UsageError(`worker: unexpected argument '${raw.positional[0]}' (options start with --)`);
   const [opts] = validateFlags(raw.flags, [WORKER_OPTIONS] as const);
   const { runWorker } = await import('./redis.js');
-  return runWorker(opts.queue, { concurrency: opts.concurrency, lockMs: opts.lockMs, backend: opts.backend });
+  return runWorker(opts.queue, { concurrency: opts.concurrency, lockMs: opts.lockMs, backend: opts.backend, checkpoints: opts.checkpoints });
 }

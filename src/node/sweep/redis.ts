@@ -8,7 +8,8 @@
  *   <p>:meta              hash { experiment, total, dir }: present while the sweep is registered
  *   <p>:t:<trial>:owner   the BullMQ lock token of the worker that claimed the trial last
  *   <p>:t:<trial>:rows    metrics.jsonl lines shipped so far (every one at a step <= the shipped checkpoint)
- *   <p>:t:<trial>:files   hash file name → base64 content: config.json, checkpoint.json, status.json, outputs
+ *   <p>:t:<trial>:files   hash file name → `b64:<content>`, or `path:<file>` with `--checkpoints <folder>`:
+ *                         config.json, checkpoint.json, status.json, outputs
  *   <p>:done              trials whose final rows and files are shipped
  *   <p>:progress          trial → `step/total` while it runs
  *   <p>:failed            trial → error text
@@ -20,13 +21,17 @@
  * resumed run logs every later row once. `kill -9` of a worker: BullMQ's stalled-job check (every
  * `--lock-ms`) moves the job back to the queue and another worker takes it.
  *
+ * `priorlab worker --checkpoints <folder>` keeps the files' bytes out of Redis (large weights): content-addressed
+ * under `<folder>/<sweep id>/<trial>/`, a folder every worker and the coordinator must see at the same path.
+ * A worker deletes the versions it superseded; the coordinator deletes the trial's folder once collected.
+ *
  * Redis down: both sides say so once and keep retrying. Redis back but empty (no persistence): the
  * coordinator notices its `meta` key is gone and enqueues again every trial it has not collected.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseMetricsLines } from '../../core/metrics.js';
@@ -121,7 +126,22 @@ const bullConnection = (url: string, maxRetriesPerRequest: number | null): Conne
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const b64 = (bytes: Buffer | Uint8Array): string => Buffer.from(bytes).toString('base64');
+/** A shipped file's value in the files hash: its bytes inline, or (with a store folder) a content-addressed file. */
+function encodeFile(bytes: Buffer, store: string | null): string {
+  if (store === null) return `b64:${bytes.toString('base64')}`;
+  const path = join(store, createHash('sha256').update(bytes).digest('hex'));
+  if (!existsSync(path)) writeFileAtomic(path, bytes);
+  return `path:${path}`;
+}
+
+function decodeFile(name: string, value: string): Buffer {
+  if (value.startsWith('b64:')) return Buffer.from(value.slice(4), 'base64');
+  const path = value.slice('path:'.length);
+  if (!existsSync(path)) throw new Error(`${name} was shipped to ${path}, which this machine cannot see (is the workers' --checkpoints folder mounted at the same path here?)`);
+  return readFileSync(path);
+}
+
+const storedPath = (value: string | undefined): string | null => (value?.startsWith('path:') ? value.slice('path:'.length) : null);
 
 // ───────────────────────────── worker ─────────────────────────────
 
@@ -133,6 +153,8 @@ export interface WorkerOptions {
   concurrency: number;
   lockMs: number;
   backend?: string;
+  /** Folder for the trials' files instead of Redis (shared, same path everywhere), or undefined. */
+  checkpoints?: string;
 }
 
 /** `priorlab worker`: takes trials until Ctrl-C / SIGTERM (running trials checkpoint and go back to the queue). */
@@ -148,16 +170,16 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     const k = { ...trialKeys(sweepId, trial.id), ...sweepKeys(sweepId) };
     if (!token) throw new Error('BullMQ gave the job no lock token');
     if ((await redis.claim(k.owner, k.done, token, trial.id)) === 0) return 'already done';
-    const [files, rows] = await Promise.all([redis.hgetallBuffer(k.files), redis.lrange(k.rows, 0, -1)]);
+    const [files, rows] = await Promise.all([redis.hgetall(k.files), redis.lrange(k.rows, 0, -1)]);
+    const store = opts.checkpoints === undefined ? null : join(resolve(opts.checkpoints), sweepId, trial.id);
     const scratch = mkdtempSync(join(tmpdir(), 'priorlab-trial-'));
     const ac = new AbortController();
     running.add(ac);
     try {
       const shipped = new Map<string, string>();
-      for (const [file, content] of Object.entries(files)) {
-        const text = content.toString('utf8');
-        writeFileSync(join(scratch, file), Buffer.from(text, 'base64'));
-        shipped.set(file, text);
+      for (const [file, value] of Object.entries(files)) {
+        writeFileSync(join(scratch, file), decodeFile(file, value));
+        shipped.set(file, value);
       }
       if (rows.length) writeFileSync(join(scratch, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
       let rowCount = rows.length;
@@ -171,13 +193,20 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
         const changed: string[] = [];
         for (const file of readdirSync(scratch)) {
           if (file === FILES.metrics || file.endsWith('.tmp')) continue;
-          const content = b64(readFileSync(join(scratch, file)));
-          if (shipped.get(file) !== content) changed.push(file, content);
+          const value = encodeFile(readFileSync(join(scratch, file)), store);
+          if (shipped.get(file) !== value) changed.push(file, value);
         }
         const res = await redis.ship(k.owner, k.rows, k.files, k.done, k.progress, token, String(rowCount), trial.id, final ? '1' : '0', String(fresh.length), ...fresh, ...changed);
         if (res < 0) throw new LostTrial(`trial ${trial.id}: another worker owns it now (${res === -1 ? 'claimed again' : 'rows moved on'}); dropping this copy`);
         rowCount = res;
-        for (let i = 0; i < changed.length; i += 2) shipped.set(changed[i], changed[i + 1]);
+        const superseded = new Set<string>();
+        for (let i = 0; i < changed.length; i += 2) {
+          const old = storedPath(shipped.get(changed[i]));
+          if (old) superseded.add(old);
+          shipped.set(changed[i], changed[i + 1]);
+        }
+        for (const value of shipped.values()) superseded.delete(storedPath(value) ?? '');
+        for (const path of superseded) rmSync(path, { force: true });
       };
 
       let chain: Promise<void> = Promise.resolve();
@@ -274,11 +303,11 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
 // ───────────────────────────── coordinator ─────────────────────────────
 
 /** Writes a trial shipped to Redis into its run folder (status.json last: it marks the trial done). */
-function writeTrial(dir: string, rows: string[], files: Record<string, Buffer>): void {
+function writeTrial(dir: string, rows: string[], files: Record<string, string>): void {
   const names = Object.keys(files).sort();
-  for (const file of names) if (file !== FILES.status) writeFileAtomic(join(dir, file), Buffer.from(files[file].toString('utf8'), 'base64'));
+  for (const file of names) if (file !== FILES.status) writeFileAtomic(join(dir, file), decodeFile(file, files[file]));
   writeFileAtomic(join(dir, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
-  if (files[FILES.status]) writeFileAtomic(join(dir, FILES.status), Buffer.from(files[FILES.status].toString('utf8'), 'base64'));
+  writeFileAtomic(join(dir, FILES.status), decodeFile(FILES.status, files[FILES.status]));
 }
 
 /** `priorlab sweep spec.yaml --queue url`: enqueues the trials not done, collects them as they finish. */
@@ -323,9 +352,13 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
   const collect = async (id: string): Promise<void> => {
     const t = trialKeys(sweepId, id);
     if (progress.states.get(id) !== 'done') {
-      const [rows, files] = await Promise.all([redis.lrange(t.rows, 0, -1), redis.hgetallBuffer(t.files)]);
+      const [rows, files] = await Promise.all([redis.lrange(t.rows, 0, -1), redis.hgetall(t.files)]);
       if (!files[FILES.status]) return; // already collected and cleared (by another coordinator of this folder)
       writeTrial(trialDir(dir, id), rows, files);
+      for (const value of Object.values(files)) {
+        const path = storedPath(value);
+        if (path) rmSync(dirname(path), { recursive: true, force: true });
+      }
       progress.set(id, 'done');
     }
     await redis.multi().del(t.owner, t.rows, t.files).srem(k.done, id).exec();
@@ -333,41 +366,48 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
 
   let down = false;
   let first = true;
-  while (!stop) {
-    try {
-      if (first || !(await redis.exists(k.meta))) {
-        if (!first) progress.println(`redis ${redact(url)} lost this sweep's state (restarted without persistence?): enqueuing the trials not collected again`);
-        await register(first);
-        first = false;
+  try {
+    while (!stop) {
+      try {
+        if (first || !(await redis.exists(k.meta))) {
+          if (!first) progress.println(`redis ${redact(url)} lost this sweep's state (restarted without persistence?): enqueuing the trials not collected again`);
+          await register(first);
+          first = false;
+        }
+        const [done, running, failures] = await Promise.all([redis.smembers(k.done), redis.hgetall(k.progress), redis.hgetall(k.failed)]);
+        if (down) progress.println(`redis ${redact(url)} is back; continuing`);
+        down = false;
+        for (const id of done.sort()) await collect(id);
+        for (const [id, text] of Object.entries(failures)) {
+          if (!failed.has(id)) progress.set(id, 'failed');
+          failed.set(id, text);
+        }
+        for (const [id, frac] of Object.entries(running)) {
+          const [step, total] = frac.split('/').map(Number);
+          if (progress.states.get(id) !== 'done' && !failed.has(id)) progress.set(id, 'running', total > 0 ? step / total : 0);
+        }
+        const open = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !failed.has(t.id));
+        if (!open.length) break;
+      } catch (err) {
+        // Waiting is for a lost connection only; anything else (e.g. an unreadable shipped file) ends the sweep.
+        const lostConnection = redis.status !== 'ready' || (err as Error).name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONN|ETIMEDOUT|EPIPE/.test((err as Error).message);
+        if (!lostConnection) throw err;
+        // The connection watcher names the cause.
+        if (!down) progress.println(`sweep: paused until redis ${redact(url)} answers${(err as Error).message.includes('max retries') ? '' : ` (${(err as Error).message})`}; it resumes by itself (Ctrl-C to stop; the same command continues later)`);
+        down = true;
       }
-      const [done, running, failures] = await Promise.all([redis.smembers(k.done), redis.hgetall(k.progress), redis.hgetall(k.failed)]);
-      if (down) progress.println(`redis ${redact(url)} is back; continuing`);
-      down = false;
-      for (const id of done.sort()) await collect(id);
-      for (const [id, text] of Object.entries(failures)) {
-        if (!failed.has(id)) progress.set(id, 'failed');
-        failed.set(id, text);
-      }
-      for (const [id, frac] of Object.entries(running)) {
-        const [step, total] = frac.split('/').map(Number);
-        if (progress.states.get(id) !== 'done' && !failed.has(id)) progress.set(id, 'running', total > 0 ? step / total : 0);
-      }
-      const open = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !failed.has(t.id));
-      if (!open.length) break;
-    } catch (err) {
-      // The connection watcher names the cause; other errors are shown as they are.
-      if (!down) progress.println(`sweep: paused until redis ${redact(url)} answers${(err as Error).message.includes('max retries') ? '' : ` (${(err as Error).message})`}; it resumes by itself (Ctrl-C to stop; the same command continues later)`);
-      down = true;
+      await sleep(down ? 1000 : 250);
     }
-    await sleep(down ? 1000 : 250);
+    progress.finish();
+    const complete = sweep.trials.every((t) => progress.states.get(t.id) === 'done');
+    if (complete) await redis.multi().del(k.meta, k.progress, k.failed, k.done).srem(SWEEPS_KEY, sweepId).exec().catch(() => {});
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.race([queue.close().catch(() => {}), sleep(5000)]);
+    await queue.disconnect().catch(() => {});
+    redis.disconnect();
   }
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  progress.finish();
-  const complete = sweep.trials.every((t) => progress.states.get(t.id) === 'done');
-  if (complete) await redis.multi().del(k.meta, k.progress, k.failed, k.done).srem(SWEEPS_KEY, sweepId).exec().catch(() => {});
-  await queue.close().catch(() => {});
-  redis.disconnect();
   return finish(dir, sweep, [...failed].map(([id, error]) => ({ id, error })), stop);
 }
 
