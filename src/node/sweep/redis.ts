@@ -30,7 +30,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -163,7 +163,7 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
   const backend = await initNodeBackend(opts.backend);
   const redis = connect(url, 'worker');
   const running = new Set<AbortController>();
-  const name = `pid ${process.pid}`;
+  const name = `${hostname()} pid ${process.pid}`;
 
   const processor = async (job: Job<JobData>, token?: string): Promise<string> => {
     const { sweepId, trial } = job.data;
