@@ -19,7 +19,7 @@ import { initSweepFolder, readSweep, SWEEP_FILE, trialStatus, type SweepFile } f
 import { runLocal } from './local.js';
 import { SweepProgress } from './progress.js';
 import { expandTrials, parseSpec } from './spec.js';
-import { writeSummary } from './summary.js';
+import { finishSweep } from './summary.js';
 import { loadExperimentByName } from './trial.js';
 
 const SWEEP_OPTIONS = z.object({
@@ -85,21 +85,7 @@ export async function sweepMain(argv: string[]): Promise<number> {
   const workers = opts.workers ?? availableParallelism();
   const result = await runLocal(dir, sweep, pending, workers, progress, opts.backend);
   progress.finish();
-  return finish(dir, sweep, result.failed, result.stopped);
-}
-
-/** The end of a run of the sweep (either backend): summary when complete, else what is left and how to resume. */
-export function finish(dir: string, sweep: SweepFile, failed: ReadonlyArray<{ id: string; error: string }>, stopped: boolean): number {
-  for (const f of failed) console.error(`trial ${f.id} FAILED:\n${f.error.replace(/^/gm, '  ')}`);
-  const left = sweep.trials.filter((t) => trialStatus(dir, t.id) !== 'done');
-  if (left.length) {
-    console.log(`${left.length} of ${sweep.trials.length} trials not done; run the same command again (or: priorlab sweep ${dir}) to continue`);
-    return failed.length ? 1 : stopped ? 130 : 1;
-  }
-  const text = writeSummary(dir, sweep);
-  console.log(text.trimEnd());
-  console.log(`\nsummary: ${join(dir, 'summary.md')}`);
-  return 0;
+  return finishSweep(dir, sweep, result.failed, result.stopped);
 }
 
 async function statusMain(argv: string[]): Promise<number> {

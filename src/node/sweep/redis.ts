@@ -41,6 +41,7 @@ import { trialDir, trialStatus, type SweepFile } from './folder.js';
 import { SweepProgress } from './progress.js';
 import { parseQueueUrl, redact } from './queueurl.js';
 import type { Trial } from './spec.js';
+import { finishSweep } from './summary.js';
 import { loadExperimentByName, runTrial } from './trial.js';
 
 export const QUEUE_NAME = 'priorlab-trials';
@@ -312,7 +313,6 @@ function writeTrial(dir: string, rows: string[], files: Record<string, string>):
 
 /** `priorlab sweep spec.yaml --queue url`: enqueues the trials not done, collects them as they finish. */
 export async function coordinate(dir: string, sweep: SweepFile, url: string): Promise<number> {
-  const { finish } = await import('./cli.js');
   const sweepId = sweepIdOf(dir);
   const k = sweepKeys(sweepId);
   const redis = connect(url, 'sweep', { maxRetriesPerRequest: 1 });
@@ -408,7 +408,7 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
     await queue.disconnect().catch(() => {});
     redis.disconnect();
   }
-  return finish(dir, sweep, [...failed].map(([id, error]) => ({ id, error })), stop);
+  return finishSweep(dir, sweep, [...failed].map(([id, error]) => ({ id, error })), stop);
 }
 
 /** `priorlab sweep status --queue url`: every registered sweep and the queue's job counts. */

@@ -3,7 +3,8 @@
  * logged value of the key), as summary.md and summary.json, and the plots: the return–KL frontier (one
  * series per group of cells that differ only in the x option, points joined in x order) and each metric vs
  * x with ±std bands. x spanning a decade or more of positive values is drawn on a log10 axis. Pure
- * function of the trials' metrics.jsonl files, so both backends write the same bytes.
+ * function of the trials' metrics.jsonl files, so both backends write the same bytes. `finishSweep` ends a
+ * run of either backend: the summary when every trial is done, else what is left.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { MetricsRow } from '../../core/metrics.js';
 import { fmtMeanStd, meanStd, valueAt } from '../run/compare.js';
 import { FILES, readMetrics, writeJson } from '../run/rundir.js';
 import { linePlot, scatterPlot } from '../run/svgplot.js';
-import { trialDir, type SweepFile } from './folder.js';
+import { trialDir, trialStatus, type SweepFile } from './folder.js';
 import { cellLabel } from './spec.js';
 
 type Stat = { mean: number; std: number; n: number };
@@ -119,4 +120,18 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
     written.push(name);
   }
   return written;
+}
+
+/** The end of a run of the sweep (either backend): summary when complete, else what is left and how to resume. */
+export function finishSweep(dir: string, sweep: SweepFile, failed: ReadonlyArray<{ id: string; error: string }>, stopped: boolean): number {
+  for (const f of failed) console.error(`trial ${f.id} FAILED:\n${f.error.replace(/^/gm, '  ')}`);
+  const left = sweep.trials.filter((t) => trialStatus(dir, t.id) !== 'done');
+  if (left.length) {
+    console.log(`${left.length} of ${sweep.trials.length} trials not done; run the same command again (or: priorlab sweep ${dir}) to continue`);
+    return stopped && !failed.length ? 130 : 1;
+  }
+  const text = writeSummary(dir, sweep);
+  console.log(text.trimEnd());
+  console.log(`\nsummary: ${join(dir, 'summary.md')}`);
+  return 0;
 }
