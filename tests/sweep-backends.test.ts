@@ -12,15 +12,17 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import { PRIORS as PRIOR_NAMES } from '../src/node/run/experiment.js';
 import { trialStatus } from '../src/node/sweep/folder.js';
 import { freePort, startRedisServer, stopRedisServer } from '../src/node/sweep/localredis.js';
+import { sweepIdOf } from '../src/node/sweep/redis.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const work = mkdtempSync(join(tmpdir(), 'priorlab-sweeps-'));
-const procs = new Set<ChildProcess>();
+const procs = new Set<ChildProcess>(); // redis-server
+const clis = new Set<ChildProcess>(); // priorlab processes: killed after each test, so a failed test leaves no worker behind
 
 interface Proc {
   child: ChildProcess;
@@ -30,13 +32,13 @@ interface Proc {
 
 function start(args: string[]): Proc {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(child);
+  clis.add(child);
   let text = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (text += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (text += c));
   const exit = new Promise<number>((res) =>
     child.on('exit', (code, signal) => {
-      procs.delete(child);
+      clis.delete(child);
       res(code ?? (signal === 'SIGKILL' ? 137 : 128));
     }),
   );
@@ -92,6 +94,10 @@ beforeAll(async () => {
   url = `redis://127.0.0.1:${redisPort}`;
 });
 
+afterEach(() => {
+  for (const p of clis) p.kill('SIGKILL');
+});
+
 afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
 });
@@ -134,13 +140,16 @@ describe('sweep backends', () => {
     const body = { options: { steps: 60_000, logEvery: 2_500, checkpointEvery: 5_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1], metrics: { return: 'charts/return' } };
     let file = '';
     let reference: Record<string, string> = {};
-    const progressOf = async (): Promise<Record<string, number>> => {
+    /** Rows shipped so far per unfinished trial of the sweep in `dir` (empty when Redis does not answer). */
+    const shippedRows = async (dir: string): Promise<Record<string, number>> => {
+      if (!existsSync(join(work, dir, 'sweep.json'))) return {};
       const r = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const p = `priorlab:sweep:${sweepIdOf(join(work, dir))}`;
       try {
         await r.connect();
         const out: Record<string, number> = {};
-        for (const key of await r.keys('priorlab:sweep:*:progress')) {
-          for (const [id, v] of Object.entries(await r.hgetall(key))) out[id] = Number(v.split('/')[0]);
+        for (const id of ['c0-s1', 'c1-s1', 'c2-s1', 'c3-s1']) {
+          if (!(await r.sismember(`${p}:done`, id))) out[id] = await r.llen(`${p}:t:${id}:rows`);
         }
         return out;
       } catch {
@@ -164,12 +173,11 @@ describe('sweep backends', () => {
       const [a, b] = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-kill', '--queue', url]);
       let victim = '';
-      await waitFor('worker A 15k steps into a trial', async () => {
+      await waitFor('worker A 10k steps into a trial (2 checkpoints shipped)', async () => {
         const m = [...a.out().matchAll(/trial (\S+) of sweep \S+: starting/g)].at(-1);
         if (!m) return false;
         victim = m[1];
-        const step = (await progressOf())[victim] ?? 0;
-        return step >= 15_000 && step < 55_000;
+        return ((await shippedRows('faults-kill'))[victim] ?? 0) >= 4;
       });
       a.child.kill('SIGKILL');
       expect(await coord.exit, coord.out()).toBe(0);
@@ -195,7 +203,7 @@ describe('sweep backends', () => {
     it('Redis stopped mid-sweep: a clear error, and the sweep resumes when it is back (empty)', async () => {
       const workers = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-redis', '--queue', url]);
-      await waitFor('a trial 10k steps in', async () => Object.values(await progressOf()).some((s) => s >= 10_000 && s < 55_000));
+      await waitFor('a trial started', () => workers.some((w) => /: starting/.test(w.out())));
       await stopRedisServer(redis);
       await waitFor('the coordinator reporting Redis down', () => /unreachable/.test(coord.out()), 30_000);
       expect(coord.out()).toMatch(new RegExp(`redis redis://127\\.0\\.0\\.1:${redisPort}/? unreachable`));
