@@ -159,6 +159,19 @@ const SCRATCH_PARENT = ((): string => {
   }
 })();
 
+/** Removes the scratch folders of workers on this machine that died without cleaning up (kill -9, power loss). */
+function removeDeadScratch(): void {
+  for (const name of readdirSync(SCRATCH_PARENT)) {
+    const pid = Number(/^priorlab-trial-(\d+)-/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0); // alive (or not ours to judge): keep
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(SCRATCH_PARENT, name), { recursive: true, force: true });
+    }
+  }
+}
+
 class LostTrial extends Error {
   override readonly name = 'LostTrial';
 }
@@ -175,6 +188,7 @@ export interface WorkerOptions {
 export async function runWorker(url: string, opts: WorkerOptions): Promise<number> {
   const { initNodeBackend } = await import('../backend.js');
   const backend = await initNodeBackend(opts.backend);
+  removeDeadScratch();
   const redis = connect(url, 'worker');
   const running = new Set<AbortController>();
   const name = `${hostname()} pid ${process.pid}`;
@@ -191,7 +205,7 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     if ((await redis.claim(k.owner, k.done, token, trial.id)) === 0) return 'already done';
     const [files, rows] = await Promise.all([redis.hgetall(k.files), redis.lrange(k.rows, 0, -1)]);
     const store = opts.checkpoints === undefined ? null : join(resolve(opts.checkpoints), sweepId, trial.id);
-    const scratch = mkdtempSync(join(SCRATCH_PARENT, 'priorlab-trial-'));
+    const scratch = mkdtempSync(join(SCRATCH_PARENT, `priorlab-trial-${process.pid}-`));
     const ac = new AbortController();
     running.add(ac);
     try {
