@@ -11,7 +11,7 @@
  *
  * A trial is done when its status.json says `done`; restarting a sweep runs every other trial.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FILES, readJson, writeJson, type RunStatus } from '../run/rundir.js';
 import { UsageError } from '../run/options.js';
@@ -54,4 +54,13 @@ export function trialStatus(sweepDir: string, id: string): RunStatus['state'] | 
   const path = join(trialDir(sweepDir, id), FILES.status);
   if (!existsSync(path)) return existsSync(join(trialDir(sweepDir, id), FILES.config)) ? 'stopped' : 'pending';
   return readJson<RunStatus>(path).state;
+}
+
+/**
+ * Removes the temp files of atomic writes a killed process left in a trial folder (`<file>.<pid>.tmp`, see
+ * `src/node/atomicfs.ts`), before the trial is run again or collected into it.
+ */
+export function removeStrayTemps(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) if (/\.\d+\.tmp$/.test(name)) rmSync(join(dir, name), { force: true });
 }

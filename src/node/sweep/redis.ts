@@ -37,7 +37,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { parseMetricsLines } from '../../core/metrics.js';
 import { writeFileAtomic } from '../atomicfs.js';
 import { FILES } from '../run/rundir.js';
-import { trialDir, trialStatus, type SweepFile } from './folder.js';
+import { removeStrayTemps, trialDir, trialStatus, type SweepFile } from './folder.js';
 import { SweepProgress } from './progress.js';
 import { parseQueueUrl, redact } from './queueurl.js';
 import type { Trial } from './spec.js';
@@ -341,6 +341,7 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
 
 /** Writes a trial shipped to Redis into its run folder (status.json last: it marks the trial done). */
 function writeTrial(dir: string, rows: string[], files: Record<string, string>): void {
+  removeStrayTemps(dir);
   const names = Object.keys(files).sort();
   for (const file of names) if (file !== FILES.status) writeFileAtomic(join(dir, file), decodeFile(file, files[file]));
   writeFileAtomic(join(dir, FILES.metrics), rows.map((r) => `${r}\n`).join(''));

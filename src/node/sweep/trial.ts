@@ -12,6 +12,7 @@ import type { Experiment, RunContext } from '../run/experiment.js';
 import { toArgv } from '../run/options.js';
 import { FILES, gitInfo, packageVersion, truncateMetrics, writeJson, type RunConfig } from '../run/rundir.js';
 import { runSeed, type Reporter, type RunOutcome } from '../run/runner.js';
+import { removeStrayTemps } from './folder.js';
 import type { Trial } from './spec.js';
 
 const loaded = new Map<string, Experiment>();
@@ -60,6 +61,7 @@ export function trialConfig(experiment: string, trial: Trial, backend: string): 
 
 /** Runs (or resumes) the trial in `dir`. */
 export async function runTrial(a: TrialRunArgs): Promise<RunOutcome> {
+  removeStrayTemps(a.dir);
   const started = existsSync(join(a.dir, FILES.config));
   if (!started) writeJson(join(a.dir, FILES.config), trialConfig(a.experiment.name, a.trial, a.backend));
   // An experiment that cannot resume starts over: its partial metrics go.
