@@ -7,7 +7,7 @@
  * duplicated one changes the bytes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
@@ -100,6 +100,7 @@ afterEach(() => {
 
 afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
 });
 
 const worker = (): Proc => start(['worker', '--queue', url, '--lock-ms', '2000']);
