@@ -2,7 +2,7 @@
  * Sweep specs and their expansion into trials (validated against the experiment's schema before anything
  * runs), the queue URL (credentials never shown), and the summary of a finished sweep folder.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,5 +112,6 @@ describe('sweep summary', () => {
     expect(frontier.match(/class="point"/g)).toHaveLength(4);
     expect(frontier).toMatch(/prior=uniform/);
     expect(readFileSync(join(dir, 'charts_return-vs-alpha.svg'), 'utf8')).toMatch(/log10 alpha/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
