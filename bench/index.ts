@@ -13,6 +13,7 @@ const AREAS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   klppo: () => import('./klppo.js'),
   rssm: () => import('./rssm.js'),
   parallel: () => import('./parallel.js'),
+  sweep: () => import('./sweep.js'),
   viz: () => import('./viz.js'),
 };
 

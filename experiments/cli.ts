@@ -7,6 +7,8 @@
  *   priorlab <name> --seeds 1-4 [--workers 2]         seeds in parallel, one run folder each
  *   priorlab --resume runs/<dir>          continue a stopped run from its last checkpoint
  *   priorlab compare runs/... [--metric charts/episodic_return] [--group prior] [--at 1000,5000]
+ *   priorlab sweep spec.yaml [--queue redis://host:port]   grids over any options (src/node/sweep/cli.ts)
+ *   priorlab worker --queue redis://host:port              takes sweep trials from Redis
  *
  * Options are validated (zod) before any work; errors name the option, the value and what is
  * allowed. Exit codes: 0 done, 1 error, 2 bad usage, 130 stopped by Ctrl-C/SIGTERM.
@@ -54,7 +56,10 @@ const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx pr
   priorlab list | --version
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
-  priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]`;
+  priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]
+  priorlab sweep <spec.yaml | sweep folder> [--workers N] [--queue redis://host:port]   (priorlab sweep --help)
+  priorlab sweep status <sweep folder | --queue url>
+  priorlab worker --queue redis://host:port [--concurrency N]`;
 
 function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
@@ -240,6 +245,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'list') {
       listExperiments();
       return 0;
+    }
+    if (cmd === 'sweep' || cmd === 'worker') {
+      const sweep = await import('../src/node/sweep/cli.js');
+      return await (cmd === 'sweep' ? sweep.sweepMain : sweep.workerMain)(argv.slice(1));
     }
     if (cmd === 'compare') {
       const { compareMain } = await import('../src/node/run/compare.js');

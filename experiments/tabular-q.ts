@@ -39,6 +39,10 @@ const options = z.object({
   maxEpisodeSteps: z.number().int().positive().default(100).describe('time limit: episodes are truncated after this many steps'),
   logEvery: z.number().int().positive().default(500).describe('log a metrics row every this many steps'),
   checkpointEvery: z.number().int().positive().default(2_000).describe('write a checkpoint every this many steps'),
+}).superRefine((o, ctx) => {
+  if (o.prior === 'reference' && REFERENCES[o.env] === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['prior'], message: `${o.env} has no reference policy; with --prior reference use --env ${Object.keys(REFERENCES).join(' or ')}` });
+  }
 });
 type Options = z.infer<typeof options>;
 
@@ -65,9 +69,6 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   if (!isTabular(env)) throw new Error(`--env: '${opts.env}' has no exact model; allowed: ${TABULAR_ENVS.join(', ')}`);
   const model = env.model;
   const reference = REFERENCES[opts.env];
-  if (opts.prior === 'reference' && reference === undefined) {
-    throw new Error(`--prior reference: ${opts.env} has no reference policy; allowed with reference: ${Object.keys(REFERENCES).join(', ')}`);
-  }
   const objective = makeObjective(objectiveSpecOf(opts), env, { reference: () => ({ table: reference!(model) }) });
   const { alpha, prior } = objective.tabular();
   objective.dispose();
@@ -100,16 +101,23 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     return out;
   };
 
-  const meanEntropy = (): number => {
+  /** The behaviour policy's entropy and KL to the prior, averaged over the non-terminal states. */
+  const policyStats = (): { entropy: number; kl: number } => {
     let h = 0;
+    let kl = 0;
     let n = 0;
     for (let s = 0; s < model.nStates; s++) {
       if (model.terminalStates.has(s)) continue;
       const pi = soft ? softPolicy(s) : epsGreedy(qRow(s));
-      h -= pi.reduce((acc, p) => acc + (p > 0 ? p * Math.log(p) : 0), 0);
+      pi.forEach((p, a) => {
+        if (p > 0) {
+          h -= p * Math.log(p);
+          kl += p * (Math.log(p) - Math.log(prior[s * nA + a]));
+        }
+      });
       n++;
     }
-    return h / n;
+    return { entropy: h / n, kl: kl / n };
   };
   const epsGreedy = (q: number[]): number[] => {
     const best = q.indexOf(Math.max(...q));
@@ -141,10 +149,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
     if (step % opts.logEvery === 0 || step === opts.steps) {
       const meanReturn = st.windowReturns.length ? st.windowReturns.reduce((x, y2) => x + y2, 0) / st.windowReturns.length : st.lastReturn;
+      const stats = policyStats();
       const row: Record<string, number> = {
         'charts/episodic_return': meanReturn,
         'charts/episodes': st.episodes,
-        'charts/entropy': meanEntropy(),
+        'charts/entropy': stats.entropy,
+        'charts/kl_prior': stats.kl,
         'losses/td_abs': st.tdAbsSum / st.tdCount,
         'charts/v_start': startValue(),
       };
