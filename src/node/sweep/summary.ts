@@ -6,6 +6,7 @@
  * function of the trials' metrics.jsonl files, so both backends write the same bytes. `finishSweep` ends a
  * run of either backend: the summary when every trial is done, else what is left.
  */
+import { vocabularyEntry } from '../../core/vocabulary.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomicfs.js';
@@ -90,10 +91,15 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
   for (const s of series.values()) s.sort((a, b) => (a.varying[x] as number) - (b.varying[x] as number));
   const written: string[] = [];
   const { return: ret, kl } = sweep.spec.metrics;
+  // Axis titles from the metric vocabulary: the name and its unit.
+  const axis = (key: string): string => {
+    const entry = vocabularyEntry(key);
+    return entry ? `${key.split('/').at(-1)!.replace(/_/g, ' ')} (${entry.unit})` : key;
+  };
   const hasBoth = (c: CellSummary): boolean => Boolean(c.metrics.return && c.metrics.kl);
   if (cells.some(hasBoth)) {
     const svg = scatterPlot(
-      { title: `${sweep.experiment}: frontier of ${ret} vs ${kl} across ${x}`, xLabel: kl, yLabel: ret },
+      { title: `${sweep.experiment}: return vs KL across ${x} (mean over seeds)`, xLabel: axis(kl), yLabel: axis(ret) },
       [...series].map(([label, cs]) => ({
         label,
         connect: true,
@@ -108,7 +114,7 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
     if (plotted.has(key) || !cells.some((c) => c.metrics[role])) continue;
     plotted.add(key);
     const svg = linePlot(
-      { title: `${sweep.experiment}: final ${key} vs ${x} (mean ± std over seeds)`, xLabel, yLabel: key },
+      { title: `${sweep.experiment}: final value vs ${x} (mean ± std over seeds)`, xLabel, yLabel: axis(key) },
       [...series].map(([label, cs]) => {
         const withRole = cs.filter((c) => c.metrics[role]);
         const m = withRole.map((c) => c.metrics[role]);
