@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { loadSacEngine } from '../src/nn/engine/index.js';
 import { RngStreams, type RngState } from '../src/core/rng.js';
 import { standardNormal } from '../src/core/distributions.js';
 import { make } from '../src/envs/registry.js';
@@ -13,6 +14,7 @@ import { policyFromOutput, SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, squashedS
 beforeAll(async () => {
   await tf.setBackend('wasm');
   await tf.ready();
+  await loadSacEngine(); // SAC's default impl, the WebAssembly engine
 });
 
 const makeEnv = () => make('Pendulum-v1');
