@@ -34,6 +34,7 @@ const options = z.object({
   evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
   checkpointEvery: z.number().int().min(0).default(SAC_DEFAULTS.checkpointEvery).describe('checkpoint every this many steps (at an episode end; 0: never)'),
   replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
+  impl: z.enum(['engine', 'autodiff']).default(SAC_DEFAULTS.impl).describe('the update: the WebAssembly engine, or tfjs autodiff (the reference)'),
 });
 type Options = z.infer<typeof options>;
 
@@ -64,6 +65,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     evalEvery: opts.evalEvery,
     evalEpisodes: opts.evalEpisodes,
     checkpointEvery: opts.checkpointEvery,
+    impl: opts.impl,
   };
   const makeEnv = () => make(ENV_ID);
   const reference = () => controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));
