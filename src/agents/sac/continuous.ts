@@ -309,7 +309,7 @@ export class SacContinuous {
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
-  private get tf(): NonNullable<SacContinuous['tfjs']> {
+  private get tfPath(): NonNullable<SacContinuous['tfjs']> {
     if (!this.tfjs) throw new Error('SacContinuous: the tfjs optimizers are not used on the engine path');
     return this.tfjs;
   }
@@ -359,7 +359,7 @@ export class SacContinuous {
 
   /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
   private alpha(): tf.Scalar {
-    return this.objective.targetKl !== null ? (tf.exp(this.tf.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
+    return this.objective.targetKl !== null ? (tf.exp(this.tfPath.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
   }
 
   /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
@@ -370,7 +370,7 @@ export class SacContinuous {
       return;
     }
     const { batchSize: B } = batch;
-    const { actorOpt, criticOpt, alphaOpt } = this.tf;
+    const { actorOpt, criticOpt, alphaOpt } = this.tfPath;
     const { obsDim, actDim, cfg } = this;
     const kept: Record<string, tf.Scalar> = {};
     tf.tidy(() => {
@@ -434,7 +434,7 @@ export class SacContinuous {
 
   getState(): SacState {
     if (this.engine) return this.engine.getState();
-    const t = this.tf;
+    const t = this.tfPath;
     return {
       actor: this.nets.actor.getWeights(),
       critic: this.nets.critic.getWeights(),
@@ -455,7 +455,7 @@ export class SacContinuous {
       this.stale = true;
       return;
     }
-    const t = this.tf;
+    const t = this.tfPath;
     this.nets.actor.setWeights(s.actor);
     this.nets.critic.setWeights(s.critic);
     this.nets.criticTarget.setWeights(s.criticTarget);

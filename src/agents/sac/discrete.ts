@@ -372,7 +372,7 @@ export class DiscreteSacAgent {
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
-  private get tf(): NonNullable<DiscreteSacAgent['tfjs']> {
+  private get tfPath(): NonNullable<DiscreteSacAgent['tfjs']> {
     if (!this.tfjs) throw new Error('DiscreteSacAgent: the tfjs optimizers are not used on the engine path');
     return this.tfjs;
   }
@@ -399,7 +399,7 @@ export class DiscreteSacAgent {
 
   /** The current temperature as a scalar tensor (tfjs path). */
   private alphaTensor(): tf.Scalar {
-    return tf.exp(this.tf.logAlpha) as tf.Scalar;
+    return tf.exp(this.tfPath.logAlpha) as tf.Scalar;
   }
 
   /** The current temperature (reads the device or the engine). */
@@ -478,7 +478,7 @@ export class DiscreteSacAgent {
       this.updateFrom({ batchSize: B, obs: host(batch.obs), action, reward: host(batch.rewards), nextObs: host(batch.nextObs), terminated: host(batch.terminated) });
       return;
     }
-    const { actorOpt, criticOpt, alphaOpt, logAlpha } = this.tf;
+    const { actorOpt, criticOpt, alphaOpt, logAlpha } = this.tfPath;
     const { gamma } = this.cfg;
     const nA = this.actionSpace.n;
     tf.tidy(() => {
@@ -558,10 +558,10 @@ export class DiscreteSacAgent {
           actor: this.nets.actor.getWeights(),
           critic: this.nets.critic.getWeights(),
           criticTarget: this.nets.criticTarget.getWeights(),
-          logAlpha: this.tf.logAlpha.dataSync()[0],
-          actorOpt: this.tf.actorOpt.getState(),
-          criticOpt: this.tf.criticOpt.getState(),
-          alphaOpt: this.tf.alphaOpt.getState(),
+          logAlpha: this.tfPath.logAlpha.dataSync()[0],
+          actorOpt: this.tfPath.actorOpt.getState(),
+          criticOpt: this.tfPath.criticOpt.getState(),
+          alphaOpt: this.tfPath.alphaOpt.getState(),
           gradientSteps: this.gradSteps,
         };
     return {
@@ -601,7 +601,7 @@ export class DiscreteSacAgent {
       });
       this.stale = true;
     } else {
-      const t = this.tf;
+      const t = this.tfPath;
       this.nets.actor.setWeights(Float32Array.from(ckpt.actor));
       this.nets.critic.setWeights(Float32Array.from(ckpt.critic));
       this.nets.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
