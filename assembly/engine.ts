@@ -46,8 +46,7 @@ let logPrior: f32 = 0; // log p(a|s): constant for the uniform prior, 0 for none
 let logHalfRangeSum: f32 = 0;
 // discrete only
 let tanhHidden = false; // hidden activation tanh (else ReLU)
-let greedy = false; // α ≡ 0: max backup and greedy (cross-entropy) improvement step
-let priorNone = false; // α = 0 and the KL statistic is 0
+let greedy = false; // α ≡ 0 with atZeroAlpha 'greedy': max backup and greedy (cross-entropy) improvement step
 let targetUpdateEvery = 1;
 let gradSteps = 0;
 
@@ -226,7 +225,7 @@ export function configure(
 
 /**
  * Discrete SAC: actor [obs, ...hidden, n] (logits), critics [obs, ...hidden, n] (Q for every action);
- * hidden ReLU or tanh, none at all for tabular (linear) nets. α = exp(log α), or 0 with the `none` prior.
+ * hidden ReLU or tanh, none at all for tabular (linear) nets. α = exp(log α) (α = 0 is log α = log(MIN_VALUE), exactly 0 in float32).
  */
 export function configureDiscrete(
   obs: i32,
@@ -245,7 +244,6 @@ export function configureDiscrete(
   alpha_: f32,
   tunesAlpha_: bool,
   greedy_: bool,
-  priorNone_: bool,
   klTarget_: f32,
   targetUpdateEvery_: i32,
 ): void {
@@ -254,7 +252,6 @@ export function configureDiscrete(
   tanhHidden = tanh_;
   autoAlpha = tunesAlpha_;
   greedy = greedy_;
-  priorNone = priorNone_;
   targetKl = klTarget_;
   targetUpdateEvery = targetUpdateEvery_;
   logAlpha = <f32>Math.log(max<f64>(<f64>alpha_, f64.MIN_VALUE));
@@ -769,15 +766,11 @@ function logSoftmaxRows(X: usize, B: i32, n: i32, Y: usize): void {
   }
 }
 
-@inline function discreteAlpha(): f32 {
-  return priorNone ? 0 : Mathf.exp(logAlpha);
-}
-
 /**
  * Critic loss with its gradient into criticG (actions in inAction as floats):
  *   y = r + γ(1 − terminated) Σ_a' π(a'|s') [ min_k Q̄_k(s',a') − α(log π(a'|s') − log p(a'|s')) ]
  *       (greedy: y = r + γ(1 − terminated) max_a' min_k Q̄_k(s',a'))
- *   L_Q = Σ_k E[(Q_k(s,a) − y)²],  ∂L/∂Q_k(s,a) = 2(Q_k(s,a) − y)/B.
+ *   L_Q = ½ Σ_k E[(Q_k(s,a) − y)²],  ∂L/∂Q_k(s,a) = (Q_k(s,a) − y)/B.
  */
 function discreteCriticLossGrad(B: i32, alpha: f32): f32 {
   const n = actDim;
@@ -813,12 +806,12 @@ function discreteCriticLossGrad(B: i32, alpha: f32): f32 {
     const e1 = load<f32>(cq1 + k) - y;
     sq0 += e0 * e0;
     sq1 += e1 * e1;
-    store<f32>(gq0 + k, (2 * e0) / fB);
-    store<f32>(gq1 + k, (2 * e1) / fB);
+    store<f32>(gq0 + k, e0 / fB);
+    store<f32>(gq1 + k, e1 / fB);
   }
   netBackward(CRIT_SIZES, criticP, inObs, B, critH0, gq0, criticG, 0);
   netBackward(CRIT_SIZES, criticP + crit1, inObs, B, critH1, gq1, criticG + crit1, 0);
-  const loss: f32 = sq0 / fB + sq1 / fB;
+  const loss: f32 = (0.5 * (sq0 + sq1)) / fB;
   store<f32>(METRICS, loss);
   return loss;
 }
@@ -827,7 +820,7 @@ function discreteCriticLossGrad(B: i32, alpha: f32): f32 {
  * Actor loss with its gradient into actorG, the updated critics frozen, f_a = α(log π_a − log p_a) − min_k Q_k(s,a):
  *   L_π = E_s Σ_a π_a f_a,  ∂L/∂z_j = π_j (f_j − Σ_a π_a f_a) / B  (z: logits; the α-term's own part cancels)
  *   greedy: L_π = −E_s log π(a*|s), a* = argmax_a min_k Q_k(s,a) (first on ties),  ∂L/∂z = (π − onehot(a*)) / B.
- * Statistics of the policy before the step: entropy −E Σ π log π, kl E Σ π (log π − log p) (0 with no prior),
+ * Statistics of the policy before the step: entropy −E Σ π log π, kl E Σ π (log π − log p),
  * q E Σ π min_k Q_k.
  */
 function discreteActorLossGrad(B: i32, alpha: f32): f32 {
@@ -874,7 +867,7 @@ function discreteActorLossGrad(B: i32, alpha: f32): f32 {
   const loss = sumLoss / fB;
   store<f32>(METRICS + 4, loss);
   store<f32>(METRICS + 16, -(sumEnt / fB));
-  store<f32>(METRICS + 20, priorNone ? <f32>0 : sumKl / fB);
+  store<f32>(METRICS + 20, sumKl / fB);
   store<f32>(METRICS + 24, sumQ / fB);
   return loss;
 }
@@ -885,7 +878,7 @@ function discreteActorLossGrad(B: i32, alpha: f32): f32 {
  */
 export function updateDiscrete(B: i32): void {
   if (B < 1 || B > capacity) unreachable();
-  const alpha = discreteAlpha();
+  const alpha = Mathf.exp(logAlpha);
   discreteCriticLossGrad(B, alpha);
   criticT++;
   adamStep(criticP, criticG, criticM, criticV, 2 * criticCopy, criticLr, criticT);
@@ -907,7 +900,7 @@ export function updateDiscrete(B: i32): void {
 /** For the gradient tests: the discrete critic (0) or actor (1) loss, gradient left in criticG / actorG. */
 export function lossAndGradDiscrete(B: i32, which: i32): f32 {
   if (B < 1 || B > capacity) unreachable();
-  return which == 0 ? discreteCriticLossGrad(B, discreteAlpha()) : discreteActorLossGrad(B, discreteAlpha());
+  return which == 0 ? discreteCriticLossGrad(B, Mathf.exp(logAlpha)) : discreteActorLossGrad(B, Mathf.exp(logAlpha));
 }
 
 /** π(·|s) for the `n` observations in inObs into outAction [n, actions]: exp(x − max) / Σ exp(x − max). */

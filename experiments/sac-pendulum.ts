@@ -35,6 +35,7 @@ const options = z.object({
   evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
   checkpointEvery: z.number().int().min(0).default(SAC_DEFAULTS.checkpointEvery).describe('checkpoint every this many steps (at an episode end; 0: never)'),
   replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
+  impl: z.enum(['engine', 'autodiff']).default(SAC_DEFAULTS.impl).describe('the update: the WebAssembly engine, or tfjs autodiff (the reference)'),
 }).superRefine((o, issues) => {
   if (o.batchSize > SAC_DEFAULTS.bufferSize) issues.addIssue({ code: 'custom', path: ['batchSize'], message: `at most the replay buffer size (${SAC_DEFAULTS.bufferSize})` });
 });
@@ -67,6 +68,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     evalEvery: opts.evalEvery,
     evalEpisodes: opts.evalEpisodes,
     checkpointEvery: opts.checkpointEvery,
+    impl: opts.impl,
   };
   const makeEnv = () => make(ENV_ID);
   const reference = () => controllerReference(pendulumSwingUp({ noiseStd: opts.noiseStd }));

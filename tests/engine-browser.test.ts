@@ -25,8 +25,8 @@ afterAll(async () => {
 /** Runs in Node and, serialized, in the page: 5 updates and a sampled act from fixed seeds; returns everything. */
 async function scenario(api: typeof engineApi, RngClass: typeof Rng) {
   const engine = new api.SacEngine(await api.loadSacEngine(), {
-    obsDim: 3, actDim: 1, hidden: [12, 8], low: [-2], high: [2], prior: 'uniform', gamma: 0.99, tau: 0.005,
-    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, gradClip: 0, alpha: 1, autoAlpha: true, targetKl: 1 + Math.log(4),
+    obsDim: 3, actDim: 1, hidden: [12, 8], low: [-2], high: [2], gamma: 0.99, tau: 0.005,
+    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 1, targetKl: 1 + Math.log(4),
   });
   const rng = new RngClass(11);
   engine.initWeights(rng);

@@ -1,17 +1,19 @@
 /**
- * The wasm discrete SAC engine against the tfjs path (`DiscreteSacAgent`): same weights and batches → same
- * parameters, moments, α and statistics to float32 tolerance, under the three priors, ReLU / tanh / linear
- * nets; its hand-written gradients (softmax head, exact expectations, tanh layers) against finite differences.
+ * Discrete SAC on the wasm engine (`DiscreteSacAgent` with `impl: 'engine'`, the default) against the tfjs
+ * autodiff path (`impl: 'autodiff'`): same weights and batches → same parameters, moments, α and statistics
+ * to float32 tolerance, under the three priors, fixed and learned α, the greedy α ≡ 0 variant, ReLU / tanh /
+ * linear nets; checkpoints move between the paths; the engine's hand-written gradients (softmax head, exact
+ * expectations, tanh layers) against finite differences.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng, RngStreams } from '../src/core/rng.js';
+import { Rng } from '../src/core/rng.js';
 import type { TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { twoRouteReference } from '../src/envs/tworoute.js';
-import { makePrior, type DiscretePrior, type PriorKind } from '../src/priors/index.js';
-import { DiscreteSacAgent, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
+import { makeObjective, type DiscretePrior, type ObjectiveSpec } from '../src/priors/index.js';
+import { DiscreteSacAgent, discreteEngineConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
 import { DiscreteSacEngine, loadSacEngine, type DiscreteEngineBatch } from '../src/nn/engine/index.js';
 
 let module: WebAssembly.Module;
@@ -21,20 +23,15 @@ beforeAll(async () => {
   module = await loadSacEngine();
 });
 
-function setup(kind: PriorKind, over: Partial<DiscreteSacConfig>) {
+function setup(spec: ObjectiveSpec, over: Partial<DiscreteSacConfig>) {
   const env = make('TwoRoute-v0') as unknown as TabularEnv;
-  const prior = makePrior(kind, env, { reference: { table: twoRouteReference(env) } });
-  const agent = new DiscreteSacAgent(env, prior, { seed: 3, ...over });
-  const c = agent.cfg;
-  const nS = env.model.nStates;
-  const nA = agent.actionSpace.n;
-  const engine = new DiscreteSacEngine(module, {
-    obsDim: nS, nActions: nA, hidden: c.hidden, activation: c.activation, prior: kind, gamma: c.gamma, tau: c.tau,
-    targetUpdateEvery: c.targetUpdateEvery, actorLr: c.actorLr, criticLr: c.criticLr, alphaLr: c.alphaLr, clipNorm: c.clipNorm,
-    alpha: c.alpha, autoAlpha: c.autoAlpha, klTarget: agent.klTarget,
-  });
-  engine.initWeights(new RngStreams(3).get('init'));
-  return { env, prior: prior as DiscretePrior, agent, engine, nS, nA };
+  const objective = () => makeObjective(spec, env, { reference: () => ({ table: twoRouteReference(env) }) });
+  const agent = new DiscreteSacAgent(env, objective(), { seed: 3, ...over, impl: 'autodiff' });
+  const fast = new DiscreteSacAgent(env, objective(), { seed: 3, ...over, impl: 'engine' });
+  // The engine on its own (the gradient checks), with the agents' initial weights.
+  const engine = new DiscreteSacEngine(module, discreteEngineConfig(agent.cfg, env, agent.objective));
+  for (const which of ['actor', 'critic', 'criticTarget'] as const) engine.setParams(which, agent[which].getWeights());
+  return { env, prior: agent.prior, agent, fast, engine, nS: env.model.nStates, nA: agent.actionSpace.n };
 }
 
 /** A random batch of one-hot states, in both forms. */
@@ -70,32 +67,34 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: n
   return w;
 }
 
-describe('DiscreteSacEngine vs DiscreteSacAgent (tfjs)', () => {
-  const cases: { name: string; kind: PriorKind; cfg: Partial<DiscreteSacConfig> }[] = [
-    { name: 'uniform prior, auto α, ReLU [24, 12]', kind: 'uniform', cfg: { hidden: [24, 12], autoAlpha: true, alpha: 0.2 } },
-    { name: 'reference prior, auto α, tanh [20], clip 1, target every 2', kind: 'reference', cfg: { hidden: [20], activation: 'tanh', autoAlpha: true, clipNorm: 1, targetUpdateEvery: 2 } },
-    { name: 'reference prior, fixed α, linear (tabular)', kind: 'reference', cfg: { hidden: [], autoAlpha: false, alpha: 0.15, actorLr: 0.03, criticLr: 0.03, tau: 0.05 } },
-    { name: 'no prior: greedy actor, max backup', kind: 'none', cfg: { hidden: [16], autoAlpha: false, alpha: 0 } },
+describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
+  const cases: { name: string; spec: ObjectiveSpec; cfg: Partial<DiscreteSacConfig> }[] = [
+    { name: 'uniform prior, auto α, ReLU [24, 12]', spec: { prior: 'uniform', alpha: 'auto_0.2', targetEntropy: 1 }, cfg: { hidden: [24, 12] } },
+    { name: 'reference prior, auto α, tanh [20], clip 1, target every 2', spec: { prior: 'reference', alpha: 'auto_0.2', targetKl: 0.1 }, cfg: { hidden: [20], activation: 'tanh', clipNorm: 1, targetUpdateEvery: 2 } },
+    { name: 'reference prior, fixed α, linear (tabular)', spec: { prior: 'reference', alpha: 0.15 }, cfg: { hidden: [], actorLr: 0.03, criticLr: 0.03, tau: 0.05 } },
+    { name: 'no prior, soft updates at α = 0', spec: { prior: 'none' }, cfg: { hidden: [16] } },
+    { name: "no prior, atZeroAlpha 'greedy': greedy actor, max backup", spec: { prior: 'none' }, cfg: { hidden: [16], atZeroAlpha: 'greedy' } },
   ];
-  for (const { name, kind, cfg } of cases) {
+  for (const { name, spec, cfg } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and statistics`, () => {
-      const { prior, agent, engine, nS, nA } = setup(kind, cfg);
-      const ckpt = agent.saveCheckpoint();
-      expect(Array.from(engine.getState().actor)).toEqual(ckpt.actor);
-      expect(Array.from(engine.getState().criticTarget)).toEqual(ckpt.criticTarget);
+      const { prior, agent, fast, engine, nS, nA } = setup(spec, cfg);
+      engine.dispose();
+      expect(fast.saveCheckpoint().actor).toEqual(agent.saveCheckpoint().actor);
+      expect(fast.saveCheckpoint().criticTarget).toEqual(agent.saveCheckpoint().criticTarget);
       const rng = new Rng(`batches-${name}`);
       for (let k = 0; k < 6; k++) {
-        const { flat, tensors } = batchOf(rng, 20, nS, nA, prior);
-        const t = tensors();
-        agent.update(t);
-        tf.dispose(Object.values(t));
-        const mine = engine.update(flat);
+        const { flat } = batchOf(rng, 20, nS, nA, prior);
+        const host = { batchSize: 20, obs: flat.obs, action: flat.actions, reward: flat.rewards, nextObs: flat.nextObs, terminated: flat.terminated };
+        agent.updateFrom(host);
+        fast.updateFrom(host);
+        const mine = fast.lastStats()!;
         const ref = agent.lastStats()!;
+        expect(Object.keys(mine).sort()).toEqual(Object.keys(ref).sort());
         for (const key of Object.keys(ref)) {
-          expect(Math.abs(mine[key as keyof typeof mine] - ref[key]), `${key} at update ${k}: ${mine[key as keyof typeof mine]} vs ${ref[key]}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+          expect(Math.abs(mine[key] - ref[key]), `${key} at update ${k}: ${mine[key]} vs ${ref[key]}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
         }
       }
-      const s = engine.getState();
+      const s = fast.saveCheckpoint();
       const r = agent.saveCheckpoint();
       for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(worst(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       for (const f of ['actorOpt', 'criticOpt'] as const) {
@@ -103,28 +102,42 @@ describe('DiscreteSacEngine vs DiscreteSacAgent (tfjs)', () => {
         expect(worst(s[f].m[0], r[f].m.flat(), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
       }
       expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
-      expect(s.gradientSteps).toBe(r.gradientSteps);
+      expect(s.gradientSteps).toBe(6);
+      expect(r.gradientSteps).toBe(6);
       expect(Math.abs(s.logAlpha - r.logAlpha)).toBeLessThan(1e-6);
-      // π(·|s) of every state.
+      expect(Math.abs(fast.alpha - agent.alpha)).toBeLessThan(1e-6 * (1 + agent.alpha));
+      // π(·|s) of every state, from the engine and from the tfjs networks the engine path keeps in step.
       const all = new Float32Array(nS * nS);
       for (let i = 0; i < nS; i++) all[i * nS + i] = 1;
-      const refProbs = tf.tidy(() => agent.probs(tf.tensor2d(all, [nS, nS])).dataSync() as Float32Array);
-      expect(worst(engine.probs(all), refProbs, 1e-6, 1e-5)).toBeLessThan(1);
-      engine.dispose();
+      const probs = (a: DiscreteSacAgent) => tf.tidy(() => a.probs(tf.tensor2d(all, [nS, nS])).dataSync() as Float32Array);
+      const fromNets = tf.tidy(() => tf.softmax(fast.actor.apply(tf.tensor2d(all, [nS, nS])) as tf.Tensor2D).dataSync() as Float32Array);
+      expect(worst(probs(fast), probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
+      expect(worst(fromNets, probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
+      // The checkpoint moves: the tfjs agent restored from the engine's continues as the engine does.
+      agent.loadCheckpoint(s);
+      const { flat } = batchOf(rng, 20, nS, nA, prior);
+      const host = { batchSize: 20, obs: flat.obs, action: flat.actions, reward: flat.rewards, nextObs: flat.nextObs, terminated: flat.terminated };
+      agent.updateFrom(host);
+      fast.updateFrom(host);
+      expect(worst(fast.saveCheckpoint().critic, agent.saveCheckpoint().critic, 1e-6, 1e-5)).toBeLessThan(1);
+      agent.dispose();
+      fast.dispose();
     });
   }
 });
 
 describe('DiscreteSacEngine gradients against finite differences', () => {
-  for (const [which, kind, activation, alpha] of [
-    ['critic', 'reference', 'tanh', 0.3],
-    ['actor', 'reference', 'tanh', 0.3],
-    ['actor', 'uniform', 'relu', 0.3],
-    ['actor', 'none', 'relu', 0],
+  for (const [which, spec, activation, atZeroAlpha] of [
+    ['critic', { prior: 'reference', alpha: 0.3 }, 'tanh', 'soft'],
+    ['actor', { prior: 'reference', alpha: 0.3 }, 'tanh', 'soft'],
+    ['actor', { prior: 'uniform', alpha: 0.3 }, 'relu', 'soft'],
+    ['actor', { prior: 'none' }, 'relu', 'greedy'],
   ] as const) {
-    it(`${which} loss (${kind} prior, ${activation}${kind === 'none' ? ', greedy' : ''}): every W and b along a random direction`, () => {
-      const { prior, engine, nS, nA } = setup(kind, { hidden: [10, 7], activation, autoAlpha: false, alpha });
-      const rng = new Rng(`fd-${which}-${kind}`);
+    it(`${which} loss (${spec.prior} prior, ${activation}, ${atZeroAlpha}): every W and b along a random direction`, () => {
+      const { prior, agent, fast, engine, nS, nA } = setup(spec, { hidden: [10, 7], activation, atZeroAlpha });
+      agent.dispose();
+      fast.dispose();
+      const rng = new Rng(`fd-${which}-${spec.prior}`);
       // Random (not one-hot) inputs so every first-layer weight gets a gradient.
       const { flat } = batchOf(rng, 6, nS, nA, prior);
       const batch = { ...flat, obs: flat.obs.map(() => rng.normal()), nextObs: flat.nextObs.map(() => rng.normal()) };
@@ -164,14 +177,17 @@ describe('DiscreteSacEngine gradients against finite differences', () => {
 
 describe('DiscreteSacEngine input checks', () => {
   it('rejects bad sizes, actions and values naming the field, the value and what is allowed', () => {
-    const { engine, prior, nS, nA } = setup('uniform', { hidden: [8] });
+    const { engine, agent, fast, prior, nS, nA } = setup({ prior: 'uniform', alpha: 0.1 }, { hidden: [8] });
+    agent.dispose();
+    fast.dispose();
     const { flat } = batchOf(new Rng(1), 4, nS, nA, prior);
     expect(() => engine.update({ ...flat, actions: [0, 1, nA, 0] })).toThrow(`DiscreteSacEngine.update: actions[2] = ${nA}, allowed: an integer in [0, ${nA})`);
     expect(() => engine.update({ ...flat, logP: new Float32Array(3) })).toThrow(`DiscreteSacEngine.update: logP must hold ${4 * nA} values (batch 4), got 3`);
-    const base = { obsDim: 4, nActions: 2, hidden: [], activation: 'relu', prior: 'uniform', gamma: 0.9, tau: 0.1, targetUpdateEvery: 1, actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 0.1, autoAlpha: false, klTarget: 0.1 } as const;
+    const base = { obsDim: 4, nActions: 2, hidden: [], activation: 'relu', gamma: 0.9, tau: 0.1, targetUpdateEvery: 1, actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 0.1, targetKl: null, greedy: false } as const;
     expect(() => new DiscreteSacEngine(module, { ...base, nActions: 0 })).toThrow('DiscreteSacEngineConfig.nActions: got 0, allowed: a positive integer');
     expect(() => new DiscreteSacEngine(module, { ...base, activation: 'gelu' as 'relu' })).toThrow(`DiscreteSacEngineConfig.activation: got "gelu", allowed: 'relu' or 'tanh'`);
     expect(() => new DiscreteSacEngine(module, { ...base, hidden: [3, -1] })).toThrow('DiscreteSacEngineConfig.hidden: got [3,-1], allowed: 0 to 16 positive integers');
+    expect(() => new DiscreteSacEngine(module, { ...base, greedy: true })).toThrow('DiscreteSacEngineConfig.greedy: got {"alpha":0.1,"targetKl":null}, allowed: true only with α fixed at 0 (targetKl null)');
     engine.dispose();
   });
 });

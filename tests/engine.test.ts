@@ -1,18 +1,20 @@
 /**
- * The wasm SAC engine (src/nn/engine) against the tfjs reference path (`SacContinuous` with `impl:
- * 'autodiff'`): same weights, batches and noise → same parameters, optimizer moments and losses to float32
- * tolerance; its hand-written gradients against finite differences; flat memory; bad input rejected; the
- * committed `.wasm` rebuilt from its source byte for byte.
+ * The wasm SAC engine (src/nn/engine) against the tfjs reference path: `SacContinuous` with `impl: 'engine'`
+ * (the default) vs `impl: 'autodiff'`, same weights, batches and noise → same parameters, optimizer moments
+ * and losses to float32 tolerance; the reference prior falls back to tfjs; the engine's hand-written
+ * gradients against finite differences; flat memory; bad input rejected; the committed `.wasm` rebuilt from
+ * its source byte for byte.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng, RngStreams } from '../src/core/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
-import { makePrior } from '../src/priors/index.js';
+import { pendulumSwingUp } from '../src/envs/controllers.js';
+import { controllerReference, makeObjective, type ObjectiveSpec } from '../src/priors/index.js';
 import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
-import { SAC_DEFAULTS, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
 import { loadSacEngine, SacEngine, type SacEngineConfig } from '../src/nn/engine/index.js';
 
 let module: WebAssembly.Module;
@@ -23,29 +25,6 @@ beforeAll(async () => {
 });
 
 const makeEnv = () => make('Pendulum-v1');
-
-/** The engine config that matches a `SacContinuous` on Pendulum (bounds [−2, 2]). */
-function engineConfig(agent: SacContinuous, prior: 'uniform' | 'none'): SacEngineConfig {
-  const c = agent.cfg;
-  return {
-    obsDim: agent.obsDim,
-    actDim: agent.actDim,
-    hidden: c.hidden,
-    low: agent.actionSpace.low,
-    high: agent.actionSpace.high,
-    prior,
-    gamma: c.gamma,
-    tau: c.tau,
-    actorLr: c.actorLr,
-    criticLr: c.criticLr,
-    alphaLr: c.alphaLr,
-    gradClip: c.gradClip,
-    alpha: c.alpha,
-    autoAlpha: c.autoAlpha,
-    targetKl: agent.targetKl,
-    policyFrequency: c.policyFrequency,
-  };
-}
 
 function fillBuffer(rng: Rng, n: number): ReplayBuffer {
   const buffer = new ReplayBuffer(n, 3, 1);
@@ -64,21 +43,22 @@ function closeness(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rto
   return worst;
 }
 
-describe('SacEngine vs the tfjs autodiff path', () => {
-  const cases: { name: string; prior: 'uniform' | 'none'; cfg: Partial<SacConfig> }[] = [
-    { name: 'uniform prior, auto α', prior: 'uniform', cfg: {} },
-    { name: 'uniform prior, fixed α, gradClip 1, policyFrequency 2', prior: 'uniform', cfg: { autoAlpha: false, alpha: 0.3, gradClip: 1, policyFrequency: 2 } },
-    { name: 'no prior (α = 0)', prior: 'none', cfg: { autoAlpha: false, alpha: 0 } },
+describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
+  const cases: { name: string; objective: ObjectiveSpec; cfg: Partial<SacConfig> }[] = [
+    { name: "SAC's objective (uniform prior, auto α)", objective: SAC_OBJECTIVE, cfg: {} },
+    { name: 'uniform prior, fixed α, clipNorm 1, policyFrequency 2', objective: { prior: 'uniform', alpha: 0.3 }, cfg: { clipNorm: 1, policyFrequency: 2 } },
+    { name: 'no prior (α ≡ 0)', objective: { prior: 'none' }, cfg: {} },
   ];
-  for (const { name, prior, cfg: over } of cases) {
+  for (const { name, objective, cfg: over } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and losses`, () => {
       const env = makeEnv();
-      const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, impl: 'autodiff', ...over };
-      const agent = new SacContinuous(cfg, env, makePrior(prior, env), new Rng('init'));
-      const engine = new SacEngine(module, engineConfig(agent, prior));
-      engine.initWeights(new Rng('init')); // the same draws as the agent's constructor
-      expect(engine.getState().actor).toEqual(agent.getState().actor);
-      expect(engine.getState().criticTarget).toEqual(agent.getState().criticTarget);
+      const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, ...over };
+      const agent = new SacContinuous({ ...cfg, impl: 'autodiff' }, env, makeObjective(objective, env), new Rng('init'));
+      const fast = new SacContinuous({ ...cfg, impl: 'engine' }, env, makeObjective(objective, env), new Rng('init'));
+      expect(fast.usesEngine).toBe(true);
+      expect(agent.usesEngine).toBe(false);
+      expect(fast.getState().actor).toEqual(agent.getState().actor);
+      expect(fast.getState().criticTarget).toEqual(agent.getState().criticTarget);
 
       const data = new Rng('data');
       const buffer = fillBuffer(data, 64);
@@ -86,11 +66,13 @@ describe('SacEngine vs the tfjs autodiff path', () => {
       for (let k = 0; k < 6; k++) {
         const batch: ReplayBatch = buffer.sample(cfg.batchSize, data);
         agent.update(batch, rngTf);
-        const m = engine.update(batch, engine.drawNoise(cfg.batchSize, rngEngine));
+        fast.update(batch, rngEngine);
+        const m = fast.readMetrics();
         const ref = agent.readMetrics();
-        for (const key of Object.keys(ref)) expect(Math.abs(m[key as keyof typeof m] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+        expect(Object.keys(m).sort()).toEqual(Object.keys(ref).sort());
+        for (const key of Object.keys(ref)) expect(Math.abs(m[key] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
       }
-      const s = engine.getState();
+      const s = fast.getState();
       const r = agent.getState();
       // Measured worst differences are ~3e-8 (float32 rounding in different summation orders); the tolerance
       // leaves 30× room and still catches any real slip (one Adam step moves a weight by up to lr = 1e-3).
@@ -101,44 +83,60 @@ describe('SacEngine vs the tfjs autodiff path', () => {
         expect(closeness(s[f].m[0], cat(r[f].m), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
         expect(closeness(s[f].v[0], cat(r[f].v), 1e-9, 1e-3), `${f}.v`).toBeLessThan(1);
       }
+      expect(s.updates).toBe(6);
       expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
       expect(Math.abs(s.logAlpha - r.logAlpha)).toBeLessThan(1e-7);
+      // The tfjs networks the engine path exposes follow the engine's weights.
+      expect(closeness(fast.actor.getWeights(), r.actor, 1e-6, 1e-5)).toBeLessThan(1);
       // Both paths' deterministic and sampled actions on fresh observations.
       const obs = Float32Array.from({ length: 15 }, () => data.normal());
-      expect(closeness(engine.act(obs, { deterministic: true }), agent.act(obs, { deterministic: true }), 1e-5, 1e-4)).toBeLessThan(1);
-      // Sampled: the tfjs agent draws its noise from an Rng; the engine gets the same draws.
+      expect(closeness(fast.act(obs, { deterministic: true }), agent.act(obs, { deterministic: true }), 1e-5, 1e-4)).toBeLessThan(1);
       const sampled = agent.act(obs, { deterministic: false, rng: new Rng('act') });
-      const rngEps = new Rng('act');
-      const eps = Float32Array.from({ length: 5 }, () => rngEps.normal());
-      expect(closeness(engine.act(obs, { deterministic: false, eps }), sampled, 1e-5, 1e-4)).toBeLessThan(1);
+      expect(closeness(fast.act(obs, { deterministic: false, rng: new Rng('act') }), sampled, 1e-5, 1e-4)).toBeLessThan(1);
       agent.dispose();
-      engine.dispose();
+      fast.dispose();
     });
   }
 
   it('a checkpoint moves both ways: tfjs state → engine → tfjs, and training continues identically', () => {
     const env = makeEnv();
-    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [16], batchSize: 8, impl: 'fused' };
-    const agent = new SacContinuous(cfg, env, makePrior('uniform', env), new Rng(5));
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [16], batchSize: 8, impl: 'autodiff' };
+    const agent = new SacContinuous(cfg, env, makeObjective(SAC_OBJECTIVE, env), new Rng(5));
     const data = new Rng(6);
     const buffer = fillBuffer(data, 32);
     const noise = new Rng(7);
     for (let k = 0; k < 3; k++) agent.update(buffer.sample(8, data), noise);
-    const engine = new SacEngine(module, engineConfig(agent, 'uniform'));
-    engine.setState(agent.getState());
-    const round = engine.getState();
+    const fast = new SacContinuous({ ...cfg, impl: 'engine' }, env, makeObjective(SAC_OBJECTIVE, env), new Rng(99));
+    fast.setState(agent.getState());
+    const round = fast.getState();
     const orig = agent.getState();
     expect(round.actor).toEqual(orig.actor);
-    expect(round.criticOpt.v[0]).toEqual(orig.criticOpt.v[0]);
+    expect(round.criticOpt.v[0]).toEqual(Float32Array.from(orig.criticOpt.v.flatMap((x) => Array.from(x))));
     expect(round.updates).toBe(3);
     expect(round.alphaOpt.t).toBe(3);
     expect(Math.fround(round.logAlpha)).toBe(Math.fround(orig.logAlpha));
-    const back = new SacContinuous(cfg, env, makePrior('uniform', env), new Rng(99));
+    const back = new SacContinuous(cfg, env, makeObjective(SAC_OBJECTIVE, env), new Rng(99));
     back.setState(round);
     expect(back.getState().critic).toEqual(orig.critic);
+    // One more identical step on both sides.
+    const batch = buffer.sample(8, data);
+    fast.update(batch, new Rng(8));
+    back.update(batch, new Rng(8));
+    expect(closeness(fast.getState().actor, back.getState().actor, 1e-6, 1e-5)).toBeLessThan(1);
     agent.dispose();
     back.dispose();
-    engine.dispose();
+    fast.dispose();
+  });
+
+  it('runs the reference prior on tfjs (the engine takes the uniform prior only)', () => {
+    const env = makeEnv();
+    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: () => controllerReference(pendulumSwingUp()) });
+    const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [8], batchSize: 4 }, env, objective, new Rng(1));
+    expect(agent.usesEngine).toBe(false);
+    const rng = new Rng(2);
+    agent.update(fillBuffer(rng, 16).sample(4, rng), rng);
+    expect(agent.updates).toBe(1);
+    agent.dispose();
   });
 });
 
@@ -146,8 +144,8 @@ describe('SacEngine gradients against finite differences', () => {
   /** Directional derivative of each layer's W and b (a random ±1 direction) vs central differences in float32. */
   function checkPhase(which: 'critic' | 'actor', sizes: readonly number[], copies: number) {
     const engine = new SacEngine(module, {
-      obsDim: 3, actDim: 2, hidden: [8, 6], low: [-2, -1], high: [2, 3], prior: 'uniform', gamma: 0.9, tau: 0.1,
-      actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, gradClip: 0, alpha: 0.7, autoAlpha: true, targetKl: -1,
+      obsDim: 3, actDim: 2, hidden: [8, 6], low: [-2, -1], high: [2, 3], gamma: 0.9, tau: 0.1,
+      actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 0.7, targetKl: -1,
     });
     const rng = new Rng(`fd-${which}`);
     engine.initWeights(rng);
@@ -203,8 +201,8 @@ describe('SacEngine gradients against finite differences', () => {
 
 describe('SacEngine resources and input checks', () => {
   const base: SacEngineConfig = {
-    obsDim: 3, actDim: 1, hidden: [8], low: [-2], high: [2], prior: 'uniform', gamma: 0.99, tau: 0.005,
-    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, gradClip: 0, alpha: 1, autoAlpha: true, targetKl: 1 + Math.log(4), // SAC's entropy target −1 on [−2, 2]
+    obsDim: 3, actDim: 1, hidden: [8], low: [-2], high: [2], gamma: 0.99, tau: 0.005,
+    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 1, targetKl: 1 + Math.log(4), // SAC's entropy target −1 on [−2, 2]
   };
 
   it('keeps wasm memory flat over 10^5 updates (grows once for a larger batch, never again)', () => {
@@ -240,8 +238,8 @@ describe('SacEngine resources and input checks', () => {
       [{ low: [2], high: [2] }, /low\/high\[0\]: got \[2,2\], allowed: finite numbers with low < high/],
       [{ tau: 0 }, /tau: got 0, allowed: a number in \(0, 1\]/],
       [{ criticLr: NaN }, /criticLr: got NaN/],
-      [{ targetKl: undefined }, /targetKl: got undefined, allowed: a finite number when autoAlpha/],
-      [{ prior: 'none' }, /alpha: .*allowed: alpha = 0 and autoAlpha = false with the 'none' prior/],
+      [{ targetKl: NaN }, /targetKl: got NaN, allowed: a finite number, or null \(α fixed\)/],
+      [{ alpha: 0 }, /alpha: got 0, allowed: an initial value > 0 when α is learned/],
       [{ policyFrequency: 0 }, /policyFrequency: got 0/],
     ];
     for (const [over, msg] of bad) expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);

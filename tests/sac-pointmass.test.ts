@@ -14,6 +14,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { loadSacEngine } from '../src/nn/engine/index.js';
 import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { PRIOR_NAMES, type BoxPrior, type PriorName } from '../src/priors/index.js';
@@ -25,6 +26,7 @@ const makeEnv = () => make('PointMass-v0');
 beforeAll(async () => {
   await tf.setBackend('wasm');
   await tf.ready();
+  await loadSacEngine(); // SAC's default impl, the WebAssembly engine
 });
 
 type Measured = PointMassBehaviour & { entropy: number; klToReference: number };

@@ -109,9 +109,26 @@ export class Adam {
     };
   }
 
+  /**
+   * Restores moments given one array per variable, or (m and v each) one flat array of their concatenation:
+   * the layout of a single flat parameter buffer (the fused networks, the SAC engine), so checkpoints move
+   * between implementations.
+   */
   setState(s: AdamState): void {
-    if (s.m.length !== this.m.length || s.v.length !== this.v.length) {
-      throw new RangeError(`Adam.setState: expected moments for ${this.m.length} variables, got m: ${s.m.length}, v: ${s.v.length}`);
+    const n = this.m.length;
+    const split = (xs: Float32Array[]): Float32Array[] => {
+      if (xs.length !== 1 || n === 1) return xs;
+      const out: Float32Array[] = [];
+      let off = 0;
+      for (const x of this.m) {
+        out.push(xs[0].subarray(off, off + x.size));
+        off += x.size;
+      }
+      return off === xs[0].length ? out : xs;
+    };
+    s = { t: s.t, m: split(s.m), v: split(s.v) };
+    if (s.m.length !== n || s.v.length !== this.v.length) {
+      throw new RangeError(`Adam.setState: expected moments for ${n} variables (or one flat array of their sizes' sum), got m: ${s.m.length}, v: ${s.v.length}`);
     }
     tf.tidy(() => {
       this.m.forEach((x, i) => x.assign(tf.tensor(checkLen('m', i, s.m[i], x.size), x.shape)));

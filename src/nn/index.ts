@@ -22,8 +22,10 @@
  * parameter version (a `Variable.assign` invalidates them), so a network must not be re-assigned between
  * a forward pass and its backward pass (within one `tf.variableGrads` call; checked).
  *
- * `engine/` (imported from `src/nn/engine/index.js`, not re-exported here): the whole continuous SAC update as
- * one WebAssembly call (`SacEngine`), the same math without tfjs's per-kernel overhead.
+ * `engine/` (imported from `src/nn/engine/index.js`, not re-exported here): the whole SAC update, continuous
+ * (`SacEngine`) and discrete (`DiscreteSacEngine`), as one WebAssembly call, the same math without tfjs's
+ * per-kernel overhead: the SAC agents' fast path. The fused `Mlp` serves KL-PPO, the RSSM and the tfjs
+ * fallback of continuous SAC (reference prior).
  */
 export { Mlp, type MlpConfig, type Activation, type MlpImpl } from './mlp.js';
 export { initialWeights } from './init.js';

@@ -9,6 +9,7 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { activateFirst, backendOrder, checkBackendName } from '../core/backend.js';
+import { loadSacEngine } from '../nn/engine/core.js';
 
 export const NODE_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -40,10 +41,11 @@ export function resolveNodePreference(
   return undefined;
 }
 
-/** Chooses and initializes the Node tfjs backend; returns the active backend name. */
+/** Chooses and initializes the Node tfjs backend and loads the SAC engine (see `initBackend`); returns the active backend name. */
 export async function initNodeBackend(preferred?: string): Promise<string> {
   const order = backendOrder(NODE_BACKENDS, resolveNodePreference(preferred));
   // Only try to load the native bindings when they come before the backend we would otherwise pick.
   if (order[0] === 'tensorflow') await loadTfjsNode();
+  await loadSacEngine();
   return activateFirst(order);
 }

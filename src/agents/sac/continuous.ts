@@ -13,9 +13,18 @@
  * Pieces: a tanh-squashed Gaussian actor (reparameterized, rescaled to the env's Box); twin Q critics
  * evaluated as one ensemble op, with Polyak-averaged targets and the clipped double-Q target; α fixed or
  * learned toward a target KL by the log-α loss L_α = log α·(KL̄ − E[log π − log p]) (the form of most SAC
- * implementations, and of discrete SAC here: log α moves at a rate set by the KL gap, not scaled by α). Networks, optimizer and Polyak averaging come from `src/nn` (flat
- * parameter buffers, hand-written backward: the fast path on tfjs's wasm backend). An update does no
- * host reads: its scalars are kept as tensors and read once per log step (`readMetrics`).
+ * implementations, and of discrete SAC here: log α moves at a rate set by the KL gap, not scaled by α).
+ *
+ * Two implementations of the same update (`impl`):
+ * - `engine` (default, the fast path): the whole update is one call into the WebAssembly engine
+ *   (src/nn/engine, `SacEngine`), which holds the weights, Adam moments and target critics. It takes the
+ *   uniform prior over the Box only (the objectives `uniform` and `none`). With any other prior (the
+ *   `reference` prior: the engine cannot evaluate log p(ã|s) and its action gradient) the agent runs the
+ *   tfjs path below instead, on `src/nn`'s fused networks; `usesEngine` says which one runs. The engine's
+ *   module must be loaded first (`loadSacEngine`, done by the backend inits).
+ * - `autodiff`: the plain reference path, tfjs autodiff through `src/nn`'s Mlp (what the engine is tested against).
+ * On the tfjs path an update does no host reads: its scalars stay tensors until `readMetrics`. Both
+ * paths keep the same state layout (`SacState`), so checkpoints move between them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { standardNormal, TanhGaussian } from '../../core/distributions.js';
@@ -23,7 +32,8 @@ import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
-import { Adam, type AdamState, Mlp, type MlpImpl, polyakUpdate } from '../../nn/index.js';
+import { Adam, type AdamState, Mlp, polyakUpdate } from '../../nn/index.js';
+import { engineModule, SacEngine, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
 import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
@@ -63,8 +73,8 @@ export interface SacConfig {
   evalEpisodes: number;
   /** Checkpoint at the first episode end after every this many environment steps (0 = never). */
   checkpointEvery: number;
-  /** Network implementation: `fused` (fast) or `autodiff` (the straightforward baseline, for benchmarks). */
-  impl: MlpImpl;
+  /** `engine` (the WebAssembly update, the fast path) or `autodiff` (tfjs autodiff, the reference); see the file's doc. */
+  impl: SacImpl;
 }
 
 export const SAC_DEFAULTS: SacConfig = {
@@ -85,8 +95,10 @@ export const SAC_DEFAULTS: SacConfig = {
   evalEvery: 1000,
   evalEpisodes: 10,
   checkpointEvery: 5000,
-  impl: 'fused',
+  impl: 'engine',
 };
+
+export type SacImpl = 'engine' | 'autodiff';
 
 /** SAC's own objective (Haarnoja et al.): the uniform prior with α learned toward the entropy target −dim(A). */
 export const SAC_OBJECTIVE: ObjectiveSpec = { prior: 'uniform', alpha: 'auto_1', targetEntropy: 'auto' };
@@ -116,7 +128,7 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
   for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0)) fail(f, cfg[f], 'a number > 0');
   if (!(cfg.clipNorm >= 0)) fail('clipNorm', cfg.clipNorm, 'a number ≥ 0 (0 = off)');
-  if (cfg.impl !== 'fused' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'fused' or 'autodiff'");
+  if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'engine' or 'autodiff'");
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
     throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);
   }
@@ -124,6 +136,31 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
     throw new RangeError(`SAC (continuous): the env's observationSpace must be a Box, got ${env.observationSpace.toString()}`);
   }
   checkPriorMatches(objective.prior, env, 'objective.prior');
+}
+
+/**
+ * The engine's config for an agent of `cfg` on `env` toward `objective`, or null when the engine cannot
+ * take the objective (its prior is not the uniform one over the Box).
+ */
+export function sacEngineConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, objective: Objective): SacEngineConfig | null {
+  if (objective.prior.kind !== 'uniform') return null;
+  const box = env.actionSpace as Box;
+  return {
+    obsDim: (env.observationSpace as Box).dim,
+    actDim: box.dim,
+    hidden: cfg.hidden,
+    low: box.low,
+    high: box.high,
+    gamma: cfg.gamma,
+    tau: cfg.tau,
+    actorLr: cfg.actorLr,
+    criticLr: cfg.criticLr,
+    alphaLr: cfg.alphaLr,
+    clipNorm: cfg.clipNorm,
+    alpha: objective.alpha,
+    targetKl: objective.targetKl,
+    policyFrequency: cfg.policyFrequency,
+  };
 }
 
 /** π(·|s) from the actor's raw output `[B, 2d]` = [μ | r]: log σ = min + ½(max − min)(tanh(r) + 1). */
@@ -183,21 +220,22 @@ export interface SacState {
 
 /** The agent: networks, optimizers and one gradient step. The training loop is `trainSac` below. */
 export class SacContinuous {
-  readonly actor: Mlp;
-  readonly critic: Mlp;
-  readonly criticTarget: Mlp;
   readonly actionSpace: Box;
   readonly obsDim: number;
   readonly actDim: number;
-  private readonly logAlpha: tf.Variable;
-  private readonly actorOpt: Adam;
-  private readonly criticOpt: Adam;
-  private readonly alphaOpt: Adam;
+  /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
+  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  /** The WebAssembly engine running the update, or null on the tfjs path (see the file's doc). */
+  private readonly engine: SacEngine | null;
+  /** Engine path: whether `nets` lag behind the engine's weights. */
+  private stale = false;
+  /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
+  private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private readonly prior: BoxPrior;
   private readonly head: (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
-  /** Gradient steps taken. */
-  updates = 0;
-  /** Scalars of the latest update, kept on the device until `readMetrics`. */
+  /** tfjs path: gradient steps taken (the engine counts its own). */
+  private tfUpdates = 0;
+  /** Scalars of the latest update, kept on the device until `readMetrics` (tfjs path). */
   private metrics: Record<string, tf.Scalar> = {};
 
   constructor(
@@ -212,17 +250,68 @@ export class SacContinuous {
     this.actionSpace = env.actionSpace as Box;
     this.obsDim = (env.observationSpace as Box).dim;
     this.actDim = this.actionSpace.dim;
-    const { hidden, impl } = cfg;
-    this.actor = new Mlp({ sizes: [this.obsDim, ...hidden, 2 * this.actDim], impl, name: 'actor' }, initRng);
+    const hidden = cfg.hidden;
+    // The tfjs fallback of the engine runs on src/nn's fused networks; `autodiff` on the plain ones.
+    const impl = cfg.impl === 'autodiff' ? 'autodiff' : 'fused';
+    const actor = new Mlp({ sizes: [this.obsDim, ...hidden, 2 * this.actDim], impl, name: 'actor' }, initRng);
     const criticSizes = [this.obsDim + this.actDim, ...hidden, 1];
-    this.critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
-    this.criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
-    this.criticTarget.setWeights(this.critic.getWeights());
+    const critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
+    const criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
+    criticTarget.setWeights(critic.getWeights());
+    this.nets = { actor, critic, criticTarget };
     this.head = squashedSample(this.actionSpace);
-    this.actorOpt = new Adam(this.actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm });
-    this.criticOpt = new Adam(this.critic.params, { lr: cfg.criticLr, clipNorm: cfg.clipNorm });
-    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
-    this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr });
+    const engineCfg = cfg.impl === 'engine' ? sacEngineConfig(cfg, env, objective) : null;
+    if (engineCfg) {
+      this.engine = new SacEngine(engineModule('SacContinuous'), engineCfg);
+      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+      this.tfjs = null;
+    } else {
+      this.engine = null;
+      const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
+      this.tfjs = {
+        actorOpt: new Adam(actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm }),
+        criticOpt: new Adam(critic.params, { lr: cfg.criticLr, clipNorm: cfg.clipNorm }),
+        alphaOpt: new Adam([logAlpha], { lr: cfg.alphaLr }),
+        logAlpha,
+      };
+    }
+  }
+
+  /** True when the WebAssembly engine runs the update (`impl: 'engine'` and the uniform prior). */
+  get usesEngine(): boolean {
+    return this.engine !== null;
+  }
+
+  /** Gradient steps taken. */
+  get updates(): number {
+    return this.engine ? this.engine.updates : this.tfUpdates;
+  }
+
+  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
+  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
+    if (this.engine && this.stale) {
+      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
+      this.stale = false;
+    }
+    return this.nets;
+  }
+
+  get actor(): Mlp {
+    return this.synced().actor;
+  }
+
+  get critic(): Mlp {
+    return this.synced().critic;
+  }
+
+  get criticTarget(): Mlp {
+    return this.synced().criticTarget;
+  }
+
+  /** The tfjs path's state (throws on the engine path, a bug if reached). */
+  private get tfPath(): NonNullable<SacContinuous['tfjs']> {
+    if (!this.tfjs) throw new Error('SacContinuous: the tfjs optimizers are not used on the engine path');
+    return this.tfjs;
   }
 
   /** π(·|s) for encoded obs `[B, obsDim]`: a tanh-squashed Gaussian over the env's Box. */
@@ -240,6 +329,11 @@ export class SacContinuous {
   /** Actions for a batch of observations (row-major `[n, obsDim]`): sampled with noise from `rng`, or the mean. */
   act(obs: Float32Array, opts: { deterministic: true } | { deterministic: false; rng: Rng }): Float32Array {
     const n = obs.length / this.obsDim;
+    if (this.engine) {
+      if (opts.deterministic) return this.engine.act(obs, opts);
+      // The same draws, in the same order, as `standardNormal(rng, [n, actDim])` on the tfjs path.
+      return this.engine.act(obs, { deterministic: false, eps: Float32Array.from({ length: n * this.actDim }, () => opts.rng.normal()) });
+    }
     return tf.tidy(() => {
       const pi = this.policy(tf.tensor2d(obs, [n, this.obsDim]));
       const a = opts.deterministic ? pi.mode() : pi.rsampleWithLogProb(standardNormal(opts.rng, [n, this.actDim])).action;
@@ -265,12 +359,18 @@ export class SacContinuous {
 
   /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
   private alpha(): tf.Scalar {
-    return this.objective.targetKl !== null ? (tf.exp(this.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
+    return this.objective.targetKl !== null ? (tf.exp(this.tfPath.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
   }
 
   /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
   update(batch: ReplayBatch, rng: Rng): void {
+    if (this.engine) {
+      this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng));
+      this.stale = true;
+      return;
+    }
     const { batchSize: B } = batch;
+    const { actorOpt, criticOpt, alphaOpt } = this.tfPath;
     const { obsDim, actDim, cfg } = this;
     const kept: Record<string, tf.Scalar> = {};
     tf.tidy(() => {
@@ -292,10 +392,10 @@ export class SacContinuous {
         kept.q = tf.keep(tf.mean(q));
         return tf.mul(0.5, tf.sum(tf.mean(tf.square(tf.sub(q, y)), 1))) as tf.Scalar; // L_Q = ½ Σ_k E[(Q_k(s,a) − y)²]
       }, this.critic.params);
-      this.criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
+      criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
       kept.criticLoss = tf.keep(critic.value);
 
-      if (this.updates % cfg.policyFrequency === 0) {
+      if (this.tfUpdates % cfg.policyFrequency === 0) {
         // ---- actor: L_π = E_s[ α(log π(ã|s) − log p(ã|s)) − min_k Q_k(s, ã) ], ã = squash(μ + σε) (reparameterized)
         const eps = standardNormal(rng, [B, actDim]) as tf.Tensor2D;
         const actor = tf.variableGrads(() => {
@@ -306,12 +406,12 @@ export class SacContinuous {
           kept.entropy = tf.keep(tf.neg(tf.mean(pi.logProb)) as tf.Scalar);
           return tf.mean(tf.sub(tf.mul(alpha, kl), qMin)) as tf.Scalar;
         }, this.actor.params);
-        this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
+        actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
         kept.actorLoss = tf.keep(actor.value);
         if (this.objective.targetKl !== null) {
           // ---- temperature: L_α = log α · (KL̄ − E[log π − log p]), so ∂L_α/∂log α = KL̄ − E[kl]:
           // α grows while the policy is further from the prior than the target, shrinks otherwise.
-          this.alphaOpt.step([tf.sub(this.objective.targetKl, kept.kl)]);
+          alphaOpt.step([tf.sub(this.objective.targetKl, kept.kl)]);
         }
       }
       polyakUpdate(this.criticTarget.params, this.critic.params, cfg.tau);
@@ -321,46 +421,60 @@ export class SacContinuous {
       this.metrics[k]?.dispose();
       this.metrics[k] = v;
     }
-    this.updates += 1;
+    this.tfUpdates += 1;
   }
 
-  /** The latest update's scalars, read back from the device (once per log step). */
+  /** The latest update's scalars, read back from the device (once per log step); {} before the first update. */
   readMetrics(): Record<string, number> {
+    if (this.engine) return this.engine.updates > 0 ? { ...this.engine.readMetrics() } : {};
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.metrics)) out[k] = v.dataSync()[0];
     return out;
   }
 
   getState(): SacState {
+    if (this.engine) return this.engine.getState();
+    const t = this.tfPath;
     return {
-      actor: this.actor.getWeights(),
-      critic: this.critic.getWeights(),
-      criticTarget: this.criticTarget.getWeights(),
-      actorOpt: this.actorOpt.getState(),
-      criticOpt: this.criticOpt.getState(),
-      alphaOpt: this.alphaOpt.getState(),
-      logAlpha: this.logAlpha.dataSync()[0],
-      updates: this.updates,
+      actor: this.nets.actor.getWeights(),
+      critic: this.nets.critic.getWeights(),
+      criticTarget: this.nets.criticTarget.getWeights(),
+      actorOpt: t.actorOpt.getState(),
+      criticOpt: t.criticOpt.getState(),
+      alphaOpt: t.alphaOpt.getState(),
+      logAlpha: t.logAlpha.dataSync()[0],
+      updates: this.tfUpdates,
       metrics: this.readMetrics(),
     };
   }
 
+  /** Restores a state of either path (the Adam moments flat or per weight and bias). */
   setState(s: SacState): void {
-    this.actor.setWeights(s.actor);
-    this.critic.setWeights(s.critic);
-    this.criticTarget.setWeights(s.criticTarget);
-    this.actorOpt.setState(s.actorOpt);
-    this.criticOpt.setState(s.criticOpt);
-    this.alphaOpt.setState(s.alphaOpt);
-    tf.tidy(() => this.logAlpha.assign(tf.scalar(s.logAlpha)));
-    this.updates = s.updates;
+    if (this.engine) {
+      this.engine.setState(s);
+      this.stale = true;
+      return;
+    }
+    const t = this.tfPath;
+    this.nets.actor.setWeights(s.actor);
+    this.nets.critic.setWeights(s.critic);
+    this.nets.criticTarget.setWeights(s.criticTarget);
+    t.actorOpt.setState(s.actorOpt);
+    t.criticOpt.setState(s.criticOpt);
+    t.alphaOpt.setState(s.alphaOpt);
+    tf.tidy(() => t.logAlpha.assign(tf.scalar(s.logAlpha)));
+    this.tfUpdates = s.updates;
     for (const v of Object.values(this.metrics)) v.dispose();
     this.metrics = Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, tf.scalar(v)]));
   }
 
   dispose(): void {
-    for (const m of [this.actor, this.critic, this.criticTarget, this.actorOpt, this.criticOpt, this.alphaOpt]) m.dispose();
-    this.logAlpha.dispose();
+    this.engine?.dispose();
+    for (const m of Object.values(this.nets)) m.dispose();
+    if (this.tfjs) {
+      for (const m of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) m.dispose();
+      this.tfjs.logAlpha.dispose();
+    }
     for (const v of Object.values(this.metrics)) v.dispose();
     this.metrics = {};
   }

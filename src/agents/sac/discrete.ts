@@ -22,6 +22,12 @@
  * A learned α is driven toward the Objective's target KL (with a uniform prior a target entropy H̄ gives
  * KL̄ = log|A| − H̄; Christodoulou's is H̄ = 0.98·log|A|).
  *
+ * Two implementations of the same update (`impl`): `engine` (default, the fast path: one call into the
+ * WebAssembly engine of src/nn/engine, `DiscreteSacEngine`, which holds the weights and optimizer state and
+ * takes the prior's log-probabilities with each batch, so every prior runs on it; its module must be loaded
+ * first, `loadSacEngine`, done by the backend inits) and `autodiff` (tfjs autodiff through src/nn's Mlp, the
+ * plain reference the engine is tested against). Checkpoints are the same on both.
+ *
  * Browser-safe (no Node imports). Usage:
  *
  *   const env = make('TwoRoute-v0');
@@ -42,7 +48,8 @@ import * as tf from '@tensorflow/tfjs';
 import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
-import { Adam, Mlp, polyakUpdate, type AdamJson } from '../../nn/index.js';
+import { Adam, Mlp, polyakUpdate, type AdamJson, type AdamState } from '../../nn/index.js';
+import { DiscreteSacEngine, engineModule, type DiscreteSacEngineConfig } from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -116,6 +123,8 @@ export interface DiscreteSacConfig {
   clipNorm: number;
   /** Environment steps between metric log lines (and in-memory checkpoints). */
   logEvery: number;
+  /** `engine` (the WebAssembly update, the fast path) or `autodiff` (tfjs autodiff, the reference); see the file's doc. */
+  impl: 'engine' | 'autodiff';
 }
 
 export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.freeze({
@@ -139,6 +148,7 @@ export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.f
   targetUpdateEvery: 1,
   clipNorm: 0,
   logEvery: 1_000,
+  impl: 'engine',
 });
 
 /**
@@ -209,7 +219,28 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   posInt('targetUpdateEvery');
   if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', 'a finite number ≥ 0 (0 = off)');
   posInt('logEvery');
+  if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', "'engine' or 'autodiff'");
   return cfg;
+}
+
+/** The engine's config for an agent of `cfg` on `spaces` toward `objective`. */
+export function discreteEngineConfig(cfg: DiscreteSacConfig, spaces: PriorSpaces, objective: Objective): DiscreteSacEngineConfig {
+  return {
+    obsDim: obsDim(spaces.observationSpace),
+    nActions: (spaces.actionSpace as Discrete).n,
+    hidden: cfg.hidden,
+    activation: cfg.activation,
+    gamma: cfg.gamma,
+    tau: cfg.tau,
+    targetUpdateEvery: cfg.targetUpdateEvery,
+    actorLr: cfg.actorLr,
+    criticLr: cfg.criticLr,
+    alphaLr: cfg.alphaLr,
+    clipNorm: cfg.clipNorm,
+    alpha: objective.alpha,
+    targetKl: objective.targetKl,
+    greedy: cfg.atZeroAlpha === 'greedy',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -218,6 +249,16 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
 
 /** Per-update statistics, in this order, kept on the device until a log step reads them. */
 const STAT_NAMES = ['losses/critic', 'losses/actor', 'losses/alpha', 'charts/alpha', 'charts/entropy', 'charts/kl_prior', 'charts/q'] as const;
+
+/** A sampled minibatch on the host, encoded (a `ReplayBuffer` sample): obs and nextObs `[B, obsDim]`, the rest `[B]`. */
+export interface DiscreteHostBatch {
+  batchSize: number;
+  obs: Float32Array;
+  action: ArrayLike<number>;
+  reward: Float32Array;
+  nextObs: Float32Array;
+  terminated: Float32Array;
+}
 
 /** A sampled minibatch, already encoded: obs and nextObs `[B, obsDim]`, the rest `[B]`. */
 export interface DiscreteBatch {
@@ -252,15 +293,14 @@ export class DiscreteSacAgent {
   readonly objective: Objective;
   readonly prior: DiscretePrior;
   readonly streams: RngStreams;
-  /** π(a|s) logits: encoded obs → `[B, |A|]`. */
-  readonly actor: Mlp;
-  /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
-  readonly critic: Mlp;
-  readonly criticTarget: Mlp;
-  readonly logAlpha: tf.Variable;
-  private readonly actorOpt: Adam;
-  private readonly criticOpt: Adam;
-  private readonly alphaOpt: Adam;
+  /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
+  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  /** The WebAssembly engine running the update (`impl: 'engine'`), or null. */
+  private readonly engine: DiscreteSacEngine | null;
+  /** Engine path: whether `nets` lag behind the engine's weights. */
+  private stale = false;
+  /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
+  private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private gradSteps = 0;
   private stats: tf.Tensor1D | null = null;
 
@@ -283,17 +323,58 @@ export class DiscreteSacAgent {
     const nA = this.actionSpace.n;
     const sizes = [obsDim(this.observationSpace), ...this.cfg.hidden, nA];
     const init = this.streams.get('init');
-    const activation = this.cfg.activation;
-    this.actor = new Mlp({ sizes, activation, name: 'sacd_actor' }, init);
-    this.critic = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic' }, init);
-    this.criticTarget = new Mlp({ sizes, activation, ensemble: 2, name: 'sacd_critic_target' }, init);
-    this.criticTarget.setWeights(this.critic.getWeights());
-    // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
-    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
-    const clipNorm = this.cfg.clipNorm;
-    this.actorOpt = new Adam(this.actor.params, { lr: this.cfg.actorLr, clipNorm });
-    this.criticOpt = new Adam(this.critic.params, { lr: this.cfg.criticLr, clipNorm });
-    this.alphaOpt = new Adam([this.logAlpha], { lr: this.cfg.alphaLr });
+    const { activation, impl } = this.cfg;
+    const netImpl = impl === 'autodiff' ? 'autodiff' : 'fused';
+    const actor = new Mlp({ sizes, activation, impl: netImpl, name: 'sacd_actor' }, init);
+    const critic = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic' }, init);
+    const criticTarget = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic_target' }, init);
+    criticTarget.setWeights(critic.getWeights());
+    this.nets = { actor, critic, criticTarget };
+    if (impl === 'engine') {
+      this.engine = new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective));
+      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+      this.tfjs = null;
+    } else {
+      this.engine = null;
+      // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
+      const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
+      const clipNorm = this.cfg.clipNorm;
+      this.tfjs = {
+        actorOpt: new Adam(actor.params, { lr: this.cfg.actorLr, clipNorm }),
+        criticOpt: new Adam(critic.params, { lr: this.cfg.criticLr, clipNorm }),
+        alphaOpt: new Adam([logAlpha], { lr: this.cfg.alphaLr }),
+        logAlpha,
+      };
+    }
+  }
+
+  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
+  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
+    if (this.engine && this.stale) {
+      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
+      this.stale = false;
+    }
+    return this.nets;
+  }
+
+  /** π(a|s) logits: encoded obs → `[B, |A|]`. */
+  get actor(): Mlp {
+    return this.synced().actor;
+  }
+
+  /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
+  get critic(): Mlp {
+    return this.synced().critic;
+  }
+
+  get criticTarget(): Mlp {
+    return this.synced().criticTarget;
+  }
+
+  /** The tfjs path's state (throws on the engine path, a bug if reached). */
+  private get tfPath(): NonNullable<DiscreteSacAgent['tfjs']> {
+    if (!this.tfjs) throw new Error('DiscreteSacAgent: the tfjs optimizers are not used on the engine path');
+    return this.tfjs;
   }
 
   /**
@@ -316,18 +397,19 @@ export class DiscreteSacAgent {
     return this.objective.targetKl !== null;
   }
 
-  /** The current temperature as a scalar tensor. */
+  /** The current temperature as a scalar tensor (tfjs path). */
   private alphaTensor(): tf.Scalar {
-    return tf.exp(this.logAlpha) as tf.Scalar;
+    return tf.exp(this.tfPath.logAlpha) as tf.Scalar;
   }
 
-  /** The current temperature (reads the device). */
+  /** The current temperature (reads the device or the engine). */
   get alpha(): number {
+    if (this.engine) return Math.fround(Math.exp(this.engine.logAlpha));
     return tf.tidy(() => this.alphaTensor().dataSync()[0]);
   }
 
   get gradientSteps(): number {
-    return this.gradSteps;
+    return this.engine ? this.engine.gradientSteps : this.gradSteps;
   }
 
   /** Encodes observations as the networks read them (one-hot for tabular states). */
@@ -337,11 +419,13 @@ export class DiscreteSacAgent {
 
   /** π(·|s) for a batch of encoded obs, as probabilities `[B, |A|]` (a fresh tensor). */
   probs(obs: tf.Tensor2D): tf.Tensor2D {
+    if (this.engine) return tf.tensor2d(this.engine.probs(obs.dataSync() as Float32Array), [obs.shape[0], this.actionSpace.n]);
     return tf.tidy(() => tf.softmax(this.actor.apply(obs) as tf.Tensor2D));
   }
 
   /** π(·|s) for one observation, on the host. */
   actionProbs(obs: Observation): Float32Array {
+    if (this.engine) return this.engine.probs(encodeObservations(this.observationSpace, [obs]));
     return tf.tidy(() => this.probs(this.encode([obs])).dataSync() as Float32Array);
   }
 
@@ -356,8 +440,45 @@ export class DiscreteSacAgent {
     return best;
   }
 
-  /** One gradient step on the critics, the actor and (if tuned) α. No host reads. */
+  /** One gradient step on a host batch (the trainer's; the engine path takes it as it is). */
+  updateFrom(b: DiscreteHostBatch): void {
+    const B = b.batchSize;
+    const width = obsDim(this.observationSpace);
+    if (this.engine) {
+      const n = this.actionSpace.n;
+      // log p(·|s) and log p(·|s') of the rows, from the Objective's prior in one pass.
+      const logP = tf.tidy(() => {
+        const both = new Float32Array(2 * B * width);
+        both.set(b.obs);
+        both.set(b.nextObs, B * width);
+        return this.prior.logProbs(tf.tensor2d(both, [2 * B, width])).dataSync() as Float32Array;
+      });
+      const { obs, nextObs, terminated } = b;
+      this.engine.update({ batchSize: B, obs, actions: b.action, rewards: b.reward, nextObs, terminated, logP: logP.subarray(0, B * n), logPNext: logP.subarray(B * n) });
+      this.stale = true;
+      return;
+    }
+    tf.tidy(() =>
+      this.update({
+        obs: tf.tensor2d(b.obs, [B, width]),
+        actions: tf.tensor1d(Int32Array.from(b.action), 'int32'),
+        rewards: tf.tensor1d(b.reward),
+        nextObs: tf.tensor2d(b.nextObs, [B, width]),
+        terminated: tf.tensor1d(b.terminated),
+      }),
+    );
+  }
+
+  /** One gradient step on the critics, the actor and (if tuned) α. No host reads on the tfjs path. */
   update(batch: DiscreteBatch): void {
+    if (this.engine) {
+      const B = batch.obs.shape[0];
+      const host = (t: tf.Tensor) => t.dataSync() as Float32Array;
+      const action = batch.actions.dataSync();
+      this.updateFrom({ batchSize: B, obs: host(batch.obs), action, reward: host(batch.rewards), nextObs: host(batch.nextObs), terminated: host(batch.terminated) });
+      return;
+    }
+    const { actorOpt, criticOpt, alphaOpt, logAlpha } = this.tfPath;
     const { gamma } = this.cfg;
     const nA = this.actionSpace.n;
     tf.tidy(() => {
@@ -378,7 +499,7 @@ export class DiscreteSacAgent {
         return tf.mul(0.5, tf.sum(tf.mean(tf.square(tf.sub(qTaken, y)), 1))) as tf.Scalar; // ½ Σ_k E[(Q_k(s,a) − y)²]
       };
       const critic = tf.variableGrads(criticLossFn, this.critic.params);
-      this.criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
+      criticOpt.step(this.critic.params.map((v) => critic.grads[v.name]));
 
       // ---- actor ----
       // E_s Σ_a π(a|s) [ α(log π(a|s) − log p(a|s)) − min_k Q_k(s,a) ]
@@ -395,7 +516,7 @@ export class DiscreteSacAgent {
       // The policy before this actor step, for the α loss and the statistics (as CleanRL does).
       const logPi = tf.logSoftmax(this.actor.apply(obs) as tf.Tensor2D);
       const actor = tf.variableGrads(actorLossFn, this.actor.params);
-      this.actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
+      actorOpt.step(this.actor.params.map((v) => actor.grads[v.name]));
 
       // ---- temperature ----
       // E_s[ log α · (KL_target − KL(π(·|s) ‖ p(·|s))) ], minimized over log α
@@ -406,8 +527,8 @@ export class DiscreteSacAgent {
       if (this.tunesAlpha) {
         // ∂L_α/∂log α = KL̄ − KL exactly: stepped with that gradient, as continuous SAC does.
         const gap = tf.sub(this.objective.targetKl!, kl);
-        alphaLoss = tf.mul(this.logAlpha, gap);
-        this.alphaOpt.step([gap]);
+        alphaLoss = tf.mul(logAlpha, gap);
+        alphaOpt.step([gap]);
       }
 
       this.gradSteps += 1;
@@ -422,6 +543,7 @@ export class DiscreteSacAgent {
 
   /** The last update's statistics (one device read), or null before the first update. */
   lastStats(): Record<string, number> | null {
+    if (this.engine) return this.engine.gradientSteps > 0 ? { ...this.engine.lastStats() } : null;
     if (this.stats === null) return null;
     const v = this.stats.dataSync();
     return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
@@ -429,46 +551,78 @@ export class DiscreteSacAgent {
 
   /** Networks, optimizers, α and RNG streams, as plain JSON-serializable data. */
   saveCheckpoint(): DiscreteSacCheckpoint {
-    const weights = (net: Mlp) => Array.from(net.getWeights());
+    const json = (o: AdamState): AdamJson => ({ t: o.t, m: o.m.map((x) => Array.from(x)), v: o.v.map((x) => Array.from(x)) });
+    const st = this.engine
+      ? this.engine.getState()
+      : {
+          actor: this.nets.actor.getWeights(),
+          critic: this.nets.critic.getWeights(),
+          criticTarget: this.nets.criticTarget.getWeights(),
+          logAlpha: this.tfPath.logAlpha.dataSync()[0],
+          actorOpt: this.tfPath.actorOpt.getState(),
+          criticOpt: this.tfPath.criticOpt.getState(),
+          alphaOpt: this.tfPath.alphaOpt.getState(),
+          gradientSteps: this.gradSteps,
+        };
     return {
       version: 1,
       config: { ...this.cfg, hidden: [...this.cfg.hidden] },
       observationSpace: this.observationSpace.toString(),
       actionSpace: this.actionSpace.toString(),
-      actor: weights(this.actor),
-      critic: weights(this.critic),
-      criticTarget: weights(this.criticTarget),
-      logAlpha: this.logAlpha.dataSync()[0],
-      actorOpt: this.actorOpt.toJSON(),
-      criticOpt: this.criticOpt.toJSON(),
-      alphaOpt: this.alphaOpt.toJSON(),
-      gradientSteps: this.gradSteps,
+      actor: Array.from(st.actor),
+      critic: Array.from(st.critic),
+      criticTarget: Array.from(st.criticTarget),
+      logAlpha: st.logAlpha,
+      actorOpt: json(st.actorOpt),
+      criticOpt: json(st.criticOpt),
+      alphaOpt: json(st.alphaOpt),
+      gradientSteps: st.gradientSteps,
       rng: this.streams.getState(),
     };
   }
 
-  /** Restores a checkpoint taken from an agent with the same spaces and network sizes. */
+  /** Restores a checkpoint taken from an agent with the same spaces and network sizes (either `impl`). */
   loadCheckpoint(ckpt: DiscreteSacCheckpoint): void {
     checkCheckpointSpaces(ckpt, this);
     if (JSON.stringify(ckpt.config.hidden) !== JSON.stringify(this.cfg.hidden)) {
       throw new RangeError(`checkpoint.config.hidden: [${ckpt.config.hidden.join(', ')}] does not match this agent's [${this.cfg.hidden.join(', ')}]`);
     }
-    this.actor.setWeights(Float32Array.from(ckpt.actor));
-    this.critic.setWeights(Float32Array.from(ckpt.critic));
-    this.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
-    tf.tidy(() => this.logAlpha.assign(tf.scalar(ckpt.logAlpha)));
-    this.actorOpt.fromJSON(ckpt.actorOpt);
-    this.criticOpt.fromJSON(ckpt.criticOpt);
-    this.alphaOpt.fromJSON(ckpt.alphaOpt);
-    this.gradSteps = ckpt.gradientSteps;
+    const state = (o: AdamJson): AdamState => ({ t: o.t, m: o.m.map((x) => Float32Array.from(x)), v: o.v.map((x) => Float32Array.from(x)) });
+    if (this.engine) {
+      this.engine.setState({
+        actor: Float32Array.from(ckpt.actor),
+        critic: Float32Array.from(ckpt.critic),
+        criticTarget: Float32Array.from(ckpt.criticTarget),
+        logAlpha: ckpt.logAlpha,
+        actorOpt: state(ckpt.actorOpt),
+        criticOpt: state(ckpt.criticOpt),
+        alphaOpt: state(ckpt.alphaOpt),
+        gradientSteps: ckpt.gradientSteps,
+      });
+      this.stale = true;
+    } else {
+      const t = this.tfPath;
+      this.nets.actor.setWeights(Float32Array.from(ckpt.actor));
+      this.nets.critic.setWeights(Float32Array.from(ckpt.critic));
+      this.nets.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
+      tf.tidy(() => t.logAlpha.assign(tf.scalar(ckpt.logAlpha)));
+      t.actorOpt.setState(state(ckpt.actorOpt));
+      t.criticOpt.setState(state(ckpt.criticOpt));
+      t.alphaOpt.setState(state(ckpt.alphaOpt));
+      this.gradSteps = ckpt.gradientSteps;
+    }
     this.streams.setState(ckpt.rng);
   }
 
   dispose(): void {
     this.stats?.dispose();
     this.stats = null;
-    for (const x of [this.actor, this.critic, this.criticTarget, this.actorOpt, this.criticOpt, this.alphaOpt]) x.dispose();
-    this.logAlpha.dispose();
+    this.engine?.dispose();
+    for (const x of Object.values(this.nets)) x.dispose();
+    if (this.tfjs) {
+      for (const x of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) x.dispose();
+      this.tfjs.logAlpha.dispose();
+    }
   }
 }
 
@@ -704,18 +858,7 @@ export class DiscreteSacTrainer {
   }
 
   private updateOnce(): void {
-    const rng = this.agent.streams.get('buffer');
-    const b = this.buffer.sample(this.agent.cfg.batchSize, rng);
-    tf.tidy(() => {
-      const B = b.batchSize;
-      this.agent.update({
-        obs: tf.tensor2d(b.obs, [B, this.obsWidth]),
-        actions: tf.tensor1d(Int32Array.from(b.action), 'int32'),
-        rewards: tf.tensor1d(b.reward),
-        nextObs: tf.tensor2d(b.nextObs, [B, this.obsWidth]),
-        terminated: tf.tensor1d(b.terminated),
-      });
-    });
+    this.agent.updateFrom(this.buffer.sample(this.agent.cfg.batchSize, this.agent.streams.get('buffer')));
   }
 
   private fail(what: string, value: number): never {

@@ -41,8 +41,13 @@ export interface Exports {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let loaded: WebAssembly.Module | undefined;
 
-/** Compiles `engine.wasm` once per process/page (read from disk in Node, fetched in the browser). */
+/**
+ * Compiles `engine.wasm` once per process/page (read from disk in Node, fetched in the browser) and keeps
+ * it for `engineModule()`. The backend inits (`initNodeBackend`, `initBackend`) call it, so the agents'
+ * synchronous constructors find it loaded.
+ */
 export function loadSacEngine(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
     // Vite rewrites this pattern to the asset's URL in the browser build; in Node it is the file itself.
@@ -58,9 +63,18 @@ export function loadSacEngine(): Promise<WebAssembly.Module> {
       if (!res.ok) throw new Error(`loadSacEngine: fetching ${url.href} failed: HTTP ${res.status}`);
       bytes = await res.arrayBuffer();
     }
-    return WebAssembly.compile(bytes as BufferSource);
+    loaded = await WebAssembly.compile(bytes as BufferSource);
+    return loaded;
   })();
   return compiled;
+}
+
+/** The compiled engine, for synchronous constructors; throws if `loadSacEngine()` has not completed. */
+export function engineModule(who: string): WebAssembly.Module {
+  if (!loaded) {
+    throw new Error(`${who}: the SAC engine (engine.wasm) is not loaded: await loadSacEngine() (src/nn/engine) or initNodeBackend()/initBackend() first, or use impl: 'autodiff'`);
+  }
+  return loaded;
 }
 
 /** Weights and optimizer state in the tfjs paths' layouts (`SacState`'s fields). */
@@ -73,6 +87,9 @@ export interface EngineWeights {
   alphaOpt: AdamState;
   logAlpha: number;
 }
+
+/** The networks an engine holds: the actor, the twin critics, their Polyak target. */
+export type EngineNet = 'actor' | 'critic' | 'criticTarget';
 
 /** Input/output slots of the scratch region (the order of `inputPtrs` in assembly/engine.ts). */
 export const IO = { obs: 0, action: 1, reward: 2, nextObs: 3, terminated: 4, epsNext: 5, epsActor: 6, out: 7, logPNext: 8, logP: 9 } as const;
@@ -161,6 +178,11 @@ export abstract class EngineCore {
     return new Float64Array(w.memory.buffer, w.getScalars(), 7).slice();
   }
 
+  /** The temperature's log (α = exp of it). */
+  get logAlpha(): number {
+    return this.scalars()[0];
+  }
+
   protected setScalars(values: readonly number[]): void {
     const w = this.exports;
     new Float64Array(w.memory.buffer, w.getScalars(), 7).set(values);
@@ -218,12 +240,24 @@ export abstract class EngineCore {
     this.setScalars([st.logAlpha, scalar('alphaOpt.m', st.alphaOpt.m), scalar('alphaOpt.v', st.alphaOpt.v), st.actorOpt.t, st.criticOpt.t, st.alphaOpt.t, s[6]]);
   }
 
-  /** Sets the actor or critic parameters (flat layout). */
-  setParams(which: 'critic' | 'actor', p: Float32Array): void {
+  /** Where a network's parameters live (flat layout) and how many floats they hold. */
+  private place(which: EngineNet): [number, number] {
     const w = this.exports;
-    const [ptr, n] = which === 'critic' ? [w.criticPtr(), this.criticSize] : [w.actorPtr(), this.actorSize];
+    if (which === 'actor') return [w.actorPtr(), this.actorSize];
+    return [which === 'critic' ? w.criticPtr() : w.targetPtr(), this.criticSize];
+  }
+
+  /** Sets one network's parameters (flat layout); the optimizer state stays. */
+  setParams(which: EngineNet, p: Float32Array): void {
+    const [ptr, n] = this.place(which);
     if (p.length !== n) throw new RangeError(`${this.constructor.name}.setParams: ${which} must hold ${n} floats, got ${p.length}`);
     this.f32(ptr, n).set(p);
+  }
+
+  /** One network's parameters (flat layout, a copy). */
+  getParams(which: EngineNet): Float32Array {
+    const [ptr, n] = this.place(which);
+    return this.f32(ptr, n).slice();
   }
 
   /** The gradient the last `lossAndGrad` left (flat layout, a copy). */

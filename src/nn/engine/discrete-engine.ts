@@ -1,9 +1,10 @@
 /**
  * `DiscreteSacEngine`: discrete SAC's whole gradient step as one WebAssembly call, computing what
  * `DiscreteSacAgent.update` (src/agents/sac/discrete.ts) computes with tfjs: every expectation over the n
- * actions exact, twin critics with a Polyak target every `targetUpdateEvery` steps, auto α on the log-α loss,
- * and at α ≡ 0 (`none` prior, or a fixed α = 0) the max backup and the greedy improvement step. Any prior:
- * its log-probabilities for the batch's states come in with the batch (`logP`, `logPNext`).
+ * actions exact, twin critics with a Polyak target every `targetUpdateEvery` steps, α learned by the log-α
+ * step KL̄ − KL, and with `greedy` (the agent's `atZeroAlpha: 'greedy'`, α ≡ 0) the max backup and the greedy
+ * improvement step. Any prior: the Objective's log-probabilities for the batch's states come in with the
+ * batch (`logP`, `logPNext`). The config comes from the agent's config and Objective (`discreteEngineConfig`).
  *
  *   const engine = new DiscreteSacEngine(await loadSacEngine(), cfg);
  *   engine.initWeights(streams.get('init'));               // the tfjs agent's draws
@@ -21,7 +22,6 @@ export interface DiscreteSacEngineConfig {
   /** Hidden widths; `[]` makes the nets linear (tabular on one-hot states). */
   hidden: readonly number[];
   activation: 'relu' | 'tanh';
-  prior: 'uniform' | 'reference' | 'none';
   gamma: number;
   tau: number;
   targetUpdateEvery: number;
@@ -29,11 +29,12 @@ export interface DiscreteSacEngineConfig {
   criticLr: number;
   alphaLr: number;
   clipNorm: number;
-  /** α: fixed, or the initial value when `autoAlpha` (ignored, α = 0, with the `none` prior). */
+  /** α: the Objective's fixed value, or the initial value of a learned one. */
   alpha: number;
-  autoAlpha: boolean;
-  /** KL(π‖p) the auto-temperature steers toward (the agent's `klTarget`). */
-  klTarget: number;
+  /** The Objective's target KL(π‖p) toward which α is learned; null = α fixed. */
+  targetKl: number | null;
+  /** The α → 0 limits of both steps (max backup, greedy actor); needs α fixed at 0. */
+  greedy: boolean;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -47,7 +48,7 @@ export interface DiscreteEngineBatch {
   rewards: Float32Array;
   nextObs: Float32Array;
   terminated: Float32Array;
-  /** log p(·|s) for each row's s, and log p(·|s') for its s' (zeros with the `none` prior). */
+  /** log p(·|s) for each row's s, and log p(·|s') for its s'. */
   logP: Float32Array;
   logPNext: Float32Array;
 }
@@ -70,14 +71,16 @@ function checkConfig(cfg: DiscreteSacEngineConfig): void {
   const h = cfg.hidden;
   if (!Array.isArray(h) || h.length > MAX_HIDDEN || !h.every((x) => Number.isInteger(x) && x > 0)) fail('hidden', h, `0 to ${MAX_HIDDEN} positive integers`);
   if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', cfg.activation, "'relu' or 'tanh'");
-  if (!['uniform', 'reference', 'none'].includes(cfg.prior)) fail('prior', cfg.prior, "'uniform', 'reference' or 'none'");
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
   for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
   if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
   if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
-  if (cfg.autoAlpha && cfg.prior !== 'none' && !(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when autoAlpha');
-  if (!Number.isFinite(cfg.klTarget)) fail('klTarget', cfg.klTarget, 'a finite number');
+  if (cfg.targetKl !== null) {
+    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
+    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when α is learned (targetKl set)');
+  }
+  if (cfg.greedy && (cfg.alpha !== 0 || cfg.targetKl !== null)) fail('greedy', { alpha: cfg.alpha, targetKl: cfg.targetKl }, 'true only with α fixed at 0 (targetKl null)');
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
   if (!(beta1 >= 0 && beta1 < 1)) fail('beta1', beta1, 'a number in [0, 1)');
   if (!(beta2 >= 0 && beta2 < 1)) fail('beta2', beta2, 'a number in [0, 1)');
@@ -90,15 +93,11 @@ export class DiscreteSacEngine extends EngineCore {
   constructor(module: WebAssembly.Module, cfg: DiscreteSacEngineConfig) {
     checkConfig(cfg);
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
-    const none = cfg.prior === 'none';
-    // The agent's `greedyActor` and `tunesAlpha`; α starts at 0 with no prior, whatever the config says.
-    const greedy = none || (!cfg.autoAlpha && cfg.alpha === 0);
-    const tunes = cfg.autoAlpha && !none;
     const sizes = [cfg.obsDim, ...cfg.hidden, cfg.nActions];
     super(module, cfg.obsDim, cfg.nActions, cfg.hidden, { actor: sizes, critic: sizes }, (w) =>
       w.configureDiscrete(
         cfg.obsDim, cfg.nActions, cfg.hidden.length, cfg.activation === 'tanh', cfg.gamma, cfg.tau, cfg.actorLr, cfg.criticLr,
-        cfg.alphaLr, beta1, beta2, epsilon, cfg.clipNorm, none ? 0 : cfg.alpha, tunes, greedy, none, cfg.klTarget, cfg.targetUpdateEvery,
+        cfg.alphaLr, beta1, beta2, epsilon, cfg.clipNorm, cfg.alpha, cfg.targetKl !== null, cfg.greedy, cfg.targetKl ?? 0, cfg.targetUpdateEvery,
       ),
     );
     this.nActions = cfg.nActions;

@@ -3,7 +3,9 @@
  * one WebAssembly call, with parameters, Adam moments and target critics in the instance's linear memory.
  * Source: `assembly/engine.ts` (AssemblyScript, SIMD), built to `engine.wasm` next to this file (`npm run
  * build:engine`; a test checks the committed binary matches its source). It computes what
- * `SacContinuous.update` (src/agents/sac/continuous.ts) computes on tfjs, for the uniform and none priors.
+ * `SacContinuous.update` (src/agents/sac/continuous.ts) computes on tfjs, for objectives whose prior is the
+ * uniform one over the action Box (`uniform`, and `none` = uniform at α ≡ 0); the config comes from the
+ * agent's config and its Objective (`sacEngineConfig` there).
  *
  *   const engine = new SacEngine(await loadSacEngine(), cfg);   // one wasm instance per agent
  *   engine.initWeights(initRng);                                 // or engine.setState(sacState)
@@ -26,20 +28,20 @@ export interface SacEngineConfig {
   /** The action Box (finite, low < high). */
   low: ArrayLike<number>;
   high: ArrayLike<number>;
-  /** `uniform` (log p = −Σ log(high − low)) or `none` (α must be 0, no auto α). */
-  prior: 'uniform' | 'none';
   gamma: number;
   tau: number;
   actorLr: number;
   criticLr: number;
   alphaLr: number;
   /** Global-norm clip of each network's gradient (0 = off). */
-  gradClip: number;
-  /** α: fixed, or the initial value when `autoAlpha`. */
+  clipNorm: number;
+  /** α: the Objective's fixed value, or the initial value of a learned one. */
   alpha: number;
-  autoAlpha: boolean;
-  /** Target of E[log π − log p] for auto α (the SAC derives it from the target entropy). */
-  targetKl?: number;
+  /**
+   * The Objective's target of E[log π − log p] toward which α is learned; null = α fixed. The prior is
+   * always the uniform density over the Box, log p = −Σ log(high − low).
+   */
+  targetKl: number | null;
   /** Update the actor and α every this many critic updates (default 1). */
   policyFrequency?: number;
   /** Adam's β₁, β₂, ε (defaults: tfjs's and src/nn/adam.ts's 0.9, 0.999, 1e-8). */
@@ -96,16 +98,14 @@ function checkConfig(cfg: SacEngineConfig): void {
       fail(`low/high[${i}]`, [cfg.low[i], cfg.high[i]], 'finite numbers with low < high');
     }
   }
-  if (cfg.prior !== 'uniform' && cfg.prior !== 'none') fail('prior', cfg.prior, "'uniform' or 'none'");
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
   for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.gradClip >= 0 && Number.isFinite(cfg.gradClip))) fail('gradClip', cfg.gradClip, 'a finite number ≥ 0 (0 = off)');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
   if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
-  if (cfg.prior === 'none' && (cfg.alpha !== 0 || cfg.autoAlpha)) fail('alpha', { alpha: cfg.alpha, autoAlpha: cfg.autoAlpha }, "alpha = 0 and autoAlpha = false with the 'none' prior");
-  if (cfg.autoAlpha) {
-    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when autoAlpha');
-    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number when autoAlpha');
+  if (cfg.targetKl !== null) {
+    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
+    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when α is learned (targetKl set)');
   }
   const pf = cfg.policyFrequency ?? 1;
   if (!Number.isInteger(pf) || pf < 1) fail('policyFrequency', pf, 'a positive integer');
@@ -128,14 +128,14 @@ export class SacEngine extends EngineCore {
     let logHalfRangeSum = 0;
     for (let i = 0; i < cfg.actDim; i++) {
       // As the uniform prior's density and TanhGaussian's Σ log h (in float64, then float32 inside).
-      if (cfg.prior === 'uniform') logPrior -= Math.log(cfg.high[i] - cfg.low[i]);
+      logPrior -= Math.log(cfg.high[i] - cfg.low[i]);
       logHalfRangeSum += Math.log((cfg.high[i] - cfg.low[i]) / 2);
     }
     const sizes = { actor: [cfg.obsDim, ...cfg.hidden, 2 * cfg.actDim], critic: [cfg.obsDim + cfg.actDim, ...cfg.hidden, 1] };
     super(module, cfg.obsDim, cfg.actDim, cfg.hidden, sizes, (w) => {
       w.configure(
         cfg.obsDim, cfg.actDim, cfg.hidden.length, cfg.gamma, cfg.tau, cfg.actorLr, cfg.criticLr, cfg.alphaLr,
-        beta1, beta2, epsilon, cfg.gradClip, cfg.alpha, cfg.autoAlpha, cfg.targetKl ?? 0, logPrior, logHalfRangeSum,
+        beta1, beta2, epsilon, cfg.clipNorm, cfg.alpha, cfg.targetKl !== null, cfg.targetKl ?? 0, logPrior, logHalfRangeSum,
       );
       const b = new Float32Array(w.memory.buffer, w.boundsPtr(), 2 * cfg.actDim);
       for (let i = 0; i < cfg.actDim; i++) {
