@@ -23,6 +23,8 @@ const LEARNING = [
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
   'tests/objective-learners.test.ts',
+  'tests/sweep-backends.test.ts',
+  'tests/train*.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

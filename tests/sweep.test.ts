@@ -106,7 +106,7 @@ describe('sweep summary', () => {
     expect(summary[3].metrics.return.std).toBeCloseTo(Math.SQRT1_2, 12);
     expect(summary[3].metrics.kl).toEqual({ mean: 4, std: 0, n: 2 });
     expect(summary[0].metrics.entropy).toBeUndefined();
-    expect(md).toMatch(/\| 3 \| none \| 1 \| 2 \| 31\.5 ± 0\.7071 \| 4 ± 0 \| – \|/);
+    expect(md).toMatch(/\| 3 \| none \| 1 \| 2 \| 31\.50 ± 0\.71 \| 4\.000 ± 0\.000 \| – \|/);
     expect(md).toMatch(/entropy: no trial logged `charts\/entropy`/);
     const frontier = readFileSync(join(dir, 'frontier.svg'), 'utf8');
     expect(frontier.match(/class="point"/g)).toHaveLength(4);
