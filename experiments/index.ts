@@ -29,4 +29,5 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
   entry('rssm-pendulum', 'RSSM world model trained by the ELBO on velocity-hidden Pendulum: imagination vs repeat-last, θ̇ read-out', () => import('./rssm-pendulum.js')),
   entry('klppo-pendulum', 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target', () => import('./klppo-pendulum.js')),
   entry('pointmass-priors', 'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return', () => import('./pointmass-priors.js')),
+  entry('train', 'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent', () => import('./train.js')),
 ];
