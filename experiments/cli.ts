@@ -40,6 +40,8 @@ const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx pr
   priorlab list
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
+  priorlab eval <run folder> [--episodes 100] [--seed 1]
+  priorlab enjoy <run folder> [--episodes 1] [--out rollout.gif]
   priorlab compare <run folders or parent folders...> [--metric charts/return] [--group prior] [--at 1000,5000] [--out plots/]`;
 
 function findEntry(name: string): ExperimentEntry {
@@ -213,6 +215,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'list') {
       listExperiments();
       return 0;
+    }
+    if (cmd === 'eval' || cmd === 'enjoy') {
+      const { evalMain, enjoyMain } = await import('../src/node/train/commands.js');
+      return await (cmd === 'eval' ? evalMain : enjoyMain)(argv.slice(1));
     }
     if (cmd === 'compare') {
       const { compareMain } = await import('../src/node/run/compare.js');
