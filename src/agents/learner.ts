@@ -354,6 +354,9 @@ function nextMultiple(step: number, every: number): number {
 // ─────────────────────────────────────────────────────────────────────────────── KL-PPO
 const KLPPO_LOOP_DEFAULTS: LoopConfig = { totalSteps: 100_000, evalEvery: 10_000, evalEpisodes: 10, checkpointEvery: 10_000 };
 
+/** KL-PPO's field besides its config: iterations of distillation onto the prior before a fresh run (`KlPpo.distill`). */
+export const KLPPO_EXTRA = { distill: 0 };
+
 class KlPpoLearner implements Learner {
   readonly algo = 'klppo' as const;
   readonly objective: Objective;
@@ -362,9 +365,12 @@ class KlPpoLearner implements Learner {
   readonly actionWidth: number;
   private readonly loop: LoopConfig;
   private readonly ppo: KlPpo;
+  private readonly distill: number;
 
   constructor(private readonly args: LearnerArgs) {
-    const [loop, own] = splitLoop(args.config, KLPPO_LOOP_DEFAULTS);
+    const [loop, { distill = KLPPO_EXTRA.distill, ...own }] = splitLoop(args.config, KLPPO_LOOP_DEFAULTS);
+    if (!Number.isInteger(distill) || (distill as number) < 0) throw new RangeError(`config.distill: got ${String(distill)}, allowed: an integer ≥ 0`);
+    this.distill = distill as number;
     this.loop = loop;
     this.objective = args.objective;
     this.ppo = new KlPpo(args.makeEnv, args.objective, own as Partial<KlPpoConfig>, args.streams);
@@ -402,6 +408,11 @@ class KlPpoLearner implements Learner {
   async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
     const { ppo, loop } = this;
     if (resume !== undefined) ppo.loadCheckpoint(resume as KlPpoCheckpoint);
+    else if (this.distill > 0) {
+      // The RLHF recipe starts the policy at the reference; its rollouts count as environment steps.
+      const m = ppo.distill(this.distill);
+      hooks.log(ppo.globalStep, { 'charts/kl_prior': m['charts/kl_prior'] });
+    }
     const evalRng = this.args.streams.get('eval');
     let nextEval = loop.evalEvery > 0 ? nextMultiple(ppo.globalStep, loop.evalEvery) : Infinity;
     let nextCheckpoint = nextMultiple(ppo.globalStep, loop.checkpointEvery);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { KLPPO_DEFAULTS } from '../../agents/klppo/ppo.js';
-import type { Algo, LoopConfig } from '../../agents/learner.js';
+import { KLPPO_EXTRA, type Algo, type LoopConfig } from '../../agents/learner.js';
 import { SAC_DEFAULTS } from '../../agents/sac/continuous.js';
 import { DEFAULT_DISCRETE_SAC_CONFIG } from '../../agents/sac/discrete.js';
 import { UsageError } from '../run/options.js';
@@ -24,7 +24,7 @@ const FIELDS: Record<Algo, Record<string, unknown>> = {
   sac: { ...SAC_DEFAULTS },
   // `seed` is the run's seed, set by `train`.
   'sac-discrete': { ...Object.fromEntries(Object.entries(DEFAULT_DISCRETE_SAC_CONFIG).filter(([k]) => k !== 'seed')), ...LOOP },
-  klppo: { ...KLPPO_DEFAULTS, ...LOOP },
+  klppo: { ...KLPPO_DEFAULTS, ...LOOP, ...KLPPO_EXTRA },
 };
 
 function fieldSchema(example: unknown): z.ZodType {
