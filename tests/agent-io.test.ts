@@ -75,6 +75,32 @@ describe('a loaded agent acts as the saved one', () => {
   }
 });
 
+describe('a saved agent as a reference prior is the saved policy', () => {
+  for (const c of CASES) {
+    it(`${c.algo} on ${c.env}: KL(loaded π ‖ reference from its folder) ≈ 0, and > 0 for another policy`, () => {
+      const { dir, learner } = saved(c);
+      learner.dispose();
+      const loaded = loadRunAgent(dir, 1);
+      const env = make(c.env);
+      const objective = buildObjective({ prior: 'reference', alpha: 0.1, reference: dir }, env);
+      const build = (shift: number) => {
+        const l = createLearner(c.algo, { makeEnv: () => make(c.env), objective, config: c.config, streams: new RngStreams(1) });
+        l.setPolicyWeights(Object.fromEntries(Object.entries(loaded.learner.policyWeights()).map(([k, w]) => [k, w.map((x) => x + shift)])));
+        return l;
+      };
+      const toSaved = build(0);
+      const other = build(0.3); // every weight moved: another policy
+      try {
+        const obs = observations(c.env);
+        expect(Math.abs(toSaved.stats(obs, new Rng(2)).kl)).toBeLessThan(1e-4);
+        expect(other.stats(obs, new Rng(2)).kl).toBeGreaterThan(1e-3);
+      } finally {
+        for (const x of [other, toSaved, objective, loaded]) x.dispose();
+      }
+    }, 60_000);
+  }
+});
+
 describe('a bad saved agent is refused', () => {
   it('corrupted weights, a future format version, another env', () => {
     const { dir, learner } = saved(CASES[0]);

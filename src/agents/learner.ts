@@ -18,7 +18,7 @@ import { Mlp } from '../nn/index.js';
 import { encodeObservations, obsDim, type BoxPrior, type DiscretePrior, type Objective, type ReferenceSource } from '../priors/index.js';
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig } from './sac/continuous.js';
-import { DiscreteSacTrainer, resolveDiscreteSacConfig, type DiscreteSacConfig, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
@@ -136,7 +136,7 @@ export function runEpisodes(
   onStep?: (live: Observation[]) => void,
 ): EpisodeResult[] {
   const envs = Array.from({ length: episodes }, makeEnv);
-  let obs = envs.map((e) => e.reset({ seed: seedRng.uint32() }).obs);
+  const obs = envs.map((e) => e.reset({ seed: seedRng.uint32() }).obs);
   const out: EpisodeResult[] = envs.map(() => ({ return: 0, length: 0, terminated: false, lastReward: 0, info: {} }));
   let live = envs.map((_, i) => i);
   const w = learner.actionWidth;
@@ -159,7 +159,6 @@ export function runEpisodes(
     });
   }
   envs.forEach((e) => e.close());
-  obs = [];
   return out;
 }
 
@@ -296,6 +295,7 @@ class DiscreteSacLearner implements Learner {
   async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
     if (resume !== undefined) {
       this.trainer.agent.dispose();
+      this.trainer.env.close();
       this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint);
     }
     const { trainer, loop } = this;
@@ -483,7 +483,7 @@ export function policyReference(
       dispose: () => net.dispose(),
     };
   }
-  const activation = algo === 'klppo' ? 'tanh' : (resolveDiscreteSacConfig(config as Partial<DiscreteSacConfig>).activation);
+  const activation = algo === 'klppo' ? 'tanh' : ((config.activation as DiscreteSacConfig['activation'] | undefined) ?? DEFAULT_DISCRETE_SAC_CONFIG.activation);
   const net = new Mlp({ sizes: actorSizes, activation, name: `saved_${algo}_actor` }, initRng);
   net.setWeights(weights.actor);
   const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
