@@ -23,7 +23,7 @@ function learnerConfig(r: ResolvedTrain, seed: number): Record<string, unknown> 
 
 async function run(opts: TrainOptions, ctx: RunContext): Promise<void> {
   const r = resolveTrain(opts);
-  const makeEnv = () => make(r.envId);
+  const makeEnv = () => make(r.envId, r.envOptions);
   const objective = buildObjective(r.spec, makeEnv());
   try {
     const config = learnerConfig(r, ctx.seed);
@@ -45,7 +45,7 @@ async function run(opts: TrainOptions, ctx: RunContext): Promise<void> {
         },
         blob === null ? undefined : decodeF32Json(blob),
       );
-      saveAgent((name, data) => ctx.writeFile(name, data), learner, { envId: r.envId, objective: r.spec, config, packageVersion: packageVersion(), step });
+      saveAgent((name, data) => ctx.writeFile(name, data), learner, { envId: r.envId, envOptions: r.envOptions, objective: r.spec, config, packageVersion: packageVersion(), step });
       ctx.print(`saved agent (step ${step}): ${ctx.dir}/agent.json; evaluate with: priorlab eval ${ctx.dir}`);
       if (!ctx.signal.aborted) writeCurve(ctx, r, objective.label);
     } finally {
@@ -61,7 +61,7 @@ function recordResolved(ctx: RunContext, r: ResolvedTrain, config: Record<string
   const bytes = ctx.readFile(FILES.config);
   if (bytes !== null) {
     const cfg = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-    cfg.resolved = { algo: r.algo, env: r.envId, objective: r.spec, hyperparams: config };
+    cfg.resolved = { algo: r.algo, env: r.envId, envOptions: r.envOptions, objective: r.spec, hyperparams: config };
     ctx.writeFile(FILES.config, `${JSON.stringify(cfg, null, 2)}\n`);
   }
   const values = Object.entries(config).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');

@@ -48,7 +48,7 @@ function saved(c: (typeof CASES)[number]): { dir: string; learner: Learner } {
   const makeEnv = () => make(c.env);
   const spec = { prior: 'uniform', alpha: 0.1 } as const;
   const learner = createLearner(c.algo, { makeEnv, objective: buildObjective(spec, makeEnv()), config: c.config, streams: new RngStreams(5) });
-  saveAgent((name, data) => writeFileAtomic(join(dir, name), data), learner, { envId: c.env, objective: spec, config: c.config, packageVersion: '0.0.0', step: 0 });
+  saveAgent((name, data) => writeFileAtomic(join(dir, name), data), learner, { envId: c.env, envOptions: {}, objective: spec, config: c.config, packageVersion: '0.0.0', step: 0 });
   return { dir, learner };
 }
 

@@ -79,6 +79,10 @@ describe('bad input: exit 2, a message naming what is wrong and what is allowed,
     refused(['train', '--algo', 'sac', '--env', 'TwoRoute-v0'], /--algo: sac does not fit TwoRoute-v0 .*allowed: sac-discrete, klppo/);
   }, 60_000);
 
+  it('env options the env does not take', () => {
+    refused(['train', '--env', 'MountainCarContinuous-v0', '--env-options', '{nope: 1}'], /--env-options: MountainCarContinuous-v0: unknown option 'nope'; allowed options: goalVelocity/);
+  }, 60_000);
+
   it('an unknown reference', () => {
     refused(['train', '--env', 'Pendulum-v1', '--prior', 'reference', '--alpha', '0.1', '--reference', 'nope'], /--reference: 'nope' is not a reference of Pendulum-v1; allowed: swing-up or a run folder/);
   }, 60_000);

@@ -21,7 +21,8 @@ export interface AgentManifest {
   format: 'priorlab-agent';
   formatVersion: number;
   algo: Algo;
-  env: { id: string; observationSpace: string; actionSpace: string };
+  /** The env and the options it was made with (`make(id, options)`). */
+  env: { id: string; options: Record<string, unknown>; observationSpace: string; actionSpace: string };
   /** The objective the agent was trained under (normalized spec; `reference` names the reference used). */
   objective: ObjectiveSpec;
   /** The resolved hyperparameters (the learner's config). */
@@ -42,7 +43,7 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 export function saveAgent(
   writeFile: (name: string, data: string | Uint8Array) => void,
   learner: Learner,
-  meta: { envId: string; objective: ObjectiveSpec; config: Record<string, unknown>; packageVersion: string; step: number },
+  meta: { envId: string; envOptions: Record<string, unknown>; objective: ObjectiveSpec; config: Record<string, unknown>; packageVersion: string; step: number },
 ): void {
   const weights = learner.policyWeights();
   const tensors = Object.entries(weights).map(([name, w]) => ({ name, length: w.length }));
@@ -58,7 +59,7 @@ export function saveAgent(
     format: 'priorlab-agent',
     formatVersion: AGENT_FORMAT_VERSION,
     algo: learner.algo,
-    env: { id: meta.envId, observationSpace: learner.observationSpace.toString(), actionSpace: learner.actionSpace.toString() },
+    env: { id: meta.envId, options: meta.envOptions, observationSpace: learner.observationSpace.toString(), actionSpace: learner.actionSpace.toString() },
     objective: meta.objective,
     config: meta.config,
     networks: learner.networkSizes(),

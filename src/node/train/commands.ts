@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../atomicfs.js';
 import { splitArgs, UsageError, validateFlags } from '../run/options.js';
 import { checkAgentFits, loadAgent, type AgentManifest } from './agent-io.js';
 import { encodeGif, rasterize } from './gif.js';
-import { buildObjective } from './setup.js';
+import { buildObjective, parseEnvOptions } from './setup.js';
 
 /** Whether an episode counts as a success, for envs that define one (else null). */
 export function successOf(envId: string): ((ep: EpisodeResult) => boolean) | null {
@@ -44,10 +44,11 @@ export interface LoadedAgent {
 }
 
 /** Loads the agent of run folder `dir` (see `loadAgent`); `seed` roots the learner's streams. */
-export function loadRunAgent(dir: string, seed: number): LoadedAgent {
+export function loadRunAgent(dir: string, seed: number, envOptions?: Record<string, unknown>): LoadedAgent {
   if (!existsSync(dir)) throw new UsageError(`'${dir}' does not exist; allowed: a run folder written by 'priorlab train'`);
   const { manifest, weights } = loadAgent(dir);
-  const makeEnv = () => make(manifest.env.id);
+  const options = envOptions ?? manifest.env.options ?? {};
+  const makeEnv = () => make(manifest.env.id, options);
   const env = makeEnv();
   checkAgentFits(manifest, env, 'run', dir);
   const objective = buildObjective(manifest.objective, env);
@@ -73,6 +74,7 @@ export function loadRunAgent(dir: string, seed: number): LoadedAgent {
 const evalOptions = z.object({
   episodes: z.number().int().positive().default(100).describe('evaluation episodes'),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets and the KL/entropy samples'),
+  envOptions: z.string().optional().describe('evaluate under other env options (a YAML map), e.g. a changed task'),
 });
 
 const enjoyOptions = z.object({
@@ -101,7 +103,7 @@ export async function evalMain(args: string[]): Promise<number> {
   const [opts] = validateFlags(flags, [evalOptions] as const);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
-  const agent = loadRunAgent(dir, opts.seed);
+  const agent = loadRunAgent(dir, opts.seed, opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions));
   try {
     const streams = new RngStreams(`eval/${opts.seed}`);
     const statsRng = streams.get('stats');
@@ -117,7 +119,8 @@ export async function evalMain(args: string[]): Promise<number> {
     const [mean, std] = meanStd(eps.map((e) => e.return));
     const success = successOf(agent.manifest.env.id);
     const m = agent.manifest;
-    console.log(`${m.algo} on ${m.env.id}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`);
+    const options = opts.envOptions === undefined ? '' : ` (env options ${opts.envOptions})`;
+    console.log(`${m.algo} on ${m.env.id}${options}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`);
     console.log('| metric | value |\n|---|---|');
     console.log(`| return | ${mean.toFixed(2)} ± ${std.toFixed(2)} |`);
     console.log(`| success rate | ${success ? `${((100 * eps.filter(success).length) / eps.length).toFixed(1)}%` : 'not defined for this env'} |`);

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALGOS, algoFits, policyReference, type Algo } from '../../agents/learner.js';
 import { Rng } from '../../core/rng.js';
@@ -21,6 +22,7 @@ const baseOptions = z.object({
   env: z.string().default('Pendulum-v1').describe(`registered env id: ${registeredIds().join(', ')}`),
   ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1' }),
   reference: z.string().optional().describe("reference prior: a name (the env's first by default) or a run folder of a trained agent"),
+  envOptions: z.string().optional().describe('options of the env as a YAML map, e.g. "{goalVelocity: 0.03}" (a changed task)'),
   steps: z.number().int().positive().optional().describe('environment steps (default: the hyperparameter file, else the algorithm default)'),
   set: z.string().optional().describe('hyperparameters over the file: key=value,key=value (e.g. batchSize=64,hidden=[32,32])'),
 });
@@ -29,6 +31,8 @@ export type TrainOptions = z.infer<typeof baseOptions>;
 export interface ResolvedTrain {
   algo: Algo;
   envId: string;
+  /** Options passed to `make(envId, …)`. */
+  envOptions: Record<string, unknown>;
   spec: ObjectiveSpec;
   /** The learner's config: tuned file entry ← --set ← --steps (without the run seed). */
   config: Record<string, unknown>;
@@ -59,10 +63,31 @@ function referenceOf(opts: TrainOptions, env: Env): string {
   return dir;
 }
 
+/** `--env-options` (a YAML map) as an object. */
+export function parseEnvOptions(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`--env-options: '${text}' is not a map; allowed: a YAML or JSON map such as "{goalVelocity: 0.03}"`);
+  }
+  return value as Record<string, unknown>;
+}
+
 /** Resolves (and so validates) the options; every problem is a `UsageError` naming the option. */
 export function resolveTrain(opts: TrainOptions): ResolvedTrain {
   if (!registeredIds().includes(opts.env)) throw new UsageError(`--env: '${opts.env}' is not registered; allowed: ${registeredIds().join(', ')}`);
-  const env = make(opts.env);
+  const envOptions = parseEnvOptions(opts.envOptions);
+  let env: Env;
+  try {
+    env = make(opts.env, envOptions);
+  } catch (err) {
+    throw new UsageError(`--env-options: ${(err as Error).message}`);
+  }
   try {
     if (!algoFits(opts.algo, env)) {
       const fit = ALGOS.filter((a) => algoFits(a, env));
@@ -80,7 +105,7 @@ export function resolveTrain(opts: TrainOptions): ResolvedTrain {
       ...(opts.set === undefined ? {} : parseSet(opts.algo, opts.set)),
       ...(opts.steps === undefined ? {} : { totalSteps: opts.steps }),
     };
-    return { algo: opts.algo, envId: opts.env, spec, config };
+    return { algo: opts.algo, envId: opts.env, envOptions, spec, config };
   } finally {
     env.close();
   }
