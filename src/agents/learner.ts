@@ -124,6 +124,12 @@ export interface EpisodeResult {
 }
 
 /**
+ * Longest evaluated episode: envs without a time limit (CliffWalking-v1) would loop forever under a
+ * deterministic policy that never reaches the goal; such an episode is cut here, as if truncated.
+ */
+export const MAX_EPISODE_STEPS = 1000;
+
+/**
  * `episodes` episodes of `learner`'s policy in lockstep (one `act` per time step for all), each reset with a
  * seed from `seedRng`; `onStep` sees every live episode's observation before it acts (for KL/entropy stats).
  */
@@ -155,7 +161,7 @@ export function runEpisodes(
       ep.info = r.info;
       obs[i] = r.obs;
       if (r.terminated) ep.terminated = true;
-      return !(r.terminated || r.truncated);
+      return !(r.terminated || r.truncated || ep.length >= MAX_EPISODE_STEPS);
     });
   }
   envs.forEach((e) => e.close());

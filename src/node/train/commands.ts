@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createLearner, runEpisodes, type EpisodeResult, type Learner } from '../../agents/learner.js';
+import { createLearner, MAX_EPISODE_STEPS, runEpisodes, type EpisodeResult, type Learner } from '../../agents/learner.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { make } from '../../envs/registry.js';
@@ -144,7 +144,7 @@ function watch(agent: LoadedAgent, seed: number): Observation[] {
     const r = env.step(discrete ? a[0] : a);
     obs = r.obs;
     seen.push(obs);
-    if (r.terminated || r.truncated) break;
+    if (r.terminated || r.truncated || seen.length > MAX_EPISODE_STEPS) break;
   }
   env.close();
   return seen;
