@@ -56,6 +56,8 @@ const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx pr
   priorlab list | --version
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
+  priorlab eval <run folder> [--episodes 100] [--seed 1]
+  priorlab enjoy <run folder> [--episodes 1] [--out rollout.gif]
   priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]
   priorlab sweep <spec.yaml | sweep folder> [--workers N] [--queue redis://host:port]   (priorlab sweep --help)
   priorlab sweep status <sweep folder | --queue url>
@@ -249,6 +251,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'sweep' || cmd === 'worker') {
       const sweep = await import('../src/node/sweep/cli.js');
       return await (cmd === 'sweep' ? sweep.sweepMain : sweep.workerMain)(argv.slice(1));
+    }
+    if (cmd === 'eval' || cmd === 'enjoy') {
+      const { evalMain, enjoyMain } = await import('../src/node/train/commands.js');
+      return await (cmd === 'eval' ? evalMain : enjoyMain)(argv.slice(1));
     }
     if (cmd === 'compare') {
       const { compareMain } = await import('../src/node/run/compare.js');

@@ -30,4 +30,5 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
   entry('klppo-pendulum', 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target', () => import('./klppo-pendulum.js')),
   entry('pointmass-priors', 'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return', () => import('./pointmass-priors.js')),
   entry('irl-gridworld', 'maximum-entropy IRL with the exact solver: true vs recovered reward and KL to the demonstrator as demonstrations grow (10 … 10,000)', () => import('./irl-gridworld.js')),
+  entry('train', 'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent', () => import('./train.js')),
 ];

@@ -86,3 +86,19 @@ export function pointMassSteering(opts: PointMassSteeringOptions = {}): Gaussian
     },
   };
 }
+
+export interface MountainCarPumpingOptions {
+  /** Standard deviation of the Gaussian noise on the force. */
+  noiseStd?: number;
+}
+
+/**
+ * MountainCarContinuous-v0 energy pumping (obs = [x, v], force in [−1, 1]): push the way the car moves,
+ * mean force = sign(v) (−1 at rest, so the first swing goes up the left hill). The push always has the
+ * sign of v, so the mechanical energy grows every step until the car crests the right hill at x = 0.45.
+ */
+export function mountainCarPumping(opts: MountainCarPumpingOptions = {}): GaussianController {
+  const { noiseStd = 0.3 } = opts;
+  if (!(Number.isFinite(noiseStd) && noiseStd > 0)) throw new RangeError(`mountainCarPumping: noiseStd = ${noiseStd}, must be a finite number > 0`);
+  return { std: [noiseStd], mean: (obs) => [obs[1] > 0 ? 1 : -1] };
+}

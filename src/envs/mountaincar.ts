@@ -29,7 +29,8 @@
  * Termination: `x' ≥ 0.45` and `v' ≥ goalVelocity`. Truncation: 999 steps.
  *
  * ## Arguments
- * `make('MountainCarContinuous-v0', { goalVelocity: 0 })`.
+ * `make('MountainCarContinuous-v0', { goalVelocity: 0, actionCost: 0.1 })`: `actionCost` scales the `a²` penalty
+ * (a changed reward for fine-tuning experiments; Gymnasium's is 0.1).
  *
  * ## Version History
  * - v0: Gymnasium's current version.
@@ -50,12 +51,15 @@ export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<numbe
   readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED], 'float32');
   readonly actionSpace = new Box([-1], [1], 'float32');
   readonly goalVelocity: number;
+  readonly actionCost: number;
   position = 0;
   velocity = 0;
 
   constructor(options: Record<string, unknown> = {}) {
     super();
-    this.goalVelocity = new OptionReader(this.id, options, ['goalVelocity']).number('goalVelocity', 0);
+    const read = new OptionReader(this.id, options, ['goalVelocity', 'actionCost']);
+    this.goalVelocity = read.number('goalVelocity', 0);
+    this.actionCost = read.number('actionCost', 0.1, 0);
   }
 
   protected override readonly resetOptionNames = ['low', 'high'];
@@ -83,7 +87,7 @@ export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<numbe
     if (position < MIN_POSITION) position = MIN_POSITION;
     if (position === MIN_POSITION && velocity < 0) velocity = 0;
     const terminated = position >= GOAL_POSITION && velocity >= this.goalVelocity;
-    const reward = (terminated ? 100 : 0) - a * a * 0.1;
+    const reward = (terminated ? 100 : 0) - a * a * this.actionCost;
     this.position = Math.fround(position);
     this.velocity = Math.fround(velocity);
     return { obs: Float32Array.of(this.position, this.velocity), reward, terminated, truncated: false, info: {} };

@@ -656,3 +656,6 @@ export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): Refere
     },
   };
 }
+
+/** The defaults `new KlPpo` fills in (the hyperparameter files name these fields). */
+export const KLPPO_DEFAULTS: Readonly<KlPpoConfig> = Object.freeze({ ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden] });

@@ -1,0 +1,185 @@
+/**
+ * `priorlab eval <run folder>` and `priorlab enjoy <run folder>`: load the run's saved agent (checked:
+ * format version, checksum, env and spaces) and evaluate it, or watch it (a terminal animation for
+ * gridworlds, an animated GIF for every drawable env).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { createLearner, MAX_EPISODE_STEPS, runEpisodes, type EpisodeResult, type Learner } from '../../agents/learner.js';
+import { RngStreams } from '../../core/rng.js';
+import type { Env, Observation } from '../../envs/env.js';
+import { make } from '../../envs/registry.js';
+import { gridText, hasScene, sceneOf } from '../../envs/scene.js';
+import type { Objective } from '../../priors/index.js';
+import { writeFileAtomic } from '../atomicfs.js';
+import { splitArgs, UsageError, validateFlags } from '../run/options.js';
+import { checkAgentFits, loadAgent, type AgentManifest } from './agent-io.js';
+import { encodeGif, rasterize } from './gif.js';
+import { buildObjective, parseEnvOptions } from './setup.js';
+
+/** Whether an episode counts as a success, for envs that define one (else null). */
+export function successOf(envId: string): ((ep: EpisodeResult) => boolean) | null {
+  switch (envId) {
+    case 'MountainCarContinuous-v0':
+    case 'CliffWalking-v1':
+      return (ep) => ep.terminated; // reached the flag / the goal
+    case 'FrozenLake-v1':
+    case 'TwoRoute-v0':
+      return (ep) => ep.terminated && ep.lastReward > 0; // a goal, not a hole or the lava
+    case 'PointMass-v0':
+      return (ep) => ep.info.goal === 'far';
+    default:
+      return null;
+  }
+}
+
+/** A loaded agent: its learner (policy weights set), objective and env factory. Dispose when done. */
+export interface LoadedAgent {
+  manifest: AgentManifest;
+  learner: Learner;
+  objective: Objective;
+  makeEnv: () => Env;
+  dispose(): void;
+}
+
+/** Loads the agent of run folder `dir` (see `loadAgent`); `seed` roots the learner's streams. */
+export function loadRunAgent(dir: string, seed: number, envOptions?: Record<string, unknown>): LoadedAgent {
+  if (!existsSync(dir)) throw new UsageError(`'${dir}' does not exist; allowed: a run folder written by 'priorlab train'`);
+  const { manifest, weights } = loadAgent(dir);
+  const options = envOptions ?? manifest.env.options ?? {};
+  const makeEnv = () => make(manifest.env.id, options);
+  const env = makeEnv();
+  checkAgentFits(manifest, env, 'run', dir);
+  const objective = buildObjective(manifest.objective, env);
+  try {
+    const learner = createLearner(manifest.algo, { makeEnv, objective, config: manifest.config, streams: new RngStreams(`load/${seed}`) });
+    learner.setPolicyWeights(weights);
+    return {
+      manifest,
+      learner,
+      objective,
+      makeEnv,
+      dispose() {
+        learner.dispose();
+        objective.dispose();
+      },
+    };
+  } catch (err) {
+    objective.dispose();
+    throw err;
+  }
+}
+
+const evalOptions = z.object({
+  episodes: z.number().int().positive().default(100).describe('evaluation episodes'),
+  seed: z.number().int().min(0).default(1).describe('seed of the episode resets and the KL/entropy samples'),
+  envOptions: z.string().optional().describe('evaluate under other env options (a YAML map), e.g. a changed task'),
+});
+
+const enjoyOptions = z.object({
+  episodes: z.number().int().positive().default(1).describe('episodes to watch'),
+  seed: z.number().int().min(0).default(1).describe('seed of the episode resets'),
+  out: z.string().optional().describe('write an animated GIF here (every drawable env)'),
+  size: z.number().int().min(16).max(1024).default(240).describe('GIF width and height in pixels'),
+  every: z.number().int().positive().default(1).describe('draw every this many steps'),
+  fps: z.number().positive().default(20).describe('frames per second (terminal and GIF)'),
+});
+
+function runFolderArg(args: string[], cmd: string): [string, Map<string, string | true>] {
+  const raw = splitArgs(args);
+  if (raw.positional.length !== 1) throw new UsageError(`usage: priorlab ${cmd} <run folder> [options]; got ${raw.positional.length} folders`);
+  return [resolve(raw.positional[0]), raw.flags];
+}
+
+/** Mean ± std (population) of `xs`. */
+function meanStd(xs: readonly number[]): [number, number] {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
+}
+
+export async function evalMain(args: string[]): Promise<number> {
+  const [dir, flags] = runFolderArg(args, 'eval');
+  const [opts] = validateFlags(flags, [evalOptions] as const);
+  const { initNodeBackend } = await import('../backend.js');
+  await initNodeBackend(undefined);
+  const agent = loadRunAgent(dir, opts.seed, opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions));
+  try {
+    const streams = new RngStreams(`eval/${opts.seed}`);
+    const statsRng = streams.get('stats');
+    let klSum = 0;
+    let hSum = 0;
+    let steps = 0;
+    const eps = runEpisodes(agent.learner, agent.makeEnv, opts.episodes, streams.get('reset'), { deterministic: true }, (live) => {
+      const s = agent.learner.stats(live, statsRng);
+      klSum += s.kl * live.length;
+      hSum += s.entropy * live.length;
+      steps += live.length;
+    });
+    const [mean, std] = meanStd(eps.map((e) => e.return));
+    const success = successOf(agent.manifest.env.id);
+    const m = agent.manifest;
+    const options = opts.envOptions === undefined ? '' : ` (env options ${opts.envOptions})`;
+    console.log(`${m.algo} on ${m.env.id}${options}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`);
+    console.log('| metric | value |\n|---|---|');
+    console.log(`| return | ${mean.toFixed(2)} ± ${std.toFixed(2)} |`);
+    console.log(`| success rate | ${success ? `${((100 * eps.filter(success).length) / eps.length).toFixed(1)}%` : 'not defined for this env'} |`);
+    console.log(`| episode length | ${meanStd(eps.map((e) => e.length))[0].toFixed(1)} |`);
+    console.log(`| KL(π‖prior) per step | ${(klSum / steps).toFixed(4)} nats |`);
+    console.log(`| entropy per step | ${(hSum / steps).toFixed(4)} nats |`);
+    return 0;
+  } finally {
+    agent.dispose();
+  }
+}
+
+/** One watched episode: the observations from the reset one to the last. */
+function watch(agent: LoadedAgent, seed: number): Observation[] {
+  const env = agent.makeEnv();
+  let obs = env.reset({ seed }).obs;
+  const seen: Observation[] = [obs];
+  const discrete = env.actionSpace.kind === 'discrete';
+  for (;;) {
+    const a = agent.learner.act([obs], { deterministic: true });
+    const r = env.step(discrete ? a[0] : a);
+    obs = r.obs;
+    seen.push(obs);
+    if (r.terminated || r.truncated || seen.length > MAX_EPISODE_STEPS) break;
+  }
+  env.close();
+  return seen;
+}
+
+export async function enjoyMain(args: string[]): Promise<number> {
+  const [dir, flags] = runFolderArg(args, 'enjoy');
+  const [opts] = validateFlags(flags, [enjoyOptions] as const);
+  const { initNodeBackend } = await import('../backend.js');
+  await initNodeBackend(undefined);
+  const agent = loadRunAgent(dir, opts.seed);
+  try {
+    const env = agent.makeEnv();
+    if (opts.out !== undefined && !hasScene(env)) throw new UsageError(`--out: ${env.id} has no drawing; allowed: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`);
+    const episodes = Array.from({ length: opts.episodes }, (_, e) => watch(agent, opts.seed + e));
+    const terminal = gridText(env, episodes[0][0]) !== null;
+    if (terminal) {
+      const tty = process.stdout.isTTY;
+      for (const [e, ep] of episodes.entries()) {
+        for (const [t, obs] of ep.entries()) {
+          process.stdout.write(`${tty ? '\x1b[2J\x1b[H' : ''}episode ${e + 1}, step ${t}\n${gridText(env, obs)}\n`);
+          if (tty) await new Promise((r) => setTimeout(r, 1000 / opts.fps));
+        }
+      }
+    } else if (opts.out === undefined) {
+      console.log(`${env.id} is not a gridworld: watch it as a GIF with --out rollout.gif`);
+    }
+    if (opts.out !== undefined) {
+      const frames = episodes.flatMap((ep) => ep.filter((_, t) => t % opts.every === 0 || t === ep.length - 1).map((obs) => rasterize(sceneOf(env, obs), opts.size, opts.size)));
+      writeFileAtomic(resolve(opts.out), encodeGif(frames, opts.size, opts.size, Math.round(1000 / opts.fps)));
+      console.log(`wrote ${opts.out}: ${frames.length} frames, ${opts.size}×${opts.size}, ${episodes.map((ep) => ep.length - 1).join(' + ')} steps`);
+    }
+    env.close();
+    return 0;
+  } finally {
+    agent.dispose();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Named reference priors per env: what `--prior reference --reference <name>` resolves (the CLI also takes a
+ * run folder there: a saved agent as the reference, `src/node/train/agent-io.ts`). The first name of an env
+ * is its default. Browser-safe.
+ */
+import { mountainCarPumping, pendulumSwingUp, pointMassSteering } from '../envs/controllers.js';
+import type { Env } from '../envs/env.js';
+import type { TokenSeq } from '../envs/tokens.js';
+import { twoRouteReference } from '../envs/tworoute.js';
+import type { TabularModel } from '../envs/env.js';
+import { controllerReference } from './controller.js';
+import type { ReferenceSource } from './reference.js';
+
+export interface NamedReference {
+  readonly summary: string;
+  make(env: Env): ReferenceSource;
+}
+
+export const NAMED_REFERENCES: Readonly<Record<string, Readonly<Record<string, NamedReference>>>> = {
+  'Pendulum-v1': {
+    'swing-up': { summary: 'energy-pumping swing-up + PD catch, torque noise std 1', make: () => controllerReference(pendulumSwingUp()) },
+  },
+  'PointMass-v0': {
+    steering: { summary: 'steers to the far goal below the obstacle, velocity noise std 0.5', make: () => controllerReference(pointMassSteering()) },
+  },
+  'MountainCarContinuous-v0': {
+    pumping: { summary: 'energy pumping: force sign(v), noise std 0.3', make: () => controllerReference(mountainCarPumping()) },
+  },
+  'TwoRoute-v0': {
+    guide: { summary: 'the cautious walker taking the room route', make: (env) => ({ table: twoRouteReference((env as unknown as { model: TabularModel }).model) }) },
+  },
+  'TokenSeq-v0': {
+    bigram: { summary: "the env's bigram language model", make: (env) => ({ table: (env as unknown as TokenSeq).referenceTable }) },
+  },
+};
+
+/** The names of `envId`'s references (first = default), or []. */
+export function referenceNames(envId: string): string[] {
+  return Object.keys(NAMED_REFERENCES[envId] ?? {});
+}
