@@ -613,6 +613,26 @@ export async function trainSac(
   }
 }
 
+/** One log step's scalars (the vocabulary's keys); throws a DivergedError if the latest update's are not finite. */
+function logScalars(agent: SacContinuous, step: number, recentReturns: readonly number[], episodes: number, evalReturn: number | undefined): SacScalars {
+  const scalars: SacScalars = {};
+  if (recentReturns.length > 0) scalars['charts/episodic_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+  if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
+  scalars['charts/episodes'] = episodes;
+  if (agent.updates > 0) {
+    const m = failIfNotFinite(agent, step);
+    Object.assign(scalars, {
+      'losses/critic': m.criticLoss,
+      'losses/actor': m.actorLoss,
+      'charts/alpha': m.alpha,
+      'charts/entropy': m.entropy,
+      'charts/q': m.q,
+      'charts/kl_prior': m.kl, // E[log π − log p], one sample per state
+    });
+  }
+  return scalars;
+}
+
 /** `trainSac`'s loop: collect, learn, evaluate and log, checkpoint at episode ends. */
 async function sacLoop(
   agent: SacContinuous,
@@ -672,23 +692,8 @@ async function sacLoop(
       episodes += 1;
     }
     if (step % cfg.logEvery === 0 || step === cfg.totalSteps) {
-      const scalars: SacScalars = {};
-      if (recentReturns.length > 0) scalars['charts/episodic_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+      hooks.log?.(step, logScalars(agent, step, recentReturns, episodes, evalReturn));
       recentReturns.length = 0;
-      if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
-      scalars['charts/episodes'] = episodes;
-      if (agent.updates > 0) {
-        const m = failIfNotFinite(agent, step);
-        Object.assign(scalars, {
-          'losses/critic': m.criticLoss,
-          'losses/actor': m.actorLoss,
-          'charts/alpha': m.alpha,
-          'charts/entropy': m.entropy,
-          'charts/q': m.q,
-        });
-        scalars['charts/kl_prior'] = m.kl; // E[log π − log p], one sample per state
-      }
-      hooks.log?.(step, scalars);
       await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
     }
     hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
