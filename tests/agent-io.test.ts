@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { initNodeBackend } from '../src/node/backend.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLearner, type Algo, type Learner } from '../src/agents/learner.js';
 import { Rng, RngStreams } from '../src/core/rng.js';
@@ -19,7 +20,7 @@ import { loadRunAgent } from '../src/node/train/commands.js';
 import { buildObjective } from '../src/node/train/setup.js';
 
 beforeAll(async () => {
-  await tf.setBackend('wasm');
+  await initNodeBackend('wasm'); // also loads the SAC engine
 });
 
 const CASES: { algo: Algo; env: string; config: Record<string, unknown> }[] = [

@@ -129,7 +129,7 @@ describe('sweep backends', () => {
     const first = Object.keys(a).find((f) => /^trials\/c0+-s1\/metrics\.jsonl$/.test(f))!;
     expect(a[first].trim().split('\n')).toHaveLength(4);
     expect(a['summary.md']).toMatch(/\| 0 \| \w+ \| 0\.01 \| 3 \| -?\d/);
-    expect(Object.keys(a)).toContain('charts_return-vs-alpha.svg');
+    expect(Object.keys(a)).toContain('charts_episodic_return-vs-alpha.svg');
     expect(b).toEqual(a);
     // Both workers took trials.
     expect(workers.map((w) => (w.out().match(/: done/g) ?? []).length).every((n) => n > 0)).toBe(true);

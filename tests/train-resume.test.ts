@@ -6,15 +6,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { initNodeBackend } from '../src/node/backend.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import train from '../experiments/train.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
 
 beforeAll(async () => {
-  await tf.setBackend('wasm');
+  await initNodeBackend('wasm'); // also loads the SAC engine
 });
 
 /** Runs `train` with `options` in a fresh folder; aborts once a progress step reaches `stopAt`, then resumes. */

@@ -28,6 +28,7 @@
  * Redis down: both sides say so once and keep retrying. Redis back but empty (no persistence): the
  * coordinator notices its `meta` key is gone and enqueues again every trial it has not collected.
  */
+import { LOCK_FILE } from '../run/lock.js';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -225,7 +226,8 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
         const fresh = lines.slice(0, cut < 0 ? lines.length : cut).map((l) => l.text);
         const changed: string[] = [];
         for (const file of readdirSync(scratch)) {
-          if (file === FILES.metrics || file.endsWith('.tmp')) continue;
+          // The run-folder lock belongs to the worker's own process, not to the trial.
+          if (file === FILES.metrics || file === LOCK_FILE || file.endsWith('.tmp')) continue;
           const value = encodeFile(readFileSync(join(scratch, file)), store);
           if (shipped.get(file) !== value) changed.push(file, value);
         }
