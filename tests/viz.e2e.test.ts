@@ -151,11 +151,11 @@ describe('visualizer in chromium', () => {
     const uniform = await read('uniform');
     const reference = await read('reference');
     // Plain RL walks the ledge every time; max-ent hedges; the reference prior follows the guide's room route.
-    expect(num(none.s, 'outcome:short')).toBeGreaterThan(0.99);
-    expect(num(uniform.s, 'outcome:short')).toBeLessThan(num(none.s, 'outcome:short'));
-    expect(num(uniform.s, 'outcome:long')).toBeGreaterThan(0.4);
-    expect(num(reference.s, 'outcome:long')).toBeGreaterThan(num(uniform.s, 'outcome:long'));
-    expect(num(reference.s, 'outcome:short')).toBeLessThan(0.05);
+    expect(num(none.s, 'outcome:ledge')).toBeGreaterThan(0.99);
+    expect(num(uniform.s, 'outcome:ledge')).toBeLessThan(num(none.s, 'outcome:ledge'));
+    expect(num(uniform.s, 'outcome:room')).toBeGreaterThan(0.4);
+    expect(num(reference.s, 'outcome:room')).toBeGreaterThan(num(uniform.s, 'outcome:room'));
+    expect(num(reference.s, 'outcome:ledge')).toBeLessThan(0.05);
     expect(num(reference.s, 'klReference')).toBeLessThan(num(uniform.s, 'klReference'));
     expect(num(uniform.s, 'entropy')).toBeGreaterThan(num(reference.s, 'entropy'));
     expect(num(none.s, 'entropy')).toBeCloseTo(0, 6);

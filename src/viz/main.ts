@@ -20,11 +20,20 @@ const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<Pane
 ];
 
 const nav = document.getElementById('tabs')!;
-const host: PanelHost = {
-  sidebar: document.getElementById('sidebar')!,
-  main: document.getElementById('main')!,
-  charts: document.getElementById('charts')!,
-};
+
+/**
+ * Empty hosts for a new mount: each host element is swapped for a fresh copy (same id and classes), so a
+ * superseded mount that is still loading keeps writing into detached elements, never under the new panel.
+ */
+function freshHost(): PanelHost {
+  const fresh = (id: string): HTMLElement => {
+    const old = document.getElementById(id)!;
+    const el = old.cloneNode(false) as HTMLElement;
+    old.replaceWith(el);
+    return el;
+  };
+  return { sidebar: fresh('sidebar'), main: fresh('main'), charts: fresh('charts') };
+}
 let dispose: (() => void) | null = null;
 let generation = 0;
 
@@ -44,7 +53,7 @@ async function open(state: ViewState): Promise<void> {
   dispose = null;
   delete document.body.dataset.ready;
   delete document.body.dataset.error;
-  for (const el of Object.values(host)) (el as HTMLElement).replaceChildren();
+  const host = freshHost();
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.dataset.panel === state.panel);
   const tab = TABS.find((t) => t.id === state.panel)!;
   document.title = `priorlab · ${tab.label}`;
@@ -52,12 +61,14 @@ async function open(state: ViewState): Promise<void> {
   const view: ViewController = {
     state: structuredClone(state),
     update(patch, extra) {
+      if (gen !== generation) return;
       current = { ...current, ...patch, extra: { ...current.extra, ...extra } };
       history.replaceState(null, '', formatHash(current));
     },
   };
   try {
     const mod = await tab.load();
+    if (gen !== generation) return;
     const d = await mod.mount(host, view);
     if (gen !== generation) return d();
     dispose = d;

@@ -8,7 +8,7 @@ import { Container, Graphics, Text } from 'pixi.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import { shifted, type Animation } from '../stage.js';
 import type { GridWorld } from '../../envs/gridworld.js';
-import type { GridScene } from './compute.js';
+import type { GridEnvEntry, GridScene } from './compute.js';
 
 export interface SceneView {
   root: Container;
@@ -48,8 +48,9 @@ function drawCells(g: Graphics, env: GridWorld, cell: number, fillFor: (s: numbe
  * Policy arrows: for each action with π(a|s) ≥ 2 %, one single-headed arrow from the edge of the centre
  * dot towards the neighbour the action moves to, its length ∝ π(a|s) (up to 45 % of the cell), its width
  * and opacity growing with π(a|s). A dark casing under each arrow keeps it legible on the palest cells.
+ * `faint` draws the prior p(a|s) under the policy: thin, translucent, no casing and no centre dot.
  */
-function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number, color: number): void {
+function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number, color: number, faint = false): void {
   const nA = env.actions.length;
   const kinds = env.kinds;
   const r0 = cell * 0.06;
@@ -64,22 +65,26 @@ function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number,
       const p = pi[s * nA + a];
       if (p < 0.02) continue;
       const { dr, dc } = env.actions[a];
-      const alpha = 0.45 + 0.55 * p;
-      const width = Math.max(1.5, cell * (0.03 + 0.05 * p));
-      const head = Math.min(cell * 0.16, cell * 0.07 + cell * 0.09 * p);
+      const alpha = faint ? 0.35 + 0.4 * p : 0.45 + 0.55 * p;
+      const width = faint ? Math.max(1, cell * 0.025) : Math.max(1.5, cell * (0.03 + 0.05 * p));
+      const head = Math.min(cell * 0.16, cell * 0.07 + cell * 0.09 * p) * (faint ? 0.7 : 1);
       const tip = r0 + (reach - r0) * p;
-      const bx = cx + dc * (tip - head);
-      const by = cy + dr * (tip - head);
-      const headPts = [cx + dc * tip, cy + dr * tip, bx - dr * head * 0.75, by + dc * head * 0.75, bx + dr * head * 0.75, by - dc * head * 0.75];
+      // The prior's arrows sit beside the policy's (shifted across their direction), so equal ones stay visible.
+      const side = faint ? cell * 0.09 : 0;
+      const ox = cx - dr * side;
+      const oy = cy + dc * side;
+      const bx = ox + dc * (tip - head);
+      const by = oy + dr * (tip - head);
+      const headPts = [ox + dc * tip, oy + dr * tip, bx - dr * head * 0.75, by + dc * head * 0.75, bx + dr * head * 0.75, by - dc * head * 0.75];
       if (tip - head > r0) {
-        g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width: width + 2, color: casing, alpha: 0.35 * alpha, cap: 'round' });
-        g.moveTo(cx + dc * r0, cy + dr * r0).lineTo(bx, by).stroke({ width, color, alpha });
+        if (!faint) g.moveTo(ox + dc * r0, oy + dr * r0).lineTo(bx, by).stroke({ width: width + 2, color: casing, alpha: 0.35 * alpha, cap: 'round' });
+        g.moveTo(ox + dc * r0, oy + dr * r0).lineTo(bx, by).stroke({ width, color, alpha });
       }
       // Head: a triangle whose tip is at distance `tip` from the centre, pointing along (dc, dr).
-      g.poly(headPts).stroke({ width: 1.5, color: casing, alpha: 0.35 * alpha, join: 'round' });
+      if (!faint) g.poly(headPts).stroke({ width: 1.5, color: casing, alpha: 0.35 * alpha, join: 'round' });
       g.poly(headPts).fill({ color, alpha });
     }
-    g.circle(cx, cy, Math.max(1.5, r0 * 0.7)).fill({ color, alpha: 0.8 });
+    if (!faint) g.circle(cx, cy, Math.max(1.5, r0 * 0.7)).fill({ color, alpha: 0.8 });
   }
 }
 
@@ -103,35 +108,88 @@ export function valueRange(env: GridWorld, V: Float64Array): [number, number] {
   return [lo, hi];
 }
 
+/** The faint overlay of p(a|s): dark, so it reads on the bright value cells the white π arrows sit on. */
+const PRIOR_ARROW = 0x05070c;
+
+/** One labelled region (e.g. a route) outlined by its bounding box, its name on the box's bottom edge. */
+function drawRegions(box: Container, env: GridWorld, regions: NonNullable<GridEnvEntry['regions']>, cell: number): void {
+  const g = new Graphics();
+  for (const { name, cells } of regions) {
+    const rc = [...cells].map((s) => env.toRowCol(s));
+    const [r0, r1] = [Math.min(...rc.map((p) => p[0])), Math.max(...rc.map((p) => p[0])) + 1];
+    const [c0, c1] = [Math.min(...rc.map((p) => p[1])), Math.max(...rc.map((p) => p[1])) + 1];
+    g.rect(c0 * cell + 1, r0 * cell + 1, (c1 - c0) * cell - 2, (r1 - r0) * cell - 2).stroke({ width: 2, color: 0xffffff, alpha: 0.55 });
+    const t = new Text({ text: name, style: { fill: COLORS.text, fontSize: 11, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
+    const x = ((c0 + c1) / 2) * cell - t.width / 2;
+    const y = r1 * cell - t.height / 2;
+    g.roundRect(x - 4, y - 1, t.width + 8, t.height + 2, 4).fill({ color: COLORS.bg, alpha: 0.85 });
+    t.position.set(x, y);
+    box.addChild(t);
+  }
+  box.addChildAt(g, box.children.length - regions.length);
+}
+
+/** A scene view whose pictures are redrawn in place (same pixi objects) when α, the prior's table or the seed change. */
+export interface GridSceneView extends SceneView {
+  update(scene: GridScene, vRange: [number, number]): void;
+  /** The state under a point in the view's coordinates, or null. */
+  stateAt(x: number, y: number): number | null;
+}
+
 /**
  * Builds a scene view. `label` heads it (the prior); `stacked` puts the visitation grid under the value
  * grid instead of beside it. `vRange` fixes the colour scale so side-by-side scenes are comparable.
+ * The value grid shows p(a|s) as faint arrows under π(a|s) when α > 0 (at α = 0 the prior has no weight).
  */
-export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRange: [number, number]): SceneView {
+export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRange: [number, number], regions: GridEnvEntry['regions'] = []): GridSceneView {
   const { env } = scene;
   const gw = env.nCols * cell;
   const gh = env.nRows * cell;
   const root = new Container();
-  const head = title(`prior: ${scene.prior}, α = ${+scene.alpha.toPrecision(3)}`, PRIOR_COLORS[scene.prior], 0, 0);
+  const head = title('', PRIOR_COLORS[scene.prior], 0, 0);
   root.addChild(head);
   const valueBox = new Container();
   valueBox.position.set(0, TITLE_H + 18);
   const visitBox = new Container();
   visitBox.position.set(stacked ? 0 : gw + GAP, stacked ? TITLE_H + 18 + gh + GAP + 18 : TITLE_H + 18);
-  root.addChild(title('soft value V(s) and policy π(a|s)', COLORS.muted, valueBox.x, valueBox.y - 18), title(`visits over ${scene.stats.rollouts} sampled rollouts`, COLORS.muted, visitBox.x, visitBox.y - 18));
-  for (const t of root.children.slice(1) as Text[]) t.style.fontSize = 12;
+  const valueTitle = title('V(s), π(a|s) white, prior p(a|s) dark', COLORS.muted, valueBox.x, valueBox.y - 18);
+  const visitTitle = title('', COLORS.muted, visitBox.x, visitBox.y - 18);
+  valueTitle.style.fontSize = 12;
+  visitTitle.style.fontSize = 12;
+  root.addChild(valueTitle, visitTitle);
 
-  const [lo, hi] = vRange;
-  valueBox.addChild(policyGraphics(env, scene.pi, cell, (s) => valueRamp(hi > lo ? (scene.V[s] - lo) / (hi - lo) : 0.5)));
-
-  const replay = visitGrid(scene.env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
+  const valueG = new Graphics();
+  valueBox.addChild(valueG);
+  const replay = visitGrid(env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
   visitBox.addChild(replay.root);
+  if (regions.length) {
+    drawRegions(valueBox, env, regions, cell);
+    drawRegions(visitBox, env, regions, cell);
+  }
   root.addChild(valueBox, visitBox);
+
+  const update = (sc: GridScene, [lo, hi]: [number, number]) => {
+    head.text = `prior: ${sc.prior}, α = ${+sc.alpha.toPrecision(3)}`;
+    visitTitle.text = `visits over ${sc.stats.rollouts} sampled rollouts`;
+    valueG.clear();
+    drawCells(valueG, env, cell, (s) => valueRamp(hi > lo ? (sc.V[s] - lo) / (hi - lo) : 0.5));
+    if (sc.alpha > 0) drawArrows(valueG, env, sc.priorTable, cell, PRIOR_ARROW, true);
+    drawArrows(valueG, env, sc.pi, cell, 0xffffff);
+    replay.set(sc.visits, sc.episodes);
+  };
+  update(scene, vRange);
+  const inGrid = (x: number, y: number, bx: number, by: number): number | null => {
+    const c = Math.floor((x - bx) / cell);
+    const r = Math.floor((y - by) / cell);
+    return r >= 0 && r < env.nRows && c >= 0 && c < env.nCols ? r * env.nCols + c : null;
+  };
   return {
     root,
     width: stacked ? gw : 2 * gw + GAP,
     height: stacked ? TITLE_H + 2 * (gh + 18) + GAP : TITLE_H + 18 + gh,
     animation: shifted(replay.animation, visitBox.x, visitBox.y),
+    update,
+    stateAt: (x, y) => inGrid(x, y, valueBox.x, valueBox.y) ?? inGrid(x, y, visitBox.x, visitBox.y),
   };
 }
 
@@ -139,11 +197,15 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
  * A visit-count heat map (square-root scale) and an agent replaying `episodes` (state sequences) one
  * after another, its trail drawn in `color`. Also used to replay a recorded run's episodes.
  */
-export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Graphics; animation: Animation } {
-  let maxVisit = 1;
-  for (let s = 0; s < visits.length; s++) maxVisit = Math.max(maxVisit, visits[s]);
+export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Graphics; animation: Animation; set(visits: ArrayLike<number>, episodes: readonly (readonly number[])[]): void } {
   const root = new Graphics();
-  drawCells(root, env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
+  const paint = (v: ArrayLike<number>) => {
+    let maxVisit = 1;
+    for (let s = 0; s < v.length; s++) maxVisit = Math.max(maxVisit, v[s]);
+    root.clear();
+    drawCells(root, env, cell, (s) => visitRamp(Math.sqrt(v[s] / maxVisit)));
+  };
+  paint(visits);
   const center = (s: number): [number, number] => {
     const [r, c] = env.toRowCol(s);
     return [c * cell + cell / 2, r * cell + cell / 2];
@@ -159,6 +221,7 @@ export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: r
     frame(ctx, ms) {
       t += ms;
       // Hold the final state for a few steps, then move on to the next episode.
+      if (ep >= episodes.length) ep = 0;
       if (t > (episodes[ep].length + 3) * STEP_MS) {
         t = 0;
         ep = (ep + 1) % episodes.length;
@@ -194,5 +257,12 @@ export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: r
       ctx.stroke();
     },
   };
-  return { root, animation };
+  return {
+    root,
+    animation,
+    set(v, eps) {
+      paint(v);
+      episodes = eps;
+    },
+  };
 }
