@@ -74,11 +74,24 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
     return linear({
       ...spec,
       series: spec.series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [lg(x), y] as const) })),
-      markers: spec.markers?.map((m) => ({ ...m, x: lg(m.x) })),
       xTicks: (lo, hi) => ticks(Math.ceil(lo), Math.floor(hi), Math.max(1, Math.floor(hi) - Math.ceil(lo))).map((t) => [t, fmtTick(10 ** t)] as const),
     });
   }
   return linear(spec);
+}
+
+const markerScale = new WeakMap<SVGSVGElement, (x: number) => number | null>();
+
+/** Moves a chart's markers (in the order they were given) to new x values and labels; one off the x range is hidden. */
+export function setMarker(svg: SVGSVGElement, ...markers: ReadonlyArray<{ x: number; label: string }>): void {
+  const scale = markerScale.get(svg);
+  svg.querySelectorAll<SVGGElement>('g.marker-group').forEach((g, i) => {
+    const px = scale && markers[i] ? scale(markers[i].x) : null;
+    g.style.display = px === null ? 'none' : '';
+    if (px === null) return;
+    g.setAttribute('transform', `translate(${px.toFixed(1)} 0)`);
+    g.querySelector('text')!.textContent = markers[i].label;
+  });
 }
 
 function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => ReadonlyArray<readonly [number, string]> }): SVGSVGElement {
@@ -127,10 +140,13 @@ function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => Readonl
   if (spec.yLabel) axes.append(el('text', { x: 12, y: (m.t + H - m.b) / 2, transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }, spec.yLabel));
   svg.append(axes);
   for (const mk of spec.markers ?? []) {
-    if (mk.x < x0 || mk.x > x1) continue;
-    svg.append(el('line', { x1: sx(mk.x), x2: sx(mk.x), y1: m.t, y2: H - m.b, class: 'marker' }));
-    svg.append(el('text', { x: sx(mk.x) + 4, y: m.t + 10, class: 'marker-label' }, mk.label));
+    const g = el('g', { class: 'marker-group' });
+    g.append(el('line', { x1: 0, x2: 0, y1: m.t, y2: H - m.b, class: 'marker' }), el('text', { x: 4, y: m.t + 10, class: 'marker-label' }, mk.label));
+    svg.append(g);
   }
+  // `setMarker` moves the markers later without redrawing the chart.
+  markerScale.set(svg, (x) => (x < x0 || x > x1 ? null : sx(spec.logX ? Math.log10(x) : x)));
+  setMarker(svg, ...(spec.markers ?? []));
   const legend = el('g', { class: 'legend' });
   for (const { s, label, x, row: r } of [...items].reverse()) {
     const ok = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));

@@ -38,14 +38,18 @@ export class Stage {
     private readonly box: HTMLElement,
   ) {}
 
-  static async create(parent: HTMLElement, width: number, height: number): Promise<Stage> {
+  /**
+   * `antialias: false` for scenes of axis-aligned cells and arrows: with software GL, multisampling the
+   * side-by-side gridworld cost about 40 of its 150 ms per redraw.
+   */
+  static async create(parent: HTMLElement, width: number, height: number, opts: { antialias?: boolean } = {}): Promise<Stage> {
     const app = new Application();
     await app.init({
       width,
       height,
       background: COLORS.bg,
       // Rendered on demand (no ticker), so multisampling costs once per change, not once per frame.
-      antialias: true,
+      antialias: opts.antialias ?? true,
       autoStart: false,
       sharedTicker: false,
       autoDensity: true,

@@ -113,14 +113,27 @@ export function statTable(parent: HTMLElement, title: string, stats: Stat[], tes
     const tr = h('tr');
     const th = h('th', {}, s.label);
     if (s.hint) th.title = s.hint;
-    const shown = typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
-    const td = h('td', { 'data-stat': s.key, 'data-value': String(s.value) }, shown);
+    const td = h('td', { 'data-stat': s.key, 'data-value': String(s.value) }, formatStat(s));
     tr.append(th, td);
     table.append(tr);
   }
   box.append(table);
   parent.append(box);
   return box;
+}
+
+/** Writes new values into a table `statTable` built with the same keys (no rebuild: a slider drag only changes numbers). */
+export function updateStatTable(box: HTMLElement, stats: Stat[]): void {
+  for (const s of stats) {
+    const td = box.querySelector<HTMLElement>(`[data-stat="${s.key}"]`);
+    if (!td) throw new Error(`updateStatTable: no cell for '${s.key}' (build the table again when its rows change)`);
+    td.dataset.value = String(s.value);
+    td.textContent = formatStat(s);
+  }
+}
+
+function formatStat(s: Stat): string {
+  return typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
 }
 
 /** A colour-swatch legend. */

@@ -77,14 +77,14 @@ function drawArrows(g: Graphics, env: GridWorld, pi: Float64Array, cell: number,
       const by = oy + dr * (tip - head);
       const headPts = [ox + dc * tip, oy + dr * tip, bx - dr * head * 0.75, by + dc * head * 0.75, bx + dr * head * 0.75, by - dc * head * 0.75];
       if (tip - head > r0) {
-        if (!faint) g.moveTo(ox + dc * r0, oy + dr * r0).lineTo(bx, by).stroke({ width: width + 2, color: casing, alpha: 0.35 * alpha, cap: 'round' });
+        if (!faint) g.moveTo(ox + dc * r0, oy + dr * r0).lineTo(bx, by).stroke({ width: width + 2, color: casing, alpha: 0.35 * alpha });
         g.moveTo(ox + dc * r0, oy + dr * r0).lineTo(bx, by).stroke({ width, color, alpha });
       }
       // Head: a triangle whose tip is at distance `tip` from the centre, pointing along (dc, dr).
-      if (!faint) g.poly(headPts).stroke({ width: 1.5, color: casing, alpha: 0.35 * alpha, join: 'round' });
+      if (!faint) g.poly(headPts).stroke({ width: 1.5, color: casing, alpha: 0.35 * alpha });
       g.poly(headPts).fill({ color, alpha });
     }
-    if (!faint) g.circle(cx, cy, Math.max(1.5, r0 * 0.7)).fill({ color, alpha: 0.8 });
+    if (!faint) g.rect(cx - r0 * 0.6, cy - r0 * 0.6, r0 * 1.2, r0 * 1.2).fill({ color, alpha: 0.8 });
   }
 }
 
@@ -158,8 +158,12 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
   visitTitle.style.fontSize = 12;
   root.addChild(valueTitle, visitTitle);
 
+  // Cells and π change with α; the prior's arrows do not, so they are drawn once, over the cells, under π.
   const valueG = new Graphics();
-  valueBox.addChild(valueG);
+  const priorG = new Graphics();
+  drawArrows(priorG, env, scene.priorTable, cell, PRIOR_ARROW, true);
+  const piG = new Graphics();
+  valueBox.addChild(valueG, priorG, piG);
   const replay = visitGrid(env, scene.visits, scene.episodes, PRIOR_COLORS[scene.prior], cell);
   visitBox.addChild(replay.root);
   if (regions.length) {
@@ -173,8 +177,9 @@ export function buildScene(scene: GridScene, cell: number, stacked: boolean, vRa
     visitTitle.text = `visits over ${sc.stats.rollouts} sampled rollouts`;
     valueG.clear();
     drawCells(valueG, env, cell, (s) => valueRamp(hi > lo ? (sc.V[s] - lo) / (hi - lo) : 0.5));
-    if (sc.alpha > 0) drawArrows(valueG, env, sc.priorTable, cell, PRIOR_ARROW, true);
-    drawArrows(valueG, env, sc.pi, cell, 0xffffff);
+    priorG.visible = sc.alpha > 0;
+    piG.clear();
+    drawArrows(piG, env, sc.pi, cell, 0xffffff);
     replay.set(sc.visits, sc.episodes);
   };
   update(scene, vRange);

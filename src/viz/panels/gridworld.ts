@@ -7,14 +7,14 @@
  */
 import { klAt } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
-import { fmtTick, lineChart, ticks } from '../chart.js';
+import { fmtTick, lineChart, setMarker, ticks } from '../chart.js';
 import { GRID_ENVS, alphaSweep, computeScene, gridObjective, makeGridEnv, type GridEnvEntry, type GridScene, type SweepPoint } from '../gridworld/compute.js';
 import { buildScene, valueRange, type GridSceneView } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage, shifted } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, type Stat } from '../ui.js';
+import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, type Stat } from '../ui.js';
 
 export const ROLLOUTS = 1000;
 
@@ -29,14 +29,24 @@ function outcomeBar(parent: HTMLElement, entry: GridEnvEntry, label: string, sha
   row.append(h('span', { class: 'obar-label' }, label));
   const bar = h('div', { class: 'obar', 'data-testid': `grid-bar-${prefix}` });
   for (const o of entry.outcomes) {
-    const v = shares[o.key] ?? 0;
-    const seg = h('span', { 'data-stat': `${prefix}:${o.name}`, 'data-value': String(v), title: `${o.name}: ${(100 * v).toFixed(1)} %` }, v >= 0.12 ? `${o.name} ${Math.round(100 * v)}%` : '');
-    seg.style.width = `${100 * v}%`;
+    const seg = h('span', { 'data-stat': `${prefix}:${o.name}` });
     seg.style.background = css(o.color);
     bar.append(seg);
   }
   row.append(bar);
   parent.append(row);
+  setOutcomes(parent, entry, shares, prefix);
+}
+
+function setOutcomes(parent: HTMLElement, entry: GridEnvEntry, shares: Record<string, number>, prefix: string): void {
+  for (const o of entry.outcomes) {
+    const v = shares[o.key] ?? 0;
+    const seg = parent.querySelector<HTMLElement>(`[data-stat="${prefix}:${o.name}"]`)!;
+    seg.dataset.value = String(v);
+    seg.title = `${o.name}: ${(100 * v).toFixed(1)} %`;
+    seg.textContent = v >= 0.12 ? `${o.name} ${Math.round(100 * v)}%` : '';
+    seg.style.width = `${100 * v}%`;
+  }
 }
 
 /** The outcome colours, named as the bars name them. */
@@ -115,7 +125,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const statsRow = h('div', { class: 'stats-row' });
   const tip = h('div', { class: 'grid-tip', 'data-testid': 'grid-tooltip', hidden: '' });
   host.main.append(canvasHost, colorBar, statsRow);
-  const stage = await Stage.create(canvasHost, 900, 400);
+  const stage = await Stage.create(canvasHost, 900, 400, { antialias: false });
   stage.app.canvas.parentElement!.append(tip);
   let views: GridSceneView[] = [];
   let scenes: GridScene[] = [];
@@ -163,7 +173,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const across = stacked ? scenes.length : 2;
     const cell = Math.max(18, Math.min(56, Math.floor((avail - 30 * across) / (nCols * across))));
     const key = `${envName}|${priors.join()}|${cell}`;
-    if (key !== layout) {
+    const rebuild = key !== layout;
+    if (rebuild) {
       layout = key;
       for (const v of views) v.root.destroy({ children: true });
       views = scenes.map((s) => buildScene(s, cell, stacked, vRange, entry.regions));
@@ -181,8 +192,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       stage.render();
     }
 
-    statsRow.replaceChildren();
-    for (const s of scenes) {
+    if (rebuild) statsRow.replaceChildren();
+    scenes.forEach((s, i) => {
       const a = s.stats;
       const stats: Stat[] = [
         { key: 'startValue', label: 'soft value V(start)', value: a.startValue },
@@ -194,14 +205,24 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         { key: 'meanReturn', label: 'mean return (sampled)', value: a.meanReturn },
         { key: 'successRate', label: 'reached goal', value: a.successRate },
       ];
-      const box = statTable(statsRow, `prior: ${s.prior}`, stats, `grid-stats-${s.prior}`);
-      box.style.borderTop = `3px solid ${css(PRIOR_COLORS[s.prior])}`;
+      if (rebuild) {
+        const box = statTable(statsRow, `prior: ${s.prior}`, stats, `grid-stats-${s.prior}`);
+        box.style.borderTop = `3px solid ${css(PRIOR_COLORS[s.prior])}`;
+        box.dataset.prior = s.prior;
+        outcomeBar(box, entry, 'exact', a.exactOutcomes, 'exact');
+        outcomeBar(box, entry, `sampled (${a.rollouts})`, a.outcomes, 'outcome');
+      }
+      const box = statsRow.children[i] as HTMLElement;
+      if (!rebuild) {
+        updateStatTable(box, stats);
+        setOutcomes(box, entry, a.exactOutcomes, 'exact');
+        setOutcomes(box, entry, a.outcomes, 'outcome');
+      }
       box.dataset.piStart = JSON.stringify(a.piStart);
-      box.dataset.prior = s.prior;
-      outcomeBar(box, entry, 'exact', a.exactOutcomes, 'exact');
-      outcomeBar(box, entry, `sampled (${a.rollouts})`, a.outcomes, 'outcome');
-    }
-    drawSweeps(priors);
+    });
+    const marker = { x: alpha, label: `α = ${alpha.toPrecision(2)}` };
+    if (rebuild) drawSweeps(priors, marker);
+    else for (const c of host.charts.querySelectorAll<SVGSVGElement>('svg[data-testid^="grid-sweep-"]')) setMarker(c, marker);
     document.body.dataset.gridRender = String(Number(document.body.dataset.gridRender ?? 0) + 1);
   }
 
@@ -220,9 +241,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     outcomeLegend(colorBar, entry);
   }
 
-  function drawSweeps(priors: readonly PriorName[]): void {
+  function drawSweeps(priors: readonly PriorName[], current: { x: number; label: string }): void {
     const entry = GRID_ENVS[envName];
-    const marker = [{ x: alpha, label: `α = ${alpha.toPrecision(2)}` }];
+    const marker = [current];
     const line = (p: PriorName, f: (pt: SweepPoint) => number, dashed = false, suffix = '') => ({
       name: `${p}${suffix}`,
       color: PRIOR_COLORS[p],
