@@ -96,6 +96,17 @@ describe('the prior made visible (chromium)', () => {
     await page.close();
   });
 
+  it("live training with prior none shows the learners' α = 0 on a disabled slider", async () => {
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac', errors);
+    const slider = () => page.$eval('[data-testid="train-alpha"]', (i) => ({ disabled: (i as HTMLInputElement).disabled, shown: i.parentElement!.querySelector('output')!.textContent }));
+    expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
+    await page.click('[data-testid="train-prior"] button[data-value="uniform"]');
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-alpha"]') as HTMLInputElement).disabled);
+    expect((await slider()).shown).toBe('0.150');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('exact outcome shares match the 1,000 sampled rollouts, lengths respect the time limit, and the colour bar stays put as α moves', async () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors, { width: 1440, height: 900 });
     const bar = () => page.$eval('[data-testid="grid-colorbar"]', (b) => [Number((b as HTMLElement).dataset.lo), Number((b as HTMLElement).dataset.hi)]);

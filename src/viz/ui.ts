@@ -75,6 +75,16 @@ export function segmented<T extends string>(parent: HTMLElement, id: string, lab
   parent.append(wrap);
 }
 
+/**
+ * Shows a slider's value as fixed when the model ignores it (an Objective whose α is 0 for the prior
+ * `none`): disabled and greyed, reading `fixed`; `fixed = null` hands it back to the user, reading `shown`.
+ */
+export function fixSlider(input: HTMLInputElement, fixed: number | null, shown: string): void {
+  input.disabled = fixed !== null;
+  input.closest('label')!.classList.toggle('inactive', fixed !== null);
+  input.parentElement!.querySelector('output')!.textContent = fixed !== null ? `${fixed} (fixed by the prior)` : shown;
+}
+
 /** A labelled drop-down; an option is its value, or `{ value, label }` to show a shorter label (the value is its tooltip). */
 export function select(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<string | { value: string; label: string }>, value: string, onPick: (v: string) => void): HTMLSelectElement {
   const row = h('label', { class: 'select' });

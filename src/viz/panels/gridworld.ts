@@ -14,7 +14,7 @@ import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage, shifted } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, type Stat } from '../ui.js';
+import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, type Stat } from '../ui.js';
 
 export const ROLLOUTS = 1000;
 
@@ -94,7 +94,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     format: (v) => (10 ** v).toPrecision(3),
     onInput: (v) => ((alpha = 10 ** v), schedule()),
   });
-  const alphaOut = alphaInput.parentElement!.querySelector('output')!;
   const seedRow = section(host.sidebar, 'Rollouts', `${ROLLOUTS} episodes sampled from π* with one seed; every prior uses the same env and agent random streams.`);
   const seedInput = h('input', { type: 'number', min: '0', step: '1', 'data-testid': 'grid-seed' });
   seedInput.value = String(seed);
@@ -116,7 +115,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     { color: css(0x3fbf7f), label: 'goal' },
     { color: css(0x5b8def), label: 'start (outline)' },
   ]);
-  key.append(h('p', { class: 'note' }, 'White arrows: one per action, from the cell centre, length and opacity ∝ π(a|s); the faint arrows under them are the prior p(a|s) (not drawn at α = 0, where it has no weight). KL and entropy are averaged over the exact state visitation of π* within the time limit.'));
+  key.append(h('p', { class: 'note' }, 'White arrows: one per action, from the cell centre, length and opacity ∝ π(a|s); the thin dark arrows beside them are the prior p(a|s) (not drawn at α = 0, where it has no weight). KL and entropy are averaged over the exact state visitation of π* within the time limit.'));
 
   key.append(h('p', { class: 'note' }, 'Hover a cell for V(s), π(·|s), p(·|s) and the KL between them. The α-sweep charts below come from the exact solver; the dotted line marks the current α.'));
 
@@ -160,10 +159,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       }
     });
     // α is the Objective's: where it ignores the slider (prior none: α ≡ 0) the slider shows that value and is off.
-    const fixed = mode === 'single' && scenes[0].alpha !== alpha;
-    alphaInput.disabled = fixed;
-    alphaInput.closest('label')!.classList.toggle('inactive', fixed);
-    alphaOut.textContent = fixed ? `${scenes[0].alpha} (fixed by the prior)` : alpha.toPrecision(3);
+    fixSlider(alphaInput, mode === 'single' && scenes[0].alpha !== alpha ? scenes[0].alpha : null, alpha.toPrecision(3));
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { mode });
 
     const vRange = valueScale(envName);

@@ -18,7 +18,7 @@ import type { PanelModule } from '../panel.js';
 import { Stage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { AGENTS, AGENT_LABELS, klToExact, startSession, type AgentName, type TrainSession } from '../train/session.js';
-import { button, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
+import { button, fixSlider, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
 
 /** Wall time per animation frame given to training (the rest draws). */
 const FRAME_BUDGET_MS = 30;
@@ -120,6 +120,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     grid = makeGridEnv(entry).grid;
     const objective = gridObjective(entry, grid, prior, alpha);
     exact = exactOptimum(entry, grid, objective);
+    // The learners take the Objective's α (0 for the prior none), so the slider shows that one.
+    fixSlider(alphaInput, objective.alpha !== alpha ? objective.alpha : null, alpha.toPrecision(3));
     session = startSession({ entry, agent: agentName, objective, seed }, grid);
     stepNote.textContent = `Step = ${session.chunk} environment steps${agentName === 'klppo' ? ' (one PPO iteration)' : ''}.`;
     const avail = Math.max(600, host.main.clientWidth - 8);
