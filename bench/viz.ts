@@ -42,11 +42,14 @@ const dragFps = (d: NonNullable<View['drag']>) => `new Promise((done) => {
   // A DOM update under #main after an input is the panel's recomputation for it (its stats table is
   // rebuilt). The updated picture is the first WebGL draw in that callback (before the update: drawn on
   // demand) or in a later one (a ticker's), and it is on screen once that draw's frame is over.
-  for (const P of [WebGLRenderingContext.prototype, WebGL2RenderingContext.prototype]) for (const m of ['drawElements', 'drawArrays']) {
+  // A 2D-canvas static scene (the gridworld) counts too; the animation overlays do not.
+  for (const [P, m] of [[WebGLRenderingContext.prototype, 'drawElements'], [WebGLRenderingContext.prototype, 'drawArrays'], [WebGL2RenderingContext.prototype, 'drawElements'], [WebGL2RenderingContext.prototype, 'drawArrays'], [CanvasRenderingContext2D.prototype, 'fillRect']]) {
     const orig = P[m];
     P[m] = function (...a) {
-      drawFrame = frame; drawCb = cb;
-      if (updatedCb >= 0 && shownFrame < 0) shownFrame = frame;
+      if (!this.canvas.classList?.contains('overlay')) {
+        drawFrame = frame; drawCb = cb;
+        if (updatedCb >= 0 && shownFrame < 0) shownFrame = frame;
+      }
       return orig.apply(this, a);
     };
   }
@@ -90,7 +93,7 @@ export async function bench(): Promise<void> {
     for (const v of views) {
       const errors: string[] = [];
       const page = await openPanel(session, v.hash, errors);
-      const renderer = (await page.evaluate(`document.querySelector('canvas')?.dataset.renderer ?? 'none'`)) as string;
+      const renderer = (await page.evaluate(`document.querySelector('#main canvas')?.dataset.renderer ?? 'none'`)) as string;
       const fps = (await page.evaluate(IDLE_FPS)) as number;
       let drag = '';
       if (v.drag) {

@@ -49,7 +49,7 @@ describe('the prior made visible (chromium)', () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1', errors, { width: 1440, height: 900 });
     // Cell (4, 3), state 39, on the ledge, where the guide says Left: walk down the value grid's first
     // column to the start (state 36, row 4), then right along that row.
-    const bb = (await page.$eval('canvas[data-testid="pixi"]', (c) => c.getBoundingClientRect().toJSON())) as { x: number; y: number; width: number; height: number };
+    const bb = (await page.$eval('canvas[data-testid="grid-canvas"]', (c) => c.getBoundingClientRect().toJSON())) as { x: number; y: number; width: number; height: number };
     const stateAt = async (x: number, y: number) => {
       await page.mouse.move(bb.x + x, bb.y + y);
       return page.$eval('[data-testid="grid-tooltip"]', (t) => (t.hasAttribute('hidden') ? -1 : Number((t as HTMLElement).dataset.state)));

@@ -9,10 +9,10 @@ import { klAt } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { fmtTick, lineChart, setMarker, ticks } from '../chart.js';
 import { GRID_ENVS, alphaSweep, computeScene, gridObjective, makeGridEnv, type GridEnvEntry, type GridScene, type SweepPoint } from '../gridworld/compute.js';
-import { buildScene, valueRange, type GridSceneView } from '../gridworld/draw.js';
+import { GridScenePainter, valueRange } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { Stage, shifted } from '../stage.js';
+import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, type Stat } from '../ui.js';
 
@@ -124,9 +124,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const statsRow = h('div', { class: 'stats-row' });
   const tip = h('div', { class: 'grid-tip', 'data-testid': 'grid-tooltip', hidden: '' });
   host.main.append(canvasHost, colorBar, statsRow);
-  const stage = await Stage.create(canvasHost, 900, 400, { antialias: false });
-  stage.app.canvas.parentElement!.append(tip);
-  let views: GridSceneView[] = [];
+  const stage = new CanvasStage(canvasHost, 900, 400);
+  stage.canvas.dataset.testid = 'grid-canvas';
+  stage.canvas.parentElement!.append(tip);
+  let views: GridScenePainter[] = [];
   let scenes: GridScene[] = [];
   let layout = '';
   // What does not depend on α is kept per env: the env itself and the exact α sweep of each prior.
@@ -172,21 +173,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const rebuild = key !== layout;
     if (rebuild) {
       layout = key;
-      for (const v of views) v.root.destroy({ children: true });
-      views = scenes.map((s) => buildScene(s, cell, stacked, vRange, entry.regions));
       let x = 0;
-      for (const v of views) {
-        v.root.position.set(x, 4);
-        stage.app.stage.addChild(v.root);
+      views = scenes.map((s) => {
+        const v = new GridScenePainter(x, 4, s, cell, stacked, entry.regions);
         x += v.width + 30;
-      }
+        return v;
+      });
       stage.resize(x - 30, Math.max(...views.map((v) => v.height)) + 8);
-      stage.animate(views.map((v) => shifted(v.animation, v.root.x, v.root.y)));
+      stage.animate(views.map((v) => v.animation));
       drawColorBar(vRange, entry);
-    } else {
-      scenes.forEach((s, i) => views[i].update(s, vRange));
-      stage.render();
     }
+    scenes.forEach((s, i) => views[i].paint(stage.ctx, s, vRange));
 
     if (rebuild) statsRow.replaceChildren();
     scenes.forEach((s, i) => {
@@ -260,13 +257,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   }
 
   // The hover read-out of one cell: V(s), π(·|s), p(·|s) and KL(π ‖ p) at s, for the scene under the pointer.
-  const box = stage.app.canvas.parentElement!;
+  const box = stage.canvas.parentElement!;
   const onMove = (ev: MouseEvent) => {
-    const r = stage.app.canvas.getBoundingClientRect();
+    const r = stage.canvas.getBoundingClientRect();
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
-    const i = views.findIndex((v) => x >= v.root.x && x < v.root.x + v.width && y >= v.root.y && y < v.root.y + v.height);
-    const s = i < 0 ? null : views[i].stateAt(x - views[i].root.x, y - views[i].root.y);
+    const i = views.findIndex((v) => x >= v.x && x < v.x + v.width && y >= v.y && y < v.y + v.height);
+    const s = i < 0 ? null : views[i].stateAt(x, y);
     if (s === null || !scenes[i]) return void tip.setAttribute('hidden', '');
     showTip(scenes[i], s, x, y);
   };
