@@ -5,7 +5,7 @@
  * (`data-error` holds the message if it failed), which is what the browser tests wait for.
  */
 import './style.css';
-import { formatHash, parseHash, type PanelId, type ViewState } from './state.js';
+import { DEFAULT_STATE, formatHash, parseHash, type PanelId, type ViewState } from './state.js';
 import type { PanelModule, ViewController } from './panel.js';
 import { h, type PanelHost } from './ui.js';
 
@@ -38,11 +38,11 @@ let dispose: (() => void) | null = null;
 let generation = 0;
 
 for (const t of TABS) {
-  const a = h('a', { href: formatHash({ ...parseHash(location.hash), panel: t.id, extra: {} }), 'data-panel': t.id }, t.label);
+  const a = h('a', { href: formatHash({ ...DEFAULT_STATE, panel: t.id }), 'data-panel': t.id }, t.label);
   a.addEventListener('click', (ev) => {
     ev.preventDefault();
-    const cur = parseHash(location.hash);
-    location.hash = formatHash({ ...cur, panel: t.id, extra: {} });
+    // A tab opens on its own defaults (another panel's env, α or seed means something else there); the prior carries over.
+    location.hash = formatHash({ ...DEFAULT_STATE, prior: parseHash(location.hash).prior, panel: t.id });
   });
   nav.append(a);
 }

@@ -200,8 +200,10 @@ export class GridScenePainter {
     ctx.fillText(`prior: ${sc.prior}, α = ${+sc.alpha.toPrecision(3)}`, this.x, this.y);
     ctx.font = `600 12px ${FONT}`;
     ctx.fillStyle = css(COLORS.muted);
-    ctx.fillText('V(s), π(a|s) white, prior p(a|s) dark', this.value[0], this.value[1] - 18);
-    ctx.fillText(`visits over ${sc.stats.rollouts} sampled rollouts`, this.visit[0], this.visit[1] - 18);
+    // Squeezed to the grid's width when narrower (a phone), so the two titles never overlap.
+    const gw = env.nCols * this.cell;
+    ctx.fillText('V(s), π(a|s) white, prior p(a|s) dark', this.value[0], this.value[1] - 18, gw);
+    ctx.fillText(`visits over ${sc.stats.rollouts} sampled rollouts`, this.visit[0], this.visit[1] - 18, gw);
 
     ctx.translate(...this.value);
     drawCells(pen, env, this.cell, (s) => valueRamp(hi > lo ? (sc.V[s] - lo) / (hi - lo) : 0.5));

@@ -25,7 +25,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const intro = section(host.sidebar, 'Model', 'p(z) = N(0, σ_p²), p(x|z) = N(z, 1). Observe x, pick q(z) = N(μ, s²). The ELBO is a lower bound on log p(x); the gap is KL(q ‖ p(z|x)).');
   const preset = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2);
-  select(intro, 'elbo-preset', 'Lesson example', ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))], preset?.title ?? 'custom', (title) => {
+  const presetSelect = select(intro, 'elbo-preset', 'Lesson example', ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))], preset?.title ?? 'custom', (title) => {
     const ex = LESSON_EXAMPLES.find((e) => e.title === title);
     if (!ex) return;
     Object.assign(p, { x: ex.x, mu: ex.q.mean, s2: ex.q.variance, sp2: ex.priorVariance });
@@ -58,6 +58,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   function render(): void {
     view.update({}, { x: String(p.x), mu: String(p.mu), s2: String(p.s2), sp2: String(p.sp2) });
+    // The menu names the lesson example the sliders show, or 'custom' once one moves away from it.
+    presetSelect.value = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2)?.title ?? 'custom';
     const model = new LinearGaussianModel(p.sp2, 1);
     const q: Gaussian = { mean: p.mu, variance: p.s2 };
     const t = model.elbo(p.x, q);

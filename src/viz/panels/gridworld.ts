@@ -164,11 +164,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { mode });
 
     const vRange = valueScale(envName);
-    const avail = Math.max(600, host.main.clientWidth - 8);
+    const avail = Math.max(280, host.main.clientWidth - 8);
     const { nCols } = grid;
     const stacked = mode === 'compare';
     const across = stacked ? scenes.length : 2;
-    const cell = Math.max(18, Math.min(56, Math.floor((avail - 30 * across) / (nCols * across))));
+    // Stacked (side by side) scenes hold two grids one above the other: keep them within about 720 px.
+    const tallest = stacked ? Math.floor((720 - 90) / (2 * grid.nRows)) : 56;
+    const cell = Math.max(14, Math.min(56, tallest, Math.floor((avail - 30 * across) / (nCols * across))));
     const key = `${envName}|${priors.join()}|${cell}`;
     const rebuild = key !== layout;
     if (rebuild) {
