@@ -96,10 +96,16 @@ describe('the prior made visible (chromium)', () => {
     await page.close();
   });
 
-  it("live training with prior none shows the learners' α = 0 on a disabled slider", async () => {
+  it("live training with prior none shows the learners' α = 0 on a disabled slider and an infinite KL(π ‖ π*) as ∞", async () => {
     const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac', errors);
     const slider = () => page.$eval('[data-testid="train-alpha"]', (i) => ({ disabled: (i as HTMLInputElement).disabled, shown: i.parentElement!.querySelector('output')!.textContent }));
     expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
+    // π* is greedy at α = 0: KL(learned ‖ π*) is infinite and shown as such; the reverse direction is a number.
+    const stat = (k: string) => page.$eval(`[data-testid="train-stats"] [data-stat="${k}"]`, (c) => ({ text: c.textContent, value: (c as HTMLElement).dataset.value }));
+    expect((await stat('kl')).text).toContain('∞');
+    expect(Number((await stat('klReverse')).value)).toBeGreaterThan(0);
+    expect(Number.isFinite(Number((await stat('klReverse')).value))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'train-none.png'), fullPage: true });
     await page.click('[data-testid="train-prior"] button[data-value="uniform"]');
     await page.waitForFunction(() => !(document.querySelector('[data-testid="train-alpha"]') as HTMLInputElement).disabled);
     expect((await slider()).shown).toBe('0.150');

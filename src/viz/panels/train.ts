@@ -174,9 +174,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       { key: 'steps', label: 'environment steps', value: session.steps, digits: 0 },
       { key: 'updates', label: 'gradient updates', value: session.updates, digits: 0 },
       { key: 'alpha', label: agentName === 'sac' ? 'temperature α' : 'KL coefficient β', value: exact.alpha },
-      { key: 'kl', label: 'KL(π_learned ‖ π*)', value: klNow.learnedExact, hint: 'visitation-weighted mean over the states π* visits' },
+      // At α = 0 π* is greedy, so this direction is infinite as long as the learner still explores.
+      { key: 'kl', label: 'KL(π_learned ‖ π*)', value: Number.isFinite(klNow.learnedExact) ? klNow.learnedExact : '∞ (π* greedy at α = 0)', hint: 'visitation-weighted mean over the states π* visits' },
       { key: 'klReverse', label: 'KL(π* ‖ π_learned)', value: klNow.exactLearned },
-      { key: 'klInitial', label: 'KL(π_learned ‖ π*) at step 0', value: klInitial },
+      { key: 'klInitial', label: 'KL(π_learned ‖ π*) at step 0', value: Number.isFinite(klInitial) ? klInitial : '∞' },
       { key: 'return', label: 'episodic return (last log)', value: returns.at(-1)?.scalars['charts/episodic_return'] ?? '—' },
       { key: 'entropy', label: 'policy entropy (batch)', value: last['charts/entropy'] ?? '—' },
       // Restarting must free the old session's tensors (agent and prior): this count shows a leak.
