@@ -87,7 +87,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const key = section(host.sidebar, 'Legend');
   legend(key, [
-    { color: rampCss(visitRamp), label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat`, shape: 'ramp' },
+    { color: rampCss(visitRamp), label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat (KL(π* ‖ π) at α = 0, where π* is greedy)`, shape: 'ramp' },
     { color: rampCss(valueRamp), label: 'exact grid: soft value V*(s), low → high', shape: 'ramp' },
   ]);
   key.append(h('p', { class: 'note' }, 'Arrows: one per action, length and opacity ∝ π(a|s). The KL numbers average over π*’s exact state visitation.'));
