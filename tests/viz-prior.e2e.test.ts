@@ -140,6 +140,26 @@ describe('the prior made visible (chromium)', () => {
     await page.close();
   });
 
+  it('the "what to notice" presets show plain RL on the ledge, large α in the lava, and the reference on the guide\'s route', async () => {
+    const page = await openPanel(session, '#panel=gridworld&env=CliffWalking-v1&prior=none&seed=1', errors);
+    const preset = async (id: string, prior: string) => {
+      const before = await renders(page);
+      await page.click(`[data-testid="grid-preset-${id}"]`);
+      await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
+      return values(page, `grid-stats-${prior}`);
+    };
+    expect((await preset('plain', 'uniform'))['outcome:ledge']).toBeGreaterThan(0.99);
+    const notice = await page.textContent('[data-testid="grid-notice"]');
+    expect((await preset('lava', 'uniform'))['outcome:lava']).toBeGreaterThan(0.5);
+    expect(await page.textContent('[data-testid="grid-notice"]')).not.toBe(notice);
+    expect((await preset('guide', 'reference'))['outcome:room']).toBeGreaterThan(0.95);
+    expect(page.url()).toContain('env=TwoRoute-v0');
+    expect(page.url()).toContain('prior=reference');
+    await page.screenshot({ path: join(ARTIFACTS, 'gridworld-preset-guide.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('switching tabs while the gridworld is still mounting leaves none of its controls under the new panel', async () => {
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));

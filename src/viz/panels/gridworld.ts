@@ -65,7 +65,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   if (!priorsFor().includes(prior)) prior = 'uniform';
 
   const env = section(host.sidebar, 'Environment', 'Exact soft value iteration gives π*(a|s) ∝ p(a|s)·exp(Q(s,a)/α). Move α or switch the prior: the policy and the rollouts update at once.');
-  select(env, 'grid-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
+  const envSelect = select(env, 'grid-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
     envName = v;
     alpha = GRID_ENVS[v].defaultAlpha;
     if (!priorsFor().includes(prior)) prior = 'uniform';
@@ -94,6 +94,26 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     format: (v) => (10 ** v).toPrecision(3),
     onInput: (v) => ((alpha = 10 ** v), schedule()),
   });
+  // What to notice, with one click to the view that shows it (TwoRoute: the env built for this).
+  const notice = section(host.sidebar, 'What to notice', 'Where the policy goes as α moves, and what the prior adds. One click sets the view:');
+  const PRESETS: ReadonlyArray<{ id: string; label: string; prior: PriorName; alpha: number; note: string }> = [
+    { id: 'plain', label: 'α → 0: plain RL', prior: 'uniform', alpha: 0.001, note: 'The uniform prior at α → 0 is plain RL: every episode takes the 8-step ledge.' },
+    { id: 'lava', label: 'large α: into the lava', prior: 'uniform', alpha: 1, note: 'At α = 1 the uniform prior pulls π towards random moves: most episodes fall into the lava or time out.' },
+    { id: 'guide', label: 'the reference follows the guide', prior: 'reference', alpha: 0.15, note: "The reference prior keeps π close to the guide's room route: the ledge is almost never taken." },
+  ];
+  const noticeText = h('p', { class: 'note', 'data-testid': 'grid-notice' }, 'Start with "side by side": the same seed under each prior.');
+  for (const pr of PRESETS) {
+    button(notice, `grid-preset-${pr.id}`, pr.label, () => {
+      envName = 'TwoRoute-v0';
+      envSelect.value = envName;
+      prior = pr.prior;
+      noticeText.textContent = pr.note;
+      alphaInput.value = String(Math.log10(pr.alpha));
+      alpha = pr.alpha;
+      rebuildPriorButtons();
+    });
+  }
+  notice.append(noticeText);
   const seedRow = section(host.sidebar, 'Rollouts', `${ROLLOUTS} episodes sampled from π* with one seed; every prior uses the same env and agent random streams.`);
   const seedInput = h('input', { type: 'number', min: '0', step: '1', 'data-testid': 'grid-seed' });
   seedInput.value = String(seed);
