@@ -32,10 +32,15 @@ afterAll(async () => {
 });
 
 describe('visualizer defects (chromium)', () => {
-  it("the ELBO preset menu reads 'custom' once a slider moves off the lesson example", async () => {
+  it("the ELBO preset menu reads 'custom' once a slider moves off the lesson example; ELBO(μ) is plotted near its peak", async () => {
     const page = await openPanel(session, '#panel=elbo', errors);
     const preset = () => page.$eval('[data-testid="elbo-preset"]', (s) => (s as HTMLSelectElement).value);
     expect(await preset()).not.toBe('custom');
+    // The ELBO(μ) chart spans a few nats around its peak, so the lesson example's 0.193 gap shows.
+    const yTicks = await page.$$eval('#charts svg.chart:nth-of-type(2) .axes text[text-anchor="end"]', (t) => t.map((e) => Number(e.textContent)));
+    expect(yTicks.length).toBeGreaterThan(2);
+    expect(Math.max(...yTicks) - Math.min(...yTicks)).toBeLessThan(5);
+    await page.screenshot({ path: join(ARTIFACTS, 'elbo-near-peak.png'), fullPage: true });
     await page.fill('[data-testid="elbo-mu"]', '1.5');
     await page.waitForFunction(() => (document.querySelector('[data-testid="elbo-preset"]') as HTMLSelectElement).value === 'custom');
     expect(errors).toEqual([]);

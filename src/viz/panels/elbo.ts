@@ -103,13 +103,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         height: 260,
         markers: [{ x: p.x, label: 'x' }],
         series: [
-          { name: 'prior p(z)', color: COLORS.prior, points: dens(model.prior), dashed: true },
+          // q first: the first series is drawn on top, and dashed, so the posterior shows through when they coincide.
+          { name: 'q(z)', color: COLORS.q, points: dens(q), dashed: true },
           { name: 'posterior p(z|x)', color: COLORS.posterior, points: dens(post) },
-          { name: 'q(z)', color: COLORS.q, points: dens(q) },
+          { name: 'prior p(z)', color: COLORS.prior, points: dens(model.prior), dashed: true },
         ],
       }),
     );
-    const mus = Array.from({ length: 161 }, (_, i) => -4 + i * 0.05);
+    // μ near the posterior mean (±2 posterior sd, and the current μ): there the ELBO is within a few nats of
+    // log p(x), so a gap of a tenth of a nat is visible; over all of [−4, 4] the axis would span tens of nats.
+    const w = 2 * Math.sqrt(post.variance);
+    const [m0, m1] = [Math.min(post.mean - w, p.mu - 0.25), Math.max(post.mean + w, p.mu + 0.25)];
+    const mus = Array.from({ length: 121 }, (_, i) => m0 + ((m1 - m0) * i) / 120);
     host.charts.append(
       lineChart({
         title: `ELBO as a function of μ (s² = ${p.s2.toFixed(2)})`,
