@@ -1,15 +1,13 @@
 /**
- * Live training panel: a gridworld agent (discrete SAC or KL-PPO) trains in the page on the browser's
- * tfjs backend (wasm when available). Start / pause / step; as it learns, its policy arrows are redrawn
+ * Live training panel: a gridworld agent (discrete SAC or KL-PPO) trains in a Web Worker (`train/worker.ts`)
+ * on its tfjs backend (wasm when available). Start / pause / step; as it learns, its policy arrows are redrawn
  * beside the exact soft-optimal π* for the same prior and α, the cells of the learned grid are shaded by
  * the per-state KL(π_learned ‖ π*), and the charts follow KL to π*, episodic return, α and KL to the
  * prior. Numbers are in the `train-stats` table (`data-stat` cells); `klInitial` is the KL of the
  * untrained policy, so a reader (or a test) sees how far training has come.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Container } from 'pixi.js';
 import { Text } from 'pixi.js';
-import { initBackend } from '../../core/backend.js';
 import { lineChart } from '../chart.js';
 import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
 import { policyGraphics, valueRange } from '../gridworld/draw.js';
@@ -17,13 +15,10 @@ import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { AGENTS, AGENT_LABELS, klToExact, startSession, type AgentName, type TrainSession } from '../train/session.js';
+import { AGENTS, AGENT_LABELS, klToExact, type AgentName } from '../train/session.js';
+import { RemoteTrainer } from '../train/remote.js';
 import { button, fixSlider, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
 
-/** Wall time per animation frame given to training (the rest draws). */
-const FRAME_BUDGET_MS = 30;
-/** Minimum time between policy read-backs and redraws while running. */
-const REDRAW_MS = 250;
 /** The per-state KL that saturates the learned grid's shading (nats). */
 const KL_SHADE_MAX = 1;
 
@@ -39,7 +34,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const priorsFor = () => PRIOR_NAMES.filter((p) => p !== 'reference' || GRID_ENVS[envName].reference);
   if (!priorsFor().includes(prior)) prior = 'uniform';
 
-  const backend = await initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
+  // The learner runs in a Web Worker (its own tfjs), so the page stays responsive while it trains.
+  const trainer = new RemoteTrainer();
+  trainer.onError = (message) => {
+    document.body.dataset.error = message;
+    host.main.append(h('div', { class: 'panel-error' }, `Training failed: ${message}`));
+  };
 
   const setup = section(host.sidebar, 'Agent', 'Changing any of these restarts training from scratch. α is fixed (no auto-temperature), so the learned policy has one exact target: π* from soft value iteration.');
   select(setup, 'train-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
@@ -74,12 +74,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   seedLabel.append(h('span', {}, 'seed'), seedInput);
   setup.append(seedLabel);
 
-  const run = section(host.sidebar, 'Training', `Runs in this tab on the tfjs "${backend}" backend, ${FRAME_BUDGET_MS} ms of every frame.`);
-  const runBtn = button(run, 'train-run', 'Start', () => (running ? pause() : start()));
+  const run = section(host.sidebar, 'Training', 'Runs in a Web Worker (its own tfjs backend): the page stays responsive, and Pause stops it within one short slice of training.');
+  const runBtn = button(run, 'train-run', 'Start', () => (running ? void pause() : start()));
   button(run, 'train-step', 'Step', () => {
-    pause();
-    session.stepChunk();
-    refresh();
+    running = false;
+    runBtn.textContent = 'Start';
+    void trainer.step().then(refresh);
   });
   button(run, 'train-reset', 'Reset', () => restart());
   const stepNote = h('p', { class: 'note' });
@@ -98,7 +98,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const stage = await Stage.create(canvasHost, 900, 400);
   const app = stage.app;
 
-  let session!: TrainSession;
+  const session = trainer;
   let exact!: ReturnType<typeof exactOptimum>;
   let grid!: ReturnType<typeof makeGridEnv>['grid'];
   let cell = 40;
@@ -109,12 +109,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   /** (env steps, KL(learned ‖ π*), KL(π* ‖ learned)) at each redraw. */
   let klTrace: Array<[number, number, number]> = [];
   let running = false;
-  let frame = 0;
-  let lastRedraw = 0;
+  let restarts = 0;
 
-  function restart(): void {
-    pause();
-    session?.dispose();
+  async function restart(): Promise<void> {
+    const mine = ++restarts;
+    running = false;
+    runBtn.textContent = 'Start';
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { agent: agentName });
     const entry = GRID_ENVS[envName];
     grid = makeGridEnv(entry).grid;
@@ -122,7 +122,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     exact = exactOptimum(entry, grid, objective);
     // The learners take the Objective's α (0 for the prior none), so the slider shows that one.
     fixSlider(alphaInput, objective.alpha !== alpha ? objective.alpha : null, alpha.toPrecision(3));
-    session = startSession({ entry, agent: agentName, objective, seed }, grid);
+    objective.dispose();
+    await trainer.start({ env: envName, agent: agentName, prior, alpha, seed });
+    // A later restart (another slider step) supersedes this one.
+    if (mine !== restarts) return;
     stepNote.textContent = `Step = ${session.chunk} environment steps${agentName === 'klppo' ? ' (one PPO iteration)' : ''}.`;
     const avail = Math.max(600, host.main.clientWidth - 8);
     cell = Math.max(18, Math.min(48, Math.floor((avail - 40) / (2 * grid.nCols))));
@@ -147,7 +150,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   /** Reads the learned policy back, redraws its grid, the stats and the charts. */
   function refresh(): void {
-    lastRedraw = performance.now();
     const pi = session.policy();
     const nA = grid.model.nActions;
     const kl = klToExact(pi, exact.pi, exact.visitation, nA);
@@ -170,7 +172,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     statsRow.replaceChildren();
     const box = statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [
       { key: 'state', label: 'state', value: running ? 'running' : session.steps === 0 ? 'ready' : 'paused' },
-      { key: 'backend', label: 'tfjs backend', value: backend },
+      { key: 'backend', label: 'tfjs backend (worker)', value: trainer.backend },
       { key: 'steps', label: 'environment steps', value: session.steps, digits: 0 },
       { key: 'updates', label: 'gradient updates', value: session.updates, digits: 0 },
       { key: 'alpha', label: agentName === 'sac' ? 'temperature α' : 'KL coefficient β', value: exact.alpha },
@@ -181,7 +183,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       { key: 'return', label: 'episodic return (last log)', value: returns.at(-1)?.scalars['charts/episodic_return'] ?? '—' },
       { key: 'entropy', label: 'policy entropy (batch)', value: last['charts/entropy'] ?? '—' },
       // Restarting must free the old session's tensors (agent and prior): this count shows a leak.
-      { key: 'tensors', label: 'live tfjs tensors', value: tf.memory().numTensors, digits: 0 },
+      { key: 'tensors', label: 'live tfjs tensors (worker)', value: trainer.tensors, digits: 0 },
     ], 'train-stats');
     box.style.borderTop = `3px solid ${css(PRIOR_COLORS[prior])}`;
   }
@@ -207,32 +209,28 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     ], 'train-chart-alpha');
   }
 
-  function loop(): void {
-    if (!running) return;
-    session.advance(FRAME_BUDGET_MS);
-    if (performance.now() - lastRedraw > REDRAW_MS) refresh();
-    frame = requestAnimationFrame(loop);
-  }
+  // While running, the worker sends a snapshot every few hundred ms; each redraws the learned side.
+  trainer.onSnapshot = () => {
+    if (running) refresh();
+  };
   function start(): void {
     if (running) return;
     running = true;
     runBtn.textContent = 'Pause';
-    frame = requestAnimationFrame(loop);
+    trainer.run();
   }
-  function pause(): void {
-    const was = running;
+  async function pause(): Promise<void> {
     running = false;
-    cancelAnimationFrame(frame);
     runBtn.textContent = 'Start';
-    if (was) refresh();
+    await trainer.pause();
+    refresh();
   }
 
   rebuildPriorButtons();
-  restart();
+  await restart();
   return () => {
     running = false;
-    cancelAnimationFrame(frame);
-    session?.dispose();
+    trainer.dispose();
     stage.destroy();
   };
 };
