@@ -131,12 +131,16 @@ function drawArrows(g: Pen, env: GridWorld, pi: Float64Array, cell: number, colo
   }
 }
 
-/** One grid: cells filled by `fillFor` (null: plain), under the arrows of the policy table `pi`. */
-export function policyGraphics(env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null, arrowColor = 0xffffff): Graphics {
-  const g = new Graphics();
-  drawCells(pixiPen(g), env, cell, fillFor);
-  drawArrows(pixiPen(g), env, pi, cell, arrowColor);
-  return g;
+/** One grid at (x, y) of a 2D canvas: cells filled by `fillFor` (null: plain), under the arrows of the policy table `pi`. */
+export function paintPolicyGrid(ctx: CanvasRenderingContext2D, x: number, y: number, env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null): void {
+  const pen = canvasPen(ctx);
+  ctx.save();
+  ctx.fillStyle = css(COLORS.bg);
+  ctx.fillRect(x, y, env.nCols * cell, env.nRows * cell);
+  ctx.translate(x, y);
+  drawCells(pen, env, cell, fillFor);
+  drawArrows(pen, env, pi, cell, 0xffffff);
+  ctx.restore();
 }
 
 /** Min and max of V over the states the agent can act in (walls and terminal states excluded). */

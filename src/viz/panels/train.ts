@@ -6,14 +6,12 @@
  * prior. Numbers are in the `train-stats` table (`data-stat` cells); `klInitial` is the KL of the
  * untrained policy, so a reader (or a test) sees how far training has come.
  */
-import type { Container } from 'pixi.js';
-import { Text } from 'pixi.js';
 import { lineChart } from '../chart.js';
 import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
-import { policyGraphics, valueRange } from '../gridworld/draw.js';
+import { paintPolicyGrid, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { Stage } from '../stage.js';
+import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { AGENTS, AGENT_LABELS, klToExact, type AgentName } from '../train/session.js';
 import { RemoteTrainer } from '../train/remote.js';
@@ -79,7 +77,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   button(run, 'train-step', 'Step', () => {
     running = false;
     runBtn.textContent = 'Start';
-    void trainer.step().then(refresh);
+    void trainer.step();
   });
   button(run, 'train-reset', 'Reset', () => restart());
   const stepNote = h('p', { class: 'note' });
@@ -95,15 +93,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
   host.main.append(canvasHost, statsRow);
-  const stage = await Stage.create(canvasHost, 900, 400);
-  const app = stage.app;
+  // A 2D canvas: with software GL a pixi redraw of both grids at every snapshot held the page near 20 fps.
+  const stage = new CanvasStage(canvasHost, 900, 400);
 
   const session = trainer;
   let exact!: ReturnType<typeof exactOptimum>;
   let grid!: ReturnType<typeof makeGridEnv>['grid'];
   let cell = 40;
-  let learnedLayer: Container | null = null;
-  let exactLayer: Container | null = null;
   let klInitial = NaN;
   let klNow = { learnedExact: NaN, exactLearned: NaN };
   /** (env steps, KL(learned ‖ π*), KL(π* ‖ learned)) at each redraw. */
@@ -129,20 +125,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     stepNote.textContent = `Step = ${session.chunk} environment steps${agentName === 'klppo' ? ' (one PPO iteration)' : ''}.`;
     const avail = Math.max(600, host.main.clientWidth - 8);
     cell = Math.max(18, Math.min(48, Math.floor((avail - 40) / (2 * grid.nCols))));
-    app.stage.removeChildren().forEach((c) => c.destroy({ children: true }));
-    learnedLayer = null;
+    stage.resize(2 * grid.nCols * cell + 30, grid.nRows * cell + 28);
     const [lo, hi] = valueRange(grid, exact.V);
-    exactLayer = policyGraphics(grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
-    exactLayer.position.set(grid.nCols * cell + 30, 24);
+    const exactX = grid.nCols * cell + 30;
+    paintPolicyGrid(stage.ctx, exactX, 24, grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
     const label = (text: string, x: number, color: number = COLORS.muted) => {
-      const t = new Text({ text, style: { fill: color, fontSize: 12.5, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
-      t.position.set(x, 2);
-      app.stage.addChild(t);
+      stage.ctx.font = '600 12.5px system-ui, DejaVu Sans, sans-serif';
+      stage.ctx.textBaseline = 'top';
+      stage.ctx.fillStyle = css(color);
+      stage.ctx.fillText(text, x, 4, grid.nCols * cell);
     };
     label(`learned π: ${AGENT_LABELS[agentName]}, prior ${prior}`, 0, PRIOR_COLORS[prior]);
-    label(`exact π* (soft value iteration), α = ${+exact.alpha.toPrecision(3)}`, exactLayer.x);
-    app.stage.addChild(exactLayer);
-    app.renderer.resize(2 * grid.nCols * cell + 30, grid.nRows * cell + 28);
+    label(`exact π* (soft value iteration), α = ${+exact.alpha.toPrecision(3)}`, exactX);
     klTrace = [];
     klInitial = NaN;
     refresh();
@@ -156,11 +150,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     klNow = kl;
     if (Number.isNaN(klInitial)) klInitial = kl.learnedExact;
     if (klTrace.length === 0 || klTrace[klTrace.length - 1][0] !== session.steps) klTrace.push([session.steps, kl.learnedExact, kl.exactLearned]);
-    learnedLayer?.destroy({ children: true });
-    learnedLayer = policyGraphics(grid, pi, cell, (s) => visitRamp(Math.sqrt(Math.min(1, kl.perState[s] / KL_SHADE_MAX))));
-    learnedLayer.position.set(0, 24);
-    app.stage.addChild(learnedLayer);
-    stage.render();
+    paintPolicyGrid(stage.ctx, 0, 24, grid, pi, cell, (s) => visitRamp(Math.sqrt(Math.min(1, kl.perState[s] / KL_SHADE_MAX))));
     drawStats();
     drawCharts();
     document.body.dataset.trainRefresh = String(Number(document.body.dataset.trainRefresh ?? 0) + 1);
@@ -171,7 +161,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const returns = session.log.filter((l) => 'charts/episodic_return' in l.scalars);
     statsRow.replaceChildren();
     const box = statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [
-      { key: 'state', label: 'state', value: running ? 'running' : session.steps === 0 ? 'ready' : 'paused' },
+      // 'paused' only once the worker's own snapshot says it has stopped (one sent just before may still arrive).
+      { key: 'state', label: 'state', value: running || session.running ? 'running' : session.steps === 0 ? 'ready' : 'paused' },
       { key: 'backend', label: 'tfjs backend (worker)', value: trainer.backend },
       { key: 'steps', label: 'environment steps', value: session.steps, digits: 0 },
       { key: 'updates', label: 'gradient updates', value: session.updates, digits: 0 },
@@ -209,10 +200,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     ], 'train-chart-alpha');
   }
 
-  // While running, the worker sends a snapshot every few hundred ms; each redraws the learned side.
-  trainer.onSnapshot = () => {
-    if (running) refresh();
-  };
+  // Every snapshot (a few per second while running, one after each step or pause) redraws the learned side.
+  trainer.onSnapshot = refresh;
   function start(): void {
     if (running) return;
     running = true;
@@ -223,7 +212,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     running = false;
     runBtn.textContent = 'Start';
     await trainer.pause();
-    refresh();
   }
 
   rebuildPriorButtons();
