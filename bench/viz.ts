@@ -1,5 +1,6 @@
 /**
- * Visualizer frame rate in headless chromium (software rendering, no GPU): the gridworld view with its
+ * Visualizer frame rate in headless chromium (software rendering, no GPU), and live training's (in a
+ * Web Worker) page frame rate and Pause latency: the gridworld view with its
  * visitation map over 1,000 rollouts (one prior, and all three side by side), and the PointMass view
  * with 200 overlaid trajectories, and the Pendulum replay; the ELBO playground (SVG only) is the
  * baseline of the page itself.
@@ -42,11 +43,14 @@ const dragFps = (d: NonNullable<View['drag']>) => `new Promise((done) => {
   // A DOM update under #main after an input is the panel's recomputation for it (its stats table is
   // rebuilt). The updated picture is the first WebGL draw in that callback (before the update: drawn on
   // demand) or in a later one (a ticker's), and it is on screen once that draw's frame is over.
-  for (const P of [WebGLRenderingContext.prototype, WebGL2RenderingContext.prototype]) for (const m of ['drawElements', 'drawArrays']) {
+  // A 2D-canvas static scene (the gridworld) counts too; the animation overlays do not.
+  for (const [P, m] of [[WebGLRenderingContext.prototype, 'drawElements'], [WebGLRenderingContext.prototype, 'drawArrays'], [WebGL2RenderingContext.prototype, 'drawElements'], [WebGL2RenderingContext.prototype, 'drawArrays'], [CanvasRenderingContext2D.prototype, 'fillRect']]) {
     const orig = P[m];
     P[m] = function (...a) {
-      drawFrame = frame; drawCb = cb;
-      if (updatedCb >= 0 && shownFrame < 0) shownFrame = frame;
+      if (!this.canvas.classList?.contains('overlay')) {
+        drawFrame = frame; drawCb = cb;
+        if (updatedCb >= 0 && shownFrame < 0) shownFrame = frame;
+      }
       return orig.apply(this, a);
     };
   }
@@ -90,7 +94,7 @@ export async function bench(): Promise<void> {
     for (const v of views) {
       const errors: string[] = [];
       const page = await openPanel(session, v.hash, errors);
-      const renderer = (await page.evaluate(`document.querySelector('canvas')?.dataset.renderer ?? 'none'`)) as string;
+      const renderer = (await page.evaluate(`document.querySelector('#main canvas')?.dataset.renderer ?? 'none'`)) as string;
       const fps = (await page.evaluate(IDLE_FPS)) as number;
       let drag = '';
       if (v.drag) {
@@ -100,6 +104,21 @@ export async function bench(): Promise<void> {
       console.log(`viz ${v.name.padEnd(48)} ${fps.toFixed(1).padStart(6)} fps${drag}  (renderer ${renderer}${errors.length ? `, ${errors.length} console errors` : ''})`);
       await page.close();
     }
+    // Live training in its Web Worker: the page's frame rate while SAC trains, and the time from a click on
+    // Pause to the page showing the worker stopped (its last snapshot received).
+    const errors: string[] = [];
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac', errors);
+    await page.click('[data-testid="train-run"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) > 0, null, { timeout: 60_000 });
+    const fps = (await page.evaluate(IDLE_FPS)) as number;
+    const pauseMs = (await page.evaluate(`new Promise((done) => {
+      const t0 = performance.now();
+      document.querySelector('[data-testid="train-run"]').click();
+      const check = () => document.querySelector('[data-testid="train-stats"] [data-stat="state"]')?.getAttribute('data-value') === 'paused' ? done(performance.now() - t0) : requestAnimationFrame(check);
+      check();
+    })`)) as number;
+    console.log(`viz ${'live training (discrete SAC in a worker)'.padEnd(48)} ${fps.toFixed(1).padStart(6)} fps while training, Pause shown after ${pauseMs.toFixed(0)} ms${errors.length ? `  (${errors.length} console errors)` : ''}`);
+    await page.close();
   } finally {
     await session.close();
     rmSync(runsDir, { recursive: true, force: true });

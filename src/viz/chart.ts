@@ -20,6 +20,8 @@ export interface ChartSpec {
   height?: number;
   /** Vertical marker lines (e.g. the observed x). */
   markers?: Array<{ x: number; label: string }>;
+  /** Plots x on a log10 axis with ticks at whole decades (x must be > 0). */
+  logX?: boolean;
   /** Shown instead of the axes while no series has a finite point (default "no data"). */
   emptyText?: string;
 }
@@ -67,6 +69,32 @@ function fitLabel(name: string, maxW: number): string {
 }
 
 export function lineChart(spec: ChartSpec): SVGSVGElement {
+  if (spec.logX) {
+    const lg = (x: number) => Math.log10(x);
+    return linear({
+      ...spec,
+      series: spec.series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [lg(x), y] as const) })),
+      xTicks: (lo, hi) => ticks(Math.ceil(lo), Math.floor(hi), Math.max(1, Math.floor(hi) - Math.ceil(lo))).map((t) => [t, fmtTick(10 ** t)] as const),
+    });
+  }
+  return linear(spec);
+}
+
+const markerScale = new WeakMap<SVGSVGElement, (x: number) => number | null>();
+
+/** Moves a chart's markers (in the order they were given) to new x values and labels; one off the x range is hidden. */
+export function setMarker(svg: SVGSVGElement, ...markers: ReadonlyArray<{ x: number; label: string }>): void {
+  const scale = markerScale.get(svg);
+  svg.querySelectorAll<SVGGElement>('g.marker-group').forEach((g, i) => {
+    const px = scale && markers[i] ? scale(markers[i].x) : null;
+    g.style.display = px === null ? 'none' : '';
+    if (px === null) return;
+    g.setAttribute('transform', `translate(${px.toFixed(1)} 0)`);
+    g.querySelector('text')!.textContent = markers[i].label;
+  });
+}
+
+function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => ReadonlyArray<readonly [number, string]> }): SVGSVGElement {
   const W = spec.width ?? 420;
   const baseH = spec.height ?? 220;
   // Legend: left to right under the title, wrapping onto more rows (the chart grows to keep its plot area).
@@ -106,15 +134,19 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
     axes.append(el('line', { x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: 'gridline' }));
     axes.append(el('text', { x: m.l - 6, y: sy(t) + 4, 'text-anchor': 'end' }, fmtTick(t)));
   }
-  for (const t of ticks(x0, x1, 5)) axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, fmtTick(t)));
+  const xTicks = spec.xTicks?.(x0, x1) ?? ticks(x0, x1, 5).map((t) => [t, fmtTick(t)] as const);
+  for (const [t, label] of xTicks) axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, label));
   axes.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
   if (spec.yLabel) axes.append(el('text', { x: 12, y: (m.t + H - m.b) / 2, transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }, spec.yLabel));
   svg.append(axes);
   for (const mk of spec.markers ?? []) {
-    if (mk.x < x0 || mk.x > x1) continue;
-    svg.append(el('line', { x1: sx(mk.x), x2: sx(mk.x), y1: m.t, y2: H - m.b, class: 'marker' }));
-    svg.append(el('text', { x: sx(mk.x) + 4, y: m.t + 10, class: 'marker-label' }, mk.label));
+    const g = el('g', { class: 'marker-group' });
+    g.append(el('line', { x1: 0, x2: 0, y1: m.t, y2: H - m.b, class: 'marker' }), el('text', { x: 4, y: m.t + 10, class: 'marker-label' }, mk.label));
+    svg.append(g);
   }
+  // `setMarker` moves the markers later without redrawing the chart.
+  markerScale.set(svg, (x) => (x < x0 || x > x1 ? null : sx(spec.logX ? Math.log10(x) : x)));
+  setMarker(svg, ...(spec.markers ?? []));
   const legend = el('g', { class: 'legend' });
   for (const { s, label, x, row: r } of [...items].reverse()) {
     const ok = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));

@@ -5,7 +5,7 @@
  * (`data-error` holds the message if it failed), which is what the browser tests wait for.
  */
 import './style.css';
-import { formatHash, parseHash, type PanelId, type ViewState } from './state.js';
+import { DEFAULT_STATE, formatHash, parseHash, type PanelId, type ViewState } from './state.js';
 import type { PanelModule, ViewController } from './panel.js';
 import { h, type PanelHost } from './ui.js';
 
@@ -21,20 +21,29 @@ const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<Pane
 ];
 
 const nav = document.getElementById('tabs')!;
-const host: PanelHost = {
-  sidebar: document.getElementById('sidebar')!,
-  main: document.getElementById('main')!,
-  charts: document.getElementById('charts')!,
-};
+
+/**
+ * Empty hosts for a new mount: each host element is swapped for a fresh copy (same id and classes), so a
+ * superseded mount that is still loading keeps writing into detached elements, never under the new panel.
+ */
+function freshHost(): PanelHost {
+  const fresh = (id: string): HTMLElement => {
+    const old = document.getElementById(id)!;
+    const el = old.cloneNode(false) as HTMLElement;
+    old.replaceWith(el);
+    return el;
+  };
+  return { sidebar: fresh('sidebar'), main: fresh('main'), charts: fresh('charts') };
+}
 let dispose: (() => void) | null = null;
 let generation = 0;
 
 for (const t of TABS) {
-  const a = h('a', { href: formatHash({ ...parseHash(location.hash), panel: t.id, extra: {} }), 'data-panel': t.id }, t.label);
+  const a = h('a', { href: formatHash({ ...DEFAULT_STATE, panel: t.id }), 'data-panel': t.id }, t.label);
   a.addEventListener('click', (ev) => {
     ev.preventDefault();
-    const cur = parseHash(location.hash);
-    location.hash = formatHash({ ...cur, panel: t.id, extra: {} });
+    // A tab opens on its own defaults (another panel's env, α or seed means something else there); the prior carries over.
+    location.hash = formatHash({ ...DEFAULT_STATE, prior: parseHash(location.hash).prior, panel: t.id });
   });
   nav.append(a);
 }
@@ -45,7 +54,7 @@ async function open(state: ViewState): Promise<void> {
   dispose = null;
   delete document.body.dataset.ready;
   delete document.body.dataset.error;
-  for (const el of Object.values(host)) (el as HTMLElement).replaceChildren();
+  const host = freshHost();
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.dataset.panel === state.panel);
   const tab = TABS.find((t) => t.id === state.panel)!;
   document.title = `priorlab · ${tab.label}`;
@@ -53,12 +62,14 @@ async function open(state: ViewState): Promise<void> {
   const view: ViewController = {
     state: structuredClone(state),
     update(patch, extra) {
+      if (gen !== generation) return;
       current = { ...current, ...patch, extra: { ...current.extra, ...extra } };
       history.replaceState(null, '', formatHash(current));
     },
   };
   try {
     const mod = await tab.load();
+    if (gen !== generation) return;
     const d = await mod.mount(host, view);
     if (gen !== generation) return d();
     dispose = d;

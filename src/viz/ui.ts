@@ -75,6 +75,16 @@ export function segmented<T extends string>(parent: HTMLElement, id: string, lab
   parent.append(wrap);
 }
 
+/**
+ * Shows a slider's value as fixed when the model ignores it (an Objective whose α is 0 for the prior
+ * `none`): disabled and greyed, reading `fixed`; `fixed = null` hands it back to the user, reading `shown`.
+ */
+export function fixSlider(input: HTMLInputElement, fixed: number | null, shown: string): void {
+  input.disabled = fixed !== null;
+  input.closest('label')!.classList.toggle('inactive', fixed !== null);
+  input.parentElement!.querySelector('output')!.textContent = fixed !== null ? `${fixed} (fixed by the prior)` : shown;
+}
+
 /** A labelled drop-down; an option is its value, or `{ value, label }` to show a shorter label (the value is its tooltip). */
 export function select(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<string | { value: string; label: string }>, value: string, onPick: (v: string) => void): HTMLSelectElement {
   const row = h('label', { class: 'select' });
@@ -113,14 +123,27 @@ export function statTable(parent: HTMLElement, title: string, stats: Stat[], tes
     const tr = h('tr');
     const th = h('th', {}, s.label);
     if (s.hint) th.title = s.hint;
-    const shown = typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
-    const td = h('td', { 'data-stat': s.key, 'data-value': String(s.value) }, shown);
+    const td = h('td', { 'data-stat': s.key, 'data-value': String(s.value) }, formatStat(s));
     tr.append(th, td);
     table.append(tr);
   }
   box.append(table);
   parent.append(box);
   return box;
+}
+
+/** Writes new values into a table `statTable` built with the same keys (no rebuild: a slider drag only changes numbers). */
+export function updateStatTable(box: HTMLElement, stats: Stat[]): void {
+  for (const s of stats) {
+    const td = box.querySelector<HTMLElement>(`[data-stat="${s.key}"]`);
+    if (!td) throw new Error(`updateStatTable: no cell for '${s.key}' (build the table again when its rows change)`);
+    td.dataset.value = String(s.value);
+    td.textContent = formatStat(s);
+  }
+}
+
+function formatStat(s: Stat): string {
+  return typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
 }
 
 /** A colour-swatch legend. */

@@ -8,8 +8,8 @@
 import { Rng } from '../../core/rng.js';
 import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
-import { make } from '../../envs/registry.js';
-import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
+import { make, maxEpisodeStepsOf } from '../../envs/registry.js';
+import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_ROOM, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
 import { unwrapped } from '../../envs/wrappers.js';
 import type { Env } from '../../envs/env.js';
 import { makeObjective, objectiveSpecOf, type Objective, type PriorName } from '../../priors/index.js';
@@ -24,14 +24,47 @@ export interface GridEnvEntry {
   reference?: (env: GridWorld) => Float64Array;
   /** Route classifier: a label per episode (from its states, final included). */
   classify?: (states: readonly number[]) => string;
+  /**
+   * Named sets of cells drawn on the grid; with `classify`, an episode's label must depend only on which
+   * of them it entered and on its final state (so the exact outcome shares can be computed, see `exactOutcomes`).
+   */
+  regions?: ReadonlyArray<{ name: string; cells: ReadonlySet<number> }>;
+  /** Outcome labels in the order the bars stack them, each with the word shown for it. */
+  outcomes: ReadonlyArray<{ key: string; name: string; color: number }>;
 }
+
+/** Episode ends of an env without a route classifier. */
+const ENDS = [
+  { key: 'goal', name: 'goal', color: 0x3fbf7f },
+  { key: 'hazard', name: 'hazard', color: 0xb23a48 },
+  { key: 'timeout', name: 'timeout', color: 0x5d6778 },
+] as const;
 
 /** The gridworlds the panel offers, keyed by the name shown in the env menu. */
 export const GRID_ENVS: Record<string, GridEnvEntry> = {
-  'TwoRoute-v0': { id: 'TwoRoute-v0', options: {}, gamma: TWO_ROUTE_GAMMA, defaultAlpha: TWO_ROUTE_ALPHA, reference: twoRouteReference, classify: classifyTwoRoute },
-  'CliffWalking-v1': { id: 'CliffWalking-v1', options: { maxEpisodeSteps: 200 }, gamma: 0.99, defaultAlpha: 1 },
-  'FrozenLake-v1': { id: 'FrozenLake-v1', options: {}, gamma: 0.99, defaultAlpha: 0.01 },
-  'FrozenLake-v1-8x8': { id: 'FrozenLake-v1', options: { mapName: '8x8' }, gamma: 0.99, defaultAlpha: 0.005 },
+  'TwoRoute-v0': {
+    id: 'TwoRoute-v0',
+    options: {},
+    gamma: TWO_ROUTE_GAMMA,
+    defaultAlpha: TWO_ROUTE_ALPHA,
+    reference: twoRouteReference,
+    classify: classifyTwoRoute,
+    regions: [
+      { name: 'ledge', cells: TWO_ROUTE_LEDGE },
+      { name: 'room', cells: TWO_ROUTE_ROOM },
+    ],
+    // The README's words for classifyTwoRoute's labels: the short route walks the ledge, the long one crosses the room.
+    outcomes: [
+      { key: 'short', name: 'ledge', color: 0xf0a030 },
+      { key: 'long', name: 'room', color: 0x5b8def },
+      { key: 'mixed', name: 'both', color: 0x9b7fd4 },
+      { key: 'fell', name: 'lava', color: 0xb23a48 },
+      { key: 'unfinished', name: 'timeout', color: 0x5d6778 },
+    ],
+  },
+  'CliffWalking-v1': { id: 'CliffWalking-v1', options: { maxEpisodeSteps: 200 }, gamma: 0.99, defaultAlpha: 1, outcomes: ENDS },
+  'FrozenLake-v1': { id: 'FrozenLake-v1', options: {}, gamma: 0.99, defaultAlpha: 0.01, outcomes: ENDS },
+  'FrozenLake-v1-8x8': { id: 'FrozenLake-v1', options: { mapName: '8x8' }, gamma: 0.99, defaultAlpha: 0.005, outcomes: ENDS },
 };
 
 export interface GridScene {
@@ -44,7 +77,7 @@ export interface GridScene {
   priorLabel: string;
   V: Float64Array;
   pi: Float64Array;
-  /** Expected visits per episode (exact). */
+  /** Expected visits per episode before the time limit (exact). */
   visitation: Float64Array;
   /** Visit counts over the sampled rollouts (every state occupied, the final one included). */
   visits: Float64Array;
@@ -62,12 +95,15 @@ export interface GridStats {
   klReference: number;
   /** Visitation-weighted mean policy entropy (nats). */
   entropy: number;
+  /** Expected steps per episode (exact, within the time limit). */
   expectedLength: number;
   meanReturn: number;
   meanLength: number;
   successRate: number;
   /** Fraction of rollouts per route label (env classifier) or per end (goal / hazard / timeout). */
   outcomes: Record<string, number>;
+  /** The same shares, exact (`exactEpisodes`). */
+  exactOutcomes: Record<string, number>;
   /** π(·|start) in the env's action order. */
   piStart: number[];
 }
@@ -97,16 +133,132 @@ export function exactOptimum(entry: GridEnvEntry, grid: GridWorld, objective: Ob
   return { alpha, table, V, pi, visitation: stateVisitation(grid.model, pi) };
 }
 
-export function computeScene(entry: GridEnvEntry, objective: Objective, seed: number, rollouts: number): GridScene {
-  const { env, grid } = makeGridEnv(entry);
+/** What the exact solver says about an Objective's π* on this env (one α), with the env's time limit. */
+export interface ExactSummary {
+  alpha: number;
+  table: Float64Array;
+  V: Float64Array;
+  pi: Float64Array;
+  /** Expected visits per episode, counting only the steps before the time limit. */
+  visitation: Float64Array;
+  expectedLength: number;
+  /** Probability of each outcome label (`entry.outcomes` keys). */
+  outcomes: Record<string, number>;
+  /** Visitation-weighted mean KL(π ‖ prior) (for `none`, the uniform prior its α = 0 multiplies). */
+  klPrior: number;
+  /** Visitation-weighted mean KL(π ‖ reference), NaN without a reference. */
+  klReference: number;
+  /** Visitation-weighted mean policy entropy (nats). */
+  entropy: number;
+}
+
+/**
+ * The exact distribution of episodes under π, step by step up to the time limit, over (state, which
+ * regions entered so far): the visits per state before the limit and the probability of each outcome
+ * label. An episode ends on a terminating transition or after `maxEpisodeSteps` steps (timeout).
+ */
+export function exactEpisodes(entry: GridEnvEntry, grid: GridWorld, pi: Float64Array): { visitation: Float64Array; outcomes: Record<string, number> } {
+  const { nStates: nS, nActions: nA, P, initialDistribution } = grid.model;
+  const limit = maxEpisodeStepsOf(entry.id, entry.options);
+  if (limit === undefined) throw new RangeError(`${entry.id}: the exact episode statistics need a time limit (maxEpisodeSteps)`);
+  const regions = entry.regions ?? [];
+  const nM = 1 << regions.length;
+  const bits = new Uint8Array(nS);
+  regions.forEach((r, i) => r.cells.forEach((s) => (bits[s] |= 1 << i)));
+  // The classifier only sees which regions were entered and the final state, so one cell per region stands for the path.
+  const reps = regions.map((r) => r.cells.values().next().value as number);
+  const keys = entry.outcomes.map((o) => o.key);
+  const labelOf = (mask: number, last: number, terminated: boolean): number => {
+    const label = entry.classify
+      ? entry.classify([...reps.filter((_, i) => (mask >> i) & 1), last])
+      : terminated ? (grid.cells[last].kind === 'goal' ? 'goal' : 'hazard') : 'timeout';
+    const k = keys.indexOf(label);
+    if (k < 0) throw new RangeError(`${entry.id}: outcome '${label}' is not among the listed outcomes (${keys.join(', ')})`);
+    return k;
+  };
+  const labels = new Int16Array(2 * nM * nS);
+  for (let t = 0; t < 2; t++) for (let m = 0; m < nM; m++) for (let s = 0; s < nS; s++) labels[(t * nM + m) * nS + s] = labelOf(m, s, t === 1);
+  const out = new Float64Array(keys.length);
+  const visitation = new Float64Array(nS);
+  let d = new Float64Array(nS * nM);
+  for (let s = 0; s < nS; s++) d[s * nM + bits[s]] += initialDistribution[s];
+  for (let step = 0; step < limit; step++) {
+    const nd = new Float64Array(nS * nM);
+    for (let s = 0; s < nS; s++) {
+      for (let m = 0; m < nM; m++) {
+        const w = d[s * nM + m];
+        if (w === 0) continue;
+        visitation[s] += w;
+        for (let a = 0; a < nA; a++) {
+          const wa = w * pi[s * nA + a];
+          if (wa === 0) continue;
+          for (const tr of P[s][a]) {
+            const m2 = m | bits[tr.next];
+            if (tr.terminated) out[labels[(nM + m2) * nS + tr.next]] += wa * tr.prob;
+            else nd[tr.next * nM + m2] += wa * tr.prob;
+          }
+        }
+      }
+    }
+    d = nd;
+  }
+  for (let s = 0; s < nS; s++) for (let m = 0; m < nM; m++) if (d[s * nM + m] > 0) out[labels[m * nS + s]] += d[s * nM + m];
+  return { visitation, outcomes: Object.fromEntries(keys.map((k, i) => [k, out[i]])) };
+}
+
+export function exactSummary(entry: GridEnvEntry, grid: GridWorld, objective: Objective, reference = entry.reference?.(grid)): ExactSummary {
+  const nA = grid.model.nActions;
+  const { alpha, table, V, pi } = exactOptimum(entry, grid, objective);
+  const { visitation, outcomes } = exactEpisodes(entry, grid, pi);
+  return {
+    alpha,
+    table,
+    V,
+    pi,
+    visitation,
+    expectedLength: visitation.reduce((x, y) => x + y, 0),
+    outcomes,
+    klPrior: weightedMean(visitation, (s) => klAt(pi, table, s, nA)),
+    klReference: reference ? weightedMean(visitation, (s) => klAt(pi, reference, s, nA)) : NaN,
+    entropy: weightedMean(visitation, (s) => entropyAt(pi, s, nA)),
+  };
+}
+
+/** The α grid of the sweep chart: 10^-3 … 10^1, ten points a decade. */
+export const SWEEP_ALPHAS: readonly number[] = Array.from({ length: 41 }, (_, i) => 10 ** (-3 + i / 10));
+
+export interface SweepPoint {
+  /** The slider's α (the Objective's own α may differ: 0 for `none`). */
+  alpha: number;
+  summary: ExactSummary;
+}
+
+/** The exact summary of one prior at every α of `SWEEP_ALPHAS` (one solve per distinct Objective α). */
+export function alphaSweep(entry: GridEnvEntry, grid: GridWorld, prior: PriorName): SweepPoint[] {
+  const reference = entry.reference?.(grid);
+  const solved = new Map<number, ExactSummary>();
+  return SWEEP_ALPHAS.map((alpha) => {
+    const objective = gridObjective(entry, grid, prior, alpha);
+    try {
+      let summary = solved.get(objective.alpha);
+      if (!summary) solved.set(objective.alpha, (summary = exactSummary(entry, grid, objective, reference)));
+      return { alpha, summary };
+    } finally {
+      objective.dispose();
+    }
+  });
+}
+
+export function computeScene(entry: GridEnvEntry, objective: Objective, seed: number, rollouts: number, grid = makeGridEnv(entry).grid): GridScene {
+  const env = make(entry.id, entry.options);
   const model = grid.model;
   const nA = model.nActions;
-  const { alpha: a, table, V, pi, visitation } = exactOptimum(entry, grid, objective);
-  const reference = entry.reference?.(grid);
+  const exact = exactSummary(entry, grid, objective);
+  const { pi } = exact;
 
   const visits = new Float64Array(model.nStates);
   const episodes: number[][] = [];
-  const outcomes: Record<string, number> = {};
+  const outcomes: Record<string, number> = Object.fromEntries(entry.outcomes.map((o) => [o.key, 0]));
   const agent = new Rng(`${seed}/agent`);
   let totalReturn = 0;
   let totalLength = 0;
@@ -139,16 +291,17 @@ export function computeScene(entry: GridEnvEntry, objective: Objective, seed: nu
   const start = grid.startStates[0];
   const stats: GridStats = {
     rollouts,
-    startValue: V[start],
-    klPrior: weightedMean(visitation, (s) => klAt(pi, table, s, nA)),
-    klReference: reference ? weightedMean(visitation, (s) => klAt(pi, reference, s, nA)) : NaN,
-    entropy: weightedMean(visitation, (s) => entropyAt(pi, s, nA)),
-    expectedLength: visitation.reduce((x, y) => x + y, 0),
+    startValue: exact.V[start],
+    klPrior: exact.klPrior,
+    klReference: exact.klReference,
+    entropy: exact.entropy,
+    expectedLength: exact.expectedLength,
     meanReturn: totalReturn / rollouts,
     meanLength: totalLength / rollouts,
     successRate: successes / rollouts,
     outcomes,
+    exactOutcomes: exact.outcomes,
     piStart: Array.from(pi.subarray(start * nA, start * nA + nA)),
   };
-  return { env: grid, prior: objective.spec.prior, alpha: a, priorTable: table, priorLabel: objective.prior.label, V, pi, visitation, visits, episodes, stats };
+  return { env: grid, prior: objective.spec.prior, alpha: exact.alpha, priorTable: exact.table, priorLabel: objective.prior.label, V: exact.V, pi, visitation: exact.visitation, visits, episodes, stats };
 }

@@ -25,7 +25,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const intro = section(host.sidebar, 'Model', 'p(z) = N(0, σ_p²), p(x|z) = N(z, 1). Observe x, pick q(z) = N(μ, s²). The ELBO is a lower bound on log p(x); the gap is KL(q ‖ p(z|x)).');
   const preset = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2);
-  select(intro, 'elbo-preset', 'Lesson example', ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))], preset?.title ?? 'custom', (title) => {
+  const presetSelect = select(intro, 'elbo-preset', 'Lesson example', ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))], preset?.title ?? 'custom', (title) => {
     const ex = LESSON_EXAMPLES.find((e) => e.title === title);
     if (!ex) return;
     Object.assign(p, { x: ex.x, mu: ex.q.mean, s2: ex.q.variance, sp2: ex.priorVariance });
@@ -58,6 +58,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   function render(): void {
     view.update({}, { x: String(p.x), mu: String(p.mu), s2: String(p.s2), sp2: String(p.sp2) });
+    // The menu names the lesson example the sliders show, or 'custom' once one moves away from it.
+    presetSelect.value = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2)?.title ?? 'custom';
     const model = new LinearGaussianModel(p.sp2, 1);
     const q: Gaussian = { mean: p.mu, variance: p.s2 };
     const t = model.elbo(p.x, q);
@@ -101,13 +103,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         height: 260,
         markers: [{ x: p.x, label: 'x' }],
         series: [
-          { name: 'prior p(z)', color: COLORS.prior, points: dens(model.prior), dashed: true },
+          // q first: the first series is drawn on top, and dashed, so the posterior shows through when they coincide.
+          { name: 'q(z)', color: COLORS.q, points: dens(q), dashed: true },
           { name: 'posterior p(z|x)', color: COLORS.posterior, points: dens(post) },
-          { name: 'q(z)', color: COLORS.q, points: dens(q) },
+          { name: 'prior p(z)', color: COLORS.prior, points: dens(model.prior), dashed: true },
         ],
       }),
     );
-    const mus = Array.from({ length: 161 }, (_, i) => -4 + i * 0.05);
+    // μ near the posterior mean (±2 posterior sd, and the current μ): there the ELBO is within a few nats of
+    // log p(x), so a gap of a tenth of a nat is visible; over all of [−4, 4] the axis would span tens of nats.
+    const w = 2 * Math.sqrt(post.variance);
+    const [m0, m1] = [Math.min(post.mean - w, p.mu - 0.25), Math.max(post.mean + w, p.mu + 0.25)];
+    const mus = Array.from({ length: 121 }, (_, i) => m0 + ((m1 - m0) * i) / 120);
     host.charts.append(
       lineChart({
         title: `ELBO as a function of μ (s² = ${p.s2.toFixed(2)})`,

@@ -122,7 +122,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     stage.animate([]);
     stage.resize(10, 10);
     document.body.dataset.runsShown = runs.map((r) => r.name).join(',');
-    if (runs.length === 0) return;
+    if (runs.length === 0) {
+      info.append(h('p', { class: 'note', 'data-testid': 'runs-empty' }, 'Tick a run on the left (or open a run folder) to replay its episodes and plot its curves.'));
+      return;
+    }
     const first = runs[0];
     const cfg = first.config ?? {};
     const options = (cfg.options ?? {}) as Record<string, unknown>;

@@ -1,29 +1,22 @@
 /**
- * Live training panel: a gridworld agent (discrete SAC or KL-PPO) trains in the page on the browser's
- * tfjs backend (wasm when available). Start / pause / step; as it learns, its policy arrows are redrawn
+ * Live training panel: a gridworld agent (discrete SAC or KL-PPO) trains in a Web Worker (`train/worker.ts`)
+ * on its tfjs backend (wasm when available). Start / pause / step; as it learns, its policy arrows are redrawn
  * beside the exact soft-optimal π* for the same prior and α, the cells of the learned grid are shaded by
  * the per-state KL(π_learned ‖ π*), and the charts follow KL to π*, episodic return, α and KL to the
  * prior. Numbers are in the `train-stats` table (`data-stat` cells); `klInitial` is the KL of the
  * untrained policy, so a reader (or a test) sees how far training has come.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { Container } from 'pixi.js';
-import { Text } from 'pixi.js';
-import { initBackend } from '../../core/backend.js';
 import { lineChart } from '../chart.js';
 import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
-import { policyGraphics, valueRange } from '../gridworld/draw.js';
+import { paintPolicyGrid, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
-import { Stage } from '../stage.js';
+import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { AGENTS, AGENT_LABELS, klToExact, startSession, type AgentName, type TrainSession } from '../train/session.js';
-import { button, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
+import { AGENTS, AGENT_LABELS, klToExact, type AgentName } from '../train/session.js';
+import { RemoteTrainer } from '../train/remote.js';
+import { button, fixSlider, h, legend, section, segmented, select, slider, statTable } from '../ui.js';
 
-/** Wall time per animation frame given to training (the rest draws). */
-const FRAME_BUDGET_MS = 30;
-/** Minimum time between policy read-backs and redraws while running. */
-const REDRAW_MS = 250;
 /** The per-state KL that saturates the learned grid's shading (nats). */
 const KL_SHADE_MAX = 1;
 
@@ -39,7 +32,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const priorsFor = () => PRIOR_NAMES.filter((p) => p !== 'reference' || GRID_ENVS[envName].reference);
   if (!priorsFor().includes(prior)) prior = 'uniform';
 
-  const backend = await initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
+  // The learner runs in a Web Worker (its own tfjs), so the page stays responsive while it trains.
+  const trainer = new RemoteTrainer();
+  trainer.onError = (message) => {
+    document.body.dataset.error = message;
+    host.main.append(h('div', { class: 'panel-error' }, `Training failed: ${message}`));
+  };
 
   const setup = section(host.sidebar, 'Agent', 'Changing any of these restarts training from scratch. α is fixed (no auto-temperature), so the learned policy has one exact target: π* from soft value iteration.');
   select(setup, 'train-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
@@ -74,12 +72,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   seedLabel.append(h('span', {}, 'seed'), seedInput);
   setup.append(seedLabel);
 
-  const run = section(host.sidebar, 'Training', `Runs in this tab on the tfjs "${backend}" backend, ${FRAME_BUDGET_MS} ms of every frame.`);
-  const runBtn = button(run, 'train-run', 'Start', () => (running ? pause() : start()));
+  const run = section(host.sidebar, 'Training', 'Runs in a Web Worker (its own tfjs backend): the page stays responsive, and Pause stops it within one short slice of training.');
+  const runBtn = button(run, 'train-run', 'Start', () => (running ? void pause() : start()));
   button(run, 'train-step', 'Step', () => {
-    pause();
-    session.stepChunk();
-    refresh();
+    running = false;
+    runBtn.textContent = 'Start';
+    void trainer.step();
   });
   button(run, 'train-reset', 'Reset', () => restart());
   const stepNote = h('p', { class: 'note' });
@@ -87,7 +85,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const key = section(host.sidebar, 'Legend');
   legend(key, [
-    { color: rampCss(visitRamp), label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat`, shape: 'ramp' },
+    { color: rampCss(visitRamp), label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat (KL(π* ‖ π) at α = 0, where π* is greedy)`, shape: 'ramp' },
     { color: rampCss(valueRamp), label: 'exact grid: soft value V*(s), low → high', shape: 'ramp' },
   ]);
   key.append(h('p', { class: 'note' }, 'Arrows: one per action, length and opacity ∝ π(a|s). The KL numbers average over π*’s exact state visitation.'));
@@ -95,49 +93,50 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
   host.main.append(canvasHost, statsRow);
-  const stage = await Stage.create(canvasHost, 900, 400);
-  const app = stage.app;
+  // A 2D canvas: with software GL a pixi redraw of both grids at every snapshot held the page near 20 fps.
+  const stage = new CanvasStage(canvasHost, 900, 400);
 
-  let session!: TrainSession;
+  const session = trainer;
   let exact!: ReturnType<typeof exactOptimum>;
   let grid!: ReturnType<typeof makeGridEnv>['grid'];
   let cell = 40;
-  let learnedLayer: Container | null = null;
-  let exactLayer: Container | null = null;
   let klInitial = NaN;
   let klNow = { learnedExact: NaN, exactLearned: NaN };
   /** (env steps, KL(learned ‖ π*), KL(π* ‖ learned)) at each redraw. */
   let klTrace: Array<[number, number, number]> = [];
   let running = false;
-  let frame = 0;
-  let lastRedraw = 0;
+  let restarts = 0;
 
-  function restart(): void {
-    pause();
-    session?.dispose();
+  async function restart(): Promise<void> {
+    const mine = ++restarts;
+    running = false;
+    runBtn.textContent = 'Start';
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { agent: agentName });
     const entry = GRID_ENVS[envName];
     grid = makeGridEnv(entry).grid;
     const objective = gridObjective(entry, grid, prior, alpha);
     exact = exactOptimum(entry, grid, objective);
-    session = startSession({ entry, agent: agentName, objective, seed }, grid);
+    // The learners take the Objective's α (0 for the prior none), so the slider shows that one.
+    fixSlider(alphaInput, objective.alpha !== alpha ? objective.alpha : null, alpha.toPrecision(3));
+    objective.dispose();
+    await trainer.start({ env: envName, agent: agentName, prior, alpha, seed });
+    // A later restart (another slider step) supersedes this one.
+    if (mine !== restarts) return;
     stepNote.textContent = `Step = ${session.chunk} environment steps${agentName === 'klppo' ? ' (one PPO iteration)' : ''}.`;
     const avail = Math.max(600, host.main.clientWidth - 8);
     cell = Math.max(18, Math.min(48, Math.floor((avail - 40) / (2 * grid.nCols))));
-    app.stage.removeChildren().forEach((c) => c.destroy({ children: true }));
-    learnedLayer = null;
+    stage.resize(2 * grid.nCols * cell + 30, grid.nRows * cell + 28);
     const [lo, hi] = valueRange(grid, exact.V);
-    exactLayer = policyGraphics(grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
-    exactLayer.position.set(grid.nCols * cell + 30, 24);
+    const exactX = grid.nCols * cell + 30;
+    paintPolicyGrid(stage.ctx, exactX, 24, grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
     const label = (text: string, x: number, color: number = COLORS.muted) => {
-      const t = new Text({ text, style: { fill: color, fontSize: 12.5, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
-      t.position.set(x, 2);
-      app.stage.addChild(t);
+      stage.ctx.font = '600 12.5px system-ui, DejaVu Sans, sans-serif';
+      stage.ctx.textBaseline = 'top';
+      stage.ctx.fillStyle = css(color);
+      stage.ctx.fillText(text, x, 4, grid.nCols * cell);
     };
     label(`learned π: ${AGENT_LABELS[agentName]}, prior ${prior}`, 0, PRIOR_COLORS[prior]);
-    label(`exact π* (soft value iteration), α = ${+exact.alpha.toPrecision(3)}`, exactLayer.x);
-    app.stage.addChild(exactLayer);
-    app.renderer.resize(2 * grid.nCols * cell + 30, grid.nRows * cell + 28);
+    label(`exact π* (soft value iteration), α = ${+exact.alpha.toPrecision(3)}`, exactX);
     klTrace = [];
     klInitial = NaN;
     refresh();
@@ -145,18 +144,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   /** Reads the learned policy back, redraws its grid, the stats and the charts. */
   function refresh(): void {
-    lastRedraw = performance.now();
     const pi = session.policy();
     const nA = grid.model.nActions;
     const kl = klToExact(pi, exact.pi, exact.visitation, nA);
     klNow = kl;
     if (Number.isNaN(klInitial)) klInitial = kl.learnedExact;
     if (klTrace.length === 0 || klTrace[klTrace.length - 1][0] !== session.steps) klTrace.push([session.steps, kl.learnedExact, kl.exactLearned]);
-    learnedLayer?.destroy({ children: true });
-    learnedLayer = policyGraphics(grid, pi, cell, (s) => visitRamp(Math.sqrt(Math.min(1, kl.perState[s] / KL_SHADE_MAX))));
-    learnedLayer.position.set(0, 24);
-    app.stage.addChild(learnedLayer);
-    stage.render();
+    paintPolicyGrid(stage.ctx, 0, 24, grid, pi, cell, (s) => visitRamp(Math.sqrt(Math.min(1, kl.perState[s] / KL_SHADE_MAX))));
     drawStats();
     drawCharts();
     document.body.dataset.trainRefresh = String(Number(document.body.dataset.trainRefresh ?? 0) + 1);
@@ -167,18 +161,20 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const returns = session.log.filter((l) => 'charts/episodic_return' in l.scalars);
     statsRow.replaceChildren();
     const box = statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [
-      { key: 'state', label: 'state', value: running ? 'running' : session.steps === 0 ? 'ready' : 'paused' },
-      { key: 'backend', label: 'tfjs backend', value: backend },
+      // 'paused' only once the worker's own snapshot says it has stopped (one sent just before may still arrive).
+      { key: 'state', label: 'state', value: running || session.running ? 'running' : session.steps === 0 ? 'ready' : 'paused' },
+      { key: 'backend', label: 'tfjs backend (worker)', value: trainer.backend },
       { key: 'steps', label: 'environment steps', value: session.steps, digits: 0 },
       { key: 'updates', label: 'gradient updates', value: session.updates, digits: 0 },
       { key: 'alpha', label: agentName === 'sac' ? 'temperature α' : 'KL coefficient β', value: exact.alpha },
-      { key: 'kl', label: 'KL(π_learned ‖ π*)', value: klNow.learnedExact, hint: 'visitation-weighted mean over the states π* visits' },
+      // At α = 0 π* is greedy, so this direction is infinite as long as the learner still explores.
+      { key: 'kl', label: 'KL(π_learned ‖ π*)', value: Number.isFinite(klNow.learnedExact) ? klNow.learnedExact : '∞ (π* greedy at α = 0)', hint: 'visitation-weighted mean over the states π* visits' },
       { key: 'klReverse', label: 'KL(π* ‖ π_learned)', value: klNow.exactLearned },
-      { key: 'klInitial', label: 'KL(π_learned ‖ π*) at step 0', value: klInitial },
+      { key: 'klInitial', label: 'KL(π_learned ‖ π*) at step 0', value: Number.isFinite(klInitial) ? klInitial : '∞' },
       { key: 'return', label: 'episodic return (last log)', value: returns.at(-1)?.scalars['charts/episodic_return'] ?? '—' },
       { key: 'entropy', label: 'policy entropy (batch)', value: last['charts/entropy'] ?? '—' },
       // Restarting must free the old session's tensors (agent and prior): this count shows a leak.
-      { key: 'tensors', label: 'live tfjs tensors', value: tf.memory().numTensors, digits: 0 },
+      { key: 'tensors', label: 'live tfjs tensors (worker)', value: trainer.tensors, digits: 0 },
     ], 'train-stats');
     box.style.borderTop = `3px solid ${css(PRIOR_COLORS[prior])}`;
   }
@@ -204,32 +200,25 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     ], 'train-chart-alpha');
   }
 
-  function loop(): void {
-    if (!running) return;
-    session.advance(FRAME_BUDGET_MS);
-    if (performance.now() - lastRedraw > REDRAW_MS) refresh();
-    frame = requestAnimationFrame(loop);
-  }
+  // Every snapshot (a few per second while running, one after each step or pause) redraws the learned side.
+  trainer.onSnapshot = refresh;
   function start(): void {
     if (running) return;
     running = true;
     runBtn.textContent = 'Pause';
-    frame = requestAnimationFrame(loop);
+    trainer.run();
   }
-  function pause(): void {
-    const was = running;
+  async function pause(): Promise<void> {
     running = false;
-    cancelAnimationFrame(frame);
     runBtn.textContent = 'Start';
-    if (was) refresh();
+    await trainer.pause();
   }
 
   rebuildPriorButtons();
-  restart();
+  await restart();
   return () => {
     running = false;
-    cancelAnimationFrame(frame);
-    session?.dispose();
+    trainer.dispose();
     stage.destroy();
   };
 };

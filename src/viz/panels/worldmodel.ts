@@ -79,7 +79,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (files.has(name)) view.update({}, { run: name });
     index = Math.min(index, current.trajectories.length - 1);
     trajBox.replaceChildren();
-    slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, onInput: (v) => ((index = v), draw()) });
+    slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, format: (v) => `${v + 1} of ${current!.trajectories.length}`, onInput: (v) => ((index = v), draw()) });
     draw();
   }
 
@@ -139,7 +139,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   } catch (e) {
     runBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); pick a file instead.`));
   }
-  if (files.size === 0) runBox.append(h('p', { class: 'note' }, `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`));
+  if (files.size === 0) {
+    runBox.append(h('p', { class: 'note' }, `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`));
+    info.append(h('p', { class: 'note', 'data-testid': 'wm-empty' }, `Nothing to show yet: pick a ${TRAJECTORY_FILE} on the left (the rssm-pendulum experiment writes one into its run folder).`));
+  }
   else {
     const names = [...files.keys()].sort();
     const first = names.includes(view.state.extra.run) ? view.state.extra.run : names[names.length - 1];

@@ -85,10 +85,10 @@ export async function loadRun(src: RunSource): Promise<RunData> {
   return { name: src.name, config, metrics, episodes, other, warnings };
 }
 
-/** All metric keys of some runs, sorted, without `step`. */
+/** All metric keys of some runs, sorted, without `step` and the `global_step` that repeats it (the charts' x axis). */
 export function metricKeys(runs: readonly RunData[]): string[] {
   const keys = new Set<string>();
-  for (const r of runs) for (const row of r.metrics) for (const k of Object.keys(row)) if (k !== 'step') keys.add(k);
+  for (const r of runs) for (const row of r.metrics) for (const k of Object.keys(row)) if (k !== 'step' && !/(^|\/)charts\/global_step$/.test(k)) keys.add(k);
   return [...keys].sort();
 }
 
@@ -99,11 +99,13 @@ export function metricKeys(runs: readonly RunData[]): string[] {
 export const METRIC_GROUPS: ReadonlyArray<{ title: string; match: RegExp }> = [
   { title: 'Return', match: /return/i },
   { title: 'Entropy', match: /entropy/i },
+  // The world model's ELBO terms (`elbo/kl` is KL(posterior ‖ prior) of its latents, not a policy's) before the policy KLs.
+  { title: 'ELBO terms', match: /(^|\/)elbo\/|recon|nll/i },
   { title: 'KL to prior / reference', match: /(^|\/)kl(?!ppo)/i },
-  { title: 'ELBO terms', match: /elbo|recon|kl_?prior|nll/i },
   { title: 'Losses', match: /(^|\/)losses\//i },
   { title: 'Temperature α / KL coefficient β', match: /(^|\/)(alpha|beta)($|_)/i },
   { title: 'Episode length', match: /length/i },
+  { title: 'Learning rate', match: /learning_rate/i },
   { title: 'Other metrics', match: /./ },
 ];
 

@@ -151,15 +151,22 @@ export function startSession(spec: SessionSpec, grid: GridWorld): TrainSession {
 /**
  * Visitation-weighted KL between a learned policy and the exact π*, both directions, weighted by π*'s
  * exact state visitation (the states the optimum actually acts in). KL(learned ‖ π*) is infinite where
- * π* is deterministic (α = 0) and the learned policy is not; KL(π* ‖ learned) stays finite.
+ * π* is deterministic (α = 0) and the learned policy is not; KL(π* ‖ learned) stays finite, and
+ * `perState` then holds that direction.
  */
 export function klToExact(learned: Float64Array, exact: Float64Array, visitation: Float64Array, nA: number): { learnedExact: number; exactLearned: number; perState: Float64Array } {
   const nS = visitation.length;
-  const perState = new Float64Array(nS);
-  for (let s = 0; s < nS; s++) perState[s] = klAt(learned, exact, s, nA);
+  const forward = new Float64Array(nS);
+  const reverse = new Float64Array(nS);
+  for (let s = 0; s < nS; s++) {
+    forward[s] = klAt(learned, exact, s, nA);
+    reverse[s] = klAt(exact, learned, s, nA);
+  }
+  const learnedExact = weightedMean(visitation, (s) => forward[s]);
   return {
-    learnedExact: weightedMean(visitation, (s) => perState[s]),
-    exactLearned: weightedMean(visitation, (s) => klAt(exact, learned, s, nA)),
-    perState,
+    learnedExact,
+    exactLearned: weightedMean(visitation, (s) => reverse[s]),
+    // Per-state distance for shading: KL(learned ‖ π*), or where that is infinite (greedy π*) KL(π* ‖ learned).
+    perState: Number.isFinite(learnedExact) ? forward : reverse,
   };
 }
