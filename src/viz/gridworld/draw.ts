@@ -143,6 +143,15 @@ export function paintPolicyGrid(ctx: CanvasRenderingContext2D, x: number, y: num
   ctx.restore();
 }
 
+/** The same grid as a pixi `Graphics` (for pixi panels, e.g. inverse RL), drawn by the same code through a pixi pen. */
+export function policyGraphics(env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null): Graphics {
+  const g = new Graphics();
+  const pen = pixiPen(g);
+  drawCells(pen, env, cell, fillFor);
+  drawArrows(pen, env, pi, cell, 0xffffff);
+  return g;
+}
+
 /** Min and max of V over the states the agent can act in (walls and terminal states excluded). */
 export function valueRange(env: GridWorld, V: Float64Array): [number, number] {
   let lo = Infinity;
