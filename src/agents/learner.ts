@@ -243,7 +243,7 @@ class SacLearner implements Learner {
   }
 
   setPolicyWeights(w: PolicyWeights): void {
-    this.net.actor.setWeights(w.actor);
+    this.net.setActorWeights(w.actor);
   }
 
   dispose(): void {

@@ -308,6 +308,14 @@ export class SacContinuous {
     return this.synced().criticTarget;
   }
 
+  /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
+  setActorWeights(w: Float32Array): void {
+    if (this.engine) {
+      this.engine.setParams('actor', w);
+      this.stale = true;
+    } else this.nets.actor.setWeights(w);
+  }
+
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
   private get tfPath(): NonNullable<SacContinuous['tfjs']> {
     if (!this.tfjs) throw new Error('SacContinuous: the tfjs optimizers are not used on the engine path');
