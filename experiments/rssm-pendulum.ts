@@ -14,6 +14,7 @@
  * optimizer, RNG streams). `--resume` continues exactly. Episodes and evaluation windows come from
  * `partStreams` of the run seed (not the checkpointed streams), so a resumed run trains on the same data.
  */
+import { kebab } from '../src/node/run/options.js';
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { SlotCheckpoints, slotStateSchema } from '../src/node/run/slots.js';
@@ -51,7 +52,8 @@ const options = z.object({
   checkpointEvery: z.number().int().min(0).default(250).describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
 }).superRefine((o, issues) => {
   const bad = trainLoopProblem(o);
-  if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed });
+  // The loop's rule names its config fields; on the command line they are options.
+  if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed.replace(/\b(logEvery|checkpointEvery|steps)\b/g, (k) => `--${kebab(k)}`) });
   // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
   const window = o.context + o.horizon;
   if (o.seqLen > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
@@ -61,7 +63,7 @@ const options = z.object({
     const dim = o.deterDim + o.stochDim;
     const rows = o.evalWindows * (window - READOUT_BURN_IN);
     if (window <= READOUT_BURN_IN) issues.addIssue({ code: 'custom', path: ['horizon'], message: `more than ${READOUT_BURN_IN} − context: the θ̇ read-out skips the first ${READOUT_BURN_IN} steps` });
-    else if (rows <= dim) issues.addIssue({ code: 'custom', path: ['evalWindows'], message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its ${dim} features` });
+    else if (rows <= dim) issues.addIssue({ code: 'custom', path: ['evalWindows'], message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = ${dim} features` });
   }
 });
 type Options = z.infer<typeof options>;

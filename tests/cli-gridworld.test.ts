@@ -8,8 +8,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import gridworldPriors from '../experiments/gridworld-priors.js';
+import { initNodeBackend } from '../src/node/backend.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
 import { PRIOR_NAMES } from '../src/priors/index.js';
@@ -29,6 +30,10 @@ interface EpisodesFile {
   env: string;
   episodes: { label: string; obs: number[]; actions: number[]; rewards: number[] }[];
 }
+
+beforeAll(async () => {
+  await initNodeBackend(); // as the CLI does: picks the tfjs backend and loads the SAC engine
+});
 
 describe('gridworld-priors', () => {
   it('exact policies under uniform / reference / none differ as the lesson predicts', async () => {

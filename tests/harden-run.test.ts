@@ -209,12 +209,12 @@ describe('cross-field option rules before any folder (item 5)', () => {
   it('the experiments declare them in their schemas and the flag parser reports them naming the field', () => {
     expect(() => validate(sacPendulum.options, ['--batch-size', '1000000'])).toThrow("--batch-size: got '1000000'; allowed: at most the replay buffer size (100000)");
     expect(() => validate(sacPendulum.options, ['--batch-size', '100000'])).not.toThrow();
-    expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30', '--log-every', '25'])).toThrow("--checkpoint-every: got '30'; allowed: 0 or a multiple of logEvery=25");
+    expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30', '--log-every', '25'])).toThrow("--checkpoint-every: got '30'; allowed: 0 or a multiple of --log-every=25");
     expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30'])).toThrow(/--checkpoint-every: got '30'/);
-    expect(() => validate(rssmPendulum.options, ['--log-every', '30'])).toThrow("--checkpoint-every: got 250 (the default); allowed: 0 or a multiple of logEvery=30");
+    expect(() => validate(rssmPendulum.options, ['--log-every', '30'])).toThrow("--checkpoint-every: got 250 (the default); allowed: 0 or a multiple of --log-every=30");
     expect(validate(rssmPendulum.options, ['--checkpoint-every', '50', '--log-every', '25'])[1]).toMatchObject({ checkpointEvery: 50 });
     // The θ̇ read-out fits deterDim + stochDim = 72 weights on (context + horizon − 4) steps of each window.
-    expect(() => validate(rssmPendulum.options, ['--eval-windows', '4'])).toThrow("--eval-windows: got '4'; allowed: at least 5: the θ̇ read-out needs more rows than its 72 features");
+    expect(() => validate(rssmPendulum.options, ['--eval-windows', '4'])).toThrow("--eval-windows: got '4'; allowed: at least 5: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = 72 features");
     expect(validate(rssmPendulum.options, ['--eval-windows', '4', '--env', 'Pendulum-v1'])[1]).toMatchObject({ evalWindows: 4 });
     expect(() => validate(rssmPendulum.options, ['--seq-len', '201'])).toThrow("--seq-len: got '201'; allowed: at most the episode length (200)");
     expect(() => validate(rssmPendulum.options, ['--horizon', '196'])).toThrow("--horizon: got '196'; allowed: at most 200 − context (195)");

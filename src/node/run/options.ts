@@ -223,7 +223,8 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     const issue = res.error.issues[0];
     const key = String(issue.path[0] ?? '');
     const field = schema.shape[key] as z.ZodType | undefined;
-    if (!field) throw new UsageError(`options: ${issue.message}`);
+    // A rule over the whole set of options (no path) says itself which option is wrong.
+    if (!field) throw new UsageError(issue.code === 'custom' ? issue.message : `options: ${issue.message}`);
     const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : `${JSON.stringify(defaultOf(field))} (the default)`;
     // A rule between fields (`.superRefine`) says itself what is allowed; a field's own check is described by its
     // type, and zod's generic wording of a range or type check would only repeat it (a pattern's message is ours).

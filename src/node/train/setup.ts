@@ -112,11 +112,16 @@ export function resolveTrain(opts: TrainOptions): ResolvedTrain {
 }
 
 /**
- * The options of `priorlab train`, validated as a whole before any run folder is made. The check throws its
- * `UsageError` through zod (rather than adding an issue) so the message reaches the user as written.
+ * The options of `priorlab train`, validated as a whole before any run folder is made. A problem becomes one
+ * issue with no path whose message is the `UsageError`'s, which the CLI prints as written.
  */
-export const trainOptions = baseOptions.superRefine((opts) => {
-  resolveTrain(opts);
+export const trainOptions = baseOptions.superRefine((opts, ctx) => {
+  try {
+    resolveTrain(opts);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    ctx.addIssue({ code: 'custom', path: [], message: err.message });
+  }
 });
 
 /** The reference source a spec names (called only for the reference prior). */
