@@ -134,6 +134,12 @@ export interface KlPpoCheckpoint {
 }
 
 function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
+  for (const [k, v] of Object.entries(partial)) {
+    if (!(k in DEFAULT_CONFIG)) throw new RangeError(`config.${k}: unknown field (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+    // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
+    const want = typeof DEFAULT_CONFIG[k as keyof KlPpoConfig];
+    if ((want === 'number' || want === 'boolean') && typeof v !== want) throw new RangeError(`config.${k} = ${JSON.stringify(v)}: must be a ${want}`);
+  }
   const cfg: KlPpoConfig = { ...DEFAULT_CONFIG, ...partial };
   const positiveInts = ['numEnvs', 'numSteps', 'numMinibatches', 'updateEpochs'] as const;
   for (const k of positiveInts) {

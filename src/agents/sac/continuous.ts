@@ -115,6 +115,10 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
     // String() for numbers: JSON shows NaN and ±∞ as null.
     throw new RangeError(`SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`);
   };
+  const unknown = Object.keys(cfg).find((k) => !(k in SAC_DEFAULTS));
+  if (unknown !== undefined) fail(unknown, (cfg as unknown as Record<string, unknown>)[unknown], `a known field (${Object.keys(SAC_DEFAULTS).join(', ')})`);
+  // Numbers must be numbers: no coercion of "5", null or true by the comparisons below.
+  for (const [k, v] of Object.entries(cfg)) if (typeof SAC_DEFAULTS[k as keyof SacConfig] === 'number' && typeof v !== 'number') fail(k, v, 'a number');
   const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'gradientSteps', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
   for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');
   for (const f of ['learningStarts', 'evalEvery', 'checkpointEvery'] as const) {
@@ -126,8 +130,8 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (cfg.batchSize > cfg.bufferSize) fail('batchSize', cfg.batchSize, `at most bufferSize (${cfg.bufferSize})`);
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0)) fail(f, cfg[f], 'a number > 0');
-  if (!(cfg.clipNorm >= 0)) fail('clipNorm', cfg.clipNorm, 'a number ≥ 0 (0 = off)');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
   if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'engine' or 'autodiff'");
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
     throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);

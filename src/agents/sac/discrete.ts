@@ -189,6 +189,12 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
     }
   }
   const cfg: DiscreteSacConfig = { ...DEFAULT_DISCRETE_SAC_CONFIG, hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden], ...partial };
+  // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
+  for (const [k, v] of Object.entries(partial)) {
+    if (typeof DEFAULT_DISCRETE_SAC_CONFIG[k as keyof DiscreteSacConfig] === 'number' && typeof v !== 'number') {
+      throw new RangeError(`DiscreteSacConfig.${k}: ${JSON.stringify(v)} is invalid (allowed: a number)`);
+    }
+  }
   const fail = (field: keyof DiscreteSacConfig, allowed: string) => {
     // String() for numbers: JSON shows NaN and ±∞ as null.
     const value = typeof cfg[field] === 'number' ? String(cfg[field]) : JSON.stringify(cfg[field]);

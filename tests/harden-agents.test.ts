@@ -1,0 +1,67 @@
+/**
+ * Issue 14's learner items: strict configs (unknown fields, no coercion of "5", null or true, finite rates)
+ * for continuous SAC, discrete SAC and KL-PPO, each error naming the field; and a SAC run that throws frees
+ * its agent's tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KlPpo, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
+import { resolveDiscreteSacConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
+import { RngStreams } from '../src/core/rng.js';
+import type { Env } from '../src/envs/env.js';
+import { make } from '../src/envs/registry.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { makeObjective } from '../src/priors/index.js';
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+});
+
+describe('learner configs are strict', () => {
+  it('continuous SAC: unknown fields, non-numbers and non-finite rates are refused naming the field', () => {
+    const env = make('Pendulum-v1');
+    const objective = makeObjective(SAC_OBJECTIVE, env);
+    const mk = (over: Record<string, unknown>) => () => new SacContinuous({ ...SAC_DEFAULTS, ...over } as SacConfig, env, objective, new RngStreams(1).get('init'));
+    expect(mk({ learningRate: 0.1 })).toThrow(/SacConfig.learningRate: got 0.1, allowed: a known field/);
+    expect(mk({ actorLr: Infinity })).toThrow(/SacConfig.actorLr: got Infinity, allowed: a finite number > 0/);
+    expect(mk({ gamma: '0.5' })).toThrow(/SacConfig.gamma: got "0.5", allowed: a number/);
+    expect(mk({ batchSize: null })).toThrow(/SacConfig.batchSize: got null, allowed: a number/);
+    expect(mk({ tau: true })).toThrow(/SacConfig.tau: got true, allowed: a number/);
+  });
+
+  it('discrete SAC and KL-PPO: the same', () => {
+    expect(() => resolveDiscreteSacConfig({ gamma: '0.5' } as unknown as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.gamma: "0.5" is invalid \(allowed: a number\)/);
+    expect(() => resolveDiscreteSacConfig({ batchSize: null } as unknown as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.batchSize: null is invalid/);
+    const env = make('Pendulum-v1');
+    const objective = makeObjective({ prior: 'none' }, env);
+    const mk = (over: Record<string, unknown>) => () => new KlPpo(() => make('Pendulum-v1'), objective, over as Partial<KlPpoConfig>, new RngStreams(1));
+    expect(mk({ klControl: null })).toThrow(/config.klControl: unknown field \(allowed: numEnvs, /);
+    expect(mk({ gamma: '0.9' })).toThrow(/config.gamma = "0.9": must be a number/);
+    expect(mk({ normAdv: 1 })).toThrow(/config.normAdv = 1: must be a boolean/);
+    expect(mk({ learningRate: Infinity })).toThrow(/config.learningRate = Infinity: must be a finite number > 0/);
+  });
+});
+
+describe('a SAC run that throws frees its agent', () => {
+  it('the tensor count after a diverged trainSac equals the count before it (engine and autodiff)', async () => {
+    /** Pendulum whose rewards turn NaN after 150 steps. */
+    const poisoned = (): Env => {
+      const env = make('Pendulum-v1');
+      let n = 0;
+      return new Proxy(env, {
+        get(target, prop, recv) {
+          if (prop === 'step') return (a: ArrayLike<number>) => ({ ...target.step(a), ...(++n > 150 ? { reward: NaN } : {}) });
+          return Reflect.get(target, prop, recv);
+        },
+      });
+    };
+    const objective = makeObjective(SAC_OBJECTIVE, make('Pendulum-v1'));
+    for (const impl of ['engine', 'autodiff'] as const) {
+      const cfg: SacConfig = { ...SAC_DEFAULTS, impl, hidden: [8], batchSize: 8, bufferSize: 1000, totalSteps: 600, learningStarts: 50, logEvery: 100, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+      const before = tf.memory().numTensors;
+      await expect(trainSac(cfg, poisoned, objective, new RngStreams(3))).rejects.toThrow(/= NaN at step/);
+      expect(tf.memory().numTensors, impl).toBe(before);
+    }
+  }, 120_000);
+});
