@@ -1,6 +1,7 @@
 /**
  * Seeded fuzz over what a user can type or a file can hold (issue 14): the CLI's option parsing, the run-folder
- * files resume reads, every env's reset/step, the exact solver's model and the RSSM config checker.
+ * files resume reads, every env's reset/step, the exact solver's model, the RSSM config checker and the
+ * learner configs (continuous SAC, KL-PPO).
  *
  * Each case is built together with its expected verdict (valid or not), by a small spec written here
  * independently of the code under test. A valid case must be accepted; an invalid one must be refused with
@@ -12,7 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Rng } from '../src/core/rng.js';
+import { Rng, RngStreams } from '../src/core/rng.js';
+import { KlPpo, KLPPO_DEFAULTS, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { makeObjective } from '../src/priors/index.js';
 import { make, registeredIds } from '../src/envs/registry.js';
 import type { Env, Transition, TabularModel } from '../src/envs/env.js';
 import { softValueIteration } from '../src/agents/exact/softvi.js';
@@ -453,9 +458,82 @@ function fuzzRssmConfig(cases: number): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 6. Learner configs (continuous SAC, KL-PPO): each scalar field's rule, written here from the docs as an oracle.
+
+const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+const nonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const SAC_FIELDS: Record<string, (v: unknown) => boolean> = {
+  totalSteps: posInt,
+  bufferSize: posInt,
+  batchSize: posInt,
+  gradientSteps: posInt,
+  policyFrequency: posInt,
+  logEvery: posInt,
+  evalEpisodes: posInt,
+  learningStarts: nonNegInt,
+  evalEvery: nonNegInt,
+  checkpointEvery: nonNegInt,
+  gamma: (v) => finite(v) && v >= 0 && v <= 1,
+  tau: (v) => finite(v) && v > 0 && v <= 1,
+  actorLr: (v) => finite(v) && v > 0,
+  criticLr: (v) => finite(v) && v > 0,
+  alphaLr: (v) => finite(v) && v > 0,
+  clipNorm: (v) => finite(v) && v >= 0,
+};
+const PPO_FIELDS: Record<string, (v: unknown) => boolean> = {
+  numEnvs: (v) => posInt(v) && (v as number) <= 1024,
+  numSteps: posInt,
+  numMinibatches: posInt,
+  updateEpochs: posInt,
+  annealIterations: nonNegInt,
+  gamma: (v) => finite(v) && v >= 0 && v <= 1,
+  gaeLambda: (v) => finite(v) && v >= 0 && v <= 1,
+  learningRate: (v) => finite(v) && v > 0,
+  clipCoef: (v) => finite(v) && v > 0,
+  maxGradNorm: (v) => finite(v) && v > 0,
+  vfCoef: (v) => finite(v) && v >= 0,
+  initLogStd: finite,
+  klHorizon: (v) => finite(v) && v > 0,
+  normAdv: (v) => typeof v === 'boolean',
+};
+
+function fuzzLearnerConfigs(cases: number): void {
+  const values: unknown[] = [0, 1, 2, 3, 64, 0.5, 1e-3, -1, 2.5, NaN, Infinity, null, true, false, '5', [], {}, 1e9];
+  const pendulum = make('Pendulum-v1');
+  const sacObjective = makeObjective(SAC_OBJECTIVE, pendulum);
+  const ppoObjective = makeObjective({ prior: 'uniform', alpha: 0.1 }, pendulum);
+  for (let c = 0; c < cases; c++) {
+    const sac = chance(0.5);
+    const fields = sac ? SAC_FIELDS : PPO_FIELDS;
+    const cfg: Record<string, unknown> = {};
+    let valid = true;
+    for (let i = rng.integer(3); i >= 0; i--) {
+      const key = chance(0.1) ? pick(['learningRate', 'alpha', 'klControl', 'hidden_']) : pick(Object.keys(fields));
+      if (key in cfg || (key === 'learningRate' && !sac)) continue;
+      cfg[key] = pick(values);
+      if (!(key in fields && fields[key](cfg[key]))) valid = false;
+    }
+    // The rules between fields.
+    if (valid && sac) valid = ((cfg.batchSize as number) ?? SAC_DEFAULTS.batchSize) <= ((cfg.bufferSize as number) ?? SAC_DEFAULTS.bufferSize);
+    if (valid && !sac) {
+      const get = (k: keyof KlPpoConfig) => (cfg[k] ?? KLPPO_DEFAULTS[k]) as number;
+      const batch = get('numEnvs') * get('numSteps');
+      valid = batch <= 1_000_000 && batch % get('numMinibatches') === 0;
+    }
+    const desc = `${sac ? 'SacConfig' : 'KlPpoConfig'} ${JSON.stringify(cfg)}`;
+    check('learner config', desc, valid, sac ? 'SacConfig.' : 'config.', () => {
+      if (sac) new SacContinuous({ ...SAC_DEFAULTS, hidden: [4], ...cfg } as SacConfig, pendulum, sacObjective, new Rng(1)).dispose();
+      else new KlPpo(() => make('Pendulum-v1'), ppoObjective, { hidden: [4], ...cfg } as Partial<KlPpoConfig>, new RngStreams(1)).dispose();
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 let experiments: Experiment[] = [];
 beforeAll(async () => {
+  await initNodeBackend('wasm'); // tfjs and the SAC engine, for the learner configs
   experiments = await Promise.all(EXPERIMENTS.map(async (e) => (await e.load()).default));
 });
 
@@ -466,6 +544,7 @@ describe('fuzz (seeded, ~10,000 cases)', () => {
     fuzzEnvs(2500);
     fuzzSolver(1000);
     fuzzRssmConfig(600);
+    fuzzLearnerConfigs(600);
     const rows = Object.entries(tally).map(([category, r]) => ({ category, valid: r.valid, invalid: r.invalid, failures: r.failures.length }));
     console.log(
       ['category        valid  invalid  failures', ...rows.map((r) => `${r.category.padEnd(14)} ${String(r.valid).padStart(6)} ${String(r.invalid).padStart(8)} ${String(r.failures).padStart(9)}`)].join('\n') +

@@ -133,6 +133,9 @@ export interface KlPpoCheckpoint {
   rng: { agent: RngState; env: RngState };
 }
 
+const MAX_ENVS = 1024;
+const MAX_BATCH = 1_000_000;
+
 function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   for (const [k, v] of Object.entries(partial)) {
     if (!(k in DEFAULT_CONFIG)) throw new RangeError(`config.${k}: unknown field (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
@@ -146,6 +149,12 @@ function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
     if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new RangeError(`config.${k} = ${cfg[k]}: must be a positive integer`);
   }
   const batch = cfg.numEnvs * cfg.numSteps;
+  // Every env is built up front and a rollout is held in memory: bound both.
+  if (cfg.numEnvs > MAX_ENVS) throw new RangeError(`config.numEnvs = ${cfg.numEnvs}: at most ${MAX_ENVS}`);
+  if (batch > MAX_BATCH) throw new RangeError(`config.numSteps = ${cfg.numSteps}: numEnvs·numSteps must be at most ${MAX_BATCH}, got ${batch}`);
+  if (!(Number.isInteger(cfg.annealIterations) && cfg.annealIterations >= 0)) {
+    throw new RangeError(`config.annealIterations = ${cfg.annealIterations}: must be an integer ≥ 0 (0 = constant learning rate)`);
+  }
   if (batch % cfg.numMinibatches !== 0) {
     throw new RangeError(`config.numMinibatches = ${cfg.numMinibatches}: must divide the batch numEnvs·numSteps = ${batch}`);
   }
