@@ -15,6 +15,7 @@ import { make } from '../src/envs/registry.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
+import { decodeF32Json, encodeF32Json } from '../src/node/f32json.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
@@ -40,20 +41,6 @@ const options = z.object({
   if (o.batchSize > SAC_DEFAULTS.bufferSize) issues.addIssue({ code: 'custom', path: ['batchSize'], message: `at most the replay buffer size (${SAC_DEFAULTS.bufferSize})` });
 });
 type Options = z.infer<typeof options>;
-
-/** JSON with Float32Arrays as base64 (checkpoints hold weights and the replay buffer). */
-function encode(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v instanceof Float32Array ? { f32: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') } : v));
-}
-function decode<T>(text: string): T {
-  return JSON.parse(text, (_k, v) => {
-    if (v && typeof v === 'object' && typeof v.f32 === 'string') {
-      const bytes = Buffer.from(v.f32, 'base64');
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    }
-    return v;
-  }) as T;
-}
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
   const cfg: SacConfig = {
@@ -87,7 +74,7 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
 
   const slots = new SlotCheckpoints(ctx, 'sac-state');
   const blob = slots.load();
-  const resume = blob === null ? undefined : decode<SacCheckpoint>(blob);
+  const resume = blob === null ? undefined : decodeF32Json<SacCheckpoint>(blob);
   if (resume) ctx.print(`resumed from step ${resume.step}`);
   const result = await trainSac(
     cfg,
@@ -102,7 +89,7 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
         if (fields.eval !== undefined && !onLogStep) ctx.log(step, { 'charts/eval_return': fields.eval });
         ctx.progress(step, total, fields);
       },
-      checkpoint: (step, state) => slots.save(step, encode(state)),
+      checkpoint: (step, state) => slots.save(step, encodeF32Json(state)),
       signal: ctx.signal,
     },
     resume,
