@@ -59,7 +59,7 @@ describe('one Objective value for the solver, discrete SAC, KL-PPO and the viewe
       expect(Array.from(scene.pi)).toEqual(Array.from(star.pi));
       expect(scene.alpha).toBe(objective.alpha);
       // The viewer weighs states by their exact visits within the env's time limit (scene.visitation).
-      expect(scene.stats.klPrior).toBeCloseTo(weightedMean(scene.visitation, (s) => view.kl(star.pi, s)), 12);
+      expect(scene.stats.klPrior).toBeCloseTo(weightedMean(scene.visitation, (s) => klAt(star.pi, view.prior, s, 4)), 12);
 
       for (const [name, learn] of [['discrete SAC', sacPolicy], ['KL-PPO', ppoPolicy]] as const) {
         const pi = learn(objective, signal);

@@ -65,10 +65,8 @@ export type ObjectiveSpec = z.input<typeof objectiveSpecSchema>;
 export interface TabularObjective {
   /** Fixed temperature α ≥ 0. */
   readonly alpha: number;
-  /** p(a|s), nS·nA row-major (`prior[s * nA + a]`). */
+  /** p(a|s), nS·nA row-major (`prior[s * nA + a]`); KL of a policy table to it: `klAt` in `agents/exact`. */
   readonly prior: Float64Array;
-  /** KL(π(·|s) ‖ p(·|s)) of a policy table at state s. */
-  kl(pi: Float64Array, s: number): number;
 }
 
 export interface Objective {
@@ -213,22 +211,10 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
       if (learned) fail('alpha', s.alpha, 'a fixed number for the exact solver (it has no α to learn)');
       const a = spaces.actionSpace;
       if (a.kind !== 'discrete') fail('prior', s.prior, `a tabular env for the exact solver (the action space is ${a.toString()})`);
-      const nA = a.n;
-      const table = (prior as DiscretePrior).table();
-      return { alpha, prior: table, kl: (pi, st) => tableKl(pi, table, st, nA) };
+      return { alpha, prior: (prior as DiscretePrior).table() };
     },
     dispose: () => prior.dispose(),
   };
-}
-
-/** Σ_a π(a|s)(log π(a|s) − log p(a|s)) for row s of two nS·nA tables (terms with π = 0 contribute 0). */
-function tableKl(pi: Float64Array, p: Float64Array, s: number, nA: number): number {
-  let kl = 0;
-  for (let a = 0; a < nA; a++) {
-    const x = pi[s * nA + a];
-    if (x > 0) kl += x * (Math.log(x) - Math.log(p[s * nA + a]));
-  }
-  return kl;
 }
 
 function formatNumber(x: number): string {

@@ -32,8 +32,8 @@ import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
-import { Adam, type AdamState, Mlp, polyakUpdate } from '../../nn/index.js';
-import { engineModule, SacEngine, type SacEngineConfig } from '../../nn/engine/index.js';
+import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
+import { engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
 import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
@@ -208,15 +208,8 @@ export function squashedSample(bounds: Box): (out: tf.Tensor2D, eps: tf.Tensor2D
   }) as (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
 }
 
-/** Everything needed to continue training exactly (weights, optimizers, temperature, buffer, counters). */
-export interface SacState {
-  actor: Float32Array;
-  critic: Float32Array;
-  criticTarget: Float32Array;
-  actorOpt: AdamState;
-  criticOpt: AdamState;
-  alphaOpt: AdamState;
-  logAlpha: number;
+/** Everything needed to continue training exactly: weights, optimizers and temperature (the layout both paths share), counters. */
+export interface SacState extends EngineWeights {
   updates: number;
   /** The latest update's scalars (so the first log after a resume reads what it would have). */
   metrics: Record<string, number>;
