@@ -176,3 +176,28 @@ export function frameScheduler(run: () => void): { schedule: () => void; cancel:
     cancel: () => cancelAnimationFrame(pending),
   };
 }
+
+export interface Preset {
+  /** `data-testid` suffix of the preset's button. */
+  id: string;
+  label: string;
+  /** What the view set by this preset shows, in one sentence. */
+  note: string;
+  apply: () => void;
+}
+
+/**
+ * A tab's "What to notice" box: one line of guidance and one button per preset that sets the view showing it
+ * (the note then says what to look at). Test ids: `<prefix>-notice`, `<prefix>-preset-<id>`.
+ */
+export function whatToNotice(parent: HTMLElement, prefix: string, intro: string, start: string, presets: ReadonlyArray<Preset>): void {
+  const box = section(parent, 'What to notice', intro);
+  const text = h('p', { class: 'note', 'data-testid': `${prefix}-notice` }, start);
+  for (const p of presets) {
+    button(box, `${prefix}-preset-${p.id}`, p.label, () => {
+      text.textContent = p.note;
+      p.apply();
+    });
+  }
+  box.append(text);
+}

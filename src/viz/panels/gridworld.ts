@@ -14,7 +14,7 @@ import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, type Stat } from '../ui.js';
+import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, whatToNotice, type Stat } from '../ui.js';
 
 export const ROLLOUTS = 1000;
 
@@ -95,25 +95,19 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     onInput: (v) => ((alpha = 10 ** v), schedule()),
   });
   // What to notice, with one click to the view that shows it (TwoRoute: the env built for this).
-  const notice = section(host.sidebar, 'What to notice', 'Where the policy goes as α moves, and what the prior adds. One click sets the view:');
-  const PRESETS: ReadonlyArray<{ id: string; label: string; prior: PriorName; alpha: number; note: string }> = [
-    { id: 'plain', label: 'α → 0: plain RL', prior: 'uniform', alpha: 0.001, note: 'The uniform prior at α → 0 is plain RL: every episode takes the 8-step ledge.' },
-    { id: 'lava', label: 'large α: into the lava', prior: 'uniform', alpha: 1, note: 'At α = 1 the uniform prior pulls π towards random moves: most episodes fall into the lava or time out.' },
-    { id: 'guide', label: 'the reference follows the guide', prior: 'reference', alpha: 0.15, note: "The reference prior keeps π close to the guide's room route: the ledge is almost never taken." },
-  ];
-  const noticeText = h('p', { class: 'note', 'data-testid': 'grid-notice' }, 'Start with "side by side": the same seed under each prior.');
-  for (const pr of PRESETS) {
-    button(notice, `grid-preset-${pr.id}`, pr.label, () => {
-      envName = 'TwoRoute-v0';
-      envSelect.value = envName;
-      prior = pr.prior;
-      noticeText.textContent = pr.note;
-      alphaInput.value = String(Math.log10(pr.alpha));
-      alpha = pr.alpha;
-      rebuildPriorButtons();
-    });
-  }
-  notice.append(noticeText);
+  const preset = (prior_: PriorName, alpha_: number) => () => {
+    envName = 'TwoRoute-v0';
+    envSelect.value = envName;
+    prior = prior_;
+    alphaInput.value = String(Math.log10(alpha_));
+    alpha = alpha_;
+    rebuildPriorButtons();
+  };
+  whatToNotice(host.sidebar, 'grid', 'Where the policy goes as α moves, and what the prior adds. One click sets the view:', 'Start with "side by side": the same seed under each prior.', [
+    { id: 'plain', label: 'α → 0: plain RL', note: 'The uniform prior at α → 0 is plain RL: every episode takes the 8-step ledge.', apply: preset('uniform', 0.001) },
+    { id: 'lava', label: 'large α: into the lava', note: 'At α = 1 the uniform prior pulls π towards random moves: most episodes fall into the lava or time out.', apply: preset('uniform', 1) },
+    { id: 'guide', label: 'the reference follows the guide', note: "The reference prior keeps π close to the guide's room route: the ledge is almost never taken.", apply: preset('reference', 0.15) },
+  ]);
   const seedRow = section(host.sidebar, 'Rollouts', `${ROLLOUTS} episodes sampled from π* with one seed; every prior uses the same env and agent random streams.`);
   const seedInput = h('input', { type: 'number', min: '0', step: '1', 'data-testid': 'grid-seed' });
   seedInput.value = String(seed);
