@@ -139,7 +139,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     setAlpha(alpha_);
   };
   whatToNotice(host.sidebar, 'train', 'How each learner closes in on the exact optimum of its own Objective. One click sets the view (then press Start):', 'Start with "three priors": one seed, one α, one learner per prior.', [
-    { id: 'three', label: 'three priors at once', note: 'Each curve falls towards 0 as its learner reaches its own π*. The arrows part ways: none takes the short ledge, the reference follows the guide through the room, uniform hedges between them.', apply: preset('three', prior, 0.15) },
+    { id: 'three', label: 'three priors at once', note: 'Each curve falls towards 0 as its learner reaches its own π*. The arrows part ways: none and uniform take the short ledge along the lava (uniform’s arrows more spread), the reference follows the guide through the room.', apply: preset('three', prior, 0.15) },
     { id: 'alpha', label: 'α = 1: none ignores α', note: "At α = 1 the uniform and reference learners stay close to their priors (low KL to the prior), while none's α is 0 whatever the slider says: with the same seed its curve repeats the one at α = 0.15.", apply: preset('three', prior, 1) },
     { id: 'single', label: 'one learner beside π*', note: 'The learned grid (left) is shaded by its per-state KL to π* (right): bright cells are where it still differs, and they darken as its arrows come to match.', apply: preset('single', 'uniform', 0.15) },
   ]);
@@ -309,11 +309,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       box.style.borderTop = `3px solid ${css(PRIOR_COLORS[L.prior])}`;
       return;
     }
-    statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [...shared, { key: 'workers', label: 'workers', value: trainers.length, digits: 0 }], 'train-stats');
+    // The learners' tables first, in the order of their grids.
     for (const L of learners) {
       const box = statTable(statsRow, `prior ${L.prior}`, [...klRows(L), { key: 'return', label: 'episodic return (last log)', value: lastReturn(L) }], `train-stats-${L.prior}`);
       box.style.borderTop = `3px solid ${css(PRIOR_COLORS[L.prior])}`;
     }
+    statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [...shared, { key: 'workers', label: 'workers', value: trainers.length, digits: 0 }], 'train-stats');
   }
 
   function drawCharts(): void {
