@@ -113,7 +113,7 @@ describe('live training, three priors at once', () => {
     await page.close();
   }, 120_000);
 
-  it('the "what to notice" presets set the view: three priors at α = 1, then one learner beside π*', async () => {
+  it('the "what to notice" presets set the view: three priors at α = 1 (none trains as at α = 0.15), then one learner beside π*', async () => {
     const page = await openPanel(session, '#panel=train&env=CliffWalking-v1&alpha=0.5&seed=1&agent=klppo&mode=single', errors, { width: 1440, height: 900 });
     const refreshes = async () => Number(await page.evaluate(() => document.body.dataset.trainRefresh));
     let before = await refreshes();
@@ -122,6 +122,21 @@ describe('live training, three priors at once', () => {
     const s = await allStats(page);
     expect([s.uniform.alpha, s.reference.alpha, s.none.alpha]).toEqual([1, 1, 0]);
     expect(await page.$eval('[data-testid="train-notice"]', (t) => t.textContent)).toContain('α = 1');
+    // none ignores α: after one Step (100 env steps each) its learner is where it is at α = 0.15; uniform's is not.
+    const stepped = async () => {
+      await page.click('[data-testid="train-step"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value')) === 100);
+      return allStats(page);
+    };
+    const atOne = await stepped();
+    before = await refreshes();
+    await page.click('[data-testid="train-preset-three"]');
+    await page.waitForFunction((b) => Number(document.body.dataset.trainRefresh) > b && document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value') === '0', before);
+    const atSmall = await stepped();
+    expect(atSmall.uniform.alpha).toBe(0.15);
+    expect(atSmall.none.klReverse).toBe(atOne.none.klReverse);
+    expect(atSmall.none.klPrior).toBe(atOne.none.klPrior);
+    expect(atSmall.uniform.klPrior).not.toBe(atOne.uniform.klPrior);
     before = await refreshes();
     await page.click('[data-testid="train-preset-single"]');
     await page.waitForFunction((b) => Number(document.body.dataset.trainRefresh) > b && document.querySelector('[data-testid="train-stats-uniform"]') === null, before);

@@ -139,8 +139,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     setAlpha(alpha_);
   };
   whatToNotice(host.sidebar, 'train', 'How each learner closes in on the exact optimum of its own Objective. One click sets the view (then press Start):', 'Start with "three priors": one seed, one α, one learner per prior.', [
-    { id: 'three', label: 'three priors at once', note: 'Each curve falls towards 0 as its learner reaches its own π*. The arrows part ways: none and uniform take the short ledge along the lava (uniform’s arrows more spread), the reference follows the guide through the room.', apply: preset('three', prior, 0.15) },
-    { id: 'alpha', label: 'α = 1: none ignores α', note: "At α = 1 the uniform and reference learners stay close to their priors (low KL to the prior), while none's α is 0 whatever the slider says: with the same seed its curve repeats the one at α = 0.15.", apply: preset('three', prior, 1) },
+    { id: 'three', label: 'three priors at once', note: "Each curve falls towards 0 as its learner nears its own π*, and their arrows part ways with them: none's π* takes the short ledge every time, the reference's the guide's route through the room, uniform's splits about 1 : 2 between ledge and room.", apply: preset('three', prior, 0.15) },
+    { id: 'alpha', label: 'α = 1: none ignores α', note: "At α = 1 uniform's π* is close to random moves (two thirds of its episodes end in the lava) while the reference's stays on the guide's route. none's α is 0 whatever the slider says: its learner is the same run as at α = 0.15 (same seed).", apply: preset('three', prior, 1) },
     { id: 'single', label: 'one learner beside π*', note: 'The learned grid (left) is shaded by its per-state KL to π* (right): bright cells are where it still differs, and they darken as its arrows come to match.', apply: preset('single', 'uniform', 0.15) },
   ]);
 
