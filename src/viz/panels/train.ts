@@ -25,8 +25,7 @@ const KL_SHADE_MAX = 1;
 /** The shading stops at this point of the visitation ramp (orange): past it the white arrows vanish into pale yellow. */
 const SHADE_TOP = 0.8;
 const klShade = (kl: number) => visitRamp(SHADE_TOP * Math.sqrt(Math.min(1, kl / KL_SHADE_MAX)));
-const MODES = ['three', 'single'] as const;
-type Mode = (typeof MODES)[number];
+type Mode = 'three' | 'single';
 /**
  * Workers for the three-prior view: one worker training the learners in turn, or one each (`workers=3`
  * in the URL). One leaves the page a core of its own on a 2-core machine: `npm run bench` (bench/viz.ts)
@@ -89,6 +88,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     envName = v;
     alpha = GRID_ENVS[v].defaultAlpha;
     if (!priorsFor().includes(prior)) prior = 'uniform';
+    rebuildPickers();
     setAlpha(alpha);
   });
   const pickBox = h('div');
