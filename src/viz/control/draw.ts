@@ -169,9 +169,10 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
         ctx.fill();
       }
       ctx.font = CANVAS_FONT;
-      ctx.textBaseline = 'top';
+      // At the bottom: the "upright" label holds the top.
+      ctx.textBaseline = 'bottom';
       ctx.fillStyle = css(COLORS.text);
-      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, 10);
+      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, size - 8);
     },
   };
   return { root, animation };

@@ -94,10 +94,10 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   stateBox.append(stateText);
 
   whatToNotice(host.sidebar, 'control', 'How the prior shapes a trained agent. One click sets the view:', 'Start with MountainCar: the three columns are the same SAC under three priors.', [
-    { id: 'trap', label: 'MountainCar: the trap', note: 'Uniform and none stand still in the valley (no push, no cost); the pumping reference rocks the car and climbs out: success 100% vs 0%.', apply: () => preset('MountainCarContinuous-v0', true, 0) },
-    { id: 'density', label: 'reference π follows p', note: "At a mid-climb state the reference agent's π(a|s) sits on the controller's p(a|s) (small KL); uniform's π is far from its flat prior.", apply: () => preset('MountainCarContinuous-v0', false, 40) },
-    { id: 'pendulum', label: 'Pendulum: none vs uniform', note: 'Both swing up; at the top compare the torque densities: none (α = 0) may collapse to a spike, uniform pays α·KL for narrowing and stays wider.', apply: () => preset('Pendulum-v1', false, 150) },
-    { id: 'pointmass', label: 'PointMass: the route', note: 'The steering reference sends every rollout below the obstacle to the far goal; compare where uniform and none go, and the 2-D action densities.', apply: () => preset('PointMass-v0', false, 20) },
+    { id: 'trap', label: 'MountainCar: the trap', note: 'Uniform and none stand still in the valley (no push, no force cost); the pumping reference rocks the car and climbs out: it reaches the flag in every rollout, the other two in none.', apply: () => preset('MountainCarContinuous-v0', true, 0) },
+    { id: 'density', label: 'MountainCar: π next to p', note: "Mid-climb (t = 40): the reference agent's π(a|s) leans on the controller's p(a|s) (KL under 1 nat); uniform's π is nearly its flat prior (KL near 0: it never learned to push); none's π is a spike (KL to uniform about 4).", apply: () => preset('MountainCarContinuous-v0', false, 40) },
+    { id: 'pendulum', label: 'Pendulum: none vs uniform', note: "All three swing up. Once upright (t = 150) none's torque density is a spike (α = 0: nothing keeps it wide; KL to uniform about 4 nats); uniform's is a bump it pays α·KL for (about 1.3); the reference's follows the controller's catch (about 0.1).", apply: () => preset('Pendulum-v1', false, 150) },
+    { id: 'pointmass', label: 'PointMass: the route', note: 'The steering reference passes below the big obstacle to the far goal (+5) in every rollout; uniform settles for the near goal (+1); none stalls for 200 steps. The 2-D densities: none is a dot, the reference a blob where the controller points.', apply: () => preset('PointMass-v0', false, 20) },
   ]);
 
   const load = section(host.sidebar, 'Load a run folder', "Choose a `train` run's agent.json and agent.bin (Pendulum, PointMass or MountainCar, --algo sac): it replaces the column of its prior.");
