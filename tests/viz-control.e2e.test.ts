@@ -121,6 +121,8 @@ describe('Continuous control: trained agents under each prior', () => {
     for (const r of widths) expect(r).toBeLessThanOrEqual(390);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'control-agents-390.png'), fullPage: true });
+    await page.$eval('[data-testid="control-col-reference"]', (el) => el.scrollIntoView());
+    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-390-column.png') });
     await page.click('[data-testid="control-view"] button[data-value="controller"]');
     await page.waitForFunction(() => document.body.dataset.ready === 'control' && document.querySelector('[data-testid="control-noise"]') !== null, null, { timeout: 60_000 });
     expect(page.url()).toContain('view=controller');

@@ -194,7 +194,8 @@ const hill = (x: number): number => 0.45 * Math.sin(3 * x) + 0.55;
  * faint. Loops.
  */
 export function mountainCarView(width: number, height: number, xs: ReadonlyArray<ArrayLike<number>>, picked: number, force: ArrayLike<number>): AnimatedView {
-  const [x0, x1, y0, y1] = [-1.2, 0.6, 0, 1.15];
+  // Room above the right crest for the flag and the read-out.
+  const [x0, x1, y0, y1] = [-1.2, 0.6, 0, 1.5];
   const sx = (x: number) => ((x - x0) / (x1 - x0)) * width;
   const sy = (y: number) => height - ((y - y0) / (y1 - y0)) * height;
   const ground = new Graphics().rect(0, 0, width, height).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid });
@@ -208,8 +209,9 @@ export function mountainCarView(width: number, height: number, xs: ReadonlyArray
   const root = new Container();
   root.addChild(ground);
   const flag = new Text({ text: 'flag x = 0.45', style: { ...FONT, fill: COLORS.muted } });
-  flag.anchor.set(1, 1);
-  flag.position.set(fx - 4, fy - 42);
+  // Left of the pole, below the read-out line at the top.
+  flag.anchor.set(1, 0.5);
+  flag.position.set(fx - 6, fy - 28);
   root.addChild(flag);
   const n = Math.max(...xs.map((x) => x.length));
   let t = 0;

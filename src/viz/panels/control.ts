@@ -72,7 +72,7 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   let deterministic = view.state.extra.actions === 'mean';
   let seed = view.state.seed;
   /** The chosen state: rollout `index` of prior `prior`, step `t`. */
-  let pick: { prior: PriorName; index: number; t: number } = { prior: 'reference', index: 0, t: Math.max(0, extraNumber(view.state, 't', 0)) };
+  let pick: { prior: PriorName; index: number; t: number } = { prior: 'reference', index: 0, t: Math.max(0, extraNumber(view.state, 't', 40)) };
   const cache = new Map<string, ViewerAgent>();
   let columns: Column[] = [];
   let fans: Partial<Record<PriorName, Fan>> = {};
@@ -93,7 +93,7 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   const stateText = h('p', { class: 'note', 'data-testid': 'control-state' });
   stateBox.append(stateText);
 
-  whatToNotice(host.sidebar, 'control', 'How the prior shapes a trained agent. One click sets the view:', 'Start with MountainCar: the three columns are the same SAC under three priors.', [
+  whatToNotice(host.sidebar, 'control', 'How the prior shapes a trained agent. One click sets the view:', 'Start with MountainCar: the three columns are the same SAC under three priors; the densities are at step 40 of the first reference rollout.', [
     { id: 'trap', label: 'MountainCar: the trap', note: 'Uniform and none stand still in the valley (no push, no force cost); the pumping reference rocks the car and climbs out: it reaches the flag in every rollout, the other two in none.', apply: () => preset('MountainCarContinuous-v0', true, 0) },
     { id: 'density', label: 'MountainCar: π next to p', note: "Mid-climb (t = 40): the reference agent's π(a|s) leans on the controller's p(a|s) (KL under 1 nat); uniform's π is nearly its flat prior (KL near 0: it never learned to push); none's π is a spike (KL to uniform about 4).", apply: () => preset('MountainCarContinuous-v0', false, 40) },
     { id: 'pendulum', label: 'Pendulum: none vs uniform', note: "All three swing up. Once upright (t = 150) none's torque density is a spike (α = 0: nothing keeps it wide; KL to uniform about 4 nats); uniform's is a bump it pays α·KL for (about 1.3); the reference's follows the controller's catch (about 0.1).", apply: () => preset('Pendulum-v1', false, 150) },
