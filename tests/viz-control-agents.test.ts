@@ -116,6 +116,12 @@ describe('shipped viewer agents', () => {
     expect(u.map((x) => Array.from(x.obs[0]))).toEqual(r.map((x) => Array.from(x.obs[0])));
     const again = await rollouts(agents[0], 4, 7, false);
     expect(again.map((x) => x.return)).toEqual(u.map((x) => x.return));
+    // A superseded request stops at its next yield (50 steps), far short of PointMass's 200-step limit.
+    const stopped = new AbortController();
+    stopped.abort();
+    const cut = await rollouts(agents[1], 4, 7, false, stopped.signal);
+    expect(Math.max(...cut.map((x) => x.actions.length))).toBe(50);
+    expect(Math.max(...r.map((x) => x.actions.length))).toBeGreaterThan(50);
     agents.forEach((a) => a.dispose());
   }, 60_000);
 });

@@ -140,9 +140,10 @@ export function startSeeds(seed: number, n: number): number[] {
 
 /**
  * `n` episodes of `agent` in lockstep from the starts of `startSeeds(seed, n)`: sampled actions (from the stream
- * `<seed>/actions`, the same stream for every prior) or the deterministic mean. Yields to the page every few steps.
+ * `<seed>/actions`, the same stream for every prior) or the deterministic mean. Yields to the page every few steps;
+ * once `signal` aborts (a newer request superseded this one) it stops there and returns the episodes unfinished.
  */
-export async function rollouts(agent: ViewerAgent, n: number, seed: number, deterministic: boolean): Promise<Rollout[]> {
+export async function rollouts(agent: ViewerAgent, n: number, seed: number, deterministic: boolean, signal?: AbortSignal): Promise<Rollout[]> {
   const envs = Array.from({ length: n }, () => make(agent.manifest.env.id, agent.manifest.env.options));
   const starts = startSeeds(seed, n);
   const rng = new Rng(`${seed}/actions`);
@@ -164,7 +165,10 @@ export async function rollouts(agent: ViewerAgent, n: number, seed: number, dete
       }
       return !(r.terminated || r.truncated);
     });
-    if (t % 50 === 49) await yieldToEventLoop();
+    if (t % 50 === 49) {
+      await yieldToEventLoop();
+      if (signal?.aborted) break;
+    }
   }
   envs.forEach((e) => e.close());
   return out;

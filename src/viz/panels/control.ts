@@ -73,15 +73,23 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   let seed = view.state.seed;
   /** The chosen state: rollout `index` of prior `prior`, step `t`. */
   let pick: { prior: PriorName; index: number; t: number } = { prior: 'reference', index: 0, t: Math.max(0, extraNumber(view.state, 't', 40)) };
-  const cache = new Map<string, ViewerAgent>();
+  // Promises, so two renders in flight share one load (and nothing is built twice, or left undisposed).
+  const cache = new Map<string, Promise<ViewerAgent>>();
   let columns: Column[] = [];
   let fans: Partial<Record<PriorName, Fan>> = {};
   let stages: Stage[] = [];
   let generation = 0;
+  let abort = new AbortController();
+  let nTimer = 0;
 
   const ctl = section(host.sidebar, 'Trained agents', 'Continuous SAC trained with `priorlab train` under each prior (seed 1, small budgets; `npm run viewer-agents` remakes them). Every prior starts from the same start states; the fan shows its rollouts.');
   const envSelect = select(ctl, 'control-env', 'environment', AGENT_ENVS.map((e) => ({ value: e, label: ENV_LABELS[e] })), env, (v) => ((env = v as AgentEnv), (pick = { ...pick, index: 0, t: 0 }), void render()));
-  slider(ctl, { id: 'control-n', label: 'rollouts per prior', min: 2, max: 32, step: 1, value: n, onInput: (v) => ((n = v), void render()) });
+  slider(ctl, { id: 'control-n', label: 'rollouts per prior', min: 2, max: 32, step: 1, value: n, onInput: (v) => {
+    n = v;
+    // A drag fires many inputs: roll out once it rests.
+    clearTimeout(nTimer);
+    nTimer = window.setTimeout(() => void render(), 200);
+  } });
   segmented(ctl, 'control-actions', 'actions', [
     { value: 'sampled', label: 'sampled a ~ π' },
     { value: 'mean', label: 'mean (deterministic)' },
@@ -127,10 +135,10 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     void render();
   }
 
-  async function agentFor(e: AgentEnv, prior: PriorName): Promise<ViewerAgent> {
+  function agentFor(e: AgentEnv, prior: PriorName): Promise<ViewerAgent> {
     const k = `${e}/${prior}`;
     let a = cache.get(k);
-    if (!a) cache.set(k, (a = await shippedAgent(e, prior)));
+    if (!a) cache.set(k, (a = shippedAgent(e, prior)));
     return a;
   }
 
@@ -143,8 +151,8 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
       const { manifest, weights } = await readSavedAgent(await json.text(), new Uint8Array(await bin.arrayBuffer()), 'chosen files');
       const agent = new ViewerAgent(manifest, weights, `${json.name} + ${bin.name}`);
       const k = `${agent.env}/${agent.prior}`;
-      cache.get(k)?.dispose();
-      cache.set(k, agent);
+      void cache.get(k)?.then((old) => old.dispose(), () => {});
+      cache.set(k, Promise.resolve(agent));
       env = agent.env;
       envSelect.value = env;
       loadMsg.textContent = `Loaded an agent of ${env} (${agent.objective.label}, ${manifest.step} steps): it replaces the ${agent.prior} column.`;
@@ -157,15 +165,26 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
 
   async function render(): Promise<void> {
     const gen = ++generation;
+    abort.abort();
+    abort = new AbortController();
+    const signal = abort.signal;
     view.update({ env, seed }, { n: String(n), actions: deterministic ? 'mean' : 'sampled', t: String(pick.t) });
     status.textContent = `Running ${n} rollouts per prior on ${ENV_LABELS[env]}…`;
     delete host.main.dataset.done;
+    status.classList.remove('error');
     const next: Column[] = [];
-    for (const prior of PRIOR_NAMES) {
-      const agent = await agentFor(env, prior);
-      const runs = await rollouts(agent, n, seed, deterministic);
+    try {
+      for (const prior of PRIOR_NAMES) {
+        const agent = await agentFor(env, prior);
+        const runs = await rollouts(agent, n, seed, deterministic, signal);
+        if (gen !== generation) return;
+        next.push({ agent, runs, entry: agent.source === 'shipped' ? SHIPPED.find((e) => e.env === env && e.prior === prior) : undefined });
+      }
+    } catch (err) {
       if (gen !== generation) return;
-      next.push({ agent, runs, entry: agent.source === 'shipped' ? SHIPPED.find((e) => e.env === env && e.prior === prior) : undefined });
+      status.classList.add('error');
+      status.textContent = `Could not show ${ENV_LABELS[env]}: ${(err as Error).message}`;
+      return;
     }
     columns = next;
     stages.forEach((s) => s.destroy());
@@ -289,8 +308,10 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   await render();
   return () => {
     generation++;
+    abort.abort();
+    clearTimeout(nTimer);
     stages.forEach((s) => s.destroy());
-    for (const a of cache.values()) a.dispose();
+    for (const a of cache.values()) void a.then((agent) => agent.dispose(), () => {});
   };
 }
 
