@@ -133,8 +133,8 @@ export async function bench(): Promise<void> {
       { name: 'ELBO playground (no pixi canvas: page baseline)', hash: '#panel=elbo' },
       { name: 'gridworld, 1,000 rollouts', hash: '#panel=gridworld&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1', drag: alpha },
       { name: 'gridworld side by side, 3 x 1,000 rollouts', hash: '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', drag: alpha },
-      { name: 'PointMass, 200 trajectories', hash: '#panel=control&env=PointMass-v0&seed=1&noise=0.3', drag: { id: 'control-noise', lo: 0.1, hi: 1, step: 0.05 } },
-      { name: 'Pendulum swing-up replay', hash: '#panel=control&env=Pendulum-v1&seed=1&noise=0.3' },
+      { name: 'PointMass, 200 trajectories', hash: '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', drag: { id: 'control-noise', lo: 0.1, hi: 1, step: 0.05 } },
+      { name: 'Pendulum swing-up replay', hash: '#panel=control&view=controller&env=Pendulum-v1&seed=1&noise=0.3' },
     ];
     for (const v of views) {
       const errors: string[] = [];

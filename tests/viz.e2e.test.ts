@@ -254,8 +254,8 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
 
-  it('the Pendulum / PointMass panel overlays 200 trajectories of the reference controllers', async () => {
-    const page = await openPanel(session, '#panel=control&env=PointMass-v0&seed=1&noise=0.3', errors);
+  it("the Continuous control tab's controller view overlays 200 trajectories of the reference controllers", async () => {
+    const page = await openPanel(session, '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', errors);
     const s = await stats(page, 'control-stats');
     expect(num(s, 'far') + num(s, 'near') + num(s, 'none')).toBeCloseTo(1, 9);
     // The reference controller (the experiments' prior) steers below the big obstacle to the far goal; σ = 0.3 spreads it without changing the route.
