@@ -68,7 +68,7 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
     legendBox.replaceChildren();
     if (env === 'PointMass-v0') {
       const tr = pointMassTrajectories(TRAJECTORIES, seed, noise, route);
-      current = pointMassView(SIZE, tr.map((t) => t.xy), tr.map((t) => t.goal));
+      current = pointMassView(SIZE, tr.map((t) => t.xy), tr.map((t) => GOAL_COLORS[t.goal ?? 'none']));
       const count = (g: string | null) => tr.filter((t) => t.goal === g).length / tr.length;
       // Which way around the big obstacle: the y of each trajectory where it crosses the obstacle's x.
       const above = tr.filter((t) => {

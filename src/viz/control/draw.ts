@@ -23,7 +23,8 @@ const STEP_MS = 40;
 export const GOAL_COLORS: Record<string, number> = { far: 0x2bb3a3, near: 0xf0a030, none: 0xe05570 };
 
 /** `trajectories`: flat x,y arrays; `goals`: the goal each reached (null: none). */
-export function pointMassView(size: number, trajectories: readonly Float32Array[], goals: readonly (string | null)[]): AnimatedView {
+/** PointMass with trajectories overlaid, `colors[i]` the colour of trajectory i (by goal reached, or by prior). */
+export function pointMassView(size: number, trajectories: readonly Float32Array[], colors: readonly number[]): AnimatedView {
   const { bounds, obstacles, goals: goalSpecs, start } = POINT_MASS_GEOMETRY;
   const sx = (x: number) => ((x - bounds.xMin) / (bounds.xMax - bounds.xMin)) * size;
   const sy = (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size;
@@ -47,7 +48,7 @@ export function pointMassView(size: number, trajectories: readonly Float32Array[
     ctx.beginPath();
     ctx.moveTo(sx(xy[0]), sy(xy[1]));
     for (let k = 2; k < xy.length; k += 2) ctx.lineTo(sx(xy[k]), sy(xy[k + 1]));
-    ctx.strokeStyle = css(GOAL_COLORS[goals[i] ?? 'none']);
+    ctx.strokeStyle = css(colors[i]);
     ctx.stroke();
   });
   const lines = new Sprite(Texture.from(bundle, true));
@@ -88,7 +89,7 @@ export function pointMassView(size: number, trajectories: readonly Float32Array[
       ctx.moveTo(sx(xy[0]), sy(xy[1]));
       for (let k = 1; k <= i; k++) ctx.lineTo(sx(xy[2 * k]), sy(xy[2 * k + 1]));
       ctx.lineWidth = 2.5;
-      ctx.strokeStyle = css(GOAL_COLORS[goals[ep] ?? 'none']);
+      ctx.strokeStyle = css(colors[ep]);
       ctx.stroke();
       ctx.beginPath();
       ctx.arc(sx(xy[2 * i]), sy(xy[2 * i + 1]), 6, 0, 2 * Math.PI);

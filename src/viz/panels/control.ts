@@ -9,7 +9,7 @@
 import { lineChart } from '../chart.js';
 import { actionGrid, AGENT_ENVS, readSavedAgent, rollouts, ViewerAgent, type AgentEnv, type Rollout } from '../control/agents.js';
 import { mountControllerView } from '../control/controller-view.js';
-import { mountainCarView, pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
+import { mountainCarView, pendulumView, pointMassView, type AnimatedView } from '../control/draw.js';
 import { fanChart, type Fan } from '../control/fan.js';
 import type { ViewerAgentEntry } from '../control/shipped.js';
 import { Rng } from '../../core/rng.js';
@@ -211,7 +211,7 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     const stageBox = h('div');
     col.append(stageBox);
     if (env === 'PointMass-v0') {
-      scene = pointMassView(COL, c.runs.map((r) => Float32Array.from(r.obs.flatMap((o) => [o[0], o[1]]))), c.runs.map((r) => r.goal));
+      scene = pointMassView(COL, c.runs.map((r) => Float32Array.from(r.obs.flatMap((o) => [o[0], o[1]]))), c.runs.map(() => PRIOR_COLORS[prior]));
     } else if (env === 'Pendulum-v1') {
       const r = c.runs[picked];
       scene = pendulumView(COL, r.obs.map((o) => Math.atan2(o[1], o[0])), r.actions.map((a) => a[0]));

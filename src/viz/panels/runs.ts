@@ -5,7 +5,7 @@
  * the visit grid, PointMass as trajectories, Pendulum as the swinging rod).
  */
 import { lineChart } from '../chart.js';
-import { pendulumView, pointMassView, type AnimatedView } from '../control/draw.js';
+import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
 import { visitGrid } from '../gridworld/draw.js';
 import { GRID_ENVS, makeGridEnv } from '../gridworld/compute.js';
 import { METRIC_GROUPS, loadRun, metricKeys, pickedRuns, serverRunFiles, serverRuns, type EpisodesFile, type RunData, type RunSource } from '../recorded/data.js';
@@ -160,7 +160,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       replay = visitGrid(grid, visits, states, RUN_COLORS[0], cell);
     } else if (file.env.startsWith('PointMass')) {
       const xy = eps.map((e) => Float32Array.from(e.obs.flatMap((o) => (Array.isArray(o) ? o.slice(0, 2) : []))));
-      replay = pointMassView(480, xy, eps.map(() => 'far'));
+      replay = pointMassView(480, xy, eps.map(() => GOAL_COLORS.far));
     } else if (file.env.startsWith('Pendulum')) {
       const ep = eps[0];
       const theta = ep.obs.map((o) => (Array.isArray(o) ? Math.atan2(o[1], o[0]) : 0));
