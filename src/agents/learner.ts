@@ -343,7 +343,7 @@ class DiscreteSacLearner implements Learner {
   }
 
   setPolicyWeights(w: PolicyWeights): void {
-    this.trainer.agent.actor.setWeights(w.actor);
+    this.trainer.agent.setActorWeights(w.actor);
   }
 
   dispose(): void {

@@ -33,7 +33,7 @@ import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
+import { EngineMirror, engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
 import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
@@ -221,11 +221,9 @@ export class SacContinuous {
   readonly obsDim: number;
   readonly actDim: number;
   /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  private readonly nets: EngineMirror<Mlp>;
   /** The WebAssembly engine running the update, or null on the tfjs path (see the file's doc). */
   private readonly engine: SacEngine | null;
-  /** Engine path: whether `nets` lag behind the engine's weights. */
-  private stale = false;
   /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
   private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private readonly prior: BoxPrior;
@@ -255,15 +253,13 @@ export class SacContinuous {
     const critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
     const criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
     criticTarget.setWeights(critic.getWeights());
-    this.nets = { actor, critic, criticTarget };
     this.head = squashedSample(this.actionSpace);
     const engineCfg = cfg.impl === 'engine' ? sacEngineConfig(cfg, env, objective) : null;
-    if (engineCfg) {
-      this.engine = new SacEngine(engineModule('SacContinuous'), engineCfg);
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+    this.engine = engineCfg ? new SacEngine(engineModule('SacContinuous'), engineCfg) : null;
+    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
+    if (this.engine) {
       this.tfjs = null;
     } else {
-      this.engine = null;
       const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
       this.tfjs = {
         actorOpt: new Adam(actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm }),
@@ -284,33 +280,21 @@ export class SacContinuous {
     return this.engine ? this.engine.updates : this.tfUpdates;
   }
 
-  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
-  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
-    if (this.engine && this.stale) {
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
-      this.stale = false;
-    }
-    return this.nets;
-  }
-
   get actor(): Mlp {
-    return this.synced().actor;
+    return this.nets.actor;
   }
 
   get critic(): Mlp {
-    return this.synced().critic;
+    return this.nets.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.synced().criticTarget;
+    return this.nets.criticTarget;
   }
 
   /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
   setActorWeights(w: Float32Array): void {
-    if (this.engine) {
-      this.engine.setParams('actor', w);
-      this.stale = true;
-    } else this.nets.actor.setWeights(w);
+    this.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
@@ -371,7 +355,7 @@ export class SacContinuous {
   update(batch: ReplayBatch, rng: Rng): void {
     if (this.engine) {
       this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng));
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     const { batchSize: B } = batch;
@@ -457,7 +441,7 @@ export class SacContinuous {
   setState(s: SacState): void {
     if (this.engine) {
       this.engine.setState(s);
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     const t = this.tfPath;
@@ -474,8 +458,7 @@ export class SacContinuous {
   }
 
   dispose(): void {
-    this.engine?.dispose();
-    for (const m of Object.values(this.nets)) m.dispose();
+    this.nets.dispose();
     if (this.tfjs) {
       for (const m of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) m.dispose();
       this.tfjs.logAlpha.dispose();

@@ -49,7 +49,7 @@ import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate, type AdamJson, type AdamState } from '../../nn/index.js';
-import { DiscreteSacEngine, engineModule, type DiscreteSacEngineConfig } from '../../nn/engine/index.js';
+import { DiscreteSacEngine, EngineMirror, engineModule, type DiscreteSacEngineConfig } from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -300,11 +300,9 @@ export class DiscreteSacAgent {
   readonly prior: DiscretePrior;
   readonly streams: RngStreams;
   /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  private readonly nets: EngineMirror<Mlp>;
   /** The WebAssembly engine running the update (`impl: 'engine'`), or null. */
   private readonly engine: DiscreteSacEngine | null;
-  /** Engine path: whether `nets` lag behind the engine's weights. */
-  private stale = false;
   /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
   private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private gradSteps = 0;
@@ -335,13 +333,11 @@ export class DiscreteSacAgent {
     const critic = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic' }, init);
     const criticTarget = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic_target' }, init);
     criticTarget.setWeights(critic.getWeights());
-    this.nets = { actor, critic, criticTarget };
-    if (impl === 'engine') {
-      this.engine = new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective));
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+    this.engine = impl === 'engine' ? new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective)) : null;
+    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
+    if (this.engine) {
       this.tfjs = null;
     } else {
-      this.engine = null;
       // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
       const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
       const clipNorm = this.cfg.clipNorm;
@@ -354,27 +350,23 @@ export class DiscreteSacAgent {
     }
   }
 
-  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
-  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
-    if (this.engine && this.stale) {
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
-      this.stale = false;
-    }
-    return this.nets;
-  }
-
   /** π(a|s) logits: encoded obs → `[B, |A|]`. */
   get actor(): Mlp {
-    return this.synced().actor;
+    return this.nets.actor;
   }
 
   /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
   get critic(): Mlp {
-    return this.synced().critic;
+    return this.nets.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.synced().criticTarget;
+    return this.nets.criticTarget;
+  }
+
+  /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
+  setActorWeights(w: Float32Array): void {
+    this.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
@@ -461,7 +453,7 @@ export class DiscreteSacAgent {
       });
       const { obs, nextObs, terminated } = b;
       this.engine.update({ batchSize: B, obs, actions: b.action, rewards: b.reward, nextObs, terminated, logP: logP.subarray(0, B * n), logPNext: logP.subarray(B * n) });
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     tf.tidy(() =>
@@ -605,7 +597,7 @@ export class DiscreteSacAgent {
         alphaOpt: state(ckpt.alphaOpt),
         gradientSteps: ckpt.gradientSteps,
       });
-      this.stale = true;
+      this.nets.changed();
     } else {
       const t = this.tfPath;
       this.nets.actor.setWeights(Float32Array.from(ckpt.actor));
@@ -623,8 +615,7 @@ export class DiscreteSacAgent {
   dispose(): void {
     this.stats?.dispose();
     this.stats = null;
-    this.engine?.dispose();
-    for (const x of Object.values(this.nets)) x.dispose();
+    this.nets.dispose();
     if (this.tfjs) {
       for (const x of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) x.dispose();
       this.tfjs.logAlpha.dispose();
