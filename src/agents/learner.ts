@@ -210,27 +210,9 @@ class SacLearner implements Learner {
   }
 
   async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
-    const { cfg } = this;
     this.agent?.dispose();
     this.agent = null;
-    const result = await trainSac(
-      cfg,
-      this.args.makeEnv,
-      this.objective,
-      this.args.streams,
-      {
-        log: hooks.log,
-        progress: (step, total, fields) => {
-          // trainSac logs an evaluation only when it falls on a log step; keep the others in metrics.jsonl too.
-          const onLogStep = step % cfg.logEvery === 0 || step === cfg.totalSteps;
-          if (fields.eval !== undefined && !onLogStep) hooks.log(step, { 'charts/eval_return': fields.eval });
-          hooks.progress(step, total, fields);
-        },
-        checkpoint: hooks.checkpoint,
-        signal: hooks.signal,
-      },
-      resume as SacCheckpoint | undefined,
-    );
+    const result = await trainSac(this.cfg, this.args.makeEnv, this.objective, this.args.streams, hooks, resume as SacCheckpoint | undefined);
     this.agent = result.agent;
   }
 

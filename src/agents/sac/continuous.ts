@@ -30,13 +30,13 @@ import * as tf from '@tensorflow/tfjs';
 import { standardNormal, TanhGaussian } from '../../core/distributions.js';
 import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
-import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
 import { EngineMirror, engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
-import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
+import type { ReplayBatch } from '../replay.js';
+import { checkSacCheckpoint, runSacLoop, SAC_CHECKPOINT_VERSION, SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint, type SacRunHooks } from './loop.js';
 
 export interface SacConfig {
   /** Environment steps to train for. */
@@ -468,30 +468,19 @@ export class SacContinuous {
   }
 }
 
-/** A checkpoint of a run: the agent, the replay buffer and the loop's counters (taken at an episode end). */
-export interface SacCheckpoint {
-  agent: SacState;
-  buffer: ReplayState;
-  /** Environment steps done. */
-  step: number;
-  episodes: number;
-  /** Returns of episodes finished since the last log step (not yet logged). */
-  recentReturns: number[];
-}
+/** A checkpoint of a run at an episode end: the agent, the replay buffer and the loop's counters (the shared SAC envelope). */
+export type SacCheckpoint = SacRunCheckpoint<SacState>;
 
 /** What `trainSac` reports at a log step (namespaced like CleanRL's: `charts/…`, `losses/…`). */
 export type SacScalars = Record<string, number>;
 
 /** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test). */
-export interface SacHooks {
-  /** Called at every log step, after the NaN check. */
+export interface SacHooks extends SacRunHooks<SacCheckpoint> {
+  /**
+   * Called at every log step, after the NaN check, and at an evaluation between log steps (with
+   * `charts/eval_return` alone).
+   */
   log?(step: number, scalars: SacScalars): void;
-  /** Called at the first episode end after every `checkpointEvery` steps (after that step's log). */
-  checkpoint?(step: number, state: SacCheckpoint): void;
-  /** Progress for a bar (steps done). */
-  progress?(step: number, total: number, fields: Record<string, number>): void;
-  /** Stop early (at the next episode end, after a checkpoint). */
-  signal?: AbortSignal;
 }
 
 export interface SacRunResult {
@@ -573,13 +562,13 @@ function failIfNotFinite(agent: SacContinuous, step: number, action?: Float32Arr
 }
 
 /**
- * The training loop (CleanRL's `__main__`): collect with the stochastic policy (uniform random actions for
- * the first `learningStarts` steps), store transitions (the true final observation on truncation; only
- * `terminated` stops bootstrapping), update every step, log, evaluate and checkpoint.
- * Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds), `agent`
- * (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each episode starts from `reset({ seed })` with a seed
- * drawn from `env`, so a checkpoint at an episode end plus the streams' state resumes exactly.
- * Async only to yield to the event loop once per log step (so an abort signal can arrive).
+ * The training loop (CleanRL's `__main__`, the shared `SacLoop`): collect with the stochastic policy
+ * (uniform random actions for the first `learningStarts` steps), store transitions (the true final
+ * observation on truncation; only `terminated` stops bootstrapping), update every step, log, evaluate and
+ * checkpoint. Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds),
+ * `agent` (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each
+ * episode starts from `reset({ seed })` with a seed drawn from `env`, so a checkpoint at an episode end plus
+ * the streams' state resumes exactly. Async only to yield to the event loop (so an abort signal can arrive).
  */
 export async function trainSac(
   cfg: SacConfig,
@@ -589,10 +578,26 @@ export async function trainSac(
   hooks: SacHooks = {},
   resume?: SacCheckpoint,
 ): Promise<SacRunResult> {
+  if (resume !== undefined) checkSacCheckpoint(resume, 'sac');
   const env = makeEnv();
   const agent = new SacContinuous(cfg, env, objective, streams.get('init'));
   try {
-    return await sacLoop(agent, env, makeEnv, streams, hooks, resume);
+    const loop = sacLoop(agent, env, makeEnv, streams, hooks);
+    if (resume) {
+      agent.setState(resume.agent);
+      loop.restore(resume);
+    }
+    const t0 = performance.now();
+    const startStep = loop.stepCount;
+    const save = (): SacCheckpoint => ({ version: SAC_CHECKPOINT_VERSION, algo: 'sac', agent: agent.getState(), ...loop.save('trainSac') });
+    await runSacLoop(loop, cfg.checkpointEvery, save, hooks);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      agent,
+      finalEvalReturn: loop.evals.length > 0 ? loop.evals[loop.evals.length - 1].meanReturn : NaN,
+      evals: [...loop.evals],
+      stepsPerSecond: (loop.stepCount - startStep) / seconds,
+    };
   } catch (e) {
     agent.dispose(); // the caller never sees this agent: free its tensors on every failure
     throw e;
@@ -602,9 +607,9 @@ export async function trainSac(
 }
 
 /** One log step's scalars (the vocabulary's keys); throws a DivergedError if the latest update's are not finite. */
-function logScalars(agent: SacContinuous, step: number, recentReturns: readonly number[], episodes: number, evalReturn: number | undefined): SacScalars {
+function logScalars(agent: SacContinuous, step: number, finished: readonly EpisodeStat[], episodes: number, evalReturn: number | undefined): SacScalars {
   const scalars: SacScalars = {};
-  if (recentReturns.length > 0) scalars['charts/episodic_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+  if (finished.length > 0) scalars['charts/episodic_return'] = finished.reduce((a, e) => a + e.ret, 0) / finished.length;
   if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
   scalars['charts/episodes'] = episodes;
   if (agent.updates > 0) {
@@ -621,89 +626,27 @@ function logScalars(agent: SacContinuous, step: number, recentReturns: readonly 
   return scalars;
 }
 
-/** `trainSac`'s loop: collect, learn, evaluate and log, checkpoint at episode ends. */
-async function sacLoop(
-  agent: SacContinuous,
-  env: Env,
-  makeEnv: () => Env,
-  streams: RngStreams,
-  hooks: SacHooks,
-  resume: SacCheckpoint | undefined,
-): Promise<SacRunResult> {
+/** Continuous SAC's parts of the shared loop: Box actions, observations stored as they are, an update every step. */
+function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: RngStreams, hooks: SacHooks): SacLoop<Float32Array> {
   const { cfg } = agent;
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
-  const buffer = new ReplayBuffer(cfg.bufferSize, agent.obsDim, agent.actDim);
-  let step = 0;
-  let episodes = 0;
-  if (resume) {
-    agent.setState(resume.agent);
-    buffer.setState(resume.buffer);
-    step = resume.step;
-    episodes = resume.episodes;
-  }
-  const evals: SacRunResult['evals'] = [];
-  const recentReturns: number[] = resume ? [...resume.recentReturns] : [];
-  let nextCheckpoint = cfg.checkpointEvery > 0 ? (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery : Infinity;
-  const t0 = performance.now();
-  const startStep = step;
-
-  let obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
-  let epReturn = 0;
-  while (step < cfg.totalSteps) {
-    // ---- act: random before learningStarts, then a' ~ π(·|s)
-    const action =
-      step < cfg.learningStarts
-        ? Float32Array.from(agent.actionSpace.sample(agentRng))
-        : agent.act(obs, { deterministic: false, rng: agentRng });
-    if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, action);
-    const r = env.step(action);
-    step += 1;
-    epReturn += r.reward;
-    buffer.add(obs, action, r.reward, r.obs as Float32Array, r.terminated);
-    obs = r.obs as Float32Array;
-
-    // ---- learn
-    if (step > cfg.learningStarts) {
-      for (let u = 0; u < cfg.gradientSteps; u++) agent.update(buffer.sample(cfg.batchSize, bufferRng), agentRng);
-    }
-
-    // ---- evaluate and log
-    const evalDue = (cfg.evalEvery > 0 && step % cfg.evalEvery === 0) || step === cfg.totalSteps;
-    let evalReturn: number | undefined;
-    if (evalDue) {
-      evalReturn = evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng);
-      evals.push({ step, meanReturn: evalReturn });
-    }
-    const episodeEnded = r.terminated || r.truncated;
-    if (episodeEnded) {
-      recentReturns.push(epReturn);
-      episodes += 1;
-    }
-    if (step % cfg.logEvery === 0 || step === cfg.totalSteps) {
-      hooks.log?.(step, logScalars(agent, step, recentReturns, episodes, evalReturn));
-      recentReturns.length = 0;
-      await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
-    }
-    hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
-
-    if (episodeEnded) {
-      // Checkpoints (and so stops) happen at episode ends; yield here too so a Ctrl-C is seen within one
-      // episode rather than one log period.
-      await yieldToEventLoop();
-      if ((step >= nextCheckpoint || hooks.signal?.aborted) && hooks.checkpoint) {
-        hooks.checkpoint(step, { agent: agent.getState(), buffer: buffer.getState(), step, episodes, recentReturns: [...recentReturns] });
-        if (cfg.checkpointEvery > 0) nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
-      }
-      if (hooks.signal?.aborted) break;
-      obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
-      epReturn = 0;
-    }
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    agent,
-    finalEvalReturn: evals.length > 0 ? evals[evals.length - 1].meanReturn : NaN,
-    evals,
-    stepsPerSecond: (step - startStep) / seconds,
+  const parts: SacLoopParts<Float32Array> = {
+    obsWidth: agent.obsDim,
+    actWidth: agent.actDim,
+    encode: (obs) => obs as Float32Array,
+    collect: (obs, step) => {
+      // random before learningStarts, then a' ~ π(·|s)
+      const action =
+        step < cfg.learningStarts
+          ? Float32Array.from(agent.actionSpace.sample(agentRng))
+          : agent.act(obs as Float32Array, { deterministic: false, rng: agentRng });
+      if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, action);
+      return action;
+    },
+    learn: (batch) => agent.update(batch, agentRng),
+    scalars: (step, finished, episodes, evalReturn) => logScalars(agent, step, finished, episodes, evalReturn),
+    evaluate: () => evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng),
+    logged: (line) => hooks.log?.(line.step, line.scalars),
   };
+  return new SacLoop({ ...cfg, updateEvery: 1 }, env, parts, { reset: envRng, buffer: bufferRng });
 }
