@@ -15,7 +15,7 @@ import { make } from '../src/envs/registry.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
-import { decodeF32Json, encodeF32Json } from '../src/node/f32json.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';

@@ -18,7 +18,8 @@ import { Mlp } from '../nn/index.js';
 import { encodeObservations, obsDim, type BoxPrior, type DiscretePrior, type Objective, type ReferenceSource } from '../priors/index.js';
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig } from './sac/continuous.js';
-import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacHooks, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import { runSacLoop } from './sac/loop.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
@@ -246,12 +247,16 @@ class DiscreteSacLearner implements Learner {
   readonly actionWidth = 1;
   private readonly loop: LoopConfig;
   private trainer: DiscreteSacTrainer;
+  /** The trainer's evaluation (the learner's greedy episodes, `charts/eval_return`). */
+  private readonly trainerHooks: DiscreteSacHooks;
 
   constructor(private readonly args: LearnerArgs) {
     const [loop, own] = splitLoop(args.config, DISCRETE_LOOP_DEFAULTS);
     this.loop = loop;
     this.objective = args.objective;
-    this.trainer = new DiscreteSacTrainer(args.makeEnv(), args.objective, { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>);
+    const evalRng = args.streams.get('eval');
+    this.trainerHooks = { evaluation: { every: loop.evalEvery, run: () => evalReturn(this, args.makeEnv, loop.evalEpisodes, evalRng) } };
+    this.trainer = new DiscreteSacTrainer(args.makeEnv(), args.objective, { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>, this.trainerHooks);
     this.observationSpace = this.trainer.agent.observationSpace;
     this.actionSpace = this.trainer.agent.actionSpace;
   }
@@ -284,36 +289,10 @@ class DiscreteSacLearner implements Learner {
     if (resume !== undefined) {
       this.trainer.agent.dispose();
       this.trainer.env.close();
-      this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint);
+      this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint, this.trainerHooks);
     }
-    const { trainer, loop } = this;
-    const evalRng = this.args.streams.get('eval');
-    const logEvery = trainer.agent.cfg.logEvery;
-    let logged = trainer.metrics.length;
-    let nextCheckpoint = nextMultiple(trainer.stepCount, loop.checkpointEvery);
-    while (!trainer.done) {
-      trainer.step();
-      const step = trainer.stepCount;
-      let evalRet: number | undefined;
-      if ((loop.evalEvery > 0 && step % loop.evalEvery === 0) || step === loop.totalSteps) {
-        evalRet = evalReturn(this, this.args.makeEnv, loop.evalEpisodes, evalRng);
-      }
-      for (; logged < trainer.metrics.length; logged++) {
-        const m = trainer.metrics[logged];
-        hooks.log(m.step, { ...m.scalars, ...(evalRet !== undefined && m.step === step ? { 'charts/eval_return': evalRet } : {}) });
-      }
-      if (evalRet !== undefined && (step % logEvery !== 0 && step !== loop.totalSteps)) hooks.log(step, { 'charts/eval_return': evalRet });
-      hooks.progress(step, loop.totalSteps, evalRet === undefined ? {} : { eval: evalRet });
-      if (step % logEvery === 0) await yieldToEventLoop();
-      if (trainer.atEpisodeBoundary) {
-        await yieldToEventLoop();
-        if (step >= nextCheckpoint || hooks.signal?.aborted) {
-          hooks.checkpoint(step, trainer.saveCheckpoint());
-          nextCheckpoint = nextMultiple(step, loop.checkpointEvery);
-        }
-        if (hooks.signal?.aborted) break;
-      }
-    }
+    const { trainer } = this;
+    await runSacLoop(trainer.loop, this.loop.checkpointEvery, () => trainer.saveCheckpoint(), hooks);
   }
 
   networkSizes(): Record<string, number[]> {

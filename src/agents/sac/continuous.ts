@@ -474,14 +474,8 @@ export type SacCheckpoint = SacRunCheckpoint<SacState>;
 /** What `trainSac` reports at a log step (namespaced like CleanRL's: `charts/…`, `losses/…`). */
 export type SacScalars = Record<string, number>;
 
-/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test). */
-export interface SacHooks extends SacRunHooks<SacCheckpoint> {
-  /**
-   * Called at every log step, after the NaN check, and at an evaluation between log steps (with
-   * `charts/eval_return` alone).
-   */
-  log?(step: number, scalars: SacScalars): void;
-}
+/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test): log, progress, checkpoint, abort. */
+export type SacHooks = SacRunHooks<SacCheckpoint>;
 
 export interface SacRunResult {
   agent: SacContinuous;
@@ -582,7 +576,7 @@ export async function trainSac(
   const env = makeEnv();
   const agent = new SacContinuous(cfg, env, objective, streams.get('init'));
   try {
-    const loop = sacLoop(agent, env, makeEnv, streams, hooks);
+    const loop = sacLoop(agent, env, makeEnv, streams);
     if (resume) {
       agent.setState(resume.agent);
       loop.restore(resume);
@@ -627,7 +621,7 @@ function logScalars(agent: SacContinuous, step: number, finished: readonly Episo
 }
 
 /** Continuous SAC's parts of the shared loop: Box actions, observations stored as they are, an update every step. */
-function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: RngStreams, hooks: SacHooks): SacLoop<Float32Array> {
+function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: RngStreams): SacLoop<Float32Array> {
   const { cfg } = agent;
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
   const parts: SacLoopParts<Float32Array> = {
@@ -646,7 +640,6 @@ function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: Rn
     learn: (batch) => agent.update(batch, agentRng),
     scalars: (step, finished, episodes, evalReturn) => logScalars(agent, step, finished, episodes, evalReturn),
     evaluate: () => evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng),
-    logged: (line) => hooks.log?.(line.step, line.scalars),
   };
   return new SacLoop({ ...cfg, updateEvery: 1 }, env, parts, { reset: envRng, buffer: bufferRng });
 }

@@ -96,15 +96,18 @@ export interface SacRunCheckpoint<S> {
   loop: SacLoopState;
 }
 
-/** Throws unless `ckpt` is a SAC checkpoint of this version and algorithm; errors name both versions. */
+/** Throws unless `version` is this format's; the error names both versions. */
+export function checkSacVersion(field: string, version: unknown): void {
+  if (version === SAC_CHECKPOINT_VERSION) return;
+  const got = version === undefined ? 'none (a checkpoint written before the shared SAC format)' : JSON.stringify(version);
+  throw new RangeError(`${field}: got ${got}, allowed: ${SAC_CHECKPOINT_VERSION} (this priorlab's SAC checkpoint format); retrain, or resume with the priorlab that wrote it`);
+}
+
+/** Throws unless `ckpt` is a SAC run checkpoint of this version and algorithm. */
 export function checkSacCheckpoint(ckpt: unknown, algo: SacRunCheckpoint<unknown>['algo']): void {
-  const c = ckpt as Partial<SacRunCheckpoint<unknown>> | null;
-  const version = c && typeof c === 'object' ? c.version : undefined;
-  if (version !== SAC_CHECKPOINT_VERSION) {
-    const got = version === undefined ? 'none (a checkpoint written before the shared SAC format)' : JSON.stringify(version);
-    throw new RangeError(`checkpoint.version: got ${got}, allowed: ${SAC_CHECKPOINT_VERSION} (this priorlab's SAC checkpoint format); retrain or resume with the priorlab that wrote it`);
-  }
-  if (c!.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c!.algo)}, allowed: '${algo}'`);
+  const c = ckpt !== null && typeof ckpt === 'object' ? (ckpt as Partial<SacRunCheckpoint<unknown>>) : {};
+  checkSacVersion('checkpoint.version', c.version);
+  if (c.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c.algo)}, allowed: '${algo}'`);
 }
 
 /** The next multiple of `every` after `step` (Infinity when `every` is 0). */
@@ -251,6 +254,11 @@ export class SacLoop<A extends number | Float32Array> {
 
 /** What the async loop reports to whoever runs it (an experiment's `RunContext`, a learner, a test). */
 export interface SacRunHooks<C> {
+  /**
+   * Every metrics line as it is logged: a log step's (after the NaN check), and an evaluation between log
+   * steps (`charts/eval_return` alone).
+   */
+  log?(step: number, scalars: Record<string, number>): void;
   /** Progress for a bar (steps done), with the step's evaluation if one ran. */
   progress?(step: number, total: number, fields: Record<string, number>): void;
   /** Called at the first episode end after every `checkpointEvery` steps, and at the stop an abort causes. */
@@ -266,9 +274,11 @@ export interface SacRunHooks<C> {
  */
 export async function runSacLoop<C>(loop: SacLoop<number | Float32Array>, checkpointEvery: number, save: () => C, hooks: SacRunHooks<C>): Promise<void> {
   let nextCheckpoint = nextMultiple(loop.stepCount, checkpointEvery);
+  let sent = loop.metrics.length; // lines of the run before a resume were reported then
   while (!loop.done) {
     loop.step();
     const step = loop.stepCount;
+    for (; sent < loop.metrics.length; sent++) hooks.log?.(loop.metrics[sent].step, loop.metrics[sent].scalars);
     if (loop.loggedLast) await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
     hooks.progress?.(step, loop.schedule.totalSteps, loop.lastEval === undefined ? {} : { eval: loop.lastEval });
     if (loop.atEpisodeBoundary) {
