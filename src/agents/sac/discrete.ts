@@ -38,8 +38,9 @@
  *
  * The visualizer instead builds `new DiscreteSacTrainer(env, objective, cfg, hooks)` and calls `step()` a few
  * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
- * Exact resume: when `trainer.atEpisodeBoundary`, `trainer.saveCheckpoint()` (agent, replay buffer,
- * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, objective, ckpt).run()`.
+ * The loop itself is the one both SACs share (`loop.ts`). Exact resume: when `trainer.atEpisodeBoundary`,
+ * `trainer.saveCheckpoint()` (agent, replay buffer, counters, RNG streams; the shared versioned envelope, stored
+ * with `encodeF32Json`), later `DiscreteSacTrainer.resume(env, objective, ckpt).run()`.
  * A trained agent becomes a reference prior: `makeObjective({ prior: 'reference', alpha }, env, { reference:
  * discreteSacReference(agent.saveCheckpoint(), env) })`. Observations of tabular envs are one-hot
  * encoded (`priors/encoding.ts`).
