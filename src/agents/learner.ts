@@ -19,7 +19,7 @@ import { encodeObservations, obsDim, type BoxPrior, type DiscretePrior, type Obj
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig } from './sac/continuous.js';
 import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacHooks, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
-import { runSacLoop } from './sac/loop.js';
+import { nextMultiple, runSacLoop } from './sac/loop.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
@@ -311,11 +311,6 @@ class DiscreteSacLearner implements Learner {
     this.trainer.agent.dispose();
     this.trainer.env.close();
   }
-}
-
-/** The next multiple of `every` after `step` (Infinity when `every` is 0). */
-function nextMultiple(step: number, every: number): number {
-  return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── KL-PPO

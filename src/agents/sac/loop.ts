@@ -110,8 +110,8 @@ export function checkSacCheckpoint(ckpt: unknown, algo: SacRunCheckpoint<unknown
   if (c.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c.algo)}, allowed: '${algo}'`);
 }
 
-/** The next multiple of `every` after `step` (Infinity when `every` is 0). */
-function nextMultiple(step: number, every: number): number {
+/** The next multiple of `every` after `step` (Infinity when `every` is 0): the next checkpoint or evaluation step. */
+export function nextMultiple(step: number, every: number): number {
   return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
 }
 
