@@ -15,7 +15,7 @@ import { make } from '../src/envs/registry.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
-import { decodeF32Json, encodeF32Json } from '../src/node/f32json.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
@@ -75,7 +75,7 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
   const slots = new SlotCheckpoints(ctx, 'sac-state');
   const blob = slots.load();
   const resume = blob === null ? undefined : decodeF32Json<SacCheckpoint>(blob);
-  if (resume) ctx.print(`resumed from step ${resume.step}`);
+  if (resume) ctx.print(`resumed from step ${resume.loop.step}`);
   const result = await trainSac(
     cfg,
     makeEnv,
@@ -83,12 +83,7 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
     ctx.streams,
     {
       log: (step, scalars) => ctx.log(step, scalars),
-      progress: (step, total, fields) => {
-        // trainSac logs an evaluation only when it falls on a log step; keep the others in metrics.jsonl too.
-        const onLogStep = step % cfg.logEvery === 0 || step === cfg.totalSteps;
-        if (fields.eval !== undefined && !onLogStep) ctx.log(step, { 'charts/eval_return': fields.eval });
-        ctx.progress(step, total, fields);
-      },
+      progress: (step, total, fields) => ctx.progress(step, total, fields),
       checkpoint: (step, state) => slots.save(step, encodeF32Json(state)),
       signal: ctx.signal,
     },

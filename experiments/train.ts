@@ -9,7 +9,7 @@
 import { make } from '../src/envs/registry.js';
 import { createLearner } from '../src/agents/learner.js';
 import { type Experiment, type RunContext } from '../src/node/run/experiment.js';
-import { decodeF32Json, encodeF32Json } from '../src/node/f32json.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { FILES, packageVersion } from '../src/node/run/rundir.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';

@@ -99,7 +99,7 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(worst(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       for (const f of ['actorOpt', 'criticOpt'] as const) {
         expect(s[f].t).toBe(r[f].t);
-        expect(worst(s[f].m[0], r[f].m.flat(), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
+        expect(worst(s[f].m[0], r[f].m.flatMap((x) => Array.from(x)), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
       }
       expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
       expect(s.gradientSteps).toBe(6);

@@ -9,6 +9,8 @@ import type { Env } from '../src/envs/env.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference, makeObjective } from '../src/priors/index.js';
 import { ReplayBuffer } from '../src/agents/replay.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
+import { trackTensors } from './own-tensors.js';
 import { policyFromOutput, SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, squashedSample, trainSac, type SacCheckpoint, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
 
 beforeAll(async () => {
@@ -32,54 +34,51 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     run.agent.dispose();
   });
 
-  it('keeps the tensor count flat across 5000 updates', () => {
+  it("an agent's own tensors stay flat across 1000 updates and are all freed by dispose (engine and autodiff)", () => {
     const env = makeEnv();
-    const streams = new RngStreams(4);
-    const rng = streams.get('agent');
-    const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [4], batchSize: 4, policyFrequency: 2 }, env, uniform(), rng);
-    const buffer = new ReplayBuffer(64, 3, 1);
-    for (let i = 0; i < 64; i++) buffer.add([rng.normal(), rng.normal(), rng.normal()], [rng.uniformRange(-2, 2)], -rng.uniform(), [rng.normal(), rng.normal(), rng.normal()], i % 7 === 0);
-    agent.update(buffer.sample(4, rng), rng);
-    agent.update(buffer.sample(4, rng), rng);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 5000; i++) agent.update(buffer.sample(4, rng), rng);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Object.values(agent.readMetrics()).every(Number.isFinite)).toBe(true);
-    agent.dispose();
+    const objective = uniform();
+    for (const impl of ['engine', 'autodiff'] as const) {
+      const rng = new RngStreams(4).get('agent');
+      const own = trackTensors(); // this agent's tensors only (issue #16), over its whole lifetime
+      const agent = new SacContinuous({ ...SAC_DEFAULTS, impl, hidden: [4], batchSize: 4, policyFrequency: 2 }, env, objective, rng);
+      const buffer = new ReplayBuffer(64, 3, 1);
+      for (let i = 0; i < 64; i++) buffer.add([rng.normal(), rng.normal(), rng.normal()], [rng.uniformRange(-2, 2)], -rng.uniform(), [rng.normal(), rng.normal(), rng.normal()], i % 7 === 0);
+      const alive: number[] = [];
+      for (let i = 1; i <= 1000; i++) {
+        agent.update(buffer.sample(4, rng), rng);
+        if (i % 250 === 0) alive.push(own.alive());
+      }
+      expect(new Set(alive).size, `${impl}: alive every 250 updates ${alive.join(' ')}`).toBe(1);
+      expect(alive[0], impl).toBeGreaterThan(0); // the networks (and on autodiff its optimizers) are tensors
+      expect(Object.values(agent.readMetrics()).every(Number.isFinite)).toBe(true);
+      agent.dispose();
+      expect(own.alive(), impl).toBe(0);
+      own.stop();
+    }
+    objective.dispose();
   });
 
   it('save/load: weights and deterministic actions match, and a resumed run continues with identical numbers', async () => {
     const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [16, 16], batchSize: 16, totalSteps: 800, learningStarts: 200, logEvery: 100, evalEvery: 400, evalEpisodes: 2, checkpointEvery: 400 };
-    const tensorsBefore = tf.memory().numTensors;
+    const objective = uniform();
+    const own = trackTensors(); // the tensors of these agents only (issue #16)
     const logsA: [number, SacScalars][] = [];
-    let saved: { step: number; state: SacCheckpoint; rng: Record<string, RngState> } | undefined;
+    let saved: { step: number; state: string; rng: Record<string, RngState> } | undefined;
     const streamsA = new RngStreams(5);
-    const a = await trainSac(cfg, makeEnv, uniform(), streamsA, {
+    const a = await trainSac(cfg, makeEnv, objective, streamsA, {
       log: (step, s) => logsA.push([step, s]),
       checkpoint: (step, state) => {
-        saved ??= JSON.parse(JSON.stringify({ step, state, rng: streamsA.getState() }, (_k, v) => (v instanceof Float32Array ? Array.from(v) : v)));
+        saved ??= { step, state: encodeF32Json(state), rng: streamsA.getState() };
       },
     });
     expect(saved?.step).toBe(400);
-    const f32 = (x: unknown) => Float32Array.from(x as number[]);
-    const st = saved!.state;
-    const state: SacCheckpoint = {
-      ...st,
-      agent: {
-        ...st.agent,
-        actor: f32(st.agent.actor),
-        critic: f32(st.agent.critic),
-        criticTarget: f32(st.agent.criticTarget),
-        actorOpt: { ...st.agent.actorOpt, m: st.agent.actorOpt.m.map(f32), v: st.agent.actorOpt.v.map(f32) },
-        criticOpt: { ...st.agent.criticOpt, m: st.agent.criticOpt.m.map(f32), v: st.agent.criticOpt.v.map(f32) },
-        alphaOpt: { ...st.agent.alphaOpt, m: st.agent.alphaOpt.m.map(f32), v: st.agent.alphaOpt.v.map(f32) },
-      },
-    };
+    const state = decodeF32Json<SacCheckpoint>(saved!.state);
+    expect(state.loop.step).toBe(400);
     // Resume from the checkpoint (streams restored as the CLI does).
     const streamsB = new RngStreams(5);
     streamsB.setState(saved!.rng);
     const logsB: [number, SacScalars][] = [];
-    const b = await trainSac(cfg, makeEnv, uniform(), streamsB, { log: (step, s) => logsB.push([step, s]) }, state);
+    const b = await trainSac(cfg, makeEnv, objective, streamsB, { log: (step, s) => logsB.push([step, s]) }, state);
     expect(logsB.map(([s]) => s)).toEqual([500, 600, 700, 800]);
     expect(logsB).toEqual(logsA.filter(([s]) => s > 400));
     expect(logsB[3][1]['charts/eval_return']).toBe(a.finalEvalReturn);
@@ -87,15 +86,24 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     expect(Array.from(b.agent.critic.getWeights())).toEqual(Array.from(a.agent.critic.getWeights()));
 
     // A fresh agent loaded from a's state acts identically (deterministic actions).
-    const c = new SacContinuous(cfg, makeEnv(), uniform(), new RngStreams(99).get('agent'));
+    const c = new SacContinuous(cfg, makeEnv(), objective, new RngStreams(99).get('agent'));
     c.setState(a.agent.getState());
     const obs = Float32Array.from([1, 0, 0.5, -0.3, 0.95, -2, 0, 1, 7]);
     expect(Array.from(c.act(obs, { deterministic: true }))).toEqual(Array.from(a.agent.act(obs, { deterministic: true })));
-    const fresh = new SacContinuous(cfg, makeEnv(), uniform(), new RngStreams(99).get('agent'));
+    const fresh = new SacContinuous(cfg, makeEnv(), objective, new RngStreams(99).get('agent'));
     expect(Array.from(c.act(obs, { deterministic: true }))).not.toEqual(Array.from(fresh.act(obs, { deterministic: true })));
     for (const x of [a.agent, b.agent, c, fresh]) x.dispose();
     // Training, evaluation, checkpoints and restores leave no tensor behind once the agents are disposed.
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(own.alive()).toBe(0);
+    own.stop();
+    objective.dispose();
+    // An older checkpoint (before the shared format: no version) or another algorithm's is refused, naming both versions.
+    const { version: _v, ...unversioned } = state;
+    await expect(trainSac(cfg, makeEnv, objective, new RngStreams(5), {}, unversioned as unknown as SacCheckpoint)).rejects.toThrow(
+      /checkpoint.version: got none \(a checkpoint written before the shared SAC format\), allowed: 2/,
+    );
+    await expect(trainSac(cfg, makeEnv, objective, new RngStreams(5), {}, { ...state, version: 3 } as unknown as SacCheckpoint)).rejects.toThrow(/checkpoint.version: got 3, allowed: 2/);
+    await expect(trainSac(cfg, makeEnv, objective, new RngStreams(5), {}, { ...state, algo: 'sac-discrete' })).rejects.toThrow(/checkpoint.algo: got "sac-discrete", allowed: 'sac'/);
   });
 
   it('a NaN in a loss stops the run with a clear error and no checkpoint after it', async () => {

@@ -16,6 +16,7 @@ import {
   type DiscreteSacCheckpoint,
   type DiscreteSacTrainerCheckpoint,
 } from '../src/agents/sac/discrete.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
@@ -25,6 +26,7 @@ import { initNodeBackend } from '../src/node/backend.js';
 import { isDiscretePrior, makeObjective, type AlphaSpec, type ObjectiveSpec, type PriorName, type PriorSpaces } from '../src/priors/index.js';
 import { DivergedError } from '../src/agents/diverged.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
+import { trackTensors } from './own-tensors.js';
 
 const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
@@ -184,19 +186,26 @@ describe('the prior changes behaviour in the direction the exact solver predicts
 });
 
 describe('plumbing', () => {
-  it('no tensor leaks across many updates', () => {
-    const env = twoRoute();
-    const trainer = new DiscreteSacTrainer(env, autoUniform(env), { ...SMALL_CFG, totalSteps: 1000 });
-    const counts: number[] = [];
-    for (let i = 0; i < 700; i++) {
-      trainer.step();
-      if (i % 100 === 49) counts.push(tf.memory().numTensors);
+  it("no tensor leaks across many updates: the agent's own tensors stay flat and dispose frees them all (engine and autodiff)", () => {
+    for (const impl of ['engine', 'autodiff'] as const) {
+      const env = twoRoute();
+      const own = trackTensors(); // this run's tensors only (issue #16): the objective's, the agent's
+      const objective = autoUniform(env);
+      const trainer = new DiscreteSacTrainer(env, objective, { ...SMALL_CFG, impl, totalSteps: 1000 });
+      const counts: number[] = [];
+      for (let i = 0; i < 700; i++) {
+        trainer.step();
+        if (i % 100 === 49) counts.push(own.alive());
+      }
+      console.log(`[sac-discrete] ${impl}: own tensors every 100 steps:`, counts.join(' '));
+      expect(trainer.agent.gradientSteps).toBe(600);
+      // Before the first update, then flat: no growth over 600 updates and 6 log steps.
+      expect(new Set(counts.slice(1)).size, impl).toBe(1);
+      trainer.agent.dispose();
+      objective.dispose();
+      expect(own.alive(), impl).toBe(0);
+      own.stop();
     }
-    console.log('[sac-discrete] tensor counts every 100 steps:', counts.join(' '));
-    expect(trainer.agent.gradientSteps).toBe(600);
-    // Before the first update, then flat: one kept statistics tensor, no growth over 600 updates and 6 log steps.
-    expect(new Set(counts.slice(1)).size).toBe(1);
-    trainer.agent.dispose();
   });
 
   it('auto-temperature moves α toward its target: up when KL(π‖p) is above the target, down when below', () => {
@@ -233,11 +242,11 @@ describe('plumbing', () => {
     for (const r of [a, b, c]) r.agent.dispose();
   });
 
-  it('checkpoint round trip (through JSON) restores networks, optimizers, α and RNG streams', () => {
+  it('checkpoint round trip (through encodeF32Json) restores networks, optimizers, α and RNG streams', () => {
     const env = twoRoute();
     const prior = autoUniform(env);
     const a = new DiscreteSacTrainer(env, prior, SMALL_CFG).run().agent;
-    const ckpt = JSON.parse(JSON.stringify(a.saveCheckpoint()));
+    const ckpt = decodeF32Json<DiscreteSacCheckpoint>(encodeF32Json(a.saveCheckpoint()));
     const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, seed: 99 });
     expect(policyTable(b, 54)).not.toEqual(policyTable(a, 54));
     b.loadCheckpoint(ckpt);
@@ -276,10 +285,10 @@ describe('plumbing', () => {
     const env = twoRoute();
     const first = new DiscreteSacTrainer(env, uniform(env), cfg);
     while (first.step() && !(first.stepCount >= 250 && first.atEpisodeBoundary));
-    const ckpt = JSON.parse(JSON.stringify(first.saveCheckpoint())) as DiscreteSacTrainerCheckpoint;
-    expect(ckpt.step).toBeGreaterThanOrEqual(250);
-    expect(ckpt.step).toBeLessThan(600);
-    expect(ckpt.buffer.size).toBe(ckpt.step);
+    const ckpt = decodeF32Json<DiscreteSacTrainerCheckpoint>(encodeF32Json(first.saveCheckpoint()));
+    expect(ckpt.loop.step).toBeGreaterThanOrEqual(250);
+    expect(ckpt.loop.step).toBeLessThan(600);
+    expect(ckpt.buffer.size).toBe(ckpt.loop.step);
     // Inside an episode there is env state the checkpoint does not hold: refused, naming when it is allowed.
     while (first.step() && first.atEpisodeBoundary);
     expect(() => first.saveCheckpoint()).toThrow(/saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true\)/);
@@ -300,6 +309,7 @@ describe('plumbing', () => {
   it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {
     const env = twoRoute();
     const teacher = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG).run().agent;
+    const own = trackTensors(); // from here: the reference prior's and the student's tensors only (issue #16)
     const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, { reference: discreteSacReference(teacher.saveCheckpoint(), env) });
     const prior = toTeacher.prior;
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
@@ -325,10 +335,11 @@ describe('plumbing', () => {
     tf.dispose(Object.values(grads));
     teacher.dispose();
     student.dispose();
-    const tensors = tf.memory().numTensors;
+    const tensors = own.alive();
     prior.dispose(); // frees the frozen network
     expect(refVars.every((name) => !(name in tf.engine().registeredVariables))).toBe(true);
-    expect(tf.memory().numTensors).toBeLessThan(tensors);
+    expect(own.alive()).toBeLessThan(tensors);
+    own.stop();
   });
 
   it('construct, load a checkpoint and dispose leaves no tensor behind', () => {
@@ -337,11 +348,13 @@ describe('plumbing', () => {
     const ckpt = new DiscreteSacAgent(env, prior, SMALL_CFG);
     const saved = ckpt.saveCheckpoint();
     ckpt.dispose();
-    const before = tf.memory().numTensors;
+    const own = trackTensors(); // this agent's tensors only (issue #16)
     const agent = new DiscreteSacAgent(env, prior, SMALL_CFG);
     agent.loadCheckpoint(saved);
+    expect(own.alive()).toBeGreaterThan(0);
     agent.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(own.alive()).toBe(0);
+    own.stop();
   });
 
   it('a non-finite loss stops training with a clear error that keeps the last good checkpoint', () => {

@@ -18,7 +18,8 @@ import { Mlp } from '../nn/index.js';
 import { encodeObservations, obsDim, type BoxPrior, type DiscretePrior, type Objective, type ReferenceSource } from '../priors/index.js';
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import { policyFromOutput, SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig } from './sac/continuous.js';
-import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacHooks, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import { nextMultiple, runSacLoop } from './sac/loop.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
@@ -210,27 +211,9 @@ class SacLearner implements Learner {
   }
 
   async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
-    const { cfg } = this;
     this.agent?.dispose();
     this.agent = null;
-    const result = await trainSac(
-      cfg,
-      this.args.makeEnv,
-      this.objective,
-      this.args.streams,
-      {
-        log: hooks.log,
-        progress: (step, total, fields) => {
-          // trainSac logs an evaluation only when it falls on a log step; keep the others in metrics.jsonl too.
-          const onLogStep = step % cfg.logEvery === 0 || step === cfg.totalSteps;
-          if (fields.eval !== undefined && !onLogStep) hooks.log(step, { 'charts/eval_return': fields.eval });
-          hooks.progress(step, total, fields);
-        },
-        checkpoint: hooks.checkpoint,
-        signal: hooks.signal,
-      },
-      resume as SacCheckpoint | undefined,
-    );
+    const result = await trainSac(this.cfg, this.args.makeEnv, this.objective, this.args.streams, hooks, resume as SacCheckpoint | undefined);
     this.agent = result.agent;
   }
 
@@ -264,12 +247,16 @@ class DiscreteSacLearner implements Learner {
   readonly actionWidth = 1;
   private readonly loop: LoopConfig;
   private trainer: DiscreteSacTrainer;
+  /** The trainer's evaluation (the learner's greedy episodes, `charts/eval_return`). */
+  private readonly trainerHooks: DiscreteSacHooks;
 
   constructor(private readonly args: LearnerArgs) {
     const [loop, own] = splitLoop(args.config, DISCRETE_LOOP_DEFAULTS);
     this.loop = loop;
     this.objective = args.objective;
-    this.trainer = new DiscreteSacTrainer(args.makeEnv(), args.objective, { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>);
+    const evalRng = args.streams.get('eval');
+    this.trainerHooks = { evaluation: { every: loop.evalEvery, run: () => evalReturn(this, args.makeEnv, loop.evalEpisodes, evalRng) } };
+    this.trainer = new DiscreteSacTrainer(args.makeEnv(), args.objective, { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>, this.trainerHooks);
     this.observationSpace = this.trainer.agent.observationSpace;
     this.actionSpace = this.trainer.agent.actionSpace;
   }
@@ -302,36 +289,10 @@ class DiscreteSacLearner implements Learner {
     if (resume !== undefined) {
       this.trainer.agent.dispose();
       this.trainer.env.close();
-      this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint);
+      this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint, this.trainerHooks);
     }
-    const { trainer, loop } = this;
-    const evalRng = this.args.streams.get('eval');
-    const logEvery = trainer.agent.cfg.logEvery;
-    let logged = trainer.metrics.length;
-    let nextCheckpoint = nextMultiple(trainer.stepCount, loop.checkpointEvery);
-    while (!trainer.done) {
-      trainer.step();
-      const step = trainer.stepCount;
-      let evalRet: number | undefined;
-      if ((loop.evalEvery > 0 && step % loop.evalEvery === 0) || step === loop.totalSteps) {
-        evalRet = evalReturn(this, this.args.makeEnv, loop.evalEpisodes, evalRng);
-      }
-      for (; logged < trainer.metrics.length; logged++) {
-        const m = trainer.metrics[logged];
-        hooks.log(m.step, { ...m.scalars, ...(evalRet !== undefined && m.step === step ? { 'charts/eval_return': evalRet } : {}) });
-      }
-      if (evalRet !== undefined && (step % logEvery !== 0 && step !== loop.totalSteps)) hooks.log(step, { 'charts/eval_return': evalRet });
-      hooks.progress(step, loop.totalSteps, evalRet === undefined ? {} : { eval: evalRet });
-      if (step % logEvery === 0) await yieldToEventLoop();
-      if (trainer.atEpisodeBoundary) {
-        await yieldToEventLoop();
-        if (step >= nextCheckpoint || hooks.signal?.aborted) {
-          hooks.checkpoint(step, trainer.saveCheckpoint());
-          nextCheckpoint = nextMultiple(step, loop.checkpointEvery);
-        }
-        if (hooks.signal?.aborted) break;
-      }
-    }
+    const { trainer } = this;
+    await runSacLoop(trainer.loop, this.loop.checkpointEvery, () => trainer.saveCheckpoint(), hooks);
   }
 
   networkSizes(): Record<string, number[]> {
@@ -343,18 +304,13 @@ class DiscreteSacLearner implements Learner {
   }
 
   setPolicyWeights(w: PolicyWeights): void {
-    this.trainer.agent.actor.setWeights(w.actor);
+    this.trainer.agent.setActorWeights(w.actor);
   }
 
   dispose(): void {
     this.trainer.agent.dispose();
     this.trainer.env.close();
   }
-}
-
-/** The next multiple of `every` after `step` (Infinity when `every` is 0). */
-function nextMultiple(step: number, every: number): number {
-  return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── KL-PPO

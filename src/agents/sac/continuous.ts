@@ -30,13 +30,13 @@ import * as tf from '@tensorflow/tfjs';
 import { standardNormal, TanhGaussian } from '../../core/distributions.js';
 import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
-import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
+import { EngineMirror, engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
-import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
+import type { ReplayBatch } from '../replay.js';
+import { checkSacCheckpoint, runSacLoop, SAC_CHECKPOINT_VERSION, SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint, type SacRunHooks } from './loop.js';
 
 export interface SacConfig {
   /** Environment steps to train for. */
@@ -221,11 +221,9 @@ export class SacContinuous {
   readonly obsDim: number;
   readonly actDim: number;
   /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  private readonly nets: EngineMirror<Mlp>;
   /** The WebAssembly engine running the update, or null on the tfjs path (see the file's doc). */
   private readonly engine: SacEngine | null;
-  /** Engine path: whether `nets` lag behind the engine's weights. */
-  private stale = false;
   /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
   private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private readonly prior: BoxPrior;
@@ -255,15 +253,13 @@ export class SacContinuous {
     const critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
     const criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
     criticTarget.setWeights(critic.getWeights());
-    this.nets = { actor, critic, criticTarget };
     this.head = squashedSample(this.actionSpace);
     const engineCfg = cfg.impl === 'engine' ? sacEngineConfig(cfg, env, objective) : null;
-    if (engineCfg) {
-      this.engine = new SacEngine(engineModule('SacContinuous'), engineCfg);
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+    this.engine = engineCfg ? new SacEngine(engineModule('SacContinuous'), engineCfg) : null;
+    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
+    if (this.engine) {
       this.tfjs = null;
     } else {
-      this.engine = null;
       const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
       this.tfjs = {
         actorOpt: new Adam(actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm }),
@@ -284,33 +280,21 @@ export class SacContinuous {
     return this.engine ? this.engine.updates : this.tfUpdates;
   }
 
-  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
-  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
-    if (this.engine && this.stale) {
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
-      this.stale = false;
-    }
-    return this.nets;
-  }
-
   get actor(): Mlp {
-    return this.synced().actor;
+    return this.nets.actor;
   }
 
   get critic(): Mlp {
-    return this.synced().critic;
+    return this.nets.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.synced().criticTarget;
+    return this.nets.criticTarget;
   }
 
   /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
   setActorWeights(w: Float32Array): void {
-    if (this.engine) {
-      this.engine.setParams('actor', w);
-      this.stale = true;
-    } else this.nets.actor.setWeights(w);
+    this.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
@@ -371,7 +355,7 @@ export class SacContinuous {
   update(batch: ReplayBatch, rng: Rng): void {
     if (this.engine) {
       this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng));
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     const { batchSize: B } = batch;
@@ -457,7 +441,7 @@ export class SacContinuous {
   setState(s: SacState): void {
     if (this.engine) {
       this.engine.setState(s);
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     const t = this.tfPath;
@@ -474,8 +458,7 @@ export class SacContinuous {
   }
 
   dispose(): void {
-    this.engine?.dispose();
-    for (const m of Object.values(this.nets)) m.dispose();
+    this.nets.dispose();
     if (this.tfjs) {
       for (const m of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) m.dispose();
       this.tfjs.logAlpha.dispose();
@@ -485,31 +468,14 @@ export class SacContinuous {
   }
 }
 
-/** A checkpoint of a run: the agent, the replay buffer and the loop's counters (taken at an episode end). */
-export interface SacCheckpoint {
-  agent: SacState;
-  buffer: ReplayState;
-  /** Environment steps done. */
-  step: number;
-  episodes: number;
-  /** Returns of episodes finished since the last log step (not yet logged). */
-  recentReturns: number[];
-}
+/** A checkpoint of a run at an episode end: the agent, the replay buffer and the loop's counters (the shared SAC envelope). */
+export type SacCheckpoint = SacRunCheckpoint<SacState>;
 
 /** What `trainSac` reports at a log step (namespaced like CleanRL's: `charts/…`, `losses/…`). */
 export type SacScalars = Record<string, number>;
 
-/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test). */
-export interface SacHooks {
-  /** Called at every log step, after the NaN check. */
-  log?(step: number, scalars: SacScalars): void;
-  /** Called at the first episode end after every `checkpointEvery` steps (after that step's log). */
-  checkpoint?(step: number, state: SacCheckpoint): void;
-  /** Progress for a bar (steps done). */
-  progress?(step: number, total: number, fields: Record<string, number>): void;
-  /** Stop early (at the next episode end, after a checkpoint). */
-  signal?: AbortSignal;
-}
+/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test): log, progress, checkpoint, abort. */
+export type SacHooks = SacRunHooks<SacCheckpoint>;
 
 export interface SacRunResult {
   agent: SacContinuous;
@@ -590,13 +556,13 @@ function failIfNotFinite(agent: SacContinuous, step: number, action?: Float32Arr
 }
 
 /**
- * The training loop (CleanRL's `__main__`): collect with the stochastic policy (uniform random actions for
- * the first `learningStarts` steps), store transitions (the true final observation on truncation; only
- * `terminated` stops bootstrapping), update every step, log, evaluate and checkpoint.
- * Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds), `agent`
- * (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each episode starts from `reset({ seed })` with a seed
- * drawn from `env`, so a checkpoint at an episode end plus the streams' state resumes exactly.
- * Async only to yield to the event loop once per log step (so an abort signal can arrive).
+ * The training loop (CleanRL's `__main__`, the shared `SacLoop`): collect with the stochastic policy
+ * (uniform random actions for the first `learningStarts` steps), store transitions (the true final
+ * observation on truncation; only `terminated` stops bootstrapping), update every step, log, evaluate and
+ * checkpoint. Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds),
+ * `agent` (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each
+ * episode starts from `reset({ seed })` with a seed drawn from `env`, so a checkpoint at an episode end plus
+ * the streams' state resumes exactly. Async only to yield to the event loop (so an abort signal can arrive).
  */
 export async function trainSac(
   cfg: SacConfig,
@@ -606,10 +572,26 @@ export async function trainSac(
   hooks: SacHooks = {},
   resume?: SacCheckpoint,
 ): Promise<SacRunResult> {
+  if (resume !== undefined) checkSacCheckpoint(resume, 'sac');
   const env = makeEnv();
   const agent = new SacContinuous(cfg, env, objective, streams.get('init'));
   try {
-    return await sacLoop(agent, env, makeEnv, streams, hooks, resume);
+    const loop = sacLoop(agent, env, makeEnv, streams);
+    if (resume) {
+      agent.setState(resume.agent);
+      loop.restore(resume);
+    }
+    const t0 = performance.now();
+    const startStep = loop.stepCount;
+    const save = (): SacCheckpoint => ({ version: SAC_CHECKPOINT_VERSION, algo: 'sac', agent: agent.getState(), ...loop.save('trainSac') });
+    await runSacLoop(loop, cfg.checkpointEvery, save, hooks);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      agent,
+      finalEvalReturn: loop.evals.length > 0 ? loop.evals[loop.evals.length - 1].meanReturn : NaN,
+      evals: [...loop.evals],
+      stepsPerSecond: (loop.stepCount - startStep) / seconds,
+    };
   } catch (e) {
     agent.dispose(); // the caller never sees this agent: free its tensors on every failure
     throw e;
@@ -619,9 +601,9 @@ export async function trainSac(
 }
 
 /** One log step's scalars (the vocabulary's keys); throws a DivergedError if the latest update's are not finite. */
-function logScalars(agent: SacContinuous, step: number, recentReturns: readonly number[], episodes: number, evalReturn: number | undefined): SacScalars {
+function logScalars(agent: SacContinuous, step: number, finished: readonly EpisodeStat[], episodes: number, evalReturn: number | undefined): SacScalars {
   const scalars: SacScalars = {};
-  if (recentReturns.length > 0) scalars['charts/episodic_return'] = recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+  if (finished.length > 0) scalars['charts/episodic_return'] = finished.reduce((a, e) => a + e.ret, 0) / finished.length;
   if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
   scalars['charts/episodes'] = episodes;
   if (agent.updates > 0) {
@@ -638,89 +620,26 @@ function logScalars(agent: SacContinuous, step: number, recentReturns: readonly 
   return scalars;
 }
 
-/** `trainSac`'s loop: collect, learn, evaluate and log, checkpoint at episode ends. */
-async function sacLoop(
-  agent: SacContinuous,
-  env: Env,
-  makeEnv: () => Env,
-  streams: RngStreams,
-  hooks: SacHooks,
-  resume: SacCheckpoint | undefined,
-): Promise<SacRunResult> {
+/** Continuous SAC's parts of the shared loop: Box actions, observations stored as they are, an update every step. */
+function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: RngStreams): SacLoop<Float32Array> {
   const { cfg } = agent;
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
-  const buffer = new ReplayBuffer(cfg.bufferSize, agent.obsDim, agent.actDim);
-  let step = 0;
-  let episodes = 0;
-  if (resume) {
-    agent.setState(resume.agent);
-    buffer.setState(resume.buffer);
-    step = resume.step;
-    episodes = resume.episodes;
-  }
-  const evals: SacRunResult['evals'] = [];
-  const recentReturns: number[] = resume ? [...resume.recentReturns] : [];
-  let nextCheckpoint = cfg.checkpointEvery > 0 ? (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery : Infinity;
-  const t0 = performance.now();
-  const startStep = step;
-
-  let obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
-  let epReturn = 0;
-  while (step < cfg.totalSteps) {
-    // ---- act: random before learningStarts, then a' ~ π(·|s)
-    const action =
-      step < cfg.learningStarts
-        ? Float32Array.from(agent.actionSpace.sample(agentRng))
-        : agent.act(obs, { deterministic: false, rng: agentRng });
-    if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, action);
-    const r = env.step(action);
-    step += 1;
-    epReturn += r.reward;
-    buffer.add(obs, action, r.reward, r.obs as Float32Array, r.terminated);
-    obs = r.obs as Float32Array;
-
-    // ---- learn
-    if (step > cfg.learningStarts) {
-      for (let u = 0; u < cfg.gradientSteps; u++) agent.update(buffer.sample(cfg.batchSize, bufferRng), agentRng);
-    }
-
-    // ---- evaluate and log
-    const evalDue = (cfg.evalEvery > 0 && step % cfg.evalEvery === 0) || step === cfg.totalSteps;
-    let evalReturn: number | undefined;
-    if (evalDue) {
-      evalReturn = evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng);
-      evals.push({ step, meanReturn: evalReturn });
-    }
-    const episodeEnded = r.terminated || r.truncated;
-    if (episodeEnded) {
-      recentReturns.push(epReturn);
-      episodes += 1;
-    }
-    if (step % cfg.logEvery === 0 || step === cfg.totalSteps) {
-      hooks.log?.(step, logScalars(agent, step, recentReturns, episodes, evalReturn));
-      recentReturns.length = 0;
-      await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
-    }
-    hooks.progress?.(step, cfg.totalSteps, evalReturn === undefined ? {} : { eval: evalReturn });
-
-    if (episodeEnded) {
-      // Checkpoints (and so stops) happen at episode ends; yield here too so a Ctrl-C is seen within one
-      // episode rather than one log period.
-      await yieldToEventLoop();
-      if ((step >= nextCheckpoint || hooks.signal?.aborted) && hooks.checkpoint) {
-        hooks.checkpoint(step, { agent: agent.getState(), buffer: buffer.getState(), step, episodes, recentReturns: [...recentReturns] });
-        if (cfg.checkpointEvery > 0) nextCheckpoint = (Math.floor(step / cfg.checkpointEvery) + 1) * cfg.checkpointEvery;
-      }
-      if (hooks.signal?.aborted) break;
-      obs = env.reset({ seed: envRng.uint32() }).obs as Float32Array;
-      epReturn = 0;
-    }
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    agent,
-    finalEvalReturn: evals.length > 0 ? evals[evals.length - 1].meanReturn : NaN,
-    evals,
-    stepsPerSecond: (step - startStep) / seconds,
+  const parts: SacLoopParts<Float32Array> = {
+    obsWidth: agent.obsDim,
+    actWidth: agent.actDim,
+    encode: (obs) => obs as Float32Array,
+    collect: (obs, step) => {
+      // random before learningStarts, then a' ~ π(·|s)
+      const action =
+        step < cfg.learningStarts
+          ? Float32Array.from(agent.actionSpace.sample(agentRng))
+          : agent.act(obs as Float32Array, { deterministic: false, rng: agentRng });
+      if (!action.every(Number.isFinite)) failIfNotFinite(agent, step, action);
+      return action;
+    },
+    learn: (batch) => agent.update(batch, agentRng),
+    scalars: (step, finished, episodes, evalReturn) => logScalars(agent, step, finished, episodes, evalReturn),
+    evaluate: () => evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng),
   };
+  return new SacLoop({ ...cfg, updateEvery: 1 }, env, parts, { reset: envRng, buffer: bufferRng });
 }

@@ -38,8 +38,9 @@
  *
  * The visualizer instead builds `new DiscreteSacTrainer(env, objective, cfg, hooks)` and calls `step()` a few
  * times per animation frame (`hooks.onStep` sees every transition), reading `policyTable(agent, nS)`.
- * Exact resume: when `trainer.atEpisodeBoundary`, `trainer.saveCheckpoint()` (agent, replay buffer,
- * counters, RNG streams; JSON-serializable), later `DiscreteSacTrainer.resume(env, objective, ckpt).run()`.
+ * The loop itself is the one both SACs share (`loop.ts`). Exact resume: when `trainer.atEpisodeBoundary`,
+ * `trainer.saveCheckpoint()` (agent, replay buffer, counters, RNG streams; the shared versioned envelope, stored
+ * with `encodeF32Json`), later `DiscreteSacTrainer.resume(env, objective, ckpt).run()`.
  * A trained agent becomes a reference prior: `makeObjective({ prior: 'reference', alpha }, env, { reference:
  * discreteSacReference(agent.saveCheckpoint(), env) })`. Observations of tabular envs are one-hot
  * encoded (`priors/encoding.ts`).
@@ -48,8 +49,8 @@ import * as tf from '@tensorflow/tfjs';
 import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
-import { Adam, Mlp, polyakUpdate, type AdamJson, type AdamState } from '../../nn/index.js';
-import { DiscreteSacEngine, engineModule, type DiscreteSacEngineConfig } from '../../nn/engine/index.js';
+import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
+import { DiscreteSacEngine, EngineMirror, engineModule, type DiscreteSacEngineConfig, type EngineWeights } from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -62,7 +63,7 @@ import {
   type ReferenceSource,
 } from '../../priors/index.js';
 import { checkFinite, DivergedError } from '../diverged.js';
-import { ReplayBuffer, type ReplayState } from '../replay.js';
+import { checkSacCheckpoint, checkSacVersion, SAC_CHECKPOINT_VERSION, SacLoop, type SacLoopParts, type SacMetrics, type SacRunCheckpoint } from './loop.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Config
@@ -275,19 +276,16 @@ export interface DiscreteBatch {
   terminated: tf.Tensor1D;
 }
 
-/** Everything needed to restore an agent exactly (JSON-serializable: plain arrays). */
-export interface DiscreteSacCheckpoint {
-  version: 1;
+/**
+ * Everything needed to restore an agent exactly: the weights and optimizer state in the engine's layout
+ * (typed arrays, as continuous SAC's `SacState`; `encodeF32Json` of src/core/f32json.ts stores them), the
+ * config, the spaces it was trained on and the RNG streams.
+ */
+export interface DiscreteSacCheckpoint extends EngineWeights {
+  version: typeof SAC_CHECKPOINT_VERSION;
   config: DiscreteSacConfig;
   observationSpace: string;
   actionSpace: string;
-  actor: number[];
-  critic: number[];
-  criticTarget: number[];
-  logAlpha: number;
-  actorOpt: AdamJson;
-  criticOpt: AdamJson;
-  alphaOpt: AdamJson;
   gradientSteps: number;
   rng: Record<string, RngState>;
 }
@@ -300,11 +298,9 @@ export class DiscreteSacAgent {
   readonly prior: DiscretePrior;
   readonly streams: RngStreams;
   /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: { actor: Mlp; critic: Mlp; criticTarget: Mlp };
+  private readonly nets: EngineMirror<Mlp>;
   /** The WebAssembly engine running the update (`impl: 'engine'`), or null. */
   private readonly engine: DiscreteSacEngine | null;
-  /** Engine path: whether `nets` lag behind the engine's weights. */
-  private stale = false;
   /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
   private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private gradSteps = 0;
@@ -335,13 +331,11 @@ export class DiscreteSacAgent {
     const critic = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic' }, init);
     const criticTarget = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic_target' }, init);
     criticTarget.setWeights(critic.getWeights());
-    this.nets = { actor, critic, criticTarget };
-    if (impl === 'engine') {
-      this.engine = new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective));
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.engine.setParams(which, this.nets[which].getWeights());
+    this.engine = impl === 'engine' ? new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective)) : null;
+    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
+    if (this.engine) {
       this.tfjs = null;
     } else {
-      this.engine = null;
       // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
       const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
       const clipNorm = this.cfg.clipNorm;
@@ -354,27 +348,23 @@ export class DiscreteSacAgent {
     }
   }
 
-  /** The tfjs networks, brought up to date with the engine's weights first (engine path). */
-  private synced(): { actor: Mlp; critic: Mlp; criticTarget: Mlp } {
-    if (this.engine && this.stale) {
-      for (const which of ['actor', 'critic', 'criticTarget'] as const) this.nets[which].setWeights(this.engine.getParams(which));
-      this.stale = false;
-    }
-    return this.nets;
-  }
-
   /** π(a|s) logits: encoded obs → `[B, |A|]`. */
   get actor(): Mlp {
-    return this.synced().actor;
+    return this.nets.actor;
   }
 
   /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
   get critic(): Mlp {
-    return this.synced().critic;
+    return this.nets.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.synced().criticTarget;
+    return this.nets.criticTarget;
+  }
+
+  /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
+  setActorWeights(w: Float32Array): void {
+    this.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
@@ -461,7 +451,7 @@ export class DiscreteSacAgent {
       });
       const { obs, nextObs, terminated } = b;
       this.engine.update({ batchSize: B, obs, actions: b.action, rewards: b.reward, nextObs, terminated, logP: logP.subarray(0, B * n), logPNext: logP.subarray(B * n) });
-      this.stale = true;
+      this.nets.changed();
       return;
     }
     tf.tidy(() =>
@@ -555,9 +545,8 @@ export class DiscreteSacAgent {
     return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
   }
 
-  /** Networks, optimizers, α and RNG streams, as plain JSON-serializable data. */
+  /** Networks, optimizers, α and RNG streams (copies). */
   saveCheckpoint(): DiscreteSacCheckpoint {
-    const json = (o: AdamState): AdamJson => ({ t: o.t, m: o.m.map((x) => Array.from(x)), v: o.v.map((x) => Array.from(x)) });
     const st = this.engine
       ? this.engine.getState()
       : {
@@ -571,18 +560,11 @@ export class DiscreteSacAgent {
           gradientSteps: this.gradSteps,
         };
     return {
-      version: 1,
+      ...st,
+      version: SAC_CHECKPOINT_VERSION,
       config: { ...this.cfg, hidden: [...this.cfg.hidden] },
       observationSpace: this.observationSpace.toString(),
       actionSpace: this.actionSpace.toString(),
-      actor: Array.from(st.actor),
-      critic: Array.from(st.critic),
-      criticTarget: Array.from(st.criticTarget),
-      logAlpha: st.logAlpha,
-      actorOpt: json(st.actorOpt),
-      criticOpt: json(st.criticOpt),
-      alphaOpt: json(st.alphaOpt),
-      gradientSteps: st.gradientSteps,
       rng: this.streams.getState(),
     };
   }
@@ -593,28 +575,18 @@ export class DiscreteSacAgent {
     if (JSON.stringify(ckpt.config.hidden) !== JSON.stringify(this.cfg.hidden)) {
       throw new RangeError(`checkpoint.config.hidden: [${ckpt.config.hidden.join(', ')}] does not match this agent's [${this.cfg.hidden.join(', ')}]`);
     }
-    const state = (o: AdamJson): AdamState => ({ t: o.t, m: o.m.map((x) => Float32Array.from(x)), v: o.v.map((x) => Float32Array.from(x)) });
     if (this.engine) {
-      this.engine.setState({
-        actor: Float32Array.from(ckpt.actor),
-        critic: Float32Array.from(ckpt.critic),
-        criticTarget: Float32Array.from(ckpt.criticTarget),
-        logAlpha: ckpt.logAlpha,
-        actorOpt: state(ckpt.actorOpt),
-        criticOpt: state(ckpt.criticOpt),
-        alphaOpt: state(ckpt.alphaOpt),
-        gradientSteps: ckpt.gradientSteps,
-      });
-      this.stale = true;
+      this.engine.setState(ckpt);
+      this.nets.changed();
     } else {
       const t = this.tfPath;
-      this.nets.actor.setWeights(Float32Array.from(ckpt.actor));
-      this.nets.critic.setWeights(Float32Array.from(ckpt.critic));
-      this.nets.criticTarget.setWeights(Float32Array.from(ckpt.criticTarget));
+      this.nets.actor.setWeights(ckpt.actor);
+      this.nets.critic.setWeights(ckpt.critic);
+      this.nets.criticTarget.setWeights(ckpt.criticTarget);
       tf.tidy(() => t.logAlpha.assign(tf.scalar(ckpt.logAlpha)));
-      t.actorOpt.setState(state(ckpt.actorOpt));
-      t.criticOpt.setState(state(ckpt.criticOpt));
-      t.alphaOpt.setState(state(ckpt.alphaOpt));
+      t.actorOpt.setState(ckpt.actorOpt);
+      t.criticOpt.setState(ckpt.criticOpt);
+      t.alphaOpt.setState(ckpt.alphaOpt);
       this.gradSteps = ckpt.gradientSteps;
     }
     this.streams.setState(ckpt.rng);
@@ -623,8 +595,7 @@ export class DiscreteSacAgent {
   dispose(): void {
     this.stats?.dispose();
     this.stats = null;
-    this.engine?.dispose();
-    for (const x of Object.values(this.nets)) x.dispose();
+    this.nets.dispose();
     if (this.tfjs) {
       for (const x of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) x.dispose();
       this.tfjs.logAlpha.dispose();
@@ -633,7 +604,7 @@ export class DiscreteSacAgent {
 }
 
 function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces): void {
-  if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
+  checkSacVersion('checkpoint.version', ckpt.version);
   if (ckpt.observationSpace !== spaces.observationSpace.toString()) {
     throw new RangeError(`checkpoint.observationSpace: ${ckpt.observationSpace} does not match the env's ${spaces.observationSpace.toString()}`);
   }
@@ -666,7 +637,7 @@ export function discreteSacReference(ckpt: DiscreteSacCheckpoint, env: PriorSpac
     { sizes: [obsDim(env.observationSpace), ...ckpt.config.hidden, nA], activation: ckpt.config.activation, name: 'sacd_reference' },
     new RngStreams(0).get('unused'),
   );
-  frozen.setWeights(Float32Array.from(ckpt.actor));
+  frozen.setWeights(ckpt.actor);
   return { logits: (obs) => frozen.apply(obs, { frozen: true }) as tf.Tensor2D, dispose: () => frozen.dispose() };
 }
 
@@ -675,77 +646,90 @@ export function discreteSacReference(ckpt: DiscreteSacCheckpoint, env: PriorSpac
 // ---------------------------------------------------------------------------------------------------
 
 /** One metrics line: `step` plus namespaced scalars (`charts/…`, `losses/…`), as `RunContext.log` takes them. */
-export interface DiscreteSacMetrics {
-  step: number;
-  scalars: Record<string, number>;
-}
+export type DiscreteSacMetrics = SacMetrics;
 
 export interface DiscreteSacHooks {
   /** After every environment step (the visualizer animates from it). Return false to stop training. */
   onStep?(info: { step: number; obs: Observation; action: number; reward: number; done: boolean }): boolean | void;
   /** After every log step, with the finite metrics just recorded. Return false to stop training. */
   onLog?(metrics: DiscreteSacMetrics, agent: DiscreteSacAgent): boolean | void;
+  /**
+   * Greedy evaluation every `every` steps (0 = only at the end) and at the end: `run()` returns its mean
+   * return, logged as `charts/eval_return` (on its own line between log steps).
+   */
+  evaluation?: { every: number; run(): number };
 }
 
 /**
- * A training run's full state at an episode boundary: the agent (networks, optimizers, α, RNG streams,
- * including the `env` stream that seeds the next episode's reset), the replay buffer and the loop's
- * counters. `DiscreteSacTrainer.resume` continues from it exactly: the same numbers as an uninterrupted run.
- * JSON-serializable (plain arrays).
+ * A training run's full state at an episode boundary (the shared SAC envelope, `SacRunCheckpoint`): the
+ * agent (networks, optimizers, α, RNG streams, including the `env` stream that seeds the next episode's
+ * reset), the replay buffer and the loop's counters and metrics. `DiscreteSacTrainer.resume` continues from
+ * it exactly: the same numbers as an uninterrupted run. Stored with `encodeF32Json` (src/core/f32json.ts).
  */
-export interface DiscreteSacTrainerCheckpoint {
-  version: 1;
-  agent: DiscreteSacCheckpoint;
-  buffer: ReplayState<number[]>;
-  /** Environment steps taken. */
-  step: number;
-  /** Episodes finished since the last log step (not yet logged). */
-  finished: { ret: number; len: number }[];
-  /** Every metrics line logged so far. */
-  metrics: DiscreteSacMetrics[];
-}
+export type DiscreteSacTrainerCheckpoint = SacRunCheckpoint<DiscreteSacCheckpoint>;
 
 export interface DiscreteSacResult {
   agent: DiscreteSacAgent;
   /** π(a|s) per state (nS·nA) for tabular envs, else null. */
   policyTable: Float64Array | null;
-  metrics: DiscreteSacMetrics[];
+  metrics: readonly DiscreteSacMetrics[];
 }
 
 /**
- * The SAC loop, one environment step at a time (`step()`), so a browser can interleave it with drawing.
- * Random actions for `learningStarts` steps, then actions sampled from π (ε-greedy if `explorationEpsilon`);
- * `gradientSteps` updates every `updateEvery` steps; metrics every `logEvery` steps. Truncated episodes
- * bootstrap, terminated ones do not. Every episode starts with `env.reset({ seed })`, the seed drawn from the
- * `env` stream when the episode's first step is taken, so between episodes (`atEpisodeBoundary`) the env
- * holds no state the run needs: `saveCheckpoint()` there and `DiscreteSacTrainer.resume` continue exactly.
+ * Discrete SAC on the shared loop (`SacLoop`), one environment step at a time (`step()`), so a browser can
+ * interleave it with drawing. Random actions for `learningStarts` steps, then actions sampled from π
+ * (ε-greedy if `explorationEpsilon`); `gradientSteps` updates every `updateEvery` steps; metrics every
+ * `logEvery` steps. Between episodes (`atEpisodeBoundary`) `saveCheckpoint()`, and `DiscreteSacTrainer.resume`
+ * continues exactly.
  */
 export class DiscreteSacTrainer {
   readonly agent: DiscreteSacAgent;
-  readonly metrics: DiscreteSacMetrics[] = [];
-  private readonly buffer: ReplayBuffer;
-  private readonly obsWidth: number;
-  private t = 0;
-  /** The current observation, or null between episodes (the next step resets the env). */
-  private obs: Observation | null = null;
+  /** The shared loop this trainer drives (`runSacLoop` takes it). */
+  readonly loop: SacLoop<number>;
   /** εz-greedy: the exploratory action being repeated and how many more steps it lasts (0 at episode ends). */
   private repeatAction = 0;
   private repeatLeft = 0;
-  private episodeReturn = 0;
-  private episodeLength = 0;
-  private finished: { ret: number; len: number }[] = [];
   private lastGood: DiscreteSacCheckpoint | null = null;
-  private stopped = false;
 
   constructor(
     readonly env: Env,
     objective: Objective,
     config: Partial<DiscreteSacConfig> = {},
-    private readonly hooks: DiscreteSacHooks = {},
+    hooks: DiscreteSacHooks = {},
   ) {
-    this.agent = new DiscreteSacAgent(env, objective, config);
-    this.obsWidth = obsDim(env.observationSpace);
-    this.buffer = new ReplayBuffer(this.agent.cfg.bufferSize, this.obsWidth, 1);
+    const agent = new DiscreteSacAgent(env, objective, config);
+    this.agent = agent;
+    const { cfg, streams } = agent;
+    const space = agent.observationSpace;
+    const parts: SacLoopParts<number> = {
+      obsWidth: obsDim(space),
+      actWidth: 1,
+      encode: (obs) => encodeObservations(space, [obs]),
+      collect: (obs, step) => this.collect(obs, step),
+      learn: (batch) => agent.updateFrom(batch),
+      scalars: (step, finished, _episodes, evalReturn) => {
+        const scalars: Record<string, number> = { ...(agent.lastStats() ?? {}) };
+        if (finished.length > 0) {
+          scalars['charts/episodic_return'] = finished.reduce((s, e) => s + e.ret, 0) / finished.length;
+          scalars['charts/episodic_length'] = finished.reduce((s, e) => s + e.len, 0) / finished.length;
+        }
+        checkFinite('discrete SAC', scalars, step, this.lastGood);
+        if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
+        return scalars;
+      },
+      evaluate: hooks.evaluation?.run,
+      onStep: ({ step, obs, action, result: r }) => hooks.onStep?.({ step, obs, action, reward: r.reward, done: r.terminated || r.truncated }),
+      episodeEnded: () => {
+        this.repeatLeft = 0;
+      },
+      logged: (m, regular) => {
+        if (!regular) return;
+        this.lastGood = agent.saveCheckpoint();
+        return hooks.onLog?.(m, agent);
+      },
+    };
+    const schedule = { ...cfg, evalEvery: hooks.evaluation?.every ?? 0 };
+    this.loop = new SacLoop(schedule, env, parts, { reset: streams.get('env'), buffer: streams.get('buffer') });
   }
 
   /**
@@ -753,99 +737,41 @@ export class DiscreteSacTrainer {
    * fresh instance of the same env (its state is not needed, the next episode reseeds it).
    */
   static resume(env: Env, objective: Objective, ckpt: DiscreteSacTrainerCheckpoint, hooks: DiscreteSacHooks = {}): DiscreteSacTrainer {
-    if (ckpt.version !== 1) throw new RangeError(`checkpoint.version: ${String(ckpt.version)} is not supported (allowed: 1)`);
+    checkSacCheckpoint(ckpt, 'sac-discrete');
     const trainer = new DiscreteSacTrainer(env, objective, ckpt.agent.config, hooks);
     trainer.agent.loadCheckpoint(ckpt.agent);
-    trainer.buffer.setState(ckpt.buffer);
-    trainer.t = ckpt.step;
-    trainer.finished = ckpt.finished.map((e) => ({ ...e }));
-    trainer.metrics.push(...ckpt.metrics);
+    trainer.loop.restore(ckpt);
     trainer.lastGood = ckpt.agent;
     return trainer;
   }
 
   /** True between episodes: the only moment `saveCheckpoint` may be called. */
   get atEpisodeBoundary(): boolean {
-    return this.obs === null;
+    return this.loop.atEpisodeBoundary;
   }
 
   /** The run's full state (see `DiscreteSacTrainerCheckpoint`); only at an episode boundary. */
   saveCheckpoint(): DiscreteSacTrainerCheckpoint {
-    if (this.obs !== null) {
-      throw new RangeError(`DiscreteSacTrainer.saveCheckpoint: step ${this.t} is inside an episode (allowed: when atEpisodeBoundary is true)`);
-    }
-    const b = this.buffer.getState();
-    return {
-      version: 1,
-      agent: this.agent.saveCheckpoint(),
-      buffer: {
-        ...b,
-        obs: Array.from(b.obs),
-        action: Array.from(b.action),
-        reward: Array.from(b.reward),
-        nextObs: Array.from(b.nextObs),
-        terminated: Array.from(b.terminated),
-      },
-      step: this.t,
-      finished: this.finished.map((e) => ({ ...e })),
-      metrics: this.metrics.map((m) => ({ step: m.step, scalars: { ...m.scalars } })),
-    };
+    const saved = this.loop.save('DiscreteSacTrainer.saveCheckpoint');
+    return { version: SAC_CHECKPOINT_VERSION, algo: 'sac-discrete', agent: this.agent.saveCheckpoint(), ...saved };
+  }
+
+  /** Every metrics line so far. */
+  get metrics(): readonly DiscreteSacMetrics[] {
+    return this.loop.metrics;
   }
 
   get done(): boolean {
-    return this.stopped || this.t >= this.agent.cfg.totalSteps;
+    return this.loop.done;
   }
 
   get stepCount(): number {
-    return this.t;
+    return this.loop.stepCount;
   }
 
   /** One environment step (plus its gradient steps and logging). Returns false once training is over. */
   step(): boolean {
-    if (this.done) return false;
-    const { cfg } = this.agent;
-    if (this.obs === null) this.obs = this.env.reset({ seed: this.agent.streams.get('env').uint32() }).obs;
-    const obs = this.obs;
-    const explore = this.agent.streams.get('explore');
-    let action: number;
-    if (this.t < cfg.learningStarts) {
-      action = explore.integer(this.agent.actionSpace.n);
-    } else if (this.repeatLeft > 0) {
-      action = this.repeatAction;
-      this.repeatLeft -= 1;
-    } else if (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon) {
-      action = explore.integer(this.agent.actionSpace.n);
-      if (cfg.explorationRepeatMu > 0) {
-        this.repeatAction = action;
-        this.repeatLeft = sampleZeta(explore, cfg.explorationRepeatMu, MAX_REPEAT) - 1;
-      }
-    } else {
-      const probs = this.agent.actionProbs(obs);
-      const bad = probs.find((p) => !Number.isFinite(p));
-      if (bad !== undefined) this.fail('policy π(·|s)', bad);
-      action = this.agent.act(obs, false, probs);
-    }
-    const r = this.env.step(action);
-    const space = this.agent.observationSpace;
-    this.buffer.add(encodeObservations(space, [obs]), action, r.reward, encodeObservations(space, [r.obs]), r.terminated);
-    this.episodeReturn += r.reward;
-    this.episodeLength += 1;
-    const done = r.terminated || r.truncated;
-    if (this.hooks.onStep?.({ step: this.t, obs, action, reward: r.reward, done }) === false) this.stopped = true;
-    if (done) {
-      this.finished.push({ ret: this.episodeReturn, len: this.episodeLength });
-      this.episodeReturn = 0;
-      this.episodeLength = 0;
-      this.repeatLeft = 0;
-    }
-    this.obs = done ? null : r.obs;
-    this.t += 1;
-
-    if (this.t > cfg.learningStarts && this.t % cfg.updateEvery === 0) {
-      for (let g = 0; g < cfg.gradientSteps; g++) this.updateOnce();
-    }
-    if (this.t % cfg.logEvery === 0 || this.done) this.log();
-    return !this.done;
+    return this.loop.step();
   }
 
   /** Runs to `totalSteps` (or until a hook stops it). */
@@ -863,32 +789,31 @@ export class DiscreteSacTrainer {
     };
   }
 
-  private updateOnce(): void {
-    this.agent.updateFrom(this.buffer.sample(this.agent.cfg.batchSize, this.agent.streams.get('buffer')));
-  }
-
-  private fail(what: string, value: number): never {
-    this.stopped = true;
-    throw new DivergedError('discrete SAC', what, value, this.t, this.lastGood);
-  }
-
-  private log(): void {
-    const scalars: Record<string, number> = { ...(this.agent.lastStats() ?? {}) };
-    if (this.finished.length > 0) {
-      scalars['charts/episodic_return'] = this.finished.reduce((s, e) => s + e.ret, 0) / this.finished.length;
-      scalars['charts/episodic_length'] = this.finished.reduce((s, e) => s + e.len, 0) / this.finished.length;
-      this.finished = [];
+  /** The behaviour action: random in the warm-up, then π(·|s), ε-greedy (εz-greedy) if configured. */
+  private collect(obs: Observation, step: number): number {
+    const { cfg, streams } = this.agent;
+    const explore = streams.get('explore');
+    const n = this.agent.actionSpace.n;
+    if (step < cfg.learningStarts) return explore.integer(n);
+    if (this.repeatLeft > 0) {
+      this.repeatLeft -= 1;
+      return this.repeatAction;
     }
-    try {
-      checkFinite('discrete SAC', scalars, this.t, this.lastGood);
-    } catch (e) {
-      this.stopped = true;
-      throw e;
+    if (cfg.explorationEpsilon > 0 && explore.uniform() < cfg.explorationEpsilon) {
+      const action = explore.integer(n);
+      if (cfg.explorationRepeatMu > 0) {
+        this.repeatAction = action;
+        this.repeatLeft = sampleZeta(explore, cfg.explorationRepeatMu, MAX_REPEAT) - 1;
+      }
+      return action;
     }
-    const m = { step: this.t, scalars };
-    this.metrics.push(m);
-    this.lastGood = this.agent.saveCheckpoint();
-    if (this.hooks.onLog?.(m, this.agent) === false) this.stopped = true;
+    const probs = this.agent.actionProbs(obs);
+    const bad = probs.find((p) => !Number.isFinite(p));
+    if (bad !== undefined) {
+      this.loop.stop();
+      throw new DivergedError('discrete SAC', 'policy π(·|s)', bad, step, this.lastGood);
+    }
+    return this.agent.act(obs, false, probs);
   }
 }
 

@@ -272,3 +272,70 @@ export abstract class EngineCore {
     this.views = undefined;
   }
 }
+
+/** A network in the engine's flat layout (src/nn's Mlp): what `EngineMirror` mirrors into. */
+export interface MirrorNet {
+  getWeights(): Float32Array;
+  setWeights(w: Float32Array): void;
+  dispose(): void;
+}
+
+const ENGINE_NETS: readonly EngineNet[] = ['actor', 'critic', 'criticTarget'];
+
+/**
+ * An agent's tfjs networks beside the engine that may run its update (both SACs). With an engine the
+ * networks are a copy of its weights for reading (policy tables, saved agents, tfjs-side statistics),
+ * refreshed lazily after the engine moved them (`changed()`); without one they are the learner itself.
+ */
+export class EngineMirror<Net extends MirrorNet> {
+  /** Whether the networks lag behind the engine's weights. */
+  private stale = false;
+
+  /** Copies the networks' initial weights into `engine` (so both paths start from the same draw). */
+  constructor(
+    readonly engine: EngineCore | null,
+    private readonly nets: Record<EngineNet, Net>,
+  ) {
+    if (engine) for (const which of ENGINE_NETS) engine.setParams(which, nets[which].getWeights());
+  }
+
+  /** Marks the engine's weights as moved (after an update or a restored state). */
+  changed(): void {
+    if (this.engine) this.stale = true;
+  }
+
+  /** The networks, brought up to date with the engine's weights first. */
+  get synced(): Record<EngineNet, Net> {
+    if (this.engine && this.stale) {
+      for (const which of ENGINE_NETS) this.nets[which].setWeights(this.engine.getParams(which));
+      this.stale = false;
+    }
+    return this.nets;
+  }
+
+  get actor(): Net {
+    return this.synced.actor;
+  }
+
+  get critic(): Net {
+    return this.synced.critic;
+  }
+
+  get criticTarget(): Net {
+    return this.synced.criticTarget;
+  }
+
+  /** Replaces one network's weights on whichever side learns (a saved policy loaded). */
+  setParams(which: EngineNet, w: Float32Array): void {
+    if (this.engine) {
+      this.engine.setParams(which, w);
+      this.stale = true;
+    } else this.nets[which].setWeights(w);
+  }
+
+  /** Frees the networks and the engine. */
+  dispose(): void {
+    this.engine?.dispose();
+    for (const which of ENGINE_NETS) this.nets[which].dispose();
+  }
+}
