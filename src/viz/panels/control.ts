@@ -281,7 +281,9 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
       const box = h('div', { class: 'cc-density', 'data-testid': `control-density-${prior}` });
       const grid = actionGrid(space, space.dim === 1 ? 241 : 41);
       const d = c.agent.densityAt(s, grid, KL_SAMPLES, new Rng(`${seed}/kl`));
-      const pLabel = prior === 'none' ? 'p: uniform (α = 0, not in J)' : prior === 'uniform' ? 'p: uniform' : 'p: the reference';
+      // The Objective's prior; at α = 0 (none) it is the uniform prior, which the objective does not weigh.
+      const o = c.agent.objective;
+      const pLabel = `p: ${o.prior.kind === 'uniform' ? 'uniform' : 'the reference'}${o.alpha === 0 && o.targetKl === null ? ' (α = 0, not in J)' : ''}`;
       if (space.dim === 1) {
         box.append(lineChart({
           title: `${prior}: π(a|s) and p(a|s)`,

@@ -285,7 +285,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     { key: 'kl', label: 'KL(π_learned ‖ π*)', value: Number.isFinite(L.kl.learnedExact) ? L.kl.learnedExact : '∞ (π* greedy at α = 0)', hint: 'visitation-weighted mean over the states π* visits' },
     { key: 'klReverse', label: 'KL(π* ‖ π_learned)', value: L.kl.exactLearned },
     { key: 'klInitial', label: `${L.forward ? 'KL(π_learned ‖ π*)' : 'KL(π* ‖ π_learned)'} at step 0`, value: L.klInitial },
-    { key: 'klPrior', label: `KL(π_learned ‖ ${L.prior === 'none' ? 'uniform' : 'prior'})`, value: L.klPrior, hint: L.prior === 'none' ? 'none is the uniform prior at α = 0' : undefined },
+    { key: 'klPrior', label: 'KL(π_learned ‖ p)', value: L.klPrior, hint: "p: the Objective's prior (none is the uniform prior at α = 0)" },
   ];
   const lastReturn = (L: Learner) => L.run.log.findLast((l) => 'charts/episodic_return' in l.scalars)?.scalars['charts/episodic_return'] ?? '—';
 
