@@ -38,7 +38,8 @@ import type { GridWorld } from '../src/envs/gridworld.js';
 import { makeTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference } from '../src/envs/tworoute.js';
 import type { Experiment, RunContext } from '../src/node/run/experiment.js';
 import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES } from '../src/priors/index.js';
-import { UsageError } from '../src/node/run/options.js';
+import {  } from '../src/node/run/options.js';
+import { UsageError } from '../src/core/errors.js';
 import { heatMaps, linePlot } from '../src/node/run/svgplot.js';
 
 const ENVS = ['TwoRoute-v0', 'CliffWalking-v1'] as const;

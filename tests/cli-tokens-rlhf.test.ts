@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import tokensRlhf from '../experiments/tokens-rlhf.js';
-import { UsageError, validateFlags } from '../src/node/run/options.js';
+import { validateFlags } from '../src/node/run/options.js';
+import { UsageError } from '../src/core/errors.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
 

@@ -8,7 +8,7 @@
  */
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './options.js';
+import { UsageError } from '../../core/errors.js';
 
 export const LOCK_FILE = '.lock';
 

@@ -12,7 +12,6 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 
-export { UsageError };
 
 /** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
 export const MAX_SEEDS = 10_000;

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FILES, readJson, writeJson, type RunStatus } from '../run/rundir.js';
-import { UsageError } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 import type { Cell, SweepSpec, Trial } from './spec.js';
 
 export interface SweepFile {

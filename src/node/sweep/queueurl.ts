@@ -3,7 +3,7 @@
  * from. `redact` is what every message shows instead of the URL.
  */
 import type { RedisOptions } from 'ioredis';
-import { UsageError } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 
 const ALLOWED = 'redis://[user:pass@]host[:port][/db] or rediss://... (TLS)';
 

@@ -26,7 +26,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Rng } from '../../core/rng.js';
 import type { Experiment } from '../run/experiment.js';
-import { allowedText, closest, kebab, parseSeedList, UsageError } from '../run/options.js';
+import { allowedText, closest, kebab, parseSeedList } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const distribution = z.union([

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Learner, PolicyWeights } from '../../agents/learner.js';
 import { AGENT_FILES, AGENT_FORMAT_VERSION, agentWeights, parseAgentManifest, type AgentManifest } from '../../agents/saved-agent.js';
 import type { ObjectiveSpec } from '../../priors/index.js';
-import { UsageError } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 
 export { AGENT_FILES, AGENT_FORMAT_VERSION, checkAgentFits, type AgentManifest } from '../../agents/saved-agent.js';
 

@@ -12,7 +12,7 @@ import { KLPPO_DEFAULTS } from '../../agents/klppo/ppo.js';
 import { KLPPO_EXTRA, type Algo, type LoopConfig } from '../../agents/learner.js';
 import { SAC_DEFAULTS } from '../../agents/sac/continuous.js';
 import { DEFAULT_DISCRETE_SAC_CONFIG } from '../../agents/sac/discrete.js';
-import { UsageError } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 
 export const HYPERPARAMS_DIR = resolve(import.meta.dirname, '../../../hyperparams');
 

@@ -13,7 +13,7 @@ import type { Env } from '../../envs/env.js';
 import { make, registeredIds } from '../../envs/registry.js';
 import { makeObjective, objectiveOptions, objectiveSpecOf, parseObjectiveSpec, type Objective, type ObjectiveSpec, type ReferenceSource } from '../../priors/index.js';
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
-import { UsageError } from '../run/options.js';
+import { UsageError } from '../../core/errors.js';
 import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
 import { parseSet, tunedHyperparams } from './hyperparams.js';
 
