@@ -178,7 +178,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const demos = (n: (typeof COUNTS)[number]) => () => setControl(countInput, COUNTS.indexOf(n));
   whatToNotice(host.sidebar, 'irl', 'How much the demonstrations pin down. One click sets N:', 'The chart below fills in KL against N for the current setting.', [
     { id: 'few', label: 'N = 10', note: 'Ten demonstrations enter few cells: the recovered reward is blank elsewhere and the KL to the demonstrator is large.', apply: demos(10) },
-    { id: 'many', label: 'N = 10,000', note: 'Ten thousand demonstrations: the recovered policy matches the demonstrator on the states it visits (KL a thousand times smaller than at N = 10).', apply: demos(10000) },
+    { id: 'many', label: 'N = 10,000', note: 'Ten thousand demonstrations: the recovered policy matches the demonstrator where it goes; the chart shows the KL falling with N (TwoRoute, uniform, α = 0.5: 0.13 at N = 10, 2e-5 at N = 10,000).', apply: demos(10000) },
   ]);
   const key = section(host.sidebar, 'Legend');
   legend(key, [

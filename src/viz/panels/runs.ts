@@ -207,14 +207,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       return;
     }
     const grid = entry ? makeGridEnv(entry).grid : null;
-    // Small multiples: several parts share the width; a run of one part gets one larger map.
-    const cell = grid ? Math.max(14, Math.min(keys.length > 1 ? 22 : 48, Math.floor(520 / grid.nCols))) : 0;
+    // Small multiples: at least two maps side by side even on a phone; a run of one part gets one larger map.
+    const half = Math.floor(((host.main.clientWidth || 800) - 12) / 2) - 26;
+    const cell = grid ? Math.max(12, Math.min(keys.length > 1 ? 22 : 48, Math.floor((keys.length > 1 ? half : 520) / grid.nCols))) : 0;
     keys.forEach((k, i) => {
       const eps = groups.get(k)!;
+      // Each prior (a part's first name) starts a row of its learners.
+      if (i > 0 && k.split('/')[0] !== keys[i - 1].split('/')[0]) replayHost.append(h('div', { style: 'flex-basis:100%;height:0' }));
       const card = h('div', { class: 'card', 'data-testid': 'run-part' });
       card.dataset.part = k;
       card.dataset.meanReturn = String(meanReturn(eps));
-      card.append(h('p', { class: 'card-title' }, `${k ? partLabel(k) : 'all episodes'} · mean return ${meanReturn(eps).toFixed(2)} (${eps.length})`));
+      card.append(h('p', { class: 'card-title' }, k ? partLabel(k) : 'all episodes'), h('p', { class: 'note' }, `mean return ${meanReturn(eps).toFixed(2)} · ${eps.length} episode${eps.length === 1 ? '' : 's'}`));
       replayHost.append(card);
       if (grid) {
         const states = eps.map((e) => e.obs.map((o) => Number(o)));
