@@ -67,11 +67,11 @@ function writeSyntheticPriorsRun(dir: string): void {
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'gridworld-priors', seed: 1, options: { alpha: 0.15, episodes: 1000, replays: 2 } }));
   const rows: string[] = [];
   let offset = 0;
-  for (const prior of PRIORS) {
-    for (let i = 1; i <= 6; i++) rows.push(JSON.stringify({ step: offset + i * 1000, [`${prior}/sac/charts/episodic_return`]: -1 + i / 6, [`${prior}/sac/charts/kl_prior`]: 0.1 * i, [`${prior}/sac/losses/critic`]: 1 / i }));
+  for (const [k, prior] of PRIORS.entries()) {
+    for (let i = 1; i <= 6; i++) rows.push(JSON.stringify({ step: offset + i * 1000, [`${prior}/sac/charts/episodic_return`]: -1 + i / (6 + k), [`${prior}/sac/charts/kl_prior`]: 0.1 * i * (k + 1), [`${prior}/sac/losses/critic`]: 1 / (i + k) }));
     offset += 6000;
     for (let i = 1; i <= 16; i++) {
-      rows.push(JSON.stringify({ step: offset + i * 16_000, [`${prior}/klppo/charts/episodic_return`]: -1 + i / 16, [`${prior}/klppo/charts/global_step`]: i * 16_000, [`${prior}/klppo/charts/learning_rate`]: 0.01 }));
+      rows.push(JSON.stringify({ step: offset + i * 16_000, [`${prior}/klppo/charts/episodic_return`]: -1 + i / (16 + 4 * k), [`${prior}/klppo/charts/global_step`]: i * 16_000, [`${prior}/klppo/charts/learning_rate`]: 0.01 }));
     }
     offset += 256_000;
   }
@@ -207,6 +207,9 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     const widest = await page.$$eval('[data-testid="run-part"], svg.chart, [data-figure]', (es) => Math.max(...es.map((e) => e.getBoundingClientRect().right)));
     expect(widest).toBeLessThanOrEqual(390);
+    // Two maps to a row on a phone: the second part's map sits beside the first.
+    const tops = await page.$$eval('[data-testid="run-part"]', (cs) => cs.slice(0, 2).map((c) => c.getBoundingClientRect().top));
+    expect(tops[1]).toBe(tops[0]);
     await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-phone-kl.png') });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-phone.png'), fullPage: true });

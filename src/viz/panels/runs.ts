@@ -30,6 +30,8 @@ import type { PriorName } from '../../priors/index.js';
 
 const RUN_COLORS = [0x2bb3a3, 0xf0a030, 0xe05570, 0x5b8def, 0xb48ef0, 0x9fd356];
 const PRIORS_EXPERIMENT = 'gridworld-priors';
+/** A `.card`'s padding and border, left and right (style.css). */
+const CARD_PAD = 26;
 
 type Curve = { run: number; part: string; points: ReadonlyArray<readonly [number, number]> };
 
@@ -208,13 +210,15 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     }
     const grid = entry ? makeGridEnv(entry).grid : null;
     // Small multiples: at least two maps side by side even on a phone; a run of one part gets one larger map.
-    const half = Math.floor(((host.main.clientWidth || 800) - 12) / 2) - 26;
+    const half = Math.floor(((replayHost.clientWidth || 800) - 12) / 2) - CARD_PAD;
     const cell = grid ? Math.max(12, Math.min(keys.length > 1 ? 22 : 48, Math.floor((keys.length > 1 ? half : 520) / grid.nCols))) : 0;
     keys.forEach((k, i) => {
       const eps = groups.get(k)!;
       // Each prior (a part's first name) starts a row of its learners.
       if (i > 0 && k.split('/')[0] !== keys[i - 1].split('/')[0]) replayHost.append(h('div', { style: 'flex-basis:100%;height:0' }));
       const card = h('div', { class: 'card', 'data-testid': 'run-part' });
+      // As wide as its map: the labels wrap instead of widening the card.
+      if (grid) card.style.width = `${grid.nCols * cell + CARD_PAD}px`;
       card.dataset.part = k;
       card.dataset.meanReturn = String(meanReturn(eps));
       card.append(h('p', { class: 'card-title' }, k ? partLabel(k) : 'all episodes'), h('p', { class: 'note' }, `mean return ${meanReturn(eps).toFixed(2)} · ${eps.length} episode${eps.length === 1 ? '' : 's'}`));
