@@ -87,6 +87,17 @@ function writeSyntheticPriorsRun(dir: string): void {
   writeFileSync(join(dir, 'routes.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120"><rect class="bar" x="10" y="10" width="40" height="100" fill="#f0a030"/><text x="60" y="60">ledge</text></svg>');
 }
 
+const PENDULUM_RUN = '2026-11-20T0000-sac-pendulum-1';
+
+/** A Pendulum run: one evaluation episode, obs (cos θ, sin θ, θ̇), swinging up from hanging. */
+function writePendulumRun(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'sac-pendulum', seed: 1, options: { steps: 15000 } }));
+  const theta = Array.from({ length: 40 }, (_, t) => Math.PI * (1 - t / 39));
+  const episode = { obs: theta.map((th) => [Math.cos(th), Math.sin(th), 0]), actions: theta.slice(1).map(() => [1]), rewards: theta.slice(1).map((th) => -(th ** 2)) };
+  writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'Pendulum-v1', episodes: [episode] }));
+}
+
 /** Folders under runs/ that are not runs: `priorlab compare` output and a parent folder of runs. */
 function writeNonRuns(dir: string): void {
   mkdirSync(join(dir, 'compare'), { recursive: true });
@@ -108,6 +119,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
   writeSyntheticRun(join(runsDir, RUN));
+  writePendulumRun(join(runsDir, PENDULUM_RUN));
   writeSyntheticPriorsRun(join(runsDir, PRIORS_RUN));
   writeSyntheticRssm(runsDir);
   writeNonRuns(runsDir);
@@ -123,7 +135,7 @@ describe('Runs', { timeout: 120_000 }, () => {
   it('opens on the newest run and shows a gridworld-priors run part by part', async () => {
     const page = await openPanel(session, '#panel=runs', errors, WIDE);
     // Only folders holding a config.json are runs: not compare/, not a parent folder of runs, not the world-model folders.
-    expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([RUN, PRIORS_RUN]);
+    expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([PENDULUM_RUN, RUN, PRIORS_RUN]);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, PRIORS_RUN);
     // One map per prior × learner, labelled, each replaying its own episodes (the reference's 12-step room route).
     const parts = await page.$$eval('[data-testid="run-part"]', (cs) => cs.map((c) => ({ part: (c as HTMLElement).dataset.part, title: c.textContent, canvas: c.querySelectorAll('canvas').length })));
@@ -190,6 +202,16 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(await rawStatus(`/runs/${RUN}/config.json`, 'POST')).toBe(405);
     expect(await rawStatus('/runs/%2e%2e/package.json')).toBe(403);
     expect(await rawStatus('/runs/..%2f..%2fetc%2fpasswd')).toBe(403);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a Pendulum run replays its episode on the swinging rod', async () => {
+    const page = await openPanel(session, `#panel=runs&runs=${PENDULUM_RUN}`, errors, WIDE);
+    await page.waitForFunction((r) => document.body.dataset.runsShown === r, PENDULUM_RUN);
+    await page.waitForSelector('[data-testid="run-part"] canvas[data-testid="pixi"]');
+    expect(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.env)).toBe('Pendulum-v1');
+    expect(await page.$$eval('[data-testid="run-part"]', (cs) => cs.length)).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });

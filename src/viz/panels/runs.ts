@@ -246,6 +246,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       replay = pendulumView(360, theta, torque);
     }
     const stage = await Stage.create(card, replay.animation.width, replay.animation.height);
+    // Another run was shown while pixi started: this card is gone.
+    if (!card.isConnected) return stage.destroy();
     stages.push(stage);
     stage.app.stage.addChild(replay.root);
     stage.render();
