@@ -32,6 +32,7 @@ const BROWSER = ['tests/*.e2e.test.ts'];
 export default defineConfig({
   test: {
     pool: 'forks',
+    globalSetup: ['tests/setup/temp-root.ts'],
     projects: [
       {
         extends: true,

@@ -216,6 +216,11 @@ async function runExperiment(argv: string[]): Promise<number> {
   const workers = Math.min(common.workers ?? availableParallelism(), jobs.length);
   console.log(`running ${jobs.length} seeds of ${exp.name}, ${workers} at a time`);
   const results = await runSeedsInParallel(jobs, workers);
+  const finished = results.filter((r) => r.code === 0);
+  if (finished.length > 1) {
+    const { findRuns, seedsTable } = await import('../src/node/run/compare.js');
+    for (const line of seedsTable(findRuns(finished.map((r) => r.dir)))) console.log(line);
+  }
   const failed = results.filter((r) => r.error !== null);
   if (failed.length) {
     console.error(`${failed.length} of ${jobs.length} seeds failed: ${failed.map((r) => r.seed).join(', ')}`);

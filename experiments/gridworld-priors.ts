@@ -85,6 +85,7 @@ const sac: PolicyMethod = async (s, ctx) => {
   const logEvery = trainer.agent.cfg.logEvery;
   while (trainer.step()) {
     if (trainer.stepCount % logEvery === 0) {
+      ctx.progress(trainer.stepCount, s.sacSteps);
       await yieldToEventLoop();
       if (ctx.signal.aborted) break;
     }
@@ -103,16 +104,20 @@ const sac: PolicyMethod = async (s, ctx) => {
  * Why exploring starts: from S alone, on-policy PPO stalls on a plateau (the ledge cells next to G are
  * almost never visited under the initial policy); measured and explained in docs/findings.md.
  */
+/** KL-PPO's rollout per iteration: 16 envs × 64 steps. */
+const KLPPO_ROLLOUT = { numEnvs: 16, numSteps: 64 } as const;
+const KLPPO_BATCH = KLPPO_ROLLOUT.numEnvs * KLPPO_ROLLOUT.numSteps;
 const klppo: PolicyMethod = async (s, ctx) => {
   const agent = new KlPpo(
     () => exploringStarts(s.makeEnv()),
     s.objective,
-    { numEnvs: 16, numSteps: 64, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations },
+    { ...KLPPO_ROLLOUT, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations },
     partStreams(ctx, `klppo/${s.prior}`),
   );
   for (let i = 0; i < s.ppoIterations && !ctx.signal.aborted; i++) {
     const metrics = agent.iterate();
     ctx.log(agent.globalStep, prefixed(`${s.prior}/klppo`, metrics));
+    ctx.progress(agent.globalStep, s.ppoIterations * KLPPO_BATCH);
     await yieldToEventLoop();
   }
   const table = agent.policyTable();
@@ -211,7 +216,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const policies: Record<string, number[]> = {};
   const episodes: Episode[] = [];
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
-  const columns = sequentialParts(ctx);
+  const columns = sequentialParts(ctx, PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH));
   for (const prior of PRIOR_NAMES) {
     const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, { reference: { table: reference } });
     const setting: PriorSetting = { prior, model, objective, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
@@ -239,7 +244,6 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
           piOfBest: weightedMean(starVisits, (s) => pi[s * nA + modeAt(star, s, nA)]),
         });
         policies[`${prior}/${method}`] = Array.from(pi);
-        ctx.progress(rows.length, PRIOR_NAMES.length * Object.keys(METHODS).length);
       }
     } finally {
       objective.dispose();

@@ -46,14 +46,14 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
   ctx.print(`pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`);
   const rows = [];
   const episodes = [];
-  const columns = sequentialParts(ctx);
+  const columns = sequentialParts(ctx, PRIOR_NAMES.length * opts.steps);
   for (const kind of PRIOR_NAMES) {
     const column = columns.next();
     const objective = pointMassObjective(kind, makeEnv(), opts.alpha);
     // Fresh `train` and `eval` streams per prior: the same initial weights and episode seeds for each.
     const result = await trainSac(pointMassSacConfig(opts.steps), makeEnv, objective, partStreams(ctx, 'train'), {
       log: (step, scalars) => column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
-      progress: (step, total) => ctx.progress(step, total),
+      progress: (step, total) => column.progress(step, total),
       signal: ctx.signal,
     }).finally(() => objective.dispose());
     if (ctx.signal.aborted) {

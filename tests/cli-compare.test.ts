@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTable, findRuns, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
+import { compareTable, findRuns, seedsTable, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
 import { barChart, linePlot, niceTicks, scatterPlot } from '../src/node/run/svgplot.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
@@ -126,6 +126,17 @@ describe('compare: a folder of several experiments', () => {
     fakeRun(root, 'b', '', 1, [2], 'x', { alpha: 1, beta: 2 });
     expect(groupRuns(findRuns([root])).map((g) => g.label)).toEqual(['beta=(unset)', 'beta=2']);
     expect(groupRuns(findRuns([root]), ['beta']).map((g) => g.label)).toEqual(['beta=(unset)', 'beta=2']);
+  });
+
+  it('a --seeds run ends with each metric\'s final value as mean ± std over seeds, with min … max', () => {
+    const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-seeds-'));
+    fakeRun(root, 'a', 'uniform', 1, [1, 3]);
+    fakeRun(root, 'b', 'uniform', 2, [0, 7]);
+    const table = seedsTable(findRuns([root]));
+    expect(table[0]).toBe('combined over seeds 1, 2 (std over seeds, n − 1):');
+    // finals {3, 7}: 5 ± 2.828
+    expect(table[2]).toMatch(/^charts\/episodic_return\s+2\s+5\.000 ± 2\.828\s+3\.000 … 7\.000$/);
+    expect(table).toHaveLength(3);
   });
 
   it('a single run prints its value without a fake ± 0', () => {

@@ -135,6 +135,7 @@ describe('run folders', () => {
     expect(dirs.map((d) => json<RunConfig>(join(d, 'config.json')).seed).sort()).toEqual([1, 2, 3]);
     for (const d of dirs) expect(json<RunStatus>(join(d, 'status.json')).state).toBe('done');
     expect(r.stdout).toMatch(/seeds 3 done/);
+    expect(r.stdout).toMatch(/combined over seeds 1, 2, 3 \(std over seeds, n − 1\):\n.*mean ± std.*\n(charts\/\S+ +3 +\S+ ± \S+ .*\n)+/);
     // Different seeds learn differently; the same seed in its own process gives the same numbers.
     const metrics = dirs.map((d) => readFileSync(join(d, 'metrics.jsonl'), 'utf8'));
     expect(new Set(metrics).size).toBe(3);

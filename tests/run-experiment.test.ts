@@ -20,7 +20,7 @@ describe('sequentialParts', () => {
   it('each part logs after the last step every earlier part logged', () => {
     const logged: number[] = [];
     const ctx = { log: (step: number) => logged.push(step) } as unknown as RunContext;
-    const parts = sequentialParts(ctx);
+    const parts = sequentialParts(ctx, 100);
     const first = parts.next();
     first.log(10, {});
     first.log(20, {});
@@ -30,5 +30,16 @@ describe('sequentialParts', () => {
     third.log(7, {});
     parts.next().log(1, {});
     expect(logged).toEqual([10, 20, 25, 27, 28]);
+  });
+
+  it('progress counts the same offset steps as the log, out of the whole run', () => {
+    const shown: Array<[number, number]> = [];
+    const ctx = { log: () => {}, progress: (step: number, total: number) => shown.push([step, total]) } as unknown as RunContext;
+    const parts = sequentialParts(ctx, 60);
+    const first = parts.next();
+    first.progress(10, 30);
+    first.log(30, {});
+    parts.next().progress(15, 30);
+    expect(shown).toEqual([[10, 60], [45, 60]]);
   });
 });

@@ -97,7 +97,7 @@ describe('the prior made visible (chromium)', () => {
   });
 
   it("live training with prior none shows the learners' α = 0 on a disabled slider and an infinite KL(π ‖ π*) as ∞", async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac', errors);
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac&mode=single', errors);
     const slider = () => page.$eval('[data-testid="train-alpha"]', (i) => ({ disabled: (i as HTMLInputElement).disabled, shown: i.parentElement!.querySelector('output')!.textContent }));
     expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
     // π* is greedy at α = 0: KL(learned ‖ π*) is infinite and shown as such; the reverse direction is a number.

@@ -171,6 +171,9 @@ describe('Runs', { timeout: 120_000 }, () => {
     // Without the offsets SAC's axis would run to 530k; from its own 0 it ends at 6k (and KL-PPO's at 256k).
     expect(ret[0].xTicks.at(-1)).toBe('6000');
     expect(ret[1].xTicks).toEqual(['50k', '100k', '150k', '200k', '250k']);
+    for (const c of charts) expect(new Set(c.xTicks).size).toBe(c.xTicks.length);
+    // Legends stay inside their chart.
+    expect(await page.$$eval('svg.chart .legend text', (ts) => ts.every((t) => (t as SVGGraphicsElement).getBBox().x >= 0))).toBe(true);
     const groups = await page.$$eval('[data-testid="runs-group"]', (gs) => gs.map((g) => (g as HTMLElement).dataset.group));
     expect(groups).toEqual(['Return', 'KL to prior / reference', 'Losses']);
     // The run's own figure, shown as an image that loaded.

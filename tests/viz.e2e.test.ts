@@ -135,8 +135,8 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
 
-  it('the Pendulum / PointMass panel overlays 200 trajectories of the reference controllers', async () => {
-    const page = await openPanel(session, '#panel=control&env=PointMass-v0&seed=1&noise=0.3', errors);
+  it("the Continuous control tab's controller view overlays 200 trajectories of the reference controllers", async () => {
+    const page = await openPanel(session, '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', errors);
     const s = await stats(page, 'control-stats');
     expect(num(s, 'far') + num(s, 'near') + num(s, 'none')).toBeCloseTo(1, 9);
     // The reference controller (the experiments' prior) steers below the big obstacle to the far goal; σ = 0.3 spreads it without changing the route.
@@ -163,7 +163,7 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
   it('live training: discrete SAC on TwoRoute steps, runs, pauses, and its KL to the exact π* falls', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac', errors);
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac&mode=single', errors);
     const s0 = await stats(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
     expect(num(s0, 'steps')).toBe(0);
@@ -194,7 +194,7 @@ describe('visualizer in chromium', () => {
   });
 
   it('live training: KL-PPO on TwoRoute steps one iteration, runs, pauses, and its KL to the exact π* falls', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo', errors);
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo&mode=single', errors);
     expect(await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('klppo');
     const s0 = await stats(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
@@ -227,7 +227,7 @@ describe('visualizer in chromium', () => {
   });
 
   it('restarting live training frees its tensors: after ten α changes, an agent switch and a reset the count is back where it started', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac', errors);
+    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac&mode=single', errors);
     const tensors = async () => num(await stats(page, 'train-stats'), 'tensors');
     const start = await tensors();
     expect(start).toBeGreaterThan(0);

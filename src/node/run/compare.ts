@@ -288,3 +288,31 @@ export async function compareMain(argv: string[]): Promise<number> {
   }
   return 0;
 }
+
+/** Units of bookkeeping metrics (counters, step counts, schedules): not results, left out of a seeds summary. */
+const BOOKKEEPING_UNITS: ReadonlySet<string> = new Set(['count', 'steps', 'lr']);
+
+/**
+ * The table that ends a `--seeds` run: per metric, the mean ± std over seeds of each seed's final value,
+ * with the lowest and highest seed. Metrics: the `charts/` keys (part-prefixed ones too) every run
+ * logged, bookkeeping units left out.
+ */
+export function seedsTable(runs: readonly Run[]): string[] {
+  const logged = runs.map((r) => new Set(r.metrics.flatMap((m) => Object.keys(m))));
+  const keys = [...(logged[0] ?? [])]
+    .filter((k) => /(^|\/)charts\//.test(k) && logged.every((s) => s.has(k)))
+    .filter((k) => !BOOKKEEPING_UNITS.has(vocabularyEntry(k)?.unit ?? ''))
+    .sort();
+  if (!keys.length) return [];
+  const rows = keys.map((k) => {
+    const finals = runs.map((r) => valueAt(r.metrics, k)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const stats = meanStd(finals);
+    const decimals = stats.n ? decimalsFor(stats.mean) : 0;
+    const range = stats.n ? `${fmt(Math.min(...finals), decimals)} … ${fmt(Math.max(...finals), decimals)}` : '–';
+    return [k, String(stats.n), fmtMeanStd(stats, decimals), range];
+  });
+  const header = ['final value of', 'n', 'mean ± std', 'seeds min … max'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [`combined over seeds ${runs.map((r) => r.config.seed).join(', ')} (std over seeds, n − 1):`, line(header), ...rows.map(line)];
+}

@@ -91,9 +91,11 @@ export function partStreams(ctx: Pick<RunContext, 'seed'>, part: string): RngStr
 /**
  * For runs made of parts whose learners count steps from 0 (the columns of a comparison): each
  * `next()` returns `ctx` with a `log(step)` that writes `step` plus the last step every earlier part
- * logged, so `metrics.jsonl` steps increase through the whole run (as resume and `compare` assume).
+ * logged, so `metrics.jsonl` steps increase through the whole run (as resume and `compare` assume), and a
+ * `progress(step)` that reports the same offset step out of `totalSteps` (the sum of the parts' budgets),
+ * so the progress bar counts what status.json does.
  */
-export function sequentialParts(ctx: RunContext): { next(): RunContext } {
+export function sequentialParts(ctx: RunContext, totalSteps: number): { next(): RunContext } {
   let offset = 0;
   let last = 0;
   return {
@@ -106,6 +108,9 @@ export function sequentialParts(ctx: RunContext): { next(): RunContext } {
         log(step, scalars) {
           last = step;
           ctx.log(base + step, scalars);
+        },
+        progress(step, _partTotal, fields) {
+          ctx.progress(base + step, totalSteps, fields);
         },
       };
     },

@@ -10,10 +10,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { UsageError } from '../../core/errors.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
 export const MAX_SEEDS = 10_000;

@@ -169,9 +169,10 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
         ctx.fill();
       }
       ctx.font = CANVAS_FONT;
-      ctx.textBaseline = 'top';
+      // At the bottom: the "upright" label holds the top.
+      ctx.textBaseline = 'bottom';
       ctx.fillStyle = css(COLORS.text);
-      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, 10);
+      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, size - 8);
     },
   };
   return { root, animation };
@@ -182,4 +183,72 @@ function disc(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, co
   ctx.arc(x, y, r, 0, 2 * Math.PI);
   ctx.fillStyle = color;
   ctx.fill();
+}
+
+/** MountainCar's hill height at position x (Gymnasium's rendering, as `envs/scene.ts` draws it). */
+const hill = (x: number): number => 0.45 * Math.sin(3 * x) + 0.55;
+
+/**
+ * The valley with the flag at x = 0.45; replays every rollout's car at once (`xs[i]`: positions per step, the
+ * start included), rollout `picked` solid with its force arrow (`force`: the action at each step), the others
+ * faint. Loops.
+ */
+export function mountainCarView(width: number, height: number, xs: ReadonlyArray<ArrayLike<number>>, picked: number, force: ArrayLike<number>): AnimatedView {
+  // Room above the right crest for the flag and the read-out.
+  const [x0, x1, y0, y1] = [-1.2, 0.6, 0, 1.5];
+  const sx = (x: number) => ((x - x0) / (x1 - x0)) * width;
+  const sy = (y: number) => height - ((y - y0) / (y1 - y0)) * height;
+  const ground = new Graphics().rect(0, 0, width, height).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid });
+  ground.moveTo(sx(x0), sy(hill(x0)));
+  for (let k = 1; k <= 90; k++) ground.lineTo(sx(x0 + ((x1 - x0) * k) / 90), sy(hill(x0 + ((x1 - x0) * k) / 90)));
+  ground.stroke({ width: 3, color: 0x8d6e63 });
+  const fx = sx(0.45);
+  const fy = sy(hill(0.45));
+  ground.moveTo(fx, fy).lineTo(fx, fy - 40).stroke({ width: 2, color: COLORS.text });
+  ground.rect(fx, fy - 40, 18, 12).fill(COLORS.goal);
+  const root = new Container();
+  root.addChild(ground);
+  const flag = new Text({ text: 'flag x = 0.45', style: { ...FONT, fill: COLORS.muted } });
+  // Left of the pole, below the read-out line at the top.
+  flag.anchor.set(1, 0.5);
+  flag.position.set(fx - 6, fy - 28);
+  root.addChild(flag);
+  const n = Math.max(...xs.map((x) => x.length));
+  let t = 0;
+  const car = (ctx: CanvasRenderingContext2D, x: number, color: string, r: number) => disc(ctx, sx(x), sy(hill(x)) - r, r, color);
+  const animation: Animation = {
+    x: 0,
+    y: 0,
+    width,
+    height,
+    frame(ctx, ms) {
+      // Ten steps per frame interval: an episode lasts up to 999 steps.
+      t = (t + ms) % ((n + 40) * (STEP_MS / 4));
+      const i = Math.floor(t / (STEP_MS / 4));
+      ctx.globalAlpha = 0.35;
+      xs.forEach((x, k) => k !== picked && car(ctx, x[Math.min(i, x.length - 1)], css(COLORS.start), 5));
+      ctx.globalAlpha = 1;
+      const mine = xs[picked];
+      const j = Math.min(i, mine.length - 1);
+      car(ctx, mine[j], css(0xf0a030), 8);
+      const u = j < force.length ? force[j] : NaN;
+      if (Math.abs(u) > 0.02) {
+        // The force pushes along x: an arrow from the car, length ∝ |u|.
+        const cx = sx(mine[j]);
+        const cy = sy(hill(mine[j])) - 8;
+        const len = 30 * Math.min(1, Math.abs(u)) * Math.sign(u);
+        ctx.beginPath();
+        ctx.moveTo(cx, cy - 14);
+        ctx.lineTo(cx + len, cy - 14);
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = css(0xe05570);
+        ctx.stroke();
+      }
+      ctx.font = CANVAS_FONT;
+      ctx.textBaseline = 'top';
+      ctx.fillStyle = css(COLORS.text);
+      ctx.fillText(`t = ${j}   x = ${mine[j].toFixed(2)}   force = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, 10);
+    },
+  };
+  return { root, animation };
 }

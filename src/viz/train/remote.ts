@@ -1,7 +1,8 @@
 /**
  * The page's side of the live-training worker (`worker.ts`): starts, runs, pauses and steps the
- * learner there and keeps its latest read-outs (env steps, updates, the learned π table, the metric
- * lines, the worker's live tensor count). `onSnapshot` is called for each new read-out of the current run.
+ * learners there (one or several, trained in turn) and keeps each one's latest read-outs (env steps,
+ * updates, the learned π table, the metric lines) and the worker's live tensor count. `onSnapshot` is
+ * called for each new read-out of the current run.
  */
 import type { PriorName } from '../../priors/objective.js';
 import type { AgentName, LogLine } from './session.js';
@@ -15,27 +16,58 @@ export interface RunSpec {
   seed: number;
 }
 
-export type WorkerRequest = ({ type: 'start'; gen: number } & RunSpec) | { type: 'run' | 'pause' | 'step'; gen: number };
+/** One learner's read-outs in a snapshot. */
+export interface RunSnapshot {
+  steps: number;
+  updates: number;
+  chunk: number;
+  /** The log lines since the previous snapshot. */
+  log: LogLine[];
+  policy: Float64Array;
+}
+
+export type WorkerRequest = { type: 'start'; gen: number; runs: RunSpec[] } | { type: 'run' | 'pause' | 'step'; gen: number };
 
 export type WorkerReply =
-  | { type: 'started'; gen: number; backend: string; chunk: number }
-  | { type: 'snapshot'; gen: number; steps: number; updates: number; chunk: number; log: LogLine[]; policy: Float64Array; tensors: number; running: boolean }
+  | { type: 'started'; gen: number; backend: string }
+  | { type: 'snapshot'; gen: number; runs: RunSnapshot[]; tensors: number; running: boolean }
   | { type: 'error'; gen: number; message: string };
 
-export class RemoteTrainer {
+/** One learner as the page sees it: its latest snapshot and every log line so far. */
+export class RemoteRun {
   steps = 0;
   updates = 0;
+  /** Env steps one press of "step" advances. */
+  chunk = 0;
+  log: LogLine[] = [];
+  private table: Float64Array | null = null;
+
+  receive(r: RunSnapshot): void {
+    this.steps = r.steps;
+    this.updates = r.updates;
+    this.chunk = r.chunk;
+    this.table = r.policy;
+    this.log.push(...r.log);
+  }
+
+  /** π(a|s) of the latest snapshot, nS·nA row-major. */
+  policy(): Float64Array {
+    if (!this.table) throw new Error('RemoteRun.policy(): no snapshot yet (await RemoteTrainer.start())');
+    return this.table;
+  }
+}
+
+export class RemoteTrainer {
+  /** The learners of the current run, in the order of `start`'s specs. */
+  runs: RemoteRun[] = [];
   /** Whether the worker was training when it sent the latest snapshot. */
   running = false;
-  chunk = 0;
   tensors = 0;
   backend = '';
-  log: LogLine[] = [];
   /** Called with each snapshot of the current run. */
   onSnapshot: () => void = () => undefined;
   /** Called when the worker reports an error. */
   onError: (message: string) => void = () => undefined;
-  private table: Float64Array | null = null;
   private gen = 0;
   private readonly worker: Worker;
   /** Resolvers waiting for the next snapshot of the current run. */
@@ -52,16 +84,11 @@ export class RemoteTrainer {
     if (msg.type === 'error') return this.onError(msg.message);
     if (msg.type === 'started') {
       this.backend = msg.backend;
-      this.chunk = msg.chunk;
       return;
     }
-    this.steps = msg.steps;
-    this.updates = msg.updates;
-    this.chunk = msg.chunk;
+    msg.runs.forEach((r, i) => this.runs[i].receive(r));
     this.tensors = msg.tensors;
     this.running = msg.running;
-    this.table = msg.policy;
-    this.log.push(...msg.log);
     const waiting = this.waiting;
     this.waiting = [];
     for (const done of waiting) done();
@@ -72,16 +99,13 @@ export class RemoteTrainer {
     return new Promise((done) => this.waiting.push(done));
   }
 
-  /** Starts a new run (the previous one is dropped in the worker); resolves with its first snapshot. */
-  start(spec: RunSpec): Promise<void> {
+  /** Starts new learners (the previous ones are dropped in the worker); resolves with their first snapshot. */
+  start(specs: RunSpec[]): Promise<void> {
     this.gen += 1;
-    this.steps = 0;
-    this.updates = 0;
+    this.runs = specs.map(() => new RemoteRun());
     this.running = false;
-    this.log = [];
-    this.table = null;
     this.waiting = [];
-    this.worker.postMessage({ type: 'start', gen: this.gen, ...spec } satisfies WorkerRequest);
+    this.worker.postMessage({ type: 'start', gen: this.gen, runs: specs } satisfies WorkerRequest);
     return this.next();
   }
 
@@ -97,17 +121,11 @@ export class RemoteTrainer {
     while (this.running);
   }
 
-  /** Trains exactly one chunk; resolves with the snapshot after it. */
+  /** Trains exactly one chunk of each learner; resolves with the snapshot after it. */
   async step(): Promise<void> {
     this.worker.postMessage({ type: 'step', gen: this.gen } satisfies WorkerRequest);
     do await this.next();
     while (this.running);
-  }
-
-  /** π(a|s) of the latest snapshot, nS·nA row-major. */
-  policy(): Float64Array {
-    if (!this.table) throw new Error('RemoteTrainer.policy(): no snapshot yet (await start())');
-    return this.table;
   }
 
   dispose(): void {

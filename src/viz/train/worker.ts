@@ -1,40 +1,47 @@
 /**
- * The live-training learner in a Web Worker, so training never blocks the page: the worker owns one
- * session (`session.ts`) at a time and trains it in short slices, handling messages between slices, so
- * a pause takes effect after the slice in progress. Protocol: `WorkerRequest` in, `WorkerReply` out;
- * every reply carries the generation of the `start` it belongs to, so the page can drop stale ones.
+ * The live-training learners in a Web Worker, so training never blocks the page: the worker owns the
+ * sessions (`session.ts`) of one start (one learner, or several trained in turn) and trains them one
+ * short slice at a time, one learner per slice, handling messages between slices, so a pause takes
+ * effect after the slice in progress. Protocol: `WorkerRequest` in, `WorkerReply` out; every reply
+ * carries the generation of the `start` it belongs to, so the page can drop stale ones.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend.js';
 import { GRID_ENVS, gridObjective, makeGridEnv } from '../gridworld/compute.js';
-import { startSession, type LogLine, type TrainSession } from './session.js';
-import type { WorkerReply, WorkerRequest } from './remote.js';
+import { startSession, type TrainSession } from './session.js';
+import type { RunSnapshot, WorkerReply, WorkerRequest } from './remote.js';
 
-/** Wall time per training slice; messages (pause, step, restart) wait at most this long, plus one chunk. */
+/** Wall time per training slice (one learner); messages (pause, step, restart) wait at most this long, plus one chunk. */
 const SLICE_MS = 15;
 /** Minimum time between snapshots sent while running. */
 const SNAPSHOT_MS = 200;
 
 const ctx = self as unknown as { postMessage(msg: WorkerReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
 const backend = initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
-let session: TrainSession | null = null;
+let sessions: TrainSession[] = [];
+/** Log lines of each session already sent. */
+let sent: number[] = [];
+/** The session the next slice trains. */
+let turn = 0;
 let gen = 0;
 let running = false;
-let sent = 0;
 let lastSnapshot = 0;
 
 function snapshot(): void {
-  if (!session) return;
+  if (sessions.length === 0) return;
   lastSnapshot = performance.now();
-  const policy = session.policy();
-  const log: LogLine[] = session.log.slice(sent);
-  sent = session.log.length;
-  ctx.postMessage({ type: 'snapshot', gen, steps: session.steps, updates: session.updates, chunk: session.chunk, log, policy, tensors: tf.memory().numTensors, running }, [policy.buffer]);
+  const runs: RunSnapshot[] = sessions.map((s, i) => {
+    const log = s.log.slice(sent[i]);
+    sent[i] = s.log.length;
+    return { steps: s.steps, updates: s.updates, chunk: s.chunk, log, policy: s.policy() };
+  });
+  ctx.postMessage({ type: 'snapshot', gen, runs, tensors: tf.memory().numTensors, running }, runs.map((r) => r.policy.buffer));
 }
 
 function loop(): void {
-  if (!running || !session) return;
-  session.advance(SLICE_MS);
+  if (!running || sessions.length === 0) return;
+  sessions[turn].advance(SLICE_MS);
+  turn = (turn + 1) % sessions.length;
   if (performance.now() - lastSnapshot >= SNAPSHOT_MS) snapshot();
   setTimeout(loop, 0);
 }
@@ -45,16 +52,19 @@ ctx.onmessage = async (e) => {
     if (msg.type === 'start') {
       const name = await backend;
       running = false;
-      session?.dispose();
-      session = null;
+      for (const s of sessions) s.dispose();
+      sessions = [];
       gen = msg.gen;
-      sent = 0;
-      const entry = GRID_ENVS[msg.env];
-      const grid = makeGridEnv(entry).grid;
-      session = startSession({ entry, agent: msg.agent, objective: gridObjective(entry, grid, msg.prior, msg.alpha), seed: msg.seed }, grid);
-      ctx.postMessage({ type: 'started', gen, backend: name, chunk: session.chunk });
+      for (const spec of msg.runs) {
+        const entry = GRID_ENVS[spec.env];
+        const grid = makeGridEnv(entry).grid;
+        sessions.push(startSession({ entry, agent: spec.agent, objective: gridObjective(entry, grid, spec.prior, spec.alpha), seed: spec.seed }, grid));
+      }
+      sent = sessions.map(() => 0);
+      turn = 0;
+      ctx.postMessage({ type: 'started', gen, backend: name });
       snapshot();
-    } else if (!session || msg.gen !== gen) {
+    } else if (sessions.length === 0 || msg.gen !== gen) {
       return;
     } else if (msg.type === 'run') {
       if (running) return;
@@ -65,7 +75,7 @@ ctx.onmessage = async (e) => {
       snapshot();
     } else if (msg.type === 'step') {
       running = false;
-      session.stepChunk();
+      for (const s of sessions) s.stepChunk();
       snapshot();
     }
   } catch (err) {

@@ -1,0 +1,7 @@
+/**
+ * Bad input from a user (a command-line value, a file they chose): the CLI exits 2 with the message, the
+ * viewer shows it. Browser-safe, so checks shared by both (e.g. a saved agent's, `agents/saved-agent.ts`) throw it.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
