@@ -4,8 +4,8 @@
  *   maximize  E[Σ γ^t (r_t − α KL(π(·|s_t) ‖ p(·|s_t)))]     with p = uniform | reference | none (α = 0)
  *
  * For each prior and each method (a column), the method returns a policy table π(a|s); every table
- * is then judged the same way: route frequencies over N seeded rollouts (short ledge / long room /
- * mixed / fell / unfinished), the action entropy and KL(π ‖ reference) averaged over the states π
+ * is then judged the same way: route frequencies over N seeded rollouts (`TWO_ROUTE_OUTCOMES`: ledge / room /
+ * both / lava / timeout), the action entropy and KL(π ‖ reference) averaged over the states π
  * visits (exact visitation), the exact discounted return from the start, and the rollouts' mean return.
  *
  * Learned tables are also compared with the exact optimum π* of the same prior: KL(π ‖ π*) and the
@@ -30,7 +30,7 @@ import { KlPpo } from '../src/agents/klppo/ppo.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
 import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES, type Objective, type PriorName } from '../src/priors/index.js';
-import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
+import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_OUTCOMES as OUTCOMES, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
 import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
@@ -136,9 +136,6 @@ export const METHODS: Record<string, PolicyMethod> = {
   klppo,
 };
 
-const OUTCOMES: readonly TwoRouteOutcome[] = ['short', 'long', 'mixed', 'fell', 'unfinished'];
-/** The names the README and the viewer use for the two routes. */
-const ROUTE_NAMES: Record<TwoRouteOutcome, string> = { short: 'ledge (short)', long: 'room (long)', mixed: 'mixed', fell: 'fell in lava', unfinished: 'unfinished' };
 
 interface Row {
   prior: PriorName;
@@ -256,7 +253,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
   ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
   ctx.print(
-    `prior      method   ${OUTCOMES.map((o) => ROUTE_NAMES[o].split(' ')[0].padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
+    `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
   );
   for (const r of rows) {
     const klStar = r.klToExact === null ? '∞' : r.klToExact.toFixed(4);
@@ -271,7 +268,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     'routes.svg',
     stackedBars(
       { title: `TwoRoute-v0: routes taken (${opts.episodes} rollouts per policy; α=${opts.alpha}, none: α=0)`, yLabel: 'fraction of episodes', width: 900 },
-      OUTCOMES.map((o) => ROUTE_NAMES[o]),
+      [...OUTCOMES],
       rows.map((r) => ({ label: `${r.method}\n${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
     ),
   );

@@ -1,6 +1,6 @@
 /**
  * gridworld-priors: the exact optimum under each prior behaves as the lesson says (plain RL takes the
- * short ledge, the reference prior follows the guide's long route, the uniform prior hedges), the
+ * ledge, the reference prior follows the guide's room route, the uniform prior hedges), the
  * discrete SAC and KL-PPO columns are trained per prior (tiny `--sacSteps` / `--ppoIterations` budgets here:
  * plumbing, not quality; the learned behaviour is tested in sac-discrete.test.ts and klppo.test.ts), and the run folder gets results.json,
  * policies.json, episodes.json, metrics.jsonl and a bar chart.
@@ -59,16 +59,16 @@ describe('gridworld-priors', () => {
     expect(by.none.piOfBest).toBe(1);
     for (const r of rows.filter((r) => r.method !== 'exact' && r.prior !== 'none')) expect(r.klToExact).toBeGreaterThan(0);
     // Plain RL: deterministic shortcut, zero entropy, the highest discounted return.
-    expect(by.none.routes.short).toBe(1);
+    expect(by.none.routes.ledge).toBe(1);
     expect(by.none.entropy).toBe(0);
     expect(by.none.discountedReturn).toBeCloseTo(0.95 ** 7, 10); // +1 on the 8th step
     // Reference prior: the guide's room route, and the smallest KL to the reference.
-    expect(by.reference.routes.long).toBeGreaterThan(0.95);
+    expect(by.reference.routes.room).toBeGreaterThan(0.95);
     expect(by.reference.klToReference).toBeLessThan(by.uniform.klToReference);
     expect(by.reference.klToReference).toBeLessThan(by.none.klToReference);
     // Uniform prior: both routes, the most entropy.
-    expect(by.uniform.routes.short).toBeGreaterThan(0.15);
-    expect(by.uniform.routes.long).toBeGreaterThan(0.4);
+    expect(by.uniform.routes.ledge).toBeGreaterThan(0.15);
+    expect(by.uniform.routes.room).toBeGreaterThan(0.4);
     expect(by.uniform.entropy).toBeGreaterThan(by.reference.entropy);
     for (const r of rows) expect(Object.values(r.routes).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
 

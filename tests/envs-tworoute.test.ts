@@ -24,8 +24,8 @@ function behaviour(alpha: number, prior?: Float64Array) {
   const visits = stateVisitation(model, pi);
   return {
     pi,
-    short: hittingProbability(model, pi, TWO_ROUTE_LEDGE)[TWO_ROUTE_START],
-    long: hittingProbability(model, pi, TWO_ROUTE_ROOM)[TWO_ROUTE_START],
+    ledge: hittingProbability(model, pi, TWO_ROUTE_LEDGE)[TWO_ROUTE_START],
+    room: hittingProbability(model, pi, TWO_ROUTE_ROOM)[TWO_ROUTE_START],
     lava: hittingProbability(model, pi, TWO_ROUTE_LAVA)[TWO_ROUTE_START],
     length: visits.reduce((x, y) => x + y, 0),
     visits,
@@ -44,28 +44,28 @@ describe('TwoRoute-v0', () => {
     expect(env.kinds[TWO_ROUTE_GOAL]).toBe('goal');
   });
 
-  it('α → 0: the short ledge route, 8 steps, every time', () => {
-    expect(plain.short).toBeCloseTo(1, 9);
-    expect(plain.long).toBeCloseTo(0, 9);
+  it('α → 0: the ledge (the short route), 8 steps, every time', () => {
+    expect(plain.ledge).toBeCloseTo(1, 9);
+    expect(plain.room).toBeCloseTo(0, 9);
     expect(plain.length).toBeCloseTo(8, 9);
   });
 
   it('uniform prior: hedges towards the open room and wanders (doc: 0.36 / 0.67 / 39)', () => {
-    expect(maxEnt.short).toBeGreaterThan(0.25);
-    expect(maxEnt.short).toBeLessThan(0.45);
-    expect(maxEnt.long).toBeGreaterThan(0.6);
+    expect(maxEnt.ledge).toBeGreaterThan(0.25);
+    expect(maxEnt.ledge).toBeLessThan(0.45);
+    expect(maxEnt.room).toBeGreaterThan(0.6);
     expect(maxEnt.length).toBeGreaterThan(30);
     expect(maxEnt.lava).toBeLessThan(0.01);
   });
 
   it('reference prior: follows the guide through the room (doc: 0.01 / 1.00 / 17)', () => {
-    expect(rlhf.short).toBeLessThan(0.02);
-    expect(rlhf.long).toBeGreaterThan(0.99);
+    expect(rlhf.ledge).toBeLessThan(0.02);
+    expect(rlhf.room).toBeGreaterThan(0.99);
     expect(rlhf.length).toBeGreaterThan(12);
     expect(rlhf.length).toBeLessThan(20);
-    // Ordering with margin: P(short) plain > max-ent > reference; length plain < reference < max-ent.
-    expect(plain.short - maxEnt.short).toBeGreaterThan(0.5);
-    expect(maxEnt.short - rlhf.short).toBeGreaterThan(0.25);
+    // Ordering with margin: P(ledge) plain > max-ent > reference; length plain < reference < max-ent.
+    expect(plain.ledge - maxEnt.ledge).toBeGreaterThan(0.5);
+    expect(maxEnt.ledge - rlhf.ledge).toBeGreaterThan(0.25);
     expect(maxEnt.length - rlhf.length).toBeGreaterThan(10);
     expect(rlhf.length - plain.length).toBeGreaterThan(4);
     // The KL-regularized policy stays close to the guide where it goes: mean KL over visited states.
@@ -84,13 +84,13 @@ describe('TwoRoute-v0', () => {
   });
 
   it('classifies sampled episodes consistently with the exact route probabilities', () => {
-    expect(classifyTwoRoute([36, 37, 38, 39, 40, 41, 42, 43, 44])).toBe('short');
-    expect(classifyTwoRoute([36, 27, 18, 19, 20, 21, 22, 23, 24, 25, 26, 35, 44])).toBe('long');
-    expect(classifyTwoRoute([36, 37, 46])).toBe('fell');
-    expect(classifyTwoRoute([36, 27])).toBe('unfinished');
-    // Roll out the plain and the RLHF policies: all plain episodes are short, RLHF ones long.
+    expect(classifyTwoRoute([36, 37, 38, 39, 40, 41, 42, 43, 44])).toBe('ledge');
+    expect(classifyTwoRoute([36, 27, 18, 19, 20, 21, 22, 23, 24, 25, 26, 35, 44])).toBe('room');
+    expect(classifyTwoRoute([36, 37, 46])).toBe('lava');
+    expect(classifyTwoRoute([36, 27])).toBe('timeout');
+    // Roll out the plain and the RLHF policies: all plain episodes take the ledge, RLHF ones the room.
     const rng = new Rng(1);
-    for (const [b, want] of [[plain, 'short'], [rlhf, 'long']] as const) {
+    for (const [b, want] of [[plain, 'ledge'], [rlhf, 'room']] as const) {
       let agree = 0;
       for (let ep = 0; ep < 50; ep++) {
         const states = [env.reset({ seed: ep }).obs];
@@ -102,7 +102,7 @@ describe('TwoRoute-v0', () => {
         }
         if (classifyTwoRoute(states) === want) agree++;
       }
-      expect(agree).toBeGreaterThanOrEqual(want === 'short' ? 50 : 47);
+      expect(agree).toBeGreaterThanOrEqual(want === 'ledge' ? 50 : 47);
     }
   });
 

@@ -3,7 +3,7 @@
  * (serving `runsDir` under `/runs/`) and launches Debian's chromium headless through playwright-core.
  * Never downloads a browser: `PRIORLAB_CHROMIUM` or `/usr/bin/chromium` must exist.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -72,4 +72,29 @@ export async function openPanel(s: VizSession, hash: string, errors: string[], v
   const err = await page.evaluate(() => document.body.dataset.error);
   if (err) throw new Error(`panel failed to open: ${err}`);
   return page;
+}
+
+export const WM_RUN = '2026-11-22T0000-rssm-pendulum-1';
+export const WM_BAD = '2026-11-22T0100-rssm-pendulum-2';
+
+/**
+ * A synthetic RSSM trajectory file (context 3, horizon 4) with known errors: observed o_t = (t, −t),
+ * reconstructed = observed + 0.1 (MSE 0.01), imagined = future + 0.2 (MSE 0.04); repeating the last
+ * context observation (2, −2) misses the future by 1..4 (MSE 7.5). A second folder's file is malformed.
+ */
+export function writeSyntheticRssm(dir: string): void {
+  const observed = Array.from({ length: 7 }, (_, t) => [t, -t]);
+  const traj = {
+    observed,
+    reconstructed: observed.map((r) => r.map((v) => v + 0.1)),
+    imagined: observed.slice(3).map((r) => r.map((v) => v + 0.2)),
+    actions: observed.map(() => [0]),
+    rewards: observed.map(() => -1),
+    truth: observed.map(([c, s]) => [c, s, 0.5]),
+  };
+  const file = { format: 'priorlab.rssm-trajectories/1', env: 'PendulumNoVel-v1', dt: 0.05, obsLabels: ['cos θ', 'sin θ'], truthLabels: ['cos θ', 'sin θ', 'θ̇'], context: 3, horizon: 4, trajectories: [traj, { ...traj, imagined: traj.imagined.map((r) => r.map((v) => v + 1)) }] };
+  mkdirSync(join(dir, WM_RUN), { recursive: true });
+  writeFileSync(join(dir, WM_RUN, 'rssm-trajectories.json'), JSON.stringify(file));
+  mkdirSync(join(dir, WM_BAD), { recursive: true });
+  writeFileSync(join(dir, WM_BAD, 'rssm-trajectories.json'), JSON.stringify({ ...file, trajectories: [{ ...traj, imagined: traj.imagined.slice(1) }] }));
 }

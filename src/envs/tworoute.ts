@@ -3,8 +3,8 @@
  *
  * ## Description
  * A 6x9 gridworld built to show what the prior does. From the start S two routes lead to the goal G:
- * a SHORT one (8 steps) along a one-cell ledge with lava right below it and a wall right above it, and
- * a LONG one (at least 12 steps) up through an open room. Reward is +1 at the goal and −1 in the lava
+ * the `ledge` (the short route, 8 steps) along a one-cell ledge with lava right below it and a wall right
+ * above it, and the `room` (the long route, at least 12 steps) up through an open room. Reward is +1 at the goal and −1 in the lava
  * (both terminate), 0 otherwise, so the discount (γ = 0.95) is what makes shorter better.
  *
  *     .........      room (rows 0–2)
@@ -127,18 +127,24 @@ export function twoRouteReference(envOrModel: { model: TabularModel } | TabularM
   return table;
 }
 
-export type TwoRouteOutcome = 'short' | 'long' | 'mixed' | 'fell' | 'unfinished';
+/**
+ * The names of an episode's outcomes, in the order every table, bar and legend lists them: `ledge` (the
+ * short route), `room` (the long one), `both` (the middle of both, or of neither), `lava`, `timeout`.
+ * The env, the CLI tables, the viewer and the README all use these words.
+ */
+export const TWO_ROUTE_OUTCOMES = ['ledge', 'room', 'both', 'lava', 'timeout'] as const;
+export type TwoRouteOutcome = (typeof TWO_ROUTE_OUTCOMES)[number];
 
 /**
- * Classifies an episode by its states (including the final one): `fell` if it ended in lava,
- * `unfinished` if it did not reach the goal, otherwise `short` (walked the middle of the ledge only),
- * `long` (crossed the middle of the room only) or `mixed` (both, or neither).
+ * Classifies an episode by its states (including the final one): `lava` if it ended there, `timeout` if
+ * it did not reach the goal, otherwise `ledge` (walked the middle of the ledge only), `room` (crossed the
+ * middle of the room only) or `both` (both, or neither).
  */
 export function classifyTwoRoute(states: readonly number[]): TwoRouteOutcome {
   const last = states[states.length - 1];
-  if (TWO_ROUTE_LAVA.has(last)) return 'fell';
-  if (last !== TWO_ROUTE_GOAL) return 'unfinished';
+  if (TWO_ROUTE_LAVA.has(last)) return 'lava';
+  if (last !== TWO_ROUTE_GOAL) return 'timeout';
   const ledge = states.some((s) => TWO_ROUTE_LEDGE.has(s));
   const room = states.some((s) => TWO_ROUTE_ROOM.has(s));
-  return ledge && !room ? 'short' : room && !ledge ? 'long' : 'mixed';
+  return ledge && !room ? 'ledge' : room && !ledge ? 'room' : 'both';
 }

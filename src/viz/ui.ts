@@ -177,6 +177,12 @@ export function frameScheduler(run: () => void): { schedule: () => void; cancel:
   };
 }
 
+/** Sets a slider or drop-down as the user would: its own listener runs (`input` for a slider, `change` for a menu). */
+export function setControl(el: HTMLInputElement | HTMLSelectElement, value: number | string): void {
+  el.value = String(value);
+  el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input'));
+}
+
 export interface Preset {
   /** `data-testid` suffix of the preset's button. */
   id: string;

@@ -9,7 +9,7 @@ import { Rng } from '../../core/rng.js';
 import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { make, maxEpisodeStepsOf } from '../../envs/registry.js';
-import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_ROOM, classifyTwoRoute, twoRouteReference } from '../../envs/tworoute.js';
+import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_OUTCOMES, TWO_ROUTE_ROOM, classifyTwoRoute, twoRouteReference, type TwoRouteOutcome } from '../../envs/tworoute.js';
 import { unwrapped } from '../../envs/wrappers.js';
 import type { Env } from '../../envs/env.js';
 import { makeObjective, objectiveSpecOf, type Objective, type PriorName } from '../../priors/index.js';
@@ -40,6 +40,8 @@ const ENDS = [
   { key: 'timeout', name: 'timeout', color: 0x5d6778 },
 ] as const;
 
+const ROUTE_COLORS: Record<TwoRouteOutcome, number> = { ledge: 0xf0a030, room: 0x5b8def, both: 0x9b7fd4, lava: 0xb23a48, timeout: 0x5d6778 };
+
 /** The gridworlds the panel offers, keyed by the name shown in the env menu. */
 export const GRID_ENVS: Record<string, GridEnvEntry> = {
   'TwoRoute-v0': {
@@ -53,14 +55,7 @@ export const GRID_ENVS: Record<string, GridEnvEntry> = {
       { name: 'ledge', cells: TWO_ROUTE_LEDGE },
       { name: 'room', cells: TWO_ROUTE_ROOM },
     ],
-    // The README's words for classifyTwoRoute's labels: the short route walks the ledge, the long one crosses the room.
-    outcomes: [
-      { key: 'short', name: 'ledge', color: 0xf0a030 },
-      { key: 'long', name: 'room', color: 0x5b8def },
-      { key: 'mixed', name: 'both', color: 0x9b7fd4 },
-      { key: 'fell', name: 'lava', color: 0xb23a48 },
-      { key: 'unfinished', name: 'timeout', color: 0x5d6778 },
-    ],
+    outcomes: TWO_ROUTE_OUTCOMES.map((key) => ({ key, name: key, color: ROUTE_COLORS[key] })),
   },
   'CliffWalking-v1': { id: 'CliffWalking-v1', options: { maxEpisodeSteps: 200 }, gamma: 0.99, defaultAlpha: 1, outcomes: ENDS },
   'FrozenLake-v1': { id: 'FrozenLake-v1', options: {}, gamma: 0.99, defaultAlpha: 0.01, outcomes: ENDS },

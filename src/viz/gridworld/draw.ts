@@ -271,11 +271,23 @@ export class GridScenePainter {
  * after another, its trail drawn in `color`. Used to replay a recorded run's episodes.
  */
 export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Graphics; animation: Animation } {
+  const root = new Graphics();
+  drawCells(pixiPen(root), env, cell, visitFill(visits));
+  return { root, animation: replayAnimation(env, episodes, color, cell).animation };
+}
+
+/** The same visit map painted on a 2D canvas at its origin (many small maps side by side: no WebGL context each). */
+export function paintVisitGrid(ctx: CanvasRenderingContext2D, env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): Animation {
+  drawCells(canvasPen(ctx), env, cell, visitFill(visits));
+  ctx.globalAlpha = 1;
+  return replayAnimation(env, episodes, color, cell).animation;
+}
+
+/** Cell colours on a square-root scale of the visit counts. */
+function visitFill(visits: ArrayLike<number>): (s: number) => number {
   let maxVisit = 1;
   for (let s = 0; s < visits.length; s++) maxVisit = Math.max(maxVisit, visits[s]);
-  const root = new Graphics();
-  drawCells(pixiPen(root), env, cell, (s) => visitRamp(Math.sqrt(visits[s] / maxVisit)));
-  return { root, animation: replayAnimation(env, episodes, color, cell).animation };
+  return (s) => visitRamp(Math.sqrt(visits[s] / maxVisit));
 }
 
 /** An agent replaying `episodes` one after another over a grid at the origin; `set` swaps the episodes. */

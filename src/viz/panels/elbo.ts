@@ -10,7 +10,7 @@ import { lineChart } from '../chart.js';
 import { COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
-import { button, h, section, select, slider, statTable } from '../ui.js';
+import { button, h, section, select, slider, statTable, whatToNotice } from '../ui.js';
 
 const MC_SAMPLES = 1000;
 
@@ -52,6 +52,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     syncSliders();
     render();
   });
+
+  // x = 2 with σ_p² = 1: the posterior N(1, 0.5), on the sliders' grid, so each preset is exact.
+  const set = (v: typeof p) => () => {
+    Object.assign(p, v);
+    syncSliders();
+    render();
+  };
+  whatToNotice(host.sidebar, 'elbo', 'The gap between log p(x) and the ELBO is exactly KL(q ‖ p(z|x)). One click sets:', 'Watch the two gap rows: they agree for every q.', [
+    { id: 'fit', label: 'q = the posterior', note: 'q = N(1, 0.5) is the posterior for x = 2: the gap is 0 and the ELBO equals log p(x).', apply: set({ x: 2, mu: 1, s2: 0.5, sp2: 1 }) },
+    { id: 'narrow', label: 'q too narrow', note: 'The right mean with a tenth of the variance (s² = 0.05): the gap is KL = 0.70 nats, an over-confident q pays it.', apply: set({ x: 2, mu: 1, s2: 0.05, sp2: 1 }) },
+    { id: 'wide-prior', label: 'a wide prior', note: 'With σ_p² = 9 the posterior follows the data: mean 1.8 for x = 2 (σ_p² = 1 pulls it halfway to 0).', apply: set({ x: 2, mu: 1.8, s2: 0.9, sp2: 9 }) },
+  ]);
 
   const left = h('div', { class: 'elbo-left' });
   host.main.append(left);

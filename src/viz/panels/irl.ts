@@ -32,7 +32,7 @@ import { COLORS, PRIOR_COLORS, css } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { Stage, shifted } from '../stage.js';
 import { extraNumber } from '../state.js';
-import { h, legend, section, segmented, select, slider, statTable } from '../ui.js';
+import { h, legend, section, segmented, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
 
 const COUNTS = [10, 30, 100, 300, 1000, 3000, 10000] as const;
 const ENVS: Record<string, { make: () => GridWorld; alpha: number; reference: boolean }> = {
@@ -165,7 +165,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     format: (v) => (10 ** v).toPrecision(3),
     onInput: (v) => ((alpha = 10 ** v), restart()),
   });
-  slider(ctl, {
+  const countInput = slider(ctl, {
     id: 'irl-n',
     label: 'number of demonstrations N',
     min: 0,
@@ -175,6 +175,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     format: (v) => String(COUNTS[v]),
     onInput: (v) => ((countIndex = v), draw()),
   });
+  const demos = (n: (typeof COUNTS)[number]) => () => setControl(countInput, COUNTS.indexOf(n));
+  whatToNotice(host.sidebar, 'irl', 'How much the demonstrations pin down. One click sets N:', 'The chart below fills in KL against N for the current setting.', [
+    { id: 'few', label: 'N = 10', note: 'Ten demonstrations enter few cells: the recovered reward is blank elsewhere and the KL to the demonstrator is large.', apply: demos(10) },
+    { id: 'many', label: 'N = 10,000', note: 'Ten thousand demonstrations: the recovered policy matches the demonstrator where it goes; the chart shows the KL falling with N (TwoRoute, uniform, α = 0.5: 0.13 at N = 10, 2e-5 at N = 10,000).', apply: demos(10000) },
+  ]);
   const key = section(host.sidebar, 'Legend');
   legend(key, [
     { color: `linear-gradient(90deg, ${css(diverging(-1))}, ${css(diverging(0))}, ${css(diverging(1))})`, label: 'reward: negative → 0 → positive (the truth’s scale)', shape: 'ramp' },

@@ -13,7 +13,7 @@ import { lineChart } from '../chart.js';
 import { COLORS, PRIOR_COLORS, css, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
-import { button, h, legend, section, select, slider, statTable } from '../ui.js';
+import { button, h, legend, section, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
 
 const TOP = 12;
 const SAMPLES = 12;
@@ -26,9 +26,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   let seed = view.state.seed;
 
   const ctl = section(host.sidebar, 'Objective', 'max_π E_π[R(y)] − β·KL(π ‖ π_ref) over whole sequences y. Its maximizer is π*(y) = π_ref(y)·exp(R(y)/β) / Z, computed here exactly over every sequence.');
-  select(ctl, 'tokens-reward', 'reward model R(y)', TOKEN_REWARDS, reward, (v) => ((reward = v as TokenReward), render()));
+  const rewardSelect = select(ctl, 'tokens-reward', 'reward model R(y)', TOKEN_REWARDS, reward, (v) => ((reward = v as TokenReward), render()));
   ctl.append(h('p', { class: 'note' }, 'repeat: fraction of tokens equal to "a" (max at "aaaa", text the reference almost never writes). cycle: fraction of steps that follow the reference’s own grammar (b after a, c after b, …).'));
-  slider(ctl, {
+  const betaInput = slider(ctl, {
     id: 'tokens-beta',
     label: 'KL coefficient β (log scale)',
     min: LOG_BETA[0],
@@ -38,6 +38,14 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     format: (v) => (10 ** v).toPrecision(3),
     onInput: (v) => ((beta = 10 ** v), render()),
   });
+  const preset = (r: TokenReward, b: number) => () => {
+    setControl(rewardSelect, r);
+    setControl(betaInput, Math.log10(b));
+  };
+  whatToNotice(host.sidebar, 'tokens', 'β prices the KL to the reference LM. One click sets:', 'Move β and watch the top sequence and its π_ref(y).', [
+    { id: 'hack', label: 'β → 0: reward hacking', note: 'At β = 0.001 the repeat reward wins outright: π* puts almost all its mass on "aaaa", text the reference almost never writes.', apply: preset('repeat', 0.001) },
+    { id: 'reference', label: 'large β: the reference', note: "At β = 10 the KL costs too much to move: π* stays near π_ref, KL near 0, and its most likely sequence is the reference's.", apply: preset('repeat', 10) },
+  ]);
   const samp = section(host.sidebar, 'Samples', `${SAMPLES} sequences drawn from π* with one seed.`);
   button(samp, 'tokens-resample', 'Resample (next seed)', () => ((seed += 1), render()));
 

@@ -12,7 +12,7 @@ import { COLORS } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { parseJsonFile, serverRuns } from '../recorded/data.js';
-import { h, section, select, slider, statTable } from '../ui.js';
+import { h, section, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
 
 export const TRAJECTORY_FILE = 'rssm-trajectories.json';
 
@@ -59,6 +59,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   src.append(input);
   const trajBox = h('div');
   src.append(trajBox);
+  let trajInput: HTMLInputElement | null = null;
   src.append(h('p', { class: 'note' }, 'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations.'));
 
   const info = h('div');
@@ -79,7 +80,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (files.has(name)) view.update({}, { run: name });
     index = Math.min(index, current.trajectories.length - 1);
     trajBox.replaceChildren();
-    slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, format: (v) => `${v + 1} of ${current!.trajectories.length}`, onInput: (v) => ((index = v), draw()) });
+    trajInput = slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, format: (v) => `${v + 1} of ${current!.trajectories.length}`, onInput: (v) => ((index = v), draw()) });
     draw();
   }
 
@@ -139,6 +140,22 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   } catch (e) {
     runBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); pick a file instead.`));
   }
+  /** The trajectory where imagination beats (or loses to, `sign` = −1) "repeat last" by the largest factor. */
+  const extreme = (sign: 1 | -1) => () => {
+    if (!current || !trajInput) return;
+    const f = current;
+    const ratio = (i: number) => {
+      const tr = f.trajectories[i];
+      const future = tr.observed.slice(f.context);
+      return mse(future.map(() => tr.observed[f.context - 1]), future) / Math.max(1e-12, mse(tr.imagined, future));
+    };
+    const best = f.trajectories.map((_, i) => i).reduce((a, b) => (sign * ratio(b) > sign * ratio(a) ? b : a));
+    setControl(trajInput, best);
+  };
+  whatToNotice(host.sidebar, 'wm', 'After the marker the model sees no observations: its prior p(z_t | z_t−1, a_t−1) imagines the rest. One click picks:', files.size > 0 ? 'Compare the imagination MSE with "repeat last" in the table.' : 'No trajectories yet: npm run exp -- rssm-pendulum writes them.', files.size > 0 ? [
+    { id: 'best', label: 'imagination at its best', note: 'The trajectory where imagination beats "repeat last" by the widest factor: the model carries the velocity θ̇ it never observes.', apply: extreme(1) },
+    { id: 'worst', label: 'imagination at its worst', note: 'The trajectory where imagination fares worst against "repeat last": with no observations to correct it, the prior rollout drifts.', apply: extreme(-1) },
+  ] : []);
   if (files.size === 0) {
     runBox.append(h('p', { class: 'note' }, `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`));
     info.append(h('p', { class: 'note', 'data-testid': 'wm-empty' }, `Nothing to show yet: pick a ${TRAJECTORY_FILE} on the left (the rssm-pendulum experiment writes one into its run folder).`));

@@ -24,6 +24,8 @@ export interface MetricRow {
 }
 
 const episodeSchema = z.object({
+  /** The part of a multi-part run the episode belongs to, e.g. `uniform / sac` (gridworld-priors). */
+  label: z.string().optional(),
   obs: z.array(z.union([z.number(), z.array(z.number())])).min(1),
   actions: z.array(z.union([z.number(), z.array(z.number())])).optional(),
   rewards: z.array(z.number()).optional(),
@@ -37,6 +39,8 @@ export interface RunData {
   config: Record<string, unknown> | null;
   metrics: MetricRow[];
   episodes: EpisodesFile | null;
+  /** The SVG figures the run wrote (`routes.svg`, `learning-curve.svg`, ...), as text. */
+  figures: Array<{ name: string; svg: string }>;
   /** Files the viewer does not interpret (listed for the user). */
   other: string[];
   /** Problems met while reading, each naming the file. */
@@ -69,6 +73,7 @@ export async function loadRun(src: RunSource): Promise<RunData> {
   let config: Record<string, unknown> | null = null;
   let metrics: MetricRow[] = [];
   let episodes: EpisodesFile | null = null;
+  const figures: RunData['figures'] = [];
   for (const [file, read] of src.files) {
     try {
       if (file === 'config.json') {
@@ -77,35 +82,84 @@ export async function loadRun(src: RunSource): Promise<RunData> {
         else warnings.push('config.json: not a JSON object');
       } else if (file === 'metrics.jsonl') metrics = parseMetrics(await read(), warnings);
       else if (/episode/i.test(file) && file.endsWith('.json') && episodes === null) episodes = parseEpisodes(file, await read());
+      else if (file.endsWith('.svg')) figures.push({ name: file, svg: await read() });
       else other.push(file);
     } catch (e) {
       warnings.push((e as Error).message);
     }
   }
-  return { name: src.name, config, metrics, episodes, other, warnings };
-}
-
-/** All metric keys of some runs, sorted, without `step` and the `global_step` that repeats it (the charts' x axis). */
-export function metricKeys(runs: readonly RunData[]): string[] {
-  const keys = new Set<string>();
-  for (const r of runs) for (const row of r.metrics) for (const k of Object.keys(row)) if (k !== 'step' && !/(^|\/)charts\/global_step$/.test(k)) keys.add(k);
-  return [...keys].sort();
+  return { name: src.name, config, metrics, episodes, figures: figures.sort((a, b) => a.name.localeCompare(b.name)), other, warnings };
 }
 
 /**
- * The learning-curve groups of the Runs panel, in chart order; a key joins the first group it matches
- * (keys may carry a `<prior>/<method>/` prefix), and whatever matches none is charted under "Other metrics".
+ * A logged key split by the vocabulary's rule (`src/core/vocabulary.ts`): the metric is the last two path
+ * segments (`charts/episodic_return`), the part is what precedes them (`uniform/sac` in a run that trains
+ * several learners, '' in a run of one).
+ */
+export function splitKey(key: string): { part: string; metric: string } {
+  const segs = key.split('/');
+  return { part: segs.slice(0, -2).join('/'), metric: segs.slice(-2).join('/') };
+}
+
+/** Metrics never charted: the x axis repeated (`global_step`) and a schedule the config already states. */
+const UNCHARTED = new Set(['charts/global_step', 'charts/learning_rate']);
+
+/** One part's curve of one metric, its steps counted from the part's own start. */
+export interface PartCurve {
+  part: string;
+  metric: string;
+  points: Array<readonly [number, number]>;
+}
+
+/**
+ * The charted curves of a run, one per (part, metric), in order of first appearance. A run made of
+ * sequential parts (`sequentialParts` in src/node/run/experiment.ts adds the last step of the parts before
+ * to every step) gets each part's steps back from 0, so parts overlay instead of running end to end. Parts
+ * that interleave in the file were not logged that way and keep their steps.
+ */
+export function partCurves(metrics: readonly MetricRow[]): PartCurve[] {
+  const curves = new Map<string, PartCurve>();
+  const offset = new Map<string, number>();
+  let lastStep = 0;
+  let current: string | null = null;
+  let sequential = true;
+  for (const row of metrics) {
+    for (const [key, value] of Object.entries(row)) {
+      if (key === 'step') continue;
+      const { part, metric } = splitKey(key);
+      if (UNCHARTED.has(metric)) continue;
+      if (part !== current) {
+        if (offset.has(part)) sequential = false;
+        else offset.set(part, lastStep);
+        current = part;
+      }
+      const id = `${part}\u0000${metric}`;
+      if (!curves.has(id)) curves.set(id, { part, metric, points: [] });
+      curves.get(id)!.points.push([row.step, value]);
+    }
+    lastStep = row.step;
+  }
+  const out = [...curves.values()];
+  // The first part starts at step 0 either way; a single part is never shifted.
+  if (sequential && offset.size > 1) for (const c of out) c.points = c.points.map(([x, y]) => [x - offset.get(c.part)!, y] as const);
+  return out;
+}
+
+/**
+ * The learning-curve groups of the Runs panel, in chart order, matched on the metric (the vocabulary key,
+ * part prefix removed); a metric joins the first group it matches, whatever matches none is "Other metrics".
  */
 export const METRIC_GROUPS: ReadonlyArray<{ title: string; match: RegExp }> = [
-  { title: 'Return', match: /return/i },
-  { title: 'Entropy', match: /entropy/i },
-  // The world model's ELBO terms (`elbo/kl` is KL(posterior ‖ prior) of its latents, not a policy's) before the policy KLs.
-  { title: 'ELBO terms', match: /(^|\/)elbo\/|recon|nll/i },
-  { title: 'KL to prior / reference', match: /(^|\/)kl(?!ppo)/i },
-  { title: 'Losses', match: /(^|\/)losses\//i },
-  { title: 'Temperature α / KL coefficient β', match: /(^|\/)(alpha|beta)($|_)/i },
-  { title: 'Episode length', match: /length/i },
-  { title: 'Learning rate', match: /learning_rate/i },
+  { title: 'Return', match: /return|reward_per_step/ },
+  { title: 'KL to prior / reference', match: /^charts\/kl_prior$|^kl\// },
+  { title: 'Entropy', match: /entropy/ },
+  { title: 'Temperature α / KL coefficient β', match: /^charts\/alpha$|^sweep\/beta$/ },
+  // The world model's ELBO and its terms (`elbo/kl` is KL(posterior ‖ prior) of its latents, not a policy's).
+  { title: 'World model: ELBO terms', match: /^elbo\// },
+  { title: 'Inverse RL', match: /^irl\// },
+  { title: 'Episode length', match: /length/ },
+  { title: 'Q and V', match: /^charts\/(q|v_start)$/ },
+  { title: 'Losses', match: /^losses\// },
   { title: 'Other metrics', match: /./ },
 ];
 
