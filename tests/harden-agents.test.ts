@@ -13,6 +13,7 @@ import type { Env } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makeObjective } from '../src/priors/index.js';
+import { NAMED_REFERENCES } from '../src/priors/named.js';
 import { tensorsLeftBy } from './own-tensors.js';
 
 beforeAll(async () => {
@@ -65,4 +66,27 @@ describe('a SAC run that throws frees its agent', () => {
       expect(left, impl).toBe(0);
     }
   }, 120_000);
+});
+
+describe('a learned α whose target KL cannot be met stops the run', () => {
+  // The pumping reference N(±1, 0.3²) puts half its mass outside MountainCar's force bounds, so a squashed
+  // policy's KL to it is at least log 2 ≈ 0.69 (the full 50k-step runs level off at 0.77–0.94): a target of
+  // 0.3 is out of reach, and α grows until the check stops the run. Above every KL the run sees, α only falls.
+  const run = (targetKl: number, alphas: number[] = []) => {
+    const env = make('MountainCarContinuous-v0');
+    const objective = makeObjective({ prior: 'reference', alpha: 'auto_1', targetKl }, env, { reference: NAMED_REFERENCES['MountainCarContinuous-v0'].pumping.make(env) });
+    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [8], batchSize: 16, bufferSize: 1000, totalSteps: 800, learningStarts: 50, logEvery: 50, alphaLr: 0.02, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+    const log = (_step: number, scalars: Record<string, number>) => void (scalars['charts/alpha'] !== undefined && alphas.push(scalars['charts/alpha']));
+    return trainSac(cfg, () => make('MountainCarContinuous-v0'), objective, new RngStreams(1), { log }).finally(() => objective.dispose());
+  };
+  it('names α, the KL and the target, and says what to change', async () => {
+    await expect(run(0.3)).rejects.toThrow(/SAC: charts\/alpha = [\d.e+]+ at step \d+; .*KL\(π‖p\) = \d+\.\d{3} stays above the target 0\.300.*raise the target, or fix α/);
+  }, 60_000);
+  it('a target the run stays below lets α fall and the run finish', async () => {
+    const alphas: number[] = [];
+    const result = await run(50, alphas);
+    expect(alphas.length).toBeGreaterThan(10);
+    expect(Math.max(...alphas)).toBeLessThan(1);
+    result.agent.dispose();
+  }, 60_000);
 });

@@ -43,7 +43,7 @@ import {
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
-import { checkFinite } from '../diverged.js';
+import { checkFinite, checkTemperature } from '../diverged.js';
 import { makeKlController, type KlController } from './controllers.js';
 import { klEstimates } from './estimators.js';
 import { computeGae } from './gae.js';
@@ -544,6 +544,7 @@ export class KlPpo {
     const losses = this.update(rollout, false);
     const out = { ...m, ...losses, 'charts/learning_rate': lr, 'charts/global_step': this.globalStep };
     checkFinite('KL-PPO', out, this.globalStep);
+    checkTemperature('KL-PPO', m['charts/alpha'], m['charts/kl_prior'], this.globalStep, this.objective.targetKl);
     this.controller.update(m['charts/kl_prior'], this.config.numEnvs * this.config.numSteps);
     this.iteration += 1;
     return out;

@@ -34,7 +34,7 @@ import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
 import { EngineMirror, engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
-import { checkFinite, DivergedError } from '../diverged.js';
+import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import type { ReplayBatch } from '../replay.js';
 import { checkSacCheckpoint, runSacLoop, SAC_CHECKPOINT_VERSION, SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint, type SacRunHooks } from './loop.js';
 
@@ -545,13 +545,14 @@ export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: num
 }
 
 /**
- * Reads the latest update's scalars and throws a DivergedError if one is NaN or infinite (or for the
- * non-finite `action` given: a NaN action means the actor already went NaN).
+ * Reads the latest update's scalars and throws a DivergedError if one is NaN or infinite, or α ran away (or for
+ * the non-finite `action` given: a NaN action means the actor already went NaN).
  */
 function failIfNotFinite(agent: SacContinuous, step: number, action?: Float32Array): Record<string, number> {
   if (action) throw new DivergedError('SAC', 'action', action.find((x) => !Number.isFinite(x)) ?? NaN, step);
   const m = agent.readMetrics();
   checkFinite('SAC', m, step);
+  checkTemperature('SAC', m.alpha, m.kl, step, agent.objective.targetKl);
   return m;
 }
 

@@ -62,7 +62,7 @@ import {
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
-import { checkFinite, DivergedError } from '../diverged.js';
+import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import { checkSacCheckpoint, checkSacVersion, SAC_CHECKPOINT_VERSION, SacLoop, type SacLoopParts, type SacMetrics, type SacRunCheckpoint } from './loop.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -714,6 +714,7 @@ export class DiscreteSacTrainer {
           scalars['charts/episodic_length'] = finished.reduce((s, e) => s + e.len, 0) / finished.length;
         }
         checkFinite('discrete SAC', scalars, step, this.lastGood);
+        checkTemperature('discrete SAC', scalars['charts/alpha'], scalars['charts/kl_prior'], step, objective.targetKl, this.lastGood);
         if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
         return scalars;
       },
