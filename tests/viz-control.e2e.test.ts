@@ -9,16 +9,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPanel, startViz, type VizSession } from './vizHarness.js';
+import { openPanel, startViz, type VizSession, statValues } from './vizHarness.js';
 
 const ARTIFACTS = 'test-artifacts';
 let session: VizSession;
 const errors: string[] = [];
 
 async function stats(page: Page, testid: string): Promise<Record<string, number>> {
-  return page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
-    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, Number((c as HTMLElement).dataset.value)])),
-  );
+  return Object.fromEntries(Object.entries(await statValues(page, testid)).map(([k, v]) => [k, Number(v)]));
 }
 
 /** Waits until the columns are drawn for the render after `after` (the panel marks `#main[data-done]`). */

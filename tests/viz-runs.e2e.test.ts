@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, WM_RUN, writeSyntheticRssm, type VizSession } from './vizHarness.js';
+import { openPanel, startViz, WM_RUN, writeSyntheticRssm, type VizSession, statValues } from './vizHarness.js';
 
 const ARTIFACTS = 'test-artifacts';
 const WIDE = { width: 1440, height: 900 };
@@ -20,11 +20,6 @@ let session: VizSession;
 let runsDir: string;
 let errors: string[] = [];
 
-async function stats(page: Page, testid: string): Promise<Record<string, string>> {
-  return page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
-    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, (c as HTMLElement).dataset.value!])),
-  );
-}
 
 /** Status of a request sent with the path exactly as written. */
 function rawStatus(path: string, method = 'GET'): Promise<number> {
@@ -143,7 +138,7 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(parts[3].title).toBe('reference · exactmean return 1.00 · 2 episodes');
     expect(parts.every((p) => p.canvas >= 1)).toBe(true);
     // Config rows: every key once; the option --episodes is not the count of episodes to replay.
-    const cfg = await stats(page, 'run-config');
+    const cfg = await statValues(page, 'run-config');
     expect(cfg['opt:episodes']).toBe('1000');
     expect(cfg.replayed).toBe('18');
     expect(cfg.parts).toBe('6');
@@ -189,7 +184,7 @@ describe('Runs', { timeout: 120_000 }, () => {
   it('a plain run replays and charts; ticking off every run says what to do', async () => {
     const page = await openPanel(session, `#panel=runs&runs=${RUN}`, errors, WIDE);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, RUN);
-    const cfg = await stats(page, 'run-config');
+    const cfg = await statValues(page, 'run-config');
     expect(cfg.experiment).toBe('sac-discrete');
     expect(cfg.metricRows).toBe('20');
     expect(cfg.replayed).toBe('2');
@@ -247,18 +242,18 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
   it('ELBO: q = posterior closes the gap, a narrow q pays KL = 0.70, a wide prior lets the posterior follow x', async () => {
     const page = await openPanel(session, '#panel=elbo', errors, WIDE);
     await page.click('[data-testid="elbo-preset-fit"]');
-    let s = await stats(page, 'elbo-stats');
+    let s = await statValues(page, 'elbo-stats');
     expect(Number(s.gapKL)).toBeCloseTo(0, 9);
     expect(Number(s.elbo)).toBeCloseTo(Number(s.logpx), 9);
     await page.click('[data-testid="elbo-preset-narrow"]');
-    s = await stats(page, 'elbo-stats');
+    s = await statValues(page, 'elbo-stats');
     // KL(N(1, 0.05) ‖ N(1, 0.5)) = ½(0.1 − 1 + ln 10).
     expect(Number(s.gapKL)).toBeCloseTo(0.5 * (0.1 - 1 + Math.log(10)), 9);
     expect(await page.textContent('[data-testid="elbo-notice"]')).toContain('0.70');
     await page.click('[data-testid="elbo-preset-wide-prior"]');
-    const post = await stats(page, 'elbo-mc');
+    const post = await statValues(page, 'elbo-mc');
     expect(Number(post.postMean)).toBeCloseTo(1.8, 9);
-    expect(Number((await stats(page, 'elbo-stats')).gapKL)).toBeCloseTo(0, 9);
+    expect(Number((await statValues(page, 'elbo-stats')).gapKL)).toBeCloseTo(0, 9);
     await page.screenshot({ path: join(ARTIFACTS, 'elbo-notice.png') });
     expect(errors).toEqual([]);
     await page.close();
@@ -267,7 +262,7 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
   it('Tokens: β → 0 reward-hacks onto "aaaa"; a large β stays with the reference', async () => {
     const page = await openPanel(session, '#panel=tokens', errors, WIDE);
     await page.click('[data-testid="tokens-preset-hack"]');
-    let s = await stats(page, 'tokens-stats');
+    let s = await statValues(page, 'tokens-stats');
     expect(Number(s.beta)).toBeCloseTo(0.001, 6);
     expect(s.topSeq).toBe('aaaa');
     expect(Number(s.topMass)).toBeGreaterThan(0.9);
@@ -275,7 +270,7 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     expect(pRef).toBeLessThan(0.01);
     await page.screenshot({ path: join(ARTIFACTS, 'tokens-notice-hack.png') });
     await page.click('[data-testid="tokens-preset-reference"]');
-    s = await stats(page, 'tokens-stats');
+    s = await statValues(page, 'tokens-stats');
     expect(Number(s.beta)).toBeCloseTo(10, 6);
     expect(Number(s.kl)).toBeLessThan(0.05);
     expect(s.topSeq).toBe(s.refTopSeq);
@@ -287,10 +282,10 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     const page = await openPanel(session, '#panel=irl&env=TwoRoute-v0', errors, WIDE);
     await page.click('[data-testid="irl-preset-few"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10'));
-    const few = Number((await stats(page, 'irl-stats')).kl);
+    const few = Number((await statValues(page, 'irl-stats')).kl);
     await page.click('[data-testid="irl-preset-many"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10000'), null, { timeout: 60_000 });
-    const many = Number((await stats(page, 'irl-stats')).kl);
+    const many = Number((await statValues(page, 'irl-stats')).kl);
     console.log(`[viz-runs] IRL TwoRoute KL: N=10 ${few}, N=10000 ${many}`);
     expect(many * 1000).toBeLessThan(few);
     await page.screenshot({ path: join(ARTIFACTS, 'irl-notice.png') });
@@ -303,12 +298,12 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
     await page.click('[data-testid="wm-preset-worst"]');
     await page.waitForFunction(() => document.body.dataset.wmShown === '1');
-    const s = await stats(page, 'wm-stats');
+    const s = await statValues(page, 'wm-stats');
     // The second trajectory's imagination is off by 1.2 per component (MSE 1.44), the first's by 0.2.
     expect(Number(s.imagMse)).toBeCloseTo(1.44, 9);
     await page.click('[data-testid="wm-preset-best"]');
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
-    expect(Number((await stats(page, 'wm-stats')).imagMse)).toBeCloseTo(0.04, 9);
+    expect(Number((await statValues(page, 'wm-stats')).imagMse)).toBeCloseTo(0.04, 9);
     await page.screenshot({ path: join(ARTIFACTS, 'worldmodel-notice.png') });
     expect(errors).toEqual([]);
     await page.close();

@@ -9,19 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, WM_BAD, WM_RUN, writeSyntheticRssm, type VizSession } from './vizHarness.js';
+import { openPanel, startViz, WM_BAD, WM_RUN, writeSyntheticRssm, type VizSession, statValues } from './vizHarness.js';
 
 const ARTIFACTS = 'test-artifacts';
 let session: VizSession;
 let runsDir: string;
 let errors: string[] = [];
 
-/** The displayed numbers of a stats table, keyed by `data-stat`. */
-async function stats(page: Page, testid: string): Promise<Record<string, string>> {
-  return page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
-    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, (c as HTMLElement).dataset.value!])),
-  );
-}
 const num = (s: Record<string, string>, k: string): number => Number(s[k] ?? 0);
 
 /** Waits until the live-training stats show `key` = `value` (the learner runs in a worker, so read-outs arrive asynchronously). */
@@ -72,7 +66,7 @@ describe('visualizer in chromium', () => {
       const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
       await page.click(`[data-testid="grid-prior"] button[data-value="${prior}"]`);
       await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
-      const s = await stats(page, `grid-stats-${prior}`);
+      const s = await statValues(page, `grid-stats-${prior}`);
       const pi = JSON.parse(await page.$eval(`[data-testid="grid-stats-${prior}"]`, (b) => (b as HTMLElement).dataset.piStart!)) as number[];
       return { s, pi };
     };
@@ -97,7 +91,7 @@ describe('visualizer in chromium', () => {
     const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
     await page.fill('[data-testid="grid-alpha"]', '-0.3');
     await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
-    const hot = await stats(page, 'grid-stats-uniform');
+    const hot = await statValues(page, 'grid-stats-uniform');
     expect(num(hot, 'entropy')).toBeGreaterThan(num(uniform.s, 'entropy'));
     expect(page.url()).toContain('alpha=0.5012');
     await shot(page, 'gridworld-uniform-alpha0.5');
@@ -108,8 +102,8 @@ describe('visualizer in chromium', () => {
   it('side by side shows the three priors on the same seed', async () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors);
     expect(await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior))).toEqual(['uniform', 'reference', 'none']);
-    const u = await stats(page, 'grid-stats-uniform');
-    const r = await stats(page, 'grid-stats-reference');
+    const u = await statValues(page, 'grid-stats-uniform');
+    const r = await statValues(page, 'grid-stats-reference');
     expect(num(r, 'expectedLength')).toBeLessThan(num(u, 'expectedLength'));
     await page.waitForTimeout(600);
     await shot(page, 'gridworld-side-by-side');
@@ -119,7 +113,7 @@ describe('visualizer in chromium', () => {
 
   it("the ELBO playground shows the lesson's worked example, and the gap closes at the posterior", async () => {
     const page = await openPanel(session, '#panel=elbo', errors);
-    const s = await stats(page, 'elbo-stats');
+    const s = await statValues(page, 'elbo-stats');
     expect(num(s, 'logpx')).toBeCloseTo(-1.516, 3);
     expect(num(s, 'elbo')).toBeCloseTo(-1.709, 3);
     expect(num(s, 'gapDefinition')).toBeCloseTo(0.193, 3);
@@ -127,7 +121,7 @@ describe('visualizer in chromium', () => {
     expect(await page.textContent('[data-testid="elbo-identity"]')).toContain('-1.516 = -1.709 + 0.193');
     await shot(page, 'elbo-playground');
     await page.click('[data-testid="elbo-fit"]');
-    const fit = await stats(page, 'elbo-stats');
+    const fit = await statValues(page, 'elbo-stats');
     expect(num(fit, 'gapKL')).toBeCloseTo(0, 9);
     expect(num(fit, 'elbo')).toBeCloseTo(-1.516, 3);
     expect(page.url()).toContain('mu=0.5');
@@ -137,7 +131,7 @@ describe('visualizer in chromium', () => {
 
   it("the Continuous control tab's controller view overlays 200 trajectories of the reference controllers", async () => {
     const page = await openPanel(session, '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', errors);
-    const s = await stats(page, 'control-stats');
+    const s = await statValues(page, 'control-stats');
     expect(num(s, 'far') + num(s, 'near') + num(s, 'none')).toBeCloseTo(1, 9);
     // The reference controller (the experiments' prior) steers below the big obstacle to the far goal; σ = 0.3 spreads it without changing the route.
     expect(num(s, 'above')).toBeLessThan(0.05);
@@ -146,14 +140,14 @@ describe('visualizer in chromium', () => {
     await shot(page, 'pointmass');
     await page.click('[data-testid="control-route"] button[data-value="top"]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-stats"] [data-stat="above"]')?.getAttribute('data-value')) > 0.95);
-    expect(num(await stats(page, 'control-stats'), 'far')).toBeGreaterThan(0.95);
+    expect(num(await statValues(page, 'control-stats'), 'far')).toBeGreaterThan(0.95);
     expect(page.url()).toContain('route=top');
     await page.waitForTimeout(500);
     await shot(page, 'pointmass-above');
     await page.selectOption('[data-testid="control-env"]', 'Pendulum-v1');
     await page.waitForSelector('svg.chart');
     // The default view is a real swing-up: the first seed from 1 whose start hangs down, reaching upright later.
-    const p = await stats(page, 'control-stats');
+    const p = await statValues(page, 'control-stats');
     expect(Math.abs(num(p, 'startTheta'))).toBeGreaterThanOrEqual(2.5);
     expect(num(p, 'upright')).toBeGreaterThan(100);
     expect(page.url()).toContain('seed=10');
@@ -164,7 +158,7 @@ describe('visualizer in chromium', () => {
   });
   it('live training: discrete SAC on TwoRoute steps, runs, pauses, and its KL to the exact π* falls', async () => {
     const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac&mode=single', errors);
-    const s0 = await stats(page, 'train-stats');
+    const s0 = await statValues(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
     expect(num(s0, 'steps')).toBe(0);
     // The untrained (near-uniform) policy is far from π*; the KL shown at step 0 is that starting point.
@@ -179,14 +173,14 @@ describe('visualizer in chromium', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 2500, null, { timeout: 90_000 });
     await page.click('[data-testid="train-run"]');
     await trainStat(page, 'state', 'paused');
-    const s1 = await stats(page, 'train-stats');
+    const s1 = await statValues(page, 'train-stats');
     expect(num(s1, 'updates')).toBeGreaterThan(1500);
     expect(num(s1, 'klInitial')).toBe(num(s0, 'kl'));
     expect(num(s1, 'kl')).toBeLessThan(0.5 * num(s0, 'kl'));
     expect(num(s1, 'klReverse')).toBeLessThan(num(s0, 'klReverse') + 0.05);
     // Paused means paused: the step counter holds.
     await page.waitForTimeout(500);
-    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(num(s1, 'steps'));
+    expect(num(await statValues(page, 'train-stats'), 'steps')).toBe(num(s1, 'steps'));
     expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
     await shot(page, 'live-training-sac');
     expect(errors).toEqual([]);
@@ -196,7 +190,7 @@ describe('visualizer in chromium', () => {
   it('live training: KL-PPO on TwoRoute steps one iteration, runs, pauses, and its KL to the exact π* falls', async () => {
     const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo&mode=single', errors);
     expect(await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('klppo');
-    const s0 = await stats(page, 'train-stats');
+    const s0 = await statValues(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
     expect(num(s0, 'steps')).toBe(0);
     expect(num(s0, 'updates')).toBe(0);
@@ -205,13 +199,13 @@ describe('visualizer in chromium', () => {
     // One press of "Step" is one PPO iteration: 16 envs × 32 steps, then the epochs of minibatch updates.
     await page.click('[data-testid="train-step"]');
     await trainStat(page, 'steps', 512);
-    const s1 = await stats(page, 'train-stats');
+    const s1 = await statValues(page, 'train-stats');
     expect(num(s1, 'updates')).toBeGreaterThan(0);
     await page.click('[data-testid="train-run"]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 20_000, null, { timeout: 90_000 });
     await page.click('[data-testid="train-run"]');
     await trainStat(page, 'state', 'paused');
-    const s2 = await stats(page, 'train-stats');
+    const s2 = await statValues(page, 'train-stats');
     // Whole iterations only, and the update counter moves with them.
     expect(num(s2, 'steps') % 512).toBe(0);
     expect(num(s2, 'updates')).toBe((num(s2, 'steps') / 512) * num(s1, 'updates'));
@@ -219,7 +213,7 @@ describe('visualizer in chromium', () => {
     expect(num(s2, 'kl')).toBeLessThan(0.5 * num(s0, 'kl'));
     expect(num(s2, 'klReverse')).toBeLessThan(num(s0, 'klReverse'));
     await page.waitForTimeout(500);
-    expect(num(await stats(page, 'train-stats'), 'steps')).toBe(num(s2, 'steps'));
+    expect(num(await statValues(page, 'train-stats'), 'steps')).toBe(num(s2, 'steps'));
     expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
     await shot(page, 'live-training-klppo');
     expect(errors).toEqual([]);
@@ -228,7 +222,7 @@ describe('visualizer in chromium', () => {
 
   it('restarting live training frees its tensors: after ten α changes, an agent switch and a reset the count is back where it started', async () => {
     const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac&mode=single', errors);
-    const tensors = async () => num(await stats(page, 'train-stats'), 'tensors');
+    const tensors = async () => num(await statValues(page, 'train-stats'), 'tensors');
     const start = await tensors();
     expect(start).toBeGreaterThan(0);
     // Each session trains a chunk first, so its agent's optimizer state and its prior's table exist when it is dropped.
@@ -250,7 +244,7 @@ describe('visualizer in chromium', () => {
 
   it('tokens: the closed-form optimum collapses onto "aaaa" as β → 0 and returns to the reference as β grows', async () => {
     const page = await openPanel(session, '#panel=tokens&reward=repeat&beta=0.001', errors);
-    const cold = await stats(page, 'tokens-stats');
+    const cold = await statValues(page, 'tokens-stats');
     expect(cold.topSeq).toBe('aaaa');
     expect(num(cold, 'topMass')).toBeGreaterThan(0.99);
     expect(num(cold, 'reward')).toBeGreaterThan(0.99);
@@ -263,7 +257,7 @@ describe('visualizer in chromium', () => {
       await page.waitForFunction((b) => Number(document.body.dataset.tokensRender) > b, before);
     };
     await setBeta('-0.5');
-    const mid = await stats(page, 'tokens-stats');
+    const mid = await statValues(page, 'tokens-stats');
     // Every displayed row satisfies π*(y)/π_ref(y) = exp(R(y)/β)/Z: log ratio minus R/β is one constant.
     const rows = await page.$$eval('[data-testid="tokens-top"] tr[data-seq]', (tr) => tr.map((r) => ({ r: Number((r as HTMLElement).dataset.r), ps: Number((r as HTMLElement).dataset.pstar), pr: Number((r as HTMLElement).dataset.pref) })));
     expect(rows).toHaveLength(12);
@@ -271,7 +265,7 @@ describe('visualizer in chromium', () => {
     for (const z of logZ) expect(z).toBeCloseTo(logZ[0], 9);
     await shot(page, 'tokens-beta0.3');
     await setBeta('1');
-    const hot = await stats(page, 'tokens-stats');
+    const hot = await statValues(page, 'tokens-stats');
     expect(num(hot, 'kl')).toBeLessThan(0.01);
     expect(Math.abs(num(hot, 'reward') - num(hot, 'refReward'))).toBeLessThan(0.02);
     expect(num(hot, 'kl')).toBeLessThan(num(mid, 'kl'));
@@ -285,7 +279,7 @@ describe('visualizer in chromium', () => {
   it('world model: observed vs reconstructed vs imagined from a run folder, with the errors it implies', async () => {
     const page = await openPanel(session, `#panel=worldmodel&run=${WM_RUN}`, errors);
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
-    const s = await stats(page, 'wm-stats');
+    const s = await statValues(page, 'wm-stats');
     expect(num(s, 'reconMse')).toBeCloseTo(0.01, 9);
     expect(num(s, 'imagMse')).toBeCloseTo(0.04, 9);
     expect(num(s, 'repeatMse')).toBeCloseTo(7.5, 9);
@@ -297,7 +291,7 @@ describe('visualizer in chromium', () => {
     await shot(page, 'world-model');
     await page.fill('[data-testid="wm-traj"]', '1');
     await page.waitForFunction(() => document.body.dataset.wmShown === '1');
-    expect(num(await stats(page, 'wm-stats'), 'imagMse')).toBeCloseTo(1.44, 9);
+    expect(num(await statValues(page, 'wm-stats'), 'imagMse')).toBeCloseTo(1.44, 9);
     // A malformed file is refused with the field named, not drawn.
     await page.selectOption('[data-testid="wm-run"]', WM_BAD);
     await page.waitForFunction(() => document.body.dataset.wmShown === 'error');

@@ -82,6 +82,13 @@ export const WM_BAD = '2026-11-22T0100-rssm-pendulum-2';
  * reconstructed = observed + 0.1 (MSE 0.01), imagined = future + 0.2 (MSE 0.04); repeating the last
  * context observation (2, −2) misses the future by 1..4 (MSE 7.5). A second folder's file is malformed.
  */
+/** The displayed numbers of a stats table (`ui.statTable`), keyed by `data-stat`, as the page wrote them. */
+export async function statValues(page: Page, testid: string): Promise<Record<string, string>> {
+  return page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
+    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, (c as HTMLElement).dataset.value!])),
+  );
+}
+
 export function writeSyntheticRssm(dir: string): void {
   const observed = Array.from({ length: 7 }, (_, t) => [t, -t]);
   const traj = {
