@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTable, findRuns, seedsTable, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
-import { barChart, linePlot, niceTicks, scatterPlot } from '../src/node/run/svgplot.js';
+import { compareTable, curvesSvg, findRuns, parseReference, seedsTable, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
+import { barChart, linePlot, niceTicks, scatterPlot, wrap } from '../src/node/run/svgplot.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 
@@ -137,6 +137,28 @@ describe('compare: a folder of several experiments', () => {
     // finals {3, 7}: 5 ± 2.828
     expect(table[2]).toMatch(/^charts\/episodic_return\s+2\s+5\.000 ± 2\.828\s+3\.000 … 7\.000$/);
     expect(table).toHaveLength(3);
+  });
+
+  it('--reference draws a published result as a line with its ±std band; a bad one is refused', () => {
+    expect(parseReference('zoo SAC, 50k=94.68±1.13')).toEqual({ label: 'zoo SAC, 50k', mean: 94.68, std: 1.13 });
+    expect(parseReference('target = -0.5 +- 0.25')).toEqual({ label: 'target', mean: -0.5, std: 0.25 });
+    expect(parseReference('SB3=-157')).toEqual({ label: 'SB3', mean: -157, std: 0 });
+    expect(() => parseReference('94.68±1.13')).toThrow(/--reference: '94.68±1.13' is not '<label>=<mean>±<std>'/);
+    expect(() => parseReference('zoo=high')).toThrow(/--reference/);
+    const groups = groupRuns(findRuns([fixture()]), ['prior']);
+    const svg = curvesSvg(groups, 'charts/episodic_return', 't', parseReference('zoo=4±1'));
+    // two groups and the reference: three bands, three lines; the reference spans the runs' steps at y = 4
+    expect(svg.match(/class="band"/g)).toHaveLength(3);
+    expect(svg).toContain('zoo: 4 ± 1');
+  });
+
+  it('legend labels wrap at spaces to the legend width', () => {
+    expect(wrap('algo=sac prior=reference (n=5, mean ± std)', 20)).toEqual(['algo=sac', 'prior=reference', '(n=5, mean ± std)']);
+    expect(wrap('short', 20)).toEqual(['short']);
+    const svg = linePlot({ title: 't' }, [{ label: 'a label long enough to need two or three lines in the legend column', x: [0, 1], y: [0, 1] }]);
+    const texts = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" fill="#222">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(texts.length).toBeGreaterThan(1);
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(30);
   });
 
   it('a single run prints its value without a fake ± 0', () => {

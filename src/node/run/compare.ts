@@ -32,6 +32,7 @@ export const COMPARE_OPTIONS = z.object({
   group: z.string().optional().describe('config field(s) to group by, comma-separated, e.g. prior or prior,alpha (default: experiment + all options but seed)'),
   at: z.string().optional().describe('steps at which to tabulate, comma-separated, e.g. 1000,5000'),
   out: z.string().optional().describe('folder for the SVG plots (default: compare/ beside the runs, one sub-folder per set of runs)'),
+  reference: z.string().optional().describe("a published result drawn as a horizontal line with its ±std band: '<label>=<mean>±<std>', e.g. 'zoo SAC, 50k=94.68±1.13'"),
   help: z.boolean().default(false).describe('show this help'),
 });
 
@@ -180,16 +181,33 @@ export function groupCurve(g: GroupStats, metric: string): { x: number[]; mean: 
   return { x: steps, mean: stats.map((s) => s.mean), std: stats.map((s) => s.std) };
 }
 
-export function curvesSvg(groups: readonly GroupStats[], metric: string, title: string): string {
+/** A published result to draw beside the curves: `label=mean±std` (or `+-`; the std may be left out). */
+export interface ReferenceLine {
+  label: string;
+  mean: number;
+  std: number;
+}
+
+export function parseReference(spec: string): ReferenceLine {
+  const m = /^(.+)=\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*(?:(?:±|\+-)\s*([\d.]+(?:e[-+]?\d+)?))?\s*$/.exec(spec);
+  const [mean, std] = m ? [Number(m[2]), Number(m[3] ?? 0)] : [NaN, NaN];
+  if (!m || !Number.isFinite(mean) || !Number.isFinite(std)) throw new UsageError(`--reference: '${spec}' is not '<label>=<mean>±<std>'; allowed e.g. 'zoo SAC, 50k=94.68±1.13' or 'target=0.5'`);
+  return { label: m[1].trim(), mean, std };
+}
+
+export function curvesSvg(groups: readonly GroupStats[], metric: string, title: string, reference?: ReferenceLine): string {
   const entry = vocabularyEntry(metric);
   const yLabel = entry ? `${metric.split('/').at(-1)!.replace(/_/g, ' ')} (${entry.unit})` : metric;
-  return linePlot(
-    { title, xLabel: 'environment step', yLabel },
-    groups.map((g) => {
-      const c = groupCurve(g, metric);
-      return { label: `${g.label} (n=${g.runs.length}, mean ± std)`, x: c.x, y: c.mean, lower: c.mean.map((m, i) => m - c.std[i]), upper: c.mean.map((m, i) => m + c.std[i]) };
-    }),
-  );
+  const curves = groups.map((g) => {
+    const c = groupCurve(g, metric);
+    return { label: `${g.label} (n=${g.runs.length}, mean ± std)`, x: c.x, y: c.mean, lower: c.mean.map((m, i) => m - c.std[i]), upper: c.mean.map((m, i) => m + c.std[i]) };
+  });
+  if (reference) {
+    const x = [Math.min(...curves.map((c) => c.x[0] ?? 0)), Math.max(...curves.map((c) => c.x.at(-1) ?? 0))];
+    const { label, mean, std } = reference;
+    curves.push({ label: `${label}: ${mean} ± ${std}`, x, y: x.map(() => mean), lower: x.map(() => mean - std), upper: x.map(() => mean + std) });
+  }
+  return linePlot({ title, xLabel: 'environment step', yLabel }, curves);
 }
 
 function parseSteps(spec: string): number[] {
@@ -273,6 +291,7 @@ export async function compareMain(argv: string[]): Promise<number> {
   if (failed.length) console.log(`skipped ${failed.length} failed run${failed.length > 1 ? 's' : ''} (status.json says failed): ${failed.map((r) => basename(r.dir)).join(', ')}\n`);
   const groups = groupRuns(runs, opts.group?.split(',').map((s) => s.trim()));
   const at = opts.at ? parseSteps(opts.at) : [];
+  const reference = opts.reference === undefined ? undefined : parseReference(opts.reference);
   // Default: compare/<the runs' folder names> beside them, so another comparison's plots are never overwritten.
   const parent = dirname(runs[0].dir);
   const setName = raw.positional.map((p) => basename(resolve(p))).join('+').replace(/[^A-Za-z0-9_.+-]+/g, '_').slice(0, 80);
@@ -284,7 +303,7 @@ export async function compareMain(argv: string[]): Promise<number> {
     if (logging.length < groups.length) console.log(`(${groups.length - logging.length} group(s) never logged ${metric}: ${groups.filter((g) => !logging.includes(g)).map((g) => g.label).join('; ')})`);
     const experiments = [...new Set(logging.flatMap((g) => g.runs.map((r) => r.config.experiment)))].join(', ');
     const file = join(outDir, `${metric.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
-    writeFileAtomic(file, curvesSvg(logging, metric, `${experiments}: ${metric}`));
+    writeFileAtomic(file, curvesSvg(logging, metric, `${experiments}: ${metric}`, reference));
     console.log(`plot: ${file}\n`);
   }
   return 0;

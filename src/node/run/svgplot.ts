@@ -96,11 +96,28 @@ function pad([lo, hi]: [number, number], frac = 0.05): [number, number] {
   return [lo - span * frac, hi + span * frac];
 }
 
+/** The legend's widest column (px) and the width it allots a character of 12 px text. */
+const LEGEND_MAX_WIDTH = 240;
+const CHAR_WIDTH = 7;
+
+/** `text` broken at spaces into lines of at most `width` characters (a longer word keeps its own line). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
 /** Title, axes, grid, ticks and legend; returns pixel mappers for the data. */
 function frame(text: ChartText, xRange: [number, number], yRange: [number, number], legend: string[], xTickValues?: number[]): Frame {
   const width = text.width ?? 760;
   const height = text.height ?? 440;
-  const legendWidth = legend.length ? Math.min(240, 28 + 7 * Math.max(...legend.map((l) => l.length))) : 0;
+  const legendWidth = legend.length ? Math.min(LEGEND_MAX_WIDTH, 28 + CHAR_WIDTH * Math.max(...legend.map((l) => l.length))) : 0;
   const m = { left: 72, right: 24 + legendWidth, top: 48, bottom: 58 };
   const plotRight = width - m.right;
   const plotBottom = height - m.bottom;
@@ -133,11 +150,16 @@ function frame(text: ChartText, xRange: [number, number], yRange: [number, numbe
   if (text.yLabel) {
     svg.push(`<text transform="translate(18 ${f((m.top + plotBottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${esc(text.yLabel)}</text>`);
   }
+  // Entries wrap at spaces to the legend's width, one line per 16 px, 6 px between entries.
+  let y = m.top + 8;
   legend.forEach((label, i) => {
-    const y = m.top + 8 + i * 20;
     const x = plotRight + 16;
     svg.push(`<rect x="${x}" y="${y - 6}" width="16" height="10" rx="2" fill="${PALETTE[i % PALETTE.length]}"/>`);
-    svg.push(`<text x="${x + 22}" y="${y + 3}" fill="#222">${esc(label)}</text>`);
+    for (const line of wrap(label, Math.floor((legendWidth - 28) / CHAR_WIDTH))) {
+      svg.push(`<text x="${x + 22}" y="${y + 3}" fill="#222">${esc(line)}</text>`);
+      y += 16;
+    }
+    y += 6;
   });
   return { svg, px, py, plotRight, plotTop: m.top };
 }
