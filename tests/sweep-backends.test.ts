@@ -136,8 +136,9 @@ describe('sweep backends', () => {
   });
 
   describe('faults (each compared with an uninterrupted local sweep)', () => {
-    // Trials long enough (~1 s each unloaded) to be caught in the middle; checkpoints every 5k steps.
-    const body = { options: { env: 'TwoRoute-v0', steps: 60_000, logEvery: 2_500, checkpointEvery: 5_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1] };
+    // Trials long enough to be caught in the middle (600k steps: ~1 s each on a quiet machine, where 60k took 0.1 s and a
+    // trial could finish between the check and the kill); checkpoints every 50k steps.
+    const body = { options: { env: 'TwoRoute-v0', steps: 600_000, logEvery: 25_000, checkpointEvery: 50_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1] };
     let file = '';
     let reference: Record<string, string> = {};
     /** Rows shipped so far per unfinished trial of the sweep in `dir` (empty when Redis does not answer). */
@@ -173,7 +174,7 @@ describe('sweep backends', () => {
       const [a, b] = [worker(), worker()];
       const coord = start(['sweep', file, '--out', 'faults-kill', '--queue', url]);
       let victim = '';
-      await waitFor('worker A 10k steps into a trial (2 checkpoints shipped)', async () => {
+      await waitFor('worker A 100k steps into a trial (2 checkpoints shipped)', async () => {
         const m = [...a.out().matchAll(/trial (\S+) of sweep \S+: starting/g)].at(-1);
         if (!m) return false;
         victim = m[1];
@@ -235,10 +236,10 @@ describe('sweep backends', () => {
         if (!existsSync(trials)) return [];
         return readdirSync(trials).filter((t) => {
           const p = join(trials, t, 'checkpoint.json');
-          return trialStatus(join(work, 'faults-crash'), t) === 'running' && existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 10_000;
+          return trialStatus(join(work, 'faults-crash'), t) === 'running' && existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 100_000;
         });
       };
-      await waitFor('a trial checkpointed at 10k steps', () => running().length > 0);
+      await waitFor('a trial checkpointed at 100k steps', () => running().length > 0);
       // Every worker process: the one running the trial seen above is among them (which one is not visible from here).
       const kids = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
       for (const pid of kids) process.kill(pid, 'SIGKILL');
@@ -252,12 +253,12 @@ describe('sweep backends', () => {
 
     it('a local sweep stopped with SIGTERM and run again ends as if uninterrupted', async () => {
       const first = start(['sweep', file, '--out', 'faults-local', '--workers', '2']);
-      await waitFor('a trial checkpointed at 10k steps', () => {
+      await waitFor('a trial checkpointed at 100k steps', () => {
         const trials = join(work, 'faults-local', 'trials');
         if (!existsSync(trials)) return false;
         return readdirSync(trials).some((t) => {
           const p = join(trials, t, 'checkpoint.json');
-          return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 10_000;
+          return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 100_000;
         });
       });
       first.child.kill('SIGTERM');
