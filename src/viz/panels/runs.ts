@@ -177,7 +177,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       { key: 'seed', label: 'seed', value: String(cfg.seed ?? '?') },
       // Options under their own names, marked so none is mistaken for a count the viewer made.
       ...Object.entries(options).map(([k, v]) => ({ key: `opt:${k}`, label: `--${k}`, value: typeof v === 'object' ? JSON.stringify(v) : String(v) })),
-      { key: 'parts', label: 'parts (learners)', value: String(parts.size) },
+      { key: 'parts', label: 'parts with learning curves', value: String(parts.size) },
       { key: 'metricRows', label: 'metric rows', value: String(first.metrics.length) },
       { key: 'replayed', label: 'episodes to replay', value: String(first.episodes?.episodes.length ?? 0) },
     ], 'run-config');
