@@ -32,7 +32,7 @@ import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { EngineMirror, engineModule, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
+import { EngineMirror, engineModule, engineStepConfig, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import type { ReplayBatch } from '../replay.js';
@@ -155,14 +155,7 @@ export function sacEngineConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | '
     hidden: cfg.hidden,
     low: box.low,
     high: box.high,
-    gamma: cfg.gamma,
-    tau: cfg.tau,
-    actorLr: cfg.actorLr,
-    criticLr: cfg.criticLr,
-    alphaLr: cfg.alphaLr,
-    clipNorm: cfg.clipNorm,
-    alpha: objective.alpha,
-    targetKl: objective.targetKl,
+    ...engineStepConfig(cfg, objective),
     policyFrequency: cfg.policyFrequency,
   };
 }

@@ -50,7 +50,7 @@ import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { DiscreteSacEngine, EngineMirror, engineModule, type DiscreteSacEngineConfig, type EngineWeights } from '../../nn/engine/index.js';
+import { DiscreteSacEngine, EngineMirror, engineModule, engineStepConfig, type DiscreteSacEngineConfig, type EngineWeights } from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -237,15 +237,8 @@ export function discreteEngineConfig(cfg: DiscreteSacConfig, spaces: PriorSpaces
     nActions: (spaces.actionSpace as Discrete).n,
     hidden: cfg.hidden,
     activation: cfg.activation,
-    gamma: cfg.gamma,
-    tau: cfg.tau,
+    ...engineStepConfig(cfg, objective),
     targetUpdateEvery: cfg.targetUpdateEvery,
-    actorLr: cfg.actorLr,
-    criticLr: cfg.criticLr,
-    alphaLr: cfg.alphaLr,
-    clipNorm: cfg.clipNorm,
-    alpha: objective.alpha,
-    targetKl: objective.targetKl,
     greedy: cfg.atZeroAlpha === 'greedy',
   };
 }

@@ -77,6 +77,34 @@ export function engineModule(who: string): WebAssembly.Module {
   return loaded;
 }
 
+/** The hyperparameters of the SAC step both engines take (from the agent's config and its Objective). */
+export interface EngineStepConfig {
+  gamma: number;
+  tau: number;
+  actorLr: number;
+  criticLr: number;
+  alphaLr: number;
+  /** Global-norm clip of each network's gradient (0 = off). */
+  clipNorm: number;
+  /** α: the Objective's fixed value, or the initial value of a learned one. */
+  alpha: number;
+  /** The Objective's target KL(π‖p) = E[log π − log p] toward which α is learned; null = α fixed. */
+  targetKl: number | null;
+  /** Adam's β₁, β₂, ε (defaults: tfjs's and src/nn/adam.ts's 0.9, 0.999, 1e-8). */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** The step's hyperparameters from an agent's config and its Objective's temperature (α, target KL). */
+export function engineStepConfig(
+  cfg: Pick<EngineStepConfig, 'gamma' | 'tau' | 'actorLr' | 'criticLr' | 'alphaLr' | 'clipNorm'>,
+  objective: Pick<EngineStepConfig, 'alpha' | 'targetKl'>,
+): EngineStepConfig {
+  const { gamma, tau, actorLr, criticLr, alphaLr, clipNorm } = cfg;
+  return { gamma, tau, actorLr, criticLr, alphaLr, clipNorm, alpha: objective.alpha, targetKl: objective.targetKl };
+}
+
 /** Weights and optimizer state in the tfjs paths' layouts (`SacState`'s fields). */
 export interface EngineWeights {
   actor: Float32Array;

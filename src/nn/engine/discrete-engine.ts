@@ -13,31 +13,18 @@
  *
  * Layouts: actor `[obs, ...hidden, n]`, critic and target `[obs, ...hidden, n]` × 2 (src/nn/mlp.ts), as the agent's.
  */
-import { EngineCore, IO, MAX_HIDDEN, type EngineWeights } from './core.js';
+import { EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
 
-export interface DiscreteSacEngineConfig {
+export interface DiscreteSacEngineConfig extends EngineStepConfig {
   /** Width of the encoded observation (one-hot for tabular states). */
   obsDim: number;
   nActions: number;
   /** Hidden widths; `[]` makes the nets linear (tabular on one-hot states). */
   hidden: readonly number[];
   activation: 'relu' | 'tanh';
-  gamma: number;
-  tau: number;
   targetUpdateEvery: number;
-  actorLr: number;
-  criticLr: number;
-  alphaLr: number;
-  clipNorm: number;
-  /** α: the Objective's fixed value, or the initial value of a learned one. */
-  alpha: number;
-  /** The Objective's target KL(π‖p) toward which α is learned; null = α fixed. */
-  targetKl: number | null;
   /** The α → 0 limits of both steps (max backup, greedy actor); needs α fixed at 0. */
   greedy: boolean;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
 }
 
 /** A minibatch, encoded, row-major: obs/nextObs `[B, obsDim]`, actions (indices) and the rest `[B]`, log p `[B, n]`. */

@@ -18,9 +18,10 @@
  * Node and browser load the same `.wasm` (fs in Node, fetch of Vite's asset URL in the browser).
  */
 import type { Rng } from '../../core/rng.js';
-import { EngineCore, IO, MAX_HIDDEN, type EngineWeights } from './core.js';
+import { EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
 
-export interface SacEngineConfig {
+/** The prior is always the uniform density over the Box, log p = −Σ log(high − low), in `targetKl`'s KL. */
+export interface SacEngineConfig extends EngineStepConfig {
   obsDim: number;
   actDim: number;
   /** Widths of the hidden (ReLU) layers of the actor and of each critic. */
@@ -28,26 +29,8 @@ export interface SacEngineConfig {
   /** The action Box (finite, low < high). */
   low: ArrayLike<number>;
   high: ArrayLike<number>;
-  gamma: number;
-  tau: number;
-  actorLr: number;
-  criticLr: number;
-  alphaLr: number;
-  /** Global-norm clip of each network's gradient (0 = off). */
-  clipNorm: number;
-  /** α: the Objective's fixed value, or the initial value of a learned one. */
-  alpha: number;
-  /**
-   * The Objective's target of E[log π − log p] toward which α is learned; null = α fixed. The prior is
-   * always the uniform density over the Box, log p = −Σ log(high − low).
-   */
-  targetKl: number | null;
   /** Update the actor and α every this many critic updates (default 1). */
   policyFrequency?: number;
-  /** Adam's β₁, β₂, ε (defaults: tfjs's and src/nn/adam.ts's 0.9, 0.999, 1e-8). */
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
 }
 
 /** What `SacContinuous.getState()` holds (its `metrics` included), so one object restores either path. */
