@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initNodeBackend } from '../src/node/backend.js';
 import { beforeAll, describe, expect, it } from 'vitest';

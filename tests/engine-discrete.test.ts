@@ -15,6 +15,7 @@ import { twoRouteReference } from '../src/envs/tworoute.js';
 import { makeObjective, type DiscretePrior, type ObjectiveSpec } from '../src/priors/index.js';
 import { DiscreteSacAgent, discreteEngineConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
 import { DiscreteSacEngine, loadSacEngine, type DiscreteEngineBatch } from '../src/nn/engine/index.js';
+import { closeness } from './numeric.js';
 
 let module: WebAssembly.Module;
 beforeAll(async () => {
@@ -60,13 +61,6 @@ function batchOf(rng: Rng, B: number, nS: number, nA: number, prior: DiscretePri
   return { flat, tensors };
 }
 
-function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
-  expect(a.length).toBe(b.length);
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
-  return w;
-}
-
 describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
   const cases: { name: string; spec: ObjectiveSpec; cfg: Partial<DiscreteSacConfig> }[] = [
     { name: 'uniform prior, auto α, ReLU [24, 12]', spec: { prior: 'uniform', alpha: 'auto_0.2', targetEntropy: 1 }, cfg: { hidden: [24, 12] } },
@@ -96,10 +90,10 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       }
       const s = fast.saveCheckpoint();
       const r = agent.saveCheckpoint();
-      for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(worst(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
+      for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       for (const f of ['actorOpt', 'criticOpt'] as const) {
         expect(s[f].t).toBe(r[f].t);
-        expect(worst(s[f].m[0], r[f].m.flatMap((x) => Array.from(x)), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
+        expect(closeness(s[f].m[0], r[f].m.flatMap((x) => Array.from(x)), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
       }
       expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
       expect(s.gradientSteps).toBe(6);
@@ -111,15 +105,15 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       for (let i = 0; i < nS; i++) all[i * nS + i] = 1;
       const probs = (a: DiscreteSacAgent) => tf.tidy(() => a.probs(tf.tensor2d(all, [nS, nS])).dataSync() as Float32Array);
       const fromNets = tf.tidy(() => tf.softmax(fast.actor.apply(tf.tensor2d(all, [nS, nS])) as tf.Tensor2D).dataSync() as Float32Array);
-      expect(worst(probs(fast), probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
-      expect(worst(fromNets, probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
+      expect(closeness(probs(fast), probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
+      expect(closeness(fromNets, probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
       // The checkpoint moves: the tfjs agent restored from the engine's continues as the engine does.
       agent.loadCheckpoint(s);
       const { flat } = batchOf(rng, 20, nS, nA, prior);
       const host = { batchSize: 20, obs: flat.obs, action: flat.actions, reward: flat.rewards, nextObs: flat.nextObs, terminated: flat.terminated };
       agent.updateFrom(host);
       fast.updateFrom(host);
-      expect(worst(fast.saveCheckpoint().critic, agent.saveCheckpoint().critic, 1e-6, 1e-5)).toBeLessThan(1);
+      expect(closeness(fast.saveCheckpoint().critic, agent.saveCheckpoint().critic, 1e-6, 1e-5)).toBeLessThan(1);
       agent.dispose();
       fast.dispose();
     });

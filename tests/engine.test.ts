@@ -16,6 +16,7 @@ import { controllerReference, makeObjective, type ObjectiveSpec } from '../src/p
 import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
 import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
 import { loadSacEngine, SacEngine, type SacEngineConfig } from '../src/nn/engine/index.js';
+import { closeness } from './numeric.js';
 
 let module: WebAssembly.Module;
 beforeAll(async () => {
@@ -33,14 +34,6 @@ function fillBuffer(rng: Rng, n: number): ReplayBuffer {
     buffer.add(o, [rng.uniformRange(-2, 2)], -rng.uniform() * 10, [rng.normal(), rng.normal(), rng.normal()], i % 11 === 0);
   }
   return buffer;
-}
-
-/** max |a − b| / (atol + |b|) over the elements: ≤ 1 means "equal to tolerance". */
-function closeness(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
-  return worst;
 }
 
 describe('SacContinuous: the engine vs the tfjs autodiff path', () => {

@@ -1,26 +1,15 @@
 // Control as inference: the posterior over actions given optimality, computed by message passing, against the
 // soft-optimal policy of the exact solver (refined to machine precision by soft policy iteration).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/core/rng.js';
 import { makeTwoRoute, twoRouteReference, TWO_ROUTE_START } from '../src/envs/tworoute.js';
 import { actionPosterior, backwardMessages, forwardMessages, softOptimalPrecise, softValueIteration, stateVisitation } from '../src/agents/exact/index.js';
+import { randomPrior } from './numeric.js';
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
-
-function randomPrior(nS: number, nA: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const p = new Float64Array(nS * nA);
-  for (let s = 0; s < nS; s++) {
-    let z = 0;
-    for (let a = 0; a < nA; a++) z += p[s * nA + a] = 0.05 + rng.uniform();
-    for (let a = 0; a < nA; a++) p[s * nA + a] /= z;
-  }
-  return p;
-}
 
 const deterministic = makeTwoRoute().model;
 const slippery = makeTwoRoute({ slip: 0.2 }).model;

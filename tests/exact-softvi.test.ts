@@ -2,7 +2,6 @@
 // separate mathjs linear solve on FrozenLake, and the soft Bellman equations re-evaluated here.
 import { lusolve } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import { makeCliffWalking } from '../src/envs/cliffwalking.js';
 import { makeFrozenLake } from '../src/envs/frozenlake.js';
@@ -17,6 +16,7 @@ import {
   stateVisitation,
 } from '../src/agents/exact/index.js';
 import { uniformTable } from '../src/priors/prior.js';
+import { randomPrior } from './numeric.js';
 
 const uniform = (nS: number, nA: number) => uniformTable('prior', new Discrete(nS), nA);
 
@@ -29,17 +29,6 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 /** Q(s,a) = Σ p [r + γ(1−term) V(s')], written out directly from the model. */
 function backup(model: TabularModel, V: Float64Array, gamma: number, s: number, a: number): number {
   return model.P[s][a].reduce((q, t) => q + t.prob * (t.reward + (t.terminated ? 0 : gamma * V[t.next])), 0);
-}
-
-function randomPrior(nS: number, nA: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const p = new Float64Array(nS * nA);
-  for (let s = 0; s < nS; s++) {
-    let z = 0;
-    for (let a = 0; a < nA; a++) z += p[s * nA + a] = 0.05 + rng.uniform();
-    for (let a = 0; a < nA; a++) p[s * nA + a] /= z;
-  }
-  return p;
 }
 
 describe('hard value iteration (α = 0)', () => {

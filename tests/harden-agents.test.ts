@@ -3,7 +3,6 @@
  * for continuous SAC, discrete SAC and KL-PPO, each error naming the field; and a SAC run that throws frees
  * its agent's tensors.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KlPpo, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';

@@ -16,7 +16,7 @@
  * - std: the sample standard deviation (n − 1 in the denominator); 0 for a single run (the curve's
  *   band), printed as `—` in the table since one run has no spread.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
