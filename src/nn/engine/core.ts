@@ -105,6 +105,33 @@ export function engineStepConfig(
   return { gamma, tau, actorLr, criticLr, alphaLr, clipNorm, alpha: objective.alpha, targetKl: objective.targetKl };
 }
 
+/** Throws a RangeError naming `<config>.<field>`, the value and what is allowed. */
+export type ConfigFail = (field: string, value: unknown, allowed: string) => never;
+
+export function configFail(config: string): ConfigFail {
+  return (field, value, allowed) => {
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new RangeError(`${config}.${field}: got ${shown}, allowed: ${allowed}`);
+  };
+}
+
+/** Checks the step hyperparameters both engines share (the rest of each config is checked by its engine). */
+export function checkStepConfig(cfg: EngineStepConfig, fail: ConfigFail): void {
+  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
+  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
+  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
+  if (cfg.targetKl !== null) {
+    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
+    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when α is learned (targetKl set)');
+  }
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
+  if (!(beta1 >= 0 && beta1 < 1)) fail('beta1', beta1, 'a number in [0, 1)');
+  if (!(beta2 >= 0 && beta2 < 1)) fail('beta2', beta2, 'a number in [0, 1)');
+  if (!(epsilon > 0)) fail('epsilon', epsilon, 'a number > 0');
+}
+
 /** Weights and optimizer state in the tfjs paths' layouts (`SacState`'s fields). */
 export interface EngineWeights {
   actor: Float32Array;

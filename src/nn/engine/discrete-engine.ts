@@ -13,7 +13,7 @@
  *
  * Layouts: actor `[obs, ...hidden, n]`, critic and target `[obs, ...hidden, n]` × 2 (src/nn/mlp.ts), as the agent's.
  */
-import { EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
+import { checkStepConfig, configFail, EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
 
 export interface DiscreteSacEngineConfig extends EngineStepConfig {
   /** Width of the encoded observation (one-hot for tabular states). */
@@ -48,30 +48,15 @@ export interface DiscreteSacEngineState extends EngineWeights {
   gradientSteps: number;
 }
 
-function fail(field: string, value: unknown, allowed: string): never {
-  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-  throw new RangeError(`DiscreteSacEngineConfig.${field}: got ${shown}, allowed: ${allowed}`);
-}
+const fail = configFail('DiscreteSacEngineConfig');
 
 function checkConfig(cfg: DiscreteSacEngineConfig): void {
   for (const f of ['obsDim', 'nActions', 'targetUpdateEvery'] as const) if (!Number.isInteger(cfg[f]) || cfg[f] < 1) fail(f, cfg[f], 'a positive integer');
   const h = cfg.hidden;
   if (!Array.isArray(h) || h.length > MAX_HIDDEN || !h.every((x) => Number.isInteger(x) && x > 0)) fail('hidden', h, `0 to ${MAX_HIDDEN} positive integers`);
   if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', cfg.activation, "'relu' or 'tanh'");
-  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
-  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
-  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
-  if (cfg.targetKl !== null) {
-    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
-    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when α is learned (targetKl set)');
-  }
+  checkStepConfig(cfg, fail);
   if (cfg.greedy && (cfg.alpha !== 0 || cfg.targetKl !== null)) fail('greedy', { alpha: cfg.alpha, targetKl: cfg.targetKl }, 'true only with α fixed at 0 (targetKl null)');
-  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
-  if (!(beta1 >= 0 && beta1 < 1)) fail('beta1', beta1, 'a number in [0, 1)');
-  if (!(beta2 >= 0 && beta2 < 1)) fail('beta2', beta2, 'a number in [0, 1)');
-  if (!(epsilon > 0)) fail('epsilon', epsilon, 'a number > 0');
 }
 
 export class DiscreteSacEngine extends EngineCore {

@@ -18,7 +18,7 @@
  * Node and browser load the same `.wasm` (fs in Node, fetch of Vite's asset URL in the browser).
  */
 import type { Rng } from '../../core/rng.js';
-import { EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
+import { checkStepConfig, configFail, EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
 
 /** The prior is always the uniform density over the Box, log p = −Σ log(high − low), in `targetKl`'s KL. */
 export interface SacEngineConfig extends EngineStepConfig {
@@ -58,10 +58,7 @@ export interface SacEngineNoise {
 export const ENGINE_METRICS = ['criticLoss', 'q', 'actorLoss', 'kl', 'entropy', 'alpha'] as const;
 export type SacEngineMetrics = Record<(typeof ENGINE_METRICS)[number], number>;
 
-function fail(field: string, value: unknown, allowed: string): never {
-  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-  throw new RangeError(`SacEngineConfig.${field}: got ${shown}, allowed: ${allowed}`);
-}
+const fail = configFail('SacEngineConfig');
 
 function checkConfig(cfg: SacEngineConfig): void {
   const posInt = (f: 'obsDim' | 'actDim', v: number) => {
@@ -81,21 +78,9 @@ function checkConfig(cfg: SacEngineConfig): void {
       fail(`low/high[${i}]`, [cfg.low[i], cfg.high[i]], 'finite numbers with low < high');
     }
   }
-  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
-  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
-  if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
-  if (cfg.targetKl !== null) {
-    if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
-    if (!(cfg.alpha > 0)) fail('alpha', cfg.alpha, 'an initial value > 0 when α is learned (targetKl set)');
-  }
+  checkStepConfig(cfg, fail);
   const pf = cfg.policyFrequency ?? 1;
   if (!Number.isInteger(pf) || pf < 1) fail('policyFrequency', pf, 'a positive integer');
-  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
-  if (!(beta1 >= 0 && beta1 < 1)) fail('beta1', beta1, 'a number in [0, 1)');
-  if (!(beta2 >= 0 && beta2 < 1)) fail('beta2', beta2, 'a number in [0, 1)');
-  if (!(epsilon > 0)) fail('epsilon', epsilon, 'a number > 0');
 }
 
 export class SacEngine extends EngineCore {
