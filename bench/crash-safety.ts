@@ -21,7 +21,8 @@ const trials = Number(process.argv[2] ?? 12);
 const rng = new Rng(`crash-safety-${process.argv[3] ?? 1}`);
 const env = { ...process.env, CI: '1' };
 
-const runDir = (out: string): string | null => (existsSync(out) && readdirSync(out).length ? join(out, readdirSync(out)[0]) : null);
+const runDir = (out: string): string | null =>
+  existsSync(out) && readdirSync(out).length ? join(out, readdirSync(out)[0]) : null;
 const stateOf = (dir: string): string | null => {
   try {
     return (JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { state: string }).state;
@@ -34,7 +35,12 @@ const stateOf = (dir: string): string | null => {
  * Starts the CLI and kills it with `signal` once metrics.jsonl (in `out`'s run folder, or `dir`) has grown to
  * `bytes`; resolves to whether the kill landed in a running process.
  */
-function runAndKill(args: string[], where: { out?: string; dir?: string }, bytes: number, signal: NodeJS.Signals): Promise<boolean> {
+function runAndKill(
+  args: string[],
+  where: { out?: string; dir?: string },
+  bytes: number,
+  signal: NodeJS.Signals,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
     let landed = false;
@@ -104,10 +110,15 @@ for (let trial = 1; trial <= trials; trial++) {
   }
   const done = stateOf(dir) === 'done';
   if (done) finished++;
-  const same = done && readFileSync(join(dir, 'metrics.jsonl')).equals(refMetrics) && readFileSync(join(dir, 'q_table.json')).equals(refQ);
+  const same =
+    done &&
+    readFileSync(join(dir, 'metrics.jsonl')).equals(refMetrics) &&
+    readFileSync(join(dir, 'q_table.json')).equals(refQ);
   if (same) identical++;
   const leftovers = readdirSync(dir).filter((f) => f.endsWith('.tmp') || f === '.lock');
-  console.log(`trial ${trial}: ${kills.join(', ')} -> ${done ? 'done' : 'NOT done'}, ${same ? 'byte-identical' : 'DIFFERENT'}${leftovers.length ? `, left: ${leftovers.join(' ')}` : ''}`);
+  console.log(
+    `trial ${trial}: ${kills.join(', ')} -> ${done ? 'done' : 'NOT done'}, ${same ? 'byte-identical' : 'DIFFERENT'}${leftovers.length ? `, left: ${leftovers.join(' ')}` : ''}`,
+  );
 }
 console.log(
   `kills tried ${tried}, landed in a running process ${landed}; resumes ${resumes}; runs finished ${finished}/${trials}; byte-identical ${identical}/${trials}` +

@@ -16,7 +16,11 @@ const CALLS = 200;
 function step(rng: Rng, mean: tf.Tensor, logStd: tf.Tensor): void {
   tf.tidy(() => {
     const eps = standardNormal(rng, [BATCH, DIM]);
-    const loss = (m: tf.Tensor, l: tf.Tensor) => tf.mean(new TanhGaussian(m, l, { low: new Array(DIM).fill(-2), high: new Array(DIM).fill(2) }).rsampleWithLogProb(eps).logProb);
+    const loss = (m: tf.Tensor, l: tf.Tensor) =>
+      tf.mean(
+        new TanhGaussian(m, l, { low: new Array(DIM).fill(-2), high: new Array(DIM).fill(2) }).rsampleWithLogProb(eps)
+          .logProb,
+      );
     const grads = tf.grads(loss)([mean, logStd]);
     grads[0].dataSync(); // force the computation, as one read-back per update would
   });

@@ -22,14 +22,21 @@ import { twoRouteReference } from '../src/envs/tworoute.js';
 /** Issue 15 (filed 2026-11, this 2-core machine): PyTorch 1.13 + OpenBLAS, one thread, ms per update (range of medians). */
 const PYTORCH_MS: Record<string, string> = { '64,64': '2.6', '64,128': '3.3–5.2', '256,256': '25–31' };
 /** The removed fused tfjs SAC path, ms per update: issue 15's ranges (2026-11, this 2-core machine, medians of interleaved runs). */
-const FUSED_MS: Record<string, { lo: number; hi: number }> = { '64,64': { lo: 5.5, hi: 8.2 }, '64,128': { lo: 5.7, hi: 7.1 }, '256,256': { lo: 55, hi: 83 } };
+const FUSED_MS: Record<string, { lo: number; hi: number }> = {
+  '64,64': { lo: 5.5, hi: 8.2 },
+  '64,128': { lo: 5.7, hi: 7.1 },
+  '256,256': { lo: 55, hi: 83 },
+};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function timeOne(hidden: number, batch: number, blocks: number, perBlock: number) {
   const env = make('Pendulum-v1');
@@ -37,10 +44,21 @@ async function timeOne(hidden: number, batch: number, blocks: number, perBlock: 
   const rng = streams.get('bench');
   const buffer = new ReplayBuffer(10_000, 3, 1);
   for (let i = 0; i < 10_000; i++) {
-    buffer.add([rng.normal(), rng.normal(), rng.normal()], [rng.uniformRange(-2, 2)], -rng.uniform() * 10, [rng.normal(), rng.normal(), rng.normal()], false);
+    buffer.add(
+      [rng.normal(), rng.normal(), rng.normal()],
+      [rng.uniformRange(-2, 2)],
+      -rng.uniform() * 10,
+      [rng.normal(), rng.normal(), rng.normal()],
+      false,
+    );
   }
   const agent = (impl: SacConfig['impl']) =>
-    new SacContinuous({ ...SAC_DEFAULTS, hidden: [hidden, hidden], batchSize: batch, impl }, env, makeObjective(SAC_OBJECTIVE, env), new Rng('init'));
+    new SacContinuous(
+      { ...SAC_DEFAULTS, hidden: [hidden, hidden], batchSize: batch, impl },
+      env,
+      makeObjective(SAC_OBJECTIVE, env),
+      new Rng('init'),
+    );
   const agents = { engine: agent('engine'), autodiff: agent('autodiff') };
   const batches = Array.from({ length: perBlock }, () => buffer.sample(batch, rng));
   const times: Record<string, number[]> = { engine: [], autodiff: [] };
@@ -59,7 +77,10 @@ async function timeOne(hidden: number, batch: number, blocks: number, perBlock: 
 /** Discrete SAC on TwoRoute-v0 (one-hot states, 4 actions, reference prior): the agent on the engine vs tfjs autodiff. */
 async function timeDiscrete(hidden: number[], batch: number, blocks: number, perBlock: number) {
   const env = make('TwoRoute-v0') as unknown as TabularEnv;
-  const objective = () => makeObjective({ prior: 'reference', alpha: 'auto_0.2', targetKl: 0.1 }, env, { reference: () => ({ table: twoRouteReference(env) }) });
+  const objective = () =>
+    makeObjective({ prior: 'reference', alpha: 'auto_0.2', targetKl: 0.1 }, env, {
+      reference: () => ({ table: twoRouteReference(env) }),
+    });
   const agents = {
     engine: new DiscreteSacAgent(env, objective(), { seed: 1, hidden, batchSize: batch, impl: 'engine' }),
     tfjs: new DiscreteSacAgent(env, objective(), { seed: 1, hidden, batchSize: batch, impl: 'autodiff' }),
@@ -74,7 +95,14 @@ async function timeDiscrete(hidden: number[], batch: number, blocks: number, per
       nextObs[b * nS + rng.integer(nS)] = 1;
     }
     const action = Int32Array.from({ length: batch }, () => rng.integer(4));
-    return { batchSize: batch, obs, nextObs, action, reward: Float32Array.from({ length: batch }, () => -rng.uniform()), terminated: new Float32Array(batch) };
+    return {
+      batchSize: batch,
+      obs,
+      nextObs,
+      action,
+      reward: Float32Array.from({ length: batch }, () => -rng.uniform()),
+      terminated: new Float32Array(batch),
+    };
   });
   const times: Record<string, number[]> = { engine: [], tfjs: [] };
   for (let blk = -1; blk < blocks; blk++) {
@@ -92,7 +120,9 @@ async function timeDiscrete(hidden: number[], batch: number, blocks: number, per
 
 export async function bench(): Promise<void> {
   const backend = tf.getBackend() ? tf.getBackend() : await initNodeBackend();
-  console.log(`sac engine (wasm SIMD) vs tfjs autodiff (backend ${backend}): ms per update, medians of interleaved blocks; load before: ${load()}`);
+  console.log(
+    `sac engine (wasm SIMD) vs tfjs autodiff (backend ${backend}): ms per update, medians of interleaved blocks; load before: ${load()}`,
+  );
   for (const [hidden, batch, blocks, perBlock, target] of [
     [64, 64, 9, 20, 3],
     [64, 128, 9, 20, 0],
@@ -105,11 +135,16 @@ export async function bench(): Promise<void> {
     console.log(
       `  hidden ${hidden}×${hidden}, batch ${batch}: engine ${ms.engine.toFixed(3)} ms, tfjs autodiff ${ms.autodiff.toFixed(2)} ms ` +
         `(×${(ms.autodiff / ms.engine).toFixed(1)}); recorded tfjs fused ${fused.lo}–${fused.hi} ms: engine ×${lo.toFixed(1)}–${hi.toFixed(1)} faster` +
-        (target > 0 ? ` (target ≥ ×${target}: ${lo >= target ? 'met' : hi >= target ? 'met at the range\'s top only' : 'NOT met'})` : '') +
+        (target > 0
+          ? ` (target ≥ ×${target}: ${lo >= target ? 'met' : hi >= target ? "met at the range's top only" : 'NOT met'})`
+          : '') +
         `; PyTorch ${PYTORCH_MS[key]} ms (issue 15, 2026-11, this 2-core machine, not re-measured)`,
     );
   }
-  for (const [hidden, batch] of [[[] as number[], 128], [[64, 64], 64]] as const) {
+  for (const [hidden, batch] of [
+    [[] as number[], 128],
+    [[64, 64], 64],
+  ] as const) {
     const ms = await timeDiscrete([...hidden], batch, 9, 20);
     console.log(
       `  discrete SAC, TwoRoute-v0 (one-hot, 4 actions, reference prior), hidden [${hidden.join(', ')}], batch ${batch}: ` +

@@ -77,24 +77,33 @@ export async function bench(): Promise<void> {
     return 10000;
   });
   if (!Number.isFinite(sink)) throw new Error('Pendulum stepRaw produced a non-finite reward');
-  console.log(`envs: Pendulum-v1 stepRaw ${(raw / 1e6).toFixed(2)} M steps/s, ratio to the 5M target ${(raw / PENDULUM_TARGET).toFixed(2)}x`);
+  console.log(
+    `envs: Pendulum-v1 stepRaw ${(raw / 1e6).toFixed(2)} M steps/s, ratio to the 5M target ${(raw / PENDULUM_TARGET).toFixed(2)}x`,
+  );
 
   console.log('envs: steps/s with random actions (single env | SyncVectorEnv x8, total env steps/s)');
   for (const id of registeredIds()) {
     const single = singleRate(id);
     const vec = vectorRate(id);
-    console.log(`  ${id.padEnd(26)} ${(single / 1e6).toFixed(2).padStart(6)} M/s | ${(vec / 1e6).toFixed(2).padStart(6)} M/s`);
+    console.log(
+      `  ${id.padEnd(26)} ${(single / 1e6).toFixed(2).padStart(6)} M/s | ${(vec / 1e6).toFixed(2).padStart(6)} M/s`,
+    );
   }
 
   const { model } = makeFrozenLake({ mapName: '8x8' });
-  for (const [alpha, gamma] of [[0, 0.99], [0.1, 0.99]] as const) {
+  for (const [alpha, gamma] of [
+    [0, 0.99],
+    [0.1, 0.99],
+  ] as const) {
     softValueIteration(model, { alpha, gamma }); // warm-up
     const reps = 20;
     const start = performance.now();
     let iterations = 0;
     for (let k = 0; k < reps; k++) iterations = softValueIteration(model, { alpha, gamma }).iterations;
     const ms = (performance.now() - start) / reps;
-    console.log(`envs: soft VI FrozenLake 8x8 (alpha=${alpha}, gamma=${gamma}, tol 1e-10): ${ms.toFixed(2)} ms, ${iterations} sweeps`);
+    console.log(
+      `envs: soft VI FrozenLake 8x8 (alpha=${alpha}, gamma=${gamma}, tol 1e-10): ${ms.toFixed(2)} ms, ${iterations} sweeps`,
+    );
   }
 }
 

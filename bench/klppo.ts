@@ -36,7 +36,9 @@ export async function bench(): Promise<void> {
   const backend = await initNodeBackend();
   const pendulum = new KlPpo(
     () => make('Pendulum-v1'),
-    makeObjective({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }, make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
+    makeObjective({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }, make('Pendulum-v1'), {
+      reference: controllerReference(pendulumSwingUp()),
+    }),
     { numEnvs: 8, numSteps: 200, hidden: [64, 64], numMinibatches: 8, updateEpochs: 10, klHorizon: 4000 },
     new RngStreams(0),
   );
@@ -50,8 +52,12 @@ export async function bench(): Promise<void> {
   );
   const t = stepsPerSecond(tokens, 10);
   console.log(`klppo (${backend}): env steps/s of a full PPO iteration (rollout + GAE + update epochs)`);
-  console.log(`  Pendulum-v1  8×200 steps, 64×64, 10 epochs × 8 minibatches: ${p.sps.toFixed(0)} steps/s (${p.msPerIteration.toFixed(0)} ms/iteration)`);
-  console.log(`  TokenSeq-v0  32×8 steps, tabular, 4 epochs × 4 minibatches:  ${t.sps.toFixed(0)} steps/s (${t.msPerIteration.toFixed(0)} ms/iteration)`);
+  console.log(
+    `  Pendulum-v1  8×200 steps, 64×64, 10 epochs × 8 minibatches: ${p.sps.toFixed(0)} steps/s (${p.msPerIteration.toFixed(0)} ms/iteration)`,
+  );
+  console.log(
+    `  TokenSeq-v0  32×8 steps, tabular, 4 epochs × 4 minibatches:  ${t.sps.toFixed(0)} steps/s (${t.msPerIteration.toFixed(0)} ms/iteration)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await bench();

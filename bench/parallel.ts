@@ -15,10 +15,22 @@ const STEPS = 300_000;
 function wallSeconds(workers: number): number {
   const out = mkdtempSync(join(tmpdir(), 'priorlab-bench-'));
   const start = performance.now();
-  const r = spawnSync(process.execPath, [CLI_ENTRY, 'tabular-q', `--seeds=1-${SEEDS}`, `--steps=${STEPS}`, `--workers=${workers}`, `--out=${out}`, '--backend=cpu'], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI_ENTRY,
+      'tabular-q',
+      `--seeds=1-${SEEDS}`,
+      `--steps=${STEPS}`,
+      `--workers=${workers}`,
+      `--out=${out}`,
+      '--backend=cpu',
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1' },
+    },
+  );
   const seconds = (performance.now() - start) / 1000;
   rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`bench parallel: CLI exited ${r.status}: ${r.stderr}`);
@@ -29,7 +41,9 @@ export async function bench(): Promise<void> {
   const cores = availableParallelism();
   const sequential = wallSeconds(1);
   const parallel = wallSeconds(cores);
-  console.log(`parallel seeds: ${SEEDS} seeds × ${STEPS} tabular-q steps: sequential ${sequential.toFixed(2)} s, ${cores} workers ${parallel.toFixed(2)} s, speed-up ×${(sequential / parallel).toFixed(2)}`);
+  console.log(
+    `parallel seeds: ${SEEDS} seeds × ${STEPS} tabular-q steps: sequential ${sequential.toFixed(2)} s, ${cores} workers ${parallel.toFixed(2)} s, speed-up ×${(sequential / parallel).toFixed(2)}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await bench();

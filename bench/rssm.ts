@@ -36,10 +36,17 @@ async function msPerStep(backend: string, buffer: SequenceReplayBuffer): Promise
 export async function bench(): Promise<void> {
   const env = make('PendulumNoVel-v1');
   const buffer = new SequenceReplayBuffer(100_000);
-  collectEpisodes(env, randomPolicy(env), { episodes: 10, maxSteps: 200, seed: 0, rng: new Rng('bench/policy') }).forEach((e) => buffer.add(e));
+  collectEpisodes(env, randomPolicy(env), {
+    episodes: 10,
+    maxSteps: 200,
+    seed: 0,
+    rng: new Rng('bench/policy'),
+  }).forEach((e) => buffer.add(e));
   const wasm = await msPerStep('wasm', buffer);
   const cpu = await msPerStep('cpu', buffer);
-  console.log(`rssm: ms per training step (batch ${BATCH} × length ${SEQ_LEN}): wasm ${wasm.toFixed(1)}, cpu ${cpu.toFixed(1)} (cpu/wasm ${(cpu / wasm).toFixed(2)}×)`);
+  console.log(
+    `rssm: ms per training step (batch ${BATCH} × length ${SEQ_LEN}): wasm ${wasm.toFixed(1)}, cpu ${cpu.toFixed(1)} (cpu/wasm ${(cpu / wasm).toFixed(2)}×)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await bench();

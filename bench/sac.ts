@@ -14,7 +14,14 @@ import { SAC_DEFAULTS, SAC_OBJECTIVE, trainSac, type SacConfig } from '../src/ag
 export async function bench(): Promise<void> {
   const backend = tf.getBackend() ? tf.getBackend() : await initNodeBackend();
   const env = make('Pendulum-v1');
-  const cfg: SacConfig = { ...SAC_DEFAULTS, totalSteps: 3000, learningStarts: 1000, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+  const cfg: SacConfig = {
+    ...SAC_DEFAULTS,
+    totalSteps: 3000,
+    learningStarts: 1000,
+    evalEvery: 0,
+    evalEpisodes: 1,
+    checkpointEvery: 0,
+  };
   const run = await trainSac(cfg, () => make('Pendulum-v1'), makeObjective(SAC_OBJECTIVE, env), new RngStreams(0));
   run.agent.dispose();
   console.log(

@@ -98,9 +98,18 @@ export async function benchLiveTraining(session: VizSession): Promise<void> {
   ];
   for (const r of runs) {
     const errors: string[] = [];
-    const page = await openPanel(session, `#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&${r.extra}`, errors);
+    const page = await openPanel(
+      session,
+      `#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&${r.extra}`,
+      errors,
+    );
     await page.click('[data-testid="train-run"]');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-stat="steps"]')].every((c) => Number(c.getAttribute('data-value')) > 0), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-stat="steps"]')].every((c) => Number(c.getAttribute('data-value')) > 0),
+      null,
+      { timeout: 60_000 },
+    );
     const load = loadavg()[0];
     const fps = (await page.evaluate(IDLE_FPS)) as number;
     // The page shows 'paused' once every worker's post-pause snapshot is in; any progress after the click is in one of those.
@@ -114,7 +123,9 @@ export async function benchLiveTraining(session: VizSession): Promise<void> {
       };
       check();
     })`)) as { shown: number; last: number };
-    const steps = (await page.$$eval('[data-stat="steps"]', (cs) => cs.map((c) => c.getAttribute('data-value')).join('/'))) as string;
+    const steps = (await page.$$eval('[data-stat="steps"]', (cs) =>
+      cs.map((c) => c.getAttribute('data-value')).join('/'),
+    )) as string;
     console.log(
       `viz live training, ${r.name.padEnd(33)} ${fps.toFixed(1).padStart(5)} fps (${(fps / TARGET_FPS).toFixed(2)}× the ${TARGET_FPS} fps target), ` +
         `Pause: last progress ${Math.max(0, pause.last).toFixed(0)} ms after the click (${(Math.max(0, pause.last) / TARGET_PAUSE_MS).toFixed(2)}× the ${TARGET_PAUSE_MS} ms limit), shown paused after ${pause.shown.toFixed(0)} ms, ` +
@@ -131,22 +142,38 @@ export async function bench(): Promise<void> {
   try {
     const views: View[] = [
       { name: 'ELBO playground (no pixi canvas: page baseline)', hash: '#panel=elbo' },
-      { name: 'gridworld, 1,000 rollouts', hash: '#panel=gridworld&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1', drag: alpha },
-      { name: 'gridworld side by side, 3 x 1,000 rollouts', hash: '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', drag: alpha },
-      { name: 'PointMass, 200 trajectories', hash: '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', drag: { id: 'control-noise', lo: 0.1, hi: 1, step: 0.05 } },
+      {
+        name: 'gridworld, 1,000 rollouts',
+        hash: '#panel=gridworld&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1',
+        drag: alpha,
+      },
+      {
+        name: 'gridworld side by side, 3 x 1,000 rollouts',
+        hash: '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare',
+        drag: alpha,
+      },
+      {
+        name: 'PointMass, 200 trajectories',
+        hash: '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3',
+        drag: { id: 'control-noise', lo: 0.1, hi: 1, step: 0.05 },
+      },
       { name: 'Pendulum swing-up replay', hash: '#panel=control&view=controller&env=Pendulum-v1&seed=1&noise=0.3' },
     ];
     for (const v of views) {
       const errors: string[] = [];
       const page = await openPanel(session, v.hash, errors);
-      const renderer = (await page.evaluate(`document.querySelector('#main canvas')?.dataset.renderer ?? 'none'`)) as string;
+      const renderer = (await page.evaluate(
+        `document.querySelector('#main canvas')?.dataset.renderer ?? 'none'`,
+      )) as string;
       const fps = (await page.evaluate(IDLE_FPS)) as number;
       let drag = '';
       if (v.drag) {
         const r = (await page.evaluate(dragFps(v.drag))) as { fps: number; latency: number };
         drag = `  dragging ${v.drag.id}: ${r.fps.toFixed(1).padStart(5)} fps, input → frame ${r.latency.toFixed(0).padStart(4)} ms`;
       }
-      console.log(`viz ${v.name.padEnd(48)} ${fps.toFixed(1).padStart(6)} fps${drag}  (renderer ${renderer}${errors.length ? `, ${errors.length} console errors` : ''})`);
+      console.log(
+        `viz ${v.name.padEnd(48)} ${fps.toFixed(1).padStart(6)} fps${drag}  (renderer ${renderer}${errors.length ? `, ${errors.length} console errors` : ''})`,
+      );
       await page.close();
     }
     await benchLiveTraining(session);

@@ -66,8 +66,13 @@ const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx pr
 function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
   if (entry) return entry;
-  const hint = closest(name, EXPERIMENTS.map((e) => e.name));
-  throw new UsageError(`unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'npm run exp -- list' shows them all`);
+  const hint = closest(
+    name,
+    EXPERIMENTS.map((e) => e.name),
+  );
+  throw new UsageError(
+    `unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'npm run exp -- list' shows them all`,
+  );
 }
 
 async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
@@ -78,10 +83,15 @@ async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
     throw new Error(`experiment '${entry.name}' failed to load: ${(err as Error).message ?? err}`);
   }
   if (!exp || exp.name !== entry.name) {
-    throw new Error(`experiments/index.ts lists '${entry.name}' but its module's default export is named '${exp?.name}'`);
+    throw new Error(
+      `experiments/index.ts lists '${entry.name}' but its module's default export is named '${exp?.name}'`,
+    );
   }
   const clash = Object.keys(exp.options.shape).filter((k) => k in COMMON_OPTIONS.shape);
-  if (clash.length) throw new Error(`experiment '${exp.name}' redeclares common option(s) ${clash.map((k) => `--${kebab(k)}`).join(', ')}`);
+  if (clash.length)
+    throw new Error(
+      `experiment '${exp.name}' redeclares common option(s) ${clash.map((k) => `--${kebab(k)}`).join(', ')}`,
+    );
   return exp;
 }
 
@@ -120,12 +130,19 @@ function makeReporter(label: string): Reporter {
 }
 
 /** Runs one seed here, in this process; returns the exit code. */
-async function runHere(exp: Experiment, options: Record<string, unknown>, common: CommonOptions, resumeDir: string | null): Promise<number> {
+async function runHere(
+  exp: Experiment,
+  options: Record<string, unknown>,
+  common: CommonOptions,
+  resumeDir: string | null,
+): Promise<number> {
   const { initNodeBackend } = await import('../src/node/backend.js');
   const backend = await initNodeBackend(common.backend);
   // A requested backend that cannot start here falls back along the default order: say so.
   const asked = common.backend ?? process.env.PRIORLAB_BACKEND;
-  console.log(`backend: ${backend}${asked && asked !== backend ? ` (${asked} was requested but cannot start here${asked === 'tensorflow' ? ': @tensorflow/tfjs-node is not installed' : ''})` : ''}`);
+  console.log(
+    `backend: ${backend}${asked && asked !== backend ? ` (${asked} was requested but cannot start here${asked === 'tensorflow' ? ': @tensorflow/tfjs-node is not installed' : ''})` : ''}`,
+  );
   let dir: string | null = null;
   if (resumeDir) dir = resumeDir;
   else if (exp.kind === 'train') {
@@ -146,9 +163,20 @@ async function runHere(exp: Experiment, options: Record<string, unknown>, common
   }
   if (dir) console.log(`run folder: ${dir}`);
   const reporter = makeReporter(`${exp.name} s${common.seed}`);
-  const signals = abortOnSignals((sig) => reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`));
+  const signals = abortOnSignals((sig) =>
+    reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`),
+  );
   try {
-    const outcome = await runSeed({ experiment: exp, options, seed: common.seed, dir, resume: resumeDir !== null, backend, signal: signals.signal, reporter });
+    const outcome = await runSeed({
+      experiment: exp,
+      options,
+      seed: common.seed,
+      dir,
+      resume: resumeDir !== null,
+      backend,
+      signal: signals.signal,
+      reporter,
+    });
     if (outcome === 'stopped') {
       console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
       return 130;
@@ -166,28 +194,44 @@ async function runExperiment(argv: string[]): Promise<number> {
 
   // --resume: everything comes from the run folder's config.json.
   if (resumeArg !== undefined) {
-    if (resumeArg === true) throw new UsageError('--resume: missing value; allowed: a run folder containing config.json');
+    if (resumeArg === true)
+      throw new UsageError('--resume: missing value; allowed: a run folder containing config.json');
     const dir = resolve(resumeArg);
     const cfgPath = join(dir, FILES.config);
-    if (!existsSync(cfgPath)) throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
+    if (!existsSync(cfgPath))
+      throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
     const extra = [...raw0.flags.keys()].filter((k) => k !== 'resume');
-    if (extra.length) throw new UsageError(`--resume reloads every option from ${cfgPath}; drop ${extra.map((k) => `--${kebab(k)}`).join(', ')}`);
+    if (extra.length)
+      throw new UsageError(
+        `--resume reloads every option from ${cfgPath}; drop ${extra.map((k) => `--${kebab(k)}`).join(', ')}`,
+      );
     // Every file resume relies on is checked here, before the run folder is locked or changed.
     const cfg = readRunFile(dir, FILES.config, RUN_CONFIG_SCHEMA)!;
-    if (first !== undefined && first !== cfg.experiment) throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
+    if (first !== undefined && first !== cfg.experiment)
+      throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
     if (!EXPERIMENTS.some((e) => e.name === cfg.experiment)) {
-      throw new RunFileError(`${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of 'npm run exp -- list'; fix that field or start a new run`);
+      throw new RunFileError(
+        `${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of 'npm run exp -- list'; fix that field or start a new run`,
+      );
     }
     const exp = await loadExperiment(findEntry(cfg.experiment));
     const status = readRunFile(dir, FILES.status, RUN_STATUS_SCHEMA);
     if (status?.state === 'done') {
-      console.log(`${dir} is already complete (status.json: done${status.step !== null ? ` at step ${status.step}` : ''}); nothing to resume.`);
-      const again = cfg.command?.startsWith('priorlab ') ? cfg.command.slice('priorlab '.length) : `${cfg.experiment} --seed=${cfg.seed}`;
+      console.log(
+        `${dir} is already complete (status.json: done${status.step !== null ? ` at step ${status.step}` : ''}); nothing to resume.`,
+      );
+      const again = cfg.command?.startsWith('priorlab ')
+        ? cfg.command.slice('priorlab '.length)
+        : `${cfg.experiment} --seed=${cfg.seed}`;
       console.log(`to run it again, start a new run folder: npm run exp -- ${again}`);
       return 0;
     }
-    if (!exp.resumable) throw new UsageError(`--resume: '${exp.name}' writes no checkpoints and cannot continue a run; start a new one`);
-    const options = checkRunValue(dir, FILES.config, exp.options.strict(), cfg.options, ['options']) as Record<string, unknown>;
+    if (!exp.resumable)
+      throw new UsageError(`--resume: '${exp.name}' writes no checkpoints and cannot continue a run; start a new one`);
+    const options = checkRunValue(dir, FILES.config, exp.options.strict(), cfg.options, ['options']) as Record<
+      string,
+      unknown
+    >;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
     return runHere(exp, options, common, dir);
   }
@@ -195,7 +239,8 @@ async function runExperiment(argv: string[]): Promise<number> {
   if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
   const exp = await loadExperiment(findEntry(first));
   const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, exp.options]));
-  if (raw.positional.length > 1) throw new UsageError(`unexpected argument '${raw.positional[1]}' (options start with --)`);
+  if (raw.positional.length > 1)
+    throw new UsageError(`unexpected argument '${raw.positional[1]}' (options start with --)`);
   if (raw.flags.get('help') === true) {
     printHelp(exp);
     return 0;
@@ -204,14 +249,21 @@ async function runExperiment(argv: string[]): Promise<number> {
   const [common, options] = validateAll(raw.flags, exp);
   const seeds = common.seeds === undefined ? null : parseSeedList(common.seeds);
   if (seeds !== null && raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
-  if (seeds !== null && exp.kind !== 'train') throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
+  if (seeds !== null && exp.kind !== 'train')
+    throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
   if (exp.kind === 'train' && !process.env[CHILD_ENV.runDir]) checkOutFolder(common.out);
   if (seeds === null) return runHere(exp, options, common, null);
 
   const jobs = seeds.map((seed) => ({
     seed,
     dir: createRunDir(common.out, exp.name, seed),
-    args: [exp.name, `--seed=${seed}`, ...toArgv(options), `--out=${common.out}`, ...(common.backend ? [`--backend=${common.backend}`] : [])],
+    args: [
+      exp.name,
+      `--seed=${seed}`,
+      ...toArgv(options),
+      `--out=${common.out}`,
+      ...(common.backend ? [`--backend=${common.backend}`] : []),
+    ],
   }));
   const workers = Math.min(common.workers ?? availableParallelism(), jobs.length);
   console.log(`running ${jobs.length} seeds of ${exp.name}, ${workers} at a time`);
@@ -230,7 +282,10 @@ async function runExperiment(argv: string[]): Promise<number> {
   return 0;
 }
 
-function validateAll(flags: ReadonlyMap<string, string | true>, exp: Experiment): [CommonOptions, Record<string, unknown>] {
+function validateAll(
+  flags: ReadonlyMap<string, string | true>,
+  exp: Experiment,
+): [CommonOptions, Record<string, unknown>] {
   const [common, options] = validateFlags(flags, [COMMON_OPTIONS, exp.options] as const);
   return [common as CommonOptions, options as Record<string, unknown>];
 }
@@ -282,7 +337,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`priorlab: ${message.split('\n')[0]}${process.env.PRIORLAB_DEBUG ? `\n${(err as Error).stack}` : ' (PRIORLAB_DEBUG=1 prints the stack)'}`);
+    console.error(
+      `priorlab: ${message.split('\n')[0]}${process.env.PRIORLAB_DEBUG ? `\n${(err as Error).stack}` : ' (PRIORLAB_DEBUG=1 prints the stack)'}`,
+    );
     return 1;
   }
 }

@@ -29,9 +29,30 @@ import { z } from 'zod';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
 import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
-import { fixedAlphaOption, makeObjective, objectiveSpecOf, PRIOR_NAMES, type Objective, type PriorName } from '../src/priors/index.js';
-import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_OUTCOMES as OUTCOMES, TWO_ROUTE_GAMMA, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
-import { entropyAt, evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import {
+  fixedAlphaOption,
+  makeObjective,
+  objectiveSpecOf,
+  PRIOR_NAMES,
+  type Objective,
+  type PriorName,
+} from '../src/priors/index.js';
+import {
+  classifyTwoRoute,
+  TWO_ROUTE_ALPHA,
+  TWO_ROUTE_OUTCOMES as OUTCOMES,
+  TWO_ROUTE_GAMMA,
+  twoRouteReference,
+  type TwoRouteOutcome,
+} from '../src/envs/tworoute.js';
+import {
+  entropyAt,
+  evaluatePolicy,
+  klAt,
+  softValueIteration,
+  stateVisitation,
+  weightedMean,
+} from '../src/agents/exact/index.js';
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { stackedBars } from '../src/node/run/svgplot.js';
@@ -44,7 +65,12 @@ const options = z.object({
   episodes: z.number().int().positive().default(1000).describe('seeded rollouts per policy for the route frequencies'),
   slip: z.number().min(0).max(1).default(0).describe('probability a move slips sideways (TwoRoute-v0 option)'),
   sacSteps: z.number().int().positive().default(6000).describe('environment steps of discrete SAC per prior'),
-  ppoIterations: z.number().int().positive().default(250).describe('KL-PPO iterations per prior (16 envs × 64 steps each)'),
+  ppoIterations: z
+    .number()
+    .int()
+    .positive()
+    .default(250)
+    .describe('KL-PPO iterations per prior (16 envs × 64 steps each)'),
   replays: z.number().int().min(0).default(3).describe('rollouts per prior and method written to episodes.json'),
 });
 type Options = z.infer<typeof options>;
@@ -79,9 +105,14 @@ const sac: PolicyMethod = async (s, ctx) => {
   const env = exploringStarts(s.makeEnv());
   // At α = 0 nothing explores: the plain-RL preset (greedy limits, εz-greedy collection).
   const preset = s.objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(env, s.objective, { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma }, {
-    onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
-  });
+  const trainer = new DiscreteSacTrainer(
+    env,
+    s.objective,
+    { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma },
+    {
+      onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
+    },
+  );
   const logEvery = trainer.agent.cfg.logEvery;
   while (trainer.step()) {
     if (trainer.stepCount % logEvery === 0) {
@@ -135,7 +166,6 @@ export const METHODS: Record<string, PolicyMethod> = {
   sac,
   klppo,
 };
-
 
 interface Row {
   prior: PriorName;
@@ -218,8 +248,18 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
   const columns = sequentialParts(ctx, PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH));
   for (const prior of PRIOR_NAMES) {
-    const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, { reference: { table: reference } });
-    const setting: PriorSetting = { prior, model, objective, gamma: opts.gamma, makeEnv, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations };
+    const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, {
+      reference: { table: reference },
+    });
+    const setting: PriorSetting = {
+      prior,
+      model,
+      objective,
+      gamma: opts.gamma,
+      makeEnv,
+      sacSteps: opts.sacSteps,
+      ppoIterations: opts.ppoIterations,
+    };
     try {
       const star = await exact(setting, ctx);
       const starVisits = stateVisitation(model, star);
@@ -250,8 +290,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     }
   }
 
-  ctx.print(`TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`);
-  ctx.print(`discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`);
+  ctx.print(
+    `TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`,
+  );
+  ctx.print(
+    `discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`,
+  );
   ctx.print(
     `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
   );
@@ -261,13 +305,23 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${klStar.padStart(8)}  ${r.piOfBest.toFixed(3)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
     );
   }
-  ctx.writeFile('results.json', `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations, rows }, null, 2)}\n`);
-  ctx.writeFile('policies.json', JSON.stringify({ env: 'TwoRoute-v0', nStates: model.nStates, nActions: nA, policies }));
+  ctx.writeFile(
+    'results.json',
+    `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations, rows }, null, 2)}\n`,
+  );
+  ctx.writeFile(
+    'policies.json',
+    JSON.stringify({ env: 'TwoRoute-v0', nStates: model.nStates, nActions: nA, policies }),
+  );
   ctx.writeFile('episodes.json', JSON.stringify({ env: 'TwoRoute-v0', episodes }));
   ctx.writeFile(
     'routes.svg',
     stackedBars(
-      { title: `TwoRoute-v0: routes taken (${opts.episodes} rollouts per policy; α=${opts.alpha}, none: α=0)`, yLabel: 'fraction of episodes', width: 900 },
+      {
+        title: `TwoRoute-v0: routes taken (${opts.episodes} rollouts per policy; α=${opts.alpha}, none: α=0)`,
+        yLabel: 'fraction of episodes',
+        width: 900,
+      },
       [...OUTCOMES],
       rows.map((r) => ({ label: `${r.method}\n${r.prior}`, values: OUTCOMES.map((o) => r.routes[o]) })),
     ),
@@ -277,7 +331,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
 const experiment: Experiment<typeof options> = {
   name: 'gridworld-priors',
-  summary: 'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
+  summary:
+    'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
   options,
   kind: 'train',
   run,

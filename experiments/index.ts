@@ -21,14 +21,54 @@ function entry(name: string, summary: string, load: () => Promise<{ default: Exp
 }
 
 export const EXPERIMENTS: readonly ExperimentEntry[] = [
-  entry('tabular-q', 'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)', () => import('./tabular-q.js')),
-  entry('gridworld-priors', 'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return', () => import('./gridworld-priors.js')),
-  entry('lesson', "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo", () => import('./lesson.js')),
-  entry('sac-pendulum', 'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark', () => import('./sac-pendulum.js')),
-  entry('tokens-rlhf', 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference', () => import('./tokens-rlhf.js')),
-  entry('rssm-pendulum', 'RSSM world model trained by the ELBO on velocity-hidden Pendulum: imagination vs repeat-last, θ̇ read-out', () => import('./rssm-pendulum.js')),
-  entry('klppo-pendulum', 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target', () => import('./klppo-pendulum.js')),
-  entry('pointmass-priors', 'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return', () => import('./pointmass-priors.js')),
-  entry('irl-gridworld', 'maximum-entropy IRL with the exact solver: true vs recovered reward and KL to the demonstrator as demonstrations grow (10 … 10,000)', () => import('./irl-gridworld.js')),
-  entry('train', 'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent', () => import('./train.js')),
+  entry(
+    'tabular-q',
+    'soft Q-learning on a small gridworld, prior-pluggable (the CLI demo: checkpoints, exact resume)',
+    () => import('./tabular-q.js'),
+  ),
+  entry(
+    'gridworld-priors',
+    'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
+    () => import('./gridworld-priors.js'),
+  ),
+  entry(
+    'lesson',
+    "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo",
+    () => import('./lesson.js'),
+  ),
+  entry(
+    'sac-pendulum',
+    'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
+    () => import('./sac-pendulum.js'),
+  ),
+  entry(
+    'tokens-rlhf',
+    'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference',
+    () => import('./tokens-rlhf.js'),
+  ),
+  entry(
+    'rssm-pendulum',
+    'RSSM world model trained by the ELBO on velocity-hidden Pendulum: imagination vs repeat-last, θ̇ read-out',
+    () => import('./rssm-pendulum.js'),
+  ),
+  entry(
+    'klppo-pendulum',
+    'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
+    () => import('./klppo-pendulum.js'),
+  ),
+  entry(
+    'pointmass-priors',
+    'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return',
+    () => import('./pointmass-priors.js'),
+  ),
+  entry(
+    'irl-gridworld',
+    'maximum-entropy IRL with the exact solver: true vs recovered reward and KL to the demonstrator as demonstrations grow (10 … 10,000)',
+    () => import('./irl-gridworld.js'),
+  ),
+  entry(
+    'train',
+    'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
+    () => import('./train.js'),
+  ),
 ];

@@ -21,19 +21,35 @@ import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference } from '../src/priors/controller.js';
 import { make } from '../src/envs/registry.js';
 import { linePlot } from '../src/node/run/svgplot.js';
-import { makeObjective, objectiveOptions, objectiveSpecOf, type Objective, type ReferenceSource } from '../src/priors/index.js';
+import {
+  makeObjective,
+  objectiveOptions,
+  objectiveSpecOf,
+  type Objective,
+  type ReferenceSource,
+} from '../src/priors/index.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import { partStreams, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
   ...objectiveOptions({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }),
   iterations: z.number().int().positive().default(80).describe('KL-PPO iterations (each: numEnvs × 200 steps)'),
-  distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference first (reference prior only)'),
+  distill: z
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('iterations of distillation onto the reference first (reference prior only)'),
   noiseStd: z.number().gt(0).default(1.5).describe('std of the reference controller’s torque noise'),
   horizon: z.number().gt(0).default(4000).describe('horizon of the adaptive β controller (env steps)'),
   lr: z.number().gt(0).default(1e-3).describe('Adam learning rate'),
   numEnvs: z.number().int().positive().default(8).describe('parallel envs (one 200-step episode each per iteration)'),
-  evalEpisodes: z.number().int().positive().default(50).describe('evaluation episodes for the reference and the trained policy'),
+  evalEpisodes: z
+    .number()
+    .int()
+    .positive()
+    .default(50)
+    .describe('evaluation episodes for the reference and the trained policy'),
   checkpointEvery: z.number().int().positive().default(10).describe('write a checkpoint every this many iterations'),
   replays: z.number().int().min(0).default(3).describe('evaluation episodes of each policy written to episodes.json'),
 });
@@ -54,7 +70,12 @@ interface Recorded {
  * Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes; the first `keep`
  * recorded. Action noise from a fresh `eval` part of the run seed, so every policy evaluated sees the same.
  */
-function evaluate(source: ReferenceSource, episodes: number, ctx: RunContext, keep: number): { mean: number; std: number; kept: Recorded[] } {
+function evaluate(
+  source: ReferenceSource,
+  episodes: number,
+  ctx: RunContext,
+  keep: number,
+): { mean: number; std: number; kept: Recorded[] } {
   if (!('gaussian' in source)) throw new RangeError('evaluate: needs a Gaussian policy');
   const rng = partStreams(ctx, 'eval').get('noise');
   const returns: number[] = [];
@@ -118,7 +139,9 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
   if (saved) agent.loadCheckpoint(saved.state.agent);
   else if (opts.prior === 'reference' && opts.distill > 0) {
     const m = agent.distill(opts.distill);
-    ctx.print(`distilled onto the reference (${opts.distill} iterations): KL ${m['charts/kl_prior'].toFixed(3)} per step, return ${m['charts/episodic_return']?.toFixed(1)}`);
+    ctx.print(
+      `distilled onto the reference (${opts.distill} iterations): KL ${m['charts/kl_prior'].toFixed(3)} per step, return ${m['charts/episodic_return']?.toFixed(1)}`,
+    );
   }
   const total = opts.iterations;
   while (agent.iteration < total && !ctx.signal.aborted) {
@@ -141,11 +164,15 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
   const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent.frozen(), opts.evalEpisodes, ctx, opts.replays);
   const last = history.slice(Math.floor((3 * history.length) / 4));
   const meanKl = last.reduce((a, h) => a + h.kl, 0) / last.length;
-  ctx.print(`prior ${opts.prior}, reference noise std ${opts.noiseStd}, ${opts.evalEpisodes} evaluation episodes (same seeds):`);
+  ctx.print(
+    `prior ${opts.prior}, reference noise std ${opts.noiseStd}, ${opts.evalEpisodes} evaluation episodes (same seeds):`,
+  );
   ctx.print(`  reference controller   return ${refEval.mean.toFixed(1)} ± ${refEval.std.toFixed(1)}`);
   ctx.print(`  KL-PPO (stochastic)    return ${trainedEval.mean.toFixed(1)} ± ${trainedEval.std.toFixed(1)}`);
   const target = objective.targetKl;
-  ctx.print(`  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${target !== null ? ` (target ${target})` : ''}; final β ${agent.beta.toFixed(3)}`);
+  ctx.print(
+    `  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${target !== null ? ` (target ${target})` : ''}; final β ${agent.beta.toFixed(3)}`,
+  );
   const x = history.map((h) => h.iteration);
   ctx.writeFile(
     'return.svg',
@@ -169,13 +196,17 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
     ];
     ctx.writeFile('episodes.json', JSON.stringify({ env: 'Pendulum-v1', episodes }));
   }
-  ctx.writeFile('results.json', JSON.stringify({ reference: refEval, trained: trainedEval, meanKl, finalBeta: agent.beta }, null, 2));
+  ctx.writeFile(
+    'results.json',
+    JSON.stringify({ reference: refEval, trained: trainedEval, meanKl, finalBeta: agent.beta }, null, 2),
+  );
   agent.dispose();
 }
 
 const experiment: Experiment<typeof options> = {
   name: 'klppo-pendulum',
-  summary: 'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
+  summary:
+    'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
   options,
   kind: 'train',
   resumable: true,

@@ -49,7 +49,8 @@ const est = (e: Estimate): string => `${num(e.mean, 4)} ± ${e.stdErr.toFixed(4)
 /** Left-aligns the first column and right-aligns the rest, with a rule under the header. */
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-  const line = (cells: string[]): string => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('   ');
+  const line = (cells: string[]): string =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('   ');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('   '), ...rows.map(line)];
 }
 
@@ -72,21 +73,27 @@ function reportExample(ex: LessonExample, opts: Options, ctx: RunContext): strin
     if (stated !== undefined) {
       const ok = Math.abs(ours[key] - stated) <= AGREE;
       check = ok ? '✓' : '✗';
-      if (!ok) disagreements.push(`${ex.title}: ${label} is ${stated} in the lesson, ${ours[key].toFixed(6)} by the formulas`);
+      if (!ok)
+        disagreements.push(`${ex.title}: ${label} is ${stated} in the lesson, ${ours[key].toFixed(6)} by the formulas`);
     }
     return [label, stated === undefined ? '—' : num(stated, 3), num(ours[key], 6), mcColumn[key] ?? '—', check];
   });
 
   ctx.print(ex.title);
-  ctx.print(`  true posterior p(z|x) = N(${ours.posteriorMean}, ${ours.posteriorVariance}), marginal p(x) = N(0, ${ours.marginalVariance})`);
+  ctx.print(
+    `  true posterior p(z|x) = N(${ours.posteriorMean}, ${ours.posteriorVariance}), marginal p(x) = N(0, ${ours.marginalVariance})`,
+  );
   ctx.print('');
-  for (const l of table(['quantity', 'lesson', 'ours (analytic)', `ours (MC, n=${opts.samples})`, 'check'], rows)) ctx.print(`  ${l}`);
+  for (const l of table(['quantity', 'lesson', 'ours (analytic)', `ours (MC, n=${opts.samples})`, 'check'], rows))
+    ctx.print(`  ${l}`);
   ctx.print('');
   const diff = ours.gapByDefinition - ours.gapByPosteriorKL;
   ctx.print('  dual path: log p(x) − ELBO = KL(q ‖ p(z|x))');
   ctx.print(`    gap by definition   ${num(ours.gapByDefinition, 12)}`);
   ctx.print(`    KL to the posterior ${num(ours.gapByPosteriorKL, 12)}`);
-  ctx.print(`    difference          ${diff === 0 ? ' 0' : `${diff < 0 ? '−' : ' '}${Math.abs(diff).toExponential(2)}`}`);
+  ctx.print(
+    `    difference          ${diff === 0 ? ' 0' : `${diff < 0 ? '−' : ' '}${Math.abs(diff).toExponential(2)}`}`,
+  );
   ctx.print('');
   return disagreements;
 }
@@ -101,8 +108,18 @@ function reportFit(ex: LessonExample, opts: Options, ctx: RunContext): void {
     learningRate: opts.learningRate,
   });
   const rows = [
-    ['q = prior (start)', num(model.prior.mean, 4), num(model.prior.variance, 4), num(model.gapByDefinition(ex.x, model.prior), 6)],
-    [`q after ${opts.fitSteps} steps`, num(fit.q.mean, 4), num(fit.q.variance, 4), num(model.gapByDefinition(ex.x, fit.q), 6)],
+    [
+      'q = prior (start)',
+      num(model.prior.mean, 4),
+      num(model.prior.variance, 4),
+      num(model.gapByDefinition(ex.x, model.prior), 6),
+    ],
+    [
+      `q after ${opts.fitSteps} steps`,
+      num(fit.q.mean, 4),
+      num(fit.q.variance, 4),
+      num(model.gapByDefinition(ex.x, fit.q), 6),
+    ],
     ['exact posterior', num(post.mean, 4), num(post.variance, 4), num(0, 6)],
   ];
   ctx.print(`  x=${ex.x}, p(z)=N(0,${ex.priorVariance}):`);
@@ -111,21 +128,27 @@ function reportFit(ex: LessonExample, opts: Options, ctx: RunContext): void {
 
 const lesson: Experiment<typeof options> = {
   name: 'lesson',
-  summary: "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo",
+  summary:
+    "the VI lesson's worked example and practice reproduced two ways (ELBO gap vs KL to the posterior), with Monte Carlo",
   options,
   kind: 'print',
   async run(opts, ctx) {
-    ctx.print(`lesson: variational inference on the linear-Gaussian model   (seed ${ctx.seed}, backend ${ctx.backend})`);
+    ctx.print(
+      `lesson: variational inference on the linear-Gaussian model   (seed ${ctx.seed}, backend ${ctx.backend})`,
+    );
     ctx.print('  N(μ, σ²) is written with its variance; MC is reparameterized: z = μ + s·ε, ε ~ N(0, 1).');
     ctx.print('');
     const disagreements = LESSON_EXAMPLES.flatMap((ex) => reportExample(ex, opts, ctx));
     if (opts.fitSteps > 0) {
-      ctx.print(`reparameterization trick: SGD on the MC ELBO over (μ, log s), ${opts.fitSamples} draws/step, step size ${opts.learningRate}`);
+      ctx.print(
+        `reparameterization trick: SGD on the MC ELBO over (μ, log s), ${opts.fitSamples} draws/step, step size ${opts.learningRate}`,
+      );
       for (const ex of LESSON_EXAMPLES) reportFit(ex, opts, ctx);
       ctx.print('');
     }
     const stated = LESSON_EXAMPLES.reduce((n, ex) => n + Object.keys(ex.stated).length, 0);
-    if (disagreements.length === 0) ctx.print(`all ${stated} values the lesson states agree with the formulas to three decimals`);
+    if (disagreements.length === 0)
+      ctx.print(`all ${stated} values the lesson states agree with the formulas to three decimals`);
     else for (const d of disagreements) ctx.print(`DISAGREES: ${d}`);
   },
 };

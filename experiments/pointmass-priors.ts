@@ -18,15 +18,31 @@ import { make } from '../src/envs/registry.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { fixedAlphaOption, PRIOR_NAMES, type BoxPrior } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
-import { POINT_MASS_ALPHA, pointMassBehaviour, pointMassObjective, pointMassSacConfig } from '../src/agents/sac/pointmass.js';
-import { partStreams, sequentialParts, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import {
+  POINT_MASS_ALPHA,
+  pointMassBehaviour,
+  pointMassObjective,
+  pointMassSacConfig,
+} from '../src/agents/sac/pointmass.js';
+import {
+  partStreams,
+  sequentialParts,
+  stepsOption,
+  type Experiment,
+  type RunContext,
+} from '../src/node/run/experiment.js';
 
 const ENV_ID = 'PointMass-v0';
 
 const options = z.object({
   steps: stepsOption(10_000),
   alpha: fixedAlphaOption(POINT_MASS_ALPHA).describe('temperature α of the uniform and reference priors (none: 0)'),
-  episodes: z.number().int().positive().default(20).describe('sampled evaluation episodes per prior (table, plot and episodes.json)'),
+  episodes: z
+    .number()
+    .int()
+    .positive()
+    .default(20)
+    .describe('sampled evaluation episodes per prior (table, plot and episodes.json)'),
 });
 type Options = z.infer<typeof options>;
 
@@ -43,7 +59,9 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 
 async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Promise<void> {
   const makeEnv = () => make(ENV_ID);
-  ctx.print(`pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`);
+  ctx.print(
+    `pointmass-priors: ${ENV_ID}, ${opts.steps} steps per prior, α = ${opts.alpha}, seed ${ctx.seed}, backend ${ctx.backend}`,
+  );
   const rows = [];
   const episodes = [];
   const columns = sequentialParts(ctx, PRIOR_NAMES.length * opts.steps);
@@ -52,7 +70,8 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
     const objective = pointMassObjective(kind, makeEnv(), opts.alpha);
     // Fresh `train` and `eval` streams per prior: the same initial weights and episode seeds for each.
     const result = await trainSac(pointMassSacConfig(opts.steps), makeEnv, objective, partStreams(ctx, 'train'), {
-      log: (step, scalars) => column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
+      log: (step, scalars) =>
+        column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
       progress: (step, total) => column.progress(step, total),
       signal: ctx.signal,
     }).finally(() => objective.dispose());
@@ -61,17 +80,28 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
       return;
     }
     const streams = partStreams(ctx, 'eval');
-    const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), { deterministic: false, rng: streams.get('noise') });
+    const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), {
+      deterministic: false,
+      rng: streams.get('noise'),
+    });
     const visited = Float32Array.from(eps.flatMap((ep) => ep.obs.slice(0, -1).flat()));
     const stats = result.agent.policyStats(visited, streams.get('stats'), reference);
-    rows.push({ prior: kind, ...pointMassBehaviour(eps), entropy: stats.entropy, klToReference: stats.kl, stepsPerSecond: result.stepsPerSecond });
+    rows.push({
+      prior: kind,
+      ...pointMassBehaviour(eps),
+      entropy: stats.entropy,
+      klToReference: stats.kl,
+      stepsPerSecond: result.stepsPerSecond,
+    });
     episodes.push(...eps.map((ep) => ({ label: kind, obs: ep.obs, actions: ep.actions, rewards: ep.rewards })));
     result.agent.dispose();
   }
 
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   ctx.print(`\n${opts.episodes} sampled episodes per prior (entropy and KL per step, nats, on the visited states):`);
-  ctx.print('| prior | near | far | no goal | top | bottom | spread | entropy | KL(π‖ref) | return |\n|---|---|---|---|---|---|---|---|---|---|');
+  ctx.print(
+    '| prior | near | far | no goal | top | bottom | spread | entropy | KL(π‖ref) | return |\n|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const r of rows) {
     ctx.print(
       `| ${r.prior} | ${pct(r.goal.near)} | ${pct(r.goal.far)} | ${pct(r.goal.none)} | ${pct(r.side.top)} | ${pct(r.side.bottom)} | ` +
@@ -82,9 +112,15 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
   ctx.writeFile(
     'shares.svg',
     barChart(
-      { title: `SAC on ${ENV_ID}: where each prior goes (${opts.episodes} sampled episodes)`, yLabel: 'share of episodes' },
+      {
+        title: `SAC on ${ENV_ID}: where each prior goes (${opts.episodes} sampled episodes)`,
+        yLabel: 'share of episodes',
+      },
       categories,
-      rows.map((r) => ({ label: `prior ${r.prior}`, values: [r.goal.near, r.goal.far, r.goal.none, r.side.top, r.side.bottom] })),
+      rows.map((r) => ({
+        label: `prior ${r.prior}`,
+        values: [r.goal.near, r.goal.far, r.goal.none, r.side.top, r.side.bottom],
+      })),
     ),
   );
   ctx.writeFile('results.json', JSON.stringify({ steps: opts.steps, alpha: opts.alpha, rows }, null, 2));
@@ -94,7 +130,8 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
 
 const experiment: Experiment<typeof options> = {
   name: 'pointmass-priors',
-  summary: 'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return',
+  summary:
+    'continuous SAC on PointMass-v0 under the uniform, reference and no prior: goal and side shares, entropy, KL, return',
   options,
   kind: 'train',
   run,

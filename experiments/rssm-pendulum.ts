@@ -22,7 +22,12 @@ import { linePlot } from '../src/node/run/svgplot.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
-import { collectEpisodes, randomPolicy, SequenceReplayBuffer, type SequenceBatch } from '../src/worldmodel/sequences.js';
+import {
+  collectEpisodes,
+  randomPolicy,
+  SequenceReplayBuffer,
+  type SequenceBatch,
+} from '../src/worldmodel/sequences.js';
 import { trainLoopProblem, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 import { partStreams, stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
@@ -32,40 +37,101 @@ const ENVS = {
   'Pendulum-v1': { obsLabels: ['cos θ', 'sin θ', 'θ̇'], truthLabels: undefined },
 } as const;
 
-const options = z.object({
-  env: z.enum(['PendulumNoVel-v1', 'Pendulum-v1']).default('PendulumNoVel-v1').describe('environment (PendulumNoVel-v1 hides θ̇)'),
-  steps: stepsOption(1500).describe('gradient steps'),
-  episodes: z.number().int().positive().default(50).describe('random-policy training episodes (200 steps each)'),
-  heldOutEpisodes: z.number().int().positive().default(10).describe('held-out episodes for evaluation'),
-  batchSize: z.number().int().positive().default(16).describe('sequences per batch'),
-  seqLen: z.number().int().min(2).default(32).describe('length T of each training sequence'),
-  deterDim: z.number().int().positive().default(DEFAULT_RSSM_CONFIG.deterDim).describe('size of the deterministic state h_t'),
-  stochDim: z.number().int().positive().default(DEFAULT_RSSM_CONFIG.stochDim).describe('size of the stochastic latent z_t'),
-  hiddenDim: z.number().int().positive().default(DEFAULT_RSSM_CONFIG.hiddenDim).describe('hidden width of the MLP heads'),
-  lr: z.number().gt(0).default(DEFAULT_RSSM_CONFIG.lr).describe('Adam learning rate'),
-  freeNats: z.number().min(0).default(DEFAULT_RSSM_CONFIG.freeNats).describe('free nats per step (0: off)'),
-  klBalance: z.number().min(0).lt(1).default(0).describe('KL balancing: the share of the KL gradient training the prior (0: off)'),
-  context: z.number().int().positive().default(5).describe('observed steps before imagining'),
-  horizon: z.number().int().positive().default(15).describe('open-loop imagination steps'),
-  evalWindows: z.number().int().positive().default(128).describe('held-out windows for the imagination and read-out evaluation'),
-  logEvery: z.number().int().positive().default(25).describe('log the ELBO terms every this many steps'),
-  checkpointEvery: z.number().int().min(0).default(250).describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
-}).superRefine((o, issues) => {
-  const bad = trainLoopProblem(o);
-  // The loop's rule names its config fields; on the command line they are options.
-  if (bad) issues.addIssue({ code: 'custom', path: [bad.field], message: bad.allowed.replace(/\b(logEvery|checkpointEvery|steps)\b/g, (k) => `--${kebab(k)}`) });
-  // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
-  const window = o.context + o.horizon;
-  if (o.seqLen > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
-  if (o.context >= EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['context'], message: `less than the episode length (${EPISODE_STEPS})` });
-  else if (window > EPISODE_STEPS) issues.addIssue({ code: 'custom', path: ['horizon'], message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode` });
-  else if (o.env === 'PendulumNoVel-v1') {
-    const dim = o.deterDim + o.stochDim;
-    const rows = o.evalWindows * (window - READOUT_BURN_IN);
-    if (window <= READOUT_BURN_IN) issues.addIssue({ code: 'custom', path: ['horizon'], message: `more than ${READOUT_BURN_IN} − context: the θ̇ read-out skips the first ${READOUT_BURN_IN} steps` });
-    else if (rows <= dim) issues.addIssue({ code: 'custom', path: ['evalWindows'], message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = ${dim} features` });
-  }
-});
+const options = z
+  .object({
+    env: z
+      .enum(['PendulumNoVel-v1', 'Pendulum-v1'])
+      .default('PendulumNoVel-v1')
+      .describe('environment (PendulumNoVel-v1 hides θ̇)'),
+    steps: stepsOption(1500).describe('gradient steps'),
+    episodes: z.number().int().positive().default(50).describe('random-policy training episodes (200 steps each)'),
+    heldOutEpisodes: z.number().int().positive().default(10).describe('held-out episodes for evaluation'),
+    batchSize: z.number().int().positive().default(16).describe('sequences per batch'),
+    seqLen: z.number().int().min(2).default(32).describe('length T of each training sequence'),
+    deterDim: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_RSSM_CONFIG.deterDim)
+      .describe('size of the deterministic state h_t'),
+    stochDim: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_RSSM_CONFIG.stochDim)
+      .describe('size of the stochastic latent z_t'),
+    hiddenDim: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_RSSM_CONFIG.hiddenDim)
+      .describe('hidden width of the MLP heads'),
+    lr: z.number().gt(0).default(DEFAULT_RSSM_CONFIG.lr).describe('Adam learning rate'),
+    freeNats: z.number().min(0).default(DEFAULT_RSSM_CONFIG.freeNats).describe('free nats per step (0: off)'),
+    klBalance: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0)
+      .describe('KL balancing: the share of the KL gradient training the prior (0: off)'),
+    context: z.number().int().positive().default(5).describe('observed steps before imagining'),
+    horizon: z.number().int().positive().default(15).describe('open-loop imagination steps'),
+    evalWindows: z
+      .number()
+      .int()
+      .positive()
+      .default(128)
+      .describe('held-out windows for the imagination and read-out evaluation'),
+    logEvery: z.number().int().positive().default(25).describe('log the ELBO terms every this many steps'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(250)
+      .describe('checkpoint every this many steps (a multiple of logEvery; 0: never)'),
+  })
+  .superRefine((o, issues) => {
+    const bad = trainLoopProblem(o);
+    // The loop's rule names its config fields; on the command line they are options.
+    if (bad)
+      issues.addIssue({
+        code: 'custom',
+        path: [bad.field],
+        message: bad.allowed.replace(/\b(logEvery|checkpointEvery|steps)\b/g, (k) => `--${kebab(k)}`),
+      });
+    // Windows are cut from 200-step episodes; the θ̇ read-out fits deterDim + stochDim weights on steps t ≥ 4.
+    const window = o.context + o.horizon;
+    if (o.seqLen > EPISODE_STEPS)
+      issues.addIssue({ code: 'custom', path: ['seqLen'], message: `at most the episode length (${EPISODE_STEPS})` });
+    if (o.context >= EPISODE_STEPS)
+      issues.addIssue({
+        code: 'custom',
+        path: ['context'],
+        message: `less than the episode length (${EPISODE_STEPS})`,
+      });
+    else if (window > EPISODE_STEPS)
+      issues.addIssue({
+        code: 'custom',
+        path: ['horizon'],
+        message: `at most ${EPISODE_STEPS} − context (${EPISODE_STEPS - o.context}): context + horizon fit in one episode`,
+      });
+    else if (o.env === 'PendulumNoVel-v1') {
+      const dim = o.deterDim + o.stochDim;
+      const rows = o.evalWindows * (window - READOUT_BURN_IN);
+      if (window <= READOUT_BURN_IN)
+        issues.addIssue({
+          code: 'custom',
+          path: ['horizon'],
+          message: `more than ${READOUT_BURN_IN} − context: the θ̇ read-out skips the first ${READOUT_BURN_IN} steps`,
+        });
+      else if (rows <= dim)
+        issues.addIssue({
+          code: 'custom',
+          path: ['evalWindows'],
+          message: `at least ${Math.floor(dim / (window - READOUT_BURN_IN)) + 1}: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = ${dim} features`,
+        });
+    }
+  });
 type Options = z.infer<typeof options>;
 
 /** Length of the collected episodes, and the steps the θ̇ read-out skips while the filter settles. */
@@ -94,12 +160,22 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   };
   const window = opts.context + opts.horizon;
   ctx.print(`rssm-pendulum: ${opts.env}, backend ${ctx.backend}`);
-  ctx.print('| field | value |\n|---|---|\n' + Object.entries({ ...opts, ...cfg }).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
+  ctx.print(
+    '| field | value |\n|---|---|\n' +
+      Object.entries({ ...opts, ...cfg })
+        .map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`)
+        .join('\n'),
+  );
 
   const env = make(opts.env);
   const collect = (episodes: number, tag: string) => {
     const data = partStreams(ctx, tag);
-    return collectEpisodes(env, randomPolicy(env), { episodes, maxSteps: EPISODE_STEPS, seed: data.get('env').uint32(), rng: data.get('policy') });
+    return collectEpisodes(env, randomPolicy(env), {
+      episodes,
+      maxSteps: EPISODE_STEPS,
+      seed: data.get('env').uint32(),
+      rng: data.get('policy'),
+    });
   };
   const train = new SequenceReplayBuffer(1_000_000);
   collect(opts.episodes, 'train').forEach((e) => train.add(e));
@@ -162,21 +238,39 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const evalBatch = heldOut.sample(opts.evalWindows, window, evalRng);
   const imagined = model.imagine(evalBatch, opts.context, opts.horizon);
   const modelErr = errorPerHorizon(evalBatch, imagined, opts.context, opts.horizon);
-  const naiveErr = errorPerHorizon(evalBatch, repeatLast(evalBatch, opts.context, opts.horizon), opts.context, opts.horizon);
-  ctx.print(`\nopen-loop prediction error (MSE per observation component) on ${opts.evalWindows} held-out windows, after ${opts.context} context steps:`);
+  const naiveErr = errorPerHorizon(
+    evalBatch,
+    repeatLast(evalBatch, opts.context, opts.horizon),
+    opts.context,
+    opts.horizon,
+  );
+  ctx.print(
+    `\nopen-loop prediction error (MSE per observation component) on ${opts.evalWindows} held-out windows, after ${opts.context} context steps:`,
+  );
   ctx.print('| horizon | RSSM imagination | repeat last obs | ratio |\n|---|---|---|---|');
-  modelErr.forEach((e, k) => ctx.print(`| ${k + 1} | ${e.toFixed(4)} | ${naiveErr[k].toFixed(4)} | ${(e / naiveErr[k]).toFixed(2)} |`));
+  modelErr.forEach((e, k) =>
+    ctx.print(`| ${k + 1} | ${e.toFixed(4)} | ${naiveErr[k].toFixed(4)} | ${(e / naiveErr[k]).toFixed(2)} |`),
+  );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const wins = modelErr.filter((e, k) => e < naiveErr[k]).length;
-  ctx.print(`mean over horizons: RSSM ${mean(modelErr).toFixed(4)} vs naive ${mean(naiveErr).toFixed(4)}; RSSM better at ${wins}/${opts.horizon} horizons`);
+  ctx.print(
+    `mean over horizons: RSSM ${mean(modelErr).toFixed(4)} vs naive ${mean(naiveErr).toFixed(4)}; RSSM better at ${wins}/${opts.horizon} horizons`,
+  );
 
   const horizons = modelErr.map((_, k) => k + 1);
   ctx.writeFile(
     'imagination.svg',
-    linePlot({ title: `Open-loop prediction error on ${opts.env} (${opts.context} context steps)`, xLabel: 'horizon (steps)', yLabel: 'MSE' }, [
-      { label: 'RSSM imagination', x: horizons, y: modelErr },
-      { label: 'repeat last observation', x: horizons, y: naiveErr },
-    ]),
+    linePlot(
+      {
+        title: `Open-loop prediction error on ${opts.env} (${opts.context} context steps)`,
+        xLabel: 'horizon (steps)',
+        yLabel: 'MSE',
+      },
+      [
+        { label: 'RSSM imagination', x: horizons, y: modelErr },
+        { label: 'repeat last observation', x: horizons, y: naiveErr },
+      ],
+    ),
   );
   if (curve.length > 0) {
     const xs = curve.map((c) => c.step);
@@ -194,9 +288,18 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   let r2: number | null = null;
   if (evalBatch.truth && evalBatch.truthDim === 3) {
     r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, READOUT_BURN_IN);
-    ctx.print(`linear read-out of θ̇ from [h_t, μ_q] (fit on training windows, scored on held-out, t ≥ 4): R² = ${r2.toFixed(3)}`);
+    ctx.print(
+      `linear read-out of θ̇ from [h_t, μ_q] (fit on training windows, scored on held-out, t ≥ 4): R² = ${r2.toFixed(3)}`,
+    );
   }
-  ctx.writeFile('imagination.json', JSON.stringify({ context: opts.context, horizon: opts.horizon, rssmMse: modelErr, naiveMse: naiveErr, velocityR2: r2 }, null, 2));
+  ctx.writeFile(
+    'imagination.json',
+    JSON.stringify(
+      { context: opts.context, horizon: opts.horizon, rssmMse: modelErr, naiveMse: naiveErr, velocityR2: r2 },
+      null,
+      2,
+    ),
+  );
 
   const shown = Math.min(8, evalBatch.B);
   const few = heldOut.sample(shown, window, partStreams(ctx, 'trajectories').get('windows'));
@@ -205,7 +308,14 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     'rssm-trajectories.json',
     JSON.stringify(
       buildTrajectoryFile(
-        { env: opts.env, dt: 0.05, obsLabels: [...meta.obsLabels], ...(meta.truthLabels ? { truthLabels: [...meta.truthLabels] } : {}), context: opts.context, horizon: opts.horizon },
+        {
+          env: opts.env,
+          dt: 0.05,
+          obsLabels: [...meta.obsLabels],
+          ...(meta.truthLabels ? { truthLabels: [...meta.truthLabels] } : {}),
+          context: opts.context,
+          horizon: opts.horizon,
+        },
         few,
         model.observe(few).recon,
         model.imagine(few, opts.context, opts.horizon),

@@ -13,7 +13,13 @@
 import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
-import { controllerReference, makeObjective, objectiveOptions, objectiveSpecOf, type Objective } from '../src/priors/index.js';
+import {
+  controllerReference,
+  makeObjective,
+  objectiveOptions,
+  objectiveSpecOf,
+  type Objective,
+} from '../src/priors/index.js';
 import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
@@ -24,22 +30,47 @@ const ENV_ID = 'Pendulum-v1';
 /** Stable-Baselines3 benchmark (rl-baselines3-zoo, SAC on Pendulum-v1, 20k steps, 256×256): mean ± std. */
 const SB3_REFERENCE = { steps: 20_000, mean: -157, std: 89 };
 
-const options = z.object({
-  ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1', targetKl: 1, targetEntropy: 'auto' }),
-  noiseStd: z.number().gt(0).default(1).describe('reference prior: std of the swing-up controller’s torque noise'),
-  steps: stepsOption(SAC_DEFAULTS.totalSteps),
-  hidden: z.number().int().positive().default(64).describe('width of the two hidden layers of actor and critics'),
-  batchSize: z.number().int().positive().default(SAC_DEFAULTS.batchSize).describe('minibatch size'),
-  lr: z.number().gt(0).default(SAC_DEFAULTS.actorLr).describe('Adam learning rate of actor, critics and α'),
-  learningStarts: z.number().int().min(0).default(SAC_DEFAULTS.learningStarts).describe('random-action steps before learning'),
-  evalEvery: z.number().int().min(0).default(SAC_DEFAULTS.evalEvery).describe('evaluate every this many steps (0: only at the end)'),
-  evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
-  checkpointEvery: z.number().int().min(0).default(SAC_DEFAULTS.checkpointEvery).describe('checkpoint every this many steps (at an episode end; 0: never)'),
-  replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
-  impl: z.enum(['engine', 'autodiff']).default(SAC_DEFAULTS.impl).describe('the update: the WebAssembly engine, or tfjs autodiff (the reference)'),
-}).superRefine((o, issues) => {
-  if (o.batchSize > SAC_DEFAULTS.bufferSize) issues.addIssue({ code: 'custom', path: ['batchSize'], message: `at most the replay buffer size (${SAC_DEFAULTS.bufferSize})` });
-});
+const options = z
+  .object({
+    ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1', targetKl: 1, targetEntropy: 'auto' }),
+    noiseStd: z.number().gt(0).default(1).describe('reference prior: std of the swing-up controller’s torque noise'),
+    steps: stepsOption(SAC_DEFAULTS.totalSteps),
+    hidden: z.number().int().positive().default(64).describe('width of the two hidden layers of actor and critics'),
+    batchSize: z.number().int().positive().default(SAC_DEFAULTS.batchSize).describe('minibatch size'),
+    lr: z.number().gt(0).default(SAC_DEFAULTS.actorLr).describe('Adam learning rate of actor, critics and α'),
+    learningStarts: z
+      .number()
+      .int()
+      .min(0)
+      .default(SAC_DEFAULTS.learningStarts)
+      .describe('random-action steps before learning'),
+    evalEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(SAC_DEFAULTS.evalEvery)
+      .describe('evaluate every this many steps (0: only at the end)'),
+    evalEpisodes: z.number().int().positive().default(SAC_DEFAULTS.evalEpisodes).describe('episodes per evaluation'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(SAC_DEFAULTS.checkpointEvery)
+      .describe('checkpoint every this many steps (at an episode end; 0: never)'),
+    replays: z.number().int().min(0).default(3).describe('deterministic episodes written to episodes.json at the end'),
+    impl: z
+      .enum(['engine', 'autodiff'])
+      .default(SAC_DEFAULTS.impl)
+      .describe('the update: the WebAssembly engine, or tfjs autodiff (the reference)'),
+  })
+  .superRefine((o, issues) => {
+    if (o.batchSize > SAC_DEFAULTS.bufferSize)
+      issues.addIssue({
+        code: 'custom',
+        path: ['batchSize'],
+        message: `at most the replay buffer size (${SAC_DEFAULTS.bufferSize})`,
+      });
+  });
 type Options = z.infer<typeof options>;
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -70,7 +101,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: RunContext): Promise<void> {
   const makeEnv = () => make(ENV_ID);
   ctx.print(`sac-pendulum: ${ENV_ID}, objective ${objective.label}, backend ${ctx.backend}`);
-  ctx.print('| field | value |\n|---|---|\n' + Object.entries(cfg).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`).join('\n'));
+  ctx.print(
+    '| field | value |\n|---|---|\n' +
+      Object.entries(cfg)
+        .map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`)
+        .join('\n'),
+  );
 
   const slots = new SlotCheckpoints(ctx, 'sac-state');
   const blob = slots.load();
@@ -90,14 +126,20 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
     resume,
   );
   ctx.print('\nlearning curve (deterministic evaluation, mean over episodes):');
-  ctx.print('| step | eval return |\n|---|---|\n' + result.evals.map((e) => `| ${e.step} | ${e.meanReturn.toFixed(1)} |`).join('\n'));
+  ctx.print(
+    '| step | eval return |\n|---|---|\n' +
+      result.evals.map((e) => `| ${e.step} | ${e.meanReturn.toFixed(1)} |`).join('\n'),
+  );
   const stopped = ctx.signal.aborted;
   const last = result.evals.at(-1);
   const first = result.evals.find((e) => e.meanReturn >= -200);
   const lastText = last
     ? `${stopped ? 'last evaluation before stopping' : 'final eval'} ${last.meanReturn.toFixed(1)} (step ${last.step})`
     : `no evaluation yet${stopped ? ' (stopped before the first one)' : ''}`;
-  const speed = Number.isFinite(result.stepsPerSecond) && result.stepsPerSecond > 0 ? `; ${result.stepsPerSecond.toFixed(0)} env steps/s` : '';
+  const speed =
+    Number.isFinite(result.stepsPerSecond) && result.stepsPerSecond > 0
+      ? `; ${result.stepsPerSecond.toFixed(0)} env steps/s`
+      : '';
   ctx.print(
     `${lastText}; ${first ? `first eval ≥ −200 at step ${first.step}` : 'no evaluation reached −200 yet'}; ` +
       `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256)${speed}`,
@@ -107,30 +149,49 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
     const x = [0, Math.max(opts.steps, SB3_REFERENCE.steps)];
     ctx.writeFile(
       'learning-curve.svg',
-      linePlot({ title: `SAC on ${ENV_ID}: deterministic evaluation`, xLabel: 'environment step', yLabel: `eval return (${opts.evalEpisodes} episodes)` }, [
-        { label: `SAC ${opts.hidden}×${opts.hidden}, ${objective.label}`, x: result.evals.map((e) => e.step), y: result.evals.map((e) => e.meanReturn) },
+      linePlot(
         {
-          label: `SB3 256×256, ${SB3_REFERENCE.steps / 1000}k: ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std}`,
-          x,
-          y: x.map(() => SB3_REFERENCE.mean),
-          lower: x.map(() => SB3_REFERENCE.mean - SB3_REFERENCE.std),
-          upper: x.map(() => SB3_REFERENCE.mean + SB3_REFERENCE.std),
+          title: `SAC on ${ENV_ID}: deterministic evaluation`,
+          xLabel: 'environment step',
+          yLabel: `eval return (${opts.evalEpisodes} episodes)`,
         },
-      ]),
+        [
+          {
+            label: `SAC ${opts.hidden}×${opts.hidden}, ${objective.label}`,
+            x: result.evals.map((e) => e.step),
+            y: result.evals.map((e) => e.meanReturn),
+          },
+          {
+            label: `SB3 256×256, ${SB3_REFERENCE.steps / 1000}k: ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std}`,
+            x,
+            y: x.map(() => SB3_REFERENCE.mean),
+            lower: x.map(() => SB3_REFERENCE.mean - SB3_REFERENCE.std),
+            upper: x.map(() => SB3_REFERENCE.mean + SB3_REFERENCE.std),
+          },
+        ],
+      ),
     );
   }
   if (opts.replays > 0 && !ctx.signal.aborted) {
     const eps = rollouts(result.agent, makeEnv, opts.replays, ctx.streams.get('replay'));
-    const episodes = eps.map((ep, i) => ({ label: `prior ${opts.prior}, deterministic #${i + 1}`, obs: ep.obs, actions: ep.actions, rewards: ep.rewards }));
+    const episodes = eps.map((ep, i) => ({
+      label: `prior ${opts.prior}, deterministic #${i + 1}`,
+      obs: ep.obs,
+      actions: ep.actions,
+      rewards: ep.rewards,
+    }));
     ctx.writeFile('episodes.json', JSON.stringify({ env: ENV_ID, episodes }));
-    ctx.print(`wrote episodes.json (${opts.replays} deterministic episodes, returns ${eps.map((ep) => ep.return.toFixed(0)).join(', ')})`);
+    ctx.print(
+      `wrote episodes.json (${opts.replays} deterministic episodes, returns ${eps.map((ep) => ep.return.toFixed(0)).join(', ')})`,
+    );
   }
   result.agent.dispose();
 }
 
 const experiment: Experiment<typeof options> = {
   name: 'sac-pendulum',
-  summary: 'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
+  summary:
+    'continuous SAC (auto temperature; uniform, swing-up reference or no prior) on Pendulum-v1, learning curve vs the SB3 benchmark',
   options,
   kind: 'train',
   resumable: true,

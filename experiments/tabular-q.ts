@@ -26,24 +26,50 @@ import { stepsOption, type Experiment, type RunContext } from '../src/node/run/e
 
 const TABULAR_ENVS = ['CliffWalking-v1', 'TwoRoute-v0', 'FrozenLake-v1'] as const;
 /** The reference policies of the tabular envs that have one. */
-const REFERENCES: Partial<Record<(typeof TABULAR_ENVS)[number], typeof twoRouteReference>> = { 'TwoRoute-v0': twoRouteReference };
+const REFERENCES: Partial<Record<(typeof TABULAR_ENVS)[number], typeof twoRouteReference>> = {
+  'TwoRoute-v0': twoRouteReference,
+};
 
-const options = z.object({
-  env: z.enum(TABULAR_ENVS).default('CliffWalking-v1').describe('tabular env from the registry (learned from its exact model)'),
-  prior: z.enum(PRIOR_NAMES).default('uniform').describe('prior p of the soft target: uniform (max-entropy), reference (TwoRoute-v0 only: the guide), none (α = 0: greedy target, ε-greedy behaviour)'),
-  alpha: fixedAlphaOption(0.5),
-  steps: stepsOption(30_000),
-  lr: z.number().gt(0).max(1).default(0.1).describe('learning rate of the Q update'),
-  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor γ'),
-  epsilon: z.number().min(0).max(1).default(0.1).describe('exploration rate ε of the ε-greedy behaviour (α = 0 only)'),
-  maxEpisodeSteps: z.number().int().positive().default(100).describe('time limit: episodes are truncated after this many steps'),
-  logEvery: z.number().int().positive().default(500).describe('log a metrics row every this many steps'),
-  checkpointEvery: z.number().int().positive().default(2_000).describe('write a checkpoint every this many steps'),
-}).superRefine((o, ctx) => {
-  if (o.prior === 'reference' && REFERENCES[o.env] === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['prior'], message: `${o.env} has no reference policy; with --prior reference use --env ${Object.keys(REFERENCES).join(' or ')}` });
-  }
-});
+const options = z
+  .object({
+    env: z
+      .enum(TABULAR_ENVS)
+      .default('CliffWalking-v1')
+      .describe('tabular env from the registry (learned from its exact model)'),
+    prior: z
+      .enum(PRIOR_NAMES)
+      .default('uniform')
+      .describe(
+        'prior p of the soft target: uniform (max-entropy), reference (TwoRoute-v0 only: the guide), none (α = 0: greedy target, ε-greedy behaviour)',
+      ),
+    alpha: fixedAlphaOption(0.5),
+    steps: stepsOption(30_000),
+    lr: z.number().gt(0).max(1).default(0.1).describe('learning rate of the Q update'),
+    gamma: z.number().min(0).max(1).default(0.99).describe('discount factor γ'),
+    epsilon: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe('exploration rate ε of the ε-greedy behaviour (α = 0 only)'),
+    maxEpisodeSteps: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('time limit: episodes are truncated after this many steps'),
+    logEvery: z.number().int().positive().default(500).describe('log a metrics row every this many steps'),
+    checkpointEvery: z.number().int().positive().default(2_000).describe('write a checkpoint every this many steps'),
+  })
+  .superRefine((o, ctx) => {
+    if (o.prior === 'reference' && REFERENCES[o.env] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prior'],
+        message: `${o.env} has no reference policy; with --prior reference use --env ${Object.keys(REFERENCES).join(' or ')}`,
+      });
+    }
+  });
 type Options = z.infer<typeof options>;
 
 function sampleTransition(outcomes: readonly Transition[], rng: Rng): Transition {
@@ -72,7 +98,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const objective = makeObjective(objectiveSpecOf(opts), env, { reference: () => ({ table: reference!(model) }) });
   const { alpha, prior } = objective.tabular();
   objective.dispose();
-  const startValue = (): number => model.initialDistribution.reduce((acc, mu, s) => acc + (mu > 0 ? mu * value(s) : 0), 0);
+  const startValue = (): number =>
+    model.initialDistribution.reduce((acc, mu, s) => acc + (mu > 0 ? mu * value(s) : 0), 0);
   const nA = model.nActions;
   const soft = alpha > 0;
   const envRng = ctx.streams.get('env');
@@ -148,7 +175,9 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     step++;
 
     if (step % opts.logEvery === 0 || step === opts.steps) {
-      const meanReturn = st.windowReturns.length ? st.windowReturns.reduce((x, y2) => x + y2, 0) / st.windowReturns.length : st.lastReturn;
+      const meanReturn = st.windowReturns.length
+        ? st.windowReturns.reduce((x, y2) => x + y2, 0) / st.windowReturns.length
+        : st.lastReturn;
       const stats = policyStats();
       const row: Record<string, number> = {
         'charts/episodic_return': meanReturn,

@@ -34,7 +34,12 @@ const options = z.object({
     .default('0,0.03,0.1,0.3,1')
     .describe('comma-separated β values of the sweep (each ≥ 0)'),
   iterations: z.number().int().positive().default(150).describe('KL-PPO iterations per β'),
-  distill: z.number().int().min(0).default(30).describe('iterations of distillation onto the reference before KL-PPO (0: start uniform)'),
+  distill: z
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('iterations of distillation onto the reference before KL-PPO (0: start uniform)'),
   lr: z.number().gt(0).default(0.01).describe('Adam learning rate (annealed linearly to 0)'),
   numEnvs: z.number().int().positive().default(32).describe('parallel envs per rollout'),
   checkpointEvery: z.number().int().positive().default(25).describe('write a checkpoint every this many iterations'),
@@ -87,7 +92,9 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       klMode: 'reward',
     };
     // β is the α of the Objective: KL-regularized toward the bigram reference.
-    const objective = makeObjective({ prior: 'reference', alpha: beta, reference: 'bigram' }, env, { reference: { table: env.referenceTable } });
+    const objective = makeObjective({ prior: 'reference', alpha: beta, reference: 'bigram' }, env, {
+      reference: { table: env.referenceTable },
+    });
     const agent = new KlPpo(() => new TokenSeq(), objective, cfg, ctx.streams);
     if (st.agent) agent.loadCheckpoint(st.agent);
     else if (opts.distill > 0) agent.distill(opts.distill);
@@ -136,30 +143,42 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   if (st.rows.length < betas.length) return;
 
   const refBest = refSeq.indexOf(Math.max(...refSeq));
-  ctx.print(`reference: E[R] = ${expected(refSeq).toFixed(3)}, most likely '${env.text(seqs[refBest])}' (${refSeq[refBest].toFixed(3)}), P(aaaa) = ${refSeq[0].toExponential(2)}`);
+  ctx.print(
+    `reference: E[R] = ${expected(refSeq).toFixed(3)}, most likely '${env.text(seqs[refBest])}' (${refSeq[refBest].toFixed(3)}), P(aaaa) = ${refSeq[0].toExponential(2)}`,
+  );
   ctx.print('');
-  ctx.print('|    β | E[R] exact | KL exact | E[R] PPO | KL PPO | TV(PPO, π*) | top sequence (p) | min batch k1 | min batch k3 |');
-  ctx.print('|-----:|-----------:|---------:|---------:|-------:|------------:|:-----------------|-------------:|-------------:|');
+  ctx.print(
+    '|    β | E[R] exact | KL exact | E[R] PPO | KL PPO | TV(PPO, π*) | top sequence (p) | min batch k1 | min batch k3 |',
+  );
+  ctx.print(
+    '|-----:|-----------:|---------:|---------:|-------:|------------:|:-----------------|-------------:|-------------:|',
+  );
   for (const r of st.rows) {
     ctx.print(
       `| ${r.beta.toFixed(2).padStart(4)} | ${r.exactReward.toFixed(3).padStart(10)} | ${r.exactKl.toFixed(3).padStart(8)} | ${r.reward.toFixed(3).padStart(8)} | ${r.kl.toFixed(3).padStart(6)} | ${r.tv.toFixed(3).padStart(11)} | ${`${r.top} (${r.topProb.toFixed(3)})`.padEnd(16)} | ${r.minK1.toFixed(4).padStart(12)} | ${r.minK3.toFixed(4).padStart(12)} |`,
     );
   }
-  ctx.print('exact: the closed-form optimum π* ∝ π_ref·exp(R/β); PPO: the trained policy. KL(π ‖ π_ref) in nats per sequence;');
+  ctx.print(
+    'exact: the closed-form optimum π* ∝ π_ref·exp(R/β); PPO: the trained policy. KL(π ‖ π_ref) in nats per sequence;',
+  );
   ctx.print('k1/k3 are per-token batch means during training (k1 can dip below 0, k3 cannot).');
   const fine = Array.from({ length: 41 }, (_, i) => 10 ** (-2.5 + (i * 3.5) / 40));
   const frontier = fine.map((b) => klRegularizedOptimum(refSeq, rewards, b)).map((o) => ({ x: o.kl, y: o.reward }));
-  const svg = scatterPlot({ title: 'TokenSeq-v0: reward–KL frontier', xLabel: 'KL(π ‖ π_ref) per sequence (nats)', yLabel: 'E[R]' }, [
-    { label: 'exact optimum (β from 0.003 to 3)', points: frontier, connect: true },
-    { label: 'KL-PPO', points: st.rows.map((r) => ({ x: r.kl, y: r.reward, text: `β=${r.beta}` })) },
-  ]);
+  const svg = scatterPlot(
+    { title: 'TokenSeq-v0: reward–KL frontier', xLabel: 'KL(π ‖ π_ref) per sequence (nats)', yLabel: 'E[R]' },
+    [
+      { label: 'exact optimum (β from 0.003 to 3)', points: frontier, connect: true },
+      { label: 'KL-PPO', points: st.rows.map((r) => ({ x: r.kl, y: r.reward, text: `β=${r.beta}` })) },
+    ],
+  );
   ctx.writeFile('frontier.svg', svg);
   ctx.writeFile('results.json', JSON.stringify({ rows: st.rows }, null, 2));
 }
 
 const experiment: Experiment<typeof options> = {
   name: 'tokens-rlhf',
-  summary: 'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference',
+  summary:
+    'tiny RLHF: KL-PPO on TokenSeq-v0 vs the closed-form optimum; β = 0 reward-hacks, larger β stays near the reference',
   options,
   kind: 'train',
   resumable: true,

@@ -14,7 +14,13 @@ import { FILES, packageVersion } from '../src/node/run/rundir.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { saveAgent } from '../src/node/train/agent-io.js';
-import { buildObjective, resolveTrain, trainOptions, type ResolvedTrain, type TrainOptions } from '../src/node/train/setup.js';
+import {
+  buildObjective,
+  resolveTrain,
+  trainOptions,
+  type ResolvedTrain,
+  type TrainOptions,
+} from '../src/node/train/setup.js';
 
 /** The learner's config for this run: discrete SAC draws from its own streams, rooted at the run seed. */
 function learnerConfig(r: ResolvedTrain, seed: number): Record<string, unknown> {
@@ -45,7 +51,14 @@ async function run(opts: TrainOptions, ctx: RunContext): Promise<void> {
         },
         blob === null ? undefined : decodeF32Json(blob),
       );
-      saveAgent((name, data) => ctx.writeFile(name, data), learner, { envId: r.envId, envOptions: r.envOptions, objective: r.spec, config, packageVersion: packageVersion(), step });
+      saveAgent((name, data) => ctx.writeFile(name, data), learner, {
+        envId: r.envId,
+        envOptions: r.envOptions,
+        objective: r.spec,
+        config,
+        packageVersion: packageVersion(),
+        step,
+      });
       ctx.print(`saved agent (step ${step}): ${ctx.dir}/agent.json; evaluate with: priorlab eval ${ctx.dir}`);
       if (!ctx.signal.aborted) writeCurve(ctx, r, objective.label);
     } finally {
@@ -64,29 +77,41 @@ function recordResolved(ctx: RunContext, r: ResolvedTrain, config: Record<string
     cfg.resolved = { algo: r.algo, env: r.envId, envOptions: r.envOptions, objective: r.spec, hyperparams: config };
     ctx.writeFile(FILES.config, `${JSON.stringify(cfg, null, 2)}\n`);
   }
-  const values = Object.entries(config).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-  ctx.print(`train ${r.algo} on ${r.envId}, objective ${JSON.stringify(r.spec)}: ${values || '(algorithm defaults)'}; all values in ${ctx.dir}/${FILES.config}`);
+  const values = Object.entries(config)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  ctx.print(
+    `train ${r.algo} on ${r.envId}, objective ${JSON.stringify(r.spec)}: ${values || '(algorithm defaults)'}; all values in ${ctx.dir}/${FILES.config}`,
+  );
 }
 
 /** learning-curve.svg: the deterministic evaluation return (and the training episodes') against steps. */
 function writeCurve(ctx: RunContext, r: ResolvedTrain, label: string): void {
   const bytes = ctx.readFile(FILES.metrics);
   if (bytes === null) return;
-  const rows = new TextDecoder().decode(bytes).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+  const rows = new TextDecoder()
+    .decode(bytes)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, number>);
   const series = (key: string, name: string) => {
     const kept = rows.filter((row) => Number.isFinite(row[key]));
     return { label: name, x: kept.map((row) => row.step), y: kept.map((row) => row[key]) };
   };
   const svg = linePlot(
     { title: `${r.algo} on ${r.envId} (${label}), seed ${ctx.seed}`, xLabel: 'environment steps', yLabel: 'return' },
-    [series('charts/eval_return', 'evaluation (deterministic)'), series('charts/episodic_return', 'training episodes')].filter((s) => s.x.length > 0),
+    [
+      series('charts/eval_return', 'evaluation (deterministic)'),
+      series('charts/episodic_return', 'training episodes'),
+    ].filter((s) => s.x.length > 0),
   );
   ctx.writeFile('learning-curve.svg', svg);
 }
 
 const experiment: Experiment<typeof trainOptions> = {
   name: 'train',
-  summary: 'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
+  summary:
+    'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
   options: trainOptions,
   kind: 'train',
   resumable: true,

@@ -35,8 +35,14 @@ const PRIORS: ReadonlyArray<{ prior: string; args: string[] }> = [
 
 /** The last `charts/eval_return` in a run's metrics.jsonl. */
 function finalEvalReturn(runDir: string): number {
-  const rows = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
-  const ret = rows.map((r) => r['charts/eval_return']).filter(Number.isFinite).at(-1);
+  const rows = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, number>);
+  const ret = rows
+    .map((r) => r['charts/eval_return'])
+    .filter(Number.isFinite)
+    .at(-1);
   if (ret === undefined) throw new Error(`${runDir}/metrics.jsonl: no charts/eval_return (the run did not finish?)`);
   return ret;
 }
@@ -49,19 +55,48 @@ function main(): void {
   const t0 = Date.now();
   for (const e of ENVS) {
     for (const p of PRIORS) {
-      const args = ['train', '--algo', 'sac', '--env', e.env, '--prior', p.prior, ...p.args, '--seed', String(SEED), '--steps', String(e.steps), '--set', e.set];
+      const args = [
+        'train',
+        '--algo',
+        'sac',
+        '--env',
+        e.env,
+        '--prior',
+        p.prior,
+        ...p.args,
+        '--seed',
+        String(SEED),
+        '--steps',
+        String(e.steps),
+        '--set',
+        e.set,
+      ];
       const runs = join(out, `${e.env}-${p.prior}`);
       const t = Date.now();
-      execFileSync(process.execPath, [join(repo, 'bin/priorlab.mjs'), ...args, '--out', runs], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(process.execPath, [join(repo, 'bin/priorlab.mjs'), ...args, '--out', runs], {
+        cwd: repo,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       const [run] = readdirSync(runs);
       const runDir = join(runs, run);
       const dest = join(target, e.env, p.prior);
       mkdirSync(dest, { recursive: true });
       // Weights first, then the manifest that refers to them (as `saveAgent` does).
-      for (const f of [AGENT_FILES.weights, AGENT_FILES.manifest]) writeFileAtomic(join(dest, f), readFileSync(join(runDir, f)));
+      for (const f of [AGENT_FILES.weights, AGENT_FILES.manifest])
+        writeFileAtomic(join(dest, f), readFileSync(join(runDir, f)));
       const evalReturn = finalEvalReturn(runDir);
-      entries.push({ env: e.env, prior: p.prior, seed: SEED, steps: e.steps, command: `priorlab ${args.join(' ')}`, evalReturn, path: `${e.env}/${p.prior}` });
-      console.log(`${e.env} ${p.prior}: eval return ${evalReturn.toFixed(1)} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      entries.push({
+        env: e.env,
+        prior: p.prior,
+        seed: SEED,
+        steps: e.steps,
+        command: `priorlab ${args.join(' ')}`,
+        evalReturn,
+        path: `${e.env}/${p.prior}`,
+      });
+      console.log(
+        `${e.env} ${p.prior}: eval return ${evalReturn.toFixed(1)} in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+      );
     }
   }
   writeFileAtomic(join(target, 'index.json'), `${JSON.stringify({ agents: entries }, null, 2)}\n`);

@@ -13,7 +13,7 @@ import { Rng, RngStreams } from '../src/core/rng.js';
 import type { Observation } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { writeFileAtomic } from '../src/node/atomicfs.js';
-import {  } from '../src/node/run/options.js';
+import {} from '../src/node/run/options.js';
 import { UsageError } from '../src/core/errors.js';
 import { AGENT_FILES, checkAgentFits, loadAgent, saveAgent } from '../src/node/train/agent-io.js';
 import { loadRunAgent } from '../src/node/train/commands.js';
@@ -26,7 +26,11 @@ beforeAll(async () => {
 const CASES: { algo: Algo; env: string; config: Record<string, unknown> }[] = [
   { algo: 'sac', env: 'Pendulum-v1', config: { hidden: [16, 16] } },
   { algo: 'sac-discrete', env: 'TwoRoute-v0', config: { hidden: [8], seed: 3 } },
-  { algo: 'klppo', env: 'MountainCarContinuous-v0', config: { hidden: [8], numEnvs: 1, numSteps: 8, numMinibatches: 1 } },
+  {
+    algo: 'klppo',
+    env: 'MountainCarContinuous-v0',
+    config: { hidden: [8], numEnvs: 1, numSteps: 8, numMinibatches: 1 },
+  },
 ];
 
 /** 100 observations of the env, from random-action episodes. */
@@ -48,8 +52,20 @@ function saved(c: (typeof CASES)[number]): { dir: string; learner: Learner } {
   const dir = mkdtempSync(join(tmpdir(), 'priorlab-agent-'));
   const makeEnv = () => make(c.env);
   const spec = { prior: 'uniform', alpha: 0.1 } as const;
-  const learner = createLearner(c.algo, { makeEnv, objective: buildObjective(spec, makeEnv()), config: c.config, streams: new RngStreams(5) });
-  saveAgent((name, data) => writeFileAtomic(join(dir, name), data), learner, { envId: c.env, envOptions: {}, objective: spec, config: c.config, packageVersion: '0.0.0', step: 0 });
+  const learner = createLearner(c.algo, {
+    makeEnv,
+    objective: buildObjective(spec, makeEnv()),
+    config: c.config,
+    streams: new RngStreams(5),
+  });
+  saveAgent((name, data) => writeFileAtomic(join(dir, name), data), learner, {
+    envId: c.env,
+    envOptions: {},
+    objective: spec,
+    config: c.config,
+    packageVersion: '0.0.0',
+    step: 0,
+  });
   return { dir, learner };
 }
 
@@ -65,7 +81,12 @@ describe('a loaded agent acts as the saved one', () => {
         expect(loaded.learner.act(obs, { deterministic: false, rng: new Rng(11) })).toEqual(sampled);
         // The comparison can fail: a learner initialized from other seeds acts differently.
         const config = c.algo === 'sac-discrete' ? { ...c.config, seed: 4 } : c.config;
-        const other = createLearner(c.algo, { makeEnv: () => make(c.env), objective: learner.objective, config, streams: new RngStreams(6) });
+        const other = createLearner(c.algo, {
+          makeEnv: () => make(c.env),
+          objective: learner.objective,
+          config,
+          streams: new RngStreams(6),
+        });
         expect(other.act(obs, { deterministic: false, rng: new Rng(11) })).not.toEqual(sampled);
         other.dispose();
       } finally {
@@ -85,8 +106,17 @@ describe('a saved agent as a reference prior is the saved policy', () => {
       const env = make(c.env);
       const objective = buildObjective({ prior: 'reference', alpha: 0.1, reference: dir }, env);
       const build = (shift: number) => {
-        const l = createLearner(c.algo, { makeEnv: () => make(c.env), objective, config: c.config, streams: new RngStreams(1) });
-        l.setPolicyWeights(Object.fromEntries(Object.entries(loaded.learner.policyWeights()).map(([k, w]) => [k, w.map((x) => x + shift)])));
+        const l = createLearner(c.algo, {
+          makeEnv: () => make(c.env),
+          objective,
+          config: c.config,
+          streams: new RngStreams(1),
+        });
+        l.setPolicyWeights(
+          Object.fromEntries(
+            Object.entries(loaded.learner.policyWeights()).map(([k, w]) => [k, w.map((x) => x + shift)]),
+          ),
+        );
         return l;
       };
       const toSaved = build(0);
@@ -120,7 +150,9 @@ describe('a bad saved agent is refused', () => {
 
     writeFileSync(join(dir, AGENT_FILES.manifest), manifest.replace('"formatVersion": 1', '"formatVersion": 2'));
     expect(() => loadAgent(dir)).toThrow(UsageError);
-    expect(() => loadAgent(dir)).toThrow(/formatVersion 2 is newer than this priorlab reads; allowed: 1 \(upgrade priorlab\)/);
+    expect(() => loadAgent(dir)).toThrow(
+      /formatVersion 2 is newer than this priorlab reads; allowed: 1 \(upgrade priorlab\)/,
+    );
 
     writeFileSync(join(dir, AGENT_FILES.manifest), manifest);
     const { manifest: m } = loadAgent(dir);

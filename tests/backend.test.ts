@@ -54,7 +54,9 @@ describe('initNodeBackend', () => {
   });
 
   it('bad names are errors naming the field, the value and the allowed names', async () => {
-    await expect(initNodeBackend('gpu')).rejects.toThrow(/backend: unknown tfjs backend 'gpu' \(allowed: tensorflow, wasm, cpu\)/);
+    await expect(initNodeBackend('gpu')).rejects.toThrow(
+      /backend: unknown tfjs backend 'gpu' \(allowed: tensorflow, wasm, cpu\)/,
+    );
     process.env[BACKEND_ENV_VAR] = 'webgpu';
     await expect(initNodeBackend()).rejects.toThrow(/PRIORLAB_BACKEND: unknown tfjs backend 'webgpu'/);
     expect(resolveNodePreference(undefined, { [BACKEND_ENV_VAR]: '' })).toBeUndefined();
@@ -65,6 +67,8 @@ describe('initBackend (browser-safe selector)', () => {
   it('prefers wasm, honours an explicit choice, rejects unknown names', async () => {
     expect(await initBackend()).toBe('wasm');
     expect(await initBackend('cpu')).toBe('cpu');
-    await expect(initBackend('tensorflow')).rejects.toThrow(/backend: unknown tfjs backend 'tensorflow' \(allowed: wasm, webgl, cpu\)/);
+    await expect(initBackend('tensorflow')).rejects.toThrow(
+      /backend: unknown tfjs backend 'tensorflow' \(allowed: wasm, webgl, cpu\)/,
+    );
   });
 });

@@ -7,19 +7,53 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTable, curvesSvg, findRuns, parseReference, seedsTable, groupCurve, groupRuns, unknownMetricMessage, valueAt } from '../src/node/run/compare.js';
+import {
+  compareTable,
+  curvesSvg,
+  findRuns,
+  parseReference,
+  seedsTable,
+  groupCurve,
+  groupRuns,
+  unknownMetricMessage,
+  valueAt,
+} from '../src/node/run/compare.js';
 import { barChart, linePlot, niceTicks, scatterPlot, wrap } from '../src/node/run/svgplot.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 
 /** Writes a run folder with `returns[i]` logged at step 100·(i+1) (and status.json when `state` is given). */
-function fakeRun(root: string, name: string, prior: string, seed: number, returns: number[], experiment = 'fake', options: Record<string, unknown> = { prior, alpha: 0.1 }, state?: string): void {
+function fakeRun(
+  root: string,
+  name: string,
+  prior: string,
+  seed: number,
+  returns: number[],
+  experiment = 'fake',
+  options: Record<string, unknown> = { prior, alpha: 0.1 },
+  state?: string,
+): void {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const config = { experiment, seed, options, version: '0', node: 'v20', backend: 'cpu', requestedBackend: null, git: null, createdAt: '', command: '' };
+  const config = {
+    experiment,
+    seed,
+    options,
+    version: '0',
+    node: 'v20',
+    backend: 'cpu',
+    requestedBackend: null,
+    git: null,
+    createdAt: '',
+    command: '',
+  };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(dir, 'metrics.jsonl'), returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/episodic_return': r })}\n`).join(''));
-  if (state) writeFileSync(join(dir, 'status.json'), JSON.stringify({ state, step: 100 * returns.length, updatedAt: '' }));
+  writeFileSync(
+    join(dir, 'metrics.jsonl'),
+    returns.map((r, i) => `${JSON.stringify({ step: 100 * (i + 1), 'charts/episodic_return': r })}\n`).join(''),
+  );
+  if (state)
+    writeFileSync(join(dir, 'status.json'), JSON.stringify({ state, step: 100 * returns.length, updatedAt: '' }));
 }
 
 /** A folder of runs of two experiments with different options, one failed run, and single-run groups. */
@@ -63,7 +97,10 @@ describe('compare', () => {
     const runs = findRuns([fixture()]);
     expect(runs).toHaveLength(5);
     const groups = groupRuns(runs, ['prior']);
-    expect(groups.map((g) => [g.label, g.runs.length])).toEqual([['prior=uniform', 2], ['prior=none', 3]]);
+    expect(groups.map((g) => [g.label, g.runs.length])).toEqual([
+      ['prior=uniform', 2],
+      ['prior=none', 3],
+    ]);
     const table = compareTable(groups, 'charts/episodic_return', [100, 200]);
     // uniform @100: {1,3} → 2 ± √2 = 1.414; @200: {2,4} → 3 ± 1.414; final {3,7} → 5 ± 2.828
     expect(table[2]).toMatch(/^prior=uniform\s+2\s+2\.000 ± 1\.414\s+3\.000 ± 1\.414\s+5\.00 ± 2\.83$/);
@@ -89,7 +126,9 @@ describe('compare', () => {
   it('the CLI prints the table and writes a well-formed SVG with one line and one band per group', () => {
     const root = fixture();
     const out = join(root, 'plots');
-    const r = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'prior', '--at', '200', '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'prior', '--at', '200', '--out', out], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/prior=none\s+3\s+4\.000 ± 4\.000\s+12\.67 ± 6\.43/);
     const svg = readFileSync(join(out, 'charts_episodic_return.svg'), 'utf8');
@@ -98,9 +137,13 @@ describe('compare', () => {
     expect(svg.match(/<path class="line"/g)).toHaveLength(2);
     expect(svg.match(/<path class="band"/g)).toHaveLength(2);
     expect(svg).toContain('prior=uniform (n=2, mean ± std)');
-    const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/episodic_retrun'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [BIN, 'compare', root, '--metric', 'charts/episodic_retrun'], {
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--metric: no run logged 'charts\/episodic_retrun' \(did you mean 'charts\/episodic_return'\?\)\nlogged metrics \(1\):\n {2}charts\/ {2}episodic_return\n/);
+    expect(bad.stderr).toMatch(
+      /--metric: no run logged 'charts\/episodic_retrun' \(did you mean 'charts\/episodic_return'\?\)\nlogged metrics \(1\):\n {2}charts\/ {2}episodic_return\n/,
+    );
     const badGroup = spawnSync(process.execPath, [BIN, 'compare', root, '--group', 'priro'], { encoding: 'utf8' });
     expect(badGroup.stderr).toMatch(/--group: no run has a config field 'priro'/);
   });
@@ -128,7 +171,7 @@ describe('compare: a folder of several experiments', () => {
     expect(groupRuns(findRuns([root]), ['beta']).map((g) => g.label)).toEqual(['beta=(unset)', 'beta=2']);
   });
 
-  it('a --seeds run ends with each metric\'s final value as mean ± std over seeds, with min … max', () => {
+  it("a --seeds run ends with each metric's final value as mean ± std over seeds, with min … max", () => {
     const root = mkdtempSync(join(tmpdir(), 'priorlab-compare-seeds-'));
     fakeRun(root, 'a', 'uniform', 1, [1, 3]);
     fakeRun(root, 'b', 'uniform', 2, [0, 7]);
@@ -153,9 +196,15 @@ describe('compare: a folder of several experiments', () => {
   });
 
   it('legend labels wrap at spaces to the legend width', () => {
-    expect(wrap('algo=sac prior=reference (n=5, mean ± std)', 20)).toEqual(['algo=sac', 'prior=reference', '(n=5, mean ± std)']);
+    expect(wrap('algo=sac prior=reference (n=5, mean ± std)', 20)).toEqual([
+      'algo=sac',
+      'prior=reference',
+      '(n=5, mean ± std)',
+    ]);
     expect(wrap('short', 20)).toEqual(['short']);
-    const svg = linePlot({ title: 't' }, [{ label: 'a label long enough to need two or three lines in the legend column', x: [0, 1], y: [0, 1] }]);
+    const svg = linePlot({ title: 't' }, [
+      { label: 'a label long enough to need two or three lines in the legend column', x: [0, 1], y: [0, 1] },
+    ]);
     const texts = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" fill="#222">([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(texts.length).toBeGreaterThan(1);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(30);
@@ -180,10 +229,30 @@ describe('compare: a folder of several experiments', () => {
 
   it('an unknown --metric lists the logged names one namespace per line and suggests the closest', () => {
     const runs = findRuns([fixture()]);
-    const names = ['return', 'episodic_return', 'episodic_length', 'entropy', 'sps', ...Array.from({ length: 40 }, (_, i) => `extra_metric_${i}`)];
-    runs[0].metrics = [{ step: 1, ...Object.fromEntries([...names.map((n) => [`charts/${n}`, 1]), ['losses/actor', 1], ['losses/critic', 1], ['kl/exact', 1], ['beta', 1]]) }];
+    const names = [
+      'return',
+      'episodic_return',
+      'episodic_length',
+      'entropy',
+      'sps',
+      ...Array.from({ length: 40 }, (_, i) => `extra_metric_${i}`),
+    ];
+    runs[0].metrics = [
+      {
+        step: 1,
+        ...Object.fromEntries([
+          ...names.map((n) => [`charts/${n}`, 1]),
+          ['losses/actor', 1],
+          ['losses/critic', 1],
+          ['kl/exact', 1],
+          ['beta', 1],
+        ]),
+      },
+    ];
     const msg = unknownMetricMessage('charts/episodic_retrn', runs).split('\n');
-    expect(msg[0]).toMatch(/^--metric: no run logged 'charts\/episodic_retrn' \(did you mean 'charts\/episodic_return'( or '[^']+')*\?\)$/);
+    expect(msg[0]).toMatch(
+      /^--metric: no run logged 'charts\/episodic_retrn' \(did you mean 'charts\/episodic_return'( or '[^']+')*\?\)$/,
+    );
     expect(msg[1]).toBe('logged metrics (49):');
     expect(msg.slice(1).every((l) => l.length <= 100)).toBe(true);
     expect(msg.find((l) => l.includes('losses/'))).toMatch(/^ {2}losses\/\s+actor, critic$/);
@@ -192,7 +261,15 @@ describe('compare: a folder of several experiments', () => {
     expect(msg.filter((l) => l.includes('extra_metric_')).length).toBeGreaterThan(1); // long namespaces wrap
     expect(unknownMetricMessage('zzz', runs).split('\n')[0]).toBe("--metric: no run logged 'zzz'");
     // Per-part namespaces with the same names merge into one line; names containing the asked one are suggested.
-    runs[0].metrics = [{ step: 1, 'uniform/sac/losses/actor': 1, 'none/sac/losses/actor': 1, 'none/sac/charts/q': 1, 'charts/eval_return': 1 }];
+    runs[0].metrics = [
+      {
+        step: 1,
+        'uniform/sac/losses/actor': 1,
+        'none/sac/losses/actor': 1,
+        'none/sac/charts/q': 1,
+        'charts/eval_return': 1,
+      },
+    ];
     const parts = unknownMetricMessage('charts/return', [runs[0]]).split('\n');
     expect(parts[0]).toBe("--metric: no run logged 'charts/return' (did you mean 'charts/eval_return'?)");
     expect(parts.slice(1)).toEqual([
@@ -216,10 +293,26 @@ describe('svgplot', () => {
     expect(lines).toContain('a &lt; b &amp; c');
     expect(lines).toContain('&quot;x&quot;');
     expect(balancedTags(lines)).toBe(true);
-    const bars = barChart({ title: 'routes' }, ['short', 'long'], [{ label: 'uniform', values: [0.4, 0.6], errors: [0.1, 0.1] }, { label: 'none', values: [1, 0] }]);
+    const bars = barChart(
+      { title: 'routes' },
+      ['short', 'long'],
+      [
+        { label: 'uniform', values: [0.4, 0.6], errors: [0.1, 0.1] },
+        { label: 'none', values: [1, 0] },
+      ],
+    );
     expect(bars.match(/<rect class="bar"/g)).toHaveLength(4);
     expect(bars.match(/<path class="error"/g)).toHaveLength(2);
-    const pts = scatterPlot({ title: 'frontier' }, [{ label: 'α', points: [{ x: 0, y: 1 }, { x: 1, y: 2, text: 'α=1' }], connect: true }]);
+    const pts = scatterPlot({ title: 'frontier' }, [
+      {
+        label: 'α',
+        points: [
+          { x: 0, y: 1 },
+          { x: 1, y: 2, text: 'α=1' },
+        ],
+        connect: true,
+      },
+    ]);
     expect(pts.match(/<circle class="point"/g)).toHaveLength(2);
     expect(balancedTags(bars) && balancedTags(pts)).toBe(true);
   });
@@ -235,8 +328,12 @@ describe('compare: where it looks and where it writes', () => {
     // r2's last logged value is not finite (dropped by the parser): n counts the runs that have one.
     const table = compareTable(groupRuns(runs, ['prior']), 'charts/episodic_return', []);
     expect(table[2]).toMatch(/^prior=uniform\s+2\s+/);
-    const one = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r1')], { encoding: 'utf8' });
-    const two = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r2')], { encoding: 'utf8' });
+    const one = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r1')], {
+      encoding: 'utf8',
+    });
+    const two = spawnSync(process.execPath, [BIN, 'compare', join(root, 'sweep', 'trials', 'a', 'r2')], {
+      encoding: 'utf8',
+    });
     expect(one.status, one.stderr).toBe(0);
     expect(two.status, two.stderr).toBe(0);
     const plotOf = (out: string) => /^plot: (.*)$/m.exec(out)![1];

@@ -52,12 +52,15 @@ describe('gridworld-priors', () => {
     });
     const { rows } = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: Row[] };
     const by = Object.fromEntries(rows.filter((r) => r.method === 'exact').map((r) => [r.prior, r]));
-    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(PRIOR_NAMES.flatMap((p) => ['exact', 'sac', 'klppo'].map((m) => `${p}/${m}`)));
+    expect(rows.map((r) => `${r.prior}/${r.method}`)).toEqual(
+      PRIOR_NAMES.flatMap((p) => ['exact', 'sac', 'klppo'].map((m) => `${p}/${m}`)),
+    );
     // Against the exact optimum of its own prior: the exact column is at distance 0 and puts mass 1 on π*'s
     // best action where π* is deterministic (none); soft learned policies are at a finite distance.
     for (const r of rows.filter((r) => r.method === 'exact')) expect(r.klToExact).toBe(0);
     expect(by.none.piOfBest).toBe(1);
-    for (const r of rows.filter((r) => r.method !== 'exact' && r.prior !== 'none')) expect(r.klToExact).toBeGreaterThan(0);
+    for (const r of rows.filter((r) => r.method !== 'exact' && r.prior !== 'none'))
+      expect(r.klToExact).toBeGreaterThan(0);
     // Plain RL: deterministic shortcut, zero entropy, the highest discounted return.
     expect(by.none.routes.ledge).toBe(1);
     expect(by.none.entropy).toBe(0);
@@ -74,7 +77,11 @@ describe('gridworld-priors', () => {
 
     const svg = readFileSync(join(dir, 'routes.svg'), 'utf8');
     expect(svg.match(/<rect class="bar"/g)!.length).toBeGreaterThanOrEqual(5); // zero-height bars are drawn too
-    const policies = JSON.parse(readFileSync(join(dir, 'policies.json'), 'utf8')) as { policies: Record<string, number[]>; nStates: number; nActions: number };
+    const policies = JSON.parse(readFileSync(join(dir, 'policies.json'), 'utf8')) as {
+      policies: Record<string, number[]>;
+      nStates: number;
+      nActions: number;
+    };
     expect(policies.policies['none/exact']).toHaveLength(policies.nStates * policies.nActions);
     expect(lines.some((l) => /^reference\s+exact/.test(l))).toBe(true);
     expect(lines.some((l) => /^none\s+sac/.test(l))).toBe(true);
@@ -82,7 +89,9 @@ describe('gridworld-priors', () => {
     // Episodes for the viewer: `replays` per prior and method, labelled; obs includes the final state.
     const eps = JSON.parse(readFileSync(join(dir, 'episodes.json'), 'utf8')) as EpisodesFile;
     expect(eps.env).toBe('TwoRoute-v0');
-    expect(eps.episodes.map((e) => e.label)).toEqual(rows.flatMap((r) => [`${r.prior} / ${r.method}`, `${r.prior} / ${r.method}`]));
+    expect(eps.episodes.map((e) => e.label)).toEqual(
+      rows.flatMap((r) => [`${r.prior} / ${r.method}`, `${r.prior} / ${r.method}`]),
+    );
     for (const e of eps.episodes) {
       expect(e.obs).toHaveLength(e.actions.length + 1);
       expect(e.rewards).toHaveLength(e.actions.length);
@@ -94,7 +103,10 @@ describe('gridworld-priors', () => {
     expect(shortcut.rewards).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
     // Training metrics, keys prefixed by prior and method: SAC logs once (600 steps, logEvery 1000 → the last
     // step), KL-PPO once per iteration (16 envs × 64 steps each); steps are cumulative over the columns.
-    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>);
     const perPrior = [600, 600 + 1024, 600 + 2048];
     expect(metrics.map((m) => m.step)).toEqual([0, 1, 2].flatMap((k) => perPrior.map((s) => k * (600 + 2048) + s)));
     expect(metrics[6]['none/sac/charts/alpha']).toBe(0);

@@ -14,7 +14,13 @@ import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
 
 const ITERATIONS = 3;
-const options = tokensRlhf.options.parse({ betas: '0,0.3', iterations: ITERATIONS, distill: 1, numEnvs: 4, checkpointEvery: 100 });
+const options = tokensRlhf.options.parse({
+  betas: '0,0.3',
+  iterations: ITERATIONS,
+  distill: 1,
+  numEnvs: 4,
+  checkpointEvery: 100,
+});
 
 /** Runs seed 1 in `dir`; throws 'simulated crash' when step `crashAt` reports progress. */
 function runIn(dir: string, resume: boolean, crashAt?: number) {
@@ -57,9 +63,12 @@ describe('tokens-rlhf', () => {
     expect(JSON.parse(readFileSync(join(crashed, 'checkpoint.json'), 'utf8')).step).toBe(ITERATIONS);
     await runIn(crashed, true);
 
-    const rows = (dir: string) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: { beta: number }[] }).rows;
+    const rows = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: { beta: number }[] }).rows;
     expect(rows(crashed).map((r) => r.beta)).toEqual([0, 0.3]);
     expect(rows(crashed)).toEqual(rows(whole));
-    expect(readFileSync(join(crashed, 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(whole, 'metrics.jsonl'), 'utf8'));
+    expect(readFileSync(join(crashed, 'metrics.jsonl'), 'utf8')).toBe(
+      readFileSync(join(whole, 'metrics.jsonl'), 'utf8'),
+    );
   }, 60_000);
 });

@@ -10,7 +10,14 @@ import { describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import { EXPERIMENTS } from '../experiments/index.js';
 import { z } from 'zod';
-import { COMMON_OPTIONS, helpLines, parseSeedList, splitArgs, booleanKeys, validateFlags } from '../src/node/run/options.js';
+import {
+  COMMON_OPTIONS,
+  helpLines,
+  parseSeedList,
+  splitArgs,
+  booleanKeys,
+  validateFlags,
+} from '../src/node/run/options.js';
 import { UsageError } from '../src/core/errors.js';
 import { parseMetrics } from '../src/core/metrics.js';
 import { createRunDir, type RunConfig, type RunStatus } from '../src/node/run/rundir.js';
@@ -19,12 +26,18 @@ import { runSeedsInParallel } from '../src/node/run/parallel.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-cli-'));
-const cli = (args: string[], cwd = tmp()) => ({ cwd, ...spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } }) });
+const cli = (args: string[], cwd = tmp()) => ({
+  cwd,
+  ...spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } }),
+});
 const validate = (argv: string[]) => {
   const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, tabularQ.options]));
   return validateFlags(raw.flags, [COMMON_OPTIONS, tabularQ.options] as const);
 };
-const runDirs = (out: string): string[] => readdirSync(out).sort().map((d) => join(out, d));
+const runDirs = (out: string): string[] =>
+  readdirSync(out)
+    .sort()
+    .map((d) => join(out, d));
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 describe('option validation', () => {
@@ -46,12 +59,15 @@ describe('option validation', () => {
 
   it('boolean flags: bare, =true/=false and --no-<flag>', () => {
     const schema = z.object({ autoAlpha: z.boolean().default(true).describe('learn α') });
-    const parse = (argv: string[]) => validateFlags(splitArgs(argv, booleanKeys([schema])).flags, [schema] as const)[0].autoAlpha;
+    const parse = (argv: string[]) =>
+      validateFlags(splitArgs(argv, booleanKeys([schema])).flags, [schema] as const)[0].autoAlpha;
     expect(parse([])).toBe(true);
     expect(parse(['--no-auto-alpha'])).toBe(false);
     expect(parse(['--auto-alpha=false'])).toBe(false);
     expect(parse(['--auto-alpha'])).toBe(true);
-    expect(() => parse(['--auto-alpha=maybe'])).toThrow(/--auto-alpha: got 'maybe'; allowed: a bare flag, true or false/);
+    expect(() => parse(['--auto-alpha=maybe'])).toThrow(
+      /--auto-alpha: got 'maybe'; allowed: a bare flag, true or false/,
+    );
     expect(helpLines(schema).join('')).toMatch(/--\[no-\]auto-alpha\s+learn α \(default: true\)/);
   });
 
@@ -98,11 +114,19 @@ describe('run folders', () => {
     const [dir] = runDirs(join(cwd, 'runs'));
     expect(dir).toMatch(/\d{4}-\d\d-\d\dT\d{4}-tabular-q-4$/);
     const cfg = json<RunConfig>(join(dir, 'config.json'));
-    expect(cfg).toMatchObject({ experiment: 'tabular-q', seed: 4, options: { alpha: 0.3, steps: 3000, prior: 'uniform', env: 'CliffWalking-v1' }, version: '0.1.0', node: process.version });
+    expect(cfg).toMatchObject({
+      experiment: 'tabular-q',
+      seed: 4,
+      options: { alpha: 0.3, steps: 3000, prior: 'uniform', env: 'CliffWalking-v1' },
+      version: '0.1.0',
+      node: process.version,
+    });
     expect(cfg.backend).toMatch(/tensorflow|wasm|cpu/);
     const rows = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
     expect(rows.map((m) => m.step)).toEqual([500, 1000, 1500, 2000, 2500, 3000]);
-    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['charts/episodic_return', 'charts/entropy', 'losses/td_abs']));
+    expect(Object.keys(rows[0])).toEqual(
+      expect.arrayContaining(['charts/episodic_return', 'charts/entropy', 'losses/td_abs']),
+    );
     expect(json<RunStatus>(join(dir, 'status.json'))).toMatchObject({ state: 'done', step: 3000 });
     expect(json<{ step: number }>(join(dir, 'checkpoint.json')).step).toBe(3000);
     expect(existsSync(join(dir, 'q_table.json'))).toBe(true);
@@ -136,7 +160,9 @@ describe('run folders', () => {
     expect(dirs.map((d) => json<RunConfig>(join(d, 'config.json')).seed).sort()).toEqual([1, 2, 3]);
     for (const d of dirs) expect(json<RunStatus>(join(d, 'status.json')).state).toBe('done');
     expect(r.stdout).toMatch(/seeds 3 done/);
-    expect(r.stdout).toMatch(/combined over seeds 1, 2, 3 \(std over seeds, n − 1\):\n.*mean ± std.*\n(charts\/\S+ +3 +\S+ ± \S+ .*\n)+/);
+    expect(r.stdout).toMatch(
+      /combined over seeds 1, 2, 3 \(std over seeds, n − 1\):\n.*mean ± std.*\n(charts\/\S+ +3 +\S+ ± \S+ .*\n)+/,
+    );
     // Different seeds learn differently; the same seed in its own process gives the same numbers.
     const metrics = dirs.map((d) => readFileSync(join(d, 'metrics.jsonl'), 'utf8'));
     expect(new Set(metrics).size).toBe(3);
@@ -155,7 +181,11 @@ describe('seeds in parallel', () => {
     let text = '';
     const sink = { isTTY: false, write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WriteStream;
     const results = await runSeedsInParallel(jobs, 2, sink);
-    expect(results.map((r) => [r.seed, r.code])).toEqual([[1, 0], [2, 2], [3, 0]]);
+    expect(results.map((r) => [r.seed, r.code])).toEqual([
+      [1, 0],
+      [2, 2],
+      [3, 0],
+    ]);
     expect(results[1].error).toMatch(/--log-every: got '0'; allowed: integer > 0/);
     expect(text).toMatch(/seed 2 FAILED \(exit 2, run folder .*tabular-q-2\):\n  priorlab: --log-every/);
     expect(text).toMatch(/seeds 2 done, 1 failed \| s1 done s2 failed s3 done/);
@@ -167,7 +197,13 @@ describe('seeds in parallel', () => {
  * Runs tabular-q in this process; `crashAt` throws from the progress callback at that step (a simulated crash).
  * `signal` is the test's: a test that times out stops the run instead of leaving it stepping into the next test.
  */
-async function runInProcess(dir: string, steps: number, resume: boolean, signal: AbortSignal, crashAt?: number): Promise<void> {
+async function runInProcess(
+  dir: string,
+  steps: number,
+  resume: boolean,
+  signal: AbortSignal,
+  crashAt?: number,
+): Promise<void> {
   const options = tabularQ.options.parse({ steps, logEvery: 250, checkpointEvery: 1000 });
   const reporter: Reporter = {
     progress(step) {
@@ -190,7 +226,10 @@ describe('resume', () => {
     expect(json<RunStatus>(join(crashed, 'status.json')).state).toBe('failed');
     expect(json<{ step: number }>(join(crashed, 'checkpoint.json')).step).toBe(2000);
     // Metrics went past the checkpoint (2250..2750); add a torn line as a crash mid-append would.
-    writeFileSync(join(crashed, 'metrics.jsonl'), readFileSync(join(crashed, 'metrics.jsonl'), 'utf8') + '{"step":3000,"charts/ret');
+    writeFileSync(
+      join(crashed, 'metrics.jsonl'),
+      readFileSync(join(crashed, 'metrics.jsonl'), 'utf8') + '{"step":3000,"charts/ret',
+    );
 
     await runInProcess(crashed, 5000, true, signal);
     const a = readFileSync(join(whole, 'metrics.jsonl'));
@@ -230,7 +269,12 @@ describe('resume', () => {
 
 /** Spawns the CLI; the returned promise resolves with the exit code (the child is killed after 60 s or when the test ends). */
 function start(args: string[], cwd: string, signal: AbortSignal) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: '1' }, signal, killSignal: 'SIGKILL' });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, CI: '1' },
+    signal,
+    killSignal: 'SIGKILL',
+  });
   child.on('error', (e) => {
     if (e.name !== 'AbortError') throw e; // an abort is the test's timeout, which vitest reports
   });
@@ -246,8 +290,20 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe('Ctrl-C', () => {
-  it('SIGINT stops at the next step and checkpoints, files stay intact, and --resume finishes with the uninterrupted bytes', async ({ signal }) => {
-    const args = ['tabular-q', '--steps', '300000', '--log-every', '2000', '--checkpoint-every', '100000', '--seed', '5'];
+  it('SIGINT stops at the next step and checkpoints, files stay intact, and --resume finishes with the uninterrupted bytes', async ({
+    signal,
+  }) => {
+    const args = [
+      'tabular-q',
+      '--steps',
+      '300000',
+      '--log-every',
+      '2000',
+      '--checkpoint-every',
+      '100000',
+      '--seed',
+      '5',
+    ];
     const cwd = tmp();
     const runs = join(cwd, 'runs');
     const first = start(args, cwd, signal);
@@ -259,7 +315,9 @@ describe('Ctrl-C', () => {
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(130);
     expect(first.stdout()).toMatch(/SIGINT: stopping after the current step/);
-    expect(first.stdout()).toMatch(/stopped; resume with: npm run exp -- --resume \S+ {3}\(or: npx priorlab --resume \S+\)/);
+    expect(first.stdout()).toMatch(
+      /stopped; resume with: npm run exp -- --resume \S+ {3}\(or: npx priorlab --resume \S+\)/,
+    );
     const [dir] = runDirs(runs);
     expect(json<RunStatus>(join(dir, 'status.json')).state).toBe('stopped');
     const ckpt = json<{ step: number }>(join(dir, 'checkpoint.json'));

@@ -117,7 +117,9 @@ describe('Categorical', () => {
   it('rejects actions of the wrong shape, naming the field', () => {
     tf.tidy(() => {
       const p = new Categorical(tf.zeros([3, 4]));
-      expect(() => p.logProb(tf.tensor1d([0, 1], 'int32'))).toThrow(/Categorical.logProb: actions: shape \[2\] does not match the expected \[3\]/);
+      expect(() => p.logProb(tf.tensor1d([0, 1], 'int32'))).toThrow(
+        /Categorical.logProb: actions: shape \[2\] does not match the expected \[3\]/,
+      );
     });
   });
 });
@@ -128,9 +130,23 @@ describe('DiagGaussian', () => {
     const sd = 1.3;
     const h = 0.001;
     const xs = Array.from({ length: Math.round((20 * sd) / h) }, (_, i) => mu - 10 * sd + (i + 0.5) * h);
-    const dens = tf.tidy(() => read(tf.exp(new DiagGaussian(tf.fill([xs.length, 1], mu), tf.fill([xs.length, 1], Math.log(sd))).logProb(tf.tensor2d(xs, [xs.length, 1])))));
-    let m0 = 0, m1 = 0, m2 = 0;
-    dens.forEach((d, i) => { m0 += d * h; m1 += xs[i] * d * h; m2 += (xs[i] - mu) ** 2 * d * h; });
+    const dens = tf.tidy(() =>
+      read(
+        tf.exp(
+          new DiagGaussian(tf.fill([xs.length, 1], mu), tf.fill([xs.length, 1], Math.log(sd))).logProb(
+            tf.tensor2d(xs, [xs.length, 1]),
+          ),
+        ),
+      ),
+    );
+    let m0 = 0,
+      m1 = 0,
+      m2 = 0;
+    dens.forEach((d, i) => {
+      m0 += d * h;
+      m1 += xs[i] * d * h;
+      m2 += (xs[i] - mu) ** 2 * d * h;
+    });
     expect(m0).toBeCloseTo(1, 4);
     expect(m1).toBeCloseTo(mu, 3);
     expect(m2).toBeCloseTo(sd * sd, 3);
@@ -140,8 +156,14 @@ describe('DiagGaussian', () => {
     const n = 20_000;
     const out = tf.tidy(() => {
       const p = new DiagGaussian(tf.tile(tf.tensor2d([[0.2, -1]]), [n, 1]), tf.tensor1d([Math.log(0.5), Math.log(2)]));
-      const pFull = new DiagGaussian(tf.tile(tf.tensor2d([[0.2, -1]]), [n, 1]), tf.tile(tf.tensor2d([[Math.log(0.5), Math.log(2)]]), [n, 1]));
-      const q = new DiagGaussian(tf.tile(tf.tensor2d([[1, 0]]), [n, 1]), tf.tile(tf.tensor2d([[0, Math.log(1.5)]]), [n, 1]));
+      const pFull = new DiagGaussian(
+        tf.tile(tf.tensor2d([[0.2, -1]]), [n, 1]),
+        tf.tile(tf.tensor2d([[Math.log(0.5), Math.log(2)]]), [n, 1]),
+      );
+      const q = new DiagGaussian(
+        tf.tile(tf.tensor2d([[1, 0]]), [n, 1]),
+        tf.tile(tf.tensor2d([[0, Math.log(1.5)]]), [n, 1]),
+      );
       const z = p.sample(new Rng(5));
       const logP = p.logProb(z);
       return {
@@ -179,9 +201,13 @@ describe('DiagGaussian', () => {
 
   it('rejects mismatched shapes, naming the field', () => {
     tf.tidy(() => {
-      expect(() => new DiagGaussian(tf.zeros([4, 2]), tf.zeros([3]))).toThrow(/DiagGaussian: logStd shape \[3\] must equal mean shape \[4, 2\]/);
+      expect(() => new DiagGaussian(tf.zeros([4, 2]), tf.zeros([3]))).toThrow(
+        /DiagGaussian: logStd shape \[3\] must equal mean shape \[4, 2\]/,
+      );
       const p = new DiagGaussian(tf.zeros([4, 2]), tf.zeros([2]));
-      expect(() => p.rsample(tf.zeros([4, 3]))).toThrow(/DiagGaussian.rsample: eps: shape \[4, 3\] does not match the expected \[4, 2\]/);
+      expect(() => p.rsample(tf.zeros([4, 3]))).toThrow(
+        /DiagGaussian.rsample: eps: shape \[4, 3\] does not match the expected \[4, 2\]/,
+      );
     });
   });
 });
@@ -196,7 +222,13 @@ describe('TanhGaussian', () => {
   const box = { low: [low], high: [high] };
 
   const logProbAt = (actions: number[]): number[] =>
-    tf.tidy(() => read(new TanhGaussian(tf.fill([actions.length, 1], mu), tf.fill([actions.length, 1], Math.log(sd)), box).logProb(tf.tensor2d(actions, [actions.length, 1]))));
+    tf.tidy(() =>
+      read(
+        new TanhGaussian(tf.fill([actions.length, 1], mu), tf.fill([actions.length, 1], Math.log(sd)), box).logProb(
+          tf.tensor2d(actions, [actions.length, 1]),
+        ),
+      ),
+    );
 
   it('density integrates to 1 over the box (midpoint quadrature)', () => {
     const n = 20_000;
@@ -264,7 +296,9 @@ describe('TanhGaussian', () => {
 
   it('rejects bad bounds and mismatched KL bounds, naming the field', () => {
     tf.tidy(() => {
-      expect(() => new TanhGaussian(tf.zeros([1, 2]), tf.zeros([2]), { low: [0, 1], high: [1, Infinity] })).toThrow(/TanhGaussian: bounds\[1\] = \[1, Infinity\] must be finite with low < high/);
+      expect(() => new TanhGaussian(tf.zeros([1, 2]), tf.zeros([2]), { low: [0, 1], high: [1, Infinity] })).toThrow(
+        /TanhGaussian: bounds\[1\] = \[1, Infinity\] must be finite with low < high/,
+      );
       const a = new TanhGaussian(tf.zeros([1, 1]), tf.zeros([1]));
       const b = new TanhGaussian(tf.zeros([1, 1]), tf.zeros([1]), { low: [-2], high: [2] });
       expect(() => a.kl(b)).toThrow(/same bounds, got \[\[-1, 1\]\] and \[\[-2, 2\]\]/);

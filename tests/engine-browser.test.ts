@@ -25,8 +25,19 @@ afterAll(async () => {
 /** Runs in Node and, serialized, in the page: 5 updates and a sampled act from fixed seeds; returns everything. */
 async function scenario(api: typeof engineApi, RngClass: typeof Rng) {
   const engine = new api.SacEngine(await api.loadSacEngine(), {
-    obsDim: 3, actDim: 1, hidden: [12, 8], low: [-2], high: [2], gamma: 0.99, tau: 0.005,
-    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 1, targetKl: 1 + Math.log(4),
+    obsDim: 3,
+    actDim: 1,
+    hidden: [12, 8],
+    low: [-2],
+    high: [2],
+    gamma: 0.99,
+    tau: 0.005,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+    alphaLr: 1e-3,
+    clipNorm: 0,
+    alpha: 1,
+    targetKl: 1 + Math.log(4),
   });
   const rng = new RngClass(11);
   engine.initWeights(rng);
@@ -35,15 +46,28 @@ async function scenario(api: typeof engineApi, RngClass: typeof Rng) {
   const metrics = [];
   for (let k = 0; k < 5; k++) {
     const batch = {
-      batchSize: B, obs: vec(3 * B, () => rng.normal()), action: vec(B, () => rng.uniformRange(-2, 2)), reward: vec(B, () => -rng.uniform()),
-      nextObs: vec(3 * B, () => rng.normal()), terminated: vec(B, () => 0),
+      batchSize: B,
+      obs: vec(3 * B, () => rng.normal()),
+      action: vec(B, () => rng.uniformRange(-2, 2)),
+      reward: vec(B, () => -rng.uniform()),
+      nextObs: vec(3 * B, () => rng.normal()),
+      terminated: vec(B, () => 0),
     };
     metrics.push(engine.update(batch, engine.drawNoise(B, rng)));
   }
   const s = engine.getState();
-  const action = engine.act(vec(9, () => rng.normal()), { deterministic: false, eps: vec(3, () => rng.normal()) });
+  const action = engine.act(
+    vec(9, () => rng.normal()),
+    { deterministic: false, eps: vec(3, () => rng.normal()) },
+  );
   engine.dispose();
-  return { metrics, actor: Array.from(s.actor), critic: Array.from(s.critic), logAlpha: s.logAlpha, action: Array.from(action) };
+  return {
+    metrics,
+    actor: Array.from(s.actor),
+    critic: Array.from(s.critic),
+    logAlpha: s.logAlpha,
+    action: Array.from(action),
+  };
 }
 
 it('engine.wasm runs in Chromium through Vite and matches Node bit for bit', async () => {

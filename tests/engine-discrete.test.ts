@@ -50,7 +50,16 @@ function batchOf(rng: Rng, B: number, nS: number, nA: number, prior: DiscretePri
   const rewards = Float32Array.from({ length: B }, () => rng.normal());
   const terminated = Float32Array.from({ length: B }, () => (rng.uniform() < 0.2 ? 1 : 0));
   const logOf = (o: Float32Array) => tf.tidy(() => prior.logProbs(tf.tensor2d(o, [B, nS])).dataSync() as Float32Array);
-  const flat: DiscreteEngineBatch = { batchSize: B, obs, actions, rewards, nextObs, terminated, logP: logOf(obs), logPNext: logOf(nextObs) };
+  const flat: DiscreteEngineBatch = {
+    batchSize: B,
+    obs,
+    actions,
+    rewards,
+    nextObs,
+    terminated,
+    logP: logOf(obs),
+    logPNext: logOf(nextObs),
+  };
   const tensors = () => ({
     obs: tf.tensor2d(obs, [B, nS]),
     actions: tf.tensor1d(actions, 'int32'),
@@ -63,11 +72,27 @@ function batchOf(rng: Rng, B: number, nS: number, nA: number, prior: DiscretePri
 
 describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
   const cases: { name: string; spec: ObjectiveSpec; cfg: Partial<DiscreteSacConfig> }[] = [
-    { name: 'uniform prior, auto α, ReLU [24, 12]', spec: { prior: 'uniform', alpha: 'auto_0.2', targetEntropy: 1 }, cfg: { hidden: [24, 12] } },
-    { name: 'reference prior, auto α, tanh [20], clip 1, target every 2', spec: { prior: 'reference', alpha: 'auto_0.2', targetKl: 0.1 }, cfg: { hidden: [20], activation: 'tanh', clipNorm: 1, targetUpdateEvery: 2 } },
-    { name: 'reference prior, fixed α, linear (tabular)', spec: { prior: 'reference', alpha: 0.15 }, cfg: { hidden: [], actorLr: 0.03, criticLr: 0.03, tau: 0.05 } },
+    {
+      name: 'uniform prior, auto α, ReLU [24, 12]',
+      spec: { prior: 'uniform', alpha: 'auto_0.2', targetEntropy: 1 },
+      cfg: { hidden: [24, 12] },
+    },
+    {
+      name: 'reference prior, auto α, tanh [20], clip 1, target every 2',
+      spec: { prior: 'reference', alpha: 'auto_0.2', targetKl: 0.1 },
+      cfg: { hidden: [20], activation: 'tanh', clipNorm: 1, targetUpdateEvery: 2 },
+    },
+    {
+      name: 'reference prior, fixed α, linear (tabular)',
+      spec: { prior: 'reference', alpha: 0.15 },
+      cfg: { hidden: [], actorLr: 0.03, criticLr: 0.03, tau: 0.05 },
+    },
     { name: 'no prior, soft updates at α = 0', spec: { prior: 'none' }, cfg: { hidden: [16] } },
-    { name: "no prior, atZeroAlpha 'greedy': greedy actor, max backup", spec: { prior: 'none' }, cfg: { hidden: [16], atZeroAlpha: 'greedy' } },
+    {
+      name: "no prior, atZeroAlpha 'greedy': greedy actor, max backup",
+      spec: { prior: 'none' },
+      cfg: { hidden: [16], atZeroAlpha: 'greedy' },
+    },
   ];
   for (const { name, spec, cfg } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and statistics`, () => {
@@ -78,22 +103,40 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       const rng = new Rng(`batches-${name}`);
       for (let k = 0; k < 6; k++) {
         const { flat } = batchOf(rng, 20, nS, nA, prior);
-        const host = { batchSize: 20, obs: flat.obs, action: flat.actions, reward: flat.rewards, nextObs: flat.nextObs, terminated: flat.terminated };
+        const host = {
+          batchSize: 20,
+          obs: flat.obs,
+          action: flat.actions,
+          reward: flat.rewards,
+          nextObs: flat.nextObs,
+          terminated: flat.terminated,
+        };
         agent.updateFrom(host);
         fast.updateFrom(host);
         const mine = fast.lastStats()!;
         const ref = agent.lastStats()!;
         expect(Object.keys(mine).sort()).toEqual(Object.keys(ref).sort());
         for (const key of Object.keys(ref)) {
-          expect(Math.abs(mine[key] - ref[key]), `${key} at update ${k}: ${mine[key]} vs ${ref[key]}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+          expect(Math.abs(mine[key] - ref[key]), `${key} at update ${k}: ${mine[key]} vs ${ref[key]}`).toBeLessThan(
+            1e-5 * (1 + Math.abs(ref[key])),
+          );
         }
       }
       const s = fast.saveCheckpoint();
       const r = agent.saveCheckpoint();
-      for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
+      for (const f of ['actor', 'critic', 'criticTarget'] as const)
+        expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       for (const f of ['actorOpt', 'criticOpt'] as const) {
         expect(s[f].t).toBe(r[f].t);
-        expect(closeness(s[f].m[0], r[f].m.flatMap((x) => Array.from(x)), 1e-6, 1e-3), `${f}.m`).toBeLessThan(1);
+        expect(
+          closeness(
+            s[f].m[0],
+            r[f].m.flatMap((x) => Array.from(x)),
+            1e-6,
+            1e-3,
+          ),
+          `${f}.m`,
+        ).toBeLessThan(1);
       }
       expect(s.alphaOpt.t).toBe(r.alphaOpt.t);
       expect(s.gradientSteps).toBe(6);
@@ -103,14 +146,24 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       // π(·|s) of every state, from the engine and from the tfjs networks the engine path keeps in step.
       const all = new Float32Array(nS * nS);
       for (let i = 0; i < nS; i++) all[i * nS + i] = 1;
-      const probs = (a: DiscreteSacAgent) => tf.tidy(() => a.probs(tf.tensor2d(all, [nS, nS])).dataSync() as Float32Array);
-      const fromNets = tf.tidy(() => tf.softmax(fast.actor.apply(tf.tensor2d(all, [nS, nS])) as tf.Tensor2D).dataSync() as Float32Array);
+      const probs = (a: DiscreteSacAgent) =>
+        tf.tidy(() => a.probs(tf.tensor2d(all, [nS, nS])).dataSync() as Float32Array);
+      const fromNets = tf.tidy(
+        () => tf.softmax(fast.actor.apply(tf.tensor2d(all, [nS, nS])) as tf.Tensor2D).dataSync() as Float32Array,
+      );
       expect(closeness(probs(fast), probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
       expect(closeness(fromNets, probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
       // The checkpoint moves: the tfjs agent restored from the engine's continues as the engine does.
       agent.loadCheckpoint(s);
       const { flat } = batchOf(rng, 20, nS, nA, prior);
-      const host = { batchSize: 20, obs: flat.obs, action: flat.actions, reward: flat.rewards, nextObs: flat.nextObs, terminated: flat.terminated };
+      const host = {
+        batchSize: 20,
+        obs: flat.obs,
+        action: flat.actions,
+        reward: flat.rewards,
+        nextObs: flat.nextObs,
+        terminated: flat.terminated,
+      };
       agent.updateFrom(host);
       fast.updateFrom(host);
       expect(closeness(fast.saveCheckpoint().critic, agent.saveCheckpoint().critic, 1e-6, 1e-5)).toBeLessThan(1);
@@ -145,7 +198,10 @@ describe('DiscreteSacEngine gradients against finite differences', () => {
       let off = 0;
       for (let k = 0; k < (which === 'critic' ? 2 : 1); k++) {
         for (let l = 0; l + 1 < sizes.length; l++) {
-          for (const [part, n] of [['W', sizes[l] * sizes[l + 1]], ['b', sizes[l + 1]]] as const) {
+          for (const [part, n] of [
+            ['W', sizes[l] * sizes[l + 1]],
+            ['b', sizes[l + 1]],
+          ] as const) {
             const dir = Float32Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1));
             let analytic = 0;
             for (let i = 0; i < n; i++) analytic += grad[off + i] * dir[i];
@@ -157,7 +213,10 @@ describe('DiscreteSacEngine gradients against finite differences', () => {
               minus[off + i] -= h * dir[i];
             }
             const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
-            expect(Math.abs(analytic - numeric), `copy ${k} layer ${l} ${part}: ${analytic} vs ${numeric}`).toBeLessThan(2e-2 * Math.abs(numeric) + 2e-3);
+            expect(
+              Math.abs(analytic - numeric),
+              `copy ${k} layer ${l} ${part}: ${analytic} vs ${numeric}`,
+            ).toBeLessThan(2e-2 * Math.abs(numeric) + 2e-3);
             expect(Math.abs(analytic), `copy ${k} layer ${l} ${part} has signal`).toBeGreaterThan(1e-3);
             off += n;
           }
@@ -175,13 +234,40 @@ describe('DiscreteSacEngine input checks', () => {
     agent.dispose();
     fast.dispose();
     const { flat } = batchOf(new Rng(1), 4, nS, nA, prior);
-    expect(() => engine.update({ ...flat, actions: [0, 1, nA, 0] })).toThrow(`DiscreteSacEngine.update: actions[2] = ${nA}, allowed: an integer in [0, ${nA})`);
-    expect(() => engine.update({ ...flat, logP: new Float32Array(3) })).toThrow(`DiscreteSacEngine.update: logP must hold ${4 * nA} values (batch 4), got 3`);
-    const base = { obsDim: 4, nActions: 2, hidden: [], activation: 'relu', gamma: 0.9, tau: 0.1, targetUpdateEvery: 1, actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 0.1, targetKl: null, greedy: false } as const;
-    expect(() => new DiscreteSacEngine(module, { ...base, nActions: 0 })).toThrow('DiscreteSacEngineConfig.nActions: got 0, allowed: a positive integer');
-    expect(() => new DiscreteSacEngine(module, { ...base, activation: 'gelu' as 'relu' })).toThrow(`DiscreteSacEngineConfig.activation: got "gelu", allowed: 'relu' or 'tanh'`);
-    expect(() => new DiscreteSacEngine(module, { ...base, hidden: [3, -1] })).toThrow('DiscreteSacEngineConfig.hidden: got [3,-1], allowed: 0 to 16 positive integers');
-    expect(() => new DiscreteSacEngine(module, { ...base, greedy: true })).toThrow('DiscreteSacEngineConfig.greedy: got {"alpha":0.1,"targetKl":null}, allowed: true only with α fixed at 0 (targetKl null)');
+    expect(() => engine.update({ ...flat, actions: [0, 1, nA, 0] })).toThrow(
+      `DiscreteSacEngine.update: actions[2] = ${nA}, allowed: an integer in [0, ${nA})`,
+    );
+    expect(() => engine.update({ ...flat, logP: new Float32Array(3) })).toThrow(
+      `DiscreteSacEngine.update: logP must hold ${4 * nA} values (batch 4), got 3`,
+    );
+    const base = {
+      obsDim: 4,
+      nActions: 2,
+      hidden: [],
+      activation: 'relu',
+      gamma: 0.9,
+      tau: 0.1,
+      targetUpdateEvery: 1,
+      actorLr: 1e-3,
+      criticLr: 1e-3,
+      alphaLr: 1e-3,
+      clipNorm: 0,
+      alpha: 0.1,
+      targetKl: null,
+      greedy: false,
+    } as const;
+    expect(() => new DiscreteSacEngine(module, { ...base, nActions: 0 })).toThrow(
+      'DiscreteSacEngineConfig.nActions: got 0, allowed: a positive integer',
+    );
+    expect(() => new DiscreteSacEngine(module, { ...base, activation: 'gelu' as 'relu' })).toThrow(
+      `DiscreteSacEngineConfig.activation: got "gelu", allowed: 'relu' or 'tanh'`,
+    );
+    expect(() => new DiscreteSacEngine(module, { ...base, hidden: [3, -1] })).toThrow(
+      'DiscreteSacEngineConfig.hidden: got [3,-1], allowed: 0 to 16 positive integers',
+    );
+    expect(() => new DiscreteSacEngine(module, { ...base, greedy: true })).toThrow(
+      'DiscreteSacEngineConfig.greedy: got {"alpha":0.1,"targetKl":null}, allowed: true only with α fixed at 0 (targetKl null)',
+    );
     engine.dispose();
   });
 });

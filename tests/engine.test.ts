@@ -31,7 +31,13 @@ function fillBuffer(rng: Rng, n: number): ReplayBuffer {
   const buffer = new ReplayBuffer(n, 3, 1);
   for (let i = 0; i < n; i++) {
     const o = [rng.normal(), rng.normal(), rng.normal()];
-    buffer.add(o, [rng.uniformRange(-2, 2)], -rng.uniform() * 10, [rng.normal(), rng.normal(), rng.normal()], i % 11 === 0);
+    buffer.add(
+      o,
+      [rng.uniformRange(-2, 2)],
+      -rng.uniform() * 10,
+      [rng.normal(), rng.normal(), rng.normal()],
+      i % 11 === 0,
+    );
   }
   return buffer;
 }
@@ -39,14 +45,23 @@ function fillBuffer(rng: Rng, n: number): ReplayBuffer {
 describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
   const cases: { name: string; objective: ObjectiveSpec; cfg: Partial<SacConfig> }[] = [
     { name: "SAC's objective (uniform prior, auto α)", objective: SAC_OBJECTIVE, cfg: {} },
-    { name: 'uniform prior, fixed α, clipNorm 1, policyFrequency 2', objective: { prior: 'uniform', alpha: 0.3 }, cfg: { clipNorm: 1, policyFrequency: 2 } },
+    {
+      name: 'uniform prior, fixed α, clipNorm 1, policyFrequency 2',
+      objective: { prior: 'uniform', alpha: 0.3 },
+      cfg: { clipNorm: 1, policyFrequency: 2 },
+    },
     { name: 'no prior (α ≡ 0)', objective: { prior: 'none' }, cfg: {} },
   ];
   for (const { name, objective, cfg: over } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and losses`, () => {
       const env = makeEnv();
       const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, ...over };
-      const agent = new SacContinuous({ ...cfg, impl: 'autodiff' }, env, makeObjective(objective, env), new Rng('init'));
+      const agent = new SacContinuous(
+        { ...cfg, impl: 'autodiff' },
+        env,
+        makeObjective(objective, env),
+        new Rng('init'),
+      );
       const fast = new SacContinuous({ ...cfg, impl: 'engine' }, env, makeObjective(objective, env), new Rng('init'));
       expect(fast.usesEngine).toBe(true);
       expect(agent.usesEngine).toBe(false);
@@ -63,13 +78,15 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
         const m = fast.readMetrics();
         const ref = agent.readMetrics();
         expect(Object.keys(m).sort()).toEqual(Object.keys(ref).sort());
-        for (const key of Object.keys(ref)) expect(Math.abs(m[key] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+        for (const key of Object.keys(ref))
+          expect(Math.abs(m[key] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
       }
       const s = fast.getState();
       const r = agent.getState();
       // Measured worst differences are ~3e-8 (float32 rounding in different summation orders); the tolerance
       // leaves 30× room and still catches any real slip (one Adam step moves a weight by up to lr = 1e-3).
-      for (const f of ['actor', 'critic', 'criticTarget'] as const) expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
+      for (const f of ['actor', 'critic', 'criticTarget'] as const)
+        expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       const cat = (xs: Float32Array[]) => Float32Array.from(xs.flatMap((x) => Array.from(x)));
       for (const f of ['actorOpt', 'criticOpt'] as const) {
         expect(s[f].t, `${f}.t`).toBe(r[f].t);
@@ -83,9 +100,13 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
       expect(closeness(fast.actor.getWeights(), r.actor, 1e-6, 1e-5)).toBeLessThan(1);
       // Both paths' deterministic and sampled actions on fresh observations.
       const obs = Float32Array.from({ length: 15 }, () => data.normal());
-      expect(closeness(fast.act(obs, { deterministic: true }), agent.act(obs, { deterministic: true }), 1e-5, 1e-4)).toBeLessThan(1);
+      expect(
+        closeness(fast.act(obs, { deterministic: true }), agent.act(obs, { deterministic: true }), 1e-5, 1e-4),
+      ).toBeLessThan(1);
       const sampled = agent.act(obs, { deterministic: false, rng: new Rng('act') });
-      expect(closeness(fast.act(obs, { deterministic: false, rng: new Rng('act') }), sampled, 1e-5, 1e-4)).toBeLessThan(1);
+      expect(closeness(fast.act(obs, { deterministic: false, rng: new Rng('act') }), sampled, 1e-5, 1e-4)).toBeLessThan(
+        1,
+      );
       agent.dispose();
       fast.dispose();
     });
@@ -123,7 +144,9 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
 
   it('runs the reference prior on tfjs (the engine takes the uniform prior only)', () => {
     const env = makeEnv();
-    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: () => controllerReference(pendulumSwingUp()) });
+    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, {
+      reference: () => controllerReference(pendulumSwingUp()),
+    });
     const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [8], batchSize: 4 }, env, objective, new Rng(1));
     expect(agent.usesEngine).toBe(false);
     const rng = new Rng(2);
@@ -137,16 +160,31 @@ describe('SacEngine gradients against finite differences', () => {
   /** Directional derivative of each layer's W and b (a random ±1 direction) vs central differences in float32. */
   function checkPhase(which: 'critic' | 'actor', sizes: readonly number[], copies: number) {
     const engine = new SacEngine(module, {
-      obsDim: 3, actDim: 2, hidden: [8, 6], low: [-2, -1], high: [2, 3], gamma: 0.9, tau: 0.1,
-      actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 0.7, targetKl: -1,
+      obsDim: 3,
+      actDim: 2,
+      hidden: [8, 6],
+      low: [-2, -1],
+      high: [2, 3],
+      gamma: 0.9,
+      tau: 0.1,
+      actorLr: 1e-3,
+      criticLr: 1e-3,
+      alphaLr: 1e-3,
+      clipNorm: 0,
+      alpha: 0.7,
+      targetKl: -1,
     });
     const rng = new Rng(`fd-${which}`);
     engine.initWeights(rng);
     const B = 5;
     const vec = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
     const batch = {
-      batchSize: B, obs: vec(B * 3, () => rng.normal()), action: vec(B * 2, () => rng.uniformRange(-1, 1)),
-      reward: vec(B, () => rng.normal()), nextObs: vec(B * 3, () => rng.normal()), terminated: vec(B, () => (rng.uniform() < 0.3 ? 1 : 0)),
+      batchSize: B,
+      obs: vec(B * 3, () => rng.normal()),
+      action: vec(B * 2, () => rng.uniformRange(-1, 1)),
+      reward: vec(B, () => rng.normal()),
+      nextObs: vec(B * 3, () => rng.normal()),
+      terminated: vec(B, () => (rng.uniform() < 0.3 ? 1 : 0)),
     };
     const noise = { next: vec(B * 2, () => rng.normal()), actor: vec(B * 2, () => rng.normal()) };
     const theta = engine.getState()[which];
@@ -159,7 +197,10 @@ describe('SacEngine gradients against finite differences', () => {
     let checked = 0;
     for (let k = 0; k < copies; k++) {
       for (let l = 0; l + 1 < sizes.length; l++) {
-        for (const [part, n] of [['W', sizes[l] * sizes[l + 1]], ['b', sizes[l + 1]]] as const) {
+        for (const [part, n] of [
+          ['W', sizes[l] * sizes[l + 1]],
+          ['b', sizes[l + 1]],
+        ] as const) {
           const dir = vec(n, () => (rng.uniform() < 0.5 ? -1 : 1));
           let analytic = 0;
           for (let i = 0; i < n; i++) analytic += grad[off + i] * dir[i];
@@ -171,7 +212,10 @@ describe('SacEngine gradients against finite differences', () => {
             minus[off + i] -= h * dir[i];
           }
           const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
-          expect(Math.abs(analytic - numeric), `${which} copy ${k} layer ${l} ${part}: ${analytic} vs ${numeric}`).toBeLessThan(2e-2 * Math.abs(numeric) + 2e-3);
+          expect(
+            Math.abs(analytic - numeric),
+            `${which} copy ${k} layer ${l} ${part}: ${analytic} vs ${numeric}`,
+          ).toBeLessThan(2e-2 * Math.abs(numeric) + 2e-3);
           expect(Math.abs(analytic), `${which} copy ${k} layer ${l} ${part} has signal`).toBeGreaterThan(1e-3);
           off += n;
           checked++;
@@ -194,8 +238,19 @@ describe('SacEngine gradients against finite differences', () => {
 
 describe('SacEngine resources and input checks', () => {
   const base: SacEngineConfig = {
-    obsDim: 3, actDim: 1, hidden: [8], low: [-2], high: [2], gamma: 0.99, tau: 0.005,
-    actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, clipNorm: 0, alpha: 1, targetKl: 1 + Math.log(4), // SAC's entropy target −1 on [−2, 2]
+    obsDim: 3,
+    actDim: 1,
+    hidden: [8],
+    low: [-2],
+    high: [2],
+    gamma: 0.99,
+    tau: 0.005,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+    alphaLr: 1e-3,
+    clipNorm: 0,
+    alpha: 1,
+    targetKl: 1 + Math.log(4), // SAC's entropy target −1 on [−2, 2]
   };
 
   it('keeps wasm memory flat over 10^5 updates (grows once for a larger batch, never again)', () => {
@@ -204,14 +259,20 @@ describe('SacEngine resources and input checks', () => {
     const rng = new Rng(2);
     const buffer = fillBuffer(rng, 64);
     const batches = Array.from({ length: 8 }, () => buffer.sample(8, rng));
-    const noise = Array.from({ length: 8 }, () => ({ next: Float32Array.from({ length: 8 }, () => rng.normal()), actor: Float32Array.from({ length: 8 }, () => rng.normal()) }));
+    const noise = Array.from({ length: 8 }, () => ({
+      next: Float32Array.from({ length: 8 }, () => rng.normal()),
+      actor: Float32Array.from({ length: 8 }, () => rng.normal()),
+    }));
     engine.update(batches[0], noise[0]);
     const before = engine.memoryBytes;
     for (let k = 0; k < 100_000; k++) engine.update(batches[k & 7], noise[k & 7]);
     expect(engine.memoryBytes).toBe(before);
     expect(Number.isFinite(engine.readMetrics().criticLoss)).toBe(true);
     // A batch far larger than any before needs more scratch: memory grows, then stays.
-    engine.act(Float32Array.from({ length: 3 * 5000 }, () => rng.normal()), { deterministic: true });
+    engine.act(
+      Float32Array.from({ length: 3 * 5000 }, () => rng.normal()),
+      { deterministic: true },
+    );
     const grown = engine.memoryBytes;
     expect(grown).toBeGreaterThan(before);
     for (let k = 0; k < 100; k++) engine.update(batches[k & 7], noise[k & 7]);
@@ -235,16 +296,26 @@ describe('SacEngine resources and input checks', () => {
       [{ alpha: 0 }, /alpha: got 0, allowed: an initial value > 0 when α is learned/],
       [{ policyFrequency: 0 }, /policyFrequency: got 0/],
     ];
-    for (const [over, msg] of bad) expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);
+    for (const [over, msg] of bad)
+      expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);
     const engine = new SacEngine(module, base);
     const rng = new Rng(3);
     const batch = fillBuffer(rng, 16).sample(4, rng);
-    expect(() => engine.update({ ...batch, reward: new Float32Array(3) }, { next: new Float32Array(4), actor: new Float32Array(4) })).toThrow(
-      'SacEngine.update: reward must hold 4 floats (batch 4), got 3',
+    expect(() =>
+      engine.update(
+        { ...batch, reward: new Float32Array(3) },
+        { next: new Float32Array(4), actor: new Float32Array(4) },
+      ),
+    ).toThrow('SacEngine.update: reward must hold 4 floats (batch 4), got 3');
+    expect(() => engine.update(batch, { next: new Float32Array(4) })).toThrow(
+      /noise.actor \(the actor steps this update\) must hold 4 floats/,
     );
-    expect(() => engine.update(batch, { next: new Float32Array(4) })).toThrow(/noise.actor \(the actor steps this update\) must hold 4 floats/);
-    expect(() => engine.act(new Float32Array(4), { deterministic: true })).toThrow('SacEngine.act: obs must hold n·3 floats (n ≥ 1), got 4');
-    expect(() => engine.setState({ ...engine.getState(), actor: new Float32Array(5) })).toThrow(/setState: actor must hold \d+ floats, got 5/);
+    expect(() => engine.act(new Float32Array(4), { deterministic: true })).toThrow(
+      'SacEngine.act: obs must hold n·3 floats (n ≥ 1), got 4',
+    );
+    expect(() => engine.setState({ ...engine.getState(), actor: new Float32Array(5) })).toThrow(
+      /setState: actor must hold \d+ floats, got 5/,
+    );
     engine.dispose();
   });
 });

@@ -9,16 +9,29 @@ import { TimeLimit } from '../src/envs/wrappers.js';
 
 describe('registry', () => {
   it('has the built-in envs', () => {
-    expect(registeredIds()).toEqual(expect.arrayContaining(['CliffWalking-v1', 'FrozenLake-v1', 'TwoRoute-v0', 'Pendulum-v1', 'MountainCarContinuous-v0', 'PointMass-v0']));
+    expect(registeredIds()).toEqual(
+      expect.arrayContaining([
+        'CliffWalking-v1',
+        'FrozenLake-v1',
+        'TwoRoute-v0',
+        'Pendulum-v1',
+        'MountainCarContinuous-v0',
+        'PointMass-v0',
+      ]),
+    );
   });
 
   it('an unknown id lists the available ids', () => {
-    expect(() => make('Pendulum-v9')).toThrow(/unknown env id 'Pendulum-v9'; available: .*CliffWalking-v1.*Pendulum-v1/);
+    expect(() => make('Pendulum-v9')).toThrow(
+      /unknown env id 'Pendulum-v9'; available: .*CliffWalking-v1.*Pendulum-v1/,
+    );
   });
 
   it('maxEpisodeSteps overrides the registered limit and is validated', () => {
     expect((make('CliffWalking-v1', { maxEpisodeSteps: 30 }) as TimeLimit).maxEpisodeSteps).toBe(30);
-    expect(() => make('Pendulum-v1', { maxEpisodeSteps: 0 })).toThrow(/maxEpisodeSteps must be a positive integer, got 0/);
+    expect(() => make('Pendulum-v1', { maxEpisodeSteps: 0 })).toThrow(
+      /maxEpisodeSteps must be a positive integer, got 0/,
+    );
     expect(() => register('Pendulum-v1', () => make('Pendulum-v1'))).toThrow(/already registered/);
   });
 });
@@ -39,7 +52,9 @@ describe('checkEnv', () => {
         const r = step(a);
         return ++calls >= 5 ? { ...r, reward: Number.NaN } : r;
       };
-      expect(() => checkEnv(broken, { steps: 300 })).toThrow(new RegExp(`checkEnv\\(${id}\\): step\\(\\) reward at step \\d+ must be a finite number, got NaN`));
+      expect(() => checkEnv(broken, { steps: 300 })).toThrow(
+        new RegExp(`checkEnv\\(${id}\\): step\\(\\) reward at step \\d+ must be a finite number, got NaN`),
+      );
     });
   }
 
@@ -61,7 +76,9 @@ describe('checkEnv', () => {
   }
 
   it('names the step, the expected range and the actual value of a bad observation', () => {
-    expect(() => checkEnv(new Broken())).toThrow('checkEnv(Broken-v0): step() observation at step 2: expected an integer in [0, 2], got 3');
+    expect(() => checkEnv(new Broken())).toThrow(
+      'checkEnv(Broken-v0): step() observation at step 2: expected an integer in [0, 2], got 3',
+    );
   });
 
   it('catches a non-deterministic env', () => {
@@ -77,7 +94,11 @@ describe('TimeLimit', () => {
     const env = make('CliffWalking-v1', { maxEpisodeSteps: 3 });
     env.reset({ seed: 0 });
     const rs = [0, 0, 0].map((a) => env.step(a)); // Up ×3: 36 → 24 → 12 → 0
-    expect(rs.map((r) => [r.obs, r.truncated, r.terminated])).toEqual([[24, false, false], [12, false, false], [0, true, false]]);
+    expect(rs.map((r) => [r.obs, r.truncated, r.terminated])).toEqual([
+      [24, false, false],
+      [12, false, false],
+      [0, true, false],
+    ]);
     expect(() => env.step(0)).toThrow(/truncated at 3 steps/);
     expect(env.reset().obs).toBe(36);
     expect(env.step(0).truncated).toBe(false);
@@ -104,6 +125,9 @@ describe('SyncVectorEnv', () => {
     const venv = new SyncVectorEnv([0, 1, 2].map(() => () => make('Pendulum-v1')));
     const single = make('Pendulum-v1');
     const { obs } = venv.reset({ seed: 10 });
-    for (let i = 0; i < 3; i++) expect(Array.from(obs[i] as Float32Array)).toEqual(Array.from(single.reset({ seed: 10 + i }).obs as Float32Array));
+    for (let i = 0; i < 3; i++)
+      expect(Array.from(obs[i] as Float32Array)).toEqual(
+        Array.from(single.reset({ seed: 10 + i }).obs as Float32Array),
+      );
   });
 });

@@ -30,10 +30,28 @@ describe('Pendulum-v1', () => {
     env.th = 0.5;
     env.thdot = -1;
     const expected = [
-      { u: 1.0, th: 0.4754784576976576, thdot: -0.4904308460468477, reward: -0.351, obs: [0.8890737891197205, 0.4577638804912567, -0.4904308319091797] },
+      {
+        u: 1.0,
+        th: 0.4754784576976576,
+        thdot: -0.4904308460468477,
+        reward: -0.351,
+        obs: [0.8890737891197205, 0.4577638804912567, -0.4904308319091797],
+      },
       // u = −3 is clipped to −2 in the dynamics and the cost.
-      { u: -3.0, th: 0.4531230610364462, thdot: -0.4471079332242295, reward: -0.25413200520996565, obs: [0.8990842700004578, 0.43777555227279663, -0.4471079409122467] },
-      { u: 0.25, th: 0.4490592478595563, thdot: -0.0812762635377976, reward: -0.22537355883824323, obs: [0.9008558988571167, 0.43411824107170105, -0.08127626031637192] },
+      {
+        u: -3.0,
+        th: 0.4531230610364462,
+        thdot: -0.4471079332242295,
+        reward: -0.25413200520996565,
+        obs: [0.8990842700004578, 0.43777555227279663, -0.4471079409122467],
+      },
+      {
+        u: 0.25,
+        th: 0.4490592478595563,
+        thdot: -0.0812762635377976,
+        reward: -0.22537355883824323,
+        obs: [0.9008558988571167, 0.43411824107170105, -0.08127626031637192],
+      },
     ];
     for (const e of expected) {
       const r = env.step([e.u]);
@@ -59,7 +77,10 @@ describe('Pendulum-v1', () => {
     // A torque of 50 behaves exactly like 2.
     const a = new Pendulum();
     const b = new Pendulum();
-    for (const [env2, u] of [[a, 50], [b, 2]] as const) {
+    for (const [env2, u] of [
+      [a, 50],
+      [b, 2],
+    ] as const) {
       env2.reset({ seed: 1 });
       env2.th = 1;
       env2.thdot = 0;
@@ -120,7 +141,9 @@ describe('Pendulum-v1', () => {
   it('rejects NaN and wrong-length actions, naming what is allowed', () => {
     const env = new Pendulum();
     env.reset({ seed: 0 });
-    expect(() => env.step([Number.NaN])).toThrow(/action\[0\] must be a finite number \(clipped to \[-2, 2\]\), got NaN/);
+    expect(() => env.step([Number.NaN])).toThrow(
+      /action\[0\] must be a finite number \(clipped to \[-2, 2\]\), got NaN/,
+    );
     expect(() => env.step([1, 2])).toThrow(/length 1, got length 2/);
     expect(() => env.step(1 as unknown as number[])).toThrow(/array of 1 numbers/);
     expect(() => new Pendulum({ gravity: 9.8 })).toThrow(/unknown option 'gravity'; allowed options: g/);

@@ -63,9 +63,13 @@ describe('FrozenLake-v1', () => {
     expect(env8.observationSpace).toMatchObject({ n: 64 });
     expect((unwrapped(env8) as GridWorld).cells[63].kind).toBe('goal');
     expect((make('FrozenLake-v1') as TimeLimit).maxEpisodeSteps).toBe(100);
-    expect(() => make('FrozenLake-v1', { mapName: '5x5' })).toThrow(/option mapName must be one of '4x4', '8x8', got 5x5/);
+    expect(() => make('FrozenLake-v1', { mapName: '5x5' })).toThrow(
+      /option mapName must be one of '4x4', '8x8', got 5x5/,
+    );
     expect(() => make('FrozenLake-v1', { isSlippery: 'yes' })).toThrow(/option isSlippery must be true or false/);
-    expect(() => make('FrozenLake-v1', { slippery: true })).toThrow(/unknown option 'slippery'; allowed options: mapName, isSlippery, desc/);
+    expect(() => make('FrozenLake-v1', { slippery: true })).toThrow(
+      /unknown option 'slippery'; allowed options: mapName, isSlippery, desc/,
+    );
   });
 });
 
@@ -94,17 +98,30 @@ describe('CliffWalking-v1', () => {
 });
 
 describe('gridworld engine', () => {
-  const legend = { '.': { kind: 'free' }, S: { kind: 'start' }, '#': { kind: 'wall' }, G: { kind: 'goal', reward: 1 } } as const;
+  const legend = {
+    '.': { kind: 'free' },
+    S: { kind: 'start' },
+    '#': { kind: 'wall' },
+    G: { kind: 'goal', reward: 1 },
+  } as const;
 
   it('names row and column of a malformed layout', () => {
     const spec = { id: 'Bad-v0', legend, actions: UP_RIGHT_DOWN_LEFT, stepReward: 0 };
-    expect(() => new GridWorld({ ...spec, layout: ['S..', '.X.'] })).toThrow(/row 1, column 1: unknown cell 'X'; allowed: '\.', 'S', '#', 'G'/);
+    expect(() => new GridWorld({ ...spec, layout: ['S..', '.X.'] })).toThrow(
+      /row 1, column 1: unknown cell 'X'; allowed: '\.', 'S', '#', 'G'/,
+    );
     expect(() => new GridWorld({ ...spec, layout: ['S..', '..'] })).toThrow(/row 1 has length 2, expected 3/);
     expect(() => new GridWorld({ ...spec, layout: ['...', '..G'] })).toThrow(/no start cell/);
   });
 
   it('walls block moves; state ↔ (row, col) round-trips; kinds are exposed for drawing', () => {
-    const env = new GridWorld({ id: 'W-v0', layout: ['S#G', '...'], legend, actions: UP_RIGHT_DOWN_LEFT, stepReward: -1 });
+    const env = new GridWorld({
+      id: 'W-v0',
+      layout: ['S#G', '...'],
+      legend,
+      actions: UP_RIGHT_DOWN_LEFT,
+      stepReward: -1,
+    });
     env.reset({ seed: 0 });
     expect(env.step(1)).toMatchObject({ obs: 0, reward: -1 }); // Right into the wall: stay
     expect(env.kinds).toEqual(['start', 'wall', 'goal', 'free', 'free', 'free']);

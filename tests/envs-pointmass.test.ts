@@ -76,6 +76,8 @@ describe('PointMass-v0', () => {
       expect(ys.every((y) => (side === 'top' ? y > 0 : y < 0))).toBe(true);
     }
     expect(pointMassSteering({ noiseStd: 0.3 }).std).toEqual([0.3, 0.3]);
-    expect(() => pointMassSteering({ side: 'left' as never })).toThrow(`pointMassSteering: side = "left", allowed: 'top', 'bottom'`);
+    expect(() => pointMassSteering({ side: 'left' as never })).toThrow(
+      `pointMassSteering: side = "left", allowed: 'top', 'bottom'`,
+    );
   });
 });

@@ -2,7 +2,13 @@
 // (max-ent) and the guide's reference prior give three distinct behaviours.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
-import { hittingProbability, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import {
+  hittingProbability,
+  klAt,
+  softValueIteration,
+  stateVisitation,
+  weightedMean,
+} from '../src/agents/exact/index.js';
 import {
   classifyTwoRoute,
   makeTwoRoute,
@@ -79,8 +85,12 @@ describe('TwoRoute-v0', () => {
       const row = Array.from(reference.subarray(s * 4, s * 4 + 4));
       expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
     }
-    expect(Array.from(reference.subarray(TWO_ROUTE_START * 4, TWO_ROUTE_START * 4 + 4)).map((x) => +x.toFixed(3))).toEqual([0.7, 0.1, 0.1, 0.1]);
-    expect(() => twoRouteReference({ ...model, nStates: 10 })).toThrow(/expects the TwoRoute-v0 model \(54 states, 4 actions\), got 10 states/);
+    expect(
+      Array.from(reference.subarray(TWO_ROUTE_START * 4, TWO_ROUTE_START * 4 + 4)).map((x) => +x.toFixed(3)),
+    ).toEqual([0.7, 0.1, 0.1, 0.1]);
+    expect(() => twoRouteReference({ ...model, nStates: 10 })).toThrow(
+      /expects the TwoRoute-v0 model \(54 states, 4 actions\), got 10 states/,
+    );
   });
 
   it('classifies sampled episodes consistently with the exact route probabilities', () => {
@@ -90,7 +100,10 @@ describe('TwoRoute-v0', () => {
     expect(classifyTwoRoute([36, 27])).toBe('timeout');
     // Roll out the plain and the RLHF policies: all plain episodes take the ledge, RLHF ones the room.
     const rng = new Rng(1);
-    for (const [b, want] of [[plain, 'ledge'], [rlhf, 'room']] as const) {
+    for (const [b, want] of [
+      [plain, 'ledge'],
+      [rlhf, 'room'],
+    ] as const) {
       let agree = 0;
       for (let ep = 0; ep < 50; ep++) {
         const states = [env.reset({ seed: ep }).obs];

@@ -2,7 +2,14 @@
 // soft-optimal policy of the exact solver (refined to machine precision by soft policy iteration).
 import { describe, expect, it } from 'vitest';
 import { makeTwoRoute, twoRouteReference, TWO_ROUTE_START } from '../src/envs/tworoute.js';
-import { actionPosterior, backwardMessages, forwardMessages, softOptimalPrecise, softValueIteration, stateVisitation } from '../src/agents/exact/index.js';
+import {
+  actionPosterior,
+  backwardMessages,
+  forwardMessages,
+  softOptimalPrecise,
+  softValueIteration,
+  stateVisitation,
+} from '../src/agents/exact/index.js';
 import { randomPrior } from './numeric.js';
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -80,7 +87,12 @@ describe('forward messages', () => {
     // Deterministic moves leave nothing to bend.
     const d = backwardMessages(deterministic, { alpha: 0.15, schedule: 'exact' });
     const dp = actionPosterior(deterministic, d);
-    expect(maxAbsDiff(forwardMessages(deterministic, dp, { exact: { messages: d, alpha: 0.15 } }).visitation, stateVisitation(deterministic, dp))).toBeLessThan(1e-9);
+    expect(
+      maxAbsDiff(
+        forwardMessages(deterministic, dp, { exact: { messages: d, alpha: 0.15 } }).visitation,
+        stateVisitation(deterministic, dp),
+      ),
+    ).toBeLessThan(1e-9);
   });
 });
 
@@ -94,9 +106,17 @@ describe('precise soft-optimal policy and input errors', () => {
 
   it('name the bad field', () => {
     expect(() => backwardMessages(deterministic, { alpha: 0 })).toThrow(/alpha must be a finite number > 0.*got 0/);
-    expect(() => backwardMessages(deterministic, { alpha: 0.1, schedule: 'exact', gamma: 0.9 })).toThrow(/gamma must be 1 for the exact schedule.*got 0.9/);
-    expect(() => backwardMessages(deterministic, { alpha: 0.1, prior: new Float64Array(3) })).toThrow(/prior must have nS·nA = 216 entries, got 3/);
-    expect(() => backwardMessages(deterministic, { alpha: 0.1, reward: new Float64Array(5) })).toThrow(/reward must have nS·nA = 216 entries, got 5/);
-    expect(() => softOptimalPrecise(deterministic, { alpha: 0, gamma: 0.9 })).toThrow(/alpha must be a finite number > 0.*got 0/);
+    expect(() => backwardMessages(deterministic, { alpha: 0.1, schedule: 'exact', gamma: 0.9 })).toThrow(
+      /gamma must be 1 for the exact schedule.*got 0.9/,
+    );
+    expect(() => backwardMessages(deterministic, { alpha: 0.1, prior: new Float64Array(3) })).toThrow(
+      /prior must have nS·nA = 216 entries, got 3/,
+    );
+    expect(() => backwardMessages(deterministic, { alpha: 0.1, reward: new Float64Array(5) })).toThrow(
+      /reward must have nS·nA = 216 entries, got 5/,
+    );
+    expect(() => softOptimalPrecise(deterministic, { alpha: 0, gamma: 0.9 })).toThrow(
+      /alpha must be a finite number > 0.*got 0/,
+    );
   });
 });

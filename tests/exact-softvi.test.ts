@@ -36,7 +36,8 @@ describe('hard value iteration (α = 0)', () => {
     const { model } = makeCliffWalking();
     const r = softValueIteration(model, { alpha: 0, gamma: 1 });
     expect(r.converged).toBe(true);
-    for (let row = 0; row < 3; row++) for (let col = 0; col < 12; col++) expect(r.V[row * 12 + col]).toBe(-((3 - row) + (11 - col)));
+    for (let row = 0; row < 3; row++)
+      for (let col = 0; col < 12; col++) expect(r.V[row * 12 + col]).toBe(-(3 - row + (11 - col)));
     expect(r.V[36]).toBe(-13);
     // The greedy policy from the start goes Up, then Right along row 2 (never the cliff).
     expect(r.pi[36 * 4 + 0]).toBe(1);
@@ -194,12 +195,20 @@ describe('bad input', () => {
   it('names the bad row, the value and what is allowed', () => {
     const prior = uniform(16, 4);
     prior[3 * 4] = 0.5;
-    expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior })).toThrow('prior row 3 must sum to 1, sums to 1.25');
-    expect(() => softValueIteration(model, { alpha: -1, gamma: 0.9 })).toThrow('alpha must be a finite number ≥ 0, got -1');
+    expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior })).toThrow(
+      'prior row 3 must sum to 1, sums to 1.25',
+    );
+    expect(() => softValueIteration(model, { alpha: -1, gamma: 0.9 })).toThrow(
+      'alpha must be a finite number ≥ 0, got -1',
+    );
     expect(() => softValueIteration(model, { alpha: 1, gamma: 1.5 })).toThrow('gamma must be in [0, 1], got 1.5');
-    expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior: new Float64Array(3) })).toThrow(/nS·nA = 16·4 = 64 entries, got 3/);
+    expect(() => softValueIteration(model, { alpha: 1, gamma: 0.9, prior: new Float64Array(3) })).toThrow(
+      /nS·nA = 16·4 = 64 entries, got 3/,
+    );
     const zeroPrior = uniform(16, 4);
     zeroPrior.set([1, 0, 0, 0], 0);
-    expect(() => evaluatePolicy(model, uniform(16, 4), { alpha: 1, gamma: 0.9, prior: zeroPrior })).toThrow(/pi\[0\]\[1\] = 0.25 > 0 where prior\[0\]\[1\] = 0/);
+    expect(() => evaluatePolicy(model, uniform(16, 4), { alpha: 1, gamma: 0.9, prior: zeroPrior })).toThrow(
+      /pi\[0\]\[1\] = 0.25 > 0 where prior\[0\]\[1\] = 0/,
+    );
   });
 });

@@ -25,8 +25,23 @@ import { checkRssmConfig, DEFAULT_RSSM_CONFIG } from '../src/worldmodel/rssm.js'
 import { EXPERIMENTS } from '../experiments/index.js';
 import tabularQ from '../experiments/tabular-q.js';
 import type { Experiment } from '../src/node/run/experiment.js';
-import { booleanKeys, COMMON_OPTIONS, kebab, MAX_SEEDS, parseSeedList, splitArgs, validateFlags } from '../src/node/run/options.js';
-import { checkRunValue, CHECKPOINT_SCHEMA, FILES, readRunFile, RUN_CONFIG_SCHEMA, RUN_STATUS_SCHEMA } from '../src/node/run/rundir.js';
+import {
+  booleanKeys,
+  COMMON_OPTIONS,
+  kebab,
+  MAX_SEEDS,
+  parseSeedList,
+  splitArgs,
+  validateFlags,
+} from '../src/node/run/options.js';
+import {
+  checkRunValue,
+  CHECKPOINT_SCHEMA,
+  FILES,
+  readRunFile,
+  RUN_CONFIG_SCHEMA,
+  RUN_STATUS_SCHEMA,
+} from '../src/node/run/rundir.js';
 
 const rng = new Rng('fuzz-issue-14');
 const pick = <T>(xs: readonly T[]): T => xs[rng.integer(xs.length)];
@@ -39,7 +54,8 @@ interface Tally {
 const tally: Tally = {};
 
 /** Engine messages that mean the code crashed instead of checking its input. */
-const CRASH = /Cannot read propert|is not a function|is not iterable|undefined is not|of undefined|of null|Maximum call stack|Invalid array length/;
+const CRASH =
+  /Cannot read propert|is not a function|is not iterable|undefined is not|of undefined|of null|Maximum call stack|Invalid array length/;
 
 type Field = string | RegExp | string[];
 
@@ -60,14 +76,60 @@ function check(category: string, desc: string, valid: boolean, field: Field, run
   if (valid && verdict === 'refused') return void row.failures.push(`${desc}: valid but refused: ${message}`);
   if (!valid && verdict === 'accepted') return void row.failures.push(`${desc}: invalid but accepted`);
   if (verdict === 'accepted') return;
-  const names = typeof field === 'string' ? message.includes(field) : Array.isArray(field) ? field.some((f) => message.includes(f)) : field.test(message);
-  if (message.includes('\n') || CRASH.test(message) || !names) row.failures.push(`${desc}: unclear error (want ${String(field)}): ${message}`);
+  const names =
+    typeof field === 'string'
+      ? message.includes(field)
+      : Array.isArray(field)
+        ? field.some((f) => message.includes(f))
+        : field.test(message);
+  if (message.includes('\n') || CRASH.test(message) || !names)
+    row.failures.push(`${desc}: unclear error (want ${String(field)}): ${message}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. CLI option parsing
 
-const JUNK = ['', 'abc', 'NaN', 'Infinity', '-Infinity', '1e999', 'null', 'true', 'false', '[]', '{}', '0x10', ' 5', '1_000', '--', '5e-324', '1e308', '2.5', '-1', '-0', '0', '1', '3', '7', '25', '100', '250', '1000000', '0.5', '.5', '5.', '+4', '1e3', 'uniform', 'none', 'reference', 'wasm', 'cpu', 'runs'];
+const JUNK = [
+  '',
+  'abc',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e999',
+  'null',
+  'true',
+  'false',
+  '[]',
+  '{}',
+  '0x10',
+  ' 5',
+  '1_000',
+  '--',
+  '5e-324',
+  '1e308',
+  '2.5',
+  '-1',
+  '-0',
+  '0',
+  '1',
+  '3',
+  '7',
+  '25',
+  '100',
+  '250',
+  '1000000',
+  '0.5',
+  '.5',
+  '5.',
+  '+4',
+  '1e3',
+  'uniform',
+  'none',
+  'reference',
+  'wasm',
+  'cpu',
+  'runs',
+];
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 type FieldKind = { kind: 'boolean' } | { kind: 'number'; schema: z.ZodType } | { kind: 'string'; schema: z.ZodType };
@@ -75,7 +137,8 @@ type FieldKind = { kind: 'boolean' } | { kind: 'number'; schema: z.ZodType } | {
 /** Unwraps defaults/optionals to learn what a field holds (the kind only; the values are checked by the schema). */
 function kindOf(field: z.ZodType): FieldKind {
   let t = field as unknown as { def: { type: string; innerType?: unknown } };
-  while (t.def.innerType && ['default', 'optional', 'prefault', 'nullable'].includes(t.def.type)) t = t.def.innerType as typeof t;
+  while (t.def.innerType && ['default', 'optional', 'prefault', 'nullable'].includes(t.def.type))
+    t = t.def.innerType as typeof t;
   if (t.def.type === 'boolean') return { kind: 'boolean' };
   return { kind: t.def.type === 'number' ? 'number' : 'string', schema: field };
 }
@@ -96,7 +159,8 @@ function seedListValid(spec: string): boolean {
 
 function seedSpec(): string {
   const part = (): string => {
-    const n = (): string => pick(['0', '1', '5', '9999', '10000', '10001', '20000', '99999999999999999999', 'a', '-1', '']);
+    const n = (): string =>
+      pick(['0', '1', '5', '9999', '10000', '10001', '20000', '99999999999999999999', 'a', '-1', '']);
     return chance(0.5) ? n() : `${n()}-${n()}`;
   };
   return Array.from({ length: 1 + rng.integer(3) }, part).join(pick([',', ',', ', ']));
@@ -132,7 +196,8 @@ function fuzzCli(experiments: readonly Experiment[], cases: number): void {
       let value: unknown;
       if (kind.kind === 'boolean') value = raw === true || raw === 'true' ? true : raw === 'false' ? false : undefined;
       else if (raw === true) value = undefined;
-      else if (kind.kind === 'number') value = DECIMAL.test(raw) && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+      else if (kind.kind === 'number')
+        value = DECIMAL.test(raw) && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
       else value = raw;
       if (value === undefined) valid = false;
       inputs[idx][key] = value;
@@ -140,13 +205,17 @@ function fuzzCli(experiments: readonly Experiment[], cases: number): void {
     if (valid) valid = schemas.every((s, i) => s.safeParse(inputs[i]).success);
     const seeds = flags.find((f) => f.key === 'seeds');
     if (valid && seeds && typeof seeds.raw === 'string') valid = seedListValid(seeds.raw);
-    if (flags.length === 1) blame = flags[0].key.match(/alpah|stpes|fooBar|seedz/) ? 'unknown option' : `--${kebab(flags[0].key)}`;
+    if (flags.length === 1)
+      blame = flags[0].key.match(/alpah|stpes|fooBar|seedz/) ? 'unknown option' : `--${kebab(flags[0].key)}`;
     // Words as a user types them: --k=v, or --k v when v cannot be mistaken for a flag.
     // (A boolean flag never takes the next word: `--auto-alpha false` would leave 'false' as an argument.)
     const argv = flags.flatMap(({ key, raw }) => {
       const flag = `--${chance(0.8) ? kebab(key) : key}`;
       if (raw === true) return [flag];
-      const isBoolean = key in COMMON_OPTIONS.shape ? false : kindOf(exp.options.shape[key] as z.ZodType ?? z.string()).kind === 'boolean';
+      const isBoolean =
+        key in COMMON_OPTIONS.shape
+          ? false
+          : kindOf((exp.options.shape[key] as z.ZodType) ?? z.string()).kind === 'boolean';
       return raw === '' || raw.startsWith('-') || isBoolean || chance(0.5) ? [`${flag}=${raw}`] : [flag, raw];
     });
     check('cli options', `${exp.name} ${JSON.stringify(argv)}`, valid, blame, () => {
@@ -185,7 +254,9 @@ function mutate(template: Record<string, unknown>, fields: readonly FieldSpec[])
       } catch {
         parses = false;
       }
-      return parses ? { desc: `cut at ${cut}`, text: t, valid: false, field: /got|field|file/ } : { desc: `cut at ${cut}`, text: t, valid: false, field: 'not valid JSON' };
+      return parses
+        ? { desc: `cut at ${cut}`, text: t, valid: false, field: /got|field|file/ }
+        : { desc: `cut at ${cut}`, text: t, valid: false, field: 'not valid JSON' };
     }
     case 1:
       return pick([
@@ -200,17 +271,32 @@ function mutate(template: Record<string, unknown>, fields: readonly FieldSpec[])
       for (const k of f.path.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
       delete parent[f.path.at(-1)!];
       const valid = f.ok(undefined);
-      return { desc: `without ${f.path.join('.')}`, text: JSON.stringify(doc), valid, field: `field ${f.path.join('.')}` };
+      return {
+        desc: `without ${f.path.join('.')}`,
+        text: JSON.stringify(doc),
+        valid,
+        field: `field ${f.path.join('.')}`,
+      };
     }
     case 3:
-      return { desc: 'whitespace and key order', text: JSON.stringify(Object.fromEntries(Object.entries(doc).reverse()), null, 4), valid: true, field: '' };
+      return {
+        desc: 'whitespace and key order',
+        text: JSON.stringify(Object.fromEntries(Object.entries(doc).reverse()), null, 4),
+        valid: true,
+        field: '',
+      };
     default: {
       const f = pick(fields);
       const v = pick(WRONG);
       let parent = doc as Record<string, unknown>;
       for (const k of f.path.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
       parent[f.path.at(-1)!] = v;
-      return { desc: `${f.path.join('.')} = ${JSON.stringify(v)}`, text: JSON.stringify(doc), valid: f.ok(v), field: `field ${f.path.join('.')}` };
+      return {
+        desc: `${f.path.join('.')} = ${JSON.stringify(v)}`,
+        text: JSON.stringify(doc),
+        valid: f.ok(v),
+        field: `field ${f.path.join('.')}`,
+      };
     }
   }
 }
@@ -225,7 +311,13 @@ function fuzzRunFiles(cases: number): void {
     {
       name: FILES.config,
       schema: RUN_CONFIG_SCHEMA,
-      template: { experiment: 'tabular-q', seed: 3, options: { steps: 3000 }, requestedBackend: null, command: 'priorlab tabular-q' },
+      template: {
+        experiment: 'tabular-q',
+        seed: 3,
+        options: { steps: 3000 },
+        requestedBackend: null,
+        command: 'priorlab tabular-q',
+      },
       fields: [
         { path: ['experiment'], ok: (v: unknown) => typeof v === 'string' && v.length > 0 },
         { path: ['seed'], ok: isCount },
@@ -249,7 +341,17 @@ function fuzzRunFiles(cases: number): void {
       schema: CHECKPOINT_SCHEMA,
       template: {
         step: 2000,
-        state: { q: new Array(nQ).fill(-1.5), s: 3, t: 7, episodeReturn: -4, episodes: 12, windowReturns: [-13], tdAbsSum: 2.5, tdCount: 100, lastReturn: null },
+        state: {
+          q: new Array(nQ).fill(-1.5),
+          s: 3,
+          t: 7,
+          episodeReturn: -4,
+          episodes: 12,
+          windowReturns: [-13],
+          tdAbsSum: 2.5,
+          tdCount: 100,
+          lastReturn: null,
+        },
         rng: { env: { alea, spare: null }, agent: { alea, spare: 0.25 } },
       },
       fields: [
@@ -288,12 +390,24 @@ function fuzzRunFiles(cases: number): void {
 /** Valid reset options of an env, from its documentation; each entry draws a value and says whether it is allowed. */
 const RESET_OPTIONS: Record<string, Record<string, () => [unknown, (o: Record<string, unknown>) => boolean]>> = {
   'Pendulum-v1': {
-    xInit: () => { const v = pick([0, 1, 3, -1, NaN, '2', null]); return [v, () => typeof v === 'number' && v >= 0]; },
-    yInit: () => { const v = pick([0, 1, 8, 9, -1, Infinity, true]); return [v, () => typeof v === 'number' && v >= 0 && v <= 8]; },
+    xInit: () => {
+      const v = pick([0, 1, 3, -1, NaN, '2', null]);
+      return [v, () => typeof v === 'number' && v >= 0];
+    },
+    yInit: () => {
+      const v = pick([0, 1, 8, 9, -1, Infinity, true]);
+      return [v, () => typeof v === 'number' && v >= 0 && v <= 8];
+    },
   },
   'MountainCarContinuous-v0': {
-    low: () => { const v = pick([-1.2, -1, -0.6, 0.5, -100, 1, 'x']); return [v, () => typeof v === 'number' && v >= -1.2 && v <= 0.6]; },
-    high: () => { const v = pick([-0.4, 0, 0.6, 100, -1.3, null]); return [v, (o) => typeof v === 'number' && v <= 0.6 && v >= ((o.low as number | undefined) ?? -0.6)]; },
+    low: () => {
+      const v = pick([-1.2, -1, -0.6, 0.5, -100, 1, 'x']);
+      return [v, () => typeof v === 'number' && v >= -1.2 && v <= 0.6];
+    },
+    high: () => {
+      const v = pick([-0.4, 0, 0.6, 100, -1.3, null]);
+      return [v, (o) => typeof v === 'number' && v <= 0.6 && v >= ((o.low as number | undefined) ?? -0.6)];
+    },
   },
 };
 RESET_OPTIONS['PendulumNoVel-v1'] = RESET_OPTIONS['Pendulum-v1'];
@@ -310,9 +424,12 @@ function fuzzEnvs(cases: number): void {
       const arg: Record<string, unknown> = {};
       const wrong: string[] = [];
       if (chance(0.6)) {
-        const seed = chance(0.7) ? rng.integer(1000) : pick<unknown>([-1, 1.5, '5', {}, { a: 1 }, null, NaN, 2 ** 60, true, []]);
+        const seed = chance(0.7)
+          ? rng.integer(1000)
+          : pick<unknown>([-1, 1.5, '5', {}, { a: 1 }, null, NaN, 2 ** 60, true, []]);
         arg.seed = seed;
-        if (!(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) wrong.push('seed must be a non-negative integer');
+        if (!(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0))
+          wrong.push('seed must be a non-negative integer');
       }
       if (chance(0.4)) {
         const spec = RESET_OPTIONS[id] ?? {};
@@ -329,7 +446,8 @@ function fuzzEnvs(cases: number): void {
           checks.push(['bogus', () => false]);
         }
         arg.options = options;
-        for (const [name, ok] of checks) if (!ok(options)) wrong.push(name === 'bogus' ? "unknown option 'bogus'" : `option ${name}`);
+        for (const [name, ok] of checks)
+          if (!ok(options)) wrong.push(name === 'bogus' ? "unknown option 'bogus'" : `option ${name}`);
       }
       if (chance(0.03)) [arg.sed] = [1, wrong.push("unknown field 'sed'")];
       const valid = wrong.length === 0;
@@ -349,7 +467,10 @@ function fuzzEnvs(cases: number): void {
       action = chance(0.8) ? rng.integer(space.n) : pick<unknown>([-1, space.n, 1.5, '1', null, NaN, [0]]);
       valid = Number.isInteger(action) && (action as number) >= 0 && (action as number) < space.n;
     } else {
-      const a: unknown[] = Array.from({ length: space.dim }, (_, i) => space.low[i] + (space.high[i] - space.low[i]) * (rng.uniform() * 3 - 1));
+      const a: unknown[] = Array.from(
+        { length: space.dim },
+        (_, i) => space.low[i] + (space.high[i] - space.low[i]) * (rng.uniform() * 3 - 1),
+      );
       valid = true;
       if (chance(0.2)) {
         const bad = pick<unknown>([NaN, Infinity, -Infinity, '1', null, undefined]);
@@ -357,7 +478,7 @@ function fuzzEnvs(cases: number): void {
         valid = false;
       }
       if (id === 'MountainCarContinuous-v0' && chance(0.05)) [a[0], valid] = [pick([1e308, -1e200]), false];
-      action = chance(0.05) ? (valid = false, a.slice(1)) : chance(0.03) ? (valid = false, 'left') : a;
+      action = chance(0.05) ? ((valid = false), a.slice(1)) : chance(0.03) ? ((valid = false), 'left') : a;
     }
     const closing = chance(0.01);
     if (closing) {
@@ -405,16 +526,40 @@ function fuzzSolver(cases: number): void {
       const a = rng.integer(nA);
       const t = P[s][a][0];
       switch (rng.integer(7)) {
-        case 0: [t.next, field] = [pick([nS, -1, 1.5, NaN]), `model.P[${s}][${a}][0].next`]; break;
-        case 1: [t.prob, field] = [pick([-0.5, 1.5, NaN]), `model.P[${s}][${a}][0].prob`]; break;
-        case 2: [t.prob, field] = [t.prob / 2, `model.P[${s}][${a}] probabilities`]; break;
-        case 3: [t.reward, field] = [pick([NaN, Infinity, -Infinity]), `model.P[${s}][${a}][0].reward`]; break;
-        case 4: [(t as { terminated: unknown }).terminated, field] = [pick([null, 0, 'no']), `model.P[${s}][${a}][0].terminated`]; break;
-        case 5: P[s].pop(); field = `model.P[${s}].length`; break;
-        default: ((P[s][a] as unknown[])[0] = pick([null, 5, 'x'])); field = `model.P[${s}][${a}][0]`;
+        case 0:
+          [t.next, field] = [pick([nS, -1, 1.5, NaN]), `model.P[${s}][${a}][0].next`];
+          break;
+        case 1:
+          [t.prob, field] = [pick([-0.5, 1.5, NaN]), `model.P[${s}][${a}][0].prob`];
+          break;
+        case 2:
+          [t.prob, field] = [t.prob / 2, `model.P[${s}][${a}] probabilities`];
+          break;
+        case 3:
+          [t.reward, field] = [pick([NaN, Infinity, -Infinity]), `model.P[${s}][${a}][0].reward`];
+          break;
+        case 4:
+          [(t as { terminated: unknown }).terminated, field] = [
+            pick([null, 0, 'no']),
+            `model.P[${s}][${a}][0].terminated`,
+          ];
+          break;
+        case 5:
+          P[s].pop();
+          field = `model.P[${s}].length`;
+          break;
+        default:
+          (P[s][a] as unknown[])[0] = pick([null, 5, 'x']);
+          field = `model.P[${s}][${a}][0]`;
       }
     }
-    const model: TabularModel = { nStates: nS, nActions: nA, P, initialDistribution: new Float64Array(nS).fill(1 / nS), terminalStates: terminal };
+    const model: TabularModel = {
+      nStates: nS,
+      nActions: nA,
+      P,
+      initialDistribution: new Float64Array(nS).fill(1 / nS),
+      terminalStates: terminal,
+    };
     check('exact solver', `nS=${nS} nA=${nA}`, valid, field, () => {
       const r = softValueIteration(model, { alpha: pick([0, 0.1, 1]), gamma: 0.9, maxIterations: 5000 });
       if (!r.converged || !r.V.every(Number.isFinite)) throw new Error(`not converged or non-finite V`);
@@ -515,7 +660,10 @@ function fuzzLearnerConfigs(cases: number): void {
       if (!(key in fields && fields[key](cfg[key]))) valid = false;
     }
     // The rules between fields.
-    if (valid && sac) valid = ((cfg.batchSize as number) ?? SAC_DEFAULTS.batchSize) <= ((cfg.bufferSize as number) ?? SAC_DEFAULTS.bufferSize);
+    if (valid && sac)
+      valid =
+        ((cfg.batchSize as number) ?? SAC_DEFAULTS.batchSize) <=
+        ((cfg.bufferSize as number) ?? SAC_DEFAULTS.bufferSize);
     if (valid && !sac) {
       const get = (k: keyof KlPpoConfig) => (cfg[k] ?? KLPPO_DEFAULTS[k]) as number;
       const batch = get('numEnvs') * get('numSteps');
@@ -523,8 +671,20 @@ function fuzzLearnerConfigs(cases: number): void {
     }
     const desc = `${sac ? 'SacConfig' : 'KlPpoConfig'} ${JSON.stringify(cfg)}`;
     check('learner config', desc, valid, sac ? 'SacConfig.' : 'config.', () => {
-      if (sac) new SacContinuous({ ...SAC_DEFAULTS, hidden: [4], ...cfg } as SacConfig, pendulum, sacObjective, new Rng(1)).dispose();
-      else new KlPpo(() => make('Pendulum-v1'), ppoObjective, { hidden: [4], ...cfg } as Partial<KlPpoConfig>, new RngStreams(1)).dispose();
+      if (sac)
+        new SacContinuous(
+          { ...SAC_DEFAULTS, hidden: [4], ...cfg } as SacConfig,
+          pendulum,
+          sacObjective,
+          new Rng(1),
+        ).dispose();
+      else
+        new KlPpo(
+          () => make('Pendulum-v1'),
+          ppoObjective,
+          { hidden: [4], ...cfg } as Partial<KlPpoConfig>,
+          new RngStreams(1),
+        ).dispose();
     });
   }
 }
@@ -545,12 +705,24 @@ describe('fuzz (seeded, ~10,000 cases)', () => {
     fuzzSolver(1000);
     fuzzRssmConfig(600);
     fuzzLearnerConfigs(600);
-    const rows = Object.entries(tally).map(([category, r]) => ({ category, valid: r.valid, invalid: r.invalid, failures: r.failures.length }));
+    const rows = Object.entries(tally).map(([category, r]) => ({
+      category,
+      valid: r.valid,
+      invalid: r.invalid,
+      failures: r.failures.length,
+    }));
     console.log(
-      ['category        valid  invalid  failures', ...rows.map((r) => `${r.category.padEnd(14)} ${String(r.valid).padStart(6)} ${String(r.invalid).padStart(8)} ${String(r.failures).padStart(9)}`)].join('\n') +
-        `\ntotal ${rows.reduce((s, r) => s + r.valid + r.invalid, 0)} cases`,
+      [
+        'category        valid  invalid  failures',
+        ...rows.map(
+          (r) =>
+            `${r.category.padEnd(14)} ${String(r.valid).padStart(6)} ${String(r.invalid).padStart(8)} ${String(r.failures).padStart(9)}`,
+        ),
+      ].join('\n') + `\ntotal ${rows.reduce((s, r) => s + r.valid + r.invalid, 0)} cases`,
     );
-    expect(Object.fromEntries(Object.entries(tally).map(([k, r]) => [k, r.failures.slice(0, 5)]))).toEqual(Object.fromEntries(rows.map((r) => [r.category, []])));
+    expect(Object.fromEntries(Object.entries(tally).map(([k, r]) => [k, r.failures.slice(0, 5)]))).toEqual(
+      Object.fromEntries(rows.map((r) => [r.category, []])),
+    );
     for (const r of rows) {
       expect(r.valid, `${r.category}: valid cases`).toBeGreaterThan(50);
       expect(r.invalid, `${r.category}: invalid cases`).toBeGreaterThan(50);

@@ -23,7 +23,8 @@ describe('learner configs are strict', () => {
   it('continuous SAC: unknown fields, non-numbers and non-finite rates are refused naming the field', () => {
     const env = make('Pendulum-v1');
     const objective = makeObjective(SAC_OBJECTIVE, env);
-    const mk = (over: Record<string, unknown>) => () => new SacContinuous({ ...SAC_DEFAULTS, ...over } as SacConfig, env, objective, new RngStreams(1).get('init'));
+    const mk = (over: Record<string, unknown>) => () =>
+      new SacContinuous({ ...SAC_DEFAULTS, ...over } as SacConfig, env, objective, new RngStreams(1).get('init'));
     expect(mk({ learningRate: 0.1 })).toThrow(/SacConfig.learningRate: got 0.1, allowed: a known field/);
     expect(mk({ actorLr: Infinity })).toThrow(/SacConfig.actorLr: got Infinity, allowed: a finite number > 0/);
     expect(mk({ gamma: '0.5' })).toThrow(/SacConfig.gamma: got "0.5", allowed: a number/);
@@ -32,11 +33,16 @@ describe('learner configs are strict', () => {
   });
 
   it('discrete SAC and KL-PPO: the same', () => {
-    expect(() => resolveDiscreteSacConfig({ gamma: '0.5' } as unknown as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.gamma: "0.5" is invalid \(allowed: a number\)/);
-    expect(() => resolveDiscreteSacConfig({ batchSize: null } as unknown as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.batchSize: null is invalid/);
+    expect(() => resolveDiscreteSacConfig({ gamma: '0.5' } as unknown as Partial<DiscreteSacConfig>)).toThrow(
+      /DiscreteSacConfig.gamma: "0.5" is invalid \(allowed: a number\)/,
+    );
+    expect(() => resolveDiscreteSacConfig({ batchSize: null } as unknown as Partial<DiscreteSacConfig>)).toThrow(
+      /DiscreteSacConfig.batchSize: null is invalid/,
+    );
     const env = make('Pendulum-v1');
     const objective = makeObjective({ prior: 'none' }, env);
-    const mk = (over: Record<string, unknown>) => () => new KlPpo(() => make('Pendulum-v1'), objective, over as Partial<KlPpoConfig>, new RngStreams(1));
+    const mk = (over: Record<string, unknown>) => () =>
+      new KlPpo(() => make('Pendulum-v1'), objective, over as Partial<KlPpoConfig>, new RngStreams(1));
     expect(mk({ klControl: null })).toThrow(/config.klControl: unknown field \(allowed: numEnvs, /);
     expect(mk({ gamma: '0.9' })).toThrow(/config.gamma = "0.9": must be a number/);
     expect(mk({ normAdv: 1 })).toThrow(/config.normAdv = 1: must be a boolean/);
@@ -52,16 +58,31 @@ describe('a SAC run that throws frees its agent', () => {
       let n = 0;
       return new Proxy(env, {
         get(target, prop, recv) {
-          if (prop === 'step') return (a: ArrayLike<number>) => ({ ...target.step(a), ...(++n > 150 ? { reward: NaN } : {}) });
+          if (prop === 'step')
+            return (a: ArrayLike<number>) => ({ ...target.step(a), ...(++n > 150 ? { reward: NaN } : {}) });
           return Reflect.get(target, prop, recv);
         },
       });
     };
     const objective = makeObjective(SAC_OBJECTIVE, make('Pendulum-v1'));
     for (const impl of ['engine', 'autodiff'] as const) {
-      const cfg: SacConfig = { ...SAC_DEFAULTS, impl, hidden: [8], batchSize: 8, bufferSize: 1000, totalSteps: 600, learningStarts: 50, logEvery: 100, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
+      const cfg: SacConfig = {
+        ...SAC_DEFAULTS,
+        impl,
+        hidden: [8],
+        batchSize: 8,
+        bufferSize: 1000,
+        totalSteps: 600,
+        learningStarts: 50,
+        logEvery: 100,
+        evalEvery: 0,
+        evalEpisodes: 1,
+        checkpointEvery: 0,
+      };
       // Only the tensors this run makes (issue #16): all freed although the caller never sees the agent.
-      const left = await tensorsLeftBy(() => expect(trainSac(cfg, poisoned, objective, new RngStreams(3))).rejects.toThrow(/= NaN at step/));
+      const left = await tensorsLeftBy(() =>
+        expect(trainSac(cfg, poisoned, objective, new RngStreams(3))).rejects.toThrow(/= NaN at step/),
+      );
       expect(left, impl).toBe(0);
     }
   }, 120_000);
@@ -73,13 +94,32 @@ describe('a learned α whose target KL cannot be met stops the run', () => {
   // 0.3 is out of reach, and α grows until the check stops the run. Above every KL the run sees, α only falls.
   const run = (targetKl: number, alphas: number[] = []) => {
     const env = make('MountainCarContinuous-v0');
-    const objective = makeObjective({ prior: 'reference', alpha: 'auto_1', targetKl }, env, { reference: NAMED_REFERENCES['MountainCarContinuous-v0'].pumping.make(env) });
-    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [8], batchSize: 16, bufferSize: 1000, totalSteps: 800, learningStarts: 50, logEvery: 50, alphaLr: 0.02, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 };
-    const log = (_step: number, scalars: Record<string, number>) => void (scalars['charts/alpha'] !== undefined && alphas.push(scalars['charts/alpha']));
-    return trainSac(cfg, () => make('MountainCarContinuous-v0'), objective, new RngStreams(1), { log }).finally(() => objective.dispose());
+    const objective = makeObjective({ prior: 'reference', alpha: 'auto_1', targetKl }, env, {
+      reference: NAMED_REFERENCES['MountainCarContinuous-v0'].pumping.make(env),
+    });
+    const cfg: SacConfig = {
+      ...SAC_DEFAULTS,
+      hidden: [8],
+      batchSize: 16,
+      bufferSize: 1000,
+      totalSteps: 800,
+      learningStarts: 50,
+      logEvery: 50,
+      alphaLr: 0.02,
+      evalEvery: 0,
+      evalEpisodes: 1,
+      checkpointEvery: 0,
+    };
+    const log = (_step: number, scalars: Record<string, number>) =>
+      void (scalars['charts/alpha'] !== undefined && alphas.push(scalars['charts/alpha']));
+    return trainSac(cfg, () => make('MountainCarContinuous-v0'), objective, new RngStreams(1), { log }).finally(() =>
+      objective.dispose(),
+    );
   };
   it('names α, the KL and the target, and says what to change', async () => {
-    await expect(run(0.3)).rejects.toThrow(/SAC: charts\/alpha = [\d.e+]+ at step \d+; .*KL\(π‖p\) = \d+\.\d{3} stays above the target 0\.300.*raise the target, or fix α/);
+    await expect(run(0.3)).rejects.toThrow(
+      /SAC: charts\/alpha = [\d.e+]+ at step \d+; .*KL\(π‖p\) = \d+\.\d{3} stays above the target 0\.300.*raise the target, or fix α/,
+    );
   }, 60_000);
   it('a target the run stays below lets α fall and the run finish', async () => {
     const alphas: number[] = [];

@@ -26,22 +26,48 @@ describe('softValueIteration checks its model', () => {
   });
 
   it.each<[string, (P: Transition[][][]) => void, string]>([
-    ['next out of range', (P) => (P[0][0][0].next = 7), 'model.P[0][0][0].next: got 7; allowed: an integer state in [0, 3)'],
+    [
+      'next out of range',
+      (P) => (P[0][0][0].next = 7),
+      'model.P[0][0][0].next: got 7; allowed: an integer state in [0, 3)',
+    ],
     ['next not an integer', (P) => (P[1][1][0].next = 0.5), 'model.P[1][1][0].next: got 0.5'],
-    ['negative probability', (P) => P[0][1].splice(0, 1, { prob: -0.5, next: 0, reward: 0, terminated: false }, { prob: 1.5, next: 1, reward: 0, terminated: false }), 'model.P[0][1][0].prob: got -0.5; allowed: a probability in [0, 1]'],
-    ['probabilities summing to 0.5', (P) => (P[1][0][0].prob = 0.5), 'model.P[1][0] probabilities: got sum 0.5; allowed: a sum of 1'],
+    [
+      'negative probability',
+      (P) =>
+        P[0][1].splice(
+          0,
+          1,
+          { prob: -0.5, next: 0, reward: 0, terminated: false },
+          { prob: 1.5, next: 1, reward: 0, terminated: false },
+        ),
+      'model.P[0][1][0].prob: got -0.5; allowed: a probability in [0, 1]',
+    ],
+    [
+      'probabilities summing to 0.5',
+      (P) => (P[1][0][0].prob = 0.5),
+      'model.P[1][0] probabilities: got sum 0.5; allowed: a sum of 1',
+    ],
     ['NaN reward', (P) => (P[0][0][0].reward = NaN), 'model.P[0][0][0].reward: got NaN; allowed: a finite number'],
     ['Infinity reward', (P) => (P[0][0][0].reward = -Infinity), 'model.P[0][0][0].reward: got -Infinity'],
     ['a missing action row', (P) => P[1].pop(), 'model.P[1].length: got 1; allowed: nActions = 2 actions'],
-    ['terminated not a boolean', (P) => ((P[0][1][0] as { terminated: unknown }).terminated = 'no'), 'model.P[0][1][0].terminated: got no; allowed: true or false'],
+    [
+      'terminated not a boolean',
+      (P) => ((P[0][1][0] as { terminated: unknown }).terminated = 'no'),
+      'model.P[0][1][0].terminated: got no; allowed: true or false',
+    ],
     ['a null transition', (P) => ((P[0][1] as unknown[])[0] = null), 'model.P[0][1][0]: got null'],
   ])('%s is a RangeError naming the field', (_name, edit, message) => {
     expect(() => softValueIteration(chain(edit), { alpha: 0.5, gamma: 0.9 })).toThrow(message);
   });
 
   it('rejects a bad terminal state and a bad size', () => {
-    expect(() => softValueIteration({ ...chain(), terminalStates: new Set([5]) }, { alpha: 0, gamma: 0.9 })).toThrow('model.terminalStates: got 5; allowed: states in [0, 3)');
-    expect(() => softValueIteration({ ...chain(), nStates: 4 }, { alpha: 0, gamma: 0.9 })).toThrow('model.P.length: got 3; allowed: nStates = 4 rows');
+    expect(() => softValueIteration({ ...chain(), terminalStates: new Set([5]) }, { alpha: 0, gamma: 0.9 })).toThrow(
+      'model.terminalStates: got 5; allowed: states in [0, 3)',
+    );
+    expect(() => softValueIteration({ ...chain(), nStates: 4 }, { alpha: 0, gamma: 0.9 })).toThrow(
+      'model.P.length: got 3; allowed: nStates = 4 rows',
+    );
   });
 
   it('imports nothing from src/priors', () => {

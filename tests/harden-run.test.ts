@@ -11,7 +11,14 @@ import { describe, expect, it } from 'vitest';
 import tabularQ from '../experiments/tabular-q.js';
 import sacPendulum from '../experiments/sac-pendulum.js';
 import rssmPendulum from '../experiments/rssm-pendulum.js';
-import { booleanKeys, COMMON_OPTIONS, MAX_SEEDS, parseSeedList, splitArgs, validateFlags } from '../src/node/run/options.js';
+import {
+  booleanKeys,
+  COMMON_OPTIONS,
+  MAX_SEEDS,
+  parseSeedList,
+  splitArgs,
+  validateFlags,
+} from '../src/node/run/options.js';
 import { UsageError } from '../src/core/errors.js';
 import { LOCK_FILE, lockRunDir, RunDirBusyError } from '../src/node/run/lock.js';
 import { createRunDir, RunFileError } from '../src/node/run/rundir.js';
@@ -20,18 +27,39 @@ import type { z } from 'zod';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-harden-'));
-const cli = (args: string[], cwd = tmp()) => ({ cwd, ...spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } }) });
+const cli = (args: string[], cwd = tmp()) => ({
+  cwd,
+  ...spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } }),
+});
 const quiet: Reporter = { progress() {}, print() {}, finish() {} };
 const OPTIONS = tabularQ.options.parse({ steps: 3000, logEvery: 250, checkpointEvery: 1000 });
 
 /** A finished tabular-q run folder (3000 steps, checkpoint at 3000), made in this process. */
 async function finishedRun(): Promise<string> {
   const dir = createRunDir(tmp(), 'tabular-q', 3);
-  await runSeed({ experiment: tabularQ, options: OPTIONS, seed: 3, dir, resume: false, backend: 'cpu', signal: new AbortController().signal, reporter: quiet });
+  await runSeed({
+    experiment: tabularQ,
+    options: OPTIONS,
+    seed: 3,
+    dir,
+    resume: false,
+    backend: 'cpu',
+    signal: new AbortController().signal,
+    reporter: quiet,
+  });
   return dir;
 }
 const resume = (dir: string, options = OPTIONS) =>
-  runSeed({ experiment: tabularQ, options, seed: 3, dir, resume: true, backend: 'cpu', signal: new AbortController().signal, reporter: quiet });
+  runSeed({
+    experiment: tabularQ,
+    options,
+    seed: 3,
+    dir,
+    resume: true,
+    backend: 'cpu',
+    signal: new AbortController().signal,
+    reporter: quiet,
+  });
 
 /** A pid that no longer exists: a child that has exited. */
 function deadPid(): number {
@@ -75,9 +103,12 @@ describe('run-folder lock (item 1)', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('two --resume of one folder at once: the second exits 2 naming the first one\'s pid, the first finishes alone', async () => {
+  it("two --resume of one folder at once: the second exits 2 naming the first one's pid, the first finishes alone", async () => {
     const cwd = tmp();
-    const first = cli(['tabular-q', '--steps', '1000', '--log-every', '1000', '--checkpoint-every', '1000', '--seed', '2'], cwd);
+    const first = cli(
+      ['tabular-q', '--steps', '1000', '--log-every', '1000', '--checkpoint-every', '1000', '--seed', '2'],
+      cwd,
+    );
     expect(first.status, first.stderr).toBe(0);
     const dir = join(cwd, 'runs', readdirSync(join(cwd, 'runs'))[0]);
     // Turn it into a stopped run of 400000 steps so that the resume runs for a while.
@@ -100,7 +131,10 @@ describe('run-folder lock (item 1)', () => {
       a.kill('SIGINT');
     }
     expect(await aDone).toBe(130);
-    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step as number);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step as number);
     expect(steps.every((s, i) => i === 0 || s > steps[i - 1])).toBe(true);
   }, 120_000);
 });
@@ -110,27 +144,41 @@ describe('run files checked before anything changes (items 2, 8)', () => {
     ['step "abc"', (ck) => ({ ...ck, step: 'abc' }), /field step: got "abc"/],
     ['step null', (ck) => ({ ...ck, step: null }), /field step: got null/],
     ['step -5', (ck) => ({ ...ck, step: -5 }), /field step: got -5/],
-    ['step 1e9', (ck) => ({ ...ck, step: 1e9 }), /field step: got 1000000000; allowed: at most the run's --steps \(3000\)/],
+    [
+      'step 1e9',
+      (ck) => ({ ...ck, step: 1e9 }),
+      /field step: got 1000000000; allowed: at most the run's --steps \(3000\)/,
+    ],
     ['{"state": {}}', () => ({ state: {} }), /field step: got nothing/],
     ['empty state', (ck) => ({ ...ck, state: {} }), /field state\.q: got nothing/],
-    ['short table', (ck) => ({ ...ck, state: { ...ck.state, q: ck.state.q.slice(0, 10) } }), /field state\.q: .*exactly 192/],
+    [
+      'short table',
+      (ck) => ({ ...ck, state: { ...ck.state, q: ck.state.q.slice(0, 10) } }),
+      /field state\.q: .*exactly 192/,
+    ],
     ['bad rng', (ck) => ({ ...ck, rng: { env: { alea: 1, spare: null } } }), /field rng\.env\.alea/],
     ['null', () => null, /the file: got null/],
   ];
-  it.each(corrupt)('checkpoint.json with %s: a one-line RunFileError, metrics.jsonl untouched', async (_name, edit, message) => {
-    const dir = await finishedRun();
-    const ck = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
-    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(edit(ck)));
-    const metrics = readFileSync(join(dir, 'metrics.jsonl'));
-    const status = readFileSync(join(dir, 'status.json'));
-    const err = await resume(dir).then(() => null, (e: Error) => e);
-    expect(err).toBeInstanceOf(RunFileError);
-    expect(err!.message).toMatch(message);
-    expect(err!.message).toContain(join(dir, 'checkpoint.json'));
-    expectOneLine(err!.message);
-    expect(readFileSync(join(dir, 'metrics.jsonl')).equals(metrics)).toBe(true);
-    expect(readFileSync(join(dir, 'status.json')).equals(status)).toBe(true);
-  });
+  it.each(corrupt)(
+    'checkpoint.json with %s: a one-line RunFileError, metrics.jsonl untouched',
+    async (_name, edit, message) => {
+      const dir = await finishedRun();
+      const ck = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
+      writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(edit(ck)));
+      const metrics = readFileSync(join(dir, 'metrics.jsonl'));
+      const status = readFileSync(join(dir, 'status.json'));
+      const err = await resume(dir).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err).toBeInstanceOf(RunFileError);
+      expect(err!.message).toMatch(message);
+      expect(err!.message).toContain(join(dir, 'checkpoint.json'));
+      expectOneLine(err!.message);
+      expect(readFileSync(join(dir, 'metrics.jsonl')).equals(metrics)).toBe(true);
+      expect(readFileSync(join(dir, 'status.json')).equals(status)).toBe(true);
+    },
+  );
 
   it.each([
     ['truncated', '{"step": 10', /not valid JSON/],
@@ -151,11 +199,31 @@ describe('run files checked before anything changes (items 2, 8)', () => {
       ['config.json', 'null', '', /config\.json: the file: got null; allowed: expected object/],
       ['config.json', '{"experiment": "tab', '', /config\.json: not valid JSON/],
       ['config.json', 'garbage', '', /config\.json: not valid JSON/],
-      ['config.json', JSON.stringify({ ...cfg, options: { alpha: -1 } }), '', /config\.json: field options\.alpha: got -1; allowed: expected number to be >=0/],
-      ['config.json', JSON.stringify({ ...cfg, options: { alpah: 1 } }), '', /config\.json: field options: unknown field 'alpah'/],
-      ['config.json', JSON.stringify({ ...cfg, options: { logEvery: '5' } }), '', /field options\.logEvery: got "5"; allowed: expected number, received string/],
+      [
+        'config.json',
+        JSON.stringify({ ...cfg, options: { alpha: -1 } }),
+        '',
+        /config\.json: field options\.alpha: got -1; allowed: expected number to be >=0/,
+      ],
+      [
+        'config.json',
+        JSON.stringify({ ...cfg, options: { alpah: 1 } }),
+        '',
+        /config\.json: field options: unknown field 'alpah'/,
+      ],
+      [
+        'config.json',
+        JSON.stringify({ ...cfg, options: { logEvery: '5' } }),
+        '',
+        /field options\.logEvery: got "5"; allowed: expected number, received string/,
+      ],
       ['config.json', JSON.stringify({ ...cfg, experiment: 'nope' }), '', /config\.json: field experiment: got 'nope'/],
-      ['status.json', 'garbage', JSON.stringify(cfg), /status\.json: not valid JSON .*delete status\.json and resume again/],
+      [
+        'status.json',
+        'garbage',
+        JSON.stringify(cfg),
+        /status\.json: not valid JSON .*delete status\.json and resume again/,
+      ],
       ['status.json', '{"state": "weird"}', JSON.stringify(cfg), /status\.json: field state: got "weird"/],
     ];
     writeFileSync(join(dir, 'status.json'), JSON.stringify({ state: 'stopped', step: 3000, updatedAt: '' }));
@@ -184,7 +252,16 @@ describe('stale temp files (item 10)', () => {
     await resume(dir);
     const left = readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
     expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(left).toEqual(expect.arrayContaining(['checkpoint.json', 'metrics.jsonl', 'plots', join('plots', 'a.svg'), 'q_table.json', 'status.json']));
+    expect(left).toEqual(
+      expect.arrayContaining([
+        'checkpoint.json',
+        'metrics.jsonl',
+        'plots',
+        join('plots', 'a.svg'),
+        'q_table.json',
+        'status.json',
+      ]),
+    );
   });
 });
 
@@ -206,19 +283,36 @@ describe('seed lists (item 3)', () => {
 });
 
 describe('cross-field option rules before any folder (item 5)', () => {
-  const validate = (schema: z.ZodObject, argv: string[]) => validateFlags(splitArgs(argv, booleanKeys([COMMON_OPTIONS, schema])).flags, [COMMON_OPTIONS, schema] as const);
+  const validate = (schema: z.ZodObject, argv: string[]) =>
+    validateFlags(splitArgs(argv, booleanKeys([COMMON_OPTIONS, schema])).flags, [COMMON_OPTIONS, schema] as const);
   it('the experiments declare them in their schemas and the flag parser reports them naming the field', () => {
-    expect(() => validate(sacPendulum.options, ['--batch-size', '1000000'])).toThrow("--batch-size: got '1000000'; allowed: at most the replay buffer size (100000)");
+    expect(() => validate(sacPendulum.options, ['--batch-size', '1000000'])).toThrow(
+      "--batch-size: got '1000000'; allowed: at most the replay buffer size (100000)",
+    );
     expect(() => validate(sacPendulum.options, ['--batch-size', '100000'])).not.toThrow();
-    expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30', '--log-every', '25'])).toThrow("--checkpoint-every: got '30'; allowed: 0 or a multiple of --log-every=25");
+    expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30', '--log-every', '25'])).toThrow(
+      "--checkpoint-every: got '30'; allowed: 0 or a multiple of --log-every=25",
+    );
     expect(() => validate(rssmPendulum.options, ['--checkpoint-every', '30'])).toThrow(/--checkpoint-every: got '30'/);
-    expect(() => validate(rssmPendulum.options, ['--log-every', '30'])).toThrow("--checkpoint-every: got 250 (the default); allowed: 0 or a multiple of --log-every=30");
-    expect(validate(rssmPendulum.options, ['--checkpoint-every', '50', '--log-every', '25'])[1]).toMatchObject({ checkpointEvery: 50 });
+    expect(() => validate(rssmPendulum.options, ['--log-every', '30'])).toThrow(
+      '--checkpoint-every: got 250 (the default); allowed: 0 or a multiple of --log-every=30',
+    );
+    expect(validate(rssmPendulum.options, ['--checkpoint-every', '50', '--log-every', '25'])[1]).toMatchObject({
+      checkpointEvery: 50,
+    });
     // The θ̇ read-out fits deterDim + stochDim = 72 weights on (context + horizon − 4) steps of each window.
-    expect(() => validate(rssmPendulum.options, ['--eval-windows', '4'])).toThrow("--eval-windows: got '4'; allowed: at least 5: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = 72 features");
-    expect(validate(rssmPendulum.options, ['--eval-windows', '4', '--env', 'Pendulum-v1'])[1]).toMatchObject({ evalWindows: 4 });
-    expect(() => validate(rssmPendulum.options, ['--seq-len', '201'])).toThrow("--seq-len: got '201'; allowed: at most the episode length (200)");
-    expect(() => validate(rssmPendulum.options, ['--horizon', '196'])).toThrow("--horizon: got '196'; allowed: at most 200 − context (195)");
+    expect(() => validate(rssmPendulum.options, ['--eval-windows', '4'])).toThrow(
+      "--eval-windows: got '4'; allowed: at least 5: the θ̇ read-out needs more rows than its --deter-dim + --stoch-dim = 72 features",
+    );
+    expect(validate(rssmPendulum.options, ['--eval-windows', '4', '--env', 'Pendulum-v1'])[1]).toMatchObject({
+      evalWindows: 4,
+    });
+    expect(() => validate(rssmPendulum.options, ['--seq-len', '201'])).toThrow(
+      "--seq-len: got '201'; allowed: at most the episode length (200)",
+    );
+    expect(() => validate(rssmPendulum.options, ['--horizon', '196'])).toThrow(
+      "--horizon: got '196'; allowed: at most 200 − context (195)",
+    );
   });
 
   it.each([
@@ -250,7 +344,10 @@ describe('bad --out (item 8)', () => {
 describe('Ctrl-C during --seeds start-up (item 4)', () => {
   it('exits 130, reports no seed as FAILED and leaves no empty run folder', async () => {
     const cwd = tmp();
-    const child = spawn(process.execPath, [BIN, 'tabular-q', '--seeds', '1-6', '--workers', '2', '--steps', '200000'], { cwd, env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, [BIN, 'tabular-q', '--seeds', '1-6', '--workers', '2', '--steps', '200000'], {
+      cwd,
+      env: { ...process.env, CI: '1' },
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -275,9 +372,13 @@ describe('slot checkpoints (item 2)', () => {
     expect(slotStateSchema('rssm-state').safeParse({ file: '../etc/passwd' }).success).toBe(false);
     expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-0.json', extra: 1 }).success).toBe(false);
     const dir = tmp();
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(`${join(dir, 'rssm-state-0.json')}: missing, but checkpoint.json points to it`);
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(
+      `${join(dir, 'rssm-state-0.json')}: missing, but checkpoint.json points to it`,
+    );
     writeFileSync(join(dir, 'rssm-state-0.json'), '');
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(/rssm-state-0\.json: the file is empty; restore it from a backup/);
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(
+      /rssm-state-0\.json: the file is empty; restore it from a backup/,
+    );
     writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250, "model": {"weights": [0.1, 0.');
     expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(/rssm-state-0\.json: not valid JSON/);
     writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250}');
@@ -292,7 +393,9 @@ describe('metrics.jsonl damage (item 2)', () => {
     const lines = readFileSync(path, 'utf8').split('\n');
     const damaged = [...lines.slice(0, 3), 'garbage', ...lines.slice(3)].join('\n');
     writeFileSync(path, damaged);
-    await expect(resume(dir)).rejects.toThrow(`${path} line 4: not JSON; repair or delete that line, then resume again (nothing was changed)`);
+    await expect(resume(dir)).rejects.toThrow(
+      `${path} line 4: not JSON; repair or delete that line, then resume again (nothing was changed)`,
+    );
     expect(readFileSync(path, 'utf8')).toBe(damaged);
     writeFileSync(path, `${lines.join('\n')}{"step": 3250, "charts/ret`);
     await resume(dir);
@@ -304,8 +407,12 @@ describe('one-line errors (item 8)', () => {
   it('file-system errors a user can cause become one line naming the path and what to do', async () => {
     const { fsErrorLine, issueLine } = await import('../src/node/run/errors.js');
     const errno = (code: string, path: string) => Object.assign(new Error(`${code}: raw message`), { code, path });
-    expect(fsErrorLine(errno('EACCES', '/runs/x/.lock.12.tmp'))).toBe('/runs/x/.lock.12.tmp: permission denied; make the folder writable (chmod u+w) or use another one (EACCES)');
-    expect(fsErrorLine(errno('ENOSPC', '/runs/x/metrics.jsonl'))).toMatch(/^\/runs\/x\/metrics\.jsonl: no space left on the device; free some space, then resume \(ENOSPC\)$/);
+    expect(fsErrorLine(errno('EACCES', '/runs/x/.lock.12.tmp'))).toBe(
+      '/runs/x/.lock.12.tmp: permission denied; make the folder writable (chmod u+w) or use another one (EACCES)',
+    );
+    expect(fsErrorLine(errno('ENOSPC', '/runs/x/metrics.jsonl'))).toMatch(
+      /^\/runs\/x\/metrics\.jsonl: no space left on the device; free some space, then resume \(ENOSPC\)$/,
+    );
     expect(fsErrorLine(errno('EBADF', '/x'))).toBeNull();
     expect(fsErrorLine(new Error('plain'))).toBeNull();
     const { z } = await import('zod');

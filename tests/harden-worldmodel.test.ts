@@ -24,11 +24,23 @@ const model = () => new Rssm({ obsDim: 2, actDim: 1 }, { deterDim: 6, stochDim: 
 
 describe('Rssm.trainStep refuses bad batches before any weight changes', () => {
   it.each<[string, (b: SequenceBatch) => unknown, RegExp]>([
-    ['one NaN observation', (b) => (b.obs[5] = NaN), /Rssm\.trainStep: batch\.obs\[5\] \(t=1, b=0\) is NaN; every value must be finite/],
+    [
+      'one NaN observation',
+      (b) => (b.obs[5] = NaN),
+      /Rssm\.trainStep: batch\.obs\[5\] \(t=1, b=0\) is NaN; every value must be finite/,
+    ],
     ['an infinite action', (b) => (b.prevActions[7] = Infinity), /batch\.prevActions\[7\] \(t=3, b=1\) is Infinity/],
     ['a NaN reward', (b) => (b.rewards[0] = NaN), /batch\.rewards\[0\] \(t=0, b=0\) is NaN/],
-    ['obs: null', (b) => ((b as { obs: unknown }).obs = null), /Rssm\.trainStep: batch\.obs must be a Float32Array, got null/],
-    ['obs a plain array', (b) => ((b as { obs: unknown }).obs = Array.from(b.obs)), /batch\.obs must be a Float32Array, got object/],
+    [
+      'obs: null',
+      (b) => ((b as { obs: unknown }).obs = null),
+      /Rssm\.trainStep: batch\.obs must be a Float32Array, got null/,
+    ],
+    [
+      'obs a plain array',
+      (b) => ((b as { obs: unknown }).obs = Array.from(b.obs)),
+      /batch\.obs must be a Float32Array, got object/,
+    ],
   ])('%s', (_name, edit, message) => {
     const m = model();
     const before = m.getState();
@@ -48,7 +60,9 @@ describe('Rssm.trainStep refuses bad batches before any weight changes', () => {
 
   it('a null batch is a RangeError', () => {
     const m = model();
-    expect(() => m.trainStep(null as unknown as SequenceBatch, new Rng(2))).toThrow('Rssm.trainStep: batch must be a SequenceBatch, got null');
+    expect(() => m.trainStep(null as unknown as SequenceBatch, new Rng(2))).toThrow(
+      'Rssm.trainStep: batch must be a SequenceBatch, got null',
+    );
     m.dispose();
   });
 });

@@ -31,10 +31,19 @@ import {
   type Demonstration,
 } from '../src/agents/irl/index.js';
 
-const uniform = (grid: GridWorld) => new Float64Array(grid.model.nStates * grid.model.nActions).fill(1 / grid.model.nActions);
+const uniform = (grid: GridWorld) =>
+  new Float64Array(grid.model.nStates * grid.model.nActions).fill(1 / grid.model.nActions);
 
 /** Demonstrations from the soft-optimal policy of the env's own reward (the demonstrator). */
-function demonstrate(grid: GridWorld, prior: Float64Array, alpha: number, gamma: number, count: number, seed: number, maxSteps = 200) {
+function demonstrate(
+  grid: GridWorld,
+  prior: Float64Array,
+  alpha: number,
+  gamma: number,
+  count: number,
+  seed: number,
+  maxSteps = 200,
+) {
   const star = softOptimalPrecise(grid.model, { alpha, gamma, prior });
   return { star, demos: sampleDemonstrations(grid.model, star.pi, { count, rng: new Rng(seed), maxSteps }) };
 }
@@ -66,7 +75,13 @@ describe('the exact gradient: demo feature counts − expected feature counts fr
     const grid = makeTwoRoute();
     for (const prior of [uniform(grid), twoRouteReference(grid.model)]) {
       const { demos } = demonstrate(grid, prior, 0.15, 0.95, 40, 3, 12);
-      const irl = new MaxEntIrl({ model: grid.model, objective: { alpha: 0.15, prior }, gamma: 0.95, demonstrations: demos, l2: 0.01 });
+      const irl = new MaxEntIrl({
+        model: grid.model,
+        objective: { alpha: 0.15, prior },
+        gamma: 0.95,
+        demonstrations: demos,
+        l2: 0.01,
+      });
       expect(gradientError(irl, randomTheta(irl.features.dim, 5))).toBeLessThan(1e-6);
     }
   });
@@ -75,7 +90,13 @@ describe('the exact gradient: demo feature counts − expected feature counts fr
     const grid = makeCliffWalking({ isSlippery: true });
     const prior = uniform(grid);
     const { demos } = demonstrate(grid, prior, 2, 0.9, 30, 4, 30);
-    const irl = new MaxEntIrl({ model: grid.model, objective: { alpha: 2, prior }, gamma: 0.9, demonstrations: demos, features: gridCellFeatures(grid) });
+    const irl = new MaxEntIrl({
+      model: grid.model,
+      objective: { alpha: 2, prior },
+      gamma: 0.9,
+      demonstrations: demos,
+      features: gridCellFeatures(grid),
+    });
     const theta = randomTheta(irl.features.dim, 6);
     expect(gradientError(irl, theta)).toBeLessThan(1e-6);
     // The textbook form (discounted demo counts − discounted expected counts from the start) differs from
@@ -86,7 +107,8 @@ describe('the exact gradient: demo feature counts − expected feature counts fr
     for (const d of demos) {
       d.actions.forEach((a, t) => {
         const k = d.states[t] * nA + a;
-        for (let j = 0; j < irl.features.dim; j++) textbookDemo[j] += (0.9 ** t * irl.features.phi[k * irl.features.dim + j]) / demos.length;
+        for (let j = 0; j < irl.features.dim; j++)
+          textbookDemo[j] += (0.9 ** t * irl.features.phi[k * irl.features.dim + j]) / demos.length;
       });
     }
     const gap = Math.max(...textbookDemo.map((v, j) => Math.abs(v - ev.demoFeatureCounts[j])));
@@ -104,13 +126,24 @@ interface Recovery {
 function recover(grid: GridWorld, prior: Float64Array, alpha: number, gamma: number, count: number): Recovery {
   const { star, demos } = demonstrate(grid, prior, alpha, gamma, count, 1);
   const model = grid.model;
-  const irl = new MaxEntIrl({ model, objective: { alpha, prior }, gamma, demonstrations: demos, features: gridCellFeatures(grid) });
+  const irl = new MaxEntIrl({
+    model,
+    objective: { alpha, prior },
+    gamma,
+    demonstrations: demos,
+    features: gridCellFeatures(grid),
+  });
   const fit = fitMaxEntIrl(irl);
   const truth = gridCellReward(grid);
   const entered = irl.touchedFeatures();
   const { aligned } = alignShaping(fit.theta, truth, shapingDirection(model, gamma), entered);
   const rms = Math.sqrt(entered.reduce((acc, j) => acc + (aligned[j] - truth[j]) ** 2, 0) / entered.length);
-  return { kl: visitedKl(model, star.logPi, fit.logPi), featureGap: fit.featureGap, correlation: correlation(truth, aligned, entered), rms };
+  return {
+    kl: visitedKl(model, star.logPi, fit.logPi),
+    featureGap: fit.featureGap,
+    correlation: correlation(truth, aligned, entered),
+    rms,
+  };
 }
 
 describe('1,000 demonstrations of the soft-optimal policy of the env reward', () => {
@@ -155,23 +188,42 @@ describe('what demonstrations cannot identify', () => {
         const b = softOptimalPrecise(withReward(model, featureReward(features, shifted)), { alpha: 0.5, gamma: 0.9 });
         expect(Math.max(...a.pi.map((v, k) => Math.abs(v - b.pi[k])))).toBeLessThan(1e-9);
         // …while a plain constant is not a shaping: it changes π* (termination becomes more or less attractive).
-        const c = softOptimalPrecise(withReward(model, featureReward(features, theta.map((v) => v + 0.5))), { alpha: 0.5, gamma: 0.9 });
+        const c = softOptimalPrecise(
+          withReward(
+            model,
+            featureReward(
+              features,
+              theta.map((v) => v + 0.5),
+            ),
+          ),
+          { alpha: 0.5, gamma: 0.9 },
+        );
         expect(Math.max(...a.pi.map((v, k) => Math.abs(v - c.pi[k])))).toBeGreaterThan(1e-3);
       }
     }
   });
 
   it('gridCellFeatures express the env reward exactly (CliffWalking: the cliff is a cell entered, not the start)', () => {
-    for (const grid of [makeTwoRoute(), makeTwoRoute({ slip: 0.3 }), makeCliffWalking(), makeCliffWalking({ isSlippery: true })]) {
+    for (const grid of [
+      makeTwoRoute(),
+      makeTwoRoute({ slip: 0.3 }),
+      makeCliffWalking(),
+      makeCliffWalking({ isSlippery: true }),
+    ]) {
       const R = modelReward(grid.model);
       const fromFeatures = featureReward(gridCellFeatures(grid), gridCellReward(grid));
-      for (let k = 0; k < R.length; k++) if (!grid.model.terminalStates.has(Math.floor(k / 4))) expect(fromFeatures[k]).toBeCloseTo(R[k], 12);
+      for (let k = 0; k < R.length; k++)
+        if (!grid.model.terminalStates.has(Math.floor(k / 4))) expect(fromFeatures[k]).toBeCloseTo(R[k], 12);
     }
     // With states (not cells), the cliff's −100 lands on the start state: not expressible.
     const cliff = makeCliffWalking();
     const R = modelReward(cliff.model);
     const viaStates = featureReward(stateFeatures(cliff.model), gridCellReward(cliff));
-    expect(Math.max(...R.map((v, k) => (cliff.model.terminalStates.has(Math.floor(k / 4)) ? 0 : Math.abs(v - viaStates[k]))))).toBeGreaterThan(50);
+    expect(
+      Math.max(
+        ...R.map((v, k) => (cliff.model.terminalStates.has(Math.floor(k / 4)) ? 0 : Math.abs(v - viaStates[k]))),
+      ),
+    ).toBeGreaterThan(50);
   });
 });
 
@@ -201,37 +253,74 @@ describe('bad input: clear errors naming what is wrong', () => {
 
   it('states and actions outside the spaces, impossible steps, shapes', () => {
     expect(() => problem([])).toThrow('demonstrations: the set is empty; need at least one trajectory');
-    expect(() => problem([ok, { states: [36, 99], actions: [0] }])).toThrow('demonstrations[1].states[1] = 99 is outside the state space; allowed: integers 0 … 53');
-    expect(() => problem([{ states: [36, 27], actions: [4] }])).toThrow('demonstrations[0].actions[0] = 4 is outside the action space; allowed: integers 0 … 3');
-    expect(() => problem([{ states: [36, 27], actions: [-1] }])).toThrow(/actions\[0\] = -1 is outside the action space/);
-    expect(() => problem([{ states: [36.5, 27], actions: [0] }])).toThrow(/states\[0\] = 36.5 is outside the state space/);
+    expect(() => problem([ok, { states: [36, 99], actions: [0] }])).toThrow(
+      'demonstrations[1].states[1] = 99 is outside the state space; allowed: integers 0 … 53',
+    );
+    expect(() => problem([{ states: [36, 27], actions: [4] }])).toThrow(
+      'demonstrations[0].actions[0] = 4 is outside the action space; allowed: integers 0 … 3',
+    );
+    expect(() => problem([{ states: [36, 27], actions: [-1] }])).toThrow(
+      /actions\[0\] = -1 is outside the action space/,
+    );
+    expect(() => problem([{ states: [36.5, 27], actions: [0] }])).toThrow(
+      /states\[0\] = 36.5 is outside the state space/,
+    );
     expect(() => problem([{ states: [36], actions: [] }])).toThrow('demonstrations[0]: has no actions');
-    expect(() => problem([{ states: [36, 27], actions: [0, 0] }])).toThrow('demonstrations[0]: has 2 states and 2 actions; states must be one longer');
-    expect(() => problem([{ states: [36, 44], actions: [1] }])).toThrow('demonstrations[0]: step 0 goes 36 → 44 with action 1, which the model gives probability 0');
-    expect(() => problem([{ states: [43, 44, 44], actions: [1, 1] }])).toThrow('demonstrations[0]: the episode terminated at step 0 (entering 44) but the trajectory goes on');
-    expect(() => problem([{ states: [44, 44], actions: [1] }])).toThrow('demonstrations[0].actions[0]: state 44 is terminal; no action can be taken in it');
+    expect(() => problem([{ states: [36, 27], actions: [0, 0] }])).toThrow(
+      'demonstrations[0]: has 2 states and 2 actions; states must be one longer',
+    );
+    expect(() => problem([{ states: [36, 44], actions: [1] }])).toThrow(
+      'demonstrations[0]: step 0 goes 36 → 44 with action 1, which the model gives probability 0',
+    );
+    expect(() => problem([{ states: [43, 44, 44], actions: [1, 1] }])).toThrow(
+      'demonstrations[0]: the episode terminated at step 0 (entering 44) but the trajectory goes on',
+    );
+    expect(() => problem([{ states: [44, 44], actions: [1] }])).toThrow(
+      'demonstrations[0].actions[0]: state 44 is terminal; no action can be taken in it',
+    );
   });
 
   it('features of the wrong size, α = 0, γ = 1, a prior that excludes a demonstrated action', () => {
-    expect(() => problem([ok], { features: { dim: 3, phi: new Float64Array(10) } })).toThrow('features.phi must have nS·nA·dim = 54·4·3 = 648 entries, got 10');
-    expect(() => problem([ok], { features: { dim: 0, phi: new Float64Array(0) } })).toThrow('features.dim must be an integer ≥ 1, got 0');
-    expect(() => problem([ok], { features: { dim: 1, phi: new Float64Array(216).fill(NaN) } })).toThrow('features.phi[0] must be finite, got NaN');
-    expect(() => new MaxEntIrl({ model, objective: { alpha: 0, prior }, gamma: 0.95, demonstrations: [ok] })).toThrow(/alpha must be a finite number > 0 for IRL: at α = 0 the soft-optimal policy is greedy .* got 0/);
-    expect(() => new MaxEntIrl({ model, objective: { alpha: 0.1, prior }, gamma: 1, demonstrations: [ok] })).toThrow(/gamma must be in \[0, 1\) for IRL.*got 1/);
-    expect(() => new MaxEntIrl({ model, objective: { alpha: 0.1, prior: prior.subarray(4) }, gamma: 0.9, demonstrations: [ok] })).toThrow('prior must have nS·nA = 54·4 = 216 entries, got 212');
+    expect(() => problem([ok], { features: { dim: 3, phi: new Float64Array(10) } })).toThrow(
+      'features.phi must have nS·nA·dim = 54·4·3 = 648 entries, got 10',
+    );
+    expect(() => problem([ok], { features: { dim: 0, phi: new Float64Array(0) } })).toThrow(
+      'features.dim must be an integer ≥ 1, got 0',
+    );
+    expect(() => problem([ok], { features: { dim: 1, phi: new Float64Array(216).fill(NaN) } })).toThrow(
+      'features.phi[0] must be finite, got NaN',
+    );
+    expect(() => new MaxEntIrl({ model, objective: { alpha: 0, prior }, gamma: 0.95, demonstrations: [ok] })).toThrow(
+      /alpha must be a finite number > 0 for IRL: at α = 0 the soft-optimal policy is greedy .* got 0/,
+    );
+    expect(() => new MaxEntIrl({ model, objective: { alpha: 0.1, prior }, gamma: 1, demonstrations: [ok] })).toThrow(
+      /gamma must be in \[0, 1\) for IRL.*got 1/,
+    );
+    expect(
+      () =>
+        new MaxEntIrl({ model, objective: { alpha: 0.1, prior: prior.subarray(4) }, gamma: 0.9, demonstrations: [ok] }),
+    ).toThrow('prior must have nS·nA = 54·4 = 216 entries, got 212');
     const noUp = Float64Array.from(prior);
     noUp.set([0, 1 / 3, 1 / 3, 1 / 3], 36 * 4);
-    expect(() => new MaxEntIrl({ model, objective: { alpha: 0.1, prior: noUp }, gamma: 0.9, demonstrations: [ok] })).toThrow('demonstrations[0].actions[0] = 0 in state 36 has prior probability 0');
+    expect(
+      () => new MaxEntIrl({ model, objective: { alpha: 0.1, prior: noUp }, gamma: 0.9, demonstrations: [ok] }),
+    ).toThrow('demonstrations[0].actions[0] = 0 in state 36 has prior probability 0');
     const irl = problem([ok]);
     expect(() => irl.evaluate(new Float64Array(3))).toThrow('theta must have the feature dimension 54 entries, got 3');
   });
 
   it('demonstration files: JSON, shape and model checks', () => {
     expect(() => parseDemonstrations('{"demonstrations": [', model)).toThrow(/demonstration file: not valid JSON/);
-    expect(() => parseDemonstrations('{"trajectories": []}', model)).toThrow(/demonstration file: demonstrations: .*expected \{ "demonstrations"/);
-    expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, "x"], "actions": [0]}]}', model)).toThrow(/demonstration file: demonstrations\[0\]\.states\[1\]:/);
+    expect(() => parseDemonstrations('{"trajectories": []}', model)).toThrow(
+      /demonstration file: demonstrations: .*expected \{ "demonstrations"/,
+    );
+    expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, "x"], "actions": [0]}]}', model)).toThrow(
+      /demonstration file: demonstrations\[0\]\.states\[1\]:/,
+    );
     expect(() => parseDemonstrations('{"demonstrations": []}', model)).toThrow('demonstrations: the set is empty');
-    expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, 27], "actions": [7]}]}', model)).toThrow('demonstrations[0].actions[0] = 7 is outside the action space');
+    expect(() => parseDemonstrations('{"demonstrations": [{"states": [36, 27], "actions": [7]}]}', model)).toThrow(
+      'demonstrations[0].actions[0] = 7 is outside the action space',
+    );
   });
 });
 
@@ -242,11 +331,23 @@ describe('irl-gridworld experiment', () => {
       const dir = createRunDir(root, 'irl-gridworld', 1);
       const [options] = validateFlags(new Map(Object.entries(flags)), [experiment.options]);
       const lines: string[] = [];
-      await runSeed({ experiment, options, seed: 1, dir, resume: false, backend: 'cpu', signal: new AbortController().signal, reporter: { progress() {}, print: (l) => lines.push(l), finish() {} } });
+      await runSeed({
+        experiment,
+        options,
+        seed: 1,
+        dir,
+        resume: false,
+        backend: 'cpu',
+        signal: new AbortController().signal,
+        reporter: { progress() {}, print: (l) => lines.push(l), finish() {} },
+      });
       return { dir, lines };
     };
     const { dir } = await go({ counts: '10,300', prior: 'reference' });
-    const out = JSON.parse(readFileSync(join(dir, 'irl.json'), 'utf8')) as { points: { n: number; kl: number; reward: number[] }[]; trueReward: number[] };
+    const out = JSON.parse(readFileSync(join(dir, 'irl.json'), 'utf8')) as {
+      points: { n: number; kl: number; reward: number[] }[];
+      trueReward: number[];
+    };
     expect(out.points.map((p) => p.n)).toEqual([10, 300]);
     expect(out.points[1].kl).toBeLessThan(out.points[0].kl);
     expect(out.points[1].reward).toHaveLength(out.trueReward.length);
@@ -257,10 +358,13 @@ describe('irl-gridworld experiment', () => {
     const out2 = JSON.parse(readFileSync(join(again.dir, 'irl.json'), 'utf8')) as typeof out;
     expect(out2.points.map((p) => p.kl)).toEqual(out.points.map((p) => p.kl));
 
-    const flagError = (flags: Record<string, string>) => () => validateFlags(new Map(Object.entries(flags)), [experiment.options]);
+    const flagError = (flags: Record<string, string>) => () =>
+      validateFlags(new Map(Object.entries(flags)), [experiment.options]);
     expect(flagError({ prior: 'none' })).toThrow(/--prior: got 'none'.*IRL needs α > 0 \(prior none has α = 0\)/);
     expect(flagError({ alpha: '0' })).toThrow(/--alpha: got '0'.*IRL needs α > 0/);
-    expect(flagError({ env: 'CliffWalking-v1', prior: 'reference' })).toThrow(/--prior: got 'reference'.*CliffWalking-v1 has no reference policy/);
+    expect(flagError({ env: 'CliffWalking-v1', prior: 'reference' })).toThrow(
+      /--prior: got 'reference'.*CliffWalking-v1 has no reference policy/,
+    );
     expect(flagError({ counts: '100,10' })).toThrow(/--counts: got '100,10'.*increasing integers/);
   });
 });

@@ -28,13 +28,28 @@ const c = Math.cos(0.3);
 const s = Math.sin(0.3);
 /** A damped rotation driven by a scalar action, observed through a mixing matrix with correlated noise. */
 const SSM: LgssmParams = {
-  A: [[0.95 * c, -0.95 * s], [0.95 * s, 0.95 * c]],
+  A: [
+    [0.95 * c, -0.95 * s],
+    [0.95 * s, 0.95 * c],
+  ],
   B: [[0], [0.5]],
-  C: [[1, 0], [0.5, 1]],
-  Q: [[0.2, 0], [0, 0.2]],
-  R: [[0.5, 0.1], [0.1, 0.5]],
+  C: [
+    [1, 0],
+    [0.5, 1],
+  ],
+  Q: [
+    [0.2, 0],
+    [0, 0.2],
+  ],
+  R: [
+    [0.5, 0.1],
+    [0.1, 0.5],
+  ],
   mu0: [0, 0],
-  P0: [[1, 0], [0, 1]],
+  P0: [
+    [1, 0],
+    [0, 1],
+  ],
 };
 
 const matMul = (a: Mat, b: Mat): Mat => a.map((r) => b[0].map((_, j) => r.reduce((acc, v, k) => acc + v * b[k][j], 0)));
@@ -93,7 +108,8 @@ describe('Kalman filter and RTS smoother (exact, float64)', () => {
         maxErr = Math.max(maxErr, Math.abs(sm.means[t][i] - post.mean[2 * t + i]));
         for (let j = 0; j < 2; j++) {
           maxErr = Math.max(maxErr, Math.abs(sm.covs[t][i][j] - post.cov[2 * t + i][2 * t + j]));
-          if (t + 1 < seq.obs.length) maxErr = Math.max(maxErr, Math.abs(sm.crossCovs[t][i][j] - post.cov[2 * t + i][2 * (t + 1) + j]));
+          if (t + 1 < seq.obs.length)
+            maxErr = Math.max(maxErr, Math.abs(sm.crossCovs[t][i][j] - post.cov[2 * t + i][2 * (t + 1) + j]));
         }
       }
     }
@@ -131,10 +147,44 @@ describe('Kalman filter and RTS smoother (exact, float64)', () => {
   });
 
   it('rejects mismatched lengths and dimensions, naming the field', () => {
-    expect(() => kalmanFilter(SSM, { obs: [[1, 2], [3, 4]], actions: [[0]] })).toThrow(/actions: length 1 does not match obs length 2/);
-    expect(() => kalmanFilter(SSM, { obs: [[1, 2], [3]], actions: [[0], [0]] })).toThrow(/obs\[1\]: length 1, expected dx=2/);
-    expect(() => kalmanFilter({ ...SSM, C: [[1, 0]] , R: [[1, 0], [0, 1]] }, seq)).toThrow(/LgssmParams\.R: expected 1×1/);
-    expect(() => sampleLgssm({ ...SSM, Q: [[1, 2], [2, 1]] }, seq.actions, new Rng(0))).toThrow(/LgssmParams\.Q: not positive definite/);
+    expect(() =>
+      kalmanFilter(SSM, {
+        obs: [
+          [1, 2],
+          [3, 4],
+        ],
+        actions: [[0]],
+      }),
+    ).toThrow(/actions: length 1 does not match obs length 2/);
+    expect(() => kalmanFilter(SSM, { obs: [[1, 2], [3]], actions: [[0], [0]] })).toThrow(
+      /obs\[1\]: length 1, expected dx=2/,
+    );
+    expect(() =>
+      kalmanFilter(
+        {
+          ...SSM,
+          C: [[1, 0]],
+          R: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+        seq,
+      ),
+    ).toThrow(/LgssmParams\.R: expected 1×1/);
+    expect(() =>
+      sampleLgssm(
+        {
+          ...SSM,
+          Q: [
+            [1, 2],
+            [2, 1],
+          ],
+        },
+        seq.actions,
+        new Rng(0),
+      ),
+    ).toThrow(/LgssmParams\.Q: not positive definite/);
   });
 });
 
@@ -151,7 +201,9 @@ describe('variational posterior trained by the reparameterized ELBO (tfjs)', () 
 
   it('rejects a non-integer count in the config, naming the field', () => {
     for (const field of ['seqLen', 'steps', 'batchSize', 'samples'] as const) {
-      expect(() => new LgssmGaussianVI(SSM, { [field]: 2.5 })).toThrow(new RegExp(`LgssmViConfig\\.${field}: must be an integer ≥ 1, got 2\\.5`));
+      expect(() => new LgssmGaussianVI(SSM, { [field]: 2.5 })).toThrow(
+        new RegExp(`LgssmViConfig\\.${field}: must be an integer ≥ 1, got 2\\.5`),
+      );
     }
   });
 

@@ -25,7 +25,9 @@ const UNIFORM = R.map((r) => r.map(() => 1 / r.length));
 /** TV(π_PPO(·|s), π*(·|s)) per context; `ref` is the prior's table (the reference, or uniform). */
 function train(klMode: KlMode, beta: number, ref: number[][] = REF): number[] {
   const make = () => new ContextualBandit(R, 0.1);
-  const objective = makeObjective({ prior: ref === UNIFORM ? 'uniform' : 'reference', alpha: beta }, make(), { reference: { table: ref } });
+  const objective = makeObjective({ prior: ref === UNIFORM ? 'uniform' : 'reference', alpha: beta }, make(), {
+    reference: { table: ref },
+  });
   const agent = new KlPpo(
     make,
     objective,
@@ -74,7 +76,9 @@ describe('KL-PPO on a contextual bandit reaches π* ∝ π_ref·exp(R/β)', () =
 
   it('the optimum is far from the reference (so TV < 0.02 is not reached by staying put)', () => {
     for (const beta of [0.5, 0.2]) {
-      R.forEach((r, s) => expect(totalVariation(REF[s], klRegularizedOptimum(REF[s], r, beta).probs)).toBeGreaterThan(0.2));
+      R.forEach((r, s) =>
+        expect(totalVariation(REF[s], klRegularizedOptimum(REF[s], r, beta).probs)).toBeGreaterThan(0.2),
+      );
     }
   });
 });

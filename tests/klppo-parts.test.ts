@@ -17,7 +17,17 @@ describe('GAE', () => {
     const nextValues = [1.0, 99, 7.0, 3.0];
     const terminated = [false, true, false, false];
     const truncated = [false, false, true, false];
-    const { advantages, returns } = computeGae({ rewards, values, nextValues, terminated, truncated, numSteps: 4, numEnvs: 1, gamma, lambda });
+    const { advantages, returns } = computeGae({
+      rewards,
+      values,
+      nextValues,
+      terminated,
+      truncated,
+      numSteps: 4,
+      numEnvs: 1,
+      gamma,
+      lambda,
+    });
     const d3 = 4 + 0.9 * 3.0 - 2.0;
     const d2 = 3 + 0.9 * 7.0 - 1.5;
     const d1 = 2 - 1.0;
@@ -31,12 +41,34 @@ describe('GAE', () => {
     const rewards = [1, 10, 1, 10, 1, 10];
     const zeros = [0, 0, 0, 0, 0, 0];
     const f = [false, false, false, false, false, false];
-    const { returns } = computeGae({ rewards, values: zeros, nextValues: zeros, terminated: f, truncated: f, numSteps: 3, numEnvs: 2, gamma: 0.5, lambda: 1 });
+    const { returns } = computeGae({
+      rewards,
+      values: zeros,
+      nextValues: zeros,
+      terminated: f,
+      truncated: f,
+      numSteps: 3,
+      numEnvs: 2,
+      gamma: 0.5,
+      lambda: 1,
+    });
     expect(Array.from(returns)).toEqual([1.75, 17.5, 1.5, 15, 1, 10]);
   });
 
   it('rejects mismatched lengths naming the field', () => {
-    expect(() => computeGae({ rewards: [1], values: [1, 2], nextValues: [1], terminated: [0], truncated: [0], numSteps: 1, numEnvs: 1, gamma: 1, lambda: 1 })).toThrow(/values/);
+    expect(() =>
+      computeGae({
+        rewards: [1],
+        values: [1, 2],
+        nextValues: [1],
+        terminated: [0],
+        truncated: [0],
+        numSteps: 1,
+        numEnvs: 1,
+        gamma: 1,
+        lambda: 1,
+      }),
+    ).toThrow(/values/);
   });
 });
 
@@ -80,8 +112,12 @@ describe('β controllers', () => {
   it('rejects a non-finite β and a KL target ≤ 0, naming the field', () => {
     expect(() => makeKlController({ kind: 'fixed', beta: Number.NaN })).toThrow(/klControl\.beta/);
     expect(() => makeKlController({ kind: 'fixed', beta: Infinity })).toThrow(/klControl\.beta/);
-    expect(() => makeKlController({ kind: 'adaptive', beta: 0.1, target: 0, horizon: 10 })).toThrow(/klControl\.target/);
-    expect(() => makeKlController({ kind: 'adaptive', beta: 0.1, target: -1, horizon: 10 })).toThrow(/klControl\.target/);
+    expect(() => makeKlController({ kind: 'adaptive', beta: 0.1, target: 0, horizon: 10 })).toThrow(
+      /klControl\.target/,
+    );
+    expect(() => makeKlController({ kind: 'adaptive', beta: 0.1, target: -1, horizon: 10 })).toThrow(
+      /klControl\.target/,
+    );
   });
 });
 
@@ -91,7 +127,8 @@ describe('closed-form optimum', () => {
     const R = [0, 1, 0.5];
     const beta = 0.4;
     const opt = klRegularizedOptimum(ref, R, beta);
-    const J = (p: ArrayLike<number>) => Array.from(p).reduce((s, x, i) => s + x * R[i], 0) - beta * klDivergence(p, ref);
+    const J = (p: ArrayLike<number>) =>
+      Array.from(p).reduce((s, x, i) => s + x * R[i], 0) - beta * klDivergence(p, ref);
     const rng = new Rng(3);
     for (let k = 0; k < 200; k++) {
       const q = Array.from(opt.probs, (x) => x * Math.exp(0.3 * rng.normal()));

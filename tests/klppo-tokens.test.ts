@@ -22,7 +22,9 @@ describe('KL-PPO on TokenSeq-v0 reaches the sequence-level optimum', () => {
   for (const beta of [0.1, 0.3]) {
     it(`β = ${beta}: TV(π, π*) < 0.05 over all sequences`, () => {
       const env = new TokenSeq();
-      const objective = makeObjective({ prior: 'reference', alpha: beta }, env, { reference: { table: env.referenceTable } });
+      const objective = makeObjective({ prior: 'reference', alpha: beta }, env, {
+        reference: { table: env.referenceTable },
+      });
       const agent = new KlPpo(
         () => new TokenSeq(),
         objective,
@@ -36,7 +38,9 @@ describe('KL-PPO on TokenSeq-v0 reaches the sequence-level optimum', () => {
       const opt = klRegularizedOptimum(refSeq, env.sequenceRewards(), beta);
       const trained = env.sequenceProbs((s) => table[s]);
       const tv = totalVariation(trained, opt.probs);
-      console.log(`tokens β=${beta}: TV ${tv.toFixed(4)}; KL(π‖ref) ${klDivergence(trained, refSeq).toFixed(3)} vs optimum ${opt.kl.toFixed(3)}; TV(ref, π*) ${totalVariation(refSeq, opt.probs).toFixed(3)}`);
+      console.log(
+        `tokens β=${beta}: TV ${tv.toFixed(4)}; KL(π‖ref) ${klDivergence(trained, refSeq).toFixed(3)} vs optimum ${opt.kl.toFixed(3)}; TV(ref, π*) ${totalVariation(refSeq, opt.probs).toFixed(3)}`,
+      );
       expect(tv).toBeLessThan(0.05);
       expect(totalVariation(refSeq, opt.probs)).toBeGreaterThan(0.15);
     });

@@ -7,13 +7,31 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RngStreams } from '../src/core/rng.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { isDiscretePrior, makeObjective, referencePrior, uniformTable, type ObjectiveSpec } from '../src/priors/index.js';
+import {
+  isDiscretePrior,
+  makeObjective,
+  referencePrior,
+  uniformTable,
+  type ObjectiveSpec,
+} from '../src/priors/index.js';
 import { KlPpo, klPpoReference, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { DivergedError } from '../src/agents/diverged.js';
 import { make } from '../src/envs/registry.js';
 import { unwrapped } from '../src/envs/wrappers.js';
-import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
-import { hittingProbability, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import {
+  TWO_ROUTE_ALPHA,
+  TWO_ROUTE_GAMMA,
+  TWO_ROUTE_LEDGE,
+  TWO_ROUTE_START,
+  twoRouteReference,
+} from '../src/envs/tworoute.js';
+import {
+  hittingProbability,
+  klAt,
+  softValueIteration,
+  stateVisitation,
+  weightedMean,
+} from '../src/agents/exact/index.js';
 import type { Env, TabularEnv } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { TokenSeq } from '../src/envs/tokens.js';
@@ -25,10 +43,19 @@ beforeAll(async () => {
   await initNodeBackend();
 });
 
-function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5, spec: ObjectiveSpec = { prior: 'reference', alpha: 0.1 }): KlPpo {
+function tokenAgent(
+  cfg: Partial<KlPpoConfig>,
+  seed = 5,
+  spec: ObjectiveSpec = { prior: 'reference', alpha: 0.1 },
+): KlPpo {
   const env = new TokenSeq();
   const objective = makeObjective(spec, env, { reference: { table: env.referenceTable } });
-  return new KlPpo(() => new TokenSeq(), objective, { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1, ...cfg }, new RngStreams(seed));
+  return new KlPpo(
+    () => new TokenSeq(),
+    objective,
+    { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1, ...cfg },
+    new RngStreams(seed),
+  );
 }
 
 /**
@@ -36,10 +63,18 @@ function tokenAgent(cfg: Partial<KlPpoConfig>, seed = 5, spec: ObjectiveSpec = {
  * TwoRoute-v0 against the exact soft optimum π* of the same prior: the mean KL(π* ‖ π_PPO) over the states π*
  * visits, and the same for the initial (uniform) policy to show the learner is not trivially there.
  */
-async function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, makeEnv: () => Env, seed: number, signal: AbortSignal) {
+async function twoRouteAgreement(
+  kind: 'uniform' | 'reference',
+  iters: number,
+  makeEnv: () => Env,
+  seed: number,
+  signal: AbortSignal,
+) {
   const env = make('TwoRoute-v0');
   const model = (unwrapped(env) as TabularEnv).model;
-  const objective = makeObjective({ prior: kind, alpha: TWO_ROUTE_ALPHA }, env, { reference: () => ({ table: twoRouteReference(model) }) });
+  const objective = makeObjective({ prior: kind, alpha: TWO_ROUTE_ALPHA }, env, {
+    reference: () => ({ table: twoRouteReference(model) }),
+  });
   const { prior: table } = objective.tabular();
   const exact = softValueIteration(model, { ...objective.tabular(), gamma: TWO_ROUTE_GAMMA });
   const visits = stateVisitation(model, exact.pi);
@@ -69,52 +104,89 @@ async function twoRouteAgreement(kind: 'uniform' | 'reference', iters: number, m
 }
 
 describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the reference prior (seeds 1–3, all must pass)', () => {
-  it.for([1, 2, 3])('seed %i: mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01, and 4× closer than the reference (β = α = 0.15, γ = 0.95)', async (seed, { signal }) => {
-    const { meanKl, priorKl } = await twoRouteAgreement('reference', 100, () => make('TwoRoute-v0'), seed, signal);
-    console.log(`gridworld, reference prior, seed ${seed}: mean KL(exact‖PPO) over visited states ${meanKl.toFixed(4)} (the reference itself: ${priorKl.toFixed(4)})`);
-    expect(meanKl).toBeLessThan(0.01);
-    expect(meanKl).toBeLessThan(0.25 * priorKl);
-  });
+  it.for([1, 2, 3])(
+    'seed %i: mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01, and 4× closer than the reference (β = α = 0.15, γ = 0.95)',
+    async (seed, { signal }) => {
+      const { meanKl, priorKl } = await twoRouteAgreement('reference', 100, () => make('TwoRoute-v0'), seed, signal);
+      console.log(
+        `gridworld, reference prior, seed ${seed}: mean KL(exact‖PPO) over visited states ${meanKl.toFixed(4)} (the reference itself: ${priorKl.toFixed(4)})`,
+      );
+      expect(meanKl).toBeLessThan(0.01);
+      expect(meanKl).toBeLessThan(0.25 * priorKl);
+    },
+  );
 });
 
 describe('two-route gridworld: KL-PPO ≈ exact soft value iteration with the uniform prior (maximum entropy), from exploring starts (seeds 1–3, all must pass)', () => {
   // From S alone on-policy PPO stalls on a plateau (docs/findings.md); trained from every free cell (same
   // dynamics, same π*) it reaches π* and takes the ledge as often as π* does.
-  it.for([1, 2, 3])('seed %i: mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01 (10× closer than the uniform start), P(ledge) within 0.05 of π*', async (seed, { signal }) => {
-    const { model, exact, pi, meanKl, initialKl } = await twoRouteAgreement('uniform', 150, () => exploringStarts(make('TwoRoute-v0')), seed, signal);
-    const ledge = (table: Float64Array) => hittingProbability(model, table, TWO_ROUTE_LEDGE)[TWO_ROUTE_START];
-    console.log(
-      `gridworld, uniform prior: mean KL(exact‖PPO) over visited states ${meanKl.toFixed(4)} (the initial uniform policy: ${initialKl.toFixed(4)}); ` +
-        `P(walk the ledge) PPO ${ledge(pi).toFixed(3)}, exact ${ledge(exact.pi).toFixed(3)}`,
-    );
-    expect(meanKl).toBeLessThan(0.01);
-    expect(meanKl).toBeLessThan(0.1 * initialKl);
-    expect(Math.abs(ledge(pi) - ledge(exact.pi))).toBeLessThan(0.05);
-  });
+  it.for([1, 2, 3])(
+    'seed %i: mean KL(π_exact ‖ π_PPO) over the states π_exact visits < 0.01 (10× closer than the uniform start), P(ledge) within 0.05 of π*',
+    async (seed, { signal }) => {
+      const { model, exact, pi, meanKl, initialKl } = await twoRouteAgreement(
+        'uniform',
+        150,
+        () => exploringStarts(make('TwoRoute-v0')),
+        seed,
+        signal,
+      );
+      const ledge = (table: Float64Array) => hittingProbability(model, table, TWO_ROUTE_LEDGE)[TWO_ROUTE_START];
+      console.log(
+        `gridworld, uniform prior: mean KL(exact‖PPO) over visited states ${meanKl.toFixed(4)} (the initial uniform policy: ${initialKl.toFixed(4)}); ` +
+          `P(walk the ledge) PPO ${ledge(pi).toFixed(3)}, exact ${ledge(exact.pi).toFixed(3)}`,
+      );
+      expect(meanKl).toBeLessThan(0.01);
+      expect(meanKl).toBeLessThan(0.1 * initialKl);
+      expect(Math.abs(ledge(pi) - ledge(exact.pi))).toBeLessThan(0.05);
+    },
+  );
 });
 
 describe('bad input', () => {
   it('rejects a reference whose action space differs from the env, naming the field', () => {
     const small = new TokenSeq({ vocab: 3 });
-    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, small, { reference: { table: small.referenceTable } });
-    expect(() => new KlPpo(() => new TokenSeq(), objective, {}, new RngStreams(1))).toThrow(/objective\.prior\.actionSpace/);
+    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, small, {
+      reference: { table: small.referenceTable },
+    });
+    expect(() => new KlPpo(() => new TokenSeq(), objective, {}, new RngStreams(1))).toThrow(
+      /objective\.prior\.actionSpace/,
+    );
   });
   it('rejects a non-finite β, a KL target ≤ 0 and a bad horizon', () => {
     expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: Number.NaN })).toThrow(/objective\.alpha: got NaN/);
-    expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: 'auto_0.1', targetKl: 0 })).toThrow(/klControl\.target/);
+    expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: 'auto_0.1', targetKl: 0 })).toThrow(
+      /klControl\.target/,
+    );
     expect(() => tokenAgent({ klHorizon: 0 })).toThrow(/config\.klHorizon = 0/);
     expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
-    expect(() => tokenAgent({ hidden: 16 as never })).toThrow(/config\.hidden = 16: must be a list of positive integer widths/);
+    expect(() => tokenAgent({ hidden: 16 as never })).toThrow(
+      /config\.hidden = 16: must be a list of positive integer widths/,
+    );
   });
   it('policyTable() on a non-tabular env names the spaces it got', () => {
     const cfg: Partial<KlPpoConfig> = { numEnvs: 1, numSteps: 4, numMinibatches: 1 };
-    const agent = new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'none' }, make('Pendulum-v1')), cfg, new RngStreams(1));
-    expect(() => agent.probsTable()).toThrow(/needs Discrete observation and action spaces, got observationSpace Box\(.*\), actionSpace Box\(/);
+    const agent = new KlPpo(
+      () => make('Pendulum-v1'),
+      makeObjective({ prior: 'none' }, make('Pendulum-v1')),
+      cfg,
+      new RngStreams(1),
+    );
+    expect(() => agent.probsTable()).toThrow(
+      /needs Discrete observation and action spaces, got observationSpace Box\(.*\), actionSpace Box\(/,
+    );
     agent.dispose();
   });
   it('rejects the exact-loss mode when the prior has no closed-form KL (uniform density on a Box vs a Gaussian)', () => {
     const env = make('Pendulum-v1');
-    expect(() => new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'uniform', alpha: 0.1 }, env), { klMode: 'exact-loss' }, new RngStreams(1))).toThrow(/config\.klMode = 'exact-loss'.*no closed-form KL/);
+    expect(
+      () =>
+        new KlPpo(
+          () => make('Pendulum-v1'),
+          makeObjective({ prior: 'uniform', alpha: 0.1 }, env),
+          { klMode: 'exact-loss' },
+          new RngStreams(1),
+        ),
+    ).toThrow(/config\.klMode = 'exact-loss'.*no closed-form KL/);
   });
   it('stops with a clear error on a NaN', () => {
     const make = () => new ContextualBandit([[Number.NaN, 0]]);
@@ -165,7 +237,8 @@ describe('a saved agent as the reference', () => {
     const table = agent.probsTable();
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const refTable = prior.table();
-    for (let s = 0; s < table.length; s++) for (let a = 0; a < 4; a++) expect(refTable[s * 4 + a]).toBeCloseTo(table[s][a], 6);
+    for (let s = 0; s < table.length; s++)
+      for (let a = 0; a < 4; a++) expect(refTable[s * 4 + a]).toBeCloseTo(table[s][a], 6);
     // The trained policy moved away from uniform, so the comparison above is not trivially true.
     expect(Math.max(...table[0]) - Math.min(...table[0])).toBeGreaterThan(0.01);
     expect(() => klPpoReference(ckpt, new TokenSeq({ vocab: 3 }))).toThrow(/do not match/);
@@ -176,7 +249,12 @@ describe('a saved agent as the reference', () => {
 describe('memory', () => {
   it('a Gaussian policy: construct, load a checkpoint, dispose (and a frozen reference prior) leave no tensor behind', () => {
     const build = (seed: number) =>
-      new KlPpo(() => make('Pendulum-v1'), makeObjective({ prior: 'none' }, make('Pendulum-v1')), { numEnvs: 1, numSteps: 4, numMinibatches: 1, hidden: [8] }, new RngStreams(seed));
+      new KlPpo(
+        () => make('Pendulum-v1'),
+        makeObjective({ prior: 'none' }, make('Pendulum-v1')),
+        { numEnvs: 1, numSteps: 4, numMinibatches: 1, hidden: [8] },
+        new RngStreams(seed),
+      );
     const source = build(1);
     const ckpt = source.getCheckpoint();
     const before = tf.memory().numTensors;
@@ -196,7 +274,9 @@ describe('memory', () => {
       tokenAgent({ klMode: 'exact-loss' }),
       new KlPpo(
         () => make('Pendulum-v1'),
-        makeObjective({ prior: 'reference', alpha: 'auto_0.1', targetKl: 0.1 }, make('Pendulum-v1'), { reference: controllerReference(pendulumSwingUp()) }),
+        makeObjective({ prior: 'reference', alpha: 'auto_0.1', targetKl: 0.1 }, make('Pendulum-v1'), {
+          reference: controllerReference(pendulumSwingUp()),
+        }),
         { numEnvs: 2, numSteps: 32, hidden: [16], klMode: 'exact-loss', klHorizon: 1000 },
         new RngStreams(3),
       ),

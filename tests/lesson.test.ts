@@ -44,7 +44,11 @@ async function run(seed: number, overrides: Record<string, unknown> = {}): Promi
 function row(lines: string[], label: string, occurrence = 0): string[] {
   const found = lines.filter((l) => l.trim().startsWith(label));
   expect(found.length).toBeGreaterThan(occurrence);
-  return found[occurrence].trim().slice(label.length).trim().split(/\s{3,}/);
+  return found[occurrence]
+    .trim()
+    .slice(label.length)
+    .trim()
+    .split(/\s{3,}/);
 }
 
 const toNumber = (cell: string): number => Number(cell.replace('−', '-'));
@@ -71,8 +75,12 @@ describe('lesson experiment', () => {
     expect(toNumber(klPractice[1])).toBeCloseTo(0.302915, 6);
     expect(klPractice[3]).toBe('✓');
     // Dual path: both gaps printed to 12 decimals, equal.
-    const byDef = lines.filter((l) => l.includes('gap by definition')).map((l) => toNumber(l.trim().split(/\s+/).pop()!));
-    const byKl = lines.filter((l) => l.includes('KL to the posterior')).map((l) => toNumber(l.trim().split(/\s+/).pop()!));
+    const byDef = lines
+      .filter((l) => l.includes('gap by definition'))
+      .map((l) => toNumber(l.trim().split(/\s+/).pop()!));
+    const byKl = lines
+      .filter((l) => l.includes('KL to the posterior'))
+      .map((l) => toNumber(l.trim().split(/\s+/).pop()!));
     expect(byDef).toHaveLength(2);
     expect(byDef).toEqual(byKl);
     expect(byDef[0]).toBeCloseTo(0.193426, 6);

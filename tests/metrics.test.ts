@@ -9,7 +9,10 @@ import { readMetrics, truncateMetrics } from '../src/node/run/rundir.js';
 describe('metrics.jsonl', () => {
   it('skips a torn last line silently and reports other bad lines by number', () => {
     const problems: string[] = [];
-    const rows = parseMetrics('{"step":1,"a":2,"s":"x"}\nnot json\n{"a":3}\n{"step":2,"a":null}\n{"step":3,"a', problems);
+    const rows = parseMetrics(
+      '{"step":1,"a":2,"s":"x"}\nnot json\n{"a":3}\n{"step":2,"a":null}\n{"step":3,"a',
+      problems,
+    );
     expect(rows).toEqual([{ step: 1, a: 2 }, { step: 2 }]);
     expect(problems).toEqual(['metrics.jsonl line 2: not JSON', 'metrics.jsonl line 3: no numeric "step"']);
   });

@@ -83,7 +83,9 @@ describe('Mlp: fused dense layers with a hand-written backward', () => {
     expect(Math.max(...Array.from(first).map(Math.abs))).toBeGreaterThan(0.3);
     expect(Math.max(...Array.from(last).map(Math.abs))).toBeLessThanOrEqual(0.1 / Math.sqrt(8));
     expect(Array.from(new Mlp({ sizes: [4, 8, 2], outputScale: 0.1 }, new Rng(3)).getWeights())).toEqual(Array.from(w));
-    expect(Array.from(new Mlp({ sizes: [4, 8, 2], outputScale: 0.1 }, new Rng(4)).getWeights())).not.toEqual(Array.from(w));
+    expect(Array.from(new Mlp({ sizes: [4, 8, 2], outputScale: 0.1 }, new Rng(4)).getWeights())).not.toEqual(
+      Array.from(w),
+    );
   });
 
   it('construction and dispose leave no tensor behind (Mlp and Adam)', () => {
@@ -92,7 +94,10 @@ describe('Mlp: fused dense layers with a hand-written backward', () => {
       const net = new Mlp({ sizes: [3, 5, 2], ensemble: 2, impl }, new Rng(1));
       const opt = new Adam(net.params, { lr: 1e-3 });
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.sum(net.apply(tf.ones([2, 3]) as tf.Tensor2D)) as tf.Scalar, net.params);
+        const { grads } = tf.variableGrads(
+          () => tf.sum(net.apply(tf.ones([2, 3]) as tf.Tensor2D)) as tf.Scalar,
+          net.params,
+        );
         opt.step(net.params.map((v) => grads[v.name]));
       });
       opt.dispose();
@@ -111,7 +116,9 @@ describe('Mlp: fused dense layers with a hand-written backward', () => {
     expect(() => b.setWeights(new Float32Array(3))).toThrow(/Mlp.setWeights: expected 42 values .* got 3/);
     expect(() => a.apply(tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/x must have shape \[batch, 3\], got \[2, 4\]/);
     expect(() => new Mlp({ sizes: [3, 0] }, new Rng(1))).toThrow(/Mlp.sizes/);
-    expect(() => new Mlp({ sizes: [3, 1], ensemble: 0 }, new Rng(1))).toThrow(/Mlp.ensemble: expected a positive integer, got 0/);
+    expect(() => new Mlp({ sizes: [3, 1], ensemble: 0 }, new Rng(1))).toThrow(
+      /Mlp.ensemble: expected a positive integer, got 0/,
+    );
   });
 });
 

@@ -25,7 +25,12 @@ const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 
 function sacPolicy(objective: Objective, signal: AbortSignal): Float64Array {
   const preset = objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(exploringStarts(twoRoute()), objective, { ...preset, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA });
+  const trainer = new DiscreteSacTrainer(exploringStarts(twoRoute()), objective, {
+    ...preset,
+    seed: 1,
+    totalSteps: 6000,
+    gamma: TWO_ROUTE_GAMMA,
+  });
   while (!signal.aborted && trainer.step());
   const { policyTable, agent } = trainer.result();
   agent.dispose();
@@ -50,7 +55,9 @@ describe('one Objective value for the solver, discrete SAC, KL-PPO and the viewe
   for (const prior of PRIOR_NAMES) {
     it(`${prior}: the viewer shows the solver's π*, and both learners land near it`, ({ signal }) => {
       const env = twoRoute();
-      const objective = makeObjective(objectiveSpecOf({ prior, alpha: TWO_ROUTE_ALPHA }), env, { reference: () => ({ table: twoRouteReference(env) }) });
+      const objective = makeObjective(objectiveSpecOf({ prior, alpha: TWO_ROUTE_ALPHA }), env, {
+        reference: () => ({ table: twoRouteReference(env) }),
+      });
       const view = objective.tabular();
       const star = softValueIteration(env.model, { ...view, gamma: TWO_ROUTE_GAMMA });
       const visits = stateVisitation(env.model, star.pi);
@@ -59,9 +66,15 @@ describe('one Objective value for the solver, discrete SAC, KL-PPO and the viewe
       expect(Array.from(scene.pi)).toEqual(Array.from(star.pi));
       expect(scene.alpha).toBe(objective.alpha);
       // The viewer weighs states by their exact visits within the env's time limit (scene.visitation).
-      expect(scene.stats.klPrior).toBeCloseTo(weightedMean(scene.visitation, (s) => klAt(star.pi, view.prior, s, 4)), 12);
+      expect(scene.stats.klPrior).toBeCloseTo(
+        weightedMean(scene.visitation, (s) => klAt(star.pi, view.prior, s, 4)),
+        12,
+      );
 
-      for (const [name, learn] of [['discrete SAC', sacPolicy], ['KL-PPO', ppoPolicy]] as const) {
+      for (const [name, learn] of [
+        ['discrete SAC', sacPolicy],
+        ['KL-PPO', ppoPolicy],
+      ] as const) {
         const pi = learn(objective, signal);
         if (objective.alpha > 0) {
           const kl = weightedMean(visits, (s) => klAt(pi, star.pi, s, 4));

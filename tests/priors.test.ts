@@ -48,7 +48,11 @@ describe('uniform prior', () => {
     const p = discrete();
     tf.tidy(() => {
       expect(read(p.logProbs(states()))).toEqual(Array(12).fill(Math.fround(-Math.log(4))));
-      const logits = tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [5, -1, 0, 2]]);
+      const logits = tf.tensor2d([
+        [1, 2, 3, 4],
+        [0, 0, 0, 0],
+        [5, -1, 0, 2],
+      ]);
       const pi = tf.softmax(logits).arraySync() as number[][];
       const expected = pi.map((row) => Math.log(4) + row.reduce((s, q) => s + q * Math.log(q), 0));
       read(p.kl(states(), logits)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
@@ -59,7 +63,15 @@ describe('uniform prior', () => {
   it('bounded Box: the constant density −Σ log(high − low); KL to a Gaussian has no closed form', () => {
     const p = makePrior(continuous) as BoxPrior;
     tf.tidy(() => {
-      const lp = read(p.logProb(tf.zeros([2, 2]), tf.tensor2d([[0, 1], [0.5, 3]])));
+      const lp = read(
+        p.logProb(
+          tf.zeros([2, 2]),
+          tf.tensor2d([
+            [0, 1],
+            [0.5, 3],
+          ]),
+        ),
+      );
       expect(lp[0]).toBeCloseTo(-Math.log(2) - Math.log(4), 6);
       expect(lp[1]).toBeCloseTo(lp[0], 6);
       expect(p.kl(tf.zeros([1, 2]), new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))).toBeNull();
@@ -79,9 +91,15 @@ describe('reference prior', () => {
       const lp = p.logProbs(states()).arraySync() as number[][];
       lp.forEach((row, s) => row.forEach((v, a) => expect(v).toBeCloseTo(Math.log(TABLE[s][a]), 5)));
       expect(read(p.logProb(states(), tf.tensor1d([3, 0, 0], 'int32')))[0]).toBeCloseTo(Math.log(0.4), 5);
-      const logits = tf.tensor2d([[0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 3]]);
+      const logits = tf.tensor2d([
+        [0, 0, 0, 0],
+        [2, 0, 0, 0],
+        [0, 0, 0, 3],
+      ]);
       const pi = tf.softmax(logits).arraySync() as number[][];
-      const expected = pi.map((row, s) => row.reduce((acc, q, a) => acc + q * (Math.log(q) - Math.log(TABLE[s][a])), 0));
+      const expected = pi.map((row, s) =>
+        row.reduce((acc, q, a) => acc + q * (Math.log(q) - Math.log(TABLE[s][a])), 0),
+      );
       read(p.kl(states(), logits)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     });
     Array.from(p.table()).forEach((v, k) => expect(v).toBeCloseTo(TABLE.flat()[k], 12));
@@ -103,34 +121,60 @@ describe('reference prior', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('logits source: table() rows sum to 1 in float64 (the exact solver checks 1e-9); dispose() calls the source\'s', () => {
+  it("logits source: table() rows sum to 1 in float64 (the exact solver checks 1e-9); dispose() calls the source's", () => {
     let disposed = 0;
     const p = discrete({
-      logits: (obs) => tf.matMul(obs, tf.tensor2d([[0.3, -1.7, 2.9, 0.1], [5, 1, -3, 0.7], [0.01, 0.02, 0.03, 0.04]])),
+      logits: (obs) =>
+        tf.matMul(
+          obs,
+          tf.tensor2d([
+            [0.3, -1.7, 2.9, 0.1],
+            [5, 1, -3, 0.7],
+            [0.01, 0.02, 0.03, 0.04],
+          ]),
+        ),
       dispose: () => disposed++,
     });
     const table = p.table();
-    for (let s = 0; s < 3; s++) expect(Math.abs(table.subarray(s * 4, s * 4 + 4).reduce((acc, q) => acc + q, 0) - 1)).toBeLessThan(1e-12);
+    for (let s = 0; s < 3; s++)
+      expect(Math.abs(table.subarray(s * 4, s * 4 + 4).reduce((acc, q) => acc + q, 0) - 1)).toBeLessThan(1e-12);
     p.dispose();
     expect(disposed).toBe(1);
   });
 
   it('table validation names the field', () => {
     expect(() => discrete({ table: TABLE.slice(0, 2) })).toThrow(/reference.table: has 2 rows, the env has 3 states/);
-    expect(() => discrete({ table: new Float64Array(11).fill(1 / 4) })).toThrow(/reference.table: has 11 entries, the env needs nS·nA = 3·4 = 12/);
+    expect(() => discrete({ table: new Float64Array(11).fill(1 / 4) })).toThrow(
+      /reference.table: has 11 entries, the env needs nS·nA = 3·4 = 12/,
+    );
     expect(() => discrete({ table: [TABLE[0], [0.5, 0.5], TABLE[2]] })).toThrow(/reference.table\[1\]: has 2 entries/);
-    expect(() => discrete({ table: [TABLE[0], [1, 0, 0, 0], TABLE[2]] })).toThrow(/reference.table\[1\]\[1\]: 0 must be/);
-    expect(() => discrete({ table: [TABLE[0], [0.5, 0.5, 0.5, 0.5], TABLE[2]] })).toThrow(/reference.table\[1\]: sums to 2/);
+    expect(() => discrete({ table: [TABLE[0], [1, 0, 0, 0], TABLE[2]] })).toThrow(
+      /reference.table\[1\]\[1\]: 0 must be/,
+    );
+    expect(() => discrete({ table: [TABLE[0], [0.5, 0.5, 0.5, 0.5], TABLE[2]] })).toThrow(
+      /reference.table\[1\]: sums to 2/,
+    );
   });
 
   it('logits source: frozen, the learner loss sends no gradient into it and training leaves it unchanged', () => {
-    const w = tf.variable(tf.tensor2d([[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0, -1]]), true, 'ref/w');
+    const w = tf.variable(
+      tf.tensor2d([
+        [1, 0, 0, 0],
+        [0, 2, 0, 0],
+        [0, 0, 0, -1],
+      ]),
+      true,
+      'ref/w',
+    );
     const p = discrete({ logits: (obs) => tf.matMul(obs, w) });
     const theta = tf.variable(tf.zeros([3, 4]), true, 'learner/theta');
     const before = tf.tidy(() => read(p.logProbs(states())));
     // Control: the same KL written without the prior does send a gradient into w, so the check below can fail.
     tf.tidy(() => {
-      const raw = () => tf.sum(categoricalKl(tf.matMul(states(), theta), tf.logSoftmax(tf.matMul(states(), w)) as tf.Tensor2D)) as tf.Scalar;
+      const raw = () =>
+        tf.sum(
+          categoricalKl(tf.matMul(states(), theta), tf.logSoftmax(tf.matMul(states(), w)) as tf.Tensor2D),
+        ) as tf.Scalar;
       expect(Math.max(...read(tf.abs(tf.variableGrads(raw, [w]).grads['ref/w'])))).toBeGreaterThan(1e-2);
     });
     const opt = tf.train.sgd(0.5);
@@ -158,17 +202,23 @@ describe('reference prior', () => {
 
   it('logits source with the wrong width is an error naming the field', () => {
     const p = discrete({ logits: (obs) => tf.zeros([obs.shape[0], 3]) as tf.Tensor2D });
-    expect(() => tf.tidy(() => p.logProbs(states()))).toThrow(/reference.logits: returned shape \[3, 3\], expected \[3, 4\]/);
+    expect(() => tf.tidy(() => p.logProbs(states()))).toThrow(
+      /reference.logits: returned shape \[3, 3\], expected \[3, 4\]/,
+    );
   });
 
   it('gaussian controller: log-density and closed-form KL match the formulas; the squashed one matches squashed policies only', () => {
-    const gaussian = (obs: tf.Tensor2D) => ({ mean: tf.mul(obs, 0.5) as tf.Tensor2D, logStd: tf.tensor1d([Math.log(0.5), 0]) });
+    const gaussian = (obs: tf.Tensor2D) => ({
+      mean: tf.mul(obs, 0.5) as tf.Tensor2D,
+      logStd: tf.tensor1d([Math.log(0.5), 0]),
+    });
     const p = makePrior(continuous, { gaussian }) as BoxPrior;
     tf.tidy(() => {
       const obs = tf.tensor2d([[1, -1]]);
       // mean (0.5, −0.5), std (0.5, 1); a = (1, 0)
       const lp = read(p.logProb(obs, tf.tensor2d([[1, 0]])))[0];
-      const logN = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+      const logN = (x: number, m: number, s: number) =>
+        -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
       expect(lp).toBeCloseTo(logN(1, 0.5, 0.5) + logN(0, -0.5, 1), 5);
       // KL(N(0, 1)² ‖ prior) per dim: log(σ2/σ1) + (σ1² + (μ1−μ2)²)/(2σ2²) − ½
       const kl = read(p.kl(obs, new DiagGaussian(tf.zeros([1, 2]), tf.zeros([1, 2])))!)[0];
@@ -184,12 +234,19 @@ describe('reference prior', () => {
   });
 
   it('squashed gaussian controller: the closed-form KL equals a Monte Carlo estimate E_π[log π(a) − log p(a)] over the actions', () => {
-    const gaussian = (obs: tf.Tensor2D) => ({ mean: tf.mul(obs, 0.5) as tf.Tensor2D, logStd: tf.tensor1d([Math.log(0.5), 0]) });
+    const gaussian = (obs: tf.Tensor2D) => ({
+      mean: tf.mul(obs, 0.5) as tf.Tensor2D,
+      logStd: tf.tensor1d([Math.log(0.5), 0]),
+    });
     const squashed = makePrior(continuous, { gaussian, squash: true }) as BoxPrior;
     const n = 20_000;
     const { closed, mc, stdErr } = tf.tidy(() => {
       const obs = tf.tile(tf.tensor2d([[1, -1]]), [n, 1]) as tf.Tensor2D; // prior: mean (0.5, −0.5), std (0.5, 1)
-      const policy = new TanhGaussian(tf.tile(tf.tensor2d([[-0.3, 0.4]]), [n, 1]), tf.tile(tf.tensor2d([[Math.log(0.3), Math.log(0.4)]]), [n, 1]), continuous.actionSpace);
+      const policy = new TanhGaussian(
+        tf.tile(tf.tensor2d([[-0.3, 0.4]]), [n, 1]),
+        tf.tile(tf.tensor2d([[Math.log(0.3), Math.log(0.4)]]), [n, 1]),
+        continuous.actionSpace,
+      );
       const closedForm = read(squashed.kl(obs, policy)!);
       // Sampled in action space: log π from the pre-tanh noise, log p through the prior's own log-density (atanh).
       const { action, logProb } = policy.rsampleWithLogProb(standardNormal(new Rng('priors/kl-mc'), [n, 2]));
@@ -199,9 +256,12 @@ describe('reference prior', () => {
       return { closed: closedForm[0], mc: mean, stdErr: Math.sqrt(variance / n) };
     });
     // Per dim log(σ2/σ1) + (σ1² + (μ1−μ2)²)/(2σ2²) − ½ on the pre-tanh Gaussians (KL survives a shared bijection).
-    const klDim = (m1: number, s1: number, m2: number, s2: number) => Math.log(s2 / s1) + (s1 * s1 + (m1 - m2) ** 2) / (2 * s2 * s2) - 0.5;
+    const klDim = (m1: number, s1: number, m2: number, s2: number) =>
+      Math.log(s2 / s1) + (s1 * s1 + (m1 - m2) ** 2) / (2 * s2 * s2) - 0.5;
     expect(closed).toBeCloseTo(klDim(-0.3, 0.3, 0.5, 0.5) + klDim(0.4, 0.4, -0.5, 1), 5);
-    console.log(`squashed KL: closed form ${closed.toFixed(4)}, Monte Carlo ${mc.toFixed(4)} ± ${stdErr.toFixed(4)} (n = ${n})`);
+    console.log(
+      `squashed KL: closed form ${closed.toFixed(4)}, Monte Carlo ${mc.toFixed(4)} ± ${stdErr.toFixed(4)} (n = ${n})`,
+    );
     expect(stdErr).toBeLessThan(0.02);
     expect(Math.abs(mc - closed)).toBeLessThan(4 * stdErr);
   });
@@ -209,8 +269,14 @@ describe('reference prior', () => {
   it('a host controller as a reference: the mean is the controller mean per row, the std its noise; dispose frees the kept log-std', () => {
     const controller = pointMassSteering({ noiseStd: 0.3 });
     const before = tf.memory().numTensors;
-    const p = makePrior({ observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, -1], [1, 1]) }, controllerReference(controller)) as BoxPrior;
-    const rows = [[-0.8, 0.1], [0.6, -0.2]];
+    const p = makePrior(
+      { observationSpace: new Box([-1, -1], [1, 1]), actionSpace: new Box([-1, -1], [1, 1]) },
+      controllerReference(controller),
+    ) as BoxPrior;
+    const rows = [
+      [-0.8, 0.1],
+      [0.6, -0.2],
+    ];
     tf.tidy(() => {
       // log N(a; μ, σ²) at a = μ is −Σ_d (log σ + ½ log 2π).
       const lp = read(p.logProb(tf.tensor2d(rows), tf.tensor2d(rows.map((o) => controller.mean(o)))));
@@ -218,7 +284,9 @@ describe('reference prior', () => {
     });
     p.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => controllerReference({ std: [0], mean: () => [0] })).toThrow('controllerReference: std[0] = 0, must be a finite number > 0');
+    expect(() => controllerReference({ std: [0], mean: () => [0] })).toThrow(
+      'controllerReference: std[0] = 0, must be a finite number > 0',
+    );
   });
 });
 
@@ -228,7 +296,9 @@ describe('spaces', () => {
     expect(() => checkPriorMatches(p, { observationSpace: new Discrete(3), actionSpace: new Discrete(5) })).toThrow(
       /prior.actionSpace: Discrete\(4\) does not match the env's actionSpace Discrete\(5\)/,
     );
-    expect(() => checkPriorMatches(p, { observationSpace: new Discrete(7), actionSpace: new Discrete(4) })).toThrow(/prior.observationSpace/);
+    expect(() => checkPriorMatches(p, { observationSpace: new Discrete(7), actionSpace: new Discrete(4) })).toThrow(
+      /prior.observationSpace/,
+    );
     expect(() => checkPriorMatches(p, tabular)).not.toThrow();
   });
 });

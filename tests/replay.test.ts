@@ -55,13 +55,17 @@ describe('ReplayBuffer', () => {
     fill(buf, 0, 9);
     const a = buf.sample(20, new Rng(4));
     const copy = new ReplayBuffer(6, 2, 1);
-    copy.setState(JSON.parse(JSON.stringify(buf.getState(), (_k, v) => (v instanceof Float32Array ? Array.from(v) : v))));
+    copy.setState(
+      JSON.parse(JSON.stringify(buf.getState(), (_k, v) => (v instanceof Float32Array ? Array.from(v) : v))),
+    );
     expect(Array.from(copy.sample(20, new Rng(4)).reward)).toEqual(Array.from(a.reward));
     // Position restored: the next add overwrites the same (oldest) slot in both.
     fill(buf, 9, 10);
     fill(copy, 9, 10);
     expect(Array.from(copy.sample(50, new Rng(5)).obs)).toEqual(Array.from(buf.sample(50, new Rng(5)).obs));
-    expect(() => new ReplayBuffer(5, 2, 1).setState(buf.getState())).toThrow(/capacity is 6 in the saved state, 5 here/);
+    expect(() => new ReplayBuffer(5, 2, 1).setState(buf.getState())).toThrow(
+      /capacity is 6 in the saved state, 5 here/,
+    );
   });
 
   it('rejects bad shapes naming the field', () => {

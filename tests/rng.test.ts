@@ -21,7 +21,9 @@ describe('Rng', () => {
     const continued = [rng.normal(), rng.normal(), rng.uniform(), rng.integer(10), rng.normal()];
 
     const restored = new Rng('unused seed', saved);
-    expect([restored.normal(), restored.normal(), restored.uniform(), restored.integer(10), restored.normal()]).toEqual(continued);
+    expect([restored.normal(), restored.normal(), restored.uniform(), restored.integer(10), restored.normal()]).toEqual(
+      continued,
+    );
 
     const other = new Rng(123);
     other.normal();

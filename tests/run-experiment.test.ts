@@ -34,12 +34,18 @@ describe('sequentialParts', () => {
 
   it('progress counts the same offset steps as the log, out of the whole run', () => {
     const shown: Array<[number, number]> = [];
-    const ctx = { log: () => {}, progress: (step: number, total: number) => shown.push([step, total]) } as unknown as RunContext;
+    const ctx = {
+      log: () => {},
+      progress: (step: number, total: number) => shown.push([step, total]),
+    } as unknown as RunContext;
     const parts = sequentialParts(ctx, 60);
     const first = parts.next();
     first.progress(10, 30);
     first.log(30, {});
     parts.next().progress(15, 30);
-    expect(shown).toEqual([[10, 60], [45, 60]]);
+    expect(shown).toEqual([
+      [10, 60],
+      [45, 60],
+    ]);
   });
 });

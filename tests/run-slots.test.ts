@@ -47,6 +47,8 @@ describe('SlotCheckpoints', () => {
   it('names the missing blob', () => {
     const { ctx } = folder();
     ctx.checkpoint(5, { file: 'state-1.json' });
-    expect(() => new SlotCheckpoints(ctx, 'state').load()).toThrow(/checkpoint.json points to state-1.json, which is missing/);
+    expect(() => new SlotCheckpoints(ctx, 'state').load()).toThrow(
+      /checkpoint.json points to state-1.json, which is missing/,
+    );
   });
 });

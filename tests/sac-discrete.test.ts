@@ -21,9 +21,23 @@ import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
-import { classifyTwoRoute, TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_START, twoRouteReference, type TwoRouteOutcome } from '../src/envs/tworoute.js';
+import {
+  classifyTwoRoute,
+  TWO_ROUTE_ALPHA,
+  TWO_ROUTE_GAMMA,
+  TWO_ROUTE_START,
+  twoRouteReference,
+  type TwoRouteOutcome,
+} from '../src/envs/tworoute.js';
 import { initNodeBackend } from '../src/node/backend.js';
-import { isDiscretePrior, makeObjective, type AlphaSpec, type ObjectiveSpec, type PriorName, type PriorSpaces } from '../src/priors/index.js';
+import {
+  isDiscretePrior,
+  makeObjective,
+  type AlphaSpec,
+  type ObjectiveSpec,
+  type PriorName,
+  type PriorSpaces,
+} from '../src/priors/index.js';
 import { DivergedError } from '../src/agents/diverged.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { trackTensors } from './own-tensors.js';
@@ -32,20 +46,44 @@ const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
 
 /** The tabular preset at TwoRoute's α and γ: the exact soft optimum in 6,000 env steps. */
-const EXACT_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA };
+const EXACT_CFG: Partial<DiscreteSacConfig> = {
+  ...TABULAR_DISCRETE_SAC,
+  seed: 1,
+  totalSteps: 6000,
+  gamma: TWO_ROUTE_GAMMA,
+};
 
 /** Plain RL (α = 0): the same with εz-greedy collection and a gentler Adam step (`TABULAR_DISCRETE_SAC_PLAIN`). */
-const NONE_CFG: Partial<DiscreteSacConfig> = { ...TABULAR_DISCRETE_SAC_PLAIN, seed: 1, totalSteps: 6000, gamma: TWO_ROUTE_GAMMA };
+const NONE_CFG: Partial<DiscreteSacConfig> = {
+  ...TABULAR_DISCRETE_SAC_PLAIN,
+  seed: 1,
+  totalSteps: 6000,
+  gamma: TWO_ROUTE_GAMMA,
+};
 
 /** The Objective of `prior` at TwoRoute's α (or `alpha`: 'auto_x' with `targets`); the reference is the guide. */
-function objective(prior: PriorName, env: PriorSpaces, alpha: AlphaSpec = TWO_ROUTE_ALPHA, targets: Partial<ObjectiveSpec> = {}) {
-  return makeObjective(prior === 'none' ? { prior } : { prior, alpha, ...targets }, env, { reference: () => ({ table: twoRouteReference(make('TwoRoute-v0') as unknown as TabularEnv) }) });
+function objective(
+  prior: PriorName,
+  env: PriorSpaces,
+  alpha: AlphaSpec = TWO_ROUTE_ALPHA,
+  targets: Partial<ObjectiveSpec> = {},
+) {
+  return makeObjective(prior === 'none' ? { prior } : { prior, alpha, ...targets }, env, {
+    reference: () => ({ table: twoRouteReference(make('TwoRoute-v0') as unknown as TabularEnv) }),
+  });
 }
 /** A learned α from 0.15 toward the uniform prior's entropy target 0.5·log 4 (the old default scale). */
 const autoUniform = (env: PriorSpaces) => objective('uniform', env, 'auto_0.15', { targetEntropy: 0.5 * Math.log(4) });
 
 /** Short runs for the plumbing tests. */
-const SMALL_CFG: Partial<DiscreteSacConfig> = { ...EXACT_CFG, totalSteps: 300, learningStarts: 100, batchSize: 32, logEvery: 100, hidden: [16] };
+const SMALL_CFG: Partial<DiscreteSacConfig> = {
+  ...EXACT_CFG,
+  totalSteps: 300,
+  learningStarts: 100,
+  batchSize: 32,
+  logEvery: 100,
+  hidden: [16],
+};
 
 /**
  * Trains from exploring starts (every free cell a start: the soft optimum is the same, but the ledge cells the
@@ -133,7 +171,9 @@ describe('plain RL (no prior, α = 0) finds the shortcut the exact solver predic
     const pi = result.policyTable!;
     const v = evaluatePolicy(env.model, pi, { alpha: 0, gamma: TWO_ROUTE_GAMMA }).V[TWO_ROUTE_START];
     const { routes } = behaviour(env, pi);
-    console.log(`[sac-discrete] none prior: V^π(start) = ${v.toFixed(4)} (optimum γ^7 = ${(TWO_ROUTE_GAMMA ** 7).toFixed(4)}), routes ${JSON.stringify(routes)}`);
+    console.log(
+      `[sac-discrete] none prior: V^π(start) = ${v.toFixed(4)} (optimum γ^7 = ${(TWO_ROUTE_GAMMA ** 7).toFixed(4)}), routes ${JSON.stringify(routes)}`,
+    );
     expect(routes.ledge).toBeGreaterThan(0.9);
     // The 12-step room route is worth γ^11 = 0.81·γ^7: above 0.95·γ^7 only the 8-step shortcut qualifies.
     expect(v).toBeGreaterThan(0.95 * TWO_ROUTE_GAMMA ** 7);
@@ -150,7 +190,10 @@ describe('the prior changes behaviour in the direction the exact solver predicts
     const ref = twoRouteReference(env);
     const exact = {
       uniform: behaviour(env, softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA }).pi),
-      reference: behaviour(env, softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref }).pi),
+      reference: behaviour(
+        env,
+        softValueIteration(env.model, { alpha: TWO_ROUTE_ALPHA, gamma: TWO_ROUTE_GAMMA, prior: ref }).pi,
+      ),
       none: behaviour(env, softValueIteration(env.model, { alpha: 0, gamma: TWO_ROUTE_GAMMA }).pi),
     };
     const uniform = (learned.uniform ??= train('uniform', EXACT_CFG));
@@ -161,7 +204,10 @@ describe('the prior changes behaviour in the direction the exact solver predicts
       reference: behaviour(reference.env, reference.result.policyTable!),
       none: behaviour(none.env, none.result.policyTable!),
     };
-    console.log('[sac-discrete] behaviour (exact → learned):', JSON.stringify({ exact, got }, (_k, v) => (typeof v === 'number' ? +v.toFixed(3) : v)));
+    console.log(
+      '[sac-discrete] behaviour (exact → learned):',
+      JSON.stringify({ exact, got }, (_k, v) => (typeof v === 'number' ? +v.toFixed(3) : v)),
+    );
 
     for (const b of [exact, got]) {
       // Route: none → the ledge; reference → the guide's room route; uniform → both routes.
@@ -218,7 +264,10 @@ describe('plumbing', () => {
       terminated: tf.tensor1d([0, 0, 0, 0]),
     });
     const alphaAfter = (kind: PriorName, targets: Partial<ObjectiveSpec>) => {
-      const agent = new DiscreteSacAgent(env, objective(kind, env, 'auto_0.15', targets), { ...SMALL_CFG, alphaLr: 0.01 });
+      const agent = new DiscreteSacAgent(env, objective(kind, env, 'auto_0.15', targets), {
+        ...SMALL_CFG,
+        alphaLr: 0.01,
+      });
       for (let i = 0; i < 100; i++) tf.tidy(() => agent.update(batch()));
       const alpha = agent.alpha;
       agent.dispose();
@@ -277,7 +326,12 @@ describe('plumbing', () => {
   });
 
   it('resume from a trainer checkpoint (replay buffer, counters, RNG streams) gives exactly the uninterrupted run', () => {
-    const cfg: Partial<DiscreteSacConfig> = { ...SMALL_CFG, totalSteps: 600, explorationEpsilon: 0.2, explorationRepeatMu: 2 };
+    const cfg: Partial<DiscreteSacConfig> = {
+      ...SMALL_CFG,
+      totalSteps: 600,
+      explorationEpsilon: 0.2,
+      explorationRepeatMu: 2,
+    };
     const uniform = (env: Env) => autoUniform(env);
     const fullEnv = twoRoute();
     const full = new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg).run();
@@ -291,7 +345,9 @@ describe('plumbing', () => {
     expect(ckpt.buffer.size).toBe(ckpt.loop.step);
     // Inside an episode there is env state the checkpoint does not hold: refused, naming when it is allowed.
     while (first.step() && first.atEpisodeBoundary);
-    expect(() => first.saveCheckpoint()).toThrow(/saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true\)/);
+    expect(() => first.saveCheckpoint()).toThrow(
+      /saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true\)/,
+    );
     first.agent.dispose();
 
     // A fresh env and prior: everything the rest of the run needs comes from the checkpoint.
@@ -310,7 +366,9 @@ describe('plumbing', () => {
     const env = twoRoute();
     const teacher = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG).run().agent;
     const own = trackTensors(); // from here: the reference prior's and the student's tensors only (issue #16)
-    const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, { reference: discreteSacReference(teacher.saveCheckpoint(), env) });
+    const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, {
+      reference: discreteSacReference(teacher.saveCheckpoint(), env),
+    });
     const prior = toTeacher.prior;
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const before = prior.table();
@@ -378,7 +436,9 @@ describe('plumbing', () => {
     }
     expect(err).toBeInstanceOf(DivergedError);
     // Caught at the first place the NaN shows: the policy used to act, or the next log step.
-    expect((err as Error).message).toMatch(/^discrete SAC: (policy π\(·\|s\)|losses\/critic) = NaN at step (2[5-9]\d|300); training stopped, the last good checkpoint is kept/);
+    expect((err as Error).message).toMatch(
+      /^discrete SAC: (policy π\(·\|s\)|losses\/critic) = NaN at step (2[5-9]\d|300); training stopped, the last good checkpoint is kept/,
+    );
     const ckpt = (err as DivergedError).lastGood as DiscreteSacCheckpoint;
     expect(ckpt.gradientSteps).toBe(100); // from the log at step 200
     expect(ckpt.critic.every(Number.isFinite)).toBe(true);
@@ -386,21 +446,39 @@ describe('plumbing', () => {
   });
 
   it('config and prior validation errors name the field, the value and what is allowed', () => {
-    expect(() => resolveDiscreteSacConfig({ gamma: 1.5 })).toThrow(/DiscreteSacConfig.gamma: 1.5 is invalid \(allowed: a number in \[0, 1\]\)/);
+    expect(() => resolveDiscreteSacConfig({ gamma: 1.5 })).toThrow(
+      /DiscreteSacConfig.gamma: 1.5 is invalid \(allowed: a number in \[0, 1\]\)/,
+    );
     expect(() => resolveDiscreteSacConfig({ gamma: NaN })).toThrow(/DiscreteSacConfig.gamma: NaN is invalid/);
-    expect(() => resolveDiscreteSacConfig({ batchSize: 0 })).toThrow(/DiscreteSacConfig.batchSize: 0 is invalid \(allowed: a positive integer\)/);
-    expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(/DiscreteSacConfig.hidden: \[8,-1\] is invalid/);
-    expect(() => resolveDiscreteSacConfig({ explorationEpsilon: 1.5 })).toThrow(/DiscreteSacConfig.explorationEpsilon: 1.5 is invalid \(allowed: a number in \[0, 1\] \(0 = off\)\)/);
-    expect(() => resolveDiscreteSacConfig({ explorationRepeatMu: 1 })).toThrow(/DiscreteSacConfig.explorationRepeatMu: 1 is invalid \(allowed: 0 \(off\) or a finite number > 1\)/);
-    expect(() => resolveDiscreteSacConfig({ atZeroAlpha: 'max' as never })).toThrow(/DiscreteSacConfig.atZeroAlpha: "max" is invalid \(allowed: 'soft' or 'greedy'\)/);
+    expect(() => resolveDiscreteSacConfig({ batchSize: 0 })).toThrow(
+      /DiscreteSacConfig.batchSize: 0 is invalid \(allowed: a positive integer\)/,
+    );
+    expect(() => resolveDiscreteSacConfig({ hidden: [8, -1] })).toThrow(
+      /DiscreteSacConfig.hidden: \[8,-1\] is invalid/,
+    );
+    expect(() => resolveDiscreteSacConfig({ explorationEpsilon: 1.5 })).toThrow(
+      /DiscreteSacConfig.explorationEpsilon: 1.5 is invalid \(allowed: a number in \[0, 1\] \(0 = off\)\)/,
+    );
+    expect(() => resolveDiscreteSacConfig({ explorationRepeatMu: 1 })).toThrow(
+      /DiscreteSacConfig.explorationRepeatMu: 1 is invalid \(allowed: 0 \(off\) or a finite number > 1\)/,
+    );
+    expect(() => resolveDiscreteSacConfig({ atZeroAlpha: 'max' as never })).toThrow(
+      /DiscreteSacConfig.atZeroAlpha: "max" is invalid \(allowed: 'soft' or 'greedy'\)/,
+    );
     expect(() => new DiscreteSacAgent(twoRoute(), objective('uniform', twoRoute()), { atZeroAlpha: 'greedy' })).toThrow(
       /DiscreteSacConfig.atZeroAlpha: 'greedy' needs an objective with α fixed at 0, got uniform α=0.15/,
     );
-    expect(() => resolveDiscreteSacConfig({ learningRate: 1 } as Partial<DiscreteSacConfig>)).toThrow(/DiscreteSacConfig.learningRate: unknown field \(allowed: seed, /);
+    expect(() => resolveDiscreteSacConfig({ learningRate: 1 } as Partial<DiscreteSacConfig>)).toThrow(
+      /DiscreteSacConfig.learningRate: unknown field \(allowed: seed, /,
+    );
     const env = twoRoute();
     const wrong = objective('uniform', { observationSpace: env.observationSpace, actionSpace: new Discrete(3) });
-    expect(() => new DiscreteSacAgent(env, wrong)).toThrow(/objective.prior.actionSpace: Discrete\(3\) does not match the env's actionSpace Discrete\(4\)/);
+    expect(() => new DiscreteSacAgent(env, wrong)).toThrow(
+      /objective.prior.actionSpace: Discrete\(3\) does not match the env's actionSpace Discrete\(4\)/,
+    );
     const pm = make('PointMass-v0');
-    expect(() => new DiscreteSacAgent(pm, makeObjective({ prior: 'uniform', alpha: 0.1 }, pm))).toThrow(/actionSpace must be Discrete, got Box/);
+    expect(() => new DiscreteSacAgent(pm, makeObjective({ prior: 'uniform', alpha: 0.1 }, pm))).toThrow(
+      /actionSpace must be Discrete, got Box/,
+    );
   });
 });

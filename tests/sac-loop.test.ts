@@ -3,7 +3,13 @@
  * (src/core/f32json.ts). Small budgets: the learning itself is tested in sac-continuous and sac-discrete.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SAC_DEFAULTS, SAC_OBJECTIVE, trainSac, type SacConfig, type SacScalars } from '../src/agents/sac/continuous.js';
+import {
+  SAC_DEFAULTS,
+  SAC_OBJECTIVE,
+  trainSac,
+  type SacConfig,
+  type SacScalars,
+} from '../src/agents/sac/continuous.js';
 import { DiscreteSacAgent, DiscreteSacTrainer, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
 import { runSacLoop } from '../src/agents/sac/loop.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
@@ -16,7 +22,15 @@ beforeAll(async () => {
   await initNodeBackend();
 });
 
-const TINY: Partial<DiscreteSacConfig> = { seed: 3, totalSteps: 260, learningStarts: 50, batchSize: 16, logEvery: 100, hidden: [8], gamma: 0.95 };
+const TINY: Partial<DiscreteSacConfig> = {
+  seed: 3,
+  totalSteps: 260,
+  learningStarts: 50,
+  batchSize: 16,
+  logEvery: 100,
+  hidden: [8],
+  gamma: 0.95,
+};
 
 describe('encodeF32Json / decodeF32Json (browser-safe)', () => {
   it("round-trips Float32Arrays bit for bit, writing the bytes as Node's Buffer did before (older files decode the same)", () => {
@@ -37,10 +51,22 @@ describe('encodeF32Json / decodeF32Json (browser-safe)', () => {
 
 describe('the shared SAC loop', () => {
   it('continuous SAC logs an evaluation between log steps on its own line, and a log-step evaluation inside that line', async () => {
-    const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [8], batchSize: 8, totalSteps: 300, learningStarts: 50, logEvery: 100, evalEvery: 150, evalEpisodes: 1, checkpointEvery: 0 };
+    const cfg: SacConfig = {
+      ...SAC_DEFAULTS,
+      hidden: [8],
+      batchSize: 8,
+      totalSteps: 300,
+      learningStarts: 50,
+      logEvery: 100,
+      evalEvery: 150,
+      evalEpisodes: 1,
+      checkpointEvery: 0,
+    };
     const objective = makeObjective(SAC_OBJECTIVE, make('Pendulum-v1'));
     const logs: [number, SacScalars][] = [];
-    const run = await trainSac(cfg, () => make('Pendulum-v1'), objective, new RngStreams(2), { log: (step, s) => logs.push([step, s]) });
+    const run = await trainSac(cfg, () => make('Pendulum-v1'), objective, new RngStreams(2), {
+      log: (step, s) => logs.push([step, s]),
+    });
     expect(logs.map(([s]) => s)).toEqual([100, 150, 200, 300]);
     expect(Object.keys(logs[1][1])).toEqual(['charts/eval_return']);
     expect(logs[1][1]['charts/eval_return']).toBe(run.evals[0].meanReturn);
@@ -91,9 +117,13 @@ describe('the shared SAC loop', () => {
     expect(() => DiscreteSacTrainer.resume(fresh(), objective, { ...ckpt, version: 1 } as never)).toThrow(
       /checkpoint.version: got 1, allowed: 2 \(this priorlab's SAC checkpoint format\)/,
     );
-    expect(() => DiscreteSacTrainer.resume(fresh(), objective, { ...ckpt, algo: 'sac' })).toThrow(/checkpoint.algo: got "sac", allowed: 'sac-discrete'/);
+    expect(() => DiscreteSacTrainer.resume(fresh(), objective, { ...ckpt, algo: 'sac' })).toThrow(
+      /checkpoint.algo: got "sac", allowed: 'sac-discrete'/,
+    );
     const agent = new DiscreteSacAgent(env, objective, TINY);
-    expect(() => agent.loadCheckpoint({ ...ckpt.agent, version: 1 } as never)).toThrow(/checkpoint.version: got 1, allowed: 2/);
+    expect(() => agent.loadCheckpoint({ ...ckpt.agent, version: 1 } as never)).toThrow(
+      /checkpoint.version: got 1, allowed: 2/,
+    );
     const resumed = DiscreteSacTrainer.resume(fresh(), objective, decodeF32Json(encodeF32Json(ckpt)));
     expect(resumed.stepCount).toBe(trainer.stepCount);
     expect(resumed.stepCount).toBeGreaterThan(0);

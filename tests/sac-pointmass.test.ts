@@ -19,7 +19,12 @@ import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { PRIOR_NAMES, type BoxPrior, type PriorName } from '../src/priors/index.js';
 import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
-import { pointMassBehaviour, pointMassObjective, pointMassSacConfig, type PointMassBehaviour } from '../src/agents/sac/pointmass.js';
+import {
+  pointMassBehaviour,
+  pointMassObjective,
+  pointMassSacConfig,
+  type PointMassBehaviour,
+} from '../src/agents/sac/pointmass.js';
 
 const makeEnv = () => make('PointMass-v0');
 
@@ -36,7 +41,10 @@ async function measure(kind: PriorName, reference: BoxPrior): Promise<Measured> 
   const objective = pointMassObjective(kind, makeEnv());
   const run = await trainSac(pointMassSacConfig(3000), makeEnv, objective, new RngStreams(2));
   const streams = new RngStreams('pointmass-eval');
-  const episodes = rollouts(run.agent, makeEnv, 30, streams.get('seeds'), { deterministic: false, rng: streams.get('noise') });
+  const episodes = rollouts(run.agent, makeEnv, 30, streams.get('seeds'), {
+    deterministic: false,
+    rng: streams.get('noise'),
+  });
   const visited = Float32Array.from(episodes.flatMap((ep) => ep.obs.slice(0, -1).flat()));
   const stats = run.agent.policyStats(visited, streams.get('stats'), reference);
   run.agent.dispose();

@@ -31,7 +31,11 @@ interface Proc {
 }
 
 function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: work,
+    env: { ...process.env, CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   clis.add(child);
   let text = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (text += c));
@@ -68,7 +72,8 @@ function snapshot(dir: string): Record<string, string> {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8').replace(/"(createdAt|updatedAt)": "[^"]*"/g, '"$1": "<time>"');
+      else
+        out[relative(dir, p)] = readFileSync(p, 'utf8').replace(/"(createdAt|updatedAt)": "[^"]*"/g, '"$1": "<time>"');
     }
   };
   walk(dir);
@@ -138,13 +143,23 @@ describe('sweep backends', () => {
   describe('faults (each compared with an uninterrupted local sweep)', () => {
     // Trials long enough to be caught in the middle (600k steps: ~1 s each on a quiet machine, where 60k took 0.1 s and a
     // trial could finish between the check and the kill); checkpoints every 50k steps.
-    const body = { options: { env: 'TwoRoute-v0', steps: 600_000, logEvery: 25_000, checkpointEvery: 50_000 }, grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] }, seeds: [1] };
+    const body = {
+      options: { env: 'TwoRoute-v0', steps: 600_000, logEvery: 25_000, checkpointEvery: 50_000 },
+      grid: { prior: PRIORS.slice(0, 2), alpha: [0.1, 1] },
+      seeds: [1],
+    };
     let file = '';
     let reference: Record<string, string> = {};
     /** Rows shipped so far per unfinished trial of the sweep in `dir` (empty when Redis does not answer). */
     const shippedRows = async (dir: string): Promise<Record<string, number>> => {
       if (!existsSync(join(work, dir, 'sweep.json'))) return {};
-      const r = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const r = new Redis({
+        host: '127.0.0.1',
+        port: redisPort,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       const p = `priorlab:sweep:${sweepIdOf(join(work, dir))}`;
       try {
         await r.connect();
@@ -160,7 +175,9 @@ describe('sweep backends', () => {
       }
     };
     const doneTrials = (dir: string): number =>
-      existsSync(join(work, dir, 'trials')) ? readdirSync(join(work, dir, 'trials')).filter((t) => trialStatus(join(work, dir), t) === 'done').length : 0;
+      existsSync(join(work, dir, 'trials'))
+        ? readdirSync(join(work, dir, 'trials')).filter((t) => trialStatus(join(work, dir), t) === 'done').length
+        : 0;
 
     beforeAll(async () => {
       file = spec('faults', body);
@@ -221,7 +238,12 @@ describe('sweep backends', () => {
       const store = join(work, 'store');
       const workers = [0, 1].map(() => start(['worker', '--queue', url, '--lock-ms', '2000', '--checkpoints', store]));
       const coord = start(['sweep', file, '--out', 'faults-store', '--queue', url]);
-      const files = (): string[] => (existsSync(store) ? readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) : []);
+      const files = (): string[] =>
+        existsSync(store)
+          ? readdirSync(store, { recursive: true, withFileTypes: true })
+              .filter((d) => d.isFile())
+              .map((d) => d.name)
+          : [];
       await waitFor('a shipped file in the checkpoints folder', () => files().length > 0);
       expect(await coord.exit, coord.out()).toBe(0);
       await stopAll(workers);
@@ -236,12 +258,19 @@ describe('sweep backends', () => {
         if (!existsSync(trials)) return [];
         return readdirSync(trials).filter((t) => {
           const p = join(trials, t, 'checkpoint.json');
-          return trialStatus(join(work, 'faults-crash'), t) === 'running' && existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).step >= 100_000;
+          return (
+            trialStatus(join(work, 'faults-crash'), t) === 'running' &&
+            existsSync(p) &&
+            JSON.parse(readFileSync(p, 'utf8')).step >= 100_000
+          );
         });
       };
       await waitFor('a trial checkpointed at 100k steps', () => running().length > 0);
       // Every worker process: the one running the trial seen above is among them (which one is not visible from here).
-      const kids = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+      const kids = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .map(Number);
       for (const pid of kids) process.kill(pid, 'SIGKILL');
       expect(await first.exit, first.out()).toBe(1);
       expect(first.out()).toMatch(/trial c\d-s1 FAILED/);

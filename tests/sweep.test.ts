@@ -19,7 +19,9 @@ const expand = (yaml: string) => expandTrials(parseSpec(yaml), tabularQ);
 
 describe('sweep spec', () => {
   it('a grid expands first key slowest, crossed with the seeds, with defaults filled in', () => {
-    const { cells, trials } = expand('experiment: tabular-q\noptions: { steps: 500 }\ngrid: { prior: [uniform, none], alpha: [0.1, 1] }\nseeds: 1-2\n');
+    const { cells, trials } = expand(
+      'experiment: tabular-q\noptions: { steps: 500 }\ngrid: { prior: [uniform, none], alpha: [0.1, 1] }\nseeds: 1-2\n',
+    );
     expect(cells.map((c) => c.varying)).toEqual([
       { prior: 'uniform', alpha: 0.1 },
       { prior: 'uniform', alpha: 1 },
@@ -49,15 +51,27 @@ describe('sweep spec', () => {
   });
 
   it('a bad value names the trial, the option, the value and what is allowed, before anything runs', () => {
-    expect(() => expand('experiment: tabular-q\ngrid: { alpha: [0.1, -2] }\nseeds: [3]\n')).toThrow(/trial c1-s3 \(alpha=-2\): option 'alpha' \(--alpha\) got -2; allowed: number >= 0/);
-    expect(() => expand('experiment: tabular-q\ngrid: { prior: [uniform, bogus] }\n')).toThrow(/trial c1-s1 \(prior=bogus\): option 'prior' \(--prior\) got 'bogus'; allowed: (uniform\|)?/);
-    expect(() => expand('experiment: tabular-q\noptions: { steps: 2.5 }\n')).toThrow(/option 'steps' \(--steps\) got 2.5; allowed: integer > 0/);
+    expect(() => expand('experiment: tabular-q\ngrid: { alpha: [0.1, -2] }\nseeds: [3]\n')).toThrow(
+      /trial c1-s3 \(alpha=-2\): option 'alpha' \(--alpha\) got -2; allowed: number >= 0/,
+    );
+    expect(() => expand('experiment: tabular-q\ngrid: { prior: [uniform, bogus] }\n')).toThrow(
+      /trial c1-s1 \(prior=bogus\): option 'prior' \(--prior\) got 'bogus'; allowed: (uniform\|)?/,
+    );
+    expect(() => expand('experiment: tabular-q\noptions: { steps: 2.5 }\n')).toThrow(
+      /option 'steps' \(--steps\) got 2.5; allowed: integer > 0/,
+    );
   });
 
   it('rejects unknown options (with a suggestion), seeds in the grid, one option set twice, print-only experiments', () => {
-    expect(() => expand('experiment: tabular-q\ngrid: { alpah: [1] }\n')).toThrow(/grid\.alpah: 'tabular-q' has no option 'alpah' \(did you mean 'alpha'\?\)/);
-    expect(() => expand('experiment: tabular-q\ngrid: { seed: [1, 2] }\n')).toThrow(/grid\.seed: seeds are swept with the top-level 'seeds'/);
-    expect(() => expand('experiment: tabular-q\noptions: { alpha: 1 }\ngrid: { alpha: [1] }\n')).toThrow(/option 'alpha' is set in both options and grid/);
+    expect(() => expand('experiment: tabular-q\ngrid: { alpah: [1] }\n')).toThrow(
+      /grid\.alpah: 'tabular-q' has no option 'alpah' \(did you mean 'alpha'\?\)/,
+    );
+    expect(() => expand('experiment: tabular-q\ngrid: { seed: [1, 2] }\n')).toThrow(
+      /grid\.seed: seeds are swept with the top-level 'seeds'/,
+    );
+    expect(() => expand('experiment: tabular-q\noptions: { alpha: 1 }\ngrid: { alpha: [1] }\n')).toThrow(
+      /option 'alpha' is set in both options and grid/,
+    );
     expect(() => expandTrials(parseSpec('experiment: lesson\n'), lesson)).toThrow(/'lesson' is print-only/);
   });
 
@@ -66,13 +80,22 @@ describe('sweep spec', () => {
     expect(() => parseSpec('experiment: tabular-q\ngrid: { alpha: 1 }\n', 's.yaml')).toThrow(/s\.yaml: grid\.alpha:/);
     expect(() => parseSpec('experiment: [unclosed\n', 's.yaml')).toThrow(/s\.yaml: not valid YAML/);
     expect(parseSpec('experiment: tabular-q\n').metrics).toEqual(DEFAULT_METRICS);
-    expect(parseSpec('experiment: tabular-q\nmetrics: { kl: charts/kl }\n').metrics).toEqual({ ...DEFAULT_METRICS, kl: 'charts/kl' });
+    expect(parseSpec('experiment: tabular-q\nmetrics: { kl: charts/kl }\n').metrics).toEqual({
+      ...DEFAULT_METRICS,
+      kl: 'charts/kl',
+    });
   });
 });
 
 describe('queue URL', () => {
   it('credentials come from the URL and never appear in a message', () => {
-    expect(parseQueueUrl('redis://alice:s3cret@10.0.0.5:6380/2')).toEqual({ host: '10.0.0.5', port: 6380, db: 2, username: 'alice', password: 's3cret' });
+    expect(parseQueueUrl('redis://alice:s3cret@10.0.0.5:6380/2')).toEqual({
+      host: '10.0.0.5',
+      port: 6380,
+      db: 2,
+      username: 'alice',
+      password: 's3cret',
+    });
     expect(parseQueueUrl('rediss://h')).toMatchObject({ host: 'h', port: 6379, db: 0, tls: { servername: 'h' } });
     expect(redact('redis://alice:s3cret@host:1/0')).toBe('redis://***:***@host:1/0');
     for (const bad of ['http://u:s3cret@host', 'redis://u:s3cret@host/x']) {
@@ -91,12 +114,16 @@ describe('queue URL', () => {
 describe('sweep summary', () => {
   it('mean ± std over seeds of the final values, per cell, and the plots of each logged metric vs α', () => {
     const dir = mkdtempSync(join(tmpdir(), 'priorlab-sweep-sum-'));
-    const spec = parseSpec('experiment: tabular-q\ngrid: { prior: [uniform, none], alpha: [0.01, 1] }\nseeds: 1-2\nmetrics: { return: charts/return, kl: charts/kl }\n');
+    const spec = parseSpec(
+      'experiment: tabular-q\ngrid: { prior: [uniform, none], alpha: [0.01, 1] }\nseeds: 1-2\nmetrics: { return: charts/return, kl: charts/kl }\n',
+    );
     const { cells, trials } = expandTrials(spec, tabularQ);
     const sweep: SweepFile = { experiment: 'tabular-q', spec, cells, trials };
     // Final return of trial (cell c, seed s) = 10c + s; KL = c + 1; the earlier rows must not count.
     for (const t of trials) {
-      const text = metricsLine(1, { 'charts/return': -999 }) + metricsLine(2, { 'charts/return': 10 * t.cell + t.seed, 'charts/kl': t.cell + 1 });
+      const text =
+        metricsLine(1, { 'charts/return': -999 }) +
+        metricsLine(2, { 'charts/return': 10 * t.cell + t.seed, 'charts/kl': t.cell + 1 });
       writeFileAtomic(join(trialDir(dir, t.id), 'metrics.jsonl'), text);
     }
     writeJson(join(dir, 'sweep.json'), sweep);

@@ -15,7 +15,8 @@ import { GIF_PALETTE, rasterize } from '../src/node/train/gif.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-train-'));
-const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
 const only = (out: string): string => {
   const dirs = readdirSync(out);
   expect(dirs).toHaveLength(1);
@@ -28,7 +29,19 @@ let pendulumRun = '';
 
 beforeAll(() => {
   const out = tmp();
-  const r = cli(['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--steps', SHORT.steps, '--set', `learningStarts=${SHORT.learningStarts},evalEvery=${SHORT.evalEvery},evalEpisodes=${SHORT.evalEpisodes}`, '--out', out]);
+  const r = cli([
+    'train',
+    '--algo',
+    'sac',
+    '--env',
+    'Pendulum-v1',
+    '--steps',
+    SHORT.steps,
+    '--set',
+    `learningStarts=${SHORT.learningStarts},evalEvery=${SHORT.evalEvery},evalEpisodes=${SHORT.evalEpisodes}`,
+    '--out',
+    out,
+  ]);
   expect(r.status, r.stderr).toBe(0);
   pendulumRun = only(out);
 }, 240_000);
@@ -36,15 +49,34 @@ beforeAll(() => {
 describe('train', () => {
   it('--algo sac --env Pendulum-v1 gives sac-pendulum’s metrics, byte for byte, and stores the resolved values', () => {
     const out = tmp();
-    const r = cli(['sac-pendulum', '--steps', SHORT.steps, '--learning-starts', SHORT.learningStarts, '--eval-every', SHORT.evalEvery, '--eval-episodes', SHORT.evalEpisodes, '--replays', '0', '--out', out]);
+    const r = cli([
+      'sac-pendulum',
+      '--steps',
+      SHORT.steps,
+      '--learning-starts',
+      SHORT.learningStarts,
+      '--eval-every',
+      SHORT.evalEvery,
+      '--eval-episodes',
+      SHORT.evalEpisodes,
+      '--replays',
+      '0',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const theirs = readFileSync(join(only(out), 'metrics.jsonl'), 'utf8');
     const ours = readFileSync(join(pendulumRun, 'metrics.jsonl'), 'utf8');
     expect(theirs.split('\n').length).toBeGreaterThan(3);
     expect(ours).toBe(theirs);
     const config = JSON.parse(readFileSync(join(pendulumRun, 'config.json'), 'utf8'));
-    expect(config.resolved).toMatchObject({ algo: 'sac', env: 'Pendulum-v1', hyperparams: { totalSteps: 300, learningStarts: 100 } });
-    for (const f of ['agent.json', 'agent.bin', 'learning-curve.svg']) expect(existsSync(join(pendulumRun, f)), f).toBe(true);
+    expect(config.resolved).toMatchObject({
+      algo: 'sac',
+      env: 'Pendulum-v1',
+      hyperparams: { totalSteps: 300, learningStarts: 100 },
+    });
+    for (const f of ['agent.json', 'agent.bin', 'learning-curve.svg'])
+      expect(existsSync(join(pendulumRun, f)), f).toBe(true);
   }, 240_000);
 });
 
@@ -60,7 +92,9 @@ describe('enjoy', () => {
     reader.decodeAndBlitFrameRGBA(0, rgba);
     const env = make('Pendulum-v1');
     const want = rasterize(sceneOf(env, env.reset({ seed: 3 }).obs), 64, 64);
-    const got = Array.from({ length: 64 * 64 }, (_, i) => GIF_PALETTE.findIndex((c) => c[0] === rgba[4 * i] && c[1] === rgba[4 * i + 1] && c[2] === rgba[4 * i + 2]));
+    const got = Array.from({ length: 64 * 64 }, (_, i) =>
+      GIF_PALETTE.findIndex((c) => c[0] === rgba[4 * i] && c[1] === rgba[4 * i + 1] && c[2] === rgba[4 * i + 2]),
+    );
     expect(new Set(want).size).toBeGreaterThan(2); // the render is not blank
     expect(Uint8Array.from(got)).toEqual(want);
   }, 120_000);
@@ -76,20 +110,39 @@ describe('bad input: exit 2, a message naming what is wrong and what is allowed,
   };
 
   it('an algorithm that does not fit the env', () => {
-    refused(['train', '--algo', 'sac', '--env', 'TwoRoute-v0'], /--algo: sac does not fit TwoRoute-v0 .*allowed: sac-discrete, klppo/);
+    refused(
+      ['train', '--algo', 'sac', '--env', 'TwoRoute-v0'],
+      /--algo: sac does not fit TwoRoute-v0 .*allowed: sac-discrete, klppo/,
+    );
   }, 60_000);
 
   it('env options the env does not take', () => {
-    refused(['train', '--env', 'MountainCarContinuous-v0', '--env-options', '{nope: 1}'], /--env-options: MountainCarContinuous-v0: unknown option 'nope'; allowed options: goalVelocity/);
+    refused(
+      ['train', '--env', 'MountainCarContinuous-v0', '--env-options', '{nope: 1}'],
+      /--env-options: MountainCarContinuous-v0: unknown option 'nope'; allowed options: goalVelocity/,
+    );
   }, 60_000);
 
   it('an unknown reference', () => {
-    refused(['train', '--env', 'Pendulum-v1', '--prior', 'reference', '--alpha', '0.1', '--reference', 'nope'], /--reference: 'nope' is not a reference of Pendulum-v1; allowed: swing-up or a run folder/);
+    refused(
+      ['train', '--env', 'Pendulum-v1', '--prior', 'reference', '--alpha', '0.1', '--reference', 'nope'],
+      /--reference: 'nope' is not a reference of Pendulum-v1; allowed: swing-up or a run folder/,
+    );
   }, 60_000);
 
   it('a run folder of another env as the reference', () => {
     refused(
-      ['train', '--env', 'MountainCarContinuous-v0', '--prior', 'reference', '--alpha', '0.1', '--reference', pendulumRun],
+      [
+        'train',
+        '--env',
+        'MountainCarContinuous-v0',
+        '--prior',
+        'reference',
+        '--alpha',
+        '0.1',
+        '--reference',
+        pendulumRun,
+      ],
       /--reference .*: an agent of Pendulum-v1, not MountainCarContinuous-v0; allowed: a run folder of MountainCarContinuous-v0/,
     );
   }, 60_000);

@@ -31,7 +31,11 @@ async function runFolder(options: Record<string, unknown>, stopAt: number | null
       resume,
       backend: 'wasm',
       signal: ac.signal,
-      reporter: { progress: (step) => (stop !== null && step >= stop ? ac.abort() : undefined), print() {}, finish() {} },
+      reporter: {
+        progress: (step) => (stop !== null && step >= stop ? ac.abort() : undefined),
+        print() {},
+        finish() {},
+      },
     });
   };
   if (stopAt === null) expect(await once(false, null)).toBe('done');
@@ -43,8 +47,20 @@ async function runFolder(options: Record<string, unknown>, stopAt: number | null
 }
 
 const CASES = [
-  { algo: 'sac', env: 'Pendulum-v1', steps: 600, set: 'learningStarts=100,evalEvery=200,evalEpisodes=1,checkpointEvery=200,hidden=[16,16]', stopAt: 250 },
-  { algo: 'sac-discrete', env: 'TwoRoute-v0', steps: 1500, set: 'checkpointEvery=300,evalEvery=500,evalEpisodes=2', stopAt: 700 },
+  {
+    algo: 'sac',
+    env: 'Pendulum-v1',
+    steps: 600,
+    set: 'learningStarts=100,evalEvery=200,evalEpisodes=1,checkpointEvery=200,hidden=[16,16]',
+    stopAt: 250,
+  },
+  {
+    algo: 'sac-discrete',
+    env: 'TwoRoute-v0',
+    steps: 1500,
+    set: 'checkpointEvery=300,evalEvery=500,evalEpisodes=2',
+    stopAt: 700,
+  },
 ];
 
 describe('train resumes exactly', () => {

@@ -26,7 +26,11 @@ describe('Gaussian KL', () => {
   it('matches ∫ q log(q/p) by quadrature; zero for equal arguments; diagonal = sum of dims', () => {
     const q = { mean: 0.3, variance: 1.7 };
     const p = { mean: -1, variance: 0.6 };
-    const quad = integrate((z) => Math.exp(gaussianLogPdf(z, q)) * (gaussianLogPdf(z, q) - gaussianLogPdf(z, p)), -15, 15);
+    const quad = integrate(
+      (z) => Math.exp(gaussianLogPdf(z, q)) * (gaussianLogPdf(z, q) - gaussianLogPdf(z, p)),
+      -15,
+      15,
+    );
     expect(gaussianKL(q, p)).toBeCloseTo(quad, 8);
     expect(gaussianKL(q, q)).toBe(0);
     const diag = diagGaussianKL({ mean: [0.3, 2], variance: [1.7, 0.2] }, { mean: [-1, 0], variance: [0.6, 1] });
@@ -34,11 +38,15 @@ describe('Gaussian KL', () => {
   });
 
   it('rejects invalid parameters, naming the field and value', () => {
-    expect(() => gaussianKL({ mean: 0, variance: -1 }, { mean: 0, variance: 1 })).toThrow('q.variance must be finite and > 0, got -1');
+    expect(() => gaussianKL({ mean: 0, variance: -1 }, { mean: 0, variance: 1 })).toThrow(
+      'q.variance must be finite and > 0, got -1',
+    );
     expect(() => diagGaussianKL({ mean: [0, 0], variance: [1] }, { mean: [0, 0], variance: [1, 1] })).toThrow(
       'q.variance has length 1, expected 2 (the length of q.mean)',
     );
-    expect(() => diagGaussianKL({ mean: [0, 0], variance: [1, 1] }, { mean: [0, 0], variance: [1, 0] })).toThrow('p[1].variance must be finite and > 0, got 0');
+    expect(() => diagGaussianKL({ mean: [0, 0], variance: [1, 1] }, { mean: [0, 0], variance: [1, 0] })).toThrow(
+      'p[1].variance must be finite and > 0, got 0',
+    );
     expect(() => new LinearGaussianModel(0, 1)).toThrow('priorVariance must be finite and > 0, got 0');
   });
 });
@@ -62,7 +70,12 @@ describe('linear-Gaussian model', () => {
     const q = { mean: -0.4, variance: 0.9 };
     const rec = integrate((z) => Math.exp(gaussianLogPdf(z, q)) * gaussianLogPdf(x, model.likelihood(z)), -15, 15);
     expect(model.elbo(x, q).reconstruction).toBeCloseTo(rec, 9);
-    for (const [m, v] of [[-2, 0.1], [0, 1], [0.9, 0.6], [3, 5]]) {
+    for (const [m, v] of [
+      [-2, 0.1],
+      [0, 1],
+      [0.9, 0.6],
+      [3, 5],
+    ]) {
       const qq = { mean: m, variance: v };
       expect(Math.abs(model.gapByDefinition(x, qq) - model.gapByPosteriorKL(x, qq))).toBeLessThan(1e-9);
       expect(model.gapByDefinition(x, qq)).toBeGreaterThan(0);
@@ -85,7 +98,11 @@ describe('the lesson numbers', () => {
       });
       it('the Monte Carlo ELBO and its terms agree with the analytic ones within 5 standard errors', () => {
         const mc = exampleModel(ex).monteCarloElbo(ex.x, ex.q, new Rng(11), 20_000);
-        for (const [est, exact] of [[mc.elbo, ours.elbo], [mc.reconstruction, ours.reconstruction], [mc.kl, ours.priorKL]] as const) {
+        for (const [est, exact] of [
+          [mc.elbo, ours.elbo],
+          [mc.reconstruction, ours.reconstruction],
+          [mc.kl, ours.priorKL],
+        ] as const) {
           expect(est.stdErr).toBeGreaterThan(0);
           expect(Math.abs(est.mean - exact)).toBeLessThanOrEqual(5 * est.stdErr);
         }

@@ -28,14 +28,20 @@ beforeAll(async () => {
 
 async function viewerAgent(e: ViewerAgentEntry): Promise<ViewerAgent> {
   const dir = join(VIEWER_AGENTS_DIR, e.path);
-  const { manifest, weights } = await readSavedAgent(readFileSync(join(dir, 'agent.json'), 'utf8'), new Uint8Array(readFileSync(join(dir, 'agent.bin'))), dir);
+  const { manifest, weights } = await readSavedAgent(
+    readFileSync(join(dir, 'agent.json'), 'utf8'),
+    new Uint8Array(readFileSync(join(dir, 'agent.bin'))),
+    dir,
+  );
   return new ViewerAgent(manifest, weights, 'shipped');
 }
 
 describe('shipped viewer agents', () => {
   it('are the 9 (env, prior) pairs, a few KB each, each made by a recorded train command', () => {
     expect(INDEX.agents.map((a) => `${a.env}/${a.prior}`).sort()).toEqual(
-      ['MountainCarContinuous-v0', 'Pendulum-v1', 'PointMass-v0'].flatMap((e) => ['none', 'reference', 'uniform'].map((p) => `${e}/${p}`)),
+      ['MountainCarContinuous-v0', 'Pendulum-v1', 'PointMass-v0'].flatMap((e) =>
+        ['none', 'reference', 'uniform'].map((p) => `${e}/${p}`),
+      ),
     );
     for (const a of INDEX.agents) {
       expect(a.command).toContain(`--env ${a.env} --prior ${a.prior}`);
@@ -78,17 +84,31 @@ describe('shipped viewer agents', () => {
     const bin = new Uint8Array(readFileSync(join(dir, 'agent.bin')));
     const torn = bin.slice();
     torn[3] ^= 1;
-    await expect(readSavedAgent(text, torn, 'x')).rejects.toThrow(/x\/agent\.bin: sha256 does not match agent\.json's; the saved agent is corrupted/);
-    await expect(readSavedAgent(text, bin.slice(0, 100), 'x')).rejects.toThrow(/x\/agent\.bin: 100 bytes, the manifest's tensors need \d+/);
-    await expect(readSavedAgent(text.replace('"formatVersion": 1', '"formatVersion": 2'), bin, 'x')).rejects.toThrow(UsageError);
+    await expect(readSavedAgent(text, torn, 'x')).rejects.toThrow(
+      /x\/agent\.bin: sha256 does not match agent\.json's; the saved agent is corrupted/,
+    );
+    await expect(readSavedAgent(text, bin.slice(0, 100), 'x')).rejects.toThrow(
+      /x\/agent\.bin: 100 bytes, the manifest's tensors need \d+/,
+    );
+    await expect(readSavedAgent(text.replace('"formatVersion": 1', '"formatVersion": 2'), bin, 'x')).rejects.toThrow(
+      UsageError,
+    );
     const { manifest, weights } = await readSavedAgent(text, bin, 'x');
-    expect(() => new ViewerAgent({ ...manifest, env: { ...manifest.env, id: 'CliffWalking-v1' } }, weights, 'y')).toThrow(/y\/agent\.json: an agent of CliffWalking-v1; allowed here: Pendulum-v1, PointMass-v0, MountainCarContinuous-v0/);
-    expect(() => new ViewerAgent({ ...manifest, env: { ...manifest.env, observationSpace: 'Box(2)' } }, weights, 'y')).toThrow(/agent y: the agent's observationSpace Box\(2\) does not match/);
+    expect(
+      () => new ViewerAgent({ ...manifest, env: { ...manifest.env, id: 'CliffWalking-v1' } }, weights, 'y'),
+    ).toThrow(
+      /y\/agent\.json: an agent of CliffWalking-v1; allowed here: Pendulum-v1, PointMass-v0, MountainCarContinuous-v0/,
+    );
+    expect(
+      () => new ViewerAgent({ ...manifest, env: { ...manifest.env, observationSpace: 'Box(2)' } }, weights, 'y'),
+    ).toThrow(/agent y: the agent's observationSpace Box\(2\) does not match/);
   });
 
   it('at a state: π and p integrate to 1 over the action range, and the learner-style KL matches the integral of π log(π/p)', async () => {
     for (const prior of ['uniform', 'reference', 'none']) {
-      const agent = await viewerAgent(INDEX.agents.find((a) => a.env === 'MountainCarContinuous-v0' && a.prior === prior)!);
+      const agent = await viewerAgent(
+        INDEX.agents.find((a) => a.env === 'MountainCarContinuous-v0' && a.prior === prior)!,
+      );
       const [run] = await rollouts(agent, 1, 3, true);
       const s = run.obs[Math.min(30, run.obs.length - 1)];
       const n = 4000;
@@ -111,7 +131,11 @@ describe('shipped viewer agents', () => {
   it('share start states across priors and reproduce a fan from its seed', async () => {
     expect(startSeeds(4, 5)).toEqual(startSeeds(4, 5));
     expect(startSeeds(4, 5)).not.toEqual(startSeeds(5, 5));
-    const agents = await Promise.all(['uniform', 'reference'].map((p) => viewerAgent(INDEX.agents.find((a) => a.env === 'PointMass-v0' && a.prior === p)!)));
+    const agents = await Promise.all(
+      ['uniform', 'reference'].map((p) =>
+        viewerAgent(INDEX.agents.find((a) => a.env === 'PointMass-v0' && a.prior === p)!),
+      ),
+    );
     const [u, r] = await Promise.all(agents.map((a) => rollouts(a, 4, 7, false)));
     expect(u.map((x) => Array.from(x.obs[0]))).toEqual(r.map((x) => Array.from(x.obs[0])));
     const again = await rollouts(agents[0], 4, 7, false);

@@ -21,7 +21,9 @@ async function stats(page: Page, testid: string): Promise<Record<string, number>
 
 /** Waits until the columns are drawn for the render after `after` (the panel marks `#main[data-done]`). */
 async function drawn(page: Page, after = 0): Promise<void> {
-  await page.waitForFunction((a) => Number(document.getElementById('main')?.dataset.done ?? 0) > a, after, { timeout: 120_000 });
+  await page.waitForFunction((a) => Number(document.getElementById('main')?.dataset.done ?? 0) > a, after, {
+    timeout: 120_000,
+  });
 }
 const done = (page: Page) => page.evaluate(() => Number(document.getElementById('main')?.dataset.done ?? 0));
 
@@ -37,7 +39,8 @@ describe('Continuous control: trained agents under each prior', () => {
   it('opens on three columns of shipped agents; MountainCar: the reference reaches the flag, uniform stands still; densities with a finite KL', async () => {
     const page = await openPanel(session, '#panel=control', errors, { width: 1440, height: 900 });
     await drawn(page);
-    for (const p of ['uniform', 'reference', 'none']) expect(await page.$(`[data-testid="control-col-${p}"]`)).not.toBeNull();
+    for (const p of ['uniform', 'reference', 'none'])
+      expect(await page.$(`[data-testid="control-col-${p}"]`)).not.toBeNull();
     const ref = await stats(page, 'control-stats-reference');
     const uni = await stats(page, 'control-stats-uniform');
     expect(ref.success).toBeGreaterThan(0.8);
@@ -62,7 +65,9 @@ describe('Continuous control: trained agents under each prior', () => {
     await drawn(page);
     const before = await page.textContent('[data-testid="control-state"]');
     // Lines overlap, so a pointer click at one line's centre may land on another: dispatch on the line itself.
-    await page.$eval('[data-testid="control-col-uniform"] path[data-rollout="2"]', (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+    await page.$eval('[data-testid="control-col-uniform"] path[data-rollout="2"]', (el) =>
+      el.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+    );
     await page.$eval('[data-testid="control-t"]', (el) => {
       (el as HTMLInputElement).value = '120';
       el.dispatchEvent(new Event('input', { bubbles: true }));
@@ -93,13 +98,25 @@ describe('Continuous control: trained agents under each prior', () => {
     const bin = readFileSync(join(dir, 'agent.bin'));
     const torn = Buffer.from(bin);
     torn[10] ^= 1;
-    await page.setInputFiles('[data-testid="control-load"]', [json, { name: 'agent.bin', mimeType: 'application/octet-stream', buffer: torn }]);
-    await page.waitForFunction(() => document.querySelector('[data-testid="control-load-msg"]')?.textContent?.includes('Not loaded'));
-    expect(await page.textContent('[data-testid="control-load-msg"]')).toMatch(/agent\.bin: sha256 does not match agent\.json's; the saved agent is corrupted/);
+    await page.setInputFiles('[data-testid="control-load"]', [
+      json,
+      { name: 'agent.bin', mimeType: 'application/octet-stream', buffer: torn },
+    ]);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="control-load-msg"]')?.textContent?.includes('Not loaded'),
+    );
+    expect(await page.textContent('[data-testid="control-load-msg"]')).toMatch(
+      /agent\.bin: sha256 does not match agent\.json's; the saved agent is corrupted/,
+    );
     const n = await done(page);
-    await page.setInputFiles('[data-testid="control-load"]', [json, { name: 'agent.bin', mimeType: 'application/octet-stream', buffer: bin }]);
+    await page.setInputFiles('[data-testid="control-load"]', [
+      json,
+      { name: 'agent.bin', mimeType: 'application/octet-stream', buffer: bin },
+    ]);
     await drawn(page, n);
-    expect(await page.textContent('[data-testid="control-load-msg"]')).toMatch(/Loaded an agent of MountainCarContinuous-v0 .*replaces the reference column/);
+    expect(await page.textContent('[data-testid="control-load-msg"]')).toMatch(
+      /Loaded an agent of MountainCarContinuous-v0 .*replaces the reference column/,
+    );
     expect(await page.inputValue('[data-testid="control-env"]')).toBe('MountainCarContinuous-v0');
     expect(await page.textContent('[data-testid="control-col-reference"]')).toContain('loaded: agent.json + agent.bin');
     expect(errors).toEqual([]);
@@ -122,7 +139,12 @@ describe('Continuous control: trained agents under each prior', () => {
     await page.$eval('[data-testid="control-col-reference"]', (el) => el.scrollIntoView());
     await page.screenshot({ path: join(ARTIFACTS, 'control-agents-390-column.png') });
     await page.click('[data-testid="control-view"] button[data-value="controller"]');
-    await page.waitForFunction(() => document.body.dataset.ready === 'control' && document.querySelector('[data-testid="control-noise"]') !== null, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        document.body.dataset.ready === 'control' && document.querySelector('[data-testid="control-noise"]') !== null,
+      null,
+      { timeout: 60_000 },
+    );
     expect(page.url()).toContain('view=controller');
     expect(errors).toEqual([]);
     await page.close();

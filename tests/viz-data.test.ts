@@ -32,18 +32,43 @@ describe('partCurves', () => {
     { step: 2248 + 100, 'none/sac/charts/entropy': 0.5 },
   ];
 
-  it("gives each sequential part its own steps from 0 and leaves out global_step and learning_rate", () => {
+  it('gives each sequential part its own steps from 0 and leaves out global_step and learning_rate', () => {
     const curves = partCurves(rows);
-    expect(curves.map((c) => `${c.part}:${c.metric}`)).toEqual(['uniform/sac:charts/entropy', 'uniform/klppo:charts/entropy', 'none/sac:charts/entropy']);
-    expect(curves[0].points).toEqual([[100, 1.3], [200, 1.1]]);
-    expect(curves[1].points).toEqual([[1024, 1.2], [2048, 0.9]]);
+    expect(curves.map((c) => `${c.part}:${c.metric}`)).toEqual([
+      'uniform/sac:charts/entropy',
+      'uniform/klppo:charts/entropy',
+      'none/sac:charts/entropy',
+    ]);
+    expect(curves[0].points).toEqual([
+      [100, 1.3],
+      [200, 1.1],
+    ]);
+    expect(curves[1].points).toEqual([
+      [1024, 1.2],
+      [2048, 0.9],
+    ]);
     expect(curves[2].points).toEqual([[100, 0.5]]);
   });
 
   it('keeps the logged steps of a single part and of parts that interleave', () => {
-    expect(partCurves([{ step: 5, 'charts/entropy': 1 }, { step: 9, 'charts/entropy': 2 }])[0].points).toEqual([[5, 1], [9, 2]]);
-    const mixed = partCurves([{ step: 10, 'a/x/charts/q': 1 }, { step: 20, 'b/x/charts/q': 2 }, { step: 30, 'a/x/charts/q': 3 }]);
-    expect(mixed[0].points).toEqual([[10, 1], [30, 3]]);
+    expect(
+      partCurves([
+        { step: 5, 'charts/entropy': 1 },
+        { step: 9, 'charts/entropy': 2 },
+      ])[0].points,
+    ).toEqual([
+      [5, 1],
+      [9, 2],
+    ]);
+    const mixed = partCurves([
+      { step: 10, 'a/x/charts/q': 1 },
+      { step: 20, 'b/x/charts/q': 2 },
+      { step: 30, 'a/x/charts/q': 3 },
+    ]);
+    expect(mixed[0].points).toEqual([
+      [10, 1],
+      [30, 3],
+    ]);
     expect(mixed[1].points).toEqual([[20, 2]]);
   });
 });

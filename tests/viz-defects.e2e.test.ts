@@ -37,12 +37,16 @@ describe('visualizer defects (chromium)', () => {
     const preset = () => page.$eval('[data-testid="elbo-preset"]', (s) => (s as HTMLSelectElement).value);
     expect(await preset()).not.toBe('custom');
     // The ELBO(μ) chart spans a few nats around its peak, so the lesson example's 0.193 gap shows.
-    const yTicks = await page.$$eval('#charts svg.chart:nth-of-type(2) .axes text[text-anchor="end"]', (t) => t.map((e) => Number(e.textContent)));
+    const yTicks = await page.$$eval('#charts svg.chart:nth-of-type(2) .axes text[text-anchor="end"]', (t) =>
+      t.map((e) => Number(e.textContent)),
+    );
     expect(yTicks.length).toBeGreaterThan(2);
     expect(Math.max(...yTicks) - Math.min(...yTicks)).toBeLessThan(5);
     await page.screenshot({ path: join(ARTIFACTS, 'elbo-near-peak.png'), fullPage: true });
     await page.fill('[data-testid="elbo-mu"]', '1.5');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="elbo-preset"]') as HTMLSelectElement).value === 'custom');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="elbo-preset"]') as HTMLSelectElement).value === 'custom',
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -60,7 +64,10 @@ describe('visualizer defects (chromium)', () => {
   });
 
   it('Runs and World model say what to do when there is nothing to show', async () => {
-    for (const [hash, id] of [['#panel=runs', 'runs-empty'], ['#panel=worldmodel', 'wm-empty']]) {
+    for (const [hash, id] of [
+      ['#panel=runs', 'runs-empty'],
+      ['#panel=worldmodel', 'wm-empty'],
+    ]) {
       const page = await openPanel(session, hash, errors);
       expect((await page.textContent(`[data-testid="${id}"]`))!.length).toBeGreaterThan(20);
       await page.close();
@@ -69,10 +76,18 @@ describe('visualizer defects (chromium)', () => {
   });
 
   it('at 390 px the controls stack above the gridworld and both grids fit the width', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=uniform&alpha=0.15', errors, { width: 390, height: 844 });
+    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=uniform&alpha=0.15', errors, {
+      width: 390,
+      height: 844,
+    });
     const box = await page.evaluate(() => {
       const r = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
-      return { aside: r('aside').bottom, canvasTop: r('[data-testid="grid-canvas"]').top, canvasRight: r('[data-testid="grid-canvas"]').right, width: document.documentElement.clientWidth };
+      return {
+        aside: r('aside').bottom,
+        canvasTop: r('[data-testid="grid-canvas"]').top,
+        canvasRight: r('[data-testid="grid-canvas"]').right,
+        width: document.documentElement.clientWidth,
+      };
     });
     expect(box.canvasTop).toBeGreaterThanOrEqual(box.aside);
     expect(box.canvasRight).toBeLessThanOrEqual(box.width);
@@ -82,7 +97,10 @@ describe('visualizer defects (chromium)', () => {
   });
 
   it('FrozenLake 8x8 side by side keeps its grids within a screen height', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=FrozenLake-v1-8x8&mode=compare', errors, { width: 1440, height: 900 });
+    const page = await openPanel(session, '#panel=gridworld&env=FrozenLake-v1-8x8&mode=compare', errors, {
+      width: 1440,
+      height: 900,
+    });
     const h = await page.$eval('[data-testid="grid-canvas"]', (c) => c.getBoundingClientRect().height);
     expect(h).toBeLessThanOrEqual(730);
     await page.screenshot({ path: join(ARTIFACTS, 'frozenlake8x8-side-by-side.png'), fullPage: true });

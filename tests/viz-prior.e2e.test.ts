@@ -18,9 +18,12 @@ let runsDir: string;
 let errors: string[] = [];
 
 const values = (page: Page, testid: string): Promise<Record<string, number>> =>
-  page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) => Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, Number((c as HTMLElement).dataset.value)])));
+  page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
+    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, Number((c as HTMLElement).dataset.value)])),
+  );
 
-const renders = async (page: Page): Promise<number> => Number(await page.evaluate(() => document.body.dataset.gridRender));
+const renders = async (page: Page): Promise<number> =>
+  Number(await page.evaluate(() => document.body.dataset.gridRender));
 
 /** Sets the α slider (log10 α) and waits for the redraw. */
 async function setLogAlpha(page: Page, v: number): Promise<void> {
@@ -46,13 +49,25 @@ afterAll(async () => {
 
 describe('the prior made visible (chromium)', () => {
   it('hovering a ledge cell shows V, π(·|s), the reference p(·|s) and the KL those numbers give', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1', errors, { width: 1440, height: 900 });
+    const page = await openPanel(
+      session,
+      '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1',
+      errors,
+      { width: 1440, height: 900 },
+    );
     // Cell (4, 3), state 39, on the ledge, where the guide says Left: walk down the value grid's first
     // column to the start (state 36, row 4), then right along that row.
-    const bb = (await page.$eval('canvas[data-testid="grid-canvas"]', (c) => c.getBoundingClientRect().toJSON())) as { x: number; y: number; width: number; height: number };
+    const bb = (await page.$eval('canvas[data-testid="grid-canvas"]', (c) => c.getBoundingClientRect().toJSON())) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
     const stateAt = async (x: number, y: number) => {
       await page.mouse.move(bb.x + x, bb.y + y);
-      return page.$eval('[data-testid="grid-tooltip"]', (t) => (t.hasAttribute('hidden') ? -1 : Number((t as HTMLElement).dataset.state)));
+      return page.$eval('[data-testid="grid-tooltip"]', (t) =>
+        t.hasAttribute('hidden') ? -1 : Number((t as HTMLElement).dataset.state),
+      );
     };
     let y = 0;
     while (y < bb.height && (await stateAt(10, y)) !== 36) y += 4;
@@ -84,7 +99,11 @@ describe('the prior made visible (chromium)', () => {
 
   it("prior none: the α slider shows the Objective's α = 0 and is disabled; uniform turns it back on", async () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1', errors);
-    const slider = () => page.$eval('[data-testid="grid-alpha"]', (i) => ({ disabled: (i as HTMLInputElement).disabled, shown: i.parentElement!.querySelector('output')!.textContent }));
+    const slider = () =>
+      page.$eval('[data-testid="grid-alpha"]', (i) => ({
+        disabled: (i as HTMLInputElement).disabled,
+        shown: i.parentElement!.querySelector('output')!.textContent,
+      }));
     expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
     expect(await page.textContent('[data-testid="grid-stats-none"] h4')).toContain('none');
     await page.screenshot({ path: join(ARTIFACTS, 'gridworld-none-alpha0.png'), fullPage: true });
@@ -97,25 +116,46 @@ describe('the prior made visible (chromium)', () => {
   });
 
   it("live training with prior none shows the learners' α = 0 on a disabled slider and an infinite KL(π ‖ π*) as ∞", async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac&mode=single', errors);
-    const slider = () => page.$eval('[data-testid="train-alpha"]', (i) => ({ disabled: (i as HTMLInputElement).disabled, shown: i.parentElement!.querySelector('output')!.textContent }));
+    const page = await openPanel(
+      session,
+      '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac&mode=single',
+      errors,
+    );
+    const slider = () =>
+      page.$eval('[data-testid="train-alpha"]', (i) => ({
+        disabled: (i as HTMLInputElement).disabled,
+        shown: i.parentElement!.querySelector('output')!.textContent,
+      }));
     expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
     // π* is greedy at α = 0: KL(learned ‖ π*) is infinite and shown as such; the reverse direction is a number.
-    const stat = (k: string) => page.$eval(`[data-testid="train-stats"] [data-stat="${k}"]`, (c) => ({ text: c.textContent, value: (c as HTMLElement).dataset.value }));
+    const stat = (k: string) =>
+      page.$eval(`[data-testid="train-stats"] [data-stat="${k}"]`, (c) => ({
+        text: c.textContent,
+        value: (c as HTMLElement).dataset.value,
+      }));
     expect((await stat('kl')).text).toContain('∞');
     expect(Number((await stat('klReverse')).value)).toBeGreaterThan(0);
     expect(Number.isFinite(Number((await stat('klReverse')).value))).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'train-none.png'), fullPage: true });
     await page.click('[data-testid="train-prior"] button[data-value="uniform"]');
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-alpha"]') as HTMLInputElement).disabled);
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid="train-alpha"]') as HTMLInputElement).disabled,
+    );
     expect((await slider()).shown).toBe('0.150');
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('exact outcome shares match the 1,000 sampled rollouts, lengths respect the time limit, and the colour bar stays put as α moves', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors, { width: 1440, height: 900 });
-    const bar = () => page.$eval('[data-testid="grid-colorbar"]', (b) => [Number((b as HTMLElement).dataset.lo), Number((b as HTMLElement).dataset.hi)]);
+    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors, {
+      width: 1440,
+      height: 900,
+    });
+    const bar = () =>
+      page.$eval('[data-testid="grid-colorbar"]', (b) => [
+        Number((b as HTMLElement).dataset.lo),
+        Number((b as HTMLElement).dataset.hi),
+      ]);
     const scale = await bar();
     // KL-regularized values lie within the discounted returns: between the lava's −1 and the goal's +1.
     expect(scale[0]).toBeGreaterThanOrEqual(-1 - 1e-9);
@@ -123,7 +163,8 @@ describe('the prior made visible (chromium)', () => {
     expect(scale[1] - scale[0]).toBeGreaterThan(1);
     for (const prior of ['uniform', 'reference', 'none']) {
       const s = await values(page, `grid-stats-${prior}`);
-      for (const route of ['ledge', 'room', 'both', 'lava', 'timeout']) expect(Math.abs(s[`exact:${route}`] - s[`outcome:${route}`])).toBeLessThan(0.05);
+      for (const route of ['ledge', 'room', 'both', 'lava', 'timeout'])
+        expect(Math.abs(s[`exact:${route}`] - s[`outcome:${route}`])).toBeLessThan(0.05);
     }
     // At α = 1 most uniform episodes wander into the lava or hit the 100-step limit; the exact length counts only steps before it.
     await setLogAlpha(page, 0);
@@ -168,7 +209,12 @@ describe('the prior made visible (chromium)', () => {
     await page.waitForFunction(() => document.body.dataset.ready === 'elbo', null, { timeout: 60_000 });
     // Let the superseded gridworld mount finish (its sweep and scenes), then look for its leftovers.
     await page.waitForTimeout(3000);
-    expect(await page.$$eval('#sidebar [data-testid^="grid-"], #main [data-testid^="grid-"], #charts [data-testid^="grid-"]', (e) => e.length)).toBe(0);
+    expect(
+      await page.$$eval(
+        '#sidebar [data-testid^="grid-"], #main [data-testid^="grid-"], #charts [data-testid^="grid-"]',
+        (e) => e.length,
+      ),
+    ).toBe(0);
     expect(await page.$$eval('#main canvas', (e) => e.length)).toBe(0);
     expect(page.url()).toContain('panel=elbo');
     await page.screenshot({ path: join(ARTIFACTS, 'tab-switch-while-mounting.png'), fullPage: true });

@@ -20,7 +20,6 @@ let session: VizSession;
 let runsDir: string;
 let errors: string[] = [];
 
-
 /** Status of a request sent with the path exactly as written. */
 function rawStatus(path: string, method = 'GET'): Promise<number> {
   return new Promise((ok, fail) => {
@@ -40,8 +39,23 @@ const ROOM = [36, 27, 18, 19, 20, 21, 22, 23, 24, 25, 26, 35, 44];
 /** A small run folder in the CLI's layout, with a torn last metrics line as a crashed writer leaves. */
 function writeSyntheticRun(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'sac-discrete', seed: 7, options: { env: 'TwoRoute-v0', prior: 'uniform', alpha: 0.15 } }));
-  const rows = Array.from({ length: 20 }, (_, i) => JSON.stringify({ step: (i + 1) * 100, 'charts/episodic_return': i / 20, 'charts/entropy': 1.3 - i * 0.03, 'charts/kl_prior': 0.02 * i, 'losses/critic': 1 / (i + 1) }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      experiment: 'sac-discrete',
+      seed: 7,
+      options: { env: 'TwoRoute-v0', prior: 'uniform', alpha: 0.15 },
+    }),
+  );
+  const rows = Array.from({ length: 20 }, (_, i) =>
+    JSON.stringify({
+      step: (i + 1) * 100,
+      'charts/episodic_return': i / 20,
+      'charts/entropy': 1.3 - i * 0.03,
+      'charts/kl_prior': 0.02 * i,
+      'losses/critic': 1 / (i + 1),
+    }),
+  );
   writeFileSync(join(dir, 'metrics.jsonl'), rows.join('\n') + '\n{"step": 21');
   const episode = { obs: LEDGE, actions: LEDGE.slice(1).map(() => 1), rewards: [0, 0, 0, 0, 0, 0, 0, 1] };
   writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'TwoRoute-v0', episodes: [episode, episode] }));
@@ -59,14 +73,32 @@ const METHODS = ['exact', 'sac', 'klppo'];
  */
 function writeSyntheticPriorsRun(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'gridworld-priors', seed: 1, options: { alpha: 0.15, episodes: 1000, replays: 2 } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ experiment: 'gridworld-priors', seed: 1, options: { alpha: 0.15, episodes: 1000, replays: 2 } }),
+  );
   const rows: string[] = [];
   let offset = 0;
   for (const [k, prior] of PRIORS.entries()) {
-    for (let i = 1; i <= 6; i++) rows.push(JSON.stringify({ step: offset + i * 1000, [`${prior}/sac/charts/episodic_return`]: -1 + i / (6 + k), [`${prior}/sac/charts/kl_prior`]: 0.1 * i * (k + 1), [`${prior}/sac/losses/critic`]: 1 / (i + k) }));
+    for (let i = 1; i <= 6; i++)
+      rows.push(
+        JSON.stringify({
+          step: offset + i * 1000,
+          [`${prior}/sac/charts/episodic_return`]: -1 + i / (6 + k),
+          [`${prior}/sac/charts/kl_prior`]: 0.1 * i * (k + 1),
+          [`${prior}/sac/losses/critic`]: 1 / (i + k),
+        }),
+      );
     offset += 6000;
     for (let i = 1; i <= 16; i++) {
-      rows.push(JSON.stringify({ step: offset + i * 16_000, [`${prior}/klppo/charts/episodic_return`]: -1 + i / (16 + 4 * k), [`${prior}/klppo/charts/global_step`]: i * 16_000, [`${prior}/klppo/charts/learning_rate`]: 0.01 }));
+      rows.push(
+        JSON.stringify({
+          step: offset + i * 16_000,
+          [`${prior}/klppo/charts/episodic_return`]: -1 + i / (16 + 4 * k),
+          [`${prior}/klppo/charts/global_step`]: i * 16_000,
+          [`${prior}/klppo/charts/learning_rate`]: 0.01,
+        }),
+      );
     }
     offset += 256_000;
   }
@@ -74,12 +106,20 @@ function writeSyntheticPriorsRun(dir: string): void {
   const episodes = PRIORS.flatMap((prior) =>
     METHODS.flatMap((method) => {
       const obs = prior === 'reference' ? ROOM : LEDGE;
-      const ep = { label: `${prior} / ${method}`, obs, actions: obs.slice(1).map(() => 1), rewards: obs.slice(1).map((_, i) => (i === obs.length - 2 ? 1 : 0)) };
+      const ep = {
+        label: `${prior} / ${method}`,
+        obs,
+        actions: obs.slice(1).map(() => 1),
+        rewards: obs.slice(1).map((_, i) => (i === obs.length - 2 ? 1 : 0)),
+      };
       return [ep, ep];
     }),
   );
   writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'TwoRoute-v0', episodes }));
-  writeFileSync(join(dir, 'routes.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120"><rect class="bar" x="10" y="10" width="40" height="100" fill="#f0a030"/><text x="60" y="60">ledge</text></svg>');
+  writeFileSync(
+    join(dir, 'routes.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120"><rect class="bar" x="10" y="10" width="40" height="100" fill="#f0a030"/><text x="60" y="60">ledge</text></svg>',
+  );
 }
 
 const PENDULUM_RUN = '2026-11-20T0000-sac-pendulum-1';
@@ -87,9 +127,16 @@ const PENDULUM_RUN = '2026-11-20T0000-sac-pendulum-1';
 /** A Pendulum run: one evaluation episode, obs (cos θ, sin θ, θ̇), swinging up from hanging. */
 function writePendulumRun(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'sac-pendulum', seed: 1, options: { steps: 15000 } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ experiment: 'sac-pendulum', seed: 1, options: { steps: 15000 } }),
+  );
   const theta = Array.from({ length: 40 }, (_, t) => Math.PI * (1 - t / 39));
-  const episode = { obs: theta.map((th) => [Math.cos(th), Math.sin(th), 0]), actions: theta.slice(1).map(() => [1]), rewards: theta.slice(1).map((th) => -(th ** 2)) };
+  const episode = {
+    obs: theta.map((th) => [Math.cos(th), Math.sin(th), 0]),
+    actions: theta.slice(1).map(() => [1]),
+    rewards: theta.slice(1).map((th) => -(th ** 2)),
+  };
   writeFileSync(join(dir, 'episodes.json'), JSON.stringify({ env: 'Pendulum-v1', episodes: [episode] }));
 }
 
@@ -130,10 +177,20 @@ describe('Runs', { timeout: 120_000 }, () => {
   it('opens on the newest run and shows a gridworld-priors run part by part', async () => {
     const page = await openPanel(session, '#panel=runs', errors, WIDE);
     // Only folders holding a config.json are runs: not compare/, not a parent folder of runs, not the world-model folders.
-    expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([PENDULUM_RUN, RUN, PRIORS_RUN]);
+    expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([
+      PENDULUM_RUN,
+      RUN,
+      PRIORS_RUN,
+    ]);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, PRIORS_RUN);
     // One map per prior × learner, labelled, each replaying its own episodes (the reference's 12-step room route).
-    const parts = await page.$$eval('[data-testid="run-part"]', (cs) => cs.map((c) => ({ part: (c as HTMLElement).dataset.part, title: c.textContent, canvas: c.querySelectorAll('canvas').length })));
+    const parts = await page.$$eval('[data-testid="run-part"]', (cs) =>
+      cs.map((c) => ({
+        part: (c as HTMLElement).dataset.part,
+        title: c.textContent,
+        canvas: c.querySelectorAll('canvas').length,
+      })),
+    );
     expect(parts.map((p) => p.part)).toEqual(PRIORS.flatMap((p) => METHODS.map((m) => `${p}/${m}`)));
     expect(parts[3].title).toBe('reference · exactmean return 1.00 · 2 episodes');
     expect(parts.every((p) => p.canvas >= 1)).toBe(true);
@@ -168,11 +225,17 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(ret[1].xTicks).toEqual(['50k', '100k', '150k', '200k', '250k']);
     for (const c of charts) expect(new Set(c.xTicks).size).toBe(c.xTicks.length);
     // Legends stay inside their chart.
-    expect(await page.$$eval('svg.chart .legend text', (ts) => ts.every((t) => (t as SVGGraphicsElement).getBBox().x >= 0))).toBe(true);
-    const groups = await page.$$eval('[data-testid="runs-group"]', (gs) => gs.map((g) => (g as HTMLElement).dataset.group));
+    expect(
+      await page.$$eval('svg.chart .legend text', (ts) => ts.every((t) => (t as SVGGraphicsElement).getBBox().x >= 0)),
+    ).toBe(true);
+    const groups = await page.$$eval('[data-testid="runs-group"]', (gs) =>
+      gs.map((g) => (g as HTMLElement).dataset.group),
+    );
     expect(groups).toEqual(['Return', 'KL to prior / reference', 'Losses']);
     // The run's own figure, shown as an image that loaded.
-    await page.waitForFunction(() => (document.querySelector('[data-figure="routes.svg"] img') as HTMLImageElement | null)?.naturalWidth === 300);
+    await page.waitForFunction(
+      () => (document.querySelector('[data-figure="routes.svg"] img') as HTMLImageElement | null)?.naturalWidth === 300,
+    );
     expect(page.url()).toContain(`runs=${PRIORS_RUN}`);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-wide.png') });
@@ -190,7 +253,9 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(cfg.replayed).toBe('2');
     expect(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.env)).toBe('TwoRoute-v0');
     expect(Number(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.meanReturn))).toBe(1);
-    expect(await page.$$eval('[data-testid="runs-group"]', (gs) => gs.map((g) => (g as HTMLElement).dataset.group))).toEqual(['Return', 'KL to prior / reference', 'Entropy', 'Losses']);
+    expect(
+      await page.$$eval('[data-testid="runs-group"]', (gs) => gs.map((g) => (g as HTMLElement).dataset.group)),
+    ).toEqual(['Return', 'KL to prior / reference', 'Entropy', 'Losses']);
     await page.click(`[data-run="${RUN}"]`);
     await page.waitForFunction(() => document.body.dataset.runsShown === '');
     expect((await page.textContent('[data-testid="runs-empty"]'))!.length).toBeGreaterThan(20);
@@ -221,14 +286,20 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(await page.textContent('[data-testid="runs-notice"]')).toMatch(/KL to the prior per part/);
     // Scrolled down to the KL charts (as far as the page goes: in this small run they are near its end).
     await page.waitForFunction(() => {
-      const top = document.querySelector('[data-testid="runs-group"][data-group="KL to prior / reference"]')!.getBoundingClientRect().top;
+      const top = document
+        .querySelector('[data-testid="runs-group"][data-group="KL to prior / reference"]')!
+        .getBoundingClientRect().top;
       return window.scrollY > 1000 && top >= -5 && top < window.innerHeight / 2;
     });
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-    const widest = await page.$$eval('[data-testid="run-part"], svg.chart, [data-figure]', (es) => Math.max(...es.map((e) => e.getBoundingClientRect().right)));
+    const widest = await page.$$eval('[data-testid="run-part"], svg.chart, [data-figure]', (es) =>
+      Math.max(...es.map((e) => e.getBoundingClientRect().right)),
+    );
     expect(widest).toBeLessThanOrEqual(390);
     // Two maps to a row on a phone: the second part's map sits beside the first.
-    const tops = await page.$$eval('[data-testid="run-part"]', (cs) => cs.slice(0, 2).map((c) => c.getBoundingClientRect().top));
+    const tops = await page.$$eval('[data-testid="run-part"]', (cs) =>
+      cs.slice(0, 2).map((c) => c.getBoundingClientRect().top),
+    );
     expect(tops[1]).toBe(tops[0]);
     await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-phone-kl.png') });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -266,7 +337,9 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     expect(Number(s.beta)).toBeCloseTo(0.001, 6);
     expect(s.topSeq).toBe('aaaa');
     expect(Number(s.topMass)).toBeGreaterThan(0.9);
-    const pRef = await page.$eval('[data-testid="tokens-top"] tr[data-seq="aaaa"]', (r) => Number((r as HTMLElement).dataset.pref));
+    const pRef = await page.$eval('[data-testid="tokens-top"] tr[data-seq="aaaa"]', (r) =>
+      Number((r as HTMLElement).dataset.pref),
+    );
     expect(pRef).toBeLessThan(0.01);
     await page.screenshot({ path: join(ARTIFACTS, 'tokens-notice-hack.png') });
     await page.click('[data-testid="tokens-preset-reference"]');
@@ -281,10 +354,16 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
   it('Inverse RL: N = 10,000 fits the demonstrator far better than N = 10', async () => {
     const page = await openPanel(session, '#panel=irl&env=TwoRoute-v0', errors, WIDE);
     await page.click('[data-testid="irl-preset-few"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10'),
+    );
     const few = Number((await statValues(page, 'irl-stats')).kl);
     await page.click('[data-testid="irl-preset-many"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10000'), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10000'),
+      null,
+      { timeout: 60_000 },
+    );
     const many = Number((await statValues(page, 'irl-stats')).kl);
     console.log(`[viz-runs] IRL TwoRoute KL: N=10 ${few}, N=10000 ${many}`);
     expect(many * 1000).toBeLessThan(few);

@@ -19,9 +19,13 @@ let runsDir: string;
 let errors: string[] = [];
 
 const values = (page: Page, testid: string): Promise<Record<string, number>> =>
-  page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) => Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, Number((c as HTMLElement).dataset.value)])));
-const state = (page: Page) => page.$eval('[data-testid="train-stats"] [data-stat="state"]', (c) => (c as HTMLElement).dataset.value);
-const allStats = async (page: Page) => Object.fromEntries(await Promise.all(PRIORS.map(async (p) => [p, await values(page, `train-stats-${p}`)] as const)));
+  page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
+    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.stat!, Number((c as HTMLElement).dataset.value)])),
+  );
+const state = (page: Page) =>
+  page.$eval('[data-testid="train-stats"] [data-stat="state"]', (c) => (c as HTMLElement).dataset.value);
+const allStats = async (page: Page) =>
+  Object.fromEntries(await Promise.all(PRIORS.map(async (p) => [p, await values(page, `train-stats-${p}`)] as const)));
 /** The KL the chart follows: KL(π ‖ π*), or KL(π* ‖ π) where π* is greedy (none, α = 0). */
 const charted = (s: Record<string, number>) => (Number.isFinite(s.kl) ? s.kl : s.klReverse);
 
@@ -43,7 +47,9 @@ afterAll(async () => {
 describe('live training, three priors at once', () => {
   it('trains uniform, reference and none together: every KL to its own π* falls, none stays at α = 0 with finite KL, Pause stops all three', async () => {
     const page = await openPanel(session, HASH, errors, { width: 1440, height: 900 });
-    expect(await page.$eval('[data-testid="train-mode"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('three');
+    expect(
+      await page.$eval('[data-testid="train-mode"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
+    ).toBe('three');
     const s0 = await allStats(page);
     for (const p of PRIORS) {
       expect(s0[p].steps).toBe(0);
@@ -61,7 +67,10 @@ describe('live training, three priors at once', () => {
     await page.waitForFunction(
       (priors) =>
         priors.every((p) => {
-          const v = (k: string) => Number(document.querySelector(`[data-testid="train-stats-${p}"] [data-stat="${k}"]`)?.getAttribute('data-value'));
+          const v = (k: string) =>
+            Number(
+              document.querySelector(`[data-testid="train-stats-${p}"] [data-stat="${k}"]`)?.getAttribute('data-value'),
+            );
           const kl = Number.isFinite(v('kl')) ? v('kl') : v('klReverse');
           return v('steps') >= 3000 && kl < 0.8 * v('klInitial');
         }),
@@ -69,11 +78,19 @@ describe('live training, three priors at once', () => {
       { timeout: 150_000, polling: 250 },
     );
     // One chart, one curve per prior, each with points.
-    const curves = await page.$$eval('[data-testid="train-chart-kl"] path', (ps) => ps.map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((x) => x.trim()).length));
+    const curves = await page.$$eval('[data-testid="train-chart-kl"] path', (ps) =>
+      ps.map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((x) => x.trim()).length),
+    );
     expect(curves.filter((n) => n > 1).length).toBeGreaterThanOrEqual(3);
 
     await page.click('[data-testid="train-run"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="train-stats"] [data-stat="state"]')?.getAttribute('data-value') === 'paused', null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="train-stats"] [data-stat="state"]')?.getAttribute('data-value') ===
+        'paused',
+      null,
+      { timeout: 10_000 },
+    );
     const s1 = await allStats(page);
     for (const p of PRIORS) {
       expect(s1[p].steps).toBeGreaterThanOrEqual(3000);
@@ -92,7 +109,13 @@ describe('live training, three priors at once', () => {
 
     // Reset: all three back to step 0, with their initial KL.
     await page.click('[data-testid="train-reset"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="train-stats"] [data-stat="state"]')?.getAttribute('data-value') === 'ready', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="train-stats"] [data-stat="state"]')?.getAttribute('data-value') ===
+        'ready',
+      null,
+      { timeout: 30_000 },
+    );
     const s3 = await allStats(page);
     for (const p of PRIORS) expect(s3[p].klInitial).toBeCloseTo(s0[p].klInitial, 12);
     expect(errors).toEqual([]);
@@ -102,8 +125,18 @@ describe('live training, three priors at once', () => {
   it('fits a 390 px wide screen: the three grids stack, nothing runs off the page', async () => {
     const page = await openPanel(session, HASH, errors, { width: 390, height: 844 });
     await page.click('[data-testid="train-step"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value')) > 0, null, { timeout: 60_000 });
-    const canvas = await page.$eval('#main canvas', (c) => ({ w: c.getBoundingClientRect().width, h: c.getBoundingClientRect().height }));
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value'),
+        ) > 0,
+      null,
+      { timeout: 60_000 },
+    );
+    const canvas = await page.$eval('#main canvas', (c) => ({
+      w: c.getBoundingClientRect().width,
+      h: c.getBoundingClientRect().height,
+    }));
     expect(canvas.w).toBeLessThanOrEqual(390);
     // Stacked: taller than wide.
     expect(canvas.h).toBeGreaterThan(canvas.w);
@@ -114,24 +147,45 @@ describe('live training, three priors at once', () => {
   }, 120_000);
 
   it('the "what to notice" presets set the view: three priors at α = 1 (none trains as at α = 0.15), then one learner beside π*', async () => {
-    const page = await openPanel(session, '#panel=train&env=CliffWalking-v1&alpha=0.5&seed=1&agent=klppo&mode=single', errors, { width: 1440, height: 900 });
+    const page = await openPanel(
+      session,
+      '#panel=train&env=CliffWalking-v1&alpha=0.5&seed=1&agent=klppo&mode=single',
+      errors,
+      { width: 1440, height: 900 },
+    );
     const refreshes = async () => Number(await page.evaluate(() => document.body.dataset.trainRefresh));
     let before = await refreshes();
     await page.click('[data-testid="train-preset-alpha"]');
-    await page.waitForFunction((b) => Number(document.body.dataset.trainRefresh) > b && document.querySelector('[data-testid="train-stats-reference"]') !== null, before);
+    await page.waitForFunction(
+      (b) =>
+        Number(document.body.dataset.trainRefresh) > b &&
+        document.querySelector('[data-testid="train-stats-reference"]') !== null,
+      before,
+    );
     const s = await allStats(page);
     expect([s.uniform.alpha, s.reference.alpha, s.none.alpha]).toEqual([1, 1, 0]);
     expect(await page.$eval('[data-testid="train-notice"]', (t) => t.textContent)).toContain('α = 1');
     // none ignores α: after one Step (100 env steps each) its learner is where it is at α = 0.15; uniform's is not.
     const stepped = async () => {
       await page.click('[data-testid="train-step"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value')) === 100);
+      await page.waitForFunction(
+        () =>
+          Number(
+            document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value'),
+          ) === 100,
+      );
       return allStats(page);
     };
     const atOne = await stepped();
     before = await refreshes();
     await page.click('[data-testid="train-preset-three"]');
-    await page.waitForFunction((b) => Number(document.body.dataset.trainRefresh) > b && document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value') === '0', before);
+    await page.waitForFunction(
+      (b) =>
+        Number(document.body.dataset.trainRefresh) > b &&
+        document.querySelector('[data-testid="train-stats-none"] [data-stat="steps"]')?.getAttribute('data-value') ===
+          '0',
+      before,
+    );
     const atSmall = await stepped();
     expect(atSmall.uniform.alpha).toBe(0.15);
     expect(atSmall.none.klReverse).toBe(atOne.none.klReverse);
@@ -139,9 +193,16 @@ describe('live training, three priors at once', () => {
     expect(atSmall.uniform.klPrior).not.toBe(atOne.uniform.klPrior);
     before = await refreshes();
     await page.click('[data-testid="train-preset-single"]');
-    await page.waitForFunction((b) => Number(document.body.dataset.trainRefresh) > b && document.querySelector('[data-testid="train-stats-uniform"]') === null, before);
+    await page.waitForFunction(
+      (b) =>
+        Number(document.body.dataset.trainRefresh) > b &&
+        document.querySelector('[data-testid="train-stats-uniform"]') === null,
+      before,
+    );
     expect((await values(page, 'train-stats')).alpha).toBe(0.15);
-    expect(await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('sac');
+    expect(
+      await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
+    ).toBe('sac');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -21,7 +21,9 @@ const num = (s: Record<string, string>, k: string): number => Number(s[k] ?? 0);
 /** Waits until the live-training stats show `key` = `value` (the learner runs in a worker, so read-outs arrive asynchronously). */
 async function trainStat(page: Page, key: string, value: string | number): Promise<void> {
   await page.waitForFunction(
-    ([k, v]) => document.querySelector(`[data-testid="train-stats"] [data-stat="${k}"]`)?.getAttribute('data-value') === String(v),
+    ([k, v]) =>
+      document.querySelector(`[data-testid="train-stats"] [data-stat="${k}"]`)?.getAttribute('data-value') ===
+      String(v),
     [key, value] as const,
     { timeout: 60_000 },
   );
@@ -50,9 +52,13 @@ afterAll(async () => {
 describe('visualizer in chromium', () => {
   it('opens the gridworld with no console errors and restores the view from the hash', async () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=3', errors);
-    expect(await page.$eval('[data-testid="grid-prior"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('reference');
+    expect(
+      await page.$eval('[data-testid="grid-prior"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
+    ).toBe('reference');
     expect(await page.$eval('[data-testid="grid-seed"]', (i) => (i as HTMLInputElement).value)).toBe('3');
-    expect(await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior))).toEqual(['reference']);
+    expect(
+      await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior)),
+    ).toEqual(['reference']);
     expect(await page.$eval('canvas', (c) => c.dataset.renderer)).toMatch(/webgl|webgpu|canvas/);
     await page.waitForTimeout(600);
     await shot(page, 'gridworld-reference');
@@ -67,7 +73,9 @@ describe('visualizer in chromium', () => {
       await page.click(`[data-testid="grid-prior"] button[data-value="${prior}"]`);
       await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
       const s = await statValues(page, `grid-stats-${prior}`);
-      const pi = JSON.parse(await page.$eval(`[data-testid="grid-stats-${prior}"]`, (b) => (b as HTMLElement).dataset.piStart!)) as number[];
+      const pi = JSON.parse(
+        await page.$eval(`[data-testid="grid-stats-${prior}"]`, (b) => (b as HTMLElement).dataset.piStart!),
+      ) as number[];
       return { s, pi };
     };
     const none = await read('none');
@@ -101,7 +109,9 @@ describe('visualizer in chromium', () => {
 
   it('side by side shows the three priors on the same seed', async () => {
     const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors);
-    expect(await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior))).toEqual(['uniform', 'reference', 'none']);
+    expect(
+      await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior)),
+    ).toEqual(['uniform', 'reference', 'none']);
     const u = await statValues(page, 'grid-stats-uniform');
     const r = await statValues(page, 'grid-stats-reference');
     expect(num(r, 'expectedLength')).toBeLessThan(num(u, 'expectedLength'));
@@ -139,7 +149,12 @@ describe('visualizer in chromium', () => {
     await page.waitForTimeout(500);
     await shot(page, 'pointmass');
     await page.click('[data-testid="control-route"] button[data-value="top"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-stats"] [data-stat="above"]')?.getAttribute('data-value')) > 0.95);
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector('[data-testid="control-stats"] [data-stat="above"]')?.getAttribute('data-value'),
+        ) > 0.95,
+    );
     expect(num(await statValues(page, 'control-stats'), 'far')).toBeGreaterThan(0.95);
     expect(page.url()).toContain('route=top');
     await page.waitForTimeout(500);
@@ -157,7 +172,11 @@ describe('visualizer in chromium', () => {
     await page.close();
   });
   it('live training: discrete SAC on TwoRoute steps, runs, pauses, and its KL to the exact π* falls', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac&mode=single', errors);
+    const page = await openPanel(
+      session,
+      '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac&mode=single',
+      errors,
+    );
     const s0 = await statValues(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
     expect(num(s0, 'steps')).toBe(0);
@@ -165,12 +184,20 @@ describe('visualizer in chromium', () => {
     expect(num(s0, 'kl')).toBeGreaterThan(0.2);
     expect(num(s0, 'klInitial')).toBe(num(s0, 'kl'));
     // Before the first step every chart shows the same empty state (no lone-point axes).
-    expect(await page.$$eval('svg.chart .chart-empty', (t) => t.map((x) => x.textContent))).toEqual(Array(3).fill('no data yet: press Start or Step'));
+    expect(await page.$$eval('svg.chart .chart-empty', (t) => t.map((x) => x.textContent))).toEqual(
+      Array(3).fill('no data yet: press Start or Step'),
+    );
     await shot(page, 'live-training-ready');
     await page.click('[data-testid="train-step"]');
     await trainStat(page, 'steps', 100);
     await page.click('[data-testid="train-run"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 2500, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >=
+        2500,
+      null,
+      { timeout: 90_000 },
+    );
     await page.click('[data-testid="train-run"]');
     await trainStat(page, 'state', 'paused');
     const s1 = await statValues(page, 'train-stats');
@@ -188,8 +215,14 @@ describe('visualizer in chromium', () => {
   });
 
   it('live training: KL-PPO on TwoRoute steps one iteration, runs, pauses, and its KL to the exact π* falls', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo&mode=single', errors);
-    expect(await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value)).toBe('klppo');
+    const page = await openPanel(
+      session,
+      '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo&mode=single',
+      errors,
+    );
+    expect(
+      await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
+    ).toBe('klppo');
     const s0 = await statValues(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
     expect(num(s0, 'steps')).toBe(0);
@@ -202,7 +235,13 @@ describe('visualizer in chromium', () => {
     const s1 = await statValues(page, 'train-stats');
     expect(num(s1, 'updates')).toBeGreaterThan(0);
     await page.click('[data-testid="train-run"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >= 20_000, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="train-stats"] [data-stat="steps"]')?.getAttribute('data-value')) >=
+        20_000,
+      null,
+      { timeout: 90_000 },
+    );
     await page.click('[data-testid="train-run"]');
     await trainStat(page, 'state', 'paused');
     const s2 = await statValues(page, 'train-stats');
@@ -221,7 +260,11 @@ describe('visualizer in chromium', () => {
   });
 
   it('restarting live training frees its tensors: after ten α changes, an agent switch and a reset the count is back where it started', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac&mode=single', errors);
+    const page = await openPanel(
+      session,
+      '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac&mode=single',
+      errors,
+    );
     const tensors = async () => num(await statValues(page, 'train-stats'), 'tensors');
     const start = await tensors();
     expect(start).toBeGreaterThan(0);
@@ -259,7 +302,13 @@ describe('visualizer in chromium', () => {
     await setBeta('-0.5');
     const mid = await statValues(page, 'tokens-stats');
     // Every displayed row satisfies π*(y)/π_ref(y) = exp(R(y)/β)/Z: log ratio minus R/β is one constant.
-    const rows = await page.$$eval('[data-testid="tokens-top"] tr[data-seq]', (tr) => tr.map((r) => ({ r: Number((r as HTMLElement).dataset.r), ps: Number((r as HTMLElement).dataset.pstar), pr: Number((r as HTMLElement).dataset.pref) })));
+    const rows = await page.$$eval('[data-testid="tokens-top"] tr[data-seq]', (tr) =>
+      tr.map((r) => ({
+        r: Number((r as HTMLElement).dataset.r),
+        ps: Number((r as HTMLElement).dataset.pstar),
+        pr: Number((r as HTMLElement).dataset.pref),
+      })),
+    );
     expect(rows).toHaveLength(12);
     const logZ = rows.map((x) => x.r / num(mid, 'beta') - Math.log(x.ps / x.pr));
     for (const z of logZ) expect(z).toBeCloseTo(logZ[0], 9);
@@ -284,7 +333,10 @@ describe('visualizer in chromium', () => {
     expect(num(s, 'imagMse')).toBeCloseTo(0.04, 9);
     expect(num(s, 'repeatMse')).toBeCloseTo(7.5, 9);
     expect(num(s, 'return')).toBe(-7);
-    expect(await page.$$eval('[data-testid="wm-chart"]', (c) => c.map((x) => x.getAttribute('aria-label')))).toEqual(['observation cos θ', 'observation sin θ']);
+    expect(await page.$$eval('[data-testid="wm-chart"]', (c) => c.map((x) => x.getAttribute('aria-label')))).toEqual([
+      'observation cos θ',
+      'observation sin θ',
+    ]);
     // Three series per chart (observed, reconstructed, imagined) and the hidden θ̇ charted on its own.
     expect(await page.$$eval('[data-testid="wm-chart"]:first-of-type path', (p) => p.length)).toBe(3);
     expect(await page.$$eval('[data-testid="wm-truth"]', (c) => c.length)).toBe(1);

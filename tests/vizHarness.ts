@@ -33,7 +33,8 @@ export interface VizSession {
 }
 
 export async function startViz(runsDir: string): Promise<VizSession> {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set PRIORLAB_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set PRIORLAB_CHROMIUM)`);
   process.env.PRIORLAB_RUNS_DIR = runsDir;
   const port = await freePort();
   const server = await createServer({
@@ -61,14 +62,23 @@ export async function startViz(runsDir: string): Promise<VizSession> {
 }
 
 /** Opens `hash` on a fresh page and waits until the panel reports ready; `errors` collects console errors. */
-export async function openPanel(s: VizSession, hash: string, errors: string[], viewport = { width: 1400, height: 900 }): Promise<Page> {
+export async function openPanel(
+  s: VizSession,
+  hash: string,
+  errors: string[],
+  viewport = { width: 1400, height: 900 },
+): Promise<Page> {
   const page = await s.browser.newPage({ viewport });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(s.url + hash);
-  await page.waitForFunction(() => document.body.dataset.ready !== undefined || document.body.dataset.error !== undefined, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.ready !== undefined || document.body.dataset.error !== undefined,
+    null,
+    { timeout: 60_000 },
+  );
   const err = await page.evaluate(() => document.body.dataset.error);
   if (err) throw new Error(`panel failed to open: ${err}`);
   return page;
@@ -99,9 +109,21 @@ export function writeSyntheticRssm(dir: string): void {
     rewards: observed.map(() => -1),
     truth: observed.map(([c, s]) => [c, s, 0.5]),
   };
-  const file = { format: 'priorlab.rssm-trajectories/1', env: 'PendulumNoVel-v1', dt: 0.05, obsLabels: ['cos θ', 'sin θ'], truthLabels: ['cos θ', 'sin θ', 'θ̇'], context: 3, horizon: 4, trajectories: [traj, { ...traj, imagined: traj.imagined.map((r) => r.map((v) => v + 1)) }] };
+  const file = {
+    format: 'priorlab.rssm-trajectories/1',
+    env: 'PendulumNoVel-v1',
+    dt: 0.05,
+    obsLabels: ['cos θ', 'sin θ'],
+    truthLabels: ['cos θ', 'sin θ', 'θ̇'],
+    context: 3,
+    horizon: 4,
+    trajectories: [traj, { ...traj, imagined: traj.imagined.map((r) => r.map((v) => v + 1)) }],
+  };
   mkdirSync(join(dir, WM_RUN), { recursive: true });
   writeFileSync(join(dir, WM_RUN, 'rssm-trajectories.json'), JSON.stringify(file));
   mkdirSync(join(dir, WM_BAD), { recursive: true });
-  writeFileSync(join(dir, WM_BAD, 'rssm-trajectories.json'), JSON.stringify({ ...file, trajectories: [{ ...traj, imagined: traj.imagined.slice(1) }] }));
+  writeFileSync(
+    join(dir, WM_BAD, 'rssm-trajectories.json'),
+    JSON.stringify({ ...file, trajectories: [{ ...traj, imagined: traj.imagined.slice(1) }] }),
+  );
 }

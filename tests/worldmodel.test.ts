@@ -12,7 +12,13 @@ import { initNodeBackend } from '../src/node/backend.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
 import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
 import { Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
-import { collectEpisodes, randomPolicy, SequenceReplayBuffer, windowsToBatch, type Episode } from '../src/worldmodel/sequences.js';
+import {
+  collectEpisodes,
+  randomPolicy,
+  SequenceReplayBuffer,
+  windowsToBatch,
+  type Episode,
+} from '../src/worldmodel/sequences.js';
 import { checkTrainLoopOptions, NonFiniteLossError, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
 
@@ -58,7 +64,9 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
     const rng = new Rng('r2/train');
     for (let i = 0; i < 120; i++) readScalars(model.trainStep(train.sample(16, 16, rng), rng));
     const after = r2();
-    console.log(`θ̇ linear read-out R² on held-out sequences: untrained ${before.toFixed(3)}, after 120 steps ${after.toFixed(3)}`);
+    console.log(
+      `θ̇ linear read-out R² on held-out sequences: untrained ${before.toFixed(3)}, after 120 steps ${after.toFixed(3)}`,
+    );
     expect(after).toBeGreaterThanOrEqual(0.9);
     expect(after).toBeGreaterThan(before + 0.2);
     // 15-step open-loop imagination after 5 context steps vs repeating the last observation.
@@ -66,7 +74,9 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
     const rssmErr = errorPerHorizon(windows, model.imagine(windows, 5, 15), 5, 15);
     const naiveErr = errorPerHorizon(windows, repeatLast(windows, 5, 15), 5, 15);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`imagination MSE (mean over 15 horizons): RSSM ${mean(rssmErr).toFixed(4)} vs repeat-last ${mean(naiveErr).toFixed(4)}`);
+    console.log(
+      `imagination MSE (mean over 15 horizons): RSSM ${mean(rssmErr).toFixed(4)} vs repeat-last ${mean(naiveErr).toFixed(4)}`,
+    );
     expect(mean(rssmErr)).toBeLessThan(0.5 * mean(naiveErr));
     model.dispose();
   });
@@ -112,7 +122,14 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
 
   it('imagination returns horizon·B·obsDim finite predictions and feeds the documented trajectory file', () => {
     const episodes = pendulumEpisodes(2, 4);
-    const batch = windowsToBatch(episodes, [{ episode: 0, start: 0 }, { episode: 1, start: 30 }], 20);
+    const batch = windowsToBatch(
+      episodes,
+      [
+        { episode: 0, start: 0 },
+        { episode: 1, start: 30 },
+      ],
+      20,
+    );
     const model = new Rssm(DIMS, SMALL, new Rng('imag/init'));
     const imagined = model.imagine(batch, 5, 15);
     expect(imagined).toHaveLength(15 * 2 * 2);
@@ -170,9 +187,15 @@ describe('RSSM determinism, checkpoints and failures', () => {
     setHead(priorNet, [0, 0, 0, 0], pRaw);
     const std = (raw: number) => Math.log1p(Math.exp(raw)) + model.cfg.minStd; // σ = softplus(raw) + minStd
     // KL(N(m, s²) ‖ N(0, t²)) per dim = log(t/s) + (s² + m²)/(2t²) − ½.
-    const perStep = qMean.reduce((acc, m, d) => acc + Math.log(std(pRaw[d]) / std(qRaw[d])) + (std(qRaw[d]) ** 2 + m * m) / (2 * std(pRaw[d]) ** 2) - 0.5, 0);
+    const perStep = qMean.reduce(
+      (acc, m, d) =>
+        acc + Math.log(std(pRaw[d]) / std(qRaw[d])) + (std(qRaw[d]) ** 2 + m * m) / (2 * std(pRaw[d]) ** 2) - 0.5,
+      0,
+    );
     const T = 6;
-    const [elbo, recon, reward, kl] = readScalars(model.evaluate(buf.sample(4, T, new Rng('kl/batch')), new Rng('kl/noise')));
+    const [elbo, recon, reward, kl] = readScalars(
+      model.evaluate(buf.sample(4, T, new Rng('kl/batch')), new Rng('kl/noise')),
+    );
     expect(kl).toBeCloseTo(T * perStep, 4);
     expect(elbo).toBeCloseTo(recon + reward - kl, 3);
     model.dispose();
@@ -182,7 +205,14 @@ describe('RSSM determinism, checkpoints and failures', () => {
     const common = { logEvery: 2, sampleBatch: (rng: Rng) => buf.sample(4, 6, rng), signal };
     const straight = new Rssm(DIMS, SMALL, new Rng('ck/init'));
     const logsA: number[] = [];
-    await trainRssm(straight, { ...common, steps: 8, checkpointEvery: 0, batchRng: new Rng('ck/b'), noiseRng: new Rng('ck/n'), onLog: (_s, v) => logsA.push(v['elbo/total']) });
+    await trainRssm(straight, {
+      ...common,
+      steps: 8,
+      checkpointEvery: 0,
+      batchRng: new Rng('ck/b'),
+      noiseRng: new Rng('ck/n'),
+      onLog: (_s, v) => logsA.push(v['elbo/total']),
+    });
 
     const first = new Rssm(DIMS, SMALL, new Rng('ck/init'));
     const logsB: number[] = [];
@@ -204,7 +234,15 @@ describe('RSSM determinism, checkpoints and failures', () => {
     batchRng.setState(ck.rng.batch);
     const noiseRng = new Rng('unused');
     noiseRng.setState(ck.rng.noise);
-    await trainRssm(resumed, { ...common, steps: 8, startStep: ck.step, checkpointEvery: 0, batchRng, noiseRng, onLog: (_s, v) => logsB.push(v['elbo/total']) });
+    await trainRssm(resumed, {
+      ...common,
+      steps: 8,
+      startStep: ck.step,
+      checkpointEvery: 0,
+      batchRng,
+      noiseRng,
+      onLog: (_s, v) => logsB.push(v['elbo/total']),
+    });
     expect(logsB).toEqual(logsA);
     expect(resumed.getState().weights).toEqual(straight.getState().weights);
     straight.dispose();
@@ -212,11 +250,22 @@ describe('RSSM determinism, checkpoints and failures', () => {
   });
 
   it('the schedule is validated up front (before any step), naming the field and the value', async () => {
-    expect(() => checkTrainLoopOptions({ logEvery: 5, checkpointEvery: 7 })).toThrow('TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=5, got 7');
-    expect(() => checkTrainLoopOptions({ logEvery: 0, checkpointEvery: 0 })).toThrow('TrainLoopOptions.logEvery: must be a positive integer, got 0');
+    expect(() => checkTrainLoopOptions({ logEvery: 5, checkpointEvery: 7 })).toThrow(
+      'TrainLoopOptions.checkpointEvery: must be 0 or a multiple of logEvery=5, got 7',
+    );
+    expect(() => checkTrainLoopOptions({ logEvery: 0, checkpointEvery: 0 })).toThrow(
+      'TrainLoopOptions.logEvery: must be a positive integer, got 0',
+    );
     let sampled = 0;
     const model = new Rssm(DIMS, SMALL, new Rng('check/init'));
-    const bad = { steps: 5, logEvery: 2, checkpointEvery: 3, sampleBatch: (rng: Rng) => (sampled++, buf.sample(4, 6, rng)), batchRng: new Rng('c/b'), noiseRng: new Rng('c/n') };
+    const bad = {
+      steps: 5,
+      logEvery: 2,
+      checkpointEvery: 3,
+      sampleBatch: (rng: Rng) => (sampled++, buf.sample(4, 6, rng)),
+      batchRng: new Rng('c/b'),
+      noiseRng: new Rng('c/n'),
+    };
     await expect(trainRssm(model, bad)).rejects.toThrow(/checkpointEvery/);
     expect(sampled).toBe(0);
     model.dispose();
@@ -277,7 +326,9 @@ describe('RSSM determinism, checkpoints and failures', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(NonFiniteLossError);
-    expect((error as Error).message).toMatch(/stopped at step 15: ELBO term 'elbo\/(recon|reward)' is NaN \(non-finite\); the last good checkpoint was kept/);
+    expect((error as Error).message).toMatch(
+      /stopped at step 15: ELBO term 'elbo\/(recon|reward)' is NaN \(non-finite\); the last good checkpoint was kept/,
+    );
     expect(checkpoints.map((c) => c.step)).toEqual([10]);
     expect(checkpoints[0].model.weights.every(Number.isFinite)).toBe(true);
     model.dispose();
@@ -287,23 +338,39 @@ describe('RSSM determinism, checkpoints and failures', () => {
     const rng = new Rng('bad');
     expect(() => new Rssm(DIMS, { minStd: 0 }, rng)).toThrow(/RssmConfig\.minStd: must be a finite number > 0, got 0/);
     expect(() => new Rssm(DIMS, { minStd: -0.1 }, rng)).toThrow(/minStd/);
-    expect(() => new Rssm(DIMS, { klBalance: 1 }, rng)).toThrow(/RssmConfig\.klBalance: must be null \(off\) or in \(0, 1\), got 1/);
+    expect(() => new Rssm(DIMS, { klBalance: 1 }, rng)).toThrow(
+      /RssmConfig\.klBalance: must be null \(off\) or in \(0, 1\), got 1/,
+    );
     const model = new Rssm(DIMS, SMALL, rng);
     const batch = buf.sample(2, 4, rng);
-    expect(() => model.trainStep({ ...batch, obsDim: 3 }, rng)).toThrow(/batch\.obsDim = 3, the model was built for obsDim = 2/);
-    expect(() => model.trainStep({ ...batch, rewards: batch.rewards.subarray(1) }, rng)).toThrow(/batch\.rewards has 7 values, expected T·B·dim = 8/);
+    expect(() => model.trainStep({ ...batch, obsDim: 3 }, rng)).toThrow(
+      /batch\.obsDim = 3, the model was built for obsDim = 2/,
+    );
+    expect(() => model.trainStep({ ...batch, rewards: batch.rewards.subarray(1) }, rng)).toThrow(
+      /batch\.rewards has 7 values, expected T·B·dim = 8/,
+    );
     expect(() => model.trainStep({ ...batch, T: 5 }, rng)).toThrow(/batch\.obs has 16 values, expected T·B·dim = 20/);
     const ep = pendulumEpisodes(1, 6)[0];
-    expect(() => buf.add({ ...ep, actions: ep.actions.subarray(1) })).toThrow(/episode\.actions: has 199 values, expected 200/);
-    expect(() => buf.add({ ...ep, obsDim: 3, obs: new Float32Array(201 * 3) })).toThrow(/obsDim=3, actDim=1; the buffer holds 2, 1/);
-    expect(() => windowsToBatch([ep], [{ episode: 0, start: 190 }], 20)).toThrow(/start = 190 does not fit T=20 in an episode of 201 observations/);
+    expect(() => buf.add({ ...ep, actions: ep.actions.subarray(1) })).toThrow(
+      /episode\.actions: has 199 values, expected 200/,
+    );
+    expect(() => buf.add({ ...ep, obsDim: 3, obs: new Float32Array(201 * 3) })).toThrow(
+      /obsDim=3, actDim=1; the buffer holds 2, 1/,
+    );
+    expect(() => windowsToBatch([ep], [{ episode: 0, start: 190 }], 20)).toThrow(
+      /start = 190 does not fit T=20 in an episode of 201 observations/,
+    );
     const grid = make('CliffWalking-v1');
     expect(() => collectEpisodes(grid, () => new Float32Array(1), { episodes: 1, maxSteps: 1, seed: 0, rng })).toThrow(
       'collectEpisodes(CliffWalking-v1): needs Box observation and action spaces, got observationSpace Discrete(48), actionSpace Discrete(4)',
     );
-    expect(() => windowsToBatch([ep], [{ episode: 1, start: 0 }], 20)).toThrow(/windows\[0\]\.episode = 1 is not an episode index \(have 1\)/);
+    expect(() => windowsToBatch([ep], [{ episode: 1, start: 0 }], 20)).toThrow(
+      /windows\[0\]\.episode = 1 is not an episode index \(have 1\)/,
+    );
     const state = model.getState();
-    expect(() => Rssm.fromState({ ...state, weights: state.weights.slice(1) }, rng)).toThrow(/RssmState\.weights: has \d+ values, expected \d+/);
+    expect(() => Rssm.fromState({ ...state, weights: state.weights.slice(1) }, rng)).toThrow(
+      /RssmState\.weights: has \d+ values, expected \d+/,
+    );
     model.dispose();
   });
 });

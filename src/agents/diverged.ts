@@ -14,12 +14,19 @@ export class DivergedError extends Error {
     readonly lastGood: unknown = null,
     hint = 'try a smaller learning rate or gradient clipping',
   ) {
-    super(`${learner}: ${quantity} = ${value} at step ${step}; training stopped, the last good checkpoint is kept (${hint})`);
+    super(
+      `${learner}: ${quantity} = ${value} at step ${step}; training stopped, the last good checkpoint is kept (${hint})`,
+    );
   }
 }
 
 /** Throws a DivergedError for the first non-finite entry of `scalars`. */
-export function checkFinite(learner: string, scalars: Record<string, number>, step: number, lastGood: unknown = null): void {
+export function checkFinite(
+  learner: string,
+  scalars: Record<string, number>,
+  step: number,
+  lastGood: unknown = null,
+): void {
   for (const [k, v] of Object.entries(scalars)) {
     if (!Number.isFinite(v)) throw new DivergedError(learner, k, v, step, lastGood);
   }
@@ -33,7 +40,21 @@ export function checkFinite(learner: string, scalars: Record<string, number>, st
 export const RUNAWAY_ALPHA = 1e4;
 
 /** Throws a DivergedError when a learned α (one with a target KL) has run past `RUNAWAY_ALPHA`; `kl`: the current KL(π‖p). */
-export function checkTemperature(learner: string, alpha: number, kl: number, step: number, targetKl: number | null, lastGood: unknown = null): void {
+export function checkTemperature(
+  learner: string,
+  alpha: number,
+  kl: number,
+  step: number,
+  targetKl: number | null,
+  lastGood: unknown = null,
+): void {
   if (targetKl === null || !(alpha > RUNAWAY_ALPHA)) return;
-  throw new DivergedError(learner, 'charts/alpha', alpha, step, lastGood, `the learned α keeps growing while KL(π‖p) = ${kl.toFixed(3)} stays above the target ${targetKl.toFixed(3)}: this learner cannot get that close to the prior; raise the target, or fix α`);
+  throw new DivergedError(
+    learner,
+    'charts/alpha',
+    alpha,
+    step,
+    lastGood,
+    `the learned α keeps growing while KL(π‖p) = ${kl.toFixed(3)} stays above the target ${targetKl.toFixed(3)}: this learner cannot get that close to the prior; raise the target, or fix α`,
+  );
 }

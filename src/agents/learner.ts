@@ -15,10 +15,30 @@ import type { Box, Discrete, Space } from '../core/spaces.js';
 import { yieldToEventLoop } from '../core/yield.js';
 import type { Env, Observation } from '../envs/env.js';
 import { Mlp } from '../nn/index.js';
-import { encodeObservations, obsDim, type BoxPrior, type DiscretePrior, type Objective, type ReferenceSource } from '../priors/index.js';
+import {
+  encodeObservations,
+  obsDim,
+  type BoxPrior,
+  type DiscretePrior,
+  type Objective,
+  type ReferenceSource,
+} from '../priors/index.js';
 import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
-import { policyFromOutput, SAC_DEFAULTS, SacContinuous, trainSac, type SacCheckpoint, type SacConfig } from './sac/continuous.js';
-import { DEFAULT_DISCRETE_SAC_CONFIG, DiscreteSacTrainer, type DiscreteSacConfig, type DiscreteSacHooks, type DiscreteSacTrainerCheckpoint } from './sac/discrete.js';
+import {
+  policyFromOutput,
+  SAC_DEFAULTS,
+  SacContinuous,
+  trainSac,
+  type SacCheckpoint,
+  type SacConfig,
+} from './sac/continuous.js';
+import {
+  DEFAULT_DISCRETE_SAC_CONFIG,
+  DiscreteSacTrainer,
+  type DiscreteSacConfig,
+  type DiscreteSacHooks,
+  type DiscreteSacTrainerCheckpoint,
+} from './sac/discrete.js';
 import { nextMultiple, runSacLoop } from './sac/loop.js';
 
 /** The one list of algorithm names. */
@@ -91,7 +111,9 @@ export function createLearner(algo: Algo, args: LearnerArgs): Learner {
   try {
     if (!algoFits(algo, env)) {
       const fit = ALGOS.filter((a) => algoFits(a, env));
-      throw new RangeError(`--algo ${algo} does not fit ${env.id} (actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ') || 'none'}`);
+      throw new RangeError(
+        `--algo ${algo} does not fit ${env.id} (actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ') || 'none'}`,
+      );
     }
   } finally {
     env.close();
@@ -104,12 +126,19 @@ export function createLearner(algo: Algo, args: LearnerArgs): Learner {
 /** The loop fields, split from the algorithm's own. */
 function splitLoop(config: Record<string, unknown>, defaults: LoopConfig): [LoopConfig, Record<string, unknown>] {
   const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, ...rest } = config;
-  const loop = { ...defaults, ...Object.fromEntries(Object.entries({ totalSteps, evalEvery, evalEpisodes, checkpointEvery }).filter(([, v]) => v !== undefined)) } as LoopConfig;
+  const loop = {
+    ...defaults,
+    ...Object.fromEntries(
+      Object.entries({ totalSteps, evalEvery, evalEpisodes, checkpointEvery }).filter(([, v]) => v !== undefined),
+    ),
+  } as LoopConfig;
   for (const k of ['totalSteps', 'evalEpisodes'] as const) {
-    if (!Number.isInteger(loop[k]) || loop[k] <= 0) throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: a positive integer`);
+    if (!Number.isInteger(loop[k]) || loop[k] <= 0)
+      throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: a positive integer`);
   }
   for (const k of ['evalEvery', 'checkpointEvery'] as const) {
-    if (!Number.isInteger(loop[k]) || loop[k] < 0) throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: an integer ≥ 0`);
+    if (!Number.isInteger(loop[k]) || loop[k] < 0)
+      throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: an integer ≥ 0`);
   }
   return [loop, rest];
 }
@@ -193,12 +222,19 @@ class SacLearner implements Learner {
     this.actionWidth = this.actionSpace.dim;
     this.objective = args.objective;
     this.cfg = { ...SAC_DEFAULTS, ...(args.config as Partial<SacConfig>) };
-    for (const k of Object.keys(args.config)) if (!(k in SAC_DEFAULTS)) throw new RangeError(`SacConfig.${k}: unknown field (allowed: ${Object.keys(SAC_DEFAULTS).join(', ')})`);
+    for (const k of Object.keys(args.config))
+      if (!(k in SAC_DEFAULTS))
+        throw new RangeError(`SacConfig.${k}: unknown field (allowed: ${Object.keys(SAC_DEFAULTS).join(', ')})`);
   }
 
   /** The agent, built with throwaway initial weights when none was trained (its weights are then loaded). */
   private get net(): SacContinuous {
-    this.agent ??= new SacContinuous(this.cfg, { observationSpace: this.observationSpace, actionSpace: this.actionSpace }, this.objective, this.args.streams.get('unused-init'));
+    this.agent ??= new SacContinuous(
+      this.cfg,
+      { observationSpace: this.observationSpace, actionSpace: this.actionSpace },
+      this.objective,
+      this.args.streams.get('unused-init'),
+    );
     return this.agent;
   }
 
@@ -213,7 +249,14 @@ class SacLearner implements Learner {
   async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
     this.agent?.dispose();
     this.agent = null;
-    const result = await trainSac(this.cfg, this.args.makeEnv, this.objective, this.args.streams, hooks, resume as SacCheckpoint | undefined);
+    const result = await trainSac(
+      this.cfg,
+      this.args.makeEnv,
+      this.objective,
+      this.args.streams,
+      hooks,
+      resume as SacCheckpoint | undefined,
+    );
     this.agent = result.agent;
   }
 
@@ -237,7 +280,12 @@ class SacLearner implements Learner {
 
 // ─────────────────────────────────────────────────────────────────────────────── discrete SAC
 /** Loop fields discrete SAC does not have itself (it has `totalSteps`). */
-const DISCRETE_LOOP_DEFAULTS: LoopConfig = { totalSteps: 20_000, evalEvery: 1000, evalEpisodes: 10, checkpointEvery: 5000 };
+const DISCRETE_LOOP_DEFAULTS: LoopConfig = {
+  totalSteps: 20_000,
+  evalEvery: 1000,
+  evalEpisodes: 10,
+  checkpointEvery: 5000,
+};
 
 class DiscreteSacLearner implements Learner {
   readonly algo = 'sac-discrete' as const;
@@ -255,8 +303,15 @@ class DiscreteSacLearner implements Learner {
     this.loop = loop;
     this.objective = args.objective;
     const evalRng = args.streams.get('eval');
-    this.trainerHooks = { evaluation: { every: loop.evalEvery, run: () => evalReturn(this, args.makeEnv, loop.evalEpisodes, evalRng) } };
-    this.trainer = new DiscreteSacTrainer(args.makeEnv(), args.objective, { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>, this.trainerHooks);
+    this.trainerHooks = {
+      evaluation: { every: loop.evalEvery, run: () => evalReturn(this, args.makeEnv, loop.evalEpisodes, evalRng) },
+    };
+    this.trainer = new DiscreteSacTrainer(
+      args.makeEnv(),
+      args.objective,
+      { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>,
+      this.trainerHooks,
+    );
     this.observationSpace = this.trainer.agent.observationSpace;
     this.actionSpace = this.trainer.agent.actionSpace;
   }
@@ -289,7 +344,12 @@ class DiscreteSacLearner implements Learner {
     if (resume !== undefined) {
       this.trainer.agent.dispose();
       this.trainer.env.close();
-      this.trainer = DiscreteSacTrainer.resume(this.args.makeEnv(), this.objective, resume as DiscreteSacTrainerCheckpoint, this.trainerHooks);
+      this.trainer = DiscreteSacTrainer.resume(
+        this.args.makeEnv(),
+        this.objective,
+        resume as DiscreteSacTrainerCheckpoint,
+        this.trainerHooks,
+      );
     }
     const { trainer } = this;
     await runSacLoop(trainer.loop, this.loop.checkpointEvery, () => trainer.saveCheckpoint(), hooks);
@@ -314,7 +374,12 @@ class DiscreteSacLearner implements Learner {
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── KL-PPO
-const KLPPO_LOOP_DEFAULTS: LoopConfig = { totalSteps: 100_000, evalEvery: 10_000, evalEpisodes: 10, checkpointEvery: 10_000 };
+const KLPPO_LOOP_DEFAULTS: LoopConfig = {
+  totalSteps: 100_000,
+  evalEvery: 10_000,
+  evalEpisodes: 10,
+  checkpointEvery: 10_000,
+};
 
 /** KL-PPO's field besides its config: iterations of distillation onto the prior before a fresh run (`KlPpo.distill`). */
 export const KLPPO_EXTRA = { distill: 0 };
@@ -331,7 +396,8 @@ class KlPpoLearner implements Learner {
 
   constructor(private readonly args: LearnerArgs) {
     const [loop, { distill = KLPPO_EXTRA.distill, ...own }] = splitLoop(args.config, KLPPO_LOOP_DEFAULTS);
-    if (!Number.isInteger(distill) || (distill as number) < 0) throw new RangeError(`config.distill: got ${String(distill)}, allowed: an integer ≥ 0`);
+    if (!Number.isInteger(distill) || (distill as number) < 0)
+      throw new RangeError(`config.distill: got ${String(distill)}, allowed: an integer ≥ 0`);
     this.distill = distill as number;
     this.loop = loop;
     this.objective = args.objective;
@@ -359,7 +425,11 @@ class KlPpoLearner implements Learner {
       const o = this.encode(obs);
       const d = this.ppo.distribution(o);
       const h = tf.mean(d.entropy());
-      if (prior.actionSpace.kind === 'discrete') return [h.dataSync()[0], tf.mean((prior as DiscretePrior).kl(o, (d as { logits: tf.Tensor2D }).logits)).dataSync()[0]];
+      if (prior.actionSpace.kind === 'discrete')
+        return [
+          h.dataSync()[0],
+          tf.mean((prior as DiscretePrior).kl(o, (d as { logits: tf.Tensor2D }).logits)).dataSync()[0],
+        ];
       // One sample per state: E_{a~π}[log π(a|s) − log p(a|s)].
       const a = d.sample(rng) as tf.Tensor2D;
       return [h.dataSync()[0], tf.mean(tf.sub(d.logProb(a), (prior as BoxPrior).logProb(o, a))).dataSync()[0]];
@@ -387,7 +457,11 @@ class KlPpoLearner implements Learner {
         nextEval = loop.evalEvery > 0 ? nextMultiple(step, loop.evalEvery) : Infinity;
       }
       hooks.log(step, scalars);
-      hooks.progress(Math.min(step, loop.totalSteps), loop.totalSteps, scalars['charts/eval_return'] === undefined ? {} : { eval: scalars['charts/eval_return'] });
+      hooks.progress(
+        Math.min(step, loop.totalSteps),
+        loop.totalSteps,
+        scalars['charts/eval_return'] === undefined ? {} : { eval: scalars['charts/eval_return'] },
+      );
       await yieldToEventLoop();
       if (step >= nextCheckpoint || hooks.signal?.aborted) {
         hooks.checkpoint(step, ppo.getCheckpoint());
@@ -445,7 +519,10 @@ export function policyReference(
       dispose: () => net.dispose(),
     };
   }
-  const activation = algo === 'klppo' ? 'tanh' : ((config.activation as DiscreteSacConfig['activation'] | undefined) ?? DEFAULT_DISCRETE_SAC_CONFIG.activation);
+  const activation =
+    algo === 'klppo'
+      ? 'tanh'
+      : ((config.activation as DiscreteSacConfig['activation'] | undefined) ?? DEFAULT_DISCRETE_SAC_CONFIG.activation);
   const net = new Mlp({ sizes: actorSizes, activation, name: `saved_${algo}_actor` }, initRng);
   net.setWeights(weights.actor);
   const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;

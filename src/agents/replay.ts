@@ -55,7 +55,8 @@ export class ReplayBuffer {
       ['obsDim', obsDim],
       ['actionDim', actionDim],
     ] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`ReplayBuffer.${field}: expected a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0)
+        throw new RangeError(`ReplayBuffer.${field}: expected a positive integer, got ${v}`);
     }
     this.obs = new Float32Array(capacity * obsDim);
     this.action = new Float32Array(capacity * actionDim);
@@ -65,11 +66,20 @@ export class ReplayBuffer {
   }
 
   /** Stores one transition, overwriting the oldest once full. */
-  add(obs: ArrayLike<number>, action: ArrayLike<number> | number, reward: number, nextObs: ArrayLike<number>, terminated: boolean): void {
+  add(
+    obs: ArrayLike<number>,
+    action: ArrayLike<number> | number,
+    reward: number,
+    nextObs: ArrayLike<number>,
+    terminated: boolean,
+  ): void {
     const act = typeof action === 'number' ? [action] : action;
-    if (obs.length !== this.obsDim) throw new RangeError(`ReplayBuffer.add: obs has length ${obs.length}, expected ${this.obsDim}`);
-    if (nextObs.length !== this.obsDim) throw new RangeError(`ReplayBuffer.add: nextObs has length ${nextObs.length}, expected ${this.obsDim}`);
-    if (act.length !== this.actionDim) throw new RangeError(`ReplayBuffer.add: action has length ${act.length}, expected ${this.actionDim}`);
+    if (obs.length !== this.obsDim)
+      throw new RangeError(`ReplayBuffer.add: obs has length ${obs.length}, expected ${this.obsDim}`);
+    if (nextObs.length !== this.obsDim)
+      throw new RangeError(`ReplayBuffer.add: nextObs has length ${nextObs.length}, expected ${this.obsDim}`);
+    if (act.length !== this.actionDim)
+      throw new RangeError(`ReplayBuffer.add: action has length ${act.length}, expected ${this.actionDim}`);
     const i = this.pos;
     this.obs.set(obs, i * this.obsDim);
     this.action.set(act, i * this.actionDim);
@@ -82,7 +92,8 @@ export class ReplayBuffer {
 
   /** `batchSize` transitions drawn uniformly with replacement from the filled slots. */
   sample(batchSize: number, rng: Rng): ReplayBatch {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`ReplayBuffer.sample: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`ReplayBuffer.sample: batchSize must be a positive integer, got ${batchSize}`);
     if (this.size === 0) throw new RangeError('ReplayBuffer.sample: the buffer is empty');
     const { obsDim: od, actionDim: ad } = this;
     const out: ReplayBatch = {
@@ -123,10 +134,20 @@ export class ReplayBuffer {
 
   setState(s: ReplayState<ArrayLike<number>>): void {
     for (const field of ['capacity', 'obsDim', 'actionDim'] as const) {
-      if (s[field] !== this[field]) throw new RangeError(`ReplayBuffer.setState: ${field} is ${s[field]} in the saved state, ${this[field]} here`);
+      if (s[field] !== this[field])
+        throw new RangeError(`ReplayBuffer.setState: ${field} is ${s[field]} in the saved state, ${this[field]} here`);
     }
-    if (!(Number.isInteger(s.size) && s.size >= 0 && s.size <= this.capacity && Number.isInteger(s.pos) && s.pos >= 0 && s.pos < this.capacity)) {
-      throw new RangeError(`ReplayBuffer.setState: size ${s.size} / pos ${s.pos} out of range for capacity ${this.capacity}`);
+    if (!(
+      Number.isInteger(s.size) &&
+      s.size >= 0 &&
+      s.size <= this.capacity &&
+      Number.isInteger(s.pos) &&
+      s.pos >= 0 &&
+      s.pos < this.capacity
+    )) {
+      throw new RangeError(
+        `ReplayBuffer.setState: size ${s.size} / pos ${s.pos} out of range for capacity ${this.capacity}`,
+      );
     }
     const n = s.size;
     const lens: [string, ArrayLike<number>, number][] = [
@@ -137,7 +158,8 @@ export class ReplayBuffer {
       ['terminated', s.terminated, n],
     ];
     for (const [f, a, want] of lens) {
-      if (a.length !== want) throw new RangeError(`ReplayBuffer.setState: ${f} has ${a.length} values, expected ${want} (size ${n})`);
+      if (a.length !== want)
+        throw new RangeError(`ReplayBuffer.setState: ${f} has ${a.length} values, expected ${want} (size ${n})`);
     }
     this.obs.fill(0).set(s.obs);
     this.action.fill(0).set(s.action);

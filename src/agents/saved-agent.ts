@@ -42,22 +42,33 @@ export function parseAgentManifest(text: string, where: string): AgentManifest {
   } catch (err) {
     throw new UsageError(`${where}: not valid JSON (${(err as Error).message}); the saved agent is corrupted`);
   }
-  if (manifest?.format !== 'priorlab-agent') throw new UsageError(`${where}: format ${JSON.stringify(manifest?.format)}; allowed: "priorlab-agent"`);
+  if (manifest?.format !== 'priorlab-agent')
+    throw new UsageError(`${where}: format ${JSON.stringify(manifest?.format)}; allowed: "priorlab-agent"`);
   if (manifest.formatVersion !== AGENT_FORMAT_VERSION) {
     const newer = typeof manifest.formatVersion === 'number' && manifest.formatVersion > AGENT_FORMAT_VERSION;
     throw new UsageError(
       `${where}: formatVersion ${JSON.stringify(manifest.formatVersion)} ${newer ? 'is newer than this priorlab reads' : 'is not supported'}; allowed: ${AGENT_FORMAT_VERSION}${newer ? ' (upgrade priorlab)' : ''}`,
     );
   }
-  if (!ALGOS.includes(manifest.algo)) throw new UsageError(`${where}: algo ${JSON.stringify(manifest.algo)}; allowed: ${ALGOS.join(', ')}`);
+  if (!ALGOS.includes(manifest.algo))
+    throw new UsageError(`${where}: algo ${JSON.stringify(manifest.algo)}; allowed: ${ALGOS.join(', ')}`);
   return manifest;
 }
 
 /** Checks `agent.bin`'s bytes against the manifest (size, then `sha256Hex`, the caller's hash of them) and splits them into tensors. */
-export function agentWeights(manifest: AgentManifest, bytes: Uint8Array, sha256Hex: string, where: string): PolicyWeights {
+export function agentWeights(
+  manifest: AgentManifest,
+  bytes: Uint8Array,
+  sha256Hex: string,
+  where: string,
+): PolicyWeights {
   const want = manifest.tensors.reduce((s, t) => s + t.length, 0) * 4;
-  if (bytes.length !== want) throw new UsageError(`${where}: ${bytes.length} bytes, the manifest's tensors need ${want}; the saved agent is corrupted`);
-  if (sha256Hex !== manifest.sha256) throw new UsageError(`${where}: sha256 does not match ${AGENT_FILES.manifest}'s; the saved agent is corrupted`);
+  if (bytes.length !== want)
+    throw new UsageError(
+      `${where}: ${bytes.length} bytes, the manifest's tensors need ${want}; the saved agent is corrupted`,
+    );
+  if (sha256Hex !== manifest.sha256)
+    throw new UsageError(`${where}: sha256 does not match ${AGENT_FILES.manifest}'s; the saved agent is corrupted`);
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const weights: PolicyWeights = {};
   let off = 0;
@@ -69,11 +80,21 @@ export function agentWeights(manifest: AgentManifest, bytes: Uint8Array, sha256H
 }
 
 /** Throws unless the agent was trained on `env` (same id and spaces). `what` names the argument, e.g. `--reference`. */
-export function checkAgentFits(manifest: AgentManifest, env: { id: string; observationSpace: Space; actionSpace: Space }, what: string, dir: string): void {
-  if (manifest.env.id !== env.id) throw new UsageError(`${what} ${dir}: an agent of ${manifest.env.id}, not ${env.id}; allowed: a run folder of ${env.id}`);
+export function checkAgentFits(
+  manifest: AgentManifest,
+  env: { id: string; observationSpace: Space; actionSpace: Space },
+  what: string,
+  dir: string,
+): void {
+  if (manifest.env.id !== env.id)
+    throw new UsageError(
+      `${what} ${dir}: an agent of ${manifest.env.id}, not ${env.id}; allowed: a run folder of ${env.id}`,
+    );
   for (const k of ['observationSpace', 'actionSpace'] as const) {
     if (manifest.env[k] !== env[k].toString()) {
-      throw new UsageError(`${what} ${dir}: the agent's ${k} ${manifest.env[k]} does not match ${env.id}'s ${env[k].toString()}`);
+      throw new UsageError(
+        `${what} ${dir}: the agent's ${k} ${manifest.env[k]} does not match ${env.id}'s ${env[k].toString()}`,
+      );
     }
   }
 }

@@ -59,7 +59,8 @@ function checkShape(field: string, actual: readonly number[], expected: readonly
 /** Categorical distribution over {0, ..., n−1} per batch row, from unnormalized logits `[batch, n]`. */
 export class Categorical {
   constructor(readonly logits: tf.Tensor) {
-    if (logits.rank < 1) throw new RangeError(`Categorical: logits must have rank ≥ 1, got shape [${logits.shape.join(', ')}]`);
+    if (logits.rank < 1)
+      throw new RangeError(`Categorical: logits must have rank ≥ 1, got shape [${logits.shape.join(', ')}]`);
   }
 
   get numCategories(): number {
@@ -122,7 +123,8 @@ export class DiagGaussian {
     readonly mean: tf.Tensor,
     readonly logStd: tf.Tensor,
   ) {
-    if (mean.rank < 1) throw new RangeError(`DiagGaussian: mean must have rank ≥ 1, got shape [${mean.shape.join(', ')}]`);
+    if (mean.rank < 1)
+      throw new RangeError(`DiagGaussian: mean must have rank ≥ 1, got shape [${mean.shape.join(', ')}]`);
     const trailing = mean.shape.slice(mean.rank - logStd.rank);
     if (logStd.rank > mean.rank || !sameShape(logStd.shape, trailing)) {
       throw new RangeError(
@@ -168,7 +170,10 @@ export class DiagGaussian {
       const var1 = tf.exp(tf.mul(2, this.logStd));
       const var2 = tf.exp(tf.mul(2, other.logStd));
       const perDim = tf.sub(
-        tf.add(tf.sub(other.logStd, this.logStd), tf.div(tf.add(var1, tf.square(tf.sub(this.mean, other.mean))), tf.mul(2, var2))),
+        tf.add(
+          tf.sub(other.logStd, this.logStd),
+          tf.div(tf.add(var1, tf.square(tf.sub(this.mean, other.mean))), tf.mul(2, var2)),
+        ),
         0.5,
       );
       return tf.sum(perDim, -1);
@@ -205,7 +210,9 @@ export class TanhGaussian {
       this.halfRange = new Float32Array(d).fill(1);
     } else {
       if (bounds.low.length !== d || bounds.high.length !== d) {
-        throw new RangeError(`TanhGaussian: bounds have ${bounds.low.length}/${bounds.high.length} dims, the mean has ${d}`);
+        throw new RangeError(
+          `TanhGaussian: bounds have ${bounds.low.length}/${bounds.high.length} dims, the mean has ${d}`,
+        );
       }
       this.center = new Float32Array(d);
       this.halfRange = new Float32Array(d);
@@ -243,7 +250,11 @@ export class TanhGaussian {
   logProb(action: tf.Tensor): tf.Tensor {
     checkShape('TanhGaussian.logProb: action', action.shape, this.base.mean.shape);
     return tf.tidy(() => {
-      const y = tf.clipByValue(tf.div(tf.sub(action, tf.tensor1d(this.center)), tf.tensor1d(this.halfRange)), -1 + 1e-6, 1 - 1e-6);
+      const y = tf.clipByValue(
+        tf.div(tf.sub(action, tf.tensor1d(this.center)), tf.tensor1d(this.halfRange)),
+        -1 + 1e-6,
+        1 - 1e-6,
+      );
       return this.logProbFromPreTanh(tf.atanh(y));
     });
   }
@@ -271,10 +282,14 @@ export class TanhGaussian {
    * bijection, and a ↦ c + h·tanh(u) is one, so it equals the closed-form KL of the base Gaussians.
    */
   kl(other: TanhGaussian): tf.Tensor {
-    const same = this.center.every((c, i) => c === other.center[i]) && this.halfRange.every((h, i) => h === other.halfRange[i]);
+    const same =
+      this.center.every((c, i) => c === other.center[i]) && this.halfRange.every((h, i) => h === other.halfRange[i]);
     if (!same) {
-      const bounds = (t: TanhGaussian) => `[${Array.from(t.center, (c, i) => `[${c - t.halfRange[i]}, ${c + t.halfRange[i]}]`).join(', ')}]`;
-      throw new RangeError(`TanhGaussian.kl: both distributions must squash to the same bounds, got ${bounds(this)} and ${bounds(other)}`);
+      const bounds = (t: TanhGaussian) =>
+        `[${Array.from(t.center, (c, i) => `[${c - t.halfRange[i]}, ${c + t.halfRange[i]}]`).join(', ')}]`;
+      throw new RangeError(
+        `TanhGaussian.kl: both distributions must squash to the same bounds, got ${bounds(this)} and ${bounds(other)}`,
+      );
     }
     return this.base.kl(other.base);
   }

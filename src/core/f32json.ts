@@ -16,7 +16,8 @@ function toBase64(v: Float32Array): string {
 
 function fromBase64(text: string): Float32Array {
   const bin = atob(text);
-  if (bin.length % 4 !== 0) throw new RangeError(`decodeF32Json: an f32 field holds ${bin.length} bytes, allowed: a multiple of 4`);
+  if (bin.length % 4 !== 0)
+    throw new RangeError(`decodeF32Json: an f32 field holds ${bin.length} bytes, allowed: a multiple of 4`);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return new Float32Array(bytes.buffer);
@@ -27,5 +28,7 @@ export function encodeF32Json(value: unknown): string {
 }
 
 export function decodeF32Json<T>(text: string): T {
-  return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.f32 === 'string' ? fromBase64(v.f32) : v)) as T;
+  return JSON.parse(text, (_k, v) =>
+    v && typeof v === 'object' && typeof v.f32 === 'string' ? fromBase64(v.f32) : v,
+  ) as T;
 }

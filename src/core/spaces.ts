@@ -28,14 +28,21 @@ export class Box {
   readonly high: Float64Array;
   readonly shape: readonly [number];
 
-  constructor(low: ArrayLike<number>, high: ArrayLike<number>, readonly dtype: Dtype = 'float32') {
+  constructor(
+    low: ArrayLike<number>,
+    high: ArrayLike<number>,
+    readonly dtype: Dtype = 'float32',
+  ) {
     if (low.length !== high.length || low.length === 0) {
-      throw new RangeError(`Box: low and high must be non-empty and of equal length (got ${low.length}, ${high.length})`);
+      throw new RangeError(
+        `Box: low and high must be non-empty and of equal length (got ${low.length}, ${high.length})`,
+      );
     }
     this.low = Float64Array.from(low);
     this.high = Float64Array.from(high);
     for (let i = 0; i < this.low.length; i++) {
-      if (!(this.low[i] <= this.high[i])) throw new RangeError(`Box: low[${i}]=${this.low[i]} > high[${i}]=${this.high[i]}`);
+      if (!(this.low[i] <= this.high[i]))
+        throw new RangeError(`Box: low[${i}]=${this.low[i]} > high[${i}]=${this.high[i]}`);
     }
     this.shape = [this.low.length];
   }

@@ -13,13 +13,34 @@ export interface MetricEntry {
 
 export const METRICS: readonly MetricEntry[] = [
   // ---- episodes and the objective
-  { key: 'charts/episodic_return', unit: 'return', meaning: 'mean undiscounted return of the training episodes that ended since the last log step' },
+  {
+    key: 'charts/episodic_return',
+    unit: 'return',
+    meaning: 'mean undiscounted return of the training episodes that ended since the last log step',
+  },
   { key: 'charts/episodic_length', unit: 'steps', meaning: 'mean length of those episodes' },
-  { key: 'charts/eval_return', unit: 'return', meaning: 'mean undiscounted return of the deterministic (mean-action) policy over the evaluation episodes' },
-  { key: 'charts/episodes', unit: 'count', meaning: 'episodes finished (cumulative for SAC, per iteration for KL-PPO)' },
+  {
+    key: 'charts/eval_return',
+    unit: 'return',
+    meaning: 'mean undiscounted return of the deterministic (mean-action) policy over the evaluation episodes',
+  },
+  {
+    key: 'charts/episodes',
+    unit: 'count',
+    meaning: 'episodes finished (cumulative for SAC, per iteration for KL-PPO)',
+  },
   { key: 'charts/reward_per_step', unit: 'reward', meaning: 'mean reward per environment step of the rollout' },
-  { key: 'charts/alpha', unit: 'α', meaning: "the Objective's temperature α on KL(π‖p) (KL-PPO's β): fixed, or the current learned value" },
-  { key: 'charts/kl_prior', unit: 'nats/state', meaning: 'KL(π(·|s) ‖ p(·|s)) to the Objective’s prior, averaged over visited states: closed form where it exists, else a Monte Carlo estimate' },
+  {
+    key: 'charts/alpha',
+    unit: 'α',
+    meaning: "the Objective's temperature α on KL(π‖p) (KL-PPO's β): fixed, or the current learned value",
+  },
+  {
+    key: 'charts/kl_prior',
+    unit: 'nats/state',
+    meaning:
+      'KL(π(·|s) ‖ p(·|s)) to the Objective’s prior, averaged over visited states: closed form where it exists, else a Monte Carlo estimate',
+  },
   { key: 'charts/entropy', unit: 'nats/state', meaning: 'entropy H(π(·|s)) averaged over visited states' },
   { key: 'charts/q', unit: 'return', meaning: 'mean soft Q-value of the sampled batch (SAC critics)' },
   { key: 'charts/v_start', unit: 'return', meaning: 'soft value of the start state V(s₀) (tabular soft Q-learning)' },
@@ -39,18 +60,43 @@ export const METRICS: readonly MetricEntry[] = [
   { key: 'losses/clipfrac', unit: 'fraction', meaning: 'fraction of samples whose ratio π/π_old left [1 − ε, 1 + ε]' },
   { key: 'losses/approx_kl', unit: 'nats', meaning: 'KL(π_old ‖ π) of one update, estimated by k3' },
   { key: 'losses/total', unit: 'loss', meaning: 'PPO total loss L_clip + c_v·L_V + β·L_KL' },
-  { key: 'losses/td_abs', unit: 'return', meaning: 'mean |TD error| since the last log step (tabular soft Q-learning)' },
+  {
+    key: 'losses/td_abs',
+    unit: 'return',
+    meaning: 'mean |TD error| since the last log step (tabular soft Q-learning)',
+  },
   // ---- world models: the ELBO and its terms, per sequence
   { key: 'elbo/total', unit: 'nats/sequence', meaning: 'ELBO = reconstruction + reward − KL' },
   { key: 'elbo/recon', unit: 'nats/sequence', meaning: 'E_q[log p(o_t | h_t, z_t)] summed over the sequence' },
   { key: 'elbo/reward', unit: 'nats/sequence', meaning: 'E_q[log p(r_t | h_t, z_t)] summed over the sequence' },
   { key: 'elbo/kl', unit: 'nats/sequence', meaning: 'Σ_t KL(q(z_t | h_t, o_t) ‖ p(z_t | h_t))' },
   // ---- inverse RL (step = number of demonstrations)
-  { key: 'irl/kl_visited', unit: 'nats/state', meaning: 'KL(π_demo ‖ π_recovered) averaged over the states the demonstrator visits' },
-  { key: 'irl/feature_gap', unit: 'count', meaning: 'largest |demonstration − expected| feature count (0 at the likelihood optimum)' },
-  { key: 'irl/reward_rms', unit: 'reward', meaning: 'RMS of recovered − true reward on the cells the demonstrations enter, after the unidentifiable shaping' },
-  { key: 'irl/reward_corr', unit: 'correlation', meaning: 'Pearson correlation of recovered and true reward on those cells' },
-  { key: 'irl/loglik', unit: 'nats', meaning: 'the objective L-BFGS maximizes: log-likelihood Σ log π*(a_t|s_t) of the demonstrations under the recovered reward (minus the L2 term)' },
+  {
+    key: 'irl/kl_visited',
+    unit: 'nats/state',
+    meaning: 'KL(π_demo ‖ π_recovered) averaged over the states the demonstrator visits',
+  },
+  {
+    key: 'irl/feature_gap',
+    unit: 'count',
+    meaning: 'largest |demonstration − expected| feature count (0 at the likelihood optimum)',
+  },
+  {
+    key: 'irl/reward_rms',
+    unit: 'reward',
+    meaning: 'RMS of recovered − true reward on the cells the demonstrations enter, after the unidentifiable shaping',
+  },
+  {
+    key: 'irl/reward_corr',
+    unit: 'correlation',
+    meaning: 'Pearson correlation of recovered and true reward on those cells',
+  },
+  {
+    key: 'irl/loglik',
+    unit: 'nats',
+    meaning:
+      'the objective L-BFGS maximizes: log-likelihood Σ log π*(a_t|s_t) of the demonstrations under the recovered reward (minus the L2 term)',
+  },
   // ---- sweeps inside one run
   { key: 'sweep/beta', unit: 'β', meaning: 'the β (α) of the current point of a sweep inside one run (tokens-rlhf)' },
 ];
@@ -67,7 +113,9 @@ export function vocabularyEntry(key: string): MetricEntry | undefined {
 export function checkMetricKeys(scalars: Record<string, number>): void {
   for (const key of Object.keys(scalars)) {
     if (vocabularyEntry(key) === undefined) {
-      throw new RangeError(`metric '${key}' is not in the vocabulary (src/core/vocabulary.ts); allowed: ${METRICS.map((m) => m.key).join(', ')}`);
+      throw new RangeError(
+        `metric '${key}' is not in the vocabulary (src/core/vocabulary.ts); allowed: ${METRICS.map((m) => m.key).join(', ')}`,
+      );
     }
   }
 }

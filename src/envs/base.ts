@@ -55,7 +55,8 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
   protected abstract stepEpisode(action: A, rng: Rng): StepResult<O>;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Checks the argument of `reset`: an object with at most `seed` (a non-negative integer, as Gymnasium
@@ -64,14 +65,19 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export function checkResetOptions(envId: string, opts: unknown): { seed?: number; options: Record<string, unknown> } {
   if (!isPlainObject(opts)) throw new TypeError(`${envId}: reset() takes { seed?, options? }, got ${String(opts)}`);
   for (const key of Object.keys(opts)) {
-    if (key !== 'seed' && key !== 'options') throw new RangeError(`${envId}: reset() got unknown field '${key}'; allowed: seed, options`);
+    if (key !== 'seed' && key !== 'options')
+      throw new RangeError(`${envId}: reset() got unknown field '${key}'; allowed: seed, options`);
   }
   const { seed, options } = opts;
   if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
-    throw new RangeError(`${envId}: reset() seed must be a non-negative integer, got ${typeof seed === 'object' ? JSON.stringify(seed) : String(seed)}`);
+    throw new RangeError(
+      `${envId}: reset() seed must be a non-negative integer, got ${typeof seed === 'object' ? JSON.stringify(seed) : String(seed)}`,
+    );
   }
   if (options !== undefined && !isPlainObject(options)) {
-    throw new TypeError(`${envId}: reset() options must be an object, got ${JSON.stringify(options) ?? String(options)}`);
+    throw new TypeError(
+      `${envId}: reset() options must be an object, got ${JSON.stringify(options) ?? String(options)}`,
+    );
   }
   return { seed, options: options ?? {} };
 }
@@ -123,7 +129,8 @@ export class OptionReader {
   boolean(name: string, fallback: boolean): boolean {
     const v = this.options[name];
     if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') throw new TypeError(`${this.envId}: option ${name} must be true or false, got ${String(v)}`);
+    if (typeof v !== 'boolean')
+      throw new TypeError(`${this.envId}: option ${name} must be true or false, got ${String(v)}`);
     return v;
   }
 
@@ -131,7 +138,9 @@ export class OptionReader {
     const v = this.options[name];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      throw new RangeError(`${this.envId}: option ${name} must be a finite number in [${min}, ${max}], got ${String(v)}`);
+      throw new RangeError(
+        `${this.envId}: option ${name} must be a finite number in [${min}, ${max}], got ${String(v)}`,
+      );
     }
     return v;
   }
@@ -140,7 +149,9 @@ export class OptionReader {
     const v = this.options[name];
     if (v === undefined) return fallback;
     if (!values.includes(v as T)) {
-      throw new RangeError(`${this.envId}: option ${name} must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${String(v)}`);
+      throw new RangeError(
+        `${this.envId}: option ${name} must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${String(v)}`,
+      );
     }
     return v as T;
   }
@@ -149,7 +160,9 @@ export class OptionReader {
     const v = this.options[name];
     if (v === undefined) return undefined;
     if (!Array.isArray(v) || v.length === 0 || !v.every((row) => typeof row === 'string')) {
-      throw new TypeError(`${this.envId}: option ${name} must be a non-empty array of strings (map rows), got ${JSON.stringify(v)}`);
+      throw new TypeError(
+        `${this.envId}: option ${name} must be a non-empty array of strings (map rows), got ${JSON.stringify(v)}`,
+      );
     }
     return v as string[];
   }

@@ -41,14 +41,16 @@ function spaceViolation(space: Space, x: unknown): string | null {
     // Float32 observations are compared with the bound rounded to float32, as NumPy does.
     const lo = space.dtype === 'float32' ? Math.fround(space.low[i]) : space.low[i];
     const hi = space.dtype === 'float32' ? Math.fround(space.high[i]) : space.high[i];
-    if (Number.isNaN(v) || v < lo || v > hi) return `index ${i}: expected a value in [${space.low[i]}, ${space.high[i]}], got ${v}`;
+    if (Number.isNaN(v) || v < lo || v > hi)
+      return `index ${i}: expected a value in [${space.low[i]}, ${space.high[i]}], got ${v}`;
   }
   return null;
 }
 
 function describe(x: unknown): string {
   if (x === null || x === undefined) return String(x);
-  if (typeof x === 'object') return `${x.constructor?.name ?? 'object'}${'length' in x ? ` of length ${(x as ArrayLike<unknown>).length}` : ''}`;
+  if (typeof x === 'object')
+    return `${x.constructor?.name ?? 'object'}${'length' in x ? ` of length ${(x as ArrayLike<unknown>).length}` : ''}`;
   return `${typeof x} ${String(x)}`;
 }
 
@@ -82,13 +84,19 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
   };
 
   // 1. Spaces.
-  for (const [name, space] of [['observationSpace', env.observationSpace], ['actionSpace', env.actionSpace]] as const) {
-    if (!space || (space.kind !== 'discrete' && space.kind !== 'box')) fail(`${name} must be a Discrete or Box, got ${describe(space)}`);
+  for (const [name, space] of [
+    ['observationSpace', env.observationSpace],
+    ['actionSpace', env.actionSpace],
+  ] as const) {
+    if (!space || (space.kind !== 'discrete' && space.kind !== 'box'))
+      fail(`${name} must be a Discrete or Box, got ${describe(space)}`);
     if (space instanceof Box) {
-      if (space.low.length !== space.dim || space.high.length !== space.dim) fail(`${name} bounds do not match its shape [${space.dim}]`);
+      if (space.low.length !== space.dim || space.high.length !== space.dim)
+        fail(`${name} bounds do not match its shape [${space.dim}]`);
       for (let i = 0; i < space.dim; i++) {
         if (!(space.low[i] <= space.high[i])) fail(`${name} index ${i}: low ${space.low[i]} > high ${space.high[i]}`);
-        if (!Number.isFinite(space.low[i]) || !Number.isFinite(space.high[i])) warnings.push(`${name} index ${i} has an infinite bound`);
+        if (!Number.isFinite(space.low[i]) || !Number.isFinite(space.high[i]))
+          warnings.push(`${name} index ${i} has an infinite bound`);
       }
     }
   }
@@ -112,7 +120,8 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
   if (!sameObs(r0.obs, r1.obs)) fail(`reset({ seed: ${seed} }) twice gave different observations`);
   if (rngState() !== state0) fail(`reset({ seed: ${seed} }) twice left different generator states`);
   env.reset({ seed: seed + 1 });
-  if (env.rng !== undefined && rngState() === state0) fail(`reset with seeds ${seed} and ${seed + 1} gave the same generator state`);
+  if (env.rng !== undefined && rngState() === state0)
+    fail(`reset with seeds ${seed} and ${seed + 1} gave the same generator state`);
   env.reset({ options: {} });
 
   // 4 + 5. Step results and determinism.
@@ -137,7 +146,9 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
   const b = rollout();
   for (let t = 0; t < a.rewards.length; t++) {
     if (!sameObs(a.obs[t + 1], b.obs[t + 1]) || !Object.is(a.rewards[t], b.rewards[t]) || a.flags[t] !== b.flags[t]) {
-      fail(`same seed and actions diverged at step ${t}: reward ${a.rewards[t]} vs ${b.rewards[t]}, flags ${a.flags[t]} vs ${b.flags[t]}`);
+      fail(
+        `same seed and actions diverged at step ${t}: reward ${a.rewards[t]} vs ${b.rewards[t]}, flags ${a.flags[t]} vs ${b.flags[t]}`,
+      );
     }
   }
 
@@ -146,8 +157,12 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
   if (act.kind === 'discrete') {
     for (const bad of [-1, act.n, 0.5, Number.NaN]) expectThrows(fail, `step(${bad}) with ${act}`, () => env.step(bad));
   } else {
-    expectThrows(fail, `step() with a NaN action for ${act}`, () => env.step(new Float32Array(act.dim).fill(Number.NaN)));
-    expectThrows(fail, `step() with an action of length ${act.dim + 1} for ${act}`, () => env.step(new Float32Array(act.dim + 1)));
+    expectThrows(fail, `step() with a NaN action for ${act}`, () =>
+      env.step(new Float32Array(act.dim).fill(Number.NaN)),
+    );
+    expectThrows(fail, `step() with an action of length ${act.dim + 1} for ${act}`, () =>
+      env.step(new Float32Array(act.dim + 1)),
+    );
   }
 
   // 7. Tabular model.
@@ -160,14 +175,19 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
 }
 
 function checkStep(r: StepResult, t: number, fail: (msg: string) => never, env: Env): void {
-  if (!r || typeof r !== 'object') fail(`step() at step ${t} must return { obs, reward, terminated, truncated, info }, got ${describe(r)}`);
+  if (!r || typeof r !== 'object')
+    fail(`step() at step ${t} must return { obs, reward, terminated, truncated, info }, got ${describe(r)}`);
   const bad = spaceViolation(env.observationSpace, r.obs);
   if (bad) fail(`step() observation at step ${t}: ${bad}`);
-  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward)) fail(`step() reward at step ${t} must be a finite number, got ${String(r.reward)}`);
-  if (typeof r.terminated !== 'boolean') fail(`step() terminated at step ${t} must be a boolean, got ${describe(r.terminated)}`);
-  if (typeof r.truncated !== 'boolean') fail(`step() truncated at step ${t} must be a boolean, got ${describe(r.truncated)}`);
+  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward))
+    fail(`step() reward at step ${t} must be a finite number, got ${String(r.reward)}`);
+  if (typeof r.terminated !== 'boolean')
+    fail(`step() terminated at step ${t} must be a boolean, got ${describe(r.terminated)}`);
+  if (typeof r.truncated !== 'boolean')
+    fail(`step() truncated at step ${t} must be a boolean, got ${describe(r.truncated)}`);
   const info: Info = r.info;
-  if (typeof info !== 'object' || info === null || Array.isArray(info)) fail(`step() info at step ${t} must be an object, got ${describe(info)}`);
+  if (typeof info !== 'object' || info === null || Array.isArray(info))
+    fail(`step() info at step ${t} must be an object, got ${describe(info)}`);
 }
 
 function checkModel(
@@ -185,9 +205,12 @@ function checkModel(
     for (let a = 0; a < nA; a++) {
       let sum = 0;
       for (const [i, t] of P[s][a].entries()) {
-        if (!(t.prob >= 0 && t.prob <= 1)) fail(`model.P[${s}][${a}][${i}].prob: expected a value in [0, 1], got ${t.prob}`);
-        if (!Number.isInteger(t.next) || t.next < 0 || t.next >= nS) fail(`model.P[${s}][${a}][${i}].next: expected an integer in [0, ${nS - 1}], got ${t.next}`);
-        if (!Number.isFinite(t.reward)) fail(`model.P[${s}][${a}][${i}].reward: expected a finite number, got ${t.reward}`);
+        if (!(t.prob >= 0 && t.prob <= 1))
+          fail(`model.P[${s}][${a}][${i}].prob: expected a value in [0, 1], got ${t.prob}`);
+        if (!Number.isInteger(t.next) || t.next < 0 || t.next >= nS)
+          fail(`model.P[${s}][${a}][${i}].next: expected an integer in [0, ${nS - 1}], got ${t.next}`);
+        if (!Number.isFinite(t.reward))
+          fail(`model.P[${s}][${a}][${i}].reward: expected a finite number, got ${t.reward}`);
         sum += t.prob;
       }
       if (Math.abs(sum - 1) > 1e-9) fail(`model.P[${s}][${a}] probabilities sum to ${sum}, expected 1`);
@@ -195,6 +218,8 @@ function checkModel(
   }
   const total = initialDistribution.reduce((x, y) => x + y, 0);
   if (initialDistribution.length !== nS || Math.abs(total - 1) > 1e-9) {
-    fail(`model.initialDistribution must have ${nS} entries summing to 1, got ${initialDistribution.length} entries summing to ${total}`);
+    fail(
+      `model.initialDistribution must have ${nS} entries summing to 1, got ${initialDistribution.length} entries summing to ${total}`,
+    );
   }
 }

@@ -36,12 +36,7 @@
 import { OptionReader } from './base.js';
 import { GridWorld, UP_RIGHT_DOWN_LEFT } from './gridworld.js';
 
-export const CLIFF_WALKING_LAYOUT: readonly string[] = [
-  '............',
-  '............',
-  '............',
-  'SCCCCCCCCCCG',
-];
+export const CLIFF_WALKING_LAYOUT: readonly string[] = ['............', '............', '............', 'SCCCCCCCCCCG'];
 
 export function makeCliffWalking(options: Record<string, unknown> = {}): GridWorld {
   const opts = new OptionReader('CliffWalking-v1', options, ['isSlippery']);

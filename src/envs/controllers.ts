@@ -35,9 +35,11 @@ export interface PendulumSwingUpOptions {
 export function pendulumSwingUp(opts: PendulumSwingUpOptions = {}): GaussianController {
   const { noiseStd = 1, swingGain = 0.5, catchCos = 0.85, kp = 10, kd = 2 } = opts;
   for (const [k, v] of Object.entries({ noiseStd, swingGain, kp, kd })) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`pendulumSwingUp: ${k} = ${v}, must be a finite number > 0`);
+    if (!(Number.isFinite(v) && v > 0))
+      throw new RangeError(`pendulumSwingUp: ${k} = ${v}, must be a finite number > 0`);
   }
-  if (!(catchCos > -1 && catchCos < 1)) throw new RangeError(`pendulumSwingUp: catchCos = ${catchCos}, allowed (−1, 1)`);
+  if (!(catchCos > -1 && catchCos < 1))
+    throw new RangeError(`pendulumSwingUp: catchCos = ${catchCos}, allowed (−1, 1)`);
   return {
     std: [noiseStd],
     mean: (obs) => {
@@ -67,9 +69,11 @@ export interface PointMassSteeringOptions {
  */
 export function pointMassSteering(opts: PointMassSteeringOptions = {}): GaussianController {
   const { side = 'bottom', noiseStd = 0.5, clearance = 0.15, geometry = POINT_MASS_GEOMETRY } = opts;
-  if (side !== 'top' && side !== 'bottom') throw new RangeError(`pointMassSteering: side = ${JSON.stringify(side)}, allowed: 'top', 'bottom'`);
+  if (side !== 'top' && side !== 'bottom')
+    throw new RangeError(`pointMassSteering: side = ${JSON.stringify(side)}, allowed: 'top', 'bottom'`);
   for (const [k, v] of Object.entries({ noiseStd, clearance })) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`pointMassSteering: ${k} = ${v}, must be a finite number > 0`);
+    if (!(Number.isFinite(v) && v > 0))
+      throw new RangeError(`pointMassSteering: ${k} = ${v}, must be a finite number > 0`);
   }
   const obstacle = geometry.obstacles[0];
   const far = geometry.goals.find((g) => g.name === 'far')!;
@@ -99,6 +103,7 @@ export interface MountainCarPumpingOptions {
  */
 export function mountainCarPumping(opts: MountainCarPumpingOptions = {}): GaussianController {
   const { noiseStd = 0.3 } = opts;
-  if (!(Number.isFinite(noiseStd) && noiseStd > 0)) throw new RangeError(`mountainCarPumping: noiseStd = ${noiseStd}, must be a finite number > 0`);
+  if (!(Number.isFinite(noiseStd) && noiseStd > 0))
+    throw new RangeError(`mountainCarPumping: noiseStd = ${noiseStd}, must be a finite number > 0`);
   return { std: [noiseStd], mean: (obs) => [obs[1] > 0 ? 1 : -1] };
 }

@@ -68,11 +68,7 @@ export const UP_RIGHT_DOWN_LEFT: readonly GridAction[] = [
 ];
 
 /** Parses a layout, naming the row and column of any malformed cell. */
-function parseLayout(
-  id: string,
-  layout: readonly string[],
-  legend: Readonly<Record<string, CellSpec>>,
-): CellSpec[] {
+function parseLayout(id: string, layout: readonly string[], legend: Readonly<Record<string, CellSpec>>): CellSpec[] {
   if (layout.length === 0) throw new RangeError(`${id}: layout must have at least one row`);
   const nCols = layout[0].length;
   if (nCols === 0) throw new RangeError(`${id}: layout row 0 is empty`);
@@ -85,7 +81,9 @@ function parseLayout(
       const spec = legend[row[c]];
       if (spec === undefined) {
         throw new RangeError(
-          `${id}: layout row ${r}, column ${c}: unknown cell '${row[c]}'; allowed: ${Object.keys(legend).map((k) => `'${k}'`).join(', ')}`,
+          `${id}: layout row ${r}, column ${c}: unknown cell '${row[c]}'; allowed: ${Object.keys(legend)
+            .map((k) => `'${k}'`)
+            .join(', ')}`,
         );
       }
       cells.push(spec);
@@ -123,22 +121,30 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
     this.cells = parseLayout(id, layout, legend);
     const nS = this.cells.length;
     const nA = actions.length;
-    if (slipWeights && (slipWeights.some((w) => !(w >= 0)) || !(slipWeights[0] + slipWeights[1] + slipWeights[2] > 0))) {
-      throw new RangeError(`${id}: slipWeights must be three non-negative weights with a positive sum, got [${slipWeights.join(', ')}]`);
+    if (
+      slipWeights &&
+      (slipWeights.some((w) => !(w >= 0)) || !(slipWeights[0] + slipWeights[1] + slipWeights[2] > 0))
+    ) {
+      throw new RangeError(
+        `${id}: slipWeights must be three non-negative weights with a positive sum, got [${slipWeights.join(', ')}]`,
+      );
     }
     this.observationSpace = new Discrete(nS);
     this.actionSpace = new Discrete(nA);
     this.startStates = this.cells.flatMap((c, s) => (c.kind === 'start' ? [s] : []));
     const hasResetHazard = this.cells.some((c) => c.kind === 'hazard' && c.then === 'reset');
     if (hasResetHazard && this.startStates.length !== 1) {
-      throw new RangeError(`${id}: a hazard with then='reset' needs exactly one start cell, found ${this.startStates.length}`);
+      throw new RangeError(
+        `${id}: a hazard with then='reset' needs exactly one start cell, found ${this.startStates.length}`,
+      );
     }
 
     const P: Transition[][][] = [];
     const terminalStates = new Set<number>();
     for (let s = 0; s < nS; s++) {
       const cell = this.cells[s];
-      const terminal = cell.kind === 'goal' || cell.kind === 'wall' || (cell.kind === 'hazard' && cell.then === 'terminate');
+      const terminal =
+        cell.kind === 'goal' || cell.kind === 'wall' || (cell.kind === 'hazard' && cell.then === 'terminate');
       if (terminal) terminalStates.add(s);
       const row: Transition[][] = [];
       for (let a = 0; a < nA; a++) {
@@ -175,7 +181,14 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
   }
 
   toState(row: number, col: number): number {
-    if (!Number.isInteger(row) || row < 0 || row >= this.nRows || !Number.isInteger(col) || col < 0 || col >= this.nCols) {
+    if (
+      !Number.isInteger(row) ||
+      row < 0 ||
+      row >= this.nRows ||
+      !Number.isInteger(col) ||
+      col < 0 ||
+      col >= this.nCols
+    ) {
       throw new RangeError(`${this.id}: cell (${row}, ${col}) is outside the ${this.nRows}x${this.nCols} grid`);
     }
     return row * this.nCols + col;
@@ -258,7 +271,12 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
 export function exploringStarts(env: Env): TabularEnv {
   const grid = unwrapped(env);
   if (!(grid instanceof GridWorld)) throw new RangeError(`exploringStarts: expected a GridWorld, got ${env.id}`);
-  const legend = Object.fromEntries(Object.entries(grid.spec.legend).map(([ch, cell]) => [ch, cell.kind === 'free' ? { kind: 'start' as const } : cell]));
+  const legend = Object.fromEntries(
+    Object.entries(grid.spec.legend).map(([ch, cell]) => [
+      ch,
+      cell.kind === 'free' ? { kind: 'start' as const } : cell,
+    ]),
+  );
   const inner = new GridWorld({ ...grid.spec, legend });
   return (env instanceof TimeLimit ? new TimeLimit(inner, env.maxEpisodeSteps) : inner) as TabularEnv;
 }

@@ -77,7 +77,10 @@ export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<numbe
     checkBoxAction(this.id, this.actionSpace, action);
     const a = action[0];
     // The reward uses the unclipped action (as Gymnasium does), so its square must stay finite.
-    if (!Number.isFinite(a * a)) throw new RangeError(`${this.id}: action[0] must have |a| < 1e154 (the reward −0.1·a² uses it unclipped), got ${a}`);
+    if (!Number.isFinite(a * a))
+      throw new RangeError(
+        `${this.id}: action[0] must have |a| < 1e154 (the reward −0.1·a² uses it unclipped), got ${a}`,
+      );
     const force = Math.min(Math.max(a, -1), 1);
     let velocity = this.velocity + force * POWER - 0.0025 * Math.cos(3 * this.position);
     if (velocity > MAX_SPEED) velocity = MAX_SPEED;

@@ -114,7 +114,7 @@ export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
     const a = angleNormalize(th);
     const cost = a * a + 0.1 * thdot * thdot + 0.001 * u * u;
     if (this.sinThFor !== th) this.writeObs(); // th was set from outside: refresh the cached sin(th)
-    let newThdot = thdot + ((3 * this.g) / (2 * L) * this.sinTh + (3 / (M * L * L)) * u) * DT;
+    let newThdot = thdot + (((3 * this.g) / (2 * L)) * this.sinTh + (3 / (M * L * L)) * u) * DT;
     newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
     this.th = th + newThdot * DT;
     this.thdot = newThdot;

@@ -69,5 +69,7 @@ register('TwoRoute-v0', makeTwoRoute, { maxEpisodeSteps: 100 });
 register('Pendulum-v1', (o) => new Pendulum(o), { maxEpisodeSteps: 200 });
 register('MountainCarContinuous-v0', (o) => new MountainCarContinuous(o), { maxEpisodeSteps: 999 });
 register('PointMass-v0', (o) => new PointMass(o), { maxEpisodeSteps: 200 });
-register('PendulumNoVel-v1', (o) => new ObservationSubset(new Pendulum(o), [0, 1], 'PendulumNoVel-v1'), { maxEpisodeSteps: 200 });
+register('PendulumNoVel-v1', (o) => new ObservationSubset(new Pendulum(o), [0, 1], 'PendulumNoVel-v1'), {
+  maxEpisodeSteps: 200,
+});
 register('TokenSeq-v0', (o) => new TokenSeq(o));

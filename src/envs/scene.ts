@@ -39,12 +39,21 @@ export interface Scene {
 /** MountainCar's hill height at position x (Gymnasium's rendering: 0.45·sin(3x) + 0.55). */
 const hill = (x: number): number => 0.45 * Math.sin(3 * x) + 0.55;
 
-const CELL_COLOR: Record<CellKind, SceneColor | null> = { free: null, start: 'start', wall: 'wall', goal: 'goal', hazard: 'hazard' };
+const CELL_COLOR: Record<CellKind, SceneColor | null> = {
+  free: null,
+  start: 'start',
+  wall: 'wall',
+  goal: 'goal',
+  hazard: 'hazard',
+};
 
 /** True when `sceneOf` can draw `env`. */
 export function hasScene(env: Env): boolean {
   const base = unwrapped(env);
-  return base instanceof GridWorld || ['Pendulum-v1', 'PendulumNoVel-v1', 'MountainCarContinuous-v0', 'PointMass-v0'].includes(env.id);
+  return (
+    base instanceof GridWorld ||
+    ['Pendulum-v1', 'PendulumNoVel-v1', 'MountainCarContinuous-v0', 'PointMass-v0'].includes(env.id)
+  );
 }
 
 /** The scene of `env` at observation `obs` (its state as the agent sees it). */
@@ -56,7 +65,14 @@ export function sceneOf(env: Env, obs: Observation): Scene {
       const [row, col] = base.toRowCol(s);
       const color = CELL_COLOR[kind];
       shapes.push({ kind: 'rect', x: col, y: base.nRows - 1 - row, w: 1, h: 1, color: 'grid' });
-      shapes.push({ kind: 'rect', x: col + 0.04, y: base.nRows - 1 - row + 0.04, w: 0.92, h: 0.92, color: color ?? 'background' });
+      shapes.push({
+        kind: 'rect',
+        x: col + 0.04,
+        y: base.nRows - 1 - row + 0.04,
+        w: 0.92,
+        h: 0.92,
+        color: color ?? 'background',
+      });
     });
     const [row, col] = base.toRowCol(obs as number);
     shapes.push({ kind: 'circle', x: col + 0.5, y: base.nRows - 0.5 - row, r: 0.3, color: 'agent' });
@@ -85,7 +101,15 @@ export function sceneOf(env: Env, obs: Observation): Scene {
         const x2 = -1.2 + (1.8 * (i + 1)) / n;
         shapes.push({ kind: 'line', x1, y1: hill(x1), x2, y2: hill(x2), width: 0.02, color: 'ground' });
       }
-      shapes.push({ kind: 'line', x1: 0.45, y1: hill(0.45), x2: 0.45, y2: hill(0.45) + 0.2, width: 0.015, color: 'ink' });
+      shapes.push({
+        kind: 'line',
+        x1: 0.45,
+        y1: hill(0.45),
+        x2: 0.45,
+        y2: hill(0.45) + 0.2,
+        width: 0.015,
+        color: 'ink',
+      });
       shapes.push({ kind: 'rect', x: 0.45, y: hill(0.45) + 0.14, w: 0.08, h: 0.06, color: 'flag' });
       shapes.push({ kind: 'circle', x: o[0], y: hill(o[0]) + 0.05, r: 0.05, color: 'agent' });
       return { view: { xMin: -1.2, xMax: 0.6, yMin: 0, yMax: 1.2 }, shapes };
@@ -100,7 +124,9 @@ export function sceneOf(env: Env, obs: Observation): Scene {
       return { view: { xMin: g.bounds.xMin, xMax: g.bounds.xMax, yMin: g.bounds.yMin, yMax: g.bounds.yMax }, shapes };
     }
     default:
-      throw new RangeError(`sceneOf: no drawing for ${env.id}; drawn: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`);
+      throw new RangeError(
+        `sceneOf: no drawing for ${env.id}; drawn: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`,
+      );
   }
 }
 

@@ -86,7 +86,9 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
     const nStates = this.offset(this.length) + this.vocab ** this.length;
     this.observationSpace = new Discrete(nStates);
     this.actionSpace = new Discrete(this.vocab);
-    this.referenceTable = Array.from({ length: nStates }, (_, s) => this.bigramRow(this.isFinished(s) ? -2 : this.lastToken(s)));
+    this.referenceTable = Array.from({ length: nStates }, (_, s) =>
+      this.bigramRow(this.isFinished(s) ? -2 : this.lastToken(s)),
+    );
     this.model = this.buildModel();
   }
 
@@ -121,7 +123,8 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
 
   /** R(y) of a finished sequence. */
   score(seq: readonly number[]): number {
-    if (seq.length !== this.length) throw new RangeError(`TokenSeq-v0: score() needs ${this.length} tokens, got ${seq.length}`);
+    if (seq.length !== this.length)
+      throw new RangeError(`TokenSeq-v0: score() needs ${this.length} tokens, got ${seq.length}`);
     if (this.rewardKind === 'repeat') return seq.filter((y) => y === this.keyword).length / this.length;
     if (this.length === 1) return 0;
     let hits = 0;
@@ -175,9 +178,16 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
     checkDiscreteAction(this.id, this.actionSpace, action);
     this.tokens.push(action);
     this.state = this.stateOf(this.tokens);
-    if (this.tokens.length < this.length) return { obs: this.state, reward: 0, terminated: false, truncated: false, info: {} };
+    if (this.tokens.length < this.length)
+      return { obs: this.state, reward: 0, terminated: false, truncated: false, info: {} };
     const sequence = [...this.tokens];
-    return { obs: this.state, reward: this.score(sequence), terminated: true, truncated: false, info: { sequence, text: this.text(sequence) } };
+    return {
+      obs: this.state,
+      reward: this.score(sequence),
+      terminated: true,
+      truncated: false,
+      info: { sequence, text: this.text(sequence) },
+    };
   }
 
   private lastToken(state: number): number {
@@ -224,6 +234,7 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
 }
 
 function intOption(name: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`TokenSeq-v0: option ${name} = ${v}, allowed: an integer in [${min}, ${max}]`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`TokenSeq-v0: option ${name} = ${v}, allowed: an integer in [${min}, ${max}]`);
   return v;
 }

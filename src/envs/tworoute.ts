@@ -115,15 +115,19 @@ export function twoRouteReference(envOrModel: { model: TabularModel } | TabularM
   const model = 'model' in envOrModel ? envOrModel.model : envOrModel;
   const nS = TWO_ROUTE_LAYOUT.length * N_COLS;
   if (model.nStates !== nS || model.nActions !== 4) {
-    throw new RangeError(`twoRouteReference: expects the TwoRoute-v0 model (${nS} states, 4 actions), got ${model.nStates} states, ${model.nActions} actions`);
+    throw new RangeError(
+      `twoRouteReference: expects the TwoRoute-v0 model (${nS} states, 4 actions), got ${model.nStates} states, ${model.nActions} actions`,
+    );
   }
   const table = new Float64Array(nS * 4).fill(0.25);
   const arrows = '^>v<';
   const other = (1 - TWO_ROUTE_GUIDE_CONFIDENCE) / 3;
-  TWO_ROUTE_GUIDE.join('').split('').forEach((ch, s) => {
-    const a = arrows.indexOf(ch);
-    if (a >= 0) for (let b = 0; b < 4; b++) table[s * 4 + b] = b === a ? TWO_ROUTE_GUIDE_CONFIDENCE : other;
-  });
+  TWO_ROUTE_GUIDE.join('')
+    .split('')
+    .forEach((ch, s) => {
+      const a = arrows.indexOf(ch);
+      if (a >= 0) for (let b = 0; b < 4; b++) table[s * 4 + b] = b === a ? TWO_ROUTE_GUIDE_CONFIDENCE : other;
+    });
   return table;
 }
 

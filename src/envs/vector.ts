@@ -33,8 +33,13 @@ export class SyncVectorEnv<O extends Observation = Observation, A extends Action
     this.singleObservationSpace = this.envs[0].observationSpace;
     this.singleActionSpace = this.envs[0].actionSpace;
     this.envs.forEach((e, i) => {
-      if (e.observationSpace.toString() !== this.singleObservationSpace.toString() || e.actionSpace.toString() !== this.singleActionSpace.toString()) {
-        throw new RangeError(`SyncVectorEnv: env ${i} (${e.id}) has spaces ${e.observationSpace}/${e.actionSpace}, env 0 has ${this.singleObservationSpace}/${this.singleActionSpace}`);
+      if (
+        e.observationSpace.toString() !== this.singleObservationSpace.toString() ||
+        e.actionSpace.toString() !== this.singleActionSpace.toString()
+      ) {
+        throw new RangeError(
+          `SyncVectorEnv: env ${i} (${e.id}) has spaces ${e.observationSpace}/${e.actionSpace}, env 0 has ${this.singleObservationSpace}/${this.singleActionSpace}`,
+        );
       }
     });
   }
@@ -56,7 +61,8 @@ export class SyncVectorEnv<O extends Observation = Observation, A extends Action
 
   step(actions: ArrayLike<A>): VectorStepResult<O> {
     const n = this.envs.length;
-    if (actions.length !== n) throw new RangeError(`SyncVectorEnv: expected ${n} actions (one per env), got ${actions.length}`);
+    if (actions.length !== n)
+      throw new RangeError(`SyncVectorEnv: expected ${n} actions (one per env), got ${actions.length}`);
     const obs: O[] = new Array(n);
     const rewards = new Float64Array(n);
     const terminated: boolean[] = new Array(n);

@@ -55,7 +55,9 @@ export class TimeLimit<O extends Observation = Observation, A extends Action = A
 
   step(action: A): StepResult<O> {
     if (this.needsReset && this.elapsed >= this.maxEpisodeSteps) {
-      throw new Error(`${this.id}: step() called after the episode was truncated at ${this.maxEpisodeSteps} steps; call reset() first`);
+      throw new Error(
+        `${this.id}: step() called after the episode was truncated at ${this.maxEpisodeSteps} steps; call reset() first`,
+      );
     }
     const result = this.env.step(action);
     this.elapsed++;
@@ -117,14 +119,21 @@ export class ObservationSubset<A extends Action = Action> implements Env<Float32
     readonly id: string,
   ) {
     const space = env.observationSpace;
-    if (space.kind !== 'box') throw new RangeError(`ObservationSubset(${env.id}): needs a Box observation space, got ${space}`);
+    if (space.kind !== 'box')
+      throw new RangeError(`ObservationSubset(${env.id}): needs a Box observation space, got ${space}`);
     keep.forEach((k, i) => {
       if (!Number.isInteger(k) || k < 0 || k >= space.dim) {
-        throw new RangeError(`ObservationSubset(${env.id}): keep[${i}] = ${k} is not an index in {0, ..., ${space.dim - 1}}`);
+        throw new RangeError(
+          `ObservationSubset(${env.id}): keep[${i}] = ${k} is not an index in {0, ..., ${space.dim - 1}}`,
+        );
       }
     });
     if (keep.length === 0) throw new RangeError(`ObservationSubset(${env.id}): keep must list at least one component`);
-    this.observationSpace = new Box(keep.map((k) => space.low[k]), keep.map((k) => space.high[k]), space.dtype);
+    this.observationSpace = new Box(
+      keep.map((k) => space.low[k]),
+      keep.map((k) => space.high[k]),
+      space.dtype,
+    );
   }
 
   get actionSpace() {

@@ -69,13 +69,15 @@ export class Adam {
   }
 
   set lr(value: number) {
-    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`Adam.lr: expected a finite number ≥ 0, got ${value}`);
+    if (!(value >= 0) || !Number.isFinite(value))
+      throw new RangeError(`Adam.lr: expected a finite number ≥ 0, got ${value}`);
     this.lrValue = value;
   }
 
   /** One Adam step with `grads[i]` the gradient of `vars[i]`. Call inside `tf.tidy`. */
   step(grads: readonly tf.Tensor[]): void {
-    if (grads.length !== this.vars.length) throw new RangeError(`Adam.step: expected ${this.vars.length} gradients, got ${grads.length}`);
+    if (grads.length !== this.vars.length)
+      throw new RangeError(`Adam.step: expected ${this.vars.length} gradients, got ${grads.length}`);
     tf.tidy(() => {
       this.t += 1;
       const { beta1: b1, beta2: b2 } = this;
@@ -128,7 +130,9 @@ export class Adam {
     };
     s = { t: s.t, m: split(s.m), v: split(s.v) };
     if (s.m.length !== n || s.v.length !== this.v.length) {
-      throw new RangeError(`Adam.setState: expected moments for ${n} variables (or one flat array of their sizes' sum), got m: ${s.m.length}, v: ${s.v.length}`);
+      throw new RangeError(
+        `Adam.setState: expected moments for ${n} variables (or one flat array of their sizes' sum), got m: ${s.m.length}, v: ${s.v.length}`,
+      );
     }
     tf.tidy(() => {
       this.m.forEach((x, i) => x.assign(tf.tensor(checkLen('m', i, s.m[i], x.size), x.shape)));

@@ -6,7 +6,12 @@ import type { Rng } from '../core/rng.js';
  * bound times `outputScale`), drawn from `rng` copy by copy, layer by layer. Also used by the wasm SAC engine
  * (`src/nn/engine`), so the same seed gives the same weights on every path.
  */
-export function initialWeights(sizes: readonly number[], ensemble: number, outputScale: number, rng: Rng): Float32Array {
+export function initialWeights(
+  sizes: readonly number[],
+  ensemble: number,
+  outputScale: number,
+  rng: Rng,
+): Float32Array {
   const nLayers = sizes.length - 1;
   let n = 0;
   for (let l = 0; l < nLayers; l++) n += (sizes[l] + 1) * sizes[l + 1];

@@ -58,7 +58,9 @@ function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 /** `act(a b + bias)` in one kernel (tfjs's `_FusedMatMul`), called directly: the public op falls back to
  * three unfused kernels whenever a gradient tape is recording, even inside a custom gradient. */
 function fusedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, bias: tf.Tensor1D, activation: 'relu' | 'linear'): tf.Tensor3D {
-  return tf.engine().runKernel('_FusedMatMul', { a, b, bias }, { transposeA: false, transposeB: false, activation }) as tf.Tensor3D;
+  return tf
+    .engine()
+    .runKernel('_FusedMatMul', { a, b, bias }, { transposeA: false, transposeB: false, activation }) as tf.Tensor3D;
 }
 
 export class Mlp {
@@ -84,10 +86,13 @@ export class Mlp {
     if (sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
       throw new RangeError(`Mlp.sizes: expected at least two positive integers, got [${sizes.join(', ')}]`);
     }
-    if (!Number.isInteger(ensemble) || ensemble < 1) throw new RangeError(`Mlp.ensemble: expected a positive integer, got ${ensemble}`);
+    if (!Number.isInteger(ensemble) || ensemble < 1)
+      throw new RangeError(`Mlp.ensemble: expected a positive integer, got ${ensemble}`);
     if (!(outputScale > 0)) throw new RangeError(`Mlp.outputScale: expected > 0, got ${outputScale}`);
-    if (impl !== 'fused' && impl !== 'autodiff') throw new RangeError(`Mlp.impl: expected 'fused' or 'autodiff', got '${impl}'`);
-    if (activation !== 'relu' && activation !== 'tanh') throw new RangeError(`Mlp.activation: expected 'relu' or 'tanh', got '${activation}'`);
+    if (impl !== 'fused' && impl !== 'autodiff')
+      throw new RangeError(`Mlp.impl: expected 'fused' or 'autodiff', got '${impl}'`);
+    if (activation !== 'relu' && activation !== 'tanh')
+      throw new RangeError(`Mlp.activation: expected 'relu' or 'tanh', got '${activation}'`);
     this.sizes = [...sizes];
     this.activation = activation;
     this.ensemble = ensemble;
@@ -123,7 +128,9 @@ export class Mlp {
         for (const [l, s] of copy.entries()) {
           const w = flat.subarray(s.wOffset, s.wOffset + s.inDim * s.outDim);
           const b = flat.subarray(s.wOffset + s.inDim * s.outDim, s.wOffset + (s.inDim + 1) * s.outDim);
-          this.params.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [s.inDim, s.outDim]), true, `${prefix}/${k}/W${l}`)));
+          this.params.push(
+            tf.tidy(() => tf.variable(tf.tensor2d(w, [s.inDim, s.outDim]), true, `${prefix}/${k}/W${l}`)),
+          );
           this.params.push(tf.tidy(() => tf.variable(tf.tensor1d(b), true, `${prefix}/${k}/b${l}`)));
         }
       }
@@ -154,7 +161,10 @@ export class Mlp {
     const params = this.params;
     const outs = this.slots.map((copy, k) =>
       copy.reduce<tf.Tensor2D>((h, _s, l) => {
-        const z = tf.add(tf.matMul(h, params[2 * (k * copy.length + l)] as tf.Tensor2D), params[2 * (k * copy.length + l) + 1]);
+        const z = tf.add(
+          tf.matMul(h, params[2 * (k * copy.length + l)] as tf.Tensor2D),
+          params[2 * (k * copy.length + l) + 1],
+        );
         return (l === copy.length - 1 ? z : this.activation === 'relu' ? tf.relu(z) : tf.tanh(z)) as tf.Tensor2D;
       }, x),
     );
@@ -174,7 +184,9 @@ export class Mlp {
       tf.tidy(() => {
         for (const copy of this.slots) {
           for (const s of copy) {
-            ws.push(tf.keep(tf.reshape(tf.slice(p, s.wOffset, s.inDim * s.outDim), [1, s.inDim, s.outDim]) as tf.Tensor3D));
+            ws.push(
+              tf.keep(tf.reshape(tf.slice(p, s.wOffset, s.inDim * s.outDim), [1, s.inDim, s.outDim]) as tf.Tensor3D),
+            );
             bs.push(tf.keep(tf.slice(p, s.wOffset + s.inDim * s.outDim, s.outDim)));
           }
         }
@@ -235,7 +247,9 @@ export class Mlp {
         for (let l = nL - 1; l >= 0; l--) {
           // dz = g ⊙ σ'(z), with σ' read from the layer's output: relu' = [h > 0], tanh' = 1 − h².
           const hl = h(k, l);
-          const dz = (l === nL - 1 ? g : act === 'relu' ? tf.mul(g, tf.step(hl)) : tf.mul(g, tf.sub(1, tf.square(hl)))) as tf.Tensor3D;
+          const dz = (
+            l === nL - 1 ? g : act === 'relu' ? tf.mul(g, tf.step(hl)) : tf.mul(g, tf.sub(1, tf.square(hl)))
+          ) as tf.Tensor3D;
           if (paramGrad) {
             const hIn = l === 0 ? xs : h(k, l - 1);
             const dW = batchMatMul(tf.transpose(hIn, [0, 2, 1]) as tf.Tensor3D, dz); // dW = hᵀ dz (explicit transpose: the fast path)
@@ -261,7 +275,9 @@ export class Mlp {
   /** Sets all weights from the flat layout (e.g. a checkpoint, or another Mlp with the same sizes). */
   setWeights(w: Float32Array): void {
     if (w.length !== this.numParams) {
-      throw new RangeError(`Mlp.setWeights: expected ${this.numParams} values (sizes [${this.sizes.join(', ')}] × ${this.ensemble}), got ${w.length}`);
+      throw new RangeError(
+        `Mlp.setWeights: expected ${this.numParams} values (sizes [${this.sizes.join(', ')}] × ${this.ensemble}), got ${w.length}`,
+      );
     }
     let off = 0;
     for (const v of this.params) {

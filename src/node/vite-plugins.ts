@@ -37,7 +37,8 @@ export function tfjsWasmPlugin(): Plugin {
     configureServer: (server) => void server.middlewares.use(serve),
     configurePreviewServer: (server) => void server.middlewares.use(serve),
     generateBundle() {
-      for (const f of files) this.emitFile({ type: 'asset', fileName: WASM_PREFIX + f, source: readFileSync(join(dir, f)) });
+      for (const f of files)
+        this.emitFile({ type: 'asset', fileName: WASM_PREFIX + f, source: readFileSync(join(dir, f)) });
     },
   };
 }
@@ -73,7 +74,8 @@ export function runsMiddleware(root: string): Connect.NextHandleFunction {
       res.setHeader('Content-Type', type);
       res.end(body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, `runs/ is read-only (method ${req.method} not allowed)`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, `runs/ is read-only (method ${req.method} not allowed)`);
     if (!existsSync(root)) return send(200, JSON.stringify({ entries: [] }), 'application/json');
     let rel: string;
     try {

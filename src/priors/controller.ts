@@ -14,7 +14,8 @@ import type { ReferenceSource } from './reference.js';
 export function controllerReference(controller: GaussianController): ReferenceSource {
   const d = controller.std.length;
   controller.std.forEach((s, i) => {
-    if (!(Number.isFinite(s) && s > 0)) throw new RangeError(`controllerReference: std[${i}] = ${s}, must be a finite number > 0`);
+    if (!(Number.isFinite(s) && s > 0))
+      throw new RangeError(`controllerReference: std[${i}] = ${s}, must be a finite number > 0`);
   });
   const logStd = tf.keep(tf.tensor1d(controller.std.map(Math.log)));
   return {

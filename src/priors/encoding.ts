@@ -22,7 +22,9 @@ function encodeObservation(space: Space, obs: Observation, out: Float32Array, ro
     return;
   }
   if (typeof obs === 'number' || obs.length !== width) {
-    throw new RangeError(`observation: expected a vector of length ${width} for ${space.toString()}, got ${String(obs)}`);
+    throw new RangeError(
+      `observation: expected a vector of length ${width} for ${space.toString()}, got ${String(obs)}`,
+    );
   }
   out.set(obs, base);
 }

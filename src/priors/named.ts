@@ -18,19 +18,34 @@ export interface NamedReference {
 
 export const NAMED_REFERENCES: Readonly<Record<string, Readonly<Record<string, NamedReference>>>> = {
   'Pendulum-v1': {
-    'swing-up': { summary: 'energy-pumping swing-up + PD catch, torque noise std 1', make: () => controllerReference(pendulumSwingUp()) },
+    'swing-up': {
+      summary: 'energy-pumping swing-up + PD catch, torque noise std 1',
+      make: () => controllerReference(pendulumSwingUp()),
+    },
   },
   'PointMass-v0': {
-    steering: { summary: 'steers to the far goal below the obstacle, velocity noise std 0.5', make: () => controllerReference(pointMassSteering()) },
+    steering: {
+      summary: 'steers to the far goal below the obstacle, velocity noise std 0.5',
+      make: () => controllerReference(pointMassSteering()),
+    },
   },
   'MountainCarContinuous-v0': {
-    pumping: { summary: 'energy pumping: force sign(v), noise std 0.3', make: () => controllerReference(mountainCarPumping()) },
+    pumping: {
+      summary: 'energy pumping: force sign(v), noise std 0.3',
+      make: () => controllerReference(mountainCarPumping()),
+    },
   },
   'TwoRoute-v0': {
-    guide: { summary: 'the cautious walker taking the room route', make: (env) => ({ table: twoRouteReference((env as unknown as { model: TabularModel }).model) }) },
+    guide: {
+      summary: 'the cautious walker taking the room route',
+      make: (env) => ({ table: twoRouteReference((env as unknown as { model: TabularModel }).model) }),
+    },
   },
   'TokenSeq-v0': {
-    bigram: { summary: "the env's bigram language model", make: (env) => ({ table: (env as unknown as TokenSeq).referenceTable }) },
+    bigram: {
+      summary: "the env's bigram language model",
+      make: (env) => ({ table: (env as unknown as TokenSeq).referenceTable }),
+    },
   },
 };
 

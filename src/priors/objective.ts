@@ -45,7 +45,9 @@ export type AlphaSpec = z.infer<typeof alphaSpecSchema>;
 
 /** A number-or-word option as typed on a command line: numeric words are read as numbers. */
 const numberOrWord = <T extends z.ZodType>(schema: T, allowed: string) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), schema).meta({ allowed });
+  z
+    .preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), schema)
+    .meta({ allowed });
 const alphaCliSchema = numberOrWord(alphaSpecSchema, 'number >= 0|auto|auto_<x>');
 
 /** The serializable Objective (config.json, the CLI, YAML files): one schema. */
@@ -116,21 +118,32 @@ export function parseObjectiveSpec(spec: unknown): z.output<typeof objectiveSpec
   const s = res.data;
   const learned = typeof s.alpha === 'string';
   if (s.prior === 'none') {
-    if (s.alpha !== 0) fail('alpha', s.alpha, "0 with prior 'none' (no prior means no KL term; use uniform or reference for α > 0)");
+    if (s.alpha !== 0)
+      fail('alpha', s.alpha, "0 with prior 'none' (no prior means no KL term; use uniform or reference for α > 0)");
     if (s.targetKl !== undefined) fail('targetKl', s.targetKl, "unset with prior 'none'");
     if (s.targetEntropy !== undefined) fail('targetEntropy', s.targetEntropy, "unset with prior 'none'");
     if (s.reference !== undefined) fail('reference', s.reference, "unset with prior 'none'");
   }
   if (s.prior === 'uniform' && s.reference !== undefined) fail('reference', s.reference, "unset with prior 'uniform'");
-  if (s.prior === 'reference' && s.targetEntropy !== undefined) fail('targetEntropy', s.targetEntropy, "unset with prior 'reference' (give targetKl)");
-  if (s.targetKl !== undefined && s.targetEntropy !== undefined) fail('targetEntropy', s.targetEntropy, 'unset when targetKl is given (one target)');
+  if (s.prior === 'reference' && s.targetEntropy !== undefined)
+    fail('targetEntropy', s.targetEntropy, "unset with prior 'reference' (give targetKl)");
+  if (s.targetKl !== undefined && s.targetEntropy !== undefined)
+    fail('targetEntropy', s.targetEntropy, 'unset when targetKl is given (one target)');
   if (learned) {
     if (initialAlpha(s.alpha) <= 0) fail('alpha', s.alpha, "'auto' or 'auto_<x>' with x > 0");
     if (s.targetKl === undefined && s.targetEntropy === undefined) {
-      fail('targetKl', undefined, `a number ≥ 0 when alpha is '${s.alpha}' (a learned α needs a target: targetKl, or targetEntropy with the uniform prior)`);
+      fail(
+        'targetKl',
+        undefined,
+        `a number ≥ 0 when alpha is '${s.alpha}' (a learned α needs a target: targetKl, or targetEntropy with the uniform prior)`,
+      );
     }
   } else if (s.targetKl !== undefined || s.targetEntropy !== undefined) {
-    fail(s.targetKl !== undefined ? 'targetKl' : 'targetEntropy', s.targetKl ?? s.targetEntropy, `unset when alpha is fixed (${s.alpha}); use alpha 'auto' to learn α toward a target`);
+    fail(
+      s.targetKl !== undefined ? 'targetKl' : 'targetEntropy',
+      s.targetKl ?? s.targetEntropy,
+      `unset when alpha is fixed (${s.alpha}); use alpha 'auto' to learn α toward a target`,
+    );
   }
   return s;
 }
@@ -175,15 +188,26 @@ function uniformLogDensity(spaces: PriorSpaces): number {
 export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObjectiveOptions = {}): Objective {
   const s = parseObjectiveSpec(spec);
   if (s.prior === 'reference' && opts.reference === undefined) {
-    fail('reference', s.reference, 'a reference source (the caller resolves the name into a table, logits function or controller)');
+    fail(
+      'reference',
+      s.reference,
+      'a reference source (the caller resolves the name into a table, logits function or controller)',
+    );
   }
   if (s.targetEntropy === 'auto' && spaces.actionSpace.kind !== 'box') {
-    fail('targetEntropy', 'auto', `a number with the action space ${spaces.actionSpace.toString()} ('auto' = −dim A is for a Box)`);
+    fail(
+      'targetEntropy',
+      'auto',
+      `a number with the action space ${spaces.actionSpace.toString()} ('auto' = −dim A is for a Box)`,
+    );
   }
   let prior: Prior;
   try {
     const source = opts.reference;
-    prior = s.prior === 'reference' ? referencePrior(spaces, typeof source === 'function' ? source() : source!) : uniformPrior(spaces);
+    prior =
+      s.prior === 'reference'
+        ? referencePrior(spaces, typeof source === 'function' ? source() : source!)
+        : uniformPrior(spaces);
     checkPriorMatches(prior, spaces, 'objective.reference');
   } catch (e) {
     if (e instanceof ObjectiveError) throw e;
@@ -196,7 +220,8 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
     if (s.targetKl !== undefined) targetKl = s.targetKl;
     else {
       // Uniform prior: KL(π‖U) = −H(π) − log u, so the entropy target H̄ is the KL target −H̄ − log u.
-      const hBar = s.targetEntropy === 'auto' ? -(spaces.actionSpace as { dim: number }).dim : (s.targetEntropy as number);
+      const hBar =
+        s.targetEntropy === 'auto' ? -(spaces.actionSpace as { dim: number }).dim : (s.targetEntropy as number);
       targetKl = -hBar - uniformLogDensity(spaces);
     }
   }
@@ -210,7 +235,8 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
     tabular() {
       if (learned) fail('alpha', s.alpha, 'a fixed number for the exact solver (it has no α to learn)');
       const a = spaces.actionSpace;
-      if (a.kind !== 'discrete') fail('prior', s.prior, `a tabular env for the exact solver (the action space is ${a.toString()})`);
+      if (a.kind !== 'discrete')
+        fail('prior', s.prior, `a tabular env for the exact solver (the action space is ${a.toString()})`);
       return { alpha, prior: (prior as DiscretePrior).table() };
     },
     dispose: () => prior.dispose(),
@@ -226,16 +252,29 @@ function formatNumber(x: number): string {
  * (`z.object({ ...objectiveOptions({ prior: 'uniform', alpha: 0.2 }), steps: … })`) and build with
  * `makeObjective(objectiveSpecOf(opts), env, …)`.
  */
-export function objectiveOptions(defaults: { prior: PriorName; alpha: AlphaSpec; targetKl?: number; targetEntropy?: number | 'auto' }) {
+export function objectiveOptions(defaults: {
+  prior: PriorName;
+  alpha: AlphaSpec;
+  targetKl?: number;
+  targetEntropy?: number | 'auto';
+}) {
   const targetKl = z.number().finite().min(0);
   const targetEntropy = numberOrWord(z.union([z.number().finite(), z.literal('auto')]), 'number|auto');
   return {
-    prior: z.enum(PRIOR_NAMES).default(defaults.prior).describe('prior p in KL(π‖p): uniform (max-entropy), reference (KL-regularized), none (plain RL, α = 0)'),
-    alpha: alphaCliSchema.default(defaults.alpha).describe('temperature α on KL(π‖p): a number, auto or auto_<initial> (learned toward the target); none: α = 0'),
-    targetKl: (defaults.targetKl === undefined ? targetKl.optional() : targetKl.default(defaults.targetKl)).describe('learned α: target KL(π‖p) per state (nats)'),
-    targetEntropy: (defaults.targetEntropy === undefined ? targetEntropy.optional() : targetEntropy.default(defaults.targetEntropy)).describe(
-      'uniform prior, learned α: target entropy (nats) or auto (−dim A); replaces --target-kl',
+    prior: z
+      .enum(PRIOR_NAMES)
+      .default(defaults.prior)
+      .describe('prior p in KL(π‖p): uniform (max-entropy), reference (KL-regularized), none (plain RL, α = 0)'),
+    alpha: alphaCliSchema
+      .default(defaults.alpha)
+      .describe('temperature α on KL(π‖p): a number, auto or auto_<initial> (learned toward the target); none: α = 0'),
+    targetKl: (defaults.targetKl === undefined ? targetKl.optional() : targetKl.default(defaults.targetKl)).describe(
+      'learned α: target KL(π‖p) per state (nats)',
     ),
+    targetEntropy: (defaults.targetEntropy === undefined
+      ? targetEntropy.optional()
+      : targetEntropy.default(defaults.targetEntropy)
+    ).describe('uniform prior, learned α: target entropy (nats) or auto (−dim A); replaces --target-kl'),
   };
 }
 
@@ -247,14 +286,24 @@ export const fixedAlphaOption = (def: number) =>
  * The Objective spec from parsed experiment options (`objectiveOptions`). With `none` the α and targets
  * the other priors use are not part of the objective (a sweep or a CLI default may still carry them).
  */
-export function objectiveSpecOf(opts: { prior: PriorName; alpha: AlphaSpec; targetKl?: number; targetEntropy?: number | 'auto'; reference?: string }): ObjectiveSpec {
+export function objectiveSpecOf(opts: {
+  prior: PriorName;
+  alpha: AlphaSpec;
+  targetKl?: number;
+  targetEntropy?: number | 'auto';
+  reference?: string;
+}): ObjectiveSpec {
   if (opts.prior === 'none') return { prior: 'none' };
   const learned = typeof opts.alpha === 'string';
   return {
     prior: opts.prior,
     alpha: opts.alpha,
-    ...(learned && opts.targetKl !== undefined && (opts.prior === 'reference' || opts.targetEntropy === undefined) ? { targetKl: opts.targetKl } : {}),
-    ...(learned && opts.prior === 'uniform' && opts.targetEntropy !== undefined ? { targetEntropy: opts.targetEntropy } : {}),
+    ...(learned && opts.targetKl !== undefined && (opts.prior === 'reference' || opts.targetEntropy === undefined)
+      ? { targetKl: opts.targetKl }
+      : {}),
+    ...(learned && opts.prior === 'uniform' && opts.targetEntropy !== undefined
+      ? { targetEntropy: opts.targetEntropy }
+      : {}),
     ...(opts.reference !== undefined && opts.prior === 'reference' ? { reference: opts.reference } : {}),
   };
 }

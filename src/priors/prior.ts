@@ -96,7 +96,11 @@ export function categoricalKl(policyLogits: tf.Tensor2D, priorLogProbs: tf.Tenso
  * every one-hot state of a `Discrete(nS)` observation space, then softmaxed in float64 on the host, so every
  * row sums to 1 to double precision (float32 rows miss by ~1e-7; the exact solver checks 1e-9). nS·nA row-major.
  */
-export function tableFromLogits(field: string, observationSpace: Space, logits: (obs: tf.Tensor2D) => tf.Tensor): Float64Array {
+export function tableFromLogits(
+  field: string,
+  observationSpace: Space,
+  logits: (obs: tf.Tensor2D) => tf.Tensor,
+): Float64Array {
   if (observationSpace.kind !== 'discrete') {
     throw new RangeError(`${field}: observationSpace must be Discrete (tabular), got ${observationSpace.toString()}`);
   }
@@ -134,6 +138,7 @@ export function checkPriorMatches(prior: Prior, env: PriorSpaces, field = 'prior
 }
 
 export function sameSpace(a: Space, b: Space): boolean {
-  if (a.kind === 'discrete' || b.kind === 'discrete') return a.kind === b.kind && (a as Discrete).n === (b as Discrete).n;
+  if (a.kind === 'discrete' || b.kind === 'discrete')
+    return a.kind === b.kind && (a as Discrete).n === (b as Discrete).n;
   return a.dim === b.dim && a.low.every((v, i) => v === b.low[i]) && a.high.every((v, i) => v === b.high[i]);
 }

@@ -48,11 +48,14 @@ export function referencePrior(spaces: PriorSpaces, source: ReferenceSource): Pr
   const dispose = () => (source as Disposable).dispose?.();
   if ('logits' in source) return logitsReference(spaces, a, source.logits, dispose);
   if ('gaussian' in source) return gaussianReference(spaces, a, source.gaussian, source.squash ?? false, dispose);
-  throw new RangeError(`reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`);
+  throw new RangeError(
+    `reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`,
+  );
 }
 
 function requireDiscrete(field: string, space: PriorSpaces['actionSpace']): Discrete {
-  if (space.kind !== 'discrete') throw new RangeError(`${field}: needs a Discrete action space, the env has ${space.toString()}`);
+  if (space.kind !== 'discrete')
+    throw new RangeError(`${field}: needs a Discrete action space, the env has ${space.toString()}`);
   return space;
 }
 
@@ -64,22 +67,28 @@ function tableReference(
   const aSpace = requireDiscrete('reference.table', actionSpace);
   const oSpace = spaces.observationSpace;
   if (oSpace.kind !== 'discrete') {
-    throw new RangeError(`reference.table: needs a Discrete (tabular) observation space, the env has ${oSpace.toString()}`);
+    throw new RangeError(
+      `reference.table: needs a Discrete (tabular) observation space, the env has ${oSpace.toString()}`,
+    );
   }
   const nS = oSpace.n;
   const nA = aSpace.n;
   const table = toRows(source, nS, nA);
   const probs = Array.from({ length: nS }, (_, s) => {
     const row = table[s];
-    if (row.length !== nA) throw new RangeError(`reference.table[${s}]: has ${row.length} entries, the env has ${nA} actions`);
+    if (row.length !== nA)
+      throw new RangeError(`reference.table[${s}]: has ${row.length} entries, the env has ${nA} actions`);
     let sum = 0;
     for (let i = 0; i < nA; i++) {
       if (!(row[i] > 0) || !Number.isFinite(row[i])) {
-        throw new RangeError(`reference.table[${s}][${i}]: ${row[i]} must be a finite probability > 0 (KL to a prior with zero mass is infinite)`);
+        throw new RangeError(
+          `reference.table[${s}][${i}]: ${row[i]} must be a finite probability > 0 (KL to a prior with zero mass is infinite)`,
+        );
       }
       sum += row[i];
     }
-    if (Math.abs(sum - 1) > TABLE_SUM_TOL) throw new RangeError(`reference.table[${s}]: sums to ${sum}, must sum to 1 (±${TABLE_SUM_TOL})`);
+    if (Math.abs(sum - 1) > TABLE_SUM_TOL)
+      throw new RangeError(`reference.table[${s}]: sums to ${sum}, must sum to 1 (±${TABLE_SUM_TOL})`);
     return Float64Array.from(row, (p) => p / sum);
   });
   const logFlat = new Float32Array(nS * nA);
@@ -97,7 +106,8 @@ function tableReference(
     observationSpace: oSpace,
     actionSpace: aSpace,
     logProbs,
-    logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
+    logProb: (obs, actions) =>
+      tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
     table: () => {
       const flat = new Float64Array(nS * nA);
@@ -115,10 +125,14 @@ function tableReference(
 function toRows(source: ArrayLike<number> | ArrayLike<ArrayLike<number>>, nS: number, nA: number): ArrayLike<number>[] {
   if (source.length > 0 && typeof source[0] === 'number') {
     const flat = source as ArrayLike<number>;
-    if (flat.length !== nS * nA) throw new RangeError(`reference.table: has ${flat.length} entries, the env needs nS·nA = ${nS}·${nA} = ${nS * nA}`);
+    if (flat.length !== nS * nA)
+      throw new RangeError(
+        `reference.table: has ${flat.length} entries, the env needs nS·nA = ${nS}·${nA} = ${nS * nA}`,
+      );
     return Array.from({ length: nS }, (_, s) => Array.prototype.slice.call(flat, s * nA, (s + 1) * nA) as number[]);
   }
-  if (source.length !== nS) throw new RangeError(`reference.table: has ${source.length} rows, the env has ${nS} states`);
+  if (source.length !== nS)
+    throw new RangeError(`reference.table: has ${source.length} rows, the env has ${nS} states`);
   return Array.from(source as ArrayLike<ArrayLike<number>>);
 }
 
@@ -134,7 +148,9 @@ function logitsReference(
     tf.tidy(() => {
       const logits = logitsFn(obs);
       if (logits.rank !== 2 || logits.shape[0] !== obs.shape[0] || logits.shape[1] !== nA) {
-        throw new RangeError(`reference.logits: returned shape [${logits.shape.join(', ')}], expected [${obs.shape[0]}, ${nA}] for ${aSpace.toString()}`);
+        throw new RangeError(
+          `reference.logits: returned shape [${logits.shape.join(', ')}], expected [${obs.shape[0]}, ${nA}] for ${aSpace.toString()}`,
+        );
       }
       return stopGradient(tf.logSoftmax(logits)) as tf.Tensor2D;
     });
@@ -144,7 +160,8 @@ function logitsReference(
     observationSpace: spaces.observationSpace,
     actionSpace: aSpace,
     logProbs,
-    logProb: (obs, actions) => tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
+    logProb: (obs, actions) =>
+      tf.tidy(() => tf.sum(tf.mul(logProbs(obs), tf.oneHot(tf.cast(actions, 'int32'), nA)), -1) as tf.Tensor1D),
     kl: (obs, logits) => tf.tidy(() => categoricalKl(logits, logProbs(obs))),
     table: () => tableFromLogits('reference.table()', spaces.observationSpace, logProbs),
     dispose,
@@ -159,15 +176,19 @@ function gaussianReference(
   squash: boolean,
   dispose: () => void,
 ): BoxPrior {
-  if (actionSpace.kind !== 'box') throw new RangeError(`reference.gaussian: needs a Box action space, the env has ${actionSpace.toString()}`);
+  if (actionSpace.kind !== 'box')
+    throw new RangeError(`reference.gaussian: needs a Box action space, the env has ${actionSpace.toString()}`);
   const box: Box = actionSpace;
-  if (squash && !box.bounded) throw new RangeError(`reference.squash: true needs a bounded Box action space, the env has ${box.toString()}`);
+  if (squash && !box.bounded)
+    throw new RangeError(`reference.squash: true needs a bounded Box action space, the env has ${box.toString()}`);
   const d = box.dim;
   // Built inside the caller's tidy; the returned distribution holds stop-gradient copies of the parameters.
   const distribution = (obs: tf.Tensor2D): DiagGaussian | TanhGaussian => {
     const { mean, logStd } = paramsFn(obs);
     if (mean.rank !== 2 || mean.shape[0] !== obs.shape[0] || mean.shape[1] !== d) {
-      throw new RangeError(`reference.gaussian: mean has shape [${mean.shape.join(', ')}], expected [${obs.shape[0]}, ${d}] for ${box.toString()}`);
+      throw new RangeError(
+        `reference.gaussian: mean has shape [${mean.shape.join(', ')}], expected [${obs.shape[0]}, ${d}] for ${box.toString()}`,
+      );
     }
     const m = stopGradient(mean);
     const ls = stopGradient(logStd);
@@ -181,8 +202,10 @@ function gaussianReference(
     logProb: (obs, actions) => tf.tidy(() => distribution(obs).logProb(actions) as tf.Tensor1D),
     kl: (obs, policy) => {
       // Closed form only within one family: Gaussian‖Gaussian, or squashed‖squashed over the same bounds.
-      if (squash && policy instanceof TanhGaussian) return tf.tidy(() => policy.kl(distribution(obs) as TanhGaussian) as tf.Tensor1D);
-      if (!squash && policy instanceof DiagGaussian) return tf.tidy(() => policy.kl(distribution(obs) as DiagGaussian) as tf.Tensor1D);
+      if (squash && policy instanceof TanhGaussian)
+        return tf.tidy(() => policy.kl(distribution(obs) as TanhGaussian) as tf.Tensor1D);
+      if (!squash && policy instanceof DiagGaussian)
+        return tf.tidy(() => policy.kl(distribution(obs) as DiagGaussian) as tf.Tensor1D);
       return null;
     },
     dispose,

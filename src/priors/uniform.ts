@@ -4,7 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Box, Discrete } from '../core/spaces.js';
-import { categoricalKl, uniformTable, type BoxPrior, type DiscretePrior, type Prior, type PriorSpaces } from './prior.js';
+import {
+  categoricalKl,
+  uniformTable,
+  type BoxPrior,
+  type DiscretePrior,
+  type Prior,
+  type PriorSpaces,
+} from './prior.js';
 
 export function uniformPrior(spaces: PriorSpaces): Prior {
   const a = spaces.actionSpace;
@@ -37,7 +44,9 @@ function uniformBox(actionSpace: Box, spaces: PriorSpaces): BoxPrior {
   let logDensity = 0;
   for (let i = 0; i < actionSpace.dim; i++) logDensity -= Math.log(actionSpace.high[i] - actionSpace.low[i]);
   if (!Number.isFinite(logDensity)) {
-    throw new RangeError(`uniform prior: actionSpace ${actionSpace.toString()} has a zero-width dimension (no density)`);
+    throw new RangeError(
+      `uniform prior: actionSpace ${actionSpace.toString()} has a zero-width dimension (no density)`,
+    );
   }
   return {
     kind: 'uniform',

@@ -27,7 +27,7 @@ export function checkGaussian(field: string, g: Gaussian): void {
 
 /** log N(x; μ, σ²) = −½ log(2πσ²) − (x − μ)² / (2σ²). */
 export function gaussianLogPdf(x: number, g: Gaussian): number {
-  return -0.5 * (LOG_2PI + Math.log(g.variance)) - ((x - g.mean) ** 2) / (2 * g.variance);
+  return -0.5 * (LOG_2PI + Math.log(g.variance)) - (x - g.mean) ** 2 / (2 * g.variance);
 }
 
 /** KL(q ‖ p) = log(σ_p/σ_q) + (σ_q² + (μ_q − μ_p)²) / (2σ_p²) − ½. */
@@ -40,7 +40,11 @@ export function gaussianKL(q: Gaussian, p: Gaussian): number {
 /** KL between diagonal Gaussians: the sum of the per-dimension univariate KLs. */
 export function diagGaussianKL(q: DiagonalGaussian, p: DiagonalGaussian): number {
   const d = q.mean.length;
-  for (const [field, len] of [['q.variance', q.variance.length], ['p.mean', p.mean.length], ['p.variance', p.variance.length]] as const) {
+  for (const [field, len] of [
+    ['q.variance', q.variance.length],
+    ['p.mean', p.mean.length],
+    ['p.variance', p.variance.length],
+  ] as const) {
     if (len !== d) throw new RangeError(`${field} has length ${len}, expected ${d} (the length of q.mean)`);
   }
   let kl = 0;

@@ -40,8 +40,10 @@ export class LinearGaussianModel {
     readonly priorVariance: number,
     readonly noiseVariance: number,
   ) {
-    if (!(priorVariance > 0) || !Number.isFinite(priorVariance)) throw new RangeError(`priorVariance must be finite and > 0, got ${priorVariance}`);
-    if (!(noiseVariance > 0) || !Number.isFinite(noiseVariance)) throw new RangeError(`noiseVariance must be finite and > 0, got ${noiseVariance}`);
+    if (!(priorVariance > 0) || !Number.isFinite(priorVariance))
+      throw new RangeError(`priorVariance must be finite and > 0, got ${priorVariance}`);
+    if (!(noiseVariance > 0) || !Number.isFinite(noiseVariance))
+      throw new RangeError(`noiseVariance must be finite and > 0, got ${noiseVariance}`);
     this.prior = { mean: 0, variance: priorVariance };
   }
 
@@ -81,7 +83,8 @@ export class LinearGaussianModel {
    */
   elbo(x: number, q: Gaussian): ElboTerms {
     checkGaussian('q', q);
-    const reconstruction = -0.5 * Math.log(2 * Math.PI * this.noiseVariance) - ((x - q.mean) ** 2 + q.variance) / (2 * this.noiseVariance);
+    const reconstruction =
+      -0.5 * Math.log(2 * Math.PI * this.noiseVariance) - ((x - q.mean) ** 2 + q.variance) / (2 * this.noiseVariance);
     const kl = gaussianKL(q, this.prior);
     return { reconstruction, kl, elbo: reconstruction - kl };
   }
@@ -104,7 +107,8 @@ export class LinearGaussianModel {
    */
   monteCarloElbo(x: number, q: Gaussian, rng: Rng, samples: number): MonteCarloElbo {
     checkGaussian('q', q);
-    if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`samples must be an integer ≥ 2, got ${samples}`);
+    if (!Number.isInteger(samples) || samples < 2)
+      throw new RangeError(`samples must be an integer ≥ 2, got ${samples}`);
     const s = Math.sqrt(q.variance);
     const rec = new Float64Array(samples);
     const kl = new Float64Array(samples);

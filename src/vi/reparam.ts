@@ -31,9 +31,15 @@ export interface ReparamFit {
   readonly steps: number;
 }
 
-export function fitByReparameterization(model: LinearGaussianModel, x: number, rng: Rng, opts: ReparamFitOptions): ReparamFit {
+export function fitByReparameterization(
+  model: LinearGaussianModel,
+  x: number,
+  rng: Rng,
+  opts: ReparamFitOptions,
+): ReparamFit {
   for (const field of ['steps', 'samples'] as const) {
-    if (!Number.isInteger(opts[field]) || opts[field] < 1) throw new RangeError(`${field} must be a positive integer, got ${opts[field]}`);
+    if (!Number.isInteger(opts[field]) || opts[field] < 1)
+      throw new RangeError(`${field} must be a positive integer, got ${opts[field]}`);
   }
   if (!(opts.learningRate > 0)) throw new RangeError(`learningRate must be > 0, got ${opts.learningRate}`);
   const init = opts.init ?? model.prior;

@@ -28,7 +28,11 @@ export interface ChartSpec {
 
 const NS = 'http://www.w3.org/2000/svg';
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
@@ -42,7 +46,8 @@ export function ticks(lo: number, hi: number, n = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 
@@ -74,7 +79,10 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
     return linear({
       ...spec,
       series: spec.series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [lg(x), y] as const) })),
-      xTicks: (lo, hi) => ticks(Math.ceil(lo), Math.floor(hi), Math.max(1, Math.floor(hi) - Math.ceil(lo))).map((t) => [t, fmtTick(10 ** t)] as const),
+      xTicks: (lo, hi) =>
+        ticks(Math.ceil(lo), Math.floor(hi), Math.max(1, Math.floor(hi) - Math.ceil(lo))).map(
+          (t) => [t, fmtTick(10 ** t)] as const,
+        ),
     });
   }
   return linear(spec);
@@ -94,7 +102,9 @@ export function setMarker(svg: SVGSVGElement, ...markers: ReadonlyArray<{ x: num
   });
 }
 
-function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => ReadonlyArray<readonly [number, string]> }): SVGSVGElement {
+function linear(
+  spec: ChartSpec & { xTicks?: (lo: number, hi: number) => ReadonlyArray<readonly [number, string]> },
+): SVGSVGElement {
   const W = spec.width ?? 420;
   const baseH = spec.height ?? 220;
   // Legend: left to right under the title, wrapping onto more rows (the chart grows to keep its plot area).
@@ -114,11 +124,20 @@ function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => Readonl
   const extra = spec.series.length > 0 ? row * LEGEND_ROW : 0;
   const H = baseH + extra;
   const m = { l: 52, r: 18, t: 40 + extra, b: 38 };
-  const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': spec.title });
+  const svg = el('svg', {
+    width: W,
+    height: H,
+    viewBox: `0 0 ${W} ${H}`,
+    class: 'chart',
+    role: 'img',
+    'aria-label': spec.title,
+  });
   const pts = spec.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   svg.append(el('text', { x: m.l, y: 16, class: 'chart-title' }, fitLabel(spec.title, W - m.l - m.r)));
   if (pts.length === 0) {
-    svg.append(el('text', { x: W / 2, y: H / 2, class: 'chart-empty', 'text-anchor': 'middle' }, spec.emptyText ?? 'no data'));
+    svg.append(
+      el('text', { x: W / 2, y: H / 2, class: 'chart-empty', 'text-anchor': 'middle' }, spec.emptyText ?? 'no data'),
+    );
     return svg;
   }
   let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
@@ -135,13 +154,32 @@ function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => Readonl
     axes.append(el('text', { x: m.l - 6, y: sy(t) + 4, 'text-anchor': 'end' }, fmtTick(t)));
   }
   const xTicks = spec.xTicks?.(x0, x1) ?? ticks(x0, x1, 5).map((t) => [t, fmtTick(t)] as const);
-  for (const [t, label] of xTicks) axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, label));
-  axes.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
-  if (spec.yLabel) axes.append(el('text', { x: 12, y: (m.t + H - m.b) / 2, transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }, spec.yLabel));
+  for (const [t, label] of xTicks)
+    axes.append(el('text', { x: sx(t), y: H - m.b + 15, 'text-anchor': 'middle' }, label));
+  axes.append(
+    el('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel),
+  );
+  if (spec.yLabel)
+    axes.append(
+      el(
+        'text',
+        {
+          x: 12,
+          y: (m.t + H - m.b) / 2,
+          transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`,
+          'text-anchor': 'middle',
+          class: 'axis-label',
+        },
+        spec.yLabel,
+      ),
+    );
   svg.append(axes);
   for (const mk of spec.markers ?? []) {
     const g = el('g', { class: 'marker-group' });
-    g.append(el('line', { x1: 0, x2: 0, y1: m.t, y2: H - m.b, class: 'marker' }), el('text', { x: 4, y: m.t + 10, class: 'marker-label' }, mk.label));
+    g.append(
+      el('line', { x1: 0, x2: 0, y1: m.t, y2: H - m.b, class: 'marker' }),
+      el('text', { x: 4, y: m.t + 10, class: 'marker-label' }, mk.label),
+    );
     svg.append(g);
   }
   // `setMarker` moves the markers later without redrawing the chart.
@@ -152,10 +190,28 @@ function linear(spec: ChartSpec & { xTicks?: (lo: number, hi: number) => Readonl
     const ok = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
     if (ok.length > 0) {
       const d = ok.map(([px, py], i) => `${i ? 'L' : 'M'}${sx(px).toFixed(1)},${sy(py).toFixed(1)}`).join('');
-      svg.append(el('path', { d, fill: 'none', stroke: css(s.color), 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 4' : 'none' }));
+      svg.append(
+        el('path', {
+          d,
+          fill: 'none',
+          stroke: css(s.color),
+          'stroke-width': 2,
+          'stroke-dasharray': s.dashed ? '5 4' : 'none',
+        }),
+      );
     }
     const y = 29 + r * LEGEND_ROW;
-    legend.append(el('line', { x1: x, x2: x + 14, y1: y, y2: y, stroke: css(s.color), 'stroke-width': 3, 'stroke-dasharray': s.dashed ? '4 3' : 'none' }));
+    legend.append(
+      el('line', {
+        x1: x,
+        x2: x + 14,
+        y1: y,
+        y2: y,
+        stroke: css(s.color),
+        'stroke-width': 3,
+        'stroke-dasharray': s.dashed ? '4 3' : 'none',
+      }),
+    );
     const t = el('text', { x: x + 18, y: y + 4 }, label);
     if (label !== s.name) t.append(el('title', {}, s.name));
     legend.append(t);

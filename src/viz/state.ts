@@ -18,7 +18,14 @@ export interface ViewState {
   extra: Record<string, string>;
 }
 
-export const DEFAULT_STATE: ViewState = { panel: 'gridworld', env: '', prior: 'uniform', alpha: 0.5, seed: 1, extra: {} };
+export const DEFAULT_STATE: ViewState = {
+  panel: 'gridworld',
+  env: '',
+  prior: 'uniform',
+  alpha: 0.5,
+  seed: 1,
+  extra: {},
+};
 
 const CORE = new Set(['panel', 'env', 'prior', 'alpha', 'seed']);
 

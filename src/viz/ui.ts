@@ -11,7 +11,11 @@ export interface PanelHost {
   readonly charts: HTMLElement;
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
@@ -44,7 +48,13 @@ export function slider(parent: HTMLElement, spec: SliderSpec): HTMLInputElement 
   const head = h('span', { class: 'slider-head' });
   const out = h('output', {}, (spec.format ?? String)(spec.value));
   head.append(h('span', {}, spec.label), out);
-  const input = h('input', { type: 'range', min: String(spec.min), max: String(spec.max), step: String(spec.step), 'data-testid': spec.id });
+  const input = h('input', {
+    type: 'range',
+    min: String(spec.min),
+    max: String(spec.max),
+    step: String(spec.step),
+    'data-testid': spec.id,
+  });
   input.value = String(spec.value);
   input.addEventListener('input', () => {
     const v = Number(input.value);
@@ -57,7 +67,14 @@ export function slider(parent: HTMLElement, spec: SliderSpec): HTMLInputElement 
 }
 
 /** A row of mutually exclusive buttons; `onPick` gets the chosen value. */
-export function segmented<T extends string>(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<{ value: T; label: string; color?: string }>, value: T, onPick: (v: T) => void): void {
+export function segmented<T extends string>(
+  parent: HTMLElement,
+  id: string,
+  label: string,
+  options: ReadonlyArray<{ value: T; label: string; color?: string }>,
+  value: T,
+  onPick: (v: T) => void,
+): void {
   const wrap = h('div', { class: 'segmented-wrap' });
   wrap.append(h('span', { class: 'seg-label' }, label));
   const row = h('div', { class: 'segmented', role: 'radiogroup', 'data-testid': id });
@@ -86,11 +103,21 @@ export function fixSlider(input: HTMLInputElement, fixed: number | null, shown: 
 }
 
 /** A labelled drop-down; an option is its value, or `{ value, label }` to show a shorter label (the value is its tooltip). */
-export function select(parent: HTMLElement, id: string, label: string, options: ReadonlyArray<string | { value: string; label: string }>, value: string, onPick: (v: string) => void): HTMLSelectElement {
+export function select(
+  parent: HTMLElement,
+  id: string,
+  label: string,
+  options: ReadonlyArray<string | { value: string; label: string }>,
+  value: string,
+  onPick: (v: string) => void,
+): HTMLSelectElement {
   const row = h('label', { class: 'select' });
   row.append(h('span', {}, label));
   const s = h('select', { 'data-testid': id });
-  for (const o of options) s.append(typeof o === 'string' ? h('option', { value: o }, o) : h('option', { value: o.value, title: o.value }, o.label));
+  for (const o of options)
+    s.append(
+      typeof o === 'string' ? h('option', { value: o }, o) : h('option', { value: o.value, title: o.value }, o.label),
+    );
   s.value = value;
   s.addEventListener('change', () => onPick(s.value));
   row.append(s);
@@ -143,11 +170,18 @@ export function updateStatTable(box: HTMLElement, stats: Stat[]): void {
 }
 
 function formatStat(s: Stat): string {
-  return typeof s.value === 'number' ? (Number.isFinite(s.value) ? s.value.toFixed(s.digits ?? 3) : String(s.value)) : s.value;
+  return typeof s.value === 'number'
+    ? Number.isFinite(s.value)
+      ? s.value.toFixed(s.digits ?? 3)
+      : String(s.value)
+    : s.value;
 }
 
 /** A colour-swatch legend. */
-export function legend(parent: HTMLElement, items: Array<{ color: string; label: string; shape?: 'box' | 'line' | 'ramp' }>): void {
+export function legend(
+  parent: HTMLElement,
+  items: Array<{ color: string; label: string; shape?: 'box' | 'line' | 'ramp' }>,
+): void {
   const ul = h('ul', { class: 'legend' });
   for (const it of items) {
     const li = h('li');
@@ -196,7 +230,13 @@ export interface Preset {
  * A tab's "What to notice" box: one line of guidance and one button per preset that sets the view showing it
  * (the note then says what to look at). Test ids: `<prefix>-notice`, `<prefix>-preset-<id>`.
  */
-export function whatToNotice(parent: HTMLElement, prefix: string, intro: string, start: string, presets: ReadonlyArray<Preset>): void {
+export function whatToNotice(
+  parent: HTMLElement,
+  prefix: string,
+  intro: string,
+  start: string,
+  presets: ReadonlyArray<Preset>,
+): void {
   const box = section(parent, 'What to notice', intro);
   const text = h('p', { class: 'note', 'data-testid': `${prefix}-notice` }, start);
   for (const p of presets) {

@@ -6,9 +6,17 @@ import type { Rssm } from './rssm.js';
 import type { SequenceBatch } from './sequences.js';
 
 /** Mean squared error per horizon step between predictions `[H, B, O]` and the batch's observations from `context` on. */
-export function errorPerHorizon(batch: SequenceBatch, pred: ArrayLike<number>, context: number, horizon: number): number[] {
+export function errorPerHorizon(
+  batch: SequenceBatch,
+  pred: ArrayLike<number>,
+  context: number,
+  horizon: number,
+): number[] {
   const { B, obsDim: O } = batch;
-  if (pred.length !== horizon * B * O) throw new RangeError(`errorPerHorizon: pred has ${pred.length} values, expected horizon·B·obsDim = ${horizon * B * O}`);
+  if (pred.length !== horizon * B * O)
+    throw new RangeError(
+      `errorPerHorizon: pred has ${pred.length} values, expected horizon·B·obsDim = ${horizon * B * O}`,
+    );
   return Array.from({ length: horizon }, (_, k) => {
     let s = 0;
     for (let b = 0; b < B; b++) {
@@ -30,9 +38,15 @@ export function repeatLast(batch: SequenceBatch, context: number, horizon: numbe
  * Rows [h_t, μ_q,t] (filtering with posterior means) for steps t ≥ `burnIn`, with the target column `col`
  * of the batch's `truth` (e.g. 2 = θ̇ for PendulumNoVel-v1).
  */
-export function stateFeatures(model: Rssm, batch: SequenceBatch, col: number, burnIn: number): { X: number[]; y: number[]; dim: number } {
+export function stateFeatures(
+  model: Rssm,
+  batch: SequenceBatch,
+  col: number,
+  burnIn: number,
+): { X: number[]; y: number[]; dim: number } {
   const { truth, truthDim } = batch;
-  if (!truth || truthDim === undefined || col >= truthDim) throw new RangeError(`stateFeatures: the batch has no truth column ${col} (truthDim=${truthDim})`);
+  if (!truth || truthDim === undefined || col >= truthDim)
+    throw new RangeError(`stateFeatures: the batch has no truth column ${col} (truthDim=${truthDim})`);
   const o = model.observe(batch);
   const { deterDim: D, stochDim: S } = model.cfg;
   const X: number[] = [];

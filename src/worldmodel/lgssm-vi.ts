@@ -91,15 +91,20 @@ export class LgssmGaussianVI {
   ) {
     this.cfg = { ...DEFAULT_LGSSM_VI_CONFIG, ...cfg };
     for (const [k, v] of Object.entries(this.cfg)) {
-      if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`LgssmViConfig.${k}: must be a finite number > 0, got ${v}`);
-      if (k !== 'lr' && !Number.isInteger(v)) throw new RangeError(`LgssmViConfig.${k}: must be an integer ≥ 1, got ${v}`);
+      if (!(Number.isFinite(v) && v > 0))
+        throw new RangeError(`LgssmViConfig.${k}: must be a finite number > 0, got ${v}`);
+      if (k !== 'lr' && !Number.isInteger(v))
+        throw new RangeError(`LgssmViConfig.${k}: must be an integer ≥ 1, got ${v}`);
     }
     this.dims = lgssmDims(params);
     const { dz, dx, du } = this.dims;
     const T = this.cfg.seqLen;
     const n = (this.n = T * dz);
     // The prior precision does not depend on u; build it from a dummy all-zero action sequence.
-    const prior = jointPrior(params, { obs: Array.from({ length: T }, () => new Array(dx).fill(0)), actions: zeroActions(T, du) });
+    const prior = jointPrior(params, {
+      obs: Array.from({ length: T }, () => new Array(dx).fill(0)),
+      actions: zeroActions(T, du),
+    });
     this.priorPrecision = tf.tensor2d(prior.precision);
     this.priorLogDetPrecision = logDet(prior.precision);
     // Stacked emission: x_flat = z_flat Hᵀ; whitening by blkdiag(L_R⁻¹) so log N(x; Cz, R) = −½|r|² − ½ log det R − ½ dx log 2π.
@@ -143,10 +148,12 @@ export class LgssmGaussianVI {
     const p = this.params;
     seqs.forEach((s, k) => {
       const len = checkSequence(p, s);
-      if (len !== T) throw new RangeError(`LgssmGaussianVI: sequence ${k} has length ${len}, the model was built for seqLen=${T}`);
+      if (len !== T)
+        throw new RangeError(`LgssmGaussianVI: sequence ${k} has length ${len}, the model was built for seqLen=${T}`);
       priorMeans.set(priorMean(p, s), k * this.n);
       for (let t = 0; t < T; t++) {
-        for (let i = 0; i < dx; i++) inputs[k * T * (dx + du) + t * dx + i] = obs[k * T * dx + t * dx + i] = s.obs[t][i];
+        for (let i = 0; i < dx; i++)
+          inputs[k * T * (dx + du) + t * dx + i] = obs[k * T * dx + t * dx + i] = s.obs[t][i];
         for (let i = 0; i < du; i++) inputs[k * T * (dx + du) + T * dx + t * du + i] = s.actions[t][i];
       }
     });
@@ -177,7 +184,10 @@ export class LgssmGaussianVI {
     const quad = tf.div(tf.sum(tf.mul(tf.matMul(d, this.priorPrecision), d)), N);
     const trace = tf.sum(tf.mul(tf.matMul(this.priorPrecision, L), L));
     const logDetS = tf.mul(2, tf.sum(tf.mul(this.Lraw, this.diagMask)));
-    const kl = tf.mul(0.5, tf.sub(tf.add(trace, quad), tf.add(logDetS, this.n + this.priorLogDetPrecision))) as tf.Scalar;
+    const kl = tf.mul(
+      0.5,
+      tf.sub(tf.add(trace, quad), tf.add(logDetS, this.n + this.priorLogDetPrecision)),
+    ) as tf.Scalar;
     return { recon, kl };
   }
 
@@ -205,7 +215,8 @@ export class LgssmGaussianVI {
     const b = this.b.arraySync() as number[];
     const L = tf.tidy(() => this.L().arraySync() as number[][]);
     const input = [...seq.obs.flat(), ...seq.actions.flat()];
-    if (input.length !== T * (dx + du)) throw new RangeError(`LgssmGaussianVI.posterior: sequence length must be seqLen=${T}`);
+    if (input.length !== T * (dx + du))
+      throw new RangeError(`LgssmGaussianVI.posterior: sequence length must be seqLen=${T}`);
     const mean = b.map((bj, j) => input.reduce((acc, v, i) => acc + v * W[i][j], bj));
     const cov = L.map((ri) => L.map((rj) => ri.reduce((acc, v, k) => acc + v * rj[k], 0)));
     return { mean, cov };
@@ -223,7 +234,17 @@ export class LgssmGaussianVI {
   }
 
   dispose(): void {
-    for (const t of [this.W, this.b, this.Lraw, this.priorPrecision, this.Ht, this.whitenT, this.lowerMask, this.diagMask]) t.dispose();
+    for (const t of [
+      this.W,
+      this.b,
+      this.Lraw,
+      this.priorPrecision,
+      this.Ht,
+      this.whitenT,
+      this.lowerMask,
+      this.diagMask,
+    ])
+      t.dispose();
     this.optimizer.dispose();
   }
 }
@@ -236,7 +257,9 @@ function zeroActions(T: number, du: number): Vec[] {
 export function sampleSequences(params: LgssmParams, count: number, T: number, rng: Rng): LgssmSequence[] {
   const { du } = lgssmDims(params);
   return Array.from({ length: count }, () => {
-    const actions = Array.from({ length: T }, (_, t) => Array.from({ length: du }, () => (t === 0 ? 0 : rng.uniformRange(-1, 1))));
+    const actions = Array.from({ length: T }, (_, t) =>
+      Array.from({ length: du }, () => (t === 0 ? 0 : rng.uniformRange(-1, 1))),
+    );
     return sampleLgssm(params, actions, rng).seq;
   });
 }

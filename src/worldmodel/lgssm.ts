@@ -129,7 +129,8 @@ export function checkSequence(p: LgssmParams, seq: LgssmSequence): number {
     throw new RangeError(`LgssmSequence.actions: length ${seq.actions.length} does not match obs length ${T}`);
   }
   for (let t = 0; t < T; t++) {
-    if (seq.obs[t].length !== dx) throw new RangeError(`LgssmSequence.obs[${t}]: length ${seq.obs[t].length}, expected dx=${dx}`);
+    if (seq.obs[t].length !== dx)
+      throw new RangeError(`LgssmSequence.obs[${t}]: length ${seq.obs[t].length}, expected dx=${dx}`);
     if (seq.actions[t].length !== du) {
       throw new RangeError(`LgssmSequence.actions[${t}]: length ${seq.actions[t].length}, expected du=${du}`);
     }
@@ -140,7 +141,14 @@ export function checkSequence(p: LgssmParams, seq: LgssmSequence): number {
 /** Draws z_{0:T−1} and x_{0:T−1} for the given actions (actions[0] unused). */
 export function sampleLgssm(p: LgssmParams, actions: Vec[], rng: Rng): { z: Vec[]; seq: LgssmSequence } {
   const { dx } = lgssmDims(p);
-  const draw = (mean: Vec, L: Mat): Vec => vadd(mean, mv(L, mean.map(() => rng.normal())));
+  const draw = (mean: Vec, L: Mat): Vec =>
+    vadd(
+      mean,
+      mv(
+        L,
+        mean.map(() => rng.normal()),
+      ),
+    );
   const LQ = cholesky(p.Q, 'LgssmParams.Q');
   const LR = cholesky(p.R, 'LgssmParams.R');
   const z: Vec[] = [draw(p.mu0, cholesky(p.P0, 'LgssmParams.P0'))];
@@ -303,7 +311,10 @@ export function logJoint(p: LgssmParams, seq: LgssmSequence, z: Vec): number {
   let s = 0;
   for (let t = 0; t < seq.obs.length; t++) {
     const zt = z.slice(t * dz, (t + 1) * dz);
-    s += t === 0 ? mvnLogPdf(zt, p.mu0, p.P0) : mvnLogPdf(zt, vadd(mv(p.A, z.slice((t - 1) * dz, t * dz)), mv(p.B, seq.actions[t])), p.Q);
+    s +=
+      t === 0
+        ? mvnLogPdf(zt, p.mu0, p.P0)
+        : mvnLogPdf(zt, vadd(mv(p.A, z.slice((t - 1) * dz, t * dz)), mv(p.B, seq.actions[t])), p.Q);
     s += mvnLogPdf(seq.obs[t], mv(p.C, zt), p.R);
   }
   return s;
@@ -314,7 +325,12 @@ export function logJoint(p: LgssmParams, seq: LgssmSequence, z: Vec): number {
  * Hessian −Λ (the posterior precision), so E_q[log p(x, z)] = log p(x, m) − ½ tr(Λ S), and
  *     ELBO = E_q[log p(x, z)] + H[q],   H[q] = ½ (n log 2πe + log det S).
  */
-export function gaussianElbo(p: LgssmParams, seq: LgssmSequence, q: { mean: Vec; cov: Mat }, post = jointPosterior(p, seq)): number {
+export function gaussianElbo(
+  p: LgssmParams,
+  seq: LgssmSequence,
+  q: { mean: Vec; cov: Mat },
+  post = jointPosterior(p, seq),
+): number {
   const n = q.mean.length;
   const trace = traceProduct(post.precision, q.cov);
   return logJoint(p, seq, q.mean) - 0.5 * trace + 0.5 * (n * (LOG_2PI + 1) + logDet(q.cov, 'q.cov'));

@@ -16,7 +16,8 @@ export interface LinearReadout {
  */
 export function fitLinearReadout(X: ArrayLike<number>, y: ArrayLike<number>, dim: number, ridge = 1e-6): LinearReadout {
   const n = y.length;
-  if (X.length !== n * dim) throw new RangeError(`fitLinearReadout: X has ${X.length} values, expected rows·dim = ${n}·${dim}`);
+  if (X.length !== n * dim)
+    throw new RangeError(`fitLinearReadout: X has ${X.length} values, expected rows·dim = ${n}·${dim}`);
   if (n <= dim) throw new RangeError(`fitLinearReadout: need more rows than features (rows=${n}, dim=${dim})`);
   if (!(ridge >= 0)) throw new RangeError(`fitLinearReadout: ridge must be ≥ 0, got ${ridge}`);
   const d = dim + 1; // last column: the intercept
@@ -51,7 +52,10 @@ export function applyReadout(r: LinearReadout, X: ArrayLike<number>, dim: number
 
 /** R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)². */
 export function rSquared(y: ArrayLike<number>, yHat: ArrayLike<number>): number {
-  if (y.length !== yHat.length || y.length === 0) throw new RangeError(`rSquared: y and yHat must be non-empty and equal in length (got ${y.length}, ${yHat.length})`);
+  if (y.length !== yHat.length || y.length === 0)
+    throw new RangeError(
+      `rSquared: y and yHat must be non-empty and equal in length (got ${y.length}, ${yHat.length})`,
+    );
   let mean = 0;
   for (let i = 0; i < y.length; i++) mean += y[i] / y.length;
   let res = 0;

@@ -114,13 +114,16 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * strings, booleans or null) and out-of-range values are RangeErrors naming the field.
  */
 export function checkRssmConfig(cfg: unknown): RssmConfig {
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new RangeError(`RssmConfig: must be an object, got ${JSON.stringify(cfg)}`);
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+    throw new RangeError(`RssmConfig: must be an object, got ${JSON.stringify(cfg)}`);
   for (const k of Object.keys(cfg)) {
-    if (!(k in DEFAULT_RSSM_CONFIG)) throw new RangeError(`RssmConfig.${k}: unknown field; allowed: ${Object.keys(DEFAULT_RSSM_CONFIG).join(', ')}`);
+    if (!(k in DEFAULT_RSSM_CONFIG))
+      throw new RangeError(`RssmConfig.${k}: unknown field; allowed: ${Object.keys(DEFAULT_RSSM_CONFIG).join(', ')}`);
   }
   const c = { ...DEFAULT_RSSM_CONFIG, ...(cfg as Partial<RssmConfig>) };
   for (const [k, v] of Object.entries(c)) {
-    if (typeof v !== 'number' && !(k === 'klBalance' && v === null)) throw new RangeError(`RssmConfig.${k}: must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' && !(k === 'klBalance' && v === null))
+      throw new RangeError(`RssmConfig.${k}: must be a number, got ${JSON.stringify(v)}`);
   }
   checkConfig(c);
   return c;
@@ -128,13 +131,16 @@ export function checkRssmConfig(cfg: unknown): RssmConfig {
 
 function checkConfig(c: RssmConfig): void {
   for (const k of ['deterDim', 'stochDim', 'hiddenDim'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`RssmConfig.${k}: must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1)
+      throw new RangeError(`RssmConfig.${k}: must be a positive integer, got ${c[k]}`);
   }
   for (const k of ['minStd', 'obsStd', 'rewardStd', 'lr'] as const) {
-    if (!(c[k] > 0) || !Number.isFinite(c[k])) throw new RangeError(`RssmConfig.${k}: must be a finite number > 0, got ${c[k]}`);
+    if (!(c[k] > 0) || !Number.isFinite(c[k]))
+      throw new RangeError(`RssmConfig.${k}: must be a finite number > 0, got ${c[k]}`);
   }
   for (const k of ['klScale', 'freeNats', 'clipNorm'] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`RssmConfig.${k}: must be a finite number ≥ 0, got ${c[k]}`);
+    if (!(c[k] >= 0) || !Number.isFinite(c[k]))
+      throw new RangeError(`RssmConfig.${k}: must be a finite number ≥ 0, got ${c[k]}`);
   }
   if (c.klBalance !== null && !(c.klBalance > 0 && c.klBalance < 1)) {
     throw new RangeError(`RssmConfig.klBalance: must be null (off) or in (0, 1), got ${c.klBalance}`);
@@ -158,7 +164,8 @@ export class Rssm {
   ) {
     this.cfg = checkRssmConfig(cfg);
     for (const k of ['obsDim', 'actDim'] as const) {
-      if (!Number.isInteger(dims[k]) || dims[k] < 1) throw new RangeError(`RssmDims.${k}: must be a positive integer, got ${dims[k]}`);
+      if (!Number.isInteger(dims[k]) || dims[k] < 1)
+        throw new RangeError(`RssmDims.${k}: must be a positive integer, got ${dims[k]}`);
     }
     const { deterDim: D, stochDim: S, hiddenDim: H } = this.cfg;
     const { obsDim: O, actDim: A } = dims;
@@ -167,7 +174,10 @@ export class Rssm {
     this.postNet = new Mlp({ sizes: [D + O, H, 2 * S], name: 'rssm/post' }, rng);
     this.decoder = new Mlp({ sizes: [D + S, H, O], name: 'rssm/decoder' }, rng);
     this.rewardNet = new Mlp({ sizes: [D + S, H, 1], name: 'rssm/reward' }, rng);
-    this.optimizer = new Adam(this.modules.flatMap((m) => m.params), { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm });
+    this.optimizer = new Adam(
+      this.modules.flatMap((m) => m.params),
+      { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm },
+    );
   }
 
   get modules(): Mlp[] {
@@ -200,14 +210,25 @@ export class Rssm {
   }
 
   private checkBatch(batch: SequenceBatch, where: string): void {
-    if (typeof batch !== 'object' || batch === null) throw new RangeError(`${where}: batch must be a SequenceBatch, got ${String(batch)}`);
+    if (typeof batch !== 'object' || batch === null)
+      throw new RangeError(`${where}: batch must be a SequenceBatch, got ${String(batch)}`);
     const { T, B } = batch;
-    if (!Number.isInteger(T) || T < 1 || !Number.isInteger(B) || B < 1) throw new RangeError(`${where}: T and B must be positive integers, got T=${T}, B=${B}`);
-    if (batch.obsDim !== this.dims.obsDim) throw new RangeError(`${where}: batch.obsDim = ${batch.obsDim}, the model was built for obsDim = ${this.dims.obsDim}`);
-    if (batch.actDim !== this.dims.actDim) throw new RangeError(`${where}: batch.actDim = ${batch.actDim}, the model was built for actDim = ${this.dims.actDim}`);
+    if (!Number.isInteger(T) || T < 1 || !Number.isInteger(B) || B < 1)
+      throw new RangeError(`${where}: T and B must be positive integers, got T=${T}, B=${B}`);
+    if (batch.obsDim !== this.dims.obsDim)
+      throw new RangeError(
+        `${where}: batch.obsDim = ${batch.obsDim}, the model was built for obsDim = ${this.dims.obsDim}`,
+      );
+    if (batch.actDim !== this.dims.actDim)
+      throw new RangeError(
+        `${where}: batch.actDim = ${batch.actDim}, the model was built for actDim = ${this.dims.actDim}`,
+      );
     for (const field of ['obs', 'prevActions', 'rewards'] as const) {
       const values: unknown = batch[field];
-      if (!(values instanceof Float32Array)) throw new RangeError(`${where}: batch.${field} must be a Float32Array, got ${values === null ? 'null' : typeof values}`);
+      if (!(values instanceof Float32Array))
+        throw new RangeError(
+          `${where}: batch.${field} must be a Float32Array, got ${values === null ? 'null' : typeof values}`,
+        );
     }
     const sizes: [string, number, number][] = [
       ['obs', batch.obs.length, T * B * batch.obsDim],
@@ -215,7 +236,8 @@ export class Rssm {
       ['rewards', batch.rewards.length, T * B],
     ];
     for (const [field, got, want] of sizes) {
-      if (got !== want) throw new RangeError(`${where}: batch.${field} has ${got} values, expected T·B·dim = ${want} (T=${T}, B=${B})`);
+      if (got !== want)
+        throw new RangeError(`${where}: batch.${field} has ${got} values, expected T·B·dim = ${want} (T=${T}, B=${B})`);
     }
     // One NaN or infinity would turn every weight into NaN at the next Adam step: refuse it before any work.
     for (const [field] of sizes) {
@@ -225,7 +247,9 @@ export class Rssm {
         if (!Number.isFinite(values[i])) {
           const t = Math.floor(i / (B * dim));
           const b = Math.floor(i / dim) % B;
-          throw new RangeError(`${where}: batch.${field}[${i}] (t=${t}, b=${b}) is ${values[i]}; every value must be finite`);
+          throw new RangeError(
+            `${where}: batch.${field}[${i}] (t=${t}, b=${b}) is ${values[i]}; every value must be finite`,
+          );
         }
       }
     }
@@ -235,7 +259,12 @@ export class Rssm {
    * The filter recurrence, from h_{−1} = 0 and z_{−1} = 0:  h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]),  z_t = latent(t, h_t)
    * (a posterior sample, a posterior mean or a prior mean). Returns every h_t and z_t.
    */
-  private unroll(B: number, acts: tf.Tensor2D[], steps: number, latent: (t: number, h: tf.Tensor2D) => tf.Tensor2D): { hs: tf.Tensor2D[]; zs: tf.Tensor2D[] } {
+  private unroll(
+    B: number,
+    acts: tf.Tensor2D[],
+    steps: number,
+    latent: (t: number, h: tf.Tensor2D) => tf.Tensor2D,
+  ): { hs: tf.Tensor2D[]; zs: tf.Tensor2D[] } {
     let h = tf.zeros([B, this.cfg.deterDim]) as tf.Tensor2D;
     let z = tf.zeros([B, this.cfg.stochDim]) as tf.Tensor2D;
     const hs: tf.Tensor2D[] = [];
@@ -283,9 +312,15 @@ export class Rssm {
     const post = this.gaussian(tf.concat(postOuts, 0));
     const prior = this.gaussian(this.priorNet.apply(hAll));
     const gaussLogLik = (x: tf.Tensor, mean: tf.Tensor, std: number) =>
-      tf.sub(tf.mul(-0.5, tf.sum(tf.square(tf.div(tf.sub(x, mean), std)))), (x.size * (Math.log(std) + 0.5 * LOG_2PI)));
-    const recon = tf.div(gaussLogLik(tf.tensor2d(batch.obs, [T * B, batch.obsDim]), this.decoder.apply(feat), obsStd), B) as tf.Scalar;
-    const reward = tf.div(gaussLogLik(tf.tensor2d(batch.rewards, [T * B, 1]), this.rewardNet.apply(feat), rewardStd), B) as tf.Scalar;
+      tf.sub(tf.mul(-0.5, tf.sum(tf.square(tf.div(tf.sub(x, mean), std)))), x.size * (Math.log(std) + 0.5 * LOG_2PI));
+    const recon = tf.div(
+      gaussLogLik(tf.tensor2d(batch.obs, [T * B, batch.obsDim]), this.decoder.apply(feat), obsStd),
+      B,
+    ) as tf.Scalar;
+    const reward = tf.div(
+      gaussLogLik(tf.tensor2d(batch.rewards, [T * B, 1]), this.rewardNet.apply(feat), rewardStd),
+      B,
+    ) as tf.Scalar;
     // KL per step, batch mean: [T].
     const klPerStep = (q: DiagGaussian, p: DiagGaussian) => tf.mean(tf.reshape(q.kl(p), [T, B]), 1);
     const kl = tf.sum(klPerStep(post, prior)) as tf.Scalar;
@@ -294,7 +329,10 @@ export class Rssm {
     const klLoss = (
       klBalance === null
         ? freed(klPerStep(post, prior))
-        : tf.add(tf.mul(klBalance, freed(klPerStep(sg(post), prior))), tf.mul(1 - klBalance, freed(klPerStep(post, sg(prior)))))
+        : tf.add(
+            tf.mul(klBalance, freed(klPerStep(sg(post), prior))),
+            tf.mul(1 - klBalance, freed(klPerStep(post, sg(prior)))),
+          )
     ) as tf.Scalar;
     // ELBO = Σ_t E_q[log p(o_t|h_t,z_t) + log p(r_t|h_t,z_t)] − Σ_t KL(q(z_t|h_t,o_t) ‖ p(z_t|h_t)), batch mean.
     const elbo = tf.sub(tf.add(recon, reward), kl) as tf.Scalar;
@@ -310,7 +348,12 @@ export class Rssm {
       let kept: ElboTerms | null = null;
       const { grads } = tf.variableGrads(() => {
         const terms = this.elboTerms(batch, eps);
-        kept = { elbo: tf.keep(terms.elbo), recon: tf.keep(terms.recon), reward: tf.keep(terms.reward), kl: tf.keep(terms.kl) };
+        kept = {
+          elbo: tf.keep(terms.elbo),
+          recon: tf.keep(terms.recon),
+          reward: tf.keep(terms.reward),
+          kl: tf.keep(terms.kl),
+        };
         return tf.add(tf.neg(tf.add(terms.recon, terms.reward)), tf.mul(this.cfg.klScale, terms.klLoss)) as tf.Scalar;
       }, vars);
       this.optimizer.step(vars.map((v) => grads[v.name]));
@@ -333,7 +376,12 @@ export class Rssm {
     this.checkBatch(batch, 'Rssm.observe');
     const out = tf.tidy(() => {
       const { obs, acts } = this.inputs(batch);
-      const { hs, zs } = this.unroll(batch.B, acts, batch.T, (t, h) => this.gaussian(this.posteriorOut(h, obs[t])).mean as tf.Tensor2D);
+      const { hs, zs } = this.unroll(
+        batch.B,
+        acts,
+        batch.T,
+        (t, h) => this.gaussian(this.posteriorOut(h, obs[t])).mean as tf.Tensor2D,
+      );
       const hAll = tf.concat(hs, 0);
       const zAll = tf.concat(zs, 0);
       return [hAll, zAll, this.decoder.apply(tf.concat([hAll, zAll], 1) as tf.Tensor2D)];
@@ -350,14 +398,25 @@ export class Rssm {
    */
   imagine(batch: SequenceBatch, context: number, horizon: number): Float32Array {
     this.checkBatch(batch, 'Rssm.imagine');
-    if (!Number.isInteger(context) || context < 1) throw new RangeError(`Rssm.imagine: context must be a positive integer, got ${context}`);
+    if (!Number.isInteger(context) || context < 1)
+      throw new RangeError(`Rssm.imagine: context must be a positive integer, got ${context}`);
     if (!Number.isInteger(horizon) || horizon < 1 || context + horizon > batch.T) {
-      throw new RangeError(`Rssm.imagine: horizon must be a positive integer with context + horizon ≤ T = ${batch.T}, got context=${context}, horizon=${horizon}`);
+      throw new RangeError(
+        `Rssm.imagine: horizon must be a positive integer with context + horizon ≤ T = ${batch.T}, got context=${context}, horizon=${horizon}`,
+      );
     }
     const pred = tf.tidy(() => {
       const { obs, acts } = this.inputs(batch);
-      const { hs, zs } = this.unroll(batch.B, acts, context + horizon, (t, h) => this.gaussian(t < context ? this.posteriorOut(h, obs[t]) : this.priorNet.apply(h)).mean as tf.Tensor2D);
-      const decoded = hs.slice(context).map((h, i) => this.decoder.apply(tf.concat([h, zs[context + i]], 1) as tf.Tensor2D));
+      const { hs, zs } = this.unroll(
+        batch.B,
+        acts,
+        context + horizon,
+        (t, h) =>
+          this.gaussian(t < context ? this.posteriorOut(h, obs[t]) : this.priorNet.apply(h)).mean as tf.Tensor2D,
+      );
+      const decoded = hs
+        .slice(context)
+        .map((h, i) => this.decoder.apply(tf.concat([h, zs[context + i]], 1) as tf.Tensor2D));
       return tf.concat(decoded, 0);
     });
     const out = pred.dataSync() as Float32Array;
@@ -378,13 +437,16 @@ export class Rssm {
   /** Loads weights and optimizer state; the config and dims must match this model's. */
   setState(state: RssmState): void {
     for (const k of Object.keys(this.dims) as (keyof RssmDims)[]) {
-      if (state.dims[k] !== this.dims[k]) throw new RangeError(`RssmState.dims.${k}: ${state.dims[k]} does not match the model's ${this.dims[k]}`);
+      if (state.dims[k] !== this.dims[k])
+        throw new RangeError(`RssmState.dims.${k}: ${state.dims[k]} does not match the model's ${this.dims[k]}`);
     }
     for (const k of ['deterDim', 'stochDim', 'hiddenDim'] as const) {
-      if (state.config[k] !== this.cfg[k]) throw new RangeError(`RssmState.config.${k}: ${state.config[k]} does not match the model's ${this.cfg[k]}`);
+      if (state.config[k] !== this.cfg[k])
+        throw new RangeError(`RssmState.config.${k}: ${state.config[k]} does not match the model's ${this.cfg[k]}`);
     }
     const total = this.modules.reduce((s, m) => s + m.numParams, 0);
-    if (state.weights.length !== total) throw new RangeError(`RssmState.weights: has ${state.weights.length} values, expected ${total}`);
+    if (state.weights.length !== total)
+      throw new RangeError(`RssmState.weights: has ${state.weights.length} values, expected ${total}`);
     let off = 0;
     for (const m of this.modules) {
       m.setWeights(Float32Array.from(state.weights.slice(off, off + m.numParams)));

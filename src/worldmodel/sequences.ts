@@ -57,9 +57,16 @@ export function randomPolicy(env: Env): CollectPolicy {
  * Runs `episodes` episodes of at most `maxSteps` steps each. The env is seeded once with `seed` (then its
  * own stream continues); the policy draws from `rng`.
  */
-export function collectEpisodes(env: Env, policy: CollectPolicy, opts: { episodes: number; maxSteps: number; seed: number; rng: Rng }): Episode[] {
+export function collectEpisodes(
+  env: Env,
+  policy: CollectPolicy,
+  opts: { episodes: number; maxSteps: number; seed: number; rng: Rng },
+): Episode[] {
   const { observationSpace: os, actionSpace: as } = env;
-  if (os.kind !== 'box' || as.kind !== 'box') throw new RangeError(`collectEpisodes(${env.id}): needs Box observation and action spaces, got observationSpace ${os}, actionSpace ${as}`);
+  if (os.kind !== 'box' || as.kind !== 'box')
+    throw new RangeError(
+      `collectEpisodes(${env.id}): needs Box observation and action spaces, got observationSpace ${os}, actionSpace ${as}`,
+    );
   const out: Episode[] = [];
   for (let e = 0; e < opts.episodes; e++) {
     const first = env.reset(e === 0 ? { seed: opts.seed } : {});
@@ -88,7 +95,9 @@ export function collectEpisodes(env: Env, policy: CollectPolicy, opts: { episode
       obs: Float32Array.from(obs),
       actions: Float32Array.from(actions),
       rewards: Float32Array.from(rewards),
-      ...(truthDim !== undefined ? { truth: Float32Array.from(truthRows.flatMap((r) => Array.from(r))), truthDim } : {}),
+      ...(truthDim !== undefined
+        ? { truth: Float32Array.from(truthRows.flatMap((r) => Array.from(r))), truthDim }
+        : {}),
     });
   }
   return out;
@@ -97,9 +106,13 @@ export function collectEpisodes(env: Env, policy: CollectPolicy, opts: { episode
 /** Checks an episode's array sizes; errors name the field, the size and the expected one. */
 export function checkEpisode(ep: Episode, where = 'episode'): void {
   const expect = (field: string, got: number, want: number) => {
-    if (got !== want) throw new RangeError(`${where}.${field}: has ${got} values, expected ${want} (length=${ep.length}, obsDim=${ep.obsDim}, actDim=${ep.actDim})`);
+    if (got !== want)
+      throw new RangeError(
+        `${where}.${field}: has ${got} values, expected ${want} (length=${ep.length}, obsDim=${ep.obsDim}, actDim=${ep.actDim})`,
+      );
   };
-  if (!Number.isInteger(ep.length) || ep.length < 1) throw new RangeError(`${where}.length: must be a positive integer, got ${ep.length}`);
+  if (!Number.isInteger(ep.length) || ep.length < 1)
+    throw new RangeError(`${where}.length: must be a positive integer, got ${ep.length}`);
   expect('obs', ep.obs.length, (ep.length + 1) * ep.obsDim);
   expect('actions', ep.actions.length, ep.length * ep.actDim);
   expect('rewards', ep.rewards.length, ep.length);
@@ -110,10 +123,17 @@ export function checkEpisode(ep: Episode, where = 'episode'): void {
  * Builds a batch from windows `(episode, start)`: step t of window b is observation `start + t` of its
  * episode, with the action/reward that led to it (zeros before the episode's first observation).
  */
-export function windowsToBatch(episodes: readonly Episode[], windows: ReadonlyArray<{ episode: number; start: number }>, T: number): SequenceBatch {
+export function windowsToBatch(
+  episodes: readonly Episode[],
+  windows: ReadonlyArray<{ episode: number; start: number }>,
+  T: number,
+): SequenceBatch {
   if (windows.length === 0) throw new RangeError('windowsToBatch: windows is empty');
   windows.forEach((w, b) => {
-    if (episodes[w.episode] === undefined) throw new RangeError(`windowsToBatch: windows[${b}].episode = ${w.episode} is not an episode index (have ${episodes.length})`);
+    if (episodes[w.episode] === undefined)
+      throw new RangeError(
+        `windowsToBatch: windows[${b}].episode = ${w.episode} is not an episode index (have ${episodes.length})`,
+      );
   });
   const first = episodes[windows[0].episode];
   const { obsDim, actDim } = first;
@@ -126,10 +146,14 @@ export function windowsToBatch(episodes: readonly Episode[], windows: ReadonlyAr
   windows.forEach((w, b) => {
     const ep = episodes[w.episode];
     if (ep.obsDim !== obsDim || ep.actDim !== actDim) {
-      throw new RangeError(`windowsToBatch: episode ${w.episode} has obsDim=${ep.obsDim}, actDim=${ep.actDim}; expected ${obsDim}, ${actDim} like the first window`);
+      throw new RangeError(
+        `windowsToBatch: episode ${w.episode} has obsDim=${ep.obsDim}, actDim=${ep.actDim}; expected ${obsDim}, ${actDim} like the first window`,
+      );
     }
     if (!Number.isInteger(w.start) || w.start < 0 || w.start + T > ep.length + 1) {
-      throw new RangeError(`windowsToBatch: windows[${b}].start = ${w.start} does not fit T=${T} in an episode of ${ep.length + 1} observations`);
+      throw new RangeError(
+        `windowsToBatch: windows[${b}].start = ${w.start} does not fit T=${T} in an episode of ${ep.length + 1} observations`,
+      );
     }
     for (let t = 0; t < T; t++) {
       const k = w.start + t;
@@ -139,7 +163,8 @@ export function windowsToBatch(episodes: readonly Episode[], windows: ReadonlyAr
         prevActions.set(ep.actions.subarray((k - 1) * actDim, k * actDim), row * actDim);
         rewards[row] = ep.rewards[k - 1];
       }
-      if (truth && ep.truth && truthDim !== undefined) truth.set(ep.truth.subarray(k * truthDim, (k + 1) * truthDim), row * truthDim);
+      if (truth && ep.truth && truthDim !== undefined)
+        truth.set(ep.truth.subarray(k * truthDim, (k + 1) * truthDim), row * truthDim);
     }
   });
   return { T, B, obsDim, actDim, obs, prevActions, rewards, ...(truth ? { truth, truthDim } : {}) };
@@ -151,7 +176,8 @@ export class SequenceReplayBuffer {
   private steps = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`SequenceReplayBuffer.capacity: must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`SequenceReplayBuffer.capacity: must be a positive integer, got ${capacity}`);
   }
 
   get size(): number {
@@ -166,7 +192,9 @@ export class SequenceReplayBuffer {
     checkEpisode(ep, 'SequenceReplayBuffer.add: episode');
     const ref = this.episodes[0];
     if (ref && (ref.obsDim !== ep.obsDim || ref.actDim !== ep.actDim)) {
-      throw new RangeError(`SequenceReplayBuffer.add: episode has obsDim=${ep.obsDim}, actDim=${ep.actDim}; the buffer holds ${ref.obsDim}, ${ref.actDim}`);
+      throw new RangeError(
+        `SequenceReplayBuffer.add: episode has obsDim=${ep.obsDim}, actDim=${ep.actDim}; the buffer holds ${ref.obsDim}, ${ref.actDim}`,
+      );
     }
     this.episodes.push(ep);
     this.steps += ep.length;
@@ -176,7 +204,10 @@ export class SequenceReplayBuffer {
   /** B windows of T observations, each from a uniformly chosen episode long enough, at a uniform start. */
   sample(B: number, T: number, rng: Rng): SequenceBatch {
     const eligible = this.episodes.map((ep, i) => (ep.length + 1 >= T ? i : -1)).filter((i) => i >= 0);
-    if (eligible.length === 0) throw new RangeError(`SequenceReplayBuffer.sample: no stored episode has ${T} observations (T too long or buffer empty)`);
+    if (eligible.length === 0)
+      throw new RangeError(
+        `SequenceReplayBuffer.sample: no stored episode has ${T} observations (T too long or buffer empty)`,
+      );
     const windows = Array.from({ length: B }, () => {
       const episode = eligible[rng.integer(eligible.length)];
       return { episode, start: rng.integer(this.episodes[episode].length + 2 - T) };

@@ -48,7 +48,9 @@ export class NonFiniteLossError extends Error {
     readonly term: string,
     readonly value: number,
   ) {
-    super(`RSSM training stopped at step ${step}: ELBO term '${term}' is ${value} (non-finite); the last good checkpoint was kept`);
+    super(
+      `RSSM training stopped at step ${step}: ELBO term '${term}' is ${value} (non-finite); the last good checkpoint was kept`,
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -89,10 +91,11 @@ export async function trainRssm(model: Rssm, o: TrainLoopOptions): Promise<Recor
       values.dispose();
       // The components first, so an error names the term that went bad rather than their sum.
       const scalars = { 'elbo/recon': recon, 'elbo/reward': reward, 'elbo/kl': kl, 'elbo/total': elbo };
-      for (const [term, value] of Object.entries(scalars)) if (!Number.isFinite(value)) {
-        tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
-        throw new NonFiniteLossError(step, term, value);
-      }
+      for (const [term, value] of Object.entries(scalars))
+        if (!Number.isFinite(value)) {
+          tf.dispose([terms.elbo, terms.recon, terms.reward, terms.kl]);
+          throw new NonFiniteLossError(step, term, value);
+        }
       // An abort between log steps checkpoints without logging, so a resumed run's log equals an uninterrupted one's.
       if (logStep) {
         last = scalars;

@@ -63,10 +63,20 @@ export function buildTrajectoryFile(
   imagined: ArrayLike<number>,
 ): RssmTrajectoryFile {
   const { T, B, obsDim, actDim } = batch;
-  if (meta.context + meta.horizon !== T) throw new RangeError(`buildTrajectoryFile: context + horizon = ${meta.context + meta.horizon} must equal the batch length T = ${T}`);
-  if (meta.obsLabels.length !== obsDim) throw new RangeError(`buildTrajectoryFile: obsLabels has ${meta.obsLabels.length} labels, obsDim = ${obsDim}`);
-  if (reconstructed.length !== T * B * obsDim) throw new RangeError(`buildTrajectoryFile: reconstructed has ${reconstructed.length} values, expected ${T * B * obsDim}`);
-  if (imagined.length !== meta.horizon * B * obsDim) throw new RangeError(`buildTrajectoryFile: imagined has ${imagined.length} values, expected ${meta.horizon * B * obsDim}`);
+  if (meta.context + meta.horizon !== T)
+    throw new RangeError(
+      `buildTrajectoryFile: context + horizon = ${meta.context + meta.horizon} must equal the batch length T = ${T}`,
+    );
+  if (meta.obsLabels.length !== obsDim)
+    throw new RangeError(`buildTrajectoryFile: obsLabels has ${meta.obsLabels.length} labels, obsDim = ${obsDim}`);
+  if (reconstructed.length !== T * B * obsDim)
+    throw new RangeError(
+      `buildTrajectoryFile: reconstructed has ${reconstructed.length} values, expected ${T * B * obsDim}`,
+    );
+  if (imagined.length !== meta.horizon * B * obsDim)
+    throw new RangeError(
+      `buildTrajectoryFile: imagined has ${imagined.length} values, expected ${meta.horizon * B * obsDim}`,
+    );
   const trajectories = Array.from({ length: B }, (_, b) => ({
     observed: rows(batch.obs, T, B, obsDim, b),
     reconstructed: rows(reconstructed, T, B, obsDim, b),

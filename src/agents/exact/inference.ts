@@ -67,7 +67,8 @@ function uniform(nS: number, nA: number): Float64Array {
 export function modelReward(model: TabularModel): Float64Array {
   const { nStates: nS, nActions: nA } = model;
   const R = new Float64Array(nS * nA);
-  for (let s = 0; s < nS; s++) for (let a = 0; a < nA; a++) for (const t of model.P[s][a]) R[s * nA + a] += t.prob * t.reward;
+  for (let s = 0; s < nS; s++)
+    for (let a = 0; a < nA; a++) for (const t of model.P[s][a]) R[s * nA + a] += t.prob * t.reward;
   return R;
 }
 
@@ -75,16 +76,22 @@ function resolve(model: TabularModel, opts: InferenceOptions) {
   const { nStates: nS, nActions: nA } = model;
   const { alpha, schedule = 'variational', gamma = 1, tol = 1e-13, maxIterations = 100_000 } = opts;
   if (!(alpha > 0) || !Number.isFinite(alpha)) {
-    throw new RangeError(`alpha must be a finite number > 0 for control as inference (the optimality likelihood is exp(r/α)), got ${alpha}`);
+    throw new RangeError(
+      `alpha must be a finite number > 0 for control as inference (the optimality likelihood is exp(r/α)), got ${alpha}`,
+    );
   }
-  if (schedule !== 'exact' && schedule !== 'variational') throw new RangeError(`schedule must be 'exact' or 'variational', got '${String(schedule)}'`);
+  if (schedule !== 'exact' && schedule !== 'variational')
+    throw new RangeError(`schedule must be 'exact' or 'variational', got '${String(schedule)}'`);
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${gamma}`);
   if (schedule === 'exact' && gamma !== 1) {
-    throw new RangeError(`gamma must be 1 for the exact schedule (a discount is not a probability of the graphical model; use 'variational'), got ${gamma}`);
+    throw new RangeError(
+      `gamma must be 1 for the exact schedule (a discount is not a probability of the graphical model; use 'variational'), got ${gamma}`,
+    );
   }
   const prior = opts.prior ?? uniform(nS, nA);
   if (prior.length !== nS * nA) throw new RangeError(`prior must have nS·nA = ${nS * nA} entries, got ${prior.length}`);
-  if (opts.reward && opts.reward.length !== nS * nA) throw new RangeError(`reward must have nS·nA = ${nS * nA} entries, got ${opts.reward.length}`);
+  if (opts.reward && opts.reward.length !== nS * nA)
+    throw new RangeError(`reward must have nS·nA = ${nS * nA} entries, got ${opts.reward.length}`);
   const reward = opts.reward ?? modelReward(model);
   // Reward of one outcome: the table's (same for every outcome) or the model's own.
   const outcomeReward = (k: number, t: Transition): number => (opts.reward ? opts.reward[k] : t.reward);
@@ -137,7 +144,8 @@ export function backwardMessages(model: TabularModel, opts: InferenceOptions): B
     }
     iterations++;
   }
-  for (let s = 0; s < nS; s++) if (!model.terminalStates.has(s)) for (let a = 0; a < nA; a++) logBetaSA[s * nA + a] = backup(s, a);
+  for (let s = 0; s < nS; s++)
+    if (!model.terminalStates.has(s)) for (let a = 0; a < nA; a++) logBetaSA[s * nA + a] = backup(s, a);
   return { logBetaSA, logBetaS, iterations, converged: change < tol };
 }
 
@@ -156,7 +164,8 @@ export function actionPosterior(model: TabularModel, messages: BackwardMessages,
       continue;
     }
     const logZ = logSumExpPrior(messages.logBetaSA, p, base, nA);
-    for (let a = 0; a < nA; a++) pi[base + a] = p[base + a] > 0 ? p[base + a] * Math.exp(messages.logBetaSA[base + a] - logZ) : 0;
+    for (let a = 0; a < nA; a++)
+      pi[base + a] = p[base + a] > 0 ? p[base + a] * Math.exp(messages.logBetaSA[base + a] - logZ) : 0;
   }
   return pi;
 }
@@ -200,7 +209,8 @@ export function forwardMessages(
   const marginals: Float64Array[] = [];
   // log of an outcome's posterior weight, up to a constant: r/α + log β(s') (β = 1 after termination).
   const logWeight = (k: number, t: Transition) =>
-    (exact!.reward ? exact!.reward[k] : t.reward) / exact!.alpha + (t.terminated ? 0 : exact!.messages.logBetaS[t.next]);
+    (exact!.reward ? exact!.reward[k] : t.reward) / exact!.alpha +
+    (t.terminated ? 0 : exact!.messages.logBetaS[t.next]);
   let steps = 0;
   let mass = m.reduce((x, y) => x + y, 0);
   while (steps < maxSteps && mass >= tol) {

@@ -30,7 +30,8 @@ export interface PreciseResult {
 
 export function softOptimalPrecise(model: TabularModel, opts: PreciseOptions): PreciseResult {
   const { alpha, gamma } = opts;
-  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new RangeError(`alpha must be a finite number > 0 here (π* must be stochastic), got ${alpha}`);
+  if (!(alpha > 0) || !Number.isFinite(alpha))
+    throw new RangeError(`alpha must be a finite number > 0 here (π* must be stochastic), got ${alpha}`);
   const { nStates: nS, nActions: nA } = model;
   const prior = opts.prior ?? new Float64Array(nS * nA).fill(1 / nA);
   let pi = softValueIteration(model, { alpha, gamma, prior, tol: 1e-9 }).pi;

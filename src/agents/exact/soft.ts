@@ -9,7 +9,13 @@
  */
 
 /** V(s) from the Q row at `base`: the soft maximum under the prior (the hard max over its support at α = 0). */
-export function softMaxRow(Q: ArrayLike<number>, prior: ArrayLike<number>, base: number, nA: number, alpha: number): number {
+export function softMaxRow(
+  Q: ArrayLike<number>,
+  prior: ArrayLike<number>,
+  base: number,
+  nA: number,
+  alpha: number,
+): number {
   let m = -Infinity;
   for (let a = 0; a < nA; a++) if (prior[base + a] > 0 && Q[base + a] > m) m = Q[base + a];
   if (alpha === 0) return m;

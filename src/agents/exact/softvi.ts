@@ -41,15 +41,20 @@ const SUM_TOL = 1e-9;
 function checkModel(model: TabularModel): void {
   const { nStates: nS, nActions: nA, P } = model;
   const bad = (field: string, value: unknown, allowed: string): never => {
-    throw new RangeError(`model.${field}: got ${typeof value === 'object' ? JSON.stringify(value) : String(value)}; allowed: ${allowed}`);
+    throw new RangeError(
+      `model.${field}: got ${typeof value === 'object' ? JSON.stringify(value) : String(value)}; allowed: ${allowed}`,
+    );
   };
   if (!Number.isSafeInteger(nS) || nS < 1) bad('nStates', nS, 'a positive integer');
   if (!Number.isSafeInteger(nA) || nA < 1) bad('nActions', nA, 'a positive integer');
-  if (!Array.isArray(P) || P.length !== nS) bad('P.length', (P as unknown[] | undefined)?.length, `nStates = ${nS} rows`);
+  if (!Array.isArray(P) || P.length !== nS)
+    bad('P.length', (P as unknown[] | undefined)?.length, `nStates = ${nS} rows`);
   if (!(model.terminalStates instanceof Set)) bad('terminalStates', model.terminalStates, 'a Set of states');
-  for (const s of model.terminalStates) if (!Number.isInteger(s) || s < 0 || s >= nS) bad('terminalStates', s, `states in [0, ${nS})`);
+  for (const s of model.terminalStates)
+    if (!Number.isInteger(s) || s < 0 || s >= nS) bad('terminalStates', s, `states in [0, ${nS})`);
   for (let s = 0; s < nS; s++) {
-    if (!Array.isArray(P[s]) || P[s].length !== nA) bad(`P[${s}].length`, (P[s] as unknown[] | undefined)?.length, `nActions = ${nA} actions`);
+    if (!Array.isArray(P[s]) || P[s].length !== nA)
+      bad(`P[${s}].length`, (P[s] as unknown[] | undefined)?.length, `nActions = ${nA} actions`);
     for (let a = 0; a < nA; a++) {
       const outcomes: readonly Transition[] = P[s][a];
       if (!Array.isArray(outcomes)) bad(`P[${s}][${a}]`, outcomes, 'an array of transitions');
@@ -57,14 +62,18 @@ function checkModel(model: TabularModel): void {
       outcomes.forEach((t: Transition, i: number) => {
         const at = `P[${s}][${a}][${i}]`;
         if (typeof t !== 'object' || t === null) bad(at, t, 'a transition { prob, next, reward, terminated }');
-        if (typeof t.prob !== 'number' || !(t.prob >= 0 && t.prob <= 1)) bad(`${at}.prob`, t.prob, 'a probability in [0, 1]');
-        if (!Number.isInteger(t.next) || t.next < 0 || t.next >= nS) bad(`${at}.next`, t.next, `an integer state in [0, ${nS})`);
-        if (typeof t.reward !== 'number' || !Number.isFinite(t.reward)) bad(`${at}.reward`, t.reward, 'a finite number');
+        if (typeof t.prob !== 'number' || !(t.prob >= 0 && t.prob <= 1))
+          bad(`${at}.prob`, t.prob, 'a probability in [0, 1]');
+        if (!Number.isInteger(t.next) || t.next < 0 || t.next >= nS)
+          bad(`${at}.next`, t.next, `an integer state in [0, ${nS})`);
+        if (typeof t.reward !== 'number' || !Number.isFinite(t.reward))
+          bad(`${at}.reward`, t.reward, 'a finite number');
         if (typeof t.terminated !== 'boolean') bad(`${at}.terminated`, t.terminated, 'true or false');
         sum += t.prob;
       });
       // A terminal state's outcomes are never used (it is absorbing); every other row is a distribution.
-      if (!model.terminalStates.has(s) && Math.abs(sum - 1) > SUM_TOL) bad(`P[${s}][${a}] probabilities`, `sum ${sum}`, 'a sum of 1');
+      if (!model.terminalStates.has(s) && Math.abs(sum - 1) > SUM_TOL)
+        bad(`P[${s}][${a}] probabilities`, `sum ${sum}`, 'a sum of 1');
     }
   }
 }
@@ -110,12 +119,14 @@ function uniformPrior(nS: number, nA: number): Float64Array {
 
 /** Throws unless `table` is nS×nA with non-negative rows summing to 1 (within 1e-9). */
 export function checkPolicyTable(name: string, table: Float64Array, nS: number, nA: number): void {
-  if (table.length !== nS * nA) throw new RangeError(`${name} must have nS·nA = ${nS}·${nA} = ${nS * nA} entries, got ${table.length}`);
+  if (table.length !== nS * nA)
+    throw new RangeError(`${name} must have nS·nA = ${nS}·${nA} = ${nS * nA} entries, got ${table.length}`);
   for (let s = 0; s < nS; s++) {
     let sum = 0;
     for (let a = 0; a < nA; a++) {
       const v = table[s * nA + a];
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${name}[${s}][${a}] must be a finite probability ≥ 0, got ${v}`);
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new RangeError(`${name}[${s}][${a}] must be a finite probability ≥ 0, got ${v}`);
       sum += v;
     }
     if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${name} row ${s} must sum to 1, sums to ${sum}`);
@@ -194,7 +205,8 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
       const m = softMaxRow(Q, prior, base, nA, 0);
       const tie = 1e-9 * Math.max(1, Math.abs(m));
       let z = 0;
-      for (let a = 0; a < nA; a++) if (prior[base + a] > 0 && Q[base + a] >= m - tie) z += pi[base + a] = prior[base + a];
+      for (let a = 0; a < nA; a++)
+        if (prior[base + a] > 0 && Q[base + a] >= m - tie) z += pi[base + a] = prior[base + a];
       for (let a = 0; a < nA; a++) pi[base + a] /= z;
     }
   }
@@ -214,7 +226,11 @@ export interface EvaluateOptions {
  *     V^π(s)   = Σ_a π(a|s) [ Q^π(s,a) − α log(π(a|s)/p(a|s)) ]
  *     Q^π(s,a) = Σ_{s'} P(s'|s,a) [ r + γ (1 − terminated) V^π(s') ]
  */
-export function evaluatePolicy(model: TabularModel, pi: Float64Array, opts: EvaluateOptions): { V: Float64Array; Q: Float64Array } {
+export function evaluatePolicy(
+  model: TabularModel,
+  pi: Float64Array,
+  opts: EvaluateOptions,
+): { V: Float64Array; Q: Float64Array } {
   const { alpha, gamma } = opts;
   checkScalars(alpha, gamma);
   const c = compile(model);
@@ -234,7 +250,8 @@ export function evaluatePolicy(model: TabularModel, pi: Float64Array, opts: Eval
       if (w === 0) continue;
       let r = R[k];
       if (alpha > 0) {
-        if (prior[k] === 0) throw new RangeError(`pi[${s}][${a}] = ${w} > 0 where prior[${s}][${a}] = 0: KL(π ‖ p) is infinite`);
+        if (prior[k] === 0)
+          throw new RangeError(`pi[${s}][${a}] = ${w} > 0 where prior[${s}][${a}] = 0: KL(π ‖ p) is infinite`);
         r -= alpha * Math.log(w / prior[k]);
       }
       b[s] += w * r;

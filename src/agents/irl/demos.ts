@@ -28,8 +28,10 @@ export function sampleDemonstrations(model: TabularModel, pi: Float64Array, opts
   const { nActions: nA } = model;
   const { count, rng, maxSteps } = opts;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be an integer ≥ 1, got ${count}`);
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`maxSteps must be an integer ≥ 1, got ${maxSteps}`);
-  if (pi.length !== model.nStates * nA) throw new RangeError(`pi must have nS·nA = ${model.nStates * nA} entries, got ${pi.length}`);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1)
+    throw new RangeError(`maxSteps must be an integer ≥ 1, got ${maxSteps}`);
+  if (pi.length !== model.nStates * nA)
+    throw new RangeError(`pi must have nS·nA = ${model.nStates * nA} entries, got ${pi.length}`);
   const demos: Demonstration[] = [];
   for (let i = 0; i < count; i++) {
     let s = rng.categorical(model.initialDistribution);
@@ -60,24 +62,41 @@ export function checkDemonstrations(model: TabularModel, demos: readonly Demonst
   if (demos.length === 0) throw new RangeError('demonstrations: the set is empty; need at least one trajectory');
   demos.forEach((d, i) => {
     const where = `demonstrations[${i}]`;
-    if (d.actions.length === 0) throw new RangeError(`${where}: has no actions; a trajectory needs at least one (state, action) pair`);
+    if (d.actions.length === 0)
+      throw new RangeError(`${where}: has no actions; a trajectory needs at least one (state, action) pair`);
     if (d.states.length !== d.actions.length + 1) {
-      throw new RangeError(`${where}: has ${d.states.length} states and ${d.actions.length} actions; states must be one longer (the state reached by the last action)`);
+      throw new RangeError(
+        `${where}: has ${d.states.length} states and ${d.actions.length} actions; states must be one longer (the state reached by the last action)`,
+      );
     }
     d.states.forEach((s, t) => {
-      if (!Number.isInteger(s) || s < 0 || s >= nS) throw new RangeError(`${where}.states[${t}] = ${s} is outside the state space; allowed: integers 0 … ${nS - 1}`);
+      if (!Number.isInteger(s) || s < 0 || s >= nS)
+        throw new RangeError(
+          `${where}.states[${t}] = ${s} is outside the state space; allowed: integers 0 … ${nS - 1}`,
+        );
     });
     d.actions.forEach((a, t) => {
-      if (!Number.isInteger(a) || a < 0 || a >= nA) throw new RangeError(`${where}.actions[${t}] = ${a} is outside the action space; allowed: integers 0 … ${nA - 1}`);
+      if (!Number.isInteger(a) || a < 0 || a >= nA)
+        throw new RangeError(
+          `${where}.actions[${t}] = ${a} is outside the action space; allowed: integers 0 … ${nA - 1}`,
+        );
       const s = d.states[t];
-      if (model.terminalStates.has(s)) throw new RangeError(`${where}.actions[${t}]: state ${s} is terminal; no action can be taken in it`);
+      if (model.terminalStates.has(s))
+        throw new RangeError(`${where}.actions[${t}]: state ${s} is terminal; no action can be taken in it`);
       const hits = model.P[s][a].filter((o) => o.next === d.states[t + 1] && o.prob > 0);
-      if (hits.length === 0) throw new RangeError(`${where}: step ${t} goes ${s} → ${d.states[t + 1]} with action ${a}, which the model gives probability 0`);
+      if (hits.length === 0)
+        throw new RangeError(
+          `${where}: step ${t} goes ${s} → ${d.states[t + 1]} with action ${a}, which the model gives probability 0`,
+        );
       if (t < d.actions.length - 1 && hits.every((o) => o.terminated)) {
-        throw new RangeError(`${where}: the episode terminated at step ${t} (entering ${d.states[t + 1]}) but the trajectory goes on`);
+        throw new RangeError(
+          `${where}: the episode terminated at step ${t} (entering ${d.states[t + 1]}) but the trajectory goes on`,
+        );
       }
       if (prior && !(prior[s * nA + a] > 0)) {
-        throw new RangeError(`${where}.actions[${t}] = ${a} in state ${s} has prior probability 0: no soft-optimal policy under this prior takes it`);
+        throw new RangeError(
+          `${where}.actions[${t}] = ${a} in state ${s} has prior probability 0: no soft-optimal policy under this prior takes it`,
+        );
       }
     });
   });
@@ -107,7 +126,9 @@ export function parseDemonstrations(text: string, model: TabularModel, prior?: F
   if (!res.success) {
     const issue = res.error.issues[0];
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    throw new RangeError(`demonstration file: ${path.replace(/^\./, '') || '(root)'}: ${issue.message}; expected { "demonstrations": [{ "states": [int ≥ 0], "actions": [int ≥ 0] }] }`);
+    throw new RangeError(
+      `demonstration file: ${path.replace(/^\./, '') || '(root)'}: ${issue.message}; expected { "demonstrations": [{ "states": [int ≥ 0], "actions": [int ≥ 0] }] }`,
+    );
   }
   const demos = res.data.demonstrations;
   checkDemonstrations(model, demos, prior);

@@ -29,7 +29,8 @@ export function stateFeatures(model: TabularModel): FeatureMap {
 /** r(s,a) = φ(s,a)·θ, nS×nA row-major. */
 export function featureReward(features: FeatureMap, theta: Float64Array): Float64Array {
   const { dim, phi } = features;
-  if (theta.length !== dim) throw new RangeError(`theta must have the feature dimension ${dim} entries, got ${theta.length}`);
+  if (theta.length !== dim)
+    throw new RangeError(`theta must have the feature dimension ${dim} entries, got ${theta.length}`);
   const R = new Float64Array(phi.length / dim);
   for (let k = 0; k < R.length; k++) {
     let r = 0;
@@ -45,12 +46,15 @@ export function gridCellFeatures(grid: GridWorld): FeatureMap {
   const phi = new Float64Array(nS * nA * nS);
   for (let s = 0; s < nS; s++) {
     if (grid.model.terminalStates.has(s)) continue;
-    for (let a = 0; a < nA; a++) for (const [b, prob] of grid.executedMoves(a)) phi[(s * nA + a) * nS + grid.moveTarget(s, b)] += prob;
+    for (let a = 0; a < nA; a++)
+      for (const [b, prob] of grid.executedMoves(a)) phi[(s * nA + a) * nS + grid.moveTarget(s, b)] += prob;
   }
   return { dim: nS, phi };
 }
 
 /** The gridworld's own reward as θ over `gridCellFeatures`: what entering each cell pays (walls: 0, never entered). */
 export function gridCellReward(grid: GridWorld): Float64Array {
-  return Float64Array.from(grid.cells, (c) => (c.kind === 'goal' || c.kind === 'hazard' ? c.reward : c.kind === 'wall' ? 0 : grid.spec.stepReward));
+  return Float64Array.from(grid.cells, (c) =>
+    c.kind === 'goal' || c.kind === 'hazard' ? c.reward : c.kind === 'wall' ? 0 : grid.spec.stepReward,
+  );
 }

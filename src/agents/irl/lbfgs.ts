@@ -44,7 +44,11 @@ const dot = (a: Float64Array, b: Float64Array): number => {
 const maxAbs = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 /** Maximizes f from x0. */
-export function lbfgsMaximize(f: (x: Float64Array) => ValueAndGradient, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
+export function lbfgsMaximize(
+  f: (x: Float64Array) => ValueAndGradient,
+  x0: Float64Array,
+  opts: LbfgsOptions = {},
+): LbfgsResult {
   const { gradTol = 1e-8, maxIterations = 500, memory = 40, maxStep = 10 } = opts;
   // Minimize −f.
   let x: Float64Array = Float64Array.from(x0);

@@ -38,9 +38,12 @@ export type TabularObjective = Pick<import('../../priors/objective.js').TabularO
 /** The model with every outcome of (s, a) paying r(s,a) (terminal states untouched). */
 export function withReward(model: TabularModel, reward: Float64Array): TabularModel {
   const nA = model.nActions;
-  if (reward.length !== model.nStates * nA) throw new RangeError(`reward must have nS·nA = ${model.nStates * nA} entries, got ${reward.length}`);
+  if (reward.length !== model.nStates * nA)
+    throw new RangeError(`reward must have nS·nA = ${model.nStates * nA} entries, got ${reward.length}`);
   const P = model.P.map((row, s) =>
-    model.terminalStates.has(s) ? row : row.map((outcomes, a) => outcomes.map((t) => ({ ...t, reward: reward[s * nA + a] }))),
+    model.terminalStates.has(s)
+      ? row
+      : row.map((outcomes, a) => outcomes.map((t) => ({ ...t, reward: reward[s * nA + a] }))),
   );
   return { ...model, P };
 }
@@ -101,15 +104,24 @@ export class MaxEntIrl {
     const { nStates: nS, nActions: nA } = model;
     const { alpha, prior } = objective;
     if (!(alpha > 0) || !Number.isFinite(alpha)) {
-      throw new RangeError(`alpha must be a finite number > 0 for IRL: at α = 0 the soft-optimal policy is greedy and the demonstrations' likelihood Σ log π*(a|s) is −∞ for any non-greedy action; got ${alpha}`);
+      throw new RangeError(
+        `alpha must be a finite number > 0 for IRL: at α = 0 the soft-optimal policy is greedy and the demonstrations' likelihood Σ log π*(a|s) is −∞ for any non-greedy action; got ${alpha}`,
+      );
     }
-    if (prior.length !== nS * nA) throw new RangeError(`prior must have nS·nA = ${nS}·${nA} = ${nS * nA} entries, got ${prior.length}`);
-    if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`gamma must be in [0, 1) for IRL (a learned reward may be positive everywhere; γ = 1 would make its values infinite), got ${gamma}`);
+    if (prior.length !== nS * nA)
+      throw new RangeError(`prior must have nS·nA = ${nS}·${nA} = ${nS * nA} entries, got ${prior.length}`);
+    if (!(gamma >= 0 && gamma < 1))
+      throw new RangeError(
+        `gamma must be in [0, 1) for IRL (a learned reward may be positive everywhere; γ = 1 would make its values infinite), got ${gamma}`,
+      );
     if (!(l2 >= 0) || !Number.isFinite(l2)) throw new RangeError(`l2 must be a finite number ≥ 0, got ${l2}`);
     const features = problem.features ?? stateFeatures(model);
-    if (!Number.isInteger(features.dim) || features.dim < 1) throw new RangeError(`features.dim must be an integer ≥ 1, got ${features.dim}`);
+    if (!Number.isInteger(features.dim) || features.dim < 1)
+      throw new RangeError(`features.dim must be an integer ≥ 1, got ${features.dim}`);
     if (features.phi.length !== nS * nA * features.dim) {
-      throw new RangeError(`features.phi must have nS·nA·dim = ${nS}·${nA}·${features.dim} = ${nS * nA * features.dim} entries, got ${features.phi.length}`);
+      throw new RangeError(
+        `features.phi must have nS·nA·dim = ${nS}·${nA}·${features.dim} = ${nS * nA * features.dim} entries, got ${features.phi.length}`,
+      );
     }
     const bad = features.phi.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new RangeError(`features.phi[${bad}] must be finite, got ${features.phi[bad]}`);
@@ -141,12 +153,19 @@ export class MaxEntIrl {
     const { model, objective, gamma, features, l2, stats } = this;
     const { nStates: nS, nActions: nA } = model;
     const reward = featureReward(features, theta);
-    const sol = softOptimalPrecise(withReward(model, reward), { alpha: objective.alpha, gamma, prior: objective.prior });
+    const sol = softOptimalPrecise(withReward(model, reward), {
+      alpha: objective.alpha,
+      gamma,
+      prior: objective.prior,
+    });
     let value = 0;
     for (let k = 0; k < nS * nA; k++) if (stats.counts[k] > 0) value += stats.counts[k] * sol.logPi[k];
     // Visitation from μ̃ = ν − γ·arrivals, by linearity from the two parts (each a distribution times its mass).
     const d = new Float64Array(nS);
-    for (const [part, sign] of [[stats.visits, 1], [stats.arrivals, -gamma]] as const) {
+    for (const [part, sign] of [
+      [stats.visits, 1],
+      [stats.arrivals, -gamma],
+    ] as const) {
       const mass = part.reduce((x, y) => x + y, 0);
       if (mass === 0 || sign === 0) continue;
       const dPart = stateVisitation(model, sol.pi, { gamma, initial: part.map((v) => v / mass) });
@@ -169,7 +188,15 @@ export class MaxEntIrl {
       sq += theta[j] * theta[j];
     }
     value -= 0.5 * l2 * sq;
-    return { value, gradient, pi: sol.pi, logPi: sol.logPi, reward, demoFeatureCounts: stats.featureCounts, expectedFeatureCounts: expected };
+    return {
+      value,
+      gradient,
+      pi: sol.pi,
+      logPi: sol.logPi,
+      reward,
+      demoFeatureCounts: stats.featureCounts,
+      expectedFeatureCounts: expected,
+    };
   }
 
   /** States the demonstrations act in. */
@@ -204,7 +231,8 @@ export interface IrlFit extends Evaluation {
 export function fitMaxEntIrl(problem: IrlProblem | MaxEntIrl, opts: FitOptions = {}): IrlFit {
   const irl = problem instanceof MaxEntIrl ? problem : new MaxEntIrl(problem);
   const theta0 = opts.theta0 ?? new Float64Array(irl.features.dim);
-  if (theta0.length !== irl.features.dim) throw new RangeError(`theta0 must have the feature dimension ${irl.features.dim} entries, got ${theta0.length}`);
+  if (theta0.length !== irl.features.dim)
+    throw new RangeError(`theta0 must have the feature dimension ${irl.features.dim} entries, got ${theta0.length}`);
   const res = lbfgsMaximize((x) => irl.evaluate(x), theta0, {
     gradTol: opts.gradTol ?? 1e-6,
     maxIterations: opts.maxIterations ?? 500,
@@ -212,7 +240,8 @@ export function fitMaxEntIrl(problem: IrlProblem | MaxEntIrl, opts: FitOptions =
   });
   const final = irl.evaluate(res.x);
   let featureGap = 0;
-  for (let j = 0; j < irl.features.dim; j++) featureGap = Math.max(featureGap, Math.abs(final.demoFeatureCounts[j] - final.expectedFeatureCounts[j]));
+  for (let j = 0; j < irl.features.dim; j++)
+    featureGap = Math.max(featureGap, Math.abs(final.demoFeatureCounts[j] - final.expectedFeatureCounts[j]));
   const { x: theta, value: _v, gradient: _g, ...optimizer } = res;
   return { ...final, theta, featureGap, optimizer };
 }
@@ -247,7 +276,12 @@ export function shapingDirection(model: TabularModel, gamma: number): Float64Arr
  * θ̂ − k·u with the shaping k that brings it closest to `reference` (least squares over `indices`): the
  * recovered reward with the undetectable part chosen in its favour, before comparing it with the truth.
  */
-export function alignShaping(theta: ArrayLike<number>, reference: ArrayLike<number>, u: ArrayLike<number>, indices: readonly number[]): { k: number; aligned: Float64Array } {
+export function alignShaping(
+  theta: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  u: ArrayLike<number>,
+  indices: readonly number[],
+): { k: number; aligned: Float64Array } {
   let num = 0;
   let den = 0;
   for (const i of indices) {

@@ -8,8 +8,7 @@
  *   a proportional controller that raises β when the policy drifts past the target and lowers it otherwise.
  */
 export type KlControl =
-  | { kind: 'fixed'; beta: number }
-  | { kind: 'adaptive'; beta: number; target: number; horizon: number };
+  { kind: 'fixed'; beta: number } | { kind: 'adaptive'; beta: number; target: number; horizon: number };
 
 export interface KlController {
   readonly beta: number;
@@ -40,7 +39,8 @@ export function makeKlController(cfg: KlControl): KlController {
       },
     };
   }
-  if (cfg.kind !== 'adaptive') throw new RangeError(`klControl.kind = ${String((cfg as { kind: unknown }).kind)}, allowed: fixed, adaptive`);
+  if (cfg.kind !== 'adaptive')
+    throw new RangeError(`klControl.kind = ${String((cfg as { kind: unknown }).kind)}, allowed: fixed, adaptive`);
   if (!(Number.isFinite(cfg.target) && cfg.target > 0)) {
     throw new RangeError(`klControl.target = ${cfg.target}: the KL target must be a finite number > 0`);
   }

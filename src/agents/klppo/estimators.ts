@@ -18,7 +18,9 @@ export interface KlEstimates {
 /** Batch means of k1, k2, k3 from per-sample log π(a) and log π_ref(a). */
 export function klEstimates(logp: ArrayLike<number>, refLogp: ArrayLike<number>): KlEstimates {
   if (logp.length !== refLogp.length || logp.length === 0) {
-    throw new RangeError(`klEstimates: logp (${logp.length}) and refLogp (${refLogp.length}) must be non-empty and equally long`);
+    throw new RangeError(
+      `klEstimates: logp (${logp.length}) and refLogp (${refLogp.length}) must be non-empty and equally long`,
+    );
   }
   let k1 = 0;
   let k2 = 0;

@@ -19,8 +19,12 @@ export interface KlOptimum {
 
 export function klRegularizedOptimum(refProbs: ArrayLike<number>, rewards: ArrayLike<number>, beta: number): KlOptimum {
   const n = refProbs.length;
-  if (rewards.length !== n || n === 0) throw new RangeError(`klRegularizedOptimum: refProbs (${n}) and rewards (${rewards.length}) must be non-empty and equally long`);
-  if (!Number.isFinite(beta) || beta < 0) throw new RangeError(`klRegularizedOptimum: beta = ${beta}, allowed: finite ≥ 0`);
+  if (rewards.length !== n || n === 0)
+    throw new RangeError(
+      `klRegularizedOptimum: refProbs (${n}) and rewards (${rewards.length}) must be non-empty and equally long`,
+    );
+  if (!Number.isFinite(beta) || beta < 0)
+    throw new RangeError(`klRegularizedOptimum: beta = ${beta}, allowed: finite ≥ 0`);
   const logits = new Float64Array(n);
   let maxRewardOnSupport = -Infinity;
   for (let i = 0; i < n; i++) if (refProbs[i] > 0) maxRewardOnSupport = Math.max(maxRewardOnSupport, rewards[i]);

@@ -138,37 +138,53 @@ const MAX_BATCH = 1_000_000;
 
 function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
   for (const [k, v] of Object.entries(partial)) {
-    if (!(k in DEFAULT_CONFIG)) throw new RangeError(`config.${k}: unknown field (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+    if (!(k in DEFAULT_CONFIG))
+      throw new RangeError(`config.${k}: unknown field (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
     // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
     const want = typeof DEFAULT_CONFIG[k as keyof KlPpoConfig];
-    if ((want === 'number' || want === 'boolean') && typeof v !== want) throw new RangeError(`config.${k} = ${JSON.stringify(v)}: must be a ${want}`);
+    if ((want === 'number' || want === 'boolean') && typeof v !== want)
+      throw new RangeError(`config.${k} = ${JSON.stringify(v)}: must be a ${want}`);
   }
   const cfg: KlPpoConfig = { ...DEFAULT_CONFIG, ...partial };
   const positiveInts = ['numEnvs', 'numSteps', 'numMinibatches', 'updateEpochs'] as const;
   for (const k of positiveInts) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new RangeError(`config.${k} = ${cfg[k]}: must be a positive integer`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0)
+      throw new RangeError(`config.${k} = ${cfg[k]}: must be a positive integer`);
   }
   const batch = cfg.numEnvs * cfg.numSteps;
   // Every env is built up front and a rollout is held in memory: bound both.
   if (cfg.numEnvs > MAX_ENVS) throw new RangeError(`config.numEnvs = ${cfg.numEnvs}: at most ${MAX_ENVS}`);
-  if (batch > MAX_BATCH) throw new RangeError(`config.numSteps = ${cfg.numSteps}: numEnvs·numSteps must be at most ${MAX_BATCH}, got ${batch}`);
+  if (batch > MAX_BATCH)
+    throw new RangeError(
+      `config.numSteps = ${cfg.numSteps}: numEnvs·numSteps must be at most ${MAX_BATCH}, got ${batch}`,
+    );
   if (!(Number.isInteger(cfg.annealIterations) && cfg.annealIterations >= 0)) {
-    throw new RangeError(`config.annealIterations = ${cfg.annealIterations}: must be an integer ≥ 0 (0 = constant learning rate)`);
+    throw new RangeError(
+      `config.annealIterations = ${cfg.annealIterations}: must be an integer ≥ 0 (0 = constant learning rate)`,
+    );
   }
   if (batch % cfg.numMinibatches !== 0) {
-    throw new RangeError(`config.numMinibatches = ${cfg.numMinibatches}: must divide the batch numEnvs·numSteps = ${batch}`);
+    throw new RangeError(
+      `config.numMinibatches = ${cfg.numMinibatches}: must divide the batch numEnvs·numSteps = ${batch}`,
+    );
   }
   const inUnit = ['gamma', 'gaeLambda'] as const;
-  for (const k of inUnit) if (!(cfg[k] >= 0 && cfg[k] <= 1)) throw new RangeError(`config.${k} = ${cfg[k]}: allowed [0, 1]`);
+  for (const k of inUnit)
+    if (!(cfg[k] >= 0 && cfg[k] <= 1)) throw new RangeError(`config.${k} = ${cfg[k]}: allowed [0, 1]`);
   const positive = ['learningRate', 'clipCoef', 'maxGradNorm'] as const;
-  for (const k of positive) if (!(Number.isFinite(cfg[k]) && cfg[k] > 0)) throw new RangeError(`config.${k} = ${cfg[k]}: must be a finite number > 0`);
-  if (!(Number.isFinite(cfg.vfCoef) && cfg.vfCoef >= 0)) throw new RangeError(`config.vfCoef = ${cfg.vfCoef}: must be a finite number ≥ 0`);
+  for (const k of positive)
+    if (!(Number.isFinite(cfg[k]) && cfg[k] > 0))
+      throw new RangeError(`config.${k} = ${cfg[k]}: must be a finite number > 0`);
+  if (!(Number.isFinite(cfg.vfCoef) && cfg.vfCoef >= 0))
+    throw new RangeError(`config.vfCoef = ${cfg.vfCoef}: must be a finite number ≥ 0`);
   if (!Number.isFinite(cfg.initLogStd)) throw new RangeError(`config.initLogStd = ${cfg.initLogStd}: must be finite`);
   if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
     throw new RangeError(`config.hidden = ${JSON.stringify(cfg.hidden)}: must be a list of positive integer widths`);
   }
-  if (!(Number.isFinite(cfg.klHorizon) && cfg.klHorizon > 0)) throw new RangeError(`config.klHorizon = ${cfg.klHorizon}: must be a finite number > 0`);
-  if (!KL_MODES.includes(cfg.klMode)) throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
+  if (!(Number.isFinite(cfg.klHorizon) && cfg.klHorizon > 0))
+    throw new RangeError(`config.klHorizon = ${cfg.klHorizon}: must be a finite number > 0`);
+  if (!KL_MODES.includes(cfg.klMode))
+    throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
   return cfg;
 }
 
@@ -243,7 +259,11 @@ export class KlPpo {
   constructor(makeEnv: () => Env, objective: Objective, config: Partial<KlPpoConfig>, streams: RngStreams) {
     this.config = resolveConfig(config);
     const { alpha: beta, targetKl } = objective;
-    this.controller = makeKlController(targetKl === null ? { kind: 'fixed', beta } : { kind: 'adaptive', beta, target: targetKl, horizon: this.config.klHorizon });
+    this.controller = makeKlController(
+      targetKl === null
+        ? { kind: 'fixed', beta }
+        : { kind: 'adaptive', beta, target: targetKl, horizon: this.config.klHorizon },
+    );
     this.envs = new SyncVectorEnv(Array.from({ length: this.config.numEnvs }, () => makeEnv));
     checkPriorMatches(objective.prior, this.envs.envs[0], 'objective.prior');
     this.objective = objective;
@@ -256,7 +276,10 @@ export class KlPpo {
     this.agentRng = streams.get('agent');
     this.envRng = streams.get('env');
     const h = this.config.hidden;
-    this.actor = new Mlp({ sizes: [this.dObs, ...h, this.dAct], activation: 'tanh', outputScale: 0.01, name: 'klppo_actor' }, this.agentRng);
+    this.actor = new Mlp(
+      { sizes: [this.dObs, ...h, this.dAct], activation: 'tanh', outputScale: 0.01, name: 'klppo_actor' },
+      this.agentRng,
+    );
     this.critic = new Mlp({ sizes: [this.dObs, ...h, 1], activation: 'tanh', name: 'klppo_critic' }, this.agentRng);
     this.logStd = this.discrete ? null : tf.tidy(() => tf.variable(tf.fill([this.dAct], this.config.initLogStd)));
     const adam = { lr: this.config.learningRate, epsilon: 1e-5, clipNorm: this.config.maxGradNorm };
@@ -274,7 +297,10 @@ export class KlPpo {
       const obs = tf.zeros([1, this.dObs]) as tf.Tensor2D;
       closedForm = this.priorKl(obs, this.distribution(obs)) !== null;
     });
-    if (!closedForm) throw new RangeError(`${what}: ${this.prior.label} has no closed-form KL to this policy (the reward and k3-loss modes work without one)`);
+    if (!closedForm)
+      throw new RangeError(
+        `${what}: ${this.prior.label} has no closed-form KL to this policy (the reward and k3-loss modes work without one)`,
+      );
   }
 
   get beta(): number {
@@ -302,7 +328,10 @@ export class KlPpo {
     const penalized = new Float64Array(B);
     for (let i = 0; i < B; i++) {
       // r̃_t = r_t − β (log π_old(a_t|s_t) − log p(a_t|s_t))       (reward mode only)
-      penalized[i] = this.config.klMode === 'reward' ? steps.rewards[i] - beta * (batch.logp[i] - batch.refLogp[i]) : steps.rewards[i];
+      penalized[i] =
+        this.config.klMode === 'reward'
+          ? steps.rewards[i] - beta * (batch.logp[i] - batch.refLogp[i])
+          : steps.rewards[i];
     }
     const nextValues = new Float32Array(B);
     for (let i = 0; i + N < B; i++) nextValues[i] = batch.values[i + N];
@@ -337,7 +366,15 @@ export class KlPpo {
       metrics['charts/episodic_return'] = episodeReturns.reduce((s, r) => s + r, 0) / episodeReturns.length;
       metrics['charts/episodic_length'] = episodeLengths.reduce((s, r) => s + r, 0) / episodeLengths.length;
     }
-    return { obs: steps.obs, actions: steps.actions, logp: batch.logp, refLogp: batch.refLogp, advantages, returns, metrics };
+    return {
+      obs: steps.obs,
+      actions: steps.actions,
+      logp: batch.logp,
+      refLogp: batch.refLogp,
+      advantages,
+      returns,
+      metrics,
+    };
   }
 
   /** numSteps steps of every env with actions sampled from π (host-side sampling from the `agent` stream). */
@@ -416,7 +453,9 @@ export class KlPpo {
         exact: exact ? (exact.dataSync() as Float32Array) : null,
         entropy: tf.mean(dist.entropy()).dataSync()[0],
         values: tf.reshape(this.critic.apply(o), [B]).dataSync() as Float32Array,
-        extraValues: tf.reshape(this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])), [-1]).dataSync() as Float32Array,
+        extraValues: tf
+          .reshape(this.critic.apply(tf.tensor2d(extra, [extra.length / D, D])), [-1])
+          .dataSync() as Float32Array,
       };
     });
     return scores;
@@ -431,7 +470,9 @@ export class KlPpo {
   /** Closed-form KL(π(·|s) ‖ p(·|s)) per row, or null when the pair has none. */
   private priorKl(obs: tf.Tensor2D, dist: PolicyDist): tf.Tensor1D | null {
     const p = this.prior;
-    return isDiscretePrior(p) ? p.kl(obs, (dist as Categorical).logits as tf.Tensor2D) : p.kl(obs, dist as DiagGaussian);
+    return isDiscretePrior(p)
+      ? p.kl(obs, (dist as Categorical).logits as tf.Tensor2D)
+      : p.kl(obs, dist as DiagGaussian);
   }
 
   // ───────────────────────────────────────────────────────────────────────────── update
@@ -439,7 +480,10 @@ export class KlPpo {
    * One minibatch step (inside `tf.tidy`); returns a kept `[6]` tensor of stats:
    * [policy loss, value loss, KL loss, clip fraction, approx KL(π_old‖π), total loss].
    */
-  private minibatchStep(mb: Record<'obs' | 'actions' | 'logp' | 'refLogp' | 'advantages' | 'returns', tf.Tensor>, distill: boolean): tf.Tensor {
+  private minibatchStep(
+    mb: Record<'obs' | 'actions' | 'logp' | 'refLogp' | 'advantages' | 'returns', tf.Tensor>,
+    distill: boolean,
+  ): tf.Tensor {
     const { clipCoef, vfCoef, normAdv, klMode } = this.config;
     const beta = this.controller.beta;
     let stats: tf.Tensor | null = null;
@@ -457,7 +501,14 @@ export class KlPpo {
         adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(variance), 1e-8));
       }
       // L_clip = E[ max(−A·ρ, −A·clip(ρ, 1−ε, 1+ε)) ]
-      const pgLoss = distill ? tf.scalar(0) : tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clipCoef, 1 + clipCoef))));
+      const pgLoss = distill
+        ? tf.scalar(0)
+        : tf.mean(
+            tf.maximum(
+              tf.mul(tf.neg(adv), ratio),
+              tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clipCoef, 1 + clipCoef)),
+            ),
+          );
       // L_V = ½ E[ (V(s) − R)² ]
       const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(tf.reshape(this.critic.apply(obs), [-1]), mb.returns))));
       let klLoss: tf.Tensor = tf.scalar(0);
@@ -615,7 +666,8 @@ export class KlPpo {
     this.actor.setWeights(Float32Array.from(c.policy));
     this.critic.setWeights(Float32Array.from(c.value));
     if (this.logStd) {
-      if (!c.logStd || c.logStd.length !== this.dAct) throw new RangeError(`checkpoint.logStd: expected ${this.dAct} numbers, got ${JSON.stringify(c.logStd)}`);
+      if (!c.logStd || c.logStd.length !== this.dAct)
+        throw new RangeError(`checkpoint.logStd: expected ${this.dAct} numbers, got ${JSON.stringify(c.logStd)}`);
       const logStd = c.logStd;
       tf.tidy(() => this.logStd!.assign(tf.tensor1d(logStd)));
     }
@@ -656,10 +708,15 @@ export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): Refere
     const a = spaces.actionSpace;
     const n = a.kind === 'discrete' ? a.n : a.dim;
     if (a.kind !== c.actionKind || n !== c.actionDim || obsDim(spaces.observationSpace) !== c.obsDim) {
-      throw new RangeError(`reference checkpoint: ${c.actionKind}(${c.actionDim}) actions, obsDim ${c.obsDim}, do not match the env's ${a.toString()}, ${spaces.observationSpace.toString()}`);
+      throw new RangeError(
+        `reference checkpoint: ${c.actionKind}(${c.actionDim}) actions, obsDim ${c.obsDim}, do not match the env's ${a.toString()}, ${spaces.observationSpace.toString()}`,
+      );
     }
   }
-  const net = new Mlp({ sizes: [c.obsDim, ...c.config.hidden, c.actionDim], activation: 'tanh', name: 'klppo_reference' }, new Rng(0));
+  const net = new Mlp(
+    { sizes: [c.obsDim, ...c.config.hidden, c.actionDim], activation: 'tanh', name: 'klppo_reference' },
+    new Rng(0),
+  );
   net.setWeights(Float32Array.from(c.policy));
   const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
   if (c.actionKind === 'discrete') return { logits: forward, dispose: () => net.dispose() };
@@ -674,4 +731,7 @@ export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): Refere
 }
 
 /** The defaults `new KlPpo` fills in (the hyperparameter files name these fields). */
-export const KLPPO_DEFAULTS: Readonly<KlPpoConfig> = Object.freeze({ ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden] });
+export const KLPPO_DEFAULTS: Readonly<KlPpoConfig> = Object.freeze({
+  ...DEFAULT_CONFIG,
+  hidden: [...DEFAULT_CONFIG.hidden],
+});

@@ -32,11 +32,27 @@ import type { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { EngineMirror, engineModule, engineStepConfig, SacEngine, type EngineWeights, type SacEngineConfig } from '../../nn/engine/index.js';
+import {
+  EngineMirror,
+  engineModule,
+  engineStepConfig,
+  SacEngine,
+  type EngineWeights,
+  type SacEngineConfig,
+} from '../../nn/engine/index.js';
 import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import type { ReplayBatch } from '../replay.js';
-import { checkSacCheckpoint, runSacLoop, SAC_CHECKPOINT_VERSION, SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint, type SacRunHooks } from './loop.js';
+import {
+  checkSacCheckpoint,
+  runSacLoop,
+  SAC_CHECKPOINT_VERSION,
+  SacLoop,
+  type EpisodeStat,
+  type SacLoopParts,
+  type SacRunCheckpoint,
+  type SacRunHooks,
+} from './loop.js';
 
 export interface SacConfig {
   /** Environment steps to train for. */
@@ -110,16 +126,36 @@ const LOG_STD_MID = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
 const LOG_STD_HALF = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
 
 /** Validates a full config against the env and prior; errors name the field, the value and what is allowed. */
-function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, objective: Objective): void {
+function checkSacConfig(
+  cfg: SacConfig,
+  env: Pick<Env, 'actionSpace' | 'observationSpace'>,
+  objective: Objective,
+): void {
   const fail = (field: string, value: unknown, allowed: string) => {
     // String() for numbers: JSON shows NaN and ±∞ as null.
-    throw new RangeError(`SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`);
+    throw new RangeError(
+      `SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`,
+    );
   };
   const unknown = Object.keys(cfg).find((k) => !(k in SAC_DEFAULTS));
-  if (unknown !== undefined) fail(unknown, (cfg as unknown as Record<string, unknown>)[unknown], `a known field (${Object.keys(SAC_DEFAULTS).join(', ')})`);
+  if (unknown !== undefined)
+    fail(
+      unknown,
+      (cfg as unknown as Record<string, unknown>)[unknown],
+      `a known field (${Object.keys(SAC_DEFAULTS).join(', ')})`,
+    );
   // Numbers must be numbers: no coercion of "5", null or true by the comparisons below.
-  for (const [k, v] of Object.entries(cfg)) if (typeof SAC_DEFAULTS[k as keyof SacConfig] === 'number' && typeof v !== 'number') fail(k, v, 'a number');
-  const posInt = ['totalSteps', 'bufferSize', 'batchSize', 'gradientSteps', 'policyFrequency', 'logEvery', 'evalEpisodes'] as const;
+  for (const [k, v] of Object.entries(cfg))
+    if (typeof SAC_DEFAULTS[k as keyof SacConfig] === 'number' && typeof v !== 'number') fail(k, v, 'a number');
+  const posInt = [
+    'totalSteps',
+    'bufferSize',
+    'batchSize',
+    'gradientSteps',
+    'policyFrequency',
+    'logEvery',
+    'evalEpisodes',
+  ] as const;
   for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');
   for (const f of ['learningStarts', 'evalEvery', 'checkpointEvery'] as const) {
     if (!Number.isInteger(cfg[f]) || cfg[f] < 0) fail(f, cfg[f], 'an integer ≥ 0');
@@ -130,14 +166,20 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
   if (cfg.batchSize > cfg.bufferSize) fail('batchSize', cfg.batchSize, `at most bufferSize (${cfg.bufferSize})`);
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const)
+    if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm)))
+    fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
   if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'engine' or 'autodiff'");
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
-    throw new RangeError(`SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`);
+    throw new RangeError(
+      `SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`,
+    );
   }
   if (env.observationSpace.kind !== 'box') {
-    throw new RangeError(`SAC (continuous): the env's observationSpace must be a Box, got ${env.observationSpace.toString()}`);
+    throw new RangeError(
+      `SAC (continuous): the env's observationSpace must be a Box, got ${env.observationSpace.toString()}`,
+    );
   }
   checkPriorMatches(objective.prior, env, 'objective.prior');
 }
@@ -146,7 +188,11 @@ function checkSacConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observat
  * The engine's config for an agent of `cfg` on `env` toward `objective`, or null when the engine cannot
  * take the objective (its prior is not the uniform one over the Box).
  */
-export function sacEngineConfig(cfg: SacConfig, env: Pick<Env, 'actionSpace' | 'observationSpace'>, objective: Objective): SacEngineConfig | null {
+export function sacEngineConfig(
+  cfg: SacConfig,
+  env: Pick<Env, 'actionSpace' | 'observationSpace'>,
+  objective: Objective,
+): SacEngineConfig | null {
   if (objective.prior.kind !== 'uniform') return null;
   const box = env.actionSpace as Box;
   return {
@@ -314,11 +360,16 @@ export class SacContinuous {
     if (this.engine) {
       if (opts.deterministic) return this.engine.act(obs, opts);
       // The same draws, in the same order, as `standardNormal(rng, [n, actDim])` on the tfjs path.
-      return this.engine.act(obs, { deterministic: false, eps: Float32Array.from({ length: n * this.actDim }, () => opts.rng.normal()) });
+      return this.engine.act(obs, {
+        deterministic: false,
+        eps: Float32Array.from({ length: n * this.actDim }, () => opts.rng.normal()),
+      });
     }
     return tf.tidy(() => {
       const pi = this.policy(tf.tensor2d(obs, [n, this.obsDim]));
-      const a = opts.deterministic ? pi.mode() : pi.rsampleWithLogProb(standardNormal(opts.rng, [n, this.actDim])).action;
+      const a = opts.deterministic
+        ? pi.mode()
+        : pi.rsampleWithLogProb(standardNormal(opts.rng, [n, this.actDim])).action;
       return a.dataSync() as Float32Array;
     });
   }
@@ -341,7 +392,9 @@ export class SacContinuous {
 
   /** The temperature α as a tensor (learned: exp(log α); fixed: the constant). */
   private alpha(): tf.Scalar {
-    return this.objective.targetKl !== null ? (tf.exp(this.tfPath.logAlpha) as tf.Scalar) : tf.scalar(this.objective.alpha);
+    return this.objective.targetKl !== null
+      ? (tf.exp(this.tfPath.logAlpha) as tf.Scalar)
+      : tf.scalar(this.objective.alpha);
   }
 
   /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
@@ -366,7 +419,10 @@ export class SacContinuous {
       // ---- critic: y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p(a'|s'))), a' ~ π(·|s')
       const next = this.sample(nextObs, standardNormal(rng, [B, actDim]) as tf.Tensor2D);
       const nextKl = tf.sub(next.logProb, this.prior.logProb(nextObs, next.action as tf.Tensor2D));
-      const qNextMin = tf.min(tf.reshape(this.criticTarget.apply(tf.concat([nextObs, next.action], 1) as tf.Tensor2D), [2, B]), 0);
+      const qNextMin = tf.min(
+        tf.reshape(this.criticTarget.apply(tf.concat([nextObs, next.action], 1) as tf.Tensor2D), [2, B]),
+        0,
+      );
       const y = tf.add(reward, tf.mul(tf.mul(cfg.gamma, notDone), tf.sub(qNextMin, tf.mul(alpha, nextKl))));
       const sa = tf.concat([obs, action], 1) as tf.Tensor2D;
       const critic = tf.variableGrads(() => {
@@ -383,7 +439,10 @@ export class SacContinuous {
         const actor = tf.variableGrads(() => {
           const pi = this.sample(obs, eps);
           const kl = tf.sub(pi.logProb, this.prior.logProb(obs, pi.action as tf.Tensor2D)); // log π − log p
-          const qMin = tf.min(tf.reshape(this.critic.apply(tf.concat([obs, pi.action], 1) as tf.Tensor2D, { frozen: true }), [2, B]), 0);
+          const qMin = tf.min(
+            tf.reshape(this.critic.apply(tf.concat([obs, pi.action], 1) as tf.Tensor2D, { frozen: true }), [2, B]),
+            0,
+          );
           kept.kl = tf.keep(tf.mean(kl));
           kept.entropy = tf.keep(tf.neg(tf.mean(pi.logProb)) as tf.Scalar);
           return tf.mean(tf.sub(tf.mul(alpha, kl), qMin)) as tf.Scalar;
@@ -577,7 +636,12 @@ export async function trainSac(
     }
     const t0 = performance.now();
     const startStep = loop.stepCount;
-    const save = (): SacCheckpoint => ({ version: SAC_CHECKPOINT_VERSION, algo: 'sac', agent: agent.getState(), ...loop.save('trainSac') });
+    const save = (): SacCheckpoint => ({
+      version: SAC_CHECKPOINT_VERSION,
+      algo: 'sac',
+      agent: agent.getState(),
+      ...loop.save('trainSac'),
+    });
     await runSacLoop(loop, cfg.checkpointEvery, save, hooks);
     const seconds = (performance.now() - t0) / 1000;
     return {
@@ -595,9 +659,16 @@ export async function trainSac(
 }
 
 /** One log step's scalars (the vocabulary's keys); throws a DivergedError if the latest update's are not finite. */
-function logScalars(agent: SacContinuous, step: number, finished: readonly EpisodeStat[], episodes: number, evalReturn: number | undefined): SacScalars {
+function logScalars(
+  agent: SacContinuous,
+  step: number,
+  finished: readonly EpisodeStat[],
+  episodes: number,
+  evalReturn: number | undefined,
+): SacScalars {
   const scalars: SacScalars = {};
-  if (finished.length > 0) scalars['charts/episodic_return'] = finished.reduce((a, e) => a + e.ret, 0) / finished.length;
+  if (finished.length > 0)
+    scalars['charts/episodic_return'] = finished.reduce((a, e) => a + e.ret, 0) / finished.length;
   if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
   scalars['charts/episodes'] = episodes;
   if (agent.updates > 0) {

@@ -50,7 +50,14 @@ import { RngStreams, type Rng, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { DiscreteSacEngine, EngineMirror, engineModule, engineStepConfig, type DiscreteSacEngineConfig, type EngineWeights } from '../../nn/engine/index.js';
+import {
+  DiscreteSacEngine,
+  EngineMirror,
+  engineModule,
+  engineStepConfig,
+  type DiscreteSacEngineConfig,
+  type EngineWeights,
+} from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -63,7 +70,15 @@ import {
   type ReferenceSource,
 } from '../../priors/index.js';
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
-import { checkSacCheckpoint, checkSacVersion, SAC_CHECKPOINT_VERSION, SacLoop, type SacLoopParts, type SacMetrics, type SacRunCheckpoint } from './loop.js';
+import {
+  checkSacCheckpoint,
+  checkSacVersion,
+  SAC_CHECKPOINT_VERSION,
+  SacLoop,
+  type SacLoopParts,
+  type SacMetrics,
+  type SacRunCheckpoint,
+} from './loop.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Config
@@ -186,10 +201,16 @@ export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = 
 export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {}): DiscreteSacConfig {
   for (const key of Object.keys(partial)) {
     if (!(key in DEFAULT_DISCRETE_SAC_CONFIG)) {
-      throw new RangeError(`DiscreteSacConfig.${key}: unknown field (allowed: ${Object.keys(DEFAULT_DISCRETE_SAC_CONFIG).join(', ')})`);
+      throw new RangeError(
+        `DiscreteSacConfig.${key}: unknown field (allowed: ${Object.keys(DEFAULT_DISCRETE_SAC_CONFIG).join(', ')})`,
+      );
     }
   }
-  const cfg: DiscreteSacConfig = { ...DEFAULT_DISCRETE_SAC_CONFIG, hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden], ...partial };
+  const cfg: DiscreteSacConfig = {
+    ...DEFAULT_DISCRETE_SAC_CONFIG,
+    hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden],
+    ...partial,
+  };
   // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
   for (const [k, v] of Object.entries(partial)) {
     if (typeof DEFAULT_DISCRETE_SAC_CONFIG[k as keyof DiscreteSacConfig] === 'number' && typeof v !== 'number') {
@@ -201,14 +222,18 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
     const value = typeof cfg[field] === 'number' ? String(cfg[field]) : JSON.stringify(cfg[field]);
     throw new RangeError(`DiscreteSacConfig.${field}: ${value} is invalid (allowed: ${allowed})`);
   };
-  const posInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) > 0) || fail(f, 'a positive integer');
-  const nonNegInt = (f: keyof DiscreteSacConfig) => (Number.isInteger(cfg[f]) && (cfg[f] as number) >= 0) || fail(f, 'an integer ≥ 0');
-  const positive = (f: keyof DiscreteSacConfig) => ((cfg[f] as number) > 0 && Number.isFinite(cfg[f])) || fail(f, 'a finite number > 0');
+  const posInt = (f: keyof DiscreteSacConfig) =>
+    (Number.isInteger(cfg[f]) && (cfg[f] as number) > 0) || fail(f, 'a positive integer');
+  const nonNegInt = (f: keyof DiscreteSacConfig) =>
+    (Number.isInteger(cfg[f]) && (cfg[f] as number) >= 0) || fail(f, 'an integer ≥ 0');
+  const positive = (f: keyof DiscreteSacConfig) =>
+    ((cfg[f] as number) > 0 && Number.isFinite(cfg[f])) || fail(f, 'a finite number > 0');
   if (!Number.isFinite(cfg.seed)) fail('seed', 'a finite number');
   posInt('totalSteps');
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', 'a number in [0, 1]');
   if (cfg.atZeroAlpha !== 'soft' && cfg.atZeroAlpha !== 'greedy') fail('atZeroAlpha', "'soft' or 'greedy'");
-  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) fail('hidden', 'a list of positive integers');
+  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0))
+    fail('hidden', 'a list of positive integers');
   if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', "'relu' or 'tanh'");
   positive('actorLr');
   positive('criticLr');
@@ -216,7 +241,8 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
   posInt('bufferSize');
   posInt('batchSize');
   nonNegInt('learningStarts');
-  if (!(cfg.explorationEpsilon >= 0 && cfg.explorationEpsilon <= 1)) fail('explorationEpsilon', 'a number in [0, 1] (0 = off)');
+  if (!(cfg.explorationEpsilon >= 0 && cfg.explorationEpsilon <= 1))
+    fail('explorationEpsilon', 'a number in [0, 1] (0 = off)');
   if (!(cfg.explorationRepeatMu === 0 || (cfg.explorationRepeatMu > 1 && Number.isFinite(cfg.explorationRepeatMu)))) {
     fail('explorationRepeatMu', '0 (off) or a finite number > 1');
   }
@@ -231,7 +257,11 @@ export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {
 }
 
 /** The engine's config for an agent of `cfg` on `spaces` toward `objective`. */
-export function discreteEngineConfig(cfg: DiscreteSacConfig, spaces: PriorSpaces, objective: Objective): DiscreteSacEngineConfig {
+export function discreteEngineConfig(
+  cfg: DiscreteSacConfig,
+  spaces: PriorSpaces,
+  objective: Objective,
+): DiscreteSacEngineConfig {
   return {
     obsDim: obsDim(spaces.observationSpace),
     nActions: (spaces.actionSpace as Discrete).n,
@@ -248,7 +278,15 @@ export function discreteEngineConfig(cfg: DiscreteSacConfig, spaces: PriorSpaces
 // ---------------------------------------------------------------------------------------------------
 
 /** Per-update statistics, in this order, kept on the device until a log step reads them. */
-const STAT_NAMES = ['losses/critic', 'losses/actor', 'losses/alpha', 'charts/alpha', 'charts/entropy', 'charts/kl_prior', 'charts/q'] as const;
+const STAT_NAMES = [
+  'losses/critic',
+  'losses/actor',
+  'losses/alpha',
+  'charts/alpha',
+  'charts/entropy',
+  'charts/kl_prior',
+  'charts/q',
+] as const;
 
 /** A sampled minibatch on the host, encoded (a `ReplayBuffer` sample): obs and nextObs `[B, obsDim]`, the rest `[B]`. */
 export interface DiscreteHostBatch {
@@ -302,13 +340,18 @@ export class DiscreteSacAgent {
   constructor(spaces: PriorSpaces, objective: Objective, config: Partial<DiscreteSacConfig> = {}) {
     this.cfg = resolveDiscreteSacConfig(config);
     if (spaces.actionSpace.kind !== 'discrete') {
-      throw new RangeError(`DiscreteSacAgent: actionSpace must be Discrete, got ${spaces.actionSpace.toString()} (use the continuous SAC)`);
+      throw new RangeError(
+        `DiscreteSacAgent: actionSpace must be Discrete, got ${spaces.actionSpace.toString()} (use the continuous SAC)`,
+      );
     }
     const prior = objective.prior;
     checkPriorMatches(prior, spaces, 'objective.prior');
-    if (!isDiscretePrior(prior)) throw new RangeError(`objective.prior: needs a Discrete action space, got ${prior.label}`);
+    if (!isDiscretePrior(prior))
+      throw new RangeError(`objective.prior: needs a Discrete action space, got ${prior.label}`);
     if (this.cfg.atZeroAlpha === 'greedy' && (objective.alpha !== 0 || objective.targetKl !== null)) {
-      throw new RangeError(`DiscreteSacConfig.atZeroAlpha: 'greedy' needs an objective with α fixed at 0, got ${objective.label} (allowed with it: 'soft')`);
+      throw new RangeError(
+        `DiscreteSacConfig.atZeroAlpha: 'greedy' needs an objective with α fixed at 0, got ${objective.label} (allowed with it: 'soft')`,
+      );
     }
     this.observationSpace = spaces.observationSpace;
     this.actionSpace = spaces.actionSpace;
@@ -324,7 +367,10 @@ export class DiscreteSacAgent {
     const critic = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic' }, init);
     const criticTarget = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic_target' }, init);
     criticTarget.setWeights(critic.getWeights());
-    this.engine = impl === 'engine' ? new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective)) : null;
+    this.engine =
+      impl === 'engine'
+        ? new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective))
+        : null;
     this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
     if (this.engine) {
       this.tfjs = null;
@@ -408,7 +454,8 @@ export class DiscreteSacAgent {
 
   /** π(·|s) for a batch of encoded obs, as probabilities `[B, |A|]` (a fresh tensor). */
   probs(obs: tf.Tensor2D): tf.Tensor2D {
-    if (this.engine) return tf.tensor2d(this.engine.probs(obs.dataSync() as Float32Array), [obs.shape[0], this.actionSpace.n]);
+    if (this.engine)
+      return tf.tensor2d(this.engine.probs(obs.dataSync() as Float32Array), [obs.shape[0], this.actionSpace.n]);
     return tf.tidy(() => tf.softmax(this.actor.apply(obs) as tf.Tensor2D));
   }
 
@@ -443,7 +490,16 @@ export class DiscreteSacAgent {
         return this.prior.logProbs(tf.tensor2d(both, [2 * B, width])).dataSync() as Float32Array;
       });
       const { obs, nextObs, terminated } = b;
-      this.engine.update({ batchSize: B, obs, actions: b.action, rewards: b.reward, nextObs, terminated, logP: logP.subarray(0, B * n), logPNext: logP.subarray(B * n) });
+      this.engine.update({
+        batchSize: B,
+        obs,
+        actions: b.action,
+        rewards: b.reward,
+        nextObs,
+        terminated,
+        logP: logP.subarray(0, B * n),
+        logPNext: logP.subarray(B * n),
+      });
       this.nets.changed();
       return;
     }
@@ -464,7 +520,14 @@ export class DiscreteSacAgent {
       const B = batch.obs.shape[0];
       const host = (t: tf.Tensor) => t.dataSync() as Float32Array;
       const action = batch.actions.dataSync();
-      this.updateFrom({ batchSize: B, obs: host(batch.obs), action, reward: host(batch.rewards), nextObs: host(batch.nextObs), terminated: host(batch.terminated) });
+      this.updateFrom({
+        batchSize: B,
+        obs: host(batch.obs),
+        action,
+        reward: host(batch.rewards),
+        nextObs: host(batch.nextObs),
+        terminated: host(batch.terminated),
+      });
       return;
     }
     const { actorOpt, criticOpt, alphaOpt, logAlpha } = this.tfPath;
@@ -521,7 +584,8 @@ export class DiscreteSacAgent {
       }
 
       this.gradSteps += 1;
-      if (this.gradSteps % this.cfg.targetUpdateEvery === 0) polyakUpdate(this.criticTarget.params, this.critic.params, this.cfg.tau);
+      if (this.gradSteps % this.cfg.targetUpdateEvery === 0)
+        polyakUpdate(this.criticTarget.params, this.critic.params, this.cfg.tau);
 
       const meanQ = tf.mean(tf.sum(tf.mul(pi, minQ), -1));
       const stats = tf.stack([critic.value, actor.value, alphaLoss, alpha, entropy, kl, meanQ]) as tf.Tensor1D;
@@ -566,7 +630,9 @@ export class DiscreteSacAgent {
   loadCheckpoint(ckpt: DiscreteSacCheckpoint): void {
     checkCheckpointSpaces(ckpt, this);
     if (JSON.stringify(ckpt.config.hidden) !== JSON.stringify(this.cfg.hidden)) {
-      throw new RangeError(`checkpoint.config.hidden: [${ckpt.config.hidden.join(', ')}] does not match this agent's [${this.cfg.hidden.join(', ')}]`);
+      throw new RangeError(
+        `checkpoint.config.hidden: [${ckpt.config.hidden.join(', ')}] does not match this agent's [${this.cfg.hidden.join(', ')}]`,
+      );
     }
     if (this.engine) {
       this.engine.setState(ckpt);
@@ -599,10 +665,14 @@ export class DiscreteSacAgent {
 function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces): void {
   checkSacVersion('checkpoint.version', ckpt.version);
   if (ckpt.observationSpace !== spaces.observationSpace.toString()) {
-    throw new RangeError(`checkpoint.observationSpace: ${ckpt.observationSpace} does not match the env's ${spaces.observationSpace.toString()}`);
+    throw new RangeError(
+      `checkpoint.observationSpace: ${ckpt.observationSpace} does not match the env's ${spaces.observationSpace.toString()}`,
+    );
   }
   if (ckpt.actionSpace !== spaces.actionSpace.toString()) {
-    throw new RangeError(`checkpoint.actionSpace: ${ckpt.actionSpace} does not match the env's ${spaces.actionSpace.toString()}`);
+    throw new RangeError(
+      `checkpoint.actionSpace: ${ckpt.actionSpace} does not match the env's ${spaces.actionSpace.toString()}`,
+    );
   }
 }
 
@@ -613,7 +683,9 @@ function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces)
 export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Array {
   const space = agent.observationSpace;
   if (space.kind !== 'discrete' || space.n !== nStates) {
-    throw new RangeError(`policyTable: nStates ${nStates} does not match the agent's observationSpace ${space.toString()}`);
+    throw new RangeError(
+      `policyTable: nStates ${nStates} does not match the agent's observationSpace ${space.toString()}`,
+    );
   }
   return tableFromLogits('policyTable', space, (obs) => agent.actor.apply(obs));
 }
@@ -627,7 +699,11 @@ export function discreteSacReference(ckpt: DiscreteSacCheckpoint, env: PriorSpac
   checkCheckpointSpaces(ckpt, env);
   const nA = (env.actionSpace as Discrete).n;
   const frozen = new Mlp(
-    { sizes: [obsDim(env.observationSpace), ...ckpt.config.hidden, nA], activation: ckpt.config.activation, name: 'sacd_reference' },
+    {
+      sizes: [obsDim(env.observationSpace), ...ckpt.config.hidden, nA],
+      activation: ckpt.config.activation,
+      name: 'sacd_reference',
+    },
     new RngStreams(0).get('unused'),
   );
   frozen.setWeights(ckpt.actor);
@@ -707,12 +783,20 @@ export class DiscreteSacTrainer {
           scalars['charts/episodic_length'] = finished.reduce((s, e) => s + e.len, 0) / finished.length;
         }
         checkFinite('discrete SAC', scalars, step, this.lastGood);
-        checkTemperature('discrete SAC', scalars['charts/alpha'], scalars['charts/kl_prior'], step, objective.targetKl, this.lastGood);
+        checkTemperature(
+          'discrete SAC',
+          scalars['charts/alpha'],
+          scalars['charts/kl_prior'],
+          step,
+          objective.targetKl,
+          this.lastGood,
+        );
         if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
         return scalars;
       },
       evaluate: hooks.evaluation?.run,
-      onStep: ({ step, obs, action, result: r }) => hooks.onStep?.({ step, obs, action, reward: r.reward, done: r.terminated || r.truncated }),
+      onStep: ({ step, obs, action, result: r }) =>
+        hooks.onStep?.({ step, obs, action, reward: r.reward, done: r.terminated || r.truncated }),
       episodeEnded: () => {
         this.repeatLeft = 0;
       },
@@ -730,7 +814,12 @@ export class DiscreteSacTrainer {
    * A trainer continuing `ckpt` (taken by `saveCheckpoint`) with the checkpoint's config: `env` must be a
    * fresh instance of the same env (its state is not needed, the next episode reseeds it).
    */
-  static resume(env: Env, objective: Objective, ckpt: DiscreteSacTrainerCheckpoint, hooks: DiscreteSacHooks = {}): DiscreteSacTrainer {
+  static resume(
+    env: Env,
+    objective: Objective,
+    ckpt: DiscreteSacTrainerCheckpoint,
+    hooks: DiscreteSacHooks = {},
+  ): DiscreteSacTrainer {
     checkSacCheckpoint(ckpt, 'sac-discrete');
     const trainer = new DiscreteSacTrainer(env, objective, ckpt.agent.config, hooks);
     trainer.agent.loadCheckpoint(ckpt.agent);
@@ -830,7 +919,12 @@ function sampleZeta(rng: Rng, mu: number, max: number): number {
  * Trains discrete SAC on `env` toward `objective` and returns the agent, its policy table (tabular envs) and
  * the metrics lines. `hooks.onStep` / `hooks.onLog` observe (and may stop) training.
  */
-export function trainDiscreteSac(env: Env, objective: Objective, config: Partial<DiscreteSacConfig> = {}, hooks: DiscreteSacHooks = {}): DiscreteSacResult {
+export function trainDiscreteSac(
+  env: Env,
+  objective: Objective,
+  config: Partial<DiscreteSacConfig> = {},
+  hooks: DiscreteSacHooks = {},
+): DiscreteSacResult {
   return new DiscreteSacTrainer(env, objective, config, hooks).run();
 }
 

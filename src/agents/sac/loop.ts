@@ -58,7 +58,12 @@ export interface SacLoopParts<A extends number | Float32Array> {
    * A log step's scalars from the latest update and the episodes finished since the last log (throws a
    * DivergedError when one is not finite).
    */
-  scalars(step: number, finished: readonly EpisodeStat[], episodes: number, evalReturn: number | undefined): Record<string, number>;
+  scalars(
+    step: number,
+    finished: readonly EpisodeStat[],
+    episodes: number,
+    evalReturn: number | undefined,
+  ): Record<string, number>;
   /** Mean return of a deterministic evaluation (optional: without it the loop does not evaluate). */
   evaluate?(): number;
   /** After every environment step, before the counter moves (`step` = steps done before it). Return false to stop. */
@@ -99,8 +104,11 @@ export interface SacRunCheckpoint<S> {
 /** Throws unless `version` is this format's; the error names both versions. */
 export function checkSacVersion(field: string, version: unknown): void {
   if (version === SAC_CHECKPOINT_VERSION) return;
-  const got = version === undefined ? 'none (a checkpoint written before the shared SAC format)' : JSON.stringify(version);
-  throw new RangeError(`${field}: got ${got}, allowed: ${SAC_CHECKPOINT_VERSION} (this priorlab's SAC checkpoint format); retrain, or resume with the priorlab that wrote it`);
+  const got =
+    version === undefined ? 'none (a checkpoint written before the shared SAC format)' : JSON.stringify(version);
+  throw new RangeError(
+    `${field}: got ${got}, allowed: ${SAC_CHECKPOINT_VERSION} (this priorlab's SAC checkpoint format); retrain, or resume with the priorlab that wrote it`,
+  );
 }
 
 /** Throws unless `ckpt` is a SAC run checkpoint of this version and algorithm. */
@@ -171,7 +179,9 @@ export class SacLoop<A extends number | Float32Array> {
   /** The loop's state and the buffer (only at an episode boundary). */
   save(who: string): { buffer: ReplayState; loop: SacLoopState } {
     if (this.obs !== null) {
-      throw new RangeError(`${who}: step ${this.state.step} is inside an episode (allowed: when atEpisodeBoundary is true)`);
+      throw new RangeError(
+        `${who}: step ${this.state.step} is inside an episode (allowed: when atEpisodeBoundary is true)`,
+      );
     }
     const s = this.state;
     return {
@@ -272,7 +282,12 @@ export interface SacRunHooks<C> {
  * abort signal can arrive within one episode), checkpointing at the first episode end after every
  * `checkpointEvery` steps (0 = never) with the state `save()` returns.
  */
-export async function runSacLoop<C>(loop: SacLoop<number | Float32Array>, checkpointEvery: number, save: () => C, hooks: SacRunHooks<C>): Promise<void> {
+export async function runSacLoop<C>(
+  loop: SacLoop<number | Float32Array>,
+  checkpointEvery: number,
+  save: () => C,
+  hooks: SacRunHooks<C>,
+): Promise<void> {
   let nextCheckpoint = nextMultiple(loop.stepCount, checkpointEvery);
   let sent = loop.metrics.length; // lines of the run before a resume were reported then
   while (!loop.done) {

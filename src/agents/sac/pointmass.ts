@@ -14,7 +14,14 @@
 import { SAC_DEFAULTS, type Rollout, type SacConfig } from './continuous.js';
 import { pointMassSteering } from '../../envs/controllers.js';
 import { POINT_MASS_GEOMETRY } from '../../envs/pointmass.js';
-import { controllerReference, makeObjective, objectiveSpecOf, type Objective, type PriorName, type PriorSpaces } from '../../priors/index.js';
+import {
+  controllerReference,
+  makeObjective,
+  objectiveSpecOf,
+  type Objective,
+  type PriorName,
+  type PriorSpaces,
+} from '../../priors/index.js';
 
 /** The same temperature for both priors, so the prior is the only difference between them. */
 export const POINT_MASS_ALPHA = 0.05;

@@ -72,7 +72,9 @@ export function loadSacEngine(): Promise<WebAssembly.Module> {
 /** The compiled engine, for synchronous constructors; throws if `loadSacEngine()` has not completed. */
 export function engineModule(who: string): WebAssembly.Module {
   if (!loaded) {
-    throw new Error(`${who}: the SAC engine (engine.wasm) is not loaded: await loadSacEngine() (src/nn/engine) or initNodeBackend()/initBackend() first, or use impl: 'autodiff'`);
+    throw new Error(
+      `${who}: the SAC engine (engine.wasm) is not loaded: await loadSacEngine() (src/nn/engine) or initNodeBackend()/initBackend() first, or use impl: 'autodiff'`,
+    );
   }
   return loaded;
 }
@@ -119,8 +121,10 @@ export function configFail(config: string): ConfigFail {
 export function checkStepConfig(cfg: EngineStepConfig, fail: ConfigFail): void {
   if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
   if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const) if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
+  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const)
+    if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
+  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm)))
+    fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
   if (!(cfg.alpha >= 0 && Number.isFinite(cfg.alpha))) fail('alpha', cfg.alpha, 'a finite number ≥ 0');
   if (cfg.targetKl !== null) {
     if (!Number.isFinite(cfg.targetKl)) fail('targetKl', cfg.targetKl, 'a finite number, or null (α fixed)');
@@ -147,7 +151,18 @@ export interface EngineWeights {
 export type EngineNet = 'actor' | 'critic' | 'criticTarget';
 
 /** Input/output slots of the scratch region (the order of `inputPtrs` in assembly/engine.ts). */
-export const IO = { obs: 0, action: 1, reward: 2, nextObs: 3, terminated: 4, epsNext: 5, epsActor: 6, out: 7, logPNext: 8, logP: 9 } as const;
+export const IO = {
+  obs: 0,
+  action: 1,
+  reward: 2,
+  nextObs: 3,
+  terminated: 4,
+  epsNext: 5,
+  epsActor: 6,
+  out: 7,
+  logPNext: 8,
+  logP: 9,
+} as const;
 
 export abstract class EngineCore {
   readonly actorSizes: readonly number[];
@@ -205,7 +220,12 @@ export abstract class EngineCore {
       const p = new Uint32Array(w.memory.buffer, w.inputPtrs(), 10);
       const [c, o, a] = [this.capacity, this.obsDim, this.actWidth];
       const lens = [c * o, c * a, c, c * o, c, c * a, c * a, c * a, c * a, c * a];
-      this.views = { buffer: w.memory.buffer, capacity: c, io: lens.map((len, i) => this.f32(p[i], len)), metrics: this.f32(w.metricsPtr(), 8) };
+      this.views = {
+        buffer: w.memory.buffer,
+        capacity: c,
+        io: lens.map((len, i) => this.f32(p[i], len)),
+        metrics: this.f32(w.metricsPtr(), 8),
+      };
     }
     return this.views.io;
   }
@@ -247,7 +267,11 @@ export abstract class EngineCore {
   getWeights(): EngineWeights {
     const w = this.exports;
     const s = this.scalars();
-    const opt = (t: number, mPtr: number, vPtr: number, n: number): AdamState => ({ t, m: [this.f32(mPtr, n).slice()], v: [this.f32(vPtr, n).slice()] });
+    const opt = (t: number, mPtr: number, vPtr: number, n: number): AdamState => ({
+      t,
+      m: [this.f32(mPtr, n).slice()],
+      v: [this.f32(vPtr, n).slice()],
+    });
     return {
       actor: this.f32(w.actorPtr(), this.actorSize).slice(),
       critic: this.f32(w.criticPtr(), this.criticSize).slice(),
@@ -276,8 +300,13 @@ export abstract class EngineCore {
         off += p.length;
       }
     };
-    for (const [field, opt] of [['actorOpt', st.actorOpt], ['criticOpt', st.criticOpt], ['alphaOpt', st.alphaOpt]] as const) {
-      if (!Number.isInteger(opt.t) || opt.t < 0) throw new RangeError(`${name}.setState: ${field}.t must be an integer ≥ 0, got ${opt.t}`);
+    for (const [field, opt] of [
+      ['actorOpt', st.actorOpt],
+      ['criticOpt', st.criticOpt],
+      ['alphaOpt', st.alphaOpt],
+    ] as const) {
+      if (!Number.isInteger(opt.t) || opt.t < 0)
+        throw new RangeError(`${name}.setState: ${field}.t must be an integer ≥ 0, got ${opt.t}`);
     }
     put('actor', w.actorPtr(), this.actorSize, [st.actor]);
     put('critic', w.criticPtr(), this.criticSize, [st.critic]);
@@ -292,7 +321,15 @@ export abstract class EngineCore {
       return flat[0];
     };
     const s = this.scalars();
-    this.setScalars([st.logAlpha, scalar('alphaOpt.m', st.alphaOpt.m), scalar('alphaOpt.v', st.alphaOpt.v), st.actorOpt.t, st.criticOpt.t, st.alphaOpt.t, s[6]]);
+    this.setScalars([
+      st.logAlpha,
+      scalar('alphaOpt.m', st.alphaOpt.m),
+      scalar('alphaOpt.v', st.alphaOpt.v),
+      st.actorOpt.t,
+      st.criticOpt.t,
+      st.alphaOpt.t,
+      s[6],
+    ]);
   }
 
   /** Where a network's parameters live (flat layout) and how many floats they hold. */
@@ -305,7 +342,8 @@ export abstract class EngineCore {
   /** Sets one network's parameters (flat layout); the optimizer state stays. */
   setParams(which: EngineNet, p: Float32Array): void {
     const [ptr, n] = this.place(which);
-    if (p.length !== n) throw new RangeError(`${this.constructor.name}.setParams: ${which} must hold ${n} floats, got ${p.length}`);
+    if (p.length !== n)
+      throw new RangeError(`${this.constructor.name}.setParams: ${which} must hold ${n} floats, got ${p.length}`);
     this.f32(ptr, n).set(p);
   }
 
@@ -318,7 +356,9 @@ export abstract class EngineCore {
   /** The gradient the last `lossAndGrad` left (flat layout, a copy). */
   protected grad(which: 'critic' | 'actor'): Float32Array {
     const w = this.exports;
-    return which === 'critic' ? this.f32(w.criticGradPtr(), this.criticSize).slice() : this.f32(w.actorGradPtr(), this.actorSize).slice();
+    return which === 'critic'
+      ? this.f32(w.criticGradPtr(), this.criticSize).slice()
+      : this.f32(w.actorGradPtr(), this.actorSize).slice();
   }
 
   /** Drops the instance: its memory goes with it (to the garbage collector); later calls throw. */

@@ -13,7 +13,15 @@
  *
  * Layouts: actor `[obs, ...hidden, n]`, critic and target `[obs, ...hidden, n]` × 2 (src/nn/mlp.ts), as the agent's.
  */
-import { checkStepConfig, configFail, EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
+import {
+  checkStepConfig,
+  configFail,
+  EngineCore,
+  IO,
+  MAX_HIDDEN,
+  type EngineStepConfig,
+  type EngineWeights,
+} from './core.js';
 
 export interface DiscreteSacEngineConfig extends EngineStepConfig {
   /** Width of the encoded observation (one-hot for tabular states). */
@@ -41,7 +49,15 @@ export interface DiscreteEngineBatch {
 }
 
 /** The agent's statistics, in `lastStats()`'s names and order. */
-export const DISCRETE_ENGINE_STATS = ['losses/critic', 'losses/actor', 'losses/alpha', 'charts/alpha', 'charts/entropy', 'charts/kl_prior', 'charts/q'] as const;
+export const DISCRETE_ENGINE_STATS = [
+  'losses/critic',
+  'losses/actor',
+  'losses/alpha',
+  'charts/alpha',
+  'charts/entropy',
+  'charts/kl_prior',
+  'charts/q',
+] as const;
 export type DiscreteEngineStats = Record<(typeof DISCRETE_ENGINE_STATS)[number], number>;
 
 export interface DiscreteSacEngineState extends EngineWeights {
@@ -51,12 +67,15 @@ export interface DiscreteSacEngineState extends EngineWeights {
 const fail = configFail('DiscreteSacEngineConfig');
 
 function checkConfig(cfg: DiscreteSacEngineConfig): void {
-  for (const f of ['obsDim', 'nActions', 'targetUpdateEvery'] as const) if (!Number.isInteger(cfg[f]) || cfg[f] < 1) fail(f, cfg[f], 'a positive integer');
+  for (const f of ['obsDim', 'nActions', 'targetUpdateEvery'] as const)
+    if (!Number.isInteger(cfg[f]) || cfg[f] < 1) fail(f, cfg[f], 'a positive integer');
   const h = cfg.hidden;
-  if (!Array.isArray(h) || h.length > MAX_HIDDEN || !h.every((x) => Number.isInteger(x) && x > 0)) fail('hidden', h, `0 to ${MAX_HIDDEN} positive integers`);
+  if (!Array.isArray(h) || h.length > MAX_HIDDEN || !h.every((x) => Number.isInteger(x) && x > 0))
+    fail('hidden', h, `0 to ${MAX_HIDDEN} positive integers`);
   if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', cfg.activation, "'relu' or 'tanh'");
   checkStepConfig(cfg, fail);
-  if (cfg.greedy && (cfg.alpha !== 0 || cfg.targetKl !== null)) fail('greedy', { alpha: cfg.alpha, targetKl: cfg.targetKl }, 'true only with α fixed at 0 (targetKl null)');
+  if (cfg.greedy && (cfg.alpha !== 0 || cfg.targetKl !== null))
+    fail('greedy', { alpha: cfg.alpha, targetKl: cfg.targetKl }, 'true only with α fixed at 0 (targetKl null)');
 }
 
 export class DiscreteSacEngine extends EngineCore {
@@ -68,8 +87,24 @@ export class DiscreteSacEngine extends EngineCore {
     const sizes = [cfg.obsDim, ...cfg.hidden, cfg.nActions];
     super(module, cfg.obsDim, cfg.nActions, cfg.hidden, { actor: sizes, critic: sizes }, (w) =>
       w.configureDiscrete(
-        cfg.obsDim, cfg.nActions, cfg.hidden.length, cfg.activation === 'tanh', cfg.gamma, cfg.tau, cfg.actorLr, cfg.criticLr,
-        cfg.alphaLr, beta1, beta2, epsilon, cfg.clipNorm, cfg.alpha, cfg.targetKl !== null, cfg.greedy, cfg.targetKl ?? 0, cfg.targetUpdateEvery,
+        cfg.obsDim,
+        cfg.nActions,
+        cfg.hidden.length,
+        cfg.activation === 'tanh',
+        cfg.gamma,
+        cfg.tau,
+        cfg.actorLr,
+        cfg.criticLr,
+        cfg.alphaLr,
+        beta1,
+        beta2,
+        epsilon,
+        cfg.clipNorm,
+        cfg.alpha,
+        cfg.targetKl !== null,
+        cfg.greedy,
+        cfg.targetKl ?? 0,
+        cfg.targetUpdateEvery,
       ),
     );
     this.nActions = cfg.nActions;
@@ -77,10 +112,14 @@ export class DiscreteSacEngine extends EngineCore {
 
   private put(where: string, batch: DiscreteEngineBatch): number {
     const B = batch.batchSize;
-    if (!Number.isInteger(B) || B < 1) throw new RangeError(`DiscreteSacEngine.${where}: batchSize must be a positive integer, got ${B}`);
+    if (!Number.isInteger(B) || B < 1)
+      throw new RangeError(`DiscreteSacEngine.${where}: batchSize must be a positive integer, got ${B}`);
     const [o, n] = [this.obsDim, this.nActions];
     const check = (name: string, arr: ArrayLike<number> | undefined, len: number) => {
-      if (arr?.length !== len) throw new RangeError(`DiscreteSacEngine.${where}: ${name} must hold ${len} values (batch ${B}), got ${arr?.length}`);
+      if (arr?.length !== len)
+        throw new RangeError(
+          `DiscreteSacEngine.${where}: ${name} must hold ${len} values (batch ${B}), got ${arr?.length}`,
+        );
     };
     check('obs', batch.obs, B * o);
     check('actions', batch.actions, B);
@@ -91,7 +130,8 @@ export class DiscreteSacEngine extends EngineCore {
     check('logPNext', batch.logPNext, B * n);
     for (let b = 0; b < B; b++) {
       const a = batch.actions[b];
-      if (!Number.isInteger(a) || a < 0 || a >= n) throw new RangeError(`DiscreteSacEngine.${where}: actions[${b}] = ${a}, allowed: an integer in [0, ${n})`);
+      if (!Number.isInteger(a) || a < 0 || a >= n)
+        throw new RangeError(`DiscreteSacEngine.${where}: actions[${b}] = ${a}, allowed: an integer in [0, ${n})`);
     }
     const io = this.io(B);
     io[IO.obs].set(batch.obs);
@@ -118,7 +158,8 @@ export class DiscreteSacEngine extends EngineCore {
   /** π(·|s) for encoded observations `[m, obsDim]`, as `[m, n]` probabilities. */
   probs(obs: Float32Array): Float32Array {
     const m = obs.length / this.obsDim;
-    if (!Number.isInteger(m) || m < 1) throw new RangeError(`DiscreteSacEngine.probs: obs must hold m·${this.obsDim} floats (m ≥ 1), got ${obs.length}`);
+    if (!Number.isInteger(m) || m < 1)
+      throw new RangeError(`DiscreteSacEngine.probs: obs must hold m·${this.obsDim} floats (m ≥ 1), got ${obs.length}`);
     const io = this.io(m);
     io[IO.obs].set(obs);
     this.exports.probs(m);

@@ -18,7 +18,15 @@
  * Node and browser load the same `.wasm` (fs in Node, fetch of Vite's asset URL in the browser).
  */
 import type { Rng } from '../../core/rng.js';
-import { checkStepConfig, configFail, EngineCore, IO, MAX_HIDDEN, type EngineStepConfig, type EngineWeights } from './core.js';
+import {
+  checkStepConfig,
+  configFail,
+  EngineCore,
+  IO,
+  MAX_HIDDEN,
+  type EngineStepConfig,
+  type EngineWeights,
+} from './core.js';
 
 /** The prior is always the uniform density over the Box, log p = −Σ log(high − low), in `targetKl`'s KL. */
 export interface SacEngineConfig extends EngineStepConfig {
@@ -99,11 +107,29 @@ export class SacEngine extends EngineCore {
       logPrior -= Math.log(cfg.high[i] - cfg.low[i]);
       logHalfRangeSum += Math.log((cfg.high[i] - cfg.low[i]) / 2);
     }
-    const sizes = { actor: [cfg.obsDim, ...cfg.hidden, 2 * cfg.actDim], critic: [cfg.obsDim + cfg.actDim, ...cfg.hidden, 1] };
+    const sizes = {
+      actor: [cfg.obsDim, ...cfg.hidden, 2 * cfg.actDim],
+      critic: [cfg.obsDim + cfg.actDim, ...cfg.hidden, 1],
+    };
     super(module, cfg.obsDim, cfg.actDim, cfg.hidden, sizes, (w) => {
       w.configure(
-        cfg.obsDim, cfg.actDim, cfg.hidden.length, cfg.gamma, cfg.tau, cfg.actorLr, cfg.criticLr, cfg.alphaLr,
-        beta1, beta2, epsilon, cfg.clipNorm, cfg.alpha, cfg.targetKl !== null, cfg.targetKl ?? 0, logPrior, logHalfRangeSum,
+        cfg.obsDim,
+        cfg.actDim,
+        cfg.hidden.length,
+        cfg.gamma,
+        cfg.tau,
+        cfg.actorLr,
+        cfg.criticLr,
+        cfg.alphaLr,
+        beta1,
+        beta2,
+        epsilon,
+        cfg.clipNorm,
+        cfg.alpha,
+        cfg.targetKl !== null,
+        cfg.targetKl ?? 0,
+        logPrior,
+        logHalfRangeSum,
       );
       const b = new Float32Array(w.memory.buffer, w.boundsPtr(), 2 * cfg.actDim);
       for (let i = 0; i < cfg.actDim; i++) {
@@ -130,10 +156,12 @@ export class SacEngine extends EngineCore {
   /** Writes a batch and its noise into the scratch region; errors name the array and the sizes. */
   private put(where: string, batch: SacEngineBatch, noise: SacEngineNoise, needActor: boolean): number {
     const B = batch.batchSize;
-    if (!Number.isInteger(B) || B < 1) throw new RangeError(`SacEngine.${where}: batchSize must be a positive integer, got ${B}`);
+    if (!Number.isInteger(B) || B < 1)
+      throw new RangeError(`SacEngine.${where}: batchSize must be a positive integer, got ${B}`);
     const [o, a] = [this.obsDim, this.actDim];
     const check = (name: string, arr: Float32Array | undefined, n: number) => {
-      if (arr?.length !== n) throw new RangeError(`SacEngine.${where}: ${name} must hold ${n} floats (batch ${B}), got ${arr?.length}`);
+      if (arr?.length !== n)
+        throw new RangeError(`SacEngine.${where}: ${name} must hold ${n} floats (batch ${B}), got ${arr?.length}`);
     };
     check('obs', batch.obs, B * o);
     check('action', batch.action, B * a);
@@ -171,11 +199,13 @@ export class SacEngine extends EngineCore {
   /** Actions for observations `[n, obsDim]`: c + h·tanh(μ) (`deterministic`) or c + h·tanh(μ + σε), ε `[n, actDim]`. */
   act(obs: Float32Array, opts: { deterministic: true } | { deterministic: false; eps: Float32Array }): Float32Array {
     const n = obs.length / this.obsDim;
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`SacEngine.act: obs must hold n·${this.obsDim} floats (n ≥ 1), got ${obs.length}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`SacEngine.act: obs must hold n·${this.obsDim} floats (n ≥ 1), got ${obs.length}`);
     const io = this.io(n);
     io[IO.obs].set(obs);
     if (!opts.deterministic) {
-      if (opts.eps?.length !== n * this.actDim) throw new RangeError(`SacEngine.act: eps must hold ${n * this.actDim} floats, got ${opts.eps?.length}`);
+      if (opts.eps?.length !== n * this.actDim)
+        throw new RangeError(`SacEngine.act: eps must hold ${n * this.actDim} floats, got ${opts.eps?.length}`);
       io[IO.epsActor].set(opts.eps);
     }
     this.exports.act(n, opts.deterministic);
@@ -188,7 +218,8 @@ export class SacEngine extends EngineCore {
 
   /** Restores a state of either path (`SacContinuous.getState()` fits; see `setWeights`). */
   setState(st: SacEngineState): void {
-    if (!Number.isInteger(st.updates) || st.updates < 0) throw new RangeError(`SacEngine.setState: updates must be an integer ≥ 0, got ${st.updates}`);
+    if (!Number.isInteger(st.updates) || st.updates < 0)
+      throw new RangeError(`SacEngine.setState: updates must be an integer ≥ 0, got ${st.updates}`);
     this.setWeights(st);
     this.updates = st.updates;
     const m = this.metricsView();
@@ -198,7 +229,11 @@ export class SacEngine extends EngineCore {
   }
 
   /** For the gradient tests: one phase's loss on a batch and its gradient (flat layout), no step taken. */
-  lossAndGrad(which: 'critic' | 'actor', batch: SacEngineBatch, noise: SacEngineNoise): { loss: number; grad: Float32Array } {
+  lossAndGrad(
+    which: 'critic' | 'actor',
+    batch: SacEngineBatch,
+    noise: SacEngineNoise,
+  ): { loss: number; grad: Float32Array } {
     const B = this.put('lossAndGrad', batch, noise, which === 'actor');
     const loss = this.exports.lossAndGrad(B, which === 'critic' ? 0 : 1);
     return { loss, grad: this.grad(which) };

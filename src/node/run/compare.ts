@@ -29,10 +29,23 @@ import { linePlot } from './svgplot.js';
 
 export const COMPARE_OPTIONS = z.object({
   metric: z.string().default('charts/episodic_return').describe('metric key(s) in metrics.jsonl, comma-separated'),
-  group: z.string().optional().describe('config field(s) to group by, comma-separated, e.g. prior or prior,alpha (default: experiment + all options but seed)'),
+  group: z
+    .string()
+    .optional()
+    .describe(
+      'config field(s) to group by, comma-separated, e.g. prior or prior,alpha (default: experiment + all options but seed)',
+    ),
   at: z.string().optional().describe('steps at which to tabulate, comma-separated, e.g. 1000,5000'),
-  out: z.string().optional().describe('folder for the SVG plots (default: compare/ beside the runs, one sub-folder per set of runs)'),
-  reference: z.string().optional().describe("a published result drawn as a horizontal line with its ±std band: '<label>=<mean>±<std>', e.g. 'zoo SAC, 50k=94.68±1.13'"),
+  out: z
+    .string()
+    .optional()
+    .describe('folder for the SVG plots (default: compare/ beside the runs, one sub-folder per set of runs)'),
+  reference: z
+    .string()
+    .optional()
+    .describe(
+      "a published result drawn as a horizontal line with its ±std band: '<label>=<mean>±<std>', e.g. 'zoo SAC, 50k=94.68±1.13'",
+    ),
   help: z.boolean().default(false).describe('show this help'),
 });
 
@@ -54,9 +67,11 @@ export function findRuns(paths: readonly string[]): Run[] {
   const dirs: string[] = [];
   for (const p of paths) {
     const abs = resolve(p);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UsageError(`compare: '${p}' is not a folder; allowed: run folders or folders containing them`);
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw new UsageError(`compare: '${p}' is not a folder; allowed: run folders or folders containing them`);
     const found = runFoldersUnder(abs, 3);
-    if (!found.length) throw new UsageError(`compare: '${p}' holds no run folders (folders with ${FILES.config}) within three levels`);
+    if (!found.length)
+      throw new UsageError(`compare: '${p}' holds no run folders (folders with ${FILES.config}) within three levels`);
     dirs.push(...found);
   }
   return [...new Set(dirs)].map((dir) => {
@@ -104,11 +119,14 @@ export function groupRuns(runs: readonly Run[], fields?: readonly string[]): Gro
     for (const f of fields) {
       if (runs.every((r) => fieldOf(r.config, f) === undefined)) {
         const known = [...new Set(runs.flatMap((r) => Object.keys(r.config.options)))].map(kebab).join(', ');
-        throw new UsageError(`--group: no run has a config field '${f}' (options here: ${known}; or experiment, backend, version)`);
+        throw new UsageError(
+          `--group: no run has a config field '${f}' (options here: ${known}; or experiment, backend, version)`,
+        );
       }
     }
   }
-  const keyOf = (r: Run): Record<string, unknown> => (fields ? Object.fromEntries(fields.map((f) => [f, fieldOf(r.config, f)])) : r.config.options);
+  const keyOf = (r: Run): Record<string, unknown> =>
+    fields ? Object.fromEntries(fields.map((f) => [f, fieldOf(r.config, f)])) : r.config.options;
   const groups = new Map<string, { experiment: string; key: Record<string, unknown>; runs: Run[] }>();
   for (const r of runs) {
     const key = keyOf(r);
@@ -159,25 +177,47 @@ const fmt = (x: number, decimals: number): string => (Number.isFinite(x) ? x.toF
  * `mean ± std` with the same number of decimals for both (4 significant digits of the column's largest
  * mean, `decimals`); `mean ± —` for a single value (no spread to report); `–` for none.
  */
-export const fmtMeanStd = ({ mean, std, n }: { mean: number; std: number; n: number }, decimals = decimalsFor(mean)): string =>
+export const fmtMeanStd = (
+  { mean, std, n }: { mean: number; std: number; n: number },
+  decimals = decimalsFor(mean),
+): string =>
   n === 0 ? '–' : n === 1 ? `${fmt(mean, decimals)} ± —` : `${fmt(mean, decimals)} ± ${fmt(std, decimals)}`;
 
 /** The table text: one row per group, columns n (runs with a value), @step..., final; one precision per column. */
 export function compareTable(groups: readonly GroupStats[], metric: string, at: readonly number[]): string[] {
   const header = ['group', 'n', ...at.map((s) => `@${s}`), 'final'];
   const steps: (number | undefined)[] = [...at, undefined];
-  const stats = groups.map((g) => steps.map((step) => meanStd(g.runs.map((r) => valueAt(r.metrics, metric, step)).filter((v): v is number => v !== undefined && Number.isFinite(v)))));
-  const decimals = steps.map((_, c) => Math.min(...stats.map((row) => (row[c].n ? decimalsFor(row[c].mean) : Infinity))));
-  const rows = groups.map((g, i) => [g.label, String(stats[i][steps.length - 1].n), ...stats[i].map((st, c) => fmtMeanStd(st, Number.isFinite(decimals[c]) ? decimals[c] : 0))]);
+  const stats = groups.map((g) =>
+    steps.map((step) =>
+      meanStd(
+        g.runs
+          .map((r) => valueAt(r.metrics, metric, step))
+          .filter((v): v is number => v !== undefined && Number.isFinite(v)),
+      ),
+    ),
+  );
+  const decimals = steps.map((_, c) =>
+    Math.min(...stats.map((row) => (row[c].n ? decimalsFor(row[c].mean) : Infinity))),
+  );
+  const rows = groups.map((g, i) => [
+    g.label,
+    String(stats[i][steps.length - 1].n),
+    ...stats[i].map((st, c) => fmtMeanStd(st, Number.isFinite(decimals[c]) ? decimals[c] : 0)),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [`${metric} (mean ± std over runs)`, line(header), ...rows.map(line)];
 }
 
 /** Mean ± std curve of a group on the union of its runs' logged steps. */
 export function groupCurve(g: GroupStats, metric: string): { x: number[]; mean: number[]; std: number[] } {
-  const steps = [...new Set(g.runs.flatMap((r) => r.metrics.filter((m) => typeof m[metric] === 'number').map((m) => m.step)))].sort((a, b) => a - b);
-  const stats = steps.map((s) => meanStd(g.runs.map((r) => valueAt(r.metrics, metric, s)).filter((v): v is number => v !== undefined)));
+  const steps = [
+    ...new Set(g.runs.flatMap((r) => r.metrics.filter((m) => typeof m[metric] === 'number').map((m) => m.step))),
+  ].sort((a, b) => a - b);
+  const stats = steps.map((s) =>
+    meanStd(g.runs.map((r) => valueAt(r.metrics, metric, s)).filter((v): v is number => v !== undefined)),
+  );
   return { x: steps, mean: stats.map((s) => s.mean), std: stats.map((s) => s.std) };
 }
 
@@ -191,21 +231,41 @@ export interface ReferenceLine {
 export function parseReference(spec: string): ReferenceLine {
   const m = /^(.+)=\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*(?:(?:±|\+-)\s*([\d.]+(?:e[-+]?\d+)?))?\s*$/.exec(spec);
   const [mean, std] = m ? [Number(m[2]), Number(m[3] ?? 0)] : [NaN, NaN];
-  if (!m || !Number.isFinite(mean) || !Number.isFinite(std)) throw new UsageError(`--reference: '${spec}' is not '<label>=<mean>±<std>'; allowed e.g. 'zoo SAC, 50k=94.68±1.13' or 'target=0.5'`);
+  if (!m || !Number.isFinite(mean) || !Number.isFinite(std))
+    throw new UsageError(
+      `--reference: '${spec}' is not '<label>=<mean>±<std>'; allowed e.g. 'zoo SAC, 50k=94.68±1.13' or 'target=0.5'`,
+    );
   return { label: m[1].trim(), mean, std };
 }
 
-export function curvesSvg(groups: readonly GroupStats[], metric: string, title: string, reference?: ReferenceLine): string {
+export function curvesSvg(
+  groups: readonly GroupStats[],
+  metric: string,
+  title: string,
+  reference?: ReferenceLine,
+): string {
   const entry = vocabularyEntry(metric);
   const yLabel = entry ? `${metric.split('/').at(-1)!.replace(/_/g, ' ')} (${entry.unit})` : metric;
   const curves = groups.map((g) => {
     const c = groupCurve(g, metric);
-    return { label: `${g.label} (n=${g.runs.length}, mean ± std)`, x: c.x, y: c.mean, lower: c.mean.map((m, i) => m - c.std[i]), upper: c.mean.map((m, i) => m + c.std[i]) };
+    return {
+      label: `${g.label} (n=${g.runs.length}, mean ± std)`,
+      x: c.x,
+      y: c.mean,
+      lower: c.mean.map((m, i) => m - c.std[i]),
+      upper: c.mean.map((m, i) => m + c.std[i]),
+    };
   });
   if (reference) {
     const x = [Math.min(...curves.map((c) => c.x[0] ?? 0)), Math.max(...curves.map((c) => c.x.at(-1) ?? 0))];
     const { label, mean, std } = reference;
-    curves.push({ label: `${label}: ${mean} ± ${std}`, x, y: x.map(() => mean), lower: x.map(() => mean - std), upper: x.map(() => mean + std) });
+    curves.push({
+      label: `${label}: ${mean} ± ${std}`,
+      x,
+      y: x.map(() => mean),
+      lower: x.map(() => mean - std),
+      upper: x.map(() => mean + std),
+    });
   }
   return linePlot({ title, xLabel: 'environment step', yLabel }, curves);
 }
@@ -213,7 +273,10 @@ export function curvesSvg(groups: readonly GroupStats[], metric: string, title: 
 function parseSteps(spec: string): number[] {
   return spec.split(',').map((w) => {
     const v = Number(w);
-    if (w.trim() === '' || !Number.isInteger(v) || v < 0) throw new UsageError(`--at: '${w}' is not a step; allowed: comma-separated non-negative integers, e.g. 1000,5000`);
+    if (w.trim() === '' || !Number.isInteger(v) || v < 0)
+      throw new UsageError(
+        `--at: '${w}' is not a step; allowed: comma-separated non-negative integers, e.g. 1000,5000`,
+      );
     return v;
   });
 }
@@ -223,17 +286,21 @@ function parseSteps(spec: string): number[] {
  * per namespace (`charts/  return, episodic_return`), wrapped.
  */
 export function unknownMetricMessage(metric: string, runs: readonly Run[]): string {
-  const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))].filter((k) => k !== 'step').sort();
+  const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))]
+    .filter((k) => k !== 'step')
+    .sort();
   if (!keys.length) return `--metric: no run logged '${metric}' (the runs logged no metrics yet)`;
   const near: string[] = []; // closest first, then names with the same last segment
-  for (let pool = keys; near.length < 3; ) {
+  for (let pool = keys; near.length < 3;) {
     const c = closest(metric, pool);
     if (c === null) break;
     near.push(c);
     pool = pool.filter((k) => k !== c);
   }
   const last = metric.split('/').at(-1)!;
-  const sameEnd = keys.filter((k) => !near.includes(k) && k.split('/').at(-1)!.includes(last)).sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
+  const sameEnd = keys
+    .filter((k) => !near.includes(k) && k.split('/').at(-1)!.includes(last))
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
   near.push(...sameEnd.slice(0, Math.max(0, 3 - near.length)));
   const byNs = new Map<string, string[]>();
   for (const k of keys) {
@@ -252,7 +319,11 @@ export function unknownMetricMessage(metric: string, runs: readonly Run[]): stri
     if (deep) merged.get(id)!.firsts.push(ns.slice(0, cut));
   }
   byNs.clear();
-  for (const m of merged.values()) byNs.set(m.firsts.length > 1 ? `{${m.firsts.join(',')}}${m.rest}` : m.firsts.length ? `${m.firsts[0]}${m.rest}` : m.rest, m.names);
+  for (const m of merged.values())
+    byNs.set(
+      m.firsts.length > 1 ? `{${m.firsts.join(',')}}${m.rest}` : m.firsts.length ? `${m.firsts[0]}${m.rest}` : m.rest,
+      m.names,
+    );
   const shown = (ns: string): string => ns || '(no namespace)';
   const nsWidth = Math.max(...[...byNs.keys()].map((ns) => shown(ns).length));
   const lines: string[] = [];
@@ -280,27 +351,48 @@ export async function compareMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([COMPARE_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [COMPARE_OPTIONS] as const);
   if (opts.help) {
-    console.log(`priorlab compare <run folders or folders of runs...> [options]\n\noptions:\n${helpLines(COMPARE_OPTIONS).join('\n')}`);
+    console.log(
+      `priorlab compare <run folders or folders of runs...> [options]\n\noptions:\n${helpLines(COMPARE_OPTIONS).join('\n')}`,
+    );
     return 0;
   }
-  if (!raw.positional.length) throw new UsageError('compare: give at least one run folder (or a folder of run folders, e.g. runs/)');
+  if (!raw.positional.length)
+    throw new UsageError('compare: give at least one run folder (or a folder of run folders, e.g. runs/)');
   const found = findRuns(raw.positional);
   const failed = found.filter((r) => r.status === 'failed');
   const runs = found.filter((r) => r.status !== 'failed');
-  if (!runs.length) throw new UsageError(`compare: all ${found.length} run(s) failed (status.json); nothing to compare`);
-  if (failed.length) console.log(`skipped ${failed.length} failed run${failed.length > 1 ? 's' : ''} (status.json says failed): ${failed.map((r) => basename(r.dir)).join(', ')}\n`);
-  const groups = groupRuns(runs, opts.group?.split(',').map((s) => s.trim()));
+  if (!runs.length)
+    throw new UsageError(`compare: all ${found.length} run(s) failed (status.json); nothing to compare`);
+  if (failed.length)
+    console.log(
+      `skipped ${failed.length} failed run${failed.length > 1 ? 's' : ''} (status.json says failed): ${failed.map((r) => basename(r.dir)).join(', ')}\n`,
+    );
+  const groups = groupRuns(
+    runs,
+    opts.group?.split(',').map((s) => s.trim()),
+  );
   const at = opts.at ? parseSteps(opts.at) : [];
   const reference = opts.reference === undefined ? undefined : parseReference(opts.reference);
   // Default: compare/<the runs' folder names> beside them, so another comparison's plots are never overwritten.
   const parent = dirname(runs[0].dir);
-  const setName = raw.positional.map((p) => basename(resolve(p))).join('+').replace(/[^A-Za-z0-9_.+-]+/g, '_').slice(0, 80);
+  const setName = raw.positional
+    .map((p) => basename(resolve(p)))
+    .join('+')
+    .replace(/[^A-Za-z0-9_.+-]+/g, '_')
+    .slice(0, 80);
   const outDir = resolve(opts.out ?? join(parent, 'compare', setName));
   for (const metric of opts.metric.split(',').map((s) => s.trim())) {
-    if (!runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number'))) throw new UsageError(unknownMetricMessage(metric, runs));
+    if (!runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number')))
+      throw new UsageError(unknownMetricMessage(metric, runs));
     const logging = groups.filter((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[metric] === 'number')));
     console.log(compareTable(logging, metric, at).join('\n'));
-    if (logging.length < groups.length) console.log(`(${groups.length - logging.length} group(s) never logged ${metric}: ${groups.filter((g) => !logging.includes(g)).map((g) => g.label).join('; ')})`);
+    if (logging.length < groups.length)
+      console.log(
+        `(${groups.length - logging.length} group(s) never logged ${metric}: ${groups
+          .filter((g) => !logging.includes(g))
+          .map((g) => g.label)
+          .join('; ')})`,
+      );
     const experiments = [...new Set(logging.flatMap((g) => g.runs.map((r) => r.config.experiment)))].join(', ');
     const file = join(outDir, `${metric.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
     writeFileAtomic(file, curvesSvg(logging, metric, `${experiments}: ${metric}`, reference));
@@ -325,7 +417,9 @@ export function seedsTable(runs: readonly Run[]): string[] {
     .sort();
   if (!keys.length) return [];
   const rows = keys.map((k) => {
-    const finals = runs.map((r) => valueAt(r.metrics, k)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const finals = runs
+      .map((r) => valueAt(r.metrics, k))
+      .filter((v): v is number => v !== undefined && Number.isFinite(v));
     const stats = meanStd(finals);
     const decimals = stats.n ? decimalsFor(stats.mean) : 0;
     const range = stats.n ? `${fmt(Math.min(...finals), decimals)} … ${fmt(Math.max(...finals), decimals)}` : '–';
@@ -333,6 +427,11 @@ export function seedsTable(runs: readonly Run[]): string[] {
   });
   const header = ['final value of', 'n', 'mean ± std', 'seeds min … max'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [`combined over seeds ${runs.map((r) => r.config.seed).join(', ')} (std over seeds, n − 1):`, line(header), ...rows.map(line)];
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `combined over seeds ${runs.map((r) => r.config.seed).join(', ')} (std over seeds, n − 1):`,
+    line(header),
+    ...rows.map(line),
+  ];
 }

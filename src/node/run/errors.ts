@@ -12,7 +12,8 @@ export function pathText(path: readonly PropertyKey[]): string {
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -31,7 +32,10 @@ export function shown(v: unknown): string {
 
 /** zod's message without its prefixes, one line: `expected number, received string`, `expected number to be >=0`. */
 function expectation(issue: z.core.$ZodIssue): string {
-  const msg = issue.message.replace(/^(Invalid input|Too small|Too big|Invalid option|Invalid string|Invalid element):\s*/, '');
+  const msg = issue.message.replace(
+    /^(Invalid input|Too small|Too big|Invalid option|Invalid string|Invalid element):\s*/,
+    '',
+  );
   return msg.split('\n')[0];
 }
 
@@ -39,7 +43,11 @@ function expectation(issue: z.core.$ZodIssue): string {
  * The first issue of `err` in one line, `<field>: got <value>; <what is allowed>`, the field named by
  * `name` (default: its path, prefixed with `where`).
  */
-export function issueLine(err: z.ZodError, input: unknown, name: (path: readonly PropertyKey[]) => string = pathText): string {
+export function issueLine(
+  err: z.ZodError,
+  input: unknown,
+  name: (path: readonly PropertyKey[]) => string = pathText,
+): string {
   const issue = err.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const where = name(issue.path);

@@ -32,8 +32,13 @@ function holderOf(path: string): number | null {
 }
 
 export class RunDirBusyError extends UsageError {
-  constructor(dir: string, readonly pid: number) {
-    super(`${dir}: in use by another priorlab process (pid ${pid}); wait for it to finish or stop it (kill -INT ${pid}), then resume`);
+  constructor(
+    dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `${dir}: in use by another priorlab process (pid ${pid}); wait for it to finish or stop it (kill -INT ${pid}), then resume`,
+    );
   }
 }
 

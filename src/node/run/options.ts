@@ -12,7 +12,6 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 
-
 /** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
 export const MAX_SEEDS = 10_000;
 
@@ -22,14 +21,21 @@ export function parseSeedList(spec: string): number[] {
   let count = 0;
   for (const part of spec.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new UsageError(`--seeds: '${spec}' is not a seed list (allowed: comma-separated integers and ranges, e.g. 1,2,3 or 1-5)`);
+    if (!m)
+      throw new UsageError(
+        `--seeds: '${spec}' is not a seed list (allowed: comma-separated integers and ranges, e.g. 1,2,3 or 1-5)`,
+      );
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (!Number.isSafeInteger(hi)) throw new UsageError(`--seeds: seed '${m[2] ?? m[1]}' is too large (allowed: integers up to ${Number.MAX_SAFE_INTEGER})`);
+    if (!Number.isSafeInteger(hi))
+      throw new UsageError(
+        `--seeds: seed '${m[2] ?? m[1]}' is too large (allowed: integers up to ${Number.MAX_SAFE_INTEGER})`,
+      );
     if (hi < lo) throw new UsageError(`--seeds: range '${part.trim()}' is empty (allowed: low-high with low <= high)`);
     // Counted before any range is expanded, so a huge list fails at once instead of filling memory.
     count += hi - lo + 1;
-    if (count > MAX_SEEDS) throw new UsageError(`--seeds: '${spec}' lists more than ${MAX_SEEDS} seeds in all; run fewer at a time`);
+    if (count > MAX_SEEDS)
+      throw new UsageError(`--seeds: '${spec}' lists more than ${MAX_SEEDS} seeds in all; run fewer at a time`);
     ranges.push([lo, hi]);
   }
   const out = new Set<number>();
@@ -42,9 +48,17 @@ export const COMMON_OPTIONS = z.object({
   seed: z.number().int().min(0).default(1).describe('root seed of the run (all randomness derives from it)'),
   seeds: z.string().optional().describe('several seeds, run in parallel, one run folder each: 1,2,3 or 1-5'),
   out: z.string().min(1).default('runs').describe('folder that receives the run folders'),
-  backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend (default: tensorflow if installed, else wasm, else cpu)'),
+  backend: z
+    .enum(['tensorflow', 'wasm', 'cpu'])
+    .optional()
+    .describe('tfjs backend (default: tensorflow if installed, else wasm, else cpu)'),
   resume: z.string().optional().describe('run folder to resume from its last checkpoint (reloads its config.json)'),
-  workers: z.number().int().positive().optional().describe(`how many seeds run at once with --seeds (default: the number of cores, here ${availableParallelism()})`),
+  workers: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(`how many seeds run at once with --seeds (default: the number of cores, here ${availableParallelism()})`),
   help: z.boolean().default(false).describe('show this help'),
 });
 export type CommonOptions = z.infer<typeof COMMON_OPTIONS>;
@@ -105,7 +119,10 @@ export function splitArgs(argv: readonly string[], isBoolean: (key: string) => b
 /** The field schema under `.default()`, `.optional()` and friends. */
 function baseOf(field: z.ZodType): z.ZodType {
   let t = field as z.ZodType & { def: { type: string; innerType?: z.ZodType } };
-  while ((t.def.type === 'default' || t.def.type === 'optional' || t.def.type === 'prefault' || t.def.type === 'nullable') && t.def.innerType) {
+  while (
+    (t.def.type === 'default' || t.def.type === 'optional' || t.def.type === 'prefault' || t.def.type === 'nullable') &&
+    t.def.innerType
+  ) {
     t = t.def.innerType as typeof t;
   }
   return t;
@@ -131,7 +148,10 @@ function defaultOf(field: z.ZodType): unknown {
 
 /** What a field accepts, for help and errors: `uniform|reference|none`, `number >= 0`, `integer > 0`, `string`, `flag`. */
 export function allowedText(field: z.ZodType): string {
-  const base = baseOf(field) as unknown as { def: { type: string; checks?: Array<{ _zod: { def: Record<string, unknown> } }> }; options?: unknown[] };
+  const base = baseOf(field) as unknown as {
+    def: { type: string; checks?: Array<{ _zod: { def: Record<string, unknown> } }> };
+    options?: unknown[];
+  };
   const type = base.def.type;
   const meta = z.globalRegistry.get(base as unknown as z.ZodType) as { allowed?: string } | undefined;
   if (meta?.allowed) return meta.allowed;
@@ -211,7 +231,9 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     const idx = schemas.findIndex((s) => key in s.shape);
     if (idx < 0) {
       const hint = closest(key, known);
-      throw new UsageError(`unknown option --${kebab(key)}${hint ? ` (did you mean --${kebab(hint)}?)` : ''}; see --help`);
+      throw new UsageError(
+        `unknown option --${kebab(key)}${hint ? ` (did you mean --${kebab(hint)}?)` : ''}; see --help`,
+      );
     }
     inputs[idx][key] = coerce(key, raw, schemas[idx].shape[key] as z.ZodType);
   }
@@ -223,11 +245,24 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     const field = schema.shape[key] as z.ZodType | undefined;
     // A rule over the whole set of options (no path) says itself which option is wrong.
     if (!field) throw new UsageError(issue.code === 'custom' ? issue.message : `options: ${issue.message}`);
-    const given = key in inputs[i] ? `'${String(inputs[i][key])}'` : `${JSON.stringify(defaultOf(field))} (the default)`;
+    const given =
+      key in inputs[i] ? `'${String(inputs[i][key])}'` : `${JSON.stringify(defaultOf(field))} (the default)`;
     // A rule between fields (`.superRefine`) says itself what is allowed; a field's own check is described by its
     // type, and zod's generic wording of a range or type check would only repeat it (a pattern's message is ours).
-    const generic = ['too_small', 'too_big', 'invalid_type', 'invalid_value', 'not_multiple_of', 'invalid_union'].includes(issue.code);
-    const allowed = issue.code === 'custom' ? issue.message : generic ? allowedText(field) : `${allowedText(field)} (${issue.message})`;
+    const generic = [
+      'too_small',
+      'too_big',
+      'invalid_type',
+      'invalid_value',
+      'not_multiple_of',
+      'invalid_union',
+    ].includes(issue.code);
+    const allowed =
+      issue.code === 'custom'
+        ? issue.message
+        : generic
+          ? allowedText(field)
+          : `${allowedText(field)} (${issue.message})`;
     throw new UsageError(`--${kebab(key)}: got ${given}; allowed: ${allowed}`);
   }) as { [K in keyof T]: z.infer<T[K]> };
 }

@@ -74,7 +74,11 @@ export function renderCombined(views: ReadonlyMap<number, SeedView>, etaSec: num
   return `seeds ${summary} | ${parts.join(' ')} | ETA ${fmtDuration(etaSec)}`;
 }
 
-export async function runSeedsInParallel(jobs: readonly SeedJob[], workers: number, out: NodeJS.WriteStream = process.stdout): Promise<SeedResult[]> {
+export async function runSeedsInParallel(
+  jobs: readonly SeedJob[],
+  workers: number,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<SeedResult[]> {
   const live = isLive(out);
   const views = new Map<number, SeedView>(jobs.map((j) => [j.seed, { state: 'waiting', progress: null }]));
   const children = new Set<ChildProcess>();
@@ -153,10 +157,13 @@ export async function runSeedsInParallel(jobs: readonly SeedJob[], workers: numb
         const stoppedByUs = interrupted > 0 && (code === 130 || signal !== null);
         const exit = stoppedByUs ? 130 : (code ?? (signal ? 128 : 1));
         view.state = exit === 0 ? 'done' : exit === 130 ? 'stopped' : 'failed';
-        const error = view.state === 'failed' ? stderr.trim().split('\n').slice(-12).join('\n') || `killed by ${signal}` : null;
+        const error =
+          view.state === 'failed' ? stderr.trim().split('\n').slice(-12).join('\n') || `killed by ${signal}` : null;
         results.push({ seed: job.seed, dir: job.dir, code: exit, error });
-        if (error) println(`seed ${job.seed} FAILED (exit ${exit}, run folder ${job.dir}):\n${error.replace(/^/gm, '  ')}`);
-        else if (stoppedByUs && signal !== null && removeUnstartedRunDir(job.dir)) println(`seed ${job.seed} stopped during start-up; its empty run folder was removed`);
+        if (error)
+          println(`seed ${job.seed} FAILED (exit ${exit}, run folder ${job.dir}):\n${error.replace(/^/gm, '  ')}`);
+        else if (stoppedByUs && signal !== null && removeUnstartedRunDir(job.dir))
+          println(`seed ${job.seed} stopped during start-up; its empty run folder was removed`);
         else println(`seed ${job.seed} ${view.state}: ${job.dir}`);
         resolveJob();
       });

@@ -37,7 +37,14 @@ const shortKey = (k: string): string => k.slice(k.lastIndexOf('/') + 1);
  * The text of one progress line (no bar when `barWidth` is 0; the elapsed time instead of the ETA when `final`).
  * With `maxWidth`, the bar goes first, then whole fields from the end, so no number is ever cut.
  */
-export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 20, startStep = 0, final = false, maxWidth = Infinity): string {
+export function renderProgress(
+  p: ProgressState,
+  elapsedSec: number,
+  barWidth = 20,
+  startStep = 0,
+  final = false,
+  maxWidth = Infinity,
+): string {
   const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
   const done = p.step - startStep;
   const rate = elapsedSec > 0 ? done / elapsedSec : 0;
@@ -46,7 +53,13 @@ export function renderProgress(p: ProgressState, elapsedSec: number, barWidth = 
   const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ` : '';
   const fields = Object.entries(p.fields).map(([k, v]) => `${shortKey(k)}=${fmtNum(v)}`);
   const time = final ? `in ${fmtDuration(elapsedSec)}` : `ETA ${fmtDuration(eta)}`;
-  const line = (withBar: boolean, n: number) => [`${withBar ? bar : ''}${p.step}/${p.total} ${Math.floor(frac * 100)}%`, `${fmtNum(rate)}/s`, time, ...fields.slice(0, n)].join(' ');
+  const line = (withBar: boolean, n: number) =>
+    [
+      `${withBar ? bar : ''}${p.step}/${p.total} ${Math.floor(frac * 100)}%`,
+      `${fmtNum(rate)}/s`,
+      time,
+      ...fields.slice(0, n),
+    ].join(' ');
   if (line(true, fields.length).length <= maxWidth) return line(true, fields.length);
   for (let n = fields.length; n > 0; n--) if (line(false, n).length <= maxWidth) return line(false, n);
   return line(false, 0);

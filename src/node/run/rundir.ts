@@ -15,7 +15,17 @@
  * checked against the schemas below before anything in the folder is changed.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
@@ -99,7 +109,9 @@ export function readRunFile<S extends z.ZodType>(dir: string, name: string, sche
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new RunFileError(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${fix}`);
+    throw new RunFileError(
+      `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${fix}`,
+    );
   }
   if (text.trim() === '') throw new RunFileError(`${path}: the file is empty; ${fix}`);
   let value: unknown;
@@ -115,14 +127,22 @@ export function readRunFile<S extends z.ZodType>(dir: string, name: string, sche
  * Checks `value`, read from `dir/name` (at `at` inside it, e.g. `['state']`), against `schema`; throws a
  * RunFileError naming the file, the field and what to do.
  */
-export function checkRunValue<S extends z.ZodType>(dir: string, name: string, schema: S, value: unknown, at: readonly PropertyKey[] = []): z.infer<S> {
+export function checkRunValue<S extends z.ZodType>(
+  dir: string,
+  name: string,
+  schema: S,
+  value: unknown,
+  at: readonly PropertyKey[] = [],
+): z.infer<S> {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   const field = (p: readonly PropertyKey[]): string => {
     const full = [...at, ...p];
     return full.length ? `field ${full.map(String).join('.')}` : 'the file';
   };
-  throw new RunFileError(`${join(dir, name)}: ${issueLine(res.error, value, field)}; ${REPAIR[name] ?? REPAIR[FILES.checkpoint]}`);
+  throw new RunFileError(
+    `${join(dir, name)}: ${issueLine(res.error, value, field)}; ${REPAIR[name] ?? REPAIR[FILES.checkpoint]}`,
+  );
 }
 
 /** Removes the `*.tmp` files a killed writer left behind (call with the folder's lock held). Returns their names. */
@@ -193,7 +213,11 @@ export function packageVersion(): string {
 /** The current git commit and whether the tree has uncommitted changes; null outside a repository. */
 export function gitInfo(): RunConfig['git'] {
   try {
-    const opts = { cwd: ROOT, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const opts = {
+      cwd: ROOT,
+      encoding: 'utf8' as const,
+      stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+    };
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
     return { commit, dirty };
@@ -242,7 +266,8 @@ export function truncateMetrics(dir: string, lastStep: number | null): void {
   // A bad line before the end is damage, not a crash's torn last line: refuse rather than silently drop it.
   const problems: string[] = [];
   const lines = parseMetricsLines(readFileSync(path, 'utf8'), problems, path);
-  if (problems.length) throw new RunFileError(`${problems[0]}; repair or delete that line, then resume again (nothing was changed)`);
+  if (problems.length)
+    throw new RunFileError(`${problems[0]}; repair or delete that line, then resume again (nothing was changed)`);
   const kept = lastStep === null ? [] : lines.filter((l) => l.row.step <= lastStep);
   writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }

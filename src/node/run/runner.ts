@@ -12,7 +12,18 @@ import { writeFileAtomic } from '../atomicfs.js';
 import type { Checkpoint, Experiment, RunContext } from './experiment.js';
 import { lockRunDir } from './lock.js';
 import { checkSlotBlob } from './slots.js';
-import { appendMetrics, checkRunValue, FILES, readCheckpoint, removeStaleTemps, RunFileError, truncateMetrics, writeJson, writeStatus, type CheckpointFile } from './rundir.js';
+import {
+  appendMetrics,
+  checkRunValue,
+  FILES,
+  readCheckpoint,
+  removeStaleTemps,
+  RunFileError,
+  truncateMetrics,
+  writeJson,
+  writeStatus,
+  type CheckpointFile,
+} from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */
 export interface Reporter {
@@ -52,7 +63,9 @@ function inside(dir: string, name: string): string {
 function checkCheckpoint(a: RunSeedArgs, dir: string, ck: CheckpointFile): void {
   const steps = a.options.steps;
   if (typeof steps === 'number' && ck.step > steps) {
-    throw new RunFileError(`${join(dir, FILES.checkpoint)}: field step: got ${ck.step}; allowed: at most the run's --steps (${steps}); restore it from a backup or start a new run (metrics.jsonl was not touched)`);
+    throw new RunFileError(
+      `${join(dir, FILES.checkpoint)}: field step: got ${ck.step}; allowed: at most the run's --steps (${steps}); restore it from a backup or start a new run (metrics.jsonl was not touched)`,
+    );
   }
   const schema = a.experiment.checkpointState?.(a.options);
   if (schema) checkRunValue(dir, FILES.checkpoint, schema, ck.state, ['state']);
@@ -76,7 +89,8 @@ async function runLocked(a: RunSeedArgs): Promise<RunOutcome> {
   const streams = new RngStreams(a.seed);
   const dir = a.dir;
   const needDir = (what: string): string => {
-    if (dir === null) throw new Error(`${what}: experiment '${a.experiment.name}' is kind 'print' and has no run folder`);
+    if (dir === null)
+      throw new Error(`${what}: experiment '${a.experiment.name}' is kind 'print' and has no run folder`);
     return dir;
   };
   let lastStep: number | null = null;

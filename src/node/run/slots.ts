@@ -29,7 +29,9 @@ export function checkSlotBlob(dir: string, state: unknown): void {
   const file = (state as Partial<SlotRef> | null)?.file;
   if (typeof file !== 'string' || !/-[01]\.json$/.test(file)) return;
   if (readRunFile(dir, file, z.unknown()) === null) {
-    throw new RunFileError(`${join(dir, file)}: missing, but checkpoint.json points to it; restore it from a backup or start a new run (metrics.jsonl was not touched)`);
+    throw new RunFileError(
+      `${join(dir, file)}: missing, but checkpoint.json points to it; restore it from a backup or start a new run (metrics.jsonl was not touched)`,
+    );
   }
 }
 

@@ -114,16 +114,26 @@ export function wrap(text: string, width: number): string[] {
 }
 
 /** Title, axes, grid, ticks and legend; returns pixel mappers for the data. */
-function frame(text: ChartText, xRange: [number, number], yRange: [number, number], legend: string[], xTickValues?: number[]): Frame {
+function frame(
+  text: ChartText,
+  xRange: [number, number],
+  yRange: [number, number],
+  legend: string[],
+  xTickValues?: number[],
+): Frame {
   const width = text.width ?? 760;
   const height = text.height ?? 440;
-  const legendWidth = legend.length ? Math.min(LEGEND_MAX_WIDTH, 28 + CHAR_WIDTH * Math.max(...legend.map((l) => l.length))) : 0;
+  const legendWidth = legend.length
+    ? Math.min(LEGEND_MAX_WIDTH, 28 + CHAR_WIDTH * Math.max(...legend.map((l) => l.length)))
+    : 0;
   const m = { left: 72, right: 24 + legendWidth, top: 48, bottom: 58 };
   const plotRight = width - m.right;
   const plotBottom = height - m.bottom;
   const xTicks = xTickValues ?? niceTicks(...xRange);
   const yTicks = niceTicks(...yRange);
-  const [x0, x1] = xTickValues ? xRange : [Math.min(xRange[0], xTicks[0] ?? xRange[0]), Math.max(xRange[1], xTicks.at(-1) ?? xRange[1])];
+  const [x0, x1] = xTickValues
+    ? xRange
+    : [Math.min(xRange[0], xTicks[0] ?? xRange[0]), Math.max(xRange[1], xTicks.at(-1) ?? xRange[1])];
   const [y0, y1] = [Math.min(yRange[0], yTicks[0] ?? yRange[0]), Math.max(yRange[1], yTicks.at(-1) ?? yRange[1])];
   const px = (x: number): number => m.left + ((x - x0) / (x1 - x0 || 1)) * (plotRight - m.left);
   const py = (y: number): number => plotBottom - ((y - y0) / (y1 - y0 || 1)) * (plotBottom - m.top);
@@ -141,14 +151,26 @@ function frame(text: ChartText, xRange: [number, number], yRange: [number, numbe
     for (const t of xTicks) {
       svg.push(`<line x1="${f(px(t))}" x2="${f(px(t))}" y1="${m.top}" y2="${plotBottom}" stroke="#f0f0f0"/>`);
       svg.push(`<line x1="${f(px(t))}" x2="${f(px(t))}" y1="${plotBottom}" y2="${plotBottom + 5}" stroke="#444"/>`);
-      svg.push(`<text x="${f(px(t))}" y="${plotBottom + 19}" text-anchor="middle" fill="#444">${esc(tickLabel(t))}</text>`);
+      svg.push(
+        `<text x="${f(px(t))}" y="${plotBottom + 19}" text-anchor="middle" fill="#444">${esc(tickLabel(t))}</text>`,
+      );
     }
   }
-  svg.push(`<rect x="${m.left}" y="${m.top}" width="${f(plotRight - m.left)}" height="${f(plotBottom - m.top)}" fill="none" stroke="#888"/>`);
-  if (y0 < 0 && y1 > 0) svg.push(`<line x1="${m.left}" x2="${plotRight}" y1="${f(py(0))}" y2="${f(py(0))}" stroke="#999" stroke-dasharray="3 3"/>`);
-  if (text.xLabel) svg.push(`<text x="${f((m.left + plotRight) / 2)}" y="${height - 14}" text-anchor="middle" fill="#222">${esc(text.xLabel)}</text>`);
+  svg.push(
+    `<rect x="${m.left}" y="${m.top}" width="${f(plotRight - m.left)}" height="${f(plotBottom - m.top)}" fill="none" stroke="#888"/>`,
+  );
+  if (y0 < 0 && y1 > 0)
+    svg.push(
+      `<line x1="${m.left}" x2="${plotRight}" y1="${f(py(0))}" y2="${f(py(0))}" stroke="#999" stroke-dasharray="3 3"/>`,
+    );
+  if (text.xLabel)
+    svg.push(
+      `<text x="${f((m.left + plotRight) / 2)}" y="${height - 14}" text-anchor="middle" fill="#222">${esc(text.xLabel)}</text>`,
+    );
   if (text.yLabel) {
-    svg.push(`<text transform="translate(18 ${f((m.top + plotBottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${esc(text.yLabel)}</text>`);
+    svg.push(
+      `<text transform="translate(18 ${f((m.top + plotBottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${esc(text.yLabel)}</text>`,
+    );
   }
   // Entries wrap at spaces to the legend's width, one line per 16 px, 6 px between entries.
   let y = m.top + 8;
@@ -170,7 +192,12 @@ const close = (svg: string[]): string => `${svg.join('\n')}\n</svg>\n`;
 export function linePlot(text: ChartText, series: readonly LineSeries[]): string {
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => [...s.y, ...(s.lower ?? []), ...(s.upper ?? [])]);
-  const fr = frame(text, extent(xs), pad(extent(ys)), series.map((s) => s.label));
+  const fr = frame(
+    text,
+    extent(xs),
+    pad(extent(ys)),
+    series.map((s) => s.label),
+  );
   const pt = (x: number, y: number): string => `${fr.px(x).toFixed(1)},${fr.py(y).toFixed(1)}`;
   series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
@@ -178,10 +205,14 @@ export function linePlot(text: ChartText, series: readonly LineSeries[]): string
     if (s.lower && s.upper && idx.length > 1) {
       const top = idx.map((j) => pt(s.x[j], s.upper![j]));
       const bottom = idx.map((j) => pt(s.x[j], s.lower![j])).reverse();
-      fr.svg.push(`<path class="band" d="M${[...top, ...bottom].join('L')}Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
+      fr.svg.push(
+        `<path class="band" d="M${[...top, ...bottom].join('L')}Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`,
+      );
     }
     if (idx.length) {
-      fr.svg.push(`<path class="line" d="M${idx.map((j) => pt(s.x[j], s.y[j])).join('L')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${esc(s.label)}</title></path>`);
+      fr.svg.push(
+        `<path class="line" d="M${idx.map((j) => pt(s.x[j], s.y[j])).join('L')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${esc(s.label)}</title></path>`,
+      );
     }
   });
   return close(fr.svg);
@@ -190,16 +221,28 @@ export function linePlot(text: ChartText, series: readonly LineSeries[]): string
 /** Labelled points per series, optionally joined in order (e.g. a frontier traced by α). */
 export function scatterPlot(text: ChartText, series: readonly PointSeries[]): string {
   const all = series.flatMap((s) => s.points);
-  const fr = frame(text, pad(extent(all.map((p) => p.x))), pad(extent(all.map((p) => p.y))), series.map((s) => s.label));
+  const fr = frame(
+    text,
+    pad(extent(all.map((p) => p.x))),
+    pad(extent(all.map((p) => p.y))),
+    series.map((s) => s.label),
+  );
   series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (s.connect && pts.length > 1) {
-      fr.svg.push(`<path class="line" d="M${pts.map((p) => `${fr.px(p.x).toFixed(1)},${fr.py(p.y).toFixed(1)}`).join('L')}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+      fr.svg.push(
+        `<path class="line" d="M${pts.map((p) => `${fr.px(p.x).toFixed(1)},${fr.py(p.y).toFixed(1)}`).join('L')}" fill="none" stroke="${color}" stroke-width="1.5"/>`,
+      );
     }
     for (const p of pts) {
-      fr.svg.push(`<circle class="point" cx="${fr.px(p.x).toFixed(1)}" cy="${fr.py(p.y).toFixed(1)}" r="4" fill="${color}" stroke="#fff"/>`);
-      if (p.text) fr.svg.push(`<text x="${(fr.px(p.x) + 6).toFixed(1)}" y="${(fr.py(p.y) - 6).toFixed(1)}" font-size="10" fill="#444">${esc(p.text)}</text>`);
+      fr.svg.push(
+        `<circle class="point" cx="${fr.px(p.x).toFixed(1)}" cy="${fr.py(p.y).toFixed(1)}" r="4" fill="${color}" stroke="#fff"/>`,
+      );
+      if (p.text)
+        fr.svg.push(
+          `<text x="${(fr.px(p.x) + 6).toFixed(1)}" y="${(fr.py(p.y) - 6).toFixed(1)}" font-size="10" fill="#444">${esc(p.text)}</text>`,
+        );
     }
   });
   return close(fr.svg);
@@ -211,23 +254,35 @@ export function barChart(text: ChartText, categories: readonly string[], groups:
   const [lo, hi] = extent([0, ...ys]);
   const yRange: [number, number] = [lo < 0 ? lo - 0.05 * (hi - lo) : 0, hi + 0.05 * (hi - lo || 1)];
   const n = categories.length;
-  const fr = frame(text, [0, n], yRange, groups.map((g) => g.label), []);
+  const fr = frame(
+    text,
+    [0, n],
+    yRange,
+    groups.map((g) => g.label),
+    [],
+  );
   const slot = (fr.px(1) - fr.px(0)) * 0.8;
   const barW = slot / Math.max(1, groups.length);
   const base = fr.py(Math.max(0, yRange[0]));
   categories.forEach((cat, c) => {
     const left = fr.px(c) + (fr.px(1) - fr.px(0)) * 0.1;
-    fr.svg.push(`<text x="${(fr.px(c + 0.5)).toFixed(1)}" y="${(fr.py(yRange[0]) + 19).toFixed(1)}" text-anchor="middle" fill="#444">${esc(cat)}</text>`);
+    fr.svg.push(
+      `<text x="${fr.px(c + 0.5).toFixed(1)}" y="${(fr.py(yRange[0]) + 19).toFixed(1)}" text-anchor="middle" fill="#444">${esc(cat)}</text>`,
+    );
     groups.forEach((g, i) => {
       const v = g.values[c];
       if (!Number.isFinite(v)) return;
       const x = left + i * barW;
       const y = fr.py(v);
-      fr.svg.push(`<rect class="bar" x="${(x + 1).toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${esc(`${g.label} · ${cat}: ${tickLabel(v)}`)}</title></rect>`);
+      fr.svg.push(
+        `<rect class="bar" x="${(x + 1).toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${esc(`${g.label} · ${cat}: ${tickLabel(v)}`)}</title></rect>`,
+      );
       const e = g.errors?.[c];
       if (e !== undefined && e > 0) {
         const cx = (x + barW / 2).toFixed(1);
-        fr.svg.push(`<path class="error" d="M${cx},${fr.py(v - e).toFixed(1)}V${fr.py(v + e).toFixed(1)}" stroke="#222" stroke-width="1.2"/>`);
+        fr.svg.push(
+          `<path class="error" d="M${cx},${fr.py(v - e).toFixed(1)}V${fr.py(v + e).toFixed(1)}" stroke="#222" stroke-width="1.2"/>`,
+        );
       }
     });
   });
@@ -239,14 +294,20 @@ export function barChart(text: ChartText, categories: readonly string[], groups:
  * a whole, say), with the segment colours fixed by that order so every bar reads the same way; the
  * bars' labels under them (a `\n` starts a second line), the segments in the legend.
  */
-export function stackedBars(text: ChartText, segments: readonly string[], bars: readonly { label: string; values: readonly number[] }[]): string {
+export function stackedBars(
+  text: ChartText,
+  segments: readonly string[],
+  bars: readonly { label: string; values: readonly number[] }[],
+): string {
   const top = Math.max(0, ...bars.map((b) => b.values.reduce((a, v) => a + (Number.isFinite(v) && v > 0 ? v : 0), 0)));
   const yRange: [number, number] = [0, top > 0 ? top * 1.02 : 1];
   const fr = frame(text, [0, bars.length], yRange, [...segments], []);
   const slot = fr.px(1) - fr.px(0);
   bars.forEach((b, c) => {
     const x = fr.px(c) + slot * 0.15;
-    const lines = b.label.split('\n').map((l, k) => `<tspan x="${fr.px(c + 0.5).toFixed(1)}" dy="${k === 0 ? 0 : 15}">${esc(l)}</tspan>`);
+    const lines = b.label
+      .split('\n')
+      .map((l, k) => `<tspan x="${fr.px(c + 0.5).toFixed(1)}" dy="${k === 0 ? 0 : 15}">${esc(l)}</tspan>`);
     fr.svg.push(`<text y="${(fr.py(0) + 19).toFixed(1)}" text-anchor="middle" fill="#444">${lines.join('')}</text>`);
     let acc = 0;
     b.values.forEach((v, k) => {
@@ -254,7 +315,9 @@ export function stackedBars(text: ChartText, segments: readonly string[], bars: 
       const y0 = fr.py(acc);
       const y1 = fr.py(acc + v);
       acc += v;
-      fr.svg.push(`<rect class="bar" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${b.label} · ${segments[k]}: ${tickLabel(v)}`)}</title></rect>`);
+      fr.svg.push(
+        `<rect class="bar" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${b.label} · ${segments[k]}: ${tickLabel(v)}`)}</title></rect>`,
+      );
     });
   });
   return close(fr.svg);
@@ -295,22 +358,32 @@ export function heatMaps(text: ChartText, panels: readonly HeatPanel[]): string 
   ];
   const left0 = (width - (cols * cell * panels.length + gap * (panels.length - 1))) / 2;
   panels.forEach((p, i) => {
-    if (p.values.length !== p.nRows * p.nCols) throw new RangeError(`heatMaps: panel '${p.label}' has ${p.values.length} values, expected ${p.nRows}x${p.nCols}`);
+    if (p.values.length !== p.nRows * p.nCols)
+      throw new RangeError(
+        `heatMaps: panel '${p.label}' has ${p.values.length} values, expected ${p.nRows}x${p.nCols}`,
+      );
     const left = left0 + i * (cols * cell + gap);
     const top = 62;
     const scale = Math.max(1e-12, ...p.values.filter((v, k) => !p.blank?.[k] && Number.isFinite(v)).map(Math.abs));
-    svg.push(`<text x="${(left + (p.nCols * cell) / 2).toFixed(1)}" y="50" text-anchor="middle" fill="#222">${esc(p.label)}</text>`);
+    svg.push(
+      `<text x="${(left + (p.nCols * cell) / 2).toFixed(1)}" y="50" text-anchor="middle" fill="#222">${esc(p.label)}</text>`,
+    );
     p.values.forEach((v, k) => {
       const x = (left + (k % p.nCols) * cell).toFixed(1);
       const y = (top + Math.floor(k / p.nCols) * cell).toFixed(1);
       const blank = p.blank?.[k] || !Number.isFinite(v);
       const fill = blank ? '#d9d9d9' : mix(v < 0 ? PALETTE[0] : PALETTE[3], Math.abs(v) / scale);
-      svg.push(`<rect class="cell" x="${x}" y="${y}" width="${cell.toFixed(1)}" height="${cell.toFixed(1)}" fill="${fill}" stroke="#fff"><title>${esc(`${p.label} [${Math.floor(k / p.nCols)}, ${k % p.nCols}]: ${blank ? '—' : tickLabel(v)}`)}</title></rect>`);
+      svg.push(
+        `<rect class="cell" x="${x}" y="${y}" width="${cell.toFixed(1)}" height="${cell.toFixed(1)}" fill="${fill}" stroke="#fff"><title>${esc(`${p.label} [${Math.floor(k / p.nCols)}, ${k % p.nCols}]: ${blank ? '—' : tickLabel(v)}`)}</title></rect>`,
+      );
       if (!blank && cell >= 22) {
-        svg.push(`<text x="${(+x + cell / 2).toFixed(1)}" y="${(+y + cell / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="${Math.min(11, cell / 3.2).toFixed(1)}" fill="#222">${esc(tickLabel(+v.toFixed(2)))}</text>`);
+        svg.push(
+          `<text x="${(+x + cell / 2).toFixed(1)}" y="${(+y + cell / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="${Math.min(11, cell / 3.2).toFixed(1)}" fill="#222">${esc(tickLabel(+v.toFixed(2)))}</text>`,
+        );
       }
     });
   });
-  if (text.xLabel) svg.push(`<text x="${width / 2}" y="${height - 10}" text-anchor="middle" fill="#444">${esc(text.xLabel)}</text>`);
+  if (text.xLabel)
+    svg.push(`<text x="${width / 2}" y="${height - 10}" text-anchor="middle" fill="#444">${esc(text.xLabel)}</text>`);
   return close(svg);
 }

@@ -25,8 +25,16 @@ import { loadExperimentByName } from './trial.js';
 
 const SWEEP_OPTIONS = z.object({
   out: z.string().min(1).optional().describe('the sweep folder (default: sweeps/<spec file name>)'),
-  workers: z.number().int().positive().optional().describe(`local worker processes (default: the number of cores, here ${availableParallelism()})`),
-  queue: z.string().optional().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS): enqueue the trials for `priorlab worker`s'),
+  workers: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(`local worker processes (default: the number of cores, here ${availableParallelism()})`),
+  queue: z
+    .string()
+    .optional()
+    .describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS): enqueue the trials for `priorlab worker`s'),
   backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend of the local workers'),
   help: z.boolean().default(false).describe('show this help'),
 });
@@ -34,8 +42,19 @@ const SWEEP_OPTIONS = z.object({
 const WORKER_OPTIONS = z.object({
   queue: z.string().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS)'),
   concurrency: z.number().int().positive().default(1).describe('trials this worker runs at once'),
-  lockMs: z.number().int().min(1000).default(30_000).describe('how long a trial stays claimed without a heartbeat before another worker takes it over'),
-  checkpoints: z.string().min(1).optional().describe("keep the trials' files (checkpoints, weights) in this folder, not in Redis; mounted at the same path on every worker and the coordinator"),
+  lockMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(30_000)
+    .describe('how long a trial stays claimed without a heartbeat before another worker takes it over'),
+  checkpoints: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "keep the trials' files (checkpoints, weights) in this folder, not in Redis; mounted at the same path on every worker and the coordinator",
+    ),
   backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend'),
   help: z.boolean().default(false).describe('show this help'),
 });
@@ -48,9 +67,11 @@ const STATUS_OPTIONS = z.object({
 /** The sweep.json of `arg`: a spec file (expanded and validated) or an existing sweep folder. */
 async function loadSweep(arg: string, out: string | undefined): Promise<{ dir: string; sweep: SweepFile }> {
   const path = resolve(arg);
-  if (!existsSync(path)) throw new UsageError(`sweep: '${arg}' does not exist; allowed: a spec .yaml file or a sweep folder`);
+  if (!existsSync(path))
+    throw new UsageError(`sweep: '${arg}' does not exist; allowed: a spec .yaml file or a sweep folder`);
   if (statSync(path).isDirectory()) {
-    if (out !== undefined && resolve(out) !== path) throw new UsageError(`sweep: '${arg}' is a sweep folder; drop --out (it resumes in place)`);
+    if (out !== undefined && resolve(out) !== path)
+      throw new UsageError(`sweep: '${arg}' is a sweep folder; drop --out (it resumes in place)`);
     return { dir: path, sweep: readSweep(path) };
   }
   const spec = parseSpec(readFileSync(path, 'utf8'), arg);
@@ -69,14 +90,19 @@ export async function sweepMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([SWEEP_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [SWEEP_OPTIONS] as const);
   if (opts.help) {
-    console.log(`priorlab sweep <spec.yaml | sweep folder> [options]\npriorlab sweep status <sweep folder | --queue url>\n\noptions:\n${helpLines(SWEEP_OPTIONS).join('\n')}`);
+    console.log(
+      `priorlab sweep <spec.yaml | sweep folder> [options]\npriorlab sweep status <sweep folder | --queue url>\n\noptions:\n${helpLines(SWEEP_OPTIONS).join('\n')}`,
+    );
     return 0;
   }
-  if (raw.positional.length !== 1) throw new UsageError('sweep: give one spec file (spec.yaml) or one sweep folder to resume');
+  if (raw.positional.length !== 1)
+    throw new UsageError('sweep: give one spec file (spec.yaml) or one sweep folder to resume');
   const { dir, sweep } = await loadSweep(raw.positional[0], opts.out);
   const pending = sweep.trials.filter((t) => trialStatus(dir, t.id) !== 'done');
   console.log(`sweep folder: ${dir}`);
-  console.log(`${sweep.trials.length} trials of ${sweep.experiment} (${sweep.cells.length} cells); ${sweep.trials.length - pending.length} already done`);
+  console.log(
+    `${sweep.trials.length} trials of ${sweep.experiment} (${sweep.cells.length} cells); ${sweep.trials.length - pending.length} already done`,
+  );
 
   if (opts.queue !== undefined) {
     const { coordinate } = await import('./redis.js');
@@ -93,7 +119,9 @@ async function statusMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([STATUS_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [STATUS_OPTIONS] as const);
   if (opts.help || (raw.positional.length === 0 && opts.queue === undefined)) {
-    console.log(`priorlab sweep status <sweep folder | --queue url>\n\noptions:\n${helpLines(STATUS_OPTIONS).join('\n')}`);
+    console.log(
+      `priorlab sweep status <sweep folder | --queue url>\n\noptions:\n${helpLines(STATUS_OPTIONS).join('\n')}`,
+    );
     return opts.help ? 0 : 2;
   }
   if (opts.queue !== undefined) {
@@ -102,7 +130,8 @@ async function statusMain(argv: string[]): Promise<number> {
   }
   for (const arg of raw.positional) {
     const dir = resolve(arg);
-    if (!existsSync(join(dir, SWEEP_FILE))) throw new UsageError(`sweep status: '${arg}' is not a sweep folder (no ${SWEEP_FILE})`);
+    if (!existsSync(join(dir, SWEEP_FILE)))
+      throw new UsageError(`sweep status: '${arg}' is not a sweep folder (no ${SWEEP_FILE})`);
     const sweep = readSweep(dir);
     const counts = new Map<string, string[]>();
     for (const t of sweep.trials) {
@@ -111,7 +140,10 @@ async function statusMain(argv: string[]): Promise<number> {
       counts.get(s)!.push(t.id);
     }
     console.log(`${dir}: ${sweep.trials.length} trials of ${sweep.experiment}`);
-    for (const [s, ids] of counts) console.log(`  ${s.padEnd(8)} ${String(ids.length).padStart(4)}${s === 'done' ? '' : `  ${ids.slice(0, 12).join(' ')}${ids.length > 12 ? ' ...' : ''}`}`);
+    for (const [s, ids] of counts)
+      console.log(
+        `  ${s.padEnd(8)} ${String(ids.length).padStart(4)}${s === 'done' ? '' : `  ${ids.slice(0, 12).join(' ')}${ids.length > 12 ? ' ...' : ''}`}`,
+      );
   }
   return 0;
 }
@@ -119,12 +151,21 @@ async function statusMain(argv: string[]): Promise<number> {
 export async function workerMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([WORKER_OPTIONS]));
   if (raw.flags.get('help') === true) {
-    console.log(`priorlab worker --queue redis://host:port [options]\n\noptions:\n${helpLines(WORKER_OPTIONS).join('\n')}`);
+    console.log(
+      `priorlab worker --queue redis://host:port [options]\n\noptions:\n${helpLines(WORKER_OPTIONS).join('\n')}`,
+    );
     return 0;
   }
-  if (!raw.flags.has('queue')) throw new UsageError('worker: --queue is required; allowed: redis://[user:pass@]host:port[/db] or rediss://...');
-  if (raw.positional.length) throw new UsageError(`worker: unexpected argument '${raw.positional[0]}' (options start with --)`);
+  if (!raw.flags.has('queue'))
+    throw new UsageError('worker: --queue is required; allowed: redis://[user:pass@]host:port[/db] or rediss://...');
+  if (raw.positional.length)
+    throw new UsageError(`worker: unexpected argument '${raw.positional[0]}' (options start with --)`);
   const [opts] = validateFlags(raw.flags, [WORKER_OPTIONS] as const);
   const { runWorker } = await import('./redis.js');
-  return runWorker(opts.queue, { concurrency: opts.concurrency, lockMs: opts.lockMs, backend: opts.backend, checkpoints: opts.checkpoints });
+  return runWorker(opts.queue, {
+    concurrency: opts.concurrency,
+    lockMs: opts.lockMs,
+    backend: opts.backend,
+    checkpoints: opts.checkpoints,
+  });
 }

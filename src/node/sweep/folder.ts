@@ -43,7 +43,9 @@ export function initSweepFolder(dir: string, sweep: SweepFile): void {
   if (existsSync(path)) {
     const old = readFileSync(path, 'utf8');
     if (old !== `${JSON.stringify(sweep, null, 2)}\n`) {
-      throw new UsageError(`${path} holds a different sweep (spec or trial list changed); allowed: the same spec to resume it, or a new --out folder`);
+      throw new UsageError(
+        `${path} holds a different sweep (spec or trial list changed); allowed: the same spec to resume it, or a new --out folder`,
+      );
     }
     return;
   }

@@ -27,7 +27,14 @@ export interface LocalResult {
   stopped: boolean;
 }
 
-export async function runLocal(sweepDir: string, sweep: SweepFile, pending: readonly Trial[], workers: number, progress: SweepProgress, backend?: string): Promise<LocalResult> {
+export async function runLocal(
+  sweepDir: string,
+  sweep: SweepFile,
+  pending: readonly Trial[],
+  workers: number,
+  progress: SweepProgress,
+  backend?: string,
+): Promise<LocalResult> {
   const queue = [...pending];
   const failed: LocalResult['failed'] = [];
   const children = new Set<ChildProcess>();
@@ -35,7 +42,8 @@ export async function runLocal(sweepDir: string, sweep: SweepFile, pending: read
   const onSignal = (): void => {
     interrupted++;
     for (const c of children) c.kill(interrupted === 1 ? 'SIGTERM' : 'SIGKILL');
-    if (interrupted === 1) progress.println('stopping: every running trial checkpoints and stops (Ctrl-C again to kill them)');
+    if (interrupted === 1)
+      progress.println('stopping: every running trial checkpoints and stops (Ctrl-C again to kill them)');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -61,14 +69,18 @@ export async function runLocal(sweepDir: string, sweep: SweepFile, pending: read
           return;
         }
         progress.set(current.id, 'running', 0);
-        child.send({ type: 'run', experiment: sweep.experiment, trial: current, dir: trialDir(sweepDir, current.id) } satisfies ParentMessage);
+        child.send({
+          type: 'run',
+          experiment: sweep.experiment,
+          trial: current,
+          dir: trialDir(sweepDir, current.id),
+        } satisfies ParentMessage);
       };
       child.on('message', (msg: ChildMessage) => {
         if (msg.type === 'ready') {
           ready = true;
           next();
-        }
-        else if (msg.type === 'progress') progress.set(msg.id, 'running', msg.total > 0 ? msg.step / msg.total : 0);
+        } else if (msg.type === 'progress') progress.set(msg.id, 'running', msg.total > 0 ? msg.step / msg.total : 0);
         else if (msg.type === 'result') {
           progress.set(msg.id, msg.outcome);
           if (msg.outcome === 'failed') failed.push({ id: msg.id, error: msg.error ?? '' });
@@ -78,7 +90,11 @@ export async function runLocal(sweepDir: string, sweep: SweepFile, pending: read
       // 'exit', not 'close': a helper process of the child's loader may hold its stderr open a while longer.
       child.on('exit', (code, signal) => {
         children.delete(child);
-        if (!ready && !interrupted) failed.push({ id: '(worker start)', error: stderr.trim().split('\n').slice(-12).join('\n') || `exited (${signal ?? code})` });
+        if (!ready && !interrupted)
+          failed.push({
+            id: '(worker start)',
+            error: stderr.trim().split('\n').slice(-12).join('\n') || `exited (${signal ?? code})`,
+          });
         if (current) {
           // Died mid-trial (crash or kill): the trial is left resumable, reported failed for this run.
           const error = stderr.trim().split('\n').slice(-12).join('\n') || `worker exited (${signal ?? code})`;

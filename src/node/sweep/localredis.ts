@@ -24,7 +24,11 @@ export function hasRedisServer(): boolean {
 /** Starts redis-server on 127.0.0.1:`port`; resolves once it accepts connections. */
 export async function startRedisServer(port: number, timeoutMs = 20_000): Promise<ChildProcess> {
   if (!hasRedisServer()) throw new Error("redis-server not found: install Debian's redis-server (.ci/run does)");
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
   const t0 = Date.now();

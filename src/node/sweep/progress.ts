@@ -7,11 +7,17 @@ import { fmtDuration, isLive } from '../run/progress.js';
 
 export type TrialState = 'pending' | 'running' | 'done' | 'failed' | 'stopped';
 
-export function renderSweepLine(states: ReadonlyMap<string, TrialState>, fractions: ReadonlyMap<string, number>, etaSec: number): string {
+export function renderSweepLine(
+  states: ReadonlyMap<string, TrialState>,
+  fractions: ReadonlyMap<string, number>,
+  etaSec: number,
+): string {
   const count = (s: TrialState): number => [...states.values()].filter((x) => x === s).length;
   const head = [`sweep ${count('done')}/${states.size} done`, `${count('running')} running`];
   if (count('failed')) head.push(`${count('failed')} failed`);
-  const running = [...states].filter(([, s]) => s === 'running').map(([id]) => `${id} ${Math.floor(100 * (fractions.get(id) ?? 0))}%`);
+  const running = [...states]
+    .filter(([, s]) => s === 'running')
+    .map(([id]) => `${id} ${Math.floor(100 * (fractions.get(id) ?? 0))}%`);
   return [head.join(', '), ...(running.length ? [running.join(' ')] : []), `ETA ${fmtDuration(etaSec)}`].join(' | ');
 }
 
@@ -39,7 +45,8 @@ export class SweepProgress {
     this.states.set(id, state);
     if (fraction !== undefined) this.fractions.set(id, fraction);
     if (state !== 'running') this.fractions.delete(id);
-    if (!this.live && prev !== state && (state === 'done' || state === 'failed')) this.println(`trial ${id} ${state} (${this.line()})`);
+    if (!this.live && prev !== state && (state === 'done' || state === 'failed'))
+      this.println(`trial ${id} ${state} (${this.line()})`);
     else this.draw();
   }
 

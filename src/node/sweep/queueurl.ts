@@ -26,12 +26,16 @@ export function parseQueueUrl(url: string): RedisOptions {
   } catch {
     throw new UsageError(`--queue: got ${redact(url)}; allowed: ${ALLOWED}`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--queue: scheme '${u.protocol}' in ${redact(url)}; allowed: ${ALLOWED}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new UsageError(`--queue: scheme '${u.protocol}' in ${redact(url)}; allowed: ${ALLOWED}`);
   if (!u.hostname) throw new UsageError(`--queue: no host in ${redact(url)}; allowed: ${ALLOWED}`);
   const port = u.port === '' ? 6379 : Number(u.port);
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new UsageError(`--queue: database '${dbText}' in ${redact(url)}; allowed: a non-negative integer after the slash`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new UsageError(
+      `--queue: database '${dbText}' in ${redact(url)}; allowed: a non-negative integer after the slash`,
+    );
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port,

@@ -30,7 +30,16 @@
  */
 import { LOCK_FILE } from '../run/lock.js';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -96,14 +105,23 @@ const RETRY = (n: number): number => Math.min(200 * n, 2000);
 
 /** A client that retries forever and reports a lost connection once (and its return), naming the redacted URL. */
 function connect(url: string, role: string, opts: Partial<RedisOptions> = {}): Scripted {
-  const redis = new Redis({ ...parseQueueUrl(url), maxRetriesPerRequest: null, retryStrategy: RETRY, ...opts }) as Scripted;
+  const redis = new Redis({
+    ...parseQueueUrl(url),
+    maxRetriesPerRequest: null,
+    retryStrategy: RETRY,
+    ...opts,
+  }) as Scripted;
   redis.defineCommand('claim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('ship', { numberOfKeys: 5, lua: SHIP });
   watchConnection(redis, url, role);
   return redis;
 }
 
-function watchConnection(emitter: { on(ev: string, fn: (...a: any[]) => void): unknown }, url: string, role: string): void {
+function watchConnection(
+  emitter: { on(ev: string, fn: (...a: any[]) => void): unknown },
+  url: string,
+  role: string,
+): void {
   let down = false;
   emitter.on('error', (err: Error & { code?: string }) => {
     if (down) return;
@@ -119,7 +137,12 @@ function watchConnection(emitter: { on(ev: string, fn: (...a: any[]) => void): u
 
 /** The id of the sweep in `dir`: the same folder and sweep.json always map to the same keys. */
 export function sweepIdOf(dir: string): string {
-  return createHash('sha256').update(dir).update('\0').update(readFileSync(join(dir, 'sweep.json'))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(dir)
+    .update('\0')
+    .update(readFileSync(join(dir, 'sweep.json')))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** BullMQ's connection options for `url` (its own connections; ioredis' option type is wider than BullMQ's). */
@@ -139,11 +162,15 @@ function encodeFile(bytes: Buffer, store: string | null): string {
 function decodeFile(name: string, value: string): Buffer {
   if (value.startsWith('b64:')) return Buffer.from(value.slice(4), 'base64');
   const path = value.slice('path:'.length);
-  if (!existsSync(path)) throw new Error(`${name} was shipped to ${path}, which this machine cannot see (is the workers' --checkpoints folder mounted at the same path here?)`);
+  if (!existsSync(path))
+    throw new Error(
+      `${name} was shipped to ${path}, which this machine cannot see (is the workers' --checkpoints folder mounted at the same path here?)`,
+    );
   return readFileSync(path);
 }
 
-const storedPath = (value: string | undefined): string | null => (value?.startsWith('path:') ? value.slice('path:'.length) : null);
+const storedPath = (value: string | undefined): string | null =>
+  value?.startsWith('path:') ? value.slice('path:'.length) : null;
 
 // ───────────────────────────── worker ─────────────────────────────
 
@@ -168,7 +195,8 @@ function removeDeadScratch(): void {
     try {
       process.kill(pid, 0); // alive (or not ours to judge): keep
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(SCRATCH_PARENT, name), { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(SCRATCH_PARENT, name), { recursive: true, force: true });
     }
   }
 }
@@ -217,11 +245,15 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
       }
       if (rows.length) writeFileSync(join(scratch, FILES.metrics), rows.map((r) => `${r}\n`).join(''));
       let rowCount = rows.length;
-      console.log(`trial ${trial.id} of sweep ${sweepId}: ${rows.length ? `resuming (${rows.length} rows shipped)` : 'starting'}`);
+      console.log(
+        `trial ${trial.id} of sweep ${sweepId}: ${rows.length ? `resuming (${rows.length} rows shipped)` : 'starting'}`,
+      );
 
       /** Ships the rows logged at steps <= `upTo` (all when null) and every changed file. */
       const ship = async (upTo: number | null, final: boolean): Promise<void> => {
-        const lines = parseMetricsLines(readFileSync(join(scratch, FILES.metrics), { encoding: 'utf8', flag: 'a+' })).slice(rowCount);
+        const lines = parseMetricsLines(
+          readFileSync(join(scratch, FILES.metrics), { encoding: 'utf8', flag: 'a+' }),
+        ).slice(rowCount);
         const cut = upTo === null ? lines.length : lines.findIndex((l) => l.row.step > upTo);
         const fresh = lines.slice(0, cut < 0 ? lines.length : cut).map((l) => l.text);
         const changed: string[] = [];
@@ -231,8 +263,24 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
           const value = encodeFile(readFileSync(join(scratch, file)), store);
           if (shipped.get(file) !== value) changed.push(file, value);
         }
-        const res = await redis.ship(k.owner, k.rows, k.files, k.done, k.progress, token, String(rowCount), trial.id, final ? '1' : '0', String(fresh.length), ...fresh, ...changed);
-        if (res < 0) throw new LostTrial(`trial ${trial.id}: another worker owns it now (${res === -1 ? 'claimed again' : 'rows moved on'}); dropping this copy`);
+        const res = await redis.ship(
+          k.owner,
+          k.rows,
+          k.files,
+          k.done,
+          k.progress,
+          token,
+          String(rowCount),
+          trial.id,
+          final ? '1' : '0',
+          String(fresh.length),
+          ...fresh,
+          ...changed,
+        );
+        if (res < 0)
+          throw new LostTrial(
+            `trial ${trial.id}: another worker owns it now (${res === -1 ? 'claimed again' : 'rows moved on'}); dropping this copy`,
+          );
         rowCount = res;
         const superseded = new Set<string>();
         for (let i = 0; i < changed.length; i += 2) {
@@ -247,10 +295,12 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
       let chain: Promise<void> = Promise.resolve();
       let lost: Error | null = null;
       const enqueue = (upTo: number | null, final: boolean): void => {
-        chain = chain.then(() => ship(upTo, final)).catch((err: Error) => {
-          lost ??= err;
-          ac.abort(err);
-        });
+        chain = chain
+          .then(() => ship(upTo, final))
+          .catch((err: Error) => {
+            lost ??= err;
+            ac.abort(err);
+          });
       };
       let lastProgress = 0;
       const experiment = await loadExperimentByName(job.data.experiment);
@@ -282,7 +332,9 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
         if (lost) throw lost;
         lastEnd = performance.now();
         const queueMs = lastEnd - t0 - runMs + handoff;
-        console.log(`trial ${trial.id} of sweep ${sweepId}: done (run ${runMs.toFixed(1)} ms, queue ${queueMs.toFixed(1)} ms)`);
+        console.log(
+          `trial ${trial.id} of sweep ${sweepId}: done (run ${runMs.toFixed(1)} ms, queue ${queueMs.toFixed(1)} ms)`,
+        );
         return 'done';
       }
       // Stopped by this worker's shutdown: the checkpoint is shipped; hand the job back to the queue.
@@ -332,7 +384,9 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
   // With Redis unreachable, closing would wait for it forever: give up after a while (the trials are stalled jobs then).
   const closed = await Promise.race([worker.close().then(() => true), sleep(15_000).then(() => false)]);
   if (!closed) {
-    console.error(`worker: redis ${redact(url)} did not answer while closing; exiting (unfinished trials go to another worker after --lock-ms)`);
+    console.error(
+      `worker: redis ${redact(url)} did not answer while closing; exiting (unfinished trials go to another worker after --lock-ms)`,
+    );
     process.exit(130); // its connections would keep retrying, and this process alive
   }
   redis.disconnect();
@@ -385,7 +439,11 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
         opts: { jobId: `${sweepId}-${trial.id}`, removeOnComplete: true, removeOnFail: false, attempts: 1 },
       })),
     );
-    await redis.multi().hset(k.meta, { experiment: sweep.experiment, total: sweep.trials.length, dir }).sadd(SWEEPS_KEY, sweepId).exec();
+    await redis
+      .multi()
+      .hset(k.meta, { experiment: sweep.experiment, total: sweep.trials.length, dir })
+      .sadd(SWEEPS_KEY, sweepId)
+      .exec();
   };
 
   const collect = async (id: string): Promise<void> => {
@@ -409,11 +467,18 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
     while (!stop) {
       try {
         if (first || !(await redis.exists(k.meta))) {
-          if (!first) progress.println(`redis ${redact(url)} lost this sweep's state (restarted without persistence?): enqueuing the trials not collected again`);
+          if (!first)
+            progress.println(
+              `redis ${redact(url)} lost this sweep's state (restarted without persistence?): enqueuing the trials not collected again`,
+            );
           await register(first);
           first = false;
         }
-        const [done, running, failures] = await Promise.all([redis.smembers(k.done), redis.hgetall(k.progress), redis.hgetall(k.failed)]);
+        const [done, running, failures] = await Promise.all([
+          redis.smembers(k.done),
+          redis.hgetall(k.progress),
+          redis.hgetall(k.failed),
+        ]);
         if (down) progress.println(`redis ${redact(url)} is back; continuing`);
         down = false;
         for (const id of done.sort()) await collect(id);
@@ -423,23 +488,36 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
         }
         for (const [id, frac] of Object.entries(running)) {
           const [step, total] = frac.split('/').map(Number);
-          if (progress.states.get(id) !== 'done' && !failed.has(id)) progress.set(id, 'running', total > 0 ? step / total : 0);
+          if (progress.states.get(id) !== 'done' && !failed.has(id))
+            progress.set(id, 'running', total > 0 ? step / total : 0);
         }
         const open = sweep.trials.filter((t) => progress.states.get(t.id) !== 'done' && !failed.has(t.id));
         if (!open.length) break;
       } catch (err) {
         // Waiting is for a lost connection only; anything else (e.g. an unreadable shipped file) ends the sweep.
-        const lostConnection = redis.status !== 'ready' || (err as Error).name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONN|ETIMEDOUT|EPIPE/.test((err as Error).message);
+        const lostConnection =
+          redis.status !== 'ready' ||
+          (err as Error).name === 'MaxRetriesPerRequestError' ||
+          /Connection is closed|ECONN|ETIMEDOUT|EPIPE/.test((err as Error).message);
         if (!lostConnection) throw err;
         // The connection watcher names the cause.
-        if (!down) progress.println(`sweep: paused until redis ${redact(url)} answers${(err as Error).message.includes('max retries') ? '' : ` (${(err as Error).message})`}; it resumes by itself (Ctrl-C to stop; the same command continues later)`);
+        if (!down)
+          progress.println(
+            `sweep: paused until redis ${redact(url)} answers${(err as Error).message.includes('max retries') ? '' : ` (${(err as Error).message})`}; it resumes by itself (Ctrl-C to stop; the same command continues later)`,
+          );
         down = true;
       }
       await sleep(down ? 1000 : 250);
     }
     progress.finish();
     const complete = sweep.trials.every((t) => progress.states.get(t.id) === 'done');
-    if (complete) await redis.multi().del(k.meta, k.progress, k.failed, k.done).srem(SWEEPS_KEY, sweepId).exec().catch(() => {});
+    if (complete)
+      await redis
+        .multi()
+        .del(k.meta, k.progress, k.failed, k.done)
+        .srem(SWEEPS_KEY, sweepId)
+        .exec()
+        .catch(() => {});
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -447,7 +525,12 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
     await queue.disconnect().catch(() => {});
     redis.disconnect();
   }
-  return finishSweep(dir, sweep, [...failed].map(([id, error]) => ({ id, error })), stop);
+  return finishSweep(
+    dir,
+    sweep,
+    [...failed].map(([id, error]) => ({ id, error })),
+    stop,
+  );
 }
 
 /** `priorlab sweep status --queue url`: every registered sweep and the queue's job counts. */
@@ -457,13 +540,24 @@ export async function queueStatus(url: string): Promise<number> {
   queue.on('error', () => {});
   try {
     const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
-    console.log(`queue ${redact(url)} (${QUEUE_NAME}): ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    console.log(
+      `queue ${redact(url)} (${QUEUE_NAME}): ${Object.entries(counts)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ')}`,
+    );
     const ids = (await redis.smembers(SWEEPS_KEY)).sort();
     if (!ids.length) console.log('no sweep registered');
     for (const id of ids) {
       const k = sweepKeys(id);
-      const [meta, done, running, failedN] = await Promise.all([redis.hgetall(k.meta), redis.scard(k.done), redis.hlen(k.progress), redis.hlen(k.failed)]);
-      console.log(`sweep ${id} (${meta.experiment ?? '?'}, folder ${meta.dir ?? '?'}): ${meta.total ?? '?'} trials; ${done} shipped and not yet collected, ${running} running, ${failedN} failed`);
+      const [meta, done, running, failedN] = await Promise.all([
+        redis.hgetall(k.meta),
+        redis.scard(k.done),
+        redis.hlen(k.progress),
+        redis.hlen(k.failed),
+      ]);
+      console.log(
+        `sweep ${id} (${meta.experiment ?? '?'}, folder ${meta.dir ?? '?'}): ${meta.total ?? '?'} trials; ${done} shipped and not yet collected, ${running} running, ${failedN} failed`,
+      );
     }
     return 0;
   } finally {

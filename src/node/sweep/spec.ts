@@ -37,7 +37,11 @@ const distribution = z.union([
 ]);
 
 /** The metric keys the summary and the plots read (the lead's unified vocabulary by default). */
-export const DEFAULT_METRICS = { return: 'charts/episodic_return', kl: 'charts/kl_prior', entropy: 'charts/entropy' } as const;
+export const DEFAULT_METRICS = {
+  return: 'charts/episodic_return',
+  kl: 'charts/kl_prior',
+  entropy: 'charts/entropy',
+} as const;
 
 export const SPEC_SCHEMA = z.strictObject({
   experiment: z.string().min(1),
@@ -103,7 +107,8 @@ export function cellLabel(varying: Record<string, unknown>): string {
 
 function draw(dist: z.infer<typeof distribution>, rng: Rng): string | number | boolean {
   if ('uniform' in dist) return rng.uniformRange(dist.uniform[0], dist.uniform[1]);
-  if ('logUniform' in dist) return Math.exp(rng.uniformRange(Math.log(dist.logUniform[0]), Math.log(dist.logUniform[1])));
+  if ('logUniform' in dist)
+    return Math.exp(rng.uniformRange(Math.log(dist.logUniform[0]), Math.log(dist.logUniform[1])));
   return dist.choice[rng.integer(dist.choice.length)];
 }
 
@@ -112,7 +117,10 @@ function draw(dist: z.infer<typeof distribution>, rng: Rng): string | number | b
  * named `c<cell>-s<seed>` (the cell index zero-padded), so the list and the folder names depend on the spec only.
  */
 export function expandTrials(spec: SweepSpec, exp: Experiment): { cells: Cell[]; trials: Trial[] } {
-  if (exp.kind !== 'train') throw new UsageError(`sweep: experiment '${exp.name}' is print-only (writes no run folder); allowed: a train experiment`);
+  if (exp.kind !== 'train')
+    throw new UsageError(
+      `sweep: experiment '${exp.name}' is print-only (writes no run folder); allowed: a train experiment`,
+    );
   const shape = exp.options.shape as Record<string, z.ZodType>;
   const known = Object.keys(shape);
   const sources: Array<[string, string[]]> = [
@@ -123,20 +131,32 @@ export function expandTrials(spec: SweepSpec, exp: Experiment): { cells: Cell[];
   const owner = new Map<string, string>();
   for (const [where, keys] of sources) {
     for (const key of keys) {
-      if (key === 'seed') throw new UsageError(`spec: ${where}.seed: seeds are swept with the top-level 'seeds' (e.g. seeds: 1-5)`);
+      if (key === 'seed')
+        throw new UsageError(`spec: ${where}.seed: seeds are swept with the top-level 'seeds' (e.g. seeds: 1-5)`);
       if (!(key in shape)) {
         const hint = closest(key, known);
-        throw new UsageError(`spec: ${where}.${key}: '${exp.name}' has no option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${known.join(', ')}`);
+        throw new UsageError(
+          `spec: ${where}.${key}: '${exp.name}' has no option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${known.join(', ')}`,
+        );
       }
-      if (owner.has(key)) throw new UsageError(`spec: option '${key}' is set in both ${owner.get(key)} and ${where}; set it in one place`);
+      if (owner.has(key))
+        throw new UsageError(
+          `spec: option '${key}' is set in both ${owner.get(key)} and ${where}; set it in one place`,
+        );
       owner.set(key, where);
     }
   }
-  const seeds = typeof spec.seeds === 'number' ? [spec.seeds] : Array.isArray(spec.seeds) ? [...new Set(spec.seeds)].sort((a, b) => a - b) : parseSeedList(spec.seeds);
+  const seeds =
+    typeof spec.seeds === 'number'
+      ? [spec.seeds]
+      : Array.isArray(spec.seeds)
+        ? [...new Set(spec.seeds)].sort((a, b) => a - b)
+        : parseSeedList(spec.seeds);
 
   // Grid product, first key slowest.
   let points: Array<Record<string, string | number | boolean>> = [{}];
-  for (const [key, values] of Object.entries(spec.grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  for (const [key, values] of Object.entries(spec.grid))
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
   if (spec.random) {
     const rng = new Rng(`sweep-random/${spec.random.seed}`);
     const samples = Array.from({ length: spec.random.samples }, () =>
@@ -161,7 +181,8 @@ export function expandTrials(spec: SweepSpec, exp: Experiment): { cells: Cell[];
         `spec: trial ${id(seeds[0])} (${cellLabel(cell.varying) || 'fixed options'}): option '${key}' (--${kebab(key)}) got ${value}; allowed: ${field ? allowedText(field) : '?'} (${issue.message})`,
       );
     }
-    for (const seed of seeds) trials.push({ id: id(seed), cell: cell.index, seed, options: res.data as Record<string, unknown> });
+    for (const seed of seeds)
+      trials.push({ id: id(seed), cell: cell.index, seed, options: res.data as Record<string, unknown> });
   }
   return { cells, trials };
 }

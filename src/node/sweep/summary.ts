@@ -52,7 +52,12 @@ export function writeSummary(sweepDir: string, sweep: SweepFile): string {
   const roles = Object.entries(sweep.spec.metrics);
   const varyingKeys = [...new Set(cells.flatMap((c) => Object.keys(c.varying)))];
   const header = ['cell', ...varyingKeys, 'n', ...roles.map(([role, key]) => `${role} (${key})`)];
-  const table = cells.map((c) => [String(c.cell), ...varyingKeys.map((k) => String(c.varying[k] ?? '')), String(c.seeds), ...roles.map(([role]) => (c.metrics[role] ? fmtMeanStd(c.metrics[role]) : '–'))]);
+  const table = cells.map((c) => [
+    String(c.cell),
+    ...varyingKeys.map((k) => String(c.varying[k] ?? '')),
+    String(c.seeds),
+    ...roles.map(([role]) => (c.metrics[role] ? fmtMeanStd(c.metrics[role]) : '–')),
+  ]);
   const md = [
     `# sweep of ${sweep.experiment}: ${cells.length} cells × ${sweep.trials.length / Math.max(1, cells.length)} seeds`,
     '',
@@ -63,7 +68,14 @@ export function writeSummary(sweepDir: string, sweep: SweepFile): string {
     ...table.map((r) => `| ${r.join(' | ')} |`),
   ];
   const missing = roles.filter(([role]) => cells.every((c) => !c.metrics[role]));
-  if (missing.length) md.push('', ...missing.map(([role, key]) => `- ${role}: no trial logged \`${key}\` (set metrics.${role} in the spec to a key the experiment logs)`));
+  if (missing.length)
+    md.push(
+      '',
+      ...missing.map(
+        ([role, key]) =>
+          `- ${role}: no trial logged \`${key}\` (set metrics.${role} in the spec to a key the experiment logs)`,
+      ),
+    );
 
   const plots = writePlots(sweepDir, sweep, cells);
   if (plots.length) md.push('', ...plots.map((p) => `![${p}](${p})`));
@@ -103,7 +115,9 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
       [...series].map(([label, cs]) => ({
         label,
         connect: true,
-        points: cs.filter(hasBoth).map((c) => ({ x: c.metrics.kl.mean, y: c.metrics.return.mean, text: `${x}=${c.varying[x]}` })),
+        points: cs
+          .filter(hasBoth)
+          .map((c) => ({ x: c.metrics.kl.mean, y: c.metrics.return.mean, text: `${x}=${c.varying[x]}` })),
       })),
     );
     writeFileAtomic(join(sweepDir, 'frontier.svg'), svg);
@@ -118,7 +132,13 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
       [...series].map(([label, cs]) => {
         const withRole = cs.filter((c) => c.metrics[role]);
         const m = withRole.map((c) => c.metrics[role]);
-        return { label, x: withRole.map(xOf), y: m.map((s) => s.mean), lower: m.map((s) => s.mean - s.std), upper: m.map((s) => s.mean + s.std) };
+        return {
+          label,
+          x: withRole.map(xOf),
+          y: m.map((s) => s.mean),
+          lower: m.map((s) => s.mean - s.std),
+          upper: m.map((s) => s.mean + s.std),
+        };
       }),
     );
     const name = `${fileSafe(key)}-vs-${fileSafe(x)}.svg`;
@@ -129,11 +149,18 @@ function writePlots(sweepDir: string, sweep: SweepFile, cells: readonly CellSumm
 }
 
 /** The end of a run of the sweep (either backend): summary when complete, else what is left and how to resume. */
-export function finishSweep(dir: string, sweep: SweepFile, failed: ReadonlyArray<{ id: string; error: string }>, stopped: boolean): number {
+export function finishSweep(
+  dir: string,
+  sweep: SweepFile,
+  failed: ReadonlyArray<{ id: string; error: string }>,
+  stopped: boolean,
+): number {
   for (const f of failed) console.error(`trial ${f.id} FAILED:\n${f.error.replace(/^/gm, '  ')}`);
   const left = sweep.trials.filter((t) => trialStatus(dir, t.id) !== 'done');
   if (left.length) {
-    console.log(`${left.length} of ${sweep.trials.length} trials not done; run the same command again (or: priorlab sweep ${dir}) to continue`);
+    console.log(
+      `${left.length} of ${sweep.trials.length} trials not done; run the same command again (or: priorlab sweep ${dir}) to continue`,
+    );
     return stopped && !failed.length ? 130 : 1;
   }
   const text = writeSummary(dir, sweep);

@@ -82,5 +82,14 @@ export async function runTrial(a: TrialRunArgs): Promise<RunOutcome> {
         },
       }
     : a.experiment;
-  return runSeed({ experiment, options: a.trial.options, seed: a.trial.seed, dir: a.dir, resume, backend: a.backend, signal: a.signal, reporter: a.reporter });
+  return runSeed({
+    experiment,
+    options: a.trial.options,
+    seed: a.trial.seed,
+    dir: a.dir,
+    resume,
+    backend: a.backend,
+    signal: a.signal,
+    reporter: a.reporter,
+  });
 }

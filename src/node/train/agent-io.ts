@@ -11,7 +11,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Learner, PolicyWeights } from '../../agents/learner.js';
-import { AGENT_FILES, AGENT_FORMAT_VERSION, agentWeights, parseAgentManifest, type AgentManifest } from '../../agents/saved-agent.js';
+import {
+  AGENT_FILES,
+  AGENT_FORMAT_VERSION,
+  agentWeights,
+  parseAgentManifest,
+  type AgentManifest,
+} from '../../agents/saved-agent.js';
 import type { ObjectiveSpec } from '../../priors/index.js';
 import { UsageError } from '../../core/errors.js';
 
@@ -23,7 +29,14 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 export function saveAgent(
   writeFile: (name: string, data: string | Uint8Array) => void,
   learner: Learner,
-  meta: { envId: string; envOptions: Record<string, unknown>; objective: ObjectiveSpec; config: Record<string, unknown>; packageVersion: string; step: number },
+  meta: {
+    envId: string;
+    envOptions: Record<string, unknown>;
+    objective: ObjectiveSpec;
+    config: Record<string, unknown>;
+    packageVersion: string;
+    step: number;
+  },
 ): void {
   const weights = learner.policyWeights();
   const tensors = Object.entries(weights).map(([name, w]) => ({ name, length: w.length }));
@@ -39,7 +52,12 @@ export function saveAgent(
     format: 'priorlab-agent',
     formatVersion: AGENT_FORMAT_VERSION,
     algo: learner.algo,
-    env: { id: meta.envId, options: meta.envOptions, observationSpace: learner.observationSpace.toString(), actionSpace: learner.actionSpace.toString() },
+    env: {
+      id: meta.envId,
+      options: meta.envOptions,
+      observationSpace: learner.observationSpace.toString(),
+      actionSpace: learner.actionSpace.toString(),
+    },
     objective: meta.objective,
     config: meta.config,
     networks: learner.networkSizes(),
@@ -55,7 +73,10 @@ export function saveAgent(
 export function loadAgent(dir: string): { manifest: AgentManifest; weights: PolicyWeights } {
   const mPath = join(dir, AGENT_FILES.manifest);
   const wPath = join(dir, AGENT_FILES.weights);
-  if (!existsSync(mPath)) throw new UsageError(`${dir}: no saved agent (${AGENT_FILES.manifest} is missing); allowed: a run folder written by 'priorlab train'`);
+  if (!existsSync(mPath))
+    throw new UsageError(
+      `${dir}: no saved agent (${AGENT_FILES.manifest} is missing); allowed: a run folder written by 'priorlab train'`,
+    );
   const manifest = parseAgentManifest(readFileSync(mPath, 'utf8'), mPath);
   if (!existsSync(wPath)) throw new UsageError(`${dir}: ${AGENT_FILES.weights} is missing (the manifest refers to it)`);
   const bytes = new Uint8Array(readFileSync(wPath));

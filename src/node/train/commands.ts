@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createLearner, MAX_EPISODE_STEPS, runEpisodes, type EpisodeResult, type Learner } from '../../agents/learner.js';
+import {
+  createLearner,
+  MAX_EPISODE_STEPS,
+  runEpisodes,
+  type EpisodeResult,
+  type Learner,
+} from '../../agents/learner.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { make } from '../../envs/registry.js';
@@ -46,7 +52,8 @@ export interface LoadedAgent {
 
 /** Loads the agent of run folder `dir` (see `loadAgent`); `seed` roots the learner's streams. */
 export function loadRunAgent(dir: string, seed: number, envOptions?: Record<string, unknown>): LoadedAgent {
-  if (!existsSync(dir)) throw new UsageError(`'${dir}' does not exist; allowed: a run folder written by 'priorlab train'`);
+  if (!existsSync(dir))
+    throw new UsageError(`'${dir}' does not exist; allowed: a run folder written by 'priorlab train'`);
   const { manifest, weights } = loadAgent(dir);
   const options = envOptions ?? manifest.env.options ?? {};
   const makeEnv = () => make(manifest.env.id, options);
@@ -54,7 +61,12 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   checkAgentFits(manifest, env, 'run', dir);
   const objective = buildObjective(manifest.objective, env);
   try {
-    const learner = createLearner(manifest.algo, { makeEnv, objective, config: manifest.config, streams: new RngStreams(`load/${seed}`) });
+    const learner = createLearner(manifest.algo, {
+      makeEnv,
+      objective,
+      config: manifest.config,
+      streams: new RngStreams(`load/${seed}`),
+    });
     learner.setPolicyWeights(weights);
     return {
       manifest,
@@ -89,7 +101,8 @@ const enjoyOptions = z.object({
 
 function runFolderArg(args: string[], cmd: string): [string, Map<string, string | true>] {
   const raw = splitArgs(args);
-  if (raw.positional.length !== 1) throw new UsageError(`usage: priorlab ${cmd} <run folder> [options]; got ${raw.positional.length} folders`);
+  if (raw.positional.length !== 1)
+    throw new UsageError(`usage: priorlab ${cmd} <run folder> [options]; got ${raw.positional.length} folders`);
   return [resolve(raw.positional[0]), raw.flags];
 }
 
@@ -104,27 +117,42 @@ export async function evalMain(args: string[]): Promise<number> {
   const [opts] = validateFlags(flags, [evalOptions] as const);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
-  const agent = loadRunAgent(dir, opts.seed, opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions));
+  const agent = loadRunAgent(
+    dir,
+    opts.seed,
+    opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions),
+  );
   try {
     const streams = new RngStreams(`eval/${opts.seed}`);
     const statsRng = streams.get('stats');
     let klSum = 0;
     let hSum = 0;
     let steps = 0;
-    const eps = runEpisodes(agent.learner, agent.makeEnv, opts.episodes, streams.get('reset'), { deterministic: true }, (live) => {
-      const s = agent.learner.stats(live, statsRng);
-      klSum += s.kl * live.length;
-      hSum += s.entropy * live.length;
-      steps += live.length;
-    });
+    const eps = runEpisodes(
+      agent.learner,
+      agent.makeEnv,
+      opts.episodes,
+      streams.get('reset'),
+      { deterministic: true },
+      (live) => {
+        const s = agent.learner.stats(live, statsRng);
+        klSum += s.kl * live.length;
+        hSum += s.entropy * live.length;
+        steps += live.length;
+      },
+    );
     const [mean, std] = meanStd(eps.map((e) => e.return));
     const success = successOf(agent.manifest.env.id);
     const m = agent.manifest;
     const options = opts.envOptions === undefined ? '' : ` (env options ${opts.envOptions})`;
-    console.log(`${m.algo} on ${m.env.id}${options}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`);
+    console.log(
+      `${m.algo} on ${m.env.id}${options}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`,
+    );
     console.log('| metric | value |\n|---|---|');
     console.log(`| return | ${mean.toFixed(2)} ± ${std.toFixed(2)} |`);
-    console.log(`| success rate | ${success ? `${((100 * eps.filter(success).length) / eps.length).toFixed(1)}%` : 'not defined for this env'} |`);
+    console.log(
+      `| success rate | ${success ? `${((100 * eps.filter(success).length) / eps.length).toFixed(1)}%` : 'not defined for this env'} |`,
+    );
     console.log(`| episode length | ${meanStd(eps.map((e) => e.length))[0].toFixed(1)} |`);
     console.log(`| KL(π‖prior) per step | ${(klSum / steps).toFixed(4)} nats |`);
     console.log(`| entropy per step | ${(hSum / steps).toFixed(4)} nats |`);
@@ -159,7 +187,10 @@ export async function enjoyMain(args: string[]): Promise<number> {
   const agent = loadRunAgent(dir, opts.seed);
   try {
     const env = agent.makeEnv();
-    if (opts.out !== undefined && !hasScene(env)) throw new UsageError(`--out: ${env.id} has no drawing; allowed: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`);
+    if (opts.out !== undefined && !hasScene(env))
+      throw new UsageError(
+        `--out: ${env.id} has no drawing; allowed: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`,
+      );
     const episodes = Array.from({ length: opts.episodes }, (_, e) => watch(agent, opts.seed + e));
     const terminal = gridText(env, episodes[0][0]) !== null;
     if (terminal) {
@@ -174,9 +205,15 @@ export async function enjoyMain(args: string[]): Promise<number> {
       console.log(`${env.id} is not a gridworld: watch it as a GIF with --out rollout.gif`);
     }
     if (opts.out !== undefined) {
-      const frames = episodes.flatMap((ep) => ep.filter((_, t) => t % opts.every === 0 || t === ep.length - 1).map((obs) => rasterize(sceneOf(env, obs), opts.size, opts.size)));
+      const frames = episodes.flatMap((ep) =>
+        ep
+          .filter((_, t) => t % opts.every === 0 || t === ep.length - 1)
+          .map((obs) => rasterize(sceneOf(env, obs), opts.size, opts.size)),
+      );
       writeFileAtomic(resolve(opts.out), encodeGif(frames, opts.size, opts.size, Math.round(1000 / opts.fps)));
-      console.log(`wrote ${opts.out}: ${frames.length} frames, ${opts.size}×${opts.size}, ${episodes.map((ep) => ep.length - 1).join(' + ')} steps`);
+      console.log(
+        `wrote ${opts.out}: ${frames.length} frames, ${opts.size}×${opts.size}, ${episodes.map((ep) => ep.length - 1).join(' + ')} steps`,
+      );
     }
     env.close();
     return 0;

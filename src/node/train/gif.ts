@@ -18,7 +18,14 @@ export function rasterize(scene: Scene, width: number, height: number): Uint8Arr
   // Pixel centre (i, j) in world coordinates.
   const wx = (i: number) => xMin + (i + 0.5) / sx;
   const wy = (j: number) => yMax - (j + 0.5) / sy;
-  const fill = (x0: number, x1: number, y0: number, y1: number, color: SceneColor, inside: (x: number, y: number) => boolean) => {
+  const fill = (
+    x0: number,
+    x1: number,
+    y0: number,
+    y1: number,
+    color: SceneColor,
+    inside: (x: number, y: number) => boolean,
+  ) => {
     const c = INDEX.get(color)!;
     const i0 = Math.max(0, Math.floor((x0 - xMin) * sx));
     const i1 = Math.min(width - 1, Math.ceil((x1 - xMin) * sx));
@@ -27,8 +34,10 @@ export function rasterize(scene: Scene, width: number, height: number): Uint8Arr
     for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) if (inside(wx(i), wy(j))) px[j * width + i] = c;
   };
   for (const s of scene.shapes) {
-    if (s.kind === 'rect') fill(s.x, s.x + s.w, s.y, s.y + s.h, s.color, (x, y) => x >= s.x && x <= s.x + s.w && y >= s.y && y <= s.y + s.h);
-    else if (s.kind === 'circle') fill(s.x - s.r, s.x + s.r, s.y - s.r, s.y + s.r, s.color, (x, y) => (x - s.x) ** 2 + (y - s.y) ** 2 <= s.r * s.r);
+    if (s.kind === 'rect')
+      fill(s.x, s.x + s.w, s.y, s.y + s.h, s.color, (x, y) => x >= s.x && x <= s.x + s.w && y >= s.y && y <= s.y + s.h);
+    else if (s.kind === 'circle')
+      fill(s.x - s.r, s.x + s.r, s.y - s.r, s.y + s.r, s.color, (x, y) => (x - s.x) ** 2 + (y - s.y) ** 2 <= s.r * s.r);
     else {
       const h = s.width / 2;
       const [dx, dy] = [s.x2 - s.x1, s.y2 - s.y1];
@@ -37,7 +46,14 @@ export function rasterize(scene: Scene, width: number, height: number): Uint8Arr
         const t = Math.min(1, Math.max(0, ((x - s.x1) * dx + (y - s.y1) * dy) / len2));
         return (x - s.x1 - t * dx) ** 2 + (y - s.y1 - t * dy) ** 2 <= h * h;
       };
-      fill(Math.min(s.x1, s.x2) - h, Math.max(s.x1, s.x2) + h, Math.min(s.y1, s.y2) - h, Math.max(s.y1, s.y2) + h, s.color, near);
+      fill(
+        Math.min(s.x1, s.x2) - h,
+        Math.max(s.x1, s.x2) + h,
+        Math.min(s.y1, s.y2) - h,
+        Math.max(s.y1, s.y2) + h,
+        s.color,
+        near,
+      );
     }
   }
   return px;

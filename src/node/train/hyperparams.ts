@@ -23,7 +23,10 @@ const LOOP: Record<keyof LoopConfig, number> = { totalSteps: 0, evalEvery: 0, ev
 const FIELDS: Record<Algo, Record<string, unknown>> = {
   sac: { ...SAC_DEFAULTS },
   // `seed` is the run's seed, set by `train`.
-  'sac-discrete': { ...Object.fromEntries(Object.entries(DEFAULT_DISCRETE_SAC_CONFIG).filter(([k]) => k !== 'seed')), ...LOOP },
+  'sac-discrete': {
+    ...Object.fromEntries(Object.entries(DEFAULT_DISCRETE_SAC_CONFIG).filter(([k]) => k !== 'seed')),
+    ...LOOP,
+  },
   klppo: { ...KLPPO_DEFAULTS, ...LOOP, ...KLPPO_EXTRA },
 };
 
@@ -37,7 +40,9 @@ function fieldSchema(example: unknown): z.ZodType {
 
 /** The zod schema of one env's entry for `algo`: a strict partial object over its config fields. */
 export function hyperparamSchema(algo: Algo): z.ZodObject {
-  return z.object(Object.fromEntries(Object.entries(FIELDS[algo]).map(([k, v]) => [k, fieldSchema(v).optional()]))).strict();
+  return z
+    .object(Object.fromEntries(Object.entries(FIELDS[algo]).map(([k, v]) => [k, fieldSchema(v).optional()])))
+    .strict();
 }
 
 /** Field names `--set` accepts for `algo`. */
@@ -97,7 +102,9 @@ export function parseSet(algo: Algo, text: string): Record<string, unknown> {
     try {
       value = parse(pair.slice(eq + 1));
     } catch {
-      throw new UsageError(`--set ${key}: '${pair.slice(eq + 1)}' is not a value (a number, a word, or a list like [64,64])`);
+      throw new UsageError(
+        `--set ${key}: '${pair.slice(eq + 1)}' is not a value (a number, a word, or a list like [64,64])`,
+      );
     }
     out[key] = value;
   }

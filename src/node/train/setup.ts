@@ -11,7 +11,15 @@ import { ALGOS, algoFits, policyReference, type Algo } from '../../agents/learne
 import { Rng } from '../../core/rng.js';
 import type { Env } from '../../envs/env.js';
 import { make, registeredIds } from '../../envs/registry.js';
-import { makeObjective, objectiveOptions, objectiveSpecOf, parseObjectiveSpec, type Objective, type ObjectiveSpec, type ReferenceSource } from '../../priors/index.js';
+import {
+  makeObjective,
+  objectiveOptions,
+  objectiveSpecOf,
+  parseObjectiveSpec,
+  type Objective,
+  type ObjectiveSpec,
+  type ReferenceSource,
+} from '../../priors/index.js';
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 import { UsageError } from '../../core/errors.js';
 import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
@@ -19,12 +27,29 @@ import { parseSet, tunedHyperparams } from './hyperparams.js';
 
 const baseOptions = z.object({
   algo: z.enum(ALGOS).default('sac').describe('learner: sac (continuous SAC), sac-discrete, klppo (KL-PPO)'),
-  env: z.string().default('Pendulum-v1').describe(`registered env id: ${registeredIds().join(', ')}`),
+  env: z
+    .string()
+    .default('Pendulum-v1')
+    .describe(`registered env id: ${registeredIds().join(', ')}`),
   ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1' }),
-  reference: z.string().optional().describe("reference prior: a name (the env's first by default) or a run folder of a trained agent"),
-  envOptions: z.string().optional().describe('options of the env as a YAML map, e.g. "{goalVelocity: 0.03}" (a changed task)'),
-  steps: z.number().int().positive().optional().describe('environment steps (default: the hyperparameter file, else the algorithm default)'),
-  set: z.string().optional().describe('hyperparameters over the file: key=value,key=value (e.g. batchSize=64,hidden=[32,32])'),
+  reference: z
+    .string()
+    .optional()
+    .describe("reference prior: a name (the env's first by default) or a run folder of a trained agent"),
+  envOptions: z
+    .string()
+    .optional()
+    .describe('options of the env as a YAML map, e.g. "{goalVelocity: 0.03}" (a changed task)'),
+  steps: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('environment steps (default: the hyperparameter file, else the algorithm default)'),
+  set: z
+    .string()
+    .optional()
+    .describe('hyperparameters over the file: key=value,key=value (e.g. batchSize=64,hidden=[32,32])'),
 });
 export type TrainOptions = z.infer<typeof baseOptions>;
 
@@ -44,7 +69,12 @@ function specOf(opts: TrainOptions, env: Env): ObjectiveSpec {
   const fill =
     opts.prior === 'uniform' && learned && opts.targetKl === undefined && opts.targetEntropy === undefined
       ? // −dim A for a Box (SAC), 0.98·log|A| for a Discrete space (Christodoulou's discrete SAC)
-        { targetEntropy: env.actionSpace.kind === 'box' ? ('auto' as const) : 0.98 * Math.log(env.actionSpace.kind === 'discrete' ? env.actionSpace.n : 1) }
+        {
+          targetEntropy:
+            env.actionSpace.kind === 'box'
+              ? ('auto' as const)
+              : 0.98 * Math.log(env.actionSpace.kind === 'discrete' ? env.actionSpace.n : 1),
+        }
       : {};
   const reference = opts.prior === 'reference' ? referenceOf(opts, env) : undefined;
   return objectiveSpecOf({ ...opts, ...fill, reference });
@@ -57,7 +87,8 @@ function referenceOf(opts: TrainOptions, env: Env): string {
   const allowed = `${names.length ? `${names.join(', ')} or ` : ''}a run folder of ${env.id} containing ${AGENT_FILES.manifest}`;
   if (ref === undefined) throw new UsageError(`--reference: ${env.id} has no named reference; allowed: ${allowed}`);
   if (names.includes(ref)) return ref;
-  if (!existsSync(resolve(ref))) throw new UsageError(`--reference: '${ref}' is not a reference of ${env.id}; allowed: ${allowed}`);
+  if (!existsSync(resolve(ref)))
+    throw new UsageError(`--reference: '${ref}' is not a reference of ${env.id}; allowed: ${allowed}`);
   const dir = resolve(ref);
   checkAgentFits(loadAgent(dir).manifest, env, '--reference', dir);
   return dir;
@@ -73,14 +104,17 @@ export function parseEnvOptions(text: string | undefined): Record<string, unknow
     value = undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`--env-options: '${text}' is not a map; allowed: a YAML or JSON map such as "{goalVelocity: 0.03}"`);
+    throw new UsageError(
+      `--env-options: '${text}' is not a map; allowed: a YAML or JSON map such as "{goalVelocity: 0.03}"`,
+    );
   }
   return value as Record<string, unknown>;
 }
 
 /** Resolves (and so validates) the options; every problem is a `UsageError` naming the option. */
 export function resolveTrain(opts: TrainOptions): ResolvedTrain {
-  if (!registeredIds().includes(opts.env)) throw new UsageError(`--env: '${opts.env}' is not registered; allowed: ${registeredIds().join(', ')}`);
+  if (!registeredIds().includes(opts.env))
+    throw new UsageError(`--env: '${opts.env}' is not registered; allowed: ${registeredIds().join(', ')}`);
   const envOptions = parseEnvOptions(opts.envOptions);
   let env: Env;
   try {
@@ -91,9 +125,12 @@ export function resolveTrain(opts: TrainOptions): ResolvedTrain {
   try {
     if (!algoFits(opts.algo, env)) {
       const fit = ALGOS.filter((a) => algoFits(a, env));
-      throw new UsageError(`--algo: ${opts.algo} does not fit ${opts.env} (observations ${env.observationSpace.toString()}, actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ')}`);
+      throw new UsageError(
+        `--algo: ${opts.algo} does not fit ${opts.env} (observations ${env.observationSpace.toString()}, actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ')}`,
+      );
     }
-    if (opts.prior !== 'reference' && opts.reference !== undefined) throw new UsageError(`--reference: given with --prior ${opts.prior}; allowed: only with --prior reference`);
+    if (opts.prior !== 'reference' && opts.reference !== undefined)
+      throw new UsageError(`--reference: given with --prior ${opts.prior}; allowed: only with --prior reference`);
     const spec = specOf(opts, env);
     try {
       parseObjectiveSpec(spec);
@@ -128,7 +165,8 @@ export const trainOptions = baseOptions.superRefine((opts, ctx) => {
 export function referenceSource(spec: ObjectiveSpec, env: Env): () => ReferenceSource {
   return () => {
     const ref = spec.reference;
-    if (ref === undefined) throw new UsageError('objective.reference: missing; allowed: a reference name or a run folder');
+    if (ref === undefined)
+      throw new UsageError('objective.reference: missing; allowed: a reference name or a run folder');
     const named = NAMED_REFERENCES[env.id]?.[ref];
     if (named) return named.make(env);
     const { manifest, weights } = loadAgent(ref);

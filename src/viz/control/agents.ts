@@ -15,7 +15,13 @@ import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env } from '../../envs/env.js';
 import { make } from '../../envs/registry.js';
-import { makeObjective, referencePrior, type BoxPrior, type Objective, type ReferenceSource } from '../../priors/index.js';
+import {
+  makeObjective,
+  referencePrior,
+  type BoxPrior,
+  type Objective,
+  type ReferenceSource,
+} from '../../priors/index.js';
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 
 /** The envs the viewer shows trained agents of. */
@@ -29,7 +35,11 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** A saved agent from its two files' contents; `where` names them in errors (a folder or the files' names). */
-export async function readSavedAgent(manifestText: string, bin: Uint8Array, where: string): Promise<{ manifest: AgentManifest; weights: Record<string, Float32Array> }> {
+export async function readSavedAgent(
+  manifestText: string,
+  bin: Uint8Array,
+  where: string,
+): Promise<{ manifest: AgentManifest; weights: Record<string, Float32Array> }> {
   const manifest = parseAgentManifest(manifestText, `${where}/agent.json`);
   return { manifest, weights: agentWeights(manifest, bin, await sha256Hex(bin), `${where}/agent.bin`) };
 }
@@ -39,7 +49,10 @@ function namedReference(manifest: AgentManifest, env: Env, where: string): () =>
   return () => {
     const ref = manifest.objective.reference ?? '';
     const named = NAMED_REFERENCES[env.id]?.[ref];
-    if (!named) throw new UsageError(`${where}/agent.json: objective.reference '${ref}' is not a named reference of ${env.id}; the viewer builds: ${referenceNames(env.id).join(', ') || 'none'} (a run folder as reference needs the CLI)`);
+    if (!named)
+      throw new UsageError(
+        `${where}/agent.json: objective.reference '${ref}' is not a named reference of ${env.id}; the viewer builds: ${referenceNames(env.id).join(', ') || 'none'} (a run folder as reference needs the CLI)`,
+      );
     return named.make(env);
   };
 }
@@ -60,9 +73,12 @@ export class ViewerAgent {
     readonly source: string,
   ) {
     if (!(AGENT_ENVS as readonly string[]).includes(manifest.env.id)) {
-      throw new UsageError(`${source}/agent.json: an agent of ${manifest.env.id}; allowed here: ${AGENT_ENVS.join(', ')}`);
+      throw new UsageError(
+        `${source}/agent.json: an agent of ${manifest.env.id}; allowed here: ${AGENT_ENVS.join(', ')}`,
+      );
     }
-    if (manifest.algo !== 'sac') throw new UsageError(`${source}/agent.json: algo ${manifest.algo}; allowed here: sac (continuous SAC)`);
+    if (manifest.algo !== 'sac')
+      throw new UsageError(`${source}/agent.json: algo ${manifest.algo}; allowed here: sac (continuous SAC)`);
     this.env = manifest.env.id as AgentEnv;
     const makeEnv = () => make(manifest.env.id, manifest.env.options);
     const env = makeEnv();
@@ -70,9 +86,17 @@ export class ViewerAgent {
       checkAgentFits(manifest, env, 'agent', source);
       this.actionSpace = env.actionSpace as Box;
       this.objective = makeObjective(manifest.objective, env, { reference: namedReference(manifest, env, source) });
-      this.learner = createLearner('sac', { makeEnv, objective: this.objective, config: manifest.config, streams: new RngStreams(0) });
+      this.learner = createLearner('sac', {
+        makeEnv,
+        objective: this.objective,
+        config: manifest.config,
+        streams: new RngStreams(0),
+      });
       this.learner.setPolicyWeights(weights);
-      this.policy = referencePrior(env, policyReference('sac', manifest.networks, weights, manifest.config, env, new Rng(0))) as BoxPrior;
+      this.policy = referencePrior(
+        env,
+        policyReference('sac', manifest.networks, weights, manifest.config, env, new Rng(0)),
+      ) as BoxPrior;
     } finally {
       env.close();
     }
@@ -94,15 +118,26 @@ export class ViewerAgent {
    * row-major, inside the bounds); and KL(π‖p) at that state, estimated as the learners estimate it
    * (`Learner.stats`: E_{a~π}[log π(a|s) − log p(a|s)], here with `samples` draws).
    */
-  densityAt(obs: Float32Array, actions: Float32Array, samples: number, rng: Rng): { logPi: Float32Array; logPrior: Float32Array; kl: number } {
+  densityAt(
+    obs: Float32Array,
+    actions: Float32Array,
+    samples: number,
+    rng: Rng,
+  ): { logPi: Float32Array; logPrior: Float32Array; kl: number } {
     const d = this.actionSpace.dim;
     const n = actions.length / d;
     const [logPi, logPrior] = tf.tidy(() => {
       const o = tf.tile(tf.tensor2d(obs, [1, obs.length]), [n, 1]) as tf.Tensor2D;
       const a = tf.tensor2d(actions, [n, d]);
-      return [this.policy.logProb(o, a).dataSync() as Float32Array, (this.objective.prior as BoxPrior).logProb(o, a).dataSync() as Float32Array];
+      return [
+        this.policy.logProb(o, a).dataSync() as Float32Array,
+        (this.objective.prior as BoxPrior).logProb(o, a).dataSync() as Float32Array,
+      ];
     });
-    const kl = this.learner.stats(Array.from({ length: samples }, () => obs), rng).kl;
+    const kl = this.learner.stats(
+      Array.from({ length: samples }, () => obs),
+      rng,
+    ).kl;
     return { logPi, logPrior, kl };
   }
 }
@@ -110,7 +145,8 @@ export class ViewerAgent {
 /** Midpoints of `n` equal cells across each action dimension: `[n^d, d]` row-major (no point on a bound, where tanh's density is singular). */
 export function actionGrid(space: Box, n: number): Float32Array {
   const d = space.dim;
-  const axis = (i: number) => Array.from({ length: n }, (_, k) => space.low[i] + ((k + 0.5) / n) * (space.high[i] - space.low[i]));
+  const axis = (i: number) =>
+    Array.from({ length: n }, (_, k) => space.low[i] + ((k + 0.5) / n) * (space.high[i] - space.low[i]));
   if (d === 1) return Float32Array.from(axis(0));
   if (d !== 2) throw new RangeError(`actionGrid: ${space.toString()} has ${d} dimensions; drawn: 1 or 2`);
   const [xs, ys] = [axis(0), axis(1)];
@@ -143,15 +179,30 @@ export function startSeeds(seed: number, n: number): number[] {
  * `<seed>/actions`, the same stream for every prior) or the deterministic mean. Yields to the page every few steps;
  * once `signal` aborts (a newer request superseded this one) it stops there and returns the episodes unfinished.
  */
-export async function rollouts(agent: ViewerAgent, n: number, seed: number, deterministic: boolean, signal?: AbortSignal): Promise<Rollout[]> {
+export async function rollouts(
+  agent: ViewerAgent,
+  n: number,
+  seed: number,
+  deterministic: boolean,
+  signal?: AbortSignal,
+): Promise<Rollout[]> {
   const envs = Array.from({ length: n }, () => make(agent.manifest.env.id, agent.manifest.env.options));
   const starts = startSeeds(seed, n);
   const rng = new Rng(`${seed}/actions`);
-  const out: Rollout[] = envs.map((e, i) => ({ obs: [e.reset({ seed: starts[i] }).obs as Float32Array], actions: [], return: 0, success: agent.env === 'Pendulum-v1' ? null : false, goal: null }));
+  const out: Rollout[] = envs.map((e, i) => ({
+    obs: [e.reset({ seed: starts[i] }).obs as Float32Array],
+    actions: [],
+    return: 0,
+    success: agent.env === 'Pendulum-v1' ? null : false,
+    goal: null,
+  }));
   const d = agent.actionSpace.dim;
   let live = envs.map((_, i) => i);
   for (let t = 0; live.length > 0; t++) {
-    const acts = agent.learner.act(live.map((i) => out[i].obs.at(-1)!), deterministic ? { deterministic: true } : { deterministic: false, rng });
+    const acts = agent.learner.act(
+      live.map((i) => out[i].obs.at(-1)!),
+      deterministic ? { deterministic: true } : { deterministic: false, rng },
+    );
     live = live.filter((i, k) => {
       const a = acts.slice(k * d, (k + 1) * d);
       const r = envs[i].step(a);

@@ -12,7 +12,18 @@ import { COLORS, css } from '../palette.js';
 import type { ViewController } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { Stage } from '../stage.js';
-import { button, frameScheduler, h, legend, section, segmented, select, slider, statTable, type PanelHost } from '../ui.js';
+import {
+  button,
+  frameScheduler,
+  h,
+  legend,
+  section,
+  segmented,
+  select,
+  slider,
+  statTable,
+  type PanelHost,
+} from '../ui.js';
 
 export const TRAJECTORIES = 200;
 const ENVS = ['PointMass-v0', 'Pendulum-v1'] as const;
@@ -22,7 +33,9 @@ type Route = 'top' | 'bottom';
 
 /** Mounts the controller view into `host`; resolves to its disposer. */
 export async function mountControllerView(host: PanelHost, view: ViewController): Promise<() => void> {
-  let env: (typeof ENVS)[number] = (ENVS as readonly string[]).includes(view.state.env) ? (view.state.env as (typeof ENVS)[number]) : 'PointMass-v0';
+  let env: (typeof ENVS)[number] = (ENVS as readonly string[]).includes(view.state.env)
+    ? (view.state.env as (typeof ENVS)[number])
+    : 'PointMass-v0';
   // The controllers' noise must be > 0: σ = 0 would be a point mass, not a Gaussian.
   let noise = Math.max(NOISE_MIN, extraNumber(view.state, 'noise', 0.3));
   let route: Route = view.state.extra.route === 'top' ? 'top' : 'bottom';
@@ -32,7 +45,11 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
   const seedInLink = /[#&]seed=/.test(location.hash);
   if (env === 'Pendulum-v1' && !seedInLink) seed = swingUpSeed(seed);
 
-  const ctl = section(host.sidebar, 'Environment', 'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.');
+  const ctl = section(
+    host.sidebar,
+    'Environment',
+    'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.',
+  );
   select(ctl, 'control-env', 'environment', ENVS, env, (v) => {
     env = v as typeof env;
     if (env === 'Pendulum-v1') seed = swingUpSeed(seed);
@@ -40,11 +57,27 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
   });
   const routeBox = h('div');
   ctl.append(routeBox);
-  segmented(routeBox, 'control-route', 'PointMass route around the obstacle', [
-    { value: 'bottom', label: 'below' },
-    { value: 'top', label: 'above' },
-  ], route, (v) => ((route = v), schedule()));
-  slider(ctl, { id: 'control-noise', label: 'action noise σ', min: NOISE_MIN, max: 1.5, step: 0.05, value: noise, format: (v) => v.toFixed(2), onInput: (v) => ((noise = v), schedule()) });
+  segmented(
+    routeBox,
+    'control-route',
+    'PointMass route around the obstacle',
+    [
+      { value: 'bottom', label: 'below' },
+      { value: 'top', label: 'above' },
+    ],
+    route,
+    (v) => ((route = v), schedule()),
+  );
+  slider(ctl, {
+    id: 'control-noise',
+    label: 'action noise σ',
+    min: NOISE_MIN,
+    max: 1.5,
+    step: 0.05,
+    value: noise,
+    format: (v) => v.toFixed(2),
+    onInput: (v) => ((noise = v), schedule()),
+  });
   button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), schedule()));
   const key = section(host.sidebar, 'Legend');
   const legendBox = h('div');
@@ -68,21 +101,35 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
     legendBox.replaceChildren();
     if (env === 'PointMass-v0') {
       const tr = pointMassTrajectories(TRAJECTORIES, seed, noise, route);
-      current = pointMassView(SIZE, tr.map((t) => t.xy), tr.map((t) => GOAL_COLORS[t.goal ?? 'none']));
+      current = pointMassView(
+        SIZE,
+        tr.map((t) => t.xy),
+        tr.map((t) => GOAL_COLORS[t.goal ?? 'none']),
+      );
       const count = (g: string | null) => tr.filter((t) => t.goal === g).length / tr.length;
       // Which way around the big obstacle: the y of each trajectory where it crosses the obstacle's x.
       const above = tr.filter((t) => {
         for (let k = 0; k < t.xy.length; k += 2) if (t.xy[k] >= 0.25) return t.xy[k + 1] > 0;
         return false;
       }).length;
-      statTable(side, `${TRAJECTORIES} trajectories, seed ${seed}`, [
-        { key: 'far', label: 'reached far goal (+5)', value: count('far') },
-        { key: 'near', label: 'reached near goal (+1)', value: count('near') },
-        { key: 'none', label: 'no goal in 200 steps', value: count(null) },
-        { key: 'above', label: 'passed above the obstacle', value: above / tr.length },
-        { key: 'meanReturn', label: 'mean return', value: tr.reduce((a, t) => a + t.return, 0) / tr.length },
-        { key: 'meanLength', label: 'mean length', value: tr.reduce((a, t) => a + t.xy.length / 2 - 1, 0) / tr.length, digits: 1 },
-      ], 'control-stats');
+      statTable(
+        side,
+        `${TRAJECTORIES} trajectories, seed ${seed}`,
+        [
+          { key: 'far', label: 'reached far goal (+5)', value: count('far') },
+          { key: 'near', label: 'reached near goal (+1)', value: count('near') },
+          { key: 'none', label: 'no goal in 200 steps', value: count(null) },
+          { key: 'above', label: 'passed above the obstacle', value: above / tr.length },
+          { key: 'meanReturn', label: 'mean return', value: tr.reduce((a, t) => a + t.return, 0) / tr.length },
+          {
+            key: 'meanLength',
+            label: 'mean length',
+            value: tr.reduce((a, t) => a + t.xy.length / 2 - 1, 0) / tr.length,
+            digits: 1,
+          },
+        ],
+        'control-stats',
+      );
       legend(legendBox, [
         { color: css(GOAL_COLORS.far), label: 'reached far goal', shape: 'line' },
         { color: css(GOAL_COLORS.near), label: 'reached near goal', shape: 'line' },
@@ -95,16 +142,31 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
       const ep = pendulumEpisode(seed, noise);
       current = pendulumView(SIZE, ep.theta, ep.torque);
       const upright = ep.theta.filter((t) => Math.abs(t) < 0.1).length;
-      statTable(side, `one episode, seed ${seed}`, [
-        { key: 'startTheta', label: 'start θ₀ (0 = upright)', value: ep.theta[0] },
-        { key: 'return', label: 'return (200 steps)', value: ep.reward.reduce((a, b) => a + b, 0), digits: 1 },
-        { key: 'upright', label: 'steps with |θ| < 0.1', value: upright, digits: 0 },
-        { key: 'finalTheta', label: 'final θ', value: ep.theta[ep.theta.length - 1] },
-      ], 'control-stats');
+      statTable(
+        side,
+        `one episode, seed ${seed}`,
+        [
+          { key: 'startTheta', label: 'start θ₀ (0 = upright)', value: ep.theta[0] },
+          { key: 'return', label: 'return (200 steps)', value: ep.reward.reduce((a, b) => a + b, 0), digits: 1 },
+          { key: 'upright', label: 'steps with |θ| < 0.1', value: upright, digits: 0 },
+          { key: 'finalTheta', label: 'final θ', value: ep.theta[ep.theta.length - 1] },
+        ],
+        'control-stats',
+      );
       const steps = (a: ArrayLike<number>) => Array.from(a, (v, i) => [i, v] as const);
       host.charts.append(
-        lineChart({ title: 'Angle θ(t) (0 = upright)', xLabel: 'step', yLabel: 'rad', series: [{ name: 'θ', color: 0x2bb3a3, points: steps(ep.theta) }] }),
-        lineChart({ title: 'Torque u(t)', xLabel: 'step', yLabel: 'N·m', series: [{ name: 'u', color: 0xe05570, points: steps(ep.torque) }] }),
+        lineChart({
+          title: 'Angle θ(t) (0 = upright)',
+          xLabel: 'step',
+          yLabel: 'rad',
+          series: [{ name: 'θ', color: 0x2bb3a3, points: steps(ep.theta) }],
+        }),
+        lineChart({
+          title: 'Torque u(t)',
+          xLabel: 'step',
+          yLabel: 'N·m',
+          series: [{ name: 'u', color: 0xe05570, points: steps(ep.torque) }],
+        }),
       );
       legend(legendBox, [
         { color: '#dfe6f3', label: 'rod', shape: 'line' },

@@ -24,7 +24,11 @@ export const GOAL_COLORS: Record<string, number> = { far: 0x2bb3a3, near: 0xf0a0
 
 /** `trajectories`: flat x,y arrays; `goals`: the goal each reached (null: none). */
 /** PointMass with trajectories overlaid, `colors[i]` the colour of trajectory i (by goal reached, or by prior). */
-export function pointMassView(size: number, trajectories: readonly Float32Array[], colors: readonly number[]): AnimatedView {
+export function pointMassView(
+  size: number,
+  trajectories: readonly Float32Array[],
+  colors: readonly number[],
+): AnimatedView {
   const { bounds, obstacles, goals: goalSpecs, start } = POINT_MASS_GEOMETRY;
   const sx = (x: number) => ((x - bounds.xMin) / (bounds.xMax - bounds.xMin)) * size;
   const sy = (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size;
@@ -56,7 +60,11 @@ export function pointMassView(size: number, trajectories: readonly Float32Array[
   lines.on('destroyed', () => lines.texture.destroy(true));
   root.addChild(lines);
   const marks = new Graphics();
-  for (const g of goalSpecs) marks.circle(sx(g.x), sy(g.y), sr(g.r)).fill({ color: COLORS.goal, alpha: 0.35 }).stroke({ width: 2, color: COLORS.goal });
+  for (const g of goalSpecs)
+    marks
+      .circle(sx(g.x), sy(g.y), sr(g.r))
+      .fill({ color: COLORS.goal, alpha: 0.35 })
+      .stroke({ width: 2, color: COLORS.goal });
   marks.circle(sx(start.x), sy(start.y), 5).fill(COLORS.start);
   root.addChild(marks);
   for (const g of goalSpecs) {
@@ -106,7 +114,14 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
   const cx = size / 2;
   const cy = size / 2;
   const L = size * 0.34;
-  root.addChild(new Graphics().rect(0, 0, size, size).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid }).circle(cx, cy, L).stroke({ width: 1, color: COLORS.grid }));
+  root.addChild(
+    new Graphics()
+      .rect(0, 0, size, size)
+      .fill(COLORS.panel)
+      .stroke({ width: 1, color: COLORS.grid })
+      .circle(cx, cy, L)
+      .stroke({ width: 1, color: COLORS.grid }),
+  );
   const upright = new Text({ text: 'upright (θ = 0)', style: { ...FONT, fill: COLORS.muted } });
   upright.anchor.set(0.5, 1);
   // Above the bob (radius 12) when it stands upright.
@@ -173,7 +188,11 @@ export function pendulumView(size: number, theta: ArrayLike<number>, torque: Arr
       // At the bottom: the "upright" label holds the top.
       ctx.textBaseline = 'bottom';
       ctx.fillStyle = css(COLORS.text);
-      ctx.fillText(`t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, size - 8);
+      ctx.fillText(
+        `t = ${i}   θ = ${theta[i].toFixed(2)}   torque u = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`,
+        10,
+        size - 8,
+      );
     },
   };
   return { root, animation };
@@ -194,7 +213,13 @@ const hill = (x: number): number => 0.45 * Math.sin(3 * x) + 0.55;
  * start included), rollout `picked` solid with its force arrow (`force`: the action at each step), the others
  * faint. Loops.
  */
-export function mountainCarView(width: number, height: number, xs: ReadonlyArray<ArrayLike<number>>, picked: number, force: ArrayLike<number>): AnimatedView {
+export function mountainCarView(
+  width: number,
+  height: number,
+  xs: ReadonlyArray<ArrayLike<number>>,
+  picked: number,
+  force: ArrayLike<number>,
+): AnimatedView {
   // Room above the right crest for the flag and the read-out.
   const [x0, x1, y0, y1] = [-1.2, 0.6, 0, 1.5];
   const sx = (x: number) => ((x - x0) / (x1 - x0)) * width;
@@ -205,7 +230,10 @@ export function mountainCarView(width: number, height: number, xs: ReadonlyArray
   ground.stroke({ width: 3, color: 0x8d6e63 });
   const fx = sx(0.45);
   const fy = sy(hill(0.45));
-  ground.moveTo(fx, fy).lineTo(fx, fy - 40).stroke({ width: 2, color: COLORS.text });
+  ground
+    .moveTo(fx, fy)
+    .lineTo(fx, fy - 40)
+    .stroke({ width: 2, color: COLORS.text });
   ground.rect(fx, fy - 40, 18, 12).fill(COLORS.goal);
   const root = new Container();
   root.addChild(ground);
@@ -216,7 +244,8 @@ export function mountainCarView(width: number, height: number, xs: ReadonlyArray
   root.addChild(flag);
   const n = Math.max(...xs.map((x) => x.length));
   let t = 0;
-  const car = (ctx: CanvasRenderingContext2D, x: number, color: string, r: number) => disc(ctx, sx(x), sy(hill(x)) - r, r, color);
+  const car = (ctx: CanvasRenderingContext2D, x: number, color: string, r: number) =>
+    disc(ctx, sx(x), sy(hill(x)) - r, r, color);
   const animation: Animation = {
     x: 0,
     y: 0,
@@ -248,7 +277,11 @@ export function mountainCarView(width: number, height: number, xs: ReadonlyArray
       ctx.font = CANVAS_FONT;
       ctx.textBaseline = 'top';
       ctx.fillStyle = css(COLORS.text);
-      ctx.fillText(`t = ${j}   x = ${mine[j].toFixed(2)}   force = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`, 10, 10);
+      ctx.fillText(
+        `t = ${j}   x = ${mine[j].toFixed(2)}   force = ${Number.isNaN(u) ? '— (episode over)' : u.toFixed(2)}`,
+        10,
+        10,
+      );
     },
   };
   return { root, animation };

@@ -38,10 +38,20 @@ export function fanChart(spec: FanSpec): Fan {
   const W = spec.width ?? 320;
   const H = spec.height ?? 200;
   const m = { l: 46, r: 10, t: 26, b: 34 };
-  const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart fan', role: 'img', 'aria-label': spec.title }) as SVGSVGElement;
+  const svg = el('svg', {
+    width: W,
+    height: H,
+    viewBox: `0 0 ${W} ${H}`,
+    class: 'chart fan',
+    role: 'img',
+    'aria-label': spec.title,
+  }) as SVGSVGElement;
   svg.append(el('text', { x: m.l, y: 16, class: 'chart-title' }, spec.title));
   const xMax = Math.max(1, ...spec.lines.map((l) => l.length - 1));
-  let [y0, y1] = spec.yRange ?? [Math.min(...spec.lines.flatMap((l) => Array.from(l))), Math.max(...spec.lines.flatMap((l) => Array.from(l)))];
+  let [y0, y1] = spec.yRange ?? [
+    Math.min(...spec.lines.flatMap((l) => Array.from(l))),
+    Math.max(...spec.lines.flatMap((l) => Array.from(l))),
+  ];
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y1 + 1];
   const sx = (x: number) => m.l + (x / xMax) * (W - m.l - m.r);
   const sy = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
@@ -49,18 +59,56 @@ export function fanChart(spec: FanSpec): Fan {
     svg.append(el('line', { x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: 'gridline' }));
     svg.append(el('text', { x: m.l - 5, y: sy(t) + 4, 'text-anchor': 'end' }, fmtTick(t)));
   }
-  for (const t of ticks(0, xMax, 4)) svg.append(el('text', { x: sx(t), y: H - m.b + 14, 'text-anchor': 'middle' }, fmtTick(t)));
-  svg.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
-  svg.append(el('text', { x: 11, y: (m.t + H - m.b) / 2, transform: `rotate(-90 11 ${(m.t + H - m.b) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }, spec.yLabel));
+  for (const t of ticks(0, xMax, 4))
+    svg.append(el('text', { x: sx(t), y: H - m.b + 14, 'text-anchor': 'middle' }, fmtTick(t)));
+  svg.append(
+    el('text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel),
+  );
+  svg.append(
+    el(
+      'text',
+      {
+        x: 11,
+        y: (m.t + H - m.b) / 2,
+        transform: `rotate(-90 11 ${(m.t + H - m.b) / 2})`,
+        'text-anchor': 'middle',
+        class: 'axis-label',
+      },
+      spec.yLabel,
+    ),
+  );
   if (spec.level) {
     svg.append(el('line', { x1: m.l, x2: W - m.r, y1: sy(spec.level.y), y2: sy(spec.level.y), class: 'marker' }));
-    svg.append(el('text', { x: W - m.r - 2, y: sy(spec.level.y) - 3, 'text-anchor': 'end', class: 'marker-label' }, spec.level.label));
+    svg.append(
+      el(
+        'text',
+        { x: W - m.r - 2, y: sy(spec.level.y) - 3, 'text-anchor': 'end', class: 'marker-label' },
+        spec.level.label,
+      ),
+    );
   }
   const paths = spec.lines.map((l, i) => {
-    const d = Array.from(l, (y, k) => `${k ? 'L' : 'M'}${sx(k).toFixed(1)},${sy(Math.min(y1, Math.max(y0, y))).toFixed(1)}`).join('');
+    const d = Array.from(
+      l,
+      (y, k) => `${k ? 'L' : 'M'}${sx(k).toFixed(1)},${sy(Math.min(y1, Math.max(y0, y))).toFixed(1)}`,
+    ).join('');
     // A wide transparent twin under each line makes it easy to click.
-    const hit = el('path', { d, fill: 'none', stroke: 'transparent', 'stroke-width': 8, 'data-rollout': i, style: 'cursor:pointer' });
-    const p = el('path', { d, fill: 'none', stroke: css(spec.color), 'stroke-width': 1.2, 'stroke-opacity': 0.35, 'pointer-events': 'none' });
+    const hit = el('path', {
+      d,
+      fill: 'none',
+      stroke: 'transparent',
+      'stroke-width': 8,
+      'data-rollout': i,
+      style: 'cursor:pointer',
+    });
+    const p = el('path', {
+      d,
+      fill: 'none',
+      stroke: css(spec.color),
+      'stroke-width': 1.2,
+      'stroke-opacity': 0.35,
+      'pointer-events': 'none',
+    });
     if (spec.onPick) hit.addEventListener('click', () => spec.onPick!(i));
     svg.append(p, hit);
     return p;

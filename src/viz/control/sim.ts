@@ -22,7 +22,12 @@ export interface PointMassTrajectory {
   return: number;
 }
 
-export function pointMassTrajectories(n: number, seed: number, noiseStd: number, side: 'top' | 'bottom'): PointMassTrajectory[] {
+export function pointMassTrajectories(
+  n: number,
+  seed: number,
+  noiseStd: number,
+  side: 'top' | 'bottom',
+): PointMassTrajectory[] {
   const env = make('PointMass-v0');
   const controller = pointMassSteering({ side, noiseStd });
   const agent = new Rng(`${seed}/agent`);
@@ -76,7 +81,12 @@ export function pendulumEpisode(seed: number, noiseStd: number): PendulumEpisode
   }
   th.push(Math.atan2(obs[1], obs[0]));
   thd.push(obs[2]);
-  return { theta: Float64Array.from(th), thetaDot: Float64Array.from(thd), torque: Float64Array.from(u), reward: Float64Array.from(rw) };
+  return {
+    theta: Float64Array.from(th),
+    thetaDot: Float64Array.from(thd),
+    torque: Float64Array.from(u),
+    reward: Float64Array.from(rw),
+  };
 }
 
 /** |θ₀| at least this far from upright (rad) counts as "hanging down": the controller must swing up. */

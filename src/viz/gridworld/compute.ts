@@ -9,7 +9,16 @@ import { Rng } from '../../core/rng.js';
 import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { make, maxEpisodeStepsOf } from '../../envs/registry.js';
-import { TWO_ROUTE_ALPHA, TWO_ROUTE_GAMMA, TWO_ROUTE_LEDGE, TWO_ROUTE_OUTCOMES, TWO_ROUTE_ROOM, classifyTwoRoute, twoRouteReference, type TwoRouteOutcome } from '../../envs/tworoute.js';
+import {
+  TWO_ROUTE_ALPHA,
+  TWO_ROUTE_GAMMA,
+  TWO_ROUTE_LEDGE,
+  TWO_ROUTE_OUTCOMES,
+  TWO_ROUTE_ROOM,
+  classifyTwoRoute,
+  twoRouteReference,
+  type TwoRouteOutcome,
+} from '../../envs/tworoute.js';
 import { unwrapped } from '../../envs/wrappers.js';
 import type { Env } from '../../envs/env.js';
 import { makeObjective, objectiveSpecOf, type Objective, type PriorName } from '../../priors/index.js';
@@ -40,7 +49,13 @@ const ENDS = [
   { key: 'timeout', name: 'timeout', color: 0x5d6778 },
 ] as const;
 
-const ROUTE_COLORS: Record<TwoRouteOutcome, number> = { ledge: 0xf0a030, room: 0x5b8def, both: 0x9b7fd4, lava: 0xb23a48, timeout: 0x5d6778 };
+const ROUTE_COLORS: Record<TwoRouteOutcome, number> = {
+  ledge: 0xf0a030,
+  room: 0x5b8def,
+  both: 0x9b7fd4,
+  lava: 0xb23a48,
+  timeout: 0x5d6778,
+};
 
 /** The gridworlds the panel offers, keyed by the name shown in the env menu. */
 export const GRID_ENVS: Record<string, GridEnvEntry> = {
@@ -57,9 +72,21 @@ export const GRID_ENVS: Record<string, GridEnvEntry> = {
     ],
     outcomes: TWO_ROUTE_OUTCOMES.map((key) => ({ key, name: key, color: ROUTE_COLORS[key] })),
   },
-  'CliffWalking-v1': { id: 'CliffWalking-v1', options: { maxEpisodeSteps: 200 }, gamma: 0.99, defaultAlpha: 1, outcomes: ENDS },
+  'CliffWalking-v1': {
+    id: 'CliffWalking-v1',
+    options: { maxEpisodeSteps: 200 },
+    gamma: 0.99,
+    defaultAlpha: 1,
+    outcomes: ENDS,
+  },
   'FrozenLake-v1': { id: 'FrozenLake-v1', options: {}, gamma: 0.99, defaultAlpha: 0.01, outcomes: ENDS },
-  'FrozenLake-v1-8x8': { id: 'FrozenLake-v1', options: { mapName: '8x8' }, gamma: 0.99, defaultAlpha: 0.005, outcomes: ENDS },
+  'FrozenLake-v1-8x8': {
+    id: 'FrozenLake-v1',
+    options: { mapName: '8x8' },
+    gamma: 0.99,
+    defaultAlpha: 0.005,
+    outcomes: ENDS,
+  },
 };
 
 export interface GridScene {
@@ -117,12 +144,17 @@ export function makeGridEnv(entry: GridEnvEntry): { env: Env; grid: GridWorld } 
  */
 export function gridObjective(entry: GridEnvEntry, grid: GridWorld, prior: PriorName, alpha: number): Objective {
   const reference = entry.reference;
-  if (prior === 'reference' && reference === undefined) throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
+  if (prior === 'reference' && reference === undefined)
+    throw new RangeError(`prior 'reference': ${entry.id} defines no reference policy (allowed: uniform, none)`);
   return makeObjective(objectiveSpecOf({ prior, alpha }), grid, { reference: () => ({ table: reference!(grid) }) });
 }
 
 /** The exact soft-optimal policy π* of an Objective on this env, its V and exact visitation. */
-export function exactOptimum(entry: GridEnvEntry, grid: GridWorld, objective: Objective): { alpha: number; table: Float64Array; V: Float64Array; pi: Float64Array; visitation: Float64Array } {
+export function exactOptimum(
+  entry: GridEnvEntry,
+  grid: GridWorld,
+  objective: Objective,
+): { alpha: number; table: Float64Array; V: Float64Array; pi: Float64Array; visitation: Float64Array } {
   const { alpha, prior: table } = objective.tabular();
   const { V, pi } = softValueIteration(grid.model, { alpha, prior: table, gamma: entry.gamma });
   return { alpha, table, V, pi, visitation: stateVisitation(grid.model, pi) };
@@ -152,10 +184,15 @@ export interface ExactSummary {
  * regions entered so far): the visits per state before the limit and the probability of each outcome
  * label. An episode ends on a terminating transition or after `maxEpisodeSteps` steps (timeout).
  */
-export function exactEpisodes(entry: GridEnvEntry, grid: GridWorld, pi: Float64Array): { visitation: Float64Array; outcomes: Record<string, number> } {
+export function exactEpisodes(
+  entry: GridEnvEntry,
+  grid: GridWorld,
+  pi: Float64Array,
+): { visitation: Float64Array; outcomes: Record<string, number> } {
   const { nStates: nS, nActions: nA, P, initialDistribution } = grid.model;
   const limit = maxEpisodeStepsOf(entry.id, entry.options);
-  if (limit === undefined) throw new RangeError(`${entry.id}: the exact episode statistics need a time limit (maxEpisodeSteps)`);
+  if (limit === undefined)
+    throw new RangeError(`${entry.id}: the exact episode statistics need a time limit (maxEpisodeSteps)`);
   const regions = entry.regions ?? [];
   const nM = 1 << regions.length;
   const bits = new Uint8Array(nS);
@@ -166,13 +203,19 @@ export function exactEpisodes(entry: GridEnvEntry, grid: GridWorld, pi: Float64A
   const labelOf = (mask: number, last: number, terminated: boolean): number => {
     const label = entry.classify
       ? entry.classify([...reps.filter((_, i) => (mask >> i) & 1), last])
-      : terminated ? (grid.cells[last].kind === 'goal' ? 'goal' : 'hazard') : 'timeout';
+      : terminated
+        ? grid.cells[last].kind === 'goal'
+          ? 'goal'
+          : 'hazard'
+        : 'timeout';
     const k = keys.indexOf(label);
-    if (k < 0) throw new RangeError(`${entry.id}: outcome '${label}' is not among the listed outcomes (${keys.join(', ')})`);
+    if (k < 0)
+      throw new RangeError(`${entry.id}: outcome '${label}' is not among the listed outcomes (${keys.join(', ')})`);
     return k;
   };
   const labels = new Int16Array(2 * nM * nS);
-  for (let t = 0; t < 2; t++) for (let m = 0; m < nM; m++) for (let s = 0; s < nS; s++) labels[(t * nM + m) * nS + s] = labelOf(m, s, t === 1);
+  for (let t = 0; t < 2; t++)
+    for (let m = 0; m < nM; m++) for (let s = 0; s < nS; s++) labels[(t * nM + m) * nS + s] = labelOf(m, s, t === 1);
   const out = new Float64Array(keys.length);
   const visitation = new Float64Array(nS);
   let d = new Float64Array(nS * nM);
@@ -197,11 +240,17 @@ export function exactEpisodes(entry: GridEnvEntry, grid: GridWorld, pi: Float64A
     }
     d = nd;
   }
-  for (let s = 0; s < nS; s++) for (let m = 0; m < nM; m++) if (d[s * nM + m] > 0) out[labels[m * nS + s]] += d[s * nM + m];
+  for (let s = 0; s < nS; s++)
+    for (let m = 0; m < nM; m++) if (d[s * nM + m] > 0) out[labels[m * nS + s]] += d[s * nM + m];
   return { visitation, outcomes: Object.fromEntries(keys.map((k, i) => [k, out[i]])) };
 }
 
-export function exactSummary(entry: GridEnvEntry, grid: GridWorld, objective: Objective, reference = entry.reference?.(grid)): ExactSummary {
+export function exactSummary(
+  entry: GridEnvEntry,
+  grid: GridWorld,
+  objective: Objective,
+  reference = entry.reference?.(grid),
+): ExactSummary {
   const nA = grid.model.nActions;
   const { alpha, table, V, pi } = exactOptimum(entry, grid, objective);
   const { visitation, outcomes } = exactEpisodes(entry, grid, pi);
@@ -244,7 +293,13 @@ export function alphaSweep(entry: GridEnvEntry, grid: GridWorld, prior: PriorNam
   });
 }
 
-export function computeScene(entry: GridEnvEntry, objective: Objective, seed: number, rollouts: number, grid = makeGridEnv(entry).grid): GridScene {
+export function computeScene(
+  entry: GridEnvEntry,
+  objective: Objective,
+  seed: number,
+  rollouts: number,
+  grid = makeGridEnv(entry).grid,
+): GridScene {
   const env = make(entry.id, entry.options);
   const model = grid.model;
   const nA = model.nActions;
@@ -298,5 +353,17 @@ export function computeScene(entry: GridEnvEntry, objective: Objective, seed: nu
     exactOutcomes: exact.outcomes,
     piStart: Array.from(pi.subarray(start * nA, start * nA + nA)),
   };
-  return { env: grid, prior: objective.spec.prior, alpha: exact.alpha, priorTable: exact.table, priorLabel: objective.prior.label, V: exact.V, pi, visitation: exact.visitation, visits, episodes, stats };
+  return {
+    env: grid,
+    prior: objective.spec.prior,
+    alpha: exact.alpha,
+    priorTable: exact.table,
+    priorLabel: objective.prior.label,
+    V: exact.V,
+    pi,
+    visitation: exact.visitation,
+    visits,
+    episodes,
+    stats,
+  };
 }

@@ -31,7 +31,8 @@ export function pixiPen(g: Graphics): Pen {
   return {
     rect: (x, y, w, h, color, alpha = 1) => void g.rect(x, y, w, h).fill({ color, alpha }),
     strokeRect: (x, y, w, h, width, color, alpha = 1) => void g.rect(x, y, w, h).stroke({ width, color, alpha }),
-    line: (x0, y0, x1, y1, width, color, alpha = 1) => void g.moveTo(x0, y0).lineTo(x1, y1).stroke({ width, color, alpha }),
+    line: (x0, y0, x1, y1, width, color, alpha = 1) =>
+      void g.moveTo(x0, y0).lineTo(x1, y1).stroke({ width, color, alpha }),
     poly: (pts, color, alpha = 1) => void g.poly([...pts]).fill({ color, alpha }),
     polyStroke: (pts, width, color, alpha = 1) => void g.poly([...pts]).stroke({ width, color, alpha }),
     ring: (x, y, r, width, color, alpha = 1) => void g.circle(x, y, r).stroke({ width, color, alpha }),
@@ -46,7 +47,11 @@ export function canvasPen(ctx: CanvasRenderingContext2D): Pen {
     ctx.closePath();
   };
   const fill = (color: number, alpha: number) => ((ctx.globalAlpha = alpha), (ctx.fillStyle = css(color)));
-  const stroke = (width: number, color: number, alpha: number) => ((ctx.globalAlpha = alpha), (ctx.lineWidth = width), (ctx.strokeStyle = css(color)));
+  const stroke = (width: number, color: number, alpha: number) => (
+    (ctx.globalAlpha = alpha),
+    (ctx.lineWidth = width),
+    (ctx.strokeStyle = css(color))
+  );
   return {
     rect: (x, y, w, h, color, alpha = 1) => (fill(color, alpha), ctx.fillRect(x, y, w, h)),
     strokeRect: (x, y, w, h, width, color, alpha = 1) => (stroke(width, color, alpha), ctx.strokeRect(x, y, w, h)),
@@ -76,7 +81,14 @@ function drawCells(g: Pen, env: GridWorld, cell: number, fillFor: (s: number) =>
     const x = c * cell;
     const y = r * cell;
     const k = kinds[s];
-    const color = k === 'wall' ? COLORS.wall : k === 'hazard' ? COLORS.hazard : k === 'goal' ? COLORS.goal : (fillFor(s) ?? COLORS.panel);
+    const color =
+      k === 'wall'
+        ? COLORS.wall
+        : k === 'hazard'
+          ? COLORS.hazard
+          : k === 'goal'
+            ? COLORS.goal
+            : (fillFor(s) ?? COLORS.panel);
     g.rect(x + 1, y + 1, cell - 2, cell - 2, color);
     if (k === 'start') g.strokeRect(x + 2.5, y + 2.5, cell - 5, cell - 5, 3, COLORS.start);
     if (k === 'hazard') {
@@ -118,7 +130,14 @@ function drawArrows(g: Pen, env: GridWorld, pi: Float64Array, cell: number, colo
       const oy = cy + dc * side;
       const bx = ox + dc * (tip - head);
       const by = oy + dr * (tip - head);
-      const headPts = [ox + dc * tip, oy + dr * tip, bx - dr * head * 0.75, by + dc * head * 0.75, bx + dr * head * 0.75, by - dc * head * 0.75];
+      const headPts = [
+        ox + dc * tip,
+        oy + dr * tip,
+        bx - dr * head * 0.75,
+        by + dc * head * 0.75,
+        bx + dr * head * 0.75,
+        by - dc * head * 0.75,
+      ];
       if (tip - head > r0) {
         if (!faint) g.line(ox + dc * r0, oy + dr * r0, bx, by, width + 2, casing, 0.35 * alpha);
         g.line(ox + dc * r0, oy + dr * r0, bx, by, width, color, alpha);
@@ -132,7 +151,15 @@ function drawArrows(g: Pen, env: GridWorld, pi: Float64Array, cell: number, colo
 }
 
 /** One grid at (x, y) of a 2D canvas: cells filled by `fillFor` (null: plain), under the arrows of the policy table `pi`. */
-export function paintPolicyGrid(ctx: CanvasRenderingContext2D, x: number, y: number, env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null): void {
+export function paintPolicyGrid(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  env: GridWorld,
+  pi: Float64Array,
+  cell: number,
+  fillFor: (s: number) => number | null,
+): void {
   const pen = canvasPen(ctx);
   ctx.save();
   ctx.fillStyle = css(COLORS.bg);
@@ -144,7 +171,12 @@ export function paintPolicyGrid(ctx: CanvasRenderingContext2D, x: number, y: num
 }
 
 /** The same grid as a pixi `Graphics` (for pixi panels, e.g. inverse RL), drawn by the same code through a pixi pen. */
-export function policyGraphics(env: GridWorld, pi: Float64Array, cell: number, fillFor: (s: number) => number | null): Graphics {
+export function policyGraphics(
+  env: GridWorld,
+  pi: Float64Array,
+  cell: number,
+  fillFor: (s: number) => number | null,
+): Graphics {
   const g = new Graphics();
   const pen = pixiPen(g);
   drawCells(pen, env, cell, fillFor);
@@ -270,14 +302,27 @@ export class GridScenePainter {
  * A visit-count heat map (square-root scale) and an agent replaying `episodes` (state sequences) one
  * after another, its trail drawn in `color`. Used to replay a recorded run's episodes.
  */
-export function visitGrid(env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): { root: Graphics; animation: Animation } {
+export function visitGrid(
+  env: GridWorld,
+  visits: ArrayLike<number>,
+  episodes: readonly (readonly number[])[],
+  color: number,
+  cell: number,
+): { root: Graphics; animation: Animation } {
   const root = new Graphics();
   drawCells(pixiPen(root), env, cell, visitFill(visits));
   return { root, animation: replayAnimation(env, episodes, color, cell).animation };
 }
 
 /** The same visit map painted on a 2D canvas at its origin (many small maps side by side: no WebGL context each). */
-export function paintVisitGrid(ctx: CanvasRenderingContext2D, env: GridWorld, visits: ArrayLike<number>, episodes: readonly (readonly number[])[], color: number, cell: number): Animation {
+export function paintVisitGrid(
+  ctx: CanvasRenderingContext2D,
+  env: GridWorld,
+  visits: ArrayLike<number>,
+  episodes: readonly (readonly number[])[],
+  color: number,
+  cell: number,
+): Animation {
   drawCells(canvasPen(ctx), env, cell, visitFill(visits));
   ctx.globalAlpha = 1;
   return replayAnimation(env, episodes, color, cell).animation;
@@ -291,7 +336,12 @@ function visitFill(visits: ArrayLike<number>): (s: number) => number {
 }
 
 /** An agent replaying `episodes` one after another over a grid at the origin; `set` swaps the episodes. */
-function replayAnimation(env: GridWorld, episodes: readonly (readonly number[])[], color: number, cell: number): { animation: Animation; set(episodes: readonly (readonly number[])[]): void } {
+function replayAnimation(
+  env: GridWorld,
+  episodes: readonly (readonly number[])[],
+  color: number,
+  cell: number,
+): { animation: Animation; set(episodes: readonly (readonly number[])[]): void } {
   const center = (s: number): [number, number] => {
     const [r, c] = env.toRowCol(s);
     return [c * cell + cell / 2, r * cell + cell / 2];

@@ -7,7 +7,15 @@
  * hand-written controllers (the reference priors themselves) with adjustable noise (`control/controller-view.ts`).
  */
 import { lineChart } from '../chart.js';
-import { actionGrid, AGENT_ENVS, readSavedAgent, rollouts, ViewerAgent, type AgentEnv, type Rollout } from '../control/agents.js';
+import {
+  actionGrid,
+  AGENT_ENVS,
+  readSavedAgent,
+  rollouts,
+  ViewerAgent,
+  type AgentEnv,
+  type Rollout,
+} from '../control/agents.js';
 import { mountControllerView } from '../control/controller-view.js';
 import { mountainCarView, pendulumView, pointMassView, type AnimatedView } from '../control/draw.js';
 import { fanChart, type Fan } from '../control/fan.js';
@@ -19,15 +27,33 @@ import { COLORS, css, PRIOR_COLORS, valueRamp } from '../palette.js';
 import type { PanelModule, ViewController } from '../panel.js';
 import { DEFAULT_STATE, extraNumber, formatHash } from '../state.js';
 import { Stage } from '../stage.js';
-import { button, h, legend, section, segmented, select, slider, statTable, whatToNotice, type PanelHost } from '../ui.js';
+import {
+  button,
+  h,
+  legend,
+  section,
+  segmented,
+  select,
+  slider,
+  statTable,
+  whatToNotice,
+  type PanelHost,
+} from '../ui.js';
 
-const INDEX = import.meta.glob<{ agents: ViewerAgentEntry[] }>('../agents/index.json', { eager: true, import: 'default' });
+const INDEX = import.meta.glob<{ agents: ViewerAgentEntry[] }>('../agents/index.json', {
+  eager: true,
+  import: 'default',
+});
 const MANIFESTS = import.meta.glob<string>('../agents/*/*/agent.json', { query: '?raw', import: 'default' });
 const BINS = import.meta.glob<string>('../agents/*/*/agent.bin', { query: '?url', import: 'default' });
 const SHIPPED: ViewerAgentEntry[] = Object.values(INDEX)[0]?.agents ?? [];
 
 const COL = 300;
-const ENV_LABELS: Record<AgentEnv, string> = { 'Pendulum-v1': 'Pendulum', 'PointMass-v0': 'PointMass', 'MountainCarContinuous-v0': 'MountainCar' };
+const ENV_LABELS: Record<AgentEnv, string> = {
+  'Pendulum-v1': 'Pendulum',
+  'PointMass-v0': 'PointMass',
+  'MountainCarContinuous-v0': 'MountainCar',
+};
 /** Draws per KL estimate at the chosen state (Monte Carlo, as the learners estimate it). */
 const KL_SAMPLES = 2000;
 
@@ -40,22 +66,40 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 /** Agents / controller: switching rewrites the link, which remounts the tab on the other view. */
 function viewSwitch(host: PanelHost, view: ViewController, controller: boolean): void {
   const box = section(host.sidebar, 'View');
-  segmented(box, 'control-view', 'what drives the env', [
-    { value: 'agents', label: 'trained agents' },
-    { value: 'controller', label: 'hand-written controller' },
-  ], controller ? 'controller' : 'agents', (v) => {
-    location.hash = formatHash({ ...DEFAULT_STATE, panel: 'control', prior: view.state.prior, env: view.state.env, extra: v === 'controller' ? { view: 'controller' } : {} });
-  });
+  segmented(
+    box,
+    'control-view',
+    'what drives the env',
+    [
+      { value: 'agents', label: 'trained agents' },
+      { value: 'controller', label: 'hand-written controller' },
+    ],
+    controller ? 'controller' : 'agents',
+    (v) => {
+      location.hash = formatHash({
+        ...DEFAULT_STATE,
+        panel: 'control',
+        prior: view.state.prior,
+        env: view.state.env,
+        extra: v === 'controller' ? { view: 'controller' } : {},
+      });
+    },
+  );
 }
 
 async function shippedAgent(env: string, prior: string): Promise<ViewerAgent> {
   const entry = SHIPPED.find((e) => e.env === env && e.prior === prior);
   const key = `../agents/${entry?.path}/agent`;
-  if (!entry || !MANIFESTS[`${key}.json`] || !BINS[`${key}.bin`]) throw new Error(`no shipped agent for ${env} under ${prior} (run: npm run viewer-agents)`);
+  if (!entry || !MANIFESTS[`${key}.json`] || !BINS[`${key}.bin`])
+    throw new Error(`no shipped agent for ${env} under ${prior} (run: npm run viewer-agents)`);
   const [text, url] = await Promise.all([MANIFESTS[`${key}.json`](), BINS[`${key}.bin`]()]);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const { manifest, weights } = await readSavedAgent(text, new Uint8Array(await res.arrayBuffer()), `agents/${entry.path}`);
+  const { manifest, weights } = await readSavedAgent(
+    text,
+    new Uint8Array(await res.arrayBuffer()),
+    `agents/${entry.path}`,
+  );
   return new ViewerAgent(manifest, weights, 'shipped');
 }
 
@@ -67,12 +111,18 @@ interface Column {
 
 async function mountAgentsView(host: PanelHost, view: ViewController): Promise<() => void> {
   await initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
-  let env: AgentEnv = (AGENT_ENVS as readonly string[]).includes(view.state.env) ? (view.state.env as AgentEnv) : 'MountainCarContinuous-v0';
+  let env: AgentEnv = (AGENT_ENVS as readonly string[]).includes(view.state.env)
+    ? (view.state.env as AgentEnv)
+    : 'MountainCarContinuous-v0';
   let n = Math.round(Math.min(32, Math.max(2, extraNumber(view.state, 'n', 12))));
   let deterministic = view.state.extra.actions === 'mean';
   let seed = view.state.seed;
   /** The chosen state: rollout `index` of prior `prior`, step `t`. */
-  let pick: { prior: PriorName; index: number; t: number } = { prior: 'reference', index: 0, t: Math.max(0, extraNumber(view.state, 't', 40)) };
+  let pick: { prior: PriorName; index: number; t: number } = {
+    prior: 'reference',
+    index: 0,
+    t: Math.max(0, extraNumber(view.state, 't', 40)),
+  };
   // Promises, so two renders in flight share one load (and nothing is built twice, or left undisposed).
   const cache = new Map<string, Promise<ViewerAgent>>();
   let columns: Column[] = [];
@@ -82,33 +132,101 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
   let abort = new AbortController();
   let nTimer = 0;
 
-  const ctl = section(host.sidebar, 'Trained agents', 'Continuous SAC trained with `priorlab train` under each prior (seed 1, small budgets; `npm run viewer-agents` remakes them). Every prior starts from the same start states; the fan shows its rollouts.');
-  const envSelect = select(ctl, 'control-env', 'environment', AGENT_ENVS.map((e) => ({ value: e, label: ENV_LABELS[e] })), env, (v) => ((env = v as AgentEnv), (pick = { ...pick, index: 0, t: 0 }), void render()));
-  slider(ctl, { id: 'control-n', label: 'rollouts per prior', min: 2, max: 32, step: 1, value: n, onInput: (v) => {
-    n = v;
-    // A drag fires many inputs: roll out once it rests.
-    clearTimeout(nTimer);
-    nTimer = window.setTimeout(() => void render(), 200);
-  } });
-  segmented(ctl, 'control-actions', 'actions', [
-    { value: 'sampled', label: 'sampled a ~ π' },
-    { value: 'mean', label: 'mean (deterministic)' },
-  ], deterministic ? 'mean' : 'sampled', (v) => ((deterministic = v === 'mean'), void render()));
+  const ctl = section(
+    host.sidebar,
+    'Trained agents',
+    'Continuous SAC trained with `priorlab train` under each prior (seed 1, small budgets; `npm run viewer-agents` remakes them). Every prior starts from the same start states; the fan shows its rollouts.',
+  );
+  const envSelect = select(
+    ctl,
+    'control-env',
+    'environment',
+    AGENT_ENVS.map((e) => ({ value: e, label: ENV_LABELS[e] })),
+    env,
+    (v) => ((env = v as AgentEnv), (pick = { ...pick, index: 0, t: 0 }), void render()),
+  );
+  slider(ctl, {
+    id: 'control-n',
+    label: 'rollouts per prior',
+    min: 2,
+    max: 32,
+    step: 1,
+    value: n,
+    onInput: (v) => {
+      n = v;
+      // A drag fires many inputs: roll out once it rests.
+      clearTimeout(nTimer);
+      nTimer = window.setTimeout(() => void render(), 200);
+    },
+  });
+  segmented(
+    ctl,
+    'control-actions',
+    'actions',
+    [
+      { value: 'sampled', label: 'sampled a ~ π' },
+      { value: 'mean', label: 'mean (deterministic)' },
+    ],
+    deterministic ? 'mean' : 'sampled',
+    (v) => ((deterministic = v === 'mean'), void render()),
+  );
   button(ctl, 'control-resample', 'Resample (next seed)', () => ((seed += 1), void render()));
 
-  const stateBox = section(host.sidebar, 'Chosen state', 'Click a rollout in a fan (or use the sliders): the densities below are taken at its state at step t.');
-  const tSlider = slider(stateBox, { id: 'control-t', label: 'step t', min: 0, max: 200, step: 1, value: pick.t, onInput: (v) => ((pick.t = v), renderDensity()) });
+  const stateBox = section(
+    host.sidebar,
+    'Chosen state',
+    'Click a rollout in a fan (or use the sliders): the densities below are taken at its state at step t.',
+  );
+  const tSlider = slider(stateBox, {
+    id: 'control-t',
+    label: 'step t',
+    min: 0,
+    max: 200,
+    step: 1,
+    value: pick.t,
+    onInput: (v) => ((pick.t = v), renderDensity()),
+  });
   const stateText = h('p', { class: 'note', 'data-testid': 'control-state' });
   stateBox.append(stateText);
 
-  whatToNotice(host.sidebar, 'control', 'How the prior shapes a trained agent. One click sets the view:', 'Start with MountainCar: the three columns are the same SAC under three priors; the densities are at step 40 of the first reference rollout.', [
-    { id: 'trap', label: 'MountainCar: the trap', note: 'Uniform and none stand still in the valley (no push, no force cost); the pumping reference rocks the car and climbs out: it reaches the flag in every rollout, the other two in none.', apply: () => preset('MountainCarContinuous-v0', true, 0) },
-    { id: 'density', label: 'MountainCar: π next to p', note: "Mid-climb (t = 40): the reference agent's π(a|s) leans on the controller's p(a|s) (KL under 1 nat); uniform's π is nearly its flat prior (KL near 0: it never learned to push); none's π is a spike (KL to uniform about 4).", apply: () => preset('MountainCarContinuous-v0', false, 40) },
-    { id: 'pendulum', label: 'Pendulum: none vs uniform', note: "All three swing up. Once upright (t = 150) none's torque density is a spike (α = 0: nothing keeps it wide; KL to uniform about 4 nats); uniform's is a bump it pays α·KL for (about 1.3); the reference's follows the controller's catch (about 0.1).", apply: () => preset('Pendulum-v1', false, 150) },
-    { id: 'pointmass', label: 'PointMass: the route', note: 'The steering reference passes below the big obstacle to the far goal (+5) in every rollout; uniform settles for the near goal (+1); none stalls for 200 steps. The 2-D densities: none is a dot, the reference a blob where the controller points.', apply: () => preset('PointMass-v0', false, 20) },
-  ]);
+  whatToNotice(
+    host.sidebar,
+    'control',
+    'How the prior shapes a trained agent. One click sets the view:',
+    'Start with MountainCar: the three columns are the same SAC under three priors; the densities are at step 40 of the first reference rollout.',
+    [
+      {
+        id: 'trap',
+        label: 'MountainCar: the trap',
+        note: 'Uniform and none stand still in the valley (no push, no force cost); the pumping reference rocks the car and climbs out: it reaches the flag in every rollout, the other two in none.',
+        apply: () => preset('MountainCarContinuous-v0', true, 0),
+      },
+      {
+        id: 'density',
+        label: 'MountainCar: π next to p',
+        note: "Mid-climb (t = 40): the reference agent's π(a|s) leans on the controller's p(a|s) (KL under 1 nat); uniform's π is nearly its flat prior (KL near 0: it never learned to push); none's π is a spike (KL to uniform about 4).",
+        apply: () => preset('MountainCarContinuous-v0', false, 40),
+      },
+      {
+        id: 'pendulum',
+        label: 'Pendulum: none vs uniform',
+        note: "All three swing up. Once upright (t = 150) none's torque density is a spike (α = 0: nothing keeps it wide; KL to uniform about 4 nats); uniform's is a bump it pays α·KL for (about 1.3); the reference's follows the controller's catch (about 0.1).",
+        apply: () => preset('Pendulum-v1', false, 150),
+      },
+      {
+        id: 'pointmass',
+        label: 'PointMass: the route',
+        note: 'The steering reference passes below the big obstacle to the far goal (+5) in every rollout; uniform settles for the near goal (+1); none stalls for 200 steps. The 2-D densities: none is a dot, the reference a blob where the controller points.',
+        apply: () => preset('PointMass-v0', false, 20),
+      },
+    ],
+  );
 
-  const load = section(host.sidebar, 'Load a run folder', "Choose a `train` run's agent.json and agent.bin (Pendulum, PointMass or MountainCar, --algo sac): it replaces the column of its prior.");
+  const load = section(
+    host.sidebar,
+    'Load a run folder',
+    "Choose a `train` run's agent.json and agent.bin (Pendulum, PointMass or MountainCar, --algo sac): it replaces the column of its prior.",
+  );
   const file = h('input', { type: 'file', multiple: '', accept: '.json,.bin', 'data-testid': 'control-load' });
   const loadMsg = h('p', { class: 'note', 'data-testid': 'control-load-msg' });
   load.append(file, loadMsg);
@@ -116,7 +234,11 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
 
   const key = section(host.sidebar, 'Legend');
   legend(key, [
-    ...PRIOR_NAMES.map((p) => ({ color: css(PRIOR_COLORS[p]), label: `π under the ${p} prior`, shape: 'line' as const })),
+    ...PRIOR_NAMES.map((p) => ({
+      color: css(PRIOR_COLORS[p]),
+      label: `π under the ${p} prior`,
+      shape: 'line' as const,
+    })),
     { color: css(COLORS.prior), label: "p(a|s): the objective's prior (dashed)", shape: 'line' },
   ]);
 
@@ -130,7 +252,8 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     env = e;
     envSelect.value = e;
     deterministic = mean;
-    for (const b of host.sidebar.querySelectorAll('[data-testid="control-actions"] button')) b.setAttribute('aria-checked', String(b.getAttribute('data-value') === (mean ? 'mean' : 'sampled')));
+    for (const b of host.sidebar.querySelectorAll('[data-testid="control-actions"] button'))
+      b.setAttribute('aria-checked', String(b.getAttribute('data-value') === (mean ? 'mean' : 'sampled')));
     pick = { prior: 'reference', index: 0, t };
     void render();
   }
@@ -147,11 +270,21 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     try {
       const json = files.find((f) => f.name.endsWith('.json'));
       const bin = files.find((f) => f.name.endsWith('.bin'));
-      if (!json || !bin) throw new Error(`chose ${files.map((f) => f.name).join(', ') || 'nothing'}; allowed: the two files agent.json and agent.bin of one run folder`);
-      const { manifest, weights } = await readSavedAgent(await json.text(), new Uint8Array(await bin.arrayBuffer()), 'chosen files');
+      if (!json || !bin)
+        throw new Error(
+          `chose ${files.map((f) => f.name).join(', ') || 'nothing'}; allowed: the two files agent.json and agent.bin of one run folder`,
+        );
+      const { manifest, weights } = await readSavedAgent(
+        await json.text(),
+        new Uint8Array(await bin.arrayBuffer()),
+        'chosen files',
+      );
       const agent = new ViewerAgent(manifest, weights, `${json.name} + ${bin.name}`);
       const k = `${agent.env}/${agent.prior}`;
-      void cache.get(k)?.then((old) => old.dispose(), () => {});
+      void cache.get(k)?.then(
+        (old) => old.dispose(),
+        () => {},
+      );
       cache.set(k, Promise.resolve(agent));
       env = agent.env;
       envSelect.value = env;
@@ -178,7 +311,11 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
         const agent = await agentFor(env, prior);
         const runs = await rollouts(agent, n, seed, deterministic, signal);
         if (gen !== generation) return;
-        next.push({ agent, runs, entry: agent.source === 'shipped' ? SHIPPED.find((e) => e.env === env && e.prior === prior) : undefined });
+        next.push({
+          agent,
+          runs,
+          entry: agent.source === 'shipped' ? SHIPPED.find((e) => e.env === env && e.prior === prior) : undefined,
+        });
       }
     } catch (err) {
       if (gen !== generation) return;
@@ -204,19 +341,36 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     const head = h('h4', { class: 'cc-head' }, `${prior} prior`);
     head.style.color = css(PRIOR_COLORS[prior]);
     const src = c.entry ? `shipped: seed ${c.entry.seed}, ${c.entry.steps} steps` : `loaded: ${c.agent.source}`;
-    col.append(head, h('p', { class: 'note cc-src', title: c.entry?.command ?? '' }, `${c.agent.objective.label} · ${src}`));
+    col.append(
+      head,
+      h('p', { class: 'note cc-src', title: c.entry?.command ?? '' }, `${c.agent.objective.label} · ${src}`),
+    );
     cols.append(col);
     const picked = prior === pick.prior ? Math.min(pick.index, c.runs.length - 1) : 0;
     let scene: AnimatedView;
     const stageBox = h('div');
     col.append(stageBox);
     if (env === 'PointMass-v0') {
-      scene = pointMassView(COL, c.runs.map((r) => Float32Array.from(r.obs.flatMap((o) => [o[0], o[1]]))), c.runs.map(() => PRIOR_COLORS[prior]));
+      scene = pointMassView(
+        COL,
+        c.runs.map((r) => Float32Array.from(r.obs.flatMap((o) => [o[0], o[1]]))),
+        c.runs.map(() => PRIOR_COLORS[prior]),
+      );
     } else if (env === 'Pendulum-v1') {
       const r = c.runs[picked];
-      scene = pendulumView(COL, r.obs.map((o) => Math.atan2(o[1], o[0])), r.actions.map((a) => a[0]));
+      scene = pendulumView(
+        COL,
+        r.obs.map((o) => Math.atan2(o[1], o[0])),
+        r.actions.map((a) => a[0]),
+      );
     } else {
-      scene = mountainCarView(COL, COL * 0.62, c.runs.map((r) => r.obs.map((o) => o[0])), picked, c.runs[picked].actions.map((a) => a[0]));
+      scene = mountainCarView(
+        COL,
+        COL * 0.62,
+        c.runs.map((r) => r.obs.map((o) => o[0])),
+        picked,
+        c.runs[picked].actions.map((a) => a[0]),
+      );
     }
     const stage = await Stage.create(stageBox, COL, env === 'MountainCarContinuous-v0' ? Math.round(COL * 0.62) : COL);
     stage.app.stage.addChild(scene.root);
@@ -249,14 +403,41 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     const stats = [
       { key: 'meanReturn', label: 'mean return', value: mean, digits: 1 },
       { key: 'stdReturn', label: 'std of return', value: std, digits: 1 },
-      { key: 'meanLength', label: 'mean length', value: c.runs.reduce((a, r) => a + r.actions.length, 0) / c.runs.length, digits: 1 },
+      {
+        key: 'meanLength',
+        label: 'mean length',
+        value: c.runs.reduce((a, r) => a + r.actions.length, 0) / c.runs.length,
+        digits: 1,
+      },
     ];
-    if (env === 'MountainCarContinuous-v0') stats.push({ key: 'success', label: 'reached the flag', value: share(c.runs, (r) => r.success === true), digits: 2 });
+    if (env === 'MountainCarContinuous-v0')
+      stats.push({
+        key: 'success',
+        label: 'reached the flag',
+        value: share(c.runs, (r) => r.success === true),
+        digits: 2,
+      });
     if (env === 'PointMass-v0') {
-      stats.push({ key: 'success', label: 'reached far goal (+5)', value: share(c.runs, (r) => r.goal === 'far'), digits: 2 });
-      stats.push({ key: 'near', label: 'reached near goal (+1)', value: share(c.runs, (r) => r.goal === 'near'), digits: 2 });
+      stats.push({
+        key: 'success',
+        label: 'reached far goal (+5)',
+        value: share(c.runs, (r) => r.goal === 'far'),
+        digits: 2,
+      });
+      stats.push({
+        key: 'near',
+        label: 'reached near goal (+1)',
+        value: share(c.runs, (r) => r.goal === 'near'),
+        digits: 2,
+      });
     }
-    if (env === 'Pendulum-v1') stats.push({ key: 'upright', label: 'ends upright (|θ| < 0.3)', value: share(c.runs, (r) => Math.abs(Math.atan2(r.obs.at(-1)![1], r.obs.at(-1)![0])) < 0.3), digits: 2 });
+    if (env === 'Pendulum-v1')
+      stats.push({
+        key: 'upright',
+        label: 'ends upright (|θ| < 0.3)',
+        value: share(c.runs, (r) => Math.abs(Math.atan2(r.obs.at(-1)![1], r.obs.at(-1)![0])) < 0.3),
+        digits: 2,
+      });
     statTable(col, `${c.runs.length} rollouts`, stats, `control-stats-${prior}`);
   }
 
@@ -285,24 +466,48 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
       const o = c.agent.objective;
       const pLabel = `p: ${o.prior.kind === 'uniform' ? 'uniform' : 'the reference'}${o.alpha === 0 && o.targetKl === null ? ' (α = 0, not in J)' : ''}`;
       if (space.dim === 1) {
-        box.append(lineChart({
-          title: `${prior}: π(a|s) and p(a|s)`,
-          xLabel: `action (${env === 'Pendulum-v1' ? 'torque' : 'force'})`,
-          yLabel: 'density',
-          width: COL,
-          height: 200,
-          series: [
-            { name: 'π(a|s)', color: PRIOR_COLORS[prior], points: Array.from(grid, (a, i) => [a, Math.exp(d.logPi[i])] as const) },
-            { name: pLabel, color: COLORS.prior, dashed: true, points: Array.from(grid, (a, i) => [a, Math.exp(d.logPrior[i])] as const) },
-          ],
-        }));
+        box.append(
+          lineChart({
+            title: `${prior}: π(a|s) and p(a|s)`,
+            xLabel: `action (${env === 'Pendulum-v1' ? 'torque' : 'force'})`,
+            yLabel: 'density',
+            width: COL,
+            height: 200,
+            series: [
+              {
+                name: 'π(a|s)',
+                color: PRIOR_COLORS[prior],
+                points: Array.from(grid, (a, i) => [a, Math.exp(d.logPi[i])] as const),
+              },
+              {
+                name: pLabel,
+                color: COLORS.prior,
+                dashed: true,
+                points: Array.from(grid, (a, i) => [a, Math.exp(d.logPrior[i])] as const),
+              },
+            ],
+          }),
+        );
       } else {
-        box.append(contours(`${prior}: π(a|s)`, d.logPi, 41, PRIOR_COLORS[prior]), contours(pLabel, d.logPrior, 41, COLORS.prior));
+        box.append(
+          contours(`${prior}: π(a|s)`, d.logPi, 41, PRIOR_COLORS[prior]),
+          contours(pLabel, d.logPrior, 41, COLORS.prior),
+        );
       }
-      statTable(box, '', [
-        { key: 'kl', label: 'KL(π‖p) at s (nats)', value: d.kl, hint: `E_{a~π}[log π(a|s) − log p(a|s)] over ${KL_SAMPLES} draws, as the learner estimates it` },
-        { key: 'mean', label: 'mean action of π', value: meanAction(grid, d.logPi, space.dim) },
-      ], `control-kl-${prior}`);
+      statTable(
+        box,
+        '',
+        [
+          {
+            key: 'kl',
+            label: 'KL(π‖p) at s (nats)',
+            value: d.kl,
+            hint: `E_{a~π}[log π(a|s) − log p(a|s)] over ${KL_SAMPLES} draws, as the learner estimates it`,
+          },
+          { key: 'mean', label: 'mean action of π', value: meanAction(grid, d.logPi, space.dim) },
+        ],
+        `control-kl-${prior}`,
+      );
       densityHost.append(box);
     }
   }
@@ -313,7 +518,11 @@ async function mountAgentsView(host: PanelHost, view: ViewController): Promise<(
     abort.abort();
     clearTimeout(nTimer);
     stages.forEach((s) => s.destroy());
-    for (const a of cache.values()) void a.then((agent) => agent.dispose(), () => {});
+    for (const a of cache.values())
+      void a.then(
+        (agent) => agent.dispose(),
+        () => {},
+      );
   };
 }
 
@@ -325,7 +534,9 @@ function share(runs: Rollout[], f: (r: Rollout) => boolean): number {
 function meanAction(grid: Float32Array, logP: Float32Array, dim: number): string {
   const w = Array.from(logP, Math.exp);
   const z = w.reduce((a, b) => a + b, 0);
-  return Array.from({ length: dim }, (_, j) => (w.reduce((a, wi, i) => a + wi * grid[i * dim + j], 0) / z).toFixed(2)).join(', ');
+  return Array.from({ length: dim }, (_, j) =>
+    (w.reduce((a, wi, i) => a + wi * grid[i * dim + j], 0) / z).toFixed(2),
+  ).join(', ');
 }
 
 /** A 2-D density on an n×n action grid (row j = y_j, from `actionGrid`) as banded contours: 8 levels of density / max. */

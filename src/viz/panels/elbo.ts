@@ -23,22 +23,71 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     sp2: extraNumber(s, 'sp2', WORKED_EXAMPLE.priorVariance),
   };
 
-  const intro = section(host.sidebar, 'Model', 'p(z) = N(0, σ_p²), p(x|z) = N(z, 1). Observe x, pick q(z) = N(μ, s²). The ELBO is a lower bound on log p(x); the gap is KL(q ‖ p(z|x)).');
-  const preset = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2);
-  const presetSelect = select(intro, 'elbo-preset', 'Lesson example', ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))], preset?.title ?? 'custom', (title) => {
-    const ex = LESSON_EXAMPLES.find((e) => e.title === title);
-    if (!ex) return;
-    Object.assign(p, { x: ex.x, mu: ex.q.mean, s2: ex.q.variance, sp2: ex.priorVariance });
-    syncSliders();
-    render();
-  });
+  const intro = section(
+    host.sidebar,
+    'Model',
+    'p(z) = N(0, σ_p²), p(x|z) = N(z, 1). Observe x, pick q(z) = N(μ, s²). The ELBO is a lower bound on log p(x); the gap is KL(q ‖ p(z|x)).',
+  );
+  const preset = LESSON_EXAMPLES.find(
+    (e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2,
+  );
+  const presetSelect = select(
+    intro,
+    'elbo-preset',
+    'Lesson example',
+    ['custom', ...LESSON_EXAMPLES.map((e) => ({ value: e.title, label: `${e.title.split(':')[0]} (x = ${e.x})` }))],
+    preset?.title ?? 'custom',
+    (title) => {
+      const ex = LESSON_EXAMPLES.find((e) => e.title === title);
+      if (!ex) return;
+      Object.assign(p, { x: ex.x, mu: ex.q.mean, s2: ex.q.variance, sp2: ex.priorVariance });
+      syncSliders();
+      render();
+    },
+  );
   const ctl = section(host.sidebar, 'Sliders');
   const fmt = (v: number) => v.toFixed(2);
   const inputs = {
-    x: slider(ctl, { id: 'elbo-x', label: 'observation x', min: -4, max: 4, step: 0.05, value: p.x, format: fmt, onInput: (v) => ((p.x = v), render()) }),
-    mu: slider(ctl, { id: 'elbo-mu', label: 'q mean μ', min: -4, max: 4, step: 0.05, value: p.mu, format: fmt, onInput: (v) => ((p.mu = v), render()) }),
-    s2: slider(ctl, { id: 'elbo-s2', label: 'q variance s²', min: 0.05, max: 4, step: 0.05, value: p.s2, format: fmt, onInput: (v) => ((p.s2 = v), render()) }),
-    sp2: slider(ctl, { id: 'elbo-sp2', label: 'prior variance σ_p²', min: 0.25, max: 9, step: 0.25, value: p.sp2, format: fmt, onInput: (v) => ((p.sp2 = v), render()) }),
+    x: slider(ctl, {
+      id: 'elbo-x',
+      label: 'observation x',
+      min: -4,
+      max: 4,
+      step: 0.05,
+      value: p.x,
+      format: fmt,
+      onInput: (v) => ((p.x = v), render()),
+    }),
+    mu: slider(ctl, {
+      id: 'elbo-mu',
+      label: 'q mean μ',
+      min: -4,
+      max: 4,
+      step: 0.05,
+      value: p.mu,
+      format: fmt,
+      onInput: (v) => ((p.mu = v), render()),
+    }),
+    s2: slider(ctl, {
+      id: 'elbo-s2',
+      label: 'q variance s²',
+      min: 0.05,
+      max: 4,
+      step: 0.05,
+      value: p.s2,
+      format: fmt,
+      onInput: (v) => ((p.s2 = v), render()),
+    }),
+    sp2: slider(ctl, {
+      id: 'elbo-sp2',
+      label: 'prior variance σ_p²',
+      min: 0.25,
+      max: 9,
+      step: 0.25,
+      value: p.sp2,
+      format: fmt,
+      onInput: (v) => ((p.sp2 = v), render()),
+    }),
   };
   const syncSliders = () => {
     for (const k of Object.keys(inputs) as Array<keyof typeof inputs>) {
@@ -59,11 +108,32 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     syncSliders();
     render();
   };
-  whatToNotice(host.sidebar, 'elbo', 'The gap between log p(x) and the ELBO is exactly KL(q ‖ p(z|x)). One click sets:', 'Watch the two gap rows: they agree for every q.', [
-    { id: 'fit', label: 'q = the posterior', note: 'q = N(1, 0.5) is the posterior for x = 2: the gap is 0 and the ELBO equals log p(x).', apply: set({ x: 2, mu: 1, s2: 0.5, sp2: 1 }) },
-    { id: 'narrow', label: 'q too narrow', note: 'The right mean with a tenth of the variance (s² = 0.05): the gap is KL = 0.70 nats, an over-confident q pays it.', apply: set({ x: 2, mu: 1, s2: 0.05, sp2: 1 }) },
-    { id: 'wide-prior', label: 'a wide prior', note: 'With σ_p² = 9 the posterior follows the data: mean 1.8 for x = 2 (σ_p² = 1 pulls it halfway to 0).', apply: set({ x: 2, mu: 1.8, s2: 0.9, sp2: 9 }) },
-  ]);
+  whatToNotice(
+    host.sidebar,
+    'elbo',
+    'The gap between log p(x) and the ELBO is exactly KL(q ‖ p(z|x)). One click sets:',
+    'Watch the two gap rows: they agree for every q.',
+    [
+      {
+        id: 'fit',
+        label: 'q = the posterior',
+        note: 'q = N(1, 0.5) is the posterior for x = 2: the gap is 0 and the ELBO equals log p(x).',
+        apply: set({ x: 2, mu: 1, s2: 0.5, sp2: 1 }),
+      },
+      {
+        id: 'narrow',
+        label: 'q too narrow',
+        note: 'The right mean with a tenth of the variance (s² = 0.05): the gap is KL = 0.70 nats, an over-confident q pays it.',
+        apply: set({ x: 2, mu: 1, s2: 0.05, sp2: 1 }),
+      },
+      {
+        id: 'wide-prior',
+        label: 'a wide prior',
+        note: 'With σ_p² = 9 the posterior follows the data: mean 1.8 for x = 2 (σ_p² = 1 pulls it halfway to 0).',
+        apply: set({ x: 2, mu: 1.8, s2: 0.9, sp2: 9 }),
+      },
+    ],
+  );
 
   const left = h('div', { class: 'elbo-left' });
   host.main.append(left);
@@ -71,7 +141,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   function render(): void {
     view.update({}, { x: String(p.x), mu: String(p.mu), s2: String(p.s2), sp2: String(p.sp2) });
     // The menu names the lesson example the sliders show, or 'custom' once one moves away from it.
-    presetSelect.value = LESSON_EXAMPLES.find((e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2)?.title ?? 'custom';
+    presetSelect.value =
+      LESSON_EXAMPLES.find(
+        (e) => e.x === p.x && e.q.mean === p.mu && e.q.variance === p.s2 && e.priorVariance === p.sp2,
+      )?.title ?? 'custom';
     const model = new LinearGaussianModel(p.sp2, 1);
     const q: Gaussian = { mean: p.mu, variance: p.s2 };
     const t = model.elbo(p.x, q);
@@ -88,20 +161,30 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const row = h('div', { class: 'row' });
     row.style.cssText = 'display:flex;gap:16px;flex-wrap:wrap;margin-top:8px';
     left.append(row);
-    statTable(row, 'Closed form (src/vi)', [
-      { key: 'logpx', label: 'log p(x)', value: logpx, hint: 'p(x) = N(0, σ_p² + 1)' },
-      { key: 'reconstruction', label: 'E_q[log p(x|z)]', value: t.reconstruction, hint: 'reconstruction term' },
-      { key: 'klPrior', label: 'KL(q ‖ p(z))', value: t.kl, hint: 'regularizer term' },
-      { key: 'elbo', label: 'ELBO = recon − KL', value: t.elbo },
-      { key: 'gapDefinition', label: 'gap: log p(x) − ELBO', value: gapDef },
-      { key: 'gapKL', label: 'gap: KL(q ‖ p(z|x))', value: gapKL },
-    ], 'elbo-stats');
-    statTable(row, 'Posterior and Monte Carlo', [
-      { key: 'postMean', label: 'posterior mean', value: post.mean },
-      { key: 'postVar', label: 'posterior variance', value: post.variance },
-      { key: 'mcElbo', label: `MC ELBO (${MC_SAMPLES} reparam. draws)`, value: mc.elbo.mean },
-      { key: 'mcStdErr', label: 'MC standard error', value: mc.elbo.stdErr },
-    ], 'elbo-mc');
+    statTable(
+      row,
+      'Closed form (src/vi)',
+      [
+        { key: 'logpx', label: 'log p(x)', value: logpx, hint: 'p(x) = N(0, σ_p² + 1)' },
+        { key: 'reconstruction', label: 'E_q[log p(x|z)]', value: t.reconstruction, hint: 'reconstruction term' },
+        { key: 'klPrior', label: 'KL(q ‖ p(z))', value: t.kl, hint: 'regularizer term' },
+        { key: 'elbo', label: 'ELBO = recon − KL', value: t.elbo },
+        { key: 'gapDefinition', label: 'gap: log p(x) − ELBO', value: gapDef },
+        { key: 'gapKL', label: 'gap: KL(q ‖ p(z|x))', value: gapKL },
+      ],
+      'elbo-stats',
+    );
+    statTable(
+      row,
+      'Posterior and Monte Carlo',
+      [
+        { key: 'postMean', label: 'posterior mean', value: post.mean },
+        { key: 'postVar', label: 'posterior variance', value: post.variance },
+        { key: 'mcElbo', label: `MC ELBO (${MC_SAMPLES} reparam. draws)`, value: mc.elbo.mean },
+        { key: 'mcStdErr', label: 'MC standard error', value: mc.elbo.stdErr },
+      ],
+      'elbo-mc',
+    );
 
     host.charts.replaceChildren();
     const zs = Array.from({ length: 241 }, (_, i) => -6 + i * 0.05);
@@ -137,7 +220,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         markers: [{ x: p.mu, label: 'μ' }],
         series: [
           { name: 'log p(x)', color: COLORS.text, points: mus.map((m) => [m, logpx] as const), dashed: true },
-          { name: 'ELBO(μ)', color: COLORS.q, points: mus.map((m) => [m, model.elbo(p.x, { mean: m, variance: p.s2 }).elbo] as const) },
+          {
+            name: 'ELBO(μ)',
+            color: COLORS.q,
+            points: mus.map((m) => [m, model.elbo(p.x, { mean: m, variance: p.s2 }).elbo] as const),
+          },
         ],
       }),
     );

@@ -8,23 +8,53 @@
 import { klAt } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { fmtTick, lineChart, setMarker, ticks } from '../chart.js';
-import { GRID_ENVS, alphaSweep, computeScene, gridObjective, makeGridEnv, type GridEnvEntry, type GridScene, type SweepPoint } from '../gridworld/compute.js';
+import {
+  GRID_ENVS,
+  alphaSweep,
+  computeScene,
+  gridObjective,
+  makeGridEnv,
+  type GridEnvEntry,
+  type GridScene,
+  type SweepPoint,
+} from '../gridworld/compute.js';
 import { GridScenePainter, valueRange } from '../gridworld/draw.js';
 import { PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, updateStatTable, whatToNotice, type Stat } from '../ui.js';
+import {
+  button,
+  fixSlider,
+  frameScheduler,
+  h,
+  legend,
+  section,
+  segmented,
+  select,
+  slider,
+  statTable,
+  updateStatTable,
+  whatToNotice,
+  type Stat,
+} from '../ui.js';
 
 export const ROLLOUTS = 1000;
 
-const rampCss = (f: (t: number) => number) => `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => css(f(t))).join(', ')})`;
+const rampCss = (f: (t: number) => number) =>
+  `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => css(f(t))).join(', ')})`;
 
 /**
  * One stacked bar of outcome shares in the env's fixed order (same colours for every prior), each
  * segment carrying `data-stat="<prefix>:<outcome>"` and its share in `data-value`.
  */
-function outcomeBar(parent: HTMLElement, entry: GridEnvEntry, label: string, shares: Record<string, number>, prefix: string): void {
+function outcomeBar(
+  parent: HTMLElement,
+  entry: GridEnvEntry,
+  label: string,
+  shares: Record<string, number>,
+  prefix: string,
+): void {
   const row = h('div', { class: 'obar-row' });
   row.append(h('span', { class: 'obar-label' }, label));
   const bar = h('div', { class: 'obar', 'data-testid': `grid-bar-${prefix}` });
@@ -51,7 +81,10 @@ function setOutcomes(parent: HTMLElement, entry: GridEnvEntry, shares: Record<st
 
 /** The outcome colours, named as the bars name them. */
 function outcomeLegend(parent: HTMLElement, entry: GridEnvEntry): void {
-  legend(parent, entry.outcomes.map((o) => ({ color: css(o.color), label: `${o.name}${o.name === o.key ? '' : ` (${o.key})`}` })));
+  legend(
+    parent,
+    entry.outcomes.map((o) => ({ color: css(o.color), label: `${o.name}${o.name === o.key ? '' : ` (${o.key})`}` })),
+  );
 }
 
 export const mount: PanelModule['mount'] = async (host, view) => {
@@ -64,7 +97,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const priorsFor = () => PRIOR_NAMES.filter((p) => p !== 'reference' || GRID_ENVS[envName].reference);
   if (!priorsFor().includes(prior)) prior = 'uniform';
 
-  const env = section(host.sidebar, 'Environment', 'Exact soft value iteration gives π*(a|s) ∝ p(a|s)·exp(Q(s,a)/α). Move α or switch the prior: the policy and the rollouts update at once.');
+  const env = section(
+    host.sidebar,
+    'Environment',
+    'Exact soft value iteration gives π*(a|s) ∝ p(a|s)·exp(Q(s,a)/α). Move α or switch the prior: the policy and the rollouts update at once.',
+  );
   const envSelect = select(env, 'grid-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
     envName = v;
     alpha = GRID_ENVS[v].defaultAlpha;
@@ -73,15 +110,29 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     alphaInput.dispatchEvent(new Event('input'));
     rebuildPriorButtons();
   });
-  segmented(env, 'grid-mode', 'view', [
-    { value: 'single', label: 'one prior' },
-    { value: 'compare', label: 'side by side' },
-  ], mode, (v) => ((mode = v), schedule()));
+  segmented(
+    env,
+    'grid-mode',
+    'view',
+    [
+      { value: 'single', label: 'one prior' },
+      { value: 'compare', label: 'side by side' },
+    ],
+    mode,
+    (v) => ((mode = v), schedule()),
+  );
   const priorBox = h('div');
   env.append(priorBox);
   const rebuildPriorButtons = () => {
     priorBox.replaceChildren();
-    segmented(priorBox, 'grid-prior', 'prior p(a|s)', priorsFor().map((p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) })), prior, (v) => ((prior = v), schedule()));
+    segmented(
+      priorBox,
+      'grid-prior',
+      'prior p(a|s)',
+      priorsFor().map((p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) })),
+      prior,
+      (v) => ((prior = v), schedule()),
+    );
     schedule();
   };
   const alphaInput = slider(env, {
@@ -103,15 +154,43 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     alpha = alpha_;
     rebuildPriorButtons();
   };
-  whatToNotice(host.sidebar, 'grid', 'Where the policy goes as α moves, and what the prior adds. One click sets the view:', 'Start with "side by side": the same seed under each prior.', [
-    { id: 'plain', label: 'α → 0: plain RL', note: 'The uniform prior at α → 0 is plain RL: every episode takes the 8-step ledge.', apply: preset('uniform', 0.001) },
-    { id: 'lava', label: 'large α: into the lava', note: 'At α = 1 the uniform prior pulls π towards random moves: most episodes fall into the lava or time out.', apply: preset('uniform', 1) },
-    { id: 'guide', label: 'the reference follows the guide', note: "The reference prior keeps π close to the guide's room route: the ledge is almost never taken.", apply: preset('reference', 0.15) },
-  ]);
-  const seedRow = section(host.sidebar, 'Rollouts', `${ROLLOUTS} episodes sampled from π* with one seed; every prior uses the same env and agent random streams.`);
+  whatToNotice(
+    host.sidebar,
+    'grid',
+    'Where the policy goes as α moves, and what the prior adds. One click sets the view:',
+    'Start with "side by side": the same seed under each prior.',
+    [
+      {
+        id: 'plain',
+        label: 'α → 0: plain RL',
+        note: 'The uniform prior at α → 0 is plain RL: every episode takes the 8-step ledge.',
+        apply: preset('uniform', 0.001),
+      },
+      {
+        id: 'lava',
+        label: 'large α: into the lava',
+        note: 'At α = 1 the uniform prior pulls π towards random moves: most episodes fall into the lava or time out.',
+        apply: preset('uniform', 1),
+      },
+      {
+        id: 'guide',
+        label: 'the reference follows the guide',
+        note: "The reference prior keeps π close to the guide's room route: the ledge is almost never taken.",
+        apply: preset('reference', 0.15),
+      },
+    ],
+  );
+  const seedRow = section(
+    host.sidebar,
+    'Rollouts',
+    `${ROLLOUTS} episodes sampled from π* with one seed; every prior uses the same env and agent random streams.`,
+  );
   const seedInput = h('input', { type: 'number', min: '0', step: '1', 'data-testid': 'grid-seed' });
   seedInput.value = String(seed);
-  seedInput.addEventListener('change', () => ((seed = Math.max(0, Math.floor(Number(seedInput.value)) || 0)), schedule()));
+  seedInput.addEventListener(
+    'change',
+    () => ((seed = Math.max(0, Math.floor(Number(seedInput.value)) || 0)), schedule()),
+  );
   const seedLabel = h('label', { class: 'select' });
   seedLabel.append(h('span', {}, 'seed'), seedInput);
   seedRow.append(seedLabel);
@@ -129,9 +208,21 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     { color: css(0x3fbf7f), label: 'goal' },
     { color: css(0x5b8def), label: 'start (outline)' },
   ]);
-  key.append(h('p', { class: 'note' }, 'White arrows: one per action, from the cell centre, length and opacity ∝ π(a|s); the thin dark arrows beside them are the prior p(a|s) (not drawn at α = 0, where it has no weight). KL and entropy are averaged over the exact state visitation of π* within the time limit.'));
+  key.append(
+    h(
+      'p',
+      { class: 'note' },
+      'White arrows: one per action, from the cell centre, length and opacity ∝ π(a|s); the thin dark arrows beside them are the prior p(a|s) (not drawn at α = 0, where it has no weight). KL and entropy are averaged over the exact state visitation of π* within the time limit.',
+    ),
+  );
 
-  key.append(h('p', { class: 'note' }, 'Hover a cell for V(s), π(·|s), p(·|s) and the KL between them. The α-sweep charts below come from the exact solver; the dotted line marks the current α.'));
+  key.append(
+    h(
+      'p',
+      { class: 'note' },
+      'Hover a cell for V(s), π(·|s), p(·|s) and the KL between them. The α-sweep charts below come from the exact solver; the dotted line marks the current α.',
+    ),
+  );
 
   const canvasHost = h('div');
   const colorBar = h('div', { class: 'colorbar', 'data-testid': 'grid-colorbar' });
@@ -148,7 +239,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const grids = new Map<string, GridWorld>();
   const sweeps = new Map<string, SweepPoint[]>();
   const gridOf = (name: string) => grids.get(name) ?? grids.set(name, makeGridEnv(GRID_ENVS[name]).grid).get(name)!;
-  const sweepOf = (name: string, p: PriorName) => sweeps.get(`${name}/${p}`) ?? sweeps.set(`${name}/${p}`, alphaSweep(GRID_ENVS[name], gridOf(name), p)).get(`${name}/${p}`)!;
+  const sweepOf = (name: string, p: PriorName) =>
+    sweeps.get(`${name}/${p}`) ??
+    sweeps.set(`${name}/${p}`, alphaSweep(GRID_ENVS[name], gridOf(name), p)).get(`${name}/${p}`)!;
 
   const { schedule, cancel: cancelFrame } = frameScheduler(render);
 
@@ -174,7 +267,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       }
     });
     // α is the Objective's: where it ignores the slider (prior none: α ≡ 0) the slider shows that value and is off.
-    fixSlider(alphaInput, mode === 'single' && scenes[0].alpha !== alpha ? scenes[0].alpha : null, alpha.toPrecision(3));
+    fixSlider(
+      alphaInput,
+      mode === 'single' && scenes[0].alpha !== alpha ? scenes[0].alpha : null,
+      alpha.toPrecision(3),
+    );
     view.update({ env: envName, prior, alpha: +alpha.toPrecision(4), seed }, { mode });
 
     const vRange = valueScale(envName);
@@ -209,7 +306,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         { key: 'klReference', label: 'KL(π ‖ reference)', value: Number.isNaN(a.klReference) ? 'n/a' : a.klReference },
         { key: 'klPrior', label: 'KL(π ‖ prior)', value: a.klPrior, hint: s.priorLabel },
         { key: 'entropy', label: 'entropy H(π) (nats)', value: a.entropy },
-        { key: 'expectedLength', label: 'expected length (exact)', value: a.expectedLength, digits: 1, hint: 'within the time limit' },
+        {
+          key: 'expectedLength',
+          label: 'expected length (exact)',
+          value: a.expectedLength,
+          digits: 1,
+          hint: 'within the time limit',
+        },
         { key: 'meanLength', label: 'mean length (sampled)', value: a.meanLength, digits: 1 },
         { key: 'meanReturn', label: 'mean return (sampled)', value: a.meanReturn },
         { key: 'successRate', label: 'reached goal', value: a.successRate },
@@ -231,7 +334,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     });
     const marker = { x: alpha, label: `α = ${alpha.toPrecision(2)}` };
     if (rebuild) drawSweeps(priors, marker);
-    else for (const c of host.charts.querySelectorAll<SVGSVGElement>('svg[data-testid^="grid-sweep-"]')) setMarker(c, marker);
+    else
+      for (const c of host.charts.querySelectorAll<SVGSVGElement>('svg[data-testid^="grid-sweep-"]'))
+        setMarker(c, marker);
     document.body.dataset.gridRender = String(Number(document.body.dataset.gridRender ?? 0) + 1);
   }
 
@@ -262,11 +367,46 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     // The first two outcomes are the ones to compare (ledge vs room, or goal vs hazard).
     const [o1, o2] = entry.outcomes;
     const charts = [
-      lineChart({ title: `share: ${o1.name} (solid), ${o2.name} (dashed)`, xLabel: 'α (log scale)', logX: true, markers: marker, width: 356, height: 210, series: priors.flatMap((p) => [line(p, (pt) => pt.summary.outcomes[o1.key], false, ` ${o1.name}`), line(p, (pt) => pt.summary.outcomes[o2.key], true, ` ${o2.name}`)]) }),
-      lineChart({ title: 'entropy H(π) (nats), exact', xLabel: 'α (log scale)', logX: true, markers: marker, width: 356, height: 210, series: priors.map((p) => line(p, (pt) => pt.summary.entropy)) }),
+      lineChart({
+        title: `share: ${o1.name} (solid), ${o2.name} (dashed)`,
+        xLabel: 'α (log scale)',
+        logX: true,
+        markers: marker,
+        width: 356,
+        height: 210,
+        series: priors.flatMap((p) => [
+          line(p, (pt) => pt.summary.outcomes[o1.key], false, ` ${o1.name}`),
+          line(p, (pt) => pt.summary.outcomes[o2.key], true, ` ${o2.name}`),
+        ]),
+      }),
+      lineChart({
+        title: 'entropy H(π) (nats), exact',
+        xLabel: 'α (log scale)',
+        logX: true,
+        markers: marker,
+        width: 356,
+        height: 210,
+        series: priors.map((p) => line(p, (pt) => pt.summary.entropy)),
+      }),
       entry.reference
-        ? lineChart({ title: 'KL(π ‖ reference), exact', xLabel: 'α (log scale)', logX: true, markers: marker, width: 356, height: 210, series: priors.map((p) => line(p, (pt) => pt.summary.klReference)) })
-        : lineChart({ title: 'KL(π ‖ prior), exact', xLabel: 'α (log scale)', logX: true, markers: marker, width: 356, height: 210, series: priors.map((p) => line(p, (pt) => pt.summary.klPrior)) }),
+        ? lineChart({
+            title: 'KL(π ‖ reference), exact',
+            xLabel: 'α (log scale)',
+            logX: true,
+            markers: marker,
+            width: 356,
+            height: 210,
+            series: priors.map((p) => line(p, (pt) => pt.summary.klReference)),
+          })
+        : lineChart({
+            title: 'KL(π ‖ prior), exact',
+            xLabel: 'α (log scale)',
+            logX: true,
+            markers: marker,
+            width: 356,
+            height: 210,
+            series: priors.map((p) => line(p, (pt) => pt.summary.klPrior)),
+          }),
     ];
     charts.forEach((c, i) => c.setAttribute('data-testid', `grid-sweep-${i}`));
     host.charts.replaceChildren(...charts);
@@ -306,10 +446,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       t.lastElementChild!.append(h('th', {}, 'a'), h('th', {}, 'π(a|s)'), h('th', {}, 'p(a|s)'));
       env.actions.forEach((act, a) => {
         const tr = h('tr');
-        tr.append(h('td', {}, act.name), h('td', { 'data-pi': String(sc.pi[s * nA + a]) }, sc.pi[s * nA + a].toFixed(3)), h('td', { 'data-p': String(sc.priorTable[s * nA + a]) }, sc.priorTable[s * nA + a].toFixed(3)));
+        tr.append(
+          h('td', {}, act.name),
+          h('td', { 'data-pi': String(sc.pi[s * nA + a]) }, sc.pi[s * nA + a].toFixed(3)),
+          h('td', { 'data-p': String(sc.priorTable[s * nA + a]) }, sc.priorTable[s * nA + a].toFixed(3)),
+        );
         t.append(tr);
       });
-      tip.append(t, h('div', {}, `KL(π ‖ p) at s = ${kl.toFixed(3)} nats${sc.alpha === 0 ? ' (α = 0: not penalised)' : ''}`), h('div', {}, `visits: ${sc.visits[s]} of ${sc.stats.rollouts} rollouts`));
+      tip.append(
+        t,
+        h('div', {}, `KL(π ‖ p) at s = ${kl.toFixed(3)} nats${sc.alpha === 0 ? ' (α = 0: not penalised)' : ''}`),
+        h('div', {}, `visits: ${sc.visits[s]} of ${sc.stats.rollouts} rollouts`),
+      );
     }
     tip.removeAttribute('hidden');
     tip.style.left = `${x + 14}px`;

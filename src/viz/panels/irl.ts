@@ -77,11 +77,17 @@ interface Setting {
 
 function makeSetting(envName: string, prior: IrlPrior, alpha: number, seed: number): Setting {
   const grid = ENVS[envName].make();
-  const objective = makeObjective({ prior, alpha }, grid, { reference: () => ({ table: twoRouteReference(grid.model) }) });
+  const objective = makeObjective({ prior, alpha }, grid, {
+    reference: () => ({ table: twoRouteReference(grid.model) }),
+  });
   const { prior: table } = objective.tabular();
   objective.dispose();
   const demonstrator = softOptimalPrecise(grid.model, { alpha, gamma: GAMMA, prior: table });
-  const pool = sampleDemonstrations(grid.model, demonstrator.pi, { count: COUNTS.at(-1)!, rng: new Rng(`irl/${seed}`), maxSteps: 200 });
+  const pool = sampleDemonstrations(grid.model, demonstrator.pi, {
+    count: COUNTS.at(-1)!,
+    rng: new Rng(`irl/${seed}`),
+    maxSteps: 200,
+  });
   return { grid, prior: table, alpha, demonstrator, pool, truth: gridCellReward(grid), fits: new Map() };
 }
 
@@ -89,7 +95,13 @@ function fitAt(s: Setting, n: number): Fit {
   const cached = s.fits.get(n);
   if (cached) return cached;
   const model = s.grid.model;
-  const irl = new MaxEntIrl({ model, objective: { alpha: s.alpha, prior: s.prior }, gamma: GAMMA, demonstrations: s.pool.slice(0, n), features: gridCellFeatures(s.grid) });
+  const irl = new MaxEntIrl({
+    model,
+    objective: { alpha: s.alpha, prior: s.prior },
+    gamma: GAMMA,
+    demonstrations: s.pool.slice(0, n),
+    features: gridCellFeatures(s.grid),
+  });
   const fit = fitMaxEntIrl(irl);
   const entered = irl.touchedFeatures();
   const { aligned } = alignShaping(fit.theta, s.truth, shapingDirection(model, GAMMA), entered);
@@ -111,7 +123,10 @@ function fitAt(s: Setting, n: number): Fit {
 }
 
 function label(text: string, x: number, y: number): Text {
-  const t = new Text({ text, style: { fill: COLORS.muted, fontSize: 12, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' } });
+  const t = new Text({
+    text,
+    style: { fill: COLORS.muted, fontSize: 12, fontFamily: 'system-ui, DejaVu Sans, sans-serif', fontWeight: '600' },
+  });
   t.position.set(x, y);
   return t;
 }
@@ -121,7 +136,14 @@ function rewardLabels(grid: GridWorld, reward: Float64Array, cell: number, show:
   const c = new Container();
   for (let j = 0; j < reward.length; j++) {
     if (!show(j)) continue;
-    const t = new Text({ text: String(+reward[j].toFixed(2)), style: { fill: COLORS.text, fontSize: Math.max(8, Math.round(cell / 3.6)), fontFamily: 'system-ui, DejaVu Sans, sans-serif' } });
+    const t = new Text({
+      text: String(+reward[j].toFixed(2)),
+      style: {
+        fill: COLORS.text,
+        fontSize: Math.max(8, Math.round(cell / 3.6)),
+        fontFamily: 'system-ui, DejaVu Sans, sans-serif',
+      },
+    });
     const [r, col] = grid.toRowCol(j);
     t.anchor.set(0.5, 1);
     t.position.set(col * cell + cell / 2, r * cell + cell - 2);
@@ -138,7 +160,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   let seed = st.seed;
   let countIndex = Math.max(0, COUNTS.indexOf(extraNumber(st, 'n', 1000) as (typeof COUNTS)[number]));
 
-  const ctl = section(host.sidebar, 'Demonstrator and learner', 'The demonstrator is soft-optimal for the env reward: π*(a|s) ∝ p(a|s)·exp(Q(s,a)/α). The learner finds the reward per cell entered that makes the demonstrations most likely under the same prior and α (exact likelihood, L-BFGS).');
+  const ctl = section(
+    host.sidebar,
+    'Demonstrator and learner',
+    'The demonstrator is soft-optimal for the env reward: π*(a|s) ∝ p(a|s)·exp(Q(s,a)/α). The learner finds the reward per cell entered that makes the demonstrations most likely under the same prior and α (exact likelihood, L-BFGS).',
+  );
   select(ctl, 'irl-env', 'gridworld', Object.keys(ENVS), envName, (v) => {
     envName = v;
     alpha = ENVS[v].alpha;
@@ -151,8 +177,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   ctl.append(priorBox);
   const rebuildPrior = () => {
     priorBox.replaceChildren();
-    const options = (ENVS[envName].reference ? (['uniform', 'reference'] as const) : (['uniform'] as const)).map((p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) }));
-    segmented(priorBox, 'irl-prior', 'prior p(a|s) (none: α = 0 has no likelihood)', options, prior, (v) => ((prior = v), restart()));
+    const options = (ENVS[envName].reference ? (['uniform', 'reference'] as const) : (['uniform'] as const)).map(
+      (p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) }),
+    );
+    segmented(
+      priorBox,
+      'irl-prior',
+      'prior p(a|s) (none: α = 0 has no likelihood)',
+      options,
+      prior,
+      (v) => ((prior = v), restart()),
+    );
   };
   rebuildPrior();
   const alphaInput = slider(ctl, {
@@ -176,16 +211,42 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     onInput: (v) => ((countIndex = v), draw()),
   });
   const demos = (n: (typeof COUNTS)[number]) => () => setControl(countInput, COUNTS.indexOf(n));
-  whatToNotice(host.sidebar, 'irl', 'How much the demonstrations pin down. One click sets N:', 'The chart below fills in KL against N for the current setting.', [
-    { id: 'few', label: 'N = 10', note: 'Ten demonstrations enter few cells: the recovered reward is blank elsewhere and the KL to the demonstrator is large.', apply: demos(10) },
-    { id: 'many', label: 'N = 10,000', note: 'Ten thousand demonstrations: the recovered policy matches the demonstrator where it goes; the chart shows the KL falling with N (TwoRoute, uniform, α = 0.5: 0.13 at N = 10, 2e-5 at N = 10,000).', apply: demos(10000) },
-  ]);
+  whatToNotice(
+    host.sidebar,
+    'irl',
+    'How much the demonstrations pin down. One click sets N:',
+    'The chart below fills in KL against N for the current setting.',
+    [
+      {
+        id: 'few',
+        label: 'N = 10',
+        note: 'Ten demonstrations enter few cells: the recovered reward is blank elsewhere and the KL to the demonstrator is large.',
+        apply: demos(10),
+      },
+      {
+        id: 'many',
+        label: 'N = 10,000',
+        note: 'Ten thousand demonstrations: the recovered policy matches the demonstrator where it goes; the chart shows the KL falling with N (TwoRoute, uniform, α = 0.5: 0.13 at N = 10, 2e-5 at N = 10,000).',
+        apply: demos(10000),
+      },
+    ],
+  );
   const key = section(host.sidebar, 'Legend');
   legend(key, [
-    { color: `linear-gradient(90deg, ${css(diverging(-1))}, ${css(diverging(0))}, ${css(diverging(1))})`, label: 'reward: negative → 0 → positive (the truth’s scale)', shape: 'ramp' },
+    {
+      color: `linear-gradient(90deg, ${css(diverging(-1))}, ${css(diverging(0))}, ${css(diverging(1))})`,
+      label: 'reward: negative → 0 → positive (the truth’s scale)',
+      shape: 'ramp',
+    },
     { color: css(COLORS.panel), label: 'recovered: a cell the demonstrations never enter' },
   ]);
-  key.append(h('p', { class: 'note' }, 'Only a shaping by a constant potential is undetectable: the recovered reward is shown with it chosen in its favour. Cells never entered are only known to be avoided. See docs/irl.md.'));
+  key.append(
+    h(
+      'p',
+      { class: 'note' },
+      'Only a shaping by a constant potential is undetectable: the recovered reward is shown with it chosen in its favour. Cells never entered are only known to be avoided. See docs/irl.md.',
+    ),
+  );
 
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
@@ -219,9 +280,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   function drawChart(): void {
     if (!setting) return;
-    const points = COUNTS.filter((n) => setting!.fits.has(n)).map((n) => [Math.log10(n), Math.log10(setting!.fits.get(n)!.kl)] as const);
+    const points = COUNTS.filter((n) => setting!.fits.has(n)).map(
+      (n) => [Math.log10(n), Math.log10(setting!.fits.get(n)!.kl)] as const,
+    );
     host.charts.replaceChildren(
-      lineChart({ title: 'KL(π_demo ‖ π_recovered) on visited states vs N', xLabel: 'log10 N (demonstrations)', yLabel: 'log10 KL (nats)', series: [{ name: `prior ${prior}`, color: PRIOR_COLORS[prior], points }], emptyText: 'fitting…' }),
+      lineChart({
+        title: 'KL(π_demo ‖ π_recovered) on visited states vs N',
+        xLabel: 'log10 N (demonstrations)',
+        yLabel: 'log10 KL (nats)',
+        series: [{ name: `prior ${prior}`, color: PRIOR_COLORS[prior], points }],
+        emptyText: 'fitting…',
+      }),
     );
   }
 
@@ -232,17 +301,34 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const n = COUNTS[countIndex];
     const fit = fitAt(s, n);
     const { grid } = s;
-    const cell = Math.max(16, Math.min(40, Math.floor((Math.max(600, host.main.clientWidth - 8) - 60) / (3 * grid.nCols))));
+    const cell = Math.max(
+      16,
+      Math.min(40, Math.floor((Math.max(600, host.main.clientWidth - 8) - 60) / (3 * grid.nCols))),
+    );
     const gw = grid.nCols * cell;
-    const scale = (v: Float64Array, keep: (j: number) => boolean) => Math.max(1e-9, ...Array.from(v).filter((_, j) => keep(j)).map(Math.abs));
+    const scale = (v: Float64Array, keep: (j: number) => boolean) =>
+      Math.max(
+        1e-9,
+        ...Array.from(v)
+          .filter((_, j) => keep(j))
+          .map(Math.abs),
+      );
     // One colour scale for both grids (the truth's), so equal rewards look equal.
     const trueScale = scale(s.truth, (j) => grid.cells[j].kind !== 'wall');
     // Terminal cells have no arrows; the recovered grid still shows what entering them pays.
     const trueGrid = policyGraphics(grid, s.demonstrator.pi, cell, (j) => diverging(s.truth[j] / trueScale));
-    const fitGrid = policyGraphics(grid, fit.pi, cell, (j) => (fit.entered.has(j) ? diverging(fit.reward[j] / trueScale) : COLORS.panel));
+    const fitGrid = policyGraphics(grid, fit.pi, cell, (j) =>
+      fit.entered.has(j) ? diverging(fit.reward[j] / trueScale) : COLORS.panel,
+    );
     trueGrid.addChild(rewardLabels(grid, s.truth, cell, (j) => grid.cells[j].kind !== 'wall'));
     fitGrid.addChild(rewardLabels(grid, fit.reward, cell, (j) => fit.entered.has(j)));
-    const replay = visitGrid(grid, visitCounts(grid, s.pool.slice(0, n)), s.pool.slice(0, 12).map((d) => d.states), PRIOR_COLORS[prior], cell);
+    const replay = visitGrid(
+      grid,
+      visitCounts(grid, s.pool.slice(0, n)),
+      s.pool.slice(0, 12).map((d) => d.states),
+      PRIOR_COLORS[prior],
+      cell,
+    );
     root?.destroy({ children: true });
     root = new Container();
     const boxes: Array<[string, Graphics]> = [
@@ -261,14 +347,23 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     stage.animate([shifted(replay.animation, 2 * (gw + 20), 20)]);
 
     statsRow.replaceChildren();
-    const box = statTable(statsRow, `${grid.id}, prior ${prior}, α = ${+alpha.toPrecision(3)}, N = ${n}`, [
-      { key: 'kl', label: 'KL(π_demo ‖ π_recovered), visited states', value: fit.kl, digits: 5 },
-      { key: 'featureGap', label: 'feature-count gap (0 at the maximum)', value: fit.featureGap.toExponential(1) },
-      { key: 'corr', label: 'reward correlation, cells entered (after shaping)', value: Number.isNaN(fit.corr) ? 'n/a (truth constant there)' : fit.corr },
-      { key: 'rms', label: 'reward RMS error, cells entered (after shaping)', value: fit.rms },
-      { key: 'logLik', label: 'log-likelihood per demonstration', value: fit.logLik },
-      { key: 'iterations', label: 'L-BFGS iterations', value: fit.iterations, digits: 0 },
-    ], 'irl-stats');
+    const box = statTable(
+      statsRow,
+      `${grid.id}, prior ${prior}, α = ${+alpha.toPrecision(3)}, N = ${n}`,
+      [
+        { key: 'kl', label: 'KL(π_demo ‖ π_recovered), visited states', value: fit.kl, digits: 5 },
+        { key: 'featureGap', label: 'feature-count gap (0 at the maximum)', value: fit.featureGap.toExponential(1) },
+        {
+          key: 'corr',
+          label: 'reward correlation, cells entered (after shaping)',
+          value: Number.isNaN(fit.corr) ? 'n/a (truth constant there)' : fit.corr,
+        },
+        { key: 'rms', label: 'reward RMS error, cells entered (after shaping)', value: fit.rms },
+        { key: 'logLik', label: 'log-likelihood per demonstration', value: fit.logLik },
+        { key: 'iterations', label: 'L-BFGS iterations', value: fit.iterations, digits: 0 },
+      ],
+      'irl-stats',
+    );
     box.style.borderTop = `3px solid ${css(PRIOR_COLORS[prior])}`;
     drawChart();
     clearTimeout(timer);

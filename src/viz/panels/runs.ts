@@ -66,9 +66,17 @@ function shortNames(parts: string[]): { labels: string[]; common: string } {
 }
 
 /** `uniform/sac` (a metric prefix) or `uniform / sac` (an episode label) → `uniform · sac`. */
-const partLabel = (part: string): string => part.split('/').map((s) => s.trim()).join(' · ');
+const partLabel = (part: string): string =>
+  part
+    .split('/')
+    .map((s) => s.trim())
+    .join(' · ');
 /** An episode label in the metric prefixes' spelling, so a part's map and its curves share one name. */
-const partKey = (label: string | undefined): string => (label ?? '').split('/').map((s) => s.trim()).join('/');
+const partKey = (label: string | undefined): string =>
+  (label ?? '')
+    .split('/')
+    .map((s) => s.trim())
+    .join('/');
 
 /** The index of each value among the distinct values, in order of first appearance. */
 function distinctIndex(values: string[]): number[] {
@@ -80,10 +88,13 @@ function distinctIndex(values: string[]): number[] {
 function partColors(parts: string[]): number[] {
   const first = parts.map((p) => p.split('/')[0]);
   const index = distinctIndex(first);
-  return first.map((f, i) => (f in PRIOR_COLORS ? PRIOR_COLORS[f as PriorName] : RUN_COLORS[index[i] % RUN_COLORS.length]));
+  return first.map((f, i) =>
+    f in PRIOR_COLORS ? PRIOR_COLORS[f as PriorName] : RUN_COLORS[index[i] % RUN_COLORS.length],
+  );
 }
 
-const meanReturn = (eps: readonly Episode[]): number => eps.reduce((a, e) => a + (e.rewards ?? []).reduce((x, y) => x + y, 0), 0) / eps.length;
+const meanReturn = (eps: readonly Episode[]): number =>
+  eps.reduce((a, e) => a + (e.rewards ?? []).reduce((x, y) => x + y, 0), 0) / eps.length;
 
 export const mount: PanelModule['mount'] = async (host, view) => {
   const sources = new Map<string, RunSource>();
@@ -94,10 +105,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const noticeBox = h('div');
   host.sidebar.append(noticeBox);
-  const list = section(host.sidebar, 'Recorded runs', 'Run folders (with a config.json) under runs/, served read-only by the dev server. Tick one to replay it, several to compare their curves.');
+  const list = section(
+    host.sidebar,
+    'Recorded runs',
+    'Run folders (with a config.json) under runs/, served read-only by the dev server. Tick one to replay it, several to compare their curves.',
+  );
   const listBox = h('div', { 'data-testid': 'runs-list' });
   list.append(listBox);
-  const pick = section(host.sidebar, 'Open a folder', 'Or pick a run folder from disk (config.json, metrics.jsonl, *episode*.json, *.svg), or a folder of runs. Files are only parsed as data.');
+  const pick = section(
+    host.sidebar,
+    'Open a folder',
+    'Or pick a run folder from disk (config.json, metrics.jsonl, *episode*.json, *.svg), or a folder of runs. Files are only parsed as data.',
+  );
   const input = h('input', { type: 'file', multiple: '', 'data-testid': 'runs-file' });
   input.setAttribute('webkitdirectory', '');
   pick.append(input);
@@ -130,7 +149,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   function drawList(): void {
     listBox.replaceChildren();
-    if (sources.size === 0) listBox.append(h('p', { class: 'note' }, 'No run folders found. Run an experiment (npm run exp …) or open a folder below.'));
+    if (sources.size === 0)
+      listBox.append(
+        h('p', { class: 'note' }, 'No run folders found. Run an experiment (npm run exp …) or open a folder below.'),
+      );
     for (const name of [...sources.keys()].sort()) {
       const row = h('label', { class: 'run-row' });
       row.style.cssText = 'display:flex;gap:6px;align-items:center;font-size:13px;margin:4px 0;word-break:break-all';
@@ -165,22 +187,37 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     clearReplay();
     document.body.dataset.runsShown = runs.map((r) => r.name).join(',');
     if (runs.length === 0) {
-      info.append(h('p', { class: 'note', 'data-testid': 'runs-empty' }, 'Tick a run on the left (or open a run folder) to replay its episodes and plot its curves.'));
+      info.append(
+        h(
+          'p',
+          { class: 'note', 'data-testid': 'runs-empty' },
+          'Tick a run on the left (or open a run folder) to replay its episodes and plot its curves.',
+        ),
+      );
       return;
     }
     const first = runs[0];
     const cfg = first.config ?? {};
     const options = (cfg.options ?? {}) as Record<string, unknown>;
     const parts = new Set(partCurves(first.metrics).map((c) => c.part));
-    statTable(info, `run: ${first.name}`, [
-      { key: 'experiment', label: 'experiment', value: String(cfg.experiment ?? '?') },
-      { key: 'seed', label: 'seed', value: String(cfg.seed ?? '?') },
-      // Options under their own names, marked so none is mistaken for a count the viewer made.
-      ...Object.entries(options).map(([k, v]) => ({ key: `opt:${k}`, label: `--${k}`, value: typeof v === 'object' ? JSON.stringify(v) : String(v) })),
-      { key: 'parts', label: 'parts with learning curves', value: String(parts.size) },
-      { key: 'metricRows', label: 'metric rows', value: String(first.metrics.length) },
-      { key: 'replayed', label: 'episodes to replay', value: String(first.episodes?.episodes.length ?? 0) },
-    ], 'run-config');
+    statTable(
+      info,
+      `run: ${first.name}`,
+      [
+        { key: 'experiment', label: 'experiment', value: String(cfg.experiment ?? '?') },
+        { key: 'seed', label: 'seed', value: String(cfg.seed ?? '?') },
+        // Options under their own names, marked so none is mistaken for a count the viewer made.
+        ...Object.entries(options).map(([k, v]) => ({
+          key: `opt:${k}`,
+          label: `--${k}`,
+          value: typeof v === 'object' ? JSON.stringify(v) : String(v),
+        })),
+        { key: 'parts', label: 'parts with learning curves', value: String(parts.size) },
+        { key: 'metricRows', label: 'metric rows', value: String(first.metrics.length) },
+        { key: 'replayed', label: 'episodes to replay', value: String(first.episodes?.episodes.length ?? 0) },
+      ],
+      'run-config',
+    );
     for (const r of runs) for (const w of r.warnings) info.append(h('p', { class: 'panel-error' }, `${r.name}: ${w}`));
     if (first.episodes) startReplay(first.episodes);
     drawCharts(runs);
@@ -211,22 +248,33 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const grid = entry ? makeGridEnv(entry).grid : null;
     // Small multiples: at least two maps side by side even on a phone; a run of one part gets one larger map.
     const half = Math.floor(((replayHost.clientWidth || 800) - 12) / 2) - CARD_PAD;
-    const cell = grid ? Math.max(12, Math.min(keys.length > 1 ? 22 : 48, Math.floor((keys.length > 1 ? half : 520) / grid.nCols))) : 0;
+    const cell = grid
+      ? Math.max(12, Math.min(keys.length > 1 ? 22 : 48, Math.floor((keys.length > 1 ? half : 520) / grid.nCols)))
+      : 0;
     keys.forEach((k, i) => {
       const eps = groups.get(k)!;
       // Each prior (a part's first name) starts a row of its learners.
-      if (i > 0 && k.split('/')[0] !== keys[i - 1].split('/')[0]) replayHost.append(h('div', { style: 'flex-basis:100%;height:0' }));
+      if (i > 0 && k.split('/')[0] !== keys[i - 1].split('/')[0])
+        replayHost.append(h('div', { style: 'flex-basis:100%;height:0' }));
       const card = h('div', { class: 'card', 'data-testid': 'run-part' });
       // As wide as its map: the labels wrap instead of widening the card.
       if (grid) card.style.width = `${grid.nCols * cell + CARD_PAD}px`;
       card.dataset.part = k;
       card.dataset.meanReturn = String(meanReturn(eps));
-      card.append(h('p', { class: 'card-title' }, k ? partLabel(k) : 'all episodes'), h('p', { class: 'note' }, `mean return ${meanReturn(eps).toFixed(2)} · ${eps.length} episode${eps.length === 1 ? '' : 's'}`));
+      card.append(
+        h('p', { class: 'card-title' }, k ? partLabel(k) : 'all episodes'),
+        h(
+          'p',
+          { class: 'note' },
+          `mean return ${meanReturn(eps).toFixed(2)} · ${eps.length} episode${eps.length === 1 ? '' : 's'}`,
+        ),
+      );
       replayHost.append(card);
       if (grid) {
         const states = eps.map((e) => e.obs.map((o) => Number(o)));
         const visits = new Float64Array(grid.model.nStates);
-        for (const ep of states) for (const s of ep) if (Number.isInteger(s) && s >= 0 && s < visits.length) visits[s]++;
+        for (const ep of states)
+          for (const s of ep) if (Number.isInteger(s) && s >= 0 && s < visits.length) visits[s]++;
         const stage = new CanvasStage(card, grid.nCols * cell, grid.nRows * cell);
         stage.animate([paintVisitGrid(stage.ctx, grid, visits, states, colors[i], cell)]);
         stages.push(stage);
@@ -238,7 +286,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     let replay: AnimatedView;
     if (env.startsWith('PointMass')) {
       const xy = eps.map((e) => Float32Array.from(e.obs.flatMap((o) => (Array.isArray(o) ? o.slice(0, 2) : []))));
-      replay = pointMassView(360, xy, eps.map(() => GOAL_COLORS.far));
+      replay = pointMassView(
+        360,
+        xy,
+        eps.map(() => GOAL_COLORS.far),
+      );
     } else {
       const ep = eps[0];
       const theta = ep.obs.map((o) => (Array.isArray(o) ? Math.atan2(o[1], o[0]) : 0));
@@ -263,8 +315,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       const priors = [...new Set(parts.map((p) => p.split('/')[0]))];
       const box = h('div', { class: 'card', 'data-testid': 'runs-legend' });
       box.style.width = '100%';
-      box.append(h('p', { class: 'card-title' }, "Each part's curves start at its own step 0. Colour: the part's prior (first name); legends name the rest."));
-      legend(box, priors.map((p) => ({ color: css(partColors([p])[0]), label: p, shape: 'line' })));
+      box.append(
+        h(
+          'p',
+          { class: 'card-title' },
+          "Each part's curves start at its own step 0. Colour: the part's prior (first name); legends name the rest.",
+        ),
+      );
+      legend(
+        box,
+        priors.map((p) => ({ color: css(partColors([p])[0]), label: p, shape: 'line' })),
+      );
       host.charts.append(box);
     }
     const used = new Set<string>();
@@ -287,19 +348,28 @@ export const mount: PanelModule['mount'] = async (host, view) => {
           const colours = partColors(set.map((c) => c.part));
           const dashOf = distinctIndex(set.map((c) => c.part.split('/').slice(1).join('/')));
           const series = set.map((c, i) => ({
-            name: [labels[i] || metric.split('/')[1], runs.length > 1 ? `run ${c.run + 1}` : ''].filter(Boolean).join(' · '),
+            name: [labels[i] || metric.split('/')[1], runs.length > 1 ? `run ${c.run + 1}` : '']
+              .filter(Boolean)
+              .join(' · '),
             color: multiPart ? colours[i] : RUN_COLORS[c.run % RUN_COLORS.length],
             dashed: multiPart ? dashOf[i] > 0 || (runs.length > 1 && c.run > 0) : false,
             points: c.points,
           }));
-          const chart = lineChart({ title: [metric.split('/')[1], common].filter(Boolean).join(' · '), xLabel: multiPart ? "step (each part's own)" : 'step', series, width: 360, height: 210 });
+          const chart = lineChart({
+            title: [metric.split('/')[1], common].filter(Boolean).join(' · '),
+            xLabel: multiPart ? "step (each part's own)" : 'step',
+            series,
+            width: 360,
+            height: 210,
+          });
           chart.dataset.group = g.title;
           chart.dataset.metric = metric;
           row.append(chart);
         }
       }
     }
-    if (runs.length > 1) host.charts.append(h('p', { class: 'note' }, runs.map((r, i) => `run ${i + 1} = ${r.name}`).join(' · ')));
+    if (runs.length > 1)
+      host.charts.append(h('p', { class: 'note' }, runs.map((r, i) => `run ${i + 1} = ${r.name}`).join(' · ')));
   }
 
   /** The SVG figures the run wrote (routes.svg, learning-curve.svg, ...), as images (never inlined: no script runs). */
@@ -342,11 +412,23 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     noticeBox,
     'runs',
     'A run of several parts is shown part by part. One click opens:',
-    newestPriors ? 'The newest run opens by itself; the presets open a gridworld-priors run.' : 'No gridworld-priors run yet: `npm run exp -- gridworld-priors` writes one (about a minute).',
+    newestPriors
+      ? 'The newest run opens by itself; the presets open a gridworld-priors run.'
+      : 'No gridworld-priors run yet: `npm run exp -- gridworld-priors` writes one (about a minute).',
     newestPriors
       ? [
-          { id: 'parts', label: 'one map per prior × learner', note: "Each map is one prior × learner: with no prior every learner walks the ledge, with the reference prior the guide's room route.", apply: only(newestPriors) },
-          { id: 'kl', label: 'KL to the prior, overlaid', note: 'KL to the prior per part, from each part’s own step 0: the reference parts stay closest to their prior; with no prior (α = 0) nothing holds the KL to the uniform prior down.', apply: only(newestPriors, 'KL to prior / reference') },
+          {
+            id: 'parts',
+            label: 'one map per prior × learner',
+            note: "Each map is one prior × learner: with no prior every learner walks the ledge, with the reference prior the guide's room route.",
+            apply: only(newestPriors),
+          },
+          {
+            id: 'kl',
+            label: 'KL to the prior, overlaid',
+            note: 'KL to the prior per part, from each part’s own step 0: the reference parts stay closest to their prior; with no prior (α = 0) nothing holds the KL to the uniform prior down.',
+            apply: only(newestPriors, 'KL to prior / reference'),
+          },
         ]
       : [],
   );

@@ -21,13 +21,32 @@ const SAMPLES = 12;
 const LOG_BETA: readonly [number, number] = [-3, 1];
 
 export const mount: PanelModule['mount'] = async (host, view) => {
-  let reward: TokenReward = (TOKEN_REWARDS as readonly string[]).includes(view.state.extra.reward) ? (view.state.extra.reward as TokenReward) : 'repeat';
+  let reward: TokenReward = (TOKEN_REWARDS as readonly string[]).includes(view.state.extra.reward)
+    ? (view.state.extra.reward as TokenReward)
+    : 'repeat';
   let beta = Math.min(10 ** LOG_BETA[1], Math.max(10 ** LOG_BETA[0], extraNumber(view.state, 'beta', 0.1)));
   let seed = view.state.seed;
 
-  const ctl = section(host.sidebar, 'Objective', 'max_π E_π[R(y)] − β·KL(π ‖ π_ref) over whole sequences y. Its maximizer is π*(y) = π_ref(y)·exp(R(y)/β) / Z, computed here exactly over every sequence.');
-  const rewardSelect = select(ctl, 'tokens-reward', 'reward model R(y)', TOKEN_REWARDS, reward, (v) => ((reward = v as TokenReward), render()));
-  ctl.append(h('p', { class: 'note' }, 'repeat: fraction of tokens equal to "a" (max at "aaaa", text the reference almost never writes). cycle: fraction of steps that follow the reference’s own grammar (b after a, c after b, …).'));
+  const ctl = section(
+    host.sidebar,
+    'Objective',
+    'max_π E_π[R(y)] − β·KL(π ‖ π_ref) over whole sequences y. Its maximizer is π*(y) = π_ref(y)·exp(R(y)/β) / Z, computed here exactly over every sequence.',
+  );
+  const rewardSelect = select(
+    ctl,
+    'tokens-reward',
+    'reward model R(y)',
+    TOKEN_REWARDS,
+    reward,
+    (v) => ((reward = v as TokenReward), render()),
+  );
+  ctl.append(
+    h(
+      'p',
+      { class: 'note' },
+      'repeat: fraction of tokens equal to "a" (max at "aaaa", text the reference almost never writes). cycle: fraction of steps that follow the reference’s own grammar (b after a, c after b, …).',
+    ),
+  );
   const betaInput = slider(ctl, {
     id: 'tokens-beta',
     label: 'KL coefficient β (log scale)',
@@ -42,10 +61,26 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     setControl(rewardSelect, r);
     setControl(betaInput, Math.log10(b));
   };
-  whatToNotice(host.sidebar, 'tokens', 'β prices the KL to the reference LM. One click sets:', 'Move β and watch the top sequence and its π_ref(y).', [
-    { id: 'hack', label: 'β → 0: reward hacking', note: 'At β = 0.001 the repeat reward wins outright: π* puts almost all its mass on "aaaa", text the reference almost never writes.', apply: preset('repeat', 0.001) },
-    { id: 'reference', label: 'large β: the reference', note: "At β = 10 the KL costs too much to move: π* stays near π_ref, KL near 0, and its most likely sequence is the reference's.", apply: preset('repeat', 10) },
-  ]);
+  whatToNotice(
+    host.sidebar,
+    'tokens',
+    'β prices the KL to the reference LM. One click sets:',
+    'Move β and watch the top sequence and its π_ref(y).',
+    [
+      {
+        id: 'hack',
+        label: 'β → 0: reward hacking',
+        note: 'At β = 0.001 the repeat reward wins outright: π* puts almost all its mass on "aaaa", text the reference almost never writes.',
+        apply: preset('repeat', 0.001),
+      },
+      {
+        id: 'reference',
+        label: 'large β: the reference',
+        note: "At β = 10 the KL costs too much to move: π* stays near π_ref, KL near 0, and its most likely sequence is the reference's.",
+        apply: preset('repeat', 10),
+      },
+    ],
+  );
   const samp = section(host.sidebar, 'Samples', `${SAMPLES} sequences drawn from π* with one seed.`);
   button(samp, 'tokens-resample', 'Resample (next seed)', () => ((seed += 1), render()));
 
@@ -55,7 +90,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   right.style.cssText = 'display:flex;flex-direction:column;gap:12px';
   host.main.append(left, right);
 
-  function probTable(title: string, testid: string, rows: Array<{ text: string; r: number; pStar: number; pRef: number }>, firstCol: string): HTMLElement {
+  function probTable(
+    title: string,
+    testid: string,
+    rows: Array<{ text: string; r: number; pStar: number; pRef: number }>,
+    firstCol: string,
+  ): HTMLElement {
     const box = h('div', { class: 'stats', 'data-testid': testid });
     box.append(h('h4', {}, title));
     const table = h('table');
@@ -64,11 +104,19 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     table.append(head);
     const maxP = Math.max(...rows.map((x) => Math.max(x.pStar, x.pRef)), 1e-12);
     for (const row of rows) {
-      const tr = h('tr', { 'data-seq': row.text, 'data-r': String(row.r), 'data-pstar': String(row.pStar), 'data-pref': String(row.pRef) });
+      const tr = h('tr', {
+        'data-seq': row.text,
+        'data-r': String(row.r),
+        'data-pstar': String(row.pStar),
+        'data-pref': String(row.pRef),
+      });
       const bars = h('td');
       // Clear of the probability column to its left.
       bars.style.cssText = 'width:138px;padding-left:8px';
-      for (const [p, color] of [[row.pStar, PRIOR_COLORS.none], [row.pRef, PRIOR_COLORS.reference]] as const) {
+      for (const [p, color] of [
+        [row.pStar, PRIOR_COLORS.none],
+        [row.pRef, PRIOR_COLORS.reference],
+      ] as const) {
         const bar = h('div');
         bar.style.cssText = `height:5px;margin:1px 0;border-radius:2px;background:${css(color)};width:${((p / maxP) * 120).toFixed(1)}px`;
         bars.append(bar);
@@ -97,16 +145,21 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
     left.replaceChildren();
     right.replaceChildren();
-    statTable(left, `closed-form optimum at β = ${beta.toPrecision(3)} (${seqs.length} sequences)`, [
-      { key: 'beta', label: 'β', value: beta },
-      { key: 'reward', label: 'E_π*[R]', value: opt.reward },
-      { key: 'kl', label: 'KL(π* ‖ π_ref) (nats)', value: opt.kl },
-      { key: 'objective', label: 'E_π*[R] − β·KL', value: opt.reward - beta * opt.kl },
-      { key: 'topSeq', label: 'most likely under π*', value: texts[order[0]] },
-      { key: 'topMass', label: 'its probability π*(y)', value: opt.probs[order[0]] },
-      { key: 'refReward', label: 'E_π_ref[R] (the reference)', value: refReward },
-      { key: 'refTopSeq', label: 'most likely under π_ref', value: texts[refTop] },
-    ], 'tokens-stats');
+    statTable(
+      left,
+      `closed-form optimum at β = ${beta.toPrecision(3)} (${seqs.length} sequences)`,
+      [
+        { key: 'beta', label: 'β', value: beta },
+        { key: 'reward', label: 'E_π*[R]', value: opt.reward },
+        { key: 'kl', label: 'KL(π* ‖ π_ref) (nats)', value: opt.kl },
+        { key: 'objective', label: 'E_π*[R] − β·KL', value: opt.reward - beta * opt.kl },
+        { key: 'topSeq', label: 'most likely under π*', value: texts[order[0]] },
+        { key: 'topMass', label: 'its probability π*(y)', value: opt.probs[order[0]] },
+        { key: 'refReward', label: 'E_π_ref[R] (the reference)', value: refReward },
+        { key: 'refTopSeq', label: 'most likely under π_ref', value: texts[refTop] },
+      ],
+      'tokens-stats',
+    );
     left.append(probTable(`top ${TOP} sequences under π*`, 'tokens-top', order.slice(0, TOP).map(row), 'y'));
     legend(left, [
       { color: css(PRIOR_COLORS.none), label: 'π*(y)', shape: 'line' },
@@ -119,13 +172,22 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     right.append(bigramTable(env));
 
     host.charts.replaceChildren();
-    const sweep = Array.from({ length: 81 }, (_, k) => 10 ** (LOG_BETA[0] + ((LOG_BETA[1] - LOG_BETA[0]) * k) / 80)).map((b) => ({ b, ...klRegularizedOptimum(pRef, R, b) }));
+    const sweep = Array.from(
+      { length: 81 },
+      (_, k) => 10 ** (LOG_BETA[0] + ((LOG_BETA[1] - LOG_BETA[0]) * k) / 80),
+    ).map((b) => ({ b, ...klRegularizedOptimum(pRef, R, b) }));
     host.charts.append(
       lineChart({
         title: 'Reward–KL frontier traced by β',
         xLabel: 'KL(π* ‖ π_ref) (nats)',
         yLabel: 'E_π*[R]',
-        series: [{ name: 'π*(β), β from 10 (left) to 0.001 (right)', color: PRIOR_COLORS.reference, points: sweep.map((s) => [s.kl, s.reward] as const) }],
+        series: [
+          {
+            name: 'π*(β), β from 10 (left) to 0.001 (right)',
+            color: PRIOR_COLORS.reference,
+            points: sweep.map((s) => [s.kl, s.reward] as const),
+          },
+        ],
         markers: [{ x: opt.kl, label: `β = ${beta.toPrecision(2)}` }],
         width: 460,
         height: 240,
@@ -135,7 +197,12 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         xLabel: 'log10 β',
         series: [
           { name: 'E_π*[R]', color: COLORS.goal, points: sweep.map((s) => [Math.log10(s.b), s.reward] as const) },
-          { name: 'top-sequence mass', color: COLORS.muted, dashed: true, points: sweep.map((s) => [Math.log10(s.b), Math.max(...s.probs)] as const) },
+          {
+            name: 'top-sequence mass',
+            color: COLORS.muted,
+            dashed: true,
+            points: sweep.map((s) => [Math.log10(s.b), Math.max(...s.probs)] as const),
+          },
         ],
         markers: [{ x: Math.log10(beta), label: 'β' }],
         width: 460,
@@ -160,7 +227,10 @@ function bigramTable(env: TokenSeq): HTMLElement {
   head.append(h('th', {}, 'previous ↓ next →'));
   for (let a = 0; a < env.vocab; a++) head.append(h('th', {}, env.text([a])));
   table.append(head);
-  const rows: Array<[string, number]> = [['(start)', 0], ...Array.from({ length: env.vocab }, (_, y) => [env.text([y]), env.stateOf([y])] as [string, number])];
+  const rows: Array<[string, number]> = [
+    ['(start)', 0],
+    ...Array.from({ length: env.vocab }, (_, y) => [env.text([y]), env.stateOf([y])] as [string, number]),
+  ];
   for (const [label, s] of rows) {
     const tr = h('tr');
     tr.append(h('th', {}, label));

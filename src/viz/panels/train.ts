@@ -18,7 +18,19 @@ import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { AGENTS, AGENT_LABELS, klToExact, type AgentName } from '../train/session.js';
 import { RemoteTrainer, type RemoteRun } from '../train/remote.js';
-import { button, fixSlider, frameScheduler, h, legend, section, segmented, select, slider, statTable, whatToNotice } from '../ui.js';
+import {
+  button,
+  fixSlider,
+  frameScheduler,
+  h,
+  legend,
+  section,
+  segmented,
+  select,
+  slider,
+  statTable,
+  whatToNotice,
+} from '../ui.js';
 
 /** The per-state KL that saturates the learned grid's shading (nats). */
 const KL_SHADE_MAX = 1;
@@ -36,7 +48,8 @@ const WORKER_COUNTS = [1, 3] as const;
 const LABEL_H = 24;
 const GAP = 30;
 
-const rampCss = (f: (t: number) => number) => `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => css(f(t))).join(', ')})`;
+const rampCss = (f: (t: number) => number) =>
+  `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => css(f(t))).join(', ')})`;
 
 /** One learner as the panel shows it: its run in a worker, the exact optimum of its Objective, its KL so far. */
 interface Learner {
@@ -59,7 +72,9 @@ interface Learner {
 export const mount: PanelModule['mount'] = async (host, view) => {
   const st = view.state;
   let envName = GRID_ENVS[st.env] ? st.env : 'TwoRoute-v0';
-  let agentName: AgentName = (AGENTS as readonly string[]).includes(st.extra.agent) ? (st.extra.agent as AgentName) : 'sac';
+  let agentName: AgentName = (AGENTS as readonly string[]).includes(st.extra.agent)
+    ? (st.extra.agent as AgentName)
+    : 'sac';
   let mode: Mode = st.extra.mode === 'single' ? 'single' : 'three';
   const workers = WORKER_COUNTS.find((n) => String(n) === st.extra.workers) ?? 1;
   let prior: PriorName = st.prior;
@@ -83,7 +98,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   /** The trainers of the current run. */
   let trainers: RemoteTrainer[] = [];
 
-  const setup = section(host.sidebar, 'Agent', 'Changing any of these restarts training from scratch. α is fixed (no auto-temperature), so each learner has one exact target: π* from soft value iteration.');
+  const setup = section(
+    host.sidebar,
+    'Agent',
+    'Changing any of these restarts training from scratch. α is fixed (no auto-temperature), so each learner has one exact target: π* from soft value iteration.',
+  );
   const envSelect = select(setup, 'train-env', 'gridworld', Object.keys(GRID_ENVS), envName, (v) => {
     envName = v;
     alpha = GRID_ENVS[v].defaultAlpha;
@@ -95,16 +114,38 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   setup.append(pickBox);
   const rebuildPickers = () => {
     pickBox.replaceChildren();
-    segmented(pickBox, 'train-mode', 'view', [
-      { value: 'three', label: 'three priors' },
-      { value: 'single', label: 'one prior' },
-    ], mode, (v) => ((mode = v), rebuildPickers(), restart()));
-    segmented(pickBox, 'train-agent', 'agent', AGENTS.map((a) => ({ value: a, label: AGENT_LABELS[a] })), agentName, (v) => ((agentName = v), restart()));
+    segmented(
+      pickBox,
+      'train-mode',
+      'view',
+      [
+        { value: 'three', label: 'three priors' },
+        { value: 'single', label: 'one prior' },
+      ],
+      mode,
+      (v) => ((mode = v), rebuildPickers(), restart()),
+    );
+    segmented(
+      pickBox,
+      'train-agent',
+      'agent',
+      AGENTS.map((a) => ({ value: a, label: AGENT_LABELS[a] })),
+      agentName,
+      (v) => ((agentName = v), restart()),
+    );
     const priorBox = h('div');
     pickBox.append(priorBox);
-    segmented(priorBox, 'train-prior', 'prior p(a|s)', priorsFor().map((p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) })), prior, (v) => ((prior = v), restart()));
+    segmented(
+      priorBox,
+      'train-prior',
+      'prior p(a|s)',
+      priorsFor().map((p) => ({ value: p, label: p, color: css(PRIOR_COLORS[p]) })),
+      prior,
+      (v) => ((prior = v), restart()),
+    );
     priorBox.classList.toggle('inactive', mode === 'three');
-    priorBox.title = mode === 'three' ? 'the three-prior view trains every prior; switch to "one prior" to pick one' : '';
+    priorBox.title =
+      mode === 'three' ? 'the three-prior view trains every prior; switch to "one prior" to pick one' : '';
   };
   const alphaInput = slider(setup, {
     id: 'train-alpha',
@@ -124,7 +165,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   };
   const seedInput = h('input', { type: 'number', min: '0', step: '1', 'data-testid': 'train-seed' });
   seedInput.value = String(seed);
-  seedInput.addEventListener('change', () => ((seed = Math.max(0, Math.floor(Number(seedInput.value)) || 0)), restart()));
+  seedInput.addEventListener(
+    'change',
+    () => ((seed = Math.max(0, Math.floor(Number(seedInput.value)) || 0)), restart()),
+  );
   const seedLabel = h('label', { class: 'select' });
   seedLabel.append(h('span', {}, 'seed'), seedInput);
   setup.append(seedLabel);
@@ -138,13 +182,38 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     rebuildPickers();
     setAlpha(alpha_);
   };
-  whatToNotice(host.sidebar, 'train', 'How each learner closes in on the exact optimum of its own Objective. One click sets the view (then press Start):', 'Start with "three priors": one seed, one α, one learner per prior.', [
-    { id: 'three', label: 'three priors at once', note: "Each curve falls towards 0 as its learner nears its own π*, and their arrows part ways with them: none's π* takes the short ledge every time, the reference's the guide's route through the room, uniform's splits about 1 : 2 between ledge and room.", apply: preset('three', prior, 0.15) },
-    { id: 'alpha', label: 'α = 1: none ignores α', note: "At α = 1 uniform's π* is close to random moves (two thirds of its episodes end in the lava) while the reference's stays on the guide's route. none's α is 0 whatever the slider says: its learner is the same run as at α = 0.15 (same seed).", apply: preset('three', prior, 1) },
-    { id: 'single', label: 'one learner beside π*', note: 'The learned grid (left) is shaded by its per-state KL to π* (right): bright cells are where it still differs, and they darken as its arrows come to match.', apply: preset('single', 'uniform', 0.15) },
-  ]);
+  whatToNotice(
+    host.sidebar,
+    'train',
+    'How each learner closes in on the exact optimum of its own Objective. One click sets the view (then press Start):',
+    'Start with "three priors": one seed, one α, one learner per prior.',
+    [
+      {
+        id: 'three',
+        label: 'three priors at once',
+        note: "Each curve falls towards 0 as its learner nears its own π*, and their arrows part ways with them: none's π* takes the short ledge every time, the reference's the guide's route through the room, uniform's splits about 1 : 2 between ledge and room.",
+        apply: preset('three', prior, 0.15),
+      },
+      {
+        id: 'alpha',
+        label: 'α = 1: none ignores α',
+        note: "At α = 1 uniform's π* is close to random moves (two thirds of its episodes end in the lava) while the reference's stays on the guide's route. none's α is 0 whatever the slider says: its learner is the same run as at α = 0.15 (same seed).",
+        apply: preset('three', prior, 1),
+      },
+      {
+        id: 'single',
+        label: 'one learner beside π*',
+        note: 'The learned grid (left) is shaded by its per-state KL to π* (right): bright cells are where it still differs, and they darken as its arrows come to match.',
+        apply: preset('single', 'uniform', 0.15),
+      },
+    ],
+  );
 
-  const run = section(host.sidebar, 'Training', 'Runs in a Web Worker (its own tfjs backend): the page stays responsive, and Pause stops every learner within one short slice of training.');
+  const run = section(
+    host.sidebar,
+    'Training',
+    'Runs in a Web Worker (its own tfjs backend): the page stays responsive, and Pause stops every learner within one short slice of training.',
+  );
   const runBtn = button(run, 'train-run', 'Start', () => (running ? void pause() : start()));
   button(run, 'train-step', 'Step', () => {
     running = false;
@@ -157,10 +226,20 @@ export const mount: PanelModule['mount'] = async (host, view) => {
 
   const key = section(host.sidebar, 'Legend');
   legend(key, [
-    { color: rampCss((t) => visitRamp(SHADE_TOP * t)), label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat (KL(π* ‖ π) at α = 0, where π* is greedy)`, shape: 'ramp' },
+    {
+      color: rampCss((t) => visitRamp(SHADE_TOP * t)),
+      label: `learned grid: KL(π(·|s) ‖ π*(·|s)), 0 → ≥ ${KL_SHADE_MAX} nat (KL(π* ‖ π) at α = 0, where π* is greedy)`,
+      shape: 'ramp',
+    },
     { color: rampCss(valueRamp), label: 'exact grid (one-prior view): soft value V*(s), low → high', shape: 'ramp' },
   ]);
-  key.append(h('p', { class: 'note' }, 'Arrows: one per action, length and opacity ∝ π(a|s). The KL numbers average over π*’s exact state visitation. Colours: uniform, reference and none as everywhere in the viewer.'));
+  key.append(
+    h(
+      'p',
+      { class: 'note' },
+      'Arrows: one per action, length and opacity ∝ π(a|s). The KL numbers average over π*’s exact state visitation. Colours: uniform, reference and none as everywhere in the viewer.',
+    ),
+  );
 
   const canvasHost = h('div');
   const statsRow = h('div', { class: 'stats-row' });
@@ -194,7 +273,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     });
     // The learners take the Objective's α (0 for the prior none), so the slider shows that one; with
     // three priors it is the α of the other two, and none's grid is labelled α = 0.
-    fixSlider(alphaInput, mode === 'single' && exacts[0].alpha !== alpha ? exacts[0].alpha : null, alpha.toPrecision(3));
+    fixSlider(
+      alphaInput,
+      mode === 'single' && exacts[0].alpha !== alpha ? exacts[0].alpha : null,
+      alpha.toPrecision(3),
+    );
     const used = mode === 'three' ? Math.min(workers, priors.length) : 1;
     for (const t of pool.splice(used)) t.dispose();
     const active = Array.from({ length: used }, (_, k) => trainerAt(k));
@@ -235,11 +318,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (mode === 'single') {
       const exact = exacts[0];
       const [lo, hi] = valueRange(grid, exact.V);
-      paintPolicyGrid(stage.ctx, at(1).x, at(1).y, grid, exact.pi, cell, (s) => valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5));
+      paintPolicyGrid(stage.ctx, at(1).x, at(1).y, grid, exact.pi, cell, (s) =>
+        valueRamp(hi > lo ? (exact.V[s] - lo) / (hi - lo) : 0.5),
+      );
       label(`learned π: ${AGENT_LABELS[agentName]}, prior ${prior}`, 0, PRIOR_COLORS[prior]);
       label(`exact π* (soft value iteration), α = ${+exact.alpha.toPrecision(3)}`, 1, COLORS.muted);
     } else {
-      for (const [i, L] of learners.entries()) label(`${L.prior}, α = ${+L.exact.alpha.toPrecision(3)}${L.exact.alpha === 0 ? ' (plain RL)' : ''}`, i, PRIOR_COLORS[L.prior]);
+      for (const [i, L] of learners.entries())
+        label(
+          `${L.prior}, α = ${+L.exact.alpha.toPrecision(3)}${L.exact.alpha === 0 ? ' (plain RL)' : ''}`,
+          i,
+          PRIOR_COLORS[L.prior],
+        );
     }
     progress = -1;
     refresh();
@@ -257,7 +347,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         L.forward = Number.isFinite(L.kl.learnedExact);
         L.klInitial = L.forward ? L.kl.learnedExact : L.kl.exactLearned;
       }
-      if (L.trace.length === 0 || L.trace[L.trace.length - 1][0] !== L.run.steps) L.trace.push([L.run.steps, L.kl.learnedExact, L.kl.exactLearned, L.klPrior]);
+      if (L.trace.length === 0 || L.trace[L.trace.length - 1][0] !== L.run.steps)
+        L.trace.push([L.run.steps, L.kl.learnedExact, L.kl.exactLearned, L.klPrior]);
       paintPolicyGrid(stage.ctx, L.x, L.y, grid, pi, cell, (s) => klShade(L.kl.perState[s]));
     }
     drawStats();
@@ -276,18 +367,38 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     redraw.schedule();
   }
 
-  const stateOf = () => (running || trainers.some((t) => t.running) ? 'running' : learners.every((L) => L.run.steps === 0) ? 'ready' : 'paused');
+  const stateOf = () =>
+    running || trainers.some((t) => t.running)
+      ? 'running'
+      : learners.every((L) => L.run.steps === 0)
+        ? 'ready'
+        : 'paused';
   const klRows = (L: Learner) => [
     { key: 'steps', label: 'environment steps', value: L.run.steps, digits: 0 },
     { key: 'updates', label: 'gradient updates', value: L.run.updates, digits: 0 },
     { key: 'alpha', label: agentName === 'sac' ? 'temperature α' : 'KL coefficient β', value: L.exact.alpha },
     // At α = 0 π* is greedy, so this direction is infinite as long as the learner still explores.
-    { key: 'kl', label: 'KL(π_learned ‖ π*)', value: Number.isFinite(L.kl.learnedExact) ? L.kl.learnedExact : '∞ (π* greedy at α = 0)', hint: 'visitation-weighted mean over the states π* visits' },
+    {
+      key: 'kl',
+      label: 'KL(π_learned ‖ π*)',
+      value: Number.isFinite(L.kl.learnedExact) ? L.kl.learnedExact : '∞ (π* greedy at α = 0)',
+      hint: 'visitation-weighted mean over the states π* visits',
+    },
     { key: 'klReverse', label: 'KL(π* ‖ π_learned)', value: L.kl.exactLearned },
-    { key: 'klInitial', label: `${L.forward ? 'KL(π_learned ‖ π*)' : 'KL(π* ‖ π_learned)'} at step 0`, value: L.klInitial },
-    { key: 'klPrior', label: 'KL(π_learned ‖ p)', value: L.klPrior, hint: "p: the Objective's prior (none is the uniform prior at α = 0)" },
+    {
+      key: 'klInitial',
+      label: `${L.forward ? 'KL(π_learned ‖ π*)' : 'KL(π* ‖ π_learned)'} at step 0`,
+      value: L.klInitial,
+    },
+    {
+      key: 'klPrior',
+      label: 'KL(π_learned ‖ p)',
+      value: L.klPrior,
+      hint: "p: the Objective's prior (none is the uniform prior at α = 0)",
+    },
   ];
-  const lastReturn = (L: Learner) => L.run.log.findLast((l) => 'charts/episodic_return' in l.scalars)?.scalars['charts/episodic_return'] ?? '—';
+  const lastReturn = (L: Learner) =>
+    L.run.log.findLast((l) => 'charts/episodic_return' in l.scalars)?.scalars['charts/episodic_return'] ?? '—';
 
   function drawStats(): void {
     statsRow.replaceChildren();
@@ -296,55 +407,131 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       { key: 'state', label: 'state', value: stateOf() },
       { key: 'backend', label: 'tfjs backend (worker)', value: trainers[0].backend },
       // Restarting must free the old sessions' tensors (agents and priors): this count shows a leak.
-      { key: 'tensors', label: 'live tfjs tensors (workers)', value: trainers.reduce((n, t) => n + t.tensors, 0), digits: 0 },
+      {
+        key: 'tensors',
+        label: 'live tfjs tensors (workers)',
+        value: trainers.reduce((n, t) => n + t.tensors, 0),
+        digits: 0,
+      },
     ];
     if (mode === 'single') {
       const L = learners[0];
-      const box = statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [
-        ...shared,
-        ...klRows(L),
-        { key: 'return', label: 'episodic return (last log)', value: lastReturn(L) },
-        { key: 'entropy', label: 'policy entropy (batch)', value: L.run.log.at(-1)?.scalars['charts/entropy'] ?? '—' },
-      ], 'train-stats');
+      const box = statTable(
+        statsRow,
+        `${AGENT_LABELS[agentName]} on ${envName}`,
+        [
+          ...shared,
+          ...klRows(L),
+          { key: 'return', label: 'episodic return (last log)', value: lastReturn(L) },
+          {
+            key: 'entropy',
+            label: 'policy entropy (batch)',
+            value: L.run.log.at(-1)?.scalars['charts/entropy'] ?? '—',
+          },
+        ],
+        'train-stats',
+      );
       box.style.borderTop = `3px solid ${css(PRIOR_COLORS[L.prior])}`;
       return;
     }
     // The learners' tables first, in the order of their grids.
     for (const L of learners) {
-      const box = statTable(statsRow, `prior ${L.prior}`, [...klRows(L), { key: 'return', label: 'episodic return (last log)', value: lastReturn(L) }], `train-stats-${L.prior}`);
+      const box = statTable(
+        statsRow,
+        `prior ${L.prior}`,
+        [...klRows(L), { key: 'return', label: 'episodic return (last log)', value: lastReturn(L) }],
+        `train-stats-${L.prior}`,
+      );
       box.style.borderTop = `3px solid ${css(PRIOR_COLORS[L.prior])}`;
     }
-    statTable(statsRow, `${AGENT_LABELS[agentName]} on ${envName}`, [...shared, { key: 'workers', label: 'workers', value: trainers.length, digits: 0 }], 'train-stats');
+    statTable(
+      statsRow,
+      `${AGENT_LABELS[agentName]} on ${envName}`,
+      [...shared, { key: 'workers', label: 'workers', value: trainers.length, digits: 0 }],
+      'train-stats',
+    );
   }
 
   function drawCharts(): void {
     host.charts.replaceChildren();
     const chart = (title: string, yLabel: string, series: Series[], testid: string) => {
-      const c = lineChart({ title, xLabel: 'environment steps', yLabel, series, width: 400, height: 220, emptyText: 'no data yet: press Start or Step' });
+      const c = lineChart({
+        title,
+        xLabel: 'environment steps',
+        yLabel,
+        series,
+        width: 400,
+        height: 220,
+        emptyText: 'no data yet: press Start or Step',
+      });
       c.dataset.testid = testid;
       host.charts.append(c);
     };
-    const returns = (L: Learner) => L.run.log.filter((l) => 'charts/episodic_return' in l.scalars).map((l) => [l.step, l.scalars['charts/episodic_return']] as const);
+    const returns = (L: Learner) =>
+      L.run.log
+        .filter((l) => 'charts/episodic_return' in l.scalars)
+        .map((l) => [l.step, l.scalars['charts/episodic_return']] as const);
     // One point (step 0) is not a curve yet: until the first step every chart shows the same empty state.
-    const trace = (L: Learner, k: 1 | 2 | 3) => (L.trace.length > 1 ? L.trace.map((p) => [p[0], p[k]] as const).filter((p) => Number.isFinite(p[1])) : []);
+    const trace = (L: Learner, k: 1 | 2 | 3) =>
+      L.trace.length > 1 ? L.trace.map((p) => [p[0], p[k]] as const).filter((p) => Number.isFinite(p[1])) : [];
     const direction = (L: Learner) => (L.forward ? 'KL(π ‖ π*)' : 'KL(π* ‖ π), π* greedy');
     if (mode === 'three') {
-      chart('KL of each learner to its exact π*', 'nats', learners.map((L) => ({ name: `${L.prior}: ${direction(L)}`, color: PRIOR_COLORS[L.prior], points: trace(L, L.forward ? 1 : 2) })), 'train-chart-kl');
-      chart('Episodic return', 'return', learners.map((L) => ({ name: L.prior, color: PRIOR_COLORS[L.prior], points: returns(L) })), 'train-chart-return');
-      chart('KL to the prior (none: to uniform)', 'nats', learners.map((L) => ({ name: L.prior, color: PRIOR_COLORS[L.prior], dashed: true, points: trace(L, 3) })), 'train-chart-prior');
+      chart(
+        'KL of each learner to its exact π*',
+        'nats',
+        learners.map((L) => ({
+          name: `${L.prior}: ${direction(L)}`,
+          color: PRIOR_COLORS[L.prior],
+          points: trace(L, L.forward ? 1 : 2),
+        })),
+        'train-chart-kl',
+      );
+      chart(
+        'Episodic return',
+        'return',
+        learners.map((L) => ({ name: L.prior, color: PRIOR_COLORS[L.prior], points: returns(L) })),
+        'train-chart-return',
+      );
+      chart(
+        'KL to the prior (none: to uniform)',
+        'nats',
+        learners.map((L) => ({ name: L.prior, color: PRIOR_COLORS[L.prior], dashed: true, points: trace(L, 3) })),
+        'train-chart-prior',
+      );
       return;
     }
     const L = learners[0];
-    const series = (key: string) => L.run.log.filter((l) => key in l.scalars).map((l) => [l.step, l.scalars[key]] as const);
-    chart('KL between learned π and exact π*', 'nats', [
-      { name: 'KL(π ‖ π*)', color: PRIOR_COLORS[L.prior], points: trace(L, 1) },
-      { name: 'KL(π* ‖ π)', color: COLORS.muted, dashed: true, points: trace(L, 2) },
-    ], 'train-chart-kl');
-    chart('Episodic return', 'return', [{ name: 'mean return per log', color: COLORS.goal, points: returns(L) }], 'train-chart-return');
-    chart('α / β and KL to the prior', 'nats', [
-      { name: agentName === 'sac' ? 'α' : 'β', color: COLORS.q, points: series('charts/alpha') },
-      { name: 'KL(π ‖ prior)', color: PRIOR_COLORS[L.prior], dashed: true, points: agentName === 'sac' ? series('charts/kl_prior') : series('kl/exact') },
-    ], 'train-chart-alpha');
+    const series = (key: string) =>
+      L.run.log.filter((l) => key in l.scalars).map((l) => [l.step, l.scalars[key]] as const);
+    chart(
+      'KL between learned π and exact π*',
+      'nats',
+      [
+        { name: 'KL(π ‖ π*)', color: PRIOR_COLORS[L.prior], points: trace(L, 1) },
+        { name: 'KL(π* ‖ π)', color: COLORS.muted, dashed: true, points: trace(L, 2) },
+      ],
+      'train-chart-kl',
+    );
+    chart(
+      'Episodic return',
+      'return',
+      [{ name: 'mean return per log', color: COLORS.goal, points: returns(L) }],
+      'train-chart-return',
+    );
+    chart(
+      'α / β and KL to the prior',
+      'nats',
+      [
+        { name: agentName === 'sac' ? 'α' : 'β', color: COLORS.q, points: series('charts/alpha') },
+        {
+          name: 'KL(π ‖ prior)',
+          color: PRIOR_COLORS[L.prior],
+          dashed: true,
+          points: agentName === 'sac' ? series('charts/kl_prior') : series('kl/exact'),
+        },
+      ],
+      'train-chart-alpha',
+    );
   }
 
   function start(): void {

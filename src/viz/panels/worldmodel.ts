@@ -26,7 +26,16 @@ const fileSchema = z.object({
   context: z.number().int().min(1),
   horizon: z.number().int().min(1),
   trajectories: z
-    .array(z.object({ observed: matrix, reconstructed: matrix, imagined: matrix, actions: matrix, rewards: z.array(z.number()), truth: matrix.optional() }))
+    .array(
+      z.object({
+        observed: matrix,
+        reconstructed: matrix,
+        imagined: matrix,
+        actions: matrix,
+        rewards: z.array(z.number()),
+        truth: matrix.optional(),
+      }),
+    )
     .min(1),
 });
 
@@ -35,7 +44,8 @@ export function parseTrajectoryFile(name: string, text: string): RssmTrajectoryF
   const f: RssmTrajectoryFile = parseJsonFile(name, text, fileSchema);
   const T = f.context + f.horizon;
   f.trajectories.forEach((t, i) => {
-    const bad = (field: string, rows: number) => new Error(`${name}: trajectories.${i}.${field}: ${rows} rows, expected ${field === 'imagined' ? f.horizon : T}`);
+    const bad = (field: string, rows: number) =>
+      new Error(`${name}: trajectories.${i}.${field}: ${rows} rows, expected ${field === 'imagined' ? f.horizon : T}`);
     if (t.observed.length !== T) throw bad('observed', t.observed.length);
     if (t.reconstructed.length !== T) throw bad('reconstructed', t.reconstructed.length);
     if (t.imagined.length !== f.horizon) throw bad('imagined', t.imagined.length);
@@ -45,14 +55,19 @@ export function parseTrajectoryFile(name: string, text: string): RssmTrajectoryF
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Mean over rows and components of the squared difference. */
-const mse = (a: number[][], b: number[][]): number => mean(a.map((row, t) => mean(row.map((v, i) => (v - b[t][i]) ** 2))));
+const mse = (a: number[][], b: number[][]): number =>
+  mean(a.map((row, t) => mean(row.map((v, i) => (v - b[t][i]) ** 2))));
 
 export const mount: PanelModule['mount'] = async (host, view) => {
   const files = new Map<string, () => Promise<string>>();
   let current: RssmTrajectoryFile | null = null;
   let index = Math.max(0, Math.floor(extraNumber(view.state, 'traj', 0)));
 
-  const src = section(host.sidebar, 'Trajectories', `Run folders under runs/ that hold ${TRAJECTORY_FILE} (written by the rssm-pendulum experiment), or pick the file.`);
+  const src = section(
+    host.sidebar,
+    'Trajectories',
+    `Run folders under runs/ that hold ${TRAJECTORY_FILE} (written by the rssm-pendulum experiment), or pick the file.`,
+  );
   const runBox = h('div');
   src.append(runBox);
   const input = h('input', { type: 'file', accept: '.json', 'data-testid': 'wm-file' });
@@ -60,7 +75,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   const trajBox = h('div');
   src.append(trajBox);
   let trajInput: HTMLInputElement | null = null;
-  src.append(h('p', { class: 'note' }, 'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations.'));
+  src.append(
+    h(
+      'p',
+      { class: 'note' },
+      'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations.',
+    ),
+  );
 
   const info = h('div');
   info.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start';
@@ -80,7 +101,16 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (files.has(name)) view.update({}, { run: name });
     index = Math.min(index, current.trajectories.length - 1);
     trajBox.replaceChildren();
-    trajInput = slider(trajBox, { id: 'wm-traj', label: 'trajectory', min: 0, max: current.trajectories.length - 1, step: 1, value: index, format: (v) => `${v + 1} of ${current!.trajectories.length}`, onInput: (v) => ((index = v), draw()) });
+    trajInput = slider(trajBox, {
+      id: 'wm-traj',
+      label: 'trajectory',
+      min: 0,
+      max: current.trajectories.length - 1,
+      step: 1,
+      value: index,
+      format: (v) => `${v + 1} of ${current!.trajectories.length}`,
+      onInput: (v) => ((index = v), draw()),
+    });
     draw();
   }
 
@@ -92,14 +122,33 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     host.charts.replaceChildren();
     const future = tr.observed.slice(f.context);
     const lastSeen = tr.observed[f.context - 1];
-    statTable(info, `${f.env}: trajectory ${index + 1} of ${f.trajectories.length}`, [
-      { key: 'context', label: 'context steps (posterior)', value: f.context, digits: 0 },
-      { key: 'horizon', label: 'imagined steps (prior only)', value: f.horizon, digits: 0 },
-      { key: 'reconMse', label: 'reconstruction MSE (all steps)', value: mse(tr.reconstructed, tr.observed), digits: 4 },
-      { key: 'imagMse', label: 'imagination MSE (horizon)', value: mse(tr.imagined, future), digits: 4 },
-      { key: 'repeatMse', label: '“repeat last” MSE (horizon)', value: mse(future.map(() => lastSeen), future), digits: 4, hint: 'forecast every future step as the last context observation' },
-      { key: 'return', label: 'reward sum', value: tr.rewards.reduce((a, b) => a + b, 0), digits: 2 },
-    ], 'wm-stats');
+    statTable(
+      info,
+      `${f.env}: trajectory ${index + 1} of ${f.trajectories.length}`,
+      [
+        { key: 'context', label: 'context steps (posterior)', value: f.context, digits: 0 },
+        { key: 'horizon', label: 'imagined steps (prior only)', value: f.horizon, digits: 0 },
+        {
+          key: 'reconMse',
+          label: 'reconstruction MSE (all steps)',
+          value: mse(tr.reconstructed, tr.observed),
+          digits: 4,
+        },
+        { key: 'imagMse', label: 'imagination MSE (horizon)', value: mse(tr.imagined, future), digits: 4 },
+        {
+          key: 'repeatMse',
+          label: '“repeat last” MSE (horizon)',
+          value: mse(
+            future.map(() => lastSeen),
+            future,
+          ),
+          digits: 4,
+          hint: 'forecast every future step as the last context observation',
+        },
+        { key: 'return', label: 'reward sum', value: tr.rewards.reduce((a, b) => a + b, 0), digits: 2 },
+      ],
+      'wm-stats',
+    );
     const time = (t: number) => +(t * f.dt).toFixed(6);
     const at = (rows: number[][], i: number, from = 0) => rows.map((row, t) => [time(t + from), row[i]] as const);
     f.obsLabels.forEach((label, i) => {
@@ -110,7 +159,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
           { name: 'observed', color: COLORS.text, points: at(tr.observed, i) },
           { name: 'reconstructed', color: COLORS.posterior, dashed: true, points: at(tr.reconstructed, i) },
           // The imagination starts from the last context step's observation, so the line joins the data.
-          { name: 'imagined', color: COLORS.q, points: [[time(f.context - 1), lastSeen[i]] as const, ...at(tr.imagined, i, f.context)] },
+          {
+            name: 'imagined',
+            color: COLORS.q,
+            points: [[time(f.context - 1), lastSeen[i]] as const, ...at(tr.imagined, i, f.context)],
+          },
         ],
         markers: [{ x: time(f.context - 1), label: 'imagination starts' }],
         width: 460,
@@ -122,7 +175,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (tr.truth && f.truthLabels) {
       const hidden = f.truthLabels.map((l, i) => ({ l, i })).filter(({ l }) => !f.obsLabels.includes(l));
       for (const { l, i } of hidden) {
-        const c = lineChart({ title: `hidden state ${l} (never observed by the model)`, xLabel: 'time (s)', series: [{ name: l, color: COLORS.muted, points: at(tr.truth, i) }], width: 460, height: 230 });
+        const c = lineChart({
+          title: `hidden state ${l} (never observed by the model)`,
+          xLabel: 'time (s)',
+          series: [{ name: l, color: COLORS.muted, points: at(tr.truth, i) }],
+          width: 460,
+          height: 230,
+        });
         c.dataset.testid = 'wm-truth';
         host.charts.append(c);
       }
@@ -136,7 +195,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   });
 
   try {
-    for (const run of await serverRuns(import.meta.env.BASE_URL, TRAJECTORY_FILE)) files.set(run.name, run.files.get(TRAJECTORY_FILE)!);
+    for (const run of await serverRuns(import.meta.env.BASE_URL, TRAJECTORY_FILE))
+      files.set(run.name, run.files.get(TRAJECTORY_FILE)!);
   } catch (e) {
     runBox.append(h('p', { class: 'note' }, `No /runs/ listing (${(e as Error).message}); pick a file instead.`));
   }
@@ -147,20 +207,56 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     const ratio = (i: number) => {
       const tr = f.trajectories[i];
       const future = tr.observed.slice(f.context);
-      return mse(future.map(() => tr.observed[f.context - 1]), future) / Math.max(1e-12, mse(tr.imagined, future));
+      return (
+        mse(
+          future.map(() => tr.observed[f.context - 1]),
+          future,
+        ) / Math.max(1e-12, mse(tr.imagined, future))
+      );
     };
     const best = f.trajectories.map((_, i) => i).reduce((a, b) => (sign * ratio(b) > sign * ratio(a) ? b : a));
     setControl(trajInput, best);
   };
-  whatToNotice(host.sidebar, 'wm', 'After the marker the model sees no observations: its prior p(z_t | z_t−1, a_t−1) imagines the rest. One click picks:', files.size > 0 ? 'Compare the imagination MSE with "repeat last" in the table.' : 'No trajectories yet: npm run exp -- rssm-pendulum writes them.', files.size > 0 ? [
-    { id: 'best', label: 'imagination at its best', note: 'The trajectory where imagination beats "repeat last" by the widest factor: the model carries the velocity θ̇ it never observes.', apply: extreme(1) },
-    { id: 'worst', label: 'imagination at its worst', note: 'The trajectory where imagination fares worst against "repeat last": with no observations to correct it, the prior rollout drifts.', apply: extreme(-1) },
-  ] : []);
+  whatToNotice(
+    host.sidebar,
+    'wm',
+    'After the marker the model sees no observations: its prior p(z_t | z_t−1, a_t−1) imagines the rest. One click picks:',
+    files.size > 0
+      ? 'Compare the imagination MSE with "repeat last" in the table.'
+      : 'No trajectories yet: npm run exp -- rssm-pendulum writes them.',
+    files.size > 0
+      ? [
+          {
+            id: 'best',
+            label: 'imagination at its best',
+            note: 'The trajectory where imagination beats "repeat last" by the widest factor: the model carries the velocity θ̇ it never observes.',
+            apply: extreme(1),
+          },
+          {
+            id: 'worst',
+            label: 'imagination at its worst',
+            note: 'The trajectory where imagination fares worst against "repeat last": with no observations to correct it, the prior rollout drifts.',
+            apply: extreme(-1),
+          },
+        ]
+      : [],
+  );
   if (files.size === 0) {
-    runBox.append(h('p', { class: 'note' }, `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`));
-    info.append(h('p', { class: 'note', 'data-testid': 'wm-empty' }, `Nothing to show yet: pick a ${TRAJECTORY_FILE} on the left (the rssm-pendulum experiment writes one into its run folder).`));
-  }
-  else {
+    runBox.append(
+      h(
+        'p',
+        { class: 'note' },
+        `No run folder with ${TRAJECTORY_FILE} yet: run the rssm-pendulum experiment, or pick a file.`,
+      ),
+    );
+    info.append(
+      h(
+        'p',
+        { class: 'note', 'data-testid': 'wm-empty' },
+        `Nothing to show yet: pick a ${TRAJECTORY_FILE} on the left (the rssm-pendulum experiment writes one into its run folder).`,
+      ),
+    );
+  } else {
     const names = [...files.keys()].sort();
     const first = names.includes(view.state.extra.run) ? view.state.extra.run : names[names.length - 1];
     select(runBox, 'wm-run', 'run', names, first, (v) => void open(v, files.get(v)!));

@@ -81,14 +81,23 @@ export async function loadRun(src: RunSource): Promise<RunData> {
         if (typeof c === 'object' && c !== null && !Array.isArray(c)) config = c as Record<string, unknown>;
         else warnings.push('config.json: not a JSON object');
       } else if (file === 'metrics.jsonl') metrics = parseMetrics(await read(), warnings);
-      else if (/episode/i.test(file) && file.endsWith('.json') && episodes === null) episodes = parseEpisodes(file, await read());
+      else if (/episode/i.test(file) && file.endsWith('.json') && episodes === null)
+        episodes = parseEpisodes(file, await read());
       else if (file.endsWith('.svg')) figures.push({ name: file, svg: await read() });
       else other.push(file);
     } catch (e) {
       warnings.push((e as Error).message);
     }
   }
-  return { name: src.name, config, metrics, episodes, figures: figures.sort((a, b) => a.name.localeCompare(b.name)), other, warnings };
+  return {
+    name: src.name,
+    config,
+    metrics,
+    episodes,
+    figures: figures.sort((a, b) => a.name.localeCompare(b.name)),
+    other,
+    warnings,
+  };
 }
 
 /**
@@ -141,7 +150,8 @@ export function partCurves(metrics: readonly MetricRow[]): PartCurve[] {
   }
   const out = [...curves.values()];
   // The first part starts at step 0 either way; a single part is never shifted.
-  if (sequential && offset.size > 1) for (const c of out) c.points = c.points.map(([x, y]) => [x - offset.get(c.part)!, y] as const);
+  if (sequential && offset.size > 1)
+    for (const c of out) c.points = c.points.map(([x, y]) => [x - offset.get(c.part)!, y] as const);
   return out;
 }
 

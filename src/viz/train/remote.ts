@@ -26,7 +26,8 @@ export interface RunSnapshot {
   policy: Float64Array;
 }
 
-export type WorkerRequest = { type: 'start'; gen: number; runs: RunSpec[] } | { type: 'run' | 'pause' | 'step'; gen: number };
+export type WorkerRequest =
+  { type: 'start'; gen: number; runs: RunSpec[] } | { type: 'run' | 'pause' | 'step'; gen: number };
 
 export type WorkerReply =
   | { type: 'started'; gen: number; backend: string }

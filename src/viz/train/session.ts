@@ -5,7 +5,12 @@
  * steps taken, gradient updates, the learned π(a|s) table, and the metric lines logged so far, so the
  * panel can set the learned policy against the exact soft-optimal one for the same prior and α.
  */
-import { DiscreteSacTrainer, policyTable, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete.js';
+import {
+  DiscreteSacTrainer,
+  policyTable,
+  TABULAR_DISCRETE_SAC,
+  TABULAR_DISCRETE_SAC_PLAIN,
+} from '../../agents/sac/discrete.js';
 import { KlPpo } from '../../agents/klppo/ppo.js';
 import { klAt, weightedMean } from '../../agents/exact/index.js';
 import { RngStreams } from '../../core/rng.js';
@@ -154,7 +159,12 @@ export function startSession(spec: SessionSpec, grid: GridWorld): TrainSession {
  * π* is deterministic (α = 0) and the learned policy is not; KL(π* ‖ learned) stays finite, and
  * `perState` then holds that direction.
  */
-export function klToExact(learned: Float64Array, exact: Float64Array, visitation: Float64Array, nA: number): { learnedExact: number; exactLearned: number; perState: Float64Array } {
+export function klToExact(
+  learned: Float64Array,
+  exact: Float64Array,
+  visitation: Float64Array,
+  nA: number,
+): { learnedExact: number; exactLearned: number; perState: Float64Array } {
   const nS = visitation.length;
   const forward = new Float64Array(nS);
   const reverse = new Float64Array(nS);

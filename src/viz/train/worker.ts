@@ -16,7 +16,10 @@ const SLICE_MS = 15;
 /** Minimum time between snapshots sent while running. */
 const SNAPSHOT_MS = 200;
 
-const ctx = self as unknown as { postMessage(msg: WorkerReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
+const ctx = self as unknown as {
+  postMessage(msg: WorkerReply, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+};
 const backend = initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
 let sessions: TrainSession[] = [];
 /** Log lines of each session already sent. */
@@ -35,7 +38,10 @@ function snapshot(): void {
     sent[i] = s.log.length;
     return { steps: s.steps, updates: s.updates, chunk: s.chunk, log, policy: s.policy() };
   });
-  ctx.postMessage({ type: 'snapshot', gen, runs, tensors: tf.memory().numTensors, running }, runs.map((r) => r.policy.buffer));
+  ctx.postMessage(
+    { type: 'snapshot', gen, runs, tensors: tf.memory().numTensors, running },
+    runs.map((r) => r.policy.buffer),
+  );
 }
 
 function loop(): void {
@@ -58,7 +64,17 @@ ctx.onmessage = async (e) => {
       for (const spec of msg.runs) {
         const entry = GRID_ENVS[spec.env];
         const grid = makeGridEnv(entry).grid;
-        sessions.push(startSession({ entry, agent: spec.agent, objective: gridObjective(entry, grid, spec.prior, spec.alpha), seed: spec.seed }, grid));
+        sessions.push(
+          startSession(
+            {
+              entry,
+              agent: spec.agent,
+              objective: gridObjective(entry, grid, spec.prior, spec.alpha),
+              seed: spec.seed,
+            },
+            grid,
+          ),
+        );
       }
       sent = sessions.map(() => 0);
       turn = 0;
