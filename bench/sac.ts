@@ -9,7 +9,8 @@ import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makeObjective } from '../src/priors/index.js';
-import { SAC_DEFAULTS, SAC_OBJECTIVE, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
+import { createLearner } from '../src/agents/learner.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, type SacConfig } from '../src/agents/sac/continuous.js';
 
 export async function bench(): Promise<void> {
   const backend = tf.getBackend() ? tf.getBackend() : await initNodeBackend();
@@ -22,11 +23,21 @@ export async function bench(): Promise<void> {
     evalEpisodes: 1,
     checkpointEvery: 0,
   };
-  const run = await trainSac(cfg, () => make('Pendulum-v1'), makeObjective(SAC_OBJECTIVE, env), new RngStreams(0));
-  run.agent.dispose();
+  const objective = makeObjective(SAC_OBJECTIVE, env);
+  const learner = createLearner('sac', {
+    makeEnv: () => make('Pendulum-v1'),
+    objective,
+    config: cfg,
+    streams: new RngStreams(0),
+  });
+  const t0 = performance.now();
+  await learner.run();
+  const stepsPerSecond = cfg.totalSteps / ((performance.now() - t0) / 1000);
+  learner.dispose();
+  objective.dispose();
   console.log(
     `sac-continuous (backend ${backend}, impl ${cfg.impl}): training loop on Pendulum-v1 (hidden 64×64, batch ${cfg.batchSize}, ` +
-      `1000 random + 2000 learning steps, 1 final eval episode): ${run.stepsPerSecond.toFixed(0)} env steps/s; load ${loadavg()[0].toFixed(2)}`,
+      `1000 random + 2000 learning steps, 1 final eval episode): ${stepsPerSecond.toFixed(0)} env steps/s; load ${loadavg()[0].toFixed(2)}`,
   );
 }
 

@@ -26,8 +26,8 @@
  * per prior and method).
  */
 import { z } from 'zod';
-import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
+import { createLearner } from '../src/agents/learner.js';
+import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
 import { make } from '../src/envs/registry.js';
 import {
   fixedAlphaOption,
@@ -102,28 +102,27 @@ const exact: PolicyMethod = async (s) => softValueIteration(s.model, { ...s.obje
  * (docs/findings.md). Yields to the event loop at every log step; on Ctrl-C it stops and returns the policy so far.
  */
 const sac: PolicyMethod = async (s, ctx) => {
-  const env = exploringStarts(s.makeEnv());
   // At α = 0 nothing explores: the plain-RL preset (greedy limits, εz-greedy collection).
   const preset = s.objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC;
-  const trainer = new DiscreteSacTrainer(
-    env,
-    s.objective,
-    { ...preset, seed: partStreams(ctx, 'sac').get('seed').uint32(), totalSteps: s.sacSteps, gamma: s.gamma },
-    {
-      onLog: (m) => ctx.log(m.step, prefixed(`${s.prior}/sac`, m.scalars)),
-    },
-  );
-  const logEvery = trainer.agent.cfg.logEvery;
-  while (trainer.step()) {
-    if (trainer.stepCount % logEvery === 0) {
-      ctx.progress(trainer.stepCount, s.sacSteps);
-      await yieldToEventLoop();
-      if (ctx.signal.aborted) break;
-    }
+  const learner = createLearner('sac-discrete', {
+    makeEnv: () => exploringStarts(s.makeEnv()),
+    objective: s.objective,
+    config: { ...preset, totalSteps: s.sacSteps, gamma: s.gamma, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 },
+    streams: partStreams(ctx, 'sac'),
+  });
+  try {
+    await learner.run({
+      signal: ctx.signal,
+      log: (step, scalars) => {
+        const { 'charts/eval_return': _, ...metrics } = scalars; // judged below from the env's own start
+        ctx.log(step, prefixed(`${s.prior}/sac`, metrics));
+        ctx.progress(step, s.sacSteps);
+      },
+    });
+    return learner.policyTable();
+  } finally {
+    learner.dispose();
   }
-  const { policyTable, agent } = trainer.result();
-  agent.dispose();
-  return policyTable!;
 };
 
 /**
@@ -139,21 +138,35 @@ const sac: PolicyMethod = async (s, ctx) => {
 const KLPPO_ROLLOUT = { numEnvs: 16, numSteps: 64 } as const;
 const KLPPO_BATCH = KLPPO_ROLLOUT.numEnvs * KLPPO_ROLLOUT.numSteps;
 const klppo: PolicyMethod = async (s, ctx) => {
-  const agent = new KlPpo(
-    () => exploringStarts(s.makeEnv()),
-    s.objective,
-    { ...KLPPO_ROLLOUT, hidden: [], gamma: s.gamma, learningRate: 0.01, annealIterations: s.ppoIterations },
-    partStreams(ctx, `klppo/${s.prior}`),
-  );
-  for (let i = 0; i < s.ppoIterations && !ctx.signal.aborted; i++) {
-    const metrics = agent.iterate();
-    ctx.log(agent.globalStep, prefixed(`${s.prior}/klppo`, metrics));
-    ctx.progress(agent.globalStep, s.ppoIterations * KLPPO_BATCH);
-    await yieldToEventLoop();
+  const learner = createLearner('klppo', {
+    makeEnv: () => exploringStarts(s.makeEnv()),
+    objective: s.objective,
+    config: {
+      ...KLPPO_ROLLOUT,
+      hidden: [],
+      gamma: s.gamma,
+      learningRate: 0.01,
+      annealIterations: s.ppoIterations,
+      totalSteps: s.ppoIterations * KLPPO_BATCH,
+      evalEvery: 0,
+      evalEpisodes: 1,
+      checkpointEvery: 0,
+    },
+    streams: partStreams(ctx, `klppo/${s.prior}`),
+  });
+  try {
+    await learner.run({
+      signal: ctx.signal,
+      log: (step, scalars) => {
+        const { 'charts/eval_return': _, ...metrics } = scalars; // judged below from the env's own start
+        ctx.log(step, prefixed(`${s.prior}/klppo`, metrics));
+        ctx.progress(step, s.ppoIterations * KLPPO_BATCH);
+      },
+    });
+    return learner.policyTable();
+  } finally {
+    learner.dispose();
   }
-  const table = agent.policyTable();
-  agent.dispose();
-  return table;
 };
 
 /** Metric keys namespaced by prior and method, e.g. `uniform/sac/charts/return`. */

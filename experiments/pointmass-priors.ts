@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { make } from '../src/envs/registry.js';
 import { barChart } from '../src/node/run/svgplot.js';
 import { fixedAlphaOption, PRIOR_NAMES, type BoxPrior } from '../src/priors/index.js';
-import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
+import { rollouts } from '../src/agents/episodes.js';
+import { createLearner } from '../src/agents/learner.js';
 import {
   POINT_MASS_ALPHA,
   pointMassBehaviour,
@@ -69,32 +70,46 @@ async function compare(opts: Options, ctx: RunContext, reference: BoxPrior): Pro
     const column = columns.next();
     const objective = pointMassObjective(kind, makeEnv(), opts.alpha);
     // Fresh `train` and `eval` streams per prior: the same initial weights and episode seeds for each.
-    const result = await trainSac(pointMassSacConfig(opts.steps), makeEnv, objective, partStreams(ctx, 'train'), {
-      log: (step, scalars) =>
-        column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
-      progress: (step, total) => column.progress(step, total),
-      signal: ctx.signal,
-    }).finally(() => objective.dispose());
+    const learner = createLearner('sac', {
+      makeEnv,
+      objective,
+      config: pointMassSacConfig(opts.steps),
+      streams: partStreams(ctx, 'train'),
+    });
+    const t0 = performance.now();
+    await learner
+      .run({
+        log: (step, scalars) =>
+          column.log(step, Object.fromEntries(Object.entries(scalars).map(([k, v]) => [`${kind}/${k}`, v]))),
+        progress: (step, total) => column.progress(step, total),
+        signal: ctx.signal,
+      })
+      .catch((e) => {
+        learner.dispose();
+        throw e;
+      })
+      .finally(() => objective.dispose());
+    const stepsPerSecond = learner.loop.stepCount / ((performance.now() - t0) / 1000);
     if (ctx.signal.aborted) {
-      result.agent.dispose();
+      learner.dispose();
       return;
     }
     const streams = partStreams(ctx, 'eval');
-    const eps = rollouts(result.agent, makeEnv, opts.episodes, streams.get('seeds'), {
+    const eps = rollouts(learner, makeEnv, opts.episodes, streams.get('seeds'), {
       deterministic: false,
       rng: streams.get('noise'),
     });
-    const visited = Float32Array.from(eps.flatMap((ep) => ep.obs.slice(0, -1).flat()));
-    const stats = result.agent.policyStats(visited, streams.get('stats'), reference);
+    const visited = eps.flatMap((ep) => ep.obs.slice(0, -1).map((o) => Float32Array.from(o)));
+    const stats = learner.stats(visited, streams.get('stats'), reference);
     rows.push({
       prior: kind,
       ...pointMassBehaviour(eps),
       entropy: stats.entropy,
       klToReference: stats.kl,
-      stepsPerSecond: result.stepsPerSecond,
+      stepsPerSecond,
     });
     episodes.push(...eps.map((ep) => ({ label: kind, obs: ep.obs, actions: ep.actions, rewards: ep.rewards })));
-    result.agent.dispose();
+    learner.dispose();
   }
 
   const pct = (x: number) => `${Math.round(100 * x)}%`;

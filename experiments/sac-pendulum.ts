@@ -20,7 +20,9 @@ import {
   objectiveSpecOf,
   type Objective,
 } from '../src/priors/index.js';
-import { rollouts, SAC_DEFAULTS, trainSac, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
+import { rollouts } from '../src/agents/episodes.js';
+import { createLearner, type Learner } from '../src/agents/learner.js';
+import { SAC_DEFAULTS, type SacCheckpoint, type SacConfig } from '../src/agents/sac/continuous.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
@@ -110,41 +112,57 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
 
   const slots = new SlotCheckpoints(ctx, 'sac-state');
   const blob = slots.load();
-  const resume = blob === null ? undefined : decodeF32Json<SacCheckpoint>(blob);
-  if (resume) ctx.print(`resumed from step ${resume.loop.step}`);
-  const result = await trainSac(
-    cfg,
-    makeEnv,
-    objective,
-    ctx.streams,
-    {
-      log: (step, scalars) => ctx.log(step, scalars),
-      progress: (step, total, fields) => ctx.progress(step, total, fields),
-      checkpoint: (step, state) => slots.save(step, encodeF32Json(state)),
-      signal: ctx.signal,
-    },
-    resume,
-  );
+  const learner = createLearner('sac', { makeEnv, objective, config: cfg, streams: ctx.streams });
+  try {
+    await trainAndReport(opts, learner, blob, slots, objective, ctx);
+  } finally {
+    learner.dispose();
+  }
+}
+
+async function trainAndReport(
+  opts: Options,
+  learner: Learner<SacConfig>,
+  blob: string | null,
+  slots: SlotCheckpoints,
+  objective: Objective,
+  ctx: RunContext,
+): Promise<void> {
+  const makeEnv = () => make(ENV_ID);
+  if (blob !== null) {
+    const resume = decodeF32Json<SacCheckpoint>(blob);
+    learner.load(resume);
+    ctx.print(`resumed from step ${resume.loop.step}`);
+  }
+  const t0 = performance.now();
+  const startStep = learner.loop.stepCount;
+  await learner.run({
+    log: (step, scalars) => ctx.log(step, scalars),
+    progress: (step, total, fields) => ctx.progress(step, total, fields),
+    checkpoint: (step, state) => slots.save(step, encodeF32Json(state)),
+    signal: ctx.signal,
+  });
+  const stepsPerSecond = (learner.loop.stepCount - startStep) / ((performance.now() - t0) / 1000);
+  const evals = learner.loop.metrics
+    .filter((m) => m.scalars['charts/eval_return'] !== undefined)
+    .map((m) => ({ step: m.step, meanReturn: m.scalars['charts/eval_return'] }));
   ctx.print('\nlearning curve (deterministic evaluation, mean over episodes):');
   ctx.print(
-    '| step | eval return |\n|---|---|\n' +
-      result.evals.map((e) => `| ${e.step} | ${e.meanReturn.toFixed(1)} |`).join('\n'),
+    '| step | eval return |\n|---|---|\n' + evals.map((e) => `| ${e.step} | ${e.meanReturn.toFixed(1)} |`).join('\n'),
   );
   const stopped = ctx.signal.aborted;
-  const last = result.evals.at(-1);
-  const first = result.evals.find((e) => e.meanReturn >= -200);
+  const last = evals.at(-1);
+  const first = evals.find((e) => e.meanReturn >= -200);
   const lastText = last
     ? `${stopped ? 'last evaluation before stopping' : 'final eval'} ${last.meanReturn.toFixed(1)} (step ${last.step})`
     : `no evaluation yet${stopped ? ' (stopped before the first one)' : ''}`;
   const speed =
-    Number.isFinite(result.stepsPerSecond) && result.stepsPerSecond > 0
-      ? `; ${result.stepsPerSecond.toFixed(0)} env steps/s`
-      : '';
+    Number.isFinite(stepsPerSecond) && stepsPerSecond > 0 ? `; ${stepsPerSecond.toFixed(0)} env steps/s` : '';
   ctx.print(
     `${lastText}; ${first ? `first eval ≥ −200 at step ${first.step}` : 'no evaluation reached −200 yet'}; ` +
       `SB3 reference ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std} at ${SB3_REFERENCE.steps} steps (256×256)${speed}`,
   );
-  if (result.evals.length > 0) {
+  if (evals.length > 0) {
     // The learning curve with Stable-Baselines3's published result as a reference line (its ±std as a band).
     const x = [0, Math.max(opts.steps, SB3_REFERENCE.steps)];
     ctx.writeFile(
@@ -158,8 +176,8 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
         [
           {
             label: `SAC ${opts.hidden}×${opts.hidden}, ${objective.label}`,
-            x: result.evals.map((e) => e.step),
-            y: result.evals.map((e) => e.meanReturn),
+            x: evals.map((e) => e.step),
+            y: evals.map((e) => e.meanReturn),
           },
           {
             label: `SB3 256×256, ${SB3_REFERENCE.steps / 1000}k: ${SB3_REFERENCE.mean} ± ${SB3_REFERENCE.std}`,
@@ -173,7 +191,7 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
     );
   }
   if (opts.replays > 0 && !ctx.signal.aborted) {
-    const eps = rollouts(result.agent, makeEnv, opts.replays, ctx.streams.get('replay'));
+    const eps = rollouts(learner, makeEnv, opts.replays, ctx.streams.get('replay'));
     const episodes = eps.map((ep, i) => ({
       label: `prior ${opts.prior}, deterministic #${i + 1}`,
       obs: ep.obs,
@@ -185,7 +203,6 @@ async function train(opts: Options, cfg: SacConfig, objective: Objective, ctx: R
       `wrote episodes.json (${opts.replays} deterministic episodes, returns ${eps.map((ep) => ep.return.toFixed(0)).join(', ')})`,
     );
   }
-  result.agent.dispose();
 }
 
 const experiment: Experiment<typeof options> = {

@@ -13,11 +13,11 @@
 import { z } from 'zod';
 import { klDivergence } from '../src/agents/exact/index.js';
 import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
-import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { createLearner, type KlPpoLearnerConfig } from '../src/agents/learner.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { scatterPlot } from '../src/node/run/svgplot.js';
 import { makeObjective } from '../src/priors/index.js';
-import { yieldToEventLoop } from '../src/core/yield.js';
 import type { Experiment, RunContext } from '../src/node/run/experiment.js';
 
 /** The β values of `--betas` (NaN for an empty or non-numeric entry; the schema rejects those). */
@@ -65,7 +65,8 @@ interface State {
   /** Batch minima of k1/k3 over this β so far; null before its first iteration (JSON has no Infinity). */
   minK1: number | null;
   minK3: number | null;
-  agent: KlPpoCheckpoint | null;
+  /** The learner's checkpoint of this β (`encodeF32Json`), or null. */
+  agent: string | null;
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -81,7 +82,8 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   let step = saved?.step ?? 0;
   for (; st.index < betas.length && !ctx.signal.aborted; st.index++) {
     const beta = betas[st.index];
-    const cfg: Partial<KlPpoConfig> = {
+    const batch = opts.numEnvs * 8;
+    const cfg: Partial<KlPpoLearnerConfig> = {
       numEnvs: opts.numEnvs,
       numSteps: 8,
       hidden: [],
@@ -90,36 +92,47 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       learningRate: opts.lr,
       annealIterations: opts.iterations,
       klMode: 'reward',
+      totalSteps: (opts.distill + opts.iterations) * batch, // the warm start's rollouts count as steps
+      distill: opts.distill,
+      evalEvery: 0,
+      checkpointEvery: opts.checkpointEvery * batch,
     };
     // β is the α of the Objective: KL-regularized toward the bigram reference.
     const objective = makeObjective({ prior: 'reference', alpha: beta, reference: 'bigram' }, env, {
       reference: { table: env.referenceTable },
     });
-    const agent = new KlPpo(() => new TokenSeq(), objective, cfg, ctx.streams);
-    if (st.agent) agent.loadCheckpoint(st.agent);
-    else if (opts.distill > 0) agent.distill(opts.distill);
-    while (agent.iteration < opts.iterations && !ctx.signal.aborted) {
-      const m = agent.iterate();
-      st.minK1 = Math.min(st.minK1 ?? Infinity, m['kl/k1']);
-      st.minK3 = Math.min(st.minK3 ?? Infinity, m['kl/k3']);
-      step++;
-      ctx.log(step, { 'sweep/beta': beta, ...m });
-      ctx.progress(step, betas.length * opts.iterations, { β: beta, 'KL(π‖π_ref)_per_token': m['charts/kl_prior'] });
-      if (agent.iteration % opts.checkpointEvery === 0 || ctx.signal.aborted) {
-        st.agent = agent.getCheckpoint();
+    const agent = createLearner('klppo', {
+      makeEnv: () => new TokenSeq(),
+      objective,
+      config: cfg,
+      streams: ctx.streams,
+    });
+    if (st.agent) agent.load(decodeF32Json(st.agent));
+    await agent.run({
+      signal: ctx.signal,
+      log: (_, m) => {
+        if (m['kl/k1'] === undefined) return; // the warm start's line: no PPO iteration yet
+        st.minK1 = Math.min(st.minK1 ?? Infinity, m['kl/k1']);
+        st.minK3 = Math.min(st.minK3 ?? Infinity, m['kl/k3']);
+        step++;
+        ctx.log(step, { 'sweep/beta': beta, ...m });
+        ctx.progress(step, betas.length * opts.iterations, { β: beta, 'KL(π‖π_ref)_per_token': m['charts/kl_prior'] });
+      },
+      checkpoint: (_, state) => {
+        st.agent = encodeF32Json(state);
         ctx.checkpoint(step, st);
-      }
-      await yieldToEventLoop();
-    }
+      },
+    });
     if (ctx.signal.aborted) {
       agent.dispose();
       objective.dispose();
       break;
     }
-    const table = agent.probsTable();
+    const flat = agent.policyTable();
+    const nA = env.actionSpace.n;
     agent.dispose();
     objective.dispose();
-    const p = env.sequenceProbs((s) => table[s]);
+    const p = env.sequenceProbs((s) => flat.subarray(s * nA, (s + 1) * nA));
     const opt = klRegularizedOptimum(refSeq, rewards, beta);
     const best = p.indexOf(Math.max(...p));
     st.rows.push({

@@ -22,35 +22,28 @@ import {
   type TrainOptions,
 } from '../src/node/train/setup.js';
 
-/** The learner's config for this run: discrete SAC draws from its own streams, rooted at the run seed. */
-function learnerConfig(r: ResolvedTrain, seed: number): Record<string, unknown> {
-  return r.algo === 'sac-discrete' ? { ...r.config, seed } : r.config;
-}
-
 async function run(opts: TrainOptions, ctx: RunContext): Promise<void> {
   const r = resolveTrain(opts);
   const makeEnv = () => make(r.envId, r.envOptions);
   const objective = buildObjective(r.spec, makeEnv());
   try {
-    const config = learnerConfig(r, ctx.seed);
+    const config = r.config;
     const learner = createLearner(r.algo, { makeEnv, objective, config, streams: ctx.streams });
     try {
       recordResolved(ctx, r, config);
       const slots = new SlotCheckpoints(ctx, 'learner-state');
       const blob = slots.load();
       let step = 0;
-      await learner.train(
-        {
-          signal: ctx.signal,
-          log: (s, scalars) => {
-            step = s;
-            ctx.log(s, scalars);
-          },
-          progress: (s, total, fields) => ctx.progress(s, total, fields),
-          checkpoint: (s, state) => slots.save(s, encodeF32Json(state)),
+      if (blob !== null) learner.load(decodeF32Json(blob));
+      await learner.run({
+        signal: ctx.signal,
+        log: (s, scalars) => {
+          step = s;
+          ctx.log(s, scalars);
         },
-        blob === null ? undefined : decodeF32Json(blob),
-      );
+        progress: (s, total, fields) => ctx.progress(s, total, fields),
+        checkpoint: (s, state) => slots.save(s, encodeF32Json(state)),
+      });
       saveAgent((name, data) => ctx.writeFile(name, data), learner, {
         envId: r.envId,
         envOptions: r.envOptions,

@@ -571,9 +571,9 @@ function fuzzSolver(cases: number): void {
 // 5. The RSSM config checker
 
 const RSSM_FIELDS: Record<string, (v: unknown) => boolean> = {
-  deterDim: (v) => Number.isInteger(v) && (v as number) >= 1,
-  stochDim: (v) => Number.isInteger(v) && (v as number) >= 1,
-  hiddenDim: (v) => Number.isInteger(v) && (v as number) >= 1,
+  deterDim: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 4096,
+  stochDim: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 4096,
+  hiddenDim: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 4096,
   minStd: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
   obsStd: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
   rewardStd: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
@@ -610,12 +610,12 @@ const nonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const SAC_FIELDS: Record<string, (v: unknown) => boolean> = {
   totalSteps: posInt,
-  bufferSize: posInt,
+  bufferSize: (v) => posInt(v) && (v as number) <= 1e7,
   batchSize: posInt,
   gradientSteps: posInt,
   policyFrequency: posInt,
   logEvery: posInt,
-  evalEpisodes: posInt,
+  evalEpisodes: (v) => posInt(v) && (v as number) <= 1e4,
   learningStarts: nonNegInt,
   evalEvery: nonNegInt,
   checkpointEvery: nonNegInt,
@@ -670,7 +670,7 @@ function fuzzLearnerConfigs(cases: number): void {
       valid = batch <= 1_000_000 && batch % get('numMinibatches') === 0;
     }
     const desc = `${sac ? 'SacConfig' : 'KlPpoConfig'} ${JSON.stringify(cfg)}`;
-    check('learner config', desc, valid, sac ? 'SacConfig.' : 'config.', () => {
+    check('learner config', desc, valid, sac ? 'SacConfig.' : 'KlPpoConfig.', () => {
       if (sac)
         new SacContinuous(
           { ...SAC_DEFAULTS, hidden: [4], ...cfg } as SacConfig,

@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KlPpo, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
-import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, trainSac, type SacConfig } from '../src/agents/sac/continuous.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
+import { trainSac } from './train-sac.js';
 import { resolveDiscreteSacConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
 import { RngStreams } from '../src/core/rng.js';
 import type { Env } from '../src/envs/env.js';
@@ -34,19 +35,21 @@ describe('learner configs are strict', () => {
 
   it('discrete SAC and KL-PPO: the same', () => {
     expect(() => resolveDiscreteSacConfig({ gamma: '0.5' } as unknown as Partial<DiscreteSacConfig>)).toThrow(
-      /DiscreteSacConfig.gamma: "0.5" is invalid \(allowed: a number\)/,
+      /DiscreteSacConfig.gamma: got "0.5", allowed: a number/,
     );
     expect(() => resolveDiscreteSacConfig({ batchSize: null } as unknown as Partial<DiscreteSacConfig>)).toThrow(
-      /DiscreteSacConfig.batchSize: null is invalid/,
+      /DiscreteSacConfig.batchSize: got null, allowed: a number/,
     );
     const env = make('Pendulum-v1');
     const objective = makeObjective({ prior: 'none' }, env);
     const mk = (over: Record<string, unknown>) => () =>
       new KlPpo(() => make('Pendulum-v1'), objective, over as Partial<KlPpoConfig>, new RngStreams(1));
-    expect(mk({ klControl: null })).toThrow(/config.klControl: unknown field \(allowed: numEnvs, /);
-    expect(mk({ gamma: '0.9' })).toThrow(/config.gamma = "0.9": must be a number/);
-    expect(mk({ normAdv: 1 })).toThrow(/config.normAdv = 1: must be a boolean/);
-    expect(mk({ learningRate: Infinity })).toThrow(/config.learningRate = Infinity: must be a finite number > 0/);
+    expect(mk({ klControl: null })).toThrow(/KlPpoConfig.klControl: got null, allowed: a known field \(numEnvs, /);
+    expect(mk({ gamma: '0.9' })).toThrow(/KlPpoConfig.gamma: got "0.9", allowed: a number/);
+    expect(mk({ normAdv: 1 })).toThrow(/KlPpoConfig.normAdv: got 1, allowed: true or false/);
+    expect(mk({ learningRate: Infinity })).toThrow(
+      /KlPpoConfig.learningRate: got Infinity, allowed: a finite number > 0/,
+    );
   });
 });
 

@@ -74,16 +74,17 @@ describe('checkRssmConfig', () => {
   });
 
   it.each<[unknown, string]>([
-    [{ klbalance: 0.8 }, 'RssmConfig.klbalance: unknown field; allowed: deterDim'],
-    [{ lr: '5' }, 'RssmConfig.lr: must be a number, got "5"'],
-    [{ lr: true }, 'RssmConfig.lr: must be a number, got true'],
-    [{ lr: null }, 'RssmConfig.lr: must be a number, got null'],
-    [{ deterDim: [] }, 'RssmConfig.deterDim: must be a number, got []'],
-    [{ lr: Infinity }, 'RssmConfig.lr: must be a finite number > 0, got Infinity'],
-    [{ deterDim: 2.5 }, 'RssmConfig.deterDim: must be a positive integer, got 2.5'],
-    [{ klBalance: 1 }, 'RssmConfig.klBalance: must be null (off) or in (0, 1), got 1'],
-    [null, 'RssmConfig: must be an object, got null'],
-    [[], 'RssmConfig: must be an object, got []'],
+    [{ klbalance: 0.8 }, 'RssmConfig.klbalance: got 0.8, allowed: a known field (deterDim, '],
+    [{ lr: '5' }, 'RssmConfig.lr: got "5", allowed: a number'],
+    [{ lr: true }, 'RssmConfig.lr: got true, allowed: a number'],
+    [{ lr: null }, 'RssmConfig.lr: got null, allowed: a number'],
+    [{ deterDim: [] }, 'RssmConfig.deterDim: got [], allowed: a number'],
+    [{ lr: Infinity }, 'RssmConfig.lr: got Infinity, allowed: a finite number > 0'],
+    [{ deterDim: 2.5 }, 'RssmConfig.deterDim: got 2.5, allowed: a positive integer ≤ 4096'],
+    [{ klBalance: 1 }, 'RssmConfig.klBalance: got 1, allowed: null (off) or a number in (0, 1)'],
+    [{ __proto__: null, constructor: 1 }, 'RssmConfig.constructor: got 1, allowed: a known field'],
+    [null, 'RssmConfig: got null, allowed: an object of RssmConfig fields'],
+    [[], 'RssmConfig: got [], allowed: an object of RssmConfig fields'],
   ])('%j is refused: %s', (cfg, message) => {
     expect(() => checkRssmConfig(cfg)).toThrow(message);
     expect(() => new Rssm({ obsDim: 2, actDim: 1 }, cfg as object, new Rng(1))).toThrow(message);

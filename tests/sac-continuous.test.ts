@@ -17,11 +17,10 @@ import {
   SAC_OBJECTIVE,
   SacContinuous,
   squashedSample,
-  trainSac,
   type SacCheckpoint,
   type SacConfig,
-  type SacScalars,
 } from '../src/agents/sac/continuous.js';
+import { trainSac } from './train-sac.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -107,7 +106,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     };
     const objective = uniform();
     const own = trackTensors(); // the tensors of these agents only (issue #16)
-    const logsA: [number, SacScalars][] = [];
+    const logsA: [number, Record<string, number>][] = [];
     let saved: { step: number; state: string; rng: Record<string, RngState> } | undefined;
     const streamsA = new RngStreams(5);
     const a = await trainSac(cfg, makeEnv, objective, streamsA, {
@@ -122,7 +121,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     // Resume from the checkpoint (streams restored as the CLI does).
     const streamsB = new RngStreams(5);
     streamsB.setState(saved!.rng);
-    const logsB: [number, SacScalars][] = [];
+    const logsB: [number, Record<string, number>][] = [];
     const b = await trainSac(cfg, makeEnv, objective, streamsB, { log: (step, s) => logsB.push([step, s]) }, state);
     expect(logsB.map(([s]) => s)).toEqual([500, 600, 700, 800]);
     expect(logsB).toEqual(logsA.filter(([s]) => s > 400));
@@ -255,7 +254,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
       const objective = makeObjective({ prior: 'reference', alpha: 'auto_1', targetKl }, makeEnv(), {
         reference: controllerReference(pendulumSwingUp({ noiseStd: 1 })),
       });
-      const logs: SacScalars[] = [];
+      const logs: Record<string, number>[] = [];
       const run = await trainSac(cfg, makeEnv, objective, new RngStreams(4), { log: (_s, m) => logs.push(m) });
       run.agent.dispose();
       objective.dispose();

@@ -4,7 +4,6 @@ import { evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean
 import {
   DiscreteSacAgent,
   DiscreteSacTrainer,
-  evaluateGreedy,
   policyTable,
   discreteSacReference,
   resolveDiscreteSacConfig,
@@ -19,7 +18,8 @@ import {
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
-import type { Env, StepResult, TabularEnv } from '../src/envs/env.js';
+import type { Env, Observation, StepResult, TabularEnv } from '../src/envs/env.js';
+import { meanReturn } from '../src/agents/episodes.js';
 import { make } from '../src/envs/registry.js';
 import {
   classifyTwoRoute,
@@ -226,7 +226,12 @@ describe('the prior changes behaviour in the direction the exact solver predicts
     }
     expect(exact.none.entropy).toBe(0);
     // Greedy (mode) evaluation: the reference-guided agent reaches the goal (+1) with its mode action.
-    expect(evaluateGreedy(reference.result.agent, twoRoute(), 3, 0)).toBe(1);
+    const agent = reference.result.agent;
+    const greedy = {
+      actionWidth: 1,
+      act: (obs: readonly Observation[]) => Float32Array.from(obs, (o) => agent.act(o, true)),
+    };
+    expect(meanReturn(greedy, twoRoute, 3, [0, 1, 2])).toBe(1);
     for (const r of [uniform, reference, none]) r.result.agent.dispose();
   });
 });

@@ -3,15 +3,10 @@
  * (src/core/f32json.ts). Small budgets: the learning itself is tested in sac-continuous and sac-discrete.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  SAC_DEFAULTS,
-  SAC_OBJECTIVE,
-  trainSac,
-  type SacConfig,
-  type SacScalars,
-} from '../src/agents/sac/continuous.js';
+import { SAC_DEFAULTS, SAC_OBJECTIVE, type SacConfig } from '../src/agents/sac/continuous.js';
+import { trainSac } from './train-sac.js';
 import { DiscreteSacAgent, DiscreteSacTrainer, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
-import { runSacLoop } from '../src/agents/sac/loop.js';
+import { runLoop } from '../src/agents/loop.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
@@ -63,7 +58,7 @@ describe('the shared SAC loop', () => {
       checkpointEvery: 0,
     };
     const objective = makeObjective(SAC_OBJECTIVE, make('Pendulum-v1'));
-    const logs: [number, SacScalars][] = [];
+    const logs: [number, Record<string, number>][] = [];
     const run = await trainSac(cfg, () => make('Pendulum-v1'), objective, new RngStreams(2), {
       log: (step, s) => logs.push([step, s]),
     });
@@ -76,14 +71,14 @@ describe('the shared SAC loop', () => {
     objective.dispose();
   }, 60_000);
 
-  it("discrete SAC stepped synchronously (the viewer's way) equals runSacLoop, and an abort stops at an episode end with a checkpoint", async () => {
+  it("discrete SAC stepped synchronously (the viewer's way) equals runLoop, and an abort stops at an episode end with a checkpoint", async () => {
     const env = () => make('TwoRoute-v0');
     const objective = makeObjective({ prior: 'uniform', alpha: 0.15 }, env());
     const sync = new DiscreteSacTrainer(env(), objective, TINY);
     while (sync.step());
     const looped = new DiscreteSacTrainer(env(), objective, TINY);
     const lines: number[] = [];
-    await runSacLoop(looped.loop, 0, () => looped.saveCheckpoint(), { log: (step) => lines.push(step) });
+    await runLoop(looped.loop, 0, () => looped.saveCheckpoint(), { log: (step) => lines.push(step) });
     expect(looped.metrics).toEqual(sync.metrics);
     expect(lines).toEqual(sync.metrics.map((m) => m.step));
     expect(lines).toEqual([100, 200, 260]);
@@ -91,11 +86,11 @@ describe('the shared SAC loop', () => {
     const stopping = new DiscreteSacTrainer(env(), objective, TINY);
     const abort = new AbortController();
     const saved: number[] = [];
-    await runSacLoop(stopping.loop, 0, () => stopping.saveCheckpoint(), {
+    await runLoop(stopping.loop, 0, () => stopping.saveCheckpoint(), {
       progress: (step) => {
         if (step === 120) abort.abort();
       },
-      checkpoint: (step, ckpt) => saved.push(step, ckpt.loop.step),
+      checkpoint: (step, ckpt) => saved.push(step, (ckpt.loop as { step: number }).step),
       signal: abort.signal,
     });
     expect(saved.length).toBe(2);

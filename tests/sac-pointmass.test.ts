@@ -18,7 +18,8 @@ import { loadSacEngine } from '../src/nn/engine/index.js';
 import { RngStreams } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { PRIOR_NAMES, type BoxPrior, type PriorName } from '../src/priors/index.js';
-import { rollouts, trainSac } from '../src/agents/sac/continuous.js';
+import { rollouts } from '../src/agents/episodes.js';
+import { trainSac } from './train-sac.js';
 import {
   pointMassBehaviour,
   pointMassObjective,
@@ -41,7 +42,7 @@ async function measure(kind: PriorName, reference: BoxPrior): Promise<Measured> 
   const objective = pointMassObjective(kind, makeEnv());
   const run = await trainSac(pointMassSacConfig(3000), makeEnv, objective, new RngStreams(2));
   const streams = new RngStreams('pointmass-eval');
-  const episodes = rollouts(run.agent, makeEnv, 30, streams.get('seeds'), {
+  const episodes = rollouts(run.learner, makeEnv, 30, streams.get('seeds'), {
     deterministic: false,
     rng: streams.get('noise'),
   });

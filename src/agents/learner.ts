@@ -1,18 +1,23 @@
 /**
- * One learner protocol for continuous SAC, discrete SAC and KL-PPO: the CLI's `train`, `eval` and `enjoy`
- * drive any of them the same way. A learner is built from (makeEnv, Objective, config, streams); it acts on a
- * batch of observations, trains in one async, abortable loop with the same hooks for all three (log,
- * progress, checkpoint; evaluation every `evalEvery` steps is part of the loop), exposes its policy as
- * weights (a saved agent, a reference prior) and is disposed once.
+ * One learner shape, the public API every algorithm follows (as Stable-Baselines3's learn/predict/save/load):
  *
- * The adapters are thin: the math stays in `sac/continuous.ts`, `sac/discrete.ts` and `klppo/ppo.ts`, and the
- * continuous SAC adapter runs `trainSac` itself, so `train --algo sac` logs exactly what `sac-pendulum` logs.
- * Browser-safe (no Node imports).
+ *   const learner = createLearner('sac', { makeEnv, objective, config: { totalSteps: 5000 }, streams });
+ *   learner.step();                    // one synchronous slice (the browser's)
+ *   await learner.run(hooks);          // the abortable loop (the CLI's): log, progress, evaluate, checkpoint
+ *   learner.act(obs, { deterministic: true });  learner.stats(obs, rng);
+ *   const ckpt = learner.save();  other.load(ckpt);        // one versioned envelope, typed arrays
+ *   const prior = learner.asPrior();   // the policy as a reference prior (a `ReferenceSource`)
+ *   learner.dispose();
+ *
+ * A learner is built from (makeEnv, Objective, config, streams); its config is checked by its algorithm's zod
+ * schema (`learnerSchema(algo)`: the same schema serves the YAML hyperparameter files, `--set` and the error
+ * messages). The math stays in `sac/continuous.ts`, `sac/discrete.ts` and `klppo/ppo.ts`; the loops in
+ * `sac/loop.ts` and `klppo/loop.ts`, both driven by `runLoop` (`loop.ts`). Browser-safe.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng, RngStreams } from '../core/rng.js';
-import type { Box, Discrete, Space } from '../core/spaces.js';
-import { yieldToEventLoop } from '../core/yield.js';
+import { extendSchema, field, MAX_EVAL_EPISODES, resolveConfig, type ConfigSchema } from '../core/config.js';
+import { Rng, type RngStreams } from '../core/rng.js';
+import type { Box, Space } from '../core/spaces.js';
 import type { Env, Observation } from '../envs/env.js';
 import { Mlp } from '../nn/index.js';
 import {
@@ -21,305 +26,345 @@ import {
   type BoxPrior,
   type DiscretePrior,
   type Objective,
+  type Prior,
+  type PriorSpaces,
   type ReferenceSource,
 } from '../priors/index.js';
-import { KlPpo, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
+import { meanReturn, type ActOptions, type BatchPolicy } from './episodes.js';
+import { PpoLoop } from './klppo/loop.js';
+import { KlPpo, KLPPO_SCHEMA, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
+import {
+  checkCheckpoint,
+  LEARNER_CHECKPOINT_VERSION,
+  runLoop,
+  type LearnerCheckpoint,
+  type LoopObject,
+  type TrainHooks,
+} from './loop.js';
 import {
   policyFromOutput,
-  SAC_DEFAULTS,
+  SAC_SCHEMA,
   SacContinuous,
-  trainSac,
+  sacLoop,
+  sacPolicy,
   type SacCheckpoint,
   type SacConfig,
 } from './sac/continuous.js';
 import {
-  DEFAULT_DISCRETE_SAC_CONFIG,
+  DISCRETE_SAC_SCHEMA,
   DiscreteSacTrainer,
+  policyTable,
   type DiscreteSacConfig,
-  type DiscreteSacHooks,
   type DiscreteSacTrainerCheckpoint,
 } from './sac/discrete.js';
-import { nextMultiple, runSacLoop } from './sac/loop.js';
+import type { SacLoop } from './sac/loop.js';
+
+export type { ActOptions } from './episodes.js';
+export type { TrainHooks } from './loop.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
 export type Algo = (typeof ALGOS)[number];
 
-/** Which action spaces each algorithm handles (continuous SAC needs a bounded Box). */
-export function algoFits(algo: Algo, spaces: { observationSpace: Space; actionSpace: Space }): boolean {
+/** Which spaces each algorithm handles (continuous SAC needs a bounded Box of actions and Box observations). */
+export function algoFits(algo: Algo, spaces: PriorSpaces): boolean {
   const a = spaces.actionSpace;
   if (algo === 'sac') return a.kind === 'box' && a.bounded && spaces.observationSpace.kind === 'box';
   if (algo === 'sac-discrete') return a.kind === 'discrete';
   return a.kind === 'discrete' || a.kind === 'box';
 }
 
-export type ActOptions = { deterministic: true } | { deterministic: false; rng: Rng };
-
-/** The loop settings every learner shares (in environment steps). */
-export interface LoopConfig {
-  totalSteps: number;
-  /** Evaluate the deterministic policy every this many steps (and at the end; 0 = only at the end). */
+/** The loop settings a learner takes beside its algorithm's own fields (continuous SAC has them in `SacConfig`). */
+export interface LoopFields {
+  /** Evaluate the deterministic policy every this many environment steps (and at the end; 0 = only at the end). */
   evalEvery: number;
+  /** Episodes per evaluation. */
   evalEpisodes: number;
-  /** Checkpoint at the first episode (or iteration) end after every this many steps (0 = never). */
+  /** Checkpoint at the first boundary after every this many environment steps (0 = never). */
   checkpointEvery: number;
 }
 
-/** The same hooks for every learner (a `RunContext` provides them all). */
-export interface TrainHooks {
-  signal?: AbortSignal;
-  log(step: number, scalars: Record<string, number>): void;
-  progress(step: number, total: number, fields: Record<string, number>): void;
-  /** `state` is JSON with Float32Arrays (weights, buffers); `train(hooks, state)` continues from it exactly. */
-  checkpoint(step: number, state: unknown): void;
+const LOOP_SHAPE = {
+  evalEvery: field.nonNegativeInt(),
+  evalEpisodes: field.range(
+    `a positive integer ≤ ${MAX_EVAL_EPISODES}`,
+    (x) => Number.isInteger(x) && x > 0 && x <= MAX_EVAL_EPISODES,
+  ),
+  checkpointEvery: field.nonNegativeInt(),
+};
+
+/** Discrete SAC as a learner: its config without `seed` (drawn from the run's streams), plus the loop's fields. */
+export type DiscreteSacLearnerConfig = Omit<DiscreteSacConfig, 'seed'> & LoopFields;
+/** KL-PPO as a learner: its config, the budget, the loop's fields and the warm start. */
+export type KlPpoLearnerConfig = KlPpoConfig &
+  LoopFields & {
+    /** Environment steps to train for. */
+    totalSteps: number;
+    /** Iterations of distillation onto the prior before a fresh run (the RLHF recipe's start; 0 = none). */
+    distill: number;
+  };
+
+/** Each algorithm's config type. */
+export interface LearnerConfigs {
+  sac: SacConfig;
+  'sac-discrete': DiscreteSacLearnerConfig;
+  klppo: KlPpoLearnerConfig;
+}
+
+const SCHEMAS: { [A in Algo]: ConfigSchema<LearnerConfigs[A]> } = {
+  sac: SAC_SCHEMA,
+  'sac-discrete': extendSchema(
+    DISCRETE_SAC_SCHEMA,
+    LOOP_SHAPE,
+    { evalEvery: 1000, evalEpisodes: 10, checkpointEvery: 5000 },
+    ['seed'],
+  ),
+  klppo: extendSchema(
+    KLPPO_SCHEMA,
+    { ...LOOP_SHAPE, totalSteps: field.positiveInt(), distill: field.nonNegativeInt(' (0 = no warm start)') },
+    { evalEvery: 10_000, evalEpisodes: 10, checkpointEvery: 10_000, totalSteps: 100_000, distill: 0 },
+  ),
+};
+
+/** The config schema of `algo`'s learner (its fields, defaults, ranges and messages). */
+export function learnerSchema<A extends Algo>(algo: A): ConfigSchema<LearnerConfigs[A]> {
+  return SCHEMAS[algo];
 }
 
 /** A policy as plain data: the weights of its networks by name (what a saved agent stores). */
 export type PolicyWeights = Record<string, Float32Array>;
 
-export interface Learner {
+export interface Learner<C = unknown> extends BatchPolicy {
   readonly algo: Algo;
   readonly objective: Objective;
+  /** The resolved config (defaults filled in). */
+  readonly config: C;
   readonly observationSpace: Space;
   readonly actionSpace: Space;
-  /** Numbers per action in `act`'s output: 1 for a Discrete space (the index), else the Box's dimension. */
-  readonly actionWidth: number;
+  /** The loop object: environment steps done, the budget, every metrics line. */
+  readonly loop: LoopObject;
   /** Actions for a batch of observations, row-major `[n, actionWidth]`: the mode, or sampled with `opts.rng`. */
   act(obs: readonly Observation[], opts: ActOptions): Float32Array;
-  /** Mean over the batch of the policy's entropy and KL(π(·|s) ‖ prior(·|s)) per state (nats; Monte Carlo for a Box). */
-  stats(obs: readonly Observation[], rng: Rng): { entropy: number; kl: number };
-  /** Trains to `totalSteps` (or until `hooks.signal` aborts, after a checkpoint); `resume` is a checkpoint's state. */
-  train(hooks: TrainHooks, resume?: unknown): Promise<void>;
+  /**
+   * Mean over the batch of the policy's entropy and KL(π(·|s) ‖ p(·|s)) per state (nats; Monte Carlo for a
+   * Box), p the objective's prior or the one given.
+   */
+  stats(obs: readonly Observation[], rng: Rng, prior?: Prior): { entropy: number; kl: number };
+  /** One synchronous slice of training (an environment step, or a PPO iteration); false once training is over. */
+  step(): boolean;
+  /** Trains to the budget (or until `hooks.signal` aborts, after a checkpoint). */
+  run(hooks?: TrainHooks): Promise<void>;
+  /** The training state at the latest boundary (`loop.atBoundary`): the one versioned envelope. */
+  save(): LearnerCheckpoint;
+  /** Continues from `save()`'s output exactly. */
+  load(checkpoint: unknown): void;
   /** The policy networks' widths, input to output (a saved agent's manifest). */
   networkSizes(): Record<string, number[]>;
   policyWeights(): PolicyWeights;
   setPolicyWeights(w: PolicyWeights): void;
+  /** π(a|s) for every state of a tabular env (nS·nA row-major, the exact solver's layout). */
+  policyTable(): Float64Array;
+  /** The current policy, frozen, as a reference prior's source (it owns a copy of the weights). */
+  asPrior(): ReferenceSource;
   dispose(): void;
 }
 
-export interface LearnerArgs {
+export interface LearnerArgs<C = Record<string, unknown>> {
   makeEnv: () => Env;
   objective: Objective;
-  /** The algorithm's own config fields (validated by its class) plus the loop's. */
-  config: Record<string, unknown>;
-  /** The run's streams (continuous SAC and KL-PPO draw from named streams of it; discrete SAC from `config.seed`). */
+  /** The algorithm's fields to change from their defaults (checked by `learnerSchema(algo)`). */
+  config?: Partial<C>;
+  /** The run's streams; every random draw of the learner comes from named streams of it. */
   streams: RngStreams;
 }
 
-export function createLearner(algo: Algo, args: LearnerArgs): Learner {
+export function createLearner<A extends Algo>(
+  algo: A,
+  args: LearnerArgs<LearnerConfigs[A]>,
+): Learner<LearnerConfigs[A]> {
   const env = args.makeEnv();
   try {
     if (!algoFits(algo, env)) {
       const fit = ALGOS.filter((a) => algoFits(a, env));
       throw new RangeError(
-        `--algo ${algo} does not fit ${env.id} (actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ') || 'none'}`,
+        `--algo ${algo}: does not fit ${env.id} (actions ${env.actionSpace.toString()}); allowed: ${fit.join(', ') || 'none'}`,
       );
     }
   } finally {
     env.close();
   }
-  if (algo === 'sac') return new SacLearner(args);
-  if (algo === 'sac-discrete') return new DiscreteSacLearner(args);
-  return new KlPpoLearner(args);
+  const config = resolveConfig(SCHEMAS[algo], args.config ?? {}) as LearnerConfigs[A];
+  const made =
+    algo === 'sac'
+      ? new SacLearner(args as LearnerArgs, config as SacConfig)
+      : algo === 'sac-discrete'
+        ? new DiscreteSacLearner(args as LearnerArgs, config as DiscreteSacLearnerConfig)
+        : new KlPpoLearner(args as LearnerArgs, config as KlPpoLearnerConfig);
+  return made as unknown as Learner<LearnerConfigs[A]>;
 }
 
-/** The loop fields, split from the algorithm's own. */
-function splitLoop(config: Record<string, unknown>, defaults: LoopConfig): [LoopConfig, Record<string, unknown>] {
-  const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, ...rest } = config;
-  const loop = {
-    ...defaults,
-    ...Object.fromEntries(
-      Object.entries({ totalSteps, evalEvery, evalEpisodes, checkpointEvery }).filter(([, v]) => v !== undefined),
-    ),
-  } as LoopConfig;
-  for (const k of ['totalSteps', 'evalEpisodes'] as const) {
-    if (!Number.isInteger(loop[k]) || loop[k] <= 0)
-      throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: a positive integer`);
+/** The spaces of a fresh env of `makeEnv`. */
+function spacesOf(makeEnv: () => Env): PriorSpaces {
+  const env = makeEnv();
+  env.close();
+  return { observationSpace: env.observationSpace, actionSpace: env.actionSpace };
+}
+
+function encode(space: Space, obs: readonly Observation[]): tf.Tensor2D {
+  return tf.tensor2d(encodeObservations(space, obs), [obs.length, obsDim(space)]);
+}
+
+/** What the three learners share: spaces, the loop protocol and the policy-as-prior, written once. */
+abstract class BaseLearner<C> implements Learner<C> {
+  abstract readonly algo: Algo;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  readonly actionWidth: number;
+  readonly objective: Objective;
+
+  constructor(
+    protected readonly args: LearnerArgs,
+    readonly config: C,
+  ) {
+    const spaces = spacesOf(args.makeEnv);
+    this.observationSpace = spaces.observationSpace;
+    this.actionSpace = spaces.actionSpace;
+    this.actionWidth = this.actionSpace.kind === 'discrete' ? 1 : (this.actionSpace as Box).dim;
+    this.objective = args.objective;
   }
-  for (const k of ['evalEvery', 'checkpointEvery'] as const) {
-    if (!Number.isInteger(loop[k]) || loop[k] < 0)
-      throw new RangeError(`config.${k}: got ${String(loop[k])}, allowed: an integer ≥ 0`);
+
+  abstract readonly loop: LoopObject;
+  protected abstract readonly checkpointEvery: number;
+  abstract act(obs: readonly Observation[], opts: ActOptions): Float32Array;
+  abstract stats(obs: readonly Observation[], rng: Rng, prior?: Prior): { entropy: number; kl: number };
+  abstract save(): LearnerCheckpoint;
+  abstract load(checkpoint: unknown): void;
+  abstract networkSizes(): Record<string, number[]>;
+  abstract policyWeights(): PolicyWeights;
+  abstract setPolicyWeights(w: PolicyWeights): void;
+  abstract policyTable(): Float64Array;
+  abstract dispose(): void;
+
+  step(): boolean {
+    return this.loop.step();
   }
-  return [loop, rest];
-}
 
-/** Episode outcome of `runEpisodes`. */
-export interface EpisodeResult {
-  return: number;
-  length: number;
-  terminated: boolean;
-  /** The last step's reward and info (what success criteria read). */
-  lastReward: number;
-  info: Record<string, unknown>;
-}
-
-/**
- * Longest evaluated episode: envs without a time limit (CliffWalking-v1) would loop forever under a
- * deterministic policy that never reaches the goal; such an episode is cut here, as if truncated.
- */
-export const MAX_EPISODE_STEPS = 1000;
-
-/**
- * `episodes` episodes of `learner`'s policy in lockstep (one `act` per time step for all), each reset with a
- * seed from `seedRng`; `onStep` sees every live episode's observation before it acts (for KL/entropy stats).
- */
-export function runEpisodes(
-  learner: Pick<Learner, 'act' | 'actionWidth'>,
-  makeEnv: () => Env,
-  episodes: number,
-  seedRng: Rng,
-  opts: ActOptions = { deterministic: true },
-  onStep?: (live: Observation[]) => void,
-): EpisodeResult[] {
-  const envs = Array.from({ length: episodes }, makeEnv);
-  const obs = envs.map((e) => e.reset({ seed: seedRng.uint32() }).obs);
-  const out: EpisodeResult[] = envs.map(() => ({ return: 0, length: 0, terminated: false, lastReward: 0, info: {} }));
-  let live = envs.map((_, i) => i);
-  const w = learner.actionWidth;
-  const discrete = envs[0].actionSpace.kind === 'discrete';
-  while (live.length > 0) {
-    const batch = live.map((i) => obs[i]);
-    onStep?.(batch);
-    const actions = learner.act(batch, opts);
-    live = live.filter((i, k) => {
-      const a = actions.subarray(k * w, (k + 1) * w);
-      const r = envs[i].step(discrete ? a[0] : a);
-      const ep = out[i];
-      ep.return += r.reward;
-      ep.length += 1;
-      ep.lastReward = r.reward;
-      ep.info = r.info;
-      obs[i] = r.obs;
-      if (r.terminated) ep.terminated = true;
-      return !(r.terminated || r.truncated || ep.length >= MAX_EPISODE_STEPS);
-    });
+  run(hooks: TrainHooks = {}): Promise<void> {
+    return runLoop(this.loop, this.checkpointEvery, () => this.save(), hooks);
   }
-  envs.forEach((e) => e.close());
-  return out;
-}
 
-/** Mean deterministic return over `episodes` episodes (the `charts/eval_return` of discrete SAC and KL-PPO here). */
-function evalReturn(learner: Learner, makeEnv: () => Env, episodes: number, rng: Rng): number {
-  return runEpisodes(learner, makeEnv, episodes, rng).reduce((s, e) => s + e.return, 0) / episodes;
+  asPrior(): ReferenceSource {
+    return policyReference(this.algo, this.networkSizes(), this.policyWeights(), this.config as object, this);
+  }
+
+  /** Mean deterministic return of `episodes` episodes (`charts/eval_return`). */
+  protected evaluator(episodes: number): () => number {
+    const rng = this.args.streams.get('eval');
+    return () => meanReturn(this, this.args.makeEnv, episodes, rng);
+  }
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── continuous SAC
-class SacLearner implements Learner {
+class SacLearner extends BaseLearner<SacConfig> {
   readonly algo = 'sac' as const;
-  readonly objective: Objective;
-  readonly observationSpace: Space;
-  readonly actionSpace: Box;
-  readonly actionWidth: number;
-  private readonly cfg: SacConfig;
-  /** Built by `trainSac` (so its initial weights are the ones `sac-pendulum` draws), or on first use. */
-  private agent: SacContinuous | null = null;
+  protected readonly checkpointEvery: number;
+  /** The SAC agent itself (its networks, state and update). */
+  readonly agent: SacContinuous;
+  private readonly policy: BatchPolicy;
+  /** Built on first use (a learner only acting, e.g. a loaded agent, needs no replay buffer). */
+  private trainLoop: { loop: SacLoop<Float32Array>; env: Env } | null = null;
 
-  constructor(private readonly args: LearnerArgs) {
-    const env = args.makeEnv();
-    this.observationSpace = env.observationSpace;
-    this.actionSpace = env.actionSpace as Box;
-    env.close();
-    this.actionWidth = this.actionSpace.dim;
-    this.objective = args.objective;
-    this.cfg = { ...SAC_DEFAULTS, ...(args.config as Partial<SacConfig>) };
-    for (const k of Object.keys(args.config))
-      if (!(k in SAC_DEFAULTS))
-        throw new RangeError(`SacConfig.${k}: unknown field (allowed: ${Object.keys(SAC_DEFAULTS).join(', ')})`);
+  constructor(args: LearnerArgs, config: SacConfig) {
+    super(args, config);
+    this.checkpointEvery = config.checkpointEvery;
+    this.agent = new SacContinuous(config, this, args.objective, args.streams.get('init'));
+    this.policy = sacPolicy(this.agent);
   }
 
-  /** The agent, built with throwaway initial weights when none was trained (its weights are then loaded). */
-  private get net(): SacContinuous {
-    this.agent ??= new SacContinuous(
-      this.cfg,
-      { observationSpace: this.observationSpace, actionSpace: this.actionSpace },
-      this.objective,
-      this.args.streams.get('unused-init'),
-    );
-    return this.agent;
+  get loop(): SacLoop<Float32Array> {
+    if (this.trainLoop === null) {
+      const env = this.args.makeEnv();
+      this.trainLoop = { env, loop: sacLoop(this.agent, env, this.args.makeEnv, this.args.streams) };
+    }
+    return this.trainLoop.loop;
   }
 
   act(obs: readonly Observation[], opts: ActOptions): Float32Array {
-    return this.net.act(encodeObservations(this.observationSpace, obs), opts);
+    return this.policy.act(obs, opts);
   }
 
-  stats(obs: readonly Observation[], rng: Rng): { entropy: number; kl: number } {
-    return this.net.policyStats(encodeObservations(this.observationSpace, obs), rng);
+  stats(obs: readonly Observation[], rng: Rng, prior: Prior = this.objective.prior): { entropy: number; kl: number } {
+    return this.agent.policyStats(encodeObservations(this.observationSpace, obs), rng, prior as BoxPrior);
   }
 
-  async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
-    this.agent?.dispose();
-    this.agent = null;
-    const result = await trainSac(
-      this.cfg,
-      this.args.makeEnv,
-      this.objective,
-      this.args.streams,
-      hooks,
-      resume as SacCheckpoint | undefined,
-    );
-    this.agent = result.agent;
+  save(): SacCheckpoint {
+    return { version: LEARNER_CHECKPOINT_VERSION, algo: 'sac', agent: this.agent.getState(), ...this.loop.save('sac') };
+  }
+
+  load(checkpoint: unknown): void {
+    checkCheckpoint(checkpoint, 'sac');
+    const c = checkpoint as SacCheckpoint;
+    this.agent.setState(c.agent);
+    this.loop.restore(c);
   }
 
   networkSizes(): Record<string, number[]> {
-    return { actor: [obsDim(this.observationSpace), ...this.cfg.hidden, 2 * this.actionWidth] };
+    return { actor: [obsDim(this.observationSpace), ...this.config.hidden, 2 * this.actionWidth] };
   }
 
   policyWeights(): PolicyWeights {
-    return { actor: this.net.actor.getWeights() };
+    return { actor: this.agent.actor.getWeights() };
   }
 
   setPolicyWeights(w: PolicyWeights): void {
-    this.net.setActorWeights(w.actor);
+    this.agent.setActorWeights(w.actor);
+  }
+
+  policyTable(): Float64Array {
+    throw new RangeError(`policyTable(): needs a Discrete action space, got ${this.actionSpace.toString()}`);
+  }
+
+  /** The agent's update path: true when the WebAssembly engine runs it. */
+  get usesEngine(): boolean {
+    return this.agent.usesEngine;
   }
 
   dispose(): void {
-    this.agent?.dispose();
-    this.agent = null;
+    this.agent.dispose();
+    this.trainLoop?.env.close();
   }
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── discrete SAC
-/** Loop fields discrete SAC does not have itself (it has `totalSteps`). */
-const DISCRETE_LOOP_DEFAULTS: LoopConfig = {
-  totalSteps: 20_000,
-  evalEvery: 1000,
-  evalEpisodes: 10,
-  checkpointEvery: 5000,
-};
-
-class DiscreteSacLearner implements Learner {
+class DiscreteSacLearner extends BaseLearner<DiscreteSacLearnerConfig> {
   readonly algo = 'sac-discrete' as const;
-  readonly objective: Objective;
-  readonly observationSpace: Space;
-  readonly actionSpace: Discrete;
-  readonly actionWidth = 1;
-  private readonly loop: LoopConfig;
+  protected readonly checkpointEvery: number;
   private trainer: DiscreteSacTrainer;
-  /** The trainer's evaluation (the learner's greedy episodes, `charts/eval_return`). */
-  private readonly trainerHooks: DiscreteSacHooks;
+  private readonly evaluation: { every: number; run(): number };
 
-  constructor(private readonly args: LearnerArgs) {
-    const [loop, own] = splitLoop(args.config, DISCRETE_LOOP_DEFAULTS);
-    this.loop = loop;
-    this.objective = args.objective;
-    const evalRng = args.streams.get('eval');
-    this.trainerHooks = {
-      evaluation: { every: loop.evalEvery, run: () => evalReturn(this, args.makeEnv, loop.evalEpisodes, evalRng) },
-    };
+  constructor(args: LearnerArgs, config: DiscreteSacLearnerConfig) {
+    super(args, config);
+    const { evalEvery, evalEpisodes, checkpointEvery, ...own } = config;
+    this.checkpointEvery = checkpointEvery;
+    this.evaluation = { every: evalEvery, run: this.evaluator(evalEpisodes) };
+    // The agent's own streams are rooted at one draw of the run's `seed` stream.
+    const seed = args.streams.get('seed').uint32();
     this.trainer = new DiscreteSacTrainer(
       args.makeEnv(),
       args.objective,
-      { ...own, totalSteps: loop.totalSteps } as Partial<DiscreteSacConfig>,
-      this.trainerHooks,
+      { ...own, seed },
+      { evaluation: this.evaluation },
     );
-    this.observationSpace = this.trainer.agent.observationSpace;
-    this.actionSpace = this.trainer.agent.actionSpace;
+  }
+
+  get loop(): SacLoop<number> {
+    return this.trainer.loop;
   }
 
   act(obs: readonly Observation[], opts: ActOptions): Float32Array {
     const agent = this.trainer.agent;
     const probs = tf.tidy(() => agent.probs(agent.encode(obs)).dataSync() as Float32Array);
-    const n = this.actionSpace.n;
+    const n = agent.actionSpace.n;
     return Float32Array.from(obs, (_, i) => {
       const p = probs.subarray(i * n, (i + 1) * n);
       if (!opts.deterministic) return opts.rng.categorical(p);
@@ -329,34 +374,35 @@ class DiscreteSacLearner implements Learner {
     });
   }
 
-  stats(obs: readonly Observation[]): { entropy: number; kl: number } {
+  stats(obs: readonly Observation[], _rng: Rng, prior: Prior = this.objective.prior): { entropy: number; kl: number } {
     const agent = this.trainer.agent;
     const [entropy, kl] = tf.tidy(() => {
       const o = agent.encode(obs);
       const logPi = tf.logSoftmax(agent.actor.apply(o) as tf.Tensor2D);
       const h = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logPi), logPi), -1)));
-      return [h.dataSync()[0], tf.mean((agent.prior as DiscretePrior).kl(o, logPi)).dataSync()[0]];
+      return [h.dataSync()[0], tf.mean((prior as DiscretePrior).kl(o, logPi)).dataSync()[0]];
     });
     return { entropy, kl };
   }
 
-  async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
-    if (resume !== undefined) {
-      this.trainer.agent.dispose();
-      this.trainer.env.close();
-      this.trainer = DiscreteSacTrainer.resume(
-        this.args.makeEnv(),
-        this.objective,
-        resume as DiscreteSacTrainerCheckpoint,
-        this.trainerHooks,
-      );
-    }
-    const { trainer } = this;
-    await runSacLoop(trainer.loop, this.loop.checkpointEvery, () => trainer.saveCheckpoint(), hooks);
+  save(): DiscreteSacTrainerCheckpoint {
+    return this.trainer.saveCheckpoint();
+  }
+
+  load(checkpoint: unknown): void {
+    checkCheckpoint(checkpoint, 'sac-discrete');
+    this.trainer.agent.dispose();
+    this.trainer.env.close();
+    this.trainer = DiscreteSacTrainer.resume(
+      this.args.makeEnv(),
+      this.objective,
+      checkpoint as DiscreteSacTrainerCheckpoint,
+      { evaluation: this.evaluation },
+    );
   }
 
   networkSizes(): Record<string, number[]> {
-    return { actor: [obsDim(this.observationSpace), ...this.trainer.agent.cfg.hidden, this.actionSpace.n] };
+    return { actor: [obsDim(this.observationSpace), ...this.config.hidden, (this.actionSpace as { n: number }).n] };
   }
 
   policyWeights(): PolicyWeights {
@@ -367,6 +413,13 @@ class DiscreteSacLearner implements Learner {
     this.trainer.agent.setActorWeights(w.actor);
   }
 
+  policyTable(): Float64Array {
+    const space = this.observationSpace;
+    if (space.kind !== 'discrete')
+      throw new RangeError(`policyTable(): needs a Discrete observation space, got ${space.toString()}`);
+    return policyTable(this.trainer.agent, space.n);
+  }
+
   dispose(): void {
     this.trainer.agent.dispose();
     this.trainer.env.close();
@@ -374,55 +427,31 @@ class DiscreteSacLearner implements Learner {
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── KL-PPO
-const KLPPO_LOOP_DEFAULTS: LoopConfig = {
-  totalSteps: 100_000,
-  evalEvery: 10_000,
-  evalEpisodes: 10,
-  checkpointEvery: 10_000,
-};
-
-/** KL-PPO's field besides its config: iterations of distillation onto the prior before a fresh run (`KlPpo.distill`). */
-export const KLPPO_EXTRA = { distill: 0 };
-
-class KlPpoLearner implements Learner {
+class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
   readonly algo = 'klppo' as const;
-  readonly objective: Objective;
-  readonly observationSpace: Space;
-  readonly actionSpace: Space;
-  readonly actionWidth: number;
-  private readonly loop: LoopConfig;
+  protected readonly checkpointEvery: number;
+  readonly loop: PpoLoop;
   private readonly ppo: KlPpo;
-  private readonly distill: number;
 
-  constructor(private readonly args: LearnerArgs) {
-    const [loop, { distill = KLPPO_EXTRA.distill, ...own }] = splitLoop(args.config, KLPPO_LOOP_DEFAULTS);
-    if (!Number.isInteger(distill) || (distill as number) < 0)
-      throw new RangeError(`config.distill: got ${String(distill)}, allowed: an integer ≥ 0`);
-    this.distill = distill as number;
-    this.loop = loop;
-    this.objective = args.objective;
-    this.ppo = new KlPpo(args.makeEnv, args.objective, own as Partial<KlPpoConfig>, args.streams);
-    this.observationSpace = this.ppo.envs.singleObservationSpace;
-    this.actionSpace = this.ppo.envs.singleActionSpace;
-    this.actionWidth = this.actionSpace.kind === 'discrete' ? 1 : (this.actionSpace as Box).dim;
-  }
-
-  private encode(obs: readonly Observation[]): tf.Tensor2D {
-    return tf.tensor2d(encodeObservations(this.observationSpace, obs), [obs.length, obsDim(this.observationSpace)]);
+  constructor(args: LearnerArgs, config: KlPpoLearnerConfig) {
+    super(args, config);
+    const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, distill, ...own } = config;
+    this.checkpointEvery = checkpointEvery;
+    this.ppo = new KlPpo(args.makeEnv, args.objective, own, args.streams);
+    this.loop = new PpoLoop(this.ppo, { totalSteps, evalEvery, distill, evaluate: this.evaluator(evalEpisodes) });
   }
 
   act(obs: readonly Observation[], opts: ActOptions): Float32Array {
     return tf.tidy(() => {
-      const d = this.ppo.distribution(this.encode(obs));
+      const d = this.ppo.distribution(encode(this.observationSpace, obs));
       const a = opts.deterministic ? d.mode() : d.sample(opts.rng);
       return Float32Array.from(a.dataSync());
     });
   }
 
-  stats(obs: readonly Observation[], rng: Rng): { entropy: number; kl: number } {
-    const prior = this.objective.prior;
+  stats(obs: readonly Observation[], rng: Rng, prior: Prior = this.objective.prior): { entropy: number; kl: number } {
     const [entropy, kl] = tf.tidy(() => {
-      const o = this.encode(obs);
+      const o = encode(this.observationSpace, obs);
       const d = this.ppo.distribution(o);
       const h = tf.mean(d.entropy());
       if (prior.actionSpace.kind === 'discrete')
@@ -437,53 +466,39 @@ class KlPpoLearner implements Learner {
     return { entropy, kl };
   }
 
-  async train(hooks: TrainHooks, resume?: unknown): Promise<void> {
-    const { ppo, loop } = this;
-    if (resume !== undefined) ppo.loadCheckpoint(resume as KlPpoCheckpoint);
-    else if (this.distill > 0) {
-      // The RLHF recipe starts the policy at the reference; its rollouts count as environment steps.
-      const m = ppo.distill(this.distill);
-      hooks.log(ppo.globalStep, { 'charts/kl_prior': m['charts/kl_prior'] });
-    }
-    const evalRng = this.args.streams.get('eval');
-    let nextEval = loop.evalEvery > 0 ? nextMultiple(ppo.globalStep, loop.evalEvery) : Infinity;
-    let nextCheckpoint = nextMultiple(ppo.globalStep, loop.checkpointEvery);
-    while (ppo.globalStep < loop.totalSteps) {
-      const m = ppo.iterate();
-      const step = ppo.globalStep;
-      const scalars: Record<string, number> = { ...m };
-      if (step >= nextEval || step >= loop.totalSteps) {
-        scalars['charts/eval_return'] = evalReturn(this, this.args.makeEnv, loop.evalEpisodes, evalRng);
-        nextEval = loop.evalEvery > 0 ? nextMultiple(step, loop.evalEvery) : Infinity;
-      }
-      hooks.log(step, scalars);
-      hooks.progress(
-        Math.min(step, loop.totalSteps),
-        loop.totalSteps,
-        scalars['charts/eval_return'] === undefined ? {} : { eval: scalars['charts/eval_return'] },
-      );
-      await yieldToEventLoop();
-      if (step >= nextCheckpoint || hooks.signal?.aborted) {
-        hooks.checkpoint(step, ppo.getCheckpoint());
-        nextCheckpoint = nextMultiple(step, loop.checkpointEvery);
-      }
-      if (hooks.signal?.aborted) break;
-    }
+  save(): LearnerCheckpoint<KlPpoCheckpoint> {
+    return {
+      version: LEARNER_CHECKPOINT_VERSION,
+      algo: 'klppo',
+      agent: this.ppo.getCheckpoint(),
+      loop: this.loop.save(),
+    };
+  }
+
+  load(checkpoint: unknown): void {
+    checkCheckpoint(checkpoint, 'klppo');
+    const c = checkpoint as LearnerCheckpoint<KlPpoCheckpoint, ReturnType<PpoLoop['save']>>;
+    this.ppo.loadCheckpoint(c.agent);
+    this.loop.restore(c.loop);
   }
 
   networkSizes(): Record<string, number[]> {
     const out = this.actionSpace.kind === 'discrete' ? this.actionSpace.n : this.actionWidth;
-    return { actor: [obsDim(this.observationSpace), ...this.ppo.config.hidden, out] };
+    return { actor: [obsDim(this.observationSpace), ...this.config.hidden, out] };
   }
 
   policyWeights(): PolicyWeights {
     const c = this.ppo.getCheckpoint();
-    return { actor: Float32Array.from(c.policy), ...(c.logStd ? { logStd: Float32Array.from(c.logStd) } : {}) };
+    return { actor: c.policy, ...(c.logStd ? { logStd: c.logStd } : {}) };
   }
 
   setPolicyWeights(w: PolicyWeights): void {
     const c = this.ppo.getCheckpoint();
-    this.ppo.loadCheckpoint({ ...c, policy: Array.from(w.actor), logStd: w.logStd ? Array.from(w.logStd) : null });
+    this.ppo.loadCheckpoint({ ...c, policy: w.actor, logStd: w.logStd ?? null });
+  }
+
+  policyTable(): Float64Array {
+    return this.ppo.policyTable();
   }
 
   dispose(): void {
@@ -493,21 +508,22 @@ class KlPpoLearner implements Learner {
 
 // ─────────────────────────────────────────────────────────────────────────────── saved policy → reference
 /**
- * A saved policy (weights and sizes from `policyWeights` / `networkSizes`) as a frozen reference-prior source
- * over `spaces`: the tanh-squashed Gaussian of continuous SAC, the softmax of discrete SAC, KL-PPO's
- * categorical or Gaussian. The prior made from it frees the copied network.
+ * A policy (weights and sizes from `policyWeights` / `networkSizes`) as a frozen reference-prior source over
+ * `spaces`: the tanh-squashed Gaussian of continuous SAC, the softmax of discrete SAC, KL-PPO's categorical or
+ * Gaussian. The one policy-to-prior implementation: `Learner.asPrior()` and a saved agent loaded as a
+ * reference both come here. The prior made from it frees the copied network.
  */
 export function policyReference(
   algo: Algo,
   sizes: Record<string, number[]>,
   weights: PolicyWeights,
-  config: Record<string, unknown>,
-  spaces: { observationSpace: Space; actionSpace: Space },
-  initRng: Rng,
+  config: Record<string, unknown> | object,
+  spaces: PriorSpaces,
 ): ReferenceSource {
   const actorSizes = sizes.actor;
+  const init = () => new Rng(0); // the weights are overwritten by setWeights
   if (algo === 'sac') {
-    const net = new Mlp({ sizes: actorSizes, name: 'saved_sac_actor' }, initRng);
+    const net = new Mlp({ sizes: actorSizes, name: 'saved_sac_actor' }, init());
     net.setWeights(weights.actor);
     const box = spaces.actionSpace as Box;
     return {
@@ -522,8 +538,9 @@ export function policyReference(
   const activation =
     algo === 'klppo'
       ? 'tanh'
-      : ((config.activation as DiscreteSacConfig['activation'] | undefined) ?? DEFAULT_DISCRETE_SAC_CONFIG.activation);
-  const net = new Mlp({ sizes: actorSizes, activation, name: `saved_${algo}_actor` }, initRng);
+      : (((config as Partial<DiscreteSacConfig>).activation ?? DISCRETE_SAC_SCHEMA.defaults.activation) as
+          'relu' | 'tanh');
+  const net = new Mlp({ sizes: actorSizes, activation, name: `saved_${algo}_actor` }, init());
   net.setWeights(weights.actor);
   const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
   if (spaces.actionSpace.kind === 'discrete') return { logits: forward, dispose: () => net.dispose() };

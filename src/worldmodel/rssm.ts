@@ -27,6 +27,8 @@ import * as tf from '@tensorflow/tfjs';
 import { DiagGaussian, standardNormal } from '../core/distributions.js';
 import type { Rng } from '../core/rng.js';
 import { stopGradient } from '../core/tensor.js';
+import { z } from 'zod';
+import { configSchema, field, MAX_LAYER_WIDTH, resolveConfig } from '../core/config.js';
 import { Adam, type AdamJson } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import type { SequenceBatch } from './sequences.js';
@@ -56,19 +58,49 @@ export interface RssmConfig {
   clipNorm: number;
 }
 
-export const DEFAULT_RSSM_CONFIG: RssmConfig = {
-  deterDim: 64,
-  stochDim: 8,
-  hiddenDim: 64,
-  minStd: 0.1,
-  obsStd: 0.1,
-  rewardStd: 1,
-  klScale: 1,
-  freeNats: 0,
-  klBalance: null,
-  lr: 3e-3,
-  clipNorm: 100,
-};
+/** The schema of `RssmConfig`: field types and ranges with the defaults (one place). */
+export const RSSM_SCHEMA = configSchema<RssmConfig>(
+  'RssmConfig',
+  {
+    deterDim: field.range(
+      `a positive integer ≤ ${MAX_LAYER_WIDTH}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_LAYER_WIDTH,
+    ),
+    stochDim: field.range(
+      `a positive integer ≤ ${MAX_LAYER_WIDTH}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_LAYER_WIDTH,
+    ),
+    hiddenDim: field.range(
+      `a positive integer ≤ ${MAX_LAYER_WIDTH}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_LAYER_WIDTH,
+    ),
+    minStd: field.positive(),
+    obsStd: field.positive(),
+    rewardStd: field.positive(),
+    klScale: field.nonNegative(),
+    freeNats: field.nonNegative(' (0 = off)'),
+    klBalance: z.union([field.range('null (off) or a number in (0, 1)', (x) => x > 0 && x < 1), z.null()], {
+      error: 'null (off) or a number in (0, 1)',
+    }),
+    lr: field.positive(),
+    clipNorm: field.nonNegative(' (0 = off)'),
+  },
+  {
+    deterDim: 64,
+    stochDim: 8,
+    hiddenDim: 64,
+    minStd: 0.1,
+    obsStd: 0.1,
+    rewardStd: 1,
+    klScale: 1,
+    freeNats: 0,
+    klBalance: null,
+    lr: 3e-3,
+    clipNorm: 100,
+  },
+);
+
+export const DEFAULT_RSSM_CONFIG: Readonly<RssmConfig> = RSSM_SCHEMA.defaults;
 
 /** The sizes of the data the model is built for. */
 export interface RssmDims {
@@ -109,42 +141,9 @@ export interface ObserveResult {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/**
- * A full config from `cfg` (missing fields take their defaults): unknown fields, wrong types (no coercion of
- * strings, booleans or null) and out-of-range values are RangeErrors naming the field.
- */
+/** A full config from `cfg` (missing fields take their defaults), checked by `RSSM_SCHEMA`. */
 export function checkRssmConfig(cfg: unknown): RssmConfig {
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
-    throw new RangeError(`RssmConfig: must be an object, got ${JSON.stringify(cfg)}`);
-  for (const k of Object.keys(cfg)) {
-    if (!(k in DEFAULT_RSSM_CONFIG))
-      throw new RangeError(`RssmConfig.${k}: unknown field; allowed: ${Object.keys(DEFAULT_RSSM_CONFIG).join(', ')}`);
-  }
-  const c = { ...DEFAULT_RSSM_CONFIG, ...(cfg as Partial<RssmConfig>) };
-  for (const [k, v] of Object.entries(c)) {
-    if (typeof v !== 'number' && !(k === 'klBalance' && v === null))
-      throw new RangeError(`RssmConfig.${k}: must be a number, got ${JSON.stringify(v)}`);
-  }
-  checkConfig(c);
-  return c;
-}
-
-function checkConfig(c: RssmConfig): void {
-  for (const k of ['deterDim', 'stochDim', 'hiddenDim'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1)
-      throw new RangeError(`RssmConfig.${k}: must be a positive integer, got ${c[k]}`);
-  }
-  for (const k of ['minStd', 'obsStd', 'rewardStd', 'lr'] as const) {
-    if (!(c[k] > 0) || !Number.isFinite(c[k]))
-      throw new RangeError(`RssmConfig.${k}: must be a finite number > 0, got ${c[k]}`);
-  }
-  for (const k of ['klScale', 'freeNats', 'clipNorm'] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k]))
-      throw new RangeError(`RssmConfig.${k}: must be a finite number ≥ 0, got ${c[k]}`);
-  }
-  if (c.klBalance !== null && !(c.klBalance > 0 && c.klBalance < 1)) {
-    throw new RangeError(`RssmConfig.klBalance: must be null (off) or in (0, 1), got ${c.klBalance}`);
-  }
+  return resolveConfig(RSSM_SCHEMA, cfg);
 }
 
 export class Rssm {

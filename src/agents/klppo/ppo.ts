@@ -43,6 +43,7 @@ import {
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
+import { configSchema, field, MAX_LAYER_WIDTH, resolveConfig } from '../../core/config.js';
 import { checkFinite, checkTemperature } from '../diverged.js';
 import { makeKlController, type KlController } from './controllers.js';
 import { klEstimates } from './estimators.js';
@@ -91,31 +92,11 @@ export interface KlPpoConfig {
   klHorizon: number;
 }
 
-const DEFAULT_CONFIG: KlPpoConfig = {
-  numEnvs: 8,
-  numSteps: 128,
-  learningRate: 3e-4,
-  annealIterations: 0,
-  gamma: 0.99,
-  gaeLambda: 0.95,
-  numMinibatches: 4,
-  updateEpochs: 4,
-  normAdv: true,
-  clipCoef: 0.2,
-  vfCoef: 0.5,
-  maxGradNorm: 0.5,
-  hidden: [64, 64],
-  initLogStd: 0,
-  klMode: 'reward',
-  klHorizon: 10_000,
-};
-
 /** One iteration's scalars, namespaced like CleanRL's (`charts/…`, `losses/…`, `kl/…`). */
 export type KlPpoMetrics = Record<string, number>;
 
 /** Everything needed to resume: JSON-serializable. Env episodes in flight are not saved (envs restart from the env stream). */
 export interface KlPpoCheckpoint {
-  version: 1;
   config: KlPpoConfig;
   obsDim: number;
   actionKind: 'discrete' | 'box';
@@ -123,70 +104,68 @@ export interface KlPpoCheckpoint {
   iteration: number;
   globalStep: number;
   /** Flat actor weights (`Mlp.getWeights` layout). */
-  policy: number[];
+  policy: Float32Array;
   /** Log-std of a Gaussian policy, else null. */
-  logStd: number[] | null;
+  logStd: Float32Array | null;
   /** Flat critic weights. */
-  value: number[];
+  value: Float32Array;
   optimizer: { actor: AdamJson; critic: AdamJson };
   beta: number;
   rng: { agent: RngState; env: RngState };
 }
 
+/** Every env is built up front and a rollout is held in memory: both are bounded. */
 const MAX_ENVS = 1024;
 const MAX_BATCH = 1_000_000;
 
-function resolveConfig(partial: Partial<KlPpoConfig>): KlPpoConfig {
-  for (const [k, v] of Object.entries(partial)) {
-    if (!(k in DEFAULT_CONFIG))
-      throw new RangeError(`config.${k}: unknown field (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
-    // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
-    const want = typeof DEFAULT_CONFIG[k as keyof KlPpoConfig];
-    if ((want === 'number' || want === 'boolean') && typeof v !== want)
-      throw new RangeError(`config.${k} = ${JSON.stringify(v)}: must be a ${want}`);
-  }
-  const cfg: KlPpoConfig = { ...DEFAULT_CONFIG, ...partial };
-  const positiveInts = ['numEnvs', 'numSteps', 'numMinibatches', 'updateEpochs'] as const;
-  for (const k of positiveInts) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0)
-      throw new RangeError(`config.${k} = ${cfg[k]}: must be a positive integer`);
-  }
-  const batch = cfg.numEnvs * cfg.numSteps;
-  // Every env is built up front and a rollout is held in memory: bound both.
-  if (cfg.numEnvs > MAX_ENVS) throw new RangeError(`config.numEnvs = ${cfg.numEnvs}: at most ${MAX_ENVS}`);
-  if (batch > MAX_BATCH)
-    throw new RangeError(
-      `config.numSteps = ${cfg.numSteps}: numEnvs·numSteps must be at most ${MAX_BATCH}, got ${batch}`,
-    );
-  if (!(Number.isInteger(cfg.annealIterations) && cfg.annealIterations >= 0)) {
-    throw new RangeError(
-      `config.annealIterations = ${cfg.annealIterations}: must be an integer ≥ 0 (0 = constant learning rate)`,
-    );
-  }
-  if (batch % cfg.numMinibatches !== 0) {
-    throw new RangeError(
-      `config.numMinibatches = ${cfg.numMinibatches}: must divide the batch numEnvs·numSteps = ${batch}`,
-    );
-  }
-  const inUnit = ['gamma', 'gaeLambda'] as const;
-  for (const k of inUnit)
-    if (!(cfg[k] >= 0 && cfg[k] <= 1)) throw new RangeError(`config.${k} = ${cfg[k]}: allowed [0, 1]`);
-  const positive = ['learningRate', 'clipCoef', 'maxGradNorm'] as const;
-  for (const k of positive)
-    if (!(Number.isFinite(cfg[k]) && cfg[k] > 0))
-      throw new RangeError(`config.${k} = ${cfg[k]}: must be a finite number > 0`);
-  if (!(Number.isFinite(cfg.vfCoef) && cfg.vfCoef >= 0))
-    throw new RangeError(`config.vfCoef = ${cfg.vfCoef}: must be a finite number ≥ 0`);
-  if (!Number.isFinite(cfg.initLogStd)) throw new RangeError(`config.initLogStd = ${cfg.initLogStd}: must be finite`);
-  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
-    throw new RangeError(`config.hidden = ${JSON.stringify(cfg.hidden)}: must be a list of positive integer widths`);
-  }
-  if (!(Number.isFinite(cfg.klHorizon) && cfg.klHorizon > 0))
-    throw new RangeError(`config.klHorizon = ${cfg.klHorizon}: must be a finite number > 0`);
-  if (!KL_MODES.includes(cfg.klMode))
-    throw new RangeError(`config.klMode = ${String(cfg.klMode)}, allowed: ${KL_MODES.join(', ')}`);
-  return cfg;
-}
+/** The schema of `KlPpoConfig`: field types and ranges, the defaults, the rollout's bounds (one place). */
+export const KLPPO_SCHEMA = configSchema<KlPpoConfig>(
+  'KlPpoConfig',
+  {
+    numEnvs: field.range(`a positive integer ≤ ${MAX_ENVS}`, (x) => Number.isInteger(x) && x > 0 && x <= MAX_ENVS),
+    numSteps: field.positiveInt(),
+    learningRate: field.positive(),
+    annealIterations: field.nonNegativeInt(' (0 = constant learning rate)'),
+    gamma: field.unit(),
+    gaeLambda: field.unit(),
+    numMinibatches: field.positiveInt(),
+    updateEpochs: field.positiveInt(),
+    normAdv: field.boolean(),
+    clipCoef: field.positive(),
+    vfCoef: field.nonNegative(),
+    maxGradNorm: field.positive(),
+    hidden: field.widths(0, 16, MAX_LAYER_WIDTH),
+    initLogStd: field.finite(),
+    klMode: field.oneOf(KL_MODES),
+    klHorizon: field.positive(),
+  },
+  {
+    numEnvs: 8,
+    numSteps: 128,
+    learningRate: 3e-4,
+    annealIterations: 0,
+    gamma: 0.99,
+    gaeLambda: 0.95,
+    numMinibatches: 4,
+    updateEpochs: 4,
+    normAdv: true,
+    clipCoef: 0.2,
+    vfCoef: 0.5,
+    maxGradNorm: 0.5,
+    hidden: [64, 64],
+    initLogStd: 0,
+    klMode: 'reward',
+    klHorizon: 10_000,
+  },
+  (c) => {
+    const batch = c.numEnvs * c.numSteps;
+    if (batch > MAX_BATCH)
+      return { field: 'numSteps', allowed: `numEnvs·numSteps at most ${MAX_BATCH} (got ${batch})` };
+    if (batch % c.numMinibatches !== 0)
+      return { field: 'numMinibatches', allowed: `a divisor of the batch numEnvs·numSteps = ${batch}` };
+    return null;
+  },
+);
 
 /** What `rolloutSteps` collects: numEnvs·numSteps transitions, row t·numEnvs + e. */
 interface RolloutSteps {
@@ -257,7 +236,7 @@ export class KlPpo {
    * @param streams the run's seeded streams (`agent`: init, sampling, shuffles; `env`: reset seeds)
    */
   constructor(makeEnv: () => Env, objective: Objective, config: Partial<KlPpoConfig>, streams: RngStreams) {
-    this.config = resolveConfig(config);
+    this.config = resolveConfig(KLPPO_SCHEMA, config);
     const { alpha: beta, targetKl } = objective;
     this.controller = makeKlController(
       targetKl === null
@@ -639,16 +618,15 @@ export class KlPpo {
   // ──────────────────────────────────────────────────────────────────── checkpoints
   getCheckpoint(): KlPpoCheckpoint {
     return {
-      version: 1,
-      config: this.config,
+      config: { ...this.config, hidden: [...this.config.hidden] },
       obsDim: this.dObs,
       actionKind: this.discrete ? 'discrete' : 'box',
       actionDim: this.dAct,
       iteration: this.iteration,
       globalStep: this.globalStep,
-      policy: Array.from(this.actor.getWeights()),
-      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
-      value: Array.from(this.critic.getWeights()),
+      policy: this.actor.getWeights(),
+      logStd: this.logStd ? Float32Array.from(this.logStd.dataSync()) : null,
+      value: this.critic.getWeights(),
       optimizer: { actor: this.actorOpt.toJSON(), critic: this.criticOpt.toJSON() },
       beta: this.controller.beta,
       rng: { agent: this.agentRng.getState(), env: this.envRng.getState() },
@@ -657,14 +635,13 @@ export class KlPpo {
 
   /** Restores a checkpoint of an agent with the same spaces and network sizes; in-flight episodes restart. */
   loadCheckpoint(c: KlPpoCheckpoint): void {
-    if (c.version !== 1) throw new RangeError(`checkpoint.version = ${c.version}, allowed: 1`);
     if (c.obsDim !== this.dObs || c.actionDim !== this.dAct || c.actionKind !== (this.discrete ? 'discrete' : 'box')) {
       throw new RangeError(
         `checkpoint: spaces (obsDim ${c.obsDim}, ${c.actionKind}(${c.actionDim})) differ from this agent's (obsDim ${this.dObs}, ${this.discrete ? 'discrete' : 'box'}(${this.dAct}))`,
       );
     }
-    this.actor.setWeights(Float32Array.from(c.policy));
-    this.critic.setWeights(Float32Array.from(c.value));
+    this.actor.setWeights(c.policy);
+    this.critic.setWeights(c.value);
     if (this.logStd) {
       if (!c.logStd || c.logStd.length !== this.dAct)
         throw new RangeError(`checkpoint.logStd: expected ${this.dAct} numbers, got ${JSON.stringify(c.logStd)}`);
@@ -731,7 +708,4 @@ export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): Refere
 }
 
 /** The defaults `new KlPpo` fills in (the hyperparameter files name these fields). */
-export const KLPPO_DEFAULTS: Readonly<KlPpoConfig> = Object.freeze({
-  ...DEFAULT_CONFIG,
-  hidden: [...DEFAULT_CONFIG.hidden],
-});
+export const KLPPO_DEFAULTS: Readonly<KlPpoConfig> = KLPPO_SCHEMA.defaults;

@@ -34,6 +34,7 @@ import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
 import {
   EngineMirror,
+  MAX_HIDDEN,
   engineModule,
   engineStepConfig,
   SacEngine,
@@ -44,15 +45,15 @@ import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } 
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import type { ReplayBatch } from '../replay.js';
 import {
-  checkSacCheckpoint,
-  runSacLoop,
-  SAC_CHECKPOINT_VERSION,
-  SacLoop,
-  type EpisodeStat,
-  type SacLoopParts,
-  type SacRunCheckpoint,
-  type SacRunHooks,
-} from './loop.js';
+  configSchema,
+  field,
+  MAX_BUFFER_SIZE,
+  MAX_EVAL_EPISODES,
+  MAX_LAYER_WIDTH,
+  resolveConfig,
+} from '../../core/config.js';
+import { meanReturn, type BatchPolicy } from '../episodes.js';
+import { SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint } from './loop.js';
 
 export interface SacConfig {
   /** Environment steps to train for. */
@@ -93,28 +94,61 @@ export interface SacConfig {
   impl: SacImpl;
 }
 
-export const SAC_DEFAULTS: SacConfig = {
-  totalSteps: 15_000,
-  hidden: [64, 64],
-  bufferSize: 100_000,
-  batchSize: 128,
-  gamma: 0.99,
-  tau: 0.005,
-  actorLr: 1e-3,
-  criticLr: 1e-3,
-  alphaLr: 1e-3,
-  learningStarts: 1000,
-  gradientSteps: 1,
-  policyFrequency: 1,
-  clipNorm: 0,
-  logEvery: 1000,
-  evalEvery: 1000,
-  evalEpisodes: 10,
-  checkpointEvery: 5000,
-  impl: 'engine',
-};
-
 export type SacImpl = 'engine' | 'autodiff';
+
+/** The schema of `SacConfig`: field types and ranges, the defaults, and the limits of the engine (one place). */
+export const SAC_SCHEMA = configSchema<SacConfig>(
+  'SacConfig',
+  {
+    totalSteps: field.positiveInt(),
+    hidden: field.widths(1, MAX_HIDDEN, MAX_LAYER_WIDTH),
+    bufferSize: field.range(
+      `a positive integer ≤ ${MAX_BUFFER_SIZE}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_BUFFER_SIZE,
+    ),
+    batchSize: field.positiveInt(),
+    gamma: field.unit(),
+    tau: field.fraction(),
+    actorLr: field.positive(),
+    criticLr: field.positive(),
+    alphaLr: field.positive(),
+    learningStarts: field.nonNegativeInt(),
+    gradientSteps: field.positiveInt(),
+    policyFrequency: field.positiveInt(),
+    clipNorm: field.nonNegative(' (0 = off)'),
+    logEvery: field.positiveInt(),
+    evalEvery: field.nonNegativeInt(),
+    evalEpisodes: field.range(
+      `a positive integer ≤ ${MAX_EVAL_EPISODES}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_EVAL_EPISODES,
+    ),
+    checkpointEvery: field.nonNegativeInt(),
+    impl: field.oneOf(['engine', 'autodiff']),
+  },
+  {
+    totalSteps: 15_000,
+    hidden: [64, 64],
+    bufferSize: 100_000,
+    batchSize: 128,
+    gamma: 0.99,
+    tau: 0.005,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+    alphaLr: 1e-3,
+    learningStarts: 1000,
+    gradientSteps: 1,
+    policyFrequency: 1,
+    clipNorm: 0,
+    logEvery: 1000,
+    evalEvery: 1000,
+    evalEpisodes: 10,
+    checkpointEvery: 5000,
+    impl: 'engine',
+  },
+  (c) => (c.batchSize > c.bufferSize ? { field: 'batchSize', allowed: `at most bufferSize (${c.bufferSize})` } : null),
+);
+
+export const SAC_DEFAULTS: Readonly<SacConfig> = SAC_SCHEMA.defaults;
 
 /** SAC's own objective (Haarnoja et al.): the uniform prior with α learned toward the entropy target −dim(A). */
 export const SAC_OBJECTIVE: ObjectiveSpec = { prior: 'uniform', alpha: 'auto_1', targetEntropy: 'auto' };
@@ -125,52 +159,8 @@ const LOG_STD_MAX = 2;
 const LOG_STD_MID = 0.5 * (LOG_STD_MAX + LOG_STD_MIN);
 const LOG_STD_HALF = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
 
-/** Validates a full config against the env and prior; errors name the field, the value and what is allowed. */
-function checkSacConfig(
-  cfg: SacConfig,
-  env: Pick<Env, 'actionSpace' | 'observationSpace'>,
-  objective: Objective,
-): void {
-  const fail = (field: string, value: unknown, allowed: string) => {
-    // String() for numbers: JSON shows NaN and ±∞ as null.
-    throw new RangeError(
-      `SacConfig.${field}: got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, allowed: ${allowed}`,
-    );
-  };
-  const unknown = Object.keys(cfg).find((k) => !(k in SAC_DEFAULTS));
-  if (unknown !== undefined)
-    fail(
-      unknown,
-      (cfg as unknown as Record<string, unknown>)[unknown],
-      `a known field (${Object.keys(SAC_DEFAULTS).join(', ')})`,
-    );
-  // Numbers must be numbers: no coercion of "5", null or true by the comparisons below.
-  for (const [k, v] of Object.entries(cfg))
-    if (typeof SAC_DEFAULTS[k as keyof SacConfig] === 'number' && typeof v !== 'number') fail(k, v, 'a number');
-  const posInt = [
-    'totalSteps',
-    'bufferSize',
-    'batchSize',
-    'gradientSteps',
-    'policyFrequency',
-    'logEvery',
-    'evalEpisodes',
-  ] as const;
-  for (const f of posInt) if (!Number.isInteger(cfg[f]) || cfg[f] <= 0) fail(f, cfg[f], 'a positive integer');
-  for (const f of ['learningStarts', 'evalEvery', 'checkpointEvery'] as const) {
-    if (!Number.isInteger(cfg[f]) || cfg[f] < 0) fail(f, cfg[f], 'an integer ≥ 0');
-  }
-  if (!Array.isArray(cfg.hidden) || cfg.hidden.length === 0 || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0)) {
-    fail('hidden', cfg.hidden, 'a non-empty list of positive integers');
-  }
-  if (cfg.batchSize > cfg.bufferSize) fail('batchSize', cfg.batchSize, `at most bufferSize (${cfg.bufferSize})`);
-  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', cfg.gamma, 'a number in [0, 1]');
-  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', cfg.tau, 'a number in (0, 1]');
-  for (const f of ['actorLr', 'criticLr', 'alphaLr'] as const)
-    if (!(cfg[f] > 0 && Number.isFinite(cfg[f]))) fail(f, cfg[f], 'a finite number > 0');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm)))
-    fail('clipNorm', cfg.clipNorm, 'a finite number ≥ 0 (0 = off)');
-  if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', cfg.impl, "'engine' or 'autodiff'");
+/** Checks the env and prior a SAC agent is built for (the config is checked by `SAC_SCHEMA`). */
+function checkSacSpaces(env: Pick<Env, 'actionSpace' | 'observationSpace'>, objective: Objective): void {
   if (env.actionSpace.kind !== 'box' || !env.actionSpace.bounded) {
     throw new RangeError(
       `SAC (continuous): the env's actionSpace must be a bounded Box, got ${env.actionSpace.toString()}`,
@@ -272,18 +262,22 @@ export class SacContinuous {
   /** Scalars of the latest update, kept on the device until `readMetrics` (tfjs path). */
   private metrics: Record<string, tf.Scalar> = {};
 
+  readonly cfg: SacConfig;
+
   constructor(
-    readonly cfg: SacConfig,
+    cfg: SacConfig,
     env: Pick<Env, 'actionSpace' | 'observationSpace'>,
     readonly objective: Objective,
     /** Initializes the weights (e.g. the `agent` stream). */
     initRng: Rng,
   ) {
-    checkSacConfig(cfg, env, objective);
+    this.cfg = resolveConfig(SAC_SCHEMA, cfg);
+    checkSacSpaces(env, objective);
     this.prior = objective.prior as BoxPrior;
     this.actionSpace = env.actionSpace as Box;
     this.obsDim = (env.observationSpace as Box).dim;
     this.actDim = this.actionSpace.dim;
+    cfg = this.cfg;
     const hidden = cfg.hidden;
     // The tfjs fallback of the engine runs on src/nn's fused networks; `autodiff` on the plain ones.
     const impl = cfg.impl === 'autodiff' ? 'autodiff' : 'fused';
@@ -523,77 +517,16 @@ export class SacContinuous {
 /** A checkpoint of a run at an episode end: the agent, the replay buffer and the loop's counters (the shared SAC envelope). */
 export type SacCheckpoint = SacRunCheckpoint<SacState>;
 
-/** What `trainSac` reports at a log step (namespaced like CleanRL's: `charts/…`, `losses/…`). */
-export type SacScalars = Record<string, number>;
-
-/** Seams between the loop and whoever runs it (an experiment's `RunContext`, a test): log, progress, checkpoint, abort. */
-export type SacHooks = SacRunHooks<SacCheckpoint>;
-
-export interface SacRunResult {
-  agent: SacContinuous;
-  /** Mean deterministic return of the final evaluation. */
-  finalEvalReturn: number;
-  /** Every evaluation: step and mean return. */
-  evals: { step: number; meanReturn: number }[];
-  /** Environment steps per second of this call (wall clock, updates included). */
-  stepsPerSecond: number;
-}
-
-/** One recorded episode (the viewer's format plus the final step's info, e.g. PointMass's `goal`). */
-export interface Rollout {
-  /** Observations s_0 … s_T (the reset one and the one after every step). */
-  obs: number[][];
-  actions: number[][];
-  rewards: number[];
-  /** The last step's info. */
-  info: Record<string, unknown>;
-  return: number;
-}
-
-/**
- * `episodes` episodes of the mean action (`deterministic`) or of sampled actions (noise from `opts.rng`),
- * run in lockstep so the actor is called once per time step for all of them. Each episode is reset with a
- * seed from `rng`.
- */
-export function rollouts(
-  agent: SacContinuous,
-  makeEnv: () => Env,
-  episodes: number,
-  rng: Rng,
-  opts: { deterministic: true } | { deterministic: false; rng: Rng } = { deterministic: true },
-): Rollout[] {
-  const envs = Array.from({ length: episodes }, makeEnv);
-  const { obsDim, actDim } = agent;
-  const obs = new Float32Array(episodes * obsDim);
-  const out: Rollout[] = envs.map((e, i) => {
-    const o = e.reset({ seed: rng.uint32() }).obs as Float32Array;
-    obs.set(o, i * obsDim);
-    return { obs: [Array.from(o)], actions: [], rewards: [], info: {}, return: 0 };
-  });
-  const active = new Array<boolean>(episodes).fill(true);
-  while (active.some(Boolean)) {
-    const actions = agent.act(obs, opts);
-    envs.forEach((e, i) => {
-      if (!active[i]) return;
-      const a = actions.subarray(i * actDim, (i + 1) * actDim);
-      const r = e.step(a);
-      const ep = out[i];
-      ep.actions.push(Array.from(a));
-      ep.rewards.push(r.reward);
-      ep.obs.push(Array.from(r.obs as Float32Array));
-      ep.return += r.reward;
-      ep.info = r.info;
-      obs.set(r.obs as Float32Array, i * obsDim);
-      if (r.terminated || r.truncated) active[i] = false;
-    });
-  }
-  envs.forEach((e) => e.close());
-  return out;
-}
-
-/** Mean deterministic (mean-action) return of `episodes` episodes (see `rollouts`). */
-export function evaluate(agent: SacContinuous, makeEnv: () => Env, episodes: number, rng: Rng): number {
-  return rollouts(agent, makeEnv, episodes, rng).reduce((a, ep) => a + ep.return, 0) / episodes;
+/** The agent as a batch policy (what the episode runner and the learner protocol act through). */
+export function sacPolicy(agent: SacContinuous): BatchPolicy {
+  return {
+    actionWidth: agent.actDim,
+    act: (obs, opts) => {
+      const flat = new Float32Array(obs.length * agent.obsDim);
+      obs.forEach((o, i) => flat.set(o as Float32Array, i * agent.obsDim));
+      return agent.act(flat, opts);
+    },
+  };
 }
 
 /**
@@ -608,56 +541,6 @@ function failIfNotFinite(agent: SacContinuous, step: number, action?: Float32Arr
   return m;
 }
 
-/**
- * The training loop (CleanRL's `__main__`, the shared `SacLoop`): collect with the stochastic policy
- * (uniform random actions for the first `learningStarts` steps), store transitions (the true final
- * observation on truncation; only `terminated` stops bootstrapping), update every step, log, evaluate and
- * checkpoint. Streams: `init` (initial weights, drawn once at construction), `env` (episode reset seeds),
- * `agent` (exploration and update noise), `buffer` (minibatch indices), `eval` (evaluation seeds). Each
- * episode starts from `reset({ seed })` with a seed drawn from `env`, so a checkpoint at an episode end plus
- * the streams' state resumes exactly. Async only to yield to the event loop (so an abort signal can arrive).
- */
-export async function trainSac(
-  cfg: SacConfig,
-  makeEnv: () => Env,
-  objective: Objective,
-  streams: RngStreams,
-  hooks: SacHooks = {},
-  resume?: SacCheckpoint,
-): Promise<SacRunResult> {
-  if (resume !== undefined) checkSacCheckpoint(resume, 'sac');
-  const env = makeEnv();
-  const agent = new SacContinuous(cfg, env, objective, streams.get('init'));
-  try {
-    const loop = sacLoop(agent, env, makeEnv, streams);
-    if (resume) {
-      agent.setState(resume.agent);
-      loop.restore(resume);
-    }
-    const t0 = performance.now();
-    const startStep = loop.stepCount;
-    const save = (): SacCheckpoint => ({
-      version: SAC_CHECKPOINT_VERSION,
-      algo: 'sac',
-      agent: agent.getState(),
-      ...loop.save('trainSac'),
-    });
-    await runSacLoop(loop, cfg.checkpointEvery, save, hooks);
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      agent,
-      finalEvalReturn: loop.evals.length > 0 ? loop.evals[loop.evals.length - 1].meanReturn : NaN,
-      evals: [...loop.evals],
-      stepsPerSecond: (loop.stepCount - startStep) / seconds,
-    };
-  } catch (e) {
-    agent.dispose(); // the caller never sees this agent: free its tensors on every failure
-    throw e;
-  } finally {
-    env.close();
-  }
-}
-
 /** One log step's scalars (the vocabulary's keys); throws a DivergedError if the latest update's are not finite. */
 function logScalars(
   agent: SacContinuous,
@@ -665,8 +548,8 @@ function logScalars(
   finished: readonly EpisodeStat[],
   episodes: number,
   evalReturn: number | undefined,
-): SacScalars {
-  const scalars: SacScalars = {};
+): Record<string, number> {
+  const scalars: Record<string, number> = {};
   if (finished.length > 0)
     scalars['charts/episodic_return'] = finished.reduce((a, e) => a + e.ret, 0) / finished.length;
   if (evalReturn !== undefined) scalars['charts/eval_return'] = evalReturn;
@@ -685,8 +568,21 @@ function logScalars(
   return scalars;
 }
 
-/** Continuous SAC's parts of the shared loop: Box actions, observations stored as they are, an update every step. */
-function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: RngStreams): SacLoop<Float32Array> {
+/**
+ * The training loop (CleanRL's `__main__`, on the shared `SacLoop`): collect with the stochastic policy
+ * (uniform random actions for the first `learningStarts` steps), store transitions (the true final
+ * observation on truncation; only `terminated` stops bootstrapping), update every step, log, evaluate.
+ * Streams: `env` (episode reset seeds), `agent` (exploration and update noise), `buffer` (minibatch
+ * indices), `eval` (evaluation seeds); the agent's initial weights come from `init`. Each episode starts from
+ * `reset({ seed })` with a seed drawn from `env`, so a checkpoint at an episode end plus the streams' state
+ * resumes exactly.
+ */
+export function sacLoop(
+  agent: SacContinuous,
+  env: Env,
+  makeEnv: () => Env,
+  streams: RngStreams,
+): SacLoop<Float32Array> {
   const { cfg } = agent;
   const [envRng, agentRng, bufferRng, evalRng] = ['env', 'agent', 'buffer', 'eval'].map((n) => streams.get(n));
   const parts: SacLoopParts<Float32Array> = {
@@ -704,7 +600,7 @@ function sacLoop(agent: SacContinuous, env: Env, makeEnv: () => Env, streams: Rn
     },
     learn: (batch) => agent.update(batch, agentRng),
     scalars: (step, finished, episodes, evalReturn) => logScalars(agent, step, finished, episodes, evalReturn),
-    evaluate: () => evaluate(agent, makeEnv, cfg.evalEpisodes, evalRng),
+    evaluate: () => meanReturn(sacPolicy(agent), makeEnv, cfg.evalEpisodes, evalRng),
   };
   return new SacLoop({ ...cfg, updateEvery: 1 }, env, parts, { reset: envRng, buffer: bufferRng });
 }

@@ -53,6 +53,7 @@ import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
 import {
   DiscreteSacEngine,
   EngineMirror,
+  MAX_HIDDEN,
   engineModule,
   engineStepConfig,
   type DiscreteSacEngineConfig,
@@ -69,16 +70,10 @@ import {
   type PriorSpaces,
   type ReferenceSource,
 } from '../../priors/index.js';
+import { configSchema, field, MAX_BUFFER_SIZE, MAX_LAYER_WIDTH, resolveConfig } from '../../core/config.js';
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
-import {
-  checkSacCheckpoint,
-  checkSacVersion,
-  SAC_CHECKPOINT_VERSION,
-  SacLoop,
-  type SacLoopParts,
-  type SacMetrics,
-  type SacRunCheckpoint,
-} from './loop.js';
+import { checkCheckpoint, checkCheckpointVersion, LEARNER_CHECKPOINT_VERSION } from '../loop.js';
+import { SacLoop, type SacLoopParts, type SacMetrics, type SacRunCheckpoint } from './loop.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Config
@@ -143,29 +138,61 @@ export interface DiscreteSacConfig {
   impl: 'engine' | 'autodiff';
 }
 
-export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = Object.freeze({
-  seed: 1,
-  totalSteps: 20_000,
-  gamma: 0.99,
-  atZeroAlpha: 'soft',
-  hidden: [64, 64],
-  activation: 'relu',
-  actorLr: 3e-4,
-  criticLr: 3e-4,
-  alphaLr: 3e-4,
-  bufferSize: 100_000,
-  batchSize: 64,
-  learningStarts: 1_000,
-  explorationEpsilon: 0,
-  explorationRepeatMu: 0,
-  updateEvery: 1,
-  gradientSteps: 1,
-  tau: 0.005,
-  targetUpdateEvery: 1,
-  clipNorm: 0,
-  logEvery: 1_000,
-  impl: 'engine',
-});
+/** The schema of `DiscreteSacConfig`: field types and ranges, the defaults and the engine's limits (one place). */
+export const DISCRETE_SAC_SCHEMA = configSchema<DiscreteSacConfig>(
+  'DiscreteSacConfig',
+  {
+    seed: field.finite(),
+    totalSteps: field.positiveInt(),
+    gamma: field.unit(),
+    atZeroAlpha: field.oneOf(['soft', 'greedy']),
+    hidden: field.widths(0, MAX_HIDDEN, MAX_LAYER_WIDTH),
+    activation: field.oneOf(['relu', 'tanh']),
+    actorLr: field.positive(),
+    criticLr: field.positive(),
+    alphaLr: field.positive(),
+    bufferSize: field.range(
+      `a positive integer ≤ ${MAX_BUFFER_SIZE}`,
+      (x) => Number.isInteger(x) && x > 0 && x <= MAX_BUFFER_SIZE,
+    ),
+    batchSize: field.positiveInt(),
+    learningStarts: field.nonNegativeInt(),
+    explorationEpsilon: field.range('a number in [0, 1] (0 = off)', (x) => x >= 0 && x <= 1),
+    explorationRepeatMu: field.range('0 (off) or a finite number > 1', (x) => x === 0 || x > 1),
+    updateEvery: field.positiveInt(),
+    gradientSteps: field.positiveInt(),
+    tau: field.fraction(),
+    targetUpdateEvery: field.positiveInt(),
+    clipNorm: field.nonNegative(' (0 = off)'),
+    logEvery: field.positiveInt(),
+    impl: field.oneOf(['engine', 'autodiff']),
+  },
+  {
+    seed: 1,
+    totalSteps: 20_000,
+    gamma: 0.99,
+    atZeroAlpha: 'soft',
+    hidden: [64, 64],
+    activation: 'relu',
+    actorLr: 3e-4,
+    criticLr: 3e-4,
+    alphaLr: 3e-4,
+    bufferSize: 100_000,
+    batchSize: 64,
+    learningStarts: 1_000,
+    explorationEpsilon: 0,
+    explorationRepeatMu: 0,
+    updateEvery: 1,
+    gradientSteps: 1,
+    tau: 0.005,
+    targetUpdateEvery: 1,
+    clipNorm: 0,
+    logEvery: 1_000,
+    impl: 'engine',
+  },
+);
+
+export const DEFAULT_DISCRETE_SAC_CONFIG: Readonly<DiscreteSacConfig> = DISCRETE_SAC_SCHEMA.defaults;
 
 /**
  * Settings for tabular envs (one-hot states), which reach the exact soft optimum of TwoRoute-v0 in ~6,000
@@ -197,63 +224,9 @@ export const TABULAR_DISCRETE_SAC_PLAIN: Readonly<Partial<DiscreteSacConfig>> = 
   criticLr: 0.01,
 });
 
-/** Fills defaults and validates; errors name the field, the value and what is allowed. */
+/** Fills defaults and validates (`DISCRETE_SAC_SCHEMA`); errors name the field, the value and what is allowed. */
 export function resolveDiscreteSacConfig(partial: Partial<DiscreteSacConfig> = {}): DiscreteSacConfig {
-  for (const key of Object.keys(partial)) {
-    if (!(key in DEFAULT_DISCRETE_SAC_CONFIG)) {
-      throw new RangeError(
-        `DiscreteSacConfig.${key}: unknown field (allowed: ${Object.keys(DEFAULT_DISCRETE_SAC_CONFIG).join(', ')})`,
-      );
-    }
-  }
-  const cfg: DiscreteSacConfig = {
-    ...DEFAULT_DISCRETE_SAC_CONFIG,
-    hidden: [...DEFAULT_DISCRETE_SAC_CONFIG.hidden],
-    ...partial,
-  };
-  // Numbers must be numbers: no coercion of "5", null or true by the range checks below.
-  for (const [k, v] of Object.entries(partial)) {
-    if (typeof DEFAULT_DISCRETE_SAC_CONFIG[k as keyof DiscreteSacConfig] === 'number' && typeof v !== 'number') {
-      throw new RangeError(`DiscreteSacConfig.${k}: ${JSON.stringify(v)} is invalid (allowed: a number)`);
-    }
-  }
-  const fail = (field: keyof DiscreteSacConfig, allowed: string) => {
-    // String() for numbers: JSON shows NaN and ±∞ as null.
-    const value = typeof cfg[field] === 'number' ? String(cfg[field]) : JSON.stringify(cfg[field]);
-    throw new RangeError(`DiscreteSacConfig.${field}: ${value} is invalid (allowed: ${allowed})`);
-  };
-  const posInt = (f: keyof DiscreteSacConfig) =>
-    (Number.isInteger(cfg[f]) && (cfg[f] as number) > 0) || fail(f, 'a positive integer');
-  const nonNegInt = (f: keyof DiscreteSacConfig) =>
-    (Number.isInteger(cfg[f]) && (cfg[f] as number) >= 0) || fail(f, 'an integer ≥ 0');
-  const positive = (f: keyof DiscreteSacConfig) =>
-    ((cfg[f] as number) > 0 && Number.isFinite(cfg[f])) || fail(f, 'a finite number > 0');
-  if (!Number.isFinite(cfg.seed)) fail('seed', 'a finite number');
-  posInt('totalSteps');
-  if (!(cfg.gamma >= 0 && cfg.gamma <= 1)) fail('gamma', 'a number in [0, 1]');
-  if (cfg.atZeroAlpha !== 'soft' && cfg.atZeroAlpha !== 'greedy') fail('atZeroAlpha', "'soft' or 'greedy'");
-  if (!Array.isArray(cfg.hidden) || !cfg.hidden.every((h) => Number.isInteger(h) && h > 0))
-    fail('hidden', 'a list of positive integers');
-  if (cfg.activation !== 'relu' && cfg.activation !== 'tanh') fail('activation', "'relu' or 'tanh'");
-  positive('actorLr');
-  positive('criticLr');
-  positive('alphaLr');
-  posInt('bufferSize');
-  posInt('batchSize');
-  nonNegInt('learningStarts');
-  if (!(cfg.explorationEpsilon >= 0 && cfg.explorationEpsilon <= 1))
-    fail('explorationEpsilon', 'a number in [0, 1] (0 = off)');
-  if (!(cfg.explorationRepeatMu === 0 || (cfg.explorationRepeatMu > 1 && Number.isFinite(cfg.explorationRepeatMu)))) {
-    fail('explorationRepeatMu', '0 (off) or a finite number > 1');
-  }
-  posInt('updateEvery');
-  posInt('gradientSteps');
-  if (!(cfg.tau > 0 && cfg.tau <= 1)) fail('tau', 'a number in (0, 1]');
-  posInt('targetUpdateEvery');
-  if (!(cfg.clipNorm >= 0 && Number.isFinite(cfg.clipNorm))) fail('clipNorm', 'a finite number ≥ 0 (0 = off)');
-  posInt('logEvery');
-  if (cfg.impl !== 'engine' && cfg.impl !== 'autodiff') fail('impl', "'engine' or 'autodiff'");
-  return cfg;
+  return resolveConfig(DISCRETE_SAC_SCHEMA, partial);
 }
 
 /** The engine's config for an agent of `cfg` on `spaces` toward `objective`. */
@@ -313,7 +286,7 @@ export interface DiscreteBatch {
  * config, the spaces it was trained on and the RNG streams.
  */
 export interface DiscreteSacCheckpoint extends EngineWeights {
-  version: typeof SAC_CHECKPOINT_VERSION;
+  version: typeof LEARNER_CHECKPOINT_VERSION;
   config: DiscreteSacConfig;
   observationSpace: string;
   actionSpace: string;
@@ -618,7 +591,7 @@ export class DiscreteSacAgent {
         };
     return {
       ...st,
-      version: SAC_CHECKPOINT_VERSION,
+      version: LEARNER_CHECKPOINT_VERSION,
       config: { ...this.cfg, hidden: [...this.cfg.hidden] },
       observationSpace: this.observationSpace.toString(),
       actionSpace: this.actionSpace.toString(),
@@ -663,7 +636,7 @@ export class DiscreteSacAgent {
 }
 
 function checkCheckpointSpaces(ckpt: DiscreteSacCheckpoint, spaces: PriorSpaces): void {
-  checkSacVersion('checkpoint.version', ckpt.version);
+  checkCheckpointVersion('checkpoint.version', ckpt.version);
   if (ckpt.observationSpace !== spaces.observationSpace.toString()) {
     throw new RangeError(
       `checkpoint.observationSpace: ${ckpt.observationSpace} does not match the env's ${spaces.observationSpace.toString()}`,
@@ -820,7 +793,7 @@ export class DiscreteSacTrainer {
     ckpt: DiscreteSacTrainerCheckpoint,
     hooks: DiscreteSacHooks = {},
   ): DiscreteSacTrainer {
-    checkSacCheckpoint(ckpt, 'sac-discrete');
+    checkCheckpoint(ckpt, 'sac-discrete');
     const trainer = new DiscreteSacTrainer(env, objective, ckpt.agent.config, hooks);
     trainer.agent.loadCheckpoint(ckpt.agent);
     trainer.loop.restore(ckpt);
@@ -836,7 +809,7 @@ export class DiscreteSacTrainer {
   /** The run's full state (see `DiscreteSacTrainerCheckpoint`); only at an episode boundary. */
   saveCheckpoint(): DiscreteSacTrainerCheckpoint {
     const saved = this.loop.save('DiscreteSacTrainer.saveCheckpoint');
-    return { version: SAC_CHECKPOINT_VERSION, algo: 'sac-discrete', agent: this.agent.saveCheckpoint(), ...saved };
+    return { version: LEARNER_CHECKPOINT_VERSION, algo: 'sac-discrete', agent: this.agent.saveCheckpoint(), ...saved };
   }
 
   /** Every metrics line so far. */
@@ -926,19 +899,4 @@ export function trainDiscreteSac(
   hooks: DiscreteSacHooks = {},
 ): DiscreteSacResult {
   return new DiscreteSacTrainer(env, objective, config, hooks).run();
-}
-
-/** Mean undiscounted return of `episodes` episodes with the greedy (mode) action; resets seeded from `seed`. */
-export function evaluateGreedy(agent: DiscreteSacAgent, env: Env, episodes: number, seed: number): number {
-  let total = 0;
-  for (let e = 0; e < episodes; e++) {
-    let obs = env.reset({ seed: seed + e }).obs;
-    for (;;) {
-      const r = env.step(agent.act(obs, true));
-      total += r.reward;
-      if (r.terminated || r.truncated) break;
-      obs = r.obs;
-    }
-  }
-  return total / episodes;
 }

@@ -11,8 +11,8 @@
  * needs: a checkpoint there (`SacRunCheckpoint`) plus the streams resumes exactly. Browser-safe.
  */
 import type { Rng } from '../../core/rng.js';
-import { yieldToEventLoop } from '../../core/yield.js';
 import type { Env, Observation, StepResult } from '../../envs/env.js';
+import type { LearnerCheckpoint, LoopObject, MetricsLine } from '../loop.js';
 import { ReplayBuffer, type ReplayBatch, type ReplayState } from '../replay.js';
 
 /** The schedule fields both SAC configs share. */
@@ -31,11 +31,8 @@ export interface SacSchedule {
   evalEvery: number;
 }
 
-/** One metrics line: `step` plus namespaced scalars (`charts/…`, `losses/…`). */
-export interface SacMetrics {
-  step: number;
-  scalars: Record<string, number>;
-}
+/** One metrics line (the shared `MetricsLine`). */
+export type SacMetrics = MetricsLine;
 
 /** A finished episode's return and length. */
 export interface EpisodeStat {
@@ -86,41 +83,13 @@ export interface SacLoopState {
   metrics: SacMetrics[];
 }
 
-/** The checkpoint format version both SACs write and read. */
-export const SAC_CHECKPOINT_VERSION = 2;
-
 /**
  * A SAC run at an episode end, the same envelope for both SACs: the agent's state (its own layout), the
  * replay buffer and the loop's counters. Typed arrays stay typed arrays; `src/core/f32json.ts` stores them.
  */
-export interface SacRunCheckpoint<S> {
-  version: typeof SAC_CHECKPOINT_VERSION;
+export interface SacRunCheckpoint<S> extends LearnerCheckpoint<S, SacLoopState> {
   algo: 'sac' | 'sac-discrete';
-  agent: S;
   buffer: ReplayState;
-  loop: SacLoopState;
-}
-
-/** Throws unless `version` is this format's; the error names both versions. */
-export function checkSacVersion(field: string, version: unknown): void {
-  if (version === SAC_CHECKPOINT_VERSION) return;
-  const got =
-    version === undefined ? 'none (a checkpoint written before the shared SAC format)' : JSON.stringify(version);
-  throw new RangeError(
-    `${field}: got ${got}, allowed: ${SAC_CHECKPOINT_VERSION} (this priorlab's SAC checkpoint format); retrain, or resume with the priorlab that wrote it`,
-  );
-}
-
-/** Throws unless `ckpt` is a SAC run checkpoint of this version and algorithm. */
-export function checkSacCheckpoint(ckpt: unknown, algo: SacRunCheckpoint<unknown>['algo']): void {
-  const c = ckpt !== null && typeof ckpt === 'object' ? (ckpt as Partial<SacRunCheckpoint<unknown>>) : {};
-  checkSacVersion('checkpoint.version', c.version);
-  if (c.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c.algo)}, allowed: '${algo}'`);
-}
-
-/** The next multiple of `every` after `step` (Infinity when `every` is 0): the next checkpoint or evaluation step. */
-export function nextMultiple(step: number, every: number): number {
-  return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
 }
 
 /**
@@ -128,7 +97,7 @@ export function nextMultiple(step: number, every: number): number {
  * episodes bootstrap, terminated ones do not), `gradientSteps` updates every `updateEvery` steps after
  * `learningStarts`, evaluate, log.
  */
-export class SacLoop<A extends number | Float32Array> {
+export class SacLoop<A extends number | Float32Array> implements LoopObject {
   readonly buffer: ReplayBuffer;
   private state: SacLoopState = { step: 0, episodes: 0, finished: [], metrics: [] };
   /** The evaluations of this session (not of the run before a resume). */
@@ -156,6 +125,14 @@ export class SacLoop<A extends number | Float32Array> {
   /** Environment steps done. */
   get stepCount(): number {
     return this.state.step;
+  }
+
+  get totalSteps(): number {
+    return this.schedule.totalSteps;
+  }
+
+  get atBoundary(): boolean {
+    return this.obs === null;
   }
 
   get metrics(): readonly SacMetrics[] {
@@ -259,50 +236,5 @@ export class SacLoop<A extends number | Float32Array> {
   private record(line: SacMetrics, regular: boolean): void {
     this.state.metrics.push(line);
     if (this.parts.logged?.(line, regular) === false) this.stopped = true;
-  }
-}
-
-/** What the async loop reports to whoever runs it (an experiment's `RunContext`, a learner, a test). */
-export interface SacRunHooks<C> {
-  /**
-   * Every metrics line as it is logged: a log step's (after the NaN check), and an evaluation between log
-   * steps (`charts/eval_return` alone).
-   */
-  log?(step: number, scalars: Record<string, number>): void;
-  /** Progress for a bar (steps done), with the step's evaluation if one ran. */
-  progress?(step: number, total: number, fields: Record<string, number>): void;
-  /** Called at the first episode end after every `checkpointEvery` steps, and at the stop an abort causes. */
-  checkpoint?(step: number, state: C): void;
-  /** Stop early (at the next episode end, after a checkpoint). */
-  signal?: AbortSignal;
-}
-
-/**
- * The async loop: `loop.step()` until done, yielding to the event loop at log steps and episode ends (so an
- * abort signal can arrive within one episode), checkpointing at the first episode end after every
- * `checkpointEvery` steps (0 = never) with the state `save()` returns.
- */
-export async function runSacLoop<C>(
-  loop: SacLoop<number | Float32Array>,
-  checkpointEvery: number,
-  save: () => C,
-  hooks: SacRunHooks<C>,
-): Promise<void> {
-  let nextCheckpoint = nextMultiple(loop.stepCount, checkpointEvery);
-  let sent = loop.metrics.length; // lines of the run before a resume were reported then
-  while (!loop.done) {
-    loop.step();
-    const step = loop.stepCount;
-    for (; sent < loop.metrics.length; sent++) hooks.log?.(loop.metrics[sent].step, loop.metrics[sent].scalars);
-    if (loop.loggedLast) await yieldToEventLoop(); // let an abort signal (Ctrl-C) in
-    hooks.progress?.(step, loop.schedule.totalSteps, loop.lastEval === undefined ? {} : { eval: loop.lastEval });
-    if (loop.atEpisodeBoundary) {
-      await yieldToEventLoop();
-      if ((step >= nextCheckpoint || hooks.signal?.aborted) && hooks.checkpoint) {
-        hooks.checkpoint(step, save());
-        nextCheckpoint = nextMultiple(step, checkpointEvery);
-      }
-      if (hooks.signal?.aborted) break;
-    }
   }
 }

@@ -11,7 +11,8 @@
  * What SAC learns at the budgets measured: the first two as predicted, but `none` takes the near goal
  * (docs/findings.md).
  */
-import { SAC_DEFAULTS, type Rollout, type SacConfig } from './continuous.js';
+import type { Rollout } from '../episodes.js';
+import { SAC_DEFAULTS, type SacConfig } from './continuous.js';
 import { pointMassSteering } from '../../envs/controllers.js';
 import { POINT_MASS_GEOMETRY } from '../../envs/pointmass.js';
 import {

@@ -1,4 +1,4 @@
-export { EngineMirror, engineModule, engineStepConfig, loadSacEngine, type EngineWeights } from './core.js';
+export { EngineMirror, MAX_HIDDEN, engineModule, engineStepConfig, loadSacEngine, type EngineWeights } from './core.js';
 export {
   SacEngine,
   ENGINE_METRICS,

@@ -6,13 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  createLearner,
-  MAX_EPISODE_STEPS,
-  runEpisodes,
-  type EpisodeResult,
-  type Learner,
-} from '../../agents/learner.js';
+import { runEpisodes, type EpisodeResult } from '../../agents/episodes.js';
+import { createLearner, type Learner } from '../../agents/learner.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { make } from '../../envs/registry.js';
@@ -128,19 +123,14 @@ export async function evalMain(args: string[]): Promise<number> {
     let klSum = 0;
     let hSum = 0;
     let steps = 0;
-    const eps = runEpisodes(
-      agent.learner,
-      agent.makeEnv,
-      opts.episodes,
-      streams.get('reset'),
-      { deterministic: true },
-      (live) => {
+    const eps = runEpisodes(agent.learner, agent.makeEnv, opts.episodes, streams.get('reset'), {
+      onStep: (live) => {
         const s = agent.learner.stats(live, statsRng);
         klSum += s.kl * live.length;
         hSum += s.entropy * live.length;
         steps += live.length;
       },
-    );
+    });
     const [mean, std] = meanStd(eps.map((e) => e.return));
     const success = successOf(agent.manifest.env.id);
     const m = agent.manifest;
@@ -164,19 +154,9 @@ export async function evalMain(args: string[]): Promise<number> {
 
 /** One watched episode: the observations from the reset one to the last. */
 function watch(agent: LoadedAgent, seed: number): Observation[] {
-  const env = agent.makeEnv();
-  let obs = env.reset({ seed }).obs;
-  const seen: Observation[] = [obs];
-  const discrete = env.actionSpace.kind === 'discrete';
-  for (;;) {
-    const a = agent.learner.act([obs], { deterministic: true });
-    const r = env.step(discrete ? a[0] : a);
-    obs = r.obs;
-    seen.push(obs);
-    if (r.terminated || r.truncated || seen.length > MAX_EPISODE_STEPS) break;
-  }
-  env.close();
-  return seen;
+  const [ep] = runEpisodes(agent.learner, agent.makeEnv, 1, [seed], { record: true });
+  const tabular = agent.learner.observationSpace.kind === 'discrete';
+  return ep.trajectory!.obs.map((o) => (tabular ? o[0] : Float32Array.from(o)));
 }
 
 export async function enjoyMain(args: string[]): Promise<number> {

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALGOS, algoFits, policyReference, type Algo } from '../../agents/learner.js';
+import { ALGOS, algoFits, learnerSchema, policyReference, type Algo } from '../../agents/learner.js';
+import { resolveConfig } from '../../core/config.js';
 import { Rng } from '../../core/rng.js';
 import type { Env } from '../../envs/env.js';
 import { make, registeredIds } from '../../envs/registry.js';
@@ -23,7 +24,7 @@ import {
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 import { UsageError } from '../../core/errors.js';
 import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
-import { parseSet, tunedHyperparams } from './hyperparams.js';
+import { parseSet, referenceTargetKl, tunedHyperparams } from './hyperparams.js';
 
 const baseOptions = z.object({
   algo: z.enum(ALGOS).default('sac').describe('learner: sac (continuous SAC), sac-discrete, klppo (KL-PPO)'),
@@ -75,7 +76,9 @@ function specOf(opts: TrainOptions, env: Env): ObjectiveSpec {
               ? ('auto' as const)
               : 0.98 * Math.log(env.actionSpace.kind === 'discrete' ? env.actionSpace.n : 1),
         }
-      : {};
+      : opts.prior === 'reference' && learned && opts.targetKl === undefined
+        ? { targetKl: referenceTargetKl(env.id) } // the env's default (hyperparams/objective.yml)
+        : {};
   const reference = opts.prior === 'reference' ? referenceOf(opts, env) : undefined;
   return objectiveSpecOf({ ...opts, ...fill, reference });
 }
@@ -142,6 +145,11 @@ export function resolveTrain(opts: TrainOptions): ResolvedTrain {
       ...(opts.set === undefined ? {} : parseSet(opts.algo, opts.set)),
       ...(opts.steps === undefined ? {} : { totalSteps: opts.steps }),
     };
+    try {
+      resolveConfig(learnerSchema(opts.algo), config, `config (${opts.algo})`); // cross-field checks, before any folder
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     return { algo: opts.algo, envId: opts.env, envOptions, spec, config };
   } finally {
     env.close();
@@ -171,7 +179,7 @@ export function referenceSource(spec: ObjectiveSpec, env: Env): () => ReferenceS
     if (named) return named.make(env);
     const { manifest, weights } = loadAgent(ref);
     checkAgentFits(manifest, env, '--reference', ref);
-    return policyReference(manifest.algo, manifest.networks, weights, manifest.config, env, new Rng(0));
+    return policyReference(manifest.algo, manifest.networks, weights, manifest.config, env);
   };
 }
 

@@ -95,7 +95,7 @@ export class ViewerAgent {
       this.learner.setPolicyWeights(weights);
       this.policy = referencePrior(
         env,
-        policyReference('sac', manifest.networks, weights, manifest.config, env, new Rng(0)),
+        policyReference('sac', manifest.networks, weights, manifest.config, env),
       ) as BoxPrior;
     } finally {
       env.close();
