@@ -31,6 +31,8 @@ export interface ElboGradientEstimates {
   /** The draws ε_i and the samples z_i = μ + s·ε_i they were pushed to. */
   readonly eps: Float64Array;
   readonly z: Float64Array;
+  /** Each draw's ∂ELBO/∂μ by either estimator (their spread is the variance above). */
+  readonly muDraws: { readonly pathwise: Float64Array; readonly score: Float64Array };
 }
 
 export function elboGradientEstimates(
@@ -70,5 +72,6 @@ export function elboGradientEstimates(
     score: { mu: sMu, s: sS },
     eps,
     z,
+    muDraws: { pathwise: cols[0], score: cols[2] },
   };
 }
