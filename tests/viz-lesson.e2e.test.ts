@@ -153,7 +153,7 @@ describe('Lesson tab (chromium)', () => {
     await page.click('[data-testid="lesson-next"]');
     await page.click('[data-testid="lesson-next"]');
     expect(await page.getAttribute('[data-testid="lesson-title"]', 'data-step')).toBe('forward');
-    expect(Number(await page.getAttribute('[data-testid="lesson-cai"]', 'data-maxdiff'))).toBeLessThan(1e-9);
+    expect(Number(await page.getAttribute('[data-testid="lesson-cai"]', 'data-maxdiff'))).toBeLessThan(1e-8);
     await page.close();
   });
 
@@ -197,6 +197,7 @@ describe('Lesson tab (chromium)', () => {
       await page.fill('[data-testid="answer-priorKL"]', '');
       await page.click('[data-testid="check-all"]');
       expect(await page.textContent('[data-testid="lesson-score"]')).toBe('5 of 7 correct');
+      expect((await verdict(page, 'priorKL')).text).toMatch(/^✗ no answer yet\. Hint: /);
       expect(await hScroll(page)).toBeLessThanOrEqual(0);
       await page.screenshot({
         path: join(ARTIFACTS, `practice-graded-${size.width}x${size.height}.png`),
@@ -253,6 +254,17 @@ describe('Lesson tab (chromium)', () => {
     await page.click('[data-testid="check-elbo"]');
     expect((await verdict(page, 'elbo')).correct).toBe('true');
     await page.close();
+
+    // A visit without a seed starts an attempt of its own and records it, so the link reopens the same model.
+    const fresh = await openStep('random-elbo');
+    const seed = new URL(fresh.url()).hash.match(/attempt=(\d+)/)?.[1];
+    expect(seed).toBeDefined();
+    const shown = await fresh.getAttribute('[data-testid="lesson-attempt"]', 'data-params');
+    expect(JSON.parse(shown!)).toEqual(attemptParams(random, Number(seed)));
+    await fresh.close();
+    const again = await openPanel(session, new URL(fresh.url()).hash, errors);
+    expect(await again.getAttribute('[data-testid="lesson-attempt"]', 'data-params')).toBe(shown);
+    await again.close();
   });
 
   it('identification: the choices map onto the Objective; a wrong prior is refused with the hint', async () => {
@@ -262,8 +274,8 @@ describe('Lesson tab (chromium)', () => {
     expect(await page.textContent('[data-testid="lesson-score"]')).toBe(
       `${identify.questions.length} of ${identify.questions.length} correct`,
     );
-    expect((await verdict(page, 'sac-prior')).text).toContain("the Objective's prior: 'uniform'");
-    expect((await verdict(page, 'klppo-prior')).text).toContain("the Objective's prior: 'reference'");
+    expect((await verdict(page, 'sac-prior')).text).toContain("in priorlab: the Objective with prior 'uniform'");
+    expect((await verdict(page, 'klppo-prior')).text).toContain("in priorlab: the Objective with prior 'reference'");
     await page.selectOption('[data-testid="choice-sac-prior"]', 'pretrained');
     await page.click('[data-testid="check-sac-prior"]');
     const v = await verdict(page, 'sac-prior');

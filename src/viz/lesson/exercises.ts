@@ -37,7 +37,12 @@ const parseAnswer = (s: string): number =>
 function showVerdict(el: HTMLElement, v: Verdict, detail: string): void {
   el.dataset.correct = String(v.correct);
   el.className = `lesson-verdict ${v.correct ? 'ok' : 'bad'}`;
-  el.textContent = v.correct ? `✓ correct${detail}` : `✗ wrong. Hint: ${v.hint}`;
+  const empty = v.given === '' || (typeof v.given === 'number' && Number.isNaN(v.given));
+  el.textContent = v.correct
+    ? `✓ correct${detail}`
+    : empty
+      ? `✗ no answer yet. Hint: ${v.hint}`
+      : `✗ wrong. Hint: ${v.hint}`;
 }
 
 /** One row per question, a Check button each, and Check all with the score. */
@@ -88,10 +93,10 @@ function numericStep(ex: NumericExercise): Step {
     id: ex.id,
     title: ex.title,
     render(host) {
-      const seed =
-        Number.isSafeInteger(Number(host.extra.attempt)) && host.extra.attempt !== ''
-          ? Number(host.extra.attempt)
-          : host.seed;
+      // A fresh visit starts an attempt of its own (the clock picks the seed, recorded in the hash at once,
+      // so a reload or a shared link shows the same model); a teacher's link with attempt=<n> fixes it.
+      const asked = Number(host.extra.attempt);
+      const seed = host.extra.attempt && Number.isSafeInteger(asked) && asked >= 0 ? asked : Date.now() % 1_000_000;
       const params = attemptParams(ex, random ? seed : 0);
       prose(host.text, [ex.prompt]);
       const model = h('p', { class: 'lesson-math', 'data-testid': 'lesson-attempt' }, asExample(params).title);
@@ -148,15 +153,10 @@ function choiceStep(ex: ChoiceExercise): Step {
     id: ex.id,
     title: ex.title,
     render(host) {
-      prose(host.text, [ex.prompt]);
-      for (const g of ex.groups)
-        host.text.append(
-          h(
-            'p',
-            { class: 'note' },
-            `${g.name} in priorlab: an Objective with prior '${g.objective.prior}' and temperature ${g.objective.temperature}.`,
-          ),
-        );
+      prose(host.text, [
+        ex.prompt,
+        'A right answer about the prior or the likelihood also names the Objective priorlab builds for the algorithm.',
+      ]);
       const rows = ex.groups.flatMap((g) =>
         ex.questions
           .filter((q) => q.group === g.id)
@@ -169,10 +169,12 @@ function choiceStep(ex: ChoiceExercise): Step {
               prompt: `${g.name}: ${q.prompt}`,
               input: sel,
               grade: () => gradeChoice(ex, q, sel.value),
-              detail: () => {
-                const o = ex.options.find((x) => x.id === q.answer)!;
-                return o.prior ? ` (the Objective's prior: '${o.prior}')` : '';
-              },
+              detail: () =>
+                q.role === 'prior'
+                  ? ` (in priorlab: the Objective with prior '${g.objective.prior}')`
+                  : q.role === 'likelihood'
+                    ? ` (in priorlab: the Objective's temperature ${g.objective.temperature})`
+                    : '',
             };
           }),
       );

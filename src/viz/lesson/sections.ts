@@ -198,9 +198,11 @@ const worked: Step = {
   title: 'The worked example, two ways',
   render(host) {
     const ex = WORKED_EXAMPLE;
+    const m0 = lgModel();
+    const v = m0.posterior(1).variance;
     prose(host.text, [
       `The worked example: p(z) = N(0, ${ex.priorVariance}), p(x|z) = N(z, ${ex.noiseVariance}), x = ${ex.x}, and a mismatched q = N(${ex.q.mean}, ${ex.q.variance}). Every N(m, v) is written with its variance.`,
-      'Completing the square in z gives the exact posterior p(z|x) = N(x/2, 1/2), and the marginal is N(0, 2). Now compute the ELBO two ways:',
+      `Completing the square in z gives the exact posterior p(z|x) = N(${v}·x, ${v}), and the marginal is p(x) = N(0, ${m0.marginal().variance}). Now compute the ELBO two ways:`,
       '= by definition:  E_q[log p(x|z)] − KL(q ‖ p(z))',
       '= through the posterior:  log p(x) − KL(q ‖ p(z|x))',
       'The first never uses the posterior; the second never uses the likelihood term. They agree for every q: move the sliders and watch the difference stay at rounding error.',
@@ -247,7 +249,8 @@ const worked: Step = {
       const gap = logpx - t.elbo;
       const eq = h('p', { class: 'identity', 'data-testid': 'lesson-both-ways' });
       eq.dataset.difference = String(t.elbo - viaPosterior);
-      eq.innerHTML = `ELBO <b>${fmt(t.elbo)}</b> both ways (difference ${(t.elbo - viaPosterior).toExponential(1)}); gap log p(x) − ELBO = <b>${fmt(gap)}</b> = KL(q ‖ p(z|x)) = <b>${fmt(klPost)}</b>`;
+      const diff = t.elbo - viaPosterior;
+      eq.innerHTML = `ELBO <b>${fmt(t.elbo)}</b> both ways (difference ${diff === 0 ? '0' : diff.toExponential(1)}); gap log p(x) − ELBO = <b>${fmt(gap)}</b> = KL(q ‖ p(z|x)) = <b>${fmt(klPost)}</b>`;
       host.live.append(eq);
       const atExample = lg.x === ex.x && lg.mu === ex.q.mean && lg.sigma ** 2 === ex.q.variance;
       host.live.append(
@@ -255,7 +258,7 @@ const worked: Step = {
           'p',
           { class: 'note' },
           atExample
-            ? `This is the lesson's q: it states ELBO ≈ ${ex.stated.elbo} and gap ≈ ${ex.stated.gapByDefinition}.`
+            ? `This is the lesson's q: it states ELBO ≈ ${fmt(ex.stated.elbo!)} and gap ≈ ${fmt(ex.stated.gapByDefinition!)}.`
             : `Away from the lesson's q (x = ${ex.x}, q = N(${ex.q.mean}, ${ex.q.variance})) the numbers change, and still agree.`,
         ),
       );
