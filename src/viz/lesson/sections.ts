@@ -276,7 +276,7 @@ const reparam: Step = {
     prose(host.text, [
       'To fit q by gradient ascent we need ∇ of E_q[log p(x|z)] in q’s parameters (μ, σ). A sample z ~ q carries no gradient. Write instead',
       '= z = μ + σ·ε,   ε ~ N(0, 1)',
-      'The noise ε has no parameters, so the gradient passes through z: ∂/∂μ ≈ f′(z), ∂/∂σ ≈ f′(z)·ε (pathwise). The score-function estimator f(z)·∇ log q(z) needs no derivative of the model and is also unbiased, but is much noisier. Both use the same draws below; the KL term is Gaussian to Gaussian and taken in closed form (sampling it would only add variance).',
+      'The noise ε has no parameters, so the gradient passes through z: ∂/∂μ ≈ f′(z), ∂/∂σ ≈ f′(z)·ε (pathwise). The score-function estimator f(z)·∇ log q(z) needs no derivative of the model and is also unbiased, but is usually much noisier. Both use the same draws below; the KL term is Gaussian to Gaussian and taken in closed form (sampling it would only add variance).',
     ]);
     const draw = () => {
       const model = lgModel();
