@@ -199,10 +199,10 @@ const worked: Step = {
   render(host) {
     const ex = WORKED_EXAMPLE;
     const m0 = lgModel();
-    const v = m0.posterior(1).variance;
+    const v = m0.posterior(0).variance; // the posterior variance does not depend on x
     prose(host.text, [
       `The worked example: p(z) = N(0, ${ex.priorVariance}), p(x|z) = N(z, ${ex.noiseVariance}), x = ${ex.x}, and a mismatched q = N(${ex.q.mean}, ${ex.q.variance}). Every N(m, v) is written with its variance.`,
-      `Completing the square in z gives the exact posterior p(z|x) = N(${v}·x, ${v}), and the marginal is p(x) = N(0, ${m0.marginal().variance}). Now compute the ELBO two ways:`,
+      `Completing the square in z gives the exact posterior p(z|x) = N(${v / ex.noiseVariance}·x, ${v}), and the marginal is p(x) = N(0, ${m0.marginal().variance}). Now compute the ELBO two ways:`,
       '= by definition:  E_q[log p(x|z)] − KL(q ‖ p(z))',
       '= through the posterior:  log p(x) − KL(q ‖ p(z|x))',
       'The first never uses the posterior; the second never uses the likelihood term. They agree for every q: move the sliders and watch the difference stay at rounding error.',
