@@ -20,6 +20,7 @@ const LEARNING = [
   'tests/cli.test.ts',
   'tests/cli-compare.test.ts',
   'tests/cli-gridworld.test.ts',
+  'tests/cli-lesson.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
   'tests/objective-learners.test.ts',

@@ -6,6 +6,7 @@
  *   priorlab <name> [--seed 3] [--alpha 0.1] ...      one run folder under --out (default runs/)
  *   priorlab <name> --seeds 1-4 [--workers 2]         seeds in parallel, one run folder each
  *   priorlab --resume runs/<dir>          continue a stopped run from its last checkpoint
+ *   priorlab lesson --check answers.yaml  grades answers to the lesson's exercises (exit 0 all right, 1 some wrong)
  *   priorlab compare runs/... [--metric charts/episodic_return] [--group prior] [--at 1000,5000]
  *   priorlab sweep spec.yaml [--queue redis://host:port]   grids over any options (src/node/sweep/cli.ts)
  *   priorlab worker --queue redis://host:port              takes sweep trials from Redis
@@ -56,6 +57,7 @@ const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx pr
   priorlab list | --version
   priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
   priorlab --resume <run folder>
+  priorlab lesson --check <answers.yaml>   grades a file of answers to the lesson's exercises
   priorlab eval <run folder> [--episodes 100] [--seed 1]
   priorlab enjoy <run folder> [--episodes 1] [--out rollout.gif]
   priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]
@@ -319,6 +321,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'compare') {
       const { compareMain } = await import('../src/node/run/compare.js');
       return await compareMain(argv.slice(1));
+    }
+    if (cmd === 'lesson' && argv.some((a) => a === '--check' || a.startsWith('--check='))) {
+      const { lessonCheckMain } = await import('../src/node/lesson/check.js');
+      return lessonCheckMain(argv.slice(1));
     }
     return await runExperiment(argv);
   } catch (err) {

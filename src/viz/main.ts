@@ -18,6 +18,7 @@ const TABS: ReadonlyArray<{ id: PanelId; label: string; load: () => Promise<Pane
   { id: 'runs', label: 'Runs', load: () => import('./panels/runs.js') },
   { id: 'worldmodel', label: 'World model', load: () => import('./panels/worldmodel.js') },
   { id: 'irl', label: 'Inverse RL', load: () => import('./panels/irl.js') },
+  { id: 'lesson', label: 'Lesson', load: () => import('./panels/lesson.js') },
 ];
 
 const nav = document.getElementById('tabs')!;

@@ -5,7 +5,17 @@
  */
 import { PRIOR_NAMES, type PriorName } from '../priors/objective.js';
 
-export const PANELS = ['gridworld', 'train', 'elbo', 'control', 'tokens', 'runs', 'worldmodel', 'irl'] as const;
+export const PANELS = [
+  'gridworld',
+  'train',
+  'elbo',
+  'control',
+  'tokens',
+  'runs',
+  'worldmodel',
+  'irl',
+  'lesson',
+] as const;
 export type PanelId = (typeof PANELS)[number];
 
 export interface ViewState {
