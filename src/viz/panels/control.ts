@@ -21,7 +21,7 @@ import { mountainCarView, pendulumView, pointMassView, type AnimatedView } from 
 import { fanChart, type Fan } from '../control/fan.js';
 import type { ViewerAgentEntry } from '../control/shipped.js';
 import { Rng } from '../../core/rng.js';
-import { initBackend } from '../../core/backend.js';
+import { initViewerBackend } from '../backend.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { COLORS, css, PRIOR_COLORS, valueRamp } from '../palette.js';
 import type { PanelModule, ViewController } from '../panel.js';
@@ -110,7 +110,7 @@ interface Column {
 }
 
 async function mountAgentsView(host: PanelHost, view: ViewController): Promise<() => void> {
-  await initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
+  await initViewerBackend();
   let env: AgentEnv = (AGENT_ENVS as readonly string[]).includes(view.state.env)
     ? (view.state.env as AgentEnv)
     : 'MountainCarContinuous-v0';
