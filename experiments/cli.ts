@@ -311,6 +311,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (cmd === 'sweep' || cmd === 'worker') {
+      const { provideExperiments } = await import('../src/node/sweep/trial.js');
+      provideExperiments({ registry: EXPERIMENTS, childEntry: resolve(import.meta.dirname, 'sweep-child.ts') });
       const sweep = await import('../src/node/sweep/cli.js');
       return await (cmd === 'sweep' ? sweep.sweepMain : sweep.workerMain)(argv.slice(1));
     }

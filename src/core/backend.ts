@@ -9,7 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadSacEngine } from '../nn/engine/core.js';
 
 export const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 
@@ -58,13 +57,9 @@ export async function activateFirst(candidates: readonly string[]): Promise<stri
   throw new Error(`no tfjs backend could be initialized (${failures.join('; ')})`);
 }
 
-/**
- * Chooses and initializes the browser tfjs backend, and loads the SAC engine (`engine.wasm`, the same file
- * as in Node) so the SAC agents' synchronous constructors find it; returns the active backend name.
- */
+/** Chooses and initializes the browser tfjs backend; returns the active backend name. */
 export async function initBackend(preferred?: string, opts: BackendOptions = {}): Promise<string> {
   const pref = preferred === undefined ? undefined : checkBackendName('backend', preferred, BROWSER_BACKENDS);
   if (opts.wasmPathPrefix !== undefined) setWasmPaths(opts.wasmPathPrefix);
-  const [name] = await Promise.all([activateFirst(backendOrder(BROWSER_BACKENDS, pref)), loadSacEngine()]);
-  return name;
+  return activateFirst(backendOrder(BROWSER_BACKENDS, pref));
 }

@@ -41,7 +41,7 @@ export function resolveNodePreference(
   return undefined;
 }
 
-/** Chooses and initializes the Node tfjs backend and loads the SAC engine (see `initBackend`); returns the active backend name. */
+/** Chooses and initializes the Node tfjs backend and loads the SAC engine (so the SAC agents' synchronous constructors find it); returns the active backend name. */
 export async function initNodeBackend(preferred?: string): Promise<string> {
   const order = backendOrder(NODE_BACKENDS, resolveNodePreference(preferred));
   // Only try to load the native bindings when they come before the backend we would otherwise pick.

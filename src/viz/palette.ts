@@ -38,3 +38,7 @@ function ramp(stops: readonly number[]): (t: number) => number {
 export const valueRamp = ramp([0x2c1a4a, 0x2f4b8a, 0x21808c, 0x2fb47c, 0xbfdc3b, 0xfde725]);
 /** Visitation heat map (inferno-like): unvisited = near black, most visited = pale yellow. */
 export const visitRamp = ramp([0x141826, 0x3b1260, 0x8a226a, 0xd9483b, 0xf9a224, 0xfcf4b0]);
+
+/** A colour map as a left-to-right CSS gradient (five samples), for legends and colour bars. */
+export const rampGradient = (f: (t: number) => number): string =>
+  `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => css(f(t))).join(', ')})`;

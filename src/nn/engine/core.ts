@@ -45,7 +45,7 @@ let loaded: WebAssembly.Module | undefined;
 
 /**
  * Compiles `engine.wasm` once per process/page (read from disk in Node, fetched in the browser) and keeps
- * it for `engineModule()`. The backend inits (`initNodeBackend`, `initBackend`) call it, so the agents'
+ * it for `engineModule()`. The backend inits (`initNodeBackend`, the viewer's `initViewerBackend`) call it, so the agents'
  * synchronous constructors find it loaded.
  */
 export function loadSacEngine(): Promise<WebAssembly.Module> {
@@ -73,7 +73,7 @@ export function loadSacEngine(): Promise<WebAssembly.Module> {
 export function engineModule(who: string): WebAssembly.Module {
   if (!loaded) {
     throw new Error(
-      `${who}: the SAC engine (engine.wasm) is not loaded: await loadSacEngine() (src/nn/engine) or initNodeBackend()/initBackend() first, or use impl: 'autodiff'`,
+      `${who}: the SAC engine (engine.wasm) is not loaded: await loadSacEngine() (src/nn/engine) or initNodeBackend()/initViewerBackend() first, or use impl: 'autodiff'`,
     );
   }
   return loaded;

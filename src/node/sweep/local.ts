@@ -7,10 +7,10 @@
  * `stopped`; a second Ctrl-C kills the children.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { trialDir, type SweepFile } from './folder.js';
 import { SweepProgress } from './progress.js';
 import type { Trial } from './spec.js';
+import { experimentSource } from './trial.js';
 
 export type ParentMessage = { type: 'run'; experiment: string; trial: Trial; dir: string };
 export type ChildMessage =
@@ -18,7 +18,6 @@ export type ChildMessage =
   | { type: 'progress'; id: string; step: number; total: number }
   | { type: 'result'; id: string; outcome: 'done' | 'stopped' | 'failed'; error: string | null };
 
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** tsx's loader, resolved from here so that the child runs from any working folder. */
 const TSX = import.meta.resolve('tsx');
 
@@ -50,7 +49,7 @@ export async function runLocal(
 
   const lane = (): Promise<void> =>
     new Promise((resolveLane) => {
-      const child = spawn(process.execPath, ['--import', TSX, CHILD], {
+      const child = spawn(process.execPath, ['--import', TSX, experimentSource().childEntry], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         detached: true, // its own process group: the terminal's Ctrl-C reaches only the parent
         env: { ...process.env, ...(backend ? { PRIORLAB_BACKEND: backend } : {}) },

@@ -4,10 +4,12 @@
  * folder that already holds a config.json is resumed from its last checkpoint (`--resume` semantics).
  * Both backends call this: local workers on the sweep folder itself, Redis workers on a scratch folder
  * whose checkpoints they ship to Redis (`onCheckpoint`).
+ *
+ * The experiments live a floor above (`experiments/`), so the entry that starts a sweep hands them down once
+ * (`provideExperiments`), with the entry of the local backend's child processes, which do the same.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPERIMENTS } from '../../../experiments/index.js';
 import type { Experiment, RunContext } from '../run/experiment.js';
 import { toArgv } from '../run/options.js';
 import { FILES, gitInfo, packageVersion, truncateMetrics, writeJson, type RunConfig } from '../run/rundir.js';
@@ -15,14 +17,33 @@ import { runSeed, type Reporter, type RunOutcome } from '../run/runner.js';
 import { removeStrayTemps } from './folder.js';
 import type { Trial } from './spec.js';
 
+/** What a sweep needs of the experiment list (`experiments/index.ts`): names and lazy loaders. */
+export interface ExperimentSource {
+  registry: readonly { readonly name: string; load(): Promise<{ default: Experiment }> }[];
+  /** The script a local worker process runs: it provides the same source, then calls `serveTrials`. */
+  childEntry: string;
+}
+
+let source: ExperimentSource | null = null;
 const loaded = new Map<string, Experiment>();
+
+/** Called once per process by the entry (the CLI, a local worker process) before any sweep code runs. */
+export function provideExperiments(s: ExperimentSource): void {
+  source = s;
+}
+
+export function experimentSource(): ExperimentSource {
+  if (!source) throw new Error('sweep: no experiments provided; the entry must call provideExperiments() first');
+  return source;
+}
 
 /** The experiment module named `name` (cached: a worker runs many trials of it). */
 export async function loadExperimentByName(name: string): Promise<Experiment> {
   const cached = loaded.get(name);
   if (cached) return cached;
-  const entry = EXPERIMENTS.find((e) => e.name === name);
-  if (!entry) throw new Error(`unknown experiment '${name}'; allowed: ${EXPERIMENTS.map((e) => e.name).join(', ')}`);
+  const { registry } = experimentSource();
+  const entry = registry.find((e) => e.name === name);
+  if (!entry) throw new Error(`unknown experiment '${name}'; allowed: ${registry.map((e) => e.name).join(', ')}`);
   const exp = (await entry.load()).default;
   loaded.set(name, exp);
   return exp;

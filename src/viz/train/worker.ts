@@ -6,7 +6,7 @@
  * carries the generation of the `start` it belongs to, so the page can drop stale ones.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../core/backend.js';
+import { initViewerBackend } from '../backend.js';
 import { GRID_ENVS, gridObjective, makeGridEnv } from '../gridworld/compute.js';
 import { startSession, type TrainSession } from './session.js';
 import type { RunSnapshot, WorkerReply, WorkerRequest } from './remote.js';
@@ -20,7 +20,7 @@ const ctx = self as unknown as {
   postMessage(msg: WorkerReply, transfer?: Transferable[]): void;
   onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
 };
-const backend = initBackend(undefined, { wasmPathPrefix: `${import.meta.env.BASE_URL}tfjs-wasm/` });
+const backend = initViewerBackend();
 let sessions: TrainSession[] = [];
 /** Log lines of each session already sent. */
 let sent: number[] = [];
