@@ -33,10 +33,10 @@ import {
   validateFlags,
   type CommonOptions,
 } from '../src/node/run/options.js';
-import { UsageError } from '../src/core/errors.js';
+import { issueLine, UsageError } from '../src/core/errors.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { fsErrorLine, issueLine } from '../src/node/run/errors.js';
+import { fsErrorLine } from '../src/node/run/errors.js';
 import {
   checkOutFolder,
   checkRunValue,

@@ -20,6 +20,7 @@ export const FLOORS: Readonly<Record<string, number>> = {
   priors: 2,
   agents: 3,
   worldmodel: 3,
+  lesson: 3,
   node: 4,
   viz: 4,
   experiments: 5,

@@ -405,7 +405,8 @@ describe('metrics.jsonl damage (item 2)', () => {
 
 describe('one-line errors (item 8)', () => {
   it('file-system errors a user can cause become one line naming the path and what to do', async () => {
-    const { fsErrorLine, issueLine } = await import('../src/node/run/errors.js');
+    const { fsErrorLine } = await import('../src/node/run/errors.js');
+    const { issueLine } = await import('../src/core/errors.js');
     const errno = (code: string, path: string) => Object.assign(new Error(`${code}: raw message`), { code, path });
     expect(fsErrorLine(errno('EACCES', '/runs/x/.lock.12.tmp'))).toBe(
       '/runs/x/.lock.12.tmp: permission denied; make the folder writable (chmod u+w) or use another one (EACCES)',

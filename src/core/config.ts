@@ -10,6 +10,7 @@
  * Browser-safe.
  */
 import { z } from 'zod';
+import { shown } from './errors.js';
 
 /** The allowed text of a failed field, or null when the value is fine. */
 export type CrossCheck<C> = (cfg: C) => { field: keyof C & string; allowed: string } | null;
@@ -38,17 +39,6 @@ export function configFields<C extends object>(schema: ConfigSchema<C>): string[
   return Object.keys(schema.shape);
 }
 
-/** A value as messages show it: numbers by `String` (JSON shows NaN and ±∞ as null), the rest as JSON. */
-export function showValue(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (v === undefined) return 'undefined';
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
 /** A config error: one line naming the field, the value and what is allowed. */
 export class ConfigError extends RangeError {
   constructor(
@@ -63,13 +53,13 @@ export class ConfigError extends RangeError {
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function fail(where: string, field: string, value: unknown, allowed: string): never {
-  throw new ConfigError(field, `${where}.${field}: got ${showValue(value)}, allowed: ${allowed}`);
+  throw new ConfigError(field, `${where}.${field}: got ${shown(value)}, allowed: ${allowed}`);
 }
 
 /** Checks `input` field by field (unknown keys, prototype keys and bad values refused). */
 function checkFields<C extends object>(schema: ConfigSchema<C>, input: unknown, where: string): Partial<C> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ConfigError('', `${where}: got ${showValue(input)}, allowed: an object of ${schema.name} fields`);
+    throw new ConfigError('', `${where}: got ${shown(input)}, allowed: an object of ${schema.name} fields`);
   }
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(input)) {

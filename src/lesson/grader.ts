@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { shown } from '../node/run/errors.js';
+import { shown } from '../core/errors.js';
 import { PARAM_KEYS, QUANTITIES, quantitiesOf, type ModelParams } from './quantities.js';
 import {
   LIMITS,

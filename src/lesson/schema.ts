@@ -11,7 +11,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { issueLine } from '../node/run/errors.js';
+import { issueLine } from '../core/errors.js';
 import { PRIOR_NAMES } from '../priors/objective.js';
 import { PARAM_KEYS, QUANTITY_NAMES } from './quantities.js';
 

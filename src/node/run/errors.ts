@@ -1,62 +1,7 @@
 /**
- * User-facing errors as one line each: what (the path or option), what is wrong, what to do. zod's
- * issues are rendered here instead of printing its JSON, and file-system errors of the CLI are
- * translated from their errno codes instead of printing a stack.
+ * File-system errors of the CLI, translated from their errno codes into one line instead of a stack (the
+ * browser-safe message helpers, e.g. zod issues as one line, are in `src/core/errors.ts`).
  */
-import type { z } from 'zod';
-
-/** `options.alpha`, `q[3]`; empty for the top level. */
-export function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const key of path)
-    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
-}
-
-/** A value as the user wrote it, cut short: `"abc"`, `-1`, `null`, `nothing`. */
-export function shown(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'number') return String(v); // JSON.stringify would print NaN and Infinity as null
-  let text: string;
-  try {
-    text = JSON.stringify(v) ?? String(v);
-  } catch {
-    text = String(v);
-  }
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-/** zod's message without its prefixes, one line: `expected number, received string`, `expected number to be >=0`. */
-function expectation(issue: z.core.$ZodIssue): string {
-  const msg = issue.message.replace(
-    /^(Invalid input|Too small|Too big|Invalid option|Invalid string|Invalid element):\s*/,
-    '',
-  );
-  return msg.split('\n')[0];
-}
-
-/**
- * The first issue of `err` in one line, `<field>: got <value>; <what is allowed>`, the field named by
- * `name` (default: its path, prefixed with `where`).
- */
-export function issueLine(
-  err: z.ZodError,
-  input: unknown,
-  name: (path: readonly PropertyKey[]) => string = pathText,
-): string {
-  const issue = err.issues[0];
-  if (issue.code === 'unrecognized_keys') {
-    const where = name(issue.path);
-    return `${where ? `${where}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  }
-  const where = name(issue.path) || 'value';
-  return `${where}: got ${shown(valueAt(input, issue.path))}; allowed: ${expectation(issue)}`;
-}
-
 /** The file-system errors a user can cause (a path that is a file, a read-only folder, a full disk), in one line; null for others. */
 export function fsErrorLine(err: unknown): string | null {
   const e = err as NodeJS.ErrnoException;

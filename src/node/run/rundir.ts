@@ -31,8 +31,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../atomicfs.js';
 import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/metrics.js';
 import type { RngState } from '../../core/rng.js';
-import { issueLine } from './errors.js';
-import { UsageError } from '../../core/errors.js';
+import { issueLine, UsageError } from '../../core/errors.js';
 
 export interface RunConfig {
   experiment: string;
