@@ -9,7 +9,7 @@ import { make } from '../src/envs/registry.js';
 import { TokenSeq } from '../src/envs/tokens.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { makeObjective } from '../src/priors/index.js';
-import { KlPpo } from '../src/agents/klppo/ppo.js';
+import { createLearner, type KlPpoLearnerConfig, type Learner } from '../src/agents/learner.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference } from '../src/priors/controller.js';
 
@@ -18,12 +18,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function stepsPerSecond(agent: KlPpo, iterations: number): { sps: number; msPerIteration: number } {
-  agent.iterate(); // warm-up (kernel compilation, optimizer slots)
+/** Median ms of one learner step (one PPO iteration) after a warm-up step (kernel compilation, optimizer slots). */
+function stepsPerSecond(
+  agent: Learner<KlPpoLearnerConfig>,
+  iterations: number,
+): { sps: number; msPerIteration: number } {
+  agent.step();
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    agent.iterate();
+    agent.step();
     times.push(performance.now() - t0);
   }
   const ms = median(times);
@@ -34,22 +38,33 @@ function stepsPerSecond(agent: KlPpo, iterations: number): { sps: number; msPerI
 
 export async function bench(): Promise<void> {
   const backend = await initNodeBackend();
-  const pendulum = new KlPpo(
-    () => make('Pendulum-v1'),
-    makeObjective({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }, make('Pendulum-v1'), {
+  const pendulum = createLearner('klppo', {
+    makeEnv: () => make('Pendulum-v1'),
+    objective: makeObjective({ prior: 'reference', alpha: 'auto_0.5', targetKl: 0.2 }, make('Pendulum-v1'), {
       reference: controllerReference(pendulumSwingUp()),
     }),
-    { numEnvs: 8, numSteps: 200, hidden: [64, 64], numMinibatches: 8, updateEpochs: 10, klHorizon: 4000 },
-    new RngStreams(0),
-  );
+    config: {
+      numEnvs: 8,
+      numSteps: 200,
+      hidden: [64, 64],
+      numMinibatches: 8,
+      updateEpochs: 10,
+      klHorizon: 4000,
+      evalEvery: 0,
+      totalSteps: 1e9,
+    },
+    streams: new RngStreams(0),
+  });
   const p = stepsPerSecond(pendulum, 5);
   const tokenEnv = new TokenSeq();
-  const tokens = new KlPpo(
-    () => new TokenSeq(),
-    makeObjective({ prior: 'reference', alpha: 0.1 }, tokenEnv, { reference: { table: tokenEnv.referenceTable } }),
-    { numEnvs: 32, numSteps: 8, hidden: [], gamma: 1, gaeLambda: 1 },
-    new RngStreams(0),
-  );
+  const tokens = createLearner('klppo', {
+    makeEnv: () => new TokenSeq(),
+    objective: makeObjective({ prior: 'reference', alpha: 0.1 }, tokenEnv, {
+      reference: { table: tokenEnv.referenceTable },
+    }),
+    config: { numEnvs: 32, numSteps: 8, hidden: [], gamma: 1, gaeLambda: 1, evalEvery: 0, totalSteps: 1e9 },
+    streams: new RngStreams(0),
+  });
   const t = stepsPerSecond(tokens, 10);
   console.log(`klppo (${backend}): env steps/s of a full PPO iteration (rollout + GAE + update epochs)`);
   console.log(

@@ -16,7 +16,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { KlPpo, type KlPpoCheckpoint } from '../src/agents/klppo/ppo.js';
+import { rollouts, type BatchPolicy } from '../src/agents/episodes.js';
+import { createLearner, type Learner } from '../src/agents/learner.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
 import { controllerReference } from '../src/priors/controller.js';
 import { make } from '../src/envs/registry.js';
@@ -25,10 +27,10 @@ import {
   makeObjective,
   objectiveOptions,
   objectiveSpecOf,
+  encodeObservations,
   type Objective,
   type ReferenceSource,
 } from '../src/priors/index.js';
-import { yieldToEventLoop } from '../src/core/yield.js';
 import { partStreams, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
@@ -56,54 +58,39 @@ const options = z.object({
 type Options = z.infer<typeof options>;
 
 interface State {
-  agent: KlPpoCheckpoint;
+  /** The learner's checkpoint (`encodeF32Json`). */
+  agent: string;
   history: { iteration: number; ret: number; kl: number; beta: number }[];
 }
 
-interface Recorded {
-  obs: number[][];
-  actions: number[][];
-  rewards: number[];
+/** A Gaussian reference source acting as a policy: mean + std·ε, ε ~ N(0, 1) from the given rng. */
+function sourcePolicy(source: ReferenceSource): BatchPolicy {
+  if (!('gaussian' in source)) throw new RangeError('sourcePolicy: needs a Gaussian policy');
+  return {
+    actionWidth: 1,
+    act: (obs, opts) =>
+      tf.tidy(() => {
+        const g = source.gaussian(tf.tensor2d(encodeObservations(PENDULUM_OBS, obs), [obs.length, 3]));
+        const mean = g.mean.dataSync();
+        const std = Math.exp(g.logStd.dataSync()[0]);
+        return Float32Array.from(mean, (m) => (opts.deterministic ? m : m + std * opts.rng.normal()));
+      }),
+  };
 }
+const PENDULUM_OBS = make('Pendulum-v1').observationSpace;
 
 /**
- * Mean and std of the return of a Gaussian policy (sampled actions) over seeded episodes; the first `keep`
- * recorded. Action noise from a fresh `eval` part of the run seed, so every policy evaluated sees the same.
+ * Mean and std of the return of a policy with sampled actions over seeded episodes (seeds 10000…); the first
+ * `keep` recorded. Action noise from a fresh `eval` part of the run seed, so every policy evaluated sees the same.
  */
-function evaluate(
-  source: ReferenceSource,
-  episodes: number,
-  ctx: RunContext,
-  keep: number,
-): { mean: number; std: number; kept: Recorded[] } {
-  if (!('gaussian' in source)) throw new RangeError('evaluate: needs a Gaussian policy');
+function evaluate(policy: BatchPolicy, episodes: number, ctx: RunContext, keep: number) {
   const rng = partStreams(ctx, 'eval').get('noise');
-  const returns: number[] = [];
-  const kept: Recorded[] = [];
-  for (let ep = 0; ep < episodes; ep++) {
-    const env = make('Pendulum-v1');
-    let obs = env.reset({ seed: 10_000 + ep }).obs as Float32Array;
-    const rec: Recorded = { obs: [Array.from(obs)], actions: [], rewards: [] };
-    let ret = 0;
-    for (;;) {
-      const [mean, std] = tf.tidy(() => {
-        const g = source.gaussian(tf.tensor2d(obs, [1, 3]));
-        return [g.mean.dataSync()[0], Math.exp(g.logStd.dataSync()[0])];
-      });
-      const action = mean + std * rng.normal();
-      const step = env.step([action]);
-      ret += step.reward;
-      obs = step.obs as Float32Array;
-      rec.obs.push(Array.from(obs));
-      rec.actions.push([action]);
-      rec.rewards.push(step.reward);
-      if (step.terminated || step.truncated) break;
-    }
-    returns.push(ret);
-    if (ep < keep) kept.push(rec);
-  }
+  const seeds = Array.from({ length: episodes }, (_, ep) => 10_000 + ep);
+  const eps = rollouts(policy, () => make('Pendulum-v1'), episodes, seeds, { deterministic: false, rng });
+  const returns = eps.map((e) => e.return);
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
-  return { mean, std: Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / episodes), kept };
+  const std = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / episodes);
+  return { mean, std, kept: eps.slice(0, keep).map(({ obs, actions, rewards }) => ({ obs, actions, rewards })) };
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -119,10 +106,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 }
 
 async function train(opts: Options, ctx: RunContext, objective: Objective, reference: ReferenceSource): Promise<void> {
-  const agent = new KlPpo(
-    () => make('Pendulum-v1'),
+  const batch = opts.numEnvs * 200;
+  const distill = opts.prior === 'reference' ? opts.distill : 0;
+  const agent = createLearner('klppo', {
+    makeEnv: () => make('Pendulum-v1'),
     objective,
-    {
+    config: {
       numEnvs: opts.numEnvs,
       numSteps: 200,
       hidden: [64, 64],
@@ -131,37 +120,56 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
       updateEpochs: 10,
       klMode: 'reward',
       klHorizon: opts.horizon,
+      distill,
+      totalSteps: (distill + opts.iterations) * batch, // the warm start's rollouts count as steps
+      evalEvery: 0,
+      checkpointEvery: opts.checkpointEvery * batch,
     },
-    ctx.streams,
-  );
-  const saved = ctx.resume ? ctx.loadCheckpoint<State>() : null;
-  const history: State['history'] = saved?.state.history ?? [];
-  if (saved) agent.loadCheckpoint(saved.state.agent);
-  else if (opts.prior === 'reference' && opts.distill > 0) {
-    const m = agent.distill(opts.distill);
-    ctx.print(
-      `distilled onto the reference (${opts.distill} iterations): KL ${m['charts/kl_prior'].toFixed(3)} per step, return ${m['charts/episodic_return']?.toFixed(1)}`,
-    );
-  }
-  const total = opts.iterations;
-  while (agent.iteration < total && !ctx.signal.aborted) {
-    const m = agent.iterate();
-    const kl = m['charts/kl_prior'];
-    history.push({ iteration: agent.iteration, ret: m['charts/episodic_return'], kl, beta: m['charts/alpha'] });
-    ctx.log(agent.iteration, m);
-    ctx.progress(agent.iteration, total, { return: m['charts/episodic_return'], kl, beta: m['charts/alpha'] });
-    if (agent.iteration % opts.checkpointEvery === 0 || agent.iteration === total || ctx.signal.aborted) {
-      ctx.checkpoint(agent.iteration, { agent: agent.getCheckpoint(), history } satisfies State);
-    }
-    await yieldToEventLoop();
-  }
-  if (agent.iteration < total) {
+    streams: ctx.streams,
+  });
+  try {
+    const saved = ctx.resume ? ctx.loadCheckpoint<State>() : null;
+    const history: State['history'] = saved?.state.history ?? [];
+    if (saved) agent.load(decodeF32Json(saved.state.agent));
+    await agent.run({
+      signal: ctx.signal,
+      log: (_, m) => {
+        if (m['charts/learning_rate'] === undefined) {
+          ctx.print(
+            `distilled onto the reference (${distill} iterations): KL ${m['charts/kl_prior'].toFixed(3)} per step`,
+          );
+          return;
+        }
+        const kl = m['charts/kl_prior'];
+        history.push({ iteration: history.length + 1, ret: m['charts/episodic_return'], kl, beta: m['charts/alpha'] });
+        ctx.log(history.length, m);
+        ctx.progress(history.length, opts.iterations, {
+          return: m['charts/episodic_return'],
+          kl,
+          beta: m['charts/alpha'],
+        });
+      },
+      checkpoint: (_, state) =>
+        ctx.checkpoint(history.length, { agent: encodeF32Json(state), history } satisfies State),
+    });
+    if (history.length < opts.iterations) return;
+    report(opts, ctx, objective, reference, agent, history);
+  } finally {
     agent.dispose();
-    return;
   }
+}
 
-  const { kept: refEpisodes, ...refEval } = evaluate(reference, opts.evalEpisodes, ctx, opts.replays);
-  const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent.frozen(), opts.evalEpisodes, ctx, opts.replays);
+function report(
+  opts: Options,
+  ctx: RunContext,
+  objective: Objective,
+  reference: ReferenceSource,
+  agent: Learner,
+  history: State['history'],
+): void {
+  const { kept: refEpisodes, ...refEval } = evaluate(sourcePolicy(reference), opts.evalEpisodes, ctx, opts.replays);
+  const { kept: trainedEpisodes, ...trainedEval } = evaluate(agent, opts.evalEpisodes, ctx, opts.replays);
+  const finalBeta = history.at(-1)!.beta;
   const last = history.slice(Math.floor((3 * history.length) / 4));
   const meanKl = last.reduce((a, h) => a + h.kl, 0) / last.length;
   ctx.print(
@@ -171,7 +179,7 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
   ctx.print(`  KL-PPO (stochastic)    return ${trainedEval.mean.toFixed(1)} ± ${trainedEval.std.toFixed(1)}`);
   const target = objective.targetKl;
   ctx.print(
-    `  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${target !== null ? ` (target ${target})` : ''}; final β ${agent.beta.toFixed(3)}`,
+    `  KL per step over the last ${last.length} iterations: ${meanKl.toFixed(3)}${target !== null ? ` (target ${target})` : ''}; final β ${finalBeta.toFixed(3)}`,
   );
   const x = history.map((h) => h.iteration);
   ctx.writeFile(
@@ -198,9 +206,8 @@ async function train(opts: Options, ctx: RunContext, objective: Objective, refer
   }
   ctx.writeFile(
     'results.json',
-    JSON.stringify({ reference: refEval, trained: trainedEval, meanKl, finalBeta: agent.beta }, null, 2),
+    JSON.stringify({ reference: refEval, trained: trainedEval, meanKl, finalBeta }, null, 2),
   );
-  agent.dispose();
 }
 
 const experiment: Experiment<typeof options> = {

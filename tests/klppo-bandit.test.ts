@@ -8,7 +8,7 @@ import { initNodeBackend } from '../src/node/backend.js';
 import { makeObjective } from '../src/priors/index.js';
 import { KlPpo, type KlMode } from '../src/agents/klppo/ppo.js';
 import { klRegularizedOptimum, totalVariation } from '../src/agents/klppo/optimum.js';
-import { ContextualBandit } from './klppo-helpers.js';
+import { ContextualBandit, rowsOf } from './klppo-helpers.js';
 
 const R = [
   [0, 1, 0.5, 0.2],
@@ -45,7 +45,7 @@ function train(klMode: KlMode, beta: number, ref: number[][] = REF): number[] {
     new RngStreams(1),
   );
   for (let i = 0; i < ITERS; i++) agent.iterate();
-  const table = agent.probsTable();
+  const table = rowsOf(agent.policyTable(), ref[0].length);
   agent.dispose();
   return R.map((r, s) => totalVariation(table[s], klRegularizedOptimum(ref[s], r, beta).probs));
 }

@@ -28,3 +28,8 @@ export class ContextualBandit extends BaseEnv<number, number> {
     return { obs: this.s, reward, terminated: true, truncated: false, info: {} };
   }
 }
+
+/** π(·|s) per state from a flat nS·nA policy table (`policyTable()`). */
+export function rowsOf(flat: Float64Array, nA: number): Float64Array[] {
+  return Array.from({ length: flat.length / nA }, (_, s) => flat.slice(s * nA, (s + 1) * nA));
+}

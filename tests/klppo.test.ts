@@ -14,7 +14,8 @@ import {
   uniformTable,
   type ObjectiveSpec,
 } from '../src/priors/index.js';
-import { KlPpo, klPpoReference, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { KlPpo, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
+import { createLearner, policyReference } from '../src/agents/learner.js';
 import { DivergedError } from '../src/agents/diverged.js';
 import { make } from '../src/envs/registry.js';
 import { unwrapped } from '../src/envs/wrappers.js';
@@ -171,7 +172,7 @@ describe('bad input', () => {
       cfg,
       new RngStreams(1),
     );
-    expect(() => agent.probsTable()).toThrow(
+    expect(() => agent.policyTable()).toThrow(
       /needs Discrete observation and action spaces, got observationSpace Box\(.*\), actionSpace Box\(/,
     );
     agent.dispose();
@@ -228,20 +229,29 @@ describe('checkpoints and determinism', () => {
 });
 
 describe('a saved agent as the reference', () => {
-  it('klPpoReference reproduces the policy (KL 0 to itself) and rejects other spaces', () => {
-    const agent = tokenAgent({});
-    for (let i = 0; i < 5; i++) agent.iterate();
+  it('asPrior() reproduces the policy (KL 0 to itself); policyReference rejects other spaces', () => {
     const env = new TokenSeq();
-    const ckpt = agent.getCheckpoint();
-    const prior = referencePrior(env, klPpoReference(ckpt, env));
-    const table = agent.probsTable();
+    const agent = createLearner('klppo', {
+      makeEnv: () => new TokenSeq(),
+      objective: makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: { table: env.referenceTable } }),
+      config: { numEnvs: 8, numSteps: 8, hidden: [16], gamma: 1 },
+      streams: new RngStreams(5),
+    });
+    for (let i = 0; i < 5; i++) agent.step();
+    const prior = referencePrior(env, agent.asPrior());
+    const flat = agent.policyTable();
+    const table = Array.from({ length: flat.length / 4 }, (_, s) => Array.from(flat.subarray(s * 4, s * 4 + 4)));
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');
     const refTable = prior.table();
     for (let s = 0; s < table.length; s++)
       for (let a = 0; a < 4; a++) expect(refTable[s * 4 + a]).toBeCloseTo(table[s][a], 6);
     // The trained policy moved away from uniform, so the comparison above is not trivially true.
     expect(Math.max(...table[0]) - Math.min(...table[0])).toBeGreaterThan(0.01);
-    expect(() => klPpoReference(ckpt, new TokenSeq({ vocab: 3 }))).toThrow(/do not match/);
+    const other = new TokenSeq({ vocab: 3 });
+    expect(() => policyReference('klppo', agent.networkSizes(), agent.policyWeights(), agent.config, other)).toThrow(
+      /do not match/,
+    );
+    prior.dispose();
     agent.dispose();
   });
 });
@@ -261,7 +271,12 @@ describe('memory', () => {
     const agent = build(2);
     agent.loadCheckpoint(ckpt);
     agent.dispose();
-    const prior = referencePrior(make('Pendulum-v1'), klPpoReference(ckpt));
+    const weights = { actor: ckpt.policy, logStd: ckpt.logStd! };
+    const sizes = { actor: [3, 8, 1] };
+    const prior = referencePrior(
+      make('Pendulum-v1'),
+      policyReference('klppo', sizes, weights, {}, make('Pendulum-v1')),
+    );
     prior.dispose();
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();

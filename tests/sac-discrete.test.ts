@@ -5,7 +5,6 @@ import {
   DiscreteSacAgent,
   DiscreteSacTrainer,
   policyTable,
-  discreteSacReference,
   resolveDiscreteSacConfig,
   trainDiscreteSac,
   TABULAR_DISCRETE_SAC,
@@ -20,6 +19,7 @@ import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import type { Env, Observation, StepResult, TabularEnv } from '../src/envs/env.js';
 import { meanReturn } from '../src/agents/episodes.js';
+import { policyReference } from '../src/agents/learner.js';
 import { make } from '../src/envs/registry.js';
 import {
   classifyTwoRoute,
@@ -372,7 +372,13 @@ describe('plumbing', () => {
     const teacher = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG).run().agent;
     const own = trackTensors(); // from here: the reference prior's and the student's tensors only (issue #16)
     const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, {
-      reference: discreteSacReference(teacher.saveCheckpoint(), env),
+      reference: policyReference(
+        'sac-discrete',
+        { actor: [54, ...teacher.cfg.hidden, 4] },
+        { actor: teacher.actor.getWeights() },
+        teacher.cfg,
+        env,
+      ),
     });
     const prior = toTeacher.prior;
     if (!isDiscretePrior(prior)) throw new Error('expected a discrete prior');

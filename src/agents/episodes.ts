@@ -118,10 +118,10 @@ export function rollouts(
   policy: BatchPolicy,
   makeEnv: () => Env,
   episodes: number,
-  seedRng: Rng,
+  seeds: Rng | readonly number[],
   act: ActOptions = { deterministic: true },
 ): Rollout[] {
-  return runEpisodes(policy, makeEnv, episodes, seedRng, { act, record: true }).map((e) => ({
+  return runEpisodes(policy, makeEnv, episodes, seeds, { act, record: true }).map((e) => ({
     ...e.trajectory!,
     info: e.info,
     return: e.return,

@@ -521,6 +521,13 @@ export function policyReference(
   spaces: PriorSpaces,
 ): ReferenceSource {
   const actorSizes = sizes.actor;
+  const a = spaces.actionSpace;
+  const outputs = a.kind === 'discrete' ? a.n : algo === 'sac' ? 2 * a.dim : a.dim;
+  if (actorSizes[0] !== obsDim(spaces.observationSpace) || actorSizes.at(-1) !== outputs) {
+    throw new RangeError(
+      `policy: actor sizes [${actorSizes.join(', ')}] do not match the env's spaces (observations ${spaces.observationSpace.toString()}, actions ${a.toString()}); allowed: [${obsDim(spaces.observationSpace)}, …, ${outputs}]`,
+    );
+  }
   const init = () => new Rng(0); // the weights are overwritten by setWeights
   if (algo === 'sac') {
     const net = new Mlp({ sizes: actorSizes, name: 'saved_sac_actor' }, init());

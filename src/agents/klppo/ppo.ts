@@ -609,12 +609,6 @@ export class KlPpo {
     return tableFromLogits('policyTable()', this.obsSpace, (obs) => this.actor.apply(obs));
   }
 
-  /** The same, one row per state s. */
-  probsTable(): Float64Array[] {
-    const flat = this.policyTable();
-    return Array.from({ length: flat.length / this.dAct }, (_, s) => flat.slice(s * this.dAct, (s + 1) * this.dAct));
-  }
-
   // ──────────────────────────────────────────────────────────────────── checkpoints
   getCheckpoint(): KlPpoCheckpoint {
     return {
@@ -660,11 +654,6 @@ export class KlPpo {
     this.episodeLength.fill(0);
   }
 
-  /** A frozen copy of the current policy, usable as a `reference` prior source (see `klPpoReference`). */
-  frozen(): ReferenceSource {
-    return klPpoReference(this.getCheckpoint());
-  }
-
   dispose(): void {
     this.actor.dispose();
     this.critic.dispose();
@@ -673,38 +662,6 @@ export class KlPpo {
     this.criticOpt.dispose();
     this.envs.close();
   }
-}
-
-/**
- * A saved KL-PPO policy as the source of a reference prior (`makePrior('reference', env, { reference })`):
- * `{ logits }` for discrete actions, `{ gaussian }` for continuous ones. Its weights are copied into a
- * network no optimizer holds; the prior's `dispose()` frees it.
- */
-export function klPpoReference(c: KlPpoCheckpoint, spaces?: PriorSpaces): ReferenceSource {
-  if (spaces) {
-    const a = spaces.actionSpace;
-    const n = a.kind === 'discrete' ? a.n : a.dim;
-    if (a.kind !== c.actionKind || n !== c.actionDim || obsDim(spaces.observationSpace) !== c.obsDim) {
-      throw new RangeError(
-        `reference checkpoint: ${c.actionKind}(${c.actionDim}) actions, obsDim ${c.obsDim}, do not match the env's ${a.toString()}, ${spaces.observationSpace.toString()}`,
-      );
-    }
-  }
-  const net = new Mlp(
-    { sizes: [c.obsDim, ...c.config.hidden, c.actionDim], activation: 'tanh', name: 'klppo_reference' },
-    new Rng(0),
-  );
-  net.setWeights(Float32Array.from(c.policy));
-  const forward = (obs: tf.Tensor2D) => net.apply(obs, { frozen: true }) as tf.Tensor2D;
-  if (c.actionKind === 'discrete') return { logits: forward, dispose: () => net.dispose() };
-  const logStd = tf.keep(tf.tensor1d(c.logStd ?? []));
-  return {
-    gaussian: (obs) => ({ mean: forward(obs), logStd }),
-    dispose: () => {
-      net.dispose();
-      logStd.dispose();
-    },
-  };
 }
 
 /** The defaults `new KlPpo` fills in (the hyperparameter files name these fields). */

@@ -663,26 +663,6 @@ export function policyTable(agent: DiscreteSacAgent, nStates: number): Float64Ar
   return tableFromLogits('policyTable', space, (obs) => agent.actor.apply(obs));
 }
 
-/**
- * A saved agent as the `{ logits }` source of a reference prior (`makePrior('reference', env, { reference })`):
- * the actor's weights are copied into a new network that no optimizer holds, and its log-probs pass through
- * the prior's stop-gradient; the prior's `dispose()` frees the network.
- */
-export function discreteSacReference(ckpt: DiscreteSacCheckpoint, env: PriorSpaces): ReferenceSource {
-  checkCheckpointSpaces(ckpt, env);
-  const nA = (env.actionSpace as Discrete).n;
-  const frozen = new Mlp(
-    {
-      sizes: [obsDim(env.observationSpace), ...ckpt.config.hidden, nA],
-      activation: ckpt.config.activation,
-      name: 'sacd_reference',
-    },
-    new RngStreams(0).get('unused'),
-  );
-  frozen.setWeights(ckpt.actor);
-  return { logits: (obs) => frozen.apply(obs, { frozen: true }) as tf.Tensor2D, dispose: () => frozen.dispose() };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Training loop
 // ---------------------------------------------------------------------------------------------------

@@ -1,32 +1,25 @@
 /**
  * Live training of a gridworld agent in the page, one slice at a time so drawing stays interleaved:
- * discrete SAC (`src/agents/sac/discrete.ts`, the linear one-hot configuration that reaches the exact
- * optimum on TwoRoute-v0) or KL-PPO (`src/agents/klppo`). Each session exposes the same read-outs: env
- * steps taken, gradient updates, the learned π(a|s) table, and the metric lines logged so far, so the
- * panel can set the learned policy against the exact soft-optimal one for the same prior and α.
+ * discrete SAC (the linear one-hot configuration that reaches the exact optimum on TwoRoute-v0) or KL-PPO,
+ * both built and stepped through the one learner protocol (`createLearner`, `step()`, `loop.metrics`,
+ * `policyTable()`). A session adds what the panel shows beside it: gradient updates so far and the size of
+ * one press of "step", so the panel can set the learned policy against the exact soft-optimal one for the
+ * same prior and α.
  */
-import {
-  DiscreteSacTrainer,
-  policyTable,
-  TABULAR_DISCRETE_SAC,
-  TABULAR_DISCRETE_SAC_PLAIN,
-} from '../../agents/sac/discrete.js';
-import { KlPpo } from '../../agents/klppo/ppo.js';
 import { klAt, weightedMean } from '../../agents/exact/index.js';
+import { createLearner, type Learner } from '../../agents/learner.js';
+import type { MetricsLine } from '../../agents/loop.js';
+import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Objective } from '../../priors/index.js';
 import { makeGridEnv, type GridEnvEntry } from '../gridworld/compute.js';
-import type { GridWorld } from '../../envs/gridworld.js';
 
 export const AGENTS = ['sac', 'klppo'] as const;
 export type AgentName = (typeof AGENTS)[number];
 export const AGENT_LABELS: Record<AgentName, string> = { sac: 'discrete SAC', klppo: 'KL-PPO' };
 
 /** One logged line: env steps so far plus the agent's namespaced scalars. */
-export interface LogLine {
-  step: number;
-  scalars: Record<string, number>;
-}
+export type LogLine = MetricsLine;
 
 export interface TrainSession {
   readonly agent: AgentName;
@@ -37,7 +30,7 @@ export interface TrainSession {
   /** Env steps one press of "step" advances (a SAC log interval, one PPO iteration). */
   readonly chunk: number;
   readonly log: readonly LogLine[];
-  /** Trains until `budgetMs` of wall time has passed (at least one chunk's first step). */
+  /** Trains until `budgetMs` of wall time has passed (at least one step). */
   advance(budgetMs: number): void;
   /** Trains exactly one chunk. */
   stepChunk(): void;
@@ -54,52 +47,68 @@ export interface SessionSpec {
   seed: number;
 }
 
+/** A session over a learner: `stepsPerChunk` learner steps a chunk, `updates` from its step count. */
+function session(
+  agent: AgentName,
+  learner: Learner,
+  objective: Objective,
+  chunk: number,
+  stepsPerChunk: number,
+  updates: (steps: number) => number,
+): TrainSession {
+  return {
+    agent,
+    get steps() {
+      return learner.loop.stepCount;
+    },
+    get updates() {
+      return updates(learner.loop.stepCount);
+    },
+    chunk,
+    get log() {
+      return learner.loop.metrics;
+    },
+    advance(budgetMs) {
+      const end = performance.now() + budgetMs;
+      do learner.step();
+      while (performance.now() < end);
+    },
+    stepChunk() {
+      for (let i = 0; i < stepsPerChunk; i++) learner.step();
+    },
+    policy: () => learner.policyTable(),
+    dispose: () => {
+      learner.dispose();
+      objective.dispose();
+    },
+  };
+}
+
+/** Long enough never to end while a page is open; no evaluations or checkpoints in the page. */
+const OPEN_ENDED = { totalSteps: 1e9, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0 } as const;
+
 /**
  * Discrete SAC with linear networks on one-hot states (tabular softmax policy and twin tabular Qs): the
  * tabular presets that reach the exact optimum of TwoRoute-v0 in `tests/sac-discrete.test.ts` (with no
  * prior, the εz-greedy plain-RL preset).
  */
 const SAC_LOG_EVERY = 100;
-function sacSession(spec: SessionSpec, grid: GridWorld): TrainSession {
+function sacSession(spec: SessionSpec): TrainSession {
   const { objective } = spec;
-  const log: LogLine[] = [];
-  const trainer = new DiscreteSacTrainer(
-    makeGridEnv(spec.entry).env,
+  const learner = createLearner('sac-discrete', {
+    makeEnv: () => makeGridEnv(spec.entry).env,
     objective,
-    {
+    config: {
       ...(objective.alpha === 0 ? TABULAR_DISCRETE_SAC_PLAIN : TABULAR_DISCRETE_SAC),
-      seed: spec.seed,
-      totalSteps: 1_000_000,
+      ...OPEN_ENDED,
       gamma: spec.entry.gamma,
       logEvery: SAC_LOG_EVERY,
     },
-    { onLog: (m) => void log.push({ step: m.step, scalars: m.scalars }) },
-  );
-  const { learningStarts } = trainer.agent.cfg;
-  return {
-    agent: 'sac',
-    get steps() {
-      return trainer.stepCount;
-    },
-    get updates() {
-      return Math.max(0, trainer.stepCount - learningStarts);
-    },
-    chunk: SAC_LOG_EVERY,
-    log,
-    advance(budgetMs) {
-      const end = performance.now() + budgetMs;
-      do trainer.step();
-      while (performance.now() < end);
-    },
-    stepChunk() {
-      for (let i = 0; i < SAC_LOG_EVERY; i++) trainer.step();
-    },
-    policy: () => policyTable(trainer.agent, grid.model.nStates),
-    dispose: () => {
-      trainer.agent.dispose();
-      objective.dispose();
-    },
-  };
+    streams: new RngStreams(spec.seed),
+  });
+  const { learningStarts, gradientSteps, updateEvery } = learner.config;
+  const updates = (steps: number) => Math.floor(Math.max(0, steps - learningStarts) / updateEvery) * gradientSteps;
+  return session('sac', learner, objective, SAC_LOG_EVERY, SAC_LOG_EVERY, updates);
 }
 
 /** KL-PPO with the per-step reward penalty (exact for multi-step tasks), linear policy on one-hot states. */
@@ -107,50 +116,26 @@ const PPO_ENVS = 16;
 const PPO_STEPS = 32;
 function klppoSession(spec: SessionSpec): TrainSession {
   const { objective } = spec;
-  const log: LogLine[] = [];
-  const agent = new KlPpo(
-    () => makeGridEnv(spec.entry).env,
+  const learner = createLearner('klppo', {
+    makeEnv: () => makeGridEnv(spec.entry).env,
     objective,
-    {
+    config: {
       numEnvs: PPO_ENVS,
       numSteps: PPO_STEPS,
       hidden: [],
       gamma: spec.entry.gamma,
       learningRate: 0.01,
+      ...OPEN_ENDED,
     },
-    new RngStreams(spec.seed),
-  );
-  const { updateEpochs, numMinibatches } = agent.config;
-  const iterate = () => {
-    const scalars = agent.iterate();
-    log.push({ step: agent.globalStep, scalars });
-  };
-  return {
-    agent: 'klppo',
-    get steps() {
-      return agent.globalStep;
-    },
-    get updates() {
-      return agent.iteration * updateEpochs * numMinibatches;
-    },
-    chunk: PPO_ENVS * PPO_STEPS,
-    log,
-    advance(budgetMs) {
-      const end = performance.now() + budgetMs;
-      do iterate();
-      while (performance.now() < end);
-    },
-    stepChunk: iterate,
-    policy: () => agent.policyTable(),
-    dispose: () => {
-      agent.dispose();
-      objective.dispose();
-    },
-  };
+    streams: new RngStreams(spec.seed),
+  });
+  const { updateEpochs, numMinibatches } = learner.config;
+  const batch = PPO_ENVS * PPO_STEPS;
+  return session('klppo', learner, objective, batch, 1, (steps) => (steps / batch) * updateEpochs * numMinibatches);
 }
 
-export function startSession(spec: SessionSpec, grid: GridWorld): TrainSession {
-  return spec.agent === 'sac' ? sacSession(spec, grid) : klppoSession(spec);
+export function startSession(spec: SessionSpec): TrainSession {
+  return spec.agent === 'sac' ? sacSession(spec) : klppoSession(spec);
 }
 
 /**

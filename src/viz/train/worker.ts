@@ -65,15 +65,12 @@ ctx.onmessage = async (e) => {
         const entry = GRID_ENVS[spec.env];
         const grid = makeGridEnv(entry).grid;
         sessions.push(
-          startSession(
-            {
-              entry,
-              agent: spec.agent,
-              objective: gridObjective(entry, grid, spec.prior, spec.alpha),
-              seed: spec.seed,
-            },
-            grid,
-          ),
+          startSession({
+            entry,
+            agent: spec.agent,
+            objective: gridObjective(entry, grid, spec.prior, spec.alpha),
+            seed: spec.seed,
+          }),
         );
       }
       sent = sessions.map(() => 0);
