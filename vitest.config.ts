@@ -24,6 +24,7 @@ const LEARNING = [
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
   'tests/objective-learners.test.ts',
+  'tests/learner-matrix.test.ts',
   'tests/sweep-backends.test.ts',
   'tests/train*.test.ts',
 ];

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { RngStreams } from '../src/core/rng.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import { initNodeBackend } from '../src/node/backend.js';
@@ -158,10 +159,10 @@ describe('bad input', () => {
     expect(() => tokenAgent({}, 5, { prior: 'reference', alpha: 'auto_0.1', targetKl: 0 })).toThrow(
       /klControl\.target/,
     );
-    expect(() => tokenAgent({ klHorizon: 0 })).toThrow(/config\.klHorizon = 0/);
+    expect(() => tokenAgent({ klHorizon: 0 })).toThrow(/KlPpoConfig\.klHorizon: got 0, allowed: a finite number > 0/);
     expect(() => tokenAgent({ klMode: 'nope' as never })).toThrow(/klMode/);
     expect(() => tokenAgent({ hidden: 16 as never })).toThrow(
-      /config\.hidden = 16: must be a list of positive integer widths/,
+      /KlPpoConfig\.hidden: got 16, allowed: list of at most 16 positive integers ≤ 4096/,
     );
   });
   it('policyTable() on a non-tabular env names the spaces it got', () => {
@@ -214,7 +215,7 @@ describe('checkpoints and determinism', () => {
     const spec: ObjectiveSpec = { prior: 'reference', alpha: 'auto_0.1', targetKl: 0.05 };
     const a = tokenAgent(cfg, 5, spec);
     for (let i = 0; i < 3; i++) a.iterate();
-    const ckpt = JSON.parse(JSON.stringify(a.getCheckpoint()));
+    const ckpt = decodeF32Json<ReturnType<typeof a.getCheckpoint>>(encodeF32Json(a.getCheckpoint()));
     const tail = [a.iterate(), a.iterate()];
     const b = tokenAgent(cfg, 999, spec);
     b.loadCheckpoint(ckpt);

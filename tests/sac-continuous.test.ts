@@ -149,7 +149,7 @@ describe('SAC (continuous) on Pendulum-v1', () => {
     const { version: _v, ...unversioned } = state;
     await expect(
       trainSac(cfg, makeEnv, objective, new RngStreams(5), {}, unversioned as unknown as SacCheckpoint),
-    ).rejects.toThrow(/checkpoint.version: got none \(a checkpoint written before the shared SAC format\), allowed: 2/);
+    ).rejects.toThrow(/checkpoint.version: got none \(a checkpoint written before the shared format\), allowed: 2/);
     await expect(
       trainSac(cfg, makeEnv, objective, new RngStreams(5), {}, { ...state, version: 3 } as unknown as SacCheckpoint),
     ).rejects.toThrow(/checkpoint.version: got 3, allowed: 2/);

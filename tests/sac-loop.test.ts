@@ -110,7 +110,7 @@ describe('the shared SAC loop', () => {
     const ckpt = trainer.saveCheckpoint();
     const fresh = () => make('TwoRoute-v0');
     expect(() => DiscreteSacTrainer.resume(fresh(), objective, { ...ckpt, version: 1 } as never)).toThrow(
-      /checkpoint.version: got 1, allowed: 2 \(this priorlab's SAC checkpoint format\)/,
+      /checkpoint.version: got 1, allowed: 2 \(this priorlab's checkpoint format\)/,
     );
     expect(() => DiscreteSacTrainer.resume(fresh(), objective, { ...ckpt, algo: 'sac' })).toThrow(
       /checkpoint.algo: got "sac", allowed: 'sac-discrete'/,

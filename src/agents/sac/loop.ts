@@ -153,11 +153,11 @@ export class SacLoop<A extends number | Float32Array> implements LoopObject {
     this.stopped = true;
   }
 
-  /** The loop's state and the buffer (only at an episode boundary). */
+  /** The loop's state and the buffer (only at an episode boundary, or once training is over). */
   save(who: string): { buffer: ReplayState; loop: SacLoopState } {
-    if (this.obs !== null) {
+    if (this.obs !== null && !this.done) {
       throw new RangeError(
-        `${who}: step ${this.state.step} is inside an episode (allowed: when atEpisodeBoundary is true)`,
+        `${who}: step ${this.state.step} is inside an episode (allowed: when atEpisodeBoundary is true, or training is over)`,
       );
     }
     const s = this.state;
