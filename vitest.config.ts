@@ -22,6 +22,7 @@ const LEARNING = [
   'tests/cli-gridworld.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
+  'tests/rlhf-learners.test.ts',
   'tests/objective-learners.test.ts',
   'tests/sweep-backends.test.ts',
   'tests/train*.test.ts',

@@ -23,6 +23,7 @@
  * | kl-exact-loss      | w (R g − β Σ_t (∇KL_t + g_t Σ_{t'>t} KL_t'))  [the same + its score term] | yes     |
  * | grpo               | Σ_t (ρ_t Â − β(1 − r_t)) g_t, Â = (R − R̄)/(std R + 1e-4)        | no               |
  * | grpo-beta0         | the same with β = 0 (TRL's default: no reference model)          | no               |
+ * | grpo-noscale       | the same with Â = R − R̄ (no std division; Dr. GRPO)            | no               |
  * | ppo-clip           | Σ_t 1[unclipped] ρ_t A_old g_t, A_old = R − βℓ(π_old)  [L^CLIP]  | on-policy only   |
  *
  * Why: E_π[g] = 0 and, by causality, E[g_t f(y_<t)] = 0 for t ≥ the last token f reads; so
@@ -78,6 +79,7 @@ export const ESTIMATORS = [
   'kl-exact-loss',
   'grpo',
   'grpo-beta0',
+  'grpo-noscale',
   'ppo-clip',
 ] as const;
 export type EstimatorName = (typeof ESTIMATORS)[number];
@@ -222,14 +224,15 @@ export function estimate(ctx: EstimatorContext, name: EstimatorName, batch: Int3
       return;
     }
     case 'grpo':
-    case 'grpo-beta0': {
-      // Â_i = (R_i − R̄)/(std(R) + 1e-4) (sample std);  L = −mean_i Σ_t [ρ_t Â_i − β k3_t]   (DeepSeekMath eq. 3;
+    case 'grpo-beta0':
+    case 'grpo-noscale': {
+      // Â_i = (R_i − R̄)/(std(R) + 1e-4) (sample std; grpo-noscale: Â_i = R_i − R̄);  L = −mean_i Σ_t [ρ_t Â_i − β k3_t]   (DeepSeekMath eq. 3;
       // its 1/|o_i| is the constant 1/L here, left to the learning rate)
       const Rb = Array.from(batch, (k) => rewards[k]);
       const mean = Rb.reduce((s, x) => s + x, 0) / N;
       const std = Math.sqrt(Rb.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, N - 1));
       batch.forEach((k, i) => {
-        const adv = (Rb[i] - mean) / (std + 1e-4);
+        const adv = name === 'grpo-noscale' ? Rb[i] - mean : (Rb[i] - mean) / (std + 1e-4);
         for (let t = 0; t < L; t++) score(k, t, rho(k, t) * adv - beta * (1 - 1 / Math.exp(lTok(k, t))));
       });
       return;
