@@ -22,6 +22,8 @@ const LEARNING = [
   'tests/cli-gridworld.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
   'tests/irl.test.ts',
+  'tests/rlhf-estimators.test.ts',
+  'tests/rlhf-experiment.test.ts',
   'tests/rlhf-learners.test.ts',
   'tests/objective-learners.test.ts',
   'tests/sweep-backends.test.ts',
