@@ -389,7 +389,8 @@ export function measureEstimators(
 /**
  * `count` sampled gradients of one estimator projected on two directions (the viewer's scatter): u = ∇J/‖∇J‖
  * and v, the unit direction of the sampled mean's part orthogonal to u (where its bias points; a fixed random
- * direction when the mean has none). Returns the points and the exact gradient's coordinates (‖∇J‖, 0).
+ * direction when the mean has none). Returns the points, their mean, the exact gradient's coordinates (‖∇J‖, 0)
+ * and the mean cos(ĝ, ∇J) in all d dimensions.
  */
 export function projectedEstimates(
   ctx: EstimatorContext,
@@ -397,17 +398,19 @@ export function projectedEstimates(
   n: number,
   count: number,
   rng: Rng,
-): { points: Array<[number, number]>; mean: [number, number]; exact: [number, number] } {
+): { points: Array<[number, number]>; mean: [number, number]; exact: [number, number]; cosine: number } {
   const d = ctx.exact.length;
   const en = norm(ctx.exact);
   const u = ctx.exact.map((x) => x / en);
   const all: Float64Array[] = [];
   const mean = new Float64Array(d);
+  let cos = 0;
   for (let c = 0; c < count; c++) {
     const g = new Float64Array(d);
     estimate(ctx, name, sampleBatch(ctx, n, rng), g);
     all.push(g);
     for (let j = 0; j < d; j++) mean[j] += g[j] / count;
+    cos += norm(g) > 0 ? cosine(g, ctx.exact) / count : 0;
   }
   const dot = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     let s = 0;
@@ -429,5 +432,6 @@ export function projectedEstimates(
     points: all.map((g) => [dot(g, u), dot(g, v)]),
     mean: [dot(mean, u), dot(mean, v)],
     exact: [en, 0],
+    cosine: cos,
   };
 }
