@@ -6,20 +6,16 @@
  * Browser-safe (no Node imports).
  */
 import { z } from 'zod';
-import { Rng, type RngState, type RngStreams } from '../../core/rng.js';
-import type { Env, Observation } from '../../envs/env.js';
+import type { Rng, RngState } from '../../core/rng.js';
+import type { Observation } from '../../envs/env.js';
 import type { Objective } from '../../priors/index.js';
 import { checkFinite } from '../diverged.js';
+import type { LearnerArgs } from '../learner.js';
 import { klRegularizedOptimum, totalVariation } from '../klppo/optimum.js';
 import { logTable, sequenceLogProbs, softmaxRows, stateKls, taskFromArgs, type TokenTask } from './tabular.js';
 
-/** The arguments of every learner factory (the shape of `LearnerArgs` in `src/agents/learner.ts`). */
-export interface RlhfLearnerArgs {
-  makeEnv: () => Env;
-  objective: Objective;
-  config: Record<string, unknown>;
-  streams: RngStreams;
-}
+/** The arguments of every learner factory: the one learner API's `LearnerArgs` (`src/agents/learner.ts`). */
+export type RlhfLearnerArgs = LearnerArgs;
 
 // ──────────────────────────────────────────────────────────────────────────────── config fields
 /** A number field with its default and the `allowed` text its error shows. */

@@ -113,11 +113,6 @@ export class Dpo extends TabularRlhfLearner {
     return (Math.max(...d) - Math.min(...d)) / 2;
   }
 
-  /** The offline data: sequence index pairs and their labels. */
-  preferencePairs(): { pairs: Int32Array; target: Float64Array } {
-    return { pairs: Int32Array.from(this.pairData), target: Float64Array.from(this.target) };
-  }
-
   protected override stateData() {
     return { pairs: Int32Array.from(this.pairData), target: Float64Array.from(this.target) };
   }

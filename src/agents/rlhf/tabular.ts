@@ -109,11 +109,6 @@ export function sequenceLogProbs(
   return out;
 }
 
-/** π(y) per sequence. */
-export function sequenceProbs(task: TokenTask, probs: ArrayLike<number>): Float64Array {
-  return sequenceLogProbs(task, probs).map(Math.exp);
-}
-
 /** Exact E_π[R], KL(π ‖ π_ref) (nats per sequence) and J = E[R] − β·KL for logits θ. */
 export function objectiveValue(
   task: TokenTask,
