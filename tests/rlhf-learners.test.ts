@@ -107,6 +107,13 @@ describe('RLHF learners on TokenSeq-v0 against π*', () => {
     expect(() => createDpo({ makeEnv, objective: objectiveAt(0), config: {}, streams: new RngStreams(1) })).toThrow(
       'dpo objective.alpha: got 0; allowed: > 0',
     );
+    const learned = makeObjective({ prior: 'reference', alpha: 'auto_0.1', targetKl: 0.5 }, env, {
+      reference: { table: env.referenceTable },
+    });
+    expect(() => createRloo({ makeEnv, objective: learned, config: {}, streams: new RngStreams(1) })).toThrow(
+      'rloo: objective.alpha: got "auto_0.1"; allowed: a fixed number ≥ 0',
+    );
+    learned.dispose();
     objective.dispose();
   });
 });

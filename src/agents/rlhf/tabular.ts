@@ -65,12 +65,16 @@ export function tokenTask(env: TokenSeq, ref: ArrayLike<number>): TokenTask {
 
 /**
  * The task a learner works on: `makeEnv()` must build a TokenSeq; the reference π_ref and β come from the
- * Objective's tabular view (a fixed α; a learned one fails there, naming the field).
+ * Objective's tabular view (a fixed α: a learned one is refused, naming the field).
  */
 export function taskFromArgs(who: string, makeEnv: () => Env, objective: Objective): { task: TokenTask; beta: number } {
   const env = makeEnv();
   if (!(env instanceof TokenSeq))
     throw new RangeError(`${who}: makeEnv() built ${env.id}; allowed: TokenSeq-v0 (the enumerable token task)`);
+  if (objective.targetKl !== null)
+    throw new RangeError(
+      `${who}: objective.alpha: got ${JSON.stringify(objective.spec.alpha)}; allowed: a fixed number ≥ 0 (no α controller here)`,
+    );
   const { alpha, prior } = objective.tabular();
   return { task: tokenTask(env, prior), beta: alpha };
 }
