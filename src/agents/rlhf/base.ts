@@ -21,11 +21,19 @@ export type RlhfLearnerArgs = LearnerArgs;
 /** A number field with its default and the `allowed` text its error shows. */
 export function numberField(def: number, opts: { min?: number; gt?: number; max?: number; int?: boolean }) {
   let s = opts.int ? z.number().int() : z.number().finite();
-  const allowed: string[] = [opts.int ? 'an integer' : 'a finite number'];
-  if (opts.gt !== undefined) ((s = s.gt(opts.gt)), allowed.push(`> ${opts.gt}`));
-  if (opts.min !== undefined) ((s = s.min(opts.min)), allowed.push(`≥ ${opts.min}`));
-  if (opts.max !== undefined) ((s = s.max(opts.max)), allowed.push(`≤ ${opts.max}`));
-  return s.default(def).meta({ allowed: allowed.join(' ') });
+  if (opts.gt !== undefined) s = s.gt(opts.gt);
+  if (opts.min !== undefined) s = s.min(opts.min);
+  if (opts.max !== undefined) s = s.max(opts.max);
+  const kind = opts.int ? 'an integer' : 'a finite number';
+  const lo = opts.gt ?? opts.min;
+  const open = opts.gt !== undefined;
+  const allowed =
+    lo !== undefined && opts.max !== undefined
+      ? `${kind} in ${open ? '(' : '['}${lo}, ${opts.max}]`
+      : lo !== undefined
+        ? `${kind} ${open ? '>' : '≥'} ${lo}`
+        : kind;
+  return s.default(def).meta({ allowed });
 }
 
 export function enumField<const T extends readonly [string, ...string[]]>(values: T, def: T[number]) {
@@ -49,7 +57,7 @@ export const optimizerFields = {
 
 /**
  * Parses `config` with `schema` (a strict z.object whose fields come from the helpers above); the first
- * problem becomes one line: `GrpoConfig.groupSize: got 1; allowed: an integer ≥ 2`.
+ * problem becomes one line: `GrpoConfig.groupSize: got 1; allowed: an integer in [2, 65536]`.
  */
 export function parseConfig<S extends z.ZodObject>(
   who: string,
