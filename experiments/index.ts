@@ -67,6 +67,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./irl-gridworld.js'),
   ),
   entry(
+    'rlhf-estimators',
+    'RLHF gradient estimators (k1/k2/k3, RLOO, GRPO, PPO-clip) against the exact gradient on TokenSeq-v0; RLOO, DPO, GRPO vs π*',
+    () => import('./rlhf-estimators.js'),
+  ),
+  entry(
     'train',
     'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
     () => import('./train.js'),

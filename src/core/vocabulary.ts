@@ -97,6 +97,19 @@ export const METRICS: readonly MetricEntry[] = [
     meaning:
       'the objective L-BFGS maximizes: log-likelihood Σ log π*(a_t|s_t) of the demonstrations under the recovered reward (minus the L2 term)',
   },
+  // ---- RLHF on the enumerable token task (src/agents/rlhf): exact by enumeration of every sequence
+  {
+    key: 'charts/tv_optimum',
+    unit: 'probability',
+    meaning: 'total variation ½Σ_y |π(y) − π*(y)| to the closed-form optimum π* ∝ π_ref·exp(R/β), over every sequence',
+  },
+  { key: 'charts/expected_reward', unit: 'reward', meaning: 'E_π[R(y)] of the policy, exact over every sequence' },
+  {
+    key: 'charts/implicit_reward_error',
+    unit: 'reward',
+    meaning: 'DPO: min_c max_y |β log(π(y)/π_ref(y)) − R(y) − c|, its implicit reward against R up to the constant',
+  },
+  { key: 'losses/dpo', unit: 'nats', meaning: 'DPO loss −E[p log σ(h) + (1 − p) log σ(−h)] on the batch of pairs' },
   // ---- sweeps inside one run
   { key: 'sweep/beta', unit: 'β', meaning: 'the β (α) of the current point of a sweep inside one run (tokens-rlhf)' },
 ];

@@ -13,6 +13,7 @@ import { lineChart } from '../chart.js';
 import { COLORS, PRIOR_COLORS, css, visitRamp } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
+import { mountEstimatorView, tokensViewSwitch } from '../tokens/estimators.js';
 import { button, h, legend, section, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
 
 const TOP = 12;
@@ -21,6 +22,9 @@ const SAMPLES = 12;
 const LOG_BETA: readonly [number, number] = [-3, 1];
 
 export const mount: PanelModule['mount'] = async (host, view) => {
+  const lab = view.state.extra.view === 'estimators';
+  tokensViewSwitch(host, view, lab);
+  if (lab) return mountEstimatorView(host, view);
   let reward: TokenReward = (TOKEN_REWARDS as readonly string[]).includes(view.state.extra.reward)
     ? (view.state.extra.reward as TokenReward)
     : 'repeat';

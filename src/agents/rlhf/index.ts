@@ -1,0 +1,11 @@
+/**
+ * The RLHF lab on TokenSeq-v0 (every sequence enumerable): the exact gradient of J = E[R] − β KL(π ‖ π_ref)
+ * for a tabular softmax policy (`tabular.ts`), the field's gradient estimators measured against it
+ * (`estimators.ts`), and three learners with one shape (`base.ts`): `createGrpo`, `createRloo`, `createDpo`.
+ */
+export * from './tabular.js';
+export * from './estimators.js';
+export { TabularRlhfLearner, type RlhfLearnerArgs, type RlhfState } from './base.js';
+export { Grpo, createGrpo, grpoConfigSchema, type GrpoConfig } from './grpo.js';
+export { Rloo, createRloo, rlooConfigSchema, type RlooConfig } from './rloo.js';
+export { Dpo, createDpo, dpoConfigSchema, type DpoConfig } from './dpo.js';

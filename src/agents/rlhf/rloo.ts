@@ -1,0 +1,51 @@
+/**
+ * RLOO (Ahmadian et al. 2024, "Back to Basics"; Kool et al. 2019) on the tabular TokenSeq policy: REINFORCE
+ * with the KL to π_ref in the reward and a leave-one-out baseline. Each step draws k sequences from π and
+ * ascends
+ *
+ *     A_i = R(y_i) − β·(log π(y_i) − log π_ref(y_i))           (the whole sequence's k1 penalty in the reward)
+ *     ĝ   = (1/k) Σ_i (A_i − (1/(k−1)) Σ_{j≠i} A_j) ∇log π(y_i)
+ *
+ * an unbiased estimate of ∇J, J = E_π[R] − β KL(π ‖ π_ref) (`estimators.ts`, estimator `rloo`), so its
+ * fixed point is π* ∝ π_ref·exp(R/β). β is the Objective's α; π_ref is its prior.
+ */
+import { z } from 'zod';
+import { TabularRlhfLearner, numberField, optimizerFields, parseConfig, type RlhfLearnerArgs } from './base.js';
+import { estimate, estimatorContext, sampleBatch } from './estimators.js';
+
+export const rlooConfigSchema = z.object({
+  /** Sequences per step k (the leave-one-out baseline needs k ≥ 2). */
+  batchSize: numberField(64, { min: 2, max: 65_536, int: true }),
+  ...optimizerFields,
+});
+export type RlooConfig = z.output<typeof rlooConfigSchema>;
+
+export class Rloo extends TabularRlhfLearner {
+  readonly algo = 'rloo';
+  readonly config: RlooConfig;
+
+  constructor(args: RlhfLearnerArgs) {
+    const config = parseConfig('RlooConfig', rlooConfigSchema, args.config);
+    super('rloo', args, config);
+    this.config = config;
+  }
+
+  protected direction() {
+    const ctx = estimatorContext(this.task, this.beta, this.theta);
+    const batch = sampleBatch(ctx, this.config.batchSize, this.rng);
+    const grad = new Float64Array(this.theta.length);
+    estimate(ctx, 'rloo', batch, grad);
+    let reward = 0;
+    let k1 = 0;
+    for (const k of batch) {
+      reward += this.task.rewards[k];
+      k1 += ctx.logp[k] - this.task.refSeqLogp[k];
+    }
+    const n = batch.length;
+    return { grad, metrics: { 'charts/episodic_return': reward / n, 'kl/k1': k1 / n / this.task.L } };
+  }
+}
+
+export function createRloo(args: RlhfLearnerArgs): Rloo {
+  return new Rloo(args);
+}
