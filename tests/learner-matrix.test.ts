@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 /** Steps of each run: past continuous and discrete SAC's 1000-step warm-up, two KL-PPO iterations. */
-const BUDGET: Record<Algo, number> = { sac: 1100, 'sac-discrete': 1100, klppo: 2048 };
+const BUDGET: Record<Algo, number> = { sac: 1100, 'sac-discrete': 1100, klppo: 2048, rloo: 50, grpo: 50, dpo: 50 };
 
 const CASES = ALGOS.flatMap((algo) =>
   registeredIds().flatMap((envId) => {
@@ -45,6 +45,11 @@ function observations(envId: string): Observation[] {
   return out;
 }
 
+/** The combinations refused before anything runs, each with its one-line reason (DPO has no β = 0). */
+const REFUSED: Record<string, RegExp> = {
+  'dpo TokenSeq-v0 none': /^--alpha: got 0 \(prior none\); allowed with --algo dpo: β > 0/,
+};
+
 function actions(learner: Learner, obs: Observation[]): Float32Array[] {
   return [learner.act(obs, { deterministic: true }), learner.act(obs, { deterministic: false, rng: new Rng(11) })];
 }
@@ -57,6 +62,15 @@ describe('every (algo, env, prior) that algoFits allows runs with its defaults, 
   });
 
   for (const { algo, envId, prior } of CASES) {
+    const refused = REFUSED[`${algo} ${envId} ${prior}`];
+    if (refused) {
+      it(`${algo} on ${envId}, prior ${prior}: refused with a one-line reason`, () => {
+        const res = trainOptions.safeParse({ algo, env: envId, prior });
+        expect(res.success).toBe(false);
+        expect(res.error?.issues.map((i) => i.message)).toEqual([expect.stringMatching(refused)]);
+      });
+      continue;
+    }
     it(`${algo} on ${envId}, prior ${prior}`, async () => {
       const r = resolveTrain(trainOptions.parse({ algo, env: envId, prior }));
       const makeEnv = () => make(r.envId, r.envOptions);

@@ -99,13 +99,17 @@ describe('RLHF learners on TokenSeq-v0 against π*', () => {
     const objective = objectiveAt(0.3);
     const args = (config: Record<string, unknown>) => ({ makeEnv, objective, config, streams: new RngStreams(1) });
     expect(() => createGrpo(args({ groupSize: 1 }))).toThrow(
-      'GrpoConfig.groupSize: got 1; allowed: an integer in [2, 65536]',
+      'GrpoConfig.groupSize: got 1, allowed: an integer in [2, 65536]',
     );
     expect(() => createRloo(args({ learningRate: -1 }))).toThrow(
-      'RlooConfig.learningRate: got -1; allowed: a finite number in (0, 10]',
+      'RlooConfig.learningRate: got -1, allowed: a finite number in (0, 10]',
     );
-    expect(() => createDpo(args({ labels: 'hard' }))).toThrow('DpoConfig.labels: got "hard"; allowed: soft | sampled');
-    expect(() => createDpo(args({ pair: 3 }))).toThrow(/DpoConfig.pair: unknown field; allowed: pairs, pairSource/);
+    expect(() => createDpo(args({ labels: 'hard' }))).toThrow(
+      "DpoConfig.labels: got \"hard\", allowed: 'soft' or 'sampled'",
+    );
+    expect(() => createDpo(args({ pair: 3 }))).toThrow(
+      /DpoConfig.pair: got 3, allowed: a known field \(pairs, pairSource/,
+    );
     expect(() => createDpo({ makeEnv, objective: objectiveAt(0), config: {}, streams: new RngStreams(1) })).toThrow(
       'dpo objective.alpha: got 0; allowed: > 0',
     );

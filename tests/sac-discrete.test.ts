@@ -351,7 +351,7 @@ describe('plumbing', () => {
     // Inside an episode there is env state the checkpoint does not hold: refused, naming when it is allowed.
     while (first.step() && first.atEpisodeBoundary);
     expect(() => first.saveCheckpoint()).toThrow(
-      /saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true\)/,
+      /saveCheckpoint: step \d+ is inside an episode \(allowed: when atEpisodeBoundary is true, or training is over\)/,
     );
     first.agent.dispose();
 

@@ -25,7 +25,10 @@ import {
   obsDim,
   type BoxPrior,
   type DiscretePrior,
+  parseObjectiveSpec,
+  type AlphaSpec,
   type Objective,
+  type ObjectiveSpec,
   type Prior,
   type PriorSpaces,
   type ReferenceSource,
@@ -37,6 +40,7 @@ import {
   checkCheckpoint,
   LEARNER_CHECKPOINT_VERSION,
   runLoop,
+  UpdateLoop,
   type LearnerCheckpoint,
   type LoopObject,
   type TrainHooks,
@@ -58,20 +62,62 @@ import {
   type DiscreteSacTrainerCheckpoint,
 } from './sac/discrete.js';
 import type { SacLoop } from './sac/loop.js';
+import {
+  Dpo,
+  DPO_SCHEMA,
+  Grpo,
+  GRPO_SCHEMA,
+  Rloo,
+  RLOO_SCHEMA,
+  type DpoConfig,
+  type GrpoConfig,
+  type RlhfState,
+  type RlooConfig,
+  type TabularRlhfLearner,
+} from './rlhf/index.js';
 
 export type { ActOptions } from './episodes.js';
 export type { TrainHooks } from './loop.js';
 
 /** The one list of algorithm names. */
-export const ALGOS = ['sac', 'sac-discrete', 'klppo'] as const;
+export const ALGOS = ['sac', 'sac-discrete', 'klppo', 'rloo', 'grpo', 'dpo'] as const;
 export type Algo = (typeof ALGOS)[number];
 
-/** Which spaces each algorithm handles (continuous SAC needs a bounded Box of actions and Box observations). */
-export function algoFits(algo: Algo, spaces: PriorSpaces): boolean {
+/** The tabular RLHF learners: they need an enumerable token task (every sequence of TokenSeq-v0). */
+const TOKEN_ALGOS: readonly Algo[] = ['rloo', 'grpo', 'dpo'];
+
+/**
+ * Which envs each algorithm handles: continuous SAC needs a bounded Box of actions and Box observations;
+ * the tabular RLHF learners the token task.
+ */
+export function algoFits(algo: Algo, env: PriorSpaces & { id?: string }): boolean {
+  if (TOKEN_ALGOS.includes(algo)) return env.id === 'TokenSeq-v0';
+  const spaces = env;
   const a = spaces.actionSpace;
   if (algo === 'sac') return a.kind === 'box' && a.bounded && spaces.observationSpace.kind === 'box';
   if (algo === 'sac-discrete') return a.kind === 'discrete';
   return a.kind === 'discrete' || a.kind === 'box';
+}
+
+/**
+ * Each algorithm's default temperature: learned (SAC's auto temperature, KL-PPO's adaptive β) except for the
+ * tabular RLHF learners, whose β is fixed (the KL-regularized objective at a stated β, as TRL's).
+ */
+export function defaultAlpha(algo: Algo): AlphaSpec {
+  return TOKEN_ALGOS.includes(algo) ? 0.1 : 'auto_1';
+}
+
+/**
+ * Why `algo` cannot take an objective of `spec` (null when it can), for a check before anything runs: the
+ * tabular RLHF learners take a fixed β, and DPO's implicit reward β·log(π/π_ref) needs β > 0.
+ */
+export function objectiveFits(algo: Algo, spec: ObjectiveSpec): string | null {
+  if (!TOKEN_ALGOS.includes(algo)) return null;
+  const { alpha, prior } = parseObjectiveSpec(spec);
+  if (typeof alpha === 'string') return `--alpha: got ${alpha}; allowed with --algo ${algo}: a fixed β ≥ 0 (e.g. 0.1)`;
+  if (algo === 'dpo' && alpha === 0)
+    return `--alpha: got 0 (prior ${prior}); allowed with --algo dpo: β > 0 (its implicit reward is β·log π/π_ref)`;
+  return null;
 }
 
 /** The loop settings a learner takes beside its algorithm's own fields (continuous SAC has them in `SacConfig`). */
@@ -104,12 +150,29 @@ export type KlPpoLearnerConfig = KlPpoConfig &
     distill: number;
   };
 
+/** The loop fields of a learner whose steps are updates (the tabular RLHF learners): the budget counts updates. */
+export type UpdateLoopFields = LoopFields & {
+  /** Updates to train for. */
+  totalSteps: number;
+};
+
 /** Each algorithm's config type. */
 export interface LearnerConfigs {
   sac: SacConfig;
   'sac-discrete': DiscreteSacLearnerConfig;
   klppo: KlPpoLearnerConfig;
+  rloo: RlooConfig & UpdateLoopFields;
+  grpo: GrpoConfig & UpdateLoopFields;
+  dpo: DpoConfig & UpdateLoopFields;
 }
+
+const UPDATE_LOOP_SHAPE = { ...LOOP_SHAPE, totalSteps: field.positiveInt() };
+const UPDATE_LOOP_DEFAULTS: UpdateLoopFields = {
+  totalSteps: 600,
+  evalEvery: 0,
+  evalEpisodes: 10,
+  checkpointEvery: 100,
+};
 
 const SCHEMAS: { [A in Algo]: ConfigSchema<LearnerConfigs[A]> } = {
   sac: SAC_SCHEMA,
@@ -124,6 +187,9 @@ const SCHEMAS: { [A in Algo]: ConfigSchema<LearnerConfigs[A]> } = {
     { ...LOOP_SHAPE, totalSteps: field.positiveInt(), distill: field.nonNegativeInt(' (0 = no warm start)') },
     { evalEvery: 10_000, evalEpisodes: 10, checkpointEvery: 10_000, totalSteps: 100_000, distill: 0 },
   ),
+  rloo: extendSchema(RLOO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
+  grpo: extendSchema(GRPO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
+  dpo: extendSchema(DPO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
 };
 
 /** The config schema of `algo`'s learner (its fields, defaults, ranges and messages). */
@@ -194,12 +260,15 @@ export function createLearner<A extends Algo>(
     env.close();
   }
   const config = resolveConfig(SCHEMAS[algo], args.config ?? {}) as LearnerConfigs[A];
+  const a = args as LearnerArgs;
   const made =
     algo === 'sac'
-      ? new SacLearner(args as LearnerArgs, config as SacConfig)
+      ? new SacLearner(a, config as SacConfig)
       : algo === 'sac-discrete'
-        ? new DiscreteSacLearner(args as LearnerArgs, config as DiscreteSacLearnerConfig)
-        : new KlPpoLearner(args as LearnerArgs, config as KlPpoLearnerConfig);
+        ? new DiscreteSacLearner(a, config as DiscreteSacLearnerConfig)
+        : algo === 'klppo'
+          ? new KlPpoLearner(a, config as KlPpoLearnerConfig)
+          : new TokenLearner(algo, a, config as UpdateLoopFields);
   return made as unknown as Learner<LearnerConfigs[A]>;
 }
 
@@ -506,7 +575,94 @@ class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
   }
 }
 
+// ─────────────────────────────────────────────────────────────────────────────── GRPO, RLOO, DPO
+const TOKEN_LEARNERS = { rloo: Rloo, grpo: Grpo, dpo: Dpo } as const;
+
+/** The tabular RLHF learners of `rlhf/` (one update a step, exact metrics every step) in the one shape. */
+class TokenLearner extends BaseLearner<UpdateLoopFields> {
+  protected readonly checkpointEvery: number;
+  readonly loop: UpdateLoop;
+  private readonly inner: TabularRlhfLearner;
+
+  constructor(
+    readonly algo: 'rloo' | 'grpo' | 'dpo',
+    args: LearnerArgs,
+    config: UpdateLoopFields,
+  ) {
+    super(args, config);
+    const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, ...own } = config;
+    this.checkpointEvery = checkpointEvery;
+    this.inner = new TOKEN_LEARNERS[algo]({ ...args, config: own });
+    const inner = this.inner;
+    this.loop = new UpdateLoop(
+      () => inner.step(),
+      () => inner.iteration,
+      totalSteps,
+      evalEvery,
+      this.evaluator(evalEpisodes),
+    );
+  }
+
+  act(obs: readonly Observation[], opts: ActOptions): Float32Array {
+    return this.inner.act(obs, opts);
+  }
+
+  stats(obs: readonly Observation[]): { entropy: number; kl: number } {
+    return this.inner.stats(obs);
+  }
+
+  save(): LearnerCheckpoint<RlhfState> {
+    return { version: LEARNER_CHECKPOINT_VERSION, algo: this.algo, agent: this.inner.getState(), loop: {} };
+  }
+
+  load(checkpoint: unknown): void {
+    checkCheckpoint(checkpoint, this.algo);
+    this.inner.setState((checkpoint as LearnerCheckpoint<RlhfState>).agent);
+    this.loop.restart();
+  }
+
+  networkSizes(): Record<string, number[]> {
+    return this.inner.networkSizes();
+  }
+
+  policyWeights(): PolicyWeights {
+    return this.inner.policyWeights();
+  }
+
+  setPolicyWeights(w: PolicyWeights): void {
+    this.inner.setPolicyWeights(w);
+  }
+
+  policyTable(): Float64Array {
+    return this.inner.probabilities();
+  }
+
+  dispose(): void {
+    this.inner.dispose();
+  }
+}
+
 // ─────────────────────────────────────────────────────────────────────────────── saved policy → reference
+/** A tabular policy's logits `[nS, nA]` as the rows of π(a|s), checked against the spaces. */
+function softmaxTable(logits: Float32Array, [nS, nA]: number[], spaces: PriorSpaces): Float64Array {
+  const o = spaces.observationSpace;
+  const a = spaces.actionSpace;
+  if (o.kind !== 'discrete' || a.kind !== 'discrete' || o.n < nS || a.n !== nA || logits.length !== nS * nA) {
+    throw new RangeError(
+      `policy: logits [${nS}, ${nA}] do not match the env's spaces (observations ${o.toString()}, actions ${a.toString()})`,
+    );
+  }
+  const table = new Float64Array(o.n * nA).fill(1 / nA); // states past the table (finished sequences): uniform
+  for (let s = 0; s < nS; s++) {
+    const row = logits.subarray(s * nA, (s + 1) * nA);
+    const max = Math.max(...row);
+    let z = 0;
+    for (let k = 0; k < nA; k++) z += Math.exp(row[k] - max);
+    for (let k = 0; k < nA; k++) table[s * nA + k] = Math.exp(row[k] - max) / z;
+  }
+  return table;
+}
+
 /**
  * A policy (weights and sizes from `policyWeights` / `networkSizes`) as a frozen reference-prior source over
  * `spaces`: the tanh-squashed Gaussian of continuous SAC, the softmax of discrete SAC, KL-PPO's categorical or
@@ -520,6 +676,7 @@ export function policyReference(
   config: Record<string, unknown> | object,
   spaces: PriorSpaces,
 ): ReferenceSource {
+  if (weights.logits) return { table: softmaxTable(weights.logits, sizes.logits, spaces) };
   const actorSizes = sizes.actor;
   const a = spaces.actionSpace;
   const outputs = a.kind === 'discrete' ? a.n : algo === 'sac' ? 2 * a.dim : a.dim;

@@ -106,3 +106,58 @@ export function checkCheckpoint(ckpt: unknown, algo: string): asserts ckpt is Le
   checkCheckpointVersion('checkpoint.version', c.version);
   if (c.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c.algo)}, allowed: '${algo}'`);
 }
+
+/**
+ * The loop of a learner whose step is one update with no episode to finish (the tabular RLHF learners): a
+ * metrics line every step, an evaluation when the count crosses a multiple of `evalEvery` and at the end;
+ * every step is a boundary. The count lives in the learner (`count()`), so a restored learner resumes it.
+ */
+export class UpdateLoop implements LoopObject {
+  private lines: MetricsLine[] = [];
+  loggedLast = false;
+  lastEval: number | undefined;
+
+  constructor(
+    private readonly update: () => Record<string, number>,
+    private readonly count: () => number,
+    readonly totalSteps: number,
+    private readonly evalEvery: number,
+    private readonly evaluate: () => number,
+  ) {}
+
+  get stepCount(): number {
+    return this.count();
+  }
+
+  get done(): boolean {
+    return this.count() >= this.totalSteps;
+  }
+
+  get atBoundary(): boolean {
+    return true;
+  }
+
+  get metrics(): readonly MetricsLine[] {
+    return this.lines;
+  }
+
+  step(): boolean {
+    this.lastEval = undefined;
+    this.loggedLast = false;
+    if (this.done) return false;
+    const scalars = this.update();
+    const step = this.count();
+    if ((this.evalEvery > 0 && step % this.evalEvery === 0) || this.done) {
+      this.lastEval = this.evaluate();
+      scalars['charts/eval_return'] = this.lastEval;
+    }
+    this.lines.push({ step, scalars });
+    this.loggedLast = true;
+    return !this.done;
+  }
+
+  /** After a restore: earlier lines were reported by the run that logged them. */
+  restart(): void {
+    this.lines = [];
+  }
+}

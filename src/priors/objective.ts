@@ -48,7 +48,8 @@ const numberOrWord = <T extends z.ZodType>(schema: T, allowed: string) =>
   z
     .preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), schema)
     .meta({ allowed });
-const alphaCliSchema = numberOrWord(alphaSpecSchema, 'number >= 0|auto|auto_<x>');
+/** `--alpha` as the CLI reads it: a number, `auto` or `auto_<x>`. */
+export const alphaCliSchema = numberOrWord(alphaSpecSchema, 'number >= 0|auto|auto_<x>');
 
 /** The serializable Objective (config.json, the CLI, YAML files): one schema. */
 export const objectiveSpecSchema = z

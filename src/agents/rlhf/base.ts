@@ -1,11 +1,11 @@
 /**
- * What GRPO, RLOO and DPO share on the tabular TokenSeq policy (`tabular.ts`): the zod config checks with
- * one-line errors, Adam ascent on float64 logits (with a linearly annealed learning rate), the exact
+ * What GRPO, RLOO and DPO share on the tabular TokenSeq policy (`tabular.ts`): the optimizer's config fields,
+ * Adam ascent on float64 logits (with a linearly annealed learning rate), the exact
  * metrics every step (enumerated: KL to π_ref, E[R], TV to π* ∝ π_ref·exp(R/β)), policy weights, `act` and
  * `stats`, and exact resume through `getState`/`setState`. Each algorithm's file holds only its objective.
  * Browser-safe (no Node imports).
  */
-import { z } from 'zod';
+import { field } from '../../core/config.js';
 import type { Rng, RngState } from '../../core/rng.js';
 import type { Observation } from '../../envs/env.js';
 import type { Objective } from '../../priors/index.js';
@@ -18,63 +18,23 @@ import { logTable, sequenceLogProbs, softmaxRows, stateKls, taskFromArgs, type T
 export type RlhfLearnerArgs = LearnerArgs;
 
 // ──────────────────────────────────────────────────────────────────────────────── config fields
-/** A number field with its default and the `allowed` text its error shows. */
-export function numberField(def: number, opts: { min?: number; gt?: number; max?: number; int?: boolean }) {
-  let s = opts.int ? z.number().int() : z.number().finite();
-  if (opts.gt !== undefined) s = s.gt(opts.gt);
-  if (opts.min !== undefined) s = s.min(opts.min);
-  if (opts.max !== undefined) s = s.max(opts.max);
-  const kind = opts.int ? 'an integer' : 'a finite number';
-  const lo = opts.gt ?? opts.min;
-  const open = opts.gt !== undefined;
-  const allowed =
-    lo !== undefined && opts.max !== undefined
-      ? `${kind} in ${open ? '(' : '['}${lo}, ${opts.max}]`
-      : lo !== undefined
-        ? `${kind} ${open ? '>' : '≥'} ${lo}`
-        : kind;
-  return s.default(def).meta({ allowed });
-}
-
-export function enumField<const T extends readonly [string, ...string[]]>(values: T, def: T[number]) {
-  return z
-    .enum(values)
-    .default(def as never)
-    .meta({ allowed: values.join(' | ') });
-}
-
-export function booleanField(def: boolean) {
-  return z.boolean().default(def).meta({ allowed: 'true | false' });
-}
-
-/** Fields every learner here has: the optimizer's. */
-export const optimizerFields = {
+/** The optimizer's fields every learner here has. */
+export interface OptimizerFields {
   /** Adam learning rate (the ascent step on the logits). */
-  learningRate: numberField(0.05, { gt: 0, max: 10 }),
+  learningRate: number;
   /** If > 0: the learning rate decays linearly to 0 over this many steps (0: constant). */
-  annealSteps: numberField(0, { min: 0, int: true }),
-};
-
-/**
- * Parses `config` with `schema` (a strict z.object whose fields come from the helpers above); the first
- * problem becomes one line: `GrpoConfig.groupSize: got 1; allowed: an integer in [2, 65536]`.
- */
-export function parseConfig<S extends z.ZodObject>(
-  who: string,
-  schema: S,
-  config: Record<string, unknown>,
-): z.output<S> {
-  const res = schema.strict().safeParse(config);
-  if (res.success) return res.data as z.output<S>;
-  const issue = res.error.issues[0];
-  if (issue.code === 'unrecognized_keys')
-    throw new RangeError(`${who}.${issue.keys[0]}: unknown field; allowed: ${Object.keys(schema.shape).join(', ')}`);
-  const field = String(issue.path[0]);
-  const meta = z.globalRegistry.get(schema.shape[field] as z.ZodType) as { allowed?: string } | undefined;
-  throw new RangeError(
-    `${who}.${field}: got ${JSON.stringify(config[field])}; allowed: ${meta?.allowed ?? issue.message}`,
-  );
+  annealSteps: number;
 }
+
+export const OPTIMIZER_SHAPE = {
+  learningRate: field.range('a finite number in (0, 10]', (x) => x > 0 && x <= 10),
+  annealSteps: field.nonNegativeInt(' (0 = constant)'),
+};
+export const OPTIMIZER_DEFAULTS: OptimizerFields = { learningRate: 0.05, annealSteps: 0 };
+
+/** A count field in [min, max]. */
+export const countField = (min: number, max: number) =>
+  field.range(`an integer in [${min}, ${max}]`, (x) => Number.isInteger(x) && x >= min && x <= max);
 
 // ──────────────────────────────────────────────────────────────────────────────── the learner
 /** Exact resume: the logits, Adam's moments, the counters and the sampler's RNG (plus what a learner adds). */

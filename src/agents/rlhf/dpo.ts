@@ -15,30 +15,40 @@
  * r̂(y) = β log π(y)/π_ref(y) equals R(y) up to one constant (which DPO cannot identify: it only sees
  * differences), i.e. π = π_ref·exp(R/β)/Z = π*. Soft labels reach it exactly; sampled ones fit their noise.
  */
-import { z } from 'zod';
+import { configSchema, field, resolveConfig } from '../../core/config.js';
 import { Rng } from '../../core/rng.js';
 import {
+  countField,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_SHAPE,
   TabularRlhfLearner,
-  enumField,
-  numberField,
-  optimizerFields,
-  parseConfig,
+  type OptimizerFields,
   type RlhfLearnerArgs,
 } from './base.js';
 import { addScore, sampleSequence, sequenceLogProbs } from './tabular.js';
 
-export const dpoConfigSchema = z.object({
+export interface DpoConfig extends OptimizerFields {
   /** Preference pairs in the offline data set. */
-  pairs: numberField(4096, { min: 1, max: 1_000_000, int: true }),
+  pairs: number;
   /** Where both sequences of a pair come from: uniform over every sequence, or the reference LM π_ref. */
-  pairSource: enumField(['uniform', 'reference'], 'uniform'),
+  pairSource: 'uniform' | 'reference';
   /** Bradley–Terry labels: the probability σ(R(y) − R(y')) itself (soft), or one draw of it (sampled). */
-  labels: enumField(['soft', 'sampled'], 'soft'),
+  labels: 'soft' | 'sampled';
   /** Pairs per step. */
-  batchSize: numberField(256, { min: 1, max: 65_536, int: true }),
-  ...optimizerFields,
-});
-export type DpoConfig = z.output<typeof dpoConfigSchema>;
+  batchSize: number;
+}
+
+export const DPO_SCHEMA = configSchema<DpoConfig>(
+  'DpoConfig',
+  {
+    pairs: countField(1, 1_000_000),
+    pairSource: field.oneOf(['uniform', 'reference']),
+    labels: field.oneOf(['soft', 'sampled']),
+    batchSize: countField(1, 65_536),
+    ...OPTIMIZER_SHAPE,
+  },
+  { pairs: 4096, pairSource: 'uniform', labels: 'soft', batchSize: 256, ...OPTIMIZER_DEFAULTS },
+);
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -51,7 +61,7 @@ export class Dpo extends TabularRlhfLearner {
   private target: Float64Array;
 
   constructor(args: RlhfLearnerArgs) {
-    const config = parseConfig('DpoConfig', dpoConfigSchema, args.config);
+    const config = resolveConfig(DPO_SCHEMA, args.config);
     super('dpo', args, config);
     if (!(this.beta > 0))
       throw new RangeError(`dpo objective.alpha: got ${this.beta}; allowed: > 0 (β = 0 has no implicit reward)`);

@@ -11,32 +11,36 @@
  * the FORWARD per-token KL(π_ref ‖ π) (`estimators.ts`, estimators `grpo` and `grpo-noscale`). With β = 0
  * (an Objective with α = 0; TRL's default) it maximizes E[R] alone and collapses onto the reward's maximizer.
  */
-import { z } from 'zod';
+import { configSchema, field, resolveConfig } from '../../core/config.js';
 import {
+  countField,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_SHAPE,
   TabularRlhfLearner,
-  booleanField,
-  numberField,
-  optimizerFields,
-  parseConfig,
+  type OptimizerFields,
   type RlhfLearnerArgs,
 } from './base.js';
 import { estimate, estimatorContext, sampleBatch } from './estimators.js';
 
-export const grpoConfigSchema = z.object({
+export interface GrpoConfig extends OptimizerFields {
   /** Sequences per group G (the std needs G ≥ 2). */
-  groupSize: numberField(64, { min: 2, max: 65_536, int: true }),
+  groupSize: number;
   /** Divide the group's advantages by their std (GRPO); false: only subtract the mean (Dr. GRPO). */
-  scaleRewards: booleanField(true),
-  ...optimizerFields,
-});
-export type GrpoConfig = z.output<typeof grpoConfigSchema>;
+  scaleRewards: boolean;
+}
+
+export const GRPO_SCHEMA = configSchema<GrpoConfig>(
+  'GrpoConfig',
+  { groupSize: countField(2, 65_536), scaleRewards: field.boolean(), ...OPTIMIZER_SHAPE },
+  { groupSize: 64, scaleRewards: true, ...OPTIMIZER_DEFAULTS },
+);
 
 export class Grpo extends TabularRlhfLearner {
   readonly algo = 'grpo';
   readonly config: GrpoConfig;
 
   constructor(args: RlhfLearnerArgs) {
-    const config = parseConfig('GrpoConfig', grpoConfigSchema, args.config);
+    const config = resolveConfig(GRPO_SCHEMA, args.config);
     super('grpo', args, config);
     this.config = config;
   }

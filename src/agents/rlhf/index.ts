@@ -6,6 +6,6 @@
 export * from './tabular.js';
 export * from './estimators.js';
 export { TabularRlhfLearner, type RlhfLearnerArgs, type RlhfState } from './base.js';
-export { Grpo, createGrpo, grpoConfigSchema, type GrpoConfig } from './grpo.js';
-export { Rloo, createRloo, rlooConfigSchema, type RlooConfig } from './rloo.js';
-export { Dpo, createDpo, dpoConfigSchema, type DpoConfig } from './dpo.js';
+export { Grpo, createGrpo, GRPO_SCHEMA, type GrpoConfig } from './grpo.js';
+export { Rloo, createRloo, RLOO_SCHEMA, type RlooConfig } from './rloo.js';
+export { Dpo, createDpo, DPO_SCHEMA, type DpoConfig } from './dpo.js';

@@ -9,23 +9,34 @@
  * an unbiased estimate of ∇J, J = E_π[R] − β KL(π ‖ π_ref) (`estimators.ts`, estimator `rloo`), so its
  * fixed point is π* ∝ π_ref·exp(R/β). β is the Objective's α; π_ref is its prior.
  */
-import { z } from 'zod';
-import { TabularRlhfLearner, numberField, optimizerFields, parseConfig, type RlhfLearnerArgs } from './base.js';
+import { configSchema, resolveConfig } from '../../core/config.js';
+import {
+  countField,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_SHAPE,
+  TabularRlhfLearner,
+  type OptimizerFields,
+  type RlhfLearnerArgs,
+} from './base.js';
 import { estimate, estimatorContext, sampleBatch } from './estimators.js';
 
-export const rlooConfigSchema = z.object({
+export interface RlooConfig extends OptimizerFields {
   /** Sequences per step k (the leave-one-out baseline needs k ≥ 2). */
-  batchSize: numberField(64, { min: 2, max: 65_536, int: true }),
-  ...optimizerFields,
-});
-export type RlooConfig = z.output<typeof rlooConfigSchema>;
+  batchSize: number;
+}
+
+export const RLOO_SCHEMA = configSchema<RlooConfig>(
+  'RlooConfig',
+  { batchSize: countField(2, 65_536), ...OPTIMIZER_SHAPE },
+  { batchSize: 64, ...OPTIMIZER_DEFAULTS },
+);
 
 export class Rloo extends TabularRlhfLearner {
   readonly algo = 'rloo';
   readonly config: RlooConfig;
 
   constructor(args: RlhfLearnerArgs) {
-    const config = parseConfig('RlooConfig', rlooConfigSchema, args.config);
+    const config = resolveConfig(RLOO_SCHEMA, args.config);
     super('rloo', args, config);
     this.config = config;
   }

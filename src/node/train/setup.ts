@@ -7,13 +7,22 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALGOS, algoFits, learnerSchema, policyReference, type Algo } from '../../agents/learner.js';
+import {
+  ALGOS,
+  algoFits,
+  defaultAlpha,
+  learnerSchema,
+  objectiveFits,
+  policyReference,
+  type Algo,
+} from '../../agents/learner.js';
 import { resolveConfig } from '../../core/config.js';
 import { Rng } from '../../core/rng.js';
 import type { Env } from '../../envs/env.js';
 import { make, registeredIds } from '../../envs/registry.js';
 import {
   makeObjective,
+  alphaCliSchema,
   objectiveOptions,
   objectiveSpecOf,
   parseObjectiveSpec,
@@ -33,6 +42,11 @@ const baseOptions = z.object({
     .default('Pendulum-v1')
     .describe(`registered env id: ${registeredIds().join(', ')}`),
   ...objectiveOptions({ prior: 'uniform', alpha: 'auto_1' }),
+  alpha: alphaCliSchema
+    .optional()
+    .describe(
+      `temperature α on KL(π‖p): a number, auto or auto_<initial> (learned toward the target); default: ${ALGOS.map((a) => `${a} ${defaultAlpha(a)}`).join(', ')}`,
+    ),
   reference: z
     .string()
     .optional()
@@ -66,7 +80,8 @@ export interface ResolvedTrain {
 
 /** The objective spec of the options: a learned α without a target gets the uniform prior's SAC heuristics. */
 function specOf(opts: TrainOptions, env: Env): ObjectiveSpec {
-  const learned = typeof opts.alpha === 'string';
+  const alpha = opts.alpha ?? defaultAlpha(opts.algo);
+  const learned = typeof alpha === 'string';
   const fill =
     opts.prior === 'uniform' && learned && opts.targetKl === undefined && opts.targetEntropy === undefined
       ? // −dim A for a Box (SAC), 0.98·log|A| for a Discrete space (Christodoulou's discrete SAC)
@@ -80,7 +95,7 @@ function specOf(opts: TrainOptions, env: Env): ObjectiveSpec {
         ? { targetKl: referenceTargetKl(env.id) } // the env's default (hyperparams/objective.yml)
         : {};
   const reference = opts.prior === 'reference' ? referenceOf(opts, env) : undefined;
-  return objectiveSpecOf({ ...opts, ...fill, reference });
+  return objectiveSpecOf({ ...opts, alpha, ...fill, reference });
 }
 
 /** The reference the options name: a run folder (absolute path) or one of the env's names (the first by default). */
@@ -135,6 +150,8 @@ export function resolveTrain(opts: TrainOptions): ResolvedTrain {
     if (opts.prior !== 'reference' && opts.reference !== undefined)
       throw new UsageError(`--reference: given with --prior ${opts.prior}; allowed: only with --prior reference`);
     const spec = specOf(opts, env);
+    const unfit = objectiveFits(opts.algo, spec);
+    if (unfit !== null) throw new UsageError(unfit);
     try {
       parseObjectiveSpec(spec);
     } catch (err) {
