@@ -27,7 +27,7 @@
  */
 import { z } from 'zod';
 import { createLearner } from '../src/agents/learner.js';
-import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
+import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete-config.js';
 import { make } from '../src/envs/registry.js';
 import {
   fixedAlphaOption,

@@ -13,7 +13,8 @@ import type { TabularEnv } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { twoRouteReference } from '../src/envs/tworoute.js';
 import { makeObjective, type DiscretePrior, type ObjectiveSpec } from '../src/priors/index.js';
-import { DiscreteSacAgent, discreteEngineConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
+import { DiscreteSacAgent } from '../src/agents/sac/discrete.js';
+import { discreteEngineConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete-config.js';
 import { DiscreteSacEngine, loadSacEngine, type DiscreteEngineBatch } from '../src/nn/engine/index.js';
 import { closeness } from './numeric.js';
 

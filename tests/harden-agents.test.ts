@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KlPpo, type KlPpoConfig } from '../src/agents/klppo/ppo.js';
 import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
 import { trainSac } from './train-sac.js';
-import { resolveDiscreteSacConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
+import { resolveDiscreteSacConfig, type DiscreteSacConfig } from '../src/agents/sac/discrete-config.js';
 import { RngStreams } from '../src/core/rng.js';
 import type { Env } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';

@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
 import { KlPpo } from '../src/agents/klppo/ppo.js';
-import { DiscreteSacTrainer, TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete.js';
+import { DiscreteSacTrainer } from '../src/agents/sac/discrete-trainer.js';
+import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../src/agents/sac/discrete-config.js';
 import { RngStreams } from '../src/core/rng.js';
 import type { TabularEnv } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';

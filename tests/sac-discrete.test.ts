@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean } from '../src/agents/exact/index.js';
+import { DiscreteSacAgent, policyTable, type DiscreteSacCheckpoint } from '../src/agents/sac/discrete.js';
 import {
-  DiscreteSacAgent,
   DiscreteSacTrainer,
-  policyTable,
-  resolveDiscreteSacConfig,
   trainDiscreteSac,
+  type DiscreteSacResult,
+  type DiscreteSacTrainerCheckpoint,
+} from '../src/agents/sac/discrete-trainer.js';
+import {
+  resolveDiscreteSacConfig,
   TABULAR_DISCRETE_SAC,
   TABULAR_DISCRETE_SAC_PLAIN,
   type DiscreteSacConfig,
-  type DiscreteSacResult,
-  type DiscreteSacCheckpoint,
-  type DiscreteSacTrainerCheckpoint,
-} from '../src/agents/sac/discrete.js';
+} from '../src/agents/sac/discrete-config.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { Rng } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';

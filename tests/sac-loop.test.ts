@@ -5,7 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAC_DEFAULTS, SAC_OBJECTIVE, type SacConfig } from '../src/agents/sac/continuous.js';
 import { trainSac } from './train-sac.js';
-import { DiscreteSacAgent, DiscreteSacTrainer, type DiscreteSacConfig } from '../src/agents/sac/discrete.js';
+import { DiscreteSacAgent } from '../src/agents/sac/discrete.js';
+import { DiscreteSacTrainer } from '../src/agents/sac/discrete-trainer.js';
+import { type DiscreteSacConfig } from '../src/agents/sac/discrete-config.js';
 import { runLoop } from '../src/agents/loop.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { RngStreams } from '../src/core/rng.js';

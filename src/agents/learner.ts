@@ -54,13 +54,9 @@ import {
   type SacCheckpoint,
   type SacConfig,
 } from './sac/continuous.js';
-import {
-  DISCRETE_SAC_SCHEMA,
-  DiscreteSacTrainer,
-  policyTable,
-  type DiscreteSacConfig,
-  type DiscreteSacTrainerCheckpoint,
-} from './sac/discrete.js';
+import { DISCRETE_SAC_SCHEMA, type DiscreteSacConfig } from './sac/discrete-config.js';
+import { DiscreteSacTrainer, type DiscreteSacTrainerCheckpoint } from './sac/discrete-trainer.js';
+import { policyTable } from './sac/discrete.js';
 import type { SacLoop } from './sac/loop.js';
 import {
   Dpo,

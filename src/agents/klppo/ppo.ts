@@ -40,8 +40,6 @@ import {
   tableFromLogits,
   type Objective,
   type Prior,
-  type PriorSpaces,
-  type ReferenceSource,
 } from '../../priors/index.js';
 import { configSchema, field, MAX_LAYER_WIDTH, resolveConfig } from '../../core/config.js';
 import { checkFinite, checkTemperature } from '../diverged.js';

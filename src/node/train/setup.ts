@@ -17,7 +17,6 @@ import {
   type Algo,
 } from '../../agents/learner.js';
 import { resolveConfig } from '../../core/config.js';
-import { Rng } from '../../core/rng.js';
 import type { Env } from '../../envs/env.js';
 import { make, registeredIds } from '../../envs/registry.js';
 import {

@@ -9,7 +9,7 @@
 import { klAt, weightedMean } from '../../agents/exact/index.js';
 import { createLearner, type Learner } from '../../agents/learner.js';
 import type { MetricsLine } from '../../agents/loop.js';
-import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete.js';
+import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete-config.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Objective } from '../../priors/index.js';
 import { makeGridEnv, type GridEnvEntry } from '../gridworld/compute.js';
