@@ -110,7 +110,7 @@ async function timeDiscrete(hidden: number[], batch: number, blocks: number, per
       const t0 = performance.now();
       // Both include the prior's log p of the batch (one small tfjs call on the engine path).
       for (const b of batches) a.updateFrom(b);
-      a.lastStats(); // waits for the device (tfjs)
+      a.readMetrics(); // waits for the device (tfjs)
       if (blk >= 0) times[name].push((performance.now() - t0) / perBlock);
     }
   }

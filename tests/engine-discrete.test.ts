@@ -99,8 +99,8 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
     it(`${name}: 6 updates give the same parameters, moments, α and statistics`, () => {
       const { prior, agent, fast, engine, nS, nA } = setup(spec, cfg);
       engine.dispose();
-      expect(fast.saveCheckpoint().actor).toEqual(agent.saveCheckpoint().actor);
-      expect(fast.saveCheckpoint().criticTarget).toEqual(agent.saveCheckpoint().criticTarget);
+      expect(fast.getState().actor).toEqual(agent.getState().actor);
+      expect(fast.getState().criticTarget).toEqual(agent.getState().criticTarget);
       const rng = new Rng(`batches-${name}`);
       for (let k = 0; k < 6; k++) {
         const { flat } = batchOf(rng, 20, nS, nA, prior);
@@ -114,8 +114,8 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
         };
         agent.updateFrom(host);
         fast.updateFrom(host);
-        const mine = fast.lastStats()!;
-        const ref = agent.lastStats()!;
+        const mine = fast.readMetrics();
+        const ref = agent.readMetrics();
         expect(Object.keys(mine).sort()).toEqual(Object.keys(ref).sort());
         for (const key of Object.keys(ref)) {
           expect(Math.abs(mine[key] - ref[key]), `${key} at update ${k}: ${mine[key]} vs ${ref[key]}`).toBeLessThan(
@@ -123,8 +123,8 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
           );
         }
       }
-      const s = fast.saveCheckpoint();
-      const r = agent.saveCheckpoint();
+      const s = fast.getState();
+      const r = agent.getState();
       for (const f of ['actor', 'critic', 'criticTarget'] as const)
         expect(closeness(s[f], r[f], 1e-6, 1e-5), f).toBeLessThan(1);
       for (const f of ['actorOpt', 'criticOpt'] as const) {
@@ -155,7 +155,7 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       expect(closeness(probs(fast), probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
       expect(closeness(fromNets, probs(agent), 1e-6, 1e-5)).toBeLessThan(1);
       // The checkpoint moves: the tfjs agent restored from the engine's continues as the engine does.
-      agent.loadCheckpoint(s);
+      agent.setState(s);
       const { flat } = batchOf(rng, 20, nS, nA, prior);
       const host = {
         batchSize: 20,
@@ -167,7 +167,7 @@ describe('DiscreteSacAgent: the engine vs the tfjs autodiff path', () => {
       };
       agent.updateFrom(host);
       fast.updateFrom(host);
-      expect(closeness(fast.saveCheckpoint().critic, agent.saveCheckpoint().critic, 1e-6, 1e-5)).toBeLessThan(1);
+      expect(closeness(fast.getState().critic, agent.getState().critic, 1e-6, 1e-5)).toBeLessThan(1);
       agent.dispose();
       fast.dispose();
     });

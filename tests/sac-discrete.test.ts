@@ -229,7 +229,7 @@ describe('the prior changes behaviour in the direction the exact solver predicts
     const agent = reference.result.agent;
     const greedy = {
       actionWidth: 1,
-      act: (obs: readonly Observation[]) => Float32Array.from(obs, (o) => agent.act(o, true)),
+      act: (obs: readonly Observation[]) => agent.act(obs, { deterministic: true }),
     };
     expect(meanReturn(greedy, twoRoute, 3, [0, 1, 2])).toBe(1);
     for (const r of [uniform, reference, none]) r.result.agent.dispose();
@@ -249,7 +249,7 @@ describe('plumbing', () => {
         if (i % 100 === 49) counts.push(own.alive());
       }
       console.log(`[sac-discrete] ${impl}: own tensors every 100 steps:`, counts.join(' '));
-      expect(trainer.agent.gradientSteps).toBe(600);
+      expect(trainer.agent.updates).toBe(600);
       // Before the first update, then flat: no growth over 600 updates and 6 log steps.
       expect(new Set(counts.slice(1)).size, impl).toBe(1);
       trainer.agent.dispose();
@@ -300,13 +300,13 @@ describe('plumbing', () => {
     const env = twoRoute();
     const prior = autoUniform(env);
     const a = new DiscreteSacTrainer(env, prior, SMALL_CFG).run().agent;
-    const ckpt = decodeF32Json<DiscreteSacCheckpoint>(encodeF32Json(a.saveCheckpoint()));
+    const ckpt = decodeF32Json<DiscreteSacCheckpoint>(encodeF32Json(a.getState()));
     const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, seed: 99 });
     expect(policyTable(b, 54)).not.toEqual(policyTable(a, 54));
-    b.loadCheckpoint(ckpt);
+    b.setState(ckpt);
     expect(policyTable(b, 54)).toEqual(policyTable(a, 54));
     expect(b.alpha).toBe(a.alpha);
-    expect(b.gradientSteps).toBe(a.gradientSteps);
+    expect(b.updates).toBe(a.updates);
     // The same update on both gives the same weights (Adam moments restored), and the same sampled actions (RNG restored).
     const batch = () => ({
       obs: tf.oneHot(tf.tensor1d([36, 27, 18], 'int32'), 54).toFloat() as tf.Tensor2D,
@@ -320,10 +320,14 @@ describe('plumbing', () => {
     expect(tf.tidy(() => b.critic.getWeights())).toEqual(tf.tidy(() => a.critic.getWeights()));
     expect(tf.tidy(() => b.actor.getWeights())).toEqual(tf.tidy(() => a.actor.getWeights()));
     expect(b.alpha).toBe(a.alpha);
-    expect(Array.from({ length: 20 }, () => b.act(36))).toEqual(Array.from({ length: 20 }, () => a.act(36)));
+    expect(
+      Array.from({ length: 20 }, () => b.act([36], { deterministic: false, rng: b.streams.get('explore') })[0]),
+    ).toEqual(
+      Array.from({ length: 20 }, () => a.act([36], { deterministic: false, rng: a.streams.get('explore') })[0]),
+    );
     // A checkpoint of another env is rejected naming the field.
     const other = { observationSpace: new Discrete(48), actionSpace: new Discrete(4) };
-    expect(() => new DiscreteSacAgent(other, objective('uniform', other), SMALL_CFG).loadCheckpoint(ckpt)).toThrow(
+    expect(() => new DiscreteSacAgent(other, objective('uniform', other), SMALL_CFG).setState(ckpt)).toThrow(
       /checkpoint.observationSpace: Discrete\(54\) does not match the env's Discrete\(48\)/,
     );
     a.dispose();
@@ -358,7 +362,7 @@ describe('plumbing', () => {
     // A fresh env and prior: everything the rest of the run needs comes from the checkpoint.
     const env2 = twoRoute();
     const resumed = DiscreteSacTrainer.resume(env2, uniform(env2), ckpt).run();
-    expect(resumed.agent.gradientSteps).toBe(full.agent.gradientSteps);
+    expect(resumed.agent.updates).toBe(full.agent.updates);
     expect(resumed.metrics).toEqual(full.metrics);
     expect(resumed.policyTable).toEqual(full.policyTable);
     expect(tf.tidy(() => resumed.agent.critic.getWeights())).toEqual(tf.tidy(() => full.agent.critic.getWeights()));
@@ -417,11 +421,11 @@ describe('plumbing', () => {
     const env = twoRoute();
     const prior = objective('uniform', env);
     const ckpt = new DiscreteSacAgent(env, prior, SMALL_CFG);
-    const saved = ckpt.saveCheckpoint();
+    const saved = ckpt.getState();
     ckpt.dispose();
     const own = trackTensors(); // this agent's tensors only (issue #16)
     const agent = new DiscreteSacAgent(env, prior, SMALL_CFG);
-    agent.loadCheckpoint(saved);
+    agent.setState(saved);
     expect(own.alive()).toBeGreaterThan(0);
     agent.dispose();
     expect(own.alive()).toBe(0);

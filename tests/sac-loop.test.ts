@@ -118,7 +118,7 @@ describe('the shared SAC loop', () => {
       /checkpoint.algo: got "sac", allowed: 'sac-discrete'/,
     );
     const agent = new DiscreteSacAgent(env, objective, TINY);
-    expect(() => agent.loadCheckpoint({ ...ckpt.agent, version: 1 } as never)).toThrow(
+    expect(() => agent.setState({ ...ckpt.agent, version: 1 } as never)).toThrow(
       /checkpoint.version: got 1, allowed: 2/,
     );
     const resumed = DiscreteSacTrainer.resume(fresh(), objective, decodeF32Json(encodeF32Json(ckpt)));

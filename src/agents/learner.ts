@@ -427,16 +427,7 @@ class DiscreteSacLearner extends BaseLearner<DiscreteSacLearnerConfig> {
   }
 
   act(obs: readonly Observation[], opts: ActOptions): Float32Array {
-    const agent = this.trainer.agent;
-    const probs = tf.tidy(() => agent.probs(agent.encode(obs)).dataSync() as Float32Array);
-    const n = agent.actionSpace.n;
-    return Float32Array.from(obs, (_, i) => {
-      const p = probs.subarray(i * n, (i + 1) * n);
-      if (!opts.deterministic) return opts.rng.categorical(p);
-      let best = 0;
-      for (let a = 1; a < n; a++) if (p[a] > p[best]) best = a;
-      return best;
-    });
+    return this.trainer.agent.act(obs, opts);
   }
 
   stats(obs: readonly Observation[], _rng: Rng, prior: Prior = this.objective.prior): { entropy: number; kl: number } {

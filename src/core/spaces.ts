@@ -96,3 +96,15 @@ export function isNumericArray(x: unknown): x is ArrayLike<number> {
 function fmt(a: Float64Array): string {
   return `[${Array.from(a).join(', ')}]`;
 }
+
+/** log of a box's volume, Σ_d log(high_d − low_d) (float64, dimension by dimension). */
+export function logVolume(low: ArrayLike<number>, high: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < low.length; i++) s += Math.log(high[i] - low[i]);
+  return s;
+}
+
+/** log u of the uniform density over a space: −log n (Discrete) or −Σ_d log(high_d − low_d) (a bounded Box). */
+export function uniformLogDensity(space: Space): number {
+  return space.kind === 'discrete' ? -Math.log(space.n) : -logVolume(space.low, space.high);
+}

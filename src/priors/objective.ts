@@ -25,6 +25,7 @@
  * while every KL a learner or the viewer reports stays a finite, comparable number (KL to uniform, i.e.
  * log|A| − H(π) for discrete actions). Nothing downstream needs to know which prior it was given.
  */
+import { uniformLogDensity } from '../core/spaces.js';
 import { z } from 'zod';
 import { checkPriorMatches, type DiscretePrior, type Prior, type PriorSpaces } from './prior.js';
 import { referencePrior, type ReferenceSource } from './reference.js';
@@ -172,15 +173,6 @@ function initialAlpha(alpha: number | string): number {
   return m?.[1] === undefined ? 1 : Number(m[1]);
 }
 
-/** log u of the uniform prior over the action space: −log n (Discrete) or −Σ_d log(high_d − low_d) (Box). */
-function uniformLogDensity(spaces: PriorSpaces): number {
-  const a = spaces.actionSpace;
-  if (a.kind === 'discrete') return -Math.log(a.n);
-  let s = 0;
-  for (let i = 0; i < a.dim; i++) s -= Math.log(a.high[i] - a.low[i]);
-  return s;
-}
-
 /**
  * Builds the Objective for an env's spaces. Errors (an `ObjectiveError` naming the field, the value and
  * what is allowed) come at construction: a reference over other spaces, `none` with α > 0, a learned α
@@ -223,7 +215,7 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
       // Uniform prior: KL(π‖U) = −H(π) − log u, so the entropy target H̄ is the KL target −H̄ − log u.
       const hBar =
         s.targetEntropy === 'auto' ? -(spaces.actionSpace as { dim: number }).dim : (s.targetEntropy as number);
-      targetKl = -hBar - uniformLogDensity(spaces);
+      targetKl = -hBar - uniformLogDensity(spaces.actionSpace);
     }
   }
   const label = `${s.prior} α=${learned ? `auto→KL ${formatNumber(targetKl!)}` : formatNumber(alpha)}`;

@@ -3,7 +3,7 @@
  * bounded `Box`. Against it, α·KL(π‖p) = α(log|A| − H(π)): maximum-entropy RL (SAC's entropy bonus).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Box, Discrete } from '../core/spaces.js';
+import { uniformLogDensity, type Box, type Discrete } from '../core/spaces.js';
 import {
   categoricalKl,
   uniformTable,
@@ -41,8 +41,7 @@ function uniformBox(actionSpace: Box, spaces: PriorSpaces): BoxPrior {
     );
   }
   // log p(a) = −Σ_d log(high_d − low_d), the same for every a in the box.
-  let logDensity = 0;
-  for (let i = 0; i < actionSpace.dim; i++) logDensity -= Math.log(actionSpace.high[i] - actionSpace.low[i]);
+  const logDensity = uniformLogDensity(actionSpace);
   if (!Number.isFinite(logDensity)) {
     throw new RangeError(
       `uniform prior: actionSpace ${actionSpace.toString()} has a zero-width dimension (no density)`,

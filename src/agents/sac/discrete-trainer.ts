@@ -77,7 +77,7 @@ export class DiscreteSacTrainer {
       collect: (obs, step) => this.collect(obs, step),
       learn: (batch) => agent.updateFrom(batch),
       scalars: (step, finished, _episodes, evalReturn) => {
-        const scalars: Record<string, number> = { ...(agent.lastStats() ?? {}) };
+        const scalars: Record<string, number> = { ...agent.readMetrics() };
         if (finished.length > 0) {
           scalars['charts/episodic_return'] = finished.reduce((s, e) => s + e.ret, 0) / finished.length;
           scalars['charts/episodic_length'] = finished.reduce((s, e) => s + e.len, 0) / finished.length;
@@ -102,7 +102,7 @@ export class DiscreteSacTrainer {
       },
       logged: (m, regular) => {
         if (!regular) return;
-        this.lastGood = agent.saveCheckpoint();
+        this.lastGood = agent.getState();
         return hooks.onLog?.(m, agent);
       },
     };
@@ -122,7 +122,7 @@ export class DiscreteSacTrainer {
   ): DiscreteSacTrainer {
     checkCheckpoint(ckpt, 'sac-discrete');
     const trainer = new DiscreteSacTrainer(env, objective, ckpt.agent.config, hooks);
-    trainer.agent.loadCheckpoint(ckpt.agent);
+    trainer.agent.setState(ckpt.agent);
     trainer.loop.restore(ckpt);
     trainer.lastGood = ckpt.agent;
     return trainer;
@@ -136,7 +136,7 @@ export class DiscreteSacTrainer {
   /** The run's full state (see `DiscreteSacTrainerCheckpoint`); only at an episode boundary. */
   saveCheckpoint(): DiscreteSacTrainerCheckpoint {
     const saved = this.loop.save('DiscreteSacTrainer.saveCheckpoint');
-    return { version: LEARNER_CHECKPOINT_VERSION, algo: 'sac-discrete', agent: this.agent.saveCheckpoint(), ...saved };
+    return { version: LEARNER_CHECKPOINT_VERSION, algo: 'sac-discrete', agent: this.agent.getState(), ...saved };
   }
 
   /** Every metrics line so far. */
@@ -196,7 +196,7 @@ export class DiscreteSacTrainer {
       this.loop.stop();
       throw new DivergedError('discrete SAC', 'policy π(·|s)', bad, step, this.lastGood);
     }
-    return this.agent.act(obs, false, probs);
+    return explore.categorical(probs);
   }
 }
 

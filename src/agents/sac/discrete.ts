@@ -55,6 +55,7 @@ import {
   type Objective,
   type PriorSpaces,
 } from '../../priors/index.js';
+import type { ActOptions } from '../episodes.js';
 import { checkCheckpointVersion, LEARNER_CHECKPOINT_VERSION } from '../loop.js';
 
 import { discreteEngineConfig, resolveDiscreteSacConfig, type DiscreteSacConfig } from './discrete-config.js';
@@ -225,7 +226,8 @@ export class DiscreteSacAgent {
     return tf.tidy(() => this.alphaTensor().dataSync()[0]);
   }
 
-  get gradientSteps(): number {
+  /** Gradient steps taken. */
+  get updates(): number {
     return this.engine ? this.engine.gradientSteps : this.gradSteps;
   }
 
@@ -247,15 +249,17 @@ export class DiscreteSacAgent {
     return tf.tidy(() => this.probs(this.encode([obs])).dataSync() as Float32Array);
   }
 
-  /**
-   * One action: sampled from π(·|s) with the `explore` stream, or the mode (greedy) when `greedy`.
-   * `p` may pass π(·|s) already read with `actionProbs` (the trainer checks it for NaN first).
-   */
-  act(obs: Observation, greedy = false, p: Float32Array = this.actionProbs(obs)): number {
-    if (!greedy) return this.streams.get('explore').categorical(p);
-    let best = 0;
-    for (let a = 1; a < p.length; a++) if (p[a] > p[best]) best = a;
-    return best;
+  /** Actions for a batch of observations: the mode of π(·|s) (the first on ties), or drawn with `opts.rng`. */
+  act(obs: readonly Observation[], opts: ActOptions): Float32Array {
+    const probs = tf.tidy(() => this.probs(this.encode(obs)).dataSync() as Float32Array);
+    const n = this.actionSpace.n;
+    return Float32Array.from(obs, (_, i) => {
+      const p = probs.subarray(i * n, (i + 1) * n);
+      if (!opts.deterministic) return opts.rng.categorical(p);
+      let best = 0;
+      for (let a = 1; a < n; a++) if (p[a] > p[best]) best = a;
+      return best;
+    });
   }
 
   /** One gradient step on a host batch (the trainer's; the engine path takes it as it is). */
@@ -376,16 +380,16 @@ export class DiscreteSacAgent {
     });
   }
 
-  /** The last update's statistics (one device read), or null before the first update. */
-  lastStats(): Record<string, number> | null {
-    if (this.engine) return this.engine.gradientSteps > 0 ? { ...this.engine.lastStats() } : null;
-    if (this.stats === null) return null;
+  /** The latest update's scalars (one device read); {} before the first update. */
+  readMetrics(): Record<string, number> {
+    if (this.engine) return this.engine.gradientSteps > 0 ? { ...this.engine.lastStats() } : {};
+    if (this.stats === null) return {};
     const v = this.stats.dataSync();
     return Object.fromEntries(STAT_NAMES.map((k, i) => [k, v[i]]));
   }
 
   /** Networks, optimizers, α and RNG streams (copies). */
-  saveCheckpoint(): DiscreteSacCheckpoint {
+  getState(): DiscreteSacCheckpoint {
     const st = this.engine
       ? this.engine.getState()
       : {
@@ -409,7 +413,7 @@ export class DiscreteSacAgent {
   }
 
   /** Restores a checkpoint taken from an agent with the same spaces and network sizes (either `impl`). */
-  loadCheckpoint(ckpt: DiscreteSacCheckpoint): void {
+  setState(ckpt: DiscreteSacCheckpoint): void {
     checkCheckpointSpaces(ckpt, this);
     if (JSON.stringify(ckpt.config.hidden) !== JSON.stringify(this.cfg.hidden)) {
       throw new RangeError(

@@ -17,6 +17,7 @@
  * (src/nn/mlp.ts's flat layout), Adam states per optimizer, log α. So checkpoints move between paths.
  * Node and browser load the same `.wasm` (fs in Node, fetch of Vite's asset URL in the browser).
  */
+import { logVolume } from '../../core/spaces.js';
 import type { Rng } from '../../core/rng.js';
 import {
   checkStepConfig,
@@ -100,13 +101,10 @@ export class SacEngine extends EngineCore {
   constructor(module: WebAssembly.Module, cfg: SacEngineConfig) {
     checkConfig(cfg);
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = cfg;
-    let logPrior = 0;
+    // As the uniform prior's density and TanhGaussian's Σ log h (in float64, then float32 inside).
+    const logPrior = -logVolume(cfg.low, cfg.high);
     let logHalfRangeSum = 0;
-    for (let i = 0; i < cfg.actDim; i++) {
-      // As the uniform prior's density and TanhGaussian's Σ log h (in float64, then float32 inside).
-      logPrior -= Math.log(cfg.high[i] - cfg.low[i]);
-      logHalfRangeSum += Math.log((cfg.high[i] - cfg.low[i]) / 2);
-    }
+    for (let i = 0; i < cfg.actDim; i++) logHalfRangeSum += Math.log((cfg.high[i] - cfg.low[i]) / 2);
     const sizes = {
       actor: [cfg.obsDim, ...cfg.hidden, 2 * cfg.actDim],
       critic: [cfg.obsDim + cfg.actDim, ...cfg.hidden, 1],
