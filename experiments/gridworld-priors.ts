@@ -56,7 +56,7 @@ import {
 import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { stackedBars } from '../src/node/run/svgplot.js';
-import { yieldToEventLoop } from '../src/core/yield.js';
+import { runEpisodes, tablePolicy } from '../src/agents/episodes.js';
 import { partStreams, sequentialParts, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
@@ -204,39 +204,27 @@ interface Episode {
 }
 
 /**
- * Rolls π out `n` times (actions from the `rollout` stream; env seeded once from the run seed); the first
- * `keep` episodes are returned whole.
+ * Rolls π out `n` times, one episode after another (actions from the `rollout` stream; the env seeded once
+ * from the run seed); the first `keep` episodes are returned whole.
  */
-async function rollouts(env: TabularEnv, pi: Float64Array, nA: number, n: number, keep: number, ctx: RunContext) {
+function rollouts(makeEnv: () => TabularEnv, pi: Float64Array, nA: number, n: number, keep: number, ctx: RunContext) {
   const rng = ctx.streams.get('rollout');
+  const act = { deterministic: false, rng } as const;
+  const eps = runEpisodes(tablePolicy(pi, nA), makeEnv, n, [ctx.seed], { sequential: true, record: true, act });
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<TwoRouteOutcome, number>;
-  let totalReturn = 0;
-  let totalLength = 0;
-  let done = 0;
-  const kept: Omit<Episode, 'label'>[] = [];
-  for (let ep = 0; ep < n && !ctx.signal.aborted; ep++) {
-    let { obs: s } = env.reset(ep === 0 ? { seed: ctx.seed } : {});
-    const states = [s];
-    const actions: number[] = [];
-    const rewards: number[] = [];
-    for (;;) {
-      const a = rng.categorical(pi.subarray(s * nA, s * nA + nA));
-      const step = env.step(a);
-      s = step.obs;
-      states.push(s);
-      actions.push(a);
-      rewards.push(step.reward);
-      totalReturn += step.reward;
-      if (step.terminated || step.truncated) break;
-    }
-    if (ep < keep) kept.push({ obs: states, actions, rewards });
-    totalLength += states.length - 1;
-    counts[classifyTwoRoute(states)]++;
-    done++;
-    if (ep % 100 === 99) await yieldToEventLoop();
-  }
-  for (const o of OUTCOMES) counts[o] /= Math.max(1, done);
-  return { counts, meanReturn: totalReturn / Math.max(1, done), meanLength: totalLength / Math.max(1, done), kept };
+  for (const e of eps) counts[classifyTwoRoute(e.trajectory!.obs.map((o) => o[0]))]++;
+  for (const o of OUTCOMES) counts[o] /= n;
+  // Sums in step order, episode after episode.
+  const totalReturn = eps.reduce((s, e) => e.trajectory!.rewards.reduce((u, r) => u + r, s), 0);
+  const totalLength = eps.reduce((s, e) => s + e.length, 0);
+  const kept = eps
+    .slice(0, keep)
+    .map(({ trajectory: tr }) => ({
+      obs: tr!.obs.map((o) => o[0]),
+      actions: tr!.actions.map((a) => a[0]),
+      rewards: tr!.rewards,
+    }));
+  return { counts, meanReturn: totalReturn / n, meanLength: totalLength / n, kept };
 }
 
 /** The most probable action of π(·|s) (the first on ties). */
@@ -281,7 +269,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
         const pi = await solve(setting, columns.next());
         const visits = stateVisitation(model, pi);
         const start = model.initialDistribution.indexOf(1);
-        const roll = await rollouts(env, pi, nA, opts.episodes, opts.replays, ctx);
+        const roll = rollouts(makeEnv, pi, nA, opts.episodes, opts.replays, ctx);
         const klToExact = weightedMean(starVisits, (s) => klAt(pi, star, s, nA));
         episodes.push(...roll.kept.map((e) => ({ label: `${prior} / ${method}`, ...e })));
         rows.push({

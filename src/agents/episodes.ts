@@ -38,6 +38,8 @@ export interface EpisodeOptions {
   act?: ActOptions;
   /** Keep each episode's observations, actions and rewards. */
   record?: boolean;
+  /** One env, the episodes one after another (only the first reset seeded); default: lockstep. */
+  sequential?: boolean;
   /** Sees every live episode's observation before the policy acts (for KL / entropy statistics). */
   onStep?(live: Observation[]): void;
 }
@@ -46,7 +48,8 @@ const toArray = (o: Observation): number[] => (typeof o === 'number' ? [o] : Arr
 
 /**
  * `episodes` episodes of `policy`, each reset with a seed: drawn from `seeds` (all up front, in order), or
- * the given list's.
+ * the given list's. With `opts.sequential` they run one after another on one env instead: the first reset is
+ * seeded, the later ones continue the env's own stream (Gymnasium's `reset()` without a seed).
  */
 export function runEpisodes(
   policy: BatchPolicy,
@@ -55,39 +58,75 @@ export function runEpisodes(
   seeds: Rng | readonly number[],
   opts: EpisodeOptions = {},
 ): EpisodeResult[] {
-  const envs = Array.from({ length: episodes }, makeEnv);
+  const steps = episodeSteps(policy, makeEnv, episodes, seeds, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `runEpisodes` one time step at a time: yields the episodes so far after every step (a page draws between
+ * steps, or stops early keeping what it has) and returns them at the end.
+ */
+export function* episodeSteps(
+  policy: BatchPolicy,
+  makeEnv: () => Env,
+  episodes: number,
+  seeds: Rng | readonly number[],
+  opts: EpisodeOptions = {},
+): Generator<readonly EpisodeResult[], EpisodeResult[]> {
   const seedOf = (i: number) => (Array.isArray(seeds) ? (seeds as readonly number[])[i] : (seeds as Rng).uint32());
-  const obs = envs.map((e, i) => e.reset({ seed: seedOf(i) }).obs);
-  const out: EpisodeResult[] = envs.map((_, i) => ({
+  const fresh = (obs: Observation): EpisodeResult => ({
     return: 0,
     length: 0,
     terminated: false,
     lastReward: 0,
     info: {},
-    ...(opts.record ? { trajectory: { obs: [toArray(obs[i])], actions: [], rewards: [] } } : {}),
-  }));
-  let live = envs.map((_, i) => i);
+    ...(opts.record ? { trajectory: { obs: [toArray(obs)], actions: [], rewards: [] } } : {}),
+  });
   const w = policy.actionWidth;
+  const out: EpisodeResult[] = [];
+  // Lockstep: every episode on its own env, one act per time step for all live ones. Sequential: one env.
+  const envs = Array.from({ length: opts.sequential ? 1 : episodes }, makeEnv);
   const discrete = envs[0]?.actionSpace.kind === 'discrete';
+  const obs: Observation[] = [];
+  const start = (slot: number, ep: number) => {
+    obs[slot] = envs[slot].reset(opts.sequential && ep > 0 ? {} : { seed: seedOf(ep) }).obs;
+    out[ep] = fresh(obs[slot]);
+  };
+  let live: { slot: number; ep: number }[] = [];
+  let next = 0;
+  for (; next < envs.length; next++) {
+    start(next, next);
+    live.push({ slot: next, ep: next });
+  }
   while (live.length > 0) {
-    const batch = live.map((i) => obs[i]);
+    const batch = live.map(({ slot }) => obs[slot]);
     opts.onStep?.(batch);
     const actions = policy.act(batch, opts.act ?? { deterministic: true });
-    live = live.filter((i, k) => {
+    const still: typeof live = [];
+    live.forEach(({ slot, ep }, k) => {
       const a = actions.subarray(k * w, (k + 1) * w);
-      const r = envs[i].step(discrete ? a[0] : a);
-      const ep = out[i];
-      ep.return += r.reward;
-      ep.length += 1;
-      ep.lastReward = r.reward;
-      ep.info = r.info;
-      ep.trajectory?.actions.push(Array.from(a));
-      ep.trajectory?.rewards.push(r.reward);
-      ep.trajectory?.obs.push(toArray(r.obs));
-      obs[i] = r.obs;
-      if (r.terminated) ep.terminated = true;
-      return !(r.terminated || r.truncated || ep.length >= MAX_EPISODE_STEPS);
+      const r = envs[slot].step(discrete ? a[0] : a);
+      const e = out[ep];
+      e.return += r.reward;
+      e.length += 1;
+      e.lastReward = r.reward;
+      e.info = r.info;
+      e.trajectory?.actions.push(Array.from(a));
+      e.trajectory?.rewards.push(r.reward);
+      e.trajectory?.obs.push(toArray(r.obs));
+      obs[slot] = r.obs;
+      if (r.terminated) e.terminated = true;
+      if (!(r.terminated || r.truncated || e.length >= MAX_EPISODE_STEPS)) still.push({ slot, ep });
+      else if (next < episodes) {
+        start(slot, next);
+        still.push({ slot, ep: next++ });
+      }
     });
+    live = still;
+    yield out;
   }
   envs.forEach((e) => e.close());
   return out;
@@ -126,4 +165,23 @@ export function rollouts(
     info: e.info,
     return: e.return,
   }));
+}
+
+/** A tabular policy π(a|s) (nS·nA row-major, the exact solver's layout) acting: its mode, or a draw of it. */
+export function tablePolicy(
+  pi: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
+  nA: number,
+): BatchPolicy {
+  return {
+    actionWidth: 1,
+    act: (obs, opts) =>
+      Float32Array.from(obs, (o) => {
+        const s = Number(o);
+        const row = pi.subarray(s * nA, s * nA + nA);
+        if (!opts.deterministic) return opts.rng.categorical(row);
+        let best = 0;
+        for (let a = 1; a < nA; a++) if (row[a] > row[best]) best = a;
+        return best;
+      }),
+  };
 }
