@@ -217,13 +217,11 @@ function rollouts(makeEnv: () => TabularEnv, pi: Float64Array, nA: number, n: nu
   // Sums in step order, episode after episode.
   const totalReturn = eps.reduce((s, e) => e.trajectory!.rewards.reduce((u, r) => u + r, s), 0);
   const totalLength = eps.reduce((s, e) => s + e.length, 0);
-  const kept = eps
-    .slice(0, keep)
-    .map(({ trajectory: tr }) => ({
-      obs: tr!.obs.map((o) => o[0]),
-      actions: tr!.actions.map((a) => a[0]),
-      rewards: tr!.rewards,
-    }));
+  const kept = eps.slice(0, keep).map(({ trajectory: tr }) => ({
+    obs: tr!.obs.map((o) => o[0]),
+    actions: tr!.actions.map((a) => a[0]),
+    rewards: tr!.rewards,
+  }));
   return { counts, meanReturn: totalReturn / n, meanLength: totalLength / n, kept };
 }
 
