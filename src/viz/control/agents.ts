@@ -7,6 +7,7 @@
  * No pixi or DOM here (WebCrypto and tfjs only), so Node tests run it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { episodeSteps, type EpisodeResult } from '../../agents/episodes.js';
 import { createLearner, policyReference, type Learner } from '../../agents/learner.js';
 import { agentWeights, checkAgentFits, parseAgentManifest, type AgentManifest } from '../../agents/saved-agent.js';
 import { UsageError } from '../../core/errors.js';
@@ -186,41 +187,30 @@ export async function rollouts(
   deterministic: boolean,
   signal?: AbortSignal,
 ): Promise<Rollout[]> {
-  const envs = Array.from({ length: n }, () => make(agent.manifest.env.id, agent.manifest.env.options));
-  const starts = startSeeds(seed, n);
-  const rng = new Rng(`${seed}/actions`);
-  const out: Rollout[] = envs.map((e, i) => ({
-    obs: [e.reset({ seed: starts[i] }).obs as Float32Array],
-    actions: [],
-    return: 0,
-    success: agent.env === 'Pendulum-v1' ? null : false,
-    goal: null,
-  }));
-  const d = agent.actionSpace.dim;
-  let live = envs.map((_, i) => i);
-  for (let t = 0; live.length > 0; t++) {
-    const acts = agent.learner.act(
-      live.map((i) => out[i].obs.at(-1)!),
-      deterministic ? { deterministic: true } : { deterministic: false, rng },
-    );
-    live = live.filter((i, k) => {
-      const a = acts.slice(k * d, (k + 1) * d);
-      const r = envs[i].step(a);
-      const ro = out[i];
-      ro.obs.push(r.obs as Float32Array);
-      ro.actions.push(a);
-      ro.return += r.reward;
-      if (r.terminated) {
-        ro.goal = typeof r.info.goal === 'string' ? r.info.goal : null;
-        ro.success = agent.env === 'PointMass-v0' ? ro.goal === 'far' : true;
-      }
-      return !(r.terminated || r.truncated);
-    });
+  const makeEnv = () => make(agent.manifest.env.id, agent.manifest.env.options);
+  const act = deterministic
+    ? ({ deterministic: true } as const)
+    : { deterministic: false as const, rng: new Rng(`${seed}/actions`) };
+  const steps = episodeSteps(agent.learner, makeEnv, n, startSeeds(seed, n), { act, record: true });
+  let eps: readonly EpisodeResult[] = [];
+  for (let t = 0; ; t++) {
+    const r = steps.next();
+    eps = r.value;
+    if (r.done) break;
     if (t % 50 === 49) {
       await yieldToEventLoop();
       if (signal?.aborted) break;
     }
   }
-  envs.forEach((e) => e.close());
-  return out;
+  return eps.map((e) => {
+    const goal = e.terminated && typeof e.info.goal === 'string' ? e.info.goal : null;
+    return {
+      obs: e.trajectory!.obs.map((o) => Float32Array.from(o)),
+      actions: e.trajectory!.actions.map((a) => Float32Array.from(a)),
+      return: e.return,
+      success:
+        agent.env === 'Pendulum-v1' ? null : e.terminated && (agent.env === 'PointMass-v0' ? goal === 'far' : true),
+      goal,
+    };
+  });
 }

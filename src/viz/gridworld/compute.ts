@@ -5,6 +5,7 @@
  * are the sampled statistics. Seeding uses common random numbers: for one seed, every prior sees the
  * same env stream and the same agent stream, so differences come from the policy alone.
  */
+import { runEpisodes, tablePolicy } from '../../agents/episodes.js';
 import { Rng } from '../../core/rng.js';
 import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
@@ -309,27 +310,16 @@ export function computeScene(
   const visits = new Float64Array(model.nStates);
   const episodes: number[][] = [];
   const outcomes: Record<string, number> = Object.fromEntries(entry.outcomes.map((o) => [o.key, 0]));
-  const agent = new Rng(`${seed}/agent`);
+  const act = { deterministic: false, rng: new Rng(`${seed}/agent`) } as const;
+  const eps = runEpisodes(tablePolicy(pi, nA), () => env, rollouts, [seed], { sequential: true, record: true, act });
   let totalReturn = 0;
   let totalLength = 0;
   let successes = 0;
-  for (let i = 0; i < rollouts; i++) {
-    let s = (i === 0 ? env.reset({ seed }) : env.reset()).obs as number;
-    const states = [s];
-    let ret = 0;
-    let end = 'timeout';
-    for (;;) {
-      const action = agent.categorical(pi.subarray(s * nA, s * nA + nA));
-      const r = env.step(action);
-      s = r.obs as number;
-      states.push(s);
-      ret += r.reward;
-      if (r.terminated) {
-        end = grid.cells[s].kind === 'goal' ? 'goal' : 'hazard';
-        break;
-      }
-      if (r.truncated) break;
-    }
+  for (const e of eps) {
+    const states = e.trajectory!.obs.map((o) => o[0]);
+    const s = states[states.length - 1];
+    const end = e.terminated ? (grid.cells[s].kind === 'goal' ? 'goal' : 'hazard') : 'timeout';
+    const ret = e.return;
     for (const st of states) visits[st] += 1;
     if (end === 'goal') successes++;
     const label = entry.classify ? entry.classify(states) : end;
