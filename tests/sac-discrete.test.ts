@@ -4,7 +4,6 @@ import { evaluatePolicy, klAt, softValueIteration, stateVisitation, weightedMean
 import { DiscreteSacAgent, policyTable, type DiscreteSacCheckpoint } from '../src/agents/sac/discrete.js';
 import {
   DiscreteSacTrainer,
-  trainDiscreteSac,
   type DiscreteSacResult,
   type DiscreteSacTrainerCheckpoint,
 } from '../src/agents/sac/discrete-trainer.js';
@@ -41,6 +40,12 @@ import {
 import { DivergedError } from '../src/agents/diverged.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { trackTensors } from './own-tensors.js';
+
+/** Steps a trainer to its budget (the learner protocol's `run` does this with hooks; these tests read the trainer). */
+function trainToEnd(trainer: DiscreteSacTrainer) {
+  while (trainer.step());
+  return trainer.result();
+}
 
 const twoRoute = () => make('TwoRoute-v0') as unknown as TabularEnv;
 const N_A = 4;
@@ -92,7 +97,7 @@ const SMALL_CFG: Partial<DiscreteSacConfig> = {
  */
 function train(kind: PriorName, cfg: Partial<DiscreteSacConfig>): { env: TabularEnv; result: DiscreteSacResult } {
   const env = twoRoute();
-  return { env, result: trainDiscreteSac(exploringStarts(twoRoute()), objective(kind, env), cfg) };
+  return { env, result: trainToEnd(new DiscreteSacTrainer(exploringStarts(twoRoute()), objective(kind, env), cfg)) };
 }
 
 /**
@@ -299,7 +304,7 @@ describe('plumbing', () => {
   it('checkpoint round trip (through encodeF32Json) restores networks, optimizers, α and RNG streams', () => {
     const env = twoRoute();
     const prior = autoUniform(env);
-    const a = new DiscreteSacTrainer(env, prior, SMALL_CFG).run().agent;
+    const a = trainToEnd(new DiscreteSacTrainer(env, prior, SMALL_CFG)).agent;
     const ckpt = decodeF32Json<DiscreteSacCheckpoint>(encodeF32Json(a.getState()));
     const b = new DiscreteSacAgent(env, prior, { ...SMALL_CFG, seed: 99 });
     expect(policyTable(b, 54)).not.toEqual(policyTable(a, 54));
@@ -343,7 +348,7 @@ describe('plumbing', () => {
     };
     const uniform = (env: Env) => autoUniform(env);
     const fullEnv = twoRoute();
-    const full = new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg).run();
+    const full = trainToEnd(new DiscreteSacTrainer(fullEnv, uniform(fullEnv), cfg));
 
     const env = twoRoute();
     const first = new DiscreteSacTrainer(env, uniform(env), cfg);
@@ -361,7 +366,7 @@ describe('plumbing', () => {
 
     // A fresh env and prior: everything the rest of the run needs comes from the checkpoint.
     const env2 = twoRoute();
-    const resumed = DiscreteSacTrainer.resume(env2, uniform(env2), ckpt).run();
+    const resumed = trainToEnd(DiscreteSacTrainer.resume(env2, uniform(env2), ckpt));
     expect(resumed.agent.updates).toBe(full.agent.updates);
     expect(resumed.metrics).toEqual(full.metrics);
     expect(resumed.policyTable).toEqual(full.policyTable);
@@ -373,7 +378,7 @@ describe('plumbing', () => {
 
   it('a saved agent as a frozen reference prior: training against it leaves it unchanged and sends it no gradient', () => {
     const env = twoRoute();
-    const teacher = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG).run().agent;
+    const teacher = trainToEnd(new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG)).agent;
     const own = trackTensors(); // from here: the reference prior's and the student's tensors only (issue #16)
     const toTeacher = makeObjective({ prior: 'reference', alpha: 'auto_0.15', targetKl: 0.05 }, env, {
       reference: policyReference(
@@ -390,7 +395,7 @@ describe('plumbing', () => {
     expect(before.every((p) => p > 0)).toBe(true);
     const teacherTable = policyTable(teacher, 54);
     before.forEach((p, i) => expect(p).toBeCloseTo(teacherTable[i], 6));
-    const student = new DiscreteSacTrainer(env, toTeacher, { ...SMALL_CFG, seed: 5 }).run().agent;
+    const student = trainToEnd(new DiscreteSacTrainer(env, toTeacher, { ...SMALL_CFG, seed: 5 })).agent;
     expect(prior.table()).toEqual(before);
     // Gradients of the learner's KL term w.r.t. EVERY trainable variable: the reference's are zero.
     const { grads } = tf.variableGrads(() =>
@@ -447,7 +452,7 @@ describe('plumbing', () => {
     const trainer = new DiscreteSacTrainer(env, objective('uniform', env), SMALL_CFG);
     let err: unknown;
     try {
-      trainer.run();
+      trainToEnd(trainer);
     } catch (e) {
       err = e;
     }

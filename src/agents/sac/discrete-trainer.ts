@@ -157,12 +157,6 @@ export class DiscreteSacTrainer {
     return this.loop.step();
   }
 
-  /** Runs to `totalSteps` (or until a hook stops it). */
-  run(): DiscreteSacResult {
-    while (this.step());
-    return this.result();
-  }
-
   result(): DiscreteSacResult {
     const space = this.agent.observationSpace;
     return {
@@ -213,17 +207,4 @@ function sampleZeta(rng: Rng, mu: number, max: number): number {
     if (u < 0) return n;
   }
   return max;
-}
-
-/**
- * Trains discrete SAC on `env` toward `objective` and returns the agent, its policy table (tabular envs) and
- * the metrics lines. `hooks.onStep` / `hooks.onLog` observe (and may stop) training.
- */
-export function trainDiscreteSac(
-  env: Env,
-  objective: Objective,
-  config: Partial<DiscreteSacConfig> = {},
-  hooks: DiscreteSacHooks = {},
-): DiscreteSacResult {
-  return new DiscreteSacTrainer(env, objective, config, hooks).run();
 }
