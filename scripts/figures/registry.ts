@@ -7,6 +7,7 @@
 import type { SeedStats } from './stats.js';
 import { fixed, meanStdRange, pct, range, sci, seedsText } from './stats.js';
 import type { Tolerance } from './blocks.js';
+import { UsageError } from '../../src/core/errors.js';
 
 /** What one seed of one command left behind. */
 export interface RunOutput {
@@ -309,6 +310,6 @@ export const FIGURES: readonly Figure[] = [
 
 export function figureByName(name: string): Figure {
   const f = FIGURES.find((x) => x.name === name);
-  if (!f) throw new Error(`--only: got '${name}'; allowed: ${FIGURES.map((x) => x.name).join(', ')}`);
+  if (!f) throw new UsageError(`--only: got '${name}'; allowed: ${FIGURES.map((x) => x.name).join(', ')}`);
   return f;
 }
