@@ -30,6 +30,7 @@ const LEARNING = [
   'tests/learner-matrix.test.ts',
   'tests/sweep-backends.test.ts',
   'tests/train*.test.ts',
+  'tests/figures.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

@@ -1,0 +1,311 @@
+/**
+ * `npm run figures`: regenerates the numbers the README and docs/ quote, each from the command its block shows,
+ * over the figure's seeds, and writes them to `docs/figures/figures.json` and into the marked blocks
+ * (`<!-- figures:begin name -->…<!-- figures:end -->`).
+ *
+ *   npm run figures                    the fast figures (seconds each); slow ones keep their block, marked not regenerated
+ *   npm run figures -- --slow          every figure (long learning runs, timings)
+ *   npm run figures -- --only a,b      just these
+ *   npm run figures -- --check         recompute the fast figures and compare with the blocks; exit 1 where one
+ *                                      differs beyond its tolerance (one line each); writes nothing
+ *   --readme <file>                    the README to read/fill instead of ./README.md (tests use a copy)
+ *   --list                             the registry
+ *
+ * Every run is in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary folder.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXPERIMENTS } from '../experiments/index.js';
+import { UsageError } from '../src/core/errors.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { writeFileAtomic } from '../src/node/atomicfs.js';
+import { booleanKeys, COMMON_OPTIONS, splitArgs, validateFlags } from '../src/node/run/options.js';
+import { createRunDir, FILES, gitInfo, readMetrics } from '../src/node/run/rundir.js';
+import { runSeed } from '../src/node/run/runner.js';
+import { compareBlock, fillBlocks, findBlocks, toleranceText } from './figures/blocks.js';
+import { FIGURES, figureByName, type Figure, type RunOutput } from './figures/registry.js';
+import { seedStats, type SeedStats } from './figures/stats.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const FIGURES_JSON = 'docs/figures/figures.json';
+
+interface FigureRecord {
+  name: string;
+  what: string;
+  commands: readonly string[];
+  seeds: readonly number[];
+  speed: 'fast' | 'slow';
+  timing: boolean;
+  tolerance: string;
+  files: readonly string[];
+  /** false: not rerun this time; its block keeps the text it had (measuredAt says when it was, if ever) */
+  regenerated: boolean;
+  measuredAt: string | null;
+  /** os.loadavg() (1, 5, 15 min) when its first run started */
+  load: number[] | null;
+  wallSeconds: number | null;
+  values: Record<string, SeedStats> | null;
+  text: string;
+}
+
+interface FiguresFile {
+  generatedAt: string;
+  node: string;
+  backend: string;
+  git: unknown;
+  figures: FigureRecord[];
+}
+
+/** Runs one seed of one command in this process; cached per (command, seed) across figures. */
+async function runCommand(command: string, seed: number, out: string, backendCache: Map<string, string>) {
+  const words = command.split(/\s+/).filter(Boolean);
+  const entry = EXPERIMENTS.find((e) => e.name === words[0]);
+  if (!entry) throw new UsageError(`figures: command '${command}': unknown experiment '${words[0]}'`);
+  const exp = (await entry.load()).default;
+  const raw = splitArgs(words.slice(1), booleanKeys([COMMON_OPTIONS, exp.options]));
+  for (const k of ['seed', 'seeds', 'out', 'resume', 'workers'])
+    if (raw.flags.has(k))
+      throw new UsageError(`figures: command '${command}': --${k} is the registry's, not the command's`);
+  const [common, options] = validateFlags(raw.flags, [COMMON_OPTIONS, exp.options] as const);
+  const key = common.backend ?? '';
+  if (!backendCache.has(key)) backendCache.set(key, await initNodeBackend(common.backend));
+  const backend = backendCache.get(key)!;
+  const dir = exp.kind === 'train' ? createRunDir(out, exp.name, seed) : null;
+  const lines: string[] = [];
+  const load = loadavg();
+  const t0 = performance.now();
+  await runSeed({
+    experiment: exp,
+    options: options as Record<string, unknown>,
+    seed,
+    dir,
+    resume: false,
+    backend,
+    signal: new AbortController().signal,
+    reporter: { progress() {}, print: (l) => lines.push(...l.split('\n')), finish() {} },
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const resultsPath = dir ? join(dir, 'results.json') : null;
+  const results = resultsPath && existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : null;
+  const metrics = (dir && existsSync(join(dir, FILES.metrics)) ? readMetrics(join(dir, FILES.metrics)) : []).map(
+    ({ step, ...scalars }) => ({ step, scalars }),
+  );
+  return {
+    run: { command, seed, lines, results, metrics, wallSeconds, load } satisfies RunOutput,
+    backend,
+  };
+}
+
+interface Measured {
+  figure: Figure;
+  text: string;
+  values: Record<string, SeedStats>;
+  load: number[];
+  wallSeconds: number;
+}
+
+async function measure(figures: readonly Figure[], log: (l: string) => void): Promise<[Measured[], string]> {
+  const out = mkdtempSync(join(tmpdir(), 'priorlab-figures-'));
+  const cache = new Map<string, RunOutput>();
+  const backends = new Map<string, string>();
+  let backend = '';
+  try {
+    const measured: Measured[] = [];
+    for (const figure of figures) {
+      const perKey = new Map<string, Map<number, number>>();
+      let load: number[] | null = null;
+      let wall = 0;
+      for (const seed of figure.seeds) {
+        const runs: RunOutput[] = [];
+        for (const command of figure.commands) {
+          const k = `${command}\u0000${seed}`;
+          let run = cache.get(k);
+          if (run === undefined) {
+            const r = await runCommand(command, seed, out, backends);
+            backend = r.backend;
+            run = r.run;
+            cache.set(k, run);
+            log(`  ran ${command} --seed ${seed}: ${run.wallSeconds.toFixed(1)} s at load ${run.load[0].toFixed(1)}`);
+          }
+          load ??= [...run.load];
+          wall += run.wallSeconds;
+          runs.push(run);
+        }
+        for (const [key, value] of Object.entries(figure.extract(runs))) {
+          if (!perKey.has(key)) perKey.set(key, new Map());
+          perKey.get(key)!.set(seed, value);
+        }
+      }
+      const values = Object.fromEntries([...perKey].map(([k, m]) => [k, seedStats(m)]));
+      const v = (key: string): SeedStats => {
+        const s = values[key];
+        if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
+        return s;
+      };
+      measured.push({
+        figure,
+        text: figure.render({ v, seeds: figure.seeds }),
+        values,
+        load: load!,
+        wallSeconds: wall,
+      });
+    }
+    return [measured, backend];
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The files holding blocks: README (or its stand-in) and docs/. */
+function docPath(file: string, readme: string): string {
+  return file === 'README.md' ? readme : join(ROOT, file);
+}
+
+export interface Io {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+export async function main(
+  argv: readonly string[],
+  io: Io = { log: console.log, error: console.error },
+): Promise<number> {
+  try {
+    const raw = splitArgs(argv, (k) => ['check', 'slow', 'list'].includes(k));
+    for (const k of raw.flags.keys())
+      if (!['check', 'slow', 'only', 'readme', 'list'].includes(k))
+        throw new UsageError(
+          `unknown option --${k}; allowed: --check, --slow, --only <names>, --readme <file>, --list`,
+        );
+    const flag = (k: string) => raw.flags.get(k) === true || raw.flags.get(k) === 'true';
+    const str = (k: string): string | null => {
+      const v = raw.flags.get(k);
+      if (v === undefined) return null;
+      if (v === true) throw new UsageError(`--${k}: missing value`);
+      return v;
+    };
+    if (flag('list')) {
+      for (const f of FIGURES)
+        io.log(
+          `${f.name.padEnd(20)} ${f.speed}${f.timing ? ' (timing)' : ''}  seeds ${f.seeds.join(',')}  tolerance ${toleranceText(f.tolerance)}  ${f.commands.join(' | ')}`,
+        );
+      return 0;
+    }
+    const readme = resolve(str('readme') ?? join(ROOT, 'README.md'));
+    const only = str('only');
+    const check = flag('check');
+    const selected = only
+      ? only.split(',').map((n) => figureByName(n.trim()))
+      : FIGURES.filter((f) => flag('slow') || f.speed === 'fast');
+    if (check && selected.some((f) => f.timing))
+      throw new UsageError(
+        `--check: timings are not checked; drop ${selected
+          .filter((f) => f.timing)
+          .map((f) => f.name)
+          .join(', ')}`,
+      );
+
+    const docs = new Map<string, string>();
+    for (const f of FIGURES)
+      for (const file of f.files) {
+        const p = docPath(file, readme);
+        if (!docs.has(p)) docs.set(p, readFileSync(p, 'utf8'));
+      }
+    const blocksOf = (f: Figure) =>
+      f.files.flatMap((file) =>
+        findBlocks(docs.get(docPath(file, readme))!)
+          .filter((b) => b.name === f.name)
+          .map((b) => ({ file, b })),
+      );
+    for (const f of selected)
+      if (blocksOf(f).length === 0)
+        throw new UsageError(`figures: ${f.name}: no <!-- figures:begin ${f.name} --> block in ${f.files.join(', ')}`);
+
+    const t0 = performance.now();
+    const load0 = loadavg();
+    io.log(
+      `figures: ${selected.length} figure${selected.length === 1 ? '' : 's'} (${selected.map((f) => f.name).join(', ')})`,
+    );
+    const [measured, backend] = await measure(selected, io.log);
+    const seconds = (performance.now() - t0) / 1000;
+    const loadText = `load ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} at the end`;
+
+    const differences: string[] = [];
+    for (const m of measured)
+      for (const { file, b } of blocksOf(m.figure)) {
+        const d = m.figure.timing ? null : compareBlock(m.figure.name, b.text, m.text, m.figure.tolerance);
+        if (d) differences.push(`${file}: ${d}`);
+      }
+
+    if (check) {
+      for (const d of differences) io.error(`figures --check: ${d}`);
+      io.log(
+        `figures --check: ${measured.length - new Set(differences.map((d) => d.split(': ')[1])).size} of ${measured.length} agree with ${readme === join(ROOT, 'README.md') ? 'README.md' : readme} and docs/ in ${seconds.toFixed(0)} s (${loadText})`,
+      );
+      return differences.length ? 1 : 0;
+    }
+
+    for (const d of differences) io.log(`drift: ${d}`);
+    const texts = new Map(measured.map((m) => [m.figure.name, m.text]));
+    for (const [p, text] of docs) {
+      const next = fillBlocks(text, texts);
+      if (next !== text) writeFileAtomic(p, next);
+    }
+    const jsonPath = join(ROOT, FIGURES_JSON);
+    const previous: FiguresFile | null = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : null;
+    const now = new Date().toISOString();
+    const records: FigureRecord[] = FIGURES.map((f) => {
+      const m = measured.find((x) => x.figure === f);
+      const base = {
+        name: f.name,
+        what: f.what,
+        commands: f.commands,
+        seeds: f.seeds,
+        speed: f.speed,
+        timing: f.timing ?? false,
+        tolerance: toleranceText(f.tolerance),
+        files: f.files,
+      };
+      if (m)
+        return {
+          ...base,
+          regenerated: true,
+          measuredAt: now,
+          load: m.load,
+          wallSeconds: m.wallSeconds,
+          values: m.values,
+          text: m.text,
+        };
+      const old = previous?.figures.find((r) => r.name === f.name);
+      const block = blocksOf(f)[0]?.b.text ?? '';
+      return {
+        ...base,
+        regenerated: false,
+        measuredAt: old?.measuredAt ?? null,
+        load: old?.load ?? null,
+        wallSeconds: old?.wallSeconds ?? null,
+        values: old?.values ?? null,
+        text: block,
+      };
+    });
+    const file: FiguresFile = { generatedAt: now, node: process.version, backend, git: gitInfo(), figures: records };
+    writeFileAtomic(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+    io.log(
+      `figures: wrote ${FIGURES_JSON} and ${[...docs.keys()].length} documents' blocks in ${seconds.toFixed(0)} s (${loadText})`,
+    );
+    const stale = records.filter((r) => !r.regenerated).map((r) => r.name);
+    if (stale.length) io.log(`figures: not regenerated this time (blocks kept): ${stale.join(', ')}`);
+    return 0;
+  } catch (err) {
+    io.error(err instanceof Error ? err.message : String(err));
+    if (process.env.PRIORLAB_DEBUG) io.error((err as Error).stack ?? '');
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
