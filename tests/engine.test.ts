@@ -210,14 +210,22 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
       const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference });
       const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [8], batchSize: 4 }, env, objective, new Rng(1));
       expect(agent.usesEngine).toBe(true);
+      const tensors = tf.memory().numTensors;
       for (const b of batches) agent.update(b, new Rng(3));
       expect(agent.updates).toBe(3);
+      expect(tf.memory().numTensors, 'no tensor left behind by an update').toBe(tensors);
       losses.push(agent.readMetrics().criticLoss);
       agent.dispose();
       objective.dispose();
     }
     // The controller with and without its host view: the same numbers exactly.
     expect(losses[2]).toBe(losses[0]);
+    const saved = savedAgent() as Extract<ReferenceSource, { gaussian: unknown }>;
+    const unsquashed = { ...saved, squash: false };
+    expect(() => makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: unsquashed })).toThrow(
+      'reference.squash: got false with an actor, allowed: true (a SAC actor is squashed)',
+    );
+    saved.dispose?.();
   });
 });
 
@@ -455,6 +463,14 @@ describe('SacEngine resources and input checks', () => {
       [{ targetKl: NaN }, /targetKl: got NaN, allowed: a finite number, or null \(α fixed\)/],
       [{ alpha: 0 }, /alpha: got 0, allowed: an initial value > 0 when α is learned/],
       [{ policyFrequency: 0 }, /policyFrequency: got 0/],
+      [
+        { reference: { kind: 'actor', sizes: [3, 8, 4], weights: new Float32Array(68) } },
+        /reference.sizes: got \[3,8,4\], allowed: \[3, 1 to 16 hidden widths, 2\]/,
+      ],
+      [
+        { reference: { kind: 'actor', sizes: [3, 8, 2], weights: new Float32Array(5) } },
+        /reference.weights.length: got 5, allowed: 50 \(the sizes' parameters\)/,
+      ],
     ];
     for (const [over, msg] of bad)
       expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);
@@ -470,6 +486,16 @@ describe('SacEngine resources and input checks', () => {
     expect(() => engine.update(batch, { next: new Float32Array(4) })).toThrow(
       /noise.actor \(the actor steps this update\) must hold 4 floats/,
     );
+    const withRef = new SacEngine(module, { ...base, reference: { kind: 'gaussian', squash: false } });
+    const noise = { next: new Float32Array(4), actor: new Float32Array(4) };
+    expect(() => withRef.update(batch, noise)).toThrow(
+      "SacEngine.update: prior got undefined, allowed: μ_ref, log σ_ref at s and s′ (a 'gaussian' reference)",
+    );
+    const params = { mean: new Float32Array(4), logStd: new Float32Array(4), nextMean: new Float32Array(4) };
+    expect(() => withRef.update(batch, noise, { ...params, nextLogStd: new Float32Array(3) })).toThrow(
+      'SacEngine.update: prior.nextLogStd must hold 4 floats (batch 4), got 3',
+    );
+    withRef.dispose();
     expect(() => engine.act(new Float32Array(4), { deterministic: true })).toThrow(
       'SacEngine.act: obs must hold n·3 floats (n ≥ 1), got 4',
     );

@@ -199,9 +199,7 @@ function gaussianReference(
     throw new RangeError(`reference.squash: true needs a bounded Box action space, the env has ${box.toString()}`);
   const d = box.dim;
   if (source.actor && !squash)
-    throw new RangeError(
-      `reference.actor: a frozen SAC actor is a squashed Gaussian, needs squash: true, got ${squash}`,
-    );
+    throw new RangeError(`reference.squash: got ${squash} with an actor, allowed: true (a SAC actor is squashed)`);
   // Built inside the caller's tidy; the returned distribution holds stop-gradient copies of the parameters.
   const distribution = (obs: tf.Tensor2D): DiagGaussian | TanhGaussian => {
     const { mean, logStd } = paramsFn(obs);

@@ -226,7 +226,9 @@ export class SacEngine extends EngineCore {
     if (needActor) check('noise.actor (the actor steps this update)', noise.actor, B * a);
     if (this.takesParams) {
       if (!prior)
-        throw new RangeError(`SacEngine.${where}: prior (μ_ref, log σ_ref at s and s′) is needed by the reference`);
+        throw new RangeError(
+          `SacEngine.${where}: prior got undefined, allowed: μ_ref, log σ_ref at s and s′ (a 'gaussian' reference)`,
+        );
       for (const f of ['mean', 'logStd', 'nextMean', 'nextLogStd'] as const) check(`prior.${f}`, prior[f], B * a);
     }
     const io = this.io(B);
