@@ -33,6 +33,8 @@ import {
   type SacConfig,
 } from '../src/agents/sac/continuous.js';
 
+type Impl = SacConfig['impl'];
+
 const REFERENCE_OBJECTIVE: ObjectiveSpec = { prior: 'reference', alpha: 'auto_0.1', targetKl: 1.69 };
 
 function median(xs: number[]): number {
@@ -102,7 +104,13 @@ function trainRate(envId: string, cfg: SacConfig, c: PriorCase, steps: number): 
 }
 
 /** Ms per update of `SacContinuous` for each prior and impl on Pendulum sizes, interleaved blocks, medians. */
-function msPerUpdate(cases: PriorCase[], hidden: number, batch: number, blocks: number, perBlock: number) {
+function msPerUpdate(
+  cases: PriorCase[],
+  hidden: number,
+  batch: number,
+  blocks: number,
+  perBlock: Record<Impl, number>,
+) {
   const env = make('Pendulum-v1');
   const rng = new Rng('bench');
   const buffer = new ReplayBuffer(10_000, 3, 1);
@@ -115,7 +123,7 @@ function msPerUpdate(cases: PriorCase[], hidden: number, batch: number, blocks: 
       false,
     );
   }
-  const batches = Array.from({ length: perBlock }, () => buffer.sample(batch, rng));
+  const batches = Array.from({ length: perBlock.engine }, () => buffer.sample(batch, rng));
   const agents = cases.flatMap((c) =>
     (['engine', 'autodiff'] as const).map((impl) => {
       const objective = makeObjective(c.spec, env, c.reference ? { reference: c.reference } : {});
@@ -125,15 +133,15 @@ function msPerUpdate(cases: PriorCase[], hidden: number, batch: number, blocks: 
         objective,
         new Rng('init'),
       );
-      return { key: `${c.name}|${impl}`, agent, objective, times: [] as number[] };
+      return { key: `${c.name}|${impl}`, agent, objective, n: perBlock[impl], times: [] as number[] };
     }),
   );
   for (let blk = -1; blk < blocks; blk++) {
     for (const a of agents) {
       const t0 = performance.now();
-      for (const b of batches) a.agent.update(b, rng);
+      for (let i = 0; i < a.n; i++) a.agent.update(batches[i], rng);
       a.agent.readMetrics(); // waits for the device (tfjs)
-      if (blk >= 0) a.times.push((performance.now() - t0) / perBlock); // block −1 is warm-up
+      if (blk >= 0) a.times.push((performance.now() - t0) / a.n); // block −1 is warm-up
     }
   }
   const out: Record<string, number> = {};
@@ -147,7 +155,7 @@ function msPerUpdate(cases: PriorCase[], hidden: number, batch: number, blocks: 
 
 export async function bench(): Promise<void> {
   const backend = tf.getBackend() ? tf.getBackend() : await initNodeBackend();
-  const rounds = 3;
+  const rounds = 5;
   const steps = 1500;
   console.log(
     `sac-continuous (backend ${backend}, impl engine) under each prior: env steps/s of the learning phase of ` +
@@ -188,8 +196,11 @@ export async function bench(): Promise<void> {
     }
   }
   const cases = priorCases('Pendulum-v1', [64, 64]);
-  const ms = msPerUpdate(cases, 64, 64, 7, 20);
-  console.log(`  ms per update, Pendulum-v1 sizes, hidden 64×64, batch 64 (medians of 7 interleaved blocks of 20):`);
+  const perBlock = { engine: 200, autodiff: 10 };
+  const ms = msPerUpdate(cases, 64, 64, 9, perBlock);
+  console.log(
+    `  ms per update, Pendulum-v1 sizes, hidden 64×64, batch 64 (medians of 9 interleaved blocks of ${perBlock.engine} engine / ${perBlock.autodiff} autodiff updates):`,
+  );
   for (const c of cases) {
     const e = ms[`${c.name}|engine`];
     const a = ms[`${c.name}|autodiff`];
