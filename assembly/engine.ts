@@ -9,6 +9,9 @@
 //   streams), so every result is a function of the seed.
 // - `updateDiscrete` runs one discrete step as `DiscreteSacAgent.update` (src/agents/sac/discrete.ts), every
 //   expectation over actions exact, the prior's log-probabilities passed in with the batch; `probs` gives π(·|s).
+// - The continuous prior (`configureReference`): the uniform density over the Box (a constant log p), or a
+//   reference Gaussian N(μ_ref(s), σ_ref(s)²), raw or tanh-squashed to the Box, whose μ_ref and log σ_ref come
+//   in with each batch (host-computed, for s and s′) or from a frozen SAC actor held here (`refLogProb`).
 //
 // Parameter layout (the flat layout of src/nn/mlp.ts): for each copy k, for each layer l: W (in × out,
 // row-major) then b (out). Hidden layers are ReLU (or tanh, discrete), the output layer is linear.
@@ -20,7 +23,8 @@ const HIDDEN = memory.data(4 * MAX_HIDDEN, 16); // hidden widths, written by JS 
 const ACT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
 const CRIT_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16);
 const METRICS = memory.data(4 * 8, 16); // continuous: criticLoss, q, actorLoss, kl, entropy, alpha; discrete: see updateDiscrete
-const INPUTS = memory.data(4 * 10, 16); // scratch pointers, see `inputPtrs`
+const INPUTS = memory.data(4 * 16, 16); // scratch pointers, see `inputPtrs`
+const REF_SIZES = memory.data(4 * (MAX_HIDDEN + 2), 16); // the frozen reference actor's widths, written by JS
 const SCALARS = memory.data(8 * 7, 16); // scalar state, see `getScalars`
 
 let obsDim = 0;
@@ -44,6 +48,11 @@ let autoAlpha = false;
 let targetKl: f32 = 0;
 let logPrior: f32 = 0; // log p(a|s): constant for the uniform prior, 0 for none
 let logHalfRangeSum: f32 = 0;
+// continuous reference prior (see `configureReference`)
+let refKind = 0; // 0: uniform (log p = logPrior); 1: Gaussian, μ_ref/log σ_ref passed in; 2: from the frozen actor at refP
+let refSquash = false; // log p of the tanh-squashed Gaussian (with its Jacobian), else of the raw Gaussian
+let refLayers = 0; // layers of the frozen actor (kind 2)
+let refP: usize = 0;
 // discrete only
 let tanhHidden = false; // hidden activation tanh (else ReLU)
 let greedy = false; // α ≡ 0 with atZeroAlpha 'greedy': max backup and greedy (cross-entropy) improvement step
@@ -102,6 +111,13 @@ let logPi: usize = 0;
 let preTanh: usize = 0; // [B, act] u
 let logStd: usize = 0; // [B, act]
 let xT: usize = 0; // [maxWidth, B] a layer input, transposed
+let inRefMean: usize = 0; // [B, act] μ_ref(s), then log σ_ref(s); the same for s′
+let inRefLogStd: usize = 0;
+let inRefMeanNext: usize = 0;
+let inRefLogStdNext: usize = 0;
+let logPRef: usize = 0; // [B] log p(a|s) of the last `refLogProb`
+let gradRef: usize = 0; // [B, act] ∂log p/∂a of the last `refLogProb`
+let refH: usize = 0; // the frozen actor's activations
 let wT: usize = 0; // [out, in] a weight matrix, transposed (the largest layer)
 
 const LOG_STD_MIN: f32 = -5;
@@ -129,9 +145,14 @@ function alloc(floats: i32): usize {
   return ptr;
 }
 
+/** Layers of the network a sizes table describes (the frozen reference actor has its own). */
+@inline function layersOf(sizes: usize): i32 {
+  return sizes == REF_SIZES ? refLayers : nLayers;
+}
+
 function netSize(sizes: usize): i32 {
   let n = 0;
-  for (let l = 0; l < nLayers; l++) n += (load<i32>(sizes + (<usize>l << 2)) + 1) * load<i32>(sizes + (<usize>(l + 1) << 2));
+  for (let l = 0; l < layersOf(sizes); l++) n += (load<i32>(sizes + (<usize>l << 2)) + 1) * load<i32>(sizes + (<usize>(l + 1) << 2));
   return n;
 }
 
@@ -224,6 +245,25 @@ export function configure(
 }
 
 /**
+ * Continuous SAC's reference prior, after `configure` and before the first `reserve`: `kind` 1 takes
+ * μ_ref, log σ_ref per row with each batch (refMean/refLogStd for s, refMeanNext/refLogStdNext for s′);
+ * `kind` 2 computes them with a frozen SAC actor [obs, ...nHidden widths at REF_SIZES (written by JS), 2·act]
+ * whose parameters JS writes at `refActorPtr()` (its output [μ | r], log σ = mid + half·tanh(r), as the
+ * learner's). `squash`: p is the tanh-squashed Gaussian over the Box (kind 2 always is). Kind 0 = uniform.
+ */
+export function configureReference(kind: i32, squash: bool, nHidden: i32): void {
+  if (top == 0 || capacity != 0 || kind < 0 || kind > 2 || (kind == 2 && (nHidden < 1 || nHidden > MAX_HIDDEN))) unreachable();
+  refKind = kind;
+  refSquash = squash;
+  if (kind == 2) {
+    refLayers = nHidden + 1;
+    top = scratchBase;
+    refP = alloc(netSize(REF_SIZES));
+    scratchBase = top;
+  }
+}
+
+/**
  * Discrete SAC: actor [obs, ...hidden, n] (logits), critics [obs, ...hidden, n] (Q for every action);
  * hidden ReLU or tanh, none at all for tabular (linear) nets. α = exp(log α) (α = 0 is log α = log(MIN_VALUE), exactly 0 in float32).
  */
@@ -259,7 +299,7 @@ export function configureDiscrete(
 
 function activations(sizes: usize, batch: i32): i32 {
   let n = 0;
-  for (let l = 1; l <= nLayers; l++) n += batch * pad4(load<i32>(sizes + (<usize>l << 2)));
+  for (let l = 1; l <= layersOf(sizes); l++) n += batch * pad4(load<i32>(sizes + (<usize>l << 2)));
   return n;
 }
 
@@ -298,6 +338,13 @@ export function reserve(batch: i32): void {
   preTanh = alloc(ab);
   logStd = alloc(ab);
   xT = alloc(batch * maxWidth);
+  inRefMean = alloc(ab);
+  inRefLogStd = alloc(ab);
+  inRefMeanNext = alloc(ab);
+  inRefLogStdNext = alloc(ab);
+  logPRef = alloc(batch);
+  gradRef = alloc(ab);
+  refH = refKind == 2 ? alloc(activations(REF_SIZES, batch)) : 0;
   capacity = batch;
 }
 
@@ -436,11 +483,12 @@ function paramOffset(sizes: usize, l: i32): usize {
 function netForward(sizes: usize, P: usize, X: usize, B: i32, H: usize): usize {
   let x = X;
   let p = P;
-  for (let l = 0; l < nLayers; l++) {
+  const nl = layersOf(sizes);
+  for (let l = 0; l < nl; l++) {
     const nin = width(sizes, l);
     const nout = width(sizes, l + 1);
     const y = H + actOffset(sizes, l, B);
-    const hidden = l < nLayers - 1;
+    const hidden = l < nl - 1;
     matmul(x, B, nin, nout, p, p + ((<usize>nin * nout) << 2), y, hidden && !tanhHidden);
     if (hidden && tanhHidden) for (let k = 0; k < B * nout; k++) store<f32>(y + (<usize>k << 2), Mathf.tanh(load<f32>(y + (<usize>k << 2))));
     p += (<usize>(nin + 1) * nout) << 2;
@@ -538,6 +586,76 @@ function headBackward(gA: usize, strideA: i32, gLogPi: f32, eps: usize, B: i32):
   }
 }
 
+// ---- the reference prior's log-density and its action gradient ----
+
+const SQUASH_CLIP: f32 = <f32>(1 - 1e-6);
+
+/** μ_ref, log σ_ref [B, act] of the frozen actor on X [B, obs]: its output [μ | r], log σ = mid + half·tanh(r). */
+function refFromActor(X: usize, B: i32, mean: usize, logStd_: usize): void {
+  const a = actDim;
+  const out = netForward(REF_SIZES, refP, X, B, refH);
+  for (let b = 0; b < B; b++) {
+    for (let d = 0; d < a; d++) {
+      const o = out + (<usize>(b * 2 * a + d) << 2);
+      const k = <usize>(b * a + d) << 2;
+      store<f32>(mean + k, load<f32>(o));
+      store<f32>(logStd_ + k, LOG_STD_MID + LOG_STD_HALF * Mathf.tanh(load<f32>(o + (<usize>a << 2))));
+    }
+  }
+}
+
+/**
+ * log p(a|s) of actions A [B, act] (env units) under the reference N(μ, σ²) (μ, log σ [B, act]) into logPRef,
+ * and with `withGrad` ∂log p/∂a into gradRef (the reference itself frozen: no gradient reaches μ, σ):
+ * - raw (`refSquash` false, the named controllers): z = (a − μ)/σ,
+ *     log p = Σ_d [ −½z² − log σ − ½ log 2π ],   ∂log p/∂a = −z/σ;
+ * - squashed (a saved SAC agent): y = clip((a − c)/h, ±(1 − 1e-6)), u = atanh(y) (as TanhGaussian.logProb),
+ *     log p = Σ_d [ −½((u − μ)/σ)² − log σ − ½ log 2π − 2(log 2 − u − softplus(−2u)) ] − Σ_d log h_d,
+ *     ∂log p/∂a = [−(u − μ)/σ² + 2y] · 1/(1 − y²) · 1/h   (0 where the clip is active).
+ */
+function refLogProb(A: usize, mean: usize, logStd_: usize, B: i32, withGrad: bool): void {
+  const a = actDim;
+  for (let b = 0; b < B; b++) {
+    let lp: f32 = 0;
+    for (let d = 0; d < a; d++) {
+      const k = <usize>(b * a + d) << 2;
+      const mu = load<f32>(mean + k);
+      const ls = load<f32>(logStd_ + k);
+      const std = Mathf.exp(ls);
+      const x = load<f32>(A + k);
+      if (refSquash) {
+        const h = load<f32>(bounds + (<usize>(a + d) << 2));
+        const yRaw = (x - load<f32>(bounds + (<usize>d << 2))) / h;
+        const y = min<f32>(max<f32>(yRaw, -SQUASH_CLIP), SQUASH_CLIP);
+        const u = Mathf.atanh(y);
+        const z = (u - mu) / std;
+        const m2u: f32 = -2 * u;
+        const softplus = max<f32>(m2u, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(m2u)));
+        lp += -0.5 * z * z - ls - HALF_LOG_2PI - 2 * (LOG_2 - u - softplus);
+        if (withGrad) {
+          const inside = yRaw >= -SQUASH_CLIP && yRaw <= SQUASH_CLIP;
+          store<f32>(gradRef + k, inside ? ((-z / std + 2 * y) / (1 - y * y)) / h : 0);
+        }
+      } else {
+        const z = (x - mu) / std;
+        lp += -0.5 * z * z - ls - HALF_LOG_2PI;
+        if (withGrad) store<f32>(gradRef + k, -z / std);
+      }
+    }
+    store<f32>(logPRef + (<usize>b << 2), refSquash ? lp - logHalfRangeSum : lp);
+  }
+}
+
+/**
+ * For the gradient tests: log p(a|s) and ∂log p/∂a of the `n` rows of inObs/inAction into logPRef/gradRef
+ * (kind 1: μ, log σ from refMean/refLogStd; kind 2: from the frozen actor on inObs).
+ */
+export function priorLogProb(n: i32): void {
+  if (n < 1 || n > capacity || refKind == 0) unreachable();
+  if (refKind == 2) refFromActor(inObs, n, inRefMean, inRefLogStd);
+  refLogProb(inAction, inRefMean, inRefLogStd, n, true);
+}
+
 // ---- optimizer, Polyak ----
 
 /** Adam with tfjs's semantics (src/nn/adam.ts): optional global-norm clip, bias corrections folded into lr_t, ε̂. */
@@ -609,7 +727,7 @@ function concatSa(obs: usize, action: usize, B: i32): void {
 
 /**
  * The critic loss on the batch in the input region, with its gradient into criticG:
- *   y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p)),  a' ~ π(·|s') (noise epsNext),
+ *   y = r + γ(1 − terminated)·(min_k Q'_k(s', a') − α(log π(a'|s') − log p(a'|s'))),  a' ~ π(·|s') (noise epsNext),
  *   L_Q = ½ Σ_k E[(Q_k(s,a) − y)²],  ∂L/∂Q_k = (Q_k − y)/B.
  * Writes the criticLoss and q metrics.
  */
@@ -621,11 +739,14 @@ function criticLossGrad(B: i32, alpha: f32): f32 {
   const crit1 = <usize>criticCopy << 2;
   const tq0 = netForward(CRIT_SIZES, targetP, sa, B, critH0);
   const tq1 = netForward(CRIT_SIZES, targetP + crit1, sa, B, critH1);
+  if (refKind == 2) refFromActor(inNextObs, B, inRefMeanNext, inRefLogStdNext);
+  if (refKind != 0) refLogProb(outAction, inRefMeanNext, inRefLogStdNext, B, false); // log p(a'|s')
   for (let b = 0; b < B; b++) {
     const k = <usize>b << 2;
     const qMin = min<f32>(load<f32>(tq0 + k), load<f32>(tq1 + k));
     const notDone: f32 = 1 - load<f32>(inTerminated + k);
-    store<f32>(yTarget + k, load<f32>(inReward + k) + gamma * notDone * (qMin - alpha * (load<f32>(logPi + k) - logPrior)));
+    const lpPrior = refKind == 0 ? logPrior : load<f32>(logPRef + k);
+    store<f32>(yTarget + k, load<f32>(inReward + k) + gamma * notDone * (qMin - alpha * (load<f32>(logPi + k) - lpPrior)));
   }
   concatSa(inObs, inAction, B);
   const cq0 = netForward(CRIT_SIZES, criticP, sa, B, critH0);
@@ -652,7 +773,8 @@ function criticLossGrad(B: i32, alpha: f32): f32 {
 
 /**
  * The actor loss with its gradient into actorG (the critics frozen):
- *   L_π = E_s[ α(log π(ã|s) − log p) − min_k Q_k(s, ã) ],  ã = squash(μ + σε) (noise epsActor).
+ *   L_π = E_s[ α(log π(ã|s) − log p(ã|s)) − min_k Q_k(s, ã) ],  ã = squash(μ + σε) (noise epsActor),
+ *   ∂L_π/∂ã = −(1/B)·∂min_k Q_k/∂ã − (α/B)·∂log p/∂ã  (the second term only for a reference prior).
  * Writes the actorLoss, kl (E[log π − log p]) and entropy (−E[log π]) metrics.
  */
 function actorLossGrad(B: i32, alpha: f32): f32 {
@@ -663,6 +785,8 @@ function actorLossGrad(B: i32, alpha: f32): f32 {
   const crit1 = <usize>criticCopy << 2;
   const aq0 = netForward(CRIT_SIZES, criticP, sa, B, critH0);
   const aq1 = netForward(CRIT_SIZES, criticP + crit1, sa, B, critH1);
+  if (refKind == 2) refFromActor(inObs, B, inRefMean, inRefLogStd);
+  if (refKind != 0) refLogProb(outAction, inRefMean, inRefLogStd, B, true); // log p(ã|s), ∂/∂ã (outAction is reused below)
   let sumKl: f32 = 0;
   let sumLogPi: f32 = 0;
   let sumLoss: f32 = 0;
@@ -672,9 +796,10 @@ function actorLossGrad(B: i32, alpha: f32): f32 {
     const v1 = load<f32>(aq1 + k);
     const qMin = min<f32>(v0, v1);
     const lp = load<f32>(logPi + k);
-    sumKl += lp - logPrior;
+    const lpPrior = refKind == 0 ? logPrior : load<f32>(logPRef + k);
+    sumKl += lp - lpPrior;
     sumLogPi += lp;
-    sumLoss += alpha * (lp - logPrior) - qMin;
+    sumLoss += alpha * (lp - lpPrior) - qMin;
     // ∂L/∂Q_k = −1/B where Q_k is the minimum (both on a tie, as tfjs's min gradient).
     store<f32>(q0 + k, v0 == qMin ? -1 / fB : 0);
     store<f32>(q1 + k, v1 == qMin ? -1 / fB : 0);
@@ -689,7 +814,8 @@ function actorLossGrad(B: i32, alpha: f32): f32 {
   for (let b = 0; b < B; b++) {
     for (let d = 0; d < actDim; d++) {
       const k = <usize>(b * actDim + d) << 2;
-      store<f32>(outAction + k, load<f32>(gradA + k) + load<f32>(dSa + (<usize>(b * w + obsDim + d) << 2)));
+      const gQ = load<f32>(gradA + k) + load<f32>(dSa + (<usize>(b * w + obsDim + d) << 2));
+      store<f32>(outAction + k, refKind == 0 ? gQ : gQ - (alpha / fB) * load<f32>(gradRef + k));
     }
   }
   headBackward(outAction, actDim, alpha / fB, inEpsActor, B);
@@ -925,6 +1051,8 @@ export function probs(nObs: i32): void {
 
 // ---- accessors for the JS wrapper ----
 export function hiddenPtr(): usize { return HIDDEN; }
+export function refSizesPtr(): usize { return REF_SIZES; }
+export function refActorPtr(): usize { return refP; }
 export function metricsPtr(): usize { return METRICS; }
 export function boundsPtr(): usize { return bounds; }
 export function actorPtr(): usize { return actorP; }
@@ -950,6 +1078,12 @@ export function inputPtrs(): usize {
   store<u32>(INPUTS, <u32>outAction, 28);
   store<u32>(INPUTS, <u32>inLogPNext, 32);
   store<u32>(INPUTS, <u32>inLogP, 36);
+  store<u32>(INPUTS, <u32>inRefMean, 40);
+  store<u32>(INPUTS, <u32>inRefLogStd, 44);
+  store<u32>(INPUTS, <u32>inRefMeanNext, 48);
+  store<u32>(INPUTS, <u32>inRefLogStdNext, 52);
+  store<u32>(INPUTS, <u32>logPRef, 56);
+  store<u32>(INPUTS, <u32>gradRef, 60);
   return INPUTS;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The wasm SAC engine (src/nn/engine) against the tfjs reference path: `SacContinuous` with `impl: 'engine'`
  * (the default) vs `impl: 'autodiff'`, same weights, batches and noise → same parameters, optimizer moments
- * and losses to float32 tolerance; the reference prior falls back to tfjs; the engine's hand-written
- * gradients against finite differences; flat memory; bad input rejected; the committed `.wasm` rebuilt from
+ * and losses to float32 tolerance, for the uniform prior and the reference priors (a named controller, a
+ * saved SAC agent); the engine's hand-written gradients (and ∂log p/∂ã of each reference) against finite differences; flat memory; bad input rejected; the committed `.wasm` rebuilt from
  * its source byte for byte.
  */
 import { readFileSync } from 'node:fs';
@@ -12,10 +12,30 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../src/core/rng.js';
 import { make } from '../src/envs/registry.js';
 import { pendulumSwingUp } from '../src/envs/controllers.js';
-import { controllerReference, makeObjective, type ObjectiveSpec } from '../src/priors/index.js';
+import {
+  controllerReference,
+  makeObjective,
+  type BoxPrior,
+  type ObjectiveSpec,
+  type ReferenceSource,
+} from '../src/priors/index.js';
 import { ReplayBuffer, type ReplayBatch } from '../src/agents/replay.js';
-import { SAC_DEFAULTS, SAC_OBJECTIVE, SacContinuous, type SacConfig } from '../src/agents/sac/continuous.js';
-import { loadSacEngine, SacEngine, type SacEngineConfig } from '../src/nn/engine/index.js';
+import {
+  SAC_DEFAULTS,
+  SAC_OBJECTIVE,
+  SacContinuous,
+  sacActorReference,
+  type SacConfig,
+} from '../src/agents/sac/continuous.js';
+import {
+  loadSacEngine,
+  SacEngine,
+  type SacEngineConfig,
+  type SacEnginePriorParams,
+  type SacEngineReference,
+} from '../src/nn/engine/index.js';
+import { initialWeights } from '../src/nn/init.js';
+import type { Box } from '../src/core/spaces.js';
 import { closeness } from './numeric.js';
 
 let module: WebAssembly.Module;
@@ -26,6 +46,12 @@ beforeAll(async () => {
 });
 
 const makeEnv = () => make('Pendulum-v1');
+
+/** A saved SAC agent on Pendulum (obs 3, act 1) as a reference: a fresh actor of its own sizes, outputs scaled up. */
+const SAVED_SIZES = [3, 12, 10, 2];
+const savedWeights = () => initialWeights(SAVED_SIZES, 1, 3, new Rng('saved-actor'));
+const savedAgent = (): ReferenceSource => sacActorReference(SAVED_SIZES, savedWeights(), makeEnv().actionSpace as Box);
+const swingUp = (): ReferenceSource => controllerReference(pendulumSwingUp());
 
 function fillBuffer(rng: Rng, n: number): ReplayBuffer {
   const buffer = new ReplayBuffer(n, 3, 1);
@@ -43,7 +69,12 @@ function fillBuffer(rng: Rng, n: number): ReplayBuffer {
 }
 
 describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
-  const cases: { name: string; objective: ObjectiveSpec; cfg: Partial<SacConfig> }[] = [
+  const cases: {
+    name: string;
+    objective: ObjectiveSpec;
+    cfg: Partial<SacConfig>;
+    reference?: () => ReferenceSource;
+  }[] = [
     { name: "SAC's objective (uniform prior, auto α)", objective: SAC_OBJECTIVE, cfg: {} },
     {
       name: 'uniform prior, fixed α, clipNorm 1, policyFrequency 2',
@@ -51,18 +82,38 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
       cfg: { clipNorm: 1, policyFrequency: 2 },
     },
     { name: 'no prior (α ≡ 0)', objective: { prior: 'none' }, cfg: {} },
+    {
+      name: 'named controller (swing-up), fixed α',
+      objective: { prior: 'reference', alpha: 0.3 },
+      cfg: {},
+      reference: swingUp,
+    },
+    {
+      name: 'named controller (swing-up), learned α, policyFrequency 2',
+      objective: { prior: 'reference', alpha: 'auto_0.1', targetKl: 1.69 },
+      cfg: { policyFrequency: 2 },
+      reference: swingUp,
+    },
+    {
+      name: 'saved agent (frozen tanh-Gaussian actor, other widths), fixed α',
+      objective: { prior: 'reference', alpha: 0.3 },
+      cfg: {},
+      reference: savedAgent,
+    },
+    {
+      name: 'saved agent, learned α, clipNorm 1',
+      objective: { prior: 'reference', alpha: 'auto_0.1', targetKl: 1.69 },
+      cfg: { clipNorm: 1 },
+      reference: savedAgent,
+    },
   ];
-  for (const { name, objective, cfg: over } of cases) {
+  for (const { name, objective, cfg: over, reference } of cases) {
     it(`${name}: 6 updates give the same parameters, moments, α and losses`, () => {
       const env = makeEnv();
       const cfg: SacConfig = { ...SAC_DEFAULTS, hidden: [36, 20], batchSize: 18, ...over };
-      const agent = new SacContinuous(
-        { ...cfg, impl: 'autodiff' },
-        env,
-        makeObjective(objective, env),
-        new Rng('init'),
-      );
-      const fast = new SacContinuous({ ...cfg, impl: 'engine' }, env, makeObjective(objective, env), new Rng('init'));
+      const objectiveOf = () => makeObjective(objective, env, reference ? { reference } : {});
+      const agent = new SacContinuous({ ...cfg, impl: 'autodiff' }, env, objectiveOf(), new Rng('init'));
+      const fast = new SacContinuous({ ...cfg, impl: 'engine' }, env, objectiveOf(), new Rng('init'));
       expect(fast.usesEngine).toBe(true);
       expect(agent.usesEngine).toBe(false);
       expect(fast.getState().actor).toEqual(agent.getState().actor);
@@ -80,6 +131,8 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
         expect(Object.keys(m).sort()).toEqual(Object.keys(ref).sort());
         for (const key of Object.keys(ref))
           expect(Math.abs(m[key] - ref[key]), `${key} at update ${k}`).toBeLessThan(1e-5 * (1 + Math.abs(ref[key])));
+        // A reference's KL is not the uniform prior's −H − log|A| (the engine did take log p(ã|s)).
+        if (reference && 'kl' in m) expect(Math.abs(m.kl - (-m.entropy + Math.log(4)))).toBeGreaterThan(1e-2);
       }
       const s = fast.getState();
       const r = agent.getState();
@@ -109,6 +162,8 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
       );
       agent.dispose();
       fast.dispose();
+      agent.objective.dispose();
+      fast.objective.dispose();
     });
   }
 
@@ -142,24 +197,112 @@ describe('SacContinuous: the engine vs the tfjs autodiff path', () => {
     fast.dispose();
   });
 
-  it('runs the reference prior on tfjs (the engine takes the uniform prior only)', () => {
+  it('runs every reference on the engine: named, saved, and a tensor-only Gaussian (read back once per batch)', () => {
     const env = makeEnv();
-    const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, {
-      reference: () => controllerReference(pendulumSwingUp()),
-    });
-    const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [8], batchSize: 4 }, env, objective, new Rng(1));
-    expect(agent.usesEngine).toBe(false);
+    const tensorOnly = (): ReferenceSource => {
+      const { gaussian, squash } = swingUp() as Extract<ReferenceSource, { gaussian: unknown }>;
+      return { gaussian, squash }; // no host view: the prior reads `gaussian` back per batch
+    };
     const rng = new Rng(2);
-    agent.update(fillBuffer(rng, 16).sample(4, rng), rng);
-    expect(agent.updates).toBe(1);
-    agent.dispose();
+    const batches = Array.from({ length: 3 }, () => fillBuffer(rng, 16).sample(4, rng));
+    const losses: number[] = [];
+    for (const reference of [swingUp, savedAgent, tensorOnly]) {
+      const objective = makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference });
+      const agent = new SacContinuous({ ...SAC_DEFAULTS, hidden: [8], batchSize: 4 }, env, objective, new Rng(1));
+      expect(agent.usesEngine).toBe(true);
+      const tensors = tf.memory().numTensors;
+      for (const b of batches) agent.update(b, new Rng(3));
+      expect(agent.updates).toBe(3);
+      expect(tf.memory().numTensors, 'no tensor left behind by an update').toBe(tensors);
+      losses.push(agent.readMetrics().criticLoss);
+      agent.dispose();
+      objective.dispose();
+    }
+    // The controller with and without its host view: the same numbers exactly.
+    expect(losses[2]).toBe(losses[0]);
+    const saved = savedAgent() as Extract<ReferenceSource, { gaussian: unknown }>;
+    const unsquashed = { ...saved, squash: false };
+    expect(() => makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: unsquashed })).toThrow(
+      'reference.squash: got false with an actor, allowed: true (a SAC actor is squashed)',
+    );
+    saved.dispose?.();
   });
+});
+
+describe('the reference priors on the engine: log p(a|s) and ∂log p/∂a', () => {
+  const env = makeEnv();
+  const box = env.actionSpace as Box;
+  const base = (reference: SacEngineReference): SacEngineConfig => ({
+    obsDim: 3,
+    actDim: 1,
+    hidden: [8],
+    low: box.low,
+    high: box.high,
+    gamma: 0.99,
+    tau: 0.005,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+    alphaLr: 1e-3,
+    clipNorm: 0,
+    alpha: 0.2,
+    targetKl: null,
+    reference,
+  });
+  const cases: { name: string; source: () => ReferenceSource; reference: SacEngineReference }[] = [
+    {
+      name: 'named controller: N(μ_ref(s), σ_ref²) of the raw action',
+      source: swingUp,
+      reference: { kind: 'gaussian', squash: false },
+    },
+    {
+      name: 'saved agent: the frozen tanh-Gaussian actor, with the tanh Jacobian',
+      source: savedAgent,
+      reference: { kind: 'actor', sizes: SAVED_SIZES, weights: savedWeights() },
+    },
+  ];
+  for (const { name, source, reference } of cases) {
+    it(`${name}: log p as the prior's tfjs logProb, ∂log p/∂a as central differences`, () => {
+      const prior = makeObjective({ prior: 'reference', alpha: 0.2 }, env, { reference: source }).prior as BoxPrior;
+      const engine = new SacEngine(module, base(reference));
+      const rng = new Rng(`logp-${reference.kind}`);
+      const n = 40;
+      const obs = Float32Array.from({ length: 3 * n }, () => rng.normal());
+      // Actions across the Box, some near its edges (|a| up to 1.98 of 2).
+      const action = Float32Array.from({ length: n }, () => rng.uniformRange(-1.98, 1.98));
+      const host = prior.host!;
+      const params = 'params' in host ? host.params(obs, n) : undefined;
+      const { logP, grad } = engine.priorLogProb(obs, action, params);
+      const ref = tf.tidy(() => prior.logProb(tf.tensor2d(obs, [n, 3]), tf.tensor2d(action, [n, 1])).dataSync());
+      expect(closeness(logP, ref, 1e-4, 1e-5)).toBeLessThan(1);
+      const h = 1e-3;
+      for (let i = 0; i < n; i++) {
+        const at = (x: number) => {
+          const a = action.slice();
+          a[i] = x;
+          return engine.priorLogProb(obs, a, params).logP[i];
+        };
+        const numeric = (at(action[i] + h) - at(action[i] - h)) / (2 * h);
+        expect(Math.abs(grad[i] - numeric), `row ${i}: a = ${action[i]}, ${grad[i]} vs ${numeric}`).toBeLessThan(
+          1e-2 * Math.abs(numeric) + 2e-2,
+        );
+      }
+      expect(grad.some((g) => Math.abs(g) > 0.1)).toBe(true);
+      engine.dispose();
+      prior.dispose();
+    });
+  }
 });
 
 describe('SacEngine gradients against finite differences', () => {
   /** Directional derivative of each layer's W and b (a random ±1 direction) vs central differences in float32. */
-  function checkPhase(which: 'critic' | 'actor', sizes: readonly number[], copies: number) {
+  function checkPhase(
+    which: 'critic' | 'actor',
+    sizes: readonly number[],
+    copies: number,
+    reference?: SacEngineReference,
+  ) {
     const engine = new SacEngine(module, {
+      reference,
       obsDim: 3,
       actDim: 2,
       hidden: [8, 6],
@@ -187,11 +330,20 @@ describe('SacEngine gradients against finite differences', () => {
       terminated: vec(B, () => (rng.uniform() < 0.3 ? 1 : 0)),
     };
     const noise = { next: vec(B * 2, () => rng.normal()), actor: vec(B * 2, () => rng.normal()) };
+    const prior: SacEnginePriorParams | undefined =
+      reference?.kind === 'gaussian'
+        ? {
+            mean: vec(B * 2, () => rng.normal()),
+            logStd: vec(B * 2, () => rng.uniformRange(-1, 0.5)),
+            nextMean: vec(B * 2, () => rng.normal()),
+            nextLogStd: vec(B * 2, () => rng.uniformRange(-1, 0.5)),
+          }
+        : undefined;
     const theta = engine.getState()[which];
-    const { grad } = engine.lossAndGrad(which, batch, noise);
+    const { grad } = engine.lossAndGrad(which, batch, noise, prior);
     const lossAt = (p: Float32Array) => {
       engine.setParams(which, p);
-      return engine.lossAndGrad(which, batch, noise).loss;
+      return engine.lossAndGrad(which, batch, noise, prior).loss;
     };
     let off = 0;
     let checked = 0;
@@ -233,6 +385,22 @@ describe('SacEngine gradients against finite differences', () => {
 
   it('actor loss: every W and b of the actor, through the tanh-Gaussian head, the min of the twin critics and their input gradient', () => {
     expect(checkPhase('actor', [3, 8, 6, 4], 1)).toBe(6);
+  });
+
+  it('actor loss with a reference: α(log π − log p(ã|s)) through ∂log p/∂ã (a raw Gaussian, a squashed one, a frozen actor)', () => {
+    expect(checkPhase('actor', [3, 8, 6, 4], 1, { kind: 'gaussian', squash: false })).toBe(6);
+    expect(checkPhase('actor', [3, 8, 6, 4], 1, { kind: 'gaussian', squash: true })).toBe(6);
+    const frozen = [3, 5, 4];
+    // Outputs near 0: σ_ref ≈ e^−1.5, so log p(a′|s′) stays O(10) and float32 differences resolve the loss.
+    const weights = initialWeights(frozen, 1, 0.3, new Rng('frozen'));
+    expect(checkPhase('actor', [3, 8, 6, 4], 1, { kind: 'actor', sizes: frozen, weights })).toBe(6);
+  });
+
+  it('critic loss with a reference: the soft target takes log p(a′|s′) (a frozen actor)', () => {
+    const frozen = [3, 5, 4];
+    // Outputs near 0: σ_ref ≈ e^−1.5, so log p(a′|s′) stays O(10) and float32 differences resolve the loss.
+    const weights = initialWeights(frozen, 1, 0.3, new Rng('frozen'));
+    expect(checkPhase('critic', [5, 8, 6, 1], 2, { kind: 'actor', sizes: frozen, weights })).toBe(12);
   });
 });
 
@@ -295,6 +463,14 @@ describe('SacEngine resources and input checks', () => {
       [{ targetKl: NaN }, /targetKl: got NaN, allowed: a finite number, or null \(α fixed\)/],
       [{ alpha: 0 }, /alpha: got 0, allowed: an initial value > 0 when α is learned/],
       [{ policyFrequency: 0 }, /policyFrequency: got 0/],
+      [
+        { reference: { kind: 'actor', sizes: [3, 8, 4], weights: new Float32Array(68) } },
+        /reference.sizes: got \[3,8,4\], allowed: \[3, 1 to 16 hidden widths, 2\]/,
+      ],
+      [
+        { reference: { kind: 'actor', sizes: [3, 8, 2], weights: new Float32Array(5) } },
+        /reference.weights.length: got 5, allowed: 50 \(the sizes' parameters\)/,
+      ],
     ];
     for (const [over, msg] of bad)
       expect(() => new SacEngine(module, { ...base, ...over }), JSON.stringify(over)).toThrow(msg);
@@ -310,6 +486,16 @@ describe('SacEngine resources and input checks', () => {
     expect(() => engine.update(batch, { next: new Float32Array(4) })).toThrow(
       /noise.actor \(the actor steps this update\) must hold 4 floats/,
     );
+    const withRef = new SacEngine(module, { ...base, reference: { kind: 'gaussian', squash: false } });
+    const noise = { next: new Float32Array(4), actor: new Float32Array(4) };
+    expect(() => withRef.update(batch, noise)).toThrow(
+      "SacEngine.update: prior got undefined, allowed: μ_ref, log σ_ref at s and s′ (a 'gaussian' reference)",
+    );
+    const params = { mean: new Float32Array(4), logStd: new Float32Array(4), nextMean: new Float32Array(4) };
+    expect(() => withRef.update(batch, noise, { ...params, nextLogStd: new Float32Array(3) })).toThrow(
+      'SacEngine.update: prior.nextLogStd must hold 4 floats (batch 4), got 3',
+    );
+    withRef.dispose();
     expect(() => engine.act(new Float32Array(4), { deterministic: true })).toThrow(
       'SacEngine.act: obs must hold n·3 floats (n ≥ 1), got 4',
     );

@@ -46,7 +46,7 @@ import {
   type TrainHooks,
 } from './loop.js';
 import {
-  policyFromOutput,
+  sacActorReference,
   SAC_SCHEMA,
   SacContinuous,
   sacLoop,
@@ -672,20 +672,9 @@ export function policyReference(
       `policy: actor sizes [${actorSizes.join(', ')}] do not match the env's spaces (observations ${spaces.observationSpace.toString()}, actions ${a.toString()}); allowed: [${obsDim(spaces.observationSpace)}, …, ${outputs}]`,
     );
   }
+  // The tanh-Gaussian actor of continuous SAC also hands the engine its weights (it runs it in memory).
+  if (algo === 'sac') return sacActorReference(actorSizes, weights.actor, spaces.actionSpace as Box);
   const init = () => new Rng(0); // the weights are overwritten by setWeights
-  if (algo === 'sac') {
-    const net = new Mlp({ sizes: actorSizes, name: 'saved_sac_actor' }, init());
-    net.setWeights(weights.actor);
-    const box = spaces.actionSpace as Box;
-    return {
-      gaussian: (obs) => {
-        const pi = policyFromOutput(net.apply(obs, { frozen: true }) as tf.Tensor2D, box);
-        return { mean: pi.base.mean as tf.Tensor2D, logStd: pi.base.logStd };
-      },
-      squash: true,
-      dispose: () => net.dispose(),
-    };
-  }
   const activation =
     algo === 'klppo'
       ? 'tanh'

@@ -18,7 +18,19 @@ export function controllerReference(controller: GaussianController): ReferenceSo
       throw new RangeError(`controllerReference: std[${i}] = ${s}, must be a finite number > 0`);
   });
   const logStd = tf.keep(tf.tensor1d(controller.std.map(Math.log)));
+  const logStdHost = Float32Array.from(controller.std, Math.log);
   return {
+    // The engine's view: the controller on the host, one pass per batch (no tensors).
+    hostParams: (obs, n) => {
+      const obsDim = obs.length / n;
+      const mean = new Float32Array(n * d);
+      const ls = new Float32Array(n * d);
+      for (let b = 0; b < n; b++) {
+        mean.set(controller.mean(obs.subarray(b * obsDim, (b + 1) * obsDim)), b * d);
+        ls.set(logStdHost, b * d);
+      }
+      return { mean, logStd: ls };
+    },
     gaussian: (obs) => {
       // The controller is host code: one read-back of the observation batch (a replay batch came from the host anyway).
       const [B, obsDim] = obs.shape;

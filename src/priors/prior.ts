@@ -56,9 +56,31 @@ export interface DiscretePrior extends PriorBase {
   table(): Float64Array;
 }
 
+/** μ_ref and log σ_ref `[n, d]` each (row-major) for encoded observations `[n, obsDim]`, in plain host numbers. */
+export type HostGaussianParams = (obs: Float32Array, n: number) => { mean: Float32Array; logStd: Float32Array };
+
+/** A frozen SAC actor: src/nn/mlp.ts's flat weights for `sizes` = [obsDim, ...hidden, 2d], ReLU hidden layers. */
+export interface FrozenSacActor {
+  readonly sizes: readonly number[];
+  readonly weights: Float32Array;
+}
+
+/**
+ * A reference Gaussian over a Box in plain host numbers, what continuous SAC's WebAssembly engine takes:
+ * p(·|s) = N(μ_ref(s), σ_ref(s)²) over the action (`squash: false`), or that Gaussian tanh-squashed to the
+ * Box (`squash: true`, log p with the tanh Jacobian, as `TanhGaussian.logProb`). Its parameters come from
+ * `params` (evaluated on the host once per batch) or from `actor` (the output [μ | r] of a frozen SAC actor,
+ * log σ = −1.5 + 3.5·tanh(r), which the engine holds and runs itself).
+ */
+export type BoxPriorHost =
+  | { readonly squash: boolean; readonly params: HostGaussianParams }
+  | { readonly squash: true; readonly actor: FrozenSacActor };
+
 /** A prior over a `Box` action space (log-densities in the env's action units). */
 export interface BoxPrior extends PriorBase {
   readonly actionSpace: Box;
+  /** The reference Gaussian in host numbers (every `{ gaussian }` reference has one; absent for the uniform prior). */
+  readonly host?: BoxPriorHost;
   /** log p(a|s) for actions `[B, d]` in the env's action space → `[B]`. */
   logProb(obs: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor1D;
   /**

@@ -8,6 +8,9 @@
  *   `klPpoReference` in `agents/klppo/ppo.ts`);
  * - `{ gaussian, squash? }`: a hand-written controller with noise over a `Box` action space, obs → mean and
  *   log-std in the env's action units (`squash: true`: a tanh-squashed Gaussian rescaled to the bounds).
+ *   The same parameters in host numbers (`prior.host`, what continuous SAC's engine takes) come from
+ *   `hostParams` (a host controller: no tensors), from `actor` (a frozen SAC actor the engine runs itself),
+ *   or else from one call of `gaussian` per batch read back.
  * Function outputs go through a stop-gradient, and the table is a constant tensor (built on the first
  * tensor call, so reading `table()` alone builds none). The prior owns its source: `prior.dispose()` frees
  * the log table and calls the source's `dispose` (the tensors a function source holds).
@@ -20,6 +23,9 @@ import {
   categoricalKl,
   tableFromLogits,
   type BoxPrior,
+  type BoxPriorHost,
+  type FrozenSacActor,
+  type HostGaussianParams,
   type DiscretePrior,
   type Prior,
   type PriorSpaces,
@@ -37,7 +43,14 @@ type Disposable = { dispose?: () => void };
 export type ReferenceSource =
   | { table: ArrayLike<number> | ArrayLike<ArrayLike<number>> }
   | ({ logits: (obs: tf.Tensor2D) => tf.Tensor2D } & Disposable)
-  | ({ gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean } & Disposable);
+  | ({
+      gaussian: (obs: tf.Tensor2D) => GaussianParams;
+      squash?: boolean;
+      /** The same parameters in host numbers (e.g. a controller's), for the engine. */
+      hostParams?: HostGaussianParams;
+      /** The frozen SAC actor `gaussian` evaluates (needs `squash: true`), for the engine to hold. */
+      actor?: FrozenSacActor;
+    } & Disposable);
 
 /** Tolerance on Σ_a p(a|s) = 1 for a reference table. */
 const TABLE_SUM_TOL = 1e-6;
@@ -47,7 +60,7 @@ export function referencePrior(spaces: PriorSpaces, source: ReferenceSource): Pr
   if ('table' in source) return tableReference(spaces, a, source.table);
   const dispose = () => (source as Disposable).dispose?.();
   if ('logits' in source) return logitsReference(spaces, a, source.logits, dispose);
-  if ('gaussian' in source) return gaussianReference(spaces, a, source.gaussian, source.squash ?? false, dispose);
+  if ('gaussian' in source) return gaussianReference(spaces, a, source, dispose);
   throw new RangeError(
     `reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`,
   );
@@ -169,19 +182,24 @@ function logitsReference(
   return prior;
 }
 
+type GaussianSource = Extract<ReferenceSource, { gaussian: unknown }>;
+
 function gaussianReference(
   spaces: PriorSpaces,
   actionSpace: PriorSpaces['actionSpace'],
-  paramsFn: (obs: tf.Tensor2D) => GaussianParams,
-  squash: boolean,
+  source: GaussianSource,
   dispose: () => void,
 ): BoxPrior {
+  const paramsFn = source.gaussian;
+  const squash = source.squash ?? false;
   if (actionSpace.kind !== 'box')
     throw new RangeError(`reference.gaussian: needs a Box action space, the env has ${actionSpace.toString()}`);
   const box: Box = actionSpace;
   if (squash && !box.bounded)
     throw new RangeError(`reference.squash: true needs a bounded Box action space, the env has ${box.toString()}`);
   const d = box.dim;
+  if (source.actor && !squash)
+    throw new RangeError(`reference.squash: got ${squash} with an actor, allowed: true (a SAC actor is squashed)`);
   // Built inside the caller's tidy; the returned distribution holds stop-gradient copies of the parameters.
   const distribution = (obs: tf.Tensor2D): DiagGaussian | TanhGaussian => {
     const { mean, logStd } = paramsFn(obs);
@@ -194,11 +212,27 @@ function gaussianReference(
     const ls = stopGradient(logStd);
     return squash ? new TanhGaussian(m, ls, box) : new DiagGaussian(m, ls);
   };
+  // Without host parameters: one call of the tensor function per batch, read back (log σ broadcast to [n, d]).
+  const viaTensors: HostGaussianParams = (obs, n) =>
+    tf.tidy(() => {
+      const { mean, logStd } = paramsFn(tf.tensor2d(obs, [n, obs.length / n]));
+      if (mean.rank !== 2 || mean.shape[0] !== n || mean.shape[1] !== d) {
+        throw new RangeError(
+          `reference.gaussian: mean has shape [${mean.shape.join(', ')}], expected [${n}, ${d}] for ${box.toString()}`,
+        );
+      }
+      const ls = tf.broadcastTo(logStd, [n, d]);
+      return { mean: mean.dataSync() as Float32Array, logStd: ls.dataSync() as Float32Array };
+    });
+  const host: BoxPriorHost = source.actor
+    ? { squash: true, actor: source.actor }
+    : { squash, params: source.hostParams ?? viaTensors };
   return {
     kind: 'reference',
     label: squash ? 'reference(squashed gaussian)' : 'reference(gaussian)',
     observationSpace: spaces.observationSpace,
     actionSpace: box,
+    host,
     logProb: (obs, actions) => tf.tidy(() => distribution(obs).logProb(actions) as tf.Tensor1D),
     kl: (obs, policy) => {
       // Closed form only within one family: Gaussian‖Gaussian, or squashed‖squashed over the same bounds.

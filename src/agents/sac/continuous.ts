@@ -17,10 +17,13 @@
  *
  * Two implementations of the same update (`impl`):
  * - `engine` (default, the fast path): the whole update is one call into the WebAssembly engine
- *   (src/nn/engine, `SacEngine`), which holds the weights, Adam moments and target critics. It takes the
- *   uniform prior over the Box only (the objectives `uniform` and `none`). With any other prior (the
- *   `reference` prior: the engine cannot evaluate log p(ã|s) and its action gradient) the agent runs the
- *   tfjs path below instead, on `src/nn`'s fused networks; `usesEngine` says which one runs. The engine's
+ *   (src/nn/engine, `SacEngine`), which holds the weights, Adam moments and target critics, for every
+ *   prior: the uniform one over the Box (`uniform`, `none`) and the reference Gaussians (`prior.host`):
+ *   a named controller N(μ_ref(s), σ_ref²) over the raw action, its μ_ref, log σ_ref computed on the host
+ *   once per batch for s and s′; a saved SAC agent (`sacActorReference`), the tanh-squashed Gaussian of a
+ *   frozen actor the engine holds and runs itself. The engine evaluates log p(ã|s) and ∂log p/∂ã
+ *   (assembly/engine.ts, `refLogProb`). Only a Box reference without a host view (none is built here) runs
+ *   the tfjs path below instead, on `src/nn`'s fused networks; `usesEngine` says which one runs. The engine's
  *   module must be loaded first (`loadSacEngine`, done by the backend inits).
  * - `autodiff`: the plain reference path, tfjs autodiff through `src/nn`'s Mlp (what the engine is tested against).
  * On the tfjs path an update does no host reads: its scalars stay tensors until `readMetrics`. Both
@@ -28,7 +31,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { standardNormal, TanhGaussian } from '../../core/distributions.js';
-import type { Rng, RngStreams } from '../../core/rng.js';
+import { Rng, type RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import type { Env } from '../../envs/env.js';
 import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
@@ -40,8 +43,17 @@ import {
   SacEngine,
   type EngineWeights,
   type SacEngineConfig,
+  type SacEnginePriorParams,
+  type SacEngineReference,
 } from '../../nn/engine/index.js';
-import { checkPriorMatches, type BoxPrior, type Objective, type ObjectiveSpec } from '../../priors/index.js';
+import {
+  checkPriorMatches,
+  type BoxPrior,
+  type HostGaussianParams,
+  type Objective,
+  type ObjectiveSpec,
+  type ReferenceSource,
+} from '../../priors/index.js';
 import { checkFinite, checkTemperature, DivergedError } from '../diverged.js';
 import type { ReplayBatch } from '../replay.js';
 import {
@@ -176,16 +188,26 @@ function checkSacSpaces(env: Pick<Env, 'actionSpace' | 'observationSpace'>, obje
 
 /**
  * The engine's config for an agent of `cfg` on `env` toward `objective`, or null when the engine cannot
- * take the objective (its prior is not the uniform one over the Box).
+ * take the objective (a reference prior with no host view, `BoxPrior.host`).
  */
 export function sacEngineConfig(
   cfg: SacConfig,
   env: Pick<Env, 'actionSpace' | 'observationSpace'>,
   objective: Objective,
 ): SacEngineConfig | null {
-  if (objective.prior.kind !== 'uniform') return null;
+  const prior = objective.prior as BoxPrior;
+  let reference: SacEngineReference | undefined;
+  if (prior.kind === 'reference') {
+    const host = prior.host;
+    if (!host) return null;
+    reference =
+      'actor' in host
+        ? { kind: 'actor', sizes: host.actor.sizes, weights: host.actor.weights }
+        : { kind: 'gaussian', squash: host.squash };
+  }
   const box = env.actionSpace as Box;
   return {
+    ...(reference ? { reference } : {}),
     obsDim: (env.observationSpace as Box).dim,
     actDim: box.dim,
     hidden: cfg.hidden,
@@ -235,6 +257,25 @@ export function squashedSample(bounds: Box): (out: tf.Tensor2D, eps: tf.Tensor2D
       },
     };
   }) as (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
+}
+
+/**
+ * A saved SAC actor (`sizes` [obsDim, ...hidden, 2d], src/nn/mlp.ts flat `weights`) as a frozen reference:
+ * p(·|s) = its tanh-squashed Gaussian over `box`, log σ = mid + half·tanh(r) as `policyFromOutput`. The
+ * `gaussian` function serves tfjs (and `policyStats`); `actor` lets the engine hold the same network.
+ */
+export function sacActorReference(sizes: readonly number[], weights: Float32Array, box: Box): ReferenceSource {
+  const net = new Mlp({ sizes: [...sizes], name: 'saved_sac_actor' }, new Rng(0)); // weights overwritten below
+  net.setWeights(weights);
+  return {
+    gaussian: (obs) => {
+      const pi = policyFromOutput(net.apply(obs, { frozen: true }) as tf.Tensor2D, box);
+      return { mean: pi.base.mean as tf.Tensor2D, logStd: pi.base.logStd };
+    },
+    squash: true,
+    actor: { sizes: [...sizes], weights: weights.slice() },
+    dispose: () => net.dispose(),
+  };
 }
 
 /** Everything needed to continue training exactly: weights, optimizers and temperature (the layout both paths share), counters. */
@@ -303,7 +344,7 @@ export class SacContinuous {
     }
   }
 
-  /** True when the WebAssembly engine runs the update (`impl: 'engine'` and the uniform prior). */
+  /** True when the WebAssembly engine runs the update (`impl: 'engine'`; every prior built here has a host view). */
   get usesEngine(): boolean {
     return this.engine !== null;
   }
@@ -394,7 +435,9 @@ export class SacContinuous {
   /** One gradient step of the critics (and, every `policyFrequency` steps, of the actor and α). No host reads. */
   update(batch: ReplayBatch, rng: Rng): void {
     if (this.engine) {
-      this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng));
+      const host = this.prior.host;
+      const params = host && 'params' in host ? priorParams(host.params, batch) : undefined;
+      this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng), params);
       this.nets.changed();
       return;
     }
@@ -512,6 +555,13 @@ export class SacContinuous {
     for (const v of Object.values(this.metrics)) v.dispose();
     this.metrics = {};
   }
+}
+
+/** A host reference's μ_ref, log σ_ref at the batch's s and s′ (one pass each, for the engine). */
+function priorParams(params: HostGaussianParams, batch: ReplayBatch): SacEnginePriorParams {
+  const now = params(batch.obs, batch.batchSize);
+  const next = params(batch.nextObs, batch.batchSize);
+  return { mean: now.mean, logStd: now.logStd, nextMean: next.mean, nextLogStd: next.logStd };
 }
 
 /** A checkpoint of a run at an episode end: the agent, the replay buffer and the loop's counters (the shared SAC envelope). */

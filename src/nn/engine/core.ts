@@ -14,6 +14,10 @@ export interface Exports {
   memory: WebAssembly.Memory;
   configure(...args: (number | boolean)[]): void;
   configureDiscrete(...args: (number | boolean)[]): void;
+  configureReference(kind: number, squash: boolean, nHidden: number): void;
+  priorLogProb(n: number): void;
+  refSizesPtr(): number;
+  refActorPtr(): number;
   reserve(batch: number): void;
   update(batch: number, updateActor: boolean): void;
   updateDiscrete(batch: number): void;
@@ -162,6 +166,12 @@ export const IO = {
   out: 7,
   logPNext: 8,
   logP: 9,
+  refMean: 10,
+  refLogStd: 11,
+  refMeanNext: 12,
+  refLogStdNext: 13,
+  logPRef: 14,
+  gradRef: 15,
 } as const;
 
 export abstract class EngineCore {
@@ -217,9 +227,9 @@ export abstract class EngineCore {
       this.capacity = n;
     }
     if (this.views?.buffer !== w.memory.buffer || this.views.capacity !== this.capacity) {
-      const p = new Uint32Array(w.memory.buffer, w.inputPtrs(), 10);
       const [c, o, a] = [this.capacity, this.obsDim, this.actWidth];
-      const lens = [c * o, c * a, c, c * o, c, c * a, c * a, c * a, c * a, c * a];
+      const lens = [c * o, c * a, c, c * o, c, c * a, c * a, c * a, c * a, c * a, c * a, c * a, c * a, c * a, c, c * a];
+      const p = new Uint32Array(w.memory.buffer, w.inputPtrs(), lens.length);
       this.views = {
         buffer: w.memory.buffer,
         capacity: c,

@@ -7,6 +7,8 @@ export {
   type SacEngineBatch,
   type SacEngineNoise,
   type SacEngineMetrics,
+  type SacEnginePriorParams,
+  type SacEngineReference,
 } from './sac-engine.js';
 export {
   DiscreteSacEngine,

@@ -3,9 +3,12 @@
  * one WebAssembly call, with parameters, Adam moments and target critics in the instance's linear memory.
  * Source: `assembly/engine.ts` (AssemblyScript, SIMD), built to `engine.wasm` next to this file (`npm run
  * build:engine`; a test checks the committed binary matches its source). It computes what
- * `SacContinuous.update` (src/agents/sac/continuous.ts) computes on tfjs, for objectives whose prior is the
- * uniform one over the action Box (`uniform`, and `none` = uniform at α ≡ 0); the config comes from the
- * agent's config and its Objective (`sacEngineConfig` there).
+ * `SacContinuous.update` (src/agents/sac/continuous.ts) computes on tfjs, for every Box prior: the uniform
+ * one over the action Box (`uniform`, and `none` = uniform at α ≡ 0), or a reference Gaussian
+ * N(μ_ref(s), σ_ref(s)²), raw or tanh-squashed (`reference`): its μ_ref, log σ_ref come in with each batch
+ * (`SacEnginePriorParams`, computed on the host for s and s′), or from a frozen SAC actor the engine holds
+ * (`reference.actor`: its forward and ∂log p/∂ã in the same call). The math is `refLogProb` in
+ * assembly/engine.ts. The config comes from the agent's config and its Objective (`sacEngineConfig` there).
  *
  *   const engine = new SacEngine(await loadSacEngine(), cfg);   // one wasm instance per agent
  *   engine.initWeights(initRng);                                 // or engine.setState(sacState)
@@ -29,7 +32,22 @@ import {
   type EngineWeights,
 } from './core.js';
 
-/** The prior is always the uniform density over the Box, log p = −Σ log(high − low), in `targetKl`'s KL. */
+/**
+ * The reference prior: a Gaussian whose parameters come with each batch (`squash`: tanh-squashed to the Box),
+ * or a frozen SAC actor (src/nn/mlp.ts flat layout, sizes [obsDim, ...hidden, 2·actDim]; squashed).
+ */
+export type SacEngineReference =
+  { kind: 'gaussian'; squash: boolean } | { kind: 'actor'; sizes: readonly number[]; weights: Float32Array };
+
+/** μ_ref, log σ_ref `[batch, actDim]` of a `gaussian` reference at the batch's s and s′. */
+export interface SacEnginePriorParams {
+  mean: Float32Array;
+  logStd: Float32Array;
+  nextMean: Float32Array;
+  nextLogStd: Float32Array;
+}
+
+/** Without `reference` the prior is the uniform density over the Box, log p = −Σ log(high − low). */
 export interface SacEngineConfig extends EngineStepConfig {
   obsDim: number;
   actDim: number;
@@ -40,6 +58,8 @@ export interface SacEngineConfig extends EngineStepConfig {
   high: ArrayLike<number>;
   /** Update the actor and α every this many critic updates (default 1). */
   policyFrequency?: number;
+  /** The reference prior (absent: uniform). */
+  reference?: SacEngineReference;
 }
 
 /** What `SacContinuous.getState()` holds (its `metrics` included), so one object restores either path. */
@@ -90,6 +110,21 @@ function checkConfig(cfg: SacEngineConfig): void {
   checkStepConfig(cfg, fail);
   const pf = cfg.policyFrequency ?? 1;
   if (!Number.isInteger(pf) || pf < 1) fail('policyFrequency', pf, 'a positive integer');
+  const ref = cfg.reference;
+  if (ref === undefined || ref.kind === 'gaussian') return;
+  if (ref.kind !== 'actor') fail('reference.kind', (ref as { kind: unknown }).kind, "'gaussian' or 'actor'");
+  const s = ref.sizes;
+  const ok =
+    Array.isArray(s) &&
+    s.length >= 3 &&
+    s.length <= MAX_HIDDEN + 2 &&
+    s.every((x) => Number.isInteger(x) && x > 0) &&
+    s[0] === cfg.obsDim &&
+    s.at(-1) === 2 * cfg.actDim;
+  if (!ok) fail('reference.sizes', s, `[${cfg.obsDim}, 1 to ${MAX_HIDDEN} hidden widths, ${2 * cfg.actDim}]`);
+  let n = 0;
+  for (let l = 0; l + 1 < s.length; l++) n += (s[l] + 1) * s[l + 1];
+  if (ref.weights?.length !== n) fail('reference.weights.length', ref.weights?.length, `${n} (the sizes' parameters)`);
 }
 
 export class SacEngine extends EngineCore {
@@ -97,6 +132,10 @@ export class SacEngine extends EngineCore {
   readonly policyFrequency: number;
   /** Gradient steps taken (the actor steps when `updates % policyFrequency === 0`, as in `SacContinuous`). */
   updates = 0;
+  /** Whether each batch brings the reference's parameters (`reference.kind` 'gaussian'). */
+  readonly takesParams: boolean;
+  /** Whether the prior is a reference (else the uniform density). */
+  readonly hasReference: boolean;
 
   constructor(module: WebAssembly.Module, cfg: SacEngineConfig) {
     checkConfig(cfg);
@@ -134,8 +173,17 @@ export class SacEngine extends EngineCore {
         b[i] = (cfg.high[i] + cfg.low[i]) / 2;
         b[cfg.actDim + i] = (cfg.high[i] - cfg.low[i]) / 2;
       }
+      const ref = cfg.reference;
+      if (ref?.kind === 'gaussian') w.configureReference(1, ref.squash, 0);
+      if (ref?.kind === 'actor') {
+        new Int32Array(w.memory.buffer, w.refSizesPtr(), ref.sizes.length).set(ref.sizes);
+        w.configureReference(2, true, ref.sizes.length - 2);
+        new Float32Array(w.memory.buffer, w.refActorPtr(), ref.weights.length).set(ref.weights);
+      }
     });
     this.actDim = cfg.actDim;
+    this.takesParams = cfg.reference?.kind === 'gaussian';
+    this.hasReference = cfg.reference !== undefined;
     this.policyFrequency = cfg.policyFrequency ?? 1;
   }
 
@@ -152,7 +200,13 @@ export class SacEngine extends EngineCore {
   }
 
   /** Writes a batch and its noise into the scratch region; errors name the array and the sizes. */
-  private put(where: string, batch: SacEngineBatch, noise: SacEngineNoise, needActor: boolean): number {
+  private put(
+    where: string,
+    batch: SacEngineBatch,
+    noise: SacEngineNoise,
+    needActor: boolean,
+    prior?: SacEnginePriorParams,
+  ): number {
     const B = batch.batchSize;
     if (!Number.isInteger(B) || B < 1)
       throw new RangeError(`SacEngine.${where}: batchSize must be a positive integer, got ${B}`);
@@ -168,7 +222,20 @@ export class SacEngine extends EngineCore {
     check('terminated', batch.terminated, B);
     check('noise.next', noise.next, B * a);
     if (needActor) check('noise.actor (the actor steps this update)', noise.actor, B * a);
+    if (this.takesParams) {
+      if (!prior)
+        throw new RangeError(
+          `SacEngine.${where}: prior got undefined, allowed: μ_ref, log σ_ref at s and s′ (a 'gaussian' reference)`,
+        );
+      for (const f of ['mean', 'logStd', 'nextMean', 'nextLogStd'] as const) check(`prior.${f}`, prior[f], B * a);
+    }
     const io = this.io(B);
+    if (this.takesParams) {
+      io[IO.refMean].set(prior!.mean);
+      io[IO.refLogStd].set(prior!.logStd);
+      io[IO.refMeanNext].set(prior!.nextMean);
+      io[IO.refLogStdNext].set(prior!.nextLogStd);
+    }
     io[IO.obs].set(batch.obs);
     io[IO.action].set(batch.action);
     io[IO.reward].set(batch.reward);
@@ -179,10 +246,13 @@ export class SacEngine extends EngineCore {
     return B;
   }
 
-  /** One gradient step (critics; actor and α when `actorDue`; Polyak). Returns the step's metrics. */
-  update(batch: SacEngineBatch, noise: SacEngineNoise): SacEngineMetrics {
+  /**
+   * One gradient step (critics; actor and α when `actorDue`; Polyak). Returns the step's metrics. A
+   * `gaussian` reference needs `prior`: its parameters at the batch's s and s′.
+   */
+  update(batch: SacEngineBatch, noise: SacEngineNoise, prior?: SacEnginePriorParams): SacEngineMetrics {
     const actor = this.actorDue;
-    const B = this.put('update', batch, noise, actor);
+    const B = this.put('update', batch, noise, actor, prior);
     this.exports.update(B, actor);
     this.updates += 1;
     return this.readMetrics();
@@ -231,9 +301,38 @@ export class SacEngine extends EngineCore {
     which: 'critic' | 'actor',
     batch: SacEngineBatch,
     noise: SacEngineNoise,
+    prior?: SacEnginePriorParams,
   ): { loss: number; grad: Float32Array } {
-    const B = this.put('lossAndGrad', batch, noise, which === 'actor');
+    const B = this.put('lossAndGrad', batch, noise, which === 'actor', prior);
     const loss = this.exports.lossAndGrad(B, which === 'critic' ? 0 : 1);
     return { loss, grad: this.grad(which) };
+  }
+
+  /**
+   * For the gradient tests: the reference's log p(a|s) `[n]` and ∂log p/∂a `[n, actDim]` at observations `[n,
+   * obsDim]` and actions `[n, actDim]` (a `gaussian` reference takes μ_ref, log σ_ref `[n, actDim]`).
+   */
+  priorLogProb(
+    obs: Float32Array,
+    action: Float32Array,
+    params?: { mean: Float32Array; logStd: Float32Array },
+  ): { logP: Float32Array; grad: Float32Array } {
+    const n = obs.length / this.obsDim;
+    if (!this.hasReference) throw new RangeError('SacEngine.priorLogProb: needs a reference prior (config.reference)');
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`SacEngine.priorLogProb: obs must hold n·${this.obsDim} floats (n ≥ 1), got ${obs.length}`);
+    if (this.takesParams !== (params !== undefined))
+      throw new RangeError(`SacEngine.priorLogProb: params must be given exactly for a 'gaussian' reference`);
+    if (action.length !== n * this.actDim)
+      throw new RangeError(`SacEngine.priorLogProb: action must hold ${n * this.actDim} floats, got ${action.length}`);
+    const io = this.io(n);
+    io[IO.obs].set(obs);
+    io[IO.action].set(action);
+    if (params) {
+      io[IO.refMean].set(params.mean);
+      io[IO.refLogStd].set(params.logStd);
+    }
+    this.exports.priorLogProb(n);
+    return { logP: io[IO.logPRef].slice(0, n), grad: io[IO.gradRef].slice(0, n * this.actDim) };
   }
 }
