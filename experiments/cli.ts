@@ -135,6 +135,7 @@ async function runHere(
   options: Record<string, unknown>,
   common: CommonOptions,
   resumeDir: string | null,
+  command?: string,
 ): Promise<number> {
   const { initNodeBackend } = await import('../src/node/backend.js');
   const backend = await initNodeBackend(common.backend);
@@ -176,6 +177,7 @@ async function runHere(
       backend,
       signal: signals.signal,
       reporter,
+      command,
     });
     if (outcome === 'stopped') {
       console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
@@ -233,7 +235,8 @@ async function runExperiment(argv: string[]): Promise<number> {
       unknown
     >;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
-    return runHere(exp, options, common, dir);
+    const again = cfg.command?.startsWith('priorlab ') ? cfg.command.slice('priorlab '.length) : undefined;
+    return runHere(exp, options, common, dir, again);
   }
 
   if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
