@@ -5,3 +5,11 @@
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/**
+ * A run that failed for a reason the message names in full (a server that does not answer, a learner that
+ * diverged): the CLI exits 1 with the message and no hint to print a stack.
+ */
+export class RunFailure extends Error {
+  override readonly name = 'RunFailure';
+}
