@@ -22,6 +22,7 @@ import {
   constants,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -29,7 +30,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../atomicfs.js';
+import { makeFolders, writeFileAtomic } from '../atomicfs.js';
 import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/metrics.js';
 import type { RngState } from '../../core/rng.js';
 import { cannotRead, issueLine } from './errors.js';
@@ -202,6 +203,16 @@ export function checkOutFolder(out: string): void {
     } catch {
       throw new UsageError(`--out: ${p} is not writable; make it writable (chmod u+w) or choose another --out`);
     }
+    // Permission bits say nothing of /proc or a read-only mount (and root passes every access check): try.
+    let probe: string;
+    try {
+      probe = mkdtempSync(join(p, '.priorlab-probe-'));
+    } catch (err) {
+      throw new UsageError(
+        `--out: '${out}' cannot hold run folders: no folder can be made in ${p} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another --out`,
+      );
+    }
+    rmSync(probe, { recursive: true, force: true });
     return;
   }
 }
@@ -209,7 +220,7 @@ export function checkOutFolder(out: string): void {
 /** Creates and returns a fresh run folder `<out>/<stamp>-<name>-<seed>[.k]`. */
 export function createRunDir(out: string, name: string, seed: number, date = new Date()): string {
   const base = resolve(out, `${stamp(date)}-${name}-${seed}`);
-  mkdirSync(resolve(out), { recursive: true });
+  makeFolders(out);
   for (let k = 1; ; k++) {
     const dir = k === 1 ? base : `${base}.${k}`;
     try {
