@@ -11,9 +11,11 @@
  *   priorlab worker --queue redis://host:port              takes sweep trials from Redis
  *
  * Options are validated (zod) before any work; errors name the option, the value and what is
- * allowed. Exit codes: 0 done, 1 error, 2 bad usage, 130 stopped by Ctrl-C/SIGTERM.
+ * allowed. One exit-code rule for every command: 0 done, 2 the input is wrong (an option, a file, a path:
+ * `UsageError`, zod errors, the file-system errors a path causes), 1 the run failed (`RunFailure`, or anything
+ * unexpected), 130 interrupted (Ctrl-C/SIGTERM). Every message is one line.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -32,10 +34,10 @@ import {
   validateFlags,
   type CommonOptions,
 } from '../src/node/run/options.js';
-import { UsageError } from '../src/core/errors.js';
+import { RunFailure, UsageError } from '../src/core/errors.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { fsErrorLine, issueLine } from '../src/node/run/errors.js';
+import { cannotRead, fsErrorLine, issueLine } from '../src/node/run/errors.js';
 import {
   checkOutFolder,
   checkRunValue,
@@ -200,8 +202,19 @@ async function runExperiment(argv: string[]): Promise<number> {
       throw new UsageError('--resume: missing value; allowed: a run folder containing config.json');
     const dir = resolve(resumeArg);
     const cfgPath = join(dir, FILES.config);
-    if (!existsSync(cfgPath))
-      throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
+    try {
+      statSync(cfgPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`--resume: ${cfgPath}: ${cannotRead(err)}`);
+      // A folder whose creation was cut short (killed before config.json was renamed into place) holds a temp file.
+      const cut = existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('.tmp'));
+      throw new UsageError(
+        cut
+          ? `--resume: '${resumeArg}' has no config.json (the run was stopped while its folder was being made); remove the folder and start the run again`
+          : `--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`,
+      );
+    }
     const extra = [...raw0.flags.keys()].filter((k) => k !== 'resume');
     if (extra.length)
       throw new UsageError(
@@ -339,6 +352,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`priorlab: ${fsLine}`);
       return 2;
     }
+    if (err instanceof RunFailure) {
+      console.error(`priorlab: ${err.message.split('\n')[0]}`);
+      return 1;
+    }
     const message = err instanceof Error ? err.message : String(err);
     console.error(
       `priorlab: ${message.split('\n')[0]}${process.env.PRIORLAB_DEBUG ? `\n${(err as Error).stack}` : ' (PRIORLAB_DEBUG=1 prints the stack)'}`,
@@ -347,4 +364,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// bin/priorlab.mjs calls `main`; tests call it in-process.

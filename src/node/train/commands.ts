@@ -3,7 +3,7 @@
  * format version, checksum, env and spaces) and evaluate it, or watch it (a terminal animation for
  * gridworlds, an animated GIF for every drawable env).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -57,7 +57,15 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   const { manifest, weights } = loadAgent(dir);
   const options = envOptions ?? manifest.env.options ?? {};
   const makeEnv = () => make(manifest.env.id, options);
-  const env = makeEnv();
+  let env: Env;
+  try {
+    env = makeEnv();
+  } catch (err) {
+    // Env options are input (--env-options, or the manifest's): a bad one is a usage error naming them.
+    throw new UsageError(
+      `${envOptions ? '--env-options' : `${dir}/agent.json: field env.options`}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
   checkAgentFits(manifest, env, 'run', dir);
   const objective = buildObjective(manifest.objective, env);
   try {
@@ -84,14 +92,33 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   }
 }
 
+/**
+ * The most episodes one `eval` runs (each up to MAX_EPISODE_STEPS steps: 10,000 episodes is minutes at most)
+ * and one `enjoy` shows (every frame of every episode is kept to draw the GIF).
+ */
+export const MAX_EVAL_EPISODES = 10_000;
+export const MAX_ENJOY_EPISODES = 100;
+
 const evalOptions = z.object({
-  episodes: z.number().int().positive().default(100).describe('evaluation episodes'),
+  episodes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_EVAL_EPISODES)
+    .default(100)
+    .describe(`evaluation episodes (at most ${MAX_EVAL_EPISODES}: each runs up to ${MAX_EPISODE_STEPS} steps)`),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets and the KL/entropy samples'),
   envOptions: z.string().optional().describe('evaluate under other env options (a YAML map), e.g. a changed task'),
 });
 
 const enjoyOptions = z.object({
-  episodes: z.number().int().positive().default(1).describe('episodes to watch'),
+  episodes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_ENJOY_EPISODES)
+    .default(1)
+    .describe(`episodes to watch (at most ${MAX_ENJOY_EPISODES}: every frame is kept for the GIF)`),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets'),
   out: z.string().optional().describe('write an animated GIF here (every drawable env)'),
   size: z.number().int().min(16).max(1024).default(240).describe('GIF width and height in pixels'),
@@ -115,13 +142,10 @@ function meanStd(xs: readonly number[]): [number, number] {
 export async function evalMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'eval');
   const [opts] = validateFlags(flags, [evalOptions] as const);
+  const envOptions = opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
-  const agent = loadRunAgent(
-    dir,
-    opts.seed,
-    opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions),
-  );
+  const agent = loadRunAgent(dir, opts.seed, envOptions);
   try {
     const streams = new RngStreams(`eval/${opts.seed}`);
     const statsRng = streams.get('stats');
@@ -182,6 +206,8 @@ function watch(agent: LoadedAgent, seed: number): Observation[] {
 export async function enjoyMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'enjoy');
   const [opts] = validateFlags(flags, [enjoyOptions] as const);
+  if (opts.out !== undefined && existsSync(opts.out) && statSync(opts.out).isDirectory())
+    throw new UsageError(`--out: '${opts.out}' is a folder; allowed: a file name for the GIF, e.g. rollout.gif`);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
   const agent = loadRunAgent(dir, opts.seed);
