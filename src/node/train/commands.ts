@@ -63,19 +63,30 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   } catch (err) {
     // Env options are input (--env-options, or the manifest's): a bad one is a usage error naming them.
     throw new UsageError(
-      `${envOptions ? '--env-options' : `${dir}/agent.json: field env.options`}: ${(err as Error).message.split('\n')[0]}`,
+      `${envOptions ? '--env-options' : `${dir}/agent.json: field env`}: ${(err as Error).message.split('\n')[0]}`,
     );
   }
   checkAgentFits(manifest, env, 'run', dir);
-  const objective = buildObjective(manifest.objective, env);
+  // What the manifest says is input: an objective or config no learner takes is a usage error naming the field.
+  const asInput = <T>(field: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${dir}/agent.json: field ${field}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  const objective = asInput('objective', () => buildObjective(manifest.objective, env));
   try {
-    const learner = createLearner(manifest.algo, {
-      makeEnv,
-      objective,
-      config: manifest.config,
-      streams: new RngStreams(`load/${seed}`),
-    });
-    learner.setPolicyWeights(weights);
+    const learner = asInput('config', () =>
+      createLearner(manifest.algo, {
+        makeEnv,
+        objective,
+        config: manifest.config,
+        streams: new RngStreams(`load/${seed}`),
+      }),
+    );
+    asInput('tensors', () => learner.setPolicyWeights(weights));
     return {
       manifest,
       learner,
