@@ -24,6 +24,8 @@ const LEARNING = [
   'tests/irl.test.ts',
   'tests/objective-learners.test.ts',
   'tests/sweep-backends.test.ts',
+  'tests/sweep-failfast.test.ts',
+  'tests/fuzz-cli.test.ts',
   'tests/train*.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
