@@ -43,7 +43,9 @@ describe('SlotCheckpoints', () => {
     expect(current()?.state.file).toBe('state-30.json');
     expect(readdirSync(dir)).toEqual(['state-30.json']);
 
+    writeFileSync(join(dir, 'state-35.json'), 'a blob a killed run wrote but never pointed checkpoint.json to');
     const resumed = new SlotCheckpoints(ctx, 'state');
+    expect(readdirSync(dir)).toEqual(['state-30.json']);
     expect(resumed.load()).toBe('c');
     resumed.save(30, 'c'); // a second checkpoint on the same step goes beside it
     expect(current()?.state.file).toBe('state-30b.json');

@@ -82,6 +82,8 @@ export class SlotCheckpoints {
   ) {
     if (!PREFIX.test(prefix)) throw new RangeError(`SlotCheckpoints: prefix '${prefix}' must match ${PREFIX}`);
     this.current = ctx.loadCheckpoint<SlotRef>()?.state ?? null;
+    // A resumed run needs only its checkpoint's blob: others are left by a run killed between the writes.
+    if (this.current) this.removeOthers();
   }
 
   /** The blob of the checkpoint being resumed, or null (fresh run). Its sha256 is checked again here. */
