@@ -147,6 +147,8 @@ async function runHere(
     `backend: ${backend}${asked && asked !== backend ? ` (${asked} was requested but cannot start here${asked === 'tensorflow' ? ': @tensorflow/tfjs-node is not installed' : ''})` : ''}`,
   );
   let dir: string | null = null;
+  // The experiment's own checks that need the backend, before its folder exists (a child of --seeds: its parent did them).
+  if (!resumeDir && !process.env[CHILD_ENV.runDir]) await exp.prepare?.(options);
   if (resumeDir) dir = resumeDir;
   else if (exp.kind === 'train') {
     dir = process.env[CHILD_ENV.runDir] ?? createRunDir(common.out, exp.name, common.seed);
@@ -269,6 +271,11 @@ async function runExperiment(argv: string[]): Promise<number> {
     throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
   if (exp.kind === 'train' && !process.env[CHILD_ENV.runDir]) checkOutFolder(common.out);
   if (seeds === null) return runHere(exp, options, common, null);
+  if (exp.prepare) {
+    const { initNodeBackend } = await import('../src/node/backend.js');
+    await initNodeBackend(common.backend);
+    await exp.prepare(options);
+  }
 
   const jobs = seeds.map((seed) => ({
     seed,

@@ -7,6 +7,8 @@
  * `priorlab eval <run>` and `priorlab enjoy <run>` read the saved agent.
  */
 import { make } from '../src/envs/registry.js';
+import { UsageError } from '../src/core/errors.js';
+import { RngStreams } from '../src/core/rng.js';
 import { createLearner } from '../src/agents/learner.js';
 import { type Experiment, type RunContext } from '../src/node/run/experiment.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
@@ -108,6 +110,26 @@ function writeCurve(ctx: RunContext, r: ResolvedTrain, label: string): void {
   ctx.writeFile('learning-curve.svg', svg);
 }
 
+/**
+ * Builds the learner once from the resolved config and drops it, so that a hyperparameter the learner refuses
+ * at construction stops the run before its folder exists, with the learner's own message. (Today's learners
+ * check their config when `train` starts, so `--set batchSize=-5` is still caught only then: the per-learner
+ * zod schemas will check it here.)
+ */
+function prepare(opts: TrainOptions): void {
+  const r = resolveTrain(opts);
+  const makeEnv = () => make(r.envId, r.envOptions);
+  const objective = buildObjective(r.spec, makeEnv());
+  try {
+    createLearner(r.algo, { makeEnv, objective, config: learnerConfig(r, 0), streams: new RngStreams(0) }).dispose();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--set: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    objective.dispose();
+  }
+}
+
 const experiment: Experiment<typeof trainOptions> = {
   name: 'train',
   summary:
@@ -115,6 +137,7 @@ const experiment: Experiment<typeof trainOptions> = {
   options: trainOptions,
   kind: 'train',
   resumable: true,
+  prepare,
   run,
 };
 
