@@ -85,6 +85,7 @@ let landed = 0;
 let resumes = 0;
 let identical = 0;
 let finished = 0;
+let refusedRuns = 0;
 for (let trial = 1; trial <= trials; trial++) {
   const out = mkdtempSync(join(tmpdir(), 'priorlab-crash-'));
   const kills: string[] = [];
@@ -111,6 +112,12 @@ for (let trial = 1; trial <= trials; trial++) {
       kills.push(`resume ${sig}${hit ? '' : ' (too late)'}`);
     } else {
       const r = spawnSync(process.execPath, [BIN, '--resume', dir], { env, encoding: 'utf8' });
+      if (r.status === 2 && /start it again/.test(r.stderr)) {
+        // Killed before its first checkpoint: refused, with the command that starts it again.
+        refusedRuns++;
+        kills.push('refused: no checkpoint yet');
+        break;
+      }
       if (r.status !== 0) console.log(`trial ${trial}: resume exited ${r.status}: ${r.stderr.trim()}`);
     }
   }
@@ -127,7 +134,7 @@ for (let trial = 1; trial <= trials; trial++) {
   );
 }
 console.log(
-  `kills tried ${tried}, landed in a running process ${landed}; resumes ${resumes}; runs finished ${finished}/${trials}; byte-identical ${identical}/${trials}` +
+  `kills tried ${tried}, landed in a running process ${landed}; resumes ${resumes}; runs finished ${finished}/${trials}; byte-identical ${identical}/${trials}; refused with how to start again ${refusedRuns}` +
     ` (load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)})`,
 );
 

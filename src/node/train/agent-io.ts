@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { checkSafeKeys, parseJsonInput } from '../../core/safekeys.js';
-import { cannotRead, issueLine } from '../run/errors.js';
+import { checkManifestFrame, manifestDigestError, manifestDigestText } from '../../core/manifestframe.js';
+import { parseJsonInput } from '../../core/safekeys.js';
+import { cannotRead } from '../run/errors.js';
 import type { Learner, PolicyWeights } from '../../agents/learner.js';
 import {
   AGENT_FILES,
@@ -35,45 +35,15 @@ const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').upda
 
 /** The digest of a manifest: the sha256 of its JSON text without the `digest` field (key order as written). */
 export function manifestDigest(manifest: Record<string, unknown>): string {
-  const { digest: _, ...rest } = manifest;
-  return sha256(JSON.stringify(rest));
+  return sha256(manifestDigestText(manifest));
 }
-
-const count = z.number().int().min(0);
-/** The shape every field the loaders touch must have, checked before the shared checks read them. */
-const MANIFEST_FRAME = z.object({
-  format: z.string(),
-  formatVersion: z.number(),
-  algo: z.string(),
-  env: z.object({
-    id: z.string().min(1),
-    options: z.record(z.string(), z.unknown()),
-    observationSpace: z.string(),
-    actionSpace: z.string(),
-  }),
-  objective: z.record(z.string(), z.unknown()),
-  config: z.record(z.string(), z.unknown()),
-  networks: z.record(z.string(), z.array(count.max(1_000_000)).max(64)),
-  tensors: z.array(z.object({ name: z.string().min(1), length: count.max(1e9) })).max(10_000),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 (64 hex digits) of agent.bin'),
-  packageVersion: z.string(),
-  step: count,
-  digest: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 (64 hex digits) priorlab writes with the manifest'),
-});
 
 /** Checks a manifest's text as read from `where` (safe keys, frame, digest) before `parseAgentManifest`. */
 export function checkManifestText(text: string, where: string): AgentManifest {
-  const value = checkSafeKeys(parseJsonInput(text, where), where);
-  const frame = MANIFEST_FRAME.safeParse(value);
-  if (!frame.success)
-    throw new UsageError(
-      `${where}: ${issueLine(frame.error, value, (p) => (p.length ? `field ${p.map(String).join('.')}` : 'the file'))}; the saved agent is damaged or not priorlab's`,
-    );
+  const value = parseJsonInput(text, where);
+  const digest = checkManifestFrame(value, where);
   const manifest = parseAgentManifest(text, where);
-  if (manifestDigest(value as Record<string, unknown>) !== frame.data.digest)
-    throw new UsageError(
-      `${where}: field digest does not match the manifest's contents (it was changed after it was written); the saved agent is damaged: train it again`,
-    );
+  if (manifestDigest(value as Record<string, unknown>) !== digest) throw manifestDigestError(where);
   return manifest;
 }
 
