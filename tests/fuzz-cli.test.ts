@@ -570,6 +570,46 @@ describe('fuzz through the CLI (issue 26)', () => {
       });
     }
 
+    // Damaged sweep and compare inputs: structural damage only (sweep.json and config.json carry no digest).
+    const sweepOut = join(work, 'sweep-fixture');
+    const made = await cli(['sweep', ok, '--out', sweepOut, '--workers', '1']);
+    expect(made.code, made.err).toBe(0);
+    const structural: Array<[string, (s: string) => string]> = [
+      ['truncated', (t) => t.slice(0, Math.floor(t.length / 2))],
+      ['the wrong JSON type', () => '[]'],
+      ['a __proto__ key', (t) => t.replace('{', '{"__proto__": {"x": 1},')],
+      ['a trial id that leaves the folder', (t) => t.replace('"id": "c0-s1"', '"id": "../../escape"')],
+      ['trials a string', (t) => t.replace(/"trials": \[/, '"trials": "x", "old": [')],
+    ];
+    for (const [what, edit] of structural) {
+      const copy = join(mkdtempSync(join(cases, 'sweep-')), 'sweep');
+      cpSync(sweepOut, copy, { recursive: true });
+      writeFileSync(join(copy, 'sweep.json'), edit(readFileSync(join(copy, 'sweep.json'), 'utf8')));
+      for (const argv of [
+        ['sweep', 'status', copy],
+        ['sweep', copy],
+      ])
+        await check('damaged sweep.json', `${what}: ${argv.slice(0, -1).join(' ')}`, argv, {
+          codes: [2],
+          names: ['sweep.json'],
+          untouched: copy,
+        });
+    }
+    for (const [file, edits] of [
+      ['config.json', structural.slice(0, 3)],
+      ['metrics.jsonl', [['a garbage line inside', (t: string) => t.replace('\n', '\nnot json\n')] as const]],
+    ] as const) {
+      for (const [what, edit] of edits) {
+        const dir = copyRun(fixtures.tq);
+        writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')));
+        await check('damaged compare input', `${file}: ${what}`, ['compare', dir, '--out', join(work, 'cmp')], {
+          codes: [2],
+          names: [file],
+          untouched: dir,
+        });
+      }
+    }
+
     // 4. Junk options for every command, seeded.
     const JUNK = [
       '',

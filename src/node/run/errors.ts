@@ -72,6 +72,10 @@ export function fsErrorLine(err: unknown): string | null {
     ENOENT: 'does not exist; check the path',
     EISDIR: 'is a folder where a file is expected; remove or rename it',
   };
+  // Reading a folder or a file's metadata is never a write: say "cannot read", not "make it writable".
+  const reading = ['scandir', 'opendir', 'read', 'stat', 'lstat', 'realpath'].includes(e.syscall ?? '');
+  if (reading && (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EISDIR' || e.code === 'ENOTDIR'))
+    return `${path}: ${cannotRead(e)}`;
   return e.code in what ? `${path}: ${what[e.code]} (${e.code})` : null;
 }
 

@@ -255,11 +255,18 @@ export function gitInfo(): RunConfig['git'] {
   }
 }
 
+/** A JSON file a user may hand us (a run's or a sweep's): one-line RunFileError when unreadable, not JSON or unsafe. */
 export function readJson<T>(path: string): T {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    throw new RunFileError(`${path}: ${cannotRead(err)}`);
+  }
+  try {
+    return parseJsonInput(text, path) as T;
+  } catch (err) {
+    throw new RunFileError((err as Error).message);
   }
 }
 
@@ -271,7 +278,7 @@ export function writeJson(path: string, value: unknown): void {
 export function readMetrics(path: string): MetricsRow[] {
   const problems: string[] = [];
   const rows = parseMetrics(readFileSync(path, 'utf8'), problems, path);
-  if (problems.length) throw new Error(problems[0]);
+  if (problems.length) throw new RunFileError(problems[0]);
   return rows;
 }
 

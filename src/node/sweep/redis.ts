@@ -485,6 +485,7 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
   queue.on('error', () => {}); // reported once by `redis` above
   const progress = new SweepProgress(sweep.trials.map((t) => ({ id: t.id, done: trialStatus(dir, t.id) === 'done' })));
   const failed = new Map<string, string>();
+  const trialIds = new Set(sweep.trials.map((t) => t.id));
   console.log(`queue ${redact(url)}, sweep id ${sweepId}; start workers with: priorlab worker --queue <url>`);
 
   let stop = false;
@@ -553,7 +554,8 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
         ]);
         if (down) progress.println(`redis ${redact(url)} is back; continuing`);
         down = false;
-        for (const id of done.sort()) await collect(id);
+        // Only this sweep's own trial ids: an id from Redis becomes a folder name (trials/<id>).
+        for (const id of done.sort()) if (trialIds.has(id)) await collect(id);
         for (const [id, text] of Object.entries(failures)) {
           if (!failed.has(id)) progress.set(id, 'failed');
           failed.set(id, text);
