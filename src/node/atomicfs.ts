@@ -20,7 +20,7 @@ export function makeFolders(path: string): void {
       isDir = statSync(p).isDirectory();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && dirname(p) !== p) {
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(p) !== p) {
         missing.push(p);
         continue;
       }
