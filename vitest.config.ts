@@ -29,6 +29,8 @@ const LEARNING = [
   'tests/objective-learners.test.ts',
   'tests/learner-matrix.test.ts',
   'tests/sweep-backends.test.ts',
+  'tests/sweep-failfast.test.ts',
+  'tests/fuzz-cli.test.ts',
   'tests/train*.test.ts',
   'tests/figures.test.ts',
 ];

@@ -8,9 +8,15 @@
  *
  * Prints one line per trial and the totals: kills tried, kills that landed in a run, resumes, byte-identical runs.
  * The fractions are drawn from a seeded stream; the exact step a kill lands on depends on the machine's speed.
+ *
+ * Then, deterministically, a kill -9 at every rename (every atomic write's last step, counted by
+ * `bench/crash-hook.mjs`) of three runs: a tabular-q run from its folder's creation, a SAC `train` run from its
+ * creation, and the resume of a stopped SAC run. Each killed run is resumed until done; it must end
+ * byte-identical to the uninterrupted run (metrics.jsonl, the results, the same learner-state files), or the
+ * resume must be refused with one line that says how to start again. Anything else is counted as a failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/core/rng.js';
@@ -79,6 +85,7 @@ let landed = 0;
 let resumes = 0;
 let identical = 0;
 let finished = 0;
+let refusedRuns = 0;
 for (let trial = 1; trial <= trials; trial++) {
   const out = mkdtempSync(join(tmpdir(), 'priorlab-crash-'));
   const kills: string[] = [];
@@ -105,6 +112,12 @@ for (let trial = 1; trial <= trials; trial++) {
       kills.push(`resume ${sig}${hit ? '' : ' (too late)'}`);
     } else {
       const r = spawnSync(process.execPath, [BIN, '--resume', dir], { env, encoding: 'utf8' });
+      if (r.status === 2 && /start it again/.test(r.stderr)) {
+        // Killed before its first checkpoint: refused, with the command that starts it again.
+        refusedRuns++;
+        kills.push('refused: no checkpoint yet');
+        break;
+      }
       if (r.status !== 0) console.log(`trial ${trial}: resume exited ${r.status}: ${r.stderr.trim()}`);
     }
   }
@@ -121,6 +134,146 @@ for (let trial = 1; trial <= trials; trial++) {
   );
 }
 console.log(
-  `kills tried ${tried}, landed in a running process ${landed}; resumes ${resumes}; runs finished ${finished}/${trials}; byte-identical ${identical}/${trials}` +
+  `kills tried ${tried}, landed in a running process ${landed}; resumes ${resumes}; runs finished ${finished}/${trials}; byte-identical ${identical}/${trials}; refused with how to start again ${refusedRuns}` +
     ` (load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)})`,
 );
+
+// ───────────────────────────── a kill -9 at every rename ─────────────────────────────
+
+const HOOK = join(import.meta.dirname, 'crash-hook.mjs');
+const SAC_ARGS = [
+  'train',
+  '--algo',
+  'sac',
+  '--env',
+  'Pendulum-v1',
+  '--steps',
+  '300',
+  '--set',
+  'learningStarts=100,evalEvery=100,evalEpisodes=1,checkpointEvery=100,hidden=[8,8]',
+  '--seed',
+  '5',
+];
+const TQ_ARGS = ['tabular-q', '--steps', '3000', '--log-every', '500', '--checkpoint-every', '1000', '--seed', '4'];
+
+/** Runs the CLI with the rename hook; `killAt` 0 runs it whole. */
+function hooked(args: string[], killAt: number, log?: string) {
+  return spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], {
+    env: {
+      ...env,
+      PRIORLAB_KILL_AT_RENAME: String(killAt),
+      ...(log ? { PRIORLAB_RENAME_LOG: log } : {}),
+    },
+    encoding: 'utf8',
+  });
+}
+
+/** What must match an uninterrupted run: metrics, results, and the set of learner-state files. */
+function resultOf(dir: string): string {
+  const files = readdirSync(dir)
+    .filter((f) => f === 'metrics.jsonl' || f === 'q_table.json' || f === 'agent.bin' || /^learner-state-/.test(f))
+    .sort();
+  return files.map((f) => `${f}:${readFileSync(join(dir, f)).toString('base64')}`).join('\n');
+}
+
+interface Scenario {
+  name: string;
+  /** Makes the folder to start from (or the --out parent), returns the argv that runs it. */
+  setup(): { args: string[]; out: string | null; dir: string | null };
+}
+
+const stoppedSac = ((): (() => string) => {
+  let base: string | null = null;
+  return () => {
+    if (base === null) {
+      const out = mkdtempSync(join(tmpdir(), 'priorlab-crash-sacbase-'));
+      const r = hooked([...SAC_ARGS, '--out', out], 0);
+      if (r.status !== 0) throw new Error(`SAC base run failed: ${r.stderr}`);
+      base = join(out, readdirSync(out)[0]);
+      // Stopped at its 300-step checkpoint, with 600 steps to go to: a resume with real work.
+      const cfg = JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'));
+      cfg.options.steps = 600;
+      writeFileSync(join(base, 'config.json'), JSON.stringify(cfg, null, 2));
+      writeFileSync(join(base, 'status.json'), JSON.stringify({ state: 'stopped', step: 300, updatedAt: '' }));
+    }
+    const copy = join(mkdtempSync(join(tmpdir(), 'priorlab-crash-sac-')), 'run');
+    cpSync(base, copy, { recursive: true });
+    return copy;
+  };
+})();
+
+const scenarios: Scenario[] = [
+  {
+    name: 'tabular-q from creation',
+    setup: () => {
+      const out = mkdtempSync(join(tmpdir(), 'priorlab-crash-tq-'));
+      return { args: [...TQ_ARGS, '--out', out], out, dir: null };
+    },
+  },
+  {
+    name: 'SAC train from creation',
+    setup: () => {
+      const out = mkdtempSync(join(tmpdir(), 'priorlab-crash-sacnew-'));
+      return { args: [...SAC_ARGS, '--out', out], out, dir: null };
+    },
+  },
+  {
+    name: 'SAC train resumed',
+    setup: () => {
+      const dir = stoppedSac();
+      return { args: ['--resume', dir], out: null, dir };
+    },
+  },
+];
+
+let renameFailures = 0;
+let renameKills = 0;
+for (const sc of scenarios) {
+  // The uninterrupted run, with its renames counted.
+  const ref = sc.setup();
+  const log = join(mkdtempSync(join(tmpdir(), 'priorlab-crash-log-')), 'renames');
+  const whole = hooked(ref.args, 0, log);
+  if (whole.status !== 0) throw new Error(`${sc.name}: uninterrupted run failed: ${whole.stderr}`);
+  const refDir = ref.dir ?? join(ref.out!, readdirSync(ref.out!)[0]);
+  const want = resultOf(refDir);
+  const renames = readFileSync(log, 'utf8').trim().split('\n');
+  const counts = { identical: 0, refused: 0, failed: 0 };
+  for (let k = 1; k <= renames.length; k++) {
+    renameKills++;
+    const run = sc.setup();
+    const killed = hooked(run.args, k);
+    const target = renames[k - 1].split(' ').slice(1).join(' ').split('/').at(-1);
+    const dir =
+      run.dir ??
+      (run.out && existsSync(run.out) && readdirSync(run.out).length ? join(run.out, readdirSync(run.out)[0]) : null);
+    let verdict = '';
+    if (killed.signal !== 'SIGKILL') verdict = `not killed (exit ${killed.status})`;
+    else if (dir === null) verdict = 'killed before the folder existed: nothing to resume';
+    for (let attempt = 0; verdict === '' && attempt < 3; attempt++) {
+      const r = spawnSync(process.execPath, [BIN, '--resume', dir!], { env, encoding: 'utf8' });
+      if (r.status === 0 && stateOf(dir!) === 'done') {
+        verdict = resultOf(dir!) === want ? 'identical' : 'DIFFERENT';
+      } else if (r.status === 2) {
+        const line = r.stderr.trim();
+        verdict =
+          line.split('\n').length === 1 && /start (it|the run) again|start a new run/.test(line)
+            ? `refused: ${line.replace(/^priorlab: /, '').slice(0, 140)}`
+            : `REFUSED WITHOUT A WAY ON: ${line}`;
+      } else if (r.status !== 0) verdict = `RESUME EXITED ${r.status}: ${r.stderr.trim()}`;
+    }
+    if (verdict === '') verdict = 'NOT done after 3 resumes';
+    if (verdict === 'identical') counts.identical++;
+    else if (verdict.startsWith('refused') || verdict.startsWith('killed before')) counts.refused++;
+    else {
+      counts.failed++;
+      renameFailures++;
+    }
+    console.log(`${sc.name}: kill before rename ${k}/${renames.length} (${target}) -> ${verdict}`);
+    if (run.out) rmSync(run.out, { recursive: true, force: true });
+  }
+  console.log(
+    `${sc.name}: ${renames.length} renames, each killed: ${counts.identical} resumed byte-identical, ${counts.refused} refused with a way to start again, ${counts.failed} failures`,
+  );
+}
+console.log(`kill -9 at every rename: ${renameKills} kills, ${renameFailures} failures`);
+if (renameFailures > 0) process.exitCode = 1;

@@ -3,4 +3,9 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../experiments/cli.ts');
+const { main } = await import('../experiments/cli.ts');
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is over: a client library's leftover timer (ioredis keeps one for 2 s after a failed connection)
+// must not hold the exit back.
+setTimeout(() => process.exit(code), 300).unref();

@@ -12,9 +12,11 @@
  *   priorlab worker --queue redis://host:port              takes sweep trials from Redis
  *
  * Options are validated (zod) before any work; errors name the option, the value and what is
- * allowed. Exit codes: 0 done, 1 error, 2 bad usage, 130 stopped by Ctrl-C/SIGTERM.
+ * allowed. One exit-code rule for every command: 0 done, 2 the input is wrong (an option, a file, a path:
+ * `UsageError`, zod errors, the file-system errors a path causes), 1 the run failed (`RunFailure`, or anything
+ * unexpected), 130 interrupted (Ctrl-C/SIGTERM). Every message is one line.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -33,10 +35,10 @@ import {
   validateFlags,
   type CommonOptions,
 } from '../src/node/run/options.js';
-import { issueLine, UsageError } from '../src/core/errors.js';
+import { issueLine, RunFailure, UsageError } from '../src/core/errors.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
-import { fsErrorLine } from '../src/node/run/errors.js';
+import { cannotRead, fsErrorLine } from '../src/node/run/errors.js';
 import {
   checkOutFolder,
   checkRunValue,
@@ -137,6 +139,7 @@ async function runHere(
   options: Record<string, unknown>,
   common: CommonOptions,
   resumeDir: string | null,
+  command?: string,
 ): Promise<number> {
   const { initNodeBackend } = await import('../src/node/backend.js');
   const backend = await initNodeBackend(common.backend);
@@ -146,6 +149,8 @@ async function runHere(
     `backend: ${backend}${asked && asked !== backend ? ` (${asked} was requested but cannot start here${asked === 'tensorflow' ? ': @tensorflow/tfjs-node is not installed' : ''})` : ''}`,
   );
   let dir: string | null = null;
+  // The experiment's own checks that need the backend, before its folder exists (a child of --seeds: its parent did them).
+  if (!resumeDir && !process.env[CHILD_ENV.runDir]) await exp.prepare?.(options);
   if (resumeDir) dir = resumeDir;
   else if (exp.kind === 'train') {
     dir = process.env[CHILD_ENV.runDir] ?? createRunDir(common.out, exp.name, common.seed);
@@ -178,6 +183,7 @@ async function runHere(
       backend,
       signal: signals.signal,
       reporter,
+      command,
     });
     if (outcome === 'stopped') {
       console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
@@ -200,8 +206,19 @@ async function runExperiment(argv: string[]): Promise<number> {
       throw new UsageError('--resume: missing value; allowed: a run folder containing config.json');
     const dir = resolve(resumeArg);
     const cfgPath = join(dir, FILES.config);
-    if (!existsSync(cfgPath))
-      throw new UsageError(`--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`);
+    try {
+      statSync(cfgPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`--resume: ${cfgPath}: ${cannotRead(err)}`);
+      // A folder whose creation was cut short (killed before config.json was renamed into place) holds a temp file.
+      const cut = existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('.tmp'));
+      throw new UsageError(
+        cut
+          ? `--resume: '${resumeArg}' has no config.json (the run was stopped while its folder was being made); remove the folder and start the run again`
+          : `--resume: '${resumeArg}' has no config.json; allowed: a run folder written by priorlab`,
+      );
+    }
     const extra = [...raw0.flags.keys()].filter((k) => k !== 'resume');
     if (extra.length)
       throw new UsageError(
@@ -235,7 +252,8 @@ async function runExperiment(argv: string[]): Promise<number> {
       unknown
     >;
     const common = COMMON_OPTIONS.parse({ seed: cfg.seed, backend: cfg.requestedBackend ?? undefined });
-    return runHere(exp, options, common, dir);
+    const again = cfg.command?.startsWith('priorlab ') ? cfg.command.slice('priorlab '.length) : undefined;
+    return runHere(exp, options, common, dir, again);
   }
 
   if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
@@ -255,6 +273,11 @@ async function runExperiment(argv: string[]): Promise<number> {
     throw new UsageError(`--seeds: '${exp.name}' is a print-only experiment; run it once per --seed`);
   if (exp.kind === 'train' && !process.env[CHILD_ENV.runDir]) checkOutFolder(common.out);
   if (seeds === null) return runHere(exp, options, common, null);
+  if (exp.prepare) {
+    const { initNodeBackend } = await import('../src/node/backend.js');
+    await initNodeBackend(common.backend);
+    await exp.prepare(options);
+  }
 
   const jobs = seeds.map((seed) => ({
     seed,
@@ -344,6 +367,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`priorlab: ${fsLine}`);
       return 2;
     }
+    if (err instanceof RunFailure) {
+      console.error(`priorlab: ${err.message.split('\n')[0]}`);
+      return 1;
+    }
     const message = err instanceof Error ? err.message : String(err);
     console.error(
       `priorlab: ${message.split('\n')[0]}${process.env.PRIORLAB_DEBUG ? `\n${(err as Error).stack}` : ' (PRIORLAB_DEBUG=1 prints the stack)'}`,
@@ -352,4 +379,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// bin/priorlab.mjs calls `main`; tests call it in-process.

@@ -7,6 +7,8 @@
  * `priorlab eval <run>` and `priorlab enjoy <run>` read the saved agent.
  */
 import { make } from '../src/envs/registry.js';
+import { UsageError } from '../src/core/errors.js';
+import { RngStreams } from '../src/core/rng.js';
 import { createLearner } from '../src/agents/learner.js';
 import { type Experiment, type RunContext } from '../src/node/run/experiment.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
@@ -101,6 +103,25 @@ function writeCurve(ctx: RunContext, r: ResolvedTrain, label: string): void {
   ctx.writeFile('learning-curve.svg', svg);
 }
 
+/**
+ * Builds the objective and the learner once and drops them, before the run folder exists: the options'
+ * check (`resolveTrain`) has passed the config through the learner's schema; this catches what only
+ * construction sees (a reference agent's networks, the spaces against the prior).
+ */
+function prepare(opts: TrainOptions): void {
+  const r = resolveTrain(opts);
+  const makeEnv = () => make(r.envId, r.envOptions);
+  const objective = buildObjective(r.spec, makeEnv());
+  try {
+    createLearner(r.algo, { makeEnv, objective, config: r.config, streams: new RngStreams(0) }).dispose();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--set: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    objective.dispose();
+  }
+}
+
 const experiment: Experiment<typeof trainOptions> = {
   name: 'train',
   summary:
@@ -108,6 +129,7 @@ const experiment: Experiment<typeof trainOptions> = {
   options: trainOptions,
   kind: 'train',
   resumable: true,
+  prepare,
   run,
 };
 

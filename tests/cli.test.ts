@@ -239,14 +239,17 @@ describe('resume', () => {
     expect(readFileSync(join(crashed, 'q_table.json')).equals(readFileSync(join(whole, 'q_table.json')))).toBe(true);
   });
 
-  it('resuming before the first checkpoint restarts from scratch', async ({ signal }) => {
+  it('resuming a run that logged steps but has no checkpoint is refused, naming the file; nothing changes', async ({
+    signal,
+  }) => {
     const out = tmp();
-    const whole = createRunDir(out, 'tabular-q', 3);
-    await runInProcess(whole, 1500, false, signal);
     const crashed = createRunDir(out, 'tabular-q', 3);
     await expect(runInProcess(crashed, 1500, false, signal, 750)).rejects.toThrow('simulated crash');
-    await runInProcess(crashed, 1500, true, signal);
-    expect(readFileSync(join(crashed, 'metrics.jsonl')).equals(readFileSync(join(whole, 'metrics.jsonl')))).toBe(true);
+    const metrics = readFileSync(join(crashed, 'metrics.jsonl'));
+    await expect(runInProcess(crashed, 1500, true, signal)).rejects.toThrow(
+      /checkpoint\.json: missing, but metrics\.jsonl has steps up to 750, so the run cannot continue/,
+    );
+    expect(readFileSync(join(crashed, 'metrics.jsonl')).equals(metrics)).toBe(true);
   });
 
   it('--resume rejects a folder without config.json, extra options and experiments without checkpoints', () => {

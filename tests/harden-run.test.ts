@@ -366,23 +366,27 @@ describe('Ctrl-C during --seeds start-up (item 4)', () => {
 });
 
 describe('slot checkpoints (item 2)', () => {
-  it('checkpointState of a slot experiment names the allowed files; a missing, empty or torn blob is refused before anything changes', async () => {
+  it('checkpointState of a slot experiment names the allowed files; a missing, empty, torn or edited blob is refused before anything changes', async () => {
     const { slotStateSchema, checkSlotBlob } = await import('../src/node/run/slots.js');
-    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-1.json' }).success).toBe(true);
-    expect(slotStateSchema('rssm-state').safeParse({ file: '../etc/passwd' }).success).toBe(false);
-    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-0.json', extra: 1 }).success).toBe(false);
+    const { sha256Hex } = await import('../src/node/run/rundir.js');
+    const sha = '0'.repeat(64);
+    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-250.json', sha256: sha }).success).toBe(true);
+    expect(slotStateSchema('rssm-state').safeParse({ file: '../etc/passwd', sha256: sha }).success).toBe(false);
+    expect(slotStateSchema('rssm-state').safeParse({ file: 'rssm-state-0.json', sha256: sha, extra: 1 }).success).toBe(
+      false,
+    );
     const dir = tmp();
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json', sha256: sha })).toThrow(
       `${join(dir, 'rssm-state-0.json')}: missing, but checkpoint.json points to it`,
     );
-    writeFileSync(join(dir, 'rssm-state-0.json'), '');
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(
-      /rssm-state-0\.json: the file is empty; restore it from a backup/,
-    );
-    writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250, "model": {"weights": [0.1, 0.');
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).toThrow(/rssm-state-0\.json: not valid JSON/);
+    for (const text of ['', '{"step": 250, "model": {"weights": [0.1, 0.', '{"step": 251}']) {
+      writeFileSync(join(dir, 'rssm-state-0.json'), text);
+      expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json', sha256: sha256Hex('{"step": 250}') })).toThrow(
+        /rssm-state-0\.json: sha256 does not match the one checkpoint.json records/,
+      );
+    }
     writeFileSync(join(dir, 'rssm-state-0.json'), '{"step": 250}');
-    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json' })).not.toThrow();
+    expect(() => checkSlotBlob(dir, { file: 'rssm-state-0.json', sha256: sha256Hex('{"step": 250}') })).not.toThrow();
   });
 });
 

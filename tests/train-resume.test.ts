@@ -3,7 +3,7 @@
  * metrics.jsonl and the same saved agent, byte for byte, as an uninterrupted one (continuous and discrete SAC;
  * KL-PPO restarts the episodes in flight at a resume, so its resumed run is a different, equally valid, one).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-wasm';
@@ -74,6 +74,46 @@ describe('train resumes exactly', () => {
       expect(metrics.split('\n').length).toBeGreaterThan(3);
       expect(read(cut, 'metrics.jsonl').toString()).toBe(metrics);
       expect(Buffer.compare(read(cut, 'agent.bin'), read(full, 'agent.bin'))).toBe(0);
+      // The same files: a resumed run keeps no learner-state blob an uninterrupted one does not have.
+      const blobs = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('learner-state-'));
+      expect(blobs(cut)).toEqual(blobs(full));
+      expect(blobs(full)).toHaveLength(1);
+      expect(read(cut, blobs(cut)[0]).equals(read(full, blobs(full)[0]))).toBe(true);
     }, 240_000);
   }
+
+  it("one changed character of a stopped run's learner-state blob: --resume is refused naming the file, nothing changes", async () => {
+    const c = CASES[0];
+    const dir = createRunDir(mkdtempSync(join(tmpdir(), 'priorlab-resume-')), 'train', 4);
+    const parsed = train.options.parse({ algo: c.algo, env: c.env, steps: c.steps, set: c.set }) as Record<
+      string,
+      unknown
+    >;
+    const once = (resume: boolean, stop: number | null) => {
+      const ac = new AbortController();
+      return runSeed({
+        experiment: train,
+        options: parsed,
+        seed: 4,
+        dir,
+        resume,
+        backend: 'wasm',
+        signal: ac.signal,
+        reporter: {
+          progress: (step) => (stop !== null && step >= stop ? ac.abort() : undefined),
+          print() {},
+          finish() {},
+        },
+      });
+    };
+    expect(await once(false, c.stopAt)).toBe('stopped');
+    const blob = readdirSync(dir).find((f) => f.startsWith('learner-state-'))!;
+    const text = readFileSync(join(dir, blob), 'utf8');
+    // A character inside a base64 run of the typed arrays, changed to another base64 character.
+    const at = text.search(/[A-Za-z0-9+/]{40}/) + 20;
+    writeFileSync(join(dir, blob), text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1));
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'));
+    await expect(once(true, null)).rejects.toThrow(`${join(dir, blob)}: sha256 does not match`);
+    expect(readFileSync(join(dir, 'metrics.jsonl')).equals(metrics)).toBe(true);
+  }, 240_000);
 });

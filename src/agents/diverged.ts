@@ -1,9 +1,11 @@
+import { RunFailure } from '../core/errors.js';
+
 /**
  * The one error for a run whose numbers stopped being finite (a loss, a statistic, an action): it names
  * the quantity, its value and the step, and carries the learner's last good state when there is one
  * (the run folder's last checkpoint is never overwritten by a diverged run).
  */
-export class DivergedError extends Error {
+export class DivergedError extends RunFailure {
   override readonly name = 'DivergedError';
 
   constructor(

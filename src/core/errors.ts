@@ -8,6 +8,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * A run that failed for a reason the message names in full (a server that does not answer, a learner that
+ * diverged): the CLI exits 1 with the message and no hint to print a stack.
+ */
+export class RunFailure extends Error {
+  override readonly name: string = 'RunFailure';
+}
+
 // ─────────────────────────────────────────── user-facing messages: one line each (what, the value, what is allowed)
 
 /** `options.alpha`, `q[3]`; empty for the top level. */

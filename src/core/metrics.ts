@@ -2,6 +2,7 @@
  * The one reader of `metrics.jsonl` (one `{ "step": n, "ns/key": x, ... }` object per line), browser-safe
  * so the CLI (`src/node/run/`) and the viewer (`src/viz/recorded/`) read the file the same way.
  */
+import { UNSAFE_KEYS } from './safekeys.js';
 
 export interface MetricsRow {
   step: number;
@@ -37,7 +38,8 @@ export function parseMetricsLines(text: string, problems: string[] = [], file = 
       return;
     }
     const row: MetricsRow = { step: (obj as { step: number }).step };
-    for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) row[k] = v;
+    for (const [k, v] of Object.entries(obj))
+      if (typeof v === 'number' && Number.isFinite(v) && !UNSAFE_KEYS.includes(k)) row[k] = v;
     out.push({ n: i + 1, text: line, row });
   });
   return out;

@@ -7,7 +7,13 @@
  *   folder of the app may be called `runs`). A request
  *   for a folder (`/runs/` or `/runs/<run>/`) answers a JSON listing `{ entries: [{ name, dir, size }] }`;
  *   a file is sent as-is with a content type from its extension. Only GET/HEAD; paths that escape the
- *   folder (`..`, absolute, symlinks out) are refused with 403. Nothing is ever evaluated server-side.
+ *   folder (`..`, absolute, symlinks out) are refused with 403. Nothing is ever evaluated server-side. Every
+ *   answer carries `Content-Security-Policy: default-src 'none'` and `X-Content-Type-Options: nosniff`, so a
+ *   run's SVG or HTML opened directly never runs a script in the viewer's origin.
+ * - `confinePlugin`: the dev server serves the app and nothing else. It answers 404 to `/__open-in-editor`
+ *   (vite's editor launcher, which a plain GET from any page could trigger) and 403 to any request whose file,
+ *   after following symlinks, lies outside `server.fs.allow` and the dependency cache (a symlink inside the
+ *   checkout to `/etc` is not a way out). vite.config.ts also turns CORS off and keeps `fs.strict`.
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -71,6 +77,8 @@ export function runsMiddleware(root: string): Connect.NextHandleFunction {
     if (!url.startsWith('/runs/') && url !== '/runs') return next();
     const send = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
       res.statusCode = code;
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Type', type);
       res.end(body);
     };
@@ -88,6 +96,9 @@ export function runsMiddleware(root: string): Connect.NextHandleFunction {
     if (!existsSync(path)) return send(404, `not found: runs${rel}`);
     const st = statSync(path);
     res.setHeader('Cache-Control', 'no-store');
+    // Run files are data: no script, style or frame of theirs runs, and no type is guessed from their bytes.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (st.isDirectory()) {
       const entries = readdirSync(path, { withFileTypes: true })
         .filter((e) => !e.name.startsWith('.') && !e.name.endsWith('.tmp'))
@@ -108,5 +119,70 @@ export function runsPlugin(root: string): Plugin {
     name: 'priorlab-runs',
     configureServer: (server) => void server.middlewares.use(runsMiddleware(root)),
     configurePreviewServer: (server) => void server.middlewares.use(runsMiddleware(root)),
+  };
+}
+
+/** True when `path` is `dir` or inside it. */
+const within = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/** The real path of `p` (symlinks followed), or of its nearest existing ancestor plus the rest; null on a loop. */
+function realOf(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR')
+      return null;
+    const parent = dirname(p);
+    if (parent === p) return p;
+    const real = realOf(parent);
+    return real === null ? null : join(real, p.slice(parent.length));
+  }
+}
+
+/**
+ * Connect middleware: 404 for `/__open-in-editor`; 403 for a request whose file (an `/@fs/<absolute path>`,
+ * or a path under `root`) resolves, symlinks followed, outside every folder of `allow`.
+ */
+export function confineMiddleware(root: string, allow: () => readonly string[]): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = req.url ?? '';
+    const pathname = url.split(/[?#]/)[0];
+    const refuse = (code: number, body: string) => {
+      res.statusCode = code;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(body);
+    };
+    if (pathname.startsWith('/__open-in-editor')) return refuse(404, 'not served: the editor launcher is off');
+    if (pathname === '/runs' || pathname.startsWith('/runs/')) return next(); // runsMiddleware confines these
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return refuse(400, 'bad URL encoding');
+    }
+    if (decoded.includes('\0')) return refuse(403, 'not served: outside the app');
+    const file = decoded.startsWith('/@fs/')
+      ? resolve(decoded.slice('/@fs'.length))
+      : decoded.startsWith('/@')
+        ? null // vite's virtual modules (/@vite/client, /@id/…): no file of their own
+        : resolve(root, '.' + decoded);
+    if (file === null) return next();
+    const real = realOf(file);
+    const roots = allow().map((d) => realOf(d) ?? d);
+    if (real === null || !roots.some((d) => within(real, d))) return refuse(403, 'not served: outside the app');
+    next();
+  };
+}
+
+/** See `confineMiddleware`: the dev server's `fs.allow` (resolved by vite) plus its dependency cache. */
+export function confinePlugin(): Plugin {
+  return {
+    name: 'priorlab-confine',
+    configureServer(server) {
+      const c = server.config;
+      const allow = () => [c.root, c.cacheDir, ...c.server.fs.allow];
+      server.middlewares.use(confineMiddleware(c.root, allow));
+    },
   };
 }

@@ -24,7 +24,15 @@ import { booleanKeys, closest, helpLines, kebab, splitArgs, validateFlags } from
 import { UsageError } from '../../core/errors.js';
 import { vocabularyEntry } from '../../core/vocabulary.js';
 import type { MetricsRow } from '../../core/metrics.js';
-import { FILES, readJson, readMetrics, type RunConfig, type RunStatus } from './rundir.js';
+import {
+  checkRunValue,
+  FILES,
+  readJson,
+  readMetrics,
+  RUN_CONFIG_SCHEMA,
+  type RunConfig,
+  type RunStatus,
+} from './rundir.js';
 import { linePlot } from './svgplot.js';
 
 export const COMPARE_OPTIONS = z.object({
@@ -79,11 +87,18 @@ export function findRuns(paths: readonly string[]): Run[] {
     const sPath = join(dir, FILES.status);
     return {
       dir,
-      config: readJson<RunConfig>(join(dir, FILES.config)),
+      config: checkedConfig(dir),
       metrics: existsSync(mPath) ? readMetrics(mPath) : [],
       status: existsSync(sPath) ? (readJson<RunStatus>(sPath).state ?? null) : null,
     };
   });
+}
+
+/** A run's config.json, checked against the frame resume uses (a damaged one is a one-line error naming it). */
+function checkedConfig(dir: string): RunConfig {
+  const value = readJson<unknown>(join(dir, FILES.config));
+  checkRunValue(dir, FILES.config, RUN_CONFIG_SCHEMA, value);
+  return value as RunConfig;
 }
 
 /** `dir` if it is a run folder, else the run folders below it (sorted), `depth` levels down at most. */

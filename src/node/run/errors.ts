@@ -17,5 +17,19 @@ export function fsErrorLine(err: unknown): string | null {
     ENOENT: 'does not exist; check the path',
     EISDIR: 'is a folder where a file is expected; remove or rename it',
   };
+  // Reading a folder or a file's metadata is never a write: say "cannot read", not "make it writable".
+  const reading = ['scandir', 'opendir', 'read', 'stat', 'lstat', 'realpath'].includes(e.syscall ?? '');
+  if (reading && (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EISDIR' || e.code === 'ENOTDIR'))
+    return `${path}: ${cannotRead(e)}`;
   return e.code in what ? `${path}: ${what[e.code]} (${e.code})` : null;
+}
+
+/** Why a path could not be read, in words: `cannot read (permission denied, EACCES)`, `does not exist`. */
+export function cannotRead(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot read (permission denied, ${code})`;
+  if (code === 'ENOENT') return 'does not exist';
+  if (code === 'EISDIR') return 'cannot read (it is a folder, a file was expected)';
+  if (code === 'ENOTDIR') return 'cannot read (a part of the path is a file, not a folder)';
+  return `cannot read (${code ?? (err as Error)?.message ?? String(err)})`;
 }

@@ -70,6 +70,12 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   /** True when `run` checkpoints and continues on `--resume`; otherwise the CLI refuses `--resume` (default false). */
   readonly resumable?: boolean;
   /**
+   * Checks that need more than the schema (building a learner from its config needs the tfjs backend): the CLI
+   * calls it once the backend has started and before any run folder is made, so a bad value leaves no folder.
+   * Throw a `UsageError` naming the option.
+   */
+  prepare?(opts: z.infer<S>): void | Promise<void>;
+  /**
    * The schema of `state` in this experiment's checkpoint.json for these options (resumable experiments):
    * `--resume` checks it before anything in the run folder is changed. Without it only the file's frame
    * (`step`, `rng`) is checked.

@@ -15,12 +15,14 @@
  * checked against the schemas below before anything in the folder is changed.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   accessSync,
   appendFileSync,
   constants,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -28,10 +30,12 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../atomicfs.js';
+import { makeFolders, writeFileAtomic } from '../atomicfs.js';
 import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/metrics.js';
 import type { RngState } from '../../core/rng.js';
 import { issueLine, UsageError } from '../../core/errors.js';
+import { parseJsonInput } from '../../core/safekeys.js';
+import { cannotRead } from './errors.js';
 
 export interface RunConfig {
   experiment: string;
@@ -59,6 +63,23 @@ export interface CheckpointFile {
   rng: Record<string, RngState>;
 }
 
+/** sha256 (hex) of a text or bytes. */
+export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The digest stored in checkpoint.json beside its contents: the sha256 of `JSON.stringify({ step, state, rng })`.
+ * JSON text parses back to the same values and key order, so the reader recomputes it from what it parsed.
+ */
+export function checkpointDigest(ck: CheckpointFile): string {
+  return sha256Hex(JSON.stringify({ step: ck.step, state: ck.state, rng: ck.rng }));
+}
+
+/** Any JSON object, as parsed (no keys reordered or stripped). */
+const JSON_OBJECT = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'expected object',
+);
+
 /** What resume needs of config.json (the other fields are a record for people). */
 export const RUN_CONFIG_SCHEMA = z.object({
   experiment: z.string().min(1),
@@ -84,6 +105,7 @@ export const CHECKPOINT_SCHEMA = z.object({
   step: z.number().int().min(0),
   state: z.unknown().refine((v) => v !== undefined, 'a JSON value'),
   rng: z.record(z.string(), RNG_STATE_SCHEMA),
+  digest: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 (64 hex digits) priorlab writes with the checkpoint'),
 });
 
 /** A run file that cannot be used as it is: bad input (exit 2), with the path and what to do. */
@@ -108,16 +130,14 @@ export function readRunFile<S extends z.ZodType>(dir: string, name: string, sche
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new RunFileError(
-      `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${fix}`,
-    );
+    throw new RunFileError(`${path}: ${cannotRead(err)}; ${fix}`);
   }
   if (text.trim() === '') throw new RunFileError(`${path}: the file is empty; ${fix}`);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonInput(text, path);
   } catch (err) {
-    throw new RunFileError(`${path}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')}); ${fix}`);
+    throw new RunFileError(`${(err as Error).message}; ${fix}`);
   }
   return checkRunValue(dir, name, schema, value);
 }
@@ -183,6 +203,16 @@ export function checkOutFolder(out: string): void {
     } catch {
       throw new UsageError(`--out: ${p} is not writable; make it writable (chmod u+w) or choose another --out`);
     }
+    // Permission bits say nothing of /proc or a read-only mount (and root passes every access check): try.
+    let probe: string;
+    try {
+      probe = mkdtempSync(join(p, '.priorlab-probe-'));
+    } catch (err) {
+      throw new UsageError(
+        `--out: '${out}' cannot hold run folders: no folder can be made in ${p} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another --out`,
+      );
+    }
+    rmSync(probe, { recursive: true, force: true });
     return;
   }
 }
@@ -190,7 +220,7 @@ export function checkOutFolder(out: string): void {
 /** Creates and returns a fresh run folder `<out>/<stamp>-<name>-<seed>[.k]`. */
 export function createRunDir(out: string, name: string, seed: number, date = new Date()): string {
   const base = resolve(out, `${stamp(date)}-${name}-${seed}`);
-  mkdirSync(resolve(out), { recursive: true });
+  makeFolders(out);
   for (let k = 1; ; k++) {
     const dir = k === 1 ? base : `${base}.${k}`;
     try {
@@ -225,11 +255,18 @@ export function gitInfo(): RunConfig['git'] {
   }
 }
 
+/** A JSON file a user may hand us (a run's or a sweep's): one-line RunFileError when unreadable, not JSON or unsafe. */
 export function readJson<T>(path: string): T {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    throw new RunFileError(`${path}: ${cannotRead(err)}`);
+  }
+  try {
+    return parseJsonInput(text, path) as T;
+  } catch (err) {
+    throw new RunFileError((err as Error).message);
   }
 }
 
@@ -241,7 +278,7 @@ export function writeJson(path: string, value: unknown): void {
 export function readMetrics(path: string): MetricsRow[] {
   const problems: string[] = [];
   const rows = parseMetrics(readFileSync(path, 'utf8'), problems, path);
-  if (problems.length) throw new Error(problems[0]);
+  if (problems.length) throw new RunFileError(problems[0]);
   return rows;
 }
 
@@ -271,12 +308,49 @@ export function truncateMetrics(dir: string, lastStep: number | null): void {
   writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }
 
+/**
+ * The step of the last whole row of `dir/metrics.jsonl`, or null when it has none (or does not exist). A
+ * torn last line is not a row.
+ */
+export function lastLoggedStep(dir: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, FILES.metrics), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RunFileError(`${join(dir, FILES.metrics)}: ${cannotRead(err)}`);
+  }
+  const lines = parseMetricsLines(text, [], join(dir, FILES.metrics));
+  return lines.length ? lines[lines.length - 1].row.step : null;
+}
+
 export function writeStatus(dir: string, state: RunStatus['state'], step: number | null, error?: string): void {
   const status: RunStatus = { state, step, updatedAt: new Date().toISOString(), ...(error ? { error } : {}) };
   writeJson(join(dir, FILES.status), status);
 }
 
-/** The validated checkpoint.json of `dir`, or null when there is none. */
-export function readCheckpoint(dir: string): CheckpointFile | null {
-  return readRunFile(dir, FILES.checkpoint, CHECKPOINT_SCHEMA) as CheckpointFile | null;
+/** Writes `dir/checkpoint.json` with its digest, in one atomic write. */
+export function writeCheckpoint(dir: string, ck: CheckpointFile): void {
+  writeJson(join(dir, FILES.checkpoint), { step: ck.step, state: ck.state, rng: ck.rng, digest: checkpointDigest(ck) });
+}
+
+/**
+ * The validated checkpoint.json of `dir`, or null when there is none. A digest that does not match the
+ * contents (an edited number, a flipped byte that still parses) is a RunFileError naming the file; `check`
+ * (the run's own checks of the step and state) runs before the digest is compared.
+ */
+export function readCheckpoint(dir: string, check?: (ck: CheckpointFile) => void): CheckpointFile | null {
+  const raw = readRunFile(dir, FILES.checkpoint, JSON_OBJECT);
+  if (raw === null) return null;
+  const ck = checkRunValue(dir, FILES.checkpoint, CHECKPOINT_SCHEMA, raw);
+  // The digest is recomputed from the values as parsed (zod's output reorders and strips keys).
+  const parsed = raw as unknown as CheckpointFile;
+  const file: CheckpointFile = { step: parsed.step, state: parsed.state, rng: parsed.rng };
+  // The checks that name a field come first (their message says more than a digest mismatch does).
+  check?.(file);
+  if (checkpointDigest(file) !== ck.digest)
+    throw new RunFileError(
+      `${join(dir, FILES.checkpoint)}: field digest does not match the file's contents (it was changed or damaged after it was written); ${REPAIR[FILES.checkpoint]}`,
+    );
+  return file;
 }

@@ -20,10 +20,11 @@ import {
   removeStaleTemps,
   RunFileError,
   truncateMetrics,
-  writeJson,
+  writeCheckpoint,
   writeStatus,
   type CheckpointFile,
 } from './rundir.js';
+import { lastLoggedStep } from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */
 export interface Reporter {
@@ -42,6 +43,8 @@ export interface RunSeedArgs {
   backend: string;
   signal: AbortSignal;
   reporter: Reporter;
+  /** The command that starts this run again (config.json's, without `priorlab `), for messages. */
+  command?: string;
 }
 
 export type RunOutcome = 'done' | 'stopped';
@@ -69,7 +72,6 @@ function checkCheckpoint(a: RunSeedArgs, dir: string, ck: CheckpointFile): void 
   }
   const schema = a.experiment.checkpointState?.(a.options);
   if (schema) checkRunValue(dir, FILES.checkpoint, schema, ck.state, ['state']);
-  checkSlotBlob(dir, ck.state);
 }
 
 /**
@@ -97,8 +99,17 @@ async function runLocked(a: RunSeedArgs): Promise<RunOutcome> {
   let checkpoint: CheckpointFile | null = null;
 
   if (dir !== null && a.resume) {
-    checkpoint = readCheckpoint(dir);
-    if (checkpoint) checkCheckpoint(a, dir, checkpoint);
+    checkpoint = readCheckpoint(dir, (ck) => checkCheckpoint(a, dir, ck));
+    if (checkpoint) checkSlotBlob(dir, checkpoint.state);
+    else {
+      // Logged steps and no checkpoint: the checkpoint was lost (or never written); starting again from 0 would
+      // quietly replace what the run did. Say so, and how to start again.
+      const logged = lastLoggedStep(dir);
+      if (logged !== null)
+        throw new RunFileError(
+          `${join(dir, FILES.checkpoint)}: missing, but metrics.jsonl has steps up to ${logged}, so the run cannot continue from where it was; start it again in a new run folder${a.command ? `: npm run exp -- ${a.command}` : ''} (nothing was changed)`,
+        );
+    }
     removeStaleTemps(dir);
     truncateMetrics(dir, checkpoint ? checkpoint.step : null);
     if (checkpoint) streams.setState(checkpoint.rng);
@@ -132,7 +143,7 @@ async function runLocked(a: RunSeedArgs): Promise<RunOutcome> {
     },
     checkpoint(step, state) {
       const file: CheckpointFile = { step, state, rng: streams.getState() };
-      writeJson(join(needDir('checkpoint'), FILES.checkpoint), file);
+      writeCheckpoint(needDir('checkpoint'), file);
       checkpoint = file;
       writeStatus(needDir('checkpoint'), 'running', step);
     },

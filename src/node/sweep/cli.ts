@@ -7,6 +7,10 @@
  *   priorlab sweep status <sweep folder | --queue url>                   progress of one sweep, or of the queue
  *   priorlab worker --queue redis://host:6379 [--concurrency N]          take trials from the queue (any machine)
  *
+ * The queue URL may also come from `--queue-file <file>` (its first line) or `$PRIORLAB_QUEUE`, which keeps a
+ * password off the command line (`ps` shows command lines to every user). It is checked before any file is
+ * written; `sweep status` and `worker` give up after `--connect-timeout` ms when Redis does not answer.
+ *
  * Running the same command again resumes: finished trials are kept, interrupted ones continue from their
  * last checkpoint. The summary and plots are written when every trial is done.
  */
@@ -16,6 +20,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { booleanKeys, helpLines, splitArgs, validateFlags } from '../run/options.js';
 import { UsageError } from '../../core/errors.js';
+import { queueUrlOf } from './queueurl.js';
 import { initSweepFolder, readSweep, SWEEP_FILE, trialStatus, type SweepFile } from './folder.js';
 import { runLocal } from './local.js';
 import { SweepProgress } from './progress.js';
@@ -34,13 +39,32 @@ const SWEEP_OPTIONS = z.object({
   queue: z
     .string()
     .optional()
-    .describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS): enqueue the trials for `priorlab worker`s'),
+    .describe(
+      'redis://[user:pass@]host:port[/db] (rediss:// for TLS): enqueue the trials for `priorlab worker`s (or $PRIORLAB_QUEUE)',
+    ),
+  queueFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('read the queue URL from the first line of this file (keeps a password out of ps)'),
   backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional().describe('tfjs backend of the local workers'),
   help: z.boolean().default(false).describe('show this help'),
 });
 
 const WORKER_OPTIONS = z.object({
-  queue: z.string().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS)'),
+  queue: z.string().optional().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS; or $PRIORLAB_QUEUE)'),
+  queueFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('read the queue URL from the first line of this file (keeps a password out of ps)'),
+  connectTimeout: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(5000)
+    .describe('ms to wait for Redis to answer before giving up (exit 1)'),
   concurrency: z.number().int().positive().default(1).describe('trials this worker runs at once'),
   lockMs: z
     .number()
@@ -60,7 +84,19 @@ const WORKER_OPTIONS = z.object({
 });
 
 const STATUS_OPTIONS = z.object({
-  queue: z.string().optional().describe('redis://host:port: every sweep on this queue'),
+  queue: z.string().optional().describe('redis://host:port: every sweep on this queue (or $PRIORLAB_QUEUE)'),
+  queueFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('read the queue URL from the first line of this file (keeps a password out of ps)'),
+  connectTimeout: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(5000)
+    .describe('ms to wait for Redis to answer before giving up (exit 1)'),
   help: z.boolean().default(false).describe('show this help'),
 });
 
@@ -97,6 +133,8 @@ export async function sweepMain(argv: string[]): Promise<number> {
   }
   if (raw.positional.length !== 1)
     throw new UsageError('sweep: give one spec file (spec.yaml) or one sweep folder to resume');
+  // The queue URL is checked before the sweep folder is made.
+  const queue = queueUrlOf(opts);
   const { dir, sweep } = await loadSweep(raw.positional[0], opts.out);
   const pending = sweep.trials.filter((t) => trialStatus(dir, t.id) !== 'done');
   console.log(`sweep folder: ${dir}`);
@@ -104,9 +142,9 @@ export async function sweepMain(argv: string[]): Promise<number> {
     `${sweep.trials.length} trials of ${sweep.experiment} (${sweep.cells.length} cells); ${sweep.trials.length - pending.length} already done`,
   );
 
-  if (opts.queue !== undefined) {
+  if (queue !== undefined) {
     const { coordinate } = await import('./redis.js');
-    return coordinate(dir, sweep, opts.queue);
+    return coordinate(dir, sweep, queue);
   }
   const progress = new SweepProgress(sweep.trials.map((t) => ({ id: t.id, done: !pending.includes(t) })));
   const workers = opts.workers ?? availableParallelism();
@@ -118,15 +156,16 @@ export async function sweepMain(argv: string[]): Promise<number> {
 async function statusMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([STATUS_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [STATUS_OPTIONS] as const);
-  if (opts.help || (raw.positional.length === 0 && opts.queue === undefined)) {
+  const queue = raw.positional.length === 0 ? queueUrlOf(opts) : undefined;
+  if (opts.help || (raw.positional.length === 0 && queue === undefined)) {
     console.log(
       `priorlab sweep status <sweep folder | --queue url>\n\noptions:\n${helpLines(STATUS_OPTIONS).join('\n')}`,
     );
     return opts.help ? 0 : 2;
   }
-  if (opts.queue !== undefined) {
+  if (queue !== undefined) {
     const { queueStatus } = await import('./redis.js');
-    return queueStatus(opts.queue);
+    return queueStatus(queue, opts.connectTimeout);
   }
   for (const arg of raw.positional) {
     const dir = resolve(arg);
@@ -156,13 +195,17 @@ export async function workerMain(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  if (!raw.flags.has('queue'))
-    throw new UsageError('worker: --queue is required; allowed: redis://[user:pass@]host:port[/db] or rediss://...');
   if (raw.positional.length)
     throw new UsageError(`worker: unexpected argument '${raw.positional[0]}' (options start with --)`);
   const [opts] = validateFlags(raw.flags, [WORKER_OPTIONS] as const);
+  const queue = queueUrlOf(opts);
+  if (queue === undefined)
+    throw new UsageError(
+      'worker: no queue; allowed: --queue redis://[user:pass@]host:port[/db], --queue-file <file> or $PRIORLAB_QUEUE',
+    );
   const { runWorker } = await import('./redis.js');
-  return runWorker(opts.queue, {
+  return runWorker(queue, {
+    connectTimeoutMs: opts.connectTimeout,
     concurrency: opts.concurrency,
     lockMs: opts.lockMs,
     backend: opts.backend,

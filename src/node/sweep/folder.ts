@@ -14,7 +14,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FILES, readJson, writeJson, type RunStatus } from '../run/rundir.js';
-import { UsageError } from '../../core/errors.js';
+import { issueLine, pathText, UsageError } from '../../core/errors.js';
+import { z } from 'zod';
 import type { Cell, SweepSpec, Trial } from './spec.js';
 
 export interface SweepFile {
@@ -28,10 +29,31 @@ export const SWEEP_FILE = 'sweep.json';
 
 export const trialDir = (sweepDir: string, id: string): string => join(sweepDir, 'trials', id);
 
+/** What the sweep machinery reads of sweep.json (a trial's id becomes a folder name: nothing but c<cell>-s<seed>). */
+const SWEEP_FRAME = z.object({
+  experiment: z.string().min(1),
+  spec: z.record(z.string(), z.unknown()),
+  cells: z.array(z.object({ index: z.number().int().min(0), varying: z.record(z.string(), z.unknown()) })),
+  trials: z.array(
+    z.object({
+      id: z.string().regex(/^c\d+-s\d+$/, 'c<cell>-s<seed>'),
+      cell: z.number().int().min(0),
+      seed: z.number().int().min(0),
+      options: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
 export function readSweep(dir: string): SweepFile {
   const path = join(resolve(dir), SWEEP_FILE);
   if (!existsSync(path)) throw new UsageError(`'${dir}' is not a sweep folder (no ${SWEEP_FILE})`);
-  return readJson<SweepFile>(path);
+  const value = readJson<unknown>(path);
+  const res = SWEEP_FRAME.safeParse(value);
+  if (!res.success)
+    throw new UsageError(
+      `${path}: ${issueLine(res.error, value, (p) => (p.length ? `field ${pathText(p)}` : 'the file'))}; restore it or start the sweep in a new --out folder`,
+    );
+  return value as SweepFile;
 }
 
 /**

@@ -26,7 +26,11 @@
  * A worker deletes the versions it superseded; the coordinator deletes the trial's folder once collected.
  *
  * Redis down: both sides say so once and keep retrying. Redis back but empty (no persistence): the
- * coordinator notices its `meta` key is gone and enqueues again every trial it has not collected.
+ * coordinator notices its `meta` key is gone and enqueues again every trial it has not collected. Redis not
+ * answering when a command starts: `sweep status` and `worker` give up after `--connect-timeout` ms
+ * (default 5 s) with one line (exit 1) instead of waiting. A worker stops within 2 s of SIGINT/SIGTERM:
+ * its running trials checkpoint, ship and go back to the queue, then it closes its connections without
+ * waiting for BullMQ's blocking fetch (a second signal exits at once).
  */
 import { LOCK_FILE } from '../run/lock.js';
 import { createHash } from 'node:crypto';
@@ -50,6 +54,7 @@ import { FILES } from '../run/rundir.js';
 import { removeStrayTemps, trialDir, trialStatus, type SweepFile } from './folder.js';
 import { SweepProgress } from './progress.js';
 import { parseQueueUrl, redact } from './queueurl.js';
+import { RunFailure } from '../../core/errors.js';
 import type { Trial } from './spec.js';
 import { finishSweep } from './summary.js';
 import { loadExperimentByName, runTrial } from './trial.js';
@@ -135,6 +140,53 @@ function watchConnection(
   });
 }
 
+/** How long `sweep status` and `worker` wait for Redis to answer when they start (ms; `--connect-timeout`). */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves once Redis at `url` answers a PING; throws a one-line RunFailure after `timeoutMs` when it does not
+ * (refused, unresolvable host, no answer), naming the redacted URL, the cause and the option that waits longer.
+ */
+export async function checkReachable(url: string, role: string, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  let cause = 'no answer';
+  let socketCause: string | null = null; // the connection's own error (ECONNREFUSED, ENOTFOUND) says most
+  const probe = new Redis({
+    ...parseQueueUrl(url),
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (n) => (Date.now() - t0 < timeoutMs ? Math.min(100 * n, 500) : null),
+  });
+  probe.on('error', (err: Error & { code?: string }) => (socketCause = err.code ?? err.message.split('\n')[0]));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const answered = await Promise.race([
+      (async () => {
+        for (;;) {
+          try {
+            if (probe.status === 'wait') await probe.connect();
+            if ((await probe.ping()) === 'PONG') return true;
+          } catch (err) {
+            cause = (err as Error & { code?: string }).code ?? (err as Error).message.split('\n')[0];
+            if (Date.now() - t0 >= timeoutMs || probe.status === 'end') return false;
+            await sleep(200);
+          }
+        }
+      })(),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    if (!answered)
+      throw new RunFailure(
+        `${role}: redis ${redact(url)} did not answer within ${timeoutMs} ms (${socketCause ?? cause}); start it or fix the URL (--connect-timeout <ms> waits longer)`,
+      );
+  } finally {
+    clearTimeout(timer);
+    probe.disconnect();
+  }
+}
+
 /** The id of the sweep in `dir`: the same folder and sweep.json always map to the same keys. */
 export function sweepIdOf(dir: string): string {
   return createHash('sha256')
@@ -208,6 +260,8 @@ class LostTrial extends Error {
 export interface WorkerOptions {
   concurrency: number;
   lockMs: number;
+  /** How long to wait for Redis at start (ms). */
+  connectTimeoutMs?: number;
   backend?: string;
   /** Folder for the trials' files instead of Redis (shared, same path everywhere), or undefined. */
   checkpoints?: string;
@@ -216,10 +270,13 @@ export interface WorkerOptions {
 /** `priorlab worker`: takes trials until Ctrl-C / SIGTERM (running trials checkpoint and go back to the queue). */
 export async function runWorker(url: string, opts: WorkerOptions): Promise<number> {
   const { initNodeBackend } = await import('../backend.js');
+  await checkReachable(url, 'worker', opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
   const backend = await initNodeBackend(opts.backend);
   removeDeadScratch();
   const redis = connect(url, 'worker');
   const running = new Set<AbortController>();
+  /** The processors in flight: a stop waits for them (checkpoint shipped, job back on the queue). */
+  const inFlight = new Set<Promise<unknown>>();
   const name = `${hostname()} pid ${process.pid}`;
 
   // The queue's cost per trial, for the log and `bench/sweep.ts`: time in the processor outside the run, plus
@@ -353,7 +410,14 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     }
   };
 
-  const worker = new Worker<JobData>(QUEUE_NAME, processor, {
+  const tracked = (job: Job<JobData>, token?: string): Promise<string> => {
+    const p = processor(job, token);
+    const settled = p.catch(() => {});
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return p;
+  };
+  const worker = new Worker<JobData>(QUEUE_NAME, tracked, {
     connection: bullConnection(url, null),
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
@@ -369,29 +433,37 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
   });
   console.log(`worker (${name}, backend ${backend}) on ${redact(url)}, ${opts.concurrency} at a time; Ctrl-C to stop`);
 
-  await new Promise<void>((resolveStop) => {
-    let signals = 0;
-    const onSignal = (): void => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      console.log('stopping: running trials checkpoint and go back to the queue (Ctrl-C again to exit now)');
-      for (const ac of running) ac.abort(new Error('worker stopping'));
-      resolveStop();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  // With Redis unreachable, closing would wait for it forever: give up after a while (the trials are stalled jobs then).
-  const closed = await Promise.race([worker.close().then(() => true), sleep(15_000).then(() => false)]);
-  if (!closed) {
-    console.error(
-      `worker: redis ${redact(url)} did not answer while closing; exiting (unfinished trials go to another worker after --lock-ms)`,
-    );
-    process.exit(130); // its connections would keep retrying, and this process alive
-  }
+  let stopping: ((v: void) => void) | null = null;
+  const stopped = new Promise<void>((r) => (stopping = r));
+  const onSignal = (): void => {
+    if (stopping === null) process.exit(130); // the second signal
+    console.log('stopping: running trials checkpoint and go back to the queue (Ctrl-C again to exit now)');
+    for (const ac of running) ac.abort(new Error('worker stopping'));
+    stopping();
+    stopping = null;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await stopped;
+  const t0 = Date.now();
+  // No new trial from here on; the running ones stop at their next step, ship their checkpoint and requeue.
+  void worker.pause(true).catch(() => {});
+  const left = (): number => Math.max(0, STOP_MS - (Date.now() - t0));
+  const drained = await Promise.race([Promise.all([...inFlight]).then(() => true), sleep(left()).then(() => false)]);
+  // BullMQ's own close waits for its blocking fetch (seconds) and, with Redis gone, for ever: close by force.
+  await Promise.race([worker.close(true).catch(() => {}), sleep(Math.min(300, left()))]);
   redis.disconnect();
+  if (!drained)
+    console.error(
+      `worker: stopped after ${STOP_MS} ms with trials still shipping; they go to another worker after --lock-ms (${opts.lockMs} ms)`,
+    );
+  // Connections BullMQ may still be retrying would keep the process alive.
+  setTimeout(() => process.exit(130), 200).unref();
   return 130;
 }
+
+/** How long a stopping worker waits for its trials to checkpoint and requeue before it exits (ms). */
+const STOP_MS = 1500;
 
 // ───────────────────────────── coordinator ─────────────────────────────
 
@@ -413,6 +485,7 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
   queue.on('error', () => {}); // reported once by `redis` above
   const progress = new SweepProgress(sweep.trials.map((t) => ({ id: t.id, done: trialStatus(dir, t.id) === 'done' })));
   const failed = new Map<string, string>();
+  const trialIds = new Set(sweep.trials.map((t) => t.id));
   console.log(`queue ${redact(url)}, sweep id ${sweepId}; start workers with: priorlab worker --queue <url>`);
 
   let stop = false;
@@ -481,7 +554,8 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
         ]);
         if (down) progress.println(`redis ${redact(url)} is back; continuing`);
         down = false;
-        for (const id of done.sort()) await collect(id);
+        // Only this sweep's own trial ids: an id from Redis becomes a folder name (trials/<id>).
+        for (const id of done.sort()) if (trialIds.has(id)) await collect(id);
         for (const [id, text] of Object.entries(failures)) {
           if (!failed.has(id)) progress.set(id, 'failed');
           failed.set(id, text);
@@ -534,11 +608,32 @@ export async function coordinate(dir: string, sweep: SweepFile, url: string): Pr
 }
 
 /** `priorlab sweep status --queue url`: every registered sweep and the queue's job counts. */
-export async function queueStatus(url: string): Promise<number> {
+export async function queueStatus(url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<number> {
+  await checkReachable(url, 'sweep status', timeoutMs);
   const redis = connect(url, 'status', { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  const queue = new Queue(QUEUE_NAME, { connection: bullConnection(url, 1) });
+  const queue = new Queue(QUEUE_NAME, {
+    connection: { ...parseQueueUrl(url), maxRetriesPerRequest: 1, retryStrategy: () => null } as ConnectionOptions,
+  });
   queue.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new RunFailure(`sweep status: redis ${redact(url)} stopped answering (waited ${timeoutMs} ms)`)),
+        timeoutMs,
+      )),
+  );
   try {
+    return await Promise.race([deadline, printStatus(url, redis, queue)]);
+  } finally {
+    clearTimeout(timer);
+    await Promise.race([queue.close().catch(() => {}), sleep(500)]);
+    redis.disconnect();
+  }
+}
+
+async function printStatus(url: string, redis: Scripted, queue: Queue): Promise<number> {
+  {
     const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
     console.log(
       `queue ${redact(url)} (${QUEUE_NAME}): ${Object.entries(counts)
@@ -560,8 +655,5 @@ export async function queueStatus(url: string): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    await queue.close().catch(() => {});
-    redis.disconnect();
   }
 }

@@ -28,6 +28,13 @@ import { Rng } from '../../core/rng.js';
 import type { Experiment } from '../run/experiment.js';
 import { allowedText, closest, kebab, parseSeedList } from '../run/options.js';
 import { UsageError } from '../../core/errors.js';
+import { checkSafeKeys } from '../../core/safekeys.js';
+
+/**
+ * The most trials one sweep may hold: each makes a run folder and a queue job, and sweep.json lists them all.
+ * Counted from the spec (grid sizes × random samples × seeds) before anything is expanded.
+ */
+export const MAX_TRIALS = 10_000;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const distribution = z.union([
@@ -89,6 +96,7 @@ export function parseSpec(text: string, source = 'spec'): SweepSpec {
   } catch (err) {
     throw new UsageError(`${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+  checkSafeKeys(raw, source);
   const res = SPEC_SCHEMA.safeParse(raw ?? {});
   if (res.success) return res.data;
   const issue = res.error.issues[0];
@@ -146,6 +154,29 @@ export function expandTrials(spec: SweepSpec, exp: Experiment): { cells: Cell[];
       owner.set(key, where);
     }
   }
+  if (spec.x !== 'alpha' && !(spec.x in shape)) {
+    const hint = closest(spec.x, known);
+    throw new UsageError(
+      `spec: x: '${exp.name}' has no option '${spec.x}'${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${known.join(', ')}`,
+    );
+  }
+  // The size first, from the spec alone: a product of large lists must fail at once, not fill memory.
+  const seedCount =
+    typeof spec.seeds === 'number'
+      ? 1
+      : Array.isArray(spec.seeds)
+        ? new Set(spec.seeds).size
+        : parseSeedList(spec.seeds).length;
+  const factors: Array<[string, number]> = [
+    ...Object.entries(spec.grid).map(([k, v]): [string, number] => [`grid.${k}`, v.length]),
+    ...(spec.random ? [['random.samples', spec.random.samples] as [string, number]] : []),
+    ['seeds', seedCount],
+  ];
+  const total = factors.reduce((n, [, k]) => n * k, 1);
+  if (total > MAX_TRIALS)
+    throw new UsageError(
+      `spec: ${factors.map(([k, n]) => `${k} ${n}`).join(' × ')} = ${total} trials; allowed: at most ${MAX_TRIALS} in one sweep (each is a run folder and a queue job); split it into several sweeps`,
+    );
   const seeds =
     typeof spec.seeds === 'number'
       ? [spec.seeds]

@@ -3,10 +3,11 @@
  * format version, checksum, env and spaces) and evaluate it, or watch it (a terminal animation for
  * gridworlds, an animated GIF for every drawable env).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { runEpisodes, type EpisodeResult } from '../../agents/episodes.js';
+import { MAX_EPISODE_STEPS, runEpisodes, type EpisodeResult } from '../../agents/episodes.js';
+import { MAX_EVAL_EPISODES } from '../../core/config.js';
 import { createLearner, type Learner } from '../../agents/learner.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
@@ -52,17 +53,36 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   const { manifest, weights } = loadAgent(dir);
   const options = envOptions ?? manifest.env.options ?? {};
   const makeEnv = () => make(manifest.env.id, options);
-  const env = makeEnv();
-  checkAgentFits(manifest, env, 'run', dir);
-  const objective = buildObjective(manifest.objective, env);
+  let env: Env;
   try {
-    const learner = createLearner(manifest.algo, {
-      makeEnv,
-      objective,
-      config: manifest.config,
-      streams: new RngStreams(`load/${seed}`),
-    });
-    learner.setPolicyWeights(weights);
+    env = makeEnv();
+  } catch (err) {
+    // Env options are input (--env-options, or the manifest's): a bad one is a usage error naming them.
+    throw new UsageError(
+      `${envOptions ? '--env-options' : `${dir}/agent.json: field env`}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  checkAgentFits(manifest, env, 'run', dir);
+  // What the manifest says is input: an objective or config no learner takes is a usage error naming the field.
+  const asInput = <T>(field: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${dir}/agent.json: field ${field}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  const objective = asInput('objective', () => buildObjective(manifest.objective, env));
+  try {
+    const learner = asInput('config', () =>
+      createLearner(manifest.algo, {
+        makeEnv,
+        objective,
+        config: manifest.config,
+        streams: new RngStreams(`load/${seed}`),
+      }),
+    );
+    asInput('tensors', () => learner.setPolicyWeights(weights));
     return {
       manifest,
       learner,
@@ -79,14 +99,32 @@ export function loadRunAgent(dir: string, seed: number, envOptions?: Record<stri
   }
 }
 
+/**
+ * The most episodes one `enjoy` shows (every frame of every episode is kept to draw the GIF); `eval` takes at
+ * most MAX_EVAL_EPISODES (src/core/config.ts: each up to MAX_EPISODE_STEPS steps, minutes at most).
+ */
+export const MAX_ENJOY_EPISODES = 100;
+
 const evalOptions = z.object({
-  episodes: z.number().int().positive().default(100).describe('evaluation episodes'),
+  episodes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_EVAL_EPISODES)
+    .default(100)
+    .describe(`evaluation episodes (at most ${MAX_EVAL_EPISODES}: each runs up to ${MAX_EPISODE_STEPS} steps)`),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets and the KL/entropy samples'),
   envOptions: z.string().optional().describe('evaluate under other env options (a YAML map), e.g. a changed task'),
 });
 
 const enjoyOptions = z.object({
-  episodes: z.number().int().positive().default(1).describe('episodes to watch'),
+  episodes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_ENJOY_EPISODES)
+    .default(1)
+    .describe(`episodes to watch (at most ${MAX_ENJOY_EPISODES}: every frame is kept for the GIF)`),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets'),
   out: z.string().optional().describe('write an animated GIF here (every drawable env)'),
   size: z.number().int().min(16).max(1024).default(240).describe('GIF width and height in pixels'),
@@ -110,13 +148,10 @@ function meanStd(xs: readonly number[]): [number, number] {
 export async function evalMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'eval');
   const [opts] = validateFlags(flags, [evalOptions] as const);
+  const envOptions = opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
-  const agent = loadRunAgent(
-    dir,
-    opts.seed,
-    opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions),
-  );
+  const agent = loadRunAgent(dir, opts.seed, envOptions);
   try {
     const streams = new RngStreams(`eval/${opts.seed}`);
     const statsRng = streams.get('stats');
@@ -162,6 +197,8 @@ function watch(agent: LoadedAgent, seed: number): Observation[] {
 export async function enjoyMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'enjoy');
   const [opts] = validateFlags(flags, [enjoyOptions] as const);
+  if (opts.out !== undefined && existsSync(opts.out) && statSync(opts.out).isDirectory())
+    throw new UsageError(`--out: '${opts.out}' is a folder; allowed: a file name for the GIF, e.g. rollout.gif`);
   const { initNodeBackend } = await import('../backend.js');
   await initNodeBackend(undefined);
   const agent = loadRunAgent(dir, opts.seed);

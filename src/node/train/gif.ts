@@ -2,8 +2,15 @@
  * Scenes (`src/envs/scene.ts`) to pixels and an animated GIF (npm `gifenc`). The palette is the scene
  * palette itself, so frames need no quantization and the same scene always gives the same bytes.
  */
-import gifenc from 'gifenc';
+import gifencDefault, * as gifencModule from 'gifenc';
 import { SCENE_PALETTE, type Scene, type SceneColor } from '../../envs/scene.js';
+
+// gifenc ships CommonJS and an ESM file without "exports": Node's loader gives the CommonJS object as the default
+// export, vite's (vitest, in-process CLI tests) the ESM file's named exports. Take whichever holds the encoder.
+const gifenc: typeof gifencDefault =
+  (gifencModule as unknown as Partial<typeof gifencDefault>).GIFEncoder !== undefined
+    ? (gifencModule as unknown as typeof gifencDefault)
+    : gifencDefault;
 
 const COLORS = Object.keys(SCENE_PALETTE) as SceneColor[];
 const INDEX = new Map(COLORS.map((c, i) => [c, i]));

@@ -50,7 +50,7 @@ export function parseSet(algo: Algo, text: string): Record<string, unknown> {
     } else cur += c;
   }
   if (cur.trim() !== '') pairs.push(cur);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // so a `__proto__` key is a key (and refused), not a prototype
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set: '${pair}' is not key=value (e.g. --set batchSize=64,hidden=[32,32])`);

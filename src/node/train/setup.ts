@@ -31,6 +31,7 @@ import {
 } from '../../priors/index.js';
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 import { UsageError } from '../../core/errors.js';
+import { checkSafeKeys } from '../../core/safekeys.js';
 import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
 import { parseSet, referenceTargetKl, tunedHyperparams } from './hyperparams.js';
 
@@ -120,6 +121,7 @@ export function parseEnvOptions(text: string | undefined): Record<string, unknow
   } catch {
     value = undefined;
   }
+  checkSafeKeys(value, '--env-options');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(
       `--env-options: '${text}' is not a map; allowed: a YAML or JSON map such as "{goalVelocity: 0.03}"`,
@@ -191,7 +193,8 @@ export function referenceSource(spec: ObjectiveSpec, env: Env): () => ReferenceS
     const ref = spec.reference;
     if (ref === undefined)
       throw new UsageError('objective.reference: missing; allowed: a reference name or a run folder');
-    const named = NAMED_REFERENCES[env.id]?.[ref];
+    const table = Object.hasOwn(NAMED_REFERENCES, env.id) ? NAMED_REFERENCES[env.id] : {};
+    const named = Object.hasOwn(table, ref) ? table[ref] : undefined;
     if (named) return named.make(env);
     const { manifest, weights } = loadAgent(ref);
     checkAgentFits(manifest, env, '--reference', ref);

@@ -11,6 +11,8 @@ import { episodeSteps, type EpisodeResult } from '../../agents/episodes.js';
 import { createLearner, policyReference, type Learner } from '../../agents/learner.js';
 import { agentWeights, checkAgentFits, parseAgentManifest, type AgentManifest } from '../../agents/saved-agent.js';
 import { UsageError } from '../../core/errors.js';
+import { checkManifestFrame, manifestDigestError, manifestDigestText } from '../../core/manifestframe.js';
+import { parseJsonInput } from '../../core/safekeys.js';
 import { Rng, RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import { yieldToEventLoop } from '../../core/yield.js';
@@ -41,7 +43,13 @@ export async function readSavedAgent(
   bin: Uint8Array,
   where: string,
 ): Promise<{ manifest: AgentManifest; weights: Record<string, Float32Array> }> {
-  const manifest = parseAgentManifest(manifestText, `${where}/agent.json`);
+  // The same checks as the CLI's: safe keys and the frame first, then the manifest's own digest.
+  const file = `${where}/agent.json`;
+  const value = parseJsonInput(manifestText, file);
+  const digest = checkManifestFrame(value, file);
+  const manifest = parseAgentManifest(manifestText, file);
+  const text = new TextEncoder().encode(manifestDigestText(value as Record<string, unknown>));
+  if ((await sha256Hex(text)) !== digest) throw manifestDigestError(file);
   return { manifest, weights: agentWeights(manifest, bin, await sha256Hex(bin), `${where}/agent.bin`) };
 }
 
@@ -49,7 +57,8 @@ export async function readSavedAgent(
 function namedReference(manifest: AgentManifest, env: Env, where: string): () => ReferenceSource {
   return () => {
     const ref = manifest.objective.reference ?? '';
-    const named = NAMED_REFERENCES[env.id]?.[ref];
+    const table = Object.hasOwn(NAMED_REFERENCES, env.id) ? NAMED_REFERENCES[env.id] : {};
+    const named = Object.hasOwn(table, ref) ? table[ref] : undefined;
     if (!named)
       throw new UsageError(
         `${where}/agent.json: objective.reference '${ref}' is not a named reference of ${env.id}; the viewer builds: ${referenceNames(env.id).join(', ') || 'none'} (a run folder as reference needs the CLI)`,
