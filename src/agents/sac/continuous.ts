@@ -34,9 +34,8 @@ import { standardNormal, TanhGaussian } from '../../core/distributions.js';
 import { Rng, type RngStreams } from '../../core/rng.js';
 import type { Box } from '../../core/spaces.js';
 import type { Env } from '../../envs/env.js';
-import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
+import { Mlp, polyakUpdate } from '../../nn/index.js';
 import {
-  EngineMirror,
   MAX_HIDDEN,
   engineModule,
   engineStepConfig,
@@ -65,6 +64,7 @@ import {
   resolveConfig,
 } from '../../core/config.js';
 import { meanReturn, type BatchPolicy } from '../episodes.js';
+import { SacSkeleton, type TfjsTrainer } from './skeleton.js';
 import { SacLoop, type EpisodeStat, type SacLoopParts, type SacRunCheckpoint } from './loop.js';
 
 export interface SacConfig {
@@ -290,12 +290,10 @@ export class SacContinuous {
   readonly actionSpace: Box;
   readonly obsDim: number;
   readonly actDim: number;
-  /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: EngineMirror<Mlp>;
+  /** Actor, twin critics, target, the engine or the tfjs optimizers: the skeleton both SACs share. */
+  private readonly skeleton: SacSkeleton<SacEngine>;
   /** The WebAssembly engine running the update, or null on the tfjs path (see the file's doc). */
   private readonly engine: SacEngine | null;
-  /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
-  private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private readonly prior: BoxPrior;
   private readonly head: (out: tf.Tensor2D, eps: tf.Tensor2D) => tf.Tensor2D;
   /** tfjs path: gradient steps taken (the engine counts its own). */
@@ -322,26 +320,21 @@ export class SacContinuous {
     const hidden = cfg.hidden;
     // The tfjs fallback of the engine runs on src/nn's fused networks; `autodiff` on the plain ones.
     const impl = cfg.impl === 'autodiff' ? 'autodiff' : 'fused';
-    const actor = new Mlp({ sizes: [this.obsDim, ...hidden, 2 * this.actDim], impl, name: 'actor' }, initRng);
-    const criticSizes = [this.obsDim + this.actDim, ...hidden, 1];
-    const critic = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic' }, initRng);
-    const criticTarget = new Mlp({ sizes: criticSizes, ensemble: 2, impl, name: 'critic_target' }, initRng);
-    criticTarget.setWeights(critic.getWeights());
     this.head = squashedSample(this.actionSpace);
     const engineCfg = cfg.impl === 'engine' ? sacEngineConfig(cfg, env, objective) : null;
     this.engine = engineCfg ? new SacEngine(engineModule('SacContinuous'), engineCfg) : null;
-    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
-    if (this.engine) {
-      this.tfjs = null;
-    } else {
-      const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
-      this.tfjs = {
-        actorOpt: new Adam(actor.params, { lr: cfg.actorLr, clipNorm: cfg.clipNorm }),
-        criticOpt: new Adam(critic.params, { lr: cfg.criticLr, clipNorm: cfg.clipNorm }),
-        alphaOpt: new Adam([logAlpha], { lr: cfg.alphaLr }),
-        logAlpha,
-      };
-    }
+    this.skeleton = new SacSkeleton(
+      {
+        actor: { sizes: [this.obsDim, ...hidden, 2 * this.actDim], impl, name: 'actor' },
+        critic: { sizes: [this.obsDim + this.actDim, ...hidden, 1], impl, name: 'critic' },
+        criticTargetName: 'critic_target',
+        learningRates: cfg,
+        clipNorm: cfg.clipNorm,
+        alpha: objective.alpha,
+      },
+      initRng,
+      this.engine,
+    );
   }
 
   /** True when the WebAssembly engine runs the update (`impl: 'engine'`; every prior built here has a host view). */
@@ -355,26 +348,25 @@ export class SacContinuous {
   }
 
   get actor(): Mlp {
-    return this.nets.actor;
+    return this.skeleton.actor;
   }
 
   get critic(): Mlp {
-    return this.nets.critic;
+    return this.skeleton.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.nets.criticTarget;
+    return this.skeleton.criticTarget;
   }
 
   /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
   setActorWeights(w: Float32Array): void {
-    this.nets.setParams('actor', w);
+    this.skeleton.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
-  private get tfPath(): NonNullable<SacContinuous['tfjs']> {
-    if (!this.tfjs) throw new Error('SacContinuous: the tfjs optimizers are not used on the engine path');
-    return this.tfjs;
+  private get tfPath(): TfjsTrainer {
+    return this.skeleton.tfPath;
   }
 
   /** π(·|s) for encoded obs `[B, obsDim]`: a tanh-squashed Gaussian over the env's Box. */
@@ -438,7 +430,7 @@ export class SacContinuous {
       const host = this.prior.host;
       const params = host && 'params' in host ? priorParams(host.params, batch) : undefined;
       this.engine.update(batch, this.engine.drawNoise(batch.batchSize, rng), params);
-      this.nets.changed();
+      this.skeleton.nets.changed();
       return;
     }
     const { batchSize: B } = batch;
@@ -514,9 +506,9 @@ export class SacContinuous {
     if (this.engine) return this.engine.getState();
     const t = this.tfPath;
     return {
-      actor: this.nets.actor.getWeights(),
-      critic: this.nets.critic.getWeights(),
-      criticTarget: this.nets.criticTarget.getWeights(),
+      actor: this.actor.getWeights(),
+      critic: this.critic.getWeights(),
+      criticTarget: this.criticTarget.getWeights(),
       actorOpt: t.actorOpt.getState(),
       criticOpt: t.criticOpt.getState(),
       alphaOpt: t.alphaOpt.getState(),
@@ -530,13 +522,13 @@ export class SacContinuous {
   setState(s: SacState): void {
     if (this.engine) {
       this.engine.setState(s);
-      this.nets.changed();
+      this.skeleton.nets.changed();
       return;
     }
     const t = this.tfPath;
-    this.nets.actor.setWeights(s.actor);
-    this.nets.critic.setWeights(s.critic);
-    this.nets.criticTarget.setWeights(s.criticTarget);
+    this.actor.setWeights(s.actor);
+    this.critic.setWeights(s.critic);
+    this.criticTarget.setWeights(s.criticTarget);
     t.actorOpt.setState(s.actorOpt);
     t.criticOpt.setState(s.criticOpt);
     t.alphaOpt.setState(s.alphaOpt);
@@ -547,11 +539,7 @@ export class SacContinuous {
   }
 
   dispose(): void {
-    this.nets.dispose();
-    if (this.tfjs) {
-      for (const m of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) m.dispose();
-      this.tfjs.logAlpha.dispose();
-    }
+    this.skeleton.dispose();
     for (const v of Object.values(this.metrics)) v.dispose();
     this.metrics = {};
   }

@@ -43,8 +43,8 @@ import * as tf from '@tensorflow/tfjs';
 import { RngStreams, type RngState } from '../../core/rng.js';
 import type { Discrete, Space } from '../../core/spaces.js';
 import type { Observation } from '../../envs/env.js';
-import { Adam, Mlp, polyakUpdate } from '../../nn/index.js';
-import { DiscreteSacEngine, EngineMirror, engineModule, type EngineWeights } from '../../nn/engine/index.js';
+import { Mlp, polyakUpdate } from '../../nn/index.js';
+import { DiscreteSacEngine, engineModule, type EngineWeights } from '../../nn/engine/index.js';
 import {
   checkPriorMatches,
   encodeObservations,
@@ -58,6 +58,7 @@ import {
 import type { ActOptions } from '../episodes.js';
 import { checkCheckpointVersion, LEARNER_CHECKPOINT_VERSION } from '../loop.js';
 
+import { SacSkeleton, type TfjsTrainer } from './skeleton.js';
 import { discreteEngineConfig, resolveDiscreteSacConfig, type DiscreteSacConfig } from './discrete-config.js';
 
 /** Per-update statistics, in this order, kept on the device until a log step reads them. */
@@ -111,12 +112,10 @@ export class DiscreteSacAgent {
   readonly objective: Objective;
   readonly prior: DiscretePrior;
   readonly streams: RngStreams;
-  /** The tfjs networks: the learner on the tfjs path, a copy of the engine's weights (refreshed on access) on the engine path. */
-  private readonly nets: EngineMirror<Mlp>;
+  /** Actor, twin critics, target, the engine or the tfjs optimizers: the skeleton both SACs share. */
+  private readonly skeleton: SacSkeleton<DiscreteSacEngine>;
   /** The WebAssembly engine running the update (`impl: 'engine'`), or null. */
   private readonly engine: DiscreteSacEngine | null;
-  /** The tfjs path's optimizers and temperature (null on the engine path, which holds its own). */
-  private readonly tfjs: { actorOpt: Adam; criticOpt: Adam; alphaOpt: Adam; logAlpha: tf.Variable } | null;
   private gradSteps = 0;
   private stats: tf.Tensor1D | null = null;
 
@@ -146,53 +145,46 @@ export class DiscreteSacAgent {
     const init = this.streams.get('init');
     const { activation, impl } = this.cfg;
     const netImpl = impl === 'autodiff' ? 'autodiff' : 'fused';
-    const actor = new Mlp({ sizes, activation, impl: netImpl, name: 'sacd_actor' }, init);
-    const critic = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic' }, init);
-    const criticTarget = new Mlp({ sizes, activation, impl: netImpl, ensemble: 2, name: 'sacd_critic_target' }, init);
-    criticTarget.setWeights(critic.getWeights());
     this.engine =
       impl === 'engine'
         ? new DiscreteSacEngine(engineModule('DiscreteSacAgent'), discreteEngineConfig(this.cfg, spaces, objective))
         : null;
-    this.nets = new EngineMirror(this.engine, { actor, critic, criticTarget });
-    if (this.engine) {
-      this.tfjs = null;
-    } else {
-      // α = 0 is log α = log(MIN_VALUE), whose exp is exactly 0 in float32.
-      const logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(Math.max(objective.alpha, Number.MIN_VALUE)))));
-      const clipNorm = this.cfg.clipNorm;
-      this.tfjs = {
-        actorOpt: new Adam(actor.params, { lr: this.cfg.actorLr, clipNorm }),
-        criticOpt: new Adam(critic.params, { lr: this.cfg.criticLr, clipNorm }),
-        alphaOpt: new Adam([logAlpha], { lr: this.cfg.alphaLr }),
-        logAlpha,
-      };
-    }
+    this.skeleton = new SacSkeleton(
+      {
+        actor: { sizes, activation, impl: netImpl, name: 'sacd_actor' },
+        critic: { sizes, activation, impl: netImpl, name: 'sacd_critic' },
+        criticTargetName: 'sacd_critic_target',
+        learningRates: this.cfg,
+        clipNorm: this.cfg.clipNorm,
+        alpha: objective.alpha,
+      },
+      init,
+      this.engine,
+    );
   }
 
   /** π(a|s) logits: encoded obs → `[B, |A|]`. */
   get actor(): Mlp {
-    return this.nets.actor;
+    return this.skeleton.actor;
   }
 
   /** Twin soft Q-networks in one ensemble: encoded obs → `[2, B, |A|]`. */
   get critic(): Mlp {
-    return this.nets.critic;
+    return this.skeleton.critic;
   }
 
   get criticTarget(): Mlp {
-    return this.nets.criticTarget;
+    return this.skeleton.criticTarget;
   }
 
   /** Replaces the actor's weights (`Mlp.getWeights` layout) on whichever path holds them (a saved policy loaded). */
   setActorWeights(w: Float32Array): void {
-    this.nets.setParams('actor', w);
+    this.skeleton.nets.setParams('actor', w);
   }
 
   /** The tfjs path's state (throws on the engine path, a bug if reached). */
-  private get tfPath(): NonNullable<DiscreteSacAgent['tfjs']> {
-    if (!this.tfjs) throw new Error('DiscreteSacAgent: the tfjs optimizers are not used on the engine path');
-    return this.tfjs;
+  private get tfPath(): TfjsTrainer {
+    return this.skeleton.tfPath;
   }
 
   /**
@@ -286,7 +278,7 @@ export class DiscreteSacAgent {
         logP: logP.subarray(0, B * n),
         logPNext: logP.subarray(B * n),
       });
-      this.nets.changed();
+      this.skeleton.nets.changed();
       return;
     }
     tf.tidy(() =>
@@ -393,9 +385,9 @@ export class DiscreteSacAgent {
     const st = this.engine
       ? this.engine.getState()
       : {
-          actor: this.nets.actor.getWeights(),
-          critic: this.nets.critic.getWeights(),
-          criticTarget: this.nets.criticTarget.getWeights(),
+          actor: this.actor.getWeights(),
+          critic: this.critic.getWeights(),
+          criticTarget: this.criticTarget.getWeights(),
           logAlpha: this.tfPath.logAlpha.dataSync()[0],
           actorOpt: this.tfPath.actorOpt.getState(),
           criticOpt: this.tfPath.criticOpt.getState(),
@@ -422,12 +414,12 @@ export class DiscreteSacAgent {
     }
     if (this.engine) {
       this.engine.setState(ckpt);
-      this.nets.changed();
+      this.skeleton.nets.changed();
     } else {
       const t = this.tfPath;
-      this.nets.actor.setWeights(ckpt.actor);
-      this.nets.critic.setWeights(ckpt.critic);
-      this.nets.criticTarget.setWeights(ckpt.criticTarget);
+      this.actor.setWeights(ckpt.actor);
+      this.critic.setWeights(ckpt.critic);
+      this.criticTarget.setWeights(ckpt.criticTarget);
       tf.tidy(() => t.logAlpha.assign(tf.scalar(ckpt.logAlpha)));
       t.actorOpt.setState(ckpt.actorOpt);
       t.criticOpt.setState(ckpt.criticOpt);
@@ -440,11 +432,7 @@ export class DiscreteSacAgent {
   dispose(): void {
     this.stats?.dispose();
     this.stats = null;
-    this.nets.dispose();
-    if (this.tfjs) {
-      for (const x of [this.tfjs.actorOpt, this.tfjs.criticOpt, this.tfjs.alphaOpt]) x.dispose();
-      this.tfjs.logAlpha.dispose();
-    }
+    this.skeleton.dispose();
   }
 }
 

@@ -1,4 +1,12 @@
-export { EngineMirror, MAX_HIDDEN, engineModule, engineStepConfig, loadSacEngine, type EngineWeights } from './core.js';
+export {
+  EngineCore,
+  EngineMirror,
+  MAX_HIDDEN,
+  engineModule,
+  engineStepConfig,
+  loadSacEngine,
+  type EngineWeights,
+} from './core.js';
 export {
   SacEngine,
   ENGINE_METRICS,
