@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-wasm';
 import { initNodeBackend } from '../src/node/backend.js';
+import { observations } from './observations.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLearner, type Algo, type Learner } from '../src/agents/learner.js';
 import { Rng, RngStreams } from '../src/core/rng.js';
-import type { Observation } from '../src/envs/env.js';
 import { make } from '../src/envs/registry.js';
 import { writeFileAtomic } from '../src/node/atomicfs.js';
 import {} from '../src/node/run/options.js';
@@ -32,20 +32,6 @@ const CASES: { algo: Algo; env: string; config: Record<string, unknown> }[] = [
     config: { hidden: [8], numEnvs: 1, numSteps: 8, numMinibatches: 1 },
   },
 ];
-
-/** 100 observations of the env, from random-action episodes. */
-function observations(envId: string): Observation[] {
-  const env = make(envId);
-  const rng = new Rng(7);
-  const out: Observation[] = [];
-  let obs = env.reset({ seed: 1 }).obs;
-  while (out.length < 100) {
-    out.push(obs);
-    const r = env.step(env.actionSpace.sample(rng) as never);
-    obs = r.terminated || r.truncated ? env.reset({ seed: out.length }).obs : r.obs;
-  }
-  return out;
-}
 
 /** Saves a fresh learner of `c` (seeded 5) into a new folder; returns the folder and the learner. */
 function saved(c: (typeof CASES)[number]): { dir: string; learner: Learner } {

@@ -6,6 +6,7 @@
  * run folder stores it), loads into a learner drawn from other seeds, and then acts bit-identically on 100
  * observations, deterministic and sampled; the policy weights alone carry the policy too.
  */
+import { observations } from './observations.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGOS, algoFits, createLearner, type Algo, type Learner } from '../src/agents/learner.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
@@ -30,20 +31,6 @@ const CASES = ALGOS.flatMap((algo) =>
     return priors.map((prior) => ({ algo, envId, prior }));
   }),
 );
-
-/** 100 observations of the env, from seeded random-action episodes. */
-function observations(envId: string): Observation[] {
-  const env = make(envId);
-  const rng = new Rng(7);
-  const out: Observation[] = [];
-  let obs = env.reset({ seed: 1 }).obs;
-  while (out.length < 100) {
-    out.push(obs);
-    const r = env.step(env.actionSpace.sample(rng) as never);
-    obs = r.terminated || r.truncated ? env.reset({ seed: out.length }).obs : r.obs;
-  }
-  return out;
-}
 
 /** The combinations refused before anything runs, each with its one-line reason (DPO has no β = 0). */
 const REFUSED: Record<string, RegExp> = {

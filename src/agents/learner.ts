@@ -12,7 +12,7 @@
  * A learner is built from (makeEnv, Objective, config, streams); its config is checked by its algorithm's zod
  * schema (`learnerSchema(algo)`: the same schema serves the YAML hyperparameter files, `--set` and the error
  * messages). The math stays in `sac/continuous.ts`, `sac/discrete.ts` and `klppo/ppo.ts`; the loops in
- * `sac/loop.ts` and `klppo/loop.ts`, both driven by `runLoop` (`loop.ts`). Browser-safe.
+ * `sac/loop.ts` (`SacLoop`) and `loop.ts` (`UpdateLoop`), both driven by `runLoop` (`loop.ts`). Browser-safe.
  */
 import * as tf from '@tensorflow/tfjs';
 import { extendSchema, field, MAX_EVAL_EPISODES, resolveConfig, type ConfigSchema } from '../core/config.js';
@@ -34,13 +34,13 @@ import {
   type ReferenceSource,
 } from '../priors/index.js';
 import { meanReturn, type ActOptions, type BatchPolicy } from './episodes.js';
-import { PpoLoop } from './klppo/loop.js';
 import { KlPpo, KLPPO_SCHEMA, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import {
   checkCheckpoint,
   LEARNER_CHECKPOINT_VERSION,
   runLoop,
   UpdateLoop,
+  type UpdateLoopState,
   type LearnerCheckpoint,
   type LoopObject,
   type TrainHooks,
@@ -486,7 +486,7 @@ class DiscreteSacLearner extends BaseLearner<DiscreteSacLearnerConfig> {
 class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
   readonly algo = 'klppo' as const;
   protected readonly checkpointEvery: number;
-  readonly loop: PpoLoop;
+  readonly loop: UpdateLoop;
   private readonly ppo: KlPpo;
 
   constructor(args: LearnerArgs, config: KlPpoLearnerConfig) {
@@ -494,7 +494,18 @@ class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
     const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, distill, ...own } = config;
     this.checkpointEvery = checkpointEvery;
     this.ppo = new KlPpo(args.makeEnv, args.objective, own, args.streams);
-    this.loop = new PpoLoop(this.ppo, { totalSteps, evalEvery, distill, evaluate: this.evaluator(evalEpisodes) });
+    const ppo = this.ppo;
+    this.loop = new UpdateLoop(
+      {
+        update: () => ppo.iterate(),
+        count: () => ppo.globalStep,
+        evaluate: this.evaluator(evalEpisodes),
+        // The RLHF recipe's start at the reference; its rollouts count as environment steps.
+        ...(distill > 0 ? { warmStart: () => ({ 'charts/kl_prior': ppo.distill(distill)['charts/kl_prior'] }) } : {}),
+      },
+      totalSteps,
+      evalEvery,
+    );
   }
 
   act(obs: readonly Observation[], opts: ActOptions): Float32Array {
@@ -533,7 +544,7 @@ class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
 
   load(checkpoint: unknown): void {
     checkCheckpoint(checkpoint, 'klppo');
-    const c = checkpoint as LearnerCheckpoint<KlPpoCheckpoint, ReturnType<PpoLoop['save']>>;
+    const c = checkpoint as LearnerCheckpoint<KlPpoCheckpoint, UpdateLoopState>;
     this.ppo.loadCheckpoint(c.agent);
     this.loop.restore(c.loop);
   }
@@ -581,12 +592,11 @@ class TokenLearner extends BaseLearner<UpdateLoopFields> {
     this.checkpointEvery = checkpointEvery;
     this.inner = new TOKEN_LEARNERS[algo]({ ...args, config: own });
     const inner = this.inner;
+    const evaluate = this.evaluator(evalEpisodes);
     this.loop = new UpdateLoop(
-      () => inner.step(),
-      () => inner.iteration,
+      { update: () => inner.step(), count: () => inner.iteration, evaluate },
       totalSteps,
       evalEvery,
-      this.evaluator(evalEpisodes),
     );
   }
 
@@ -599,13 +609,19 @@ class TokenLearner extends BaseLearner<UpdateLoopFields> {
   }
 
   save(): LearnerCheckpoint<RlhfState> {
-    return { version: LEARNER_CHECKPOINT_VERSION, algo: this.algo, agent: this.inner.getState(), loop: {} };
+    return {
+      version: LEARNER_CHECKPOINT_VERSION,
+      algo: this.algo,
+      agent: this.inner.getState(),
+      loop: this.loop.save(),
+    };
   }
 
   load(checkpoint: unknown): void {
     checkCheckpoint(checkpoint, this.algo);
-    this.inner.setState((checkpoint as LearnerCheckpoint<RlhfState>).agent);
-    this.loop.restart();
+    const c = checkpoint as LearnerCheckpoint<RlhfState, UpdateLoopState>;
+    this.inner.setState(c.agent);
+    this.loop.restore(c.loop);
   }
 
   networkSizes(): Record<string, number[]> {

@@ -1,7 +1,8 @@
 /**
  * The training loop every learner shares, written once. A learner's loop object (`SacLoop` for both SACs,
- * `PpoLoop` for KL-PPO) takes one synchronous `step()` at a time (an environment step, or a PPO iteration)
- * — what a browser interleaves with drawing — and records its metrics lines; `runLoop` is the async,
+ * `UpdateLoop` for KL-PPO and the RLHF learners) takes one synchronous `step()` at a time (an environment
+ * step, a PPO iteration, an RLHF update) — what a browser interleaves with drawing — and records its metrics
+ * lines; `runLoop` is the async,
  * abortable loop around it that the CLI runs: log, progress, evaluation results, checkpoints at the loop's
  * boundaries (episode ends, iteration ends), the abort signal and yields to the event loop.
  *
@@ -107,30 +108,42 @@ export function checkCheckpoint(ckpt: unknown, algo: string): asserts ckpt is Le
   if (c.algo !== algo) throw new RangeError(`checkpoint.algo: got ${JSON.stringify(c.algo)}, allowed: '${algo}'`);
 }
 
+/** The loop's own state in a checkpoint (the learner's agent state holds the count). */
+export interface UpdateLoopState {
+  warmedUp: boolean;
+}
+
 /**
- * The loop of a learner whose step is one update with no episode to finish (the tabular RLHF learners): a
- * metrics line every step, an evaluation when the count crosses a multiple of `evalEvery` and at the end;
- * every step is a boundary. The count lives in the learner (`count()`), so a restored learner resumes it.
+ * The loop of a learner whose step is one update with no episode to finish — one KL-PPO iteration (a rollout
+ * and its epochs), one RLHF update: a metrics line every step, an evaluation when the count crosses a
+ * multiple of `evalEvery` and at the end, every step a boundary. An optional warm start (KL-PPO's
+ * distillation onto the prior, the RLHF recipe's "start at the reference") is the first step of a fresh run.
+ * The count lives in the learner (`count()`: env steps, or updates), so a restored learner resumes it.
  */
 export class UpdateLoop implements LoopObject {
   private lines: MetricsLine[] = [];
+  private warmedUp = false;
   loggedLast = false;
   lastEval: number | undefined;
 
   constructor(
-    private readonly update: () => Record<string, number>,
-    private readonly count: () => number,
+    private readonly parts: {
+      update(): Record<string, number>;
+      count(): number;
+      evaluate(): number;
+      /** The warm start's scalars (it may move the count: its rollouts are env steps). */
+      warmStart?(): Record<string, number>;
+    },
     readonly totalSteps: number,
     private readonly evalEvery: number,
-    private readonly evaluate: () => number,
   ) {}
 
   get stepCount(): number {
-    return this.count();
+    return this.parts.count();
   }
 
   get done(): boolean {
-    return this.count() >= this.totalSteps;
+    return this.parts.count() >= this.totalSteps;
   }
 
   get atBoundary(): boolean {
@@ -145,19 +158,37 @@ export class UpdateLoop implements LoopObject {
     this.lastEval = undefined;
     this.loggedLast = false;
     if (this.done) return false;
-    const scalars = this.update();
-    const step = this.count();
-    if ((this.evalEvery > 0 && step % this.evalEvery === 0) || this.done) {
-      this.lastEval = this.evaluate();
+    const { parts, evalEvery } = this;
+    const before = parts.count();
+    if (!this.warmedUp && parts.warmStart && before === 0) {
+      this.warmedUp = true;
+      const scalars = parts.warmStart();
+      this.record({ step: parts.count(), scalars });
+      return !this.done;
+    }
+    this.warmedUp = true;
+    const scalars = parts.update();
+    const step = parts.count();
+    if ((evalEvery > 0 && Math.floor(step / evalEvery) > Math.floor(before / evalEvery)) || this.done) {
+      this.lastEval = parts.evaluate();
       scalars['charts/eval_return'] = this.lastEval;
     }
-    this.lines.push({ step, scalars });
-    this.loggedLast = true;
+    this.record({ step, scalars });
     return !this.done;
   }
 
+  save(): UpdateLoopState {
+    return { warmedUp: this.warmedUp };
+  }
+
   /** After a restore: earlier lines were reported by the run that logged them. */
-  restart(): void {
+  restore(s: UpdateLoopState): void {
+    this.warmedUp = s.warmedUp;
     this.lines = [];
+  }
+
+  private record(line: MetricsLine): void {
+    this.lines.push(line);
+    this.loggedLast = true;
   }
 }
