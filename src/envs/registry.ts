@@ -31,6 +31,12 @@ export function register(id: string, factory: EnvFactory, opts: Omit<EnvSpec, 'i
   specs.set(id, { id, factory, ...opts });
 }
 
+/** Removes a registered env (a failed `registerEnv` undoes its `register`); unknown ids are ignored. */
+export function unregister(id: string): void {
+  specs.delete(id);
+}
+
+/** Every registered env id, sorted. */
 export function registeredIds(): string[] {
   return [...specs.keys()].sort();
 }

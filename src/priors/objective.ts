@@ -91,10 +91,11 @@ export interface Objective {
 export interface MakeObjectiveOptions {
   /**
    * The fixed policy behind a `reference` prior: a table, a logits function or a Gaussian controller, or
-   * a function that makes one (called only when the spec's prior is `reference`, so a source that holds
-   * tensors is made only when used).
+   * a function of the env's spaces that makes one (called only when the spec's prior is `reference`, so a
+   * source that holds tensors is made only when used). The combinators of `custom.ts` (`mixture`,
+   * `tempered`, `masked`, `fromDensity`) return such functions.
    */
-  reference?: ReferenceSource | (() => ReferenceSource);
+  reference?: ReferenceSource | ((spaces: PriorSpaces) => ReferenceSource);
 }
 
 /** Thrown for a spec that does not fit (the message names the field, the value and what is allowed). */
@@ -207,7 +208,7 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
     const source = opts.reference;
     prior =
       s.prior === 'reference'
-        ? referencePrior(spaces, typeof source === 'function' ? source() : source!)
+        ? referencePrior(spaces, typeof source === 'function' ? source(spaces) : source!)
         : uniformPrior(spaces);
     checkPriorMatches(prior, spaces, 'objective.reference');
   } catch (e) {
