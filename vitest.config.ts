@@ -31,7 +31,6 @@ const LEARNING = [
   'tests/sweep-backends.test.ts',
   'tests/train*.test.ts',
   'tests/custom-priors.test.ts',
-  'tests/examples.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

@@ -14,6 +14,7 @@ import type { ReferenceSource } from './reference.js';
 /** A reference prior with a name (`--reference <name>`): a one-line summary and how to make its source for an env. */
 export interface NamedReference {
   readonly summary: string;
+  /** The reference's source for `env`. */
   make(env: Env): ReferenceSource;
 }
 

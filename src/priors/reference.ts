@@ -37,11 +37,28 @@ export interface GaussianParams {
 /** Frees the tensors a function source holds (a frozen network, a kept log-std); the prior made from it calls it. */
 type Disposable = { dispose?: () => void };
 
+/** What a reference prior is made from: a `table`, a `logits` function, a `gaussian` controller or a `logDensity`. */
 export type ReferenceSource =
-  | { table: ArrayLike<number> | ArrayLike<ArrayLike<number>> }
-  | ({ logits: (obs: tf.Tensor2D) => tf.Tensor2D } & Disposable)
-  | ({ gaussian: (obs: tf.Tensor2D) => GaussianParams; squash?: boolean } & Disposable)
-  | ({ logDensity: (obs: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D; label?: string } & Disposable);
+  | {
+      /** p(a|s): nS·nA row-major, or one row per state. */
+      table: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+    }
+  | ({
+      /** Encoded obs `[B, obsDim]` → logits `[B, n]`. */
+      logits: (obs: tf.Tensor2D) => tf.Tensor2D;
+    } & Disposable)
+  | ({
+      /** Encoded obs → mean and log-std in the env's action units. */
+      gaussian: (obs: tf.Tensor2D) => GaussianParams;
+      /** A tanh-squashed Gaussian rescaled to the bounds. */
+      squash?: boolean;
+    } & Disposable)
+  | ({
+      /** log p(a|s) of encoded obs `[B, obsDim]` and actions `[B, d]` → `[B]`. */
+      logDensity: (obs: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D;
+      /** Shown in the prior's label. */
+      label?: string;
+    } & Disposable);
 
 /** Tolerance on Σ_a p(a|s) = 1 for a reference table. */
 const TABLE_SUM_TOL = 1e-6;

@@ -17,7 +17,15 @@ export interface RegisterEnvOptions {
   maxEpisodeSteps?: number | ((options: EnvOptions) => number | undefined);
   /** Named reference priors: a source or builder, or `{ summary, make(env) }`. */
   references?: Readonly<
-    Record<string, PriorInput | { readonly summary: string; make(env: Env): ReferenceSource | PriorInput }>
+    Record<
+      string,
+      | PriorInput
+      | {
+          readonly summary: string;
+          /** The reference for `env`. */
+          make(env: Env): ReferenceSource | PriorInput;
+        }
+    >
   >;
 }
 

@@ -33,6 +33,7 @@ import { parseMetrics, parseMetricsLines, type MetricsRow } from '../../core/met
 import type { RngState } from '../../core/rng.js';
 import { issueLine, UsageError } from '../../core/errors.js';
 
+/** `config.json`: experiment, seed, options, versions, backend, git commit, time and the equivalent command. */
 export interface RunConfig {
   experiment: string;
   seed: number;
@@ -46,6 +47,7 @@ export interface RunConfig {
   command: string;
 }
 
+/** `status.json`: running, stopped, done or failed, with the step. */
 export interface RunStatus {
   state: 'running' | 'stopped' | 'done' | 'failed';
   step: number | null;
@@ -53,6 +55,7 @@ export interface RunStatus {
   error?: string;
 }
 
+/** `checkpoint.json`: step, the experiment's state and the RNG streams' state. */
 export interface CheckpointFile {
   step: number;
   state: unknown;
@@ -151,6 +154,7 @@ export function removeStaleTemps(dir: string): string[] {
   return stale;
 }
 
+/** The file names of a run folder. */
 export const FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -225,6 +229,7 @@ export function gitInfo(): RunConfig['git'] {
   }
 }
 
+/** Reads and parses a JSON file; the error names the file. */
 export function readJson<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -233,6 +238,7 @@ export function readJson<T>(path: string): T {
   }
 }
 
+/** Writes a JSON file atomically. */
 export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -271,6 +277,7 @@ export function truncateMetrics(dir: string, lastStep: number | null): void {
   writeFileAtomic(path, kept.map((l) => `${l.text}\n`).join(''));
 }
 
+/** Writes a run folder's `status.json` atomically. */
 export function writeStatus(dir: string, state: RunStatus['state'], step: number | null, error?: string): void {
   const status: RunStatus = { state, step, updatedAt: new Date().toISOString(), ...(error ? { error } : {}) };
   writeJson(join(dir, FILES.status), status);

@@ -17,6 +17,7 @@ import { FILES, readJson, writeJson, type RunStatus } from '../run/rundir.js';
 import { UsageError } from '../../core/errors.js';
 import type { Cell, SweepSpec, Trial } from './spec.js';
 
+/** `sweep.json`: the experiment, the spec, its cells and trials. */
 export interface SweepFile {
   experiment: string;
   spec: SweepSpec;
@@ -26,8 +27,10 @@ export interface SweepFile {
 
 export const SWEEP_FILE = 'sweep.json';
 
+/** The run folder of trial `id` inside a sweep folder. */
 export const trialDir = (sweepDir: string, id: string): string => join(sweepDir, 'trials', id);
 
+/** Reads a sweep folder's `sweep.json`. */
 export function readSweep(dir: string): SweepFile {
   const path = join(resolve(dir), SWEEP_FILE);
   if (!existsSync(path)) throw new UsageError(`'${dir}' is not a sweep folder (no ${SWEEP_FILE})`);
@@ -52,6 +55,7 @@ export function initSweepFolder(dir: string, sweep: SweepFile): void {
   writeJson(path, sweep);
 }
 
+/** A trial's state from its run folder's `status.json` (`pending` before it starts). */
 export function trialStatus(sweepDir: string, id: string): RunStatus['state'] | 'pending' {
   const path = join(trialDir(sweepDir, id), FILES.status);
   if (!existsSync(path)) return existsSync(join(trialDir(sweepDir, id), FILES.config)) ? 'stopped' : 'pending';
