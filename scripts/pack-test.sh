@@ -3,7 +3,8 @@
 # temporary project with only `npm install <tarball>` (dependencies from the registry; nothing of this
 # checkout's sources), a TypeScript file importing `priorlab` and `priorlab/node` type-checked (the
 # checkout's tsc and @types/node are the only tools borrowed), and every examples/*.ts run to completion
-# with short budgets (EXAMPLE_SCALE) by the tsx the package depends on. Prints the tarball size and timings.
+# with short budgets (EXAMPLE_SCALE) by the tsx the package depends on; then a vite build of a page that
+# imports priorlab and trains a learner in chromium (scripts/pack-test-browser.ts). Prints sizes and timings.
 # Usage: scripts/pack-test.sh [--keep]   (PACK_TEST_SCALE=0.2 sets the examples' budget factor)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,4 +59,9 @@ for ex in examples/*.ts; do
   EXAMPLE_SCALE="${PACK_TEST_SCALE:-0.2}" ./node_modules/.bin/tsx "$ex" > "$ex.log" 2>&1 || { cat "$ex.log"; exit 1; }
   step "ran $ex in $((SECONDS - s)) s: $(tail -n 1 "$ex.log" | cut -c1-150)"
 done
+# The browser: a vite build of a page importing priorlab, trained in chromium (PACK_TEST_BROWSER=0 skips it).
+if [[ "${PACK_TEST_BROWSER:-1}" != 0 ]]; then
+  "$repo/node_modules/.bin/tsx" "$repo/scripts/pack-test-browser.ts" "$tmp/app"
+  step "browser page built by vite and trained in chromium"
+fi
 step "done"
