@@ -16,6 +16,7 @@ import {
   masked,
   mixture,
   priorTable,
+  tabularPrior,
   Rng,
   RngStreams,
   softValueIteration,
@@ -112,6 +113,18 @@ describe('custom priors: the checks of the built-in references', () => {
     const z = row.reduce((a, b) => a + b);
     const s = Array.from({ length: g.length / 4 }, (_, i) => i).find((i) => g[i * 4] === 0.7)!;
     expect(t[s * 4]).toBeCloseTo(row[0] / z, 12);
+  });
+  it('tabularPrior: logProb and sample agree with the table', () => {
+    const p = tabularPrior(PRIORS.masked(), env);
+    const rng = new Rng('sample');
+    const s = 4 * 9 + 3; // a ledge cell above the lava
+    const counts = new Array<number>(4).fill(0);
+    for (let i = 0; i < 20_000; i++) counts[p.sample(s, rng)] += 1;
+    for (let a = 0; a < 4; a++) {
+      expect(Math.exp(p.logProb(s, a))).toBeCloseTo(p.table[s * 4 + a], 12);
+      expect(counts[a] / 20_000).toBeCloseTo(p.table[s * 4 + a], 1);
+    }
+    expect(() => p.logProb(s, 4)).toThrow(/tabularPrior: action 4; allowed: 0 … 3/);
   });
   it('refuses bad input, naming the field, the value and what is allowed', () => {
     expect(() => tempered(guide, 0)).toThrow(/tempered\.lambda: got 0; allowed: a finite number > 0/);

@@ -265,11 +265,42 @@ export function fromTable(table: ArrayLike<number> | ArrayLike<ArrayLike<number>
 
 /** The float64 table p(a|s) a prior input gives on tabular spaces (what the exact solver sees). */
 export function priorTable(prior: PriorInput, spaces: PriorSpaces): Float64Array {
-  requireTabular('priorTable', spaces);
-  return tableOf(resolveInput(prior, spaces), spaces);
+  return tabularPrior(prior, spaces).table;
 }
 
-/** Samples a ~ p(·|s) from a tabular prior's table (nS·nA row-major) with a seeded `Rng`. */
-export function sampleTable(table: Float64Array, s: number, nA: number, rng: Rng): number {
-  return rng.categorical(table.subarray(s * nA, (s + 1) * nA));
+/**
+ * A prior on tabular spaces as plain numbers: log p(a|s), a ~ p(·|s) and the table, what a user's own code
+ * (rollouts of the prior, a check against the exact solver) reads. The learners and the solver never need it:
+ * they take the Objective.
+ */
+export interface TabularPrior {
+  /** The number of states and of actions. */
+  readonly nS: number;
+  /** The number of actions. */
+  readonly nA: number;
+  /** p(a|s), nS·nA row-major (the exact solver's layout). */
+  readonly table: Float64Array;
+  /** log p(a|s) (−∞ never: every mass is positive). */
+  logProb(s: number, a: number): number;
+  /** Draws a ~ p(·|s) from `rng`. */
+  sample(s: number, rng: Rng): number;
+}
+
+/** The tabular view of a prior input on `spaces` (Discrete observations and actions), checked as `makeObjective` checks it. */
+export function tabularPrior(prior: PriorInput, spaces: PriorSpaces): TabularPrior {
+  const { nS, nA } = requireTabular('tabularPrior', spaces);
+  const table = tableOf(resolveInput(prior, spaces), spaces);
+  const check = (s: number, a?: number) => {
+    if (!Number.isInteger(s) || s < 0 || s >= nS)
+      throw new RangeError(`tabularPrior: state ${s}; allowed: 0 … ${nS - 1}`);
+    if (a !== undefined && (!Number.isInteger(a) || a < 0 || a >= nA))
+      throw new RangeError(`tabularPrior: action ${a}; allowed: 0 … ${nA - 1}`);
+  };
+  return {
+    nS,
+    nA,
+    table,
+    logProb: (s, a) => (check(s, a), Math.log(table[s * nA + a])),
+    sample: (s, rng) => (check(s), rng.categorical(table.subarray(s * nA, (s + 1) * nA))),
+  };
 }
