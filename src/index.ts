@@ -75,6 +75,15 @@ export { Pendulum } from './envs/pendulum.js';
 export { MountainCarContinuous } from './envs/mountaincar.js';
 export { PointMass } from './envs/pointmass.js';
 export { TokenSeq } from './envs/tokens.js';
+export {
+  pendulumSwingUp,
+  pointMassSteering,
+  mountainCarPumping,
+  type GaussianController,
+  type PendulumSwingUpOptions,
+  type PointMassSteeringOptions,
+  type MountainCarPumpingOptions,
+} from './envs/controllers.js';
 
 // priors: the Objective, the built-in priors, user-defined priors and their combinators.
 export {

@@ -5,6 +5,7 @@
  * (`objective.tabular()`), on seeds 1–3; the masked prior's policy never steps into the lava. Plus the
  * combinators' checks (spaces, normalization, finite values), which are referencePrior's.
  */
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createLearner,
@@ -29,6 +30,9 @@ import {
   TABULAR_DISCRETE_SAC,
   TWO_ROUTE_ALPHA,
   TWO_ROUTE_GAMMA,
+  controllerReference,
+  pendulumSwingUp,
+  type BoxPrior,
   type PriorBuilder,
   type TabularEnv,
 } from '../src/index.js';
@@ -138,5 +142,47 @@ describe('custom priors: the checks of the built-in references', () => {
     expect(() => makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference: fromTable([0.5, 0.5]) })).toThrow(
       /reference\.table: has 2 entries/,
     );
+  });
+});
+
+describe('custom priors over a Box action space (Pendulum-v1): what continuous SAC reads, log p(a|s)', () => {
+  it('mixture, tempered and fromDensity give finite log-densities of the right shape; tempered(λ) scales the std by 1/√λ', () => {
+    const env = make('Pendulum-v1');
+    const swing = () => controllerReference(pendulumSwingUp());
+    const obs = tf.tensor2d([
+      [1, 0, 0],
+      [0, 1, 2],
+    ]);
+    const a = tf.tensor2d([[0.5], [-1]]);
+    const logp = (reference: PriorBuilder) => {
+      const o = makeObjective({ prior: 'reference', alpha: 0.1 }, env, { reference });
+      const v = Array.from(tf.tidy(() => (o.prior as BoxPrior).logProb(obs, a)).dataSync());
+      o.dispose();
+      return v;
+    };
+    const mix = logp(mixture([uniform(), () => swing()], [0.5, 0.5]));
+    const u = logp(uniform());
+    const g = logp(() => swing());
+    mix.forEach((m, i) => expect(m).toBeCloseTo(Math.log(0.5 * Math.exp(u[i]) + 0.5 * Math.exp(g[i])), 4));
+    // The swing-up reference has std 1: with z² = −2(log p + ½ log 2π), tempered by λ = 4 (std ½) log p = log 2 − 2z² − ½ log 2π.
+    const t = logp(tempered(() => swing(), 4));
+    t.forEach((x, i) => {
+      const z2 = -2 * (g[i] + 0.5 * Math.log(2 * Math.PI));
+      expect(x).toBeCloseTo(Math.log(2) - 2 * z2 - 0.5 * Math.log(2 * Math.PI), 4);
+    });
+    const dens = logp(
+      fromDensity((o: tf.Tensor2D, act: tf.Tensor2D) => tf.sum(tf.mul(act, 0), -1).add(-Math.log(4)) as tf.Tensor1D),
+    );
+    dens.forEach((x, i) => expect(x).toBeCloseTo(u[i], 6)); // the uniform density over [−2, 2]
+    expect(() =>
+      logp(
+        tempered(
+          fromDensity((o: tf.Tensor2D) => tf.zeros([o.shape[0]]) as tf.Tensor1D),
+          2,
+        ),
+      ),
+    ).toThrow(/tempered\.prior: got a logDensity\/label source/);
+    obs.dispose();
+    a.dispose();
   });
 });
