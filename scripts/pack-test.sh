@@ -56,7 +56,7 @@ step "type-checked user.ts and examples/ against the installed package"
 for ex in examples/*.ts; do
   [[ "$ex" == examples/budget.ts ]] && continue
   s=$SECONDS
-  EXAMPLE_SCALE="${PACK_TEST_SCALE:-0.2}" ./node_modules/.bin/tsx "$ex" > "$ex.log" 2>&1 || { cat "$ex.log"; exit 1; }
+  TMPDIR="$tmp" EXAMPLE_SCALE="${PACK_TEST_SCALE:-0.2}" ./node_modules/.bin/tsx "$ex" > "$ex.log" 2>&1 || { cat "$ex.log"; exit 1; }
   step "ran $ex in $((SECONDS - s)) s: $(tail -n 1 "$ex.log" | cut -c1-150)"
 done
 # The browser: a vite build of a page importing priorlab, trained in chromium (PACK_TEST_BROWSER=0 skips it).
