@@ -1,5 +1,5 @@
 /**
- * The visualizer (src/viz): `npm start` serves it on 127.0.0.1, `npm run build` writes `dist/`.
+ * The visualizer (src/viz): `npm start` serves it on 127.0.0.1, `npm run build` writes `dist/viewer/` (`dist/` itself holds the library build, `npm run build:lib`).
  * Recorded runs are served read-only under `/runs/` from `PRIORLAB_RUNS_DIR` (default `runs/`), and the
  * tfjs wasm binaries under `/tfjs-wasm/`.
  *
@@ -35,5 +35,5 @@ export default defineConfig({
     },
   },
   preview: { host: '127.0.0.1', cors: false },
-  build: { outDir: resolve(repo, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: { outDir: resolve(repo, 'dist/viewer'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
 });

@@ -33,6 +33,7 @@ const LEARNING = [
   'tests/fuzz-cli.test.ts',
   'tests/train*.test.ts',
   'tests/figures.test.ts',
+  'tests/custom-priors.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

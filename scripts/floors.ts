@@ -23,6 +23,8 @@ export const FLOORS: Readonly<Record<string, number>> = {
   lesson: 3,
   node: 4,
   viz: 4,
+  /** `src/index.ts`, the library's browser-safe entry `priorlab`: beside viz and node, so it imports neither. */
+  'index.ts': 4,
   experiments: 5,
   top: 6,
 };
@@ -48,6 +50,7 @@ const OUTSIDE_SRC: Readonly<Record<string, string>> = {
   scripts: 'top',
   bench: 'top',
   tests: 'top',
+  examples: 'top',
 };
 
 /**

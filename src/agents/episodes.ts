@@ -6,12 +6,14 @@
 import type { Rng } from '../core/rng.js';
 import type { Env, Observation } from '../envs/env.js';
 
+/** How a policy acts: its mode (`deterministic: true`) or a sample drawn with `rng`. */
 export type ActOptions = { deterministic: true } | { deterministic: false; rng: Rng };
 
 /** What the runner needs of a policy: actions for a batch, row-major `[n, actionWidth]`. */
 export interface BatchPolicy {
   /** Numbers per action: 1 for a Discrete space (the index), else the Box's dimension. */
   readonly actionWidth: number;
+  /** Actions for a batch of observations, row-major `[n, actionWidth]`: the mode, or sampled with `opts.rng`. */
   act(obs: readonly Observation[], opts: ActOptions): Float32Array;
 }
 
@@ -33,6 +35,7 @@ export interface EpisodeResult {
  */
 export const MAX_EPISODE_STEPS = 1000;
 
+/** Options of `runEpisodes`: how to act, whether to record, a per-step observer. */
 export interface EpisodeOptions {
   /** Deterministic (the mode) by default. */
   act?: ActOptions;

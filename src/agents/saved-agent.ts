@@ -11,9 +11,12 @@ import type { Space } from '../core/spaces.js';
 import type { ObjectiveSpec } from '../priors/index.js';
 import { ALGOS, type Algo, type PolicyWeights } from './learner.js';
 
+/** The version of the saved-agent format (`agent.json`'s `formatVersion`); loading refuses newer ones. */
 export const AGENT_FORMAT_VERSION = 1;
+/** The file names of a saved agent in a run folder: the manifest and the float32 weights. */
 export const AGENT_FILES = { manifest: 'agent.json', weights: 'agent.bin' } as const;
 
+/** `agent.json`: algorithm, env id and spaces, objective, config, network sizes, weight layout and checksum. */
 export interface AgentManifest {
   format: 'priorlab-agent';
   formatVersion: number;

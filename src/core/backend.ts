@@ -10,8 +10,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
+/** The tfjs backends tried in the browser, in order of preference. */
 export const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 
+/** Options of `initBackend`: where the tfjs wasm binaries are served from. */
 export interface BackendOptions {
   /** URL prefix (ending in `/`) under which the `.wasm` binaries are served. Unset: tfjs's default lookup. */
   wasmPathPrefix?: string;

@@ -15,6 +15,7 @@ import { shown } from './errors.js';
 /** The allowed text of a failed field, or null when the value is fine. */
 export type CrossCheck<C> = (cfg: C) => { field: keyof C & string; allowed: string } | null;
 
+/** A typed config schema: the zod object, its defaults and the rules between fields (one per learner). */
 export interface ConfigSchema<C extends object> {
   /** What error messages call the config (`SacConfig`, `KlPpoConfig`, …). */
   readonly name: string;

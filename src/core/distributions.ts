@@ -72,6 +72,7 @@ export class Categorical {
     return tf.logSoftmax(this.logits);
   }
 
+  /** The probabilities softmax(logits). */
   probs(): tf.Tensor {
     return tf.softmax(this.logits);
   }
@@ -133,6 +134,7 @@ export class DiagGaussian {
     }
   }
 
+  /** The standard deviation exp(logStd). */
   std(): tf.Tensor {
     return tf.exp(this.logStd);
   }

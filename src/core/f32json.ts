@@ -33,6 +33,7 @@ function tagOf(v: unknown): Tag | null {
   return null;
 }
 
+/** JSON with typed arrays (Float32Array, Float64Array, Int32Array) stored exactly, for checkpoints. */
 export function encodeF32Json(value: unknown): string {
   return JSON.stringify(value, (_k, v) => {
     const tag = tagOf(v);
@@ -40,6 +41,7 @@ export function encodeF32Json(value: unknown): string {
   });
 }
 
+/** Parses JSON written by `encodeF32Json`, restoring its typed arrays. */
 export function decodeF32Json<T>(text: string): T {
   return JSON.parse(text, (_k, v) => {
     if (!v || typeof v !== 'object') return v;

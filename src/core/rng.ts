@@ -6,6 +6,7 @@
  */
 import seedrandom from 'seedrandom';
 
+/** A seed: a number or a string (named streams derive string seeds from the root). */
 export type Seed = number | string;
 
 /** Serializable state of an `Rng`: the Alea state plus the spare normal deviate, if one is cached. */
@@ -22,6 +23,7 @@ interface AleaPrng {
 // The typings of seedrandom do not model restoring a saved state object; the runtime supports it.
 const makeAlea = seedrandom.alea as unknown as (seed: string, opts: { state: true | object }) => AleaPrng;
 
+/** A seeded random number generator (seedrandom); its state can be saved and restored exactly. */
 export class Rng {
   private prng: AleaPrng;
   private spare: number | null = null;
@@ -93,10 +95,12 @@ export class Rng {
     return Math.floor(this.prng() * 4294967296) >>> 0;
   }
 
+  /** The generator's state (JSON-serializable), for checkpoints. */
   getState(): RngState {
     return { alea: this.prng.state(), spare: this.spare };
   }
 
+  /** Restores a state from `getState()`: the draws continue exactly. */
   setState(state: RngState): void {
     this.prng = makeAlea('', { state: state.alea });
     this.spare = state.spare;
@@ -111,6 +115,7 @@ export class RngStreams {
   private readonly byName = new Map<string, Rng>();
   constructor(readonly rootSeed: Seed) {}
 
+  /** The stream `name` (made on first use from the root seed and the name). */
   get(name: string): Rng {
     let rng = this.byName.get(name);
     if (!rng) {
@@ -120,12 +125,14 @@ export class RngStreams {
     return rng;
   }
 
+  /** Every stream's state by name, for checkpoints. */
   getState(): Record<string, RngState> {
     const out: Record<string, RngState> = {};
     for (const [name, rng] of this.byName) out[name] = rng.getState();
     return out;
   }
 
+  /** Restores the streams from `getState()`. */
   setState(state: Record<string, RngState>): void {
     for (const [name, s] of Object.entries(state)) this.get(name).setState(s);
   }

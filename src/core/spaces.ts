@@ -4,24 +4,30 @@
  */
 import type { Rng } from './rng.js';
 
+/** The element type of a `Box`'s values. */
 export type Dtype = 'float32' | 'float64';
 
+/** The integers `0 … n − 1` (Gymnasium's `Discrete(n)`). */
 export class Discrete {
   readonly kind = 'discrete' as const;
   constructor(readonly n: number) {
     if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Discrete: n must be a positive integer, got ${n}`);
   }
+  /** A uniform element, drawn from `rng`. */
   sample(rng: Rng): number {
     return rng.integer(this.n);
   }
+  /** True when `x` is an integer in 0 … n − 1. */
   contains(x: unknown): boolean {
     return typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < this.n;
   }
+  /** `Discrete(n)`. */
   toString(): string {
     return `Discrete(${this.n})`;
   }
 }
 
+/** A box of real vectors `[low, high]` per dimension (Gymnasium's `Box`), bounded or not. */
 export class Box {
   readonly kind = 'box' as const;
   readonly low: Float64Array;
@@ -56,6 +62,7 @@ export class Box {
     return this.low.every(Number.isFinite) && this.high.every(Number.isFinite);
   }
 
+  /** A uniform element in bounded dimensions (exponential or normal in unbounded ones), drawn from `rng`. */
   sample(rng: Rng): Float32Array | Float64Array {
     const out = this.dtype === 'float32' ? new Float32Array(this.dim) : new Float64Array(this.dim);
     for (let i = 0; i < this.dim; i++) {
@@ -69,6 +76,7 @@ export class Box {
     return out;
   }
 
+  /** True when `x` has the dimension and lies within the bounds. */
   contains(x: unknown): boolean {
     if (!isNumericArray(x) || x.length !== this.dim) return false;
     for (let i = 0; i < this.dim; i++) {
@@ -78,11 +86,13 @@ export class Box {
     return true;
   }
 
+  /** `Box([low], [high], dtype)`. */
   toString(): string {
     return `Box(${fmt(this.low)}, ${fmt(this.high)}, ${this.dtype})`;
   }
 }
 
+/** An observation or action space: `Discrete` or `Box`. */
 export type Space = Discrete | Box;
 
 export function isNumericArray(x: unknown): x is ArrayLike<number> {

@@ -11,6 +11,7 @@ export interface MetricEntry {
   readonly meaning: string;
 }
 
+/** The metric vocabulary: every key a learner logs, with its unit and meaning. */
 export const METRICS: readonly MetricEntry[] = [
   // ---- episodes and the objective
   {

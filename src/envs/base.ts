@@ -10,6 +10,7 @@ import type { Action, Env, Observation, ResetOptions, ResetResult, StepResult } 
 /** Seed used when `reset()` is first called without one (there is no OS entropy here: runs stay reproducible). */
 const DEFAULT_SEED = 0;
 
+/** A base class for envs: seeding (`reset({ seed })`), reset-option checks and the reset/step order; implement `resetEpisode` and `stepEpisode`. */
 export abstract class BaseEnv<O extends Observation, A extends Action> implements Env<O, A> {
   abstract readonly id: string;
   abstract readonly observationSpace: Discrete | Box;
@@ -24,6 +25,7 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
     return this.generator;
   }
 
+  /** Checks the options, re-seeds with `seed` (else continues the stream) and starts an episode. */
   reset(opts: ResetOptions = {}): ResetResult<O> {
     const { seed, options } = checkResetOptions(this.id, opts);
     const reader = new OptionReader(`${this.id} reset`, options, this.resetOptionNames);
@@ -33,6 +35,7 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
     return result;
   }
 
+  /** Takes one action; refused before `reset()`, after termination and after `close()`. */
   step(action: A): StepResult<O> {
     if (this.phase !== 'running') {
       const why = {
@@ -47,6 +50,7 @@ export abstract class BaseEnv<O extends Observation, A extends Action> implement
     return result;
   }
 
+  /** Closes the env; `step` is refused after it. */
   close(): void {
     this.phase = 'closed';
   }
@@ -126,6 +130,7 @@ export class OptionReader {
     }
   }
 
+  /** The boolean option `name`, or `fallback`; another type is an error naming it. */
   boolean(name: string, fallback: boolean): boolean {
     const v = this.options[name];
     if (v === undefined) return fallback;
@@ -134,6 +139,7 @@ export class OptionReader {
     return v;
   }
 
+  /** The number option `name` in [min, max], or `fallback`; out of range is an error naming it. */
   number(name: string, fallback: number, min = -Infinity, max = Infinity): number {
     const v = this.options[name];
     if (v === undefined) return fallback;
@@ -145,6 +151,7 @@ export class OptionReader {
     return v;
   }
 
+  /** The option `name`, one of `values`, or `fallback`; another value is an error listing them. */
   oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
     const v = this.options[name];
     if (v === undefined) return fallback;
@@ -156,6 +163,7 @@ export class OptionReader {
     return v as T;
   }
 
+  /** The string-array option `name`, or undefined when not given. */
   stringArray(name: string): string[] | undefined {
     const v = this.options[name];
     if (v === undefined) return undefined;

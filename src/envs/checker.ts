@@ -18,10 +18,12 @@ import { Box, type Space } from '../core/spaces.js';
 import type { Action, Env, Info, Observation, StepResult } from './env.js';
 import { isTabular } from './env.js';
 
+/** Thrown by `checkEnv` for a broken env contract; the message names the check. */
 export class EnvCheckError extends Error {
   override name = 'EnvCheckError';
 }
 
+/** Options of `checkEnv`: the length of its random-action rollouts and their seed. */
 export interface CheckEnvOptions {
   /** Steps of the random-action rollouts used for the step and determinism checks. Default 200. */
   steps?: number;

@@ -38,6 +38,7 @@ import { GridWorld, UP_RIGHT_DOWN_LEFT } from './gridworld.js';
 
 export const CLIFF_WALKING_LAYOUT: readonly string[] = ['............', '............', '............', 'SCCCCCCCCCCG'];
 
+/** CliffWalking-v1 (Gymnasium's): `make('CliffWalking-v1')` calls this. */
 export function makeCliffWalking(options: Record<string, unknown> = {}): GridWorld {
   const opts = new OptionReader('CliffWalking-v1', options, ['isSlippery']);
   const isSlippery = opts.boolean('isSlippery', false);

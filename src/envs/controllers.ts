@@ -7,6 +7,7 @@
  */
 import { POINT_MASS_GEOMETRY, type PointMassGeometry } from './pointmass.js';
 
+/** A hand-written controller with Gaussian noise: a mean action per observation and a std per dimension (a reference prior through `controllerReference`). */
 export interface GaussianController {
   /** Noise standard deviation per action dimension (its length is the action dimension). */
   readonly std: readonly number[];
@@ -14,6 +15,7 @@ export interface GaussianController {
   mean(obs: ArrayLike<number>): number[];
 }
 
+/** Options of `pendulumSwingUp`: the torque noise, the swing gain, where the catch starts and its PD gains. */
 export interface PendulumSwingUpOptions {
   /** Standard deviation of the Gaussian noise on the torque. */
   noiseStd?: number;
@@ -51,6 +53,7 @@ export function pendulumSwingUp(opts: PendulumSwingUpOptions = {}): GaussianCont
   };
 }
 
+/** Options of `pointMassSteering`: the side to pass the obstacle, noise, clearance and geometry. */
 export interface PointMassSteeringOptions {
   /** Which way around the central obstacle: above (`top`, y > 0) or below (`bottom`). */
   side?: 'top' | 'bottom';
@@ -91,6 +94,7 @@ export function pointMassSteering(opts: PointMassSteeringOptions = {}): Gaussian
   };
 }
 
+/** Options of `mountainCarPumping`: the noise on the force. */
 export interface MountainCarPumpingOptions {
   /** Standard deviation of the Gaussian noise on the force. */
   noiseStd?: number;

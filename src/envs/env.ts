@@ -12,18 +12,22 @@ import type { Space } from '../core/spaces.js';
 export type Observation = number | Float32Array | Float64Array;
 /** Discrete envs take an integer action; continuous envs an array of numbers. */
 export type Action = number | ArrayLike<number>;
+/** Extra per-step information an env returns (`info`). */
 export type Info = Record<string, unknown>;
 
+/** The argument of `reset`: a seed (re-seeds the env) and env-specific options. */
 export interface ResetOptions {
   seed?: Seed;
   options?: Record<string, unknown>;
 }
 
+/** What `reset` returns: the first observation and `info`. */
 export interface ResetResult<O = Observation> {
   obs: O;
   info: Info;
 }
 
+/** What `step` returns: observation, reward, `terminated` (a terminal state), `truncated` (a time limit), `info`. */
 export interface StepResult<O = Observation> {
   obs: O;
   reward: number;
@@ -32,6 +36,7 @@ export interface StepResult<O = Observation> {
   info: Info;
 }
 
+/** The environment contract (Gymnasium semantics): spaces, `reset({ seed })`, `step(a)`, `close()`. */
 export interface Env<O extends Observation = Observation, A extends Action = Action> {
   /** Registry id, versioned like Gymnasium's (e.g. `Pendulum-v1`). */
   readonly id: string;
@@ -39,8 +44,11 @@ export interface Env<O extends Observation = Observation, A extends Action = Act
   readonly actionSpace: Space;
   /** The env's own generator, if it has one (Gymnasium's `np_random`); `checkEnv` inspects its state. */
   readonly rng?: Rng;
+  /** Starts an episode: `seed` re-seeds the env, no seed continues its stream. */
   reset(opts?: ResetOptions): ResetResult<O>;
+  /** Takes one action; `terminated` ends the episode in a terminal state, `truncated` by a limit. */
   step(action: A): StepResult<O>;
+  /** Frees what the env holds; calling it twice is safe. */
   close(): void;
 }
 
@@ -71,6 +79,7 @@ export interface TabularEnv extends Env<number, number> {
   readonly model: TabularModel;
 }
 
+/** True when `env` exposes its exact finite-MDP model (`model`), as the exact solver needs. */
 export function isTabular(env: Env): env is TabularEnv {
   return (env as Partial<TabularEnv>).model !== undefined;
 }

@@ -44,6 +44,7 @@ export type FrozenLakeMapName = keyof typeof FROZEN_LAKE_MAPS;
 const MAP_NAMES = Object.keys(FROZEN_LAKE_MAPS) as FrozenLakeMapName[];
 const OPTIONS = ['mapName', 'isSlippery', 'desc'] as const;
 
+/** FrozenLake-v1 (Gymnasium's): `make('FrozenLake-v1', { isSlippery, mapName })` calls this. */
 export function makeFrozenLake(options: Record<string, unknown> = {}): GridWorld {
   const opts = new OptionReader('FrozenLake-v1', options, OPTIONS);
   const mapName = opts.oneOf('mapName', MAP_NAMES, '4x4');

@@ -176,10 +176,12 @@ export class GridWorld extends BaseEnv<number, number> implements TabularEnv {
     return this.cells.map((c) => c.kind);
   }
 
+  /** The (row, column) of state `s`. */
   toRowCol(s: number): [number, number] {
     return [Math.floor(s / this.nCols), s % this.nCols];
   }
 
+  /** The state of (row, column). */
   toState(row: number, col: number): number {
     if (
       !Number.isInteger(row) ||

@@ -46,6 +46,7 @@ const MAX_SPEED = 0.07;
 const GOAL_POSITION = 0.45;
 const POWER = 0.0015;
 
+/** MountainCarContinuous-v0, Gymnasium's dynamics: `make('MountainCarContinuous-v0')`. */
 export class MountainCarContinuous extends BaseEnv<Float32Array, ArrayLike<number>> {
   readonly id = 'MountainCarContinuous-v0';
   readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED], 'float32');

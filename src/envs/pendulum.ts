@@ -68,6 +68,7 @@ export function angleNormalize(x: number): number {
   return floorMod(y, TWO_PI) - Math.PI;
 }
 
+/** Pendulum-v1, Gymnasium's dynamics: `make('Pendulum-v1')`. */
 export class Pendulum extends BaseEnv<Float32Array, ArrayLike<number>> {
   readonly id = 'Pendulum-v1';
   readonly observationSpace = new Box([-1, -1, -MAX_SPEED], [1, 1, MAX_SPEED], 'float32');

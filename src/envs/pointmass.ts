@@ -68,6 +68,7 @@ export const POINT_MASS_GEOMETRY: PointMassGeometry = {
 
 const inside = (c: Circle, x: number, y: number): boolean => (x - c.x) ** 2 + (y - c.y) ** 2 <= c.r * c.r;
 
+/** PointMass-v0, the 2-D point mass with a near and a far goal: `make('PointMass-v0')`. */
 export class PointMass extends BaseEnv<Float32Array, ArrayLike<number>> {
   readonly id = 'PointMass-v0';
   readonly geometry = POINT_MASS_GEOMETRY;

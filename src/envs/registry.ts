@@ -13,9 +13,12 @@ import { makeTwoRoute } from './tworoute.js';
 import { ObservationSubset, TimeLimit } from './wrappers.js';
 import { TokenSeq } from './tokens.js';
 
+/** An env's options as given to `make(id, options)`. */
 export type EnvOptions = Record<string, unknown>;
+/** Makes an env from its options (what `register` and `registerEnv` take). */
 export type EnvFactory = (options: EnvOptions) => Env;
 
+/** A registered env: its id, factory and time limit. */
 export interface EnvSpec {
   id: string;
   factory: EnvFactory;
@@ -25,16 +28,24 @@ export interface EnvSpec {
 
 const specs = new Map<string, EnvSpec>();
 
+/** Registers env `id` (`Name-v0`) with its factory and time limit (`registerEnv` adds named references). */
 export function register(id: string, factory: EnvFactory, opts: Omit<EnvSpec, 'id' | 'factory'> = {}): void {
   if (!/^[A-Za-z][\w-]*-v\d+$/.test(id)) throw new RangeError(`register: id must look like 'Name-v0', got '${id}'`);
   if (specs.has(id)) throw new RangeError(`register: '${id}' is already registered`);
   specs.set(id, { id, factory, ...opts });
 }
 
+/** Removes a registered env (a failed `registerEnv` undoes its `register`); unknown ids are ignored. */
+export function unregister(id: string): void {
+  specs.delete(id);
+}
+
+/** Every registered env id, sorted. */
 export function registeredIds(): string[] {
   return [...specs.keys()].sort();
 }
 
+/** The registered spec of `id`; an unknown id lists the registered ones. */
 export function envSpec(id: string): EnvSpec {
   const spec = specs.get(id);
   if (!spec) throw new RangeError(`unknown env id '${id}'; available: ${registeredIds().join(', ')}`);

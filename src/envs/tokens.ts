@@ -117,6 +117,7 @@ export class TokenSeq extends BaseEnv<number, number> implements TabularEnv {
     return out;
   }
 
+  /** True when `state` is a finished sequence (a terminal state). */
   isFinished(state: number): boolean {
     return state >= this.offset(this.length);
   }

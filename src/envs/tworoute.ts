@@ -60,6 +60,7 @@ export const TWO_ROUTE_LAYOUT: readonly string[] = [
 
 /** The discount and temperature the doc block's numbers are computed with. */
 export const TWO_ROUTE_GAMMA = 0.95;
+/** The temperature α the TwoRoute experiments and tests use. */
 export const TWO_ROUTE_ALPHA = 0.15;
 
 /**
@@ -87,8 +88,10 @@ export const TWO_ROUTE_LEDGE: ReadonlySet<number> = new Set([2, 3, 4, 5, 6].map(
 export const TWO_ROUTE_ROOM: ReadonlySet<number> = new Set(
   [0, 1, 2].flatMap((r) => [2, 3, 4, 5, 6].map((c) => r * N_COLS + c)),
 );
+/** The lava cells of TwoRoute-v0 (the bottom row). */
 export const TWO_ROUTE_LAVA: ReadonlySet<number> = new Set(Array.from({ length: N_COLS }, (_, c) => 5 * N_COLS + c));
 
+/** TwoRoute-v0, the two-route gridworld (a short ledge by the lava, a long room route): `make('TwoRoute-v0')`. */
 export function makeTwoRoute(options: Record<string, unknown> = {}): GridWorld {
   const slip = new OptionReader('TwoRoute-v0', options, ['slip']).number('slip', 0, 0, 1);
   return new GridWorld({

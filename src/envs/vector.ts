@@ -14,6 +14,7 @@
 import type { Space } from '../core/spaces.js';
 import type { Action, Env, Info, Observation } from './env.js';
 
+/** What `SyncVectorEnv.step` returns: one entry per copy. */
 export interface VectorStepResult<O> {
   obs: O[];
   rewards: Float64Array;
@@ -22,6 +23,7 @@ export interface VectorStepResult<O> {
   infos: Info[];
 }
 
+/** N copies of an env stepped together, auto-resetting (Gymnasium's `SyncVectorEnv`). */
 export class SyncVectorEnv<O extends Observation = Observation, A extends Action = Action> {
   readonly envs: Env<O, A>[];
   readonly singleObservationSpace: Space;
@@ -48,6 +50,7 @@ export class SyncVectorEnv<O extends Observation = Observation, A extends Action
     return this.envs.length;
   }
 
+  /** Resets every copy (copy i with seed + i when a seed is given). */
   reset(opts: { seed?: number; options?: Record<string, unknown> } = {}): { obs: O[]; infos: Info[] } {
     const obs: O[] = [];
     const infos: Info[] = [];
@@ -59,6 +62,7 @@ export class SyncVectorEnv<O extends Observation = Observation, A extends Action
     return { obs, infos };
   }
 
+  /** Steps every copy with its action; a finished copy resets and reports its final observation in info. */
   step(actions: ArrayLike<A>): VectorStepResult<O> {
     const n = this.envs.length;
     if (actions.length !== n)
@@ -85,6 +89,7 @@ export class SyncVectorEnv<O extends Observation = Observation, A extends Action
     return { obs, rewards, terminated, truncated, infos };
   }
 
+  /** Closes every copy. */
   close(): void {
     for (const e of this.envs) e.close();
   }

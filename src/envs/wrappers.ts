@@ -12,6 +12,7 @@ import type { Rng } from '../core/rng.js';
 import { Box, type Space } from '../core/spaces.js';
 import type { Action, Env, Info, Observation, ResetOptions, ResetResult, StepResult, TabularModel } from './env.js';
 
+/** Truncates an episode after `maxEpisodeSteps` steps (`truncated: true`), as `make` applies it. */
 export class TimeLimit<O extends Observation = Observation, A extends Action = Action> implements Env<O, A> {
   /** Present when the wrapped env is tabular (so `isTabular` sees through the wrapper). */
   readonly model?: TabularModel;
@@ -47,12 +48,14 @@ export class TimeLimit<O extends Observation = Observation, A extends Action = A
     return this.elapsed;
   }
 
+  /** Resets the inner env and the step count. */
   reset(opts?: ResetOptions): ResetResult<O> {
     this.elapsed = 0;
     this.needsReset = false;
     return this.env.reset(opts);
   }
 
+  /** Steps the inner env; `truncated` once the limit is reached. */
   step(action: A): StepResult<O> {
     if (this.needsReset && this.elapsed >= this.maxEpisodeSteps) {
       throw new Error(
@@ -68,6 +71,7 @@ export class TimeLimit<O extends Observation = Observation, A extends Action = A
     return result;
   }
 
+  /** Closes the inner env. */
   close(): void {
     this.env.close();
   }
@@ -149,16 +153,19 @@ export class ObservationSubset<A extends Action = Action> implements Env<Float32
     return { obs: Float32Array.from(this.keep, (k) => obs[k]), info: { ...info, fullObs: obs } };
   }
 
+  /** Resets the inner env; returns the kept observation coordinates. */
   reset(opts?: ResetOptions): ResetResult<Float32Array> {
     const r = this.env.reset(opts);
     return this.select(r.obs, r.info);
   }
 
+  /** Steps the inner env; returns the kept observation coordinates. */
   step(action: A): StepResult<Float32Array> {
     const r = this.env.step(action);
     return { ...r, ...this.select(r.obs, r.info) };
   }
 
+  /** Closes the inner env. */
   close(): void {
     this.env.close();
   }

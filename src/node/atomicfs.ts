@@ -48,6 +48,7 @@ export function makeFolders(path: string): void {
   }
 }
 
+/** Writes a file atomically: a temporary file, then a rename over the old one. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeFolders(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;

@@ -11,7 +11,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { activateFirst, backendOrder, checkBackendName } from '../core/backend.js';
 import { loadSacEngine } from '../nn/engine/core.js';
 
+/** The tfjs backends tried in Node, in order of preference. */
 export const NODE_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+/** A Node tfjs backend name. */
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /** The environment variable that overrides the default backend order (an explicit option beats it). */

@@ -11,12 +11,14 @@ import type { TabularModel } from '../envs/env.js';
 import { controllerReference } from './controller.js';
 import type { ReferenceSource } from './reference.js';
 
+/** A reference prior with a name (`--reference <name>`): a one-line summary and how to make its source for an env. */
 export interface NamedReference {
   readonly summary: string;
+  /** The reference's source for `env`. */
   make(env: Env): ReferenceSource;
 }
 
-export const NAMED_REFERENCES: Readonly<Record<string, Readonly<Record<string, NamedReference>>>> = {
+const named: Record<string, Record<string, NamedReference>> = {
   'Pendulum-v1': {
     'swing-up': {
       summary: 'energy-pumping swing-up + PD catch, torque noise std 1',
@@ -48,6 +50,22 @@ export const NAMED_REFERENCES: Readonly<Record<string, Readonly<Record<string, N
     },
   },
 };
+
+/** The named references per env id (the built-in ones, and those `registerEnv` added). */
+export const NAMED_REFERENCES: Readonly<Record<string, Readonly<Record<string, NamedReference>>>> = named;
+
+/** Adds `envId`'s named references (once per env id; a name already there is refused). */
+export function addNamedReferences(envId: string, refs: Readonly<Record<string, NamedReference>>): void {
+  const have = (named[envId] ??= {});
+  for (const [name, ref] of Object.entries(refs)) {
+    if (!/^[a-z][\w-]*$/.test(name))
+      throw new RangeError(
+        `registerEnv.references: name '${name}'; allowed: lowercase words like 'guide' or 'swing-up'`,
+      );
+    if (name in have) throw new RangeError(`registerEnv.references: '${envId}' already has a reference '${name}'`);
+    have[name] = ref;
+  }
+}
 
 /** The names of `envId`'s references (first = default), or []. */
 export function referenceNames(envId: string): string[] {

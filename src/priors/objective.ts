@@ -33,6 +33,7 @@ import { uniformPrior } from './uniform.js';
 
 /** The one list of prior names. */
 export const PRIOR_NAMES = ['uniform', 'reference', 'none'] as const;
+/** A prior name of the spec: `uniform`, `reference` or `none`. */
 export type PriorName = (typeof PRIOR_NAMES)[number];
 
 const AUTO = /^auto(?:_(\d+(?:\.\d*)?(?:e[-+]?\d+)?))?$/;
@@ -42,6 +43,7 @@ export const alphaSpecSchema = z.union([
   z.number().finite().min(0),
   z.string().regex(AUTO, "'auto' or 'auto_<initial value>', e.g. auto_0.1"),
 ]);
+/** α as the spec gives it: a number ≥ 0, `'auto'` or `'auto_<initial>'`. */
 export type AlphaSpec = z.infer<typeof alphaSpecSchema>;
 
 /** A number-or-word option as typed on a command line: numeric words are read as numbers. */
@@ -63,6 +65,7 @@ export const objectiveSpecSchema = z
     reference: z.string().min(1).optional(),
   })
   .strict();
+/** The serializable Objective: prior name, α, target KL or entropy, reference name. */
 export type ObjectiveSpec = z.input<typeof objectiveSpecSchema>;
 
 /** The exact solver's view of an Objective on a tabular env: plain float64, no tensors. */
@@ -73,6 +76,7 @@ export interface TabularObjective {
   readonly prior: Float64Array;
 }
 
+/** The prior and its temperature as one value, what every learner and the exact solver take. */
 export interface Objective {
   /** The normalized spec (α as given, defaults filled): what config.json stores. */
   readonly spec: Readonly<z.output<typeof objectiveSpecSchema>>;
@@ -86,16 +90,19 @@ export interface Objective {
   readonly label: string;
   /** The solver's view (tabular envs only, fixed α only). */
   tabular(): TabularObjective;
+  /** Frees the prior's tensors. */
   dispose(): void;
 }
 
+/** Options of `makeObjective`: the reference source (or a builder of it) for the `reference` prior. */
 export interface MakeObjectiveOptions {
   /**
    * The fixed policy behind a `reference` prior: a table, a logits function or a Gaussian controller, or
-   * a function that makes one (called only when the spec's prior is `reference`, so a source that holds
-   * tensors is made only when used).
+   * a function of the env's spaces that makes one (called only when the spec's prior is `reference`, so a
+   * source that holds tensors is made only when used). The combinators of `custom.ts` (`mixture`,
+   * `tempered`, `masked`, `fromDensity`) return such functions.
    */
-  reference?: ReferenceSource | (() => ReferenceSource);
+  reference?: ReferenceSource | ((spaces: PriorSpaces) => ReferenceSource);
 }
 
 /** Thrown for a spec that does not fit (the message names the field, the value and what is allowed). */
@@ -199,7 +206,7 @@ export function makeObjective(spec: unknown, spaces: PriorSpaces, opts: MakeObje
     const source = opts.reference;
     prior =
       s.prior === 'reference'
-        ? referencePrior(spaces, typeof source === 'function' ? source() : source!)
+        ? referencePrior(spaces, typeof source === 'function' ? source(spaces) : source!)
         : uniformPrior(spaces);
     checkPriorMatches(prior, spaces, 'objective.reference');
   } catch (e) {

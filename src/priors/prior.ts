@@ -91,8 +91,10 @@ export interface BoxPrior extends PriorBase {
   kl(obs: tf.Tensor2D, policy: DiagGaussian | TanhGaussian): tf.Tensor1D | null;
 }
 
+/** A prior over a Discrete or a Box action space. */
 export type Prior = DiscretePrior | BoxPrior;
 
+/** True for a prior over a Discrete action space. */
 export function isDiscretePrior(p: Prior): p is DiscretePrior {
   return p.actionSpace.kind === 'discrete';
 }

@@ -11,6 +11,9 @@
  *   The same parameters in host numbers (`prior.host`, what continuous SAC's engine takes) come from
  *   `hostParams` (a host controller: no tensors), from `actor` (a frozen SAC actor the engine runs itself),
  *   or else from one call of `gaussian` per batch read back.
+ * - `{ logDensity }`: any log-density log p(a|s) over a `Box` action space, encoded obs `[B, obsDim]` and
+ *   actions `[B, d]` → `[B]`, differentiable in the actions (SAC's actor loss takes its action gradient);
+ *   KL to it is estimated by samples (`fromDensity`, `mixture` of Box priors in `custom.ts` make these).
  * Function outputs go through a stop-gradient, and the table is a constant tensor (built on the first
  * tensor call, so reading `table()` alone builds none). The prior owns its source: `prior.dispose()` frees
  * the log table and calls the source's `dispose` (the tensors a function source holds).
@@ -40,29 +43,46 @@ export interface GaussianParams {
 /** Frees the tensors a function source holds (a frozen network, a kept log-std); the prior made from it calls it. */
 type Disposable = { dispose?: () => void };
 
+/** What a reference prior is made from: a `table`, a `logits` function, a `gaussian` controller or a `logDensity`. */
 export type ReferenceSource =
-  | { table: ArrayLike<number> | ArrayLike<ArrayLike<number>> }
-  | ({ logits: (obs: tf.Tensor2D) => tf.Tensor2D } & Disposable)
+  | {
+      /** p(a|s): nS·nA row-major, or one row per state. */
+      table: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+    }
   | ({
+      /** Encoded obs `[B, obsDim]` → logits `[B, n]`. */
+      logits: (obs: tf.Tensor2D) => tf.Tensor2D;
+    } & Disposable)
+  | ({
+      /** Encoded obs → mean and log-std in the env's action units. */
       gaussian: (obs: tf.Tensor2D) => GaussianParams;
+      /** A tanh-squashed Gaussian rescaled to the bounds. */
       squash?: boolean;
       /** The same parameters in host numbers (e.g. a controller's), for the engine. */
       hostParams?: HostGaussianParams;
       /** The frozen SAC actor `gaussian` evaluates (needs `squash: true`), for the engine to hold. */
       actor?: FrozenSacActor;
+    } & Disposable)
+  | ({
+      /** log p(a|s) of encoded obs `[B, obsDim]` and actions `[B, d]` → `[B]`. */
+      logDensity: (obs: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D;
+      /** Shown in the prior's label. */
+      label?: string;
     } & Disposable);
 
 /** Tolerance on Σ_a p(a|s) = 1 for a reference table. */
 const TABLE_SUM_TOL = 1e-6;
 
+/** The frozen prior over `spaces` that `source` describes (checked: spaces, shapes, normalization, finite values). */
 export function referencePrior(spaces: PriorSpaces, source: ReferenceSource): Prior {
   const a = spaces.actionSpace;
   if ('table' in source) return tableReference(spaces, a, source.table);
   const dispose = () => (source as Disposable).dispose?.();
   if ('logits' in source) return logitsReference(spaces, a, source.logits, dispose);
   if ('gaussian' in source) return gaussianReference(spaces, a, source, dispose);
+  if ('logDensity' in source) return densityReference(spaces, a, source.logDensity, source.label, dispose);
   throw new RangeError(
-    `reference: source must have one of the fields table, logits, gaussian; got {${Object.keys(source as object).join(', ')}}`,
+    `reference: source must have one of the fields table, logits, gaussian, logDensity; got {${Object.keys(source as object).join(', ')}}`,
   );
 }
 
@@ -242,6 +262,36 @@ function gaussianReference(
         return tf.tidy(() => policy.kl(distribution(obs) as DiagGaussian) as tf.Tensor1D);
       return null;
     },
+    dispose,
+  };
+}
+
+function densityReference(
+  spaces: PriorSpaces,
+  actionSpace: PriorSpaces['actionSpace'],
+  logDensity: (obs: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D,
+  label: string | undefined,
+  dispose: () => void,
+): BoxPrior {
+  if (actionSpace.kind !== 'box')
+    throw new RangeError(`reference.logDensity: needs a Box action space, the env has ${actionSpace.toString()}`);
+  const box: Box = actionSpace;
+  return {
+    kind: 'reference',
+    label: `reference(${label ?? 'density'})`,
+    observationSpace: spaces.observationSpace,
+    actionSpace: box,
+    logProb: (obs, actions) =>
+      tf.tidy(() => {
+        const lp = logDensity(obs, actions);
+        if (lp.rank !== 1 || lp.shape[0] !== obs.shape[0]) {
+          throw new RangeError(
+            `reference.logDensity: returned shape [${lp.shape.join(', ')}], expected [${obs.shape[0]}] for ${box.toString()}`,
+          );
+        }
+        return lp;
+      }),
+    kl: () => null,
     dispose,
   };
 }

@@ -13,6 +13,7 @@ import {
   type PriorSpaces,
 } from './prior.js';
 
+/** The uniform prior over the env's action space (1/n, or the constant density over a bounded Box). */
 export function uniformPrior(spaces: PriorSpaces): Prior {
   const a = spaces.actionSpace;
   return a.kind === 'discrete' ? uniformDiscrete(a, spaces) : uniformBox(a, spaces);

@@ -37,6 +37,7 @@ import {
 } from './lgssm.js';
 import { inv } from 'mathjs';
 
+/** The config of `LgssmGaussianVI`: sequence length, learning rate, steps, batch size. */
 export interface LgssmViConfig {
   /** Sequence length T the amortized q is built for. */
   seqLen: number;
@@ -68,6 +69,7 @@ export interface ExactCheck {
   klToPosterior: number;
 }
 
+/** Gaussian variational inference for the linear-Gaussian SSM, trained on the reparameterized ELBO and checked against the exact Kalman likelihood. */
 export class LgssmGaussianVI {
   readonly cfg: LgssmViConfig;
   readonly n: number;
@@ -233,6 +235,7 @@ export class LgssmGaussianVI {
     };
   }
 
+  /** Frees the variational parameters. */
   dispose(): void {
     for (const t of [
       this.W,

@@ -24,6 +24,7 @@ import type { Rng } from '../core/rng.js';
 export type Mat = number[][];
 export type Vec = number[];
 
+/** The parameters of a linear-Gaussian state-space model (dynamics, observation, noise, initial state). */
 export interface LgssmParams {
   /** Transition matrix, dz × dz. */
   A: Mat;

@@ -33,6 +33,7 @@ import { Adam, type AdamJson } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import type { SequenceBatch } from './sequences.js';
 
+/** The RSSM's config: latent and hidden sizes, the stds of its heads, and its training fields. */
 export interface RssmConfig {
   /** Size of the deterministic recurrent state h_t. */
   deterDim: number;
@@ -100,6 +101,7 @@ export const RSSM_SCHEMA = configSchema<RssmConfig>(
   },
 );
 
+/** The RSSM config with every default. */
 export const DEFAULT_RSSM_CONFIG: Readonly<RssmConfig> = RSSM_SCHEMA.defaults;
 
 /** The sizes of the data the model is built for. */
@@ -146,6 +148,7 @@ export function checkRssmConfig(cfg: unknown): RssmConfig {
   return resolveConfig(RSSM_SCHEMA, cfg);
 }
 
+/** The recurrent state-space model (deterministic + stochastic latent), trained by the ELBO. */
 export class Rssm {
   readonly cfg: RssmConfig;
   private readonly gru: Mlp;
@@ -423,6 +426,7 @@ export class Rssm {
     return out;
   }
 
+  /** The model's weights and optimizer state, for checkpoints. */
   getState(): RssmState {
     return {
       version: 1,
@@ -454,6 +458,7 @@ export class Rssm {
     this.optimizer.fromJSON(state.adam);
   }
 
+  /** Frees the weights. */
   dispose(): void {
     for (const m of this.modules) m.dispose();
     this.optimizer.dispose();

@@ -188,6 +188,7 @@ export class SequenceReplayBuffer {
     return this.episodes.length;
   }
 
+  /** Adds an episode (checked). */
   add(ep: Episode): void {
     checkEpisode(ep, 'SequenceReplayBuffer.add: episode');
     const ref = this.episodes[0];

@@ -19,6 +19,7 @@ export interface RssmCheckpoint {
   rng: { batch: RngState; noise: RngState };
 }
 
+/** Options of `trainRssm`: steps, batches, logging, checkpoints, abort. */
 export interface TrainLoopOptions {
   /** Total number of gradient steps (the loop runs steps `startStep + 1 … steps`). */
   steps: number;
@@ -34,7 +35,9 @@ export interface TrainLoopOptions {
   batchRng: Rng;
   /** Stream for the reparameterization noise ε. */
   noiseRng: Rng;
+  /** Called at each log step with the mean ELBO terms. */
   onLog?: (step: number, scalars: Record<string, number>) => void;
+  /** Called with each checkpoint. */
   onCheckpoint?: (ckpt: RssmCheckpoint) => void;
   /** Called after every step (tests use it to inject faults; experiments for progress). */
   afterStep?: (step: number) => void;

@@ -138,6 +138,7 @@ function checkScalars(alpha: number, gamma: number): void {
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${gamma}`);
 }
 
+/** Options of `softValueIteration`: temperature, discount, prior, tolerance, iteration cap. */
 export interface SoftVIOptions {
   /** Temperature α ≥ 0; 0 is hard value iteration. */
   alpha: number;
@@ -151,6 +152,7 @@ export interface SoftVIOptions {
   maxIterations?: number;
 }
 
+/** What `softValueIteration` returns: the soft values V and Q, the optimal policy π*, and convergence. */
 export interface SoftVIResult {
   V: Float64Array;
   Q: Float64Array;
@@ -213,6 +215,7 @@ export function softValueIteration(model: TabularModel, opts: SoftVIOptions): So
   return { V, Q, pi, iterations, residual, converged: residual < tol };
 }
 
+/** Options of `evaluatePolicy`: the temperature, the discount and the prior of the KL term. */
 export interface EvaluateOptions {
   alpha: number;
   gamma: number;
@@ -264,6 +267,7 @@ export function evaluatePolicy(
   return { V, Q };
 }
 
+/** Options of `stateVisitation`: the discount and the start distribution. */
 export interface VisitationOptions {
   /** γ = 1 (default) gives expected visits per episode; γ < 1 the discounted occupancy. */
   gamma?: number;

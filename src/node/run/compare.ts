@@ -57,6 +57,7 @@ export const COMPARE_OPTIONS = z.object({
   help: z.boolean().default(false).describe('show this help'),
 });
 
+/** A run folder as `compare` reads it: its path, config and metrics. */
 export interface Run {
   dir: string;
   config: RunConfig;
@@ -65,6 +66,7 @@ export interface Run {
   status: RunStatus['state'] | null;
 }
 
+/** A group of runs that share the grouping fields' values, with its label. */
 export interface GroupStats {
   label: string;
   runs: Run[];
@@ -362,6 +364,7 @@ export function unknownMetricMessage(metric: string, runs: readonly Run[]): stri
   ].join('\n');
 }
 
+/** `priorlab compare <folders>`: the CLI command; returns the exit code. */
 export async function compareMain(argv: string[]): Promise<number> {
   const raw = splitArgs(argv, booleanKeys([COMPARE_OPTIONS]));
   const [opts] = validateFlags(raw.flags, [COMPARE_OPTIONS] as const);

@@ -14,12 +14,14 @@
 import { z } from 'zod';
 import { RngStreams } from '../../core/rng.js';
 
+/** A checkpoint as an experiment reads it back: the last completed step and its state. */
 export interface Checkpoint<T = unknown> {
   /** The last completed step: every log with `step <= this` is kept on resume. */
   step: number;
   state: T;
 }
 
+/** What an experiment's `run` receives: seed and streams, the run folder, logging, progress, checkpoints, abort. */
 export interface RunContext {
   /** The root seed of this run; `streams` is derived from it. */
   readonly seed: number;
@@ -54,6 +56,7 @@ export interface RunContext {
   loadCheckpoint<T = unknown>(): Checkpoint<T> | null;
 }
 
+/** An experiment: zod options, a kind, and `run(opts, ctx)`; the CLI and sweeps run it. */
 export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   /** CLI name, e.g. `sac-pendulum`. */
   readonly name: string;
@@ -81,6 +84,7 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
    * (`step`, `rng`) is checked.
    */
   checkpointState?(opts: z.infer<S>): z.ZodType;
+  /** Runs the experiment with its parsed options in the context the CLI made. */
   run(opts: z.infer<S>, ctx: RunContext): Promise<void>;
 }
 
@@ -101,7 +105,13 @@ export function partStreams(ctx: Pick<RunContext, 'seed'>, part: string): RngStr
  * `progress(step)` that reports the same offset step out of `totalSteps` (the sum of the parts' budgets),
  * so the progress bar counts what status.json does.
  */
-export function sequentialParts(ctx: RunContext, totalSteps: number): { next(): RunContext } {
+export function sequentialParts(
+  ctx: RunContext,
+  totalSteps: number,
+): {
+  /** The context of the next part, its steps offset by the earlier parts'. */
+  next(): RunContext;
+} {
   let offset = 0;
   let last = 0;
   return {

@@ -61,6 +61,7 @@ export const COMMON_OPTIONS = z.object({
     .describe(`how many seeds run at once with --seeds (default: the number of cores, here ${availableParallelism()})`),
   help: z.boolean().default(false).describe('show this help'),
 });
+/** The options every experiment accepts (`--seed`, `--seeds`, `--out`, `--backend`, …). */
 export type CommonOptions = z.infer<typeof COMMON_OPTIONS>;
 
 export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

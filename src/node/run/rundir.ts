@@ -37,6 +37,7 @@ import { issueLine, UsageError } from '../../core/errors.js';
 import { parseJsonInput } from '../../core/safekeys.js';
 import { cannotRead } from './errors.js';
 
+/** `config.json`: experiment, seed, options, versions, backend, git commit, time and the equivalent command. */
 export interface RunConfig {
   experiment: string;
   seed: number;
@@ -50,6 +51,7 @@ export interface RunConfig {
   command: string;
 }
 
+/** `status.json`: running, stopped, done or failed, with the step. */
 export interface RunStatus {
   state: 'running' | 'stopped' | 'done' | 'failed';
   step: number | null;
@@ -57,6 +59,7 @@ export interface RunStatus {
   error?: string;
 }
 
+/** `checkpoint.json`: step, the experiment's state and the RNG streams' state. */
 export interface CheckpointFile {
   step: number;
   state: unknown;
@@ -171,6 +174,7 @@ export function removeStaleTemps(dir: string): string[] {
   return stale;
 }
 
+/** The file names of a run folder. */
 export const FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -270,6 +274,7 @@ export function readJson<T>(path: string): T {
   }
 }
 
+/** Writes a JSON file atomically. */
 export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

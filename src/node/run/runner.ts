@@ -28,11 +28,15 @@ import { lastLoggedStep } from './rundir.js';
 
 /** Where progress and report lines go: a local bar, or the parent process of `--seeds`. */
 export interface Reporter {
+  /** Reports progress: step of total, with the latest fields. */
   progress(step: number, total: number, fields: Record<string, number>): void;
+  /** Prints a report line. */
   print(line: string): void;
+  /** Ends the report (clears a progress bar). */
   finish(): void;
 }
 
+/** The arguments of `runSeed`: experiment, options, seed, run folder, resume flag, backend, signal, reporter. */
 export interface RunSeedArgs {
   experiment: Experiment;
   options: Record<string, unknown>;
@@ -47,6 +51,7 @@ export interface RunSeedArgs {
   command?: string;
 }
 
+/** How `runSeed` ended: done, or stopped by the signal. */
 export type RunOutcome = 'done' | 'stopped';
 
 /** Resolves `name` inside `dir`, refusing paths that escape it. */
@@ -170,7 +175,11 @@ async function runLocked(a: RunSeedArgs): Promise<RunOutcome> {
  * First SIGINT/SIGTERM aborts the returned signal (the experiment stops at its next step and
  * checkpoints); a second one exits at once with code 130. Returns the signal and a disposer.
  */
-export function abortOnSignals(onFirst: (sig: string) => void): { signal: AbortSignal; dispose(): void } {
+export function abortOnSignals(onFirst: (sig: string) => void): {
+  signal: AbortSignal;
+  /** Removes the signal handlers. */
+  dispose(): void;
+} {
   const ac = new AbortController();
   const handler = (sig: NodeJS.Signals): void => {
     if (ac.signal.aborted) process.exit(130);

@@ -13,6 +13,7 @@
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
+/** One line of a line plot: label, x and y, and an optional band (lower, upper). */
 export interface LineSeries {
   label: string;
   x: readonly number[];
@@ -36,6 +37,7 @@ export interface BarGroup {
   errors?: readonly number[];
 }
 
+/** A chart's title, axis labels and caption. */
 export interface ChartText {
   title: string;
   xLabel?: string;

@@ -121,6 +121,7 @@ async function loadSweep(arg: string, out: string | undefined): Promise<{ dir: s
   return { dir, sweep };
 }
 
+/** `priorlab sweep <spec.yaml | folder>`: the CLI command; returns the exit code. */
 export async function sweepMain(argv: string[]): Promise<number> {
   if (argv[0] === 'status') return statusMain(argv.slice(1));
   const raw = splitArgs(argv, booleanKeys([SWEEP_OPTIONS]));

@@ -18,6 +18,7 @@ import { issueLine, pathText, UsageError } from '../../core/errors.js';
 import { z } from 'zod';
 import type { Cell, SweepSpec, Trial } from './spec.js';
 
+/** `sweep.json`: the experiment, the spec, its cells and trials. */
 export interface SweepFile {
   experiment: string;
   spec: SweepSpec;
@@ -27,6 +28,7 @@ export interface SweepFile {
 
 export const SWEEP_FILE = 'sweep.json';
 
+/** The run folder of trial `id` inside a sweep folder. */
 export const trialDir = (sweepDir: string, id: string): string => join(sweepDir, 'trials', id);
 
 /** What the sweep machinery reads of sweep.json (a trial's id becomes a folder name: nothing but c<cell>-s<seed>). */
@@ -74,6 +76,7 @@ export function initSweepFolder(dir: string, sweep: SweepFile): void {
   writeJson(path, sweep);
 }
 
+/** A trial's state from its run folder's `status.json` (`pending` before it starts). */
 export function trialStatus(sweepDir: string, id: string): RunStatus['state'] | 'pending' {
   const path = join(trialDir(sweepDir, id), FILES.status);
   if (!existsSync(path)) return existsSync(join(trialDir(sweepDir, id), FILES.config)) ? 'stopped' : 'pending';

@@ -71,6 +71,7 @@ export const SPEC_SCHEMA = z.strictObject({
     .prefault({}),
   x: z.string().default('alpha'),
 });
+/** A parsed sweep spec: experiment, fixed options, grid, random samples, seeds, metrics. */
 export type SweepSpec = z.infer<typeof SPEC_SCHEMA>;
 
 /** One run of the sweep: a cell (an option setting) and a seed. `id` names its folder `trials/<id>`. */

@@ -19,6 +19,7 @@ import { cellLabel } from './spec.js';
 
 type Stat = { mean: number; std: number; n: number };
 
+/** One cell of a sweep summary: its varying options and mean ± std of the final metrics over seeds. */
 export interface CellSummary {
   cell: number;
   varying: Record<string, string | number | boolean>;
@@ -29,6 +30,7 @@ export interface CellSummary {
 
 const fileSafe = (s: string): string => s.replace(/[^A-Za-z0-9_.-]+/g, '_');
 
+/** The summary of a sweep folder, cell by cell. */
 export function summarize(sweepDir: string, sweep: SweepFile): CellSummary[] {
   const rows = new Map<string, MetricsRow[]>();
   for (const t of sweep.trials) {

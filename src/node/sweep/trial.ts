@@ -19,7 +19,11 @@ import type { Trial } from './spec.js';
 
 /** What a sweep needs of the experiment list (`experiments/index.ts`): names and lazy loaders. */
 export interface ExperimentSource {
-  registry: readonly { readonly name: string; load(): Promise<{ default: Experiment }> }[];
+  registry: readonly {
+    readonly name: string;
+    /** Imports the experiment's module. */
+    load(): Promise<{ default: Experiment }>;
+  }[];
   /** The script a local worker process runs: it provides the same source, then calls `serveTrials`. */
   childEntry: string;
 }
@@ -49,6 +53,7 @@ export async function loadExperimentByName(name: string): Promise<Experiment> {
   return exp;
 }
 
+/** The arguments of `runTrial`: experiment, trial, run folder, backend, signal, reporter. */
 export interface TrialRunArgs {
   experiment: Experiment;
   trial: Trial;

@@ -42,7 +42,9 @@ export interface LoadedAgent {
   manifest: AgentManifest;
   learner: Learner;
   objective: Objective;
+  /** Makes the env the agent was saved for (with its options). */
   makeEnv: () => Env;
+  /** Frees the learner and its objective. */
   dispose(): void;
 }
 
@@ -145,6 +147,7 @@ function meanStd(xs: readonly number[]): [number, number] {
   return [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
 }
 
+/** `priorlab eval <run>`: the CLI command; returns the exit code. */
 export async function evalMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'eval');
   const [opts] = validateFlags(flags, [evalOptions] as const);
@@ -194,6 +197,7 @@ function watch(agent: LoadedAgent, seed: number): Observation[] {
   return ep.trajectory!.obs.map((o) => (tabular ? o[0] : Float32Array.from(o)));
 }
 
+/** `priorlab enjoy <run>`: the CLI command; returns the exit code. */
 export async function enjoyMain(args: string[]): Promise<number> {
   const [dir, flags] = runFolderArg(args, 'enjoy');
   const [opts] = validateFlags(flags, [enjoyOptions] as const);

@@ -66,8 +66,10 @@ const baseOptions = z.object({
     .optional()
     .describe('hyperparameters over the file: key=value,key=value (e.g. batchSize=64,hidden=[32,32])'),
 });
+/** The options of `priorlab train`, parsed. */
 export type TrainOptions = z.infer<typeof baseOptions>;
 
+/** A `train` run resolved: algorithm, env id and options, objective spec and the learner's config. */
 export interface ResolvedTrain {
   algo: Algo;
   envId: string;
