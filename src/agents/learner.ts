@@ -77,6 +77,7 @@ export type { TrainHooks } from './loop.js';
 
 /** The one list of algorithm names. */
 export const ALGOS = ['sac', 'sac-discrete', 'klppo', 'rloo', 'grpo', 'dpo'] as const;
+/** An algorithm's name: what `createLearner`, `--algo` and a saved agent's manifest say. */
 export type Algo = (typeof ALGOS)[number];
 
 /** The tabular RLHF learners: they need an enumerable token task (every sequence of TokenSeq-v0). */
@@ -222,16 +223,21 @@ export interface Learner<C = unknown> extends BatchPolicy {
   load(checkpoint: unknown): void;
   /** The policy networks' widths, input to output (a saved agent's manifest). */
   networkSizes(): Record<string, number[]>;
+  /** The policy's weights by network (what a saved agent stores). */
   policyWeights(): PolicyWeights;
+  /** Replaces the policy's weights (a saved agent loaded); the training state is left as it is. */
   setPolicyWeights(w: PolicyWeights): void;
   /** π(a|s) for every state of a tabular env (nS·nA row-major, the exact solver's layout). */
   policyTable(): Float64Array;
   /** The current policy, frozen, as a reference prior's source (it owns a copy of the weights). */
   asPrior(): ReferenceSource;
+  /** Frees the learner's tensors and envs; it is unusable after. */
   dispose(): void;
 }
 
+/** What every learner is built from: the env, the Objective (prior and temperature), its config and the run's streams. */
 export interface LearnerArgs<C = Record<string, unknown>> {
+  /** A fresh env per call (a learner may build several: vectorized rollouts, evaluations). */
   makeEnv: () => Env;
   objective: Objective;
   /** The algorithm's fields to change from their defaults (checked by `learnerSchema(algo)`). */
@@ -240,6 +246,10 @@ export interface LearnerArgs<C = Record<string, unknown>> {
   streams: RngStreams;
 }
 
+/**
+ * Builds `algo`'s learner: checks that it fits the env (`algoFits`) and its config against `learnerSchema(algo)`
+ * (one-line errors naming the field, the value and what is allowed), then constructs it.
+ */
 export function createLearner<A extends Algo>(
   algo: A,
   args: LearnerArgs<LearnerConfigs[A]>,
