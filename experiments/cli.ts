@@ -24,8 +24,6 @@ import {
   booleanKeys,
   closest,
   COMMON_OPTIONS,
-  helpLines,
-  helpWidth,
   kebab,
   parseSeedList,
   splitArgs,
@@ -52,18 +50,8 @@ import {
   type RunConfig,
 } from '../src/node/run/rundir.js';
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
-
-const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx priorlab <arguments>):
-  priorlab list | --version
-  priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
-  priorlab --resume <run folder>
-  priorlab lesson --check <answers.yaml>   grades a file of answers to the lesson's exercises
-  priorlab eval <run folder> [--episodes 100] [--seed 1]
-  priorlab enjoy <run folder> [--episodes 1] [--out rollout.gif]
-  priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]
-  priorlab sweep <spec.yaml | sweep folder> [--workers N] [--queue redis://host:port]   (priorlab sweep --help)
-  priorlab sweep status <sweep folder | --queue url>
-  priorlab worker --queue redis://host:port [--concurrency N]`;
+import { commandPrefix, shownPath, termColumns, wrap } from '../src/node/run/term.js';
+import { helpText, listText, usageText } from './cli-text.js';
 
 function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
@@ -73,7 +61,7 @@ function findEntry(name: string): ExperimentEntry {
     EXPERIMENTS.map((e) => e.name),
   );
   throw new UsageError(
-    `unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'npm run exp -- list' shows them all`,
+    `unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; '${commandPrefix()} list' shows them all`,
   );
 }
 
@@ -98,17 +86,11 @@ async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
 }
 
 function listExperiments(): void {
-  const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
-  console.log('experiments (priorlab <name> --help for options):');
-  for (const e of EXPERIMENTS) console.log(`  ${e.name.padEnd(width)}  ${e.summary}`);
+  for (const line of listText(termColumns())) console.log(line);
 }
 
 function printHelp(exp: Experiment): void {
-  console.log(`priorlab ${exp.name}: ${exp.summary}\n`);
-  const width = helpWidth([exp.options, COMMON_OPTIONS]);
-  const own = helpLines(exp.options, width);
-  if (own.length) console.log(`options:\n${own.join('\n')}\n`);
-  console.log(`common options:\n${helpLines(COMMON_OPTIONS, width).join('\n')}`);
+  for (const line of helpText(exp, termColumns())) console.log(line);
 }
 
 /** The reporter of this process: IPC to the parent under `--seeds`, else a local progress bar. */
@@ -163,7 +145,7 @@ async function runHere(
     };
     writeJson(join(dir, FILES.config), config);
   }
-  if (dir) console.log(`run folder: ${dir}`);
+  if (dir) console.log(`run folder: ${shownPath(dir)}`);
   const reporter = makeReporter(`${exp.name} s${common.seed}`);
   const signals = abortOnSignals((sig) =>
     reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`),
@@ -180,7 +162,16 @@ async function runHere(
       reporter,
     });
     if (outcome === 'stopped') {
-      console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
+      // Only an experiment that checkpoints can continue; the others say so instead of offering --resume.
+      if (exp.resumable) console.log(`stopped; resume with: ${commandPrefix()} --resume ${shownPath(dir!)}`);
+      else
+        console.log(
+          wrap(
+            `stopped; ${exp.name} writes no checkpoints, so it cannot be resumed: start it again${dir ? ` (the partial run is in ${shownPath(dir)})` : ''}`,
+            termColumns(),
+            2,
+          ).join('\n'),
+        );
       return 130;
     }
     return 0;
@@ -213,7 +204,7 @@ async function runExperiment(argv: string[]): Promise<number> {
       throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
     if (!EXPERIMENTS.some((e) => e.name === cfg.experiment)) {
       throw new RunFileError(
-        `${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of 'npm run exp -- list'; fix that field or start a new run`,
+        `${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of '${commandPrefix()} list'; fix that field or start a new run`,
       );
     }
     const exp = await loadExperiment(findEntry(cfg.experiment));
@@ -225,7 +216,7 @@ async function runExperiment(argv: string[]): Promise<number> {
       const again = cfg.command?.startsWith('priorlab ')
         ? cfg.command.slice('priorlab '.length)
         : `${cfg.experiment} --seed=${cfg.seed}`;
-      console.log(`to run it again, start a new run folder: npm run exp -- ${again}`);
+      console.log(`to run it again, start a new run folder: ${commandPrefix()} ${again}`);
       return 0;
     }
     if (!exp.resumable)
@@ -238,7 +229,7 @@ async function runExperiment(argv: string[]): Promise<number> {
     return runHere(exp, options, common, dir);
   }
 
-  if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
+  if (first === undefined) throw new UsageError(`missing experiment name\n${usageText(termColumns())}`);
   const exp = await loadExperiment(findEntry(first));
   const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, exp.options]));
   if (raw.positional.length > 1)
@@ -296,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const cmd = argv[0];
     if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-      console.log(USAGE);
+      console.log(usageText(termColumns()));
       if (cmd === undefined) return 2;
       return 0;
     }

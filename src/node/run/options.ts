@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
+import { definitionList, termColumns } from './term.js';
 
 /** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
 export const MAX_SEEDS = 10_000;
@@ -289,9 +290,12 @@ export function helpWidth(schemas: readonly z.ZodObject[]): number {
   return Math.max(0, ...schemas.flatMap((s) => helpRows(s).map(([flag]) => flag.length)));
 }
 
-/** Help lines for a schema: `  --name <allowed>   description (default: x)`, flags padded to `width`. */
-export function helpLines(schema: z.ZodObject, width = helpWidth([schema])): string[] {
-  return helpRows(schema).map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+/**
+ * Help lines for a schema: `  --name <allowed>   description (default: x)`, flags padded to `width` (at most 26;
+ * a longer flag gets its description on the lines below), descriptions wrapped by words to `columns`.
+ */
+export function helpLines(schema: z.ZodObject, width = helpWidth([schema]), columns = termColumns()): string[] {
+  return definitionList(helpRows(schema), columns, { nameWidth: width });
 }
 
 /** Turns a resolved options object back into `--key=value` words (for child processes and config). */
