@@ -23,6 +23,7 @@ const LEARNING = [
   'tests/cli-lesson.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
   'tests/cli-width.test.ts',
+  'tests/cli-guidance.test.ts',
   'tests/irl.test.ts',
   'tests/rlhf-estimators.test.ts',
   'tests/rlhf-experiment.test.ts',

@@ -170,6 +170,7 @@ async function runHere(
             `stopped; ${exp.name} writes no checkpoints, so it cannot be resumed: start it again${dir ? ` (the partial run is in ${shownPath(dir)})` : ''}`,
             termColumns(),
             2,
+            '',
           ).join('\n'),
         );
       return 130;
@@ -240,6 +241,7 @@ async function runExperiment(argv: string[]): Promise<number> {
   }
   // Every option and every rule between options is checked here, before any folder is made.
   const [common, options] = validateAll(raw.flags, exp);
+  for (const line of ignoredOptions(raw.flags, options)) console.log(line);
   const seeds = common.seeds === undefined ? null : parseSeedList(common.seeds);
   if (seeds !== null && raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
   if (seeds !== null && exp.kind !== 'train')
@@ -273,6 +275,23 @@ async function runExperiment(argv: string[]): Promise<number> {
   }
   if (results.length < jobs.length || results.some((r) => r.code === 130)) return 130;
   return 0;
+}
+
+/**
+ * One line per option given on the command line that the run will not use: under `--prior none` (α ≡ 0) the
+ * temperature, its target and the reference mean nothing.
+ */
+function ignoredOptions(flags: ReadonlyMap<string, string | true>, options: Record<string, unknown>): string[] {
+  if (options.prior !== 'none') return [];
+  const unused = ['alpha', 'targetKl', 'targetEntropy', 'reference'].filter((k) => flags.has(k) && k in options);
+  if (!unused.length) return [];
+  const given = unused.map((k) => `--${kebab(k)} ${String(flags.get(k))}`).join(', ');
+  return wrap(
+    `note: ${given} ${unused.length > 1 ? 'are' : 'is'} ignored: --prior none is plain RL, α = 0 and no KL term`,
+    termColumns(),
+    2,
+    '',
+  );
 }
 
 function validateAll(
