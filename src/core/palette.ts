@@ -1,5 +1,8 @@
-/** One palette for the whole app: priors have fixed colours everywhere (arrows, curves, legends). */
-import type { PriorName } from '../priors/objective.js';
+/**
+ * One palette for the whole app and the CLI's SVG reports: priors, routes and episode outcomes have one fixed
+ * colour everywhere (the viewer's arrows, curves and bars; `routes.svg`, learning curves, comparisons).
+ * Browser-safe and dependency-free (`src/viz/palette.ts` re-exports it for the viewer).
+ */
 
 export const COLORS = {
   bg: 0x0f1420,
@@ -17,7 +20,41 @@ export const COLORS = {
   prior: 0x8b97ad,
 } as const;
 
-export const PRIOR_COLORS: Record<PriorName, number> = { uniform: 0x2bb3a3, reference: 0xf0a030, none: 0xe05570 };
+/** The three priors (`PriorName` of `src/priors`). */
+export const PRIOR_COLORS: Record<'uniform' | 'reference' | 'none', number> = {
+  uniform: 0x2bb3a3,
+  reference: 0xf0a030,
+  none: 0xe05570,
+};
+
+/** TwoRoute-v0's routes and ends (`TwoRouteOutcome` of `src/envs/tworoute.ts`). */
+export const ROUTE_COLORS: Record<'ledge' | 'room' | 'both' | 'lava' | 'timeout', number> = {
+  ledge: 0xf0a030,
+  room: 0x5b8def,
+  both: 0x9b7fd4,
+  lava: 0xb23a48,
+  timeout: 0x5d6778,
+};
+
+/** Episode ends of an env without a route classifier. */
+export const END_COLORS: Record<'goal' | 'hazard' | 'timeout', number> = {
+  goal: 0x3fbf7f,
+  hazard: 0xb23a48,
+  timeout: 0x5d6778,
+};
+
+const NAMED: Record<string, number> = { ...END_COLORS, ...ROUTE_COLORS, ...PRIOR_COLORS };
+
+/**
+ * The fixed colour of a label naming a prior, a route or an outcome: the label itself or its first word that is
+ * one (`uniform (α=0.2)`, `prior=none`, `sac / reference`, `room 65%`), else null.
+ */
+export function namedColor(label: string): number | null {
+  const whole = NAMED[label.trim().toLowerCase()];
+  if (whole !== undefined) return whole;
+  for (const word of label.toLowerCase().split(/[\s()/:,=|]+/)) if (NAMED[word] !== undefined) return NAMED[word];
+  return null;
+}
 
 export const css = (c: number): string => '#' + c.toString(16).padStart(6, '0');
 
