@@ -18,6 +18,8 @@ import { runSeed } from '../src/node/run/runner.js';
 import { renderCombined } from '../src/node/run/parallel.js';
 import { definitionList, fitTable, termColumns, wrap } from '../src/node/run/term.js';
 import { sweepMain, workerMain } from '../src/node/sweep/cli.js';
+import type { SweepFile } from '../src/node/sweep/folder.js';
+import { summaryLines, type CellSummary } from '../src/node/sweep/summary.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const WIDTHS = [80, 120] as const;
@@ -122,6 +124,42 @@ describe.each(WIDTHS)('at %i columns', (width) => {
       expectFits(lines, width, `${name} --help`);
       expectSameWords(lines, wide, `${name} --help`);
     }
+  });
+});
+
+describe('sweep summary in the terminal', () => {
+  // prior × alpha: the three `none` cells run identical trials and are folded into one row.
+  const grid = ['uniform', 'none'].flatMap((prior) => [0.01, 0.1, 1].map((alpha) => ({ prior, alpha })));
+  const cells: CellSummary[] = grid.map((varying, cell) => ({
+    cell,
+    varying,
+    seeds: 3,
+    metrics: {
+      return: { mean: -13.25 - cell, std: 0.5, n: 3 },
+      kl: { mean: 0.125, std: 0.01, n: 3 },
+      entropy: { mean: 1.5, std: 0.1, n: 3 },
+    },
+  }));
+  const sweep = {
+    experiment: 'tabular-q',
+    spec: {
+      options: {},
+      metrics: { return: 'charts/episodic_return', kl: 'charts/kl_prior', entropy: 'charts/entropy' },
+      x: 'alpha',
+    },
+    trials: Array.from({ length: 18 }, (_, i) => ({ id: String(i), cell: Math.floor(i / 3) })),
+  } as unknown as SweepFile;
+
+  it.each(WIDTHS)('a table at %i columns, none × α folded and said so, no markdown', (width) => {
+    const lines = summaryLines(cells, sweep, width, ['frontier.svg']);
+    expectFits(lines, width, 'sweep summary');
+    const text = lines.join('\n');
+    expect(text).not.toMatch(/!\[|\| ---|^\|/m);
+    expect(text).toMatch(/^3,4,5 +none +\(any\)/m);
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'folded: cells 3, 4, 5 differ only in alpha, which prior none ignores (α = 0): they ran identical trials',
+    );
+    expect(text).toMatch(/plots: frontier\.svg/);
   });
 });
 
