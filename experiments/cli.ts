@@ -94,7 +94,7 @@ function printHelp(exp: Experiment): void {
 }
 
 /** The reporter of this process: IPC to the parent under `--seeds`, else a local progress bar. */
-function makeReporter(label: string): Reporter {
+function makeReporter(label: string, unit: string, fromStep: number | null): Reporter {
   if (process.env[CHILD_ENV.ipc] && process.send) {
     const send = process.send.bind(process);
     let last = 0;
@@ -109,7 +109,7 @@ function makeReporter(label: string): Reporter {
       finish() {},
     };
   }
-  const bar = new ProgressBar(label);
+  const bar = new ProgressBar(label, process.stdout, undefined, unit, fromStep);
   return { progress: (s, t, f) => bar.update(s, t, f), print: (l) => bar.print(l), finish: () => bar.finish() };
 }
 
@@ -146,7 +146,7 @@ async function runHere(
     writeJson(join(dir, FILES.config), config);
   }
   if (dir) console.log(`run folder: ${shownPath(dir)}`);
-  const reporter = makeReporter(`${exp.name} s${common.seed}`);
+  const reporter = makeReporter(`${exp.name} s${common.seed}`, exp.progressUnit ?? 'steps', resumeDir ? null : 0);
   const signals = abortOnSignals((sig) =>
     reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`),
   );

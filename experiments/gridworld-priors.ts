@@ -322,7 +322,17 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const policies: Record<string, number[]> = {};
   const episodes: Episode[] = [];
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
-  const columns = sequentialParts(ctx, PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH));
+  const total = PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH);
+  const columns = sequentialParts(ctx, total);
+  for (const line of wrap(
+    `progress counts the env steps of every learned column: ${PRIOR_NAMES.length} priors × (${opts.sacSteps} of SAC + ` +
+      `${opts.ppoIterations} × ${KLPPO_BATCH} of KL-PPO) = ${total}; a SAC step costs far more than a KL-PPO one, ` +
+      'so the ETA shortens once KL-PPO starts',
+    termColumns(),
+    2,
+    '',
+  ))
+    ctx.print(line);
   for (const prior of PRIOR_NAMES) {
     const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, {
       reference: { table: reference },
@@ -397,6 +407,7 @@ const experiment: Experiment<typeof options> = {
     'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
   options,
   kind: 'train',
+  progressUnit: 'env steps',
   run,
 };
 export default experiment;
