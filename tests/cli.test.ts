@@ -117,7 +117,7 @@ describe('run folders', () => {
     const r = cli(['tabular-q', '--steps', '3000', '--seed', '4', '--alpha', '0.3'], cwd);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^backend: (tensorflow|wasm|cpu)$/m);
-    expect(r.stdout).toMatch(/tabular-q s4 3000\/3000 100%/); // the non-TTY summary line
+    expect(r.stdout).toMatch(/tabular-q s4 3000\/3000 steps 100%/); // the non-TTY summary line
     const [dir] = runDirs(join(cwd, 'runs'));
     expect(dir).toMatch(/\d{4}-\d\d-\d\dT\d{4}-tabular-q-4$/);
     const cfg = json<RunConfig>(join(dir, 'config.json'));
