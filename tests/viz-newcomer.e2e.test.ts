@@ -22,6 +22,7 @@ const VIEWS: Record<string, string> = {
   control: '#panel=control',
   'control-pendulum': '#panel=control&env=Pendulum-v1&t=0',
   tokens: '#panel=tokens',
+  'tokens-beta-0.001': '#panel=tokens&beta=0.001',
   runs: '#panel=runs',
   worldmodel: '#panel=worldmodel',
   irl: '#panel=irl',
@@ -59,10 +60,19 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
           text: document.body.innerText,
+          // Marker labels (β = 0.10) drawn past the right edge of their chart.
+          clipped: [...document.querySelectorAll('svg')].filter((svg) => {
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll<SVGGraphicsElement>('.marker-label')].some((t) => {
+              const r = t.getBoundingClientRect();
+              return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1);
+            });
+          }).length,
         }));
         await page.screenshot({ path: join(ARTIFACTS, `${view}-${size}.png`), fullPage: true });
         const where = `${view}@${size}`;
         if (facts.scrollWidth > facts.innerWidth + 1) findings.push(`${where}: scrolls sideways`);
+        if (facts.clipped) findings.push(`${where}: a marker label is clipped`);
         if (/\bNaN\b/.test(facts.text)) findings.push(`${where}: NaN in the text`);
         if (/\bundefined\b/.test(facts.text)) findings.push(`${where}: undefined in the text`);
         // Chromium's own GPU driver notes (software GL in CI) are not the app's.
