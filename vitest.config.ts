@@ -22,6 +22,8 @@ const LEARNING = [
   'tests/cli-gridworld.test.ts',
   'tests/cli-lesson.test.ts',
   'tests/cli-tokens-rlhf.test.ts',
+  'tests/cli-width.test.ts',
+  'tests/cli-guidance.test.ts',
   'tests/irl.test.ts',
   'tests/rlhf-estimators.test.ts',
   'tests/rlhf-experiment.test.ts',

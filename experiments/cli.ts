@@ -26,8 +26,6 @@ import {
   booleanKeys,
   closest,
   COMMON_OPTIONS,
-  helpLines,
-  helpWidth,
   kebab,
   parseSeedList,
   splitArgs,
@@ -54,18 +52,8 @@ import {
   type RunConfig,
 } from '../src/node/run/rundir.js';
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
-
-const USAGE = `usage (from the repository: npm run exp -- <arguments>, or npx priorlab <arguments>):
-  priorlab list | --version
-  priorlab <experiment> [options]        (priorlab <experiment> --help for its options)
-  priorlab --resume <run folder>
-  priorlab lesson --check <answers.yaml>   grades a file of answers to the lesson's exercises
-  priorlab eval <run folder> [--episodes 100] [--seed 1]
-  priorlab enjoy <run folder> [--episodes 1] [--out rollout.gif]
-  priorlab compare <run folders or parent folders...> [--metric charts/episodic_return] [--group prior] [--at 1000,5000] [--out plots/]
-  priorlab sweep <spec.yaml | sweep folder> [--workers N] [--queue redis://host:port]   (priorlab sweep --help)
-  priorlab sweep status <sweep folder | --queue url>
-  priorlab worker --queue redis://host:port [--concurrency N]`;
+import { commandPrefix, shownPath, termColumns, wrap } from '../src/node/run/term.js';
+import { helpText, listText, usageText } from './cli-text.js';
 
 function findEntry(name: string): ExperimentEntry {
   const entry = EXPERIMENTS.find((e) => e.name === name);
@@ -75,7 +63,7 @@ function findEntry(name: string): ExperimentEntry {
     EXPERIMENTS.map((e) => e.name),
   );
   throw new UsageError(
-    `unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'npm run exp -- list' shows them all`,
+    `unknown experiment '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; '${commandPrefix()} list' shows them all`,
   );
 }
 
@@ -100,21 +88,15 @@ async function loadExperiment(entry: ExperimentEntry): Promise<Experiment> {
 }
 
 function listExperiments(): void {
-  const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
-  console.log('experiments (priorlab <name> --help for options):');
-  for (const e of EXPERIMENTS) console.log(`  ${e.name.padEnd(width)}  ${e.summary}`);
+  for (const line of listText(termColumns())) console.log(line);
 }
 
 function printHelp(exp: Experiment): void {
-  console.log(`priorlab ${exp.name}: ${exp.summary}\n`);
-  const width = helpWidth([exp.options, COMMON_OPTIONS]);
-  const own = helpLines(exp.options, width);
-  if (own.length) console.log(`options:\n${own.join('\n')}\n`);
-  console.log(`common options:\n${helpLines(COMMON_OPTIONS, width).join('\n')}`);
+  for (const line of helpText(exp, termColumns())) console.log(line);
 }
 
 /** The reporter of this process: IPC to the parent under `--seeds`, else a local progress bar. */
-function makeReporter(label: string): Reporter {
+function makeReporter(label: string, unit: string, fromStep: number | null): Reporter {
   if (process.env[CHILD_ENV.ipc] && process.send) {
     const send = process.send.bind(process);
     let last = 0;
@@ -129,7 +111,7 @@ function makeReporter(label: string): Reporter {
       finish() {},
     };
   }
-  const bar = new ProgressBar(label);
+  const bar = new ProgressBar(label, process.stdout, undefined, unit, fromStep);
   return { progress: (s, t, f) => bar.update(s, t, f), print: (l) => bar.print(l), finish: () => bar.finish() };
 }
 
@@ -168,8 +150,8 @@ async function runHere(
     };
     writeJson(join(dir, FILES.config), config);
   }
-  if (dir) console.log(`run folder: ${dir}`);
-  const reporter = makeReporter(`${exp.name} s${common.seed}`);
+  if (dir) console.log(`run folder: ${shownPath(dir)}`);
+  const reporter = makeReporter(`${exp.name} s${common.seed}`, exp.progressUnit ?? 'steps', resumeDir ? null : 0);
   const signals = abortOnSignals((sig) =>
     reporter.print(`${sig}: stopping after the current step (Ctrl-C again to exit now)`),
   );
@@ -186,7 +168,17 @@ async function runHere(
       command,
     });
     if (outcome === 'stopped') {
-      console.log(`stopped; resume with: npm run exp -- --resume ${dir}   (or: npx priorlab --resume ${dir})`);
+      // Only an experiment that checkpoints can continue; the others say so instead of offering --resume.
+      if (exp.resumable) console.log(`stopped; resume with: ${commandPrefix()} --resume ${shownPath(dir!)}`);
+      else
+        console.log(
+          wrap(
+            `stopped; ${exp.name} writes no checkpoints, so it cannot be resumed: start it again${dir ? ` (the partial run is in ${shownPath(dir)})` : ''}`,
+            termColumns(),
+            2,
+            '',
+          ).join('\n'),
+        );
       return 130;
     }
     return 0;
@@ -230,7 +222,7 @@ async function runExperiment(argv: string[]): Promise<number> {
       throw new UsageError(`--resume: '${resumeArg}' is a run of '${cfg.experiment}', not '${first}'`);
     if (!EXPERIMENTS.some((e) => e.name === cfg.experiment)) {
       throw new RunFileError(
-        `${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of 'npm run exp -- list'; fix that field or start a new run`,
+        `${cfgPath}: field experiment: got '${cfg.experiment}'; allowed: one of '${commandPrefix()} list'; fix that field or start a new run`,
       );
     }
     const exp = await loadExperiment(findEntry(cfg.experiment));
@@ -242,7 +234,7 @@ async function runExperiment(argv: string[]): Promise<number> {
       const again = cfg.command?.startsWith('priorlab ')
         ? cfg.command.slice('priorlab '.length)
         : `${cfg.experiment} --seed=${cfg.seed}`;
-      console.log(`to run it again, start a new run folder: npm run exp -- ${again}`);
+      console.log(`to run it again, start a new run folder: ${commandPrefix()} ${again}`);
       return 0;
     }
     if (!exp.resumable)
@@ -256,7 +248,7 @@ async function runExperiment(argv: string[]): Promise<number> {
     return runHere(exp, options, common, dir, again);
   }
 
-  if (first === undefined) throw new UsageError(`missing experiment name\n${USAGE}`);
+  if (first === undefined) throw new UsageError(`missing experiment name\n${usageText(termColumns())}`);
   const exp = await loadExperiment(findEntry(first));
   const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, exp.options]));
   if (raw.positional.length > 1)
@@ -267,6 +259,7 @@ async function runExperiment(argv: string[]): Promise<number> {
   }
   // Every option and every rule between options is checked here, before any folder is made.
   const [common, options] = validateAll(raw.flags, exp);
+  for (const line of ignoredOptions(raw.flags, options)) console.log(line);
   const seeds = common.seeds === undefined ? null : parseSeedList(common.seeds);
   if (seeds !== null && raw.flags.has('seed')) throw new UsageError('--seed and --seeds were both given; use one');
   if (seeds !== null && exp.kind !== 'train')
@@ -307,6 +300,23 @@ async function runExperiment(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * One line per option given on the command line that the run will not use: under `--prior none` (α ≡ 0) the
+ * temperature, its target and the reference mean nothing.
+ */
+function ignoredOptions(flags: ReadonlyMap<string, string | true>, options: Record<string, unknown>): string[] {
+  if (options.prior !== 'none') return [];
+  const unused = ['alpha', 'targetKl', 'targetEntropy', 'reference'].filter((k) => flags.has(k) && k in options);
+  if (!unused.length) return [];
+  const given = unused.map((k) => `--${kebab(k)} ${String(flags.get(k))}`).join(', ');
+  return wrap(
+    `note: ${given} ${unused.length > 1 ? 'are' : 'is'} ignored: --prior none is plain RL, α = 0 and no KL term`,
+    termColumns(),
+    2,
+    '',
+  );
+}
+
 function validateAll(
   flags: ReadonlyMap<string, string | true>,
   exp: Experiment,
@@ -319,7 +329,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const cmd = argv[0];
     if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-      console.log(USAGE);
+      console.log(usageText(termColumns()));
       if (cmd === undefined) return 2;
       return 0;
     }

@@ -57,6 +57,7 @@ import { isTabular, type TabularEnv, type TabularModel } from '../src/envs/env.j
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { stackedBars } from '../src/node/run/svgplot.js';
 import { runEpisodes, tablePolicy } from '../src/agents/episodes.js';
+import { fitTable, termColumns, wrap, type TableColumn } from '../src/node/run/term.js';
 import { partStreams, sequentialParts, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 
 const options = z.object({
@@ -232,7 +233,69 @@ function modeAt(pi: Float64Array, s: number, nA: number): number {
   return best;
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`.padStart(6);
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * The printed report, every line at most `columns` wide: a header, the table in blocks that fit (prior and
+ * method repeat in each), a legend of every column, and a one-line takeaway from the exact column.
+ */
+export function reportLines(rows: readonly Row[], opts: Options, columns: number): string[] {
+  const para = (text: string) => wrap(text, columns, 2, '');
+  const out = [
+    ...para(
+      `TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; ` +
+        `discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior`,
+    ),
+    '',
+  ];
+  const table: TableColumn[] = [
+    { header: 'prior', left: true },
+    { header: 'method', left: true },
+    ...OUTCOMES.map((o) => ({ header: o })),
+    { header: 'H(π)' },
+    { header: 'KL(π‖ref)' },
+    { header: 'KL(π‖π*)' },
+    { header: 'π(a*)' },
+    { header: 'E[γ-return]' },
+    { header: 'mean return' },
+    { header: 'mean length' },
+  ];
+  const cells = rows.map((r) => [
+    r.prior,
+    r.method,
+    ...OUTCOMES.map((o) => pct(r.routes[o])),
+    r.entropy.toFixed(3),
+    r.klToReference.toFixed(3),
+    r.klToExact === null ? '∞' : r.klToExact.toFixed(4),
+    r.piOfBest.toFixed(3),
+    r.discountedReturn.toFixed(4),
+    r.meanReturn.toFixed(3),
+    r.meanLength.toFixed(1),
+  ]);
+  out.push(...fitTable(table, cells, columns, 2), '');
+  out.push(
+    ...para(
+      'legend: ledge/room = the short route along the lava / the long route through the room; both = an episode ' +
+        'that visits both; lava, timeout = fell in / ran out of steps. H(π) = action entropy in nats and ' +
+        'KL(π‖ref) = KL to the guide reference, both averaged over the states π visits. KL(π‖π*) and ' +
+        'π(a*) (the probability π gives the best action of the exact optimum π*) are averaged over the states π* ' +
+        'visits; with no prior π* is deterministic, so KL(π‖π*) is ∞ unless π is exactly greedy: read π(a*) ' +
+        'there. E[γ-return] = exact discounted return from the start; mean return/length over the rollouts.',
+    ),
+  );
+  const exactOf = (p: PriorName) => rows.find((r) => r.prior === p && r.method === 'exact');
+  const top = (r: Row) =>
+    OUTCOMES.filter((o) => r.routes[o] >= 0.1)
+      .sort((a, b) => r.routes[b] - r.routes[a])
+      .map((o) => `${o} ${pct(r.routes[o])}`)
+      .join(' + ');
+  const said = PRIOR_NAMES.flatMap((p) => {
+    const r = exactOf(p);
+    return r ? [`${p} → ${top(r) || 'no route'}`] : [];
+  });
+  if (said.length) out.push(...para(`takeaway: the prior decides the route of the exact optimum: ${said.join('; ')}.`));
+  return out;
+}
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
   const env = make('TwoRoute-v0', { slip: opts.slip });
@@ -245,7 +308,17 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const policies: Record<string, number[]> = {};
   const episodes: Episode[] = [];
   const makeEnv = () => make('TwoRoute-v0', { slip: opts.slip }) as TabularEnv;
-  const columns = sequentialParts(ctx, PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH));
+  const total = PRIOR_NAMES.length * (opts.sacSteps + opts.ppoIterations * KLPPO_BATCH);
+  const columns = sequentialParts(ctx, total);
+  for (const line of wrap(
+    `progress counts the env steps of every learned column: ${PRIOR_NAMES.length} priors × (${opts.sacSteps} of SAC + ` +
+      `${opts.ppoIterations} × ${KLPPO_BATCH} of KL-PPO) = ${total}; a SAC step costs far more than a KL-PPO one, ` +
+      'so the ETA shortens once KL-PPO starts',
+    termColumns(),
+    2,
+    '',
+  ))
+    ctx.print(line);
   for (const prior of PRIOR_NAMES) {
     const objective = makeObjective(objectiveSpecOf({ prior, alpha: opts.alpha }), env, {
       reference: { table: reference },
@@ -289,21 +362,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     }
   }
 
-  ctx.print(
-    `TwoRoute-v0, α=${opts.alpha} (none: α=0), γ=${opts.gamma}, ${opts.episodes} rollouts per policy; entropy and KL averaged over visited states`,
-  );
-  ctx.print(
-    `discrete SAC: ${opts.sacSteps} env steps per prior; KL-PPO: ${opts.ppoIterations} iterations per prior; KL(π‖π*) and π(a*) averaged over the states the exact π* visits`,
-  );
-  ctx.print(
-    `prior      method   ${OUTCOMES.map((o) => o.padStart(6)).join(' ')}  H(π) nats  KL(π‖ref)  KL(π‖π*)  π(a*)  E[γ-return]  mean return  mean length`,
-  );
-  for (const r of rows) {
-    const klStar = r.klToExact === null ? '∞' : r.klToExact.toFixed(4);
-    ctx.print(
-      `${r.prior.padEnd(10)} ${r.method.padEnd(8)} ${OUTCOMES.map((o) => pct(r.routes[o])).join(' ')}  ${r.entropy.toFixed(3).padStart(9)}  ${r.klToReference.toFixed(3).padStart(9)}  ${klStar.padStart(8)}  ${r.piOfBest.toFixed(3)}  ${r.discountedReturn.toFixed(4).padStart(11)}  ${r.meanReturn.toFixed(3).padStart(11)}  ${r.meanLength.toFixed(1).padStart(11)}`,
-    );
-  }
+  for (const line of reportLines(rows, opts, termColumns())) ctx.print(line);
   ctx.writeFile(
     'results.json',
     `${JSON.stringify({ alpha: opts.alpha, gamma: opts.gamma, episodes: opts.episodes, sacSteps: opts.sacSteps, ppoIterations: opts.ppoIterations, rows }, null, 2)}\n`,
@@ -334,6 +393,7 @@ const experiment: Experiment<typeof options> = {
     'two-route gridworld under the uniform, reference and no prior: exact optimum vs discrete SAC and KL-PPO; routes, entropy, KL, return',
   options,
   kind: 'train',
+  progressUnit: 'env steps',
   run,
 };
 export default experiment;

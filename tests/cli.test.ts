@@ -28,7 +28,12 @@ const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-cli-'));
 const cli = (args: string[], cwd = tmp()) => ({
   cwd,
-  ...spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } }),
+  // As under `npm run exp`: the CLI's suggested commands start with the prefix the user typed.
+  ...spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', npm_lifecycle_event: 'exp' },
+  }),
 });
 const validate = (argv: string[]) => {
   const raw = splitArgs(argv, booleanKeys([COMMON_OPTIONS, tabularQ.options]));
@@ -53,7 +58,9 @@ describe('option validation', () => {
     expect(() => validate(['--prior', 'ref'])).toThrow(/--prior: got 'ref'; allowed: uniform\|reference\|none/);
     expect(() => validate(['--steps', '2.5'])).toThrow(/--steps: got '2.5'; allowed: integer > 0/);
     expect(() => validate(['--alpha', 'abc'])).toThrow(/--alpha: got 'abc'; allowed: number >= 0/);
-    expect(() => validate(['--backend', 'gpu'])).toThrow(/--backend: got 'gpu'; allowed: tensorflow\|wasm\|cpu/);
+    expect(() => validate(['--backend', 'gpu'])).toThrow(
+      /--backend: got 'gpu' \(did you mean 'cpu'\?\); allowed: tensorflow\|wasm\|cpu/,
+    );
     expect(() => validate(['--alpha'])).toThrow(/--alpha: missing value/);
   });
 
@@ -110,7 +117,7 @@ describe('run folders', () => {
     const r = cli(['tabular-q', '--steps', '3000', '--seed', '4', '--alpha', '0.3'], cwd);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^backend: (tensorflow|wasm|cpu)$/m);
-    expect(r.stdout).toMatch(/tabular-q s4 3000\/3000 100%/); // the non-TTY summary line
+    expect(r.stdout).toMatch(/tabular-q s4 3000\/3000 steps 100%/); // the non-TTY summary line
     const [dir] = runDirs(join(cwd, 'runs'));
     expect(dir).toMatch(/\d{4}-\d\d-\d\dT\d{4}-tabular-q-4$/);
     const cfg = json<RunConfig>(join(dir, 'config.json'));
@@ -188,7 +195,7 @@ describe('seeds in parallel', () => {
     ]);
     expect(results[1].error).toMatch(/--log-every: got '0'; allowed: integer > 0/);
     expect(text).toMatch(/seed 2 FAILED \(exit 2, run folder .*tabular-q-2\):\n  priorlab: --log-every/);
-    expect(text).toMatch(/seeds 2 done, 1 failed \| s1 done s2 failed s3 done/);
+    expect(text).toMatch(/seeds 2 done, 1 failed \| ETA \S+ \| s1 done s2 failed s3 done/);
     for (const r of [results[0], results[2]]) expect(json<RunStatus>(join(r.dir, 'status.json')).state).toBe('done');
   });
 });
@@ -274,7 +281,7 @@ describe('resume', () => {
 function start(args: string[], cwd: string, signal: AbortSignal) {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...process.env, CI: '1' },
+    env: { ...process.env, CI: '1', npm_lifecycle_event: 'exp' },
     signal,
     killSignal: 'SIGKILL',
   });
@@ -318,9 +325,7 @@ describe('Ctrl-C', () => {
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(130);
     expect(first.stdout()).toMatch(/SIGINT: stopping after the current step/);
-    expect(first.stdout()).toMatch(
-      /stopped; resume with: npm run exp -- --resume \S+ {3}\(or: npx priorlab --resume \S+\)/,
-    );
+    expect(first.stdout()).toMatch(/stopped; resume with: npm run exp -- --resume \S+/);
     const [dir] = runDirs(runs);
     expect(json<RunStatus>(join(dir, 'status.json')).state).toBe('stopped');
     const ckpt = json<{ step: number }>(join(dir, 'checkpoint.json'));

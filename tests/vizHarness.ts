@@ -67,10 +67,12 @@ export async function openPanel(
   hash: string,
   errors: string[],
   viewport = { width: 1400, height: 900 },
+  warnings?: string[],
 ): Promise<Page> {
   const page = await s.browser.newPage({ viewport });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning') warnings?.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(s.url + hash);

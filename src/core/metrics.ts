@@ -4,6 +4,7 @@
  */
 import { UNSAFE_KEYS } from './safekeys.js';
 
+/** One line of metrics.jsonl: the step and its namespaced scalars. */
 export interface MetricsRow {
   step: number;
   [key: string]: number;

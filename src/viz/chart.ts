@@ -98,7 +98,13 @@ export function setMarker(svg: SVGSVGElement, ...markers: ReadonlyArray<{ x: num
     g.style.display = px === null ? 'none' : '';
     if (px === null) return;
     g.setAttribute('transform', `translate(${px.toFixed(1)} 0)`);
-    g.querySelector('text')!.textContent = markers[i].label;
+    const text = g.querySelector('text')!;
+    text.textContent = markers[i].label;
+    // Near the right edge the label goes left of its line, so it is never clipped (β = 0.001 on the frontier).
+    const width = svg.viewBox?.baseVal?.width || Number(svg.getAttribute('width')) || Infinity;
+    const right = px + 4 + 7 * markers[i].label.length > width - 4;
+    text.setAttribute('x', right ? '-4' : '4');
+    text.setAttribute('text-anchor', right ? 'end' : 'start');
   });
 }
 

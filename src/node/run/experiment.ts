@@ -70,6 +70,8 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   readonly options: S;
   /** `print`: a report with no run folder (e.g. `lesson`); `train`: writes a run folder per seed. */
   readonly kind: 'print' | 'train';
+  /** What `ctx.progress` counts, shown after the total on the progress line (default `steps`), e.g. `env steps`. */
+  readonly progressUnit?: string;
   /** True when `run` checkpoints and continues on `--resume`; otherwise the CLI refuses `--resume` (default false). */
   readonly resumable?: boolean;
   /**

@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
+import { definitionList, termColumns } from './term.js';
 
 /** The most seeds one `--seeds` may start (each makes a run folder and a child process). */
 export const MAX_SEEDS = 10_000;
@@ -188,6 +189,10 @@ function editDistance(a: string, b: string): number {
 
 /** The closest candidate to `word`, or null when nothing is reasonably close. */
 export function closest(word: string, candidates: readonly string[]): string | null {
+  // A name without its version (`Pendulum` for `Pendulum-v1`) or a prefix of one is meant for it.
+  const lower = word.toLowerCase();
+  const versioned = candidates.filter((c) => c.toLowerCase().replace(/-v\d+$/, '') === lower);
+  if (versioned.length === 1) return versioned[0];
   let best: string | null = null;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -195,6 +200,12 @@ export function closest(word: string, candidates: readonly string[]): string | n
     if (d < bestD) [best, bestD] = [c, d];
   }
   return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+/** ` (did you mean 'x'?)` for the closest of `candidates`, or '' when none is close. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = closest(word, candidates);
+  return hint === null ? '' : ` (did you mean '${hint}'?)`;
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -258,6 +269,14 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
       'not_multiple_of',
       'invalid_union',
     ].includes(issue.code);
+    // A closed set (an enum) also suggests its closest member.
+    const members = (baseOf(field) as unknown as { options?: unknown[] }).options;
+    const hint =
+      fieldType(field) === 'enum' && key in inputs[i] && Array.isArray(members)
+        ? closest(String(inputs[i][key]), members.map(String))
+        : null;
+    if (hint !== null)
+      throw new UsageError(`--${kebab(key)}: got ${given} (did you mean '${hint}'?); allowed: ${allowedText(field)}`);
     const allowed =
       issue.code === 'custom'
         ? issue.message
@@ -290,9 +309,12 @@ export function helpWidth(schemas: readonly z.ZodObject[]): number {
   return Math.max(0, ...schemas.flatMap((s) => helpRows(s).map(([flag]) => flag.length)));
 }
 
-/** Help lines for a schema: `  --name <allowed>   description (default: x)`, flags padded to `width`. */
-export function helpLines(schema: z.ZodObject, width = helpWidth([schema])): string[] {
-  return helpRows(schema).map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+/**
+ * Help lines for a schema: `  --name <allowed>   description (default: x)`, flags padded to `width` (at most 26;
+ * a longer flag gets its description on the lines below), descriptions wrapped by words to `columns`.
+ */
+export function helpLines(schema: z.ZodObject, width = helpWidth([schema]), columns = termColumns()): string[] {
+  return definitionList(helpRows(schema), columns, { nameWidth: width });
 }
 
 /** Turns a resolved options object back into `--key=value` words (for child processes and config). */

@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fmtDuration, isLive, type ProgressState } from './progress.js';
+import { shownPath, termColumns } from './term.js';
 
 /** The CLI entry that children run (it registers tsx itself, so no loader flags are needed). */
 export const CLI_ENTRY = fileURLToPath(new URL('../../../bin/priorlab.mjs', import.meta.url));
@@ -60,8 +61,11 @@ export function removeUnstartedRunDir(dir: string): boolean {
 
 type SeedView = { state: 'waiting' | 'running' | 'done' | 'stopped' | 'failed'; progress: ProgressState | null };
 
-/** The combined line: `seeds 2 running, 1 done, 1 failed | s1 45% s2 40% s3 done s4 failed | ETA 0:12`. */
-export function renderCombined(views: ReadonlyMap<number, SeedView>, etaSec: number): string {
+/**
+ * The combined line: `seeds 2 running, 1 done, 1 failed | ETA 0:12 | s1 45% s2 40% s3 done s4 failed`. With
+ * `maxWidth`, whole per-seed entries are dropped from the end (`…` says so); the ETA always stays.
+ */
+export function renderCombined(views: ReadonlyMap<number, SeedView>, etaSec: number, maxWidth = Infinity): string {
   const counts = new Map<string, number>();
   const parts: string[] = [];
   for (const [seed, v] of views) {
@@ -71,7 +75,12 @@ export function renderCombined(views: ReadonlyMap<number, SeedView>, etaSec: num
     parts.push(`s${seed} ${v.state === 'running' ? pct || 'start' : v.state}`);
   }
   const summary = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
-  return `seeds ${summary} | ${parts.join(' ')} | ETA ${fmtDuration(etaSec)}`;
+  const head = `seeds ${summary} | ETA ${fmtDuration(etaSec)}`;
+  for (let n = parts.length; n >= 0; n--) {
+    const line = `${head} | ${parts.slice(0, n).join(' ')}${n < parts.length ? ' …' : ''}`;
+    if (line.length <= maxWidth || n === 0) return line;
+  }
+  return head;
 }
 
 export async function runSeedsInParallel(
@@ -102,7 +111,7 @@ export async function runSeedsInParallel(
     const now = performance.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    out.write(`\r\x1b[2K${renderCombined(views, eta()).slice(0, (out.columns ?? 120) - 1)}`);
+    out.write(`\r\x1b[2K${renderCombined(views, eta(), termColumns(out) - 1)}`);
     drawn = true;
   };
   const println = (line: string): void => {
@@ -128,7 +137,13 @@ export async function runSeedsInParallel(
       const child = spawn(process.execPath, [CLI_ENTRY, ...job.args], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         detached: true,
-        env: { ...process.env, [CHILD_ENV.runDir]: job.dir, [CHILD_ENV.ipc]: '1' },
+        // The child's lines come back prefixed with `[seed s] `: it lays them out for what is left of the width.
+        env: {
+          ...process.env,
+          [CHILD_ENV.runDir]: job.dir,
+          [CHILD_ENV.ipc]: '1',
+          COLUMNS: String(termColumns(out) - `[seed ${job.seed}] `.length),
+        },
       });
       children.add(child);
       let stdoutBuf = '';
@@ -164,7 +179,7 @@ export async function runSeedsInParallel(
           println(`seed ${job.seed} FAILED (exit ${exit}, run folder ${job.dir}):\n${error.replace(/^/gm, '  ')}`);
         else if (stoppedByUs && signal !== null && removeUnstartedRunDir(job.dir))
           println(`seed ${job.seed} stopped during start-up; its empty run folder was removed`);
-        else println(`seed ${job.seed} ${view.state}: ${job.dir}`);
+        else println(`seed ${job.seed} ${view.state}: ${shownPath(job.dir)}`);
         resolveJob();
       });
     });
@@ -182,6 +197,6 @@ export async function runSeedsInParallel(
     process.off('SIGTERM', onSignal);
     if (drawn) out.write('\r\x1b[2K');
   }
-  if (!live || drawn) out.write(`${renderCombined(views, 0)}\n`);
+  if (!live || drawn) out.write(`${renderCombined(views, 0, termColumns(out))}\n`);
   return results.sort((x, y) => x.seed - y.seed);
 }

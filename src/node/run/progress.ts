@@ -44,6 +44,7 @@ export function renderProgress(
   startStep = 0,
   final = false,
   maxWidth = Infinity,
+  unit = '',
 ): string {
   const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
   const done = p.step - startStep;
@@ -55,7 +56,7 @@ export function renderProgress(
   const time = final ? `in ${fmtDuration(elapsedSec)}` : `ETA ${fmtDuration(eta)}`;
   const line = (withBar: boolean, n: number) =>
     [
-      `${withBar ? bar : ''}${p.step}/${p.total} ${Math.floor(frac * 100)}%`,
+      `${withBar ? bar : ''}${p.step}/${p.total}${unit ? ` ${unit}` : ''} ${Math.floor(frac * 100)}%`,
       `${fmtNum(rate)}/s`,
       time,
       ...fields.slice(0, n),
@@ -77,11 +78,20 @@ export class ProgressBar {
   private lastDraw = 0;
   private drawn = false;
 
+  /**
+   * `unit` names what the steps count (`env steps`), printed after the total. `fromStep`: the step the run
+   * starts from (0 for a fresh run): the rate then counts from the bar's creation, so the first update already
+   * gives an ETA; null (a resumed run) counts from the first update instead.
+   */
   constructor(
     private readonly label: string,
     private readonly stream: NodeJS.WriteStream = process.stdout,
     private readonly live = isLive(stream),
-  ) {}
+    private readonly unit = '',
+    fromStep: number | null = null,
+  ) {
+    this.startStep = fromStep;
+  }
 
   update(step: number, total: number, fields: Record<string, number> = {}): void {
     if (this.startStep === null) this.startStep = step;
@@ -103,7 +113,7 @@ export class ProgressBar {
   /** Ends the bar: a final newline when live, one summary line otherwise. */
   finish(): void {
     if (!this.state) return;
-    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 0, this.startStep ?? 0, true)}`;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 0, this.startStep ?? 0, true, Infinity, this.unit)}`;
     if (this.live) this.stream.write(`\r\x1b[2K${text}\n`);
     else this.stream.write(`${text}\n`);
     this.drawn = false;
@@ -115,9 +125,9 @@ export class ProgressBar {
 
   private draw(): void {
     if (!this.state) return;
-    const width = this.stream.columns ?? 100;
+    const width = this.stream.columns ?? 80;
     const room = width - 1 - this.label.length - 1;
-    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 20, this.startStep ?? 0, false, room)}`;
+    const text = `${this.label} ${renderProgress(this.state, this.elapsed(), 20, this.startStep ?? 0, false, room, this.unit)}`;
     this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
     this.drawn = true;
   }

@@ -329,6 +329,7 @@ export function lastLoggedStep(dir: string): number | null {
   return lines.length ? lines[lines.length - 1].row.step : null;
 }
 
+/** Writes the run's status.json (state, last step, error), atomically. */
 export function writeStatus(dir: string, state: RunStatus['state'], step: number | null, error?: string): void {
   const status: RunStatus = { state, step, updatedAt: new Date().toISOString(), ...(error ? { error } : {}) };
   writeJson(join(dir, FILES.status), status);

@@ -9,9 +9,20 @@
  * one `<path class="line">`, every band one `<path class="band">`, every bar one `<rect class="bar">`.
  * Pure string code: safe to import from the browser too.
  */
+import { css, namedColor } from '../../core/palette.js';
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+
+/**
+ * The colours of a chart's legend entries: the project palette's fixed colour (`src/core/palette.ts`) when every
+ * label names a different prior, route or outcome (so `routes.svg` and the viewer agree), else Okabe–Ito by index.
+ */
+export function legendColors(labels: readonly string[]): string[] {
+  const named = labels.map(namedColor);
+  const distinct = new Set(named).size === named.length && named.every((c) => c !== null);
+  return labels.map((_, i) => (distinct ? css(named[i]!) : PALETTE[i % PALETTE.length]));
+}
 
 /** One line of a line plot: label, x and y, and an optional band (lower, upper). */
 export interface LineSeries {
@@ -77,6 +88,8 @@ interface Frame {
   py(y: number): number;
   plotRight: number;
   plotTop: number;
+  /** One colour per legend entry, in order (`legendColors`). */
+  colors: string[];
 }
 
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
@@ -123,6 +136,7 @@ function frame(
   legend: string[],
   xTickValues?: number[],
 ): Frame {
+  const colors = legendColors(legend);
   const width = text.width ?? 760;
   const height = text.height ?? 440;
   const legendWidth = legend.length
@@ -178,14 +192,14 @@ function frame(
   let y = m.top + 8;
   legend.forEach((label, i) => {
     const x = plotRight + 16;
-    svg.push(`<rect x="${x}" y="${y - 6}" width="16" height="10" rx="2" fill="${PALETTE[i % PALETTE.length]}"/>`);
+    svg.push(`<rect x="${x}" y="${y - 6}" width="16" height="10" rx="2" fill="${colors[i]}"/>`);
     for (const line of wrap(label, Math.floor((legendWidth - 28) / CHAR_WIDTH))) {
       svg.push(`<text x="${x + 22}" y="${y + 3}" fill="#222">${esc(line)}</text>`);
       y += 16;
     }
     y += 6;
   });
-  return { svg, px, py, plotRight, plotTop: m.top };
+  return { svg, px, py, plotRight, plotTop: m.top, colors };
 }
 
 const close = (svg: string[]): string => `${svg.join('\n')}\n</svg>\n`;
@@ -202,7 +216,7 @@ export function linePlot(text: ChartText, series: readonly LineSeries[]): string
   );
   const pt = (x: number, y: number): string => `${fr.px(x).toFixed(1)},${fr.py(y).toFixed(1)}`;
   series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = fr.colors[i];
     const idx = s.x.map((_, j) => j).filter((j) => Number.isFinite(s.y[j]));
     if (s.lower && s.upper && idx.length > 1) {
       const top = idx.map((j) => pt(s.x[j], s.upper![j]));
@@ -230,7 +244,7 @@ export function scatterPlot(text: ChartText, series: readonly PointSeries[]): st
     series.map((s) => s.label),
   );
   series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = fr.colors[i];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (s.connect && pts.length > 1) {
       fr.svg.push(
@@ -277,7 +291,7 @@ export function barChart(text: ChartText, categories: readonly string[], groups:
       const x = left + i * barW;
       const y = fr.py(v);
       fr.svg.push(
-        `<rect class="bar" x="${(x + 1).toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${esc(`${g.label} · ${cat}: ${tickLabel(v)}`)}</title></rect>`,
+        `<rect class="bar" x="${(x + 1).toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${fr.colors[i]}"><title>${esc(`${g.label} · ${cat}: ${tickLabel(v)}`)}</title></rect>`,
       );
       const e = g.errors?.[c];
       if (e !== undefined && e > 0) {
@@ -318,7 +332,7 @@ export function stackedBars(
       const y1 = fr.py(acc + v);
       acc += v;
       fr.svg.push(
-        `<rect class="bar" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${b.label} · ${segments[k]}: ${tickLabel(v)}`)}</title></rect>`,
+        `<rect class="bar" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${fr.colors[k]}"><title>${esc(`${b.label} · ${segments[k]}: ${tickLabel(v)}`)}</title></rect>`,
       );
     });
   });

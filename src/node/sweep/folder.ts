@@ -46,6 +46,7 @@ const SWEEP_FRAME = z.object({
   ),
 });
 
+/** Reads and checks a sweep folder's `sweep.json` (one-line errors naming the file). */
 export function readSweep(dir: string): SweepFile {
   const path = join(resolve(dir), SWEEP_FILE);
   if (!existsSync(path)) throw new UsageError(`'${dir}' is not a sweep folder (no ${SWEEP_FILE})`);

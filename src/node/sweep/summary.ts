@@ -16,6 +16,7 @@ import { FILES, readMetrics, writeJson } from '../run/rundir.js';
 import { linePlot, scatterPlot } from '../run/svgplot.js';
 import { trialDir, trialStatus, type SweepFile } from './folder.js';
 import { cellLabel } from './spec.js';
+import { fitTable, termColumns, wrap, type TableColumn } from '../run/term.js';
 
 type Stat = { mean: number; std: number; n: number };
 
@@ -166,7 +167,81 @@ export function finishSweep(
     return stopped && !failed.length ? 130 : 1;
   }
   const text = writeSummary(dir, sweep);
-  console.log(text.trimEnd());
+  const plots = [...text.matchAll(/^!\[([^\]]*)\]/gm)].map((m) => m[1]);
+  for (const line of summaryLines(summarize(dir, sweep), sweep, termColumns(), plots)) console.log(line);
   console.log(`\nsummary: ${join(dir, 'summary.md')}`);
   return 0;
+}
+
+/** Options that mean nothing under `prior: none` (α ≡ 0, no KL term). */
+const UNUSED_UNDER_NONE = ['alpha', 'targetKl', 'targetEntropy', 'reference'];
+
+/**
+ * The summary for the terminal: a table in blocks that fit `columns`, cells under `prior: none` that differ
+ * only in an option `none` ignores (α, a target, the reference) folded into one row and said so, then the
+ * missing metrics and the plots' file names.
+ */
+export function summaryLines(
+  cells: readonly CellSummary[],
+  sweep: SweepFile,
+  columns: number,
+  plots: readonly string[] = [],
+): string[] {
+  const roles = Object.entries(sweep.spec.metrics);
+  const varyingKeys = [...new Set(cells.flatMap((c) => Object.keys(c.varying)))];
+  const folded = new Map<string, number[]>();
+  const shown: CellSummary[] = [];
+  for (const c of cells) {
+    const prior = c.varying.prior ?? sweep.spec.options.prior;
+    if (prior !== 'none') {
+      shown.push(c);
+      continue;
+    }
+    const key = JSON.stringify(varyingKeys.filter((k) => !UNUSED_UNDER_NONE.includes(k)).map((k) => c.varying[k]));
+    if (!folded.has(key)) {
+      folded.set(key, []);
+      shown.push(c);
+    }
+    folded.get(key)!.push(c.cell);
+  }
+  const out = wrap(
+    `sweep of ${sweep.experiment}: ${cells.length} cells × ${sweep.trials.length / Math.max(1, cells.length)} seeds; final value of each metric, mean ± std over seeds`,
+    columns,
+    2,
+    '',
+  );
+  const table: TableColumn[] = [
+    { header: 'cell', left: true },
+    ...varyingKeys.map((k) => ({ header: k, left: true })),
+    { header: 'n' },
+    ...roles.map(([role]) => ({ header: role })),
+  ];
+  const rows = shown.map((c) => {
+    const same = [...folded.values()].find((cs) => cs[0] === c.cell && cs.length > 1);
+    return [
+      same ? same.join(',') : String(c.cell),
+      ...varyingKeys.map((k) => (same && UNUSED_UNDER_NONE.includes(k) ? '(any)' : String(c.varying[k] ?? ''))),
+      String(c.seeds),
+      ...roles.map(([role]) => (c.metrics[role] ? fmtMeanStd(c.metrics[role]) : '–')),
+    ];
+  });
+  out.push('', ...fitTable(table, rows, columns, 1), '');
+  out.push(...wrap(`metrics: ${roles.map(([role, key]) => `${role} = ${key}`).join(', ')}`, columns, 2, ''));
+  for (const cs of folded.values())
+    if (cs.length > 1)
+      out.push(
+        ...wrap(
+          `folded: cells ${cs.join(', ')} differ only in ${varyingKeys.filter((k) => UNUSED_UNDER_NONE.includes(k)).join(', ')}, which prior none ignores (α = 0): they ran identical trials`,
+          columns,
+          2,
+          '',
+        ),
+      );
+  const missing = roles.filter(([role]) => cells.every((c) => !c.metrics[role]));
+  for (const [role, key] of missing)
+    out.push(
+      ...wrap(`${role}: no trial logged '${key}' (set metrics.${role} in the spec to a key it logs)`, columns, 2, ''),
+    );
+  if (plots.length) out.push(...wrap(`plots: ${plots.join(', ')}`, columns, 2, ''));
+  return out;
 }

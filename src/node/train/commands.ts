@@ -128,7 +128,11 @@ const enjoyOptions = z.object({
     .default(1)
     .describe(`episodes to watch (at most ${MAX_ENJOY_EPISODES}: every frame is kept for the GIF)`),
   seed: z.number().int().min(0).default(1).describe('seed of the episode resets'),
-  out: z.string().optional().describe('write an animated GIF here (every drawable env)'),
+  out: z
+    .string()
+    .refine((p) => /\.gif$/i.test(p), 'a file name ending in .gif (enjoy writes an animated GIF)')
+    .optional()
+    .describe('write an animated GIF here (every drawable env)'),
   size: z.number().int().min(16).max(1024).default(240).describe('GIF width and height in pixels'),
   every: z.number().int().positive().default(1).describe('draw every this many steps'),
   fps: z.number().positive().default(20).describe('frames per second (terminal and GIF)'),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { learnerSchema, type Algo } from '../../agents/learner.js';
 import { checkPartialConfig, configFields } from '../../core/config.js';
 import { UsageError } from '../../core/errors.js';
+import { didYouMean } from '../run/options.js';
 
 export const HYPERPARAMS_DIR = resolve(import.meta.dirname, '../../../hyperparams');
 
@@ -65,6 +66,12 @@ export function parseSet(algo: Algo, text: string): Record<string, unknown> {
     }
     out[key] = value;
   }
+  const fields = Object.keys(learnerSchema(algo).shape);
+  for (const key of Object.keys(out))
+    if (!fields.includes(key))
+      throw new UsageError(
+        `--set: ${algo} has no hyperparameter '${key}'${didYouMean(key, fields)}; allowed: ${fields.join(', ')}`,
+      );
   try {
     return checkPartialConfig(learnerSchema(algo), out, `--set (${algo})`);
   } catch (err) {

@@ -32,6 +32,7 @@ import {
 import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 import { UsageError } from '../../core/errors.js';
 import { checkSafeKeys } from '../../core/safekeys.js';
+import { didYouMean } from '../run/options.js';
 import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
 import { parseSet, referenceTargetKl, tunedHyperparams } from './hyperparams.js';
 
@@ -135,7 +136,9 @@ export function parseEnvOptions(text: string | undefined): Record<string, unknow
 /** Resolves (and so validates) the options; every problem is a `UsageError` naming the option. */
 export function resolveTrain(opts: TrainOptions): ResolvedTrain {
   if (!registeredIds().includes(opts.env))
-    throw new UsageError(`--env: '${opts.env}' is not registered; allowed: ${registeredIds().join(', ')}`);
+    throw new UsageError(
+      `--env: '${opts.env}' is not registered${didYouMean(opts.env, registeredIds())}; allowed: ${registeredIds().join(', ')}`,
+    );
   const envOptions = parseEnvOptions(opts.envOptions);
   let env: Env;
   try {

@@ -85,6 +85,14 @@ export class AgentsView {
             ],
           }),
         );
+        if (narrowerThanGrid(grid, d.logPi))
+          box.append(
+            h(
+              'p',
+              { class: 'note', 'data-testid': `control-narrow-${prior}` },
+              `π is nearly deterministic here (narrower than the plot's ${grid.length}-point grid), so its density curve is a spike the grid misses: read its action below.`,
+            ),
+          );
       } else {
         box.append(
           contours(`${prior}: π(a|s)`, d.logPi, 41, PRIOR_COLORS[prior]),
@@ -230,12 +238,25 @@ function share(runs: Rollout[], f: (r: Rollout) => boolean): number {
 }
 
 /** The mean action under the grid density (per dimension, shown as text). */
+/**
+ * The mean action of π over the grid, weighted by π(a|s) normalized on the grid (log-sum-exp, so a policy
+ * narrower than the grid's spacing, as plain RL's nearly deterministic one, still gives its mode, never 0/0).
+ */
 function meanAction(grid: Float32Array, logP: Float32Array, dim: number): string {
-  const w = Array.from(logP, Math.exp);
+  const top = Math.max(...Array.from(logP).filter(Number.isFinite));
+  if (!Number.isFinite(top)) return 'not defined (π has no finite density on the grid)';
+  const w = Array.from(logP, (l) => (Number.isFinite(l) ? Math.exp(l - top) : 0));
   const z = w.reduce((a, b) => a + b, 0);
   return Array.from({ length: dim }, (_, j) =>
     (w.reduce((a, wi, i) => a + wi * grid[i * dim + j], 0) / z).toFixed(2),
   ).join(', ');
+}
+
+/** True when π's density on the grid integrates to well under 1: π is narrower than the grid's spacing. */
+function narrowerThanGrid(grid: Float32Array, logP: Float32Array): boolean {
+  const step = grid.length > 1 ? Math.abs(grid[1] - grid[0]) : 1;
+  const mass = Array.from(logP).reduce((a, l) => a + (Number.isFinite(l) ? Math.exp(l) : 0), 0) * step;
+  return !(mass > 0.5);
 }
 
 /** A 2-D density on an n×n action grid (row j = y_j, from `actionGrid`) as banded contours: 8 levels of density / max. */

@@ -7,6 +7,7 @@
  */
 import { runEpisodes, tablePolicy } from '../../agents/episodes.js';
 import { Rng } from '../../core/rng.js';
+import { END_COLORS, ROUTE_COLORS } from '../palette.js';
 import { entropyAt, klAt, softValueIteration, stateVisitation, weightedMean } from '../../agents/exact/index.js';
 import type { GridWorld } from '../../envs/gridworld.js';
 import { make, maxEpisodeStepsOf } from '../../envs/registry.js';
@@ -44,19 +45,7 @@ export interface GridEnvEntry {
 }
 
 /** Episode ends of an env without a route classifier. */
-const ENDS = [
-  { key: 'goal', name: 'goal', color: 0x3fbf7f },
-  { key: 'hazard', name: 'hazard', color: 0xb23a48 },
-  { key: 'timeout', name: 'timeout', color: 0x5d6778 },
-] as const;
-
-const ROUTE_COLORS: Record<TwoRouteOutcome, number> = {
-  ledge: 0xf0a030,
-  room: 0x5b8def,
-  both: 0x9b7fd4,
-  lava: 0xb23a48,
-  timeout: 0x5d6778,
-};
+const ENDS = (['goal', 'hazard', 'timeout'] as const).map((key) => ({ key, name: key, color: END_COLORS[key] }));
 
 /** The gridworlds the panel offers, keyed by the name shown in the env menu. */
 export const GRID_ENVS: Record<string, GridEnvEntry> = {

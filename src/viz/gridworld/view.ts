@@ -45,8 +45,17 @@ function setOutcomes(parent: HTMLElement, entry: GridEnvEntry, shares: Record<st
     const seg = parent.querySelector<HTMLElement>(`[data-stat="${prefix}:${o.name}"]`)!;
     seg.dataset.value = String(v);
     seg.title = `${o.name}: ${(100 * v).toFixed(1)} %`;
-    seg.textContent = v >= 0.12 ? `${o.name} ${Math.round(100 * v)}%` : '';
+    const full = v >= 0.12 ? `${o.name} ${Math.round(100 * v)}%` : '';
+    seg.textContent = full;
     seg.style.width = `${100 * v}%`;
+    // A label never shows cut (`tim`, `ledge 3`): once laid out, a segment too narrow for it keeps the share
+    // alone, or nothing (the title and the legend still name it).
+    if (full)
+      requestAnimationFrame(() => {
+        if (seg.scrollWidth <= seg.clientWidth) return;
+        seg.textContent = `${Math.round(100 * v)}%`;
+        if (seg.scrollWidth > seg.clientWidth) seg.textContent = '';
+      });
   }
 }
 

@@ -72,10 +72,11 @@ export class IrlView {
   draw(state: IrlPanelState, s: Setting, fit: Fit): void {
     const { prior, alpha, n } = state;
     const { grid } = s;
-    const cell = Math.max(
-      16,
-      Math.min(40, Math.floor((Math.max(600, this.main.clientWidth - 8) - 60) / (3 * grid.nCols))),
-    );
+    // Three grids side by side when they fit at 16 px a cell, else one above the other (a phone's width).
+    const avail = Math.max(200, this.main.clientWidth - 8);
+    const perRow = avail >= 3 * 16 * grid.nCols + 40 ? 3 : 1;
+    const cell = Math.max(12, Math.min(40, Math.floor((avail - 20 * (perRow - 1)) / (perRow * grid.nCols))));
+    const gh = 20 + grid.nRows * cell + 12;
     const gw = grid.nCols * cell;
     const scale = (v: Float64Array, keep: (j: number) => boolean) =>
       Math.max(
@@ -91,8 +92,17 @@ export class IrlView {
     const fitGrid = policyGraphics(grid, fit.pi, cell, (j) =>
       fit.entered.has(j) ? diverging(fit.reward[j] / trueScale) : COLORS.panel,
     );
-    trueGrid.addChild(rewardLabels(grid, s.truth, cell, (j) => grid.cells[j].kind !== 'wall'));
-    fitGrid.addChild(rewardLabels(grid, fit.reward, cell, (j) => fit.entered.has(j)));
+    // pixi v8: a Graphics takes no children; each grid and its labels share a Container.
+    const trueBox = new Container();
+    trueBox.addChild(
+      trueGrid,
+      rewardLabels(grid, s.truth, cell, (j) => grid.cells[j].kind !== 'wall'),
+    );
+    const fitBox = new Container();
+    fitBox.addChild(
+      fitGrid,
+      rewardLabels(grid, fit.reward, cell, (j) => fit.entered.has(j)),
+    );
     const replay = visitGrid(
       grid,
       visitCounts(grid, s.pool.slice(0, n)),
@@ -102,20 +112,23 @@ export class IrlView {
     );
     this.root?.destroy({ children: true });
     const root = (this.root = new Container());
-    const boxes: Array<[string, Graphics]> = [
-      ['true reward · demonstrator π*', trueGrid],
-      [`recovered reward (N = ${n}) · its π*`, fitGrid],
+    const boxes: Array<[string, Container]> = [
+      ['true reward · demonstrator π*', trueBox],
+      [`recovered reward (N = ${n}) · its π*`, fitBox],
       [`demonstrations: visits (first ${n})`, replay.root],
     ];
+    const at = (i: number): [number, number] => (perRow === 3 ? [i * (gw + 20), 0] : [0, i * gh]);
     boxes.forEach(([text, g], i) => {
-      const x = i * (gw + 20);
-      root.addChild(label(text, x, 0));
-      g.position.set(x, 20);
+      const [x, y] = at(i);
+      root.addChild(label(text, x, y));
+      g.position.set(x, y + 20);
       root.addChild(g);
     });
     this.stage.app.stage.addChild(root);
-    this.stage.resize(3 * gw + 40, 20 + grid.nRows * cell + 4);
-    this.stage.animate([shifted(replay.animation, 2 * (gw + 20), 20)]);
+    if (perRow === 3) this.stage.resize(3 * gw + 40, 20 + grid.nRows * cell + 4);
+    else this.stage.resize(gw, 3 * gh);
+    const [rx, ry] = at(2);
+    this.stage.animate([shifted(replay.animation, rx, ry + 20)]);
 
     this.statsRow.replaceChildren();
     const box = statTable(

@@ -127,7 +127,13 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       }
       const mono = h('td', {}, row.text);
       mono.style.cssText = 'font-family:ui-monospace,DejaVu Sans Mono,monospace;text-align:left;letter-spacing:1px';
-      tr.append(mono, h('td', {}, row.r.toFixed(2)), h('td', {}, fmtP(row.pStar)), h('td', {}, fmtP(row.pRef)), bars);
+      // Numbers right-aligned with room between them (`0.25 2.5e-4` never touch).
+      const num = (text: string) => {
+        const td = h('td', {}, text);
+        td.style.cssText = 'padding-left:10px;text-align:right';
+        return td;
+      };
+      tr.append(mono, num(row.r.toFixed(2)), num(fmtP(row.pStar)), num(fmtP(row.pRef)), bars);
       table.append(tr);
     }
     box.append(table);

@@ -7,7 +7,7 @@ import { lineChart } from '../chart.js';
 import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from '../control/draw.js';
 import { paintVisitGrid } from '../gridworld/draw.js';
 import { GRID_ENVS, makeGridEnv } from '../gridworld/compute.js';
-import { PRIOR_COLORS, css } from '../palette.js';
+import { PRIOR_COLORS, css, namedColor } from '../palette.js';
 import { METRIC_GROUPS, partCurves, type Episode, type EpisodesFile, type RunData } from './data.js';
 import { CanvasStage, Stage } from '../stage.js';
 import { h, legend, statTable } from '../ui.js';
@@ -69,6 +69,28 @@ function distinctIndex(values: string[]): number[] {
 }
 
 /** A part's colour: its prior's (the part's first segment) when it names one, else a colour per distinct first segment. */
+/**
+ * What tells compared runs apart: the options (and seed) whose values differ between them, as `prior=none
+ * seed=2`, coloured by the palette when each label names a different prior or route, else by run index.
+ */
+export function runIdentities(runs: readonly RunData[]): { labels: string[]; colors: number[] } {
+  const values = runs.map((r): Record<string, unknown> => ({
+    ...((r.config?.options ?? {}) as Record<string, unknown>),
+    seed: r.config?.seed,
+  }));
+  const keys = [...new Set(values.flatMap((v) => Object.keys(v)))].filter(
+    (k) => new Set(values.map((v) => JSON.stringify(v[k]))).size > 1,
+  );
+  const labels = values.map((v, i) =>
+    keys.length
+      ? keys.map((k) => `${k}=${typeof v[k] === 'object' ? JSON.stringify(v[k]) : String(v[k])}`).join(' ')
+      : `run ${i + 1}`,
+  );
+  const named = labels.map(namedColor);
+  const distinct = named.every((c) => c !== null) && new Set(named).size === named.length;
+  return { labels, colors: labels.map((_, i) => (distinct ? named[i]! : RUN_COLORS[i % RUN_COLORS.length])) };
+}
+
 function partColors(parts: string[]): number[] {
   const first = parts.map((p) => p.split('/')[0]);
   const index = distinctIndex(first);
@@ -233,6 +255,7 @@ export class RunsView {
 
   /** Per metric group a row of charts: one per metric (and per step range), one series per run × part. */
   private drawCharts(runs: RunData[]): void {
+    const { labels: runLabels, colors: runColors } = runIdentities(runs);
     const curves = runs.flatMap((r, run) => partCurves(r.metrics).map((c) => ({ ...c, run })));
     const multiPart = new Set(curves.map((c) => c.part)).size > 1;
     if (multiPart) {
@@ -273,10 +296,10 @@ export class RunsView {
           const colours = partColors(set.map((c) => c.part));
           const dashOf = distinctIndex(set.map((c) => c.part.split('/').slice(1).join('/')));
           const series = set.map((c, i) => ({
-            name: [labels[i] || metric.split('/')[1], runs.length > 1 ? `run ${c.run + 1}` : '']
+            name: [labels[i] || metric.split('/')[1], runs.length > 1 ? runLabels[c.run] : '']
               .filter(Boolean)
               .join(' · '),
-            color: multiPart ? colours[i] : RUN_COLORS[c.run % RUN_COLORS.length],
+            color: multiPart ? colours[i] : runColors[c.run],
             dashed: multiPart ? dashOf[i] > 0 || (runs.length > 1 && c.run > 0) : false,
             points: c.points,
           }));
@@ -294,7 +317,7 @@ export class RunsView {
       }
     }
     if (runs.length > 1)
-      this.charts.append(h('p', { class: 'note' }, runs.map((r, i) => `run ${i + 1} = ${r.name}`).join(' · ')));
+      this.charts.append(h('p', { class: 'note' }, runs.map((r, i) => `${runLabels[i]} = ${r.name}`).join(' · ')));
   }
 
   /** The SVG figures the run wrote (routes.svg, learning-curve.svg, ...), as images (never inlined: no script runs). */
