@@ -34,6 +34,7 @@ import {
   type CommonOptions,
 } from '../src/node/run/options.js';
 import { issueLine, RunFailure, UsageError } from '../src/core/errors.js';
+import { unusedObjectiveOptions } from '../src/priors/objective.js';
 import { CHILD_ENV, runSeedsInParallel, type ProgressMessage } from '../src/node/run/parallel.js';
 import { ProgressBar } from '../src/node/run/progress.js';
 import { cannotRead, fsErrorLine } from '../src/node/run/errors.js';
@@ -301,16 +302,18 @@ async function runExperiment(argv: string[]): Promise<number> {
 }
 
 /**
- * One line per option given on the command line that the run will not use: under `--prior none` (α ≡ 0) the
- * temperature, its target and the reference mean nothing.
+ * One line per objective option given on the command line that the run's Objective does not use (under
+ * `--prior none` the temperature, its target and the reference; a target with a fixed α; …).
  */
 function ignoredOptions(flags: ReadonlyMap<string, string | true>, options: Record<string, unknown>): string[] {
-  if (options.prior !== 'none') return [];
-  const unused = ['alpha', 'targetKl', 'targetEntropy', 'reference'].filter((k) => flags.has(k) && k in options);
+  if (options.prior === undefined) return [];
+  const unused = unusedObjectiveOptions(options as Parameters<typeof unusedObjectiveOptions>[0]).filter((k) =>
+    flags.has(k),
+  );
   if (!unused.length) return [];
   const given = unused.map((k) => `--${kebab(k)} ${String(flags.get(k))}`).join(', ');
   return wrap(
-    `note: ${given} ${unused.length > 1 ? 'are' : 'is'} ignored: --prior none is plain RL, α = 0 and no KL term`,
+    `note: ${given} ${unused.length > 1 ? 'are' : 'is'} ignored: the objective of --prior ${String(options.prior)} does not use ${unused.length > 1 ? 'them' : 'it'}`,
     termColumns(),
     2,
     '',

@@ -157,7 +157,7 @@ describe('sweep summary in the terminal', () => {
     expect(text).not.toMatch(/!\[|\| ---|^\|/m);
     expect(text).toMatch(/^3,4,5 +none +\(any\)/m);
     expect(text.replace(/\s+/g, ' ')).toContain(
-      'folded: cells 3, 4, 5 differ only in alpha, which prior none ignores (α = 0): they ran identical trials',
+      'folded: cells 3, 4, 5 differ only in alpha, which their objective ignores (prior none: α = 0): they ran identical trials',
     );
     expect(text).toMatch(/plots: frontier\.svg/);
   });

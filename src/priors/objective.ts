@@ -307,3 +307,16 @@ export function objectiveSpecOf(opts: {
     ...(opts.reference !== undefined && opts.prior === 'reference' ? { reference: opts.reference } : {}),
   };
 }
+
+/** The options of an objective besides the prior (`objectiveOptions`). */
+export const OBJECTIVE_OPTION_KEYS = ['alpha', 'targetKl', 'targetEntropy', 'reference'] as const;
+
+/**
+ * The objective options `opts` gives that its Objective does not use (`objectiveSpecOf` drops them: every one
+ * under `none`, a target with a fixed α, a reference with another prior): said to the user, and what makes two
+ * sweep cells run identical trials.
+ */
+export function unusedObjectiveOptions(opts: Parameters<typeof objectiveSpecOf>[0]): string[] {
+  const spec = objectiveSpecOf(opts) as Record<string, unknown>;
+  return OBJECTIVE_OPTION_KEYS.filter((k) => opts[k] !== undefined && spec[k] === undefined);
+}

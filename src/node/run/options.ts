@@ -272,7 +272,7 @@ export function validateFlags<T extends readonly z.ZodObject[]>(
     // A closed set (an enum) also suggests its closest member.
     const members = (baseOf(field) as unknown as { options?: unknown[] }).options;
     const hint =
-      fieldType(field) === 'enum' && key in inputs[i] && Array.isArray(members)
+      fieldType(field) === 'enum' && key in inputs[i] && Array.isArray(members) && !members.includes(inputs[i][key])
         ? closest(String(inputs[i][key]), members.map(String))
         : null;
     if (hint !== null)

@@ -16,6 +16,7 @@ import { FILES, readMetrics, writeJson } from '../run/rundir.js';
 import { linePlot, scatterPlot } from '../run/svgplot.js';
 import { trialDir, trialStatus, type SweepFile } from './folder.js';
 import { cellLabel } from './spec.js';
+import { OBJECTIVE_OPTION_KEYS, objectiveSpecOf, unusedObjectiveOptions } from '../../priors/objective.js';
 import { fitTable, termColumns, wrap, type TableColumn } from '../run/term.js';
 
 type Stat = { mean: number; std: number; n: number };
@@ -173,9 +174,6 @@ export function finishSweep(
   return 0;
 }
 
-/** Options that mean nothing under `prior: none` (α ≡ 0, no KL term). */
-const UNUSED_UNDER_NONE = ['alpha', 'targetKl', 'targetEntropy', 'reference'];
-
 /**
  * The summary for the terminal: a table in blocks that fit `columns`, cells under `prior: none` that differ
  * only in an option `none` ignores (α, a target, the reference) folded into one row and said so, then the
@@ -192,12 +190,14 @@ export function summaryLines(
   const folded = new Map<string, number[]>();
   const shown: CellSummary[] = [];
   for (const c of cells) {
-    const prior = c.varying.prior ?? sweep.spec.options.prior;
-    if (prior !== 'none') {
+    // Cells whose Objective drops the option that varies (α under prior none, …) run identical trials.
+    const opts = { ...sweep.spec.options, ...c.varying } as Parameters<typeof objectiveSpecOf>[0];
+    if (opts.prior === undefined || unusedObjectiveOptions(opts).length === 0) {
       shown.push(c);
       continue;
     }
-    const key = JSON.stringify(varyingKeys.filter((k) => !UNUSED_UNDER_NONE.includes(k)).map((k) => c.varying[k]));
+    const others = varyingKeys.filter((k) => !(OBJECTIVE_OPTION_KEYS as readonly string[]).includes(k));
+    const key = JSON.stringify([objectiveSpecOf(opts), others.map((k) => c.varying[k])]);
     if (!folded.has(key)) {
       folded.set(key, []);
       shown.push(c);
@@ -220,7 +220,9 @@ export function summaryLines(
     const same = [...folded.values()].find((cs) => cs[0] === c.cell && cs.length > 1);
     return [
       same ? same.join(',') : String(c.cell),
-      ...varyingKeys.map((k) => (same && UNUSED_UNDER_NONE.includes(k) ? '(any)' : String(c.varying[k] ?? ''))),
+      ...varyingKeys.map((k) =>
+        same && (OBJECTIVE_OPTION_KEYS as readonly string[]).includes(k) ? '(any)' : String(c.varying[k] ?? ''),
+      ),
       String(c.seeds),
       ...roles.map(([role]) => (c.metrics[role] ? fmtMeanStd(c.metrics[role]) : '–')),
     ];
@@ -231,7 +233,7 @@ export function summaryLines(
     if (cs.length > 1)
       out.push(
         ...wrap(
-          `folded: cells ${cs.join(', ')} differ only in ${varyingKeys.filter((k) => UNUSED_UNDER_NONE.includes(k)).join(', ')}, which prior none ignores (α = 0): they ran identical trials`,
+          `folded: cells ${cs.join(', ')} differ only in ${varyingKeys.filter((k) => (OBJECTIVE_OPTION_KEYS as readonly string[]).includes(k)).join(', ')}, which their objective ignores (prior none: α = 0): they ran identical trials`,
           columns,
           2,
           '',
