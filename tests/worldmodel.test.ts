@@ -336,10 +336,10 @@ describe('RSSM determinism, checkpoints and failures', () => {
 
   it('rejects bad input with errors naming the cause', () => {
     const rng = new Rng('bad');
-    expect(() => new Rssm(DIMS, { minStd: 0 }, rng)).toThrow(/RssmConfig\.minStd: must be a finite number > 0, got 0/);
+    expect(() => new Rssm(DIMS, { minStd: 0 }, rng)).toThrow(/RssmConfig\.minStd: got 0, allowed: a finite number > 0/);
     expect(() => new Rssm(DIMS, { minStd: -0.1 }, rng)).toThrow(/minStd/);
     expect(() => new Rssm(DIMS, { klBalance: 1 }, rng)).toThrow(
-      /RssmConfig\.klBalance: must be null \(off\) or in \(0, 1\), got 1/,
+      /RssmConfig\.klBalance: got 1, allowed: null \(off\) or a number in \(0, 1\)/,
     );
     const model = new Rssm(DIMS, SMALL, rng);
     const batch = buf.sample(2, 4, rng);
