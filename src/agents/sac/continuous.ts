@@ -285,7 +285,7 @@ export interface SacState extends EngineWeights {
   metrics: Record<string, number>;
 }
 
-/** The agent: networks, optimizers and one gradient step. The training loop is `trainSac` below. */
+/** The agent: networks, optimizers and one gradient step. Its loop is `sacLoop` below (driven by the learner protocol). */
 export class SacContinuous {
   readonly actionSpace: Box;
   readonly obsDim: number;

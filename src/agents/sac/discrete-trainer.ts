@@ -53,7 +53,7 @@ export interface DiscreteSacResult {
  */
 export class DiscreteSacTrainer {
   readonly agent: DiscreteSacAgent;
-  /** The shared loop this trainer drives (`runSacLoop` takes it). */
+  /** The shared loop this trainer drives (`runLoop` takes it). */
   readonly loop: SacLoop<number>;
   /** εz-greedy: the exploratory action being repeated and how many more steps it lasts (0 at episode ends). */
   private repeatAction = 0;

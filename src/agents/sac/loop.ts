@@ -5,7 +5,7 @@
  * a log line holds) comes in as `SacLoopParts`.
  *
  * `SacLoop.step()` is one synchronous environment step (a browser interleaves it with drawing);
- * `runSacLoop` is the async loop: `step()` plus checkpoints, the abort signal and yields to the event loop.
+ * `runLoop` (`src/agents/loop.ts`) is the async loop: `step()` plus checkpoints, the abort signal and yields.
  * Every episode starts with `env.reset({ seed })`, the seed drawn from the `reset` stream when the
  * episode's first step is taken, so between episodes (`atEpisodeBoundary`) the env holds no state the run
  * needs: a checkpoint there (`SacRunCheckpoint`) plus the streams resumes exactly. Browser-safe.
