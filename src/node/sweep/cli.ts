@@ -51,8 +51,8 @@ const SWEEP_OPTIONS = z.object({
   help: z.boolean().default(false).describe('show this help'),
 });
 
-const WORKER_OPTIONS = z.object({
-  queue: z.string().optional().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS; or $PRIORLAB_QUEUE)'),
+/** How a worker and `sweep status` reach the queue besides its URL: a file holding it, and how long to wait. */
+const QUEUE_CONNECTION = {
   queueFile: z
     .string()
     .min(1)
@@ -65,6 +65,11 @@ const WORKER_OPTIONS = z.object({
     .max(600_000)
     .default(5000)
     .describe('ms to wait for Redis to answer before giving up (exit 1)'),
+};
+
+const WORKER_OPTIONS = z.object({
+  queue: z.string().optional().describe('redis://[user:pass@]host:port[/db] (rediss:// for TLS; or $PRIORLAB_QUEUE)'),
+  ...QUEUE_CONNECTION,
   concurrency: z.number().int().positive().default(1).describe('trials this worker runs at once'),
   lockMs: z
     .number()
@@ -85,18 +90,7 @@ const WORKER_OPTIONS = z.object({
 
 const STATUS_OPTIONS = z.object({
   queue: z.string().optional().describe('redis://host:port: every sweep on this queue (or $PRIORLAB_QUEUE)'),
-  queueFile: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('read the queue URL from the first line of this file (keeps a password out of ps)'),
-  connectTimeout: z
-    .number()
-    .int()
-    .min(100)
-    .max(600_000)
-    .default(5000)
-    .describe('ms to wait for Redis to answer before giving up (exit 1)'),
+  ...QUEUE_CONNECTION,
   help: z.boolean().default(false).describe('show this help'),
 });
 
