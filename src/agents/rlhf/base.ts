@@ -12,6 +12,7 @@ import type { Objective } from '../../priors/index.js';
 import { checkFinite } from '../diverged.js';
 import type { LearnerArgs } from '../learner.js';
 import { klRegularizedOptimum, totalVariation } from '../klppo/optimum.js';
+import { estimate, estimatorContext, sampleBatch, type EstimatorName } from './estimators.js';
 import { logTable, sequenceLogProbs, softmaxRows, stateKls, taskFromArgs, type TokenTask } from './tabular.js';
 
 /** The arguments of every learner factory: the one learner API's `LearnerArgs` (`src/agents/learner.ts`). */
@@ -85,6 +86,15 @@ export abstract class TabularRlhfLearner {
 
   /** The ascent direction ĝ ≈ ∇(objective) from one batch drawn with `this.rng`, and the batch's own metrics. */
   protected abstract direction(): { grad: Float64Array; metrics: Record<string, number> };
+
+  /** `n` sequences drawn from π with `this.rng` and the named estimator's ĝ from them (RLOO's, GRPO's step). */
+  protected sampledEstimate(name: EstimatorName, n: number) {
+    const ctx = estimatorContext(this.task, this.beta, this.theta);
+    const batch = sampleBatch(ctx, n, this.rng);
+    const grad = new Float64Array(this.theta.length);
+    estimate(ctx, name, batch, grad);
+    return { ctx, batch, grad };
+  }
 
   /** Learner-specific typed arrays for `getState` (and their check in `setState`). */
   protected stateData(): Record<string, Int32Array | Float64Array> {

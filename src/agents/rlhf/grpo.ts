@@ -20,7 +20,6 @@ import {
   type OptimizerFields,
   type RlhfLearnerArgs,
 } from './base.js';
-import { estimate, estimatorContext, sampleBatch } from './estimators.js';
 
 export interface GrpoConfig extends OptimizerFields {
   /** Sequences per group G (the std needs G ≥ 2). */
@@ -46,10 +45,10 @@ export class Grpo extends TabularRlhfLearner {
   }
 
   protected direction() {
-    const ctx = estimatorContext(this.task, this.beta, this.theta);
-    const batch = sampleBatch(ctx, this.config.groupSize, this.rng);
-    const grad = new Float64Array(this.theta.length);
-    estimate(ctx, this.config.scaleRewards ? 'grpo' : 'grpo-noscale', batch, grad);
+    const { ctx, batch, grad } = this.sampledEstimate(
+      this.config.scaleRewards ? 'grpo' : 'grpo-noscale',
+      this.config.groupSize,
+    );
     const { nA, L, states, tokens, ref } = this.task;
     let reward = 0;
     let k3 = 0;

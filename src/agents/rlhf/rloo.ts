@@ -18,7 +18,6 @@ import {
   type OptimizerFields,
   type RlhfLearnerArgs,
 } from './base.js';
-import { estimate, estimatorContext, sampleBatch } from './estimators.js';
 
 export interface RlooConfig extends OptimizerFields {
   /** Sequences per step k (the leave-one-out baseline needs k ≥ 2). */
@@ -42,10 +41,7 @@ export class Rloo extends TabularRlhfLearner {
   }
 
   protected direction() {
-    const ctx = estimatorContext(this.task, this.beta, this.theta);
-    const batch = sampleBatch(ctx, this.config.batchSize, this.rng);
-    const grad = new Float64Array(this.theta.length);
-    estimate(ctx, 'rloo', batch, grad);
+    const { ctx, batch, grad } = this.sampledEstimate('rloo', this.config.batchSize);
     let reward = 0;
     let k1 = 0;
     for (const k of batch) {
