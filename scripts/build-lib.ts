@@ -21,5 +21,6 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
   stdio: 'inherit',
 });
 cpSync(join(root, 'src/nn/engine/engine.wasm'), join(dist, 'nn/engine/engine.wasm'));
+cpSync(join(root, 'src/nn/kernels.wasm'), join(dist, 'nn/kernels.wasm'));
 cpSync(join(root, 'src/lesson/exercises'), join(dist, 'lesson/exercises'), { recursive: true });
 console.log(`build:lib: dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -19,7 +19,7 @@ export const FLOORS: Readonly<Record<string, number>> = {
   nn: 1,
   priors: 2,
   agents: 3,
-  worldmodel: 3,
+  worldmodel: 2,
   lesson: 3,
   node: 4,
   viz: 4,

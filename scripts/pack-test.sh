@@ -24,6 +24,7 @@ echo '{ "name": "priorlab-user", "private": true, "type": "module" }' > package.
 npm install --no-audit --no-fund --loglevel=error "$tmp/$tarball" > install.log 2>&1 || { cat install.log; exit 1; }
 step "installed into a fresh project: $(du -sh node_modules | cut -f1) node_modules"
 test -f node_modules/priorlab/dist/nn/engine/engine.wasm
+test -f node_modules/priorlab/dist/nn/kernels.wasm
 
 # Type-check a user's file against the installed declarations.
 cat > tsconfig.json <<JSON

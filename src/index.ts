@@ -31,6 +31,7 @@ export { encodeF32Json, decodeF32Json } from './core/f32json.js';
 export { METRICS, vocabularyEntry, type MetricEntry } from './core/vocabulary.js';
 export { parseMetrics, type MetricsRow } from './core/metrics.js';
 export { loadSacEngine } from './nn/engine/core.js';
+export { loadTapeKernels } from './nn/kernels.js';
 
 // envs: the contract, the registry, wrappers, the checker, the built-in envs.
 export type {

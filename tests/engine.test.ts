@@ -506,18 +506,22 @@ describe('SacEngine resources and input checks', () => {
   });
 });
 
-describe('engine.wasm', () => {
-  it('is what assembly/engine.ts compiles to (rebuild with `npm run build:engine`)', async () => {
-    const asc = (await import('assemblyscript/asc')).default;
-    const config = JSON.parse(readFileSync('asconfig.json', 'utf8'));
-    const outputs: Record<string, Uint8Array | string> = {};
-    const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--outFile', 'engine.wasm'], {
-      writeFile: (name: string, contents: Uint8Array | string) => void (outputs[name] = contents),
-    });
-    expect(error, stderr.toString()).toBeFalsy();
-    const rebuilt = outputs['engine.wasm'] as Uint8Array;
-    const committed = readFileSync(config.options.outFile);
-    expect(rebuilt.length).toBe(committed.length);
-    expect(Buffer.from(rebuilt).equals(committed)).toBe(true);
-  }, 120_000);
+describe('the committed WebAssembly', () => {
+  it.each(['asconfig.json', 'asconfig.kernels.json'])(
+    'is what %s compiles (rebuild with `npm run build:engine`)',
+    async (file) => {
+      const asc = (await import('assemblyscript/asc')).default;
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      const outputs: Record<string, Uint8Array | string> = {};
+      const { error, stderr } = await asc.main(['--config', file, '--outFile', 'out.wasm'], {
+        writeFile: (name: string, contents: Uint8Array | string) => void (outputs[name] = contents),
+      });
+      expect(error, stderr.toString()).toBeFalsy();
+      const rebuilt = outputs['out.wasm'] as Uint8Array;
+      const committed = readFileSync(config.options.outFile);
+      expect(rebuilt.length).toBe(committed.length);
+      expect(Buffer.from(rebuilt).equals(committed)).toBe(true);
+    },
+    120_000,
+  );
 });

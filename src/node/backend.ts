@@ -10,6 +10,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { activateFirst, backendOrder, checkBackendName } from '../core/backend.js';
 import { loadSacEngine } from '../nn/engine/core.js';
+import { loadTapeKernels } from '../nn/kernels.js';
 
 /** The tfjs backends tried in Node, in order of preference. */
 export const NODE_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -48,6 +49,6 @@ export async function initNodeBackend(preferred?: string): Promise<string> {
   const order = backendOrder(NODE_BACKENDS, resolveNodePreference(preferred));
   // Only try to load the native bindings when they come before the backend we would otherwise pick.
   if (order[0] === 'tensorflow') await loadTfjsNode();
-  await loadSacEngine();
+  await Promise.all([loadSacEngine(), loadTapeKernels()]);
   return activateFirst(order);
 }

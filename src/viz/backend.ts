@@ -5,10 +5,11 @@
  */
 import { initBackend } from '../core/backend.js';
 import { loadSacEngine } from '../nn/engine/core.js';
+import { loadTapeKernels } from '../nn/kernels.js';
 
 /** Returns the active tfjs backend name once both are ready. */
 export async function initViewerBackend(): Promise<string> {
   const wasmPathPrefix = `${import.meta.env.BASE_URL}tfjs-wasm/`;
-  const [name] = await Promise.all([initBackend(undefined, { wasmPathPrefix }), loadSacEngine()]);
+  const [name] = await Promise.all([initBackend(undefined, { wasmPathPrefix }), loadSacEngine(), loadTapeKernels()]);
   return name;
 }

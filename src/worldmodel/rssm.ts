@@ -356,11 +356,41 @@ export class Rssm {
           reward: tf.keep(terms.reward),
           kl: tf.keep(terms.kl),
         };
-        return tf.add(tf.neg(tf.add(terms.recon, terms.reward)), tf.mul(this.cfg.klScale, terms.klLoss)) as tf.Scalar;
+        return this.loss(terms);
       }, vars);
       this.optimizer.step(vars.map((v) => grads[v.name]));
       return kept as unknown as ElboTerms;
     });
+  }
+
+  /** The training loss −(recon + reward) + klScale·KL-loss (free nats and balancing inside `klLoss`). */
+  private loss(terms: ElboTerms & { klLoss: tf.Scalar }): tf.Scalar {
+    return tf.add(tf.neg(tf.add(terms.recon, terms.reward)), tf.mul(this.cfg.klScale, terms.klLoss)) as tf.Scalar;
+  }
+
+  /**
+   * The ELBO terms and the loss's gradient per module (host arrays, `modules` order) for posterior noise
+   * `eps` (T·B·stochDim, time-major): tfjs autodiff, the reference the host-tape RSSM is checked against.
+   */
+  lossAndGradient(
+    batch: SequenceBatch,
+    eps: Float32Array,
+  ): { terms: Record<keyof ElboTerms, number>; grads: Float32Array[] } {
+    this.checkBatch(batch, 'Rssm.lossAndGradient');
+    const vars = this.modules.flatMap((m) => m.params);
+    const [values, ...grads] = tf.tidy(() => {
+      let kept: tf.Tensor | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const terms = this.elboTerms(batch, tf.tensor3d(eps, [batch.T, batch.B, this.cfg.stochDim]));
+        kept = tf.keep(tf.stack([terms.elbo, terms.recon, terms.reward, terms.kl]));
+        return this.loss(terms);
+      }, vars);
+      return [kept as unknown as tf.Tensor, ...vars.map((v) => grads[v.name])];
+    });
+    const [elbo, recon, reward, kl] = values.dataSync();
+    const out = { terms: { elbo, recon, reward, kl }, grads: grads.map((g) => g.dataSync() as Float32Array) };
+    tf.dispose([values, ...grads]);
+    return out;
   }
 
   /** The ELBO terms of a batch without updating (batch means, caller disposes). */

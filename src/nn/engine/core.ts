@@ -53,24 +53,25 @@ let loaded: WebAssembly.Module | undefined;
  * synchronous constructors find it loaded.
  */
 export function loadSacEngine(): Promise<WebAssembly.Module> {
-  compiled ??= (async () => {
-    // Vite rewrites this pattern to the asset's URL in the browser build; in Node it is the file itself.
-    const url = new URL('./engine.wasm', import.meta.url);
-    let bytes: ArrayBuffer | Uint8Array;
-    if (url.protocol === 'file:') {
-      // A variable specifier keeps the Node-only module out of browser bundles.
-      const fsModule = 'node:fs/promises';
-      const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
-      bytes = await fs.readFile(url);
-    } else {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`loadSacEngine: fetching ${url.href} failed: HTTP ${res.status}`);
-      bytes = await res.arrayBuffer();
-    }
-    loaded = await WebAssembly.compile(bytes as BufferSource);
-    return loaded;
-  })();
+  // Vite rewrites this pattern to the asset's URL in the browser build; in Node it is the file itself.
+  compiled ??= compileWasm(new URL('./engine.wasm', import.meta.url), 'loadSacEngine').then((m) => (loaded = m));
   return compiled;
+}
+
+/** Compiles the wasm file at `url`: read from disk in Node, fetched in the browser. */
+export async function compileWasm(url: URL, who: string): Promise<WebAssembly.Module> {
+  let bytes: ArrayBuffer | Uint8Array;
+  if (url.protocol === 'file:') {
+    // A variable specifier keeps the Node-only module out of browser bundles.
+    const fsModule = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
+    bytes = await fs.readFile(url);
+  } else {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${who}: fetching ${url.href} failed: HTTP ${res.status}`);
+    bytes = await res.arrayBuffer();
+  }
+  return WebAssembly.compile(bytes as BufferSource);
 }
 
 /** The compiled engine, for synchronous constructors; throws if `loadSacEngine()` has not completed. */
