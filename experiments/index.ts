@@ -73,7 +73,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
   ),
   entry(
     'train',
-    'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
+    'any learner (sac, sac-discrete, klppo, rloo, grpo, dpo, dreamer) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
     () => import('./train.js'),
   ),
 ];

@@ -125,7 +125,7 @@ function prepare(opts: TrainOptions): void {
 const experiment: Experiment<typeof trainOptions> = {
   name: 'train',
   summary:
-    'any learner (sac, sac-discrete, klppo) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
+    'any learner (sac, sac-discrete, klppo, rloo, grpo, dpo, dreamer) on any fitting env under any prior, tuned defaults from hyperparams/; saves the agent',
   options: trainOptions,
   kind: 'train',
   resumable: true,

@@ -9,12 +9,18 @@ import type { Env, Observation } from '../envs/env.js';
 /** How a policy acts: its mode (`deterministic: true`) or a sample drawn with `rng`. */
 export type ActOptions = { deterministic: true } | { deterministic: false; rng: Rng };
 
-/** What the runner needs of a policy: actions for a batch, row-major `[n, actionWidth]`. */
+/**
+ * What the runner needs of a policy: actions for a batch, row-major `[n, actionWidth]`. A policy with memory
+ * (a recurrent agent) also takes `begin(slot)` when an episode starts in a slot and, with each batch, the
+ * slot of every row; a memoryless one ignores both.
+ */
 export interface BatchPolicy {
   /** Numbers per action: 1 for a Discrete space (the index), else the Box's dimension. */
   readonly actionWidth: number;
   /** Actions for a batch of observations, row-major `[n, actionWidth]`: the mode, or sampled with `opts.rng`. */
-  act(obs: readonly Observation[], opts: ActOptions): Float32Array;
+  act(obs: readonly Observation[], opts: ActOptions, slots?: readonly number[]): Float32Array;
+  /** An episode starts in `slot` (before its first `act`). */
+  begin?(slot: number): void;
 }
 
 /** One episode's outcome (and, with `record`, its trajectory). */
@@ -97,6 +103,7 @@ export function* episodeSteps(
   const start = (slot: number, ep: number) => {
     obs[slot] = envs[slot].reset(opts.sequential && ep > 0 ? {} : { seed: seedOf(ep) }).obs;
     out[ep] = fresh(obs[slot]);
+    policy.begin?.(slot);
   };
   let live: { slot: number; ep: number }[] = [];
   let next = 0;
@@ -107,7 +114,11 @@ export function* episodeSteps(
   while (live.length > 0) {
     const batch = live.map(({ slot }) => obs[slot]);
     opts.onStep?.(batch);
-    const actions = policy.act(batch, opts.act ?? { deterministic: true });
+    const actions = policy.act(
+      batch,
+      opts.act ?? { deterministic: true },
+      live.map((l) => l.slot),
+    );
     const still: typeof live = [];
     live.forEach(({ slot, ep }, k) => {
       const a = actions.subarray(k * w, (k + 1) * w);

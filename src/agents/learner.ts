@@ -33,7 +33,7 @@ import {
   type PriorSpaces,
   type ReferenceSource,
 } from '../priors/index.js';
-import { meanReturn, type ActOptions, type BatchPolicy } from './episodes.js';
+import { meanReturn, runEpisodes, type ActOptions, type BatchPolicy } from './episodes.js';
 import { KlPpo, KLPPO_SCHEMA, type KlPpoCheckpoint, type KlPpoConfig } from './klppo/ppo.js';
 import {
   checkCheckpoint,
@@ -58,6 +58,9 @@ import { DISCRETE_SAC_SCHEMA, type DiscreteSacConfig } from './sac/discrete-conf
 import { DiscreteSacTrainer, type DiscreteSacTrainerCheckpoint } from './sac/discrete-trainer.js';
 import { policyTable } from './sac/discrete.js';
 import type { SacLoop } from './sac/loop.js';
+import { SequenceReplayBuffer, type Episode } from '../worldmodel/sequences.js';
+import { checkFinite } from './diverged.js';
+import { DreamerAgent, DREAMER_SCHEMA, type DreamerConfig, type DreamerState } from './dreamer/dreamer.js';
 import {
   Dpo,
   DPO_SCHEMA,
@@ -76,7 +79,7 @@ export type { ActOptions } from './episodes.js';
 export type { TrainHooks } from './loop.js';
 
 /** The one list of algorithm names. */
-export const ALGOS = ['sac', 'sac-discrete', 'klppo', 'rloo', 'grpo', 'dpo'] as const;
+export const ALGOS = ['sac', 'sac-discrete', 'klppo', 'rloo', 'grpo', 'dpo', 'dreamer'] as const;
 /** An algorithm's name: what `createLearner`, `--algo` and a saved agent's manifest say. */
 export type Algo = (typeof ALGOS)[number];
 
@@ -84,14 +87,15 @@ export type Algo = (typeof ALGOS)[number];
 const TOKEN_ALGOS: readonly Algo[] = ['rloo', 'grpo', 'dpo'];
 
 /**
- * Which envs each algorithm handles: continuous SAC needs a bounded Box of actions and Box observations;
+ * Which envs each algorithm handles: continuous SAC and dreamer need a bounded Box of actions and Box observations;
  * the tabular RLHF learners the token task.
  */
 export function algoFits(algo: Algo, env: PriorSpaces & { id?: string }): boolean {
   if (TOKEN_ALGOS.includes(algo)) return env.id === 'TokenSeq-v0';
   const spaces = env;
   const a = spaces.actionSpace;
-  if (algo === 'sac') return a.kind === 'box' && a.bounded && spaces.observationSpace.kind === 'box';
+  if (algo === 'sac' || algo === 'dreamer')
+    return a.kind === 'box' && a.bounded && spaces.observationSpace.kind === 'box';
   if (algo === 'sac-discrete') return a.kind === 'discrete';
   return a.kind === 'discrete' || a.kind === 'box';
 }
@@ -161,7 +165,11 @@ export interface LearnerConfigs {
   rloo: RlooConfig & UpdateLoopFields;
   grpo: GrpoConfig & UpdateLoopFields;
   dpo: DpoConfig & UpdateLoopFields;
+  dreamer: DreamerLearnerConfig;
 }
+
+/** The world-model agent as a learner: its config, the budget in environment steps and the loop's fields. */
+export type DreamerLearnerConfig = DreamerConfig & LoopFields & { totalSteps: number };
 
 const UPDATE_LOOP_SHAPE = { ...LOOP_SHAPE, totalSteps: field.positiveInt() };
 const UPDATE_LOOP_DEFAULTS: UpdateLoopFields = {
@@ -187,6 +195,12 @@ const SCHEMAS: { [A in Algo]: ConfigSchema<LearnerConfigs[A]> } = {
   rloo: extendSchema(RLOO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
   grpo: extendSchema(GRPO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
   dpo: extendSchema(DPO_SCHEMA, UPDATE_LOOP_SHAPE, UPDATE_LOOP_DEFAULTS),
+  dreamer: extendSchema(DREAMER_SCHEMA, UPDATE_LOOP_SHAPE, {
+    totalSteps: 30_000,
+    evalEvery: 5000,
+    evalEpisodes: 5,
+    checkpointEvery: 5000,
+  }),
 };
 
 /** The config schema of `algo`'s learner (its fields, defaults, ranges and messages). */
@@ -206,8 +220,12 @@ export interface Learner<C = unknown> extends BatchPolicy {
   readonly actionSpace: Space;
   /** The loop object: environment steps done, the budget, every metrics line. */
   readonly loop: LoopObject;
-  /** Actions for a batch of observations, row-major `[n, actionWidth]`: the mode, or sampled with `opts.rng`. */
-  act(obs: readonly Observation[], opts: ActOptions): Float32Array;
+  /**
+   * Actions for a batch of observations, row-major `[n, actionWidth]`: the mode, or sampled with `opts.rng`.
+   * A recurrent learner (dreamer) continues the episode of each row's slot (`begin(slot)` starts one); without
+   * slots every row is the first step of an episode.
+   */
+  act(obs: readonly Observation[], opts: ActOptions, slots?: readonly number[]): Float32Array;
   /**
    * Mean over the batch of the policy's entropy and KL(π(·|s) ‖ p(·|s)) per state (nats; Monte Carlo for a
    * Box), p the objective's prior or the one given.
@@ -274,7 +292,9 @@ export function createLearner<A extends Algo>(
         ? new DiscreteSacLearner(a, config as DiscreteSacLearnerConfig)
         : algo === 'klppo'
           ? new KlPpoLearner(a, config as KlPpoLearnerConfig)
-          : new TokenLearner(algo, a, config as UpdateLoopFields);
+          : algo === 'dreamer'
+            ? new DreamerLearner(a, config as DreamerLearnerConfig)
+            : new TokenLearner(algo, a, config as UpdateLoopFields);
   return made as unknown as Learner<LearnerConfigs[A]>;
 }
 
@@ -581,6 +601,160 @@ class KlPpoLearner extends BaseLearner<KlPpoLearnerConfig> {
   dispose(): void {
     this.ppo.dispose();
   }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────── dreamer
+/** The dreamer learner's checkpoint: the agent, the replay's episodes, env steps and the streams. */
+interface DreamerCheckpointAgent {
+  state: DreamerState;
+  steps: number;
+  episodes: Episode[];
+  streams: ReturnType<RngStreams['getState']>;
+}
+
+/**
+ * The world-model agent (`dreamer/dreamer.ts`) in the one shape: a step of its `UpdateLoop` collects one
+ * episode with the current policy (uniform random actions during the prefill), then takes the train steps
+ * the schedule owes (one per `trainEvery` environment steps after the prefill). Every step ends an
+ * episode, so every step is a checkpoint boundary.
+ */
+class DreamerLearner extends BaseLearner<DreamerLearnerConfig> {
+  readonly algo = 'dreamer' as const;
+  protected readonly checkpointEvery: number;
+  readonly loop: UpdateLoop;
+  readonly agent: DreamerAgent;
+  private readonly buffer: SequenceReplayBuffer;
+  private steps = 0;
+
+  constructor(args: LearnerArgs, config: DreamerLearnerConfig) {
+    super(args, config);
+    const { totalSteps, evalEvery, evalEpisodes, checkpointEvery, ...own } = config;
+    this.checkpointEvery = checkpointEvery;
+    const box = this.actionSpace as Box;
+    const dims = { obsDim: obsDim(this.observationSpace), actDim: box.dim };
+    this.agent = new DreamerAgent(dims, box, own, args.objective, args.streams.get('init'));
+    this.buffer = new SequenceReplayBuffer(own.bufferSize);
+    this.loop = new UpdateLoop(
+      { update: () => this.iterate(), count: () => this.steps, evaluate: this.evaluator(evalEpisodes) },
+      totalSteps,
+      evalEvery,
+    );
+  }
+
+  private iterate(): Record<string, number> {
+    const { streams } = this.args;
+    const cfg = this.config;
+    const box = this.actionSpace as Box;
+    const collect = streams.get('collect');
+    const random: BatchPolicy = {
+      actionWidth: box.dim,
+      act: (obs) => {
+        const out = new Float32Array(obs.length * box.dim);
+        for (let i = 0; i < obs.length; i++) out.set(box.sample(collect), i * box.dim);
+        return out;
+      },
+    };
+    const policy = this.steps < cfg.prefill ? random : this;
+    const [ep] = runEpisodes(policy, this.args.makeEnv, 1, [streams.get('reset').uint32()], {
+      act: { deterministic: false, rng: collect },
+      record: true,
+    });
+    const tr = ep.trajectory!;
+    this.buffer.add({
+      obsDim: obsDim(this.observationSpace),
+      actDim: box.dim,
+      length: ep.length,
+      obs: Float32Array.from(tr.obs.flat()),
+      actions: Float32Array.from(tr.actions.flat()),
+      rewards: Float32Array.from(tr.rewards),
+    });
+    this.steps += ep.length;
+    const owed = this.steps < cfg.prefill ? 0 : Math.floor((this.steps - cfg.prefill) / cfg.trainEvery);
+    const sums: Record<string, number> = {};
+    let n = 0;
+    const rng = { noise: streams.get('noise'), imagine: streams.get('imagine') };
+    for (; this.agent.updates < owed; n++) {
+      const s = this.agent.train(this.buffer.sample(cfg.batchSize, cfg.seqLen, streams.get('batch')), rng);
+      for (const [k, v] of Object.entries(s)) sums[k] = (sums[k] ?? 0) + v;
+    }
+    const scalars: Record<string, number> = {
+      'charts/episodic_return': ep.return,
+      'charts/episodic_length': ep.length,
+    };
+    for (const [k, v] of Object.entries(sums)) scalars[k] = v / n;
+    scalars['charts/updates'] = this.agent.updates;
+    checkFinite('dreamer', scalars, this.steps);
+    return scalars;
+  }
+
+  act(obs: readonly Observation[], opts: ActOptions, slots?: readonly number[]): Float32Array {
+    return this.agent.act(
+      encodeObservations(this.observationSpace, obs),
+      slots ?? null,
+      opts.deterministic ? null : opts.rng,
+    );
+  }
+
+  begin(slot: number): void {
+    this.agent.begin(slot);
+  }
+
+  stats(obs: readonly Observation[], rng: Rng, prior: Prior = this.objective.prior): { entropy: number; kl: number } {
+    return this.agent.stats(encodeObservations(this.observationSpace, obs), obs.length, rng, prior as BoxPrior);
+  }
+
+  save(): LearnerCheckpoint<DreamerCheckpointAgent, UpdateLoopState> {
+    return {
+      version: LEARNER_CHECKPOINT_VERSION,
+      algo: 'dreamer',
+      agent: {
+        state: this.agent.getState(),
+        steps: this.steps,
+        episodes: [...this.buffer.held()],
+        streams: this.args.streams.getState(),
+      },
+      loop: this.loop.save(),
+    };
+  }
+
+  load(checkpoint: unknown): void {
+    checkCheckpoint(checkpoint, 'dreamer');
+    const c = checkpoint as LearnerCheckpoint<DreamerCheckpointAgent, UpdateLoopState>;
+    this.agent.setState(c.agent.state);
+    this.steps = c.agent.steps;
+    this.buffer.clear();
+    for (const ep of c.agent.episodes) this.buffer.add(ep);
+    this.args.streams.setState(c.agent.streams);
+    this.loop.restore(c.loop);
+  }
+
+  networkSizes(): Record<string, number[]> {
+    const { deterDim, stochDim, hiddenDim, actorHidden } = this.config;
+    return {
+      actor: [deterDim + stochDim, ...actorHidden, 2 * this.actionWidth],
+      rssm: [deterDim, stochDim, hiddenDim],
+    };
+  }
+
+  policyWeights(): PolicyWeights {
+    return this.agent.policyWeights();
+  }
+
+  setPolicyWeights(w: PolicyWeights): void {
+    this.agent.setPolicyWeights(w);
+  }
+
+  policyTable(): Float64Array {
+    throw new RangeError(`policyTable(): needs a Discrete action space, got ${this.actionSpace.toString()}`);
+  }
+
+  override asPrior(): ReferenceSource {
+    throw new RangeError(
+      '--reference: a dreamer agent acts from its latent state, not from the observation a prior p(a|s) reads; allowed: a saved sac, sac-discrete or klppo agent',
+    );
+  }
+
+  dispose(): void {}
 }
 
 // ─────────────────────────────────────────────────────────────────────────────── GRPO, RLOO, DPO

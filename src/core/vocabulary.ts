@@ -52,8 +52,27 @@ export const METRICS: readonly MetricEntry[] = [
   { key: 'kl/k2', unit: 'nats/step', meaning: '½E[(log π − log p)²]: low variance, biased' },
   { key: 'kl/k3', unit: 'nats/step', meaning: 'E[(p/π − 1) − log(p/π)]: unbiased and never negative' },
   // ---- losses
-  { key: 'losses/critic', unit: 'loss', meaning: 'SAC critic loss: ½ Σ_k E[(Q_k(s,a) − y)²] over the twin critics' },
-  { key: 'losses/actor', unit: 'loss', meaning: 'SAC actor loss: E[α(log π − log p) − min_k Q_k]' },
+  {
+    key: 'losses/critic',
+    unit: 'loss',
+    meaning: 'critic loss: SAC ½ Σ_k E[(Q_k(s,a) − y)²] over the twin critics; dreamer ½E[(f(s) − symlog R^λ)²]',
+  },
+  {
+    key: 'losses/actor',
+    unit: 'loss',
+    meaning: 'actor loss: SAC E[α(log π − log p) − min_k Q_k]; dreamer −E[R^λ]/S on imagined rollouts',
+  },
+  {
+    key: 'charts/imagined_return',
+    unit: 'return',
+    meaning: 'dreamer: mean soft λ-return R^λ over the imagined rollouts of a train step',
+  },
+  {
+    key: 'charts/return_scale',
+    unit: 'return',
+    meaning: 'dreamer: S = max(1, P95 − P5) of the λ-returns (EMA), the actor loss is divided by it',
+  },
+  { key: 'charts/updates', unit: 'updates', meaning: 'gradient steps taken so far' },
   { key: 'losses/alpha', unit: 'loss', meaning: 'temperature loss log α·(KL̄ − KL) of a learned α' },
   { key: 'losses/policy', unit: 'loss', meaning: 'PPO clipped surrogate loss' },
   { key: 'losses/value', unit: 'loss', meaning: 'PPO value loss ½E[(V − R)²]' },

@@ -554,42 +554,19 @@ export class Tape {
   }
 
   /**
-   * log N(a; μ, σ²) summed over columns `[n, 1]` for a reference with constant μ, log σ `[n, A]` (or, with
-   * `squash`, the Gaussian tanh-squashed to [lo, hi], its density with the Jacobian), differentiable in a.
+   * y = f(x) `[n, 1]` for a function computed elsewhere (a prior's log-density, evaluated by its own code),
+   * given its values and its row-wise derivative ∂y_i/∂x_i `[n, cols]`: the chain rule continues through x.
    */
-  gaussLogProb(
-    a: Node,
-    mean: Float32Array,
-    logStd: Float32Array,
-    squash: { lo: Float32Array; hi: Float32Array } | null,
-  ): Node {
-    const { rows: n, cols: A } = a;
-    const y = this.out(n, 1, a.needsGrad);
-    const dda = new Float32Array(n * A);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < A; j++) {
-        const k = i * A + j;
-        let x = a.value[k];
-        let dx = 1; // ∂x/∂a
-        if (squash) {
-          const half = (squash.hi[j] - squash.lo[j]) / 2;
-          const t = Math.min(Math.max((x - squash.lo[j]) / half - 1, -1 + 1e-6), 1 - 1e-6);
-          x = Math.atanh(t);
-          dx = 1 / (half * (1 - t * t));
-          // log |du/da| = −log(half·(1 − t²)); its derivative in a: 2t/(half·(1 − t²)).
-          s += -Math.log(half * (1 - t * t));
-          dda[k] += (2 * t) / (half * (1 - t * t));
-        }
-        const sd = Math.exp(logStd[k]);
-        const z = (x - mean[k]) / sd;
-        s += -0.5 * z * z - logStd[k] - 0.5 * LOG_2PI;
-        dda[k] += (-z / sd) * dx;
-      }
-      y.value[i] = s;
-    }
+  given(x: Node, values: Float32Array, derivative: Float32Array): Node {
+    if (values.length !== x.rows || derivative.length !== x.value.length)
+      throw new RangeError(
+        `Tape.given: ${values.length} values and ${derivative.length} derivatives for x [${x.rows}, ${x.cols}]`,
+      );
+    const y = this.out(x.rows, 1, x.needsGrad);
+    y.value.set(values);
     return this.record(y, () => {
-      for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) a.grad[i * A + j] += y.grad[i] * dda[i * A + j];
+      for (let i = 0; i < x.rows; i++)
+        for (let j = 0; j < x.cols; j++) x.grad[i * x.cols + j] += y.grad[i] * derivative[i * x.cols + j];
     });
   }
 }

@@ -202,6 +202,17 @@ export class SequenceReplayBuffer {
     while (this.steps > this.capacity && this.episodes.length > 1) this.steps -= this.episodes.shift()!.length;
   }
 
+  /** Forgets every episode (before a checkpoint's are added back). */
+  clear(): void {
+    this.episodes.length = 0;
+    this.steps = 0;
+  }
+
+  /** The stored episodes, oldest first (a checkpoint's). */
+  held(): readonly Episode[] {
+    return this.episodes;
+  }
+
   /** B windows of T observations, each from a uniformly chosen episode long enough, at a uniform start. */
   sample(B: number, T: number, rng: Rng): SequenceBatch {
     const eligible = this.episodes.map((ep, i) => (ep.length + 1 >= T ? i : -1)).filter((i) => i >= 0);

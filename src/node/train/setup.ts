@@ -37,7 +37,12 @@ import { AGENT_FILES, checkAgentFits, loadAgent } from './agent-io.js';
 import { parseSet, referenceTargetKl, tunedHyperparams } from './hyperparams.js';
 
 const baseOptions = z.object({
-  algo: z.enum(ALGOS).default('sac').describe('learner: sac (continuous SAC), sac-discrete, klppo (KL-PPO)'),
+  algo: z
+    .enum(ALGOS)
+    .default('sac')
+    .describe(
+      'learner: sac (continuous SAC), sac-discrete, klppo (KL-PPO), rloo, grpo, dpo (token RLHF), dreamer (world model)',
+    ),
   env: z
     .string()
     .default('Pendulum-v1')

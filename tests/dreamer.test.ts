@@ -1,0 +1,129 @@
+/**
+ * The dreamer agent (src/agents/dreamer): its imagination gradient on the host tape against tfjs autodiff
+ * (same weights, noise and prior), determinism and exact resume through the one checkpoint envelope, and
+ * its config errors.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { imaginationAutodiff } from '../src/agents/dreamer/autodiff.js';
+import { DreamerAgent, DREAMER_SCHEMA } from '../src/agents/dreamer/dreamer.js';
+import { createLearner } from '../src/agents/learner.js';
+import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
+import { Rng, RngStreams } from '../src/core/rng.js';
+import type { Box } from '../src/core/spaces.js';
+import { make } from '../src/envs/registry.js';
+import { initNodeBackend } from '../src/node/backend.js';
+import { buildObjective } from '../src/node/train/setup.js';
+
+beforeAll(async () => {
+  await initNodeBackend('cpu');
+});
+
+const SMALL = {
+  deterDim: 12,
+  stochDim: 3,
+  hiddenDim: 10,
+  actorHidden: [10, 10],
+  criticHidden: [10],
+  batchSize: 3,
+  seqLen: 6,
+  horizon: 5,
+  imagineStarts: 8,
+  prefill: 200,
+  trainEvery: 25,
+};
+
+describe('imagination: the host tape against tfjs autodiff', () => {
+  const env = make('Pendulum-v1');
+  const priors: [string, object][] = [
+    ['uniform prior, α = 0.3', { prior: 'uniform', alpha: 0.3 }],
+    ['reference prior (swing-up), α = 0.5', { prior: 'reference', alpha: 0.5, reference: 'swing-up' }],
+    ['no prior (α = 0)', { prior: 'none' }],
+  ];
+  it.each(priors)('%s: loss to 1e-5, the actor gradient to 1e-4 of its scale', (_name, spec) => {
+    const objective = buildObjective(spec, env);
+    const cfg = { ...DREAMER_SCHEMA.defaults, ...SMALL };
+    const agent = new DreamerAgent({ obsDim: 3, actDim: 1 }, env.actionSpace as Box, cfg, objective, new Rng(4));
+    // Train the actor a little first so its outputs are not the near-zero initial ones.
+    const rng = new Rng(8);
+    const start = (n: number, w: number) => Float32Array.from({ length: n * w }, () => 0.5 * rng.normal());
+    const h0 = start(8, 12);
+    const z0 = start(8, 3);
+    const tape = agent.imagination(h0, z0, 8, new Rng(21), () => 2.5);
+    const ref = imaginationAutodiff(agent, h0, z0, 8, new Rng(21), 2.5);
+    expect(Math.abs(tape.actorLoss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref.loss)));
+    const g = agent.actor.grad!;
+    const scale = Math.max(...ref.grad.map(Math.abs));
+    expect(scale).toBeGreaterThan(1e-6);
+    let worst = 0;
+    for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - ref.grad[i]));
+    expect(worst / scale).toBeLessThan(1e-4);
+    objective.dispose();
+  });
+});
+
+describe('the dreamer learner: one shape, determinism, exact resume', () => {
+  const makeEnv = () => make('Pendulum-v1');
+  const build = (seed: number) => {
+    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, makeEnv());
+    return createLearner('dreamer', {
+      makeEnv,
+      objective,
+      config: { ...SMALL, totalSteps: 600, evalEvery: 400, evalEpisodes: 2, checkpointEvery: 200 },
+      streams: new RngStreams(seed),
+    });
+  };
+  const lines = (l: { loop: { metrics: readonly { step: number; scalars: Record<string, number> }[] } }) =>
+    JSON.stringify(l.loop.metrics);
+
+  it('the same seed gives the same metrics; another seed other ones', async () => {
+    const [a, b, c] = [build(1), build(1), build(2)];
+    await Promise.all([a.run(), b.run(), c.run()]);
+    expect(a.loop.metrics.at(-1)!.scalars['charts/updates']).toBe(16); // (600 − 200) / 25
+    expect(lines(a)).toBe(lines(b));
+    expect(lines(a)).not.toBe(lines(c));
+  });
+
+  it('a checkpoint taken mid-run, stored as a run folder stores it, resumes to the same numbers and weights', async () => {
+    const whole = build(3);
+    await whole.run();
+    const first = build(3);
+    let saved: unknown = null;
+    const stop = new AbortController();
+    await first.run({
+      signal: stop.signal,
+      checkpoint: (step, state) => {
+        if (step >= 400) {
+          saved = decodeF32Json(encodeF32Json(state));
+          stop.abort();
+        }
+      },
+    });
+    expect(saved).not.toBeNull();
+    const resumed = build(99);
+    resumed.load(saved);
+    await resumed.run();
+    expect(JSON.stringify(resumed.loop.metrics.at(-1))).toBe(JSON.stringify(whole.loop.metrics.at(-1)));
+    expect(resumed.policyWeights()).toEqual(whole.policyWeights());
+  });
+
+  it('acts the same after its policy weights move to a learner of another seed (world model and actor)', async () => {
+    const trained = build(4);
+    await trained.run();
+    const other = build(5);
+    const obs = [Float32Array.from([1, 0, 0.5]), Float32Array.from([0, 1, -2])];
+    expect(other.act(obs, { deterministic: true })).not.toEqual(trained.act(obs, { deterministic: true }));
+    other.setPolicyWeights(trained.policyWeights());
+    expect(other.act(obs, { deterministic: true })).toEqual(trained.act(obs, { deterministic: true }));
+  });
+
+  it('refuses a config that does not fit, naming the field, the value and what is allowed', () => {
+    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, makeEnv());
+    const make_ = (config: object) => () =>
+      createLearner('dreamer', { makeEnv, objective, config, streams: new RngStreams(1) });
+    expect(make_({ imagineStarts: 100, batchSize: 4, seqLen: 8 })).toThrow(
+      /DreamerConfig\.imagineStarts: got 100, allowed: at most batchSize·seqLen = 32/,
+    );
+    expect(make_({ horizon: 0 })).toThrow(/DreamerConfig\.horizon: got 0, allowed: a positive integer/);
+    expect(make_({ gamma: 1.5 })).toThrow(/DreamerConfig\.gamma: got 1.5, allowed: a number in \[0, 1\]/);
+  });
+});
