@@ -12,6 +12,7 @@ const AREAS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   engine: () => import('./engine.js'),
   klppo: () => import('./klppo.js'),
   rssm: () => import('./rssm.js'),
+  dreamer: () => import('./dreamer.js'),
   parallel: () => import('./parallel.js'),
   sweep: () => import('./sweep.js'),
   viz: () => import('./viz.js'),

@@ -52,6 +52,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./rssm-pendulum.js'),
   ),
   entry(
+    'dreamer-pendulum',
+    'world-model agent on velocity-hidden Pendulum: ELBO world model, actor-critic in imagination under the prior; imagined vs real',
+    () => import('./dreamer-pendulum.js'),
+  ),
+  entry(
     'klppo-pendulum',
     'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
     () => import('./klppo-pendulum.js'),

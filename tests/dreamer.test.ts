@@ -13,6 +13,7 @@ import type { Box } from '../src/core/spaces.js';
 import { make } from '../src/envs/registry.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { buildObjective } from '../src/node/train/setup.js';
+import type { ObjectiveSpec } from '../src/priors/objective.js';
 
 beforeAll(async () => {
   await initNodeBackend('cpu');
@@ -34,7 +35,7 @@ const SMALL = {
 
 describe('imagination: the host tape against tfjs autodiff', () => {
   const env = make('Pendulum-v1');
-  const priors: [string, object][] = [
+  const priors: [string, ObjectiveSpec][] = [
     ['uniform prior, α = 0.3', { prior: 'uniform', alpha: 0.3 }],
     ['reference prior (swing-up), α = 0.5', { prior: 'reference', alpha: 0.5, reference: 'swing-up' }],
     ['no prior (α = 0)', { prior: 'none' }],

@@ -757,6 +757,13 @@ class DreamerLearner extends BaseLearner<DreamerLearnerConfig> {
   dispose(): void {}
 }
 
+/** The world-model agent inside a dreamer learner (its imagination, values and latent states, for reports and views). */
+export function dreamerAgentOf(learner: Learner): DreamerAgent {
+  if (!(learner instanceof DreamerLearner))
+    throw new RangeError(`dreamerAgentOf: got a ${learner.algo} learner, allowed: dreamer`);
+  return learner.agent;
+}
+
 // ─────────────────────────────────────────────────────────────────────────────── GRPO, RLOO, DPO
 const TOKEN_LEARNERS = { rloo: Rloo, grpo: Grpo, dpo: Dpo } as const;
 

@@ -138,8 +138,8 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     modelLr: 1e-3,
     actorHidden: [64, 64],
     criticHidden: [64, 64],
-    actorLr: 3e-4,
-    criticLr: 3e-4,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
     alphaLr: 1e-3,
     clipNorm: 100,
     batchSize: 16,
@@ -301,6 +301,54 @@ export class DreamerAgent {
       m.a = actions.slice(i * A, (i + 1) * A);
     });
     return actions;
+  }
+
+  /** The filtered state (h, z) of the episode in `slot` after its latest `act` (copies). */
+  latent(slot: number): { h: Float32Array; z: Float32Array } {
+    const m = this.memory(slot);
+    return { h: m.h.slice(), z: m.z.slice() };
+  }
+
+  /** The critic's soft value v(s) = symexp(f(h, z)) of n states. */
+  value(h: Float32Array, z: Float32Array, n: number): Float32Array {
+    const tape = new Tape();
+    const feat = this.model.features(
+      tape,
+      tape.constant(h, n, this.cfg.deterDim),
+      tape.constant(z, n, this.cfg.stochDim),
+    );
+    return tape.symexp(tape.mlp(feat, this.critic)).value;
+  }
+
+  /**
+   * What the agent imagines from one state (h, z): `steps` steps of the actor's mode and the prior's mean,
+   * with the decoded observations, the predicted rewards and the actions (row t is step t + 1's).
+   */
+  dream(h: Float32Array, z: Float32Array, steps: number): { obs: number[][]; rewards: number[]; actions: number[][] } {
+    const { deterDim: D, stochDim: S } = this.cfg;
+    const A = this.dims.actDim;
+    const tape = new Tape();
+    let hn = tape.constant(h, 1, D);
+    let zn = tape.constant(z, 1, S);
+    const out = { obs: [] as number[][], rewards: [] as number[], actions: [] as number[][] };
+    for (let t = 0; t < steps; t++) {
+      const o = tape.mlp(this.model.features(tape, hn, zn), this.actor).value;
+      const a = tape.constant(
+        Float32Array.from(
+          { length: A },
+          (_, j) => this.lo[j] + ((this.hi[j] - this.lo[j]) / 2) * (Math.tanh(o[j]) + 1),
+        ),
+        1,
+        A,
+      );
+      hn = this.model.transition(tape, this.model.nets, hn, zn, a);
+      zn = this.model.prior(tape, this.model.nets, hn).mean;
+      const feat = this.model.features(tape, hn, zn);
+      out.obs.push(Array.from(tape.mlp(feat, this.model.nets.decoder).value));
+      out.rewards.push(tape.mlp(feat, this.model.nets.reward).value[0]);
+      out.actions.push(Array.from(a.value));
+    }
+    return out;
   }
 
   /**
