@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { dreamerAgentOf, createLearner, learnerSchema } from '../src/agents/learner.js';
 import { runEpisodes } from '../src/agents/episodes.js';
+import { UsageError } from '../src/core/errors.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { make } from '../src/envs/registry.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
@@ -22,6 +23,7 @@ import { SlotCheckpoints } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { buildObjective } from '../src/node/train/setup.js';
 import { objectiveOptions, objectiveSpecOf } from '../src/priors/index.js';
+import { referenceNames } from '../src/priors/named.js';
 
 const DEFAULTS = learnerSchema('dreamer').defaults;
 /** The anchor for partial observability: rl-baselines3-zoo's recurrent PPO on PendulumNoVel-v1 (100k steps). */
@@ -32,7 +34,11 @@ const options = z.object({
     .enum(['PendulumNoVel-v1', 'Pendulum-v1'])
     .default('PendulumNoVel-v1')
     .describe('environment (PendulumNoVel-v1 hides θ̇)'),
-  ...objectiveOptions({ prior: 'uniform', alpha: 0.05, targetKl: 1, targetEntropy: 'auto' }),
+  ...objectiveOptions({ prior: 'uniform', alpha: 0.05 }),
+  reference: z
+    .string()
+    .optional()
+    .describe('reference prior: a named reference (Pendulum-v1: swing-up, the default) or a run folder'),
   steps: stepsOption(DEFAULTS.totalSteps),
   evalEvery: z.number().int().positive().default(DEFAULTS.evalEvery).describe('environment steps between evaluations'),
   episodes: z.number().int().positive().default(10).describe('final deterministic episodes (return, imagined vs real)'),
@@ -40,9 +46,19 @@ const options = z.object({
 });
 type Options = z.infer<typeof options>;
 
+/** The objective's spec, the reference defaulting to the env's first named one. */
+function specOf(opts: Options) {
+  const reference = opts.prior === 'reference' ? (opts.reference ?? referenceNames(opts.env)[0]) : opts.reference;
+  if (opts.prior === 'reference' && reference === undefined)
+    throw new UsageError(
+      `--reference: ${opts.env} has no named reference; allowed: a run folder of a trained agent, or --env Pendulum-v1 (swing-up)`,
+    );
+  return objectiveSpecOf({ ...opts, reference });
+}
+
 async function run(opts: Options, ctx: RunContext): Promise<void> {
   const makeEnv = () => make(opts.env);
-  const objective = buildObjective(objectiveSpecOf(opts), makeEnv());
+  const objective = buildObjective(specOf(opts), makeEnv());
   const config = { totalSteps: opts.steps, evalEvery: opts.evalEvery };
   const learner = createLearner('dreamer', { makeEnv, objective, config, streams: ctx.streams });
   ctx.print(`dreamer-pendulum: ${opts.env}, objective ${objective.label}, ${opts.steps} steps, backend ${ctx.backend}`);
@@ -183,6 +199,8 @@ const experiment: Experiment<typeof options> = {
     'world-model agent on velocity-hidden Pendulum: ELBO world model, actor-critic in imagination under the prior; imagined vs real',
   options,
   kind: 'train',
+  resumable: true,
+  prepare: (opts) => void specOf(opts),
   run,
 };
 

@@ -102,10 +102,11 @@ export function algoFits(algo: Algo, env: PriorSpaces & { id?: string }): boolea
 
 /**
  * Each algorithm's default temperature: learned (SAC's auto temperature, KL-PPO's adaptive β) except for the
- * tabular RLHF learners, whose β is fixed (the KL-regularized objective at a stated β, as TRL's).
+ * tabular RLHF learners, whose β is fixed (the KL-regularized objective at a stated β, as TRL's), and dreamer's.
  */
 export function defaultAlpha(algo: Algo): AlphaSpec {
-  return TOKEN_ALGOS.includes(algo) ? 0.1 : 'auto_1';
+  // dreamer: a fixed α, as DreamerV3's fixed entropy scale (η·S = 0.05 at a return range S ≈ 170).
+  return TOKEN_ALGOS.includes(algo) ? 0.1 : algo === 'dreamer' ? 0.05 : 'auto_1';
 }
 
 /**
