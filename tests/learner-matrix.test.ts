@@ -22,7 +22,15 @@ beforeAll(async () => {
 });
 
 /** Steps of each run: past continuous and discrete SAC's 1000-step warm-up, two KL-PPO iterations. */
-const BUDGET: Record<Algo, number> = { sac: 1100, 'sac-discrete': 1100, klppo: 2048, rloo: 50, grpo: 50, dpo: 50, dreamer: 1100 };
+const BUDGET: Record<Algo, number> = {
+  sac: 1100,
+  'sac-discrete': 1100,
+  klppo: 2048,
+  rloo: 50,
+  grpo: 50,
+  dpo: 50,
+  dreamer: 1100,
+};
 
 const CASES = ALGOS.flatMap((algo) =>
   registeredIds().flatMap((envId) => {
