@@ -8,8 +8,8 @@
  *   over `--episodes` deterministic episodes;
  * - imagined against real: from the filtered state at the start of each final episode, the critic's value
  *   v(s₀) against the real discounted return Σ_t γ^t r_t of the same (deterministic) policy from there, and
- *   the imagined rollout (decoded observations, predicted rewards) against what really happened
- *   (`imagination.json`, the viewer's World model tab draws it).
+ *   the imagined rollout (decoded observations) against what really happened and against the posterior's
+ *   reconstruction (`rssm-trajectories.json`, the viewer's World model tab draws it).
  * Compare seeds and priors with `--seeds 1-3` and `priorlab compare`.
  */
 import { z } from 'zod';
@@ -24,8 +24,12 @@ import { linePlot } from '../src/node/run/svgplot.js';
 import { buildObjective } from '../src/node/train/setup.js';
 import { objectiveOptions, objectiveSpecOf } from '../src/priors/index.js';
 import { referenceNames } from '../src/priors/named.js';
+import { TRAJECTORY_FORMAT, type RssmTrajectoryFile } from '../src/worldmodel/trajectories.js';
 
 const DEFAULTS = learnerSchema('dreamer').defaults;
+const OBS_LABELS = { 'PendulumNoVel-v1': ['cos θ', 'sin θ'], 'Pendulum-v1': ['cos θ', 'sin θ', 'θ̇'] };
+/** The file the viewer's World model tab reads from a run folder. */
+const TRAJECTORY_FILE_NAME = 'rssm-trajectories.json';
 /** The anchor for partial observability: rl-baselines3-zoo's recurrent PPO on PendulumNoVel-v1 (100k steps). */
 const ZOO_RECURRENT_PPO = { steps: 100_000, mean: -218, std: 140 };
 
@@ -110,33 +114,38 @@ function report(
   const agent = dreamerAgentOf(learner);
   const { gamma } = learner.config;
   const seeds = Array.from({ length: opts.episodes }, () => ctx.streams.get('final').uint32());
-  const starts: { h: Float32Array; z: Float32Array }[] = [];
+  // The filtered state of every episode at every step (lockstep: episode i runs in slot i).
+  const latents: { h: Float32Array; z: Float32Array }[][] = seeds.map(() => []);
   const watcher = {
     actionWidth: learner.actionWidth,
     begin: (slot: number) => learner.begin?.(slot),
     act: (obs: Parameters<typeof learner.act>[0], o: Parameters<typeof learner.act>[1], s?: readonly number[]) => {
       const a = learner.act(obs, o, s);
-      if (s && starts.length < opts.episodes)
-        for (const slot of s) if (starts.length < opts.episodes) starts.push(agent.latent(slot));
+      for (const slot of s ?? []) latents[slot].push(agent.latent(slot));
       return a;
     },
   };
-  const episodes = runEpisodes(watcher, makeEnv, opts.episodes, seeds, { record: true, sequential: false });
+  const episodes = runEpisodes(watcher, makeEnv, opts.episodes, seeds, { record: true });
+  const H = opts.dreamSteps;
   const rows = episodes.map((ep, i) => {
     const real = ep.trajectory!;
-    const discounted = real.rewards.reduce((s, r, t) => s + gamma ** t * r, 0);
-    const value = agent.value(starts[i].h, starts[i].z, 1)[0];
-    const dream = agent.dream(starts[i].h, starts[i].z, opts.dreamSteps);
+    const s0 = latents[i][0];
+    const dream = agent.dream(s0.h, s0.z, H);
     const mse =
-      dream.obs.reduce((s, o, t) => s + o.reduce((q, x, j) => q + (x - real.obs[t + 1][j]) ** 2, 0) / o.length, 0) /
-      dream.obs.length;
+      dream.obs.reduce((s, o, t) => s + o.reduce((q, x, j) => q + (x - real.obs[t + 1][j]) ** 2, 0) / o.length, 0) / H;
     return {
       return: ep.return,
-      discounted,
-      value,
-      dream,
-      real: { obs: real.obs.slice(0, opts.dreamSteps + 1), rewards: real.rewards.slice(0, opts.dreamSteps) },
+      discounted: real.rewards.reduce((s, r, t) => s + gamma ** t * r, 0),
+      value: agent.value(s0.h, s0.z, 1)[0],
       mse,
+      // The World model tab's format: context 1 (o_0 filtered), then H imagined steps against the real ones.
+      trajectory: {
+        observed: real.obs.slice(0, H + 1),
+        reconstructed: latents[i].slice(0, H + 1).map((l) => agent.decode(l.h, l.z)),
+        imagined: dream.obs,
+        actions: [real.actions[0].map(() => 0), ...real.actions.slice(0, H)],
+        rewards: [0, ...real.rewards.slice(0, H)],
+      },
     };
   });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -153,21 +162,16 @@ function report(
   ctx.print(
     `anchor: rl-baselines3-zoo recurrent PPO on PendulumNoVel-v1, ${ZOO_RECURRENT_PPO.mean} ± ${ZOO_RECURRENT_PPO.std} after ${ZOO_RECURRENT_PPO.steps} steps`,
   );
-  ctx.writeFile(
-    'imagination.json',
-    JSON.stringify({
-      env: opts.env,
-      gamma,
-      episodes: rows.map(({ return: ret, discounted, value, dream, real, mse }) => ({
-        return: ret,
-        discounted,
-        value,
-        dream,
-        real,
-        mse,
-      })),
-    }),
-  );
+  const file: RssmTrajectoryFile = {
+    format: TRAJECTORY_FORMAT,
+    env: opts.env,
+    dt: 0.05,
+    obsLabels: OBS_LABELS[opts.env],
+    context: 1,
+    horizon: H,
+    trajectories: rows.map((r) => r.trajectory),
+  };
+  ctx.writeFile(TRAJECTORY_FILE_NAME, JSON.stringify(file));
   ctx.writeFile(
     'results.json',
     JSON.stringify(
@@ -190,7 +194,7 @@ function report(
       2,
     ),
   );
-  ctx.print('wrote learning-curve.svg, imagination.json, results.json');
+  ctx.print(`wrote learning-curve.svg, ${TRAJECTORY_FILE_NAME} (the World model tab draws it), results.json`);
 }
 
 const experiment: Experiment<typeof options> = {

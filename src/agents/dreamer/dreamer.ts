@@ -309,6 +309,17 @@ export class DreamerAgent {
     return { h: m.h.slice(), z: m.z.slice() };
   }
 
+  /** The decoder's mean observation of one state (h, z). */
+  decode(h: Float32Array, z: Float32Array): number[] {
+    const tape = new Tape();
+    const feat = this.model.features(
+      tape,
+      tape.constant(h, 1, this.cfg.deterDim),
+      tape.constant(z, 1, this.cfg.stochDim),
+    );
+    return Array.from(tape.mlp(feat, this.model.nets.decoder).value);
+  }
+
   /** The critic's soft value v(s) = symexp(f(h, z)) of n states. */
   value(h: Float32Array, z: Float32Array, n: number): Float32Array {
     const tape = new Tape();
