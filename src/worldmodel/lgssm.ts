@@ -57,10 +57,19 @@ export function logDet(S: Mat, field = 'matrix'): number {
   return s;
 }
 
+/** x, μ ↦ log N(x; μ, Σ) for a full covariance Σ, with Σ's inverse and log determinant computed once (for many points). */
+export function gaussianLogDensity(cov: Mat, field = 'mvnLogPdf: cov'): (x: Vec, mean: Vec) => number {
+  const norm = cov.length * LOG_2PI + logDet(cov, field);
+  const prec = minv(cov);
+  return (x, mean) => {
+    const d = vsub(x, mean);
+    return -0.5 * (norm + dot(d, mv(prec, d)));
+  };
+}
+
 /** log N(x; μ, Σ) for a full covariance Σ. */
 export function mvnLogPdf(x: Vec, mean: Vec, cov: Mat): number {
-  const d = vsub(x, mean);
-  return -0.5 * (x.length * LOG_2PI + logDet(cov, 'mvnLogPdf: cov') + dot(d, mv(minv(cov), d)));
+  return gaussianLogDensity(cov)(x, mean);
 }
 
 /** The dimensions of `p`, after checking every matrix's shape (errors name the field and both shapes). */
