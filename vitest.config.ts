@@ -16,6 +16,7 @@ const LEARNING = [
   'tests/klppo-bandit.test.ts',
   'tests/klppo-tokens.test.ts',
   'tests/kalman.test.ts',
+  'tests/soft-lqg.test.ts',
   'tests/worldmodel.test.ts',
   'tests/cli.test.ts',
   'tests/cli-compare.test.ts',

@@ -5,7 +5,7 @@
  * because the env (floor 1) and the solvers (floor 3) both need them; the Cholesky factor is here for the
  * same reason (the env draws correlated noise with it, the filter takes log determinants).
  */
-import { add, inv, multiply, subtract, transpose } from 'mathjs';
+import { inv } from 'mathjs';
 
 /** A row-major matrix. */
 export type Mat = number[][];
@@ -67,12 +67,13 @@ export function cholesky(S: Mat, field = 'matrix'): Mat {
   return L;
 }
 
-// ---- small typed wrappers around mathjs (one set for the env, the filter and the solver) ----------
-export const mm = (a: Mat, b: Mat): Mat => multiply(a, b) as unknown as Mat;
+// ---- small matrix helpers (one set for the env, the filter and the solver; plain loops: the matrices are tiny) ----
+export const mm = (a: Mat, b: Mat): Mat =>
+  a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
 export const mv = (a: Mat, v: Vec): Vec => a.map((row) => dot(row, v));
-export const tr = (a: Mat): Mat => transpose(a) as unknown as Mat;
-export const madd = (a: Mat, b: Mat): Mat => add(a, b) as unknown as Mat;
-export const msub = (a: Mat, b: Mat): Mat => subtract(a, b) as unknown as Mat;
+export const tr = (a: Mat): Mat => (a.length === 0 ? [] : a[0].map((_, j) => a.map((row) => row[j])));
+export const madd = (a: Mat, b: Mat): Mat => a.map((row, i) => row.map((x, j) => x + b[i][j]));
+export const msub = (a: Mat, b: Mat): Mat => a.map((row, i) => row.map((x, j) => x - b[i][j]));
 export const minv = (a: Mat): Mat => inv(a) as unknown as Mat;
 export const vadd = (a: Vec, b: Vec): Vec => a.map((x, i) => x + b[i]);
 export const vsub = (a: Vec, b: Vec): Vec => a.map((x, i) => x - b[i]);

@@ -126,7 +126,7 @@ function checkMatrix(where: string, m: unknown, rows: number, cols: number): voi
 
 function checkVector(where: string, v: unknown, n: number): void {
   if (!(Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x))))
-    throw new RangeError(`${where}: got ${JSON.stringify(v)}, allowed: ${n} finite numbers`);
+    throw new RangeError(`${where}: got ${JSON.stringify(v)}, allowed: a vector of ${n} finite numbers`);
 }
 
 /** Checks a policy's shapes; `cov` must be positive definite when `needsCov` (a KL to it, or from it, is taken). */
