@@ -18,6 +18,7 @@ const LEARNING = [
   'tests/kalman.test.ts',
   'tests/soft-lqg.test.ts',
   'tests/worldmodel.test.ts',
+  'tests/worldmodel-lqg.test.ts',
   'tests/cli.test.ts',
   'tests/cli-compare.test.ts',
   'tests/cli-gridworld.test.ts',
