@@ -504,7 +504,9 @@ export function lqgRollouts(
   opts: { episodes: number; seed: number; rng: Rng },
 ): LqgRollout {
   checkOptions(task, o, 'at most 1');
-  checkLinearPolicy(task, policy, 'policy', true);
+  // A deterministic policy (cov = 0, e.g. LQR) runs only at α = 0: its KL to a Gaussian reference is infinite.
+  const deterministic = policy.cov.every((row) => row.every((x) => x === 0));
+  checkLinearPolicy(task, policy, 'policy', o.alpha > 0 || !deterministic);
   const { model } = task;
   const { du } = lgssmDims(model);
   const T = task.horizon;
@@ -512,9 +514,10 @@ export function lqgRollouts(
     obs: Array.from({ length: T + 1 }, () => new Array<number>(model.C.length).fill(0)),
     actions: Array.from({ length: T + 1 }, () => new Array<number>(du).fill(0)),
   }).gains;
-  const logPi = gaussianLogDensity(policy.cov, 'policy.cov');
-  const logRef = gaussianLogDensity(o.reference.cov, 'SoftLqgOptions.reference.cov');
-  const Lpi = cholesky(policy.cov, 'policy.cov');
+  // log π(a|x̂) − log p(a|x̂): a one-sample estimate of the KL (not needed at α = 0).
+  const logPi = o.alpha > 0 ? gaussianLogDensity(policy.cov, 'policy.cov') : null;
+  const logRef = o.alpha > 0 ? gaussianLogDensity(o.reference.cov, 'SoftLqgOptions.reference.cov') : null;
+  const Lpi = deterministic ? policy.cov : cholesky(policy.cov, 'policy.cov');
   const out: LqgRollout = { episodes: [], means: [], returns: [], softObjectives: [] };
   for (let e = 0; e < opts.episodes; e++) {
     let y = Array.from(env.reset(e === 0 ? { seed: opts.seed } : {}).obs as Float32Array);
@@ -539,9 +542,8 @@ export function lqgRollouts(
       );
       const step = env.step(a);
       ret += step.reward;
-      soft +=
-        o.gamma ** t *
-        (step.reward - o.alpha * (logPi(a, mean) - logRef(a, vadd(mv(o.reference.K, xhat), o.reference.k))));
+      const logRatio = logPi && logRef ? logPi(a, mean) - logRef(a, vadd(mv(o.reference.K, xhat), o.reference.k)) : 0;
+      soft += o.gamma ** t * (step.reward - o.alpha * logRatio);
       acts.push(...a);
       rews.push(step.reward);
       y = Array.from(step.obs as Float32Array);
