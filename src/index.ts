@@ -74,6 +74,8 @@ export {
 } from './envs/tworoute.js';
 export { Pendulum } from './envs/pendulum.js';
 export { MountainCarContinuous } from './envs/mountaincar.js';
+export { LinearGaussian, LINEAR_GAUSSIAN_TASK } from './envs/lineargaussian.js';
+export type { LinearGaussianTask } from './core/linear-gaussian.js';
 export { PointMass } from './envs/pointmass.js';
 export { TokenSeq } from './envs/tokens.js';
 export {
@@ -172,9 +174,20 @@ export {
   type VisitationOptions,
 } from './agents/exact/index.js';
 
-// world models: the RSSM trained by the ELBO, the linear-Gaussian SSM with its exact Kalman likelihood.
+// world models: the RSSM trained by the ELBO, the linear-Gaussian SSM with its exact Kalman likelihood, soft LQG.
 export { Rssm, RSSM_SCHEMA, DEFAULT_RSSM_CONFIG, type RssmConfig } from './worldmodel/rssm.js';
 export { trainRssm, type TrainLoopOptions } from './worldmodel/train.js';
 export { collectEpisodes, SequenceReplayBuffer, type Episode, type SequenceBatch } from './worldmodel/sequences.js';
 export { kalmanFilter, type LgssmParams, type LgssmSequence } from './worldmodel/lgssm.js';
 export { LgssmGaussianVI, type LgssmViConfig } from './worldmodel/lgssm-vi.js';
+export { observationElbo } from './worldmodel/evaluate.js';
+export {
+  softLqr,
+  softLqrBackward,
+  evaluateLinearPolicy,
+  lqgRollouts,
+  kalmanMeans,
+  regressGain,
+  type LinearGaussianPolicy,
+  type SoftLqgOptions,
+} from './worldmodel/soft-lqg.js';

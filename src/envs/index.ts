@@ -11,4 +11,5 @@ export * from './tworoute.js';
 export * from './pendulum.js';
 export * from './mountaincar.js';
 export * from './pointmass.js';
+export * from './lineargaussian.js';
 export * from './controllers.js';

@@ -6,6 +6,7 @@
 import type { Env } from './env.js';
 import { makeCliffWalking } from './cliffwalking.js';
 import { frozenLakeTimeLimit, makeFrozenLake } from './frozenlake.js';
+import { LINEAR_GAUSSIAN_TASK, LinearGaussian } from './lineargaussian.js';
 import { MountainCarContinuous } from './mountaincar.js';
 import { Pendulum } from './pendulum.js';
 import { PointMass } from './pointmass.js';
@@ -84,3 +85,4 @@ register('PendulumNoVel-v1', (o) => new ObservationSubset(new Pendulum(o), [0, 1
   maxEpisodeSteps: 200,
 });
 register('TokenSeq-v0', (o) => new TokenSeq(o));
+register('LinearGaussian-v0', (o) => new LinearGaussian(o), { maxEpisodeSteps: LINEAR_GAUSSIAN_TASK.horizon });

@@ -1,7 +1,9 @@
 /**
  * Evaluation helpers shared by the tests and the experiment: open-loop prediction error per horizon (and
- * the naive repeat-the-last-observation baseline), and the model-state features for linear probes.
+ * the naive repeat-the-last-observation baseline), the model-state features for linear probes, and the
+ * observation part of the ELBO (against an exact log-likelihood).
  */
+import type { Rng } from '../core/rng.js';
 import type { Rssm } from './rssm.js';
 import type { SequenceBatch } from './sequences.js';
 
@@ -56,4 +58,25 @@ export function stateFeatures(
     y.push(truth[r * truthDim + col]);
   }
   return { X, y, dim: D + S };
+}
+
+/**
+ * The observation part of the RSSM's ELBO, recon − KL = Σ_t E_q[log p(o_t | h_t, z_t)] − Σ_t KL(q ‖ p), per
+ * sequence (batch mean), averaged over `draws` reparameterized samples. It is a lower bound on the model's
+ * log p(o_{0:T−1} | a) (the reward head is left out: it is another likelihood), so on data from a
+ * linear-Gaussian env it can be set against the exact Kalman log-likelihood of the same sequences.
+ */
+export function observationElbo(model: Rssm, batch: SequenceBatch, rng: Rng, draws = 1): number {
+  if (!Number.isInteger(draws) || draws < 1)
+    throw new RangeError(`observationElbo.draws: got ${draws}, allowed: a positive integer`);
+  let sum = 0;
+  for (let i = 0; i < draws; i++) {
+    const t = model.evaluate(batch, rng);
+    sum += t.recon.dataSync()[0] - t.kl.dataSync()[0];
+    t.elbo.dispose();
+    t.recon.dispose();
+    t.reward.dispose();
+    t.kl.dispose();
+  }
+  return sum / draws;
 }

@@ -16,31 +16,30 @@
  *   the exact posterior are closed form, so log p(x) − ELBO = KL(q ‖ p(z|x)) can be checked to ~1e-9.
  *
  * Matrices are row-major `number[][]`; products and inverses use mathjs; the Cholesky factor (for log
- * determinants and correlated noise) is written out below because mathjs has none.
+ * determinants and correlated noise; mathjs has none) is in `core/linear-gaussian.ts` with the parameter types.
  */
-import { add, inv, multiply, subtract, transpose } from 'mathjs';
+import {
+  cholesky,
+  dot,
+  eye,
+  madd,
+  minv,
+  mm,
+  msub,
+  mv,
+  sym,
+  tr,
+  vadd,
+  vsub,
+  zeros,
+  type LgssmParams,
+  type Mat,
+  type Vec,
+} from '../core/linear-gaussian.js';
 import type { Rng } from '../core/rng.js';
 
-export type Mat = number[][];
-export type Vec = number[];
-
-/** The parameters of a linear-Gaussian state-space model (dynamics, observation, noise, initial state). */
-export interface LgssmParams {
-  /** Transition matrix, dz × dz. */
-  A: Mat;
-  /** Control matrix, dz × du. */
-  B: Mat;
-  /** Emission matrix, dx × dz. */
-  C: Mat;
-  /** Process-noise covariance, dz × dz, symmetric positive definite. */
-  Q: Mat;
-  /** Observation-noise covariance, dx × dx, symmetric positive definite. */
-  R: Mat;
-  /** Mean of z_0, length dz. */
-  mu0: Vec;
-  /** Covariance of z_0, dz × dz, symmetric positive definite. */
-  P0: Mat;
-}
+export { cholesky, eye, zeros };
+export type { LgssmParams, Mat, Vec };
 
 /** One sequence: `obs[t]` (length dx) and `actions[t]` (length du, the action that led to x_t; `actions[0]` unused). */
 export interface LgssmSequence {
@@ -50,43 +49,6 @@ export interface LgssmSequence {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-// ---- small typed wrappers around mathjs ---------------------------------------------------------
-const mm = (a: Mat, b: Mat): Mat => multiply(a, b) as unknown as Mat;
-const mv = (a: Mat, v: Vec): Vec => a.map((row) => dot(row, v));
-const tr = (a: Mat): Mat => transpose(a) as unknown as Mat;
-const madd = (a: Mat, b: Mat): Mat => add(a, b) as unknown as Mat;
-const msub = (a: Mat, b: Mat): Mat => subtract(a, b) as unknown as Mat;
-const minv = (a: Mat): Mat => inv(a) as unknown as Mat;
-const vadd = (a: Vec, b: Vec): Vec => a.map((x, i) => x + b[i]);
-const vsub = (a: Vec, b: Vec): Vec => a.map((x, i) => x - b[i]);
-const dot = (a: Vec, b: Vec): number => a.reduce((s, x, i) => s + x * b[i], 0);
-const sym = (a: Mat): Mat => a.map((row, i) => row.map((x, j) => 0.5 * (x + a[j][i])));
-
-export function zeros(rows: number, cols: number): Mat {
-  return Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-}
-
-export function eye(n: number): Mat {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-}
-
-/** Lower-triangular L with L Lᵀ = S; throws (naming `field`) when S is not symmetric positive definite. */
-export function cholesky(S: Mat, field = 'matrix'): Mat {
-  const n = S.length;
-  const L = zeros(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = S[i][j];
-      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
-      if (i === j) {
-        if (!(s > 0)) throw new RangeError(`${field}: not positive definite (pivot ${i} = ${s})`);
-        L[i][i] = Math.sqrt(s);
-      } else L[i][j] = s / L[j][j];
-    }
-  }
-  return L;
-}
-
 /** log det S of a symmetric positive-definite S, via its Cholesky factor. */
 export function logDet(S: Mat, field = 'matrix'): number {
   const L = cholesky(S, field);
@@ -95,10 +57,19 @@ export function logDet(S: Mat, field = 'matrix'): number {
   return s;
 }
 
+/** x, μ ↦ log N(x; μ, Σ) for a full covariance Σ, with Σ's inverse and log determinant computed once (for many points). */
+export function gaussianLogDensity(cov: Mat, field = 'mvnLogPdf: cov'): (x: Vec, mean: Vec) => number {
+  const norm = cov.length * LOG_2PI + logDet(cov, field);
+  const prec = minv(cov);
+  return (x, mean) => {
+    const d = vsub(x, mean);
+    return -0.5 * (norm + dot(d, mv(prec, d)));
+  };
+}
+
 /** log N(x; μ, Σ) for a full covariance Σ. */
 export function mvnLogPdf(x: Vec, mean: Vec, cov: Mat): number {
-  const d = vsub(x, mean);
-  return -0.5 * (x.length * LOG_2PI + logDet(cov, 'mvnLogPdf: cov') + dot(d, mv(minv(cov), d)));
+  return gaussianLogDensity(cov)(x, mean);
 }
 
 /** The dimensions of `p`, after checking every matrix's shape (errors name the field and both shapes). */
@@ -167,13 +138,15 @@ export interface KalmanResult {
   /** One-step predictions m_{t|t−1}, P_{t|t−1} (for t = 0: the prior μ₀, P₀). */
   predMeans: Vec[];
   predCovs: Mat[];
+  /** Kalman gains L_t = P_{t|t−1} Cᵀ S_t⁻¹ (m_{t|t} = m_{t|t−1} + L_t (x_t − C m_{t|t−1})). Like the covariances they do not depend on the data. */
+  gains: Mat[];
 }
 
 /** The Kalman filter, with the exact log-likelihood by the prediction-error decomposition. */
 export function kalmanFilter(p: LgssmParams, seq: LgssmSequence): KalmanResult {
   const T = checkSequence(p, seq);
   const Ct = tr(p.C);
-  const res: KalmanResult = { logLik: 0, means: [], covs: [], predMeans: [], predCovs: [] };
+  const res: KalmanResult = { logLik: 0, means: [], covs: [], predMeans: [], predCovs: [], gains: [] };
   let m = p.mu0;
   let P = p.P0;
   for (let t = 0; t < T; t++) {
@@ -188,6 +161,7 @@ export function kalmanFilter(p: LgssmParams, seq: LgssmSequence): KalmanResult {
     const xPred = mv(p.C, m);
     res.logLik += mvnLogPdf(seq.obs[t], xPred, S);
     const K = mm(mm(P, Ct), minv(S));
+    res.gains.push(K);
     m = vadd(m, mv(K, vsub(seq.obs[t], xPred)));
     P = sym(mm(msub(eye(m.length), mm(K, p.C)), P));
     res.means.push(m);
