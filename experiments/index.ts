@@ -57,6 +57,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./dreamer-pendulum.js'),
   ),
   entry(
+    'dreamer-lqg',
+    'world-model agent on LinearGaussian-v0 against exact answers: observation ELBO vs Kalman log p, return and gain vs soft LQG',
+    () => import('./dreamer-lqg.js'),
+  ),
+  entry(
     'klppo-pendulum',
     'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
     () => import('./klppo-pendulum.js'),

@@ -82,6 +82,16 @@ export const LINEAR_GAUSSIAN_TASK: LinearGaussianTask = {
   horizon: 100,
 };
 
+/**
+ * The task's reference policies, state-independent Gaussians N(mean, std²) over the force: `flat` stands in
+ * for the uniform prior on [−10, 10]; `tight` pulls the soft-optimal gain toward 0 (to 45 % at α = 0.1).
+ * The named references of LinearGaussian-v0 and the exact solver's `reference` are made from these.
+ */
+export const LINEAR_GAUSSIAN_REFERENCES = {
+  flat: { mean: 0, std: 10 },
+  tight: { mean: 0, std: 0.3 },
+} as const;
+
 /** `a` clipped to the task's action box, as the env applies it. */
 export function clipAction(task: LinearGaussianTask, a: ArrayLike<number>): Vec {
   return task.actionLow.map((lo, i) => Math.min(Math.max(a[i], lo), task.actionHigh[i]));

@@ -7,6 +7,7 @@ import { mountainCarPumping, pendulumSwingUp, pointMassSteering } from '../envs/
 import type { Env } from '../envs/env.js';
 import type { TokenSeq } from '../envs/tokens.js';
 import { twoRouteReference } from '../envs/tworoute.js';
+import { LINEAR_GAUSSIAN_REFERENCES } from '../envs/lineargaussian.js';
 import type { TabularModel } from '../envs/env.js';
 import { controllerReference } from './controller.js';
 import type { ReferenceSource } from './reference.js';
@@ -37,6 +38,15 @@ const named: Record<string, Record<string, NamedReference>> = {
       make: () => controllerReference(mountainCarPumping()),
     },
   },
+  'LinearGaussian-v0': Object.fromEntries(
+    Object.entries(LINEAR_GAUSSIAN_REFERENCES).map(([name, { mean, std }]) => [
+      name,
+      {
+        summary: `N(${mean}, ${std}²) over the force, whatever the state`,
+        make: () => controllerReference({ std: [std], mean: () => [mean] }),
+      },
+    ]),
+  ),
   'TwoRoute-v0': {
     guide: {
       summary: 'the cautious walker taking the room route',
