@@ -141,59 +141,72 @@ interface Measured {
   wallSeconds: number;
 }
 
-async function measure(figures: readonly Figure[], log: (l: string) => void): Promise<[Measured[], string]> {
+/** Measures each figure; one that fails is reported in `failed` and the others still count. */
+async function measure(
+  figures: readonly Figure[],
+  log: (l: string) => void,
+): Promise<{ measured: Measured[]; failed: string[]; backend: string }> {
   const out = mkdtempSync(join(tmpdir(), 'priorlab-figures-'));
   const cache = new Map<string, RunOutput>();
   const backends = new Map<string, string>();
   let backend = '';
-  try {
-    const measured: Measured[] = [];
-    for (const figure of figures) {
-      const perKey = new Map<string, Map<number, number>>();
-      let load: number[] | null = null;
-      let wall = 0;
-      const perSeed: RunOutput[][] = [];
-      for (const seed of figure.seeds) {
-        const runs: RunOutput[] = [];
-        perSeed.push(runs);
-        for (const command of figure.commands) {
-          const k = `${command}\u0000${seed}`;
-          let run = cache.get(k);
-          if (run === undefined) {
-            const r = await runCommand(command, seed, out, backends);
-            backend ||= r.backend;
-            run = r.run;
-            cache.set(k, run);
-            log(
-              `  ran ${isShell(command) ? command : `${command} --seed ${seed}`}: ${run.wallSeconds.toFixed(1)} s at load ${run.load[0].toFixed(1)}`,
-            );
-          }
-          load ??= [...run.load];
-          wall += run.wallSeconds;
-          runs.push(run);
+  const measured: Measured[] = [];
+  const failed: string[] = [];
+  const one = async (figure: Figure): Promise<Measured> => {
+    const perKey = new Map<string, Map<number, number>>();
+    let load: number[] | null = null;
+    let wall = 0;
+    const perSeed: RunOutput[][] = [];
+    for (const seed of figure.seeds) {
+      const runs: RunOutput[] = [];
+      perSeed.push(runs);
+      for (const command of figure.commands) {
+        const k = `${command}\u0000${seed}`;
+        let run = cache.get(k);
+        if (run === undefined) {
+          const r = await runCommand(command, seed, out, backends);
+          backend ||= r.backend;
+          run = r.run;
+          cache.set(k, run);
+          log(
+            `  ran ${isShell(command) ? command : `${command} --seed ${seed}`}: ${run.wallSeconds.toFixed(1)} s at load ${run.load[0].toFixed(1)}`,
+          );
         }
-        for (const [key, value] of Object.entries(figure.extract(runs))) {
-          if (!perKey.has(key)) perKey.set(key, new Map());
-          perKey.get(key)!.set(seed, value);
-        }
+        load ??= [...run.load];
+        wall += run.wallSeconds;
+        runs.push(run);
       }
-      const all = Object.fromEntries([...perKey].map(([k, m]) => [k, seedStats(m)]));
-      // figures.json keeps the values the text is made of (an extract may return far more).
-      const values: Record<string, SeedStats> = {};
-      const v = (key: string): SeedStats => {
-        const s = all[key];
-        if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
-        return (values[key] = s);
-      };
-      measured.push({
-        figure,
-        text: figure.render({ v, seeds: figure.seeds, runs: perSeed }),
-        values,
-        load: load!,
-        wallSeconds: wall,
-      });
+      for (const [key, value] of Object.entries(figure.extract(runs))) {
+        if (!perKey.has(key)) perKey.set(key, new Map());
+        perKey.get(key)!.set(seed, value);
+      }
     }
-    return [measured, backend];
+    const all = Object.fromEntries([...perKey].map(([k, m]) => [k, seedStats(m)]));
+    // figures.json keeps the values the text is made of (an extract may return far more).
+    const values: Record<string, SeedStats> = {};
+    const v = (key: string): SeedStats => {
+      const s = all[key];
+      if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
+      return (values[key] = s);
+    };
+    return {
+      figure,
+      text: figure.render({ v, seeds: figure.seeds, runs: perSeed }),
+      values,
+      load: load!,
+      wallSeconds: wall,
+    };
+  };
+  try {
+    for (const figure of figures) {
+      try {
+        measured.push(await one(figure));
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        failed.push(`${figure.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return { measured, failed, backend };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -269,7 +282,8 @@ export async function main(
     io.log(
       `figures: ${selected.length} figure${selected.length === 1 ? '' : 's'} (${selected.map((f) => f.name).join(', ')})`,
     );
-    const [measured, backend] = await measure(selected, io.log);
+    const { measured, failed, backend } = await measure(selected, io.log);
+    for (const f of failed) io.error(`figures: failed: ${f}`);
     const seconds = (performance.now() - t0) / 1000;
     const loadText = `load ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg()
       .map((x) => x.toFixed(1))
@@ -285,9 +299,9 @@ export async function main(
     if (check) {
       for (const d of differences) io.error(`figures --check: ${d}`);
       io.log(
-        `figures --check: ${measured.length - new Set(differences.map((d) => d.split(': ')[1])).size} of ${measured.length} agree with ${readme === join(ROOT, 'README.md') ? 'README.md' : readme} and docs/ in ${seconds.toFixed(0)} s (${loadText})`,
+        `figures --check: ${measured.length - new Set(differences.map((d) => d.split(': ')[1])).size} of ${selected.length} agree with ${readme === join(ROOT, 'README.md') ? 'README.md' : readme} and docs/ in ${seconds.toFixed(0)} s (${loadText})`,
       );
-      return differences.length ? 1 : 0;
+      return differences.length || failed.length ? 1 : 0;
     }
 
     for (const d of differences) io.log(`drift: ${d}`);
@@ -342,7 +356,7 @@ export async function main(
     );
     const stale = records.filter((r) => !r.regenerated).map((r) => r.name);
     if (stale.length) io.log(`figures: not regenerated this time (blocks kept): ${stale.join(', ')}`);
-    return 0;
+    return failed.length ? 1 : 0;
   } catch (err) {
     io.error(err instanceof Error ? err.message : String(err));
     if (process.env.PRIORLAB_DEBUG) io.error((err as Error).stack ?? '');

@@ -407,7 +407,7 @@ const EXAMPLES: ReadonlyArray<{ file: string; what: string; quote: readonly RegE
   {
     file: 'sweep.ts',
     what: 'an experiment defined in the file, α ∈ {0.05, 0.15, 0.5} × seeds 1–2 through `runTrial`, then `writeSummary`',
-    quote: [/^\| *0\.05 /, /^\| *0\.15 /, /^\| *0\.5 /],
+    quote: [/^\| \w+ \| 0\.05 \|/, /^\| \w+ \| 0\.15 \|/, /^\| \w+ \| 0\.5 \|/],
   },
 ];
 
@@ -588,7 +588,7 @@ export const FIGURES: readonly Figure[] = [
         `(${code(RSSM)}, seeds ${seedsText(seeds)}: mean ± std, lowest … highest seed) θ̇ is read out of its latent state with R² ` +
         `${meanStdRange(v('r2'), f3)}, and 15-step open-loop imagination has mean squared error (over horizons 1–15) ` +
         `${meanStdRange(v('mse'), f3)} against ${meanStdRange(v('naive'), f3)} for repeating the last observation ` +
-        `(at horizon 15: ${fixed(v('mse15').mean, 3)} (${range(v('mse15'), f3)}) against ${fixed(v('naive15').mean, 3)} (${range(v('naive15'), f3)}))`
+        `(at horizon 15: ${fixed(v('mse15').mean, 3)} against ${fixed(v('naive15').mean, 3)})`
       );
     },
   },
