@@ -678,7 +678,7 @@ export const FIGURES: readonly Figure[] = [
     extract: rlhfExtract,
     render: ({ v }) =>
       `GRPO stays at ${tvSpan(v, 'grpo', 0.1, 2)} (β = 0.1) and ${tvSpan(v, 'grpo', 0.3, 2)} (β = 0.3): its std normalization ` +
-      `drives the effective β to 0. With β = 0 it collapses onto \`aaaa\` (TV ${tvSpan(v, 'grpo-beta0', 0.1, 2)}). Without the std ` +
+      `drives the effective β to 0. With β = 0 it collapses onto one high-reward sequence (\`aaaa\`, or a local optimum such as \`aada\`; TV ${tvSpan(v, 'grpo-beta0', 0.1, 2)}). Without the std ` +
       `division it reaches ${tvSpan(v, 'grpo-noscale', 0.1, 2)} and ${tvSpan(v, 'grpo-noscale', 0.3, 2)}`,
   },
   {
@@ -1040,7 +1040,7 @@ export const FIGURES: readonly Figure[] = [
     },
     render: ({ v, seeds }) =>
       `the recovered values range from ${fixed(v('cliffMin').min, 0)} to ${fixed(v('cliffMax').max, 1)} against a true −100 ` +
-      `(${code(IRL.cliff)}, N = 10,000, seeds ${seedsText(seeds)}; lowest seed's lowest ${range(v('cliffMin'), (x) => fixed(x, 0))})`,
+      `(${code(IRL.cliff)}, N = 10,000, seeds ${seedsText(seeds)}; each seed's lowest: ${range(v('cliffMin'), (x) => fixed(x, 0))})`,
   },
 ];
 
