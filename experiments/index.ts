@@ -62,6 +62,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./dreamer-lqg.js'),
   ),
   entry(
+    'lgssm-vi',
+    'variational posterior of a linear-Gaussian SSM trained by the reparameterized ELBO, scored against the exact Kalman likelihood',
+    () => import('./lgssm-vi.js'),
+  ),
+  entry(
     'klppo-pendulum',
     'KL-PPO on Pendulum-v1 vs a noisy swing-up controller: beats its return with KL held near the adaptive target',
     () => import('./klppo-pendulum.js'),

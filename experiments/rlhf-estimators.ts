@@ -263,7 +263,6 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     ctx.print(
       `π* at β = ${b}: E[R] ${optRows[i].reward.toFixed(3)}, KL ${optRows[i].kl.toFixed(3)} (nats per sequence)`,
     );
-  ctx.print('KL-PPO (tokens-rlhf, README): TV 0.016 (β = 0.1) and 0.007 (β = 0.3).');
 
   // ── figures and results
   const shown = [

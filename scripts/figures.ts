@@ -11,8 +11,11 @@
  *   --readme <file>                    the README to read/fill instead of ./README.md (tests use a copy)
  *   --list                             the registry
  *
- * Every run is in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary folder.
+ * An experiment command runs in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary
+ * folder; a shell command (`npm run bench -- engine`, `npx tsx examples/x.ts`) runs as a child process and its
+ * stdout is what it printed. Blocks are filled into the files as they are when the runs end.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,8 +60,37 @@ interface FiguresFile {
   figures: FigureRecord[];
 }
 
+/**
+ * A command the README shows as a shell line (`npm run bench -- engine`, `npx tsx examples/x.ts`): run as a child
+ * process in the repository, its stdout's lines are what it printed. `{out}` stands for a fresh folder. It has no
+ * seed of its own (the registry gives such figures seed 1 only).
+ */
+async function runShell(command: string, seed: number, out: string): Promise<RunOutput> {
+  const dir = mkdtempSync(join(out, 'shell-'));
+  const argv = command.replaceAll('{out}', dir).split(/\s+/).filter(Boolean);
+  const load = loadavg();
+  const t0 = performance.now();
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  if (code !== 0)
+    throw new Error(`figures: '${command}' exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  return { command, seed, lines: stdout.split('\n'), results: null, json: () => null, metrics: [], wallSeconds, load };
+}
+
+export const isShell = (command: string): boolean => /^(npm|npx) /.test(command);
+
 /** Runs one seed of one command in this process; cached per (command, seed) across figures. */
 async function runCommand(command: string, seed: number, out: string, backendCache: Map<string, string>) {
+  if (isShell(command)) return { run: await runShell(command, seed, out), backend: '' };
   const words = command.split(/\s+/).filter(Boolean);
   const entry = EXPERIMENTS.find((e) => e.name === words[0]);
   if (!entry) throw new UsageError(`figures: command '${command}': unknown experiment '${words[0]}'`);
@@ -86,13 +118,17 @@ async function runCommand(command: string, seed: number, out: string, backendCac
     reporter: { progress() {}, print: (l) => lines.push(...l.split('\n')), finish() {} },
   });
   const wallSeconds = (performance.now() - t0) / 1000;
-  const resultsPath = dir ? join(dir, 'results.json') : null;
-  const results = resultsPath && existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : null;
+  const readJson = (name: string): unknown => {
+    const p = dir ? join(dir, name) : null;
+    return p && existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
+  };
+  // Read on demand while `measure` runs (its temporary folder, holding every run folder, goes at the end).
+  const results = readJson('results.json');
   const metrics = (dir && existsSync(join(dir, FILES.metrics)) ? readMetrics(join(dir, FILES.metrics)) : []).map(
     ({ step, ...scalars }) => ({ step, scalars }),
   );
   return {
-    run: { command, seed, lines, results, metrics, wallSeconds, load } satisfies RunOutput,
+    run: { command, seed, lines, results, json: readJson, metrics, wallSeconds, load } satisfies RunOutput,
     backend,
   };
 }
@@ -105,53 +141,72 @@ interface Measured {
   wallSeconds: number;
 }
 
-async function measure(figures: readonly Figure[], log: (l: string) => void): Promise<[Measured[], string]> {
+/** Measures each figure; one that fails is reported in `failed` and the others still count. */
+async function measure(
+  figures: readonly Figure[],
+  log: (l: string) => void,
+): Promise<{ measured: Measured[]; failed: string[]; backend: string }> {
   const out = mkdtempSync(join(tmpdir(), 'priorlab-figures-'));
   const cache = new Map<string, RunOutput>();
   const backends = new Map<string, string>();
   let backend = '';
-  try {
-    const measured: Measured[] = [];
-    for (const figure of figures) {
-      const perKey = new Map<string, Map<number, number>>();
-      let load: number[] | null = null;
-      let wall = 0;
-      for (const seed of figure.seeds) {
-        const runs: RunOutput[] = [];
-        for (const command of figure.commands) {
-          const k = `${command}\u0000${seed}`;
-          let run = cache.get(k);
-          if (run === undefined) {
-            const r = await runCommand(command, seed, out, backends);
-            backend = r.backend;
-            run = r.run;
-            cache.set(k, run);
-            log(`  ran ${command} --seed ${seed}: ${run.wallSeconds.toFixed(1)} s at load ${run.load[0].toFixed(1)}`);
-          }
-          load ??= [...run.load];
-          wall += run.wallSeconds;
-          runs.push(run);
+  const measured: Measured[] = [];
+  const failed: string[] = [];
+  const one = async (figure: Figure): Promise<Measured> => {
+    const perKey = new Map<string, Map<number, number>>();
+    let load: number[] | null = null;
+    let wall = 0;
+    const perSeed: RunOutput[][] = [];
+    for (const seed of figure.seeds) {
+      const runs: RunOutput[] = [];
+      perSeed.push(runs);
+      for (const command of figure.commands) {
+        const k = `${command}\u0000${seed}`;
+        let run = cache.get(k);
+        if (run === undefined) {
+          const r = await runCommand(command, seed, out, backends);
+          backend ||= r.backend;
+          run = r.run;
+          cache.set(k, run);
+          log(
+            `  ran ${isShell(command) ? command : `${command} --seed ${seed}`}: ${run.wallSeconds.toFixed(1)} s at load ${run.load[0].toFixed(1)}`,
+          );
         }
-        for (const [key, value] of Object.entries(figure.extract(runs))) {
-          if (!perKey.has(key)) perKey.set(key, new Map());
-          perKey.get(key)!.set(seed, value);
-        }
+        load ??= [...run.load];
+        wall += run.wallSeconds;
+        runs.push(run);
       }
-      const values = Object.fromEntries([...perKey].map(([k, m]) => [k, seedStats(m)]));
-      const v = (key: string): SeedStats => {
-        const s = values[key];
-        if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
-        return s;
-      };
-      measured.push({
-        figure,
-        text: figure.render({ v, seeds: figure.seeds }),
-        values,
-        load: load!,
-        wallSeconds: wall,
-      });
+      for (const [key, value] of Object.entries(figure.extract(runs))) {
+        if (!perKey.has(key)) perKey.set(key, new Map());
+        perKey.get(key)!.set(seed, value);
+      }
     }
-    return [measured, backend];
+    const all = Object.fromEntries([...perKey].map(([k, m]) => [k, seedStats(m)]));
+    // figures.json keeps the values the text is made of (an extract may return far more).
+    const values: Record<string, SeedStats> = {};
+    const v = (key: string): SeedStats => {
+      const s = all[key];
+      if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
+      return (values[key] = s);
+    };
+    return {
+      figure,
+      text: figure.render({ v, seeds: figure.seeds, runs: perSeed }),
+      values,
+      load: load!,
+      wallSeconds: wall,
+    };
+  };
+  try {
+    for (const figure of figures) {
+      try {
+        measured.push(await one(figure));
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        failed.push(`${figure.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return { measured, failed, backend };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -227,7 +282,8 @@ export async function main(
     io.log(
       `figures: ${selected.length} figure${selected.length === 1 ? '' : 's'} (${selected.map((f) => f.name).join(', ')})`,
     );
-    const [measured, backend] = await measure(selected, io.log);
+    const { measured, failed, backend } = await measure(selected, io.log);
+    for (const f of failed) io.error(`figures: failed: ${f}`);
     const seconds = (performance.now() - t0) / 1000;
     const loadText = `load ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg()
       .map((x) => x.toFixed(1))
@@ -243,14 +299,16 @@ export async function main(
     if (check) {
       for (const d of differences) io.error(`figures --check: ${d}`);
       io.log(
-        `figures --check: ${measured.length - new Set(differences.map((d) => d.split(': ')[1])).size} of ${measured.length} agree with ${readme === join(ROOT, 'README.md') ? 'README.md' : readme} and docs/ in ${seconds.toFixed(0)} s (${loadText})`,
+        `figures --check: ${measured.length - new Set(differences.map((d) => d.split(': ')[1])).size} of ${selected.length} agree with ${readme === join(ROOT, 'README.md') ? 'README.md' : readme} and docs/ in ${seconds.toFixed(0)} s (${loadText})`,
       );
-      return differences.length ? 1 : 0;
+      return differences.length || failed.length ? 1 : 0;
     }
 
     for (const d of differences) io.log(`drift: ${d}`);
     const texts = new Map(measured.map((m) => [m.figure.name, m.text]));
-    for (const [p, text] of docs) {
+    // Filled into the files as they are now: a long --slow run must not undo edits made while it ran.
+    for (const p of docs.keys()) {
+      const text = readFileSync(p, 'utf8');
       const next = fillBlocks(text, texts);
       if (next !== text) writeFileAtomic(p, next);
     }
@@ -298,7 +356,7 @@ export async function main(
     );
     const stale = records.filter((r) => !r.regenerated).map((r) => r.name);
     if (stale.length) io.log(`figures: not regenerated this time (blocks kept): ${stale.join(', ')}`);
-    return 0;
+    return failed.length ? 1 : 0;
   } catch (err) {
     io.error(err instanceof Error ? err.message : String(err));
     if (process.env.PRIORLAB_DEBUG) io.error((err as Error).stack ?? '');

@@ -3,11 +3,11 @@
  * README, the lesson's blocks pass as committed; one number changed by hand fails with one line naming the
  * figure, the README's value and the measured one.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../scripts/figures.js';
+import { isShell, main } from '../scripts/figures.js';
 import { compareBlock, fillBlocks, findBlocks, tokens } from '../scripts/figures/blocks.js';
 import { FIGURES } from '../scripts/figures/registry.js';
 import { seedStats } from '../scripts/figures/stats.js';
@@ -55,16 +55,37 @@ describe('figure blocks', () => {
     expect([s.min, s.max, s.outliers]).toEqual([1, 3, [3]]);
   });
 
-  it('every registry entry names a command, seeds and a file holding its block', () => {
+  it('every registry entry names a command, seeds and files that each hold its block', () => {
+    expect(new Set(FIGURES.map((f) => f.name)).size).toBe(FIGURES.length);
     for (const f of FIGURES) {
       expect(f.commands.length, f.name).toBeGreaterThan(0);
       expect(f.files.length, f.name).toBeGreaterThan(0);
-      const readme = readFileSync(join(import.meta.dirname, '..', f.files[0]), 'utf8');
-      expect(
-        findBlocks(readme).some((b) => b.name === f.name),
-        `${f.name} has a block in ${f.files[0]}`,
-      ).toBe(true);
+      for (const file of f.files) {
+        const doc = readFileSync(join(import.meta.dirname, '..', file), 'utf8');
+        expect(
+          findBlocks(doc).some((b) => b.name === f.name),
+          `${f.name} has a block in ${file}`,
+        ).toBe(true);
+      }
+      // A shell command has no seed of its own: more seeds would only repeat it.
+      if (f.commands.some(isShell)) expect(f.seeds, f.name).toEqual([1]);
+      // Learning and sampling are quoted over seeds; one seed only for a table that names it, or a timing.
+      if (f.seeds.length < 3)
+        expect(f.timing || /seed 1/.test(f.what) || f.commands.every((c) => c === 'lesson'), f.name).toBe(true);
     }
+  });
+
+  it('every block in README.md and docs/ belongs to a registry entry', () => {
+    const names = new Set(FIGURES.map((f) => f.name));
+    const root = join(import.meta.dirname, '..');
+    for (const file of [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => `docs/${n}`),
+    ])
+      for (const b of findBlocks(readFileSync(join(root, file), 'utf8')))
+        expect(names.has(b.name), `${file}: ${b.name}`).toBe(true);
   });
 });
 

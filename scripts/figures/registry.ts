@@ -8,6 +8,9 @@ import type { SeedStats } from './stats.js';
 import { fixed, meanStdRange, pct, range, sci, seedsText } from './stats.js';
 import type { Tolerance } from './blocks.js';
 import { UsageError } from '../../src/core/errors.js';
+import { derivedUnbiased, ESTIMATORS } from '../../src/agents/rlhf/estimators.js';
+import { klRegularizedOptimum } from '../../src/agents/klppo/optimum.js';
+import { TokenSeq } from '../../src/envs/tokens.js';
 
 /** What one seed of one command left behind. */
 export interface RunOutput {
@@ -17,6 +20,8 @@ export interface RunOutput {
   readonly lines: readonly string[];
   /** results.json, when the run wrote one */
   readonly results: unknown;
+  /** another JSON file of its run folder (null when absent); readable while the measurement runs */
+  json(name: string): unknown;
   /** metrics.jsonl rows */
   readonly metrics: ReadonlyArray<{ step: number; scalars: Record<string, number> }>;
   readonly wallSeconds: number;
@@ -28,13 +33,18 @@ export interface RenderArgs {
   /** the summary over seeds of each value `extract` returned */
   readonly v: (key: string) => SeedStats;
   readonly seeds: readonly number[];
+  /** what each seed's runs left behind (in the order of `seeds`, then of `commands`), for text quoted as printed */
+  readonly runs: ReadonlyArray<readonly RunOutput[]>;
 }
 
 export interface Figure {
   readonly name: string;
   /** one line: what the figure is */
   readonly what: string;
-  /** `priorlab` commands without `--seed`/`--out` (each seed runs every one); run in-process */
+  /**
+   * `priorlab` experiment commands without `--seed`/`--out` (each seed runs every one; in-process), or shell
+   * commands starting with `npm`/`npx` (a child process; seed 1 only; `{out}` is a fresh folder)
+   */
   readonly commands: readonly string[];
   readonly seeds: readonly number[];
   readonly speed: 'fast' | 'slow';
@@ -94,6 +104,27 @@ function irlExtract(runs: readonly RunOutput[]): Record<string, number> {
   return out;
 }
 
+/** From irl.json: L-BFGS iterations and the feature gap over every N, and the cliff's recovered reward where no demonstration enters. */
+function irlNotesExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Point = { iterations: number; featureGap: number; reward: number[]; entered: number[] };
+  const files = runs.map((r) => r.json('irl.json') as { trueReward: number[]; points: Point[] } | null);
+  if (files.some((f) => !f)) throw new Error(`figures: irl-gridworld (seed ${runs[0].seed}) wrote no irl.json`);
+  const points = files.flatMap((f) => f!.points);
+  const cliff = files[2]!;
+  const last = cliff.points.at(-1)!;
+  const cliffCells = cliff.trueReward.flatMap((r, j) =>
+    r <= -100 && !last.entered.includes(j) ? [last.reward[j]] : [],
+  );
+  if (cliffCells.length === 0) throw new Error('figures: irl-gridworld CliffWalking: no unentered cliff cell');
+  return {
+    itMin: Math.min(...points.map((p) => p.iterations)),
+    itMax: Math.max(...points.map((p) => p.iterations)),
+    gap: Math.max(...points.map((p) => p.featureGap)),
+    cliffMin: Math.min(...cliffCells),
+    cliffMax: Math.max(...cliffCells),
+  };
+}
+
 const TOKENS = 'tokens-rlhf --betas 0.1,0.3';
 function tokensExtract(runs: readonly RunOutput[]): Record<string, number> {
   const rows = (runs[0].results as { rows?: Array<{ beta: number; tv: number }> } | null)?.rows;
@@ -143,6 +174,242 @@ function lessonExtract(runs: readonly RunOutput[]): Record<string, number> {
     agree: printed(r, /^all (\d+) values the lesson states agree/),
   };
 }
+
+const RSSM = 'rssm-pendulum';
+function rssmExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Imagination = { rssmMse: number[]; naiveMse: number[]; velocityR2: number | null };
+  const im = runs[0].json('imagination.json') as Imagination | null;
+  if (!im) throw new Error(`figures: ${RSSM} (seed ${runs[0].seed}) wrote no imagination.json`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    r2: num(im.velocityR2, `${RSSM} θ̇ read-out R²`),
+    mse: mean(im.rssmMse),
+    naive: mean(im.naiveMse),
+    mse15: num(im.rssmMse.at(-1), `${RSSM} MSE at the last horizon`),
+    naive15: num(im.naiveMse.at(-1), `${RSSM} repeat-last MSE at the last horizon`),
+  };
+}
+
+const LGSSM = 'lgssm-vi';
+function lgssmExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Gap = { logLik: number; elbo: number; relGap: number; minGap: number; identityError: number };
+  const r = runs[0].results as { before?: Gap; after?: Gap } | null;
+  if (!r?.before || !r.after) throw new Error(`figures: ${LGSSM} (seed ${runs[0].seed}) wrote no results.json gaps`);
+  return {
+    logLik: r.after.logLik,
+    relGapBefore: r.before.relGap,
+    relGap: r.after.relGap,
+    gap: r.after.logLik - r.after.elbo,
+    minGap: Math.min(r.before.minGap, r.after.minGap),
+    identityError: Math.max(r.before.identityError, r.after.identityError),
+  };
+}
+
+const RLHF = 'rlhf-estimators';
+const RLHF_FIELDS = ['bias', 'biasLo', 'biasHi', 'relBias', 'variance', 'cosine', 'exactNorm', 'dropped'] as const;
+const RLHF_METHODS = ['rloo', 'dpo', 'dpo-ref-pairs', 'dpo-sampled', 'grpo', 'grpo-noscale', 'grpo-beta0'] as const;
+/** Keys: `est/<β>/<regime>/<N>/<estimator>/<field>`, `tv/<method>/<β>/<learner seed>`, `reward|kl/<method>/<β>`, `fd`. */
+function rlhfExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = { beta: number; regime: string; stats: Array<Record<string, number | string>> };
+  type Learner = { method: string; beta: number; tv: number[]; reward: number; kl: number };
+  const r = runs[0].results as {
+    gradientCheck?: Array<{ beta: number; maxErr: number }>;
+    estimatorTable?: Row[];
+    learners?: Learner[];
+  } | null;
+  if (!r?.gradientCheck || !r.estimatorTable || !r.learners)
+    throw new Error(`figures: ${RLHF} (seed ${runs[0].seed}) wrote no results.json tables`);
+  const out: Record<string, number> = { fd: Math.max(...r.gradientCheck.map((g) => g.maxErr)) };
+  for (const row of r.estimatorTable)
+    for (const st of row.stats)
+      for (const k of RLHF_FIELDS)
+        out[`est/${row.beta}/${row.regime}/${st.n}/${st.name}/${k}`] = num(st[k], `${RLHF} ${st.name} ${k}`);
+  for (const l of r.learners) {
+    l.tv.forEach((tv, i) => (out[`tv/${l.method}/${l.beta}/${i + 1}`] = tv));
+    out[`reward/${l.method}/${l.beta}`] = l.reward;
+    out[`kl/${l.method}/${l.beta}`] = l.kl;
+  }
+  for (const beta of [0.1, 0.3]) {
+    const re = new RegExp(`^π\\* at β = ${beta}: E\\[R\\] (\\S+), KL (\\S+)`);
+    const line = runs[0].lines.find((l) => re.test(l));
+    if (!line) throw new Error(`figures: ${RLHF} printed no π* line at β = ${beta}`);
+    const m = re.exec(line)!;
+    out[`optReward/${beta}`] = Number(m[1]);
+    out[`optKl/${beta}`] = Number(m[2]);
+  }
+  out.wall = runs[0].wallSeconds;
+  out.load = runs[0].load[0];
+  return out;
+}
+/** The 12 cells of the estimator grid: `<β>/<regime>/<N>`. */
+const RLHF_CELLS = [0.1, 0.3].flatMap((beta) =>
+  (['on-policy', 'off-policy'] as const).flatMap((regime) =>
+    [4, 16, 64].map((n) => ({ beta, regime, n, at: `${beta}/${regime}/${n}` })),
+  ),
+);
+/** The estimator's 95% interval at (β, regime, N) on seed 1 of the figure: `[lo, hi]`. */
+const interval = (v: RenderArgs['v'], at: string, d: number) => {
+  const lo = v(`est/${at}/biasLo`).mean;
+  return `[${lo === 0 ? '0' : fixed(lo, d)}, ${fixed(v(`est/${at}/biasHi`).mean, d)}]`;
+};
+/** Over seeds: the interval's lower end as words (0 on every seed, or above 0 on every seed) and the upper ends' range. */
+function intervalOverSeeds(v: RenderArgs['v'], at: string, d: number): string {
+  const lo = v(`est/${at}/biasLo`);
+  const hi = v(`est/${at}/biasHi`);
+  const f = (x: number) => fixed(x, d);
+  if (lo.max === 0) return `[0, ${range(hi, f)}]`;
+  if (lo.min > 0) return `[${range(lo, f)}, ${range(hi, f)}]`;
+  return `[0 on some seeds, ${range(lo, f)} on others; ${range(hi, f)}]`;
+}
+/** lowest–highest TV of a learner over the run seeds × its learner seeds 1–3. */
+function tvSpan(v: RenderArgs['v'], method: string, beta: number, d: number): string {
+  const all = [1, 2, 3].map((k) => v(`tv/${method}/${beta}/${k}`));
+  return `${fixed(Math.min(...all.map((s) => s.min)), d)}–${fixed(Math.max(...all.map((s) => s.max)), d)}`;
+}
+/** Exact, by enumeration: the mass π* (at β) and π_ref put on the sequences with R ≥ 0.75. */
+function highRewardMass(beta: number): { optimum: number; reference: number } {
+  const env = new TokenSeq();
+  const ref = env.sequenceProbs((s) => env.referenceTable[s]);
+  const rewards = env.sequenceRewards();
+  const mass = (p: ArrayLike<number>) => Array.from(rewards).reduce((m, r, k) => m + (r >= 0.75 ? p[k] : 0), 0);
+  return { optimum: mass(klRegularizedOptimum(ref, rewards, beta).probs), reference: mass(ref) };
+}
+const HIGH = highRewardMass(0.1);
+/** The docs' learner table: what each method does and why it lands where it does. */
+const RLHF_WHY: Record<(typeof RLHF_METHODS)[number], [string, string]> = {
+  rloo: ['RLOO (k = 64)', 'unbiased ∇J: fixed point π*'],
+  dpo: ['DPO, 4096 uniform pairs, soft BT labels', "each pair's loss is minimized at β log π/π_ref = R + c"],
+  'dpo-ref-pairs': [
+    'DPO, pairs drawn from π_ref',
+    `π* at β 0.1 puts ${pct(HIGH.optimum)} of its mass on R ≥ 0.75, π_ref ${fixed(100 * HIGH.reference, 1)}%: those sequences are barely in the data`,
+  ],
+  'dpo-sampled': [
+    'DPO, one sampled BT label per pair',
+    `it fits 4096 noisy labels of 256 rewards (${(2 * 4096) / 256} per sequence on average; σ(ΔR) ≤ σ(1) = ${fixed(1 / (1 + Math.exp(-1)), 2)}), amplified by 1/β`,
+  ],
+  grpo: ['GRPO (std-normalized, β·k3)', 'see below'],
+  'grpo-noscale': ['GRPO without std division (β·k3)', "k3's forward-KL gradient"],
+  'grpo-beta0': ['GRPO, β = 0', 'maximizes E[R]: collapses onto `aaaa`'],
+};
+
+const BENCH_ENGINE = 'npm run -s bench -- engine';
+const BENCH_SAC = 'npm run -s bench -- sac';
+/** `npm run bench -- engine`: ms per update of the engine and of tfjs autodiff per size, the recorded fused and PyTorch ranges. */
+function benchEngineExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const range2 = (t: string, key: string) => {
+    const [lo, hi = lo] = t.split('–').map(Number);
+    out[`${key}/lo`] = lo;
+    out[`${key}/hi`] = hi;
+  };
+  for (const l of runs[0].lines) {
+    let m =
+      /hidden (\d+)×\d+, batch (\d+): engine ([\d.]+) ms, tfjs autodiff ([\d.]+) ms .*recorded tfjs fused ([\d.–]+) ms.*PyTorch ([\d.–]+) ms/.exec(
+        l,
+      );
+    if (m) {
+      const k = `${m[1]},${m[2]}`;
+      out[`engine/${k}`] = Number(m[3]);
+      out[`autodiff/${k}`] = Number(m[4]);
+      range2(m[5], `fused/${k}`);
+      range2(m[6], `pytorch/${k}`);
+      continue;
+    }
+    m = /discrete SAC.*hidden \[([\d, ]*)\], batch \d+: engine ([\d.]+) ms, tfjs autodiff ([\d.]+) ms/.exec(l);
+    if (m) {
+      const k = m[1] === '' ? 'tabular' : '64x64';
+      out[`discrete/${k}`] = Number(m[3]) / Number(m[2]);
+    }
+  }
+  if (Object.keys(out).length !== 3 * 6 + 2)
+    throw new Error(`figures: ${BENCH_ENGINE} printed ${Object.keys(out).length} of the 20 values it should`);
+  out.load = runs[0].load[0];
+  return out;
+}
+/** `npm run bench -- sac`: learning-phase env steps/s per env and prior, ms per update per prior (engine, autodiff). */
+function benchSacExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const short = (name: string) =>
+    name === 'uniform'
+      ? 'uniform'
+      : name.includes('policyReference')
+        ? 'saved'
+        : name.includes('sacActor')
+          ? 'actor'
+          : 'named';
+  let env = '';
+  for (const l of runs[0].lines) {
+    let m = /^\s+(\S+-v\d) \(hidden/.exec(l);
+    if (m) env = m[1];
+    m = /^\s+(.+?)\s+(\d+) env steps\/s/.exec(l);
+    if (m) out[`rate/${env}/${short(m[1])}`] = Number(m[2]);
+    m = /^\s+(.+?)\s+engine ([\d.]+) ms \(×[\d.]+ of uniform's\), tfjs autodiff ([\d.]+) ms/.exec(l);
+    if (m) {
+      out[`ms/${short(m[1])}`] = Number(m[2]);
+      out[`autodiff/${short(m[1])}`] = Number(m[3]);
+    }
+  }
+  if (Object.keys(out).length !== 2 * 4 + 2 * 4)
+    throw new Error(`figures: ${BENCH_SAC} printed ${Object.keys(out).length} of the 16 values it should`);
+  out.load = runs[0].load[0];
+  return out;
+}
+
+const POINTMASS = 'pointmass-priors --steps 20000';
+function pointmassExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = {
+    prior: string;
+    goal: Record<'near' | 'far' | 'none', number>;
+    side: Record<'top' | 'bottom', number>;
+    entropy: number;
+    klToReference: number;
+    meanReturn: number;
+  };
+  const rows = (runs[0].results as { rows?: Row[] } | null)?.rows;
+  if (!rows) throw new Error(`figures: ${POINTMASS} (seed ${runs[0].seed}) wrote no results.json rows`);
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    for (const g of ['near', 'far', 'none'] as const) out[`${r.prior}/${g}`] = r.goal[g];
+    out[`${r.prior}/bottom`] = r.side.bottom;
+    out[`${r.prior}/entropy`] = r.entropy;
+    out[`${r.prior}/kl`] = r.klToReference;
+    out[`${r.prior}/return`] = r.meanReturn;
+  }
+  return out;
+}
+
+/** `examples/`: what each program is, and the lines of its output the README quotes (matched by their start). */
+const EXAMPLES: ReadonlyArray<{ file: string; what: string; quote: readonly RegExp[]; after?: string }> = [
+  {
+    file: 'custom-env-sac.ts',
+    what: 'a 1-D reach env on `BaseEnv`, `registerEnv` with a named reference, `checkEnv`, SAC',
+    quote: [/^backend /, /^SAC on /],
+  },
+  {
+    file: 'safe-cliff.ts',
+    what: 'the safety mask on CliffWalking-v1 (α = 0.5, γ = 0.9), exact π* vs discrete SAC, 20,000 steps',
+    quote: [/exact π\*:/, /discrete SAC:/, /visitation-weighted KL/],
+    after: ' (not yet at the optimum: the cells next to the goal are reached late)',
+  },
+  {
+    file: 'exact-vs-learned.ts',
+    what: 'TwoRoute with the guide prior, π*(·|s) beside π_learned(·|s) along the path',
+    quote: [/^KL\(π_learned/],
+  },
+  {
+    file: 'finetune.ts',
+    what:
+      'pretrain discrete SAC on TwoRoute, `saveAgent` to a folder, fine-tune on the slippery task (`slip: 0.2`) with a KL ' +
+      'to the saved agent (`buildObjective` with `reference: <folder>`, α = 0.05)',
+    quote: [/^return on the slippery task/, /^mean KL/],
+    after: ' (this budget does not improve on the pretrained agent: the example shows the plumbing, not a gain)',
+  },
+  {
+    file: 'sweep.ts',
+    what: 'an experiment defined in the file, α ∈ {0.05, 0.15, 0.5} × seeds 1–2 through `runTrial`, then `writeSummary`',
+    quote: [/^\| \w+ \| 0\.05 \|/, /^\| \w+ \| 0\.15 \|/, /^\| \w+ \| 0\.5 \|/],
+  },
+];
 
 export const FIGURES: readonly Figure[] = [
   {
@@ -305,6 +572,475 @@ export const FIGURES: readonly Figure[] = [
       const f = (x: number) => fixed(x, 0);
       return `${seeds.map((seed) => f(s.perSeed[String(seed)])).join(', ')} over seeds ${seedsText(seeds)} (mean ${f(s.mean)} ± ${f(s.std)}, ${range(s, f)}; ${code(SAC)})`;
     },
+  },
+  {
+    name: 'rssm-pendulum',
+    what: 'RSSM on velocity-hidden Pendulum: θ̇ read-out R², 15-step open-loop imagination MSE vs repeating the last observation',
+    commands: [RSSM],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.05, abs: 0.002 },
+    files: ['README.md'],
+    extract: rssmExtract,
+    render: ({ v, seeds }) => {
+      const f3 = (x: number) => fixed(x, 3);
+      return (
+        `(${code(RSSM)}, seeds ${seedsText(seeds)}: mean ± std, lowest … highest seed) θ̇ is read out of its latent state with R² ` +
+        `${meanStdRange(v('r2'), f3)}, and 15-step open-loop imagination has mean squared error (over horizons 1–15) ` +
+        `${meanStdRange(v('mse'), f3)} against ${meanStdRange(v('naive'), f3)} for repeating the last observation ` +
+        `(at horizon 15: ${fixed(v('mse15').mean, 3)} against ${fixed(v('naive15').mean, 3)})`
+      );
+    },
+  },
+  {
+    name: 'lgssm-vi',
+    what: 'LGSSM: the variational posterior trained on the reparameterized ELBO against the exact Kalman log-likelihood',
+    commands: [LGSSM],
+    seeds: [1, 2, 3],
+    speed: 'fast',
+    tolerance: { rel: 0.02, abs: 0.0005 },
+    files: ['README.md'],
+    extract: lgssmExtract,
+    render: ({ v, seeds }) => {
+      const p = (x: number) => fixed(100 * x, 2);
+      // Claims that hold or not are words, so a failing one changes the text and fails the check.
+      const worst = v('identityError').max;
+      return (
+        `ends within ${meanStdRange(v('relGap'), p)}% (${meanStdRange(v('gap'), (x) => fixed(x, 3))} nats) of the exact ` +
+        `Kalman log-likelihood on 32 held-out sequences, from ${fixed(100 * v('relGapBefore').mean, 0)}% ` +
+        `(${range(v('relGapBefore'), (x) => fixed(100 * x, 0))}%) before training ` +
+        `(${code(LGSSM)}, seeds ${seedsText(seeds)}: mean ± std, lowest … highest seed); ` +
+        `${v('minGap').min >= 0 ? 'ELBO ≤ log p(x) on every sequence' : 'ELBO above log p(x) on some sequence'}, and ` +
+        `log p(x) − ELBO equals the closed-form KL(q ‖ p(z|x)) ${worst < 1e-9 ? 'within 1e-9' : `only within ${sci(worst, 1)}`}`
+      );
+    },
+  },
+  {
+    name: 'rlhf-gradient-fd',
+    what: 'TokenSeq: the analytic ∇J against central finite differences (h = 1e-5, all 340 logits), worst over β and seeds',
+    commands: [RLHF],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 1e-10 },
+    files: ['README.md', 'docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v, seeds }) =>
+      `to ${sci(v('fd').max, 1)} at β = 0.1 and 0.3 (the worst of ${code(RLHF)}, seeds ${seedsText(seeds)}, each at its own random θ)`,
+  },
+  {
+    name: 'rlhf-intervals',
+    what: 'the 95% interval for ‖E ĝ − ∇J‖ per estimator (β = 0.3, N = 16), on- and off-policy, over seeds',
+    commands: [RLHF],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.1, abs: 0.0005 },
+    files: ['README.md'],
+    extract: rlhfExtract,
+    render: ({ v, seeds }) => {
+      const on = (name: string, d = 4) => intervalOverSeeds(v, `0.3/on-policy/16/${name}`, d);
+      const off = (name: string, d = 3) => intervalOverSeeds(v, `0.3/off-policy/16/${name}`, d);
+      return (
+        `The 95% interval for ‖E ĝ − ∇J‖ (β = 0.3, N = 16; ${code(RLHF)}, seeds ${seedsText(seeds)}, each at its own random θ; ` +
+        `each end as lowest … highest seed) holds 0 for the estimators derived unbiased: k1 in the reward ${on('k1-reward')}, ` +
+        `RLOO ${on('rloo')}, the exact KL with its score term ${on('kl-exact-loss')}, PPO-clip's first step on-policy ${on('ppo-clip')}.\n` +
+        `- It excludes 0 for the rest: the batch-mean baseline ${on('k1-mean-baseline')} (it is (1 − 1/N)∇J), k2 ${on('k2-loss', 3)} ` +
+        `and k3·ratio ${on('k3-loss-ratio', 3)} per token (both miss the score term of later tokens), k3 without the ratio ` +
+        `${on('k3-loss', 3)} (a forward-KL gradient), GRPO ${on('grpo', 3)}, and PPO-clip one update off-policy ${off('ppo-clip')}`
+      );
+    },
+  },
+  {
+    name: 'rlhf-learners',
+    what: 'RLOO and DPO (uniform pairs, soft labels) against π*: TV after 600 steps over run seeds × learner seeds',
+    commands: [RLHF],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 0.002 },
+    files: ['README.md'],
+    extract: rlhfExtract,
+    render: ({ v, seeds }) => {
+      const worst = (m: string) =>
+        Math.max(...[0.1, 0.3].flatMap((b) => [1, 2, 3].map((k) => v(`tv/${m}/${b}/${k}`).max)));
+      return (
+        `(TV over 256 sequences after 600 steps, ${code(RLHF)} seeds ${seedsText(seeds)} × learner seeds 1–3): RLOO ≤ ${fixed(worst('rloo'), 3)} ` +
+        `and DPO (4096 uniform pairs, soft Bradley–Terry labels) ≤ ${fixed(worst('dpo'), 3)} at β = 0.1 and 0.3`
+      );
+    },
+  },
+  {
+    name: 'rlhf-grpo',
+    what: 'GRPO against π*: std-normalized, β = 0, and without the std division; TV over run seeds × learner seeds',
+    commands: [RLHF],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 0.01 },
+    files: ['README.md'],
+    extract: rlhfExtract,
+    render: ({ v }) =>
+      `GRPO stays at ${tvSpan(v, 'grpo', 0.1, 2)} (β = 0.1) and ${tvSpan(v, 'grpo', 0.3, 2)} (β = 0.3): its std normalization ` +
+      `drives the effective β to 0. With β = 0 it collapses onto one high-reward sequence (\`aaaa\`, or a local optimum such as \`aada\`; TV ${tvSpan(v, 'grpo-beta0', 0.1, 2)}). Without the std ` +
+      `division it reaches ${tvSpan(v, 'grpo-noscale', 0.1, 2)} and ${tvSpan(v, 'grpo-noscale', 0.3, 2)}`,
+  },
+  {
+    name: 'rlhf-table',
+    what: 'docs/rlhf-estimators.md: the estimator table at β = 0.3, N = 16, on-policy, seed 1',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { rel: 0.05, abs: 0.0002 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const at = (name: string) => `0.3/on-policy/16/${name}`;
+      const rows = ESTIMATORS.map((name) => {
+        const b = derivedUnbiased(name, true);
+        const x = (k: string) => v(`est/${at(name)}/${k}`).mean;
+        const label = b ? `**${name}**${name === 'ppo-clip' ? ' (on-policy)' : ''}` : name;
+        const ci = interval(v, at(name), 5);
+        return `| ${label} | ${fixed(x('bias'), 5)} | ${b ? `**${ci}**` : ci} | ${fixed(x('relBias'), 2)} | ${x('variance').toPrecision(2)} | ${fixed(x('cosine'), 2)} |`;
+      });
+      return (
+        `\n\nOn-policy, ‖∇J‖ = ${fixed(v(`est/${at('reinforce')}/exactNorm`).mean, 4)} (${code(RLHF)}, seed 1):\n\n` +
+        `| estimator | ‖bias‖ | 95% interval | ‖bias‖/‖∇J‖ | variance | mean cos(ĝ, ∇J) |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`
+      );
+    },
+  },
+  {
+    name: 'rlhf-learner-table',
+    what: 'docs/rlhf-estimators.md: TV(π, π*) per learner, β and learner seed (rlhf-estimators seed 1), and KL-PPO (tokens-rlhf seeds 1–3)',
+    commands: [RLHF, TOKENS],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 0.002 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: (runs) => ({ ...rlhfExtract([runs[0]]), ...tokensExtract([runs[1]]) }),
+    render: ({ v, seeds }) => {
+      const seed1 = (k: string) => v(k).perSeed['1'];
+      const cell = (m: string, b: number) => [1, 2, 3].map((k) => fixed(seed1(`tv/${m}/${b}/${k}`), 3)).join(', ');
+      const rows = RLHF_METHODS.map(
+        (m) => `| ${RLHF_WHY[m][0]} | ${cell(m, 0.1)} | ${cell(m, 0.3)} | ${RLHF_WHY[m][1]} |`,
+      );
+      const ppo = (b: number) => seeds.map((sd) => fixed(v(`tv/${b}`).perSeed[String(sd)], 3)).join(', ');
+      return (
+        `\n\n| method | β = 0.1 | β = 0.3 | why |\n|---|---|---|---|\n${rows.join('\n')}\n` +
+        `| KL-PPO (${code(TOKENS)}, seeds ${seedsText(seeds)}) | ${ppo(0.1)} | ${ppo(0.3)} | per-token k1 reward through GAE (λ = γ = 1) |\n\n`
+      );
+    },
+  },
+  {
+    name: 'rlhf-dropped',
+    what: 'docs/rlhf-estimators.md: the share of ‖∇J‖ on the coordinates left out of the interval, per N over the grid (seed 1)',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { abs: 0.1 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const span = (n: number) => {
+        const xs = RLHF_CELLS.filter((c) => c.n === n).map((c) => 100 * v(`est/${c.at}/reinforce/dropped`).mean);
+        return `${fixed(Math.min(...xs), 1)}–${fixed(Math.max(...xs), 1)}%`;
+      };
+      return `(${span(4)} of ‖∇J‖ at N = 4, ${span(16)} at 16, ${span(64)} at 64 over the grid, seed 1; the share is printed)`;
+    },
+  },
+  {
+    name: 'rlhf-offpolicy',
+    what: 'docs/rlhf-estimators.md: one update off-policy, β = 0.3, N = 16 (seed 1)',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { rel: 0.05, abs: 0.0002 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const at = (name: string) => `0.3/off-policy/16/${name}`;
+      const one = (name: string) => `${fixed(v(`est/${at(name)}/bias`).mean, 5)} ${interval(v, at(name), 5)}`;
+      const excl = ESTIMATORS.filter((e) => !derivedUnbiased(e, false)).every((e) => v(`est/${at(e)}/biasLo`).mean > 0);
+      return (
+        `One update off-policy (samples from π_old = the θ above, gradient at θ_old + 0.3·∇J/max|∇J|), ‖∇J‖ = ` +
+        `${fixed(v(`est/${at('reinforce')}/exactNorm`).mean, 4)}: k1-reward ${one('k1-reward')}, rloo ${one('rloo')}, ` +
+        `kl-exact-loss ${one('kl-exact-loss')}; ppo-clip becomes biased, ${one('ppo-clip')} (cos ${fixed(v(`est/${at('ppo-clip')}/cosine`).mean, 2)}: ` +
+        `its per-token ratio, π_old's penalty and the clipped tokens); k3-loss-ratio ${fixed(v(`est/${at('k3-loss-ratio')}/bias`).mean, 5)} ` +
+        `vs k2-loss ${fixed(v(`est/${at('k2-loss')}/bias`).mean, 5)} (they now differ); ` +
+        `${excl ? 'every other row excludes 0 as on-policy' : 'some other row holds 0'}`
+      );
+    },
+  },
+  {
+    name: 'rlhf-grid',
+    what: 'docs/rlhf-estimators.md: which estimators hold 0 over the 12 cells (β × regime × N), and the biases the derivation predicts (seed 1)',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { rel: 0.05, abs: 0.0002 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const holds = (e: (typeof ESTIMATORS)[number], cells = RLHF_CELLS) =>
+        cells.filter((c) => v(`est/${c.at}/${e}/biasLo`).mean === 0);
+      const onCells = RLHF_CELLS.filter((c) => c.regime === 'on-policy');
+      const biased = ESTIMATORS.filter((e) => !derivedUnbiased(e, true) && e !== 'ppo-clip');
+      const biasedHold =
+        biased.reduce((k, e) => k + holds(e).length, 0) +
+        holds(
+          'ppo-clip',
+          RLHF_CELLS.filter((c) => c.regime === 'off-policy'),
+        ).length;
+      const x = (at: string, k: string) => v(`est/${at}/${k}`).mean;
+      const mb64 = '0.3/on-policy/64/k1-mean-baseline';
+      const misses =
+        holds('kl-exact-loss').length < 12
+          ? RLHF_CELLS.filter((c) => x(`${c.at}/kl-exact-loss`, 'biasLo') > 0)
+              .map(
+                (c) =>
+                  `${c.regime} at β = ${c.beta} and N = ${c.n} its lower end is ${sci(x(`${c.at}/kl-exact-loss`, 'biasLo'), 1)} (${fixed((100 * x(`${c.at}/kl-exact-loss`, 'biasLo')) / x(`${c.at}/kl-exact-loss`, 'exactNorm'), 3)}% of ‖∇J‖)`,
+              )
+              .join('; ')
+          : 'none';
+      const pred = (b: number) => x(`${b}/on-policy/16/reinforce`, 'exactNorm') / 16;
+      const mb = (b: number) => x(`${b}/on-policy/16/k1-mean-baseline`, 'bias');
+      return (
+        `Over the whole grid (β ∈ {0.1, 0.3} × on/off-policy × N ∈ {4, 16, 64}: 12 cells; seed 1), k1-reward holds 0 in ` +
+        `${holds('k1-reward').length} of 12 cells, rloo in ${holds('rloo').length} of 12, on-policy ppo-clip in ${holds('ppo-clip', onCells).length} of 6; ` +
+        `the estimators derived biased hold 0 in ${biasedHold} of their ${biased.length * 12 + 6} cells, the ` +
+        `mean baseline excluding it even at N = 64 (bias 1/64 of ∇J: ${fixed(x(mb64, 'bias'), 5)} ${interval(v, mb64, 5)} at β = 0.3, ` +
+        `predicted ${fixed(x('0.3/on-policy/64/reinforce', 'exactNorm') / 64, 5)}). kl-exact-loss holds 0 in ${holds('kl-exact-loss').length} of 12; ` +
+        `where not: ${misses}. The mean baseline's measured bias matches (1 − 1/N): predicted ‖∇J‖/16 = ${fixed(pred(0.3), 5)} at β = 0.3, ` +
+        `measured ${fixed(mb(0.3), 5)}; at β = 0.1, ${fixed(pred(0.1), 5)} vs ${fixed(mb(0.1), 5)}. The per-token KL losses (k2, k3-ratio, exact ` +
+        `per token) share one bias, the missing score term (${['k2-loss', 'k3-loss-ratio', 'kl-exact-token'].map((e) => fixed(x(`0.3/on-policy/16/${e}`, 'bias'), 4)).join(', ')} ` +
+        `at β = 0.3). k3 without the ratio is biased by ${x('0.3/on-policy/16/k3-loss', 'relBias') > 1 ? 'more' : 'less'} than the whole gradient ` +
+        `(rel ${fixed(x('0.3/on-policy/16/k3-loss', 'relBias'), 2)}). GRPO's cosine to ∇J is at most ` +
+        `${fixed(Math.max(...RLHF_CELLS.map((c) => x(`${c.at}/grpo`, 'cosine'))), 2)} over the grid`
+      );
+    },
+  },
+  {
+    name: 'rlhf-variance',
+    what: 'docs/rlhf-estimators.md: the leave-one-out baseline and the exact KL against k1-reward, variance at N = 16 (seed 1)',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { rel: 0.05, abs: 0.0002 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const w = (b: number, e: string) => v(`est/${b}/on-policy/16/${e}/variance`).mean.toPrecision(2);
+      return (
+        `At β = 0.1 (seed 1, N = 16) the leave-one-out baseline gives rloo ${w(0.1, 'rloo')} vs k1-reward ${w(0.1, 'k1-reward')}; ` +
+        `at β = 0.3, ${w(0.3, 'rloo')} vs ${w(0.3, 'k1-reward')}, and kl-exact-loss, which replaces the sampled KL by its exact value ` +
+        `per visited state, ${w(0.3, 'kl-exact-loss')}`
+      );
+    },
+  },
+  {
+    name: 'rlhf-grpo-docs',
+    what: "docs/rlhf-estimators.md: GRPO's rewards, KL and TV against π*'s (rlhf-estimators seed 1, learner seeds 1–3)",
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { rel: 0.02, abs: 0.005 },
+    files: ['docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) => {
+      const x = (k: string) => v(k).mean;
+      const tv = (m: string, b: number, d: number) => tvSpan(v, m, b, d);
+      return (
+        `- **GRPO with β = 0** maximizes E[R] alone; its fixed points are deterministic sequences (all samples equal → all\n` +
+        `  advantages 0). Measured (seed 1, learner seeds 1–3): E[R] ${fixed(x('reward/grpo-beta0/0.1'), 3)}, KL ${fixed(x('kl/grpo-beta0/0.1'), 1)} nats, ` +
+        `TV to π* ${tv('grpo-beta0', 0.1, 3)}.\n` +
+        `- **GRPO's std normalization**: Â = (R − R̄)/std(R) multiplies the reward term by 1/std(R) against the fixed β·KL\n` +
+        `  term. As the policy concentrates, std(R) shrinks and the effective β is β·std(R) → 0, so it drifts toward\n` +
+        `  reward hacking: E[R] ${fixed(x('reward/grpo/0.1'), 3)} and KL ${fixed(x('kl/grpo/0.1'), 2)} nats at β = 0.1 ` +
+        `(π*: ${fixed(x('optReward/0.1'), 3)} and ${fixed(x('optKl/0.1'), 2)}), TV ${tv('grpo', 0.1, 2)}.\n` +
+        `- **A biased KL gradient**: without the std division GRPO's remaining difference from RLOO is k3 without the ratio,\n` +
+        `  whose mean gradient is that of the per-state forward KL(π_ref ‖ π) and misses the sequence-level score term; its\n` +
+        `  stationary point is not π*: TV ${tv('grpo-noscale', 0.1, 3)} at β = 0.1 and ${tv('grpo-noscale', 0.3, 3)} at β = 0.3 ` +
+        `(E[R] ${fixed(x('reward/grpo-noscale/0.1'), 3)} vs ${fixed(x('optReward/0.1'), 3)})`
+      );
+    },
+  },
+  {
+    name: 'rlhf-estimators-time',
+    what: 'rlhf-estimators wall time (seed 1, in-process) and the load it ran at',
+    commands: [RLHF],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md', 'docs/rlhf-estimators.md'],
+    extract: rlhfExtract,
+    render: ({ v }) =>
+      `${v('wall').mean.toFixed(0)} s wall on this 2-core machine at load ${v('load').mean.toFixed(1)} (seed 1; \`npm run figures -- --only rlhf-estimators-time\`)`,
+  },
+  {
+    name: 'bench-engine',
+    what: 'the SAC engine against tfjs autodiff, ms per update (one run), beside the recorded fused-path and PyTorch ranges',
+    commands: [BENCH_ENGINE],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchEngineExtract,
+    render: ({ v }) => {
+      const x = (k: string) => v(k).mean;
+      const ms = (t: number) => (t >= 10 ? t.toFixed(0) : t.toFixed(2));
+      const rec = (k: string) =>
+        x(`${k}/lo`) === x(`${k}/hi`) ? `${x(`${k}/lo`)}` : `${x(`${k}/lo`)}–${x(`${k}/hi`)}`;
+      const size = (k: string, label: string) =>
+        `${label} ${ms(x(`engine/${k}`))} ms vs ${ms(x(`autodiff/${k}`))} ms autodiff (×${(x(`autodiff/${k}`) / x(`engine/${k}`)).toFixed(1)}) ` +
+        `and ${rec(`fused/${k}`)} ms fused (×${(x(`fused/${k}/lo`) / x(`engine/${k}`)).toFixed(1)}–${(x(`fused/${k}/hi`) / x(`engine/${k}`)).toFixed(1)})`;
+      return (
+        `one run at load ${x('load').toFixed(1)} on 2 cores (\`npm run figures -- --only bench-engine\`; the fused tfjs path it replaced and PyTorch as recorded in issue 15, ` +
+        `not re-measured): continuous ${size('64,64', '(64, 64)')}, ${size('64,128', '(64, 128)')}, ${size('256,256', '(256, 256)')}; ` +
+        `PyTorch ${rec('pytorch/64,64')}, ${rec('pytorch/64,128')} and ${rec('pytorch/256,256')} ms. Discrete on TwoRoute: ` +
+        `×${x('discrete/tabular').toFixed(1)} (tabular) and ×${x('discrete/64x64').toFixed(1)} (64×64) over autodiff`
+      );
+    },
+  },
+  {
+    name: 'bench-sac',
+    what: "SAC's training rate and ms per update under each prior (engine; tfjs autodiff beside), one run",
+    commands: [BENCH_SAC],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchSacExtract,
+    render: ({ v }) => {
+      const x = (k: string) => v(k).mean;
+      const kinds = ['uniform', 'named', 'saved'];
+      const r = (env: string) => kinds.map((k) => x(`rate/${env}/${k}`).toFixed(0)).join(' / ');
+      return (
+        `one run at load ${x('load').toFixed(1)} (\`npm run figures -- --only bench-sac\`): ms per update at (64, 64) uniform ${x('ms/uniform').toFixed(2)}, ` +
+        `named controller ${x('ms/named').toFixed(2)} (×${(x('ms/named') / x('ms/uniform')).toFixed(2)}), saved agent ${x('ms/saved').toFixed(2)} ` +
+        `(×${(x('ms/saved') / x('ms/uniform')).toFixed(2)}; engine-held actor; tfjs autodiff ${x('autodiff/uniform').toFixed(1)}–` +
+        `${Math.max(...kinds.map((k) => x(`autodiff/${k}`))).toFixed(1)} ms); learning-phase env steps/s on Pendulum-v1 ${r('Pendulum-v1')} ` +
+        `and on MountainCarContinuous-v0 ${r('MountainCarContinuous-v0')} (uniform / named / saved)`
+      );
+    },
+  },
+  {
+    name: 'sac-pendulum-time',
+    what: 'sac-pendulum (seed 1, 15k steps) end to end on the SAC engine and with tfjs autodiff, back to back',
+    commands: [SAC, `${SAC} --impl autodiff`],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: (runs) => ({
+      engine: runs[0].wallSeconds,
+      autodiff: runs[1].wallSeconds,
+      load: runs[0].load[0],
+      load2: runs[1].load[0],
+    }),
+    render: ({ v }) => {
+      const x = (k: string) => v(k).mean;
+      const mmss = (t: number) => `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}`;
+      return (
+        `One \`sac-pendulum\` seed alone (seed 1, 15k steps) took ${mmss(x('engine'))} on the SAC engine (${(15000 / x('engine')).toFixed(0)} steps/s ` +
+        `end to end) and, run right after it, ${mmss(x('autodiff'))} with \`--impl autodiff\` (${(15000 / x('autodiff')).toFixed(0)} steps/s): ` +
+        `×${(x('autodiff') / x('engine')).toFixed(1)} end to end, at load ${x('load').toFixed(1)} and ${x('load2').toFixed(1)} ` +
+        `(\`npm run figures -- --only sac-pendulum-time\`)`
+      );
+    },
+  },
+  {
+    name: 'sweep-frontier-time',
+    what: 'the frontier sweep (75 trials of tabular-q) with 2 local workers: wall time and load',
+    commands: ['npx priorlab sweep docs/figures/sweep-frontier.yaml --workers 2 --out {out}'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: (runs) => ({ wall: runs[0].wallSeconds, load: runs[0].load[0] }),
+    render: ({ v }) =>
+      `${v('wall').mean.toFixed(0)} s with 2 workers on the 2-core machine at load ${v('load').mean.toFixed(1)}, \`npm run figures -- --only sweep-frontier-time\``,
+  },
+  {
+    name: 'pointmass-table',
+    what: 'docs/findings.md: continuous SAC on PointMass-v0 (20k steps) under the three priors, 20 sampled episodes per prior',
+    commands: [POINTMASS],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.1, abs: 0.05 },
+    files: ['docs/findings.md'],
+    extract: pointmassExtract,
+    render: ({ v, seeds }) => {
+      const f2 = (x: number) => fixed(x, 2);
+      const share = (k: string) => `${pct(v(k).mean)} (${range(v(k), pct)})`;
+      const rows = ['uniform', 'reference', 'none'].map(
+        (p) =>
+          `| ${p} | ${share(`${p}/near`)} | ${share(`${p}/far`)} | ${share(`${p}/bottom`)} | ${meanStdRange(v(`${p}/entropy`), f2)} | ` +
+          `${meanStdRange(v(`${p}/kl`), f2)} | ${meanStdRange(v(`${p}/return`), f2)} |`,
+      );
+      return (
+        `\n\n${code(`npm run exp -- ${POINTMASS}`)}, seeds ${seedsText(seeds)} (shares: mean and lowest … highest seed; the rest mean ± std and lowest … highest):\n\n` +
+        `| prior | near goal | far goal | bottom side | entropy | KL(π‖ref) | return |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`
+      );
+    },
+  },
+  {
+    name: 'examples',
+    what: 'examples/: each program run to completion, its wall time and the lines of its output the README quotes',
+    commands: EXAMPLES.map((e) => `npx tsx examples/${e.file}`),
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: (runs) =>
+      Object.fromEntries(
+        runs.flatMap((r, i) => [
+          [`wall/${i}`, r.wallSeconds],
+          [`load/${i}`, r.load[0]],
+        ]),
+      ),
+    render: ({ runs: [runs] }) =>
+      '\n' +
+      EXAMPLES.map((e, i) => {
+        const r = runs[i];
+        const lines = e.quote.map((re) => {
+          const l = r.lines.find((x) => re.test(x));
+          if (l === undefined) throw new Error(`figures: examples/${e.file} printed no line matching ${re}`);
+          return `\`${l.trim()}\``;
+        });
+        return `- \`${e.file}\` (${r.wallSeconds.toFixed(0)} s at load ${r.load[0].toFixed(1)}): ${e.what}. Prints ${lines.join(' / ')}${e.after ?? ''}`;
+      }).join('\n') +
+      '\n',
+  },
+  {
+    name: 'irl-iterations',
+    what: 'docs/irl.md: L-BFGS iterations and the largest feature gap over every N of the three IRL runs, seeds 1–3',
+    commands: [IRL.uniform, IRL.guide, IRL.cliff],
+    seeds: IRL_SEEDS,
+    speed: 'fast',
+    tolerance: { abs: 5e-7 },
+    files: ['docs/irl.md'],
+    extract: irlNotesExtract,
+    render: ({ v, seeds }) =>
+      `takes ${v('itMin').min}–${v('itMax').max} iterations (every N of the three runs below, seeds ${seedsText(seeds)}; ` +
+      `the feature gap at its end is ≤ ${sci(v('gap').max, 1)})`,
+  },
+  {
+    name: 'irl-cliff',
+    what: "docs/irl.md: CliffWalking's recovered reward on the never-entered cliff cells at N = 10,000, seeds 1–3",
+    commands: [IRL.cliff],
+    seeds: IRL_SEEDS,
+    speed: 'fast',
+    tolerance: { rel: 0.05, abs: 0.05 },
+    files: ['docs/irl.md'],
+    extract: (runs) => {
+      const all = irlNotesExtract([runs[0], runs[0], runs[0]]);
+      return { cliffMin: all.cliffMin, cliffMax: all.cliffMax };
+    },
+    render: ({ v, seeds }) =>
+      `the recovered values range from ${fixed(v('cliffMin').min, 0)} to ${fixed(v('cliffMax').max, 1)} against a true −100 ` +
+      `(${code(IRL.cliff)}, N = 10,000, seeds ${seedsText(seeds)}; each seed's lowest: ${range(v('cliffMin'), (x) => fixed(x, 0))})`,
   },
 ];
 

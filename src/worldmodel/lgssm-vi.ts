@@ -266,3 +266,53 @@ export function sampleSequences(params: LgssmParams, count: number, T: number, r
     return sampleLgssm(params, actions, rng).seq;
   });
 }
+
+/** The exact gap of q on held-out sequences: means, the smallest log p(x) − ELBO, and the identity's worst error. */
+export interface HeldOutGap {
+  /** Mean Kalman log p(x) per sequence. */
+  logLik: number;
+  /** Mean closed-form ELBO per sequence. */
+  elbo: number;
+  /** (log p(x) − ELBO) / |log p(x)| of the means. */
+  relGap: number;
+  /** min over sequences of log p(x) − ELBO (≥ 0 by Jensen). */
+  minGap: number;
+  /** max over sequences of |log p(x) − ELBO − KL(q ‖ p(z|x))| (0 up to rounding: the two paths agree). */
+  identityError: number;
+}
+
+export function heldOutGap(vi: LgssmGaussianVI, held: readonly LgssmSequence[]): HeldOutGap {
+  let logLik = 0;
+  let elbo = 0;
+  let minGap = Infinity;
+  let identityError = 0;
+  for (const seq of held) {
+    const r = vi.exactCheck(seq);
+    logLik += r.logLik / held.length;
+    elbo += r.elbo / held.length;
+    minGap = Math.min(minGap, r.logLik - r.elbo);
+    identityError = Math.max(identityError, Math.abs(r.logLik - r.elbo - r.klToPosterior));
+  }
+  return { logLik, elbo, relGap: (logLik - elbo) / Math.abs(logLik), minGap, identityError };
+}
+
+/**
+ * `vi.cfg.steps` gradient steps, each on a fresh batch from the model; returns the Monte Carlo ELBO of the first
+ * and the last batch. `onStep(i)` runs after step i's tensors are freed (a test counts tensors there).
+ */
+export function fitLgssmVi(
+  vi: LgssmGaussianVI,
+  rng: Rng,
+  onStep: (i: number) => void = () => {},
+): { firstElbo: number; lastElbo: number } {
+  let firstElbo = 0;
+  let lastElbo = 0;
+  for (let i = 0; i < vi.cfg.steps; i++) {
+    const terms = vi.trainStep(sampleSequences(vi.params, vi.cfg.batchSize, vi.cfg.seqLen, rng), rng);
+    if (i === 0) firstElbo = terms.elbo.dataSync()[0];
+    if (i === vi.cfg.steps - 1) lastElbo = terms.elbo.dataSync()[0];
+    tf.dispose([terms.elbo, terms.recon, terms.kl]);
+    onStep(i);
+  }
+  return { firstElbo, lastElbo };
+}

@@ -41,6 +41,36 @@ import type { Rng } from '../core/rng.js';
 export { cholesky, eye, zeros };
 export type { LgssmParams, Mat, Vec };
 
+const ROT = 0.3;
+/**
+ * The example model of the tests and `lgssm-vi`: a damped rotation (by 0.3 rad, gain 0.95) driven by a scalar
+ * action, observed through a mixing matrix with correlated noise.
+ */
+export const DAMPED_ROTATION: LgssmParams = {
+  A: [
+    [0.95 * Math.cos(ROT), -0.95 * Math.sin(ROT)],
+    [0.95 * Math.sin(ROT), 0.95 * Math.cos(ROT)],
+  ],
+  B: [[0], [0.5]],
+  C: [
+    [1, 0],
+    [0.5, 1],
+  ],
+  Q: [
+    [0.2, 0],
+    [0, 0.2],
+  ],
+  R: [
+    [0.5, 0.1],
+    [0.1, 0.5],
+  ],
+  mu0: [0, 0],
+  P0: [
+    [1, 0],
+    [0, 1],
+  ],
+};
+
 /** One sequence: `obs[t]` (length dx) and `actions[t]` (length du, the action that led to x_t; `actions[0]` unused). */
 export interface LgssmSequence {
   obs: Vec[];
