@@ -26,7 +26,6 @@ import {
   kalmanMeans,
   regressGain,
   softLqr,
-  type LinearGaussianPolicy,
 } from '../src/worldmodel/soft-lqg.js';
 
 const ENV_ID = 'LinearGaussian-v0';
@@ -69,8 +68,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
 function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof createLearner<'dreamer'>>): void {
   const makeEnv = () => make(ENV_ID);
   const { gamma } = learner.config;
-  const ref = LINEAR_GAUSSIAN_REFERENCES[opts.reference as keyof typeof LINEAR_GAUSSIAN_REFERENCES];
-  const reference: LinearGaussianPolicy = { K: [[0, 0]], k: [ref.mean], cov: [[ref.std ** 2]] };
+  const reference = LINEAR_GAUSSIAN_REFERENCES[opts.reference as keyof typeof LINEAR_GAUSSIAN_REFERENCES];
   const soft = { alpha: opts.alpha, gamma, reference };
   const exact = softLqr(TASK, soft);
   const exactEval = evaluateLinearPolicy(TASK, exact.policy, soft);
@@ -125,7 +123,7 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   const pct = (a: number, b: number) => `${((100 * (a - b)) / Math.abs(b)).toFixed(1)} %`;
   const K = exact.policy.K[0];
   ctx.print(
-    `\nexact soft LQG (α = ${opts.alpha}, γ = ${gamma}, p = N(${ref.mean}, ${ref.std}²)) vs the learned agent:`,
+    `\nexact soft LQG (α = ${opts.alpha}, γ = ${gamma}, p = N(${reference.k[0]}, ${Math.sqrt(reference.cov[0][0])}²)) vs the learned agent:`,
   );
   ctx.print('| quantity | exact | learned | difference |\n|---|---|---|---|');
   ctx.print(

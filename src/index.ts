@@ -74,8 +74,8 @@ export {
 } from './envs/tworoute.js';
 export { Pendulum } from './envs/pendulum.js';
 export { MountainCarContinuous } from './envs/mountaincar.js';
-export { LinearGaussian, LINEAR_GAUSSIAN_TASK } from './envs/lineargaussian.js';
-export type { LinearGaussianTask } from './core/linear-gaussian.js';
+export { LinearGaussian, LINEAR_GAUSSIAN_TASK, LINEAR_GAUSSIAN_REFERENCES } from './envs/lineargaussian.js';
+export type { LinearGaussianTask, LinearGaussianPolicy } from './core/linear-gaussian.js';
 export { PointMass } from './envs/pointmass.js';
 export { TokenSeq } from './envs/tokens.js';
 export {
@@ -188,6 +188,5 @@ export {
   lqgRollouts,
   kalmanMeans,
   regressGain,
-  type LinearGaussianPolicy,
   type SoftLqgOptions,
 } from './worldmodel/soft-lqg.js';

@@ -8,7 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LinearGaussianTask, Mat } from '../src/core/linear-gaussian.js';
 import { Rng } from '../src/core/rng.js';
-import { LINEAR_GAUSSIAN_TASK as TASK, LinearGaussian } from '../src/envs/lineargaussian.js';
+import {
+  LINEAR_GAUSSIAN_REFERENCES,
+  LINEAR_GAUSSIAN_TASK as TASK,
+  LinearGaussian,
+} from '../src/envs/lineargaussian.js';
 import { make } from '../src/envs/registry.js';
 import {
   episodeRows,
@@ -28,10 +32,8 @@ import {
 
 const GAMMA = 0.99;
 const ALPHA = 0.1;
-/** N(0, 10²): the flat reference standing in for the uniform prior on [−10, 10]. */
-const FLAT: LinearGaussianPolicy = { K: [[0, 0]], k: [0], cov: [[100]] };
-/** N(0, 0.3²): a tight reference that pulls the gain toward 0. */
-const TIGHT: LinearGaussianPolicy = { K: [[0, 0]], k: [0], cov: [[0.09]] };
+/** N(0, 10²), the uniform prior's stand-in, and N(0, 0.3²), a tight reference that pulls the gain toward 0. */
+const { flat: FLAT, tight: TIGHT } = LINEAR_GAUSSIAN_REFERENCES;
 const opts = (reference: LinearGaussianPolicy, alpha = ALPHA): SoftLqgOptions => ({ alpha, gamma: GAMMA, reference });
 
 /** A task with a displaced start and a state-dependent, biased reference: every term of the solver is exercised. */

@@ -46,6 +46,13 @@ export interface LinearGaussianTask {
   horizon: number;
 }
 
+/** A linear-Gaussian policy (or reference) on the Kalman mean: a ~ N(K x̂ + k, cov); K is du × dz. */
+export interface LinearGaussianPolicy {
+  K: Mat;
+  k: Vec;
+  cov: Mat;
+}
+
 export function zeros(rows: number, cols: number): Mat {
   return Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
 }

@@ -41,7 +41,15 @@
  * ## Version History
  * - v0: initial version.
  */
-import { cholesky, mv, vadd, type LinearGaussianTask, type Mat, type Vec } from '../core/linear-gaussian.js';
+import {
+  cholesky,
+  mv,
+  vadd,
+  type LinearGaussianPolicy,
+  type LinearGaussianTask,
+  type Mat,
+  type Vec,
+} from '../core/linear-gaussian.js';
 import type { Rng } from '../core/rng.js';
 import { Box } from '../core/spaces.js';
 import { BaseEnv, checkBoxAction, OptionReader } from './base.js';
@@ -83,14 +91,14 @@ export const LINEAR_GAUSSIAN_TASK: LinearGaussianTask = {
 };
 
 /**
- * The task's reference policies, state-independent Gaussians N(mean, std²) over the force: `flat` stands in
- * for the uniform prior on [−10, 10]; `tight` pulls the soft-optimal gain toward 0 (to 45 % at α = 0.1).
- * The named references of LinearGaussian-v0 and the exact solver's `reference` are made from these.
+ * Two state-independent references p(a|x̂) for the KL-regularized objective: `flat` N(0, 10²), the uniform
+ * prior's stand-in on [−10, 10] (its quadratic pull on the soft-optimal gain is 0.2 %), and `tight` N(0, 0.3²),
+ * which shrinks the gain visibly (to 45 % at α = 0.1).
  */
-export const LINEAR_GAUSSIAN_REFERENCES = {
-  flat: { mean: 0, std: 10 },
-  tight: { mean: 0, std: 0.3 },
-} as const;
+export const LINEAR_GAUSSIAN_REFERENCES: Readonly<Record<'flat' | 'tight', LinearGaussianPolicy>> = {
+  flat: { K: [[0, 0]], k: [0], cov: [[100]] },
+  tight: { K: [[0, 0]], k: [0], cov: [[0.09]] },
+};
 
 /** `a` clipped to the task's action box, as the env applies it. */
 export function clipAction(task: LinearGaussianTask, a: ArrayLike<number>): Vec {

@@ -39,11 +39,12 @@ const named: Record<string, Record<string, NamedReference>> = {
     },
   },
   'LinearGaussian-v0': Object.fromEntries(
-    Object.entries(LINEAR_GAUSSIAN_REFERENCES).map(([name, { mean, std }]) => [
+    // State-independent (K = 0): N(k, cov) over the force whatever the observation.
+    Object.entries(LINEAR_GAUSSIAN_REFERENCES).map(([name, { k, cov }]) => [
       name,
       {
-        summary: `N(${mean}, ${std}²) over the force, whatever the state`,
-        make: () => controllerReference({ std: [std], mean: () => [mean] }),
+        summary: `N(${k[0]}, ${Math.sqrt(cov[0][0])}²) over the force, whatever the state`,
+        make: () => controllerReference({ std: [Math.sqrt(cov[0][0])], mean: () => [k[0]] }),
       },
     ]),
   ),

@@ -8,7 +8,7 @@
  * linear-Gaussian, so it has no Kalman counterpart.
  */
 import { Rng } from '../core/rng.js';
-import { LINEAR_GAUSSIAN_TASK as TASK } from '../envs/lineargaussian.js';
+import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../envs/lineargaussian.js';
 import { make } from '../envs/registry.js';
 import { observationElbo } from './evaluate.js';
 import { kalmanFilter } from './lgssm.js';
@@ -20,7 +20,7 @@ import { episodeRows, episodeSequence, lqgRollouts, softLqr, type SoftLqgOptions
 export const LQG_DATA_OBJECTIVE: SoftLqgOptions = {
   alpha: 0.1,
   gamma: 0.99,
-  reference: { K: [[0, 0]], k: [0], cov: [[100]] },
+  reference: LINEAR_GAUSSIAN_REFERENCES.flat,
 };
 
 /** The RSSM's size for this task, with the decoder std at the env's true observation std √V. */

@@ -58,6 +58,7 @@ import {
   vadd,
   vsub,
   zeros,
+  type LinearGaussianPolicy,
   type LinearGaussianTask,
   type Mat,
   type Vec,
@@ -68,12 +69,7 @@ import { clipAction } from '../envs/lineargaussian.js';
 import { gaussianLogDensity, kalmanFilter, lgssmDims, logDet, type LgssmSequence } from './lgssm.js';
 import type { Episode } from './sequences.js';
 
-/** A linear-Gaussian policy (or reference) on the Kalman mean: a ~ N(K x̂ + k, cov); K is du × dz. */
-export interface LinearGaussianPolicy {
-  K: Mat;
-  k: Vec;
-  cov: Mat;
-}
+export type { LinearGaussianPolicy };
 
 /** The objective's knobs: temperature α ≥ 0, discount γ, and the reference p(a|x̂). */
 export interface SoftLqgOptions {
