@@ -106,7 +106,7 @@ function drawCells(g: Pen, env: GridWorld, cell: number, fillFor: (s: number) =>
  * `faint` draws the prior p(a|s) under the policy: thin, translucent, no casing and no centre dot.
  * `room` < 1 keeps the arrows in the top `room` of each cell's height (sized to it), leaving the rest for a label.
  */
-function drawArrows(
+export function drawArrows(
   g: Pen,
   env: GridWorld,
   pi: Float64Array,
