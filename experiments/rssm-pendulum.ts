@@ -20,7 +20,7 @@ import { make } from '../src/envs/registry.js';
 import { SlotCheckpoints, slotStateSchema } from '../src/node/run/slots.js';
 import { linePlot } from '../src/node/run/svgplot.js';
 import { errorPerHorizon, repeatLast, stateFeatures } from '../src/worldmodel/evaluate.js';
-import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
+import { applyReadout, fitLinearReadout, rSquared, type LinearReadout } from '../src/worldmodel/probe.js';
 import { DEFAULT_RSSM_CONFIG, Rssm, type RssmConfig } from '../src/worldmodel/rssm.js';
 import {
   collectEpisodes,
@@ -141,11 +141,16 @@ const READOUT_BURN_IN = 4;
 /** Checkpoint blobs go to rssm-state-0.json / rssm-state-1.json. */
 const SLOT_PREFIX = 'rssm-state';
 
-/** R² of a least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on `fit`, scored on `test` (steps t ≥ burnIn). */
-function velocityR2(model: Rssm, fit: SequenceBatch, test: SequenceBatch, burnIn: number): number {
+/** A least-squares read-out of θ̇ (truth[2]) from [h_t, μ_q,t], fit on the steps t ≥ burnIn of `fit`. */
+function velocityReadout(model: Rssm, fit: SequenceBatch, burnIn: number): LinearReadout {
   const a = stateFeatures(model, fit, 2, burnIn);
-  const h = stateFeatures(model, test, 2, burnIn);
-  return rSquared(h.y, applyReadout(fitLinearReadout(a.X, a.y, a.dim, 1e-4), h.X, h.dim));
+  return fitLinearReadout(a.X, a.y, a.dim, 1e-4);
+}
+
+/** The read-out's θ̇ at steps t ≥ burnIn of `batch` (time-major, `[T − burnIn, B]`), and the true θ̇ there. */
+function readVelocity(model: Rssm, readout: LinearReadout, batch: SequenceBatch, burnIn: number) {
+  const f = stateFeatures(model, batch, 2, burnIn);
+  return { y: f.y, yHat: applyReadout(readout, f.X, f.dim) };
 }
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
@@ -286,8 +291,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   }
 
   let r2: number | null = null;
+  let readout: LinearReadout | null = null;
   if (evalBatch.truth && evalBatch.truthDim === 3) {
-    r2 = velocityR2(model, train.sample(opts.evalWindows, window, evalRng), evalBatch, READOUT_BURN_IN);
+    // R² on held-out windows of the read-out fit on training windows.
+    readout = velocityReadout(model, train.sample(opts.evalWindows, window, evalRng), READOUT_BURN_IN);
+    const held = readVelocity(model, readout, evalBatch, READOUT_BURN_IN);
+    r2 = rSquared(held.y, held.yHat);
     ctx.print(
       `linear read-out of θ̇ from [h_t, μ_q] (fit on training windows, scored on held-out, t ≥ 4): R² = ${r2.toFixed(3)}`,
     );
@@ -319,6 +328,15 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
         few,
         model.observe(few).recon,
         model.imagine(few, opts.context, opts.horizon),
+        readout && r2 !== null
+          ? {
+              label: 'θ̇',
+              truthIndex: 2,
+              r2,
+              burnIn: READOUT_BURN_IN,
+              values: readVelocity(model, readout, few, 0).yHat,
+            }
+          : undefined,
       ),
     ),
   );

@@ -1,6 +1,7 @@
 /**
  * `priorlab train / eval / enjoy` end to end (spawned CLI, small budgets): `train --algo sac --env Pendulum-v1`
- * with sac-pendulum's settings logs byte-identical metrics; enjoy's GIF decodes to the initial state's render;
+ * with sac-pendulum's settings logs byte-identical metrics; enjoy's GIF decodes to the initial state's render
+ * with its caption (step, action, return, outcome), a gridworld animates in the terminal with a legend;
  * bad input exits 2 with a message naming what is wrong and what is allowed, writing nothing.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,8 @@ import { GifReader } from 'omggif';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { make } from '../src/envs/registry.js';
 import { sceneOf } from '../src/envs/scene.js';
-import { GIF_PALETTE, rasterize } from '../src/node/train/gif.js';
+import { drawText } from '../src/node/train/font.js';
+import { captionHeight, GIF_PALETTE, rasterize } from '../src/node/train/gif.js';
 
 const BIN = join(import.meta.dirname, '../bin/priorlab.mjs');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'priorlab-train-'));
@@ -80,23 +82,68 @@ describe('train', () => {
   }, 240_000);
 });
 
+/** Frame `k` of a GIF as palette indices (`GIF_PALETTE`), row-major. */
+function gifFrame(reader: GifReader, k: number): Uint8Array {
+  const rgba = new Uint8Array(reader.width * reader.height * 4);
+  reader.decodeAndBlitFrameRGBA(k, rgba);
+  return Uint8Array.from({ length: reader.width * reader.height }, (_, i) =>
+    GIF_PALETTE.findIndex((c) => c[0] === rgba[4 * i] && c[1] === rgba[4 * i + 1] && c[2] === rgba[4 * i + 2]),
+  );
+}
+
 describe('enjoy', () => {
-  it('writes a GIF that decodes: size, frame count, first frame = the initial state’s render', () => {
+  it('writes a GIF that decodes: size, frame count, first frame = the initial state’s render, a caption under it', () => {
     const gif = join(tmp(), 'rollout.gif');
-    const r = cli(['enjoy', pendulumRun, '--out', gif, '--every', '20', '--size', '64', '--seed', '3']);
+    const r = cli(['enjoy', pendulumRun, '--out', gif, '--every', '20', '--seed', '3']);
     expect(r.status, r.stderr).toBe(0);
     const reader = new GifReader(new Uint8Array(readFileSync(gif)));
-    expect([reader.width, reader.height]).toEqual([64, 64]);
+    const band = captionHeight(240, 2);
+    expect([reader.width, reader.height]).toEqual([240, 240 + band]);
     expect(reader.numFrames()).toBe(11); // 200 steps: steps 0, 20, …, 200
-    const rgba = new Uint8Array(64 * 64 * 4);
-    reader.decodeAndBlitFrameRGBA(0, rgba);
     const env = make('Pendulum-v1');
-    const want = rasterize(sceneOf(env, env.reset({ seed: 3 }).obs), 64, 64);
-    const got = Array.from({ length: 64 * 64 }, (_, i) =>
-      GIF_PALETTE.findIndex((c) => c[0] === rgba[4 * i] && c[1] === rgba[4 * i + 1] && c[2] === rgba[4 * i + 2]),
-    );
+    const want = rasterize(sceneOf(env, env.reset({ seed: 3 }).obs), 240, 240);
     expect(new Set(want).size).toBeGreaterThan(2); // the render is not blank
-    expect(Uint8Array.from(got)).toEqual(want);
+    expect(gifFrame(reader, 0).subarray(0, 240 * 240)).toEqual(want);
+    // The last frame's caption: the step count, the return the summary line prints, and the outcome (Pendulum
+    // never terminates: 200 steps is its time limit), drawn in the font under a rule.
+    const ret = /episode 1 \(seed 3\): return (-?\d+\.\d\d) in 200 steps, time limit/.exec(r.stdout)?.[1];
+    expect(ret, r.stdout).toBeDefined();
+    const caption = new Uint8Array(240 * band).fill(GIF_PALETTE.findIndex((c) => c.join() === '255,255,255'));
+    const ink = GIF_PALETTE.findIndex((c) => c.join() === '34,34,34');
+    caption.fill(
+      GIF_PALETTE.findIndex((c) => c.join() === '200,200,200'),
+      0,
+      240,
+    );
+    drawText(caption, 240, 3, 3, 'step 200/200', ink);
+    drawText(caption, 240, 3, 13, `return ${ret}  time limit`, ink);
+    expect(gifFrame(reader, 10).subarray(240 * 240)).toEqual(caption);
+  }, 120_000);
+
+  it('a gridworld: every step in the terminal with its caption and the legend; the GIF keeps square cells', () => {
+    const out = tmp();
+    const t = cli(['train', '--algo', 'sac-discrete', '--env', 'TwoRoute-v0', '--steps', '2000', '--out', out]);
+    expect(t.status, t.stderr).toBe(0);
+    const gif = join(out, 'rollout.gif');
+    const r = cli(['enjoy', only(out), '--out', gif]);
+    expect(r.status, r.stderr).toBe(0);
+    const steps = Number(
+      /return -?\d+\.\d\d in (\d+) steps, (reached the goal|ended in a hazard|time limit)/.exec(r.stdout)?.[1],
+    );
+    expect(steps, r.stdout).toBeGreaterThan(0);
+    // Frames s_0 … s_T: a caption line, the 6-row grid with one agent, the legend.
+    const captions = r.stdout.match(/^step \d+\/\d+ .*$/gm) ?? [];
+    expect(captions.map((c) => Number(/^step (\d+)/.exec(c)![1]))).toEqual(
+      Array.from({ length: steps + 1 }, (_, k) => k),
+    );
+    expect(
+      captions.slice(0, -1).every((c) => /^step \d+\/\d+  (Up|Right|Down|Left)  return -?\d+\.\d\d$/.test(c)),
+    ).toBe(true);
+    expect(r.stdout.match(/^A agent {2}S start {2}G goal {2}X hazard {2}# wall {2}\. free$/gm)).toHaveLength(steps + 1);
+    expect(r.stdout.match(/A/g)!.length).toBe(2 * (steps + 1)); // the agent once per grid, once per legend
+    const reader = new GifReader(new Uint8Array(readFileSync(gif)));
+    expect(reader.numFrames()).toBe(steps + 1);
+    expect([reader.width, reader.height]).toEqual([240, 160 + captionHeight(240, 2)]); // 9 × 6 cells
   }, 120_000);
 });
 

@@ -1,14 +1,17 @@
 /**
  * Smaller visualizer defects from issue 17, each checked in Debian's chromium: the ELBO preset menu
- * follows the sliders, a tab opens on its own defaults (no seed carried from another panel), Runs and
- * World model say what to do instead of showing a blank area, the gridworld fits a phone's width and
+ * follows the sliders, a tab opens on its own defaults (no seed carried from another panel), Runs says what
+ * to do instead of showing a blank area and World model opens its shipped run, the gridworld fits a phone's width and
  * FrozenLake 8x8 side by side stays within a screen height. Screenshots go to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, type VizSession } from './vizHarness.js';
+import type { ShippedWorldModel } from '../src/viz/worldmodel/shipped.js';
+import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+
+const shippedIndex = JSON.parse(readFileSync('src/viz/worldmodel/index.json', 'utf8')) as ShippedWorldModel;
 
 const ARTIFACTS = 'test-artifacts';
 let session: VizSession;
@@ -63,15 +66,23 @@ describe('visualizer defects (chromium)', () => {
     await page.close();
   });
 
-  it('Runs and World model say what to do when there is nothing to show', async () => {
-    for (const [hash, id] of [
-      ['#panel=runs', 'runs-empty'],
-      ['#panel=worldmodel', 'wm-empty'],
-    ]) {
-      const page = await openPanel(session, hash, errors);
-      expect((await page.textContent(`[data-testid="${id}"]`))!.length).toBeGreaterThan(20);
-      await page.close();
-    }
+  it('Runs says what to do when there is nothing to show; World model opens the shipped run', async () => {
+    const runs = await openPanel(session, '#panel=runs', errors);
+    expect((await runs.textContent('[data-testid="runs-empty"]'))!.length).toBeGreaterThan(20);
+    await runs.close();
+    // No run folder here: the run shipped in src/viz/worldmodel/ is shown, its numbers those the script recorded.
+    const page = await openPanel(session, '#panel=worldmodel', errors);
+    await page.waitForFunction(() => document.body.dataset.wmShown === '0');
+    expect(await page.$eval('[data-testid="wm-run"]', (s) => (s as HTMLSelectElement).value)).toBe(
+      'shipped: rssm-pendulum, seed 1',
+    );
+    const s = await statValues(page, 'wm-stats');
+    expect(Number(s.readoutR2)).toBeCloseTo(shippedIndex.velocityR2, 3);
+    expect(await page.$$eval('[data-testid="wm-chart"]', (c) => c.length)).toBe(2);
+    expect(await page.$$eval('[data-testid="wm-chart"]:first-of-type path', (p) => p.length)).toBe(4);
+    expect(await page.$$eval('[data-testid="wm-truth"] path', (p) => p.length)).toBe(2);
+    expect(await page.$$eval('[data-testid="wm-empty"]', (e) => e.length)).toBe(0);
+    await page.close();
     expect(errors).toEqual([]);
   });
 

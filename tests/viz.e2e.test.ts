@@ -333,13 +333,20 @@ describe('visualizer in chromium', () => {
     expect(num(s, 'imagMse')).toBeCloseTo(0.04, 9);
     expect(num(s, 'repeatMse')).toBeCloseTo(7.5, 9);
     expect(num(s, 'return')).toBe(-7);
+    expect(num(s, 'readoutMse')).toBeCloseTo(0.01, 9);
+    expect(num(s, 'readoutR2')).toBe(0.9);
     expect(await page.$$eval('[data-testid="wm-chart"]', (c) => c.map((x) => x.getAttribute('aria-label')))).toEqual([
       'observation cos θ',
       'observation sin θ',
     ]);
-    // Three series per chart (observed, reconstructed, imagined) and the hidden θ̇ charted on its own.
-    expect(await page.$$eval('[data-testid="wm-chart"]:first-of-type path', (p) => p.length)).toBe(3);
+    // Four series per chart (observed, reconstructed, imagined, repeat last) and the hidden θ̇ charted on its own
+    // with its read-out from the latent.
+    expect(await page.$$eval('[data-testid="wm-chart"]:first-of-type path', (p) => p.length)).toBe(4);
+    expect(
+      await page.$$eval('[data-testid="wm-chart"]:first-of-type .legend text', (t) => t.map((x) => x.textContent)),
+    ).toContain('repeat last');
     expect(await page.$$eval('[data-testid="wm-truth"]', (c) => c.length)).toBe(1);
+    expect(await page.$$eval('[data-testid="wm-truth"] path', (p) => p.length)).toBe(2);
     await shot(page, 'world-model');
     await page.fill('[data-testid="wm-traj"]', '1');
     await page.waitForFunction(() => document.body.dataset.wmShown === '1');

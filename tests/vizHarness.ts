@@ -92,7 +92,8 @@ export const WM_BAD = '2026-11-22T0100-rssm-pendulum-2';
 /**
  * A synthetic RSSM trajectory file (context 3, horizon 4) with known errors: observed o_t = (t, −t),
  * reconstructed = observed + 0.1 (MSE 0.01), imagined = future + 0.2 (MSE 0.04); repeating the last
- * context observation (2, −2) misses the future by 1..4 (MSE 7.5). A second folder's file is malformed.
+ * context observation (2, −2) misses the future by 1..4 (MSE 7.5); the θ̇ read-out misses by 0.1 after its burn-in
+ * (MSE 0.01). A second folder's file is malformed.
  */
 /** The displayed numbers of a stats table (`ui.statTable`), keyed by `data-stat`, as the page wrote them. */
 export async function statValues(page: Page, testid: string): Promise<Record<string, string>> {
@@ -110,6 +111,8 @@ export function writeSyntheticRssm(dir: string): void {
     actions: observed.map(() => [0]),
     rewards: observed.map(() => -1),
     truth: observed.map(([c, s]) => [c, s, 0.5]),
+    // The θ̇ read-out misses the true 0.5 by 0.1 from step 2 on (MSE 0.01), by 1 before (skipped: burn-in).
+    readout: observed.map((_, t) => (t < 2 ? 1.5 : 0.6)),
   };
   const file = {
     format: 'priorlab.rssm-trajectories/1',
@@ -119,6 +122,7 @@ export function writeSyntheticRssm(dir: string): void {
     truthLabels: ['cos θ', 'sin θ', 'θ̇'],
     context: 3,
     horizon: 4,
+    readout: { label: 'θ̇', truthIndex: 2, r2: 0.9, burnIn: 2 },
     trajectories: [traj, { ...traj, imagined: traj.imagined.map((r) => r.map((v) => v + 1)) }],
   };
   mkdirSync(join(dir, WM_RUN), { recursive: true });

@@ -3,6 +3,7 @@
  * ELBO goes up with every term logged and no tensor leak; determinism, exact resume from a checkpoint,
  * non-finite losses stopping training without touching the last good checkpoint, and bad input.
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
@@ -20,7 +21,8 @@ import {
   type Episode,
 } from '../src/worldmodel/sequences.js';
 import { checkTrainLoopOptions, NonFiniteLossError, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
-import { buildTrajectoryFile } from '../src/worldmodel/trajectories.js';
+import { buildTrajectoryFile, type RssmTrajectoryFile } from '../src/worldmodel/trajectories.js';
+import type { ShippedWorldModel } from '../src/viz/worldmodel/shipped.js';
 
 const DIMS = { obsDim: 2, actDim: 1 };
 const SMALL: Partial<RssmConfig> = { deterDim: 16, stochDim: 4, hiddenDim: 16 };
@@ -145,6 +147,17 @@ describe('RSSM on PendulumNoVel-v1 (θ̇ hidden)', () => {
     expect(file.trajectories[1].actions[0]).toEqual([episodes[1].actions[29]]);
     expect(file.trajectories[0].imagined).toHaveLength(15);
     expect(file.trajectories[0].truth?.[0]).toHaveLength(3);
+    expect(file.readout).toBeUndefined();
+    // A read-out's values are time-major [T, B]: value t·10 + b lands at trajectory b, step t.
+    const meta = { env: 'PendulumNoVel-v1', dt: 0.05, obsLabels: ['cos θ', 'sin θ'], context: 5, horizon: 15 };
+    const about = { label: 'θ̇', truthIndex: 2, r2: 0.5, burnIn: 4 };
+    const values = Float64Array.from({ length: 20 * 2 }, (_, r) => Math.floor(r / 2) * 10 + (r % 2));
+    const read = buildTrajectoryFile(meta, batch, model.observe(batch).recon, imagined, { ...about, values });
+    expect(read.readout).toEqual(about);
+    expect(read.trajectories[1].readout?.slice(0, 4)).toEqual([1, 11, 21, 31]);
+    expect(() =>
+      buildTrajectoryFile(meta, batch, model.observe(batch).recon, imagined, { ...about, values: values.slice(1) }),
+    ).toThrow(/readout has 39 values, expected 40/);
     expect(() => model.imagine(batch, 5, 16)).toThrow(/context \+ horizon ≤ T = 20/);
     model.dispose();
   });
@@ -372,5 +385,32 @@ describe('RSSM determinism, checkpoints and failures', () => {
       /RssmState\.weights: has \d+ values, expected \d+/,
     );
     model.dispose();
+  });
+});
+
+describe('the world-model run shipped with the viewer (src/viz/worldmodel/, npm run viewer-worldmodel)', () => {
+  const file = JSON.parse(readFileSync('src/viz/worldmodel/rssm-trajectories.json', 'utf8')) as RssmTrajectoryFile;
+  const index = JSON.parse(readFileSync('src/viz/worldmodel/index.json', 'utf8')) as ShippedWorldModel;
+
+  it('its shown trajectories say what its held-out numbers say: θ̇ is in the latent, imagination beats repeat-last', () => {
+    const { context, readout } = file;
+    expect(readout?.r2).toBeCloseTo(index.velocityR2, 3);
+    // R² of the read-out over the shown trajectories (steps t ≥ burnIn), beside the run's held-out R².
+    const y = file.trajectories.flatMap((t) => t.truth!.slice(readout!.burnIn).map((row) => row[readout!.truthIndex]));
+    const yHat = file.trajectories.flatMap((t) => t.readout!.slice(readout!.burnIn));
+    expect(rSquared(y, yHat)).toBeGreaterThan(0.9);
+    expect(index.velocityR2).toBeGreaterThan(0.9);
+    // Imagination error over the shown windows, against holding the last context observation.
+    const sq = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
+    let imagined = 0;
+    let repeat = 0;
+    for (const t of file.trajectories)
+      t.imagined.forEach((row, k) => {
+        imagined += sq(row, t.observed[context + k]);
+        repeat += sq(t.observed[context - 1], t.observed[context + k]);
+      });
+    expect(imagined).toBeLessThan(repeat / 3);
+    expect(index.imaginationMse).toBeLessThan(index.repeatLastMse / 3);
+    expect(JSON.stringify(file).length).toBeLessThan(30_000);
   });
 });

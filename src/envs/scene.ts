@@ -130,17 +130,46 @@ export function sceneOf(env: Env, obs: Observation): Scene {
   }
 }
 
+/** The glyph of each gridworld cell kind in `gridText`, and the agent's. */
+const GLYPH: Record<CellKind, string> = { free: '.', start: 'S', wall: '#', goal: 'G', hazard: 'X' };
+const AGENT_GLYPH = 'A';
+
+/** What `gridText`'s glyphs mean, in one line. */
+export const GRID_LEGEND = `${AGENT_GLYPH} agent  ${GLYPH.start} start  ${GLYPH.goal} goal  ${GLYPH.hazard} hazard  ${GLYPH.wall} wall  ${GLYPH.free} free`;
+
 /** A gridworld frame as text (walls #, goal G, hazard X, start S, agent A): `enjoy`'s terminal animation. */
 export function gridText(env: Env, obs: Observation): string | null {
   const base = unwrapped(env);
   if (!(base instanceof GridWorld)) return null;
-  const glyph: Record<CellKind, string> = { free: '.', start: 'S', wall: '#', goal: 'G', hazard: 'X' };
   const rows = Array.from({ length: base.nRows }, () => new Array<string>(base.nCols).fill(' '));
   base.kinds.forEach((kind, s) => {
     const [r, c] = base.toRowCol(s);
-    rows[r][c] = glyph[kind];
+    rows[r][c] = GLYPH[kind];
   });
   const [r, c] = base.toRowCol(obs as number);
-  rows[r][c] = 'A';
+  rows[r][c] = AGENT_GLYPH;
   return rows.map((row) => row.join('')).join('\n');
+}
+
+/** The kind of the gridworld cell `obs` is in (null for other envs): where an episode ended. */
+export function cellKindAt(env: Env, obs: Observation): CellKind | null {
+  const base = unwrapped(env);
+  return base instanceof GridWorld ? base.kinds[obs as number] : null;
+}
+
+const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+
+/** An action as a caption says it: a gridworld's move by name, Pendulum's torque, MountainCar's force, else a = (…). */
+export function actionText(env: Env, action: ArrayLike<number>): string {
+  const base = unwrapped(env);
+  if (base instanceof GridWorld) return base.actions[action[0]]?.name ?? `action ${action[0]}`;
+  switch (env.id) {
+    case 'Pendulum-v1':
+    case 'PendulumNoVel-v1':
+      return `torque ${signed(action[0])}`;
+    case 'MountainCarContinuous-v0':
+      return `force ${signed(action[0])}`;
+    default:
+      return `a = (${Array.from(action, signed).join(', ')})`;
+  }
 }

@@ -12,13 +12,13 @@ import { createLearner, type Learner } from '../../agents/learner.js';
 import { RngStreams } from '../../core/rng.js';
 import type { Env, Observation } from '../../envs/env.js';
 import { make } from '../../envs/registry.js';
-import { gridText, hasScene, sceneOf } from '../../envs/scene.js';
+import { actionText, cellKindAt, GRID_LEGEND, gridText, hasScene, sceneOf } from '../../envs/scene.js';
 import type { Objective } from '../../priors/index.js';
 import { writeFileAtomic } from '../atomicfs.js';
 import { splitArgs, validateFlags } from '../run/options.js';
 import { UsageError } from '../../core/errors.js';
 import { checkAgentFits, loadAgent, type AgentManifest } from './agent-io.js';
-import { encodeGif, rasterize } from './gif.js';
+import { encodeGif, rasterize, sceneHeight, withCaption } from './gif.js';
 import { buildObjective, parseEnvOptions } from './setup.js';
 
 /** Whether an episode counts as a success, for envs that define one (else null). */
@@ -133,9 +133,15 @@ const enjoyOptions = z.object({
     .refine((p) => /\.gif$/i.test(p), 'a file name ending in .gif (enjoy writes an animated GIF)')
     .optional()
     .describe('write an animated GIF here (every drawable env)'),
-  size: z.number().int().min(16).max(1024).default(240).describe('GIF width and height in pixels'),
+  size: z
+    .number()
+    .int()
+    .min(16)
+    .max(1024)
+    .default(240)
+    .describe('GIF width in pixels (the height keeps the scene’s shape)'),
   every: z.number().int().positive().default(1).describe('draw every this many steps'),
-  fps: z.number().positive().default(20).describe('frames per second (terminal and GIF)'),
+  fps: z.number().positive().optional().describe('frames per second (default: 4 in the terminal, 20 in the GIF)'),
 });
 
 function runFolderArg(args: string[], cmd: string): [string, Map<string, string | true>] {
@@ -194,11 +200,46 @@ export async function evalMain(args: string[]): Promise<number> {
   }
 }
 
-/** One watched episode: the observations from the reset one to the last. */
-function watch(agent: LoadedAgent, seed: number): Observation[] {
-  const [ep] = runEpisodes(agent.learner, agent.makeEnv, 1, [seed], { record: true });
+/** How an episode ended, in words: the gridworld cell it entered, the goal it reached, or the time limit. */
+export function outcomeText(env: Env, ep: EpisodeResult, last: Observation): string {
+  if (!ep.terminated) return 'time limit';
+  const cell = cellKindAt(env, last);
+  if (cell === 'goal') return 'reached the goal';
+  if (cell === 'hazard') return 'ended in a hazard';
+  if (typeof ep.info.goal === 'string') return `reached the ${ep.info.goal} goal`;
+  const success = successOf(env.id);
+  return success === null ? 'terminated' : success(ep) ? 'reached the goal' : 'terminated off the goal';
+}
+
+/** One watched episode: its result, and per time step t = 0 … T the observation and its caption. */
+interface Watched {
+  result: EpisodeResult;
+  obs: Observation[];
+  outcome: string;
+  /**
+   * Two lines per step: `step t/T` and the action taken from s_t (none at s_T); the return so far (rewards
+   * r_0 … r_{t−1}), and at s_T how the episode ended. `episode` prefixes the step when several are watched.
+   */
+  captions: string[][];
+}
+
+function watch(agent: LoadedAgent, env: Env, seed: number, episode: string): Watched {
+  const [result] = runEpisodes(agent.learner, agent.makeEnv, 1, [seed], { record: true });
+  const tr = result.trajectory!;
   const tabular = agent.learner.observationSpace.kind === 'discrete';
-  return ep.trajectory!.obs.map((o) => (tabular ? o[0] : Float32Array.from(o)));
+  const obs = tr.obs.map((o): Observation => (tabular ? o[0] : Float32Array.from(o)));
+  const T = tr.actions.length;
+  const outcome = outcomeText(env, result, obs[T]);
+  let ret = 0;
+  const captions = obs.map((_, t) => {
+    const lines = [
+      `${episode}step ${t}/${T}${t < T ? `  ${actionText(env, tr.actions[t])}` : ''}`,
+      `return ${ret.toFixed(2)}${t === T ? `  ${outcome}` : ''}`,
+    ];
+    if (t < T) ret += tr.rewards[t];
+    return lines;
+  });
+  return { result, obs, outcome, captions };
 }
 
 /** `priorlab enjoy <run>`: the CLI command; returns the exit code. */
@@ -216,28 +257,41 @@ export async function enjoyMain(args: string[]): Promise<number> {
       throw new UsageError(
         `--out: ${env.id} has no drawing; allowed: gridworlds, Pendulum-v1, PendulumNoVel-v1, MountainCarContinuous-v0, PointMass-v0`,
       );
-    const episodes = Array.from({ length: opts.episodes }, (_, e) => watch(agent, opts.seed + e));
-    const terminal = gridText(env, episodes[0][0]) !== null;
+    const episodes = Array.from({ length: opts.episodes }, (_, e) =>
+      watch(agent, env, opts.seed + e, opts.episodes > 1 ? `episode ${e + 1}/${opts.episodes}  ` : ''),
+    );
+    const terminal = gridText(env, episodes[0].obs[0]) !== null;
     if (terminal) {
       const tty = process.stdout.isTTY;
-      for (const [e, ep] of episodes.entries()) {
-        for (const [t, obs] of ep.entries()) {
-          process.stdout.write(`${tty ? '\x1b[2J\x1b[H' : ''}episode ${e + 1}, step ${t}\n${gridText(env, obs)}\n`);
-          if (tty) await new Promise((r) => setTimeout(r, 1000 / opts.fps));
+      for (const ep of episodes) {
+        for (const [t, obs] of ep.obs.entries()) {
+          const caption = ep.captions[t].join('  ');
+          process.stdout.write(`${tty ? '\x1b[2J\x1b[H' : ''}${caption}\n${gridText(env, obs)}\n${GRID_LEGEND}\n`);
+          if (tty) await new Promise((r) => setTimeout(r, 1000 / (opts.fps ?? 4)));
         }
       }
     } else if (opts.out === undefined) {
       console.log(`${env.id} is not a gridworld: watch it as a GIF with --out rollout.gif`);
     }
+    for (const [e, ep] of episodes.entries())
+      console.log(
+        `episode ${e + 1} (seed ${opts.seed + e}): return ${ep.result.return.toFixed(2)} in ${ep.result.length} steps, ${ep.outcome}`,
+      );
     if (opts.out !== undefined) {
       const frames = episodes.flatMap((ep) =>
-        ep
-          .filter((_, t) => t % opts.every === 0 || t === ep.length - 1)
-          .map((obs) => rasterize(sceneOf(env, obs), opts.size, opts.size)),
+        ep.obs
+          .map((obs, t) => ({ obs, t }))
+          .filter(({ t }) => t % opts.every === 0 || t === ep.obs.length - 1)
+          .map(({ obs, t }) => {
+            const scene = sceneOf(env, obs);
+            const frame = rasterize(scene, opts.size, sceneHeight(scene, opts.size));
+            return withCaption(frame, opts.size, ep.captions[t]);
+          }),
       );
-      writeFileAtomic(resolve(opts.out), encodeGif(frames, opts.size, opts.size, Math.round(1000 / opts.fps)));
+      const height = frames[0].length / opts.size;
+      writeFileAtomic(resolve(opts.out), encodeGif(frames, opts.size, height, Math.round(1000 / (opts.fps ?? 20))));
       console.log(
-        `wrote ${opts.out}: ${frames.length} frames, ${opts.size}×${opts.size}, ${episodes.map((ep) => ep.length - 1).join(' + ')} steps`,
+        `wrote ${opts.out}: ${frames.length} frames, ${opts.size}×${height} (the scene and a caption: step, action, return, outcome), ${episodes.map((ep) => ep.obs.length - 1).join(' + ')} steps`,
       );
     }
     env.close();

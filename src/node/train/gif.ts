@@ -4,6 +4,7 @@
  */
 import gifencDefault, * as gifencModule from 'gifenc';
 import { SCENE_PALETTE, type Scene, type SceneColor } from '../../envs/scene.js';
+import { drawText, GLYPH_HEIGHT } from './font.js';
 
 // gifenc ships CommonJS and an ESM file without "exports": Node's loader gives the CommonJS object as the default
 // export, vite's (vitest, in-process CLI tests) the ESM file's named exports. Take whichever holds the encoder.
@@ -64,6 +65,33 @@ export function rasterize(scene: Scene, width: number, height: number): Uint8Arr
     }
   }
   return px;
+}
+
+/** The height in pixels that keeps `scene`'s world aspect at `width` pixels wide (square cells, a round bob). */
+export function sceneHeight(scene: Scene, width: number): number {
+  const { xMin, xMax, yMin, yMax } = scene.view;
+  return Math.max(1, Math.round((width * (yMax - yMin)) / (xMax - xMin)));
+}
+
+/** The caption's font scale for a `width`-pixel frame: 1 up to 479 px (40 characters a line at 240), then 2, … */
+export const captionScale = (width: number): number => Math.max(1, Math.floor(width / 240));
+
+/** Rows of the caption band under a `width`-pixel frame holding `lines` lines: 3 px margins, 10 px a line (× scale). */
+export const captionHeight = (width: number, lines: number): number =>
+  (lines * (GLYPH_HEIGHT + 3) + 3) * captionScale(width);
+
+/** `frame` (`width` wide) with a band under it holding `lines` in ink, one per row of text (clipped at the edge). */
+export function withCaption(frame: Uint8Array, width: number, lines: readonly string[]): Uint8Array {
+  const scale = captionScale(width);
+  const out = new Uint8Array(frame.length + width * captionHeight(width, lines.length)).fill(INDEX.get('background')!);
+  out.set(frame);
+  const top = frame.length / width;
+  // A grid-coloured rule between the scene and its caption.
+  out.fill(INDEX.get('grid')!, top * width, (top + 1) * width);
+  lines.forEach((line, k) =>
+    drawText(out, width, 3 * scale, top + (3 + k * (GLYPH_HEIGHT + 3)) * scale, line, INDEX.get('ink')!, scale),
+  );
+  return out;
 }
 
 /** An animated GIF of `frames` (palette-index images of `width × height`), `delayMs` per frame, looping. */

@@ -4,10 +4,12 @@
  * sampled trajectories (coloured by the goal reached), routed below or above the obstacle;
  * Pendulum replays one swing-up with its torque arrow and trace, with θ(t) and u(t) charted; switching to
  * it moves to the first seed whose start hangs down (|θ₀| ≥ 2.5 rad), so the swing-up is visible.
+ * MountainCar replays episodes of the `pumping` controller (push the way the car moves) at once, the first
+ * with its force arrow, with its x(t) and force charted.
  */
 import { lineChart } from '../chart.js';
-import { pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from './draw.js';
-import { pendulumEpisode, pointMassTrajectories, swingUpSeed } from './sim.js';
+import { mountainCarView, pendulumView, pointMassView, GOAL_COLORS, type AnimatedView } from './draw.js';
+import { mountainCarRollouts, pendulumEpisode, pointMassTrajectories, swingUpSeed } from './sim.js';
 import { COLORS, css } from '../palette.js';
 import type { ViewController } from '../panel.js';
 import { extraNumber } from '../state.js';
@@ -26,8 +28,10 @@ import {
 } from '../ui.js';
 
 export const TRAJECTORIES = 200;
-const ENVS = ['PointMass-v0', 'Pendulum-v1'] as const;
-const SIZE = 560;
+const ENVS = ['PointMass-v0', 'Pendulum-v1', 'MountainCarContinuous-v0'] as const;
+const MOUNTAIN_CAR_ROLLOUTS = 20;
+/** The scene's side: 560 px, or the main area's width on a narrower screen (a phone). */
+const MAX_SIZE = 560;
 const NOISE_MIN = 0.05;
 type Route = 'top' | 'bottom';
 
@@ -48,7 +52,7 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
   const ctl = section(
     host.sidebar,
     'Environment',
-    'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.',
+    'The hand-written controller the experiments use as a reference prior (Pendulum: energy swing-up with a PD catch; PointMass: steer past the obstacle on the chosen side to the far goal; MountainCar: pumping, push the way the car moves), sampled as a ~ N(controller(s), σ²). The noise width is the breadth of the prior around its mean: watch the trajectories spread.',
   );
   select(ctl, 'control-env', 'environment', ENVS, env, (v) => {
     env = v as typeof env;
@@ -87,7 +91,8 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
   const side = h('div');
   side.style.cssText = 'display:flex;flex-direction:column;gap:12px';
   host.main.append(canvasHost, side);
-  const stage = await Stage.create(canvasHost, SIZE, SIZE);
+  const size = Math.max(200, Math.min(MAX_SIZE, host.main.clientWidth - 4));
+  const stage = await Stage.create(canvasHost, size, size);
   let current: AnimatedView | null = null;
 
   const { schedule, cancel: cancelFrame } = frameScheduler(render);
@@ -102,7 +107,7 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
     if (env === 'PointMass-v0') {
       const tr = pointMassTrajectories(TRAJECTORIES, seed, noise, route);
       current = pointMassView(
-        SIZE,
+        size,
         tr.map((t) => t.xy),
         tr.map((t) => GOAL_COLORS[t.goal ?? 'none']),
       );
@@ -138,9 +143,50 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
         { color: css(COLORS.goal), label: 'goal' },
         { color: css(COLORS.start), label: 'start' },
       ]);
+    } else if (env === 'MountainCarContinuous-v0') {
+      const runs = mountainCarRollouts(MOUNTAIN_CAR_ROLLOUTS, seed, noise);
+      current = mountainCarView(
+        size,
+        Math.round(size * 0.62),
+        runs.map((r) => r.x),
+        0,
+        runs[0].force,
+      );
+      const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+      statTable(
+        side,
+        `${MOUNTAIN_CAR_ROLLOUTS} episodes, seed ${seed}`,
+        [
+          { key: 'flag', label: 'reached the flag', value: mean((r) => (r.flag ? 1 : 0)) },
+          { key: 'meanReturn', label: 'mean return', value: mean((r) => r.return), digits: 1 },
+          { key: 'meanLength', label: 'mean length (999: time limit)', value: mean((r) => r.force.length), digits: 1 },
+        ],
+        'control-stats',
+      );
+      const steps = (a: ArrayLike<number>) => Array.from(a, (v, i) => [i, v] as const);
+      host.charts.append(
+        lineChart({
+          title: 'Position x(t), the first episode (flag at 0.45)',
+          xLabel: 'step',
+          yLabel: 'x',
+          series: [{ name: 'x', color: 0xf0a030, points: steps(runs[0].x) }],
+        }),
+        lineChart({
+          title: 'Force u(t), the first episode',
+          xLabel: 'step',
+          yLabel: 'force',
+          series: [{ name: 'u', color: 0xe05570, points: steps(runs[0].force) }],
+        }),
+      );
+      legend(legendBox, [
+        { color: css(0xf0a030), label: 'the first episode’s car' },
+        { color: css(COLORS.start), label: `the other ${MOUNTAIN_CAR_ROLLOUTS - 1} cars` },
+        { color: css(0xe05570), label: 'force (length ∝ |u|)', shape: 'line' },
+        { color: css(COLORS.goal), label: 'flag' },
+      ]);
     } else {
       const ep = pendulumEpisode(seed, noise);
-      current = pendulumView(SIZE, ep.theta, ep.torque);
+      current = pendulumView(size, ep.theta, ep.torque);
       const upright = ep.theta.filter((t) => Math.abs(t) < 0.1).length;
       statTable(
         side,
@@ -174,6 +220,7 @@ export async function mountControllerView(host: PanelHost, view: ViewController)
         { color: css(0x2bb3a3), label: 'trace of the bob', shape: 'line' },
       ]);
     }
+    stage.resize(size, env === 'MountainCarContinuous-v0' ? Math.round(size * 0.62) : size);
     stage.app.stage.addChild(current.root);
     stage.render();
     stage.animate([current.animation]);

@@ -6,7 +6,12 @@
  * Seeding: env and agent streams derive from one seed, so a seed always gives the same trajectories.
  */
 import { Rng } from '../../core/rng.js';
-import { pendulumSwingUp, pointMassSteering, type GaussianController } from '../../envs/controllers.js';
+import {
+  mountainCarPumping,
+  pendulumSwingUp,
+  pointMassSteering,
+  type GaussianController,
+} from '../../envs/controllers.js';
 import { make } from '../../envs/registry.js';
 
 /** One action sampled from the controller's Gaussian with the agent stream. */
@@ -48,6 +53,39 @@ export function pointMassTrajectories(
     out.push({ xy: Float32Array.from(xy), goal, return: ret });
   }
   return out;
+}
+
+export interface MountainCarRollout {
+  /** Position x per step, the final one included. */
+  x: Float64Array;
+  /** The force applied at each step (the env clips it to [−1, 1]). */
+  force: Float64Array;
+  return: number;
+  /** Reached the flag (terminated) before the 999-step limit. */
+  flag: boolean;
+}
+
+/** `n` episodes of MountainCarContinuous-v0 under the `pumping` controller with noise σ = `noiseStd`. */
+export function mountainCarRollouts(n: number, seed: number, noiseStd: number): MountainCarRollout[] {
+  const env = make('MountainCarContinuous-v0');
+  const controller = mountainCarPumping({ noiseStd });
+  const agent = new Rng(`${seed}/agent`);
+  return Array.from({ length: n }, (_, i) => {
+    let obs = (i === 0 ? env.reset({ seed }) : env.reset()).obs as Float32Array;
+    const x: number[] = [obs[0]];
+    const force: number[] = [];
+    let ret = 0;
+    for (;;) {
+      const u = Math.min(1, Math.max(-1, sample(controller, obs, agent)[0]));
+      const r = env.step([u]);
+      force.push(u);
+      ret += r.reward;
+      obs = r.obs as Float32Array;
+      x.push(obs[0]);
+      if (r.terminated || r.truncated)
+        return { x: Float64Array.from(x), force: Float64Array.from(force), return: ret, flag: r.terminated };
+    }
+  });
 }
 
 export interface PendulumEpisode {

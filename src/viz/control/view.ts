@@ -6,6 +6,7 @@
  */
 import { lineChart } from '../chart.js';
 import { Rng } from '../../core/rng.js';
+import type { Box } from '../../core/spaces.js';
 import type { PriorName } from '../../priors/objective.js';
 import { COLORS, css, PRIOR_COLORS, valueRamp } from '../palette.js';
 import { Stage } from '../stage.js';
@@ -57,7 +58,8 @@ export class AgentsView {
     for (const c of state.columns) {
       const prior = c.agent.prior as PriorName;
       const box = h('div', { class: 'cc-density', 'data-testid': `control-density-${prior}` });
-      const grid = actionGrid(space, space.dim === 1 ? 241 : 41);
+      const n = space.dim === 1 ? 241 : 41;
+      const grid = actionGrid(space, n);
       const d = c.agent.densityAt(s, grid, KL_SAMPLES, new Rng(`${state.seed}/kl`));
       // The Objective's prior; at α = 0 (none) it is the uniform prior, which the objective does not weigh.
       const o = c.agent.objective;
@@ -85,20 +87,20 @@ export class AgentsView {
             ],
           }),
         );
-        if (narrowerThanGrid(grid, d.logPi))
-          box.append(
-            h(
-              'p',
-              { class: 'note', 'data-testid': `control-narrow-${prior}` },
-              `π is nearly deterministic here (narrower than the plot's ${grid.length}-point grid), so its density curve is a spike the grid misses: read its action below.`,
-            ),
-          );
       } else {
         box.append(
-          contours(`${prior}: π(a|s)`, d.logPi, 41, PRIOR_COLORS[prior]),
-          contours(pLabel, d.logPrior, 41, COLORS.prior),
+          contours(`${prior}: π(a|s)`, d.logPi, n, PRIOR_COLORS[prior]),
+          contours(pLabel, d.logPrior, n, COLORS.prior),
         );
       }
+      if (narrowerThanGrid(space, n, d.logPi))
+        box.append(
+          h(
+            'p',
+            { class: 'note', 'data-testid': `control-narrow-${prior}` },
+            `π is nearly deterministic here (narrower than the plot's grid of ${n} points a dimension), so its density is a spike the grid misses: read its action below.`,
+          ),
+        );
       statTable(
         box,
         '',
@@ -252,10 +254,14 @@ function meanAction(grid: Float32Array, logP: Float32Array, dim: number): string
   ).join(', ');
 }
 
-/** True when π's density on the grid integrates to well under 1: π is narrower than the grid's spacing. */
-function narrowerThanGrid(grid: Float32Array, logP: Float32Array): boolean {
-  const step = grid.length > 1 ? Math.abs(grid[1] - grid[0]) : 1;
-  const mass = Array.from(logP).reduce((a, l) => a + (Number.isFinite(l) ? Math.exp(l) : 0), 0) * step;
+/**
+ * True when π's density on the grid (`n` cells a dimension of `space`) integrates to well under 1: π is narrower
+ * than the grid's spacing.
+ */
+function narrowerThanGrid(space: Box, n: number, logP: Float32Array): boolean {
+  let cell = 1;
+  for (let i = 0; i < space.dim; i++) cell *= (space.high[i] - space.low[i]) / n;
+  const mass = Array.from(logP).reduce((a, l) => a + (Number.isFinite(l) ? Math.exp(l) : 0), 0) * cell;
   return !(mass > 0.5);
 }
 
@@ -282,6 +288,28 @@ function contours(title: string, logP: Float32Array, n: number, color: number): 
   ctx.putImageData(img, 0, 0);
   const cap = h('figcaption', {}, title);
   cap.style.color = css(color);
-  box.append(cap, c, h('span', { class: 'note' }, 'x: aₓ, y: a_y ∈ [−1, 1]'));
+  box.append(cap, c, colourScale(Math.exp(max), size), h('span', { class: 'note' }, 'x: aₓ, y: a_y ∈ [−1, 1]'));
   return box;
 }
+
+/** The contours' key: the 8 bands from 0 to the density at the mode (`top`), which it prints. */
+function colourScale(top: number, width: number): HTMLElement {
+  const bar = h('div', { class: 'cc-scale-bar' });
+  bar.style.cssText = `display:flex;width:${width}px;height:8px;margin-top:4px;border:1px solid ${css(COLORS.grid)}`;
+  for (let level = 0; level < 8; level++) {
+    const band = h('span');
+    band.style.cssText = `flex:1;background:${css(level === 0 ? COLORS.panel : valueRamp(level / 7))}`;
+    bar.append(band);
+  }
+  const ends = h('div', { class: 'note' });
+  ends.style.cssText = `display:flex;justify-content:space-between;width:${width}px`;
+  const max = h('span', { 'data-testid': 'density-max' }, `max ${fmtDensity(top)}`);
+  max.dataset.value = String(top);
+  ends.append(h('span', {}, '0'), max);
+  const scale = h('div', { 'data-testid': 'density-scale', title: 'density p(a|s) in bands of ⅛ of its maximum' });
+  scale.append(bar, ends);
+  return scale;
+}
+
+/** A density for the key: 3 significant digits, or powers of ten past 10⁴ (a near-deterministic π). */
+const fmtDensity = (v: number): string => (v >= 1e4 ? v.toExponential(1) : String(+v.toPrecision(3)));

@@ -104,25 +104,35 @@ function drawCells(g: Pen, env: GridWorld, cell: number, fillFor: (s: number) =>
  * dot towards the neighbour the action moves to, its length ∝ π(a|s) (up to 45 % of the cell), its width
  * and opacity growing with π(a|s). A dark casing under each arrow keeps it legible on the palest cells.
  * `faint` draws the prior p(a|s) under the policy: thin, translucent, no casing and no centre dot.
+ * `room` < 1 keeps the arrows in the top `room` of each cell's height (sized to it), leaving the rest for a label.
  */
-function drawArrows(g: Pen, env: GridWorld, pi: Float64Array, cell: number, color: number, faint = false): void {
+export function drawArrows(
+  g: Pen,
+  env: GridWorld,
+  pi: Float64Array,
+  cell: number,
+  color: number,
+  faint = false,
+  room = 1,
+): void {
   const nA = env.actions.length;
   const kinds = env.kinds;
-  const r0 = cell * 0.06;
-  const reach = cell * 0.45;
+  const r0 = cell * room * 0.06;
+  const reach = cell * room * 0.45;
   const casing = COLORS.bg;
   for (let s = 0; s < kinds.length; s++) {
     if (kinds[s] === 'wall' || env.model.terminalStates.has(s)) continue;
     const [r, c] = env.toRowCol(s);
     const cx = c * cell + cell / 2;
-    const cy = r * cell + cell / 2;
+    const cy = r * cell + (cell * room) / 2;
     for (let a = 0; a < nA; a++) {
       const p = pi[s * nA + a];
       if (p < 0.02) continue;
       const { dr, dc } = env.actions[a];
       const alpha = faint ? 0.35 + 0.4 * p : 0.45 + 0.55 * p;
-      const width = faint ? Math.max(1, cell * 0.025) : Math.max(1.5, cell * (0.03 + 0.05 * p));
-      const head = Math.min(cell * 0.16, cell * 0.07 + cell * 0.09 * p) * (faint ? 0.7 : 1);
+      const size = cell * room;
+      const width = faint ? Math.max(1, size * 0.025) : Math.max(1.5, size * (0.03 + 0.05 * p));
+      const head = Math.min(size * 0.16, size * 0.07 + size * 0.09 * p) * (faint ? 0.7 : 1);
       const tip = r0 + (reach - r0) * p;
       // The prior's arrows sit beside the policy's (shifted across their direction), so equal ones stay visible.
       const side = faint ? cell * 0.09 : 0;
@@ -170,17 +180,21 @@ export function paintPolicyGrid(
   ctx.restore();
 }
 
-/** The same grid as a pixi `Graphics` (for pixi panels, e.g. inverse RL), drawn by the same code through a pixi pen. */
+/**
+ * The same grid as a pixi `Graphics` (for pixi panels, e.g. inverse RL), drawn by the same code through a pixi pen;
+ * `arrowRoom` as `room` of the arrows (the top share of each cell they use).
+ */
 export function policyGraphics(
   env: GridWorld,
   pi: Float64Array,
   cell: number,
   fillFor: (s: number) => number | null,
+  arrowRoom = 1,
 ): Graphics {
   const g = new Graphics();
   const pen = pixiPen(g);
   drawCells(pen, env, cell, fillFor);
-  drawArrows(pen, env, pi, cell, 0xffffff);
+  drawArrows(pen, env, pi, cell, 0xffffff, false, arrowRoom);
   return g;
 }
 

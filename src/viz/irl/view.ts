@@ -30,6 +30,11 @@ function label(text: string, x: number, y: number): Text {
   return t;
 }
 
+/** The reward labels' font size in a cell of `cell` px. */
+const labelSize = (cell: number): number => Math.max(8, Math.round(cell / 3.6));
+/** The top share of a cell the arrows keep to, so they end above the reward printed at its bottom. */
+const arrowRoom = (cell: number): number => 1 - (labelSize(cell) + 3) / cell;
+
 /** The reward printed in the lower part of each cell where `show(j)` (goal and hazard cells keep their fixed colours). */
 function rewardLabels(grid: GridWorld, reward: Float64Array, cell: number, show: (j: number) => boolean): Container {
   const c = new Container();
@@ -39,7 +44,7 @@ function rewardLabels(grid: GridWorld, reward: Float64Array, cell: number, show:
       text: String(+reward[j].toFixed(2)),
       style: {
         fill: COLORS.text,
-        fontSize: Math.max(8, Math.round(cell / 3.6)),
+        fontSize: labelSize(cell),
         fontFamily: 'system-ui, DejaVu Sans, sans-serif',
       },
     });
@@ -88,9 +93,19 @@ export class IrlView {
     // One colour scale for both grids (the truth's), so equal rewards look equal.
     const trueScale = scale(s.truth, (j) => grid.cells[j].kind !== 'wall');
     // Terminal cells have no arrows; the recovered grid still shows what entering them pays.
-    const trueGrid = policyGraphics(grid, s.demonstrator.pi, cell, (j) => diverging(s.truth[j] / trueScale));
-    const fitGrid = policyGraphics(grid, fit.pi, cell, (j) =>
-      fit.entered.has(j) ? diverging(fit.reward[j] / trueScale) : COLORS.panel,
+    const trueGrid = policyGraphics(
+      grid,
+      s.demonstrator.pi,
+      cell,
+      (j) => diverging(s.truth[j] / trueScale),
+      arrowRoom(cell),
+    );
+    const fitGrid = policyGraphics(
+      grid,
+      fit.pi,
+      cell,
+      (j) => (fit.entered.has(j) ? diverging(fit.reward[j] / trueScale) : COLORS.panel),
+      arrowRoom(cell),
     );
     // pixi v8: a Graphics takes no children; each grid and its labels share a Container.
     const trueBox = new Container();

@@ -223,6 +223,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   button(run, 'train-reset', 'Reset', () => restart());
   const stepNote = h('p', { class: 'note' });
   run.append(stepNote);
+  // The tab's main control leads its sidebar: on a laptop screen Start is in view while the charts say "press Start".
+  host.sidebar.prepend(run);
 
   const key = section(host.sidebar, 'Legend');
   legend(key, [

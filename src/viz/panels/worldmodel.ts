@@ -3,18 +3,33 @@
  * `src/worldmodel/trajectories.ts`), from a run folder served under `/runs/` or a picked file. For one
  * trajectory at a time, each observation component is charted three ways: observed, reconstructed by the
  * posterior (which saw every o_t), and imagined open-loop by the prior from the end of the context. The
- * stats compare the imagination's error with the naive "repeat the last context observation" forecast.
+ * stats and charts compare the imagination with the naive "repeat the last context observation" forecast;
+ * a hidden state the model never observes (θ̇) is charted against its linear read-out from the latent.
+ * A small run ships with the viewer (`src/viz/worldmodel/`, `npm run viewer-worldmodel`), so the tab shows a
+ * model on first open.
  */
 import { z } from 'zod';
-import { TRAJECTORY_FORMAT, type RssmTrajectoryFile } from '../../worldmodel/trajectories.js';
+import { TRAJECTORY_FORMAT, type RssmTrajectory, type RssmTrajectoryFile } from '../../worldmodel/trajectories.js';
 import { lineChart } from '../chart.js';
 import { COLORS } from '../palette.js';
 import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { parseJsonFile, serverRuns } from '../recorded/data.js';
 import { h, section, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
+import type { ShippedWorldModel } from '../worldmodel/shipped.js';
 
 export const TRAJECTORY_FILE = 'rssm-trajectories.json';
+
+const SHIPPED_FILE = import.meta.glob<string>('../worldmodel/rssm-trajectories.json', {
+  query: '?raw',
+  import: 'default',
+});
+const SHIPPED_INDEX = import.meta.glob<ShippedWorldModel>('../worldmodel/index.json', {
+  import: 'default',
+  eager: true,
+});
+/** The shipped run's name in the run menu. */
+export const SHIPPED_RUN = 'shipped: rssm-pendulum, seed 1';
 
 const matrix = z.array(z.array(z.number()));
 const fileSchema = z.object({
@@ -25,6 +40,9 @@ const fileSchema = z.object({
   truthLabels: z.array(z.string()).optional(),
   context: z.number().int().min(1),
   horizon: z.number().int().min(1),
+  readout: z
+    .object({ label: z.string(), truthIndex: z.number().int().min(0), r2: z.number(), burnIn: z.number().int().min(0) })
+    .optional(),
   trajectories: z
     .array(
       z.object({
@@ -34,6 +52,7 @@ const fileSchema = z.object({
         actions: matrix,
         rewards: z.array(z.number()),
         truth: matrix.optional(),
+        readout: z.array(z.number()).optional(),
       }),
     )
     .min(1),
@@ -49,6 +68,7 @@ export function parseTrajectoryFile(name: string, text: string): RssmTrajectoryF
     if (t.observed.length !== T) throw bad('observed', t.observed.length);
     if (t.reconstructed.length !== T) throw bad('reconstructed', t.reconstructed.length);
     if (t.imagined.length !== f.horizon) throw bad('imagined', t.imagined.length);
+    if (t.readout && t.readout.length !== T) throw bad('readout', t.readout.length);
   });
   return f;
 }
@@ -57,6 +77,21 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 /** Mean over rows and components of the squared difference. */
 const mse = (a: number[][], b: number[][]): number =>
   mean(a.map((row, t) => mean(row.map((v, i) => (v - b[t][i]) ** 2))));
+
+/** The observations after the context, and the naive forecast of them: the last context observation repeated. */
+function forecasts(f: RssmTrajectoryFile, tr: RssmTrajectory): { future: number[][]; repeatLast: number[][] } {
+  const future = tr.observed.slice(f.context);
+  return { future, repeatLast: future.map(() => tr.observed[f.context - 1]) };
+}
+
+/** The file's read-out and the hidden state it reads, for one trajectory (null when the file has none). */
+function readoutOf(f: RssmTrajectoryFile, tr: RssmTrajectory) {
+  if (!f.readout || !tr.readout || !tr.truth) return null;
+  const { truthIndex, burnIn } = f.readout;
+  const truth = tr.truth.map((row) => row[truthIndex]);
+  const settled = (xs: number[]) => xs.slice(burnIn).map((v) => [v]);
+  return { ...f.readout, truth, values: tr.readout, mse: mse(settled(tr.readout), settled(truth)) };
+}
 
 export const mount: PanelModule['mount'] = async (host, view) => {
   const files = new Map<string, () => Promise<string>>();
@@ -79,7 +114,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     h(
       'p',
       { class: 'note' },
-      'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations.',
+      'Observed: the real o_t. Reconstructed: the decoder mean under the posterior q(z_t | o_≤t). Imagined: the decoder mean rolled out with the prior p(z_t | z_t−1, a_t−1) from the end of the context, with no further observations. Repeat last: the naive forecast, the last context observation held. Hidden θ̇: the true velocity beside its linear read-out from the latent [h_t, μ_q,t].',
     ),
   );
 
@@ -120,8 +155,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     view.update({}, { traj: String(index) });
     info.replaceChildren();
     host.charts.replaceChildren();
-    const future = tr.observed.slice(f.context);
-    const lastSeen = tr.observed[f.context - 1];
+    const { future, repeatLast } = forecasts(f, tr);
+    const readout = readoutOf(f, tr);
     statTable(
       info,
       `${f.env}: trajectory ${index + 1} of ${f.trajectories.length}`,
@@ -138,20 +173,37 @@ export const mount: PanelModule['mount'] = async (host, view) => {
         {
           key: 'repeatMse',
           label: '“repeat last” MSE (horizon)',
-          value: mse(
-            future.map(() => lastSeen),
-            future,
-          ),
+          value: mse(repeatLast, future),
           digits: 4,
           hint: 'forecast every future step as the last context observation',
         },
         { key: 'return', label: 'reward sum', value: tr.rewards.reduce((a, b) => a + b, 0), digits: 2 },
+        ...(readout
+          ? [
+              {
+                key: 'readoutMse',
+                label: `${readout.label} read-out MSE (t ≥ ${readout.burnIn})`,
+                value: readout.mse,
+                digits: 4,
+                hint: `a linear read-out of ${readout.label} from the latent [h_t, μ_q,t], this trajectory`,
+              },
+              {
+                key: 'readoutR2',
+                label: `${readout.label} read-out R² (held out)`,
+                value: readout.r2,
+                digits: 3,
+                hint: 'on the run’s held-out windows: 1 = the latent carries it exactly, 0 = no better than its mean',
+              },
+            ]
+          : []),
       ],
       'wm-stats',
     );
     const time = (t: number) => +(t * f.dt).toFixed(6);
     const at = (rows: number[][], i: number, from = 0) => rows.map((row, t) => [time(t + from), row[i]] as const);
+    const start = time(f.context - 1);
     f.obsLabels.forEach((label, i) => {
+      const seen = tr.observed[f.context - 1][i];
       const c = lineChart({
         title: `observation ${label}`,
         xLabel: 'time (s)',
@@ -159,13 +211,15 @@ export const mount: PanelModule['mount'] = async (host, view) => {
           { name: 'observed', color: COLORS.text, points: at(tr.observed, i) },
           { name: 'reconstructed', color: COLORS.posterior, dashed: true, points: at(tr.reconstructed, i) },
           // The imagination starts from the last context step's observation, so the line joins the data.
+          { name: 'imagined', color: COLORS.q, points: [[start, seen] as const, ...at(tr.imagined, i, f.context)] },
           {
-            name: 'imagined',
-            color: COLORS.q,
-            points: [[time(f.context - 1), lastSeen[i]] as const, ...at(tr.imagined, i, f.context)],
+            name: 'repeat last',
+            color: COLORS.muted,
+            dashed: true,
+            points: [[start, seen] as const, ...at(repeatLast, i, f.context)],
           },
         ],
-        markers: [{ x: time(f.context - 1), label: 'imagination starts' }],
+        markers: [{ x: start, label: 'imagination starts' }],
         width: 460,
         height: 230,
       });
@@ -175,10 +229,24 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (tr.truth && f.truthLabels) {
       const hidden = f.truthLabels.map((l, i) => ({ l, i })).filter(({ l }) => !f.obsLabels.includes(l));
       for (const { l, i } of hidden) {
+        const read = readout?.truthIndex === i ? readout : null;
         const c = lineChart({
           title: `hidden state ${l} (never observed by the model)`,
           xLabel: 'time (s)',
-          series: [{ name: l, color: COLORS.muted, points: at(tr.truth, i) }],
+          series: [
+            { name: l, color: COLORS.text, points: at(tr.truth, i) },
+            ...(read
+              ? [
+                  {
+                    name: `read out from the latent`,
+                    color: COLORS.posterior,
+                    dashed: true,
+                    points: read.values.map((v, t) => [time(t), v] as const),
+                  },
+                ]
+              : []),
+          ],
+          markers: read ? [{ x: time(read.burnIn), label: `read-out R² ${read.r2.toFixed(2)}` }] : [],
           width: 460,
           height: 230,
         });
@@ -194,6 +262,18 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (file) void open(file.name, () => file.text());
   });
 
+  const shipped = Object.values(SHIPPED_FILE) as Array<() => Promise<string>>;
+  const about = Object.values(SHIPPED_INDEX)[0] as ShippedWorldModel | undefined;
+  if (shipped.length > 0 && about) {
+    files.set(SHIPPED_RUN, shipped[0]);
+    runBox.append(
+      h(
+        'p',
+        { class: 'note', 'data-testid': 'wm-shipped' },
+        `“${SHIPPED_RUN}” ships with the viewer: made by ${about.command} (npm run viewer-worldmodel).`,
+      ),
+    );
+  }
   try {
     for (const run of await serverRuns(import.meta.env.BASE_URL, TRAJECTORY_FILE))
       files.set(run.name, run.files.get(TRAJECTORY_FILE)!);
@@ -205,14 +285,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     if (!current || !trajInput) return;
     const f = current;
     const ratio = (i: number) => {
-      const tr = f.trajectories[i];
-      const future = tr.observed.slice(f.context);
-      return (
-        mse(
-          future.map(() => tr.observed[f.context - 1]),
-          future,
-        ) / Math.max(1e-12, mse(tr.imagined, future))
-      );
+      const { future, repeatLast } = forecasts(f, f.trajectories[i]);
+      return mse(repeatLast, future) / Math.max(1e-12, mse(f.trajectories[i].imagined, future));
     };
     const best = f.trajectories.map((_, i) => i).reduce((a, b) => (sign * ratio(b) > sign * ratio(a) ? b : a));
     setControl(trajInput, best);
@@ -257,8 +331,10 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       ),
     );
   } else {
-    const names = [...files.keys()].sort();
-    const first = names.includes(view.state.extra.run) ? view.state.extra.run : names[names.length - 1];
+    // The newest run folder opens first; the shipped run when there is none.
+    const runs = [...files.keys()].filter((n) => n !== SHIPPED_RUN).sort();
+    const names = files.has(SHIPPED_RUN) ? [...runs, SHIPPED_RUN] : runs;
+    const first = names.includes(view.state.extra.run) ? view.state.extra.run : (runs.at(-1) ?? SHIPPED_RUN);
     select(runBox, 'wm-run', 'run', names, first, (v) => void open(v, files.get(v)!));
     await open(first, files.get(first)!);
   }

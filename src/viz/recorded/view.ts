@@ -99,6 +99,18 @@ function partColors(parts: string[]): number[] {
   );
 }
 
+/** The width and height an SVG document declares (its root's attributes, else its viewBox); null if neither. */
+function svgSize(svg: string): { width: number; height: number } | null {
+  const root = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+  const box = (root.getAttribute('viewBox') ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
+  const width = parseFloat(root.getAttribute('width') ?? '') || box[2];
+  const height = parseFloat(root.getAttribute('height') ?? '') || box[3];
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
 const meanReturn = (eps: readonly Episode[]): number =>
   eps.reduce((a, e) => a + (e.rewards ?? []).reduce((x, y) => x + y, 0), 0) / eps.length;
 
@@ -334,6 +346,10 @@ export class RunsView {
       const fig = h('figure', { class: 'card', 'data-figure': f.name });
       fig.style.cssText = 'margin:0;max-width:100%';
       const img = h('img', { src: url, alt: f.name });
+      // The figure's own size, set before it loads: an image that grows when it decodes moves the page under a
+      // reader who just scrolled to a chart group (the browser's scroll anchoring shifts the view by its height).
+      const size = svgSize(f.svg);
+      if (size) [img.width, img.height] = [size.width, size.height];
       img.style.cssText = 'max-width:100%;height:auto;display:block;background:#fff';
       fig.append(img, h('figcaption', { class: 'note' }, f.name));
       row.append(fig);
