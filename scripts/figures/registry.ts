@@ -175,6 +175,18 @@ function lessonExtract(runs: readonly RunOutput[]): Record<string, number> {
   };
 }
 
+const DREAMER = 'dreamer-pendulum';
+function dreamerExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Results = { finalReturn: { mean: number }; firstStepAtMinus200: number | null; valueGap: number };
+  const r = runs[0].results as Results | null;
+  if (!r) throw new Error(`figures: ${DREAMER} (seed ${runs[0].seed}) wrote no results.json`);
+  return {
+    final: r.finalReturn.mean,
+    reached: num(r.firstStepAtMinus200, `${DREAMER} first evaluation ≥ −200`),
+    minutes: runs[0].wallSeconds / 60,
+  };
+}
+
 const RSSM = 'rssm-pendulum';
 function rssmExtract(runs: readonly RunOutput[]): Record<string, number> {
   type Imagination = { rssmMse: number[]; naiveMse: number[]; velocityR2: number | null };
@@ -571,6 +583,21 @@ export const FIGURES: readonly Figure[] = [
       const s = v('final');
       const f = (x: number) => fixed(x, 0);
       return `${seeds.map((seed) => f(s.perSeed[String(seed)])).join(', ')} over seeds ${seedsText(seeds)} (mean ${f(s.mean)} ± ${f(s.std)}, ${range(s, f)}; ${code(SAC)})`;
+    },
+  },
+  {
+    name: 'dreamer-pendulum',
+    what: 'the world-model agent on PendulumNoVel-v1 (30k steps, uniform prior): final deterministic return per seed',
+    commands: [DREAMER],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 40 },
+    files: ['README.md'],
+    extract: dreamerExtract,
+    render: ({ v, seeds }) => {
+      const s = v('final');
+      const f = (x: number) => fixed(x, 1);
+      return `${seeds.map((seed) => f(s.perSeed[String(seed)])).join(', ')} over seeds ${seedsText(seeds)} (mean ${f(s.mean)} ± ${f(s.std)}; 10 episodes each; ${code(DREAMER + ' --seeds 1-3')})`;
     },
   },
   {
