@@ -1,6 +1,6 @@
 /**
  * `train` is resumable exactly: a run stopped (Ctrl-C) and resumed from its checkpoint writes the same
- * metrics.jsonl and the same saved agent, byte for byte, as an uninterrupted one (continuous and discrete SAC;
+ * metrics.jsonl and the same saved agent, byte for byte, as an uninterrupted one (continuous and discrete SAC, dreamer;
  * KL-PPO restarts the episodes in flight at a resume, so its resumed run is a different, equally valid, one).
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,6 +60,13 @@ const CASES = [
     steps: 1500,
     set: 'checkpointEvery=300,evalEvery=500,evalEpisodes=2',
     stopAt: 700,
+  },
+  {
+    algo: 'dreamer',
+    env: 'PendulumNoVel-v1',
+    steps: 1000,
+    set: 'prefill=200,trainEvery=25,checkpointEvery=400,evalEvery=400,evalEpisodes=1,deterDim=12,stochDim=3,hiddenDim=10,actorHidden=[10],criticHidden=[10],batchSize=3,seqLen=6,imagineStarts=8,horizon=5',
+    stopAt: 500,
   },
 ];
 
