@@ -3,6 +3,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A reader that stops early (`priorlab … --help | head`) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import('../experiments/cli.ts');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
