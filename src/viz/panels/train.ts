@@ -17,14 +17,12 @@ import { lineChart, type Series } from '../chart.js';
 import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
 import { paintPolicyGrid, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
-import type { PanelModule } from '../panel.js';
+import type { PanelModule, ViewController } from '../panel.js';
 import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
 import { AGENTS, AGENT_LABELS, CONTINUOUS_ENVS, klToExact, type AgentName } from '../train/session.js';
 import { mountContinuousTraining } from '../train/continuous-view.js';
 import { DEFAULT_STATE, formatHash } from '../state.js';
-import type { ViewController } from '../panel.js';
-import type { PanelHost } from '../ui.js';
 import { RemoteTrainer, type RemoteRun } from '../train/remote.js';
 import {
   button,
@@ -38,6 +36,7 @@ import {
   slider,
   statTable,
   whatToNotice,
+  type PanelHost,
 } from '../ui.js';
 
 /** The per-state KL that saturates the learned grid's shading (nats). */

@@ -9,11 +9,21 @@
 import { lineChart, type Series } from '../chart.js';
 import { GOAL_COLORS, paintPointMass } from '../control/draw.js';
 import { fanChart } from '../control/fan.js';
-import { COLORS, PRIOR_COLORS, css } from '../palette.js';
+import { PRIOR_COLORS, css } from '../palette.js';
 import type { ViewController } from '../panel.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { button, frameScheduler, h, legend, section, select, slider, statTable, whatToNotice } from '../ui.js';
-import type { PanelHost } from '../ui.js';
+import {
+  button,
+  frameScheduler,
+  h,
+  legend,
+  section,
+  select,
+  slider,
+  statTable,
+  whatToNotice,
+  type PanelHost,
+} from '../ui.js';
 import { RemoteTrainer, type RemoteRun } from './remote.js';
 import { CONTINUOUS_ENVS, LIVE_ROLLOUTS, ROLLOUT_EVERY } from './session.js';
 
