@@ -253,6 +253,8 @@ export async function mountContinuousTraining(host: PanelHost, view: ViewControl
         width: size,
         height: Math.round(size * 0.75),
       });
+      // No rollout picked; the step marker rests on the y axis.
+      fan.show(-1, 0);
       fan.svg.dataset.testid = `train-rollouts-${p.prior}`;
       p.box.append(fan.svg);
     }
