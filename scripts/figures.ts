@@ -11,7 +11,9 @@
  *   --readme <file>                    the README to read/fill instead of ./README.md (tests use a copy)
  *   --list                             the registry
  *
- * Every run is in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary folder.
+ * Every run is in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary folder; a
+ * command can name an earlier command's run folder (`{run:K}`), and an extract can evaluate a run folder as
+ * `priorlab eval` does (`evaluateRun`).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -92,9 +94,21 @@ async function runCommand(command: string, seed: number, out: string, backendCac
     ({ step, ...scalars }) => ({ step, scalars }),
   );
   return {
-    run: { command, seed, lines, results, metrics, wallSeconds, load } satisfies RunOutput,
+    run: { command, seed, dir, lines, results, metrics, wallSeconds, load } satisfies RunOutput,
     backend,
   };
+}
+
+/**
+ * `{run:K}` in a command is the run folder of the figure's command K at the same seed (run before it): a
+ * fine-tune's `--reference {run:0}`.
+ */
+function withRunFolders(command: string, runs: readonly RunOutput[]): string {
+  return command.replace(/\{run:(\d+)\}/g, (_, k: string) => {
+    const dir = runs[Number(k)]?.dir;
+    if (!dir) throw new UsageError(`figures: command '${command}': {run:${k}} names no earlier train command's folder`);
+    return dir;
+  });
 }
 
 interface Measured {
@@ -118,7 +132,8 @@ async function measure(figures: readonly Figure[], log: (l: string) => void): Pr
       let wall = 0;
       for (const seed of figure.seeds) {
         const runs: RunOutput[] = [];
-        for (const command of figure.commands) {
+        for (const template of figure.commands) {
+          const command = withRunFolders(template, runs);
           const k = `${command}\u0000${seed}`;
           let run = cache.get(k);
           if (run === undefined) {
