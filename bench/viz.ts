@@ -87,22 +87,24 @@ const TARGET_PAUSE_MS = 100;
  * Live training in Web Workers: the page's frame rate while the learners train, and the Pause latency, the
  * time from the click to the last progress message (the latest snapshot whose step counts moved) as the page
  * records it in `data-train-progress-at`. Three discrete-SAC learners (one per prior) in one worker taking
- * turns and in one worker each, and one learner alone; three KL-PPO learners (an iteration is a longer slice).
+ * turns and in one worker each, and one learner alone; three KL-PPO learners (an iteration is a longer slice);
+ * three continuous SACs on PointMass (one worker, three) and on Pendulum.
  */
 export async function benchLiveTraining(session: VizSession): Promise<void> {
+  const grid = (extra: string) => `#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&${extra}`;
   const runs = [
-    { name: 'one learner (SAC), 1 worker', extra: 'agent=sac&mode=single' },
-    { name: 'three learners (SAC), 1 worker', extra: 'agent=sac&workers=1' },
-    { name: 'three learners (SAC), 3 workers', extra: 'agent=sac&workers=3' },
-    { name: 'three learners (KL-PPO), 1 worker', extra: 'agent=klppo&workers=1' },
+    { name: 'one learner (SAC), 1 worker', hash: grid('agent=sac&mode=single') },
+    { name: 'three learners (SAC), 1 worker', hash: grid('agent=sac&workers=1') },
+    { name: 'three learners (SAC), 3 workers', hash: grid('agent=sac&workers=3') },
+    { name: 'three learners (KL-PPO), 1 worker', hash: grid('agent=klppo&workers=1') },
+    // Continuous SAC on the engine, one learner per prior, their rollouts redrawn every 500 steps.
+    { name: 'PointMass, three SACs, 1 worker', hash: '#panel=train&env=PointMass-v0&alpha=0.05&seed=1' },
+    { name: 'PointMass, three SACs, 3 workers', hash: '#panel=train&env=PointMass-v0&alpha=0.05&seed=1&workers=3' },
+    { name: 'Pendulum, three SACs, 1 worker', hash: '#panel=train&env=Pendulum-v1&alpha=0.2&seed=1' },
   ];
   for (const r of runs) {
     const errors: string[] = [];
-    const page = await openPanel(
-      session,
-      `#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&${r.extra}`,
-      errors,
-    );
+    const page = await openPanel(session, r.hash, errors);
     await page.click('[data-testid="train-run"]');
     await page.waitForFunction(
       () =>

@@ -13,7 +13,9 @@
  *
  * An experiment command runs in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary
  * folder; a shell command (`npm run bench -- engine`, `npx tsx examples/x.ts`) runs as a child process and its
- * stdout is what it printed. Blocks are filled into the files as they are when the runs end.
+ * stdout is what it printed. Blocks are filled into the files as they are when the runs end. A command can name
+ * an earlier command's run folder (`{run:K}`), and an extract can evaluate a run folder as `priorlab eval` does
+ * (`evaluateRun`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -83,7 +85,17 @@ async function runShell(command: string, seed: number, out: string): Promise<Run
   if (code !== 0)
     throw new Error(`figures: '${command}' exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const wallSeconds = (performance.now() - t0) / 1000;
-  return { command, seed, lines: stdout.split('\n'), results: null, json: () => null, metrics: [], wallSeconds, load };
+  return {
+    command,
+    seed,
+    dir: null,
+    lines: stdout.split('\n'),
+    results: null,
+    json: () => null,
+    metrics: [],
+    wallSeconds,
+    load,
+  };
 }
 
 export const isShell = (command: string): boolean => /^(npm|npx) /.test(command);
@@ -128,9 +140,21 @@ async function runCommand(command: string, seed: number, out: string, backendCac
     ({ step, ...scalars }) => ({ step, scalars }),
   );
   return {
-    run: { command, seed, lines, results, json: readJson, metrics, wallSeconds, load } satisfies RunOutput,
+    run: { command, seed, dir, lines, results, json: readJson, metrics, wallSeconds, load } satisfies RunOutput,
     backend,
   };
+}
+
+/**
+ * `{run:K}` in a command is the run folder of the figure's command K at the same seed (run before it): a
+ * fine-tune's `--reference {run:0}`.
+ */
+function withRunFolders(command: string, runs: readonly RunOutput[]): string {
+  return command.replace(/\{run:(\d+)\}/g, (_, k: string) => {
+    const dir = runs[Number(k)]?.dir;
+    if (!dir) throw new UsageError(`figures: command '${command}': {run:${k}} names no earlier train command's folder`);
+    return dir;
+  });
 }
 
 interface Measured {
@@ -160,7 +184,8 @@ async function measure(
     for (const seed of figure.seeds) {
       const runs: RunOutput[] = [];
       perSeed.push(runs);
-      for (const command of figure.commands) {
+      for (const template of figure.commands) {
+        const command = withRunFolders(template, runs);
         const k = `${command}\u0000${seed}`;
         let run = cache.get(k);
         if (run === undefined) {

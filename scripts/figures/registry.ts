@@ -8,6 +8,7 @@ import type { SeedStats } from './stats.js';
 import { fixed, meanStdRange, pct, range, sci, seedsText } from './stats.js';
 import type { Tolerance } from './blocks.js';
 import { UsageError } from '../../src/core/errors.js';
+import { evaluateRun } from '../../src/node/train/commands.js';
 import { derivedUnbiased, ESTIMATORS } from '../../src/agents/rlhf/estimators.js';
 import { klRegularizedOptimum } from '../../src/agents/klppo/optimum.js';
 import { TokenSeq } from '../../src/envs/tokens.js';
@@ -16,6 +17,8 @@ import { TokenSeq } from '../../src/envs/tokens.js';
 export interface RunOutput {
   readonly command: string;
   readonly seed: number;
+  /** the run folder of a train command (there while the figures are measured), else null */
+  readonly dir: string | null;
   /** printed lines (ctx.print) */
   readonly lines: readonly string[];
   /** results.json, when the run wrote one */
@@ -422,6 +425,77 @@ const EXAMPLES: ReadonlyArray<{ file: string; what: string; quote: readonly RegE
     quote: [/^\| \w+ \| 0\.05 \|/, /^\| \w+ \| 0\.15 \|/, /^\| \w+ \| 0\.5 \|/],
   },
 ];
+
+/** `priorlab eval <the run's folder> --episodes 50` (seed 1), under other env options if given. */
+function evaluated(run: RunOutput, envOptions?: Record<string, unknown>) {
+  if (!run.dir) throw new Error(`figures: ${run.command} (seed ${run.seed}) has no run folder to evaluate`);
+  return evaluateRun(run.dir, { episodes: MC_EPISODES, seed: 1, envOptions });
+}
+
+const MC_EPISODES = 50;
+const MC = {
+  uniform: 'train --algo sac --env MountainCarContinuous-v0 --prior uniform --alpha auto',
+  pumping: 'train --algo sac --env MountainCarContinuous-v0 --prior reference --alpha auto_0.1 --target-kl 1.69',
+  klppo: 'train --algo klppo --env MountainCarContinuous-v0 --prior reference --alpha 0.1 --set distill=5',
+} as const;
+const MC_ROWS = [
+  ['uniform', 'SAC, uniform (`--alpha auto`, target entropy −1)'],
+  ['pumping', 'SAC, `pumping` reference (`--alpha auto_0.1 --target-kl 1.69`)'],
+  ['klppo', 'KL-PPO, `pumping` reference (`--alpha 0.1 --set distill=5`)'],
+] as const;
+
+function mcExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  MC_ROWS.forEach(([k], i) => {
+    const e = evaluated(runs[i]);
+    out[`${k}/successes`] = num(e.successes, `${runs[i].command} successes`);
+    out[`${k}/return`] = e.mean;
+    out[`${k}/std`] = e.std;
+    out[`${k}/kl`] = e.kl;
+  });
+  return out;
+}
+
+/** `lo–hi`, or `x on every seed` when the two read the same. */
+function spread(s: SeedStats, f: (x: number) => string): string {
+  return f(s.min) === f(s.max) ? `${f(s.min)} on every seed` : `${f(s.min)}–${f(s.max)}`;
+}
+
+/** The fine-tune: the task changed to 10× the force penalty; the reference is the pretrained run (command 0). */
+const FINETUNE_OPTIONS = { actionCost: 1 };
+const FINETUNE = `train --algo sac --env MountainCarContinuous-v0 --prior reference --reference {run:0} --alpha auto_0.1 --target-kl 0.5 --env-options ${JSON.stringify(FINETUNE_OPTIONS)} --steps 15000`;
+
+function finetuneExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const pre = evaluated(runs[0], FINETUNE_OPTIONS);
+  const tuned = evaluated(runs[1]);
+  const last = runs[1].metrics.at(-1);
+  if (!last) throw new Error(`figures: ${runs[1].command} (seed ${runs[1].seed}) logged no metrics`);
+  return {
+    pre: pre.mean,
+    preStd: pre.std,
+    tuned: tuned.mean,
+    tunedStd: tuned.std,
+    tunedSuccess: num(tuned.successes, 'fine-tuned successes') / MC_EPISODES,
+    kl: tuned.kl,
+    trainKl: num(last.scalars['charts/kl_prior'], 'the last charts/kl_prior'),
+    alpha: num(last.scalars['charts/alpha'], 'the last charts/alpha'),
+  };
+}
+
+/** Each command's wall time (s) and the 1-minute load when it started. */
+function wallExtract(runs: readonly RunOutput[]): Record<string, number> {
+  return Object.fromEntries(
+    runs.flatMap((r, i) => [
+      [`wall/${i}`, r.wallSeconds],
+      [`load/${i}`, r.load[0]],
+    ]),
+  );
+}
+
+/** `a–b` of the seeds' values with `f`, one value when they read the same. */
+function between(s: SeedStats, f: (x: number) => string): string {
+  return f(s.min) === f(s.max) ? f(s.min) : `${f(s.min)}–${f(s.max)}`;
+}
 
 export const FIGURES: readonly Figure[] = [
   {
@@ -1068,6 +1142,89 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v, seeds }) =>
       `the recovered values range from ${fixed(v('cliffMin').min, 0)} to ${fixed(v('cliffMax').max, 1)} against a true −100 ` +
       `(${code(IRL.cliff)}, N = 10,000, seeds ${seedsText(seeds)}; each seed's lowest: ${range(v('cliffMin'), (x) => fixed(x, 0))})`,
+  },
+  {
+    name: 'mountaincar-table',
+    what: 'MountainCarContinuous-v0, 5 seeds × 50k steps per learner: success, return and KL of `eval --episodes 50`',
+    commands: [MC.uniform, MC.pumping, MC.klppo],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'slow',
+    tolerance: { rel: 0.05, abs: 0.5 },
+    files: ['README.md'],
+    extract: mcExtract,
+    render: ({ v, seeds }) => {
+      const f2 = (x: number) => fixed(x, 2);
+      const rows = MC_ROWS.map(([k, label]) => {
+        const n = MC_EPISODES * seeds.length;
+        const ok = Object.values(v(`${k}/successes`).perSeed).reduce((a, b) => a + b, 0);
+        return (
+          `| ${label} | ${ok}/${n} (${fixed((100 * ok) / n, ok === n || ok === 0 ? 0 : 1)}%) | ` +
+          `${spread(v(`${k}/return`), f2)} (± ${between(v(`${k}/std`), f2)}) | ${between(v(`${k}/kl`), f2)} |`
+        );
+      });
+      const lines = [
+        `| learner, prior | success (${MC_EPISODES} episodes × ${seeds.length} seeds) | return per seed (± std over episodes) | KL(π‖prior)/step |`,
+        '|---|---|---|---|',
+        ...rows,
+        '| rl-baselines3-zoo SAC (50k steps, gSDE, one run) | — | 94.68 ± 1.13 | — |',
+      ];
+      // Inside the README's list item: indented by two spaces.
+      return `\n\n  ${lines.join('\n  ')}\n\n  `;
+    },
+  },
+  {
+    name: 'mountaincar-finetune',
+    what: 'the RLHF recipe on MountainCar: pretrain (SAC + pumping), fine-tune under 10× the force penalty with a KL to it',
+    commands: [MC.pumping, FINETUNE],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.1, abs: 0.5 },
+    files: ['README.md'],
+    extract: finetuneExtract,
+    render: ({ v, seeds }) => {
+      const f1 = (x: number) => fixed(x, 1);
+      const f2 = (x: number) => fixed(x, 2);
+      const each = (k: string, f: (x: number) => string, sd?: string) =>
+        seeds.map((s) => `${f(v(k).perSeed[String(s)])}${sd ? ` ± ${f(v(sd).perSeed[String(s)])}` : ''}`).join(' and ');
+      return (
+        `Under the new reward the pretrained agents (seeds ${seedsText(seeds)}) return ${each('pre', f1, 'preStd')}; ` +
+        `the fine-tuned ones ${each('tuned', f1, 'tunedStd')} (${pct(v('tunedSuccess').min)}${v('tunedSuccess').min === v('tunedSuccess').max ? '' : `–${pct(v('tunedSuccess').max)}`} success, ${MC_EPISODES} episodes), ` +
+        `with KL to the pretrained policy ${each('kl', f2)} nats/step at evaluation (${each('trainKl', f2)} at the last training log; target 0.5, α ${each('alpha', f2)}; \`npm run figures -- --only mountaincar-finetune\`)`
+      );
+    },
+  },
+  {
+    name: 'mountaincar-time',
+    what: "the MountainCar table's training wall time per seed (one seed after another, in-process) and the load",
+    commands: [MC.uniform, MC.pumping, MC.klppo],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: wallExtract,
+    render: ({ v }) => {
+      const min = (x: number) => fixed(x / 60, 1);
+      const one = (i: number) => `${between(v(`wall/${i}`), min)} min`;
+      return (
+        `${one(0)}, ${one(1)} and ${one(2)} per seed (SAC uniform, SAC pumping, KL-PPO; one seed at a time in one process, ` +
+        `at load ${between(v('load/0'), (x) => fixed(x, 1))}, ${between(v('load/1'), (x) => fixed(x, 1))} and ${between(v('load/2'), (x) => fixed(x, 1))}: ` +
+        `\`npm run figures -- --only mountaincar-time\`)`
+      );
+    },
+  },
+  {
+    name: 'mountaincar-finetune-time',
+    what: "the fine-tune's wall time per seed (15k steps, in-process) and the load",
+    commands: [MC.pumping, FINETUNE],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: wallExtract,
+    render: ({ v }) =>
+      `${between(v('wall/1'), (x) => fixed(x, 0))} s per fine-tune at load ${between(v('load/1'), (x) => fixed(x, 1))} (\`npm run figures -- --only mountaincar-finetune-time\`)`,
   },
 ];
 

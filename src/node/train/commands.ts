@@ -157,14 +157,33 @@ function meanStd(xs: readonly number[]): [number, number] {
   return [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
 }
 
-/** `priorlab eval <run>`: the CLI command; returns the exit code. */
-export async function evalMain(args: string[]): Promise<number> {
-  const [dir, flags] = runFolderArg(args, 'eval');
-  const [opts] = validateFlags(flags, [evalOptions] as const);
-  const envOptions = opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions);
-  const { initNodeBackend } = await import('../backend.js');
-  await initNodeBackend(undefined);
-  const agent = loadRunAgent(dir, opts.seed, envOptions);
+/** What `priorlab eval` reports of a run folder's agent. */
+export interface RunEvaluation {
+  manifest: AgentManifest;
+  /** The objective's label, e.g. `reference α=auto→KL 1.69`. */
+  objective: string;
+  episodes: number;
+  /** Mean ± std (population) of the episodes' returns. */
+  mean: number;
+  std: number;
+  /** Episodes ending in the env's success (null: the env defines none). */
+  successes: number | null;
+  meanLength: number;
+  /** KL(π‖prior) and entropy per step, averaged over the visited states. */
+  kl: number;
+  entropy: number;
+}
+
+/**
+ * Evaluates the agent of run folder `dir` (the backend initialized): `episodes` deterministic episodes from the
+ * resets of seed `seed`, under the agent's env options or `envOptions`. What `priorlab eval` prints, and what
+ * `npm run figures` reads.
+ */
+export function evaluateRun(
+  dir: string,
+  opts: { episodes: number; seed: number; envOptions?: Record<string, unknown> },
+): RunEvaluation {
+  const agent = loadRunAgent(dir, opts.seed, opts.envOptions);
   try {
     const streams = new RngStreams(`eval/${opts.seed}`);
     const statsRng = streams.get('stats');
@@ -181,23 +200,44 @@ export async function evalMain(args: string[]): Promise<number> {
     });
     const [mean, std] = meanStd(eps.map((e) => e.return));
     const success = successOf(agent.manifest.env.id);
-    const m = agent.manifest;
-    const options = opts.envOptions === undefined ? '' : ` (env options ${opts.envOptions})`;
-    console.log(
-      `${m.algo} on ${m.env.id}${options}, objective ${agent.objective.label}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`,
-    );
-    console.log('| metric | value |\n|---|---|');
-    console.log(`| return | ${mean.toFixed(2)} ± ${std.toFixed(2)} |`);
-    console.log(
-      `| success rate | ${success ? `${((100 * eps.filter(success).length) / eps.length).toFixed(1)}%` : 'not defined for this env'} |`,
-    );
-    console.log(`| episode length | ${meanStd(eps.map((e) => e.length))[0].toFixed(1)} |`);
-    console.log(`| KL(π‖prior) per step | ${(klSum / steps).toFixed(4)} nats |`);
-    console.log(`| entropy per step | ${(hSum / steps).toFixed(4)} nats |`);
-    return 0;
+    return {
+      manifest: agent.manifest,
+      objective: agent.objective.label,
+      episodes: opts.episodes,
+      mean,
+      std,
+      successes: success ? eps.filter(success).length : null,
+      meanLength: meanStd(eps.map((e) => e.length))[0],
+      kl: klSum / steps,
+      entropy: hSum / steps,
+    };
   } finally {
     agent.dispose();
   }
+}
+
+/** `priorlab eval <run>`: the CLI command; returns the exit code. */
+export async function evalMain(args: string[]): Promise<number> {
+  const [dir, flags] = runFolderArg(args, 'eval');
+  const [opts] = validateFlags(flags, [evalOptions] as const);
+  const envOptions = opts.envOptions === undefined ? undefined : parseEnvOptions(opts.envOptions);
+  const { initNodeBackend } = await import('../backend.js');
+  await initNodeBackend(undefined);
+  const r = evaluateRun(dir, { episodes: opts.episodes, seed: opts.seed, envOptions });
+  const m = r.manifest;
+  const options = opts.envOptions === undefined ? '' : ` (env options ${opts.envOptions})`;
+  console.log(
+    `${m.algo} on ${m.env.id}${options}, objective ${r.objective}, trained ${m.step} steps; ${opts.episodes} deterministic episodes, seed ${opts.seed}`,
+  );
+  console.log('| metric | value |\n|---|---|');
+  console.log(`| return | ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} |`);
+  console.log(
+    `| success rate | ${r.successes !== null ? `${((100 * r.successes) / r.episodes).toFixed(1)}%` : 'not defined for this env'} |`,
+  );
+  console.log(`| episode length | ${r.meanLength.toFixed(1)} |`);
+  console.log(`| KL(π‖prior) per step | ${r.kl.toFixed(4)} nats |`);
+  console.log(`| entropy per step | ${r.entropy.toFixed(4)} nats |`);
+  return 0;
 }
 
 /** How an episode ended, in words: the gridworld cell it entered, the goal it reached, or the time limit. */

@@ -22,30 +22,49 @@ const STEP_MS = 40;
 
 export const GOAL_COLORS: Record<string, number> = { far: 0x2bb3a3, near: 0xf0a030, none: 0xe05570 };
 
-/** `trajectories`: flat x,y arrays; `goals`: the goal each reached (null: none). */
-/** PointMass with trajectories overlaid, `colors[i]` the colour of trajectory i (by goal reached, or by prior). */
-export function pointMassView(
+/** PointMass's arena (CSS px) → screen: `size` square pixels for the env's bounds, y up. */
+function pointMassScale(size: number) {
+  const { bounds } = POINT_MASS_GEOMETRY;
+  return {
+    sx: (x: number) => ((x - bounds.xMin) / (bounds.xMax - bounds.xMin)) * size,
+    sy: (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size,
+    sr: (r: number) => (r / (bounds.xMax - bounds.xMin)) * size,
+  };
+}
+
+/**
+ * PointMass's still scene on a 2D canvas (origin at its top left, `size` CSS px square): the arena with its
+ * obstacles, `trajectories` (flat x,y arrays) at low opacity, `colors[i]` the colour of trajectory i, and the
+ * goals and the start on top. A 2D canvas, not pixi triangles: the bundle is tens of thousands of segments,
+ * and the live-training view repaints it at every read-out.
+ */
+export function paintPointMass(
+  ctx: CanvasRenderingContext2D,
   size: number,
   trajectories: readonly Float32Array[],
   colors: readonly number[],
-): AnimatedView {
-  const { bounds, obstacles, goals: goalSpecs, start } = POINT_MASS_GEOMETRY;
-  const sx = (x: number) => ((x - bounds.xMin) / (bounds.xMax - bounds.xMin)) * size;
-  const sy = (y: number) => size - ((y - bounds.yMin) / (bounds.yMax - bounds.yMin)) * size;
-  const sr = (r: number) => (r / (bounds.xMax - bounds.xMin)) * size;
-  const root = new Container();
-  const bg = new Graphics().rect(0, 0, size, size).fill(COLORS.panel).stroke({ width: 1, color: COLORS.grid });
-  for (let v = -0.5; v <= 0.5; v += 0.5) bg.moveTo(sx(v), 0).lineTo(sx(v), size).moveTo(0, sy(v)).lineTo(size, sy(v));
-  bg.stroke({ width: 1, color: COLORS.grid, alpha: 0.6 });
-  for (const o of obstacles) bg.circle(sx(o.x), sy(o.y), sr(o.r)).fill(COLORS.wall);
-  root.addChild(bg);
-  // The bundle of trajectories is tens of thousands of segments: rasterized once by a 2D canvas into a
-  // texture, rather than tessellated into triangles for WebGL.
-  const dpr = Math.min(2, window.devicePixelRatio || 1);
-  const bundle = document.createElement('canvas');
-  bundle.width = bundle.height = Math.ceil(size * dpr);
-  const ctx = bundle.getContext('2d')!;
-  ctx.scale(dpr, dpr);
+): void {
+  const { obstacles, goals, start } = POINT_MASS_GEOMETRY;
+  const { sx, sy, sr } = pointMassScale(size);
+  const circle = (x: number, y: number, r: number) => (ctx.beginPath(), ctx.arc(x, y, r, 0, 2 * Math.PI));
+  ctx.save();
+  ctx.fillStyle = css(COLORS.panel);
+  ctx.fillRect(0, 0, size, size);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = css(COLORS.grid);
+  ctx.strokeRect(0.5, 0.5, size - 1, size - 1);
+  ctx.globalAlpha = 0.6;
+  ctx.beginPath();
+  for (let v = -0.5; v <= 0.5; v += 0.5) {
+    ctx.moveTo(sx(v), 0);
+    ctx.lineTo(sx(v), size);
+    ctx.moveTo(0, sy(v));
+    ctx.lineTo(size, sy(v));
+  }
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = css(COLORS.wall);
+  for (const o of obstacles) (circle(sx(o.x), sy(o.y), sr(o.r)), ctx.fill());
   ctx.lineWidth = 1.4;
   ctx.globalAlpha = 0.22;
   trajectories.forEach((xy, i) => {
@@ -55,27 +74,46 @@ export function pointMassView(
     ctx.strokeStyle = css(colors[i]);
     ctx.stroke();
   });
-  const lines = new Sprite(Texture.from(bundle, true));
-  lines.setSize(size, size);
-  lines.on('destroyed', () => lines.texture.destroy(true));
-  root.addChild(lines);
-  const marks = new Graphics();
-  for (const g of goalSpecs)
-    marks
-      .circle(sx(g.x), sy(g.y), sr(g.r))
-      .fill({ color: COLORS.goal, alpha: 0.35 })
-      .stroke({ width: 2, color: COLORS.goal });
-  marks.circle(sx(start.x), sy(start.y), 5).fill(COLORS.start);
-  root.addChild(marks);
-  for (const g of goalSpecs) {
-    const t = new Text({ text: `${g.name} goal +${g.reward}`, style: { ...FONT, fill: COLORS.text } });
-    t.anchor.set(0.5, 0);
-    t.position.set(Math.min(size - 50, sx(g.x)), sy(g.y) + sr(g.r) + 4);
-    root.addChild(t);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = css(COLORS.goal);
+  ctx.font = CANVAS_FONT;
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'center';
+  for (const g of goals) {
+    circle(sx(g.x), sy(g.y), sr(g.r));
+    ctx.globalAlpha = 0.35;
+    ctx.fillStyle = css(COLORS.goal);
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.stroke();
+    ctx.fillStyle = css(COLORS.text);
+    ctx.fillText(`${g.name} goal +${g.reward}`, Math.min(size - 50, sx(g.x)), sy(g.y) + sr(g.r) + 4);
   }
-  const startLabel = new Text({ text: 'start', style: { ...FONT, fill: COLORS.muted } });
-  startLabel.position.set(sx(start.x) - 14, sy(start.y) + 8);
-  root.addChild(startLabel);
+  disc(ctx, sx(start.x), sy(start.y), 5, css(COLORS.start));
+  ctx.textAlign = 'left';
+  ctx.fillStyle = css(COLORS.muted);
+  ctx.fillText('start', sx(start.x) - 14, sy(start.y) + 8);
+  ctx.restore();
+}
+
+/** PointMass with trajectories overlaid (`paintPointMass`), and one dot replaying them in turn. */
+export function pointMassView(
+  size: number,
+  trajectories: readonly Float32Array[],
+  colors: readonly number[],
+): AnimatedView {
+  const { sx, sy } = pointMassScale(size);
+  const root = new Container();
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  const scene = document.createElement('canvas');
+  scene.width = scene.height = Math.ceil(size * dpr);
+  const ctx = scene.getContext('2d')!;
+  ctx.scale(dpr, dpr);
+  paintPointMass(ctx, size, trajectories, colors);
+  const sprite = new Sprite(Texture.from(scene, true));
+  sprite.setSize(size, size);
+  sprite.on('destroyed', () => sprite.texture.destroy(true));
+  root.addChild(sprite);
   let ep = 0;
   let t = 0;
   const animation: Animation = {

@@ -1,5 +1,9 @@
 /**
- * Live training panel: gridworld agents (discrete SAC or KL-PPO) train in a Web Worker (`train/worker.ts`)
+ * Live training panel, two tasks (the `train-task` switch rewrites the link, which remounts the tab):
+ * continuous SAC on PointMass or Pendulum under the three priors (`train/continuous-view.ts`, an env of
+ * `CONTINUOUS_ENVS` in the link), or the gridworlds, below.
+ *
+ * Gridworld agents (discrete SAC or KL-PPO) train in a Web Worker (`train/worker.ts`)
  * on its tfjs backend (wasm when available). Two views: "three priors" (the default) trains one learner
  * per prior at once, with the same env, seed and α, their learned policies side by side and one chart of
  * each one's KL to the exact optimum of its own Objective; "one prior" sets one learner beside that
@@ -13,10 +17,12 @@ import { lineChart, type Series } from '../chart.js';
 import { GRID_ENVS, exactOptimum, gridObjective, makeGridEnv } from '../gridworld/compute.js';
 import { paintPolicyGrid, valueRange } from '../gridworld/draw.js';
 import { COLORS, PRIOR_COLORS, css, valueRamp, visitRamp } from '../palette.js';
-import type { PanelModule } from '../panel.js';
+import type { PanelModule, ViewController } from '../panel.js';
 import { CanvasStage } from '../stage.js';
 import { PRIOR_NAMES, type PriorName } from '../../priors/objective.js';
-import { AGENTS, AGENT_LABELS, klToExact, type AgentName } from '../train/session.js';
+import { AGENTS, AGENT_LABELS, CONTINUOUS_ENVS, klToExact, type AgentName } from '../train/session.js';
+import { mountContinuousTraining } from '../train/continuous-view.js';
+import { DEFAULT_STATE, formatHash } from '../state.js';
 import { RemoteTrainer, type RemoteRun } from '../train/remote.js';
 import {
   button,
@@ -30,6 +36,7 @@ import {
   slider,
   statTable,
   whatToNotice,
+  type PanelHost,
 } from '../ui.js';
 
 /** The per-state KL that saturates the learned grid's shading (nats). */
@@ -70,6 +77,29 @@ interface Learner {
 }
 
 export const mount: PanelModule['mount'] = async (host, view) => {
+  const continuous = Object.hasOwn(CONTINUOUS_ENVS, view.state.env);
+  segmented(
+    section(host.sidebar, 'Task'),
+    'train-task',
+    'what learns',
+    [
+      { value: 'grid', label: 'gridworld (exact π*)' },
+      { value: 'continuous', label: 'continuous SAC' },
+    ],
+    continuous ? 'continuous' : 'grid',
+    (v) => {
+      const [env, entry] = Object.entries(CONTINUOUS_ENVS)[0];
+      location.hash = formatHash(
+        v === 'continuous'
+          ? { ...DEFAULT_STATE, panel: 'train', env, alpha: entry.defaultAlpha }
+          : { ...DEFAULT_STATE, panel: 'train' },
+      );
+    },
+  );
+  return continuous ? mountContinuousTraining(host, view) : mountGridTraining(host, view);
+};
+
+async function mountGridTraining(host: PanelHost, view: ViewController): Promise<() => void> {
   const st = view.state;
   let envName = GRID_ENVS[st.env] ? st.env : 'TwoRoute-v0';
   let agentName: AgentName = (AGENTS as readonly string[]).includes(st.extra.agent)
@@ -556,4 +586,4 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     for (const t of pool) t.dispose();
     stage.destroy();
   };
-};
+}

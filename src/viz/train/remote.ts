@@ -5,10 +5,10 @@
  * called for each new read-out of the current run.
  */
 import type { PriorName } from '../../priors/objective.js';
-import type { AgentName, LogLine } from './session.js';
+import type { AgentName, LogLine, Readout } from './session.js';
 
 export interface RunSpec {
-  /** A `GRID_ENVS` name. */
+  /** A `GRID_ENVS` name, or a `CONTINUOUS_ENVS` id (continuous SAC; `agent` is then 'sac'). */
   env: string;
   agent: AgentName;
   prior: PriorName;
@@ -23,7 +23,12 @@ export interface RunSnapshot {
   chunk: number;
   /** The log lines since the previous snapshot. */
   log: LogLine[];
-  policy: Float64Array;
+  /** The policy's read-out, or null: the same as in the previous snapshot. */
+  readout: Readout | null;
+  /** Whether the WebAssembly engine runs the updates (null: a learner without one). */
+  usesEngine: boolean | null;
+  /** The Objective's α. */
+  alpha: number;
 }
 
 export type WorkerRequest =
@@ -41,20 +46,35 @@ export class RemoteRun {
   /** Env steps one press of "step" advances. */
   chunk = 0;
   log: LogLine[] = [];
-  private table: Float64Array | null = null;
+  usesEngine: boolean | null = null;
+  alpha = NaN;
+  /** The latest read-out. */
+  readout: Readout | null = null;
+  /** Each rollout read-out so far: (env steps, mean return of its rollouts). */
+  rolloutReturns: Array<[number, number]> = [];
 
   receive(r: RunSnapshot): void {
     this.steps = r.steps;
     this.updates = r.updates;
     this.chunk = r.chunk;
-    this.table = r.policy;
+    this.usesEngine = r.usesEngine;
+    this.alpha = r.alpha;
+    if (r.readout) {
+      this.readout = r.readout;
+      if (r.readout.kind === 'rollouts')
+        this.rolloutReturns.push([
+          r.readout.step,
+          r.readout.returns.reduce((a, b) => a + b, 0) / r.readout.returns.length,
+        ]);
+    }
     this.log.push(...r.log);
   }
 
-  /** π(a|s) of the latest snapshot, nS·nA row-major. */
+  /** π(a|s) of the latest snapshot, nS·nA row-major (a gridworld learner). */
   policy(): Float64Array {
-    if (!this.table) throw new Error('RemoteRun.policy(): no snapshot yet (await RemoteTrainer.start())');
-    return this.table;
+    if (this.readout?.kind !== 'table')
+      throw new Error('RemoteRun.policy(): no policy table yet (await RemoteTrainer.start(); gridworld learners only)');
+    return this.readout.policy;
   }
 }
 

@@ -1,17 +1,26 @@
 /**
- * Live training of a gridworld agent in the page, one slice at a time so drawing stays interleaved:
- * discrete SAC (the linear one-hot configuration that reaches the exact optimum on TwoRoute-v0) or KL-PPO,
- * both built and stepped through the one learner protocol (`createLearner`, `step()`, `loop.metrics`,
- * `policyTable()`). A session adds what the panel shows beside it: gradient updates so far and the size of
- * one press of "step", so the panel can set the learned policy against the exact soft-optimal one for the
- * same prior and α.
+ * Live training in the page, one slice at a time so drawing stays interleaved, every learner built and
+ * stepped through the one learner protocol (`createLearner`, `step()`, `loop.metrics`):
+ * - a gridworld agent: discrete SAC (the linear one-hot configuration that reaches the exact optimum on
+ *   TwoRoute-v0) or KL-PPO; its read-out is the policy table (`policyTable()`), which the panel sets against
+ *   the exact soft-optimal one for the same prior and α;
+ * - continuous SAC on PointMass-v0 or Pendulum-v1 (the WebAssembly engine under every prior); its read-out is
+ *   a few rollouts of the current policy from fixed start states with fixed action noise, so from one
+ *   read-out to the next only the policy changes.
+ * A session adds what the panel shows beside it: gradient updates so far and the size of one press of "step".
  */
 import { klAt, weightedMean } from '../../agents/exact/index.js';
+import { runEpisodes } from '../../agents/episodes.js';
 import { createLearner, type Learner } from '../../agents/learner.js';
 import type { MetricsLine } from '../../agents/loop.js';
 import { TABULAR_DISCRETE_SAC, TABULAR_DISCRETE_SAC_PLAIN } from '../../agents/sac/discrete-config.js';
-import { RngStreams } from '../../core/rng.js';
-import type { Objective } from '../../priors/index.js';
+import { SAC_DEFAULTS, type SacConfig } from '../../agents/sac/continuous.js';
+import { POINT_MASS_ALPHA } from '../../agents/sac/pointmass.js';
+import { Rng, RngStreams } from '../../core/rng.js';
+import type { Env } from '../../envs/env.js';
+import { make } from '../../envs/registry.js';
+import { makeObjective, objectiveSpecOf, type Objective, type PriorName } from '../../priors/index.js';
+import { NAMED_REFERENCES, referenceNames } from '../../priors/named.js';
 import { makeGridEnv, type GridEnvEntry } from '../gridworld/compute.js';
 
 export const AGENTS = ['sac', 'klppo'] as const;
@@ -20,6 +29,21 @@ export const AGENT_LABELS: Record<AgentName, string> = { sac: 'discrete SAC', kl
 
 /** One logged line: env steps so far plus the agent's namespaced scalars. */
 export type LogLine = MetricsLine;
+
+/** What the panel draws of a learner's current policy. */
+export type Readout =
+  | { kind: 'table'; /** π(a|s), nS·nA row-major (the exact solver's layout). */ policy: Float64Array }
+  | {
+      kind: 'rollouts';
+      /** The env steps trained when they were rolled out. */
+      step: number;
+      /** Per rollout: observations s_0 … s_T, row-major `[T + 1, obsDim]`. */
+      obs: Float32Array[];
+      obsDim: number;
+      returns: number[];
+      /** PointMass: the goal each reached (null: none); Pendulum: all null. */
+      goals: Array<string | null>;
+    };
 
 export interface TrainSession {
   readonly agent: AgentName;
@@ -34,8 +58,15 @@ export interface TrainSession {
   advance(budgetMs: number): void;
   /** Trains exactly one chunk. */
   stepChunk(): void;
-  /** π(a|s), nS·nA row-major (the exact solver's layout). */
-  policy(): Float64Array;
+  /**
+   * The current policy's read-out; null when there is nothing new since the last one. Rollouts are redone
+   * after ROLLOUT_EVERY more steps, or after any progress when `fresh` (a Step or a Pause).
+   */
+  readout(fresh: boolean): Readout | null;
+  /** Whether the WebAssembly engine runs the updates (continuous SAC), null for learners without one. */
+  readonly usesEngine: boolean | null;
+  /** The Objective's α (0 for the prior none, whatever the slider says). */
+  readonly alpha: number;
   dispose(): void;
 }
 
@@ -55,6 +86,7 @@ function session(
   chunk: number,
   stepsPerChunk: number,
   updates: (steps: number) => number,
+  readout: (fresh: boolean) => Readout | null = () => ({ kind: 'table', policy: learner.policyTable() }),
 ): TrainSession {
   return {
     agent,
@@ -76,7 +108,11 @@ function session(
     stepChunk() {
       for (let i = 0; i < stepsPerChunk; i++) learner.step();
     },
-    policy: () => learner.policyTable(),
+    readout,
+    alpha: objective.alpha,
+    get usesEngine() {
+      return 'usesEngine' in learner ? Boolean(learner.usesEngine) : null;
+    },
     dispose: () => {
       learner.dispose();
       objective.dispose();
@@ -136,6 +172,91 @@ function klppoSession(spec: SessionSpec): TrainSession {
 
 export function startSession(spec: SessionSpec): TrainSession {
   return spec.agent === 'sac' ? sacSession(spec) : klppoSession(spec);
+}
+
+/**
+ * The continuous envs of live training: continuous SAC at a fixed α (the slider's, the same for every prior, so
+ * the prior is the only difference), the reference being the env's first named controller. PointMass takes
+ * `pointmass-priors`' settings (64×64, batch 64, 500 random steps, α 0.05); Pendulum SAC's defaults
+ * (`sac-pendulum`'s: batch 128, 1,000 random steps) at CleanRL's fixed α 0.2.
+ */
+export const CONTINUOUS_ENVS: Readonly<
+  Record<string, { label: string; defaultAlpha: number; config: Partial<SacConfig> }>
+> = {
+  'PointMass-v0': {
+    label: 'PointMass',
+    defaultAlpha: POINT_MASS_ALPHA,
+    config: { hidden: [64, 64], batchSize: 64, learningStarts: 500 },
+  },
+  'Pendulum-v1': { label: 'Pendulum', defaultAlpha: 0.2, config: {} },
+};
+
+export interface ContinuousSessionSpec {
+  /** A `CONTINUOUS_ENVS` id. */
+  env: string;
+  prior: PriorName;
+  alpha: number;
+  seed: number;
+}
+
+/** Continuous logs: about one episode per line (200-step episodes). */
+const CONTINUOUS_LOG_EVERY = 200;
+/** Rollouts per read-out, and the env steps between two read-outs. */
+export const LIVE_ROLLOUTS = 6;
+export const ROLLOUT_EVERY = 500;
+
+/** The Objective of `prior` at a fixed α on `env` (the reference: the env's first named controller). */
+export function continuousObjective(env: Env, prior: PriorName, alpha: number): Objective {
+  const name = referenceNames(env.id)[0];
+  if (prior === 'reference' && name === undefined)
+    throw new RangeError(`prior 'reference': ${env.id} has no named reference (allowed: uniform, none)`);
+  return makeObjective(objectiveSpecOf({ prior, alpha, reference: name }), env, {
+    reference: () => NAMED_REFERENCES[env.id][name].make(env),
+  });
+}
+
+export function startContinuousSession(spec: ContinuousSessionSpec): TrainSession {
+  const entry = CONTINUOUS_ENVS[spec.env];
+  if (!entry)
+    throw new RangeError(`live training: env ${spec.env}; allowed: ${Object.keys(CONTINUOUS_ENVS).join(', ')}`);
+  const makeEnv = () => make(spec.env);
+  const probe = makeEnv();
+  let objective: Objective;
+  try {
+    objective = continuousObjective(probe, spec.prior, spec.alpha);
+  } finally {
+    probe.close();
+  }
+  const learner = createLearner('sac', {
+    makeEnv,
+    objective,
+    config: { ...SAC_DEFAULTS, ...entry.config, ...OPEN_ENDED, logEvery: CONTINUOUS_LOG_EVERY },
+    streams: new RngStreams(spec.seed),
+  });
+  const { learningStarts, gradientSteps } = learner.config;
+  const updates = (steps: number) => Math.max(0, steps - learningStarts) * gradientSteps;
+  // The same start states and action noise at every read-out (their own streams: training draws nothing from them).
+  const starts = new Rng(`${spec.seed}/live-starts`);
+  const seeds = Array.from({ length: LIVE_ROLLOUTS }, () => starts.uint32());
+  let rolledAt = -1;
+  const readout = (fresh: boolean): Readout | null => {
+    const step = learner.loop.stepCount;
+    if (rolledAt >= 0 && (step === rolledAt || (!fresh && step - rolledAt < ROLLOUT_EVERY))) return null;
+    rolledAt = step;
+    const eps = runEpisodes(learner, makeEnv, LIVE_ROLLOUTS, seeds, {
+      act: { deterministic: false, rng: new Rng(`${spec.seed}/live-actions`) },
+      record: true,
+    });
+    return {
+      kind: 'rollouts',
+      step,
+      obs: eps.map((e) => Float32Array.from(e.trajectory!.obs.flat())),
+      obsDim: eps[0].trajectory!.obs[0].length,
+      returns: eps.map((e) => e.return),
+      goals: eps.map((e) => (e.terminated && typeof e.info.goal === 'string' ? e.info.goal : null)),
+    };
+  };
+  return session('sac', learner, objective, CONTINUOUS_LOG_EVERY, CONTINUOUS_LOG_EVERY, updates, readout);
 }
 
 /**

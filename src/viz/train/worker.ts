@@ -1,6 +1,6 @@
 /**
  * The live-training learners in a Web Worker, so training never blocks the page: the worker owns the
- * sessions (`session.ts`) of one start (one learner, or several trained in turn) and trains them one
+ * sessions (`session.ts`: gridworld or continuous) of one start (one learner, or several trained in turn) and trains them one
  * short slice at a time, one learner per slice, handling messages between slices, so a pause takes
  * effect after the slice in progress. Protocol: `WorkerRequest` in, `WorkerReply` out; every reply
  * carries the generation of the `start` it belongs to, so the page can drop stale ones.
@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initViewerBackend } from '../backend.js';
 import { GRID_ENVS, gridObjective, makeGridEnv } from '../gridworld/compute.js';
-import { startSession, type TrainSession } from './session.js';
+import { CONTINUOUS_ENVS, startContinuousSession, startSession, type Readout, type TrainSession } from './session.js';
 import type { RunSnapshot, WorkerReply, WorkerRequest } from './remote.js';
 
 /** Wall time per training slice (one learner); messages (pause, step, restart) wait at most this long, plus one chunk. */
@@ -30,17 +30,30 @@ let gen = 0;
 let running = false;
 let lastSnapshot = 0;
 
-function snapshot(): void {
+/** The buffers a read-out hands over (no copy). */
+const buffers = (r: Readout | null): ArrayBuffer[] =>
+  r === null ? [] : r.kind === 'table' ? [r.policy.buffer as ArrayBuffer] : r.obs.map((o) => o.buffer as ArrayBuffer);
+
+/** Sends every session's progress; `fresh`: the read-outs are redone after any progress (a Step, a Pause). */
+function snapshot(fresh = false): void {
   if (sessions.length === 0) return;
   lastSnapshot = performance.now();
   const runs: RunSnapshot[] = sessions.map((s, i) => {
     const log = s.log.slice(sent[i]);
     sent[i] = s.log.length;
-    return { steps: s.steps, updates: s.updates, chunk: s.chunk, log, policy: s.policy() };
+    return {
+      steps: s.steps,
+      updates: s.updates,
+      chunk: s.chunk,
+      log,
+      readout: s.readout(fresh),
+      usesEngine: s.usesEngine,
+      alpha: s.alpha,
+    };
   });
   ctx.postMessage(
     { type: 'snapshot', gen, runs, tensors: tf.memory().numTensors, running },
-    runs.map((r) => r.policy.buffer),
+    runs.flatMap((r) => buffers(r.readout)),
   );
 }
 
@@ -62,6 +75,10 @@ ctx.onmessage = async (e) => {
       sessions = [];
       gen = msg.gen;
       for (const spec of msg.runs) {
+        if (Object.hasOwn(CONTINUOUS_ENVS, spec.env)) {
+          sessions.push(startContinuousSession(spec));
+          continue;
+        }
         const entry = GRID_ENVS[spec.env];
         const grid = makeGridEnv(entry).grid;
         sessions.push(
@@ -85,11 +102,11 @@ ctx.onmessage = async (e) => {
       loop();
     } else if (msg.type === 'pause') {
       running = false;
-      snapshot();
+      snapshot(true);
     } else if (msg.type === 'step') {
       running = false;
       for (const s of sessions) s.stepChunk();
-      snapshot();
+      snapshot(true);
     }
   } catch (err) {
     ctx.postMessage({ type: 'error', gen, message: err instanceof Error ? err.message : String(err) });
