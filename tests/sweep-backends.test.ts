@@ -253,19 +253,22 @@ describe('sweep backends', () => {
 
     it('local worker processes killed mid-trial: their trials fail, and a rerun resumes them', async () => {
       const first = start(['sweep', file, '--out', 'faults-crash', '--workers', '2']);
-      const running = (): string[] => {
+      // The checkpointed step of every running trial (null: none yet). Killing a trial before its first
+      // checkpoint leaves logs a rerun must not overwrite, so wait until every running one has checkpointed.
+      const running = (): (number | null)[] => {
         const trials = join(work, 'faults-crash', 'trials');
         if (!existsSync(trials)) return [];
-        return readdirSync(trials).filter((t) => {
-          const p = join(trials, t, 'checkpoint.json');
-          return (
-            trialStatus(join(work, 'faults-crash'), t) === 'running' &&
-            existsSync(p) &&
-            JSON.parse(readFileSync(p, 'utf8')).step >= 100_000
-          );
-        });
+        return readdirSync(trials)
+          .filter((t) => trialStatus(join(work, 'faults-crash'), t) === 'running')
+          .map((t) => {
+            const p = join(trials, t, 'checkpoint.json');
+            return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')).step as number) : null;
+          });
       };
-      await waitFor('a trial checkpointed at 100k steps', () => running().length > 0);
+      await waitFor('every running trial checkpointed, one at 100k steps', () => {
+        const steps = running();
+        return steps.every((s) => s !== null) && steps.some((s) => s! >= 100_000);
+      });
       // Every worker process: the one running the trial seen above is among them (which one is not visible from here).
       const kids = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' })
         .stdout.trim()
