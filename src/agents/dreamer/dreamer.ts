@@ -40,7 +40,7 @@ import { initialWeights } from '../../nn/init.js';
 import { frozen, type Net, type Node, Tape, trainableNet } from '../../nn/tape.js';
 import type { BoxPrior } from '../../priors/prior.js';
 import type { Objective } from '../../priors/objective.js';
-import type { RssmState } from '../../worldmodel/rssm.js';
+import { RSSM_SCHEMA, type RssmState } from '../../worldmodel/rssm.js';
 import type { SequenceBatch } from '../../worldmodel/sequences.js';
 import { TapeRssm } from '../../worldmodel/tape-rssm.js';
 
@@ -92,20 +92,18 @@ export interface DreamerConfig {
   bufferSize: number;
 }
 
-const width = `a positive integer ≤ ${MAX_LAYER_WIDTH}`;
-const isWidth = (x: number) => Number.isInteger(x) && x > 0 && x <= MAX_LAYER_WIDTH;
-
 export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
   'DreamerConfig',
   {
-    deterDim: field.range(width, isWidth),
-    stochDim: field.range(width, isWidth),
-    hiddenDim: field.range(width, isWidth),
-    minStd: field.positive(),
-    obsStd: field.positive(),
-    rewardStd: field.positive(),
-    freeNats: field.nonNegative(' (0 = off)'),
-    modelLr: field.positive(),
+    // The world model's fields are the RSSM's own (one validator each, with its messages).
+    deterDim: RSSM_SCHEMA.shape.deterDim,
+    stochDim: RSSM_SCHEMA.shape.stochDim,
+    hiddenDim: RSSM_SCHEMA.shape.hiddenDim,
+    minStd: RSSM_SCHEMA.shape.minStd,
+    obsStd: RSSM_SCHEMA.shape.obsStd,
+    rewardStd: RSSM_SCHEMA.shape.rewardStd,
+    freeNats: RSSM_SCHEMA.shape.freeNats,
+    modelLr: RSSM_SCHEMA.shape.lr,
     actorHidden: field.widths(1, 8, MAX_LAYER_WIDTH),
     criticHidden: field.widths(1, 8, MAX_LAYER_WIDTH),
     actorLr: field.positive(),
