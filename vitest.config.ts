@@ -38,6 +38,7 @@ const LEARNING = [
   'tests/train*.test.ts',
   'tests/figures.test.ts',
   'tests/custom-priors.test.ts',
+  'tests/dreamer-learns.test.ts',
 ];
 /** Drives Debian's chromium against the vite dev server. */
 const BROWSER = ['tests/*.e2e.test.ts'];

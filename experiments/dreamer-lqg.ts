@@ -17,6 +17,7 @@ import { Rng } from '../src/core/rng.js';
 import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../src/envs/lineargaussian.js';
 import { make } from '../src/envs/registry.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
+import { parseSet } from '../src/node/train/hyperparams.js';
 import { buildObjective } from '../src/node/train/setup.js';
 import { kalmanFilter } from '../src/worldmodel/lgssm.js';
 import { windowsToBatch, type Episode } from '../src/worldmodel/sequences.js';
@@ -39,6 +40,7 @@ const options = z.object({
   alpha: z.number().finite().gt(0).default(0.1).describe('temperature α on KL(π‖p), fixed'),
   steps: stepsOption(6000),
   episodes: z.number().int().positive().default(200).describe('evaluation episodes (return, gain, ELBO)'),
+  set: z.string().optional().describe('dreamer hyperparameters: key=value,key=value (as train --set)'),
 });
 type Options = z.infer<typeof options>;
 
@@ -48,7 +50,12 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   const learner = createLearner('dreamer', {
     makeEnv,
     objective,
-    config: { totalSteps: opts.steps, evalEvery: 1000, prefill: 500 },
+    config: {
+      totalSteps: opts.steps,
+      evalEvery: 1000,
+      prefill: 500,
+      ...(opts.set === undefined ? {} : parseSet('dreamer', opts.set)),
+    },
     streams: ctx.streams,
   });
   ctx.print(`dreamer-lqg: ${ENV_ID}, objective ${objective.label}, ${opts.steps} steps, backend ${ctx.backend}`);
