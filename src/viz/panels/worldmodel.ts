@@ -116,8 +116,6 @@ export const mount: PanelModule['mount'] = async (host, view) => {
   );
   const runBox = h('div');
   src.append(runBox);
-  const priorBox = h('div');
-  src.append(priorBox);
   const input = h('input', { type: 'file', accept: '.json', 'data-testid': 'wm-file' });
   src.append(input);
   const trajBox = h('div');
@@ -131,6 +129,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     ),
   );
 
+  // The dreamer agent's prior menu sits above its charts, in the first screen on a phone too.
+  const priorBox = h('div', { class: 'wm-prior' });
+  priorBox.style.cssText = 'max-width:920px;margin-bottom:8px';
+  priorBox.hidden = true;
+  host.main.append(priorBox);
   const info = h('div');
   info.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start';
   host.main.append(info);
@@ -346,7 +349,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       h(
         'p',
         { class: 'note', 'data-testid': 'wm-dreamer-note' },
-        `“${DREAMER_RUN}” ships with the viewer (npm run viewer-worldmodel -- --only dreamer): one agent trained under each prior. Context 1: from the state filtered at o_0, the imagined line is the world model dreaming under the agent's own actor (no observations, no real actions); observed is what the same actor really did.`,
+        `“${DREAMER_RUN}” ships with the viewer (npm run viewer-worldmodel -- --only dreamer): one agent trained under each prior. From the state filtered at o_0, imagined is the world model dreaming under the agent's own actor (no observations, no real actions); observed is what the same actor really did.`,
       ),
     );
   }
