@@ -22,7 +22,7 @@ import {
 } from '../src/worldmodel/sequences.js';
 import { checkTrainLoopOptions, NonFiniteLossError, trainRssm, type RssmCheckpoint } from '../src/worldmodel/train.js';
 import { buildTrajectoryFile, type RssmTrajectoryFile } from '../src/worldmodel/trajectories.js';
-import type { ShippedWorldModel } from '../src/viz/worldmodel/shipped.js';
+import type { ShippedDreamer, ShippedWorldModel } from '../src/viz/worldmodel/shipped.js';
 
 const DIMS = { obsDim: 2, actDim: 1 };
 const SMALL: Partial<RssmConfig> = { deterDim: 16, stochDim: 4, hiddenDim: 16 };
@@ -412,5 +412,31 @@ describe('the world-model run shipped with the viewer (src/viz/worldmodel/, npm 
     expect(imagined).toBeLessThan(repeat / 3);
     expect(index.imaginationMse).toBeLessThan(index.repeatLastMse / 3);
     expect(JSON.stringify(file).length).toBeLessThan(30_000);
+  });
+});
+
+describe('the dreamer agent shipped with the viewer (src/viz/worldmodel/dreamer/, npm run viewer-worldmodel)', () => {
+  const dir = 'src/viz/worldmodel/dreamer';
+  const index = JSON.parse(readFileSync(`${dir}/index.json`, 'utf8')) as ShippedDreamer;
+
+  it('one run per prior; what "really happened" is Pendulum-v1: each reward recomputed from the observation before it and the action', () => {
+    expect(index.runs.map((r) => r.prior)).toEqual(['uniform', 'reference', 'none']);
+    let size = 0;
+    for (const run of index.runs) {
+      expect(run.command).toContain(`--prior ${run.prior}`);
+      const text = readFileSync(`${dir}/${run.file}`, 'utf8');
+      size += text.length;
+      const f = JSON.parse(text) as RssmTrajectoryFile;
+      expect([f.env, f.context, f.trajectories.length]).toEqual([index.env, 1, run.finalReturn.episodes]);
+      for (const t of f.trajectories)
+        for (let k = 1; k < t.observed.length; k++) {
+          // Pendulum-v1: r = −(θ² + 0.1·θ̇² + 0.001·u²) at the state before the step (θ normalized to [−π, π)).
+          const [c, s, v] = t.observed[k - 1];
+          const u = Math.max(-2, Math.min(2, t.actions[k][0]));
+          const want = -(Math.atan2(s, c) ** 2 + 0.1 * v ** 2 + 0.001 * u ** 2);
+          expect(Math.abs(t.rewards[k] - want)).toBeLessThan(2e-3 * (1 + Math.abs(want)));
+        }
+    }
+    expect(size).toBeLessThan(30_000);
   });
 });

@@ -6,7 +6,9 @@
  * stats and charts compare the imagination with the naive "repeat the last context observation" forecast;
  * a hidden state the model never observes (θ̇) is charted against its linear read-out from the latent.
  * A small run ships with the viewer (`src/viz/worldmodel/`, `npm run viewer-worldmodel`), so the tab shows a
- * model on first open.
+ * model on first open; so does a small dreamer agent on Pendulum-v1 under three objectives (`dreamer/`): a
+ * prior menu switches between them, each one's rollouts imagined under its own actor from the filtered start
+ * state against what really happened, with its final deterministic return beside the others'.
  */
 import { z } from 'zod';
 import { TRAJECTORY_FORMAT, type RssmTrajectory, type RssmTrajectoryFile } from '../../worldmodel/trajectories.js';
@@ -16,7 +18,7 @@ import type { PanelModule } from '../panel.js';
 import { extraNumber } from '../state.js';
 import { parseJsonFile, serverRuns } from '../recorded/data.js';
 import { h, section, select, setControl, slider, statTable, whatToNotice } from '../ui.js';
-import type { ShippedWorldModel } from '../worldmodel/shipped.js';
+import type { ShippedDreamer, ShippedWorldModel } from '../worldmodel/shipped.js';
 
 export const TRAJECTORY_FILE = 'rssm-trajectories.json';
 
@@ -30,6 +32,13 @@ const SHIPPED_INDEX = import.meta.glob<ShippedWorldModel>('../worldmodel/index.j
 });
 /** The shipped run's name in the run menu. */
 export const SHIPPED_RUN = 'shipped: rssm-pendulum, seed 1';
+const DREAMER_FILES = import.meta.glob<string>('../worldmodel/dreamer/*.json', { query: '?raw', import: 'default' });
+const DREAMER_INDEX = import.meta.glob<ShippedDreamer>('../worldmodel/dreamer/index.json', {
+  import: 'default',
+  eager: true,
+});
+/** The shipped dreamer agent's name in the run menu (its prior picked beside it). */
+export const DREAMER_RUN = 'shipped: dreamer agent, Pendulum-v1, seed 1';
 
 const matrix = z.array(z.array(z.number()));
 const fileSchema = z.object({
@@ -96,6 +105,8 @@ function readoutOf(f: RssmTrajectoryFile, tr: RssmTrajectory) {
 export const mount: PanelModule['mount'] = async (host, view) => {
   const files = new Map<string, () => Promise<string>>();
   let current: RssmTrajectoryFile | null = null;
+  /** The run menu's name of the file on show. */
+  let shown = '';
   let index = Math.max(0, Math.floor(extraNumber(view.state, 'traj', 0)));
 
   const src = section(
@@ -118,6 +129,11 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     ),
   );
 
+  // The dreamer agent's prior menu sits above its charts, in the first screen on a phone too.
+  const priorBox = h('div', { class: 'wm-prior' });
+  priorBox.style.cssText = 'max-width:920px;margin-bottom:8px';
+  priorBox.hidden = true;
+  host.main.append(priorBox);
   const info = h('div');
   info.style.cssText = 'display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start';
   host.main.append(info);
@@ -134,6 +150,8 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       return;
     }
     if (files.has(name)) view.update({}, { run: name });
+    shown = name;
+    priorBox.hidden = name !== DREAMER_RUN;
     index = Math.min(index, current.trajectories.length - 1);
     trajBox.replaceChildren();
     trajInput = slider(trajBox, {
@@ -178,6 +196,17 @@ export const mount: PanelModule['mount'] = async (host, view) => {
           hint: 'forecast every future step as the last context observation',
         },
         { key: 'return', label: 'reward sum', value: tr.rewards.reduce((a, b) => a + b, 0), digits: 2 },
+        ...(dreamerOpen()
+          ? [
+              {
+                key: 'finalReturn',
+                label: `final return (${dreamerOpen()!.finalReturn.episodes} episodes)`,
+                value: dreamerOpen()!.finalReturn.mean,
+                digits: 1,
+                hint: 'the agent’s mean return over its final deterministic episodes (200 steps each)',
+              },
+            ]
+          : []),
         ...(readout
           ? [
               {
@@ -199,6 +228,7 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       ],
       'wm-stats',
     );
+    if (dreamerOpen()) dreamerReturns();
     const time = (t: number) => +(t * f.dt).toFixed(6);
     const at = (rows: number[][], i: number, from = 0) => rows.map((row, t) => [time(t + from), row[i]] as const);
     const start = time(f.context - 1);
@@ -274,6 +304,55 @@ export const mount: PanelModule['mount'] = async (host, view) => {
       ),
     );
   }
+  const dreamer = Object.values(DREAMER_INDEX)[0] as ShippedDreamer | undefined;
+  let prior = dreamer?.runs.find((r) => r.prior === view.state.extra.dprior)?.prior ?? dreamer?.runs[0].prior;
+  /** The shipped dreamer run on show, or null when another run is open. */
+  const dreamerOpen = () => (dreamer && shown === DREAMER_RUN ? dreamer.runs.find((r) => r.prior === prior)! : null);
+  /** Every objective's final return, the one on show marked. */
+  const dreamerReturns = () => {
+    const box = statTable(
+      info,
+      'final deterministic return, per prior',
+      dreamer!.runs.map((r) => ({
+        key: r.prior,
+        label: `${r.prior === prior ? '▸ ' : ''}${r.label}`,
+        value: r.finalReturn.mean,
+        digits: 1,
+        hint: `${r.command} (min ${r.finalReturn.min}, max ${r.finalReturn.max})`,
+      })),
+      'wm-returns',
+    );
+    box.append(
+      h(
+        'p',
+        { class: 'note' },
+        'Pendulum-v1 returns: −200 or more is a swing-up held upright; about −1200 hangs down.',
+      ),
+    );
+  };
+  if (dreamer) {
+    const loaders = new Map(Object.entries(DREAMER_FILES).map(([path, load]) => [path.split('/').pop()!, load]));
+    files.set(DREAMER_RUN, () => loaders.get(dreamer.runs.find((r) => r.prior === prior)!.file)!());
+    select(
+      priorBox,
+      'wm-prior',
+      'prior',
+      dreamer.runs.map((r) => ({ value: r.prior, label: r.label })),
+      prior!,
+      (v) => {
+        prior = v;
+        view.update({}, { dprior: v });
+        void open(DREAMER_RUN, files.get(DREAMER_RUN)!);
+      },
+    );
+    priorBox.append(
+      h(
+        'p',
+        { class: 'note', 'data-testid': 'wm-dreamer-note' },
+        `“${DREAMER_RUN}” ships with the viewer (npm run viewer-worldmodel -- --only dreamer): one agent trained under each prior. From the state filtered at o_0, imagined is the world model dreaming under the agent's own actor (no observations, no real actions); observed is what the same actor really did.`,
+      ),
+    );
+  }
   try {
     for (const run of await serverRuns(import.meta.env.BASE_URL, TRAJECTORY_FILE))
       files.set(run.name, run.files.get(TRAJECTORY_FILE)!);
@@ -332,8 +411,9 @@ export const mount: PanelModule['mount'] = async (host, view) => {
     );
   } else {
     // The newest run folder opens first; the shipped run when there is none.
-    const runs = [...files.keys()].filter((n) => n !== SHIPPED_RUN).sort();
-    const names = files.has(SHIPPED_RUN) ? [...runs, SHIPPED_RUN] : runs;
+    const ours = [SHIPPED_RUN, DREAMER_RUN];
+    const runs = [...files.keys()].filter((n) => !ours.includes(n)).sort();
+    const names = [...runs, ...ours.filter((n) => files.has(n))];
     const first = names.includes(view.state.extra.run) ? view.state.extra.run : (runs.at(-1) ?? SHIPPED_RUN);
     select(runBox, 'wm-run', 'run', names, first, (v) => void open(v, files.get(v)!));
     await open(first, files.get(first)!);
