@@ -431,7 +431,6 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
     if (err.message !== lastError) console.error(`worker: ${err.message}`);
     lastError = err.message;
   });
-  console.log(`worker (${name}, backend ${backend}) on ${redact(url)}, ${opts.concurrency} at a time; Ctrl-C to stop`);
 
   let stopping: ((v: void) => void) | null = null;
   const stopped = new Promise<void>((r) => (stopping = r));
@@ -444,6 +443,8 @@ export async function runWorker(url: string, opts: WorkerOptions): Promise<numbe
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Printed only once the handlers are in: a Ctrl-C the moment this line shows is a clean stop.
+  console.log(`worker (${name}, backend ${backend}) on ${redact(url)}, ${opts.concurrency} at a time; Ctrl-C to stop`);
   await stopped;
   const t0 = Date.now();
   // No new trial from here on; the running ones stop at their next step, ship their checkpoint and requeue.
