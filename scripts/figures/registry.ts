@@ -497,6 +497,23 @@ function between(s: SeedStats, f: (x: number) => string): string {
   return f(s.min) === f(s.max) ? f(s.min) : `${f(s.min)}–${f(s.max)}`;
 }
 
+/** The project's own build commands: no seed; one run at the load it ran at. */
+const BUILD_LIB = 'npm run -s build:lib';
+const PACK = 'npm pack --json --pack-destination {out}';
+/** `(npm run figures -- --only name)`, the way a timing block says how to redo it. */
+const redo = (name: string) => `\`npm run figures -- --only ${name}\``;
+/** `npm pack --json`: the tarball's size and file count from the JSON it prints after prepack's own lines. */
+function packExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const start = runs[0].lines.indexOf('[');
+  if (start < 0) throw new Error(`figures: ${PACK} printed no JSON`);
+  const [p] = JSON.parse(runs[0].lines.slice(start).join('\n')) as Array<{ size: number; entryCount: number }>;
+  return {
+    kib: num(p.size, 'npm pack size') / 1024,
+    files: num(p.entryCount, 'npm pack entryCount'),
+    wall: runs[0].wallSeconds,
+    load: runs[0].load[0],
+  };
+}
 export const FIGURES: readonly Figure[] = [
   {
     name: 'lesson-table',
@@ -1225,6 +1242,32 @@ export const FIGURES: readonly Figure[] = [
     extract: wallExtract,
     render: ({ v }) =>
       `${between(v('wall/1'), (x) => fixed(x, 0))} s per fine-tune at load ${between(v('load/1'), (x) => fixed(x, 1))} (\`npm run figures -- --only mountaincar-finetune-time\`)`,
+  },
+  {
+    name: 'build-lib-time',
+    what: '`npm run build:lib` (tsc with tsconfig.lib.json, then the wasm and YAML copies): wall time and load',
+    commands: [BUILD_LIB],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: wallExtract,
+    render: ({ v }) =>
+      `${fixed(v('wall/0').mean, 0)} s at load ${fixed(v('load/0').mean, 1)}, ${redo('build-lib-time')}`,
+  },
+  {
+    name: 'npm-pack',
+    what: '`npm pack` (prepack runs build:lib): the tarball size and file count, and the wall time',
+    commands: [PACK],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: packExtract,
+    render: ({ v }) =>
+      `${fixed(v('kib').mean, 0)} KiB, ${v('files').mean} files; ${fixed(v('wall').mean, 0)} s with the build at load ${fixed(v('load').mean, 1)}, ${redo('npm-pack')}`,
   },
 ];
 
