@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imaginationAutodiff } from '../src/agents/dreamer/autodiff.js';
 import { DreamerAgent, DREAMER_SCHEMA } from '../src/agents/dreamer/dreamer.js';
-import { createLearner } from '../src/agents/learner.js';
+import { createLearner, dreamerAgentOf } from '../src/agents/learner.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { Rng, RngStreams } from '../src/core/rng.js';
 import type { Box } from '../src/core/spaces.js';
@@ -64,12 +64,12 @@ describe('imagination: the host tape against tfjs autodiff', () => {
 
 describe('the dreamer learner: one shape, determinism, exact resume', () => {
   const makeEnv = () => make('Pendulum-v1');
-  const build = (seed: number) => {
+  const build = (seed: number, more: object = {}) => {
     const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, makeEnv());
     return createLearner('dreamer', {
       makeEnv,
       objective,
-      config: { ...SMALL, totalSteps: 600, evalEvery: 400, evalEpisodes: 2, checkpointEvery: 200 },
+      config: { ...SMALL, totalSteps: 600, evalEvery: 400, evalEpisodes: 2, checkpointEvery: 200, ...more },
       streams: new RngStreams(seed),
     });
   };
@@ -105,6 +105,16 @@ describe('the dreamer learner: one shape, determinism, exact resume', () => {
     await resumed.run();
     expect(JSON.stringify(resumed.loop.metrics.at(-1))).toBe(JSON.stringify(whole.loop.metrics.at(-1)));
     expect(resumed.policyWeights()).toEqual(whole.policyWeights());
+  });
+
+  it('modelWarmup: the world model alone takes that many ELBO steps before the first full train step', async () => {
+    const warmed = build(6, { modelWarmup: 7 });
+    await warmed.run();
+    const s = dreamerAgentOf(warmed).getState();
+    expect(s.updates).toBe(16);
+    expect(s.actorAdam.t).toBe(16);
+    expect(s.criticAdam.t).toBe(16);
+    expect(s.model.adam.t).toBe(16 + 7);
   });
 
   it('acts the same after its policy weights move to a learner of another seed (world model and actor)', async () => {

@@ -30,6 +30,9 @@
  *   of twohot bins; the slow critic bootstraps the return (DreamerV2) instead of regularizing the critic;
  *   no continue head (the envs here end by truncation only); small networks (64 units), sized for a CPU.
  * - Imagination starts from `imagineStarts` posterior states drawn from the batch, not all of them.
+ * - `modelWarmup` world-model-only steps may precede the first actor step (DreamerV1's pretraining; V3 has
+ *   none, so the default is 0): on LinearGaussian-v0 an actor trained on a model fitted to one batch learns a
+ *   wrong-signed gain and its real loop diverges (docs/dreamer.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { configSchema, field, MAX_BUFFER_SIZE, MAX_LAYER_WIDTH } from '../../core/config.js';
@@ -42,7 +45,7 @@ import type { BoxPrior } from '../../priors/prior.js';
 import type { Objective } from '../../priors/objective.js';
 import { RSSM_SCHEMA, type RssmState } from '../../worldmodel/rssm.js';
 import type { SequenceBatch } from '../../worldmodel/sequences.js';
-import { TapeRssm } from '../../worldmodel/tape-rssm.js';
+import { type ElboNumbers, TapeRssm } from '../../worldmodel/tape-rssm.js';
 
 /** The agent's config: the world model, imagination, the actor and critic, and the schedule. */
 export interface DreamerConfig {
@@ -86,6 +89,8 @@ export interface DreamerConfig {
   returnNormDecay: number;
   /** Environment steps with uniform random actions before training starts. */
   prefill: number;
+  /** World-model-only train steps on the prefill's data before the first full train step (0 = none). */
+  modelWarmup: number;
   /** Environment steps per train step (DreamerV3's train ratio is batchSize·seqLen / trainEvery). */
   trainEvery: number;
   /** Environment steps the replay keeps (oldest episodes dropped). */
@@ -119,6 +124,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     slowCriticDecay: field.range('a number in [0, 1)', (x) => x >= 0 && x < 1),
     returnNormDecay: field.range('a number in [0, 1)', (x) => x >= 0 && x < 1),
     prefill: field.nonNegativeInt(),
+    modelWarmup: field.nonNegativeInt(),
     trainEvery: field.positiveInt(),
     bufferSize: field.range(
       `a positive integer ≤ ${MAX_BUFFER_SIZE}`,
@@ -149,6 +155,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     slowCriticDecay: 0.98,
     returnNormDecay: 0.99,
     prefill: 1000,
+    modelWarmup: 0,
     trainEvery: 5,
     bufferSize: 1_000_000,
   },
@@ -390,6 +397,11 @@ export class DreamerAgent {
   }
 
   // ───────────────────────────────────────────────────────────────────── training
+  /** One world-model step alone (the warm-up before the actor learns from the model); returns its ELBO terms. */
+  trainModel(batch: SequenceBatch, noise: Rng): ElboNumbers {
+    return this.model.trainStep(batch, noise).terms;
+  }
+
   /** One train step: the world model's ELBO step, then the actor and critic on imagined rollouts. */
   train(batch: SequenceBatch, rng: { noise: Rng; imagine: Rng }): DreamerScalars {
     const { terms, states } = this.model.trainStep(batch, rng.noise);
