@@ -4,43 +4,42 @@
  * come with a CSP that keeps an SVG's script from running; no origin gets CORS; and the viewer still opens
  * every tab in Debian's chromium.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPanel, startViz, type VizSession } from './vizHarness.js';
+import { openPanel } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const RUN = '2026-12-06T0000-tabular-q-1';
-let session: VizSession;
-let runsDir: string;
 /** A symlink inside the checkout (in the ignored runs/ folder) that leads to /etc. */
 const evil = join(repo, 'runs', `priorlab-test-evil-${process.pid}`);
 
-beforeAll(async () => {
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-devserver-'));
-  mkdirSync(join(runsDir, RUN));
-  writeFileSync(join(runsDir, RUN, 'config.json'), '{"experiment":"tabular-q","seed":1,"options":{}}');
-  writeFileSync(
-    join(runsDir, RUN, 'x.svg'),
-    '<svg xmlns="http://www.w3.org/2000/svg"><script>document.title="pwned"</script><rect width="10" height="10"/></svg>',
-  );
-  symlinkSync('/etc', join(runsDir, 'evil'));
+// Registered before the session's hooks: made before the server starts, removed after it stops.
+beforeAll(() => {
   mkdirSync(join(repo, 'runs'), { recursive: true });
   symlinkSync('/etc', evil);
   symlinkSync('/etc', join(repo, 'src', 'viz', `.priorlab-test-evil-${process.pid}`));
-  session = await startViz(runsDir);
 });
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
+afterAll(() => {
   rmSync(evil, { force: true });
   rmSync(join(repo, 'src', 'viz', `.priorlab-test-evil-${process.pid}`), { force: true });
 });
 
+const viz = useVizSession('devserver', {
+  fill(runsDir) {
+    mkdirSync(join(runsDir, RUN));
+    writeFileSync(join(runsDir, RUN, 'config.json'), '{"experiment":"tabular-q","seed":1,"options":{}}');
+    writeFileSync(
+      join(runsDir, RUN, 'x.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>document.title="pwned"</script><rect width="10" height="10"/></svg>',
+    );
+    symlinkSync('/etc', join(runsDir, 'evil'));
+  },
+});
+
 const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(new URL(path, session.url), { headers, redirect: 'manual' });
+  fetch(new URL(path, viz.session.url), { headers, redirect: 'manual' });
 
 describe('dev server confinement', () => {
   const probes = (): Array<[string, string]> => [
@@ -90,20 +89,19 @@ describe('dev server confinement', () => {
   it("a run's SVG opened directly does not run its script", async () => {
     const r = await get(`/runs/${RUN}/x.svg`);
     expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
-    const page = await session.browser.newPage();
-    await page.goto(new URL(`/runs/${RUN}/x.svg`, session.url).href);
+    const page = await viz.session.browser.newPage();
+    await page.goto(new URL(`/runs/${RUN}/x.svg`, viz.session.url).href);
     await page.waitForTimeout(300);
     expect(await page.title()).not.toBe('pwned');
     await page.close();
   });
 
   it('the viewer still opens every tab', async () => {
-    const errors: string[] = [];
     for (const panel of ['gridworld', 'train', 'elbo', 'control', 'tokens', 'runs', 'worldmodel', 'irl']) {
-      const page = await openPanel(session, `#panel=${panel}`, errors);
+      const page = await openPanel(viz.session, `#panel=${panel}`, viz.errors);
       expect(await page.evaluate(() => document.body.dataset.ready)).toBe(panel);
       await page.close();
     }
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
   });
 });

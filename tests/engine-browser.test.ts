@@ -2,25 +2,15 @@
  * The same `engine.wasm` in Chromium (served by the app's Vite dev server, loaded by `loadSacEngine`'s
  * fetch path) and in Node: the same weights, batches and noise give bit-identical results.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
 import * as engineApi from '../src/nn/engine/index.js';
-import { startViz, type VizSession } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-let session: VizSession;
-
-beforeAll(async () => {
-  session = await startViz(mkdtempSync(join(tmpdir(), 'priorlab-engine-')));
-});
-
-afterAll(async () => {
-  await session?.close();
-});
+const viz = useVizSession('engine');
 
 /** Runs in Node and, serialized, in the page: 5 updates and a sampled act from fixed seeds; returns everything. */
 async function scenario(api: typeof engineApi, RngClass: typeof Rng) {
@@ -72,10 +62,9 @@ async function scenario(api: typeof engineApi, RngClass: typeof Rng) {
 
 it('engine.wasm runs in Chromium through Vite and matches Node bit for bit', async () => {
   const inNode = await scenario(engineApi, Rng);
-  const page = await session.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(session.url);
+  const page = await viz.session.browser.newPage();
+  page.on('pageerror', (e) => viz.errors.push(e.message));
+  await page.goto(viz.session.url);
   // A string, not a function: vitest rewrites `import()` inside test code. Vite serves any file under the
   // repo at /@fs/<absolute path> (the app's server.fs.allow).
   const inPage = await page.evaluate(`(async () => {
@@ -83,7 +72,7 @@ it('engine.wasm runs in Chromium through Vite and matches Node bit for bit', asy
     const { Rng } = await import('/@fs${repo}/src/core/rng.ts');
     return (${scenario.toString()})(api, Rng);
   })()`);
-  expect(errors).toEqual([]);
+  expect(viz.errors).toEqual([]);
   expect(inPage).toEqual(inNode);
   expect(inNode.metrics[4].criticLoss).toBeGreaterThan(0);
   await page.close();

@@ -3,23 +3,13 @@
  * gradients centre on the exact ∇J and k3 without the ratio's do not; the learners trained in the page sit next
  * to π* (RLOO and DPO within TV 0.02, GRPO far); the view switch and a preset work; no console errors.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+import { describe, expect, it } from 'vitest';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
-let session: VizSession;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  session = await startViz(mkdtempSync(join(tmpdir(), 'priorlab-rlhf-viz-')));
-});
-afterAll(async () => {
-  await session?.close();
-});
+const viz = useVizSession('rlhf-viz');
 
 const rendered = (page: Page) => page.evaluate(() => Number(document.body.dataset.tokensLabRender ?? 0));
 
@@ -38,11 +28,10 @@ describe('Tokens tab: estimator lab', () => {
     { width: 390, height: 844 },
   ]) {
     it(`${viewport.width}×${viewport.height}: estimates around ∇J, learners beside π*`, async () => {
-      const errors: string[] = [];
       const page = await openPanel(
-        session,
+        viz.session,
         '#panel=tokens&view=estimators&estimator=k1-reward&n=16&beta=0.3',
-        errors,
+        viz.errors,
         viewport,
       );
       const unbiased = await statValues(page, 'tokens-lab-stats');
@@ -55,7 +44,7 @@ describe('Tokens tab: estimator lab', () => {
       expect(tv.DPO).toBeLessThan(0.02);
       expect(tv.GRPO).toBeGreaterThan(0.2);
       expect(tv['GRPO β=0']).toBeGreaterThan(0.5);
-      await page.screenshot({ path: join(ARTIFACTS, `rlhf-lab-${viewport.width}.png`), fullPage: true });
+      await page.screenshot({ path: join(viz.artifacts, `rlhf-lab-${viewport.width}.png`), fullPage: true });
 
       const before = await rendered(page);
       await page.click('[data-testid="tokens-lab-preset-forward"]');
@@ -63,21 +52,20 @@ describe('Tokens tab: estimator lab', () => {
       const biased = await statValues(page, 'tokens-lab-stats');
       expect(biased.unbiased).toBe('no');
       expect(Math.hypot(Number(biased.meanAlong) - 1, Number(biased.meanAcross))).toBeGreaterThan(0.5);
-      await page.screenshot({ path: join(ARTIFACTS, `rlhf-lab-k3-${viewport.width}.png`), fullPage: true });
-      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(viz.artifacts, `rlhf-lab-k3-${viewport.width}.png`), fullPage: true });
+      expect(viz.errors).toEqual([]);
       await page.close();
     });
   }
 
   it('the view switch opens the closed-form view and back', async () => {
-    const errors: string[] = [];
-    const page = await openPanel(session, '#panel=tokens', errors);
+    const page = await openPanel(viz.session, '#panel=tokens', viz.errors);
     await page.click('[data-testid="tokens-view"] button[data-value="estimators"]');
     await page.waitForFunction(() => Number(document.body.dataset.tokensLabRender ?? 0) > 0, null, { timeout: 60_000 });
     expect(page.url()).toContain('view=estimators');
     await page.click('[data-testid="tokens-view"] button[data-value="closed-form"]');
     await page.waitForSelector('[data-testid="tokens-stats"]', { timeout: 60_000 });
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 });

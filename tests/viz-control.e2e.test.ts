@@ -5,15 +5,14 @@
  * KL(π‖p) appear, a run folder loads through the file input (and a corrupted one is refused with the checker's
  * message), and the controller view is still reachable. Screenshots at 1440×900 and 390 px in `test-artifacts/`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPanel, startViz, type VizSession, statValues } from './vizHarness.js';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
-let session: VizSession;
-const errors: string[] = [];
+const viz = useVizSession('viz-control');
 
 async function stats(page: Page, testid: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(await statValues(page, testid)).map(([k, v]) => [k, Number(v)]));
@@ -27,17 +26,9 @@ async function drawn(page: Page, after = 0): Promise<void> {
 }
 const done = (page: Page) => page.evaluate(() => Number(document.getElementById('main')?.dataset.done ?? 0));
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  session = await startViz(join(ARTIFACTS, 'no-runs'));
-}, 120_000);
-afterAll(async () => {
-  await session?.close();
-});
-
 describe('Continuous control: trained agents under each prior', () => {
   it('opens on three columns of shipped agents; MountainCar: the reference reaches the flag, uniform stands still; densities with a finite KL', async () => {
-    const page = await openPanel(session, '#panel=control', errors, { width: 1440, height: 900 });
+    const page = await openPanel(viz.session, '#panel=control', viz.errors, { width: 1440, height: 900 });
     await drawn(page);
     for (const p of ['uniform', 'reference', 'none'])
       expect(await page.$(`[data-testid="control-col-${p}"]`)).not.toBeNull();
@@ -55,13 +46,16 @@ describe('Continuous control: trained agents under each prior', () => {
       expect(kl).toBeGreaterThan(-0.1); // a Monte Carlo estimate of a KL: ≥ 0 up to its noise
     }
     await page.waitForTimeout(800);
-    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-mountaincar.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'control-agents-mountaincar.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 240_000);
 
   it('clicking a rollout and moving t changes the state the densities are taken at; PointMass draws 2-D contours', async () => {
-    const page = await openPanel(session, '#panel=control&env=Pendulum-v1&n=6', errors, { width: 1440, height: 900 });
+    const page = await openPanel(viz.session, '#panel=control&env=Pendulum-v1&n=6', viz.errors, {
+      width: 1440,
+      height: 900,
+    });
     await drawn(page);
     const before = await page.textContent('[data-testid="control-state"]');
     // Lines overlap, so a pointer click at one line's centre may land on another: dispatch on the line itself.
@@ -77,7 +71,7 @@ describe('Continuous control: trained agents under each prior', () => {
     expect(after).not.toEqual(before);
     expect(Number.isFinite((await stats(page, 'control-kl-none')).kl)).toBe(true);
     await page.waitForTimeout(800);
-    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-pendulum.png'), fullPage: true });
+    await page.screenshot({ path: join(viz.artifacts, 'control-agents-pendulum.png'), fullPage: true });
     const n = await done(page);
     await page.selectOption('[data-testid="control-env"]', 'PointMass-v0');
     await drawn(page, n);
@@ -85,13 +79,16 @@ describe('Continuous control: trained agents under each prior', () => {
     const far = await stats(page, 'control-stats-reference');
     expect(far.success).toBeGreaterThan(0.5);
     await page.waitForTimeout(800);
-    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-pointmass.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'control-agents-pointmass.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 240_000);
 
   it('loads a run folder through the file input, and refuses an edited agent.bin with the checksum message', async () => {
-    const page = await openPanel(session, '#panel=control&env=Pendulum-v1&n=4', errors, { width: 1440, height: 900 });
+    const page = await openPanel(viz.session, '#panel=control&env=Pendulum-v1&n=4', viz.errors, {
+      width: 1440,
+      height: 900,
+    });
     await drawn(page);
     const dir = 'src/viz/agents/MountainCarContinuous-v0/reference';
     const json = { name: 'agent.json', mimeType: 'application/json', buffer: readFileSync(join(dir, 'agent.json')) };
@@ -119,12 +116,15 @@ describe('Continuous control: trained agents under each prior', () => {
     );
     expect(await page.inputValue('[data-testid="control-env"]')).toBe('MountainCarContinuous-v0');
     expect(await page.textContent('[data-testid="control-col-reference"]')).toContain('loaded: agent.json + agent.bin');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 240_000);
 
   it('a preset sets its view; the hand-written controller view is one click away; 390 px stacks the columns', async () => {
-    const page = await openPanel(session, '#panel=control&env=Pendulum-v1&n=4', errors, { width: 390, height: 900 });
+    const page = await openPanel(viz.session, '#panel=control&env=Pendulum-v1&n=4', viz.errors, {
+      width: 390,
+      height: 900,
+    });
     await drawn(page);
     const n = await done(page);
     await page.click('[data-testid="control-preset-trap"]');
@@ -135,9 +135,9 @@ describe('Continuous control: trained agents under each prior', () => {
     const widths = await page.$$eval('.cc-col', (cs) => cs.map((c) => c.getBoundingClientRect().right));
     for (const r of widths) expect(r).toBeLessThanOrEqual(390);
     await page.waitForTimeout(500);
-    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-390.png'), fullPage: true });
+    await page.screenshot({ path: join(viz.artifacts, 'control-agents-390.png'), fullPage: true });
     await page.$eval('[data-testid="control-col-reference"]', (el) => el.scrollIntoView());
-    await page.screenshot({ path: join(ARTIFACTS, 'control-agents-390-column.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'control-agents-390-column.png') });
     await page.click('[data-testid="control-view"] button[data-value="controller"]');
     await page.waitForFunction(
       () =>
@@ -146,7 +146,7 @@ describe('Continuous control: trained agents under each prior', () => {
       { timeout: 60_000 },
     );
     expect(page.url()).toContain('view=controller');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 240_000);
 });

@@ -5,37 +5,21 @@
  * numbers (pixels fitted on the observed curve predict the imagined one), the return shown is the index's,
  * and switching the prior redraws from the other file. Screenshots go to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RssmTrajectoryFile } from '../src/worldmodel/trajectories.js';
 import type { ShippedDreamer } from '../src/viz/worldmodel/shipped.js';
-import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
 const DIR = 'src/viz/worldmodel/dreamer';
 const index = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as ShippedDreamer;
 const fileOf = (prior: string) =>
   JSON.parse(readFileSync(join(DIR, index.runs.find((r) => r.prior === prior)!.file), 'utf8')) as RssmTrajectoryFile;
 
-const ARTIFACTS = 'test-artifacts';
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
-
-beforeEach(() => {
-  errors = [];
-});
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-dreamer-'));
-  session = await startViz(runsDir);
-});
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
+const viz = useVizSession('viz-dreamer');
 
 /** The pixel y values of the first chart's paths (drawn in reverse series order: repeat last, imagined, reconstructed, observed). */
 async function firstChartYs(page: Page): Promise<{ observed: number[]; imagined: number[] }> {
@@ -71,7 +55,7 @@ const sizes = [
 describe('World model tab: the shipped dreamer agent under each prior (chromium)', () => {
   for (const { name, viewport } of sizes)
     it(`${name}: opens with no run folder, switches prior, draws the shipped numbers and returns`, async () => {
-      const page = await openPanel(session, '#panel=worldmodel', errors, viewport);
+      const page = await openPanel(viz.session, '#panel=worldmodel', viz.errors, viewport);
       await page.waitForFunction(() => document.body.dataset.wmShown === '0');
       await page.selectOption('[data-testid="wm-run"]', 'shipped: dreamer agent, Pendulum-v1, seed 1');
       await page.waitForFunction(
@@ -85,7 +69,10 @@ describe('World model tab: the shipped dreamer agent under each prior (chromium)
       expect(Number((await statValues(page, 'wm-stats')).finalReturn)).toBe(first.finalReturn.mean);
       await expectDrawn(page, fileOf(first.prior));
       const before = await firstChartYs(page);
-      await page.screenshot({ path: join(ARTIFACTS, `worldmodel-dreamer-${name}-${first.prior}.png`), fullPage: true });
+      await page.screenshot({
+        path: join(viz.artifacts, `worldmodel-dreamer-${name}-${first.prior}.png`),
+        fullPage: true,
+      });
 
       await page.selectOption('[data-testid="wm-prior"]', second.prior);
       await page.waitForFunction(
@@ -98,7 +85,7 @@ describe('World model tab: the shipped dreamer agent under each prior (chromium)
       expect((await firstChartYs(page)).imagined).not.toEqual(before.imagined);
       expect(page.url()).toContain(`dprior=${second.prior}`);
       await page.screenshot({
-        path: join(ARTIFACTS, `worldmodel-dreamer-${name}-${second.prior}.png`),
+        path: join(viz.artifacts, `worldmodel-dreamer-${name}-${second.prior}.png`),
         fullPage: true,
       });
       // The RSSM run still opens, and the prior menu goes away with it.
@@ -106,7 +93,7 @@ describe('World model tab: the shipped dreamer agent under each prior (chromium)
       await page.waitForFunction(() => !document.querySelector('[data-testid="wm-returns"]'));
       expect(await page.$eval('[data-testid="wm-prior"]', (s) => s.closest('div')!.hidden)).toBe(true);
       expect(await page.$$eval('[data-testid="wm-truth"] path', (p) => p.length)).toBe(2);
-      expect(errors).toEqual([]);
+      expect(viz.errors).toEqual([]);
       await page.close();
     });
 });

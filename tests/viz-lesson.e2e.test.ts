@@ -6,18 +6,16 @@
  * flashcards work. No horizontal scroll at 390×844 or 1280×800; screenshots of every step at both sizes
  * go to `test-artifacts/lesson/`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attemptParams, type ChoiceExercise, type NumericExercise } from '../src/lesson/index.js';
 import { loadExercises } from '../src/node/lesson/check.js';
 import { GRID_ENVS, exactSummary, gridObjective, makeGridEnv } from '../src/viz/gridworld/compute.js';
 import { LinearGaussianModel, PRACTICE_EXAMPLE, WORKED_EXAMPLE, computeQuantities } from '../src/vi/index.js';
-import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts/lesson';
 const SIZES = [
   { width: 390, height: 844 },
   { width: 1280, height: 800 },
@@ -30,22 +28,7 @@ const identify = exercises.find((e) => e.id === 'identify') as ChoiceExercise;
 const STEP_IDS = [...SECTION_IDS, ...exercises.map((e) => e.id)];
 const stepOf = (id: string) => STEP_IDS.indexOf(id) + 1;
 
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-lesson-'));
-  session = await startViz(runsDir);
-});
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  errors = [];
-});
+const viz = useVizSession('viz-lesson', { artifacts: 'test-artifacts/lesson' });
 
 const num = (s: string) => Number(s);
 const hScroll = (page: Page) =>
@@ -55,7 +38,7 @@ const verdict = async (page: Page, id: string) => ({
   text: (await page.textContent(`[data-testid="verdict-${id}"]`)) ?? '',
 });
 async function openStep(id: string, extra = '', size = SIZES[1]): Promise<Page> {
-  const page = await openPanel(session, `#panel=lesson&step=${stepOf(id)}${extra}`, errors, size);
+  const page = await openPanel(viz.session, `#panel=lesson&step=${stepOf(id)}${extra}`, viz.errors, size);
   expect(await page.getAttribute('[data-testid="lesson-title"]', 'data-step')).toBe(id);
   return page;
 }
@@ -72,14 +55,14 @@ describe('Lesson tab (chromium)', () => {
         await page.waitForTimeout(50); // a slider's redraw waits for the next frame
         expect(await hScroll(page), `${id} at ${size.width}px`).toBeLessThanOrEqual(0);
         await page.screenshot({
-          path: join(ARTIFACTS, `${String(i + 1).padStart(2, '0')}-${id}-${size.width}x${size.height}.png`),
+          path: join(viz.artifacts, `${String(i + 1).padStart(2, '0')}-${id}-${size.width}x${size.height}.png`),
           fullPage: true,
         });
       }
       expect(await page.isDisabled('[data-testid="lesson-next"]')).toBe(true);
       await page.close();
     }
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
   });
 
   it('Jensen and the worked example: the numbers are src/vi’s, both ways, and follow the sliders', async () => {
@@ -200,12 +183,12 @@ describe('Lesson tab (chromium)', () => {
       expect((await verdict(page, 'priorKL')).text).toMatch(/^✗ no answer yet\. Hint: /);
       expect(await hScroll(page)).toBeLessThanOrEqual(0);
       await page.screenshot({
-        path: join(ARTIFACTS, `practice-graded-${size.width}x${size.height}.png`),
+        path: join(viz.artifacts, `practice-graded-${size.width}x${size.height}.png`),
         fullPage: true,
       });
       await page.close();
     }
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
   });
 
   it('a randomized attempt accepts exactly what src/vi computes for the model shown; a new attempt needs new answers', async () => {
@@ -262,7 +245,7 @@ describe('Lesson tab (chromium)', () => {
     const shown = await fresh.getAttribute('[data-testid="lesson-attempt"]', 'data-params');
     expect(JSON.parse(shown!)).toEqual(attemptParams(random, Number(seed)));
     await fresh.close();
-    const again = await openPanel(session, new URL(fresh.url()).hash, errors);
+    const again = await openPanel(viz.session, new URL(fresh.url()).hash, viz.errors);
     expect(await again.getAttribute('[data-testid="lesson-attempt"]', 'data-params')).toBe(shown);
     await again.close();
   });
@@ -293,6 +276,6 @@ describe('Lesson tab (chromium)', () => {
     await page.click('[data-testid="flashcard-2"]');
     expect(await page.locator('.lesson-card-back:visible').count()).toBe(4);
     await page.close();
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
   });
 });

@@ -9,14 +9,13 @@
  * The defects still open are listed in `OPEN` (a ratchet): the test fails when a new one appears, and when one
  * is fixed (then delete it from the list), so the list always says what a newcomer still meets.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mountainCarRollouts } from '../src/viz/control/sim.js';
-import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts/newcomer';
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const VIEWS: Record<string, string> = {
   gridworld: '#panel=gridworld',
@@ -48,19 +47,7 @@ const MAIN_CONTROL: Record<string, string> = {
 /** Defects a newcomer still meets: `<view>@<size>: <kind>`. */
 const OPEN: string[] = [];
 
-let session: VizSession;
-let runsDir: string;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-newcomer-'));
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
+const viz = useVizSession('viz-newcomer', { artifacts: 'test-artifacts/newcomer' });
 
 describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', () => {
   it('records sideways scroll, NaN/undefined text and console warnings per view', async () => {
@@ -70,7 +57,7 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
       for (const [view, hash] of Object.entries(VIEWS)) {
         const errors: string[] = [];
         const warnings: string[] = [];
-        const page = await openPanel(session, hash, errors, viewport, warnings);
+        const page = await openPanel(viz.session, hash, errors, viewport, warnings);
         await page.waitForTimeout(1500); // let the first frames and charts draw
         const main = MAIN_CONTROL[view];
         if (main && size === 'desktop') {
@@ -100,7 +87,7 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
             }).length,
           }));
           const name = `${view}-${size}${preset ? `-${preset.replace(/^.*-preset-/, '')}` : ''}`;
-          await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+          await page.screenshot({ path: join(viz.artifacts, `${name}.png`), fullPage: true });
           if (facts.scrollWidth > facts.innerWidth + 1) findings.push(`${where}: scrolls sideways`);
           if (facts.clipped) findings.push(`${where}: a marker label is clipped`);
           if (/\bNaN\b/.test(facts.text)) findings.push(`${where}: NaN in the text`);
@@ -119,13 +106,12 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
         await page.close();
       }
     }
-    writeFileSync(join(ARTIFACTS, 'findings.json'), `${JSON.stringify({ findings, details }, null, 2)}\n`);
+    writeFileSync(join(viz.artifacts, 'findings.json'), `${JSON.stringify({ findings, details }, null, 2)}\n`);
     expect(findings.sort()).toEqual([...OPEN].sort());
   }, 1_800_000);
 
   it('the 2-D densities carry a colour scale (the uniform prior: 1/4 on [−1, 1]²); the controller view drives MountainCar', async () => {
-    const errors: string[] = [];
-    const page = await openPanel(session, VIEWS['control-pointmass'], errors, SIZES.desktop);
+    const page = await openPanel(viz.session, VIEWS['control-pointmass'], viz.errors, SIZES.desktop);
     await page.waitForSelector('[data-testid="control-density-uniform"] [data-testid="density-scale"]');
     const tops = await page.$$eval('[data-testid="control-density"] [data-testid="density-max"]', (es) =>
       es.map((e) => Number((e as HTMLElement).dataset.value)),
@@ -137,7 +123,7 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
     expect(tops.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     await page.close();
     // MountainCar under its `pumping` reference: the page's numbers are the Node simulation's (same seed, noise).
-    const car = await openPanel(session, VIEWS['controller-mountaincar'], errors, SIZES.desktop);
+    const car = await openPanel(viz.session, VIEWS['controller-mountaincar'], viz.errors, SIZES.desktop);
     const stats = await statValues(car, 'control-stats');
     const runs = mountainCarRollouts(20, 1, 0.3);
     const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
@@ -152,6 +138,6 @@ describe('a newcomer visits every view at 1280×800 and 390×844 (chromium)', ()
     expect(Number(stats.flag)).toBeGreaterThan(0.9); // pumping reaches the flag
     expect(await car.$$eval('svg.chart', (c) => c.length)).toBe(2);
     await car.close();
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
   }, 120_000);
 });

@@ -4,18 +4,14 @@
  * exact outcome shares against the sampled ones, the value colour bar that stays put as α moves, the
  * α-sweep charts, and a tab switch while a panel is still mounting. Screenshots go to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TWO_ROUTE_GUIDE_CONFIDENCE } from '../src/envs/tworoute.js';
-import { openPanel, startViz, type VizSession } from './vizHarness.js';
+import { openPanel } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
+const viz = useVizSession('viz-prior');
 
 const values = (page: Page, testid: string): Promise<Record<string, number>> =>
   page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
@@ -32,27 +28,12 @@ async function setLogAlpha(page: Page, v: number): Promise<void> {
   await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
 }
 
-beforeEach(() => {
-  errors = [];
-});
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-prior-'));
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
-
 describe('the prior made visible (chromium)', () => {
   it('hovering a ledge cell shows V, π(·|s), the reference p(·|s) and the KL those numbers give', async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1',
-      errors,
+      viz.errors,
       { width: 1440, height: 900 },
     );
     // Cell (4, 3), state 39, on the ledge, where the guide says Left: walk down the value grid's first
@@ -92,13 +73,17 @@ describe('the prior made visible (chromium)', () => {
     expect(tip.kl).toBeCloseTo(kl, 9);
     expect(tip.kl).toBeGreaterThan(0);
     expect(Number.isFinite(tip.v)).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, 'gridworld-hover.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'gridworld-hover.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it("prior none: the α slider shows the Objective's α = 0 and is disabled; uniform turns it back on", async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1', errors);
+    const page = await openPanel(
+      viz.session,
+      '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1',
+      viz.errors,
+    );
     const slider = () =>
       page.$eval('[data-testid="grid-alpha"]', (i) => ({
         disabled: (i as HTMLInputElement).disabled,
@@ -106,20 +91,20 @@ describe('the prior made visible (chromium)', () => {
       }));
     expect(await slider()).toEqual({ disabled: true, shown: expect.stringMatching(/^0 /) });
     expect(await page.textContent('[data-testid="grid-stats-none"] h4')).toContain('none');
-    await page.screenshot({ path: join(ARTIFACTS, 'gridworld-none-alpha0.png'), fullPage: true });
+    await page.screenshot({ path: join(viz.artifacts, 'gridworld-none-alpha0.png'), fullPage: true });
     const before = await renders(page);
     await page.click('[data-testid="grid-prior"] button[data-value="uniform"]');
     await page.waitForFunction((b) => Number(document.body.dataset.gridRender) > b, before);
     expect(await slider()).toEqual({ disabled: false, shown: '0.150' });
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it("live training with prior none shows the learners' α = 0 on a disabled slider and an infinite KL(π ‖ π*) as ∞", async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=train&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1&agent=sac&mode=single',
-      errors,
+      viz.errors,
     );
     const slider = () =>
       page.$eval('[data-testid="train-alpha"]', (i) => ({
@@ -136,21 +121,26 @@ describe('the prior made visible (chromium)', () => {
     expect((await stat('kl')).text).toContain('∞');
     expect(Number((await stat('klReverse')).value)).toBeGreaterThan(0);
     expect(Number.isFinite(Number((await stat('klReverse')).value))).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, 'train-none.png'), fullPage: true });
+    await page.screenshot({ path: join(viz.artifacts, 'train-none.png'), fullPage: true });
     await page.click('[data-testid="train-prior"] button[data-value="uniform"]');
     await page.waitForFunction(
       () => !(document.querySelector('[data-testid="train-alpha"]') as HTMLInputElement).disabled,
     );
     expect((await slider()).shown).toBe('0.150');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('exact outcome shares match the 1,000 sampled rollouts, lengths respect the time limit, and the colour bar stays put as α moves', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors, {
-      width: 1440,
-      height: 900,
-    });
+    const page = await openPanel(
+      viz.session,
+      '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare',
+      viz.errors,
+      {
+        width: 1440,
+        height: 900,
+      },
+    );
     const bar = () =>
       page.$eval('[data-testid="grid-colorbar"]', (b) => [
         Number((b as HTMLElement).dataset.lo),
@@ -176,13 +166,13 @@ describe('the prior made visible (chromium)', () => {
     expect(await page.$$eval('[data-testid^="grid-sweep-"]', (c) => c.length)).toBe(3);
     expect(await page.$eval('[data-testid="grid-sweep-0"] .marker-label', (t) => t.textContent)).toBe('α = 1.0');
     await page.waitForTimeout(400);
-    await page.screenshot({ path: join(ARTIFACTS, 'gridworld-side-by-side-alpha1.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'gridworld-side-by-side-alpha1.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('the "what to notice" presets show plain RL on the ledge, large α in the lava, and the reference on the guide\'s route', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=CliffWalking-v1&prior=none&seed=1', errors);
+    const page = await openPanel(viz.session, '#panel=gridworld&env=CliffWalking-v1&prior=none&seed=1', viz.errors);
     const preset = async (id: string, prior: string) => {
       const before = await renders(page);
       await page.click(`[data-testid="grid-preset-${id}"]`);
@@ -196,15 +186,15 @@ describe('the prior made visible (chromium)', () => {
     expect((await preset('guide', 'reference'))['outcome:room']).toBeGreaterThan(0.95);
     expect(page.url()).toContain('env=TwoRoute-v0');
     expect(page.url()).toContain('prior=reference');
-    await page.screenshot({ path: join(ARTIFACTS, 'gridworld-preset-guide.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'gridworld-preset-guide.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('switching tabs while the gridworld is still mounting leaves none of its controls under the new panel', async () => {
-    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(session.url + '#panel=gridworld&env=TwoRoute-v0&mode=compare');
+    const page = await viz.session.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (e) => viz.errors.push(e.message));
+    await page.goto(viz.session.url + '#panel=gridworld&env=TwoRoute-v0&mode=compare');
     await page.click('nav a[data-panel="elbo"]');
     await page.waitForFunction(() => document.body.dataset.ready === 'elbo', null, { timeout: 60_000 });
     // Let the superseded gridworld mount finish (its sweep and scenes), then look for its leftovers.
@@ -217,8 +207,8 @@ describe('the prior made visible (chromium)', () => {
     ).toBe(0);
     expect(await page.$$eval('#main canvas', (e) => e.length)).toBe(0);
     expect(page.url()).toContain('panel=elbo');
-    await page.screenshot({ path: join(ARTIFACTS, 'tab-switch-while-mounting.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'tab-switch-while-mounting.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 });

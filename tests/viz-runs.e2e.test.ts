@@ -5,25 +5,21 @@
  * replays and charts. Presets: each sets the view its note describes, read back from the displayed numbers.
  * Screenshots at 1440×900 and 390 px wide go to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, WM_RUN, writeSyntheticRssm, type VizSession, statValues } from './vizHarness.js';
+import { describe, expect, it } from 'vitest';
+import { openPanel, WM_RUN, writeSyntheticRssm, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
 const WIDE = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
 
 /** Status of a request sent with the path exactly as written. */
 function rawStatus(path: string, method = 'GET'): Promise<number> {
   return new Promise((ok, fail) => {
-    const req = request(session.url + 'x', { method, path }, (res) => {
+    const req = request(viz.session.url + 'x', { method, path }, (res) => {
       res.resume();
       ok(res.statusCode ?? 0);
     });
@@ -153,29 +149,19 @@ async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
-beforeEach(() => {
-  errors = [];
-});
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
-  writeSyntheticRun(join(runsDir, RUN));
-  writePendulumRun(join(runsDir, PENDULUM_RUN));
-  writeSyntheticPriorsRun(join(runsDir, PRIORS_RUN));
-  writeSyntheticRssm(runsDir);
-  writeNonRuns(runsDir);
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
+const viz = useVizSession('viz-runs', {
+  fill(runsDir) {
+    writeSyntheticRun(join(runsDir, RUN));
+    writePendulumRun(join(runsDir, PENDULUM_RUN));
+    writeSyntheticPriorsRun(join(runsDir, PRIORS_RUN));
+    writeSyntheticRssm(runsDir);
+    writeNonRuns(runsDir);
+  },
 });
 
 describe('Runs', { timeout: 120_000 }, () => {
   it('opens on the newest run and shows a gridworld-priors run part by part', async () => {
-    const page = await openPanel(session, '#panel=runs', errors, WIDE);
+    const page = await openPanel(viz.session, '#panel=runs', viz.errors, WIDE);
     // Only folders holding a config.json are runs: not compare/, not a parent folder of runs, not the world-model folders.
     expect(await page.$$eval('[data-run]', (c) => c.map((x) => (x as HTMLElement).dataset.run))).toEqual([
       PENDULUM_RUN,
@@ -238,14 +224,14 @@ describe('Runs', { timeout: 120_000 }, () => {
     );
     expect(page.url()).toContain(`runs=${PRIORS_RUN}`);
     await page.waitForTimeout(500);
-    await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-wide.png') });
-    await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-wide-full.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'runs-priors-wide.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'runs-priors-wide-full.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('a plain run replays and charts; ticking off every run says what to do', async () => {
-    const page = await openPanel(session, `#panel=runs&runs=${RUN}`, errors, WIDE);
+    const page = await openPanel(viz.session, `#panel=runs&runs=${RUN}`, viz.errors, WIDE);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, RUN);
     const cfg = await statValues(page, 'run-config');
     expect(cfg.experiment).toBe('sac-discrete');
@@ -265,22 +251,22 @@ describe('Runs', { timeout: 120_000 }, () => {
     expect(await rawStatus(`/runs/${RUN}/config.json`, 'POST')).toBe(405);
     expect(await rawStatus('/runs/%2e%2e/package.json')).toBe(403);
     expect(await rawStatus('/runs/..%2f..%2fetc%2fpasswd')).toBe(403);
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('a Pendulum run replays its episode on the swinging rod', async () => {
-    const page = await openPanel(session, `#panel=runs&runs=${PENDULUM_RUN}`, errors, WIDE);
+    const page = await openPanel(viz.session, `#panel=runs&runs=${PENDULUM_RUN}`, viz.errors, WIDE);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, PENDULUM_RUN);
     await page.waitForSelector('[data-testid="run-part"] canvas[data-testid="pixi"]');
     expect(await page.$eval('[data-testid="replay"]', (b) => (b as HTMLElement).dataset.env)).toBe('Pendulum-v1');
     expect(await page.$$eval('[data-testid="run-part"]', (cs) => cs.length)).toBe(1);
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('the KL preset scrolls to the KL charts; at 390 px nothing sticks out sideways', async () => {
-    const page = await openPanel(session, '#panel=runs', errors, PHONE);
+    const page = await openPanel(viz.session, '#panel=runs', viz.errors, PHONE);
     await page.waitForFunction((r) => document.body.dataset.runsShown === r, PRIORS_RUN);
     await page.click('[data-testid="runs-preset-kl"]');
     expect(await page.textContent('[data-testid="runs-notice"]')).toMatch(/KL to the prior per part/);
@@ -309,17 +295,17 @@ describe('Runs', { timeout: 120_000 }, () => {
       cs.slice(0, 2).map((c) => c.getBoundingClientRect().top),
     );
     expect(tops[1]).toBe(tops[0]);
-    await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-phone-kl.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'runs-priors-phone-kl.png') });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'runs-priors-phone.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'runs-priors-phone.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 });
 
 describe('What to notice presets', { timeout: 120_000 }, () => {
   it('ELBO: q = posterior closes the gap, a narrow q pays KL = 0.70, a wide prior lets the posterior follow x', async () => {
-    const page = await openPanel(session, '#panel=elbo', errors, WIDE);
+    const page = await openPanel(viz.session, '#panel=elbo', viz.errors, WIDE);
     await page.click('[data-testid="elbo-preset-fit"]');
     let s = await statValues(page, 'elbo-stats');
     expect(Number(s.gapKL)).toBeCloseTo(0, 9);
@@ -333,13 +319,13 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     const post = await statValues(page, 'elbo-mc');
     expect(Number(post.postMean)).toBeCloseTo(1.8, 9);
     expect(Number((await statValues(page, 'elbo-stats')).gapKL)).toBeCloseTo(0, 9);
-    await page.screenshot({ path: join(ARTIFACTS, 'elbo-notice.png') });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'elbo-notice.png') });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('Tokens: β → 0 reward-hacks onto "aaaa"; a large β stays with the reference', async () => {
-    const page = await openPanel(session, '#panel=tokens', errors, WIDE);
+    const page = await openPanel(viz.session, '#panel=tokens', viz.errors, WIDE);
     await page.click('[data-testid="tokens-preset-hack"]');
     let s = await statValues(page, 'tokens-stats');
     expect(Number(s.beta)).toBeCloseTo(0.001, 6);
@@ -349,18 +335,18 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
       Number((r as HTMLElement).dataset.pref),
     );
     expect(pRef).toBeLessThan(0.01);
-    await page.screenshot({ path: join(ARTIFACTS, 'tokens-notice-hack.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'tokens-notice-hack.png') });
     await page.click('[data-testid="tokens-preset-reference"]');
     s = await statValues(page, 'tokens-stats');
     expect(Number(s.beta)).toBeCloseTo(10, 6);
     expect(Number(s.kl)).toBeLessThan(0.05);
     expect(s.topSeq).toBe(s.refTopSeq);
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('Inverse RL: N = 10,000 fits the demonstrator far better than N = 10', async () => {
-    const page = await openPanel(session, '#panel=irl&env=TwoRoute-v0', errors, WIDE);
+    const page = await openPanel(viz.session, '#panel=irl&env=TwoRoute-v0', viz.errors, WIDE);
     await page.click('[data-testid="irl-preset-few"]');
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="irl-stats"] h4')?.textContent?.endsWith('N = 10'),
@@ -375,13 +361,13 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     const many = Number((await statValues(page, 'irl-stats')).kl);
     console.log(`[viz-runs] IRL TwoRoute KL: N=10 ${few}, N=10000 ${many}`);
     expect(many * 1000).toBeLessThan(few);
-    await page.screenshot({ path: join(ARTIFACTS, 'irl-notice.png') });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'irl-notice.png') });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('World model: the presets pick the trajectories where imagination beats "repeat last" most and least', async () => {
-    const page = await openPanel(session, `#panel=worldmodel&run=${WM_RUN}`, errors, WIDE);
+    const page = await openPanel(viz.session, `#panel=worldmodel&run=${WM_RUN}`, viz.errors, WIDE);
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
     await page.click('[data-testid="wm-preset-worst"]');
     await page.waitForFunction(() => document.body.dataset.wmShown === '1');
@@ -391,8 +377,8 @@ describe('What to notice presets', { timeout: 120_000 }, () => {
     await page.click('[data-testid="wm-preset-best"]');
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
     expect(Number((await statValues(page, 'wm-stats')).imagMse)).toBeCloseTo(0.04, 9);
-    await page.screenshot({ path: join(ARTIFACTS, 'worldmodel-notice.png') });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'worldmodel-notice.png') });
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 });

@@ -6,18 +6,14 @@
  * console errors. Screenshots at 1280×800 and 390×844 go to `test-artifacts/`. (The page's frame rate while
  * training is measured by `npm run bench -- viz`, not asserted here.)
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, statValues, type VizSession } from './vizHarness.js';
+import { describe, expect, it } from 'vitest';
+import { openPanel, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
 const PRIORS = ['uniform', 'reference', 'none'] as const;
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
+const viz = useVizSession('viz-train-continuous');
 
 /** Points of each curve of a chart (its `path`s with a `d`). */
 const curvePoints = (page: Page, testid: string) =>
@@ -48,24 +44,9 @@ const waitState = (page: Page, state: string) =>
     { timeout: 15_000 },
   );
 
-beforeEach(() => {
-  errors = [];
-});
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-train-continuous-'));
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
-
 describe('live training, continuous SAC under three priors', () => {
   it('PointMass: all three train on the engine, the return curves grow, the rollouts follow the policy, Pause stops them', async () => {
-    const page = await openPanel(session, '#panel=train&env=PointMass-v0&alpha=0.05&seed=1', errors, {
+    const page = await openPanel(viz.session, '#panel=train&env=PointMass-v0&alpha=0.05&seed=1', viz.errors, {
       width: 1280,
       height: 800,
     });
@@ -113,14 +94,14 @@ describe('live training, continuous SAC under three priors', () => {
     const s2 = await allStats(page);
     for (const p of PRIORS) expect(s2[p].steps).toBe(s1[p].steps);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'train-continuous-1280.png') });
-    await page.screenshot({ path: join(ARTIFACTS, 'train-continuous-1280-full.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'train-continuous-1280.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'train-continuous-1280-full.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 300_000);
 
   it('Pendulum on a 390 px wide screen: three |θ(t)| fans stacked, curves after a few Steps, nothing off the page', async () => {
-    const page = await openPanel(session, '#panel=train&env=Pendulum-v1&alpha=0.2&seed=1', errors, {
+    const page = await openPanel(viz.session, '#panel=train&env=Pendulum-v1&alpha=0.2&seed=1', viz.errors, {
       width: 390,
       height: 844,
     });
@@ -143,14 +124,14 @@ describe('live training, continuous SAC under three priors', () => {
     expect(boxes[2].top).toBeGreaterThanOrEqual(boxes[1].bottom);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(ARTIFACTS, 'train-continuous-390.png') });
-    await page.screenshot({ path: join(ARTIFACTS, 'train-continuous-390-full.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'train-continuous-390.png') });
+    await page.screenshot({ path: join(viz.artifacts, 'train-continuous-390-full.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 180_000);
 
   it('the task switch moves between the gridworld and the continuous view', async () => {
-    const page = await openPanel(session, '#panel=train&env=TwoRoute-v0&alpha=0.15&seed=1', errors);
+    const page = await openPanel(viz.session, '#panel=train&env=TwoRoute-v0&alpha=0.15&seed=1', viz.errors);
     await page.click('[data-testid="train-task"] [data-value="continuous"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="train-rollouts-none"]') !== null, null, {
       timeout: 60_000,
@@ -161,7 +142,7 @@ describe('live training, continuous SAC under three priors', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="train-chart-kl"]') !== null, null, {
       timeout: 60_000,
     });
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 120_000);
 });

@@ -4,19 +4,15 @@
  * and Pause stops all three (no step counter moves once the page shows them paused). Screenshots at
  * 1440×900 and 390 px wide go to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, type VizSession } from './vizHarness.js';
+import { describe, expect, it } from 'vitest';
+import { openPanel } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
 const PRIORS = ['uniform', 'reference', 'none'] as const;
 const HASH = '#panel=train&env=TwoRoute-v0&alpha=0.15&seed=1&agent=sac';
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
+const viz = useVizSession('viz-train3');
 
 const values = (page: Page, testid: string): Promise<Record<string, number>> =>
   page.$$eval(`[data-testid="${testid}"] [data-stat]`, (cells) =>
@@ -29,24 +25,9 @@ const allStats = async (page: Page) =>
 /** The KL the chart follows: KL(π ‖ π*), or KL(π* ‖ π) where π* is greedy (none, α = 0). */
 const charted = (s: Record<string, number>) => (Number.isFinite(s.kl) ? s.kl : s.klReverse);
 
-beforeEach(() => {
-  errors = [];
-});
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-train3-'));
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
-
 describe('live training, three priors at once', () => {
   it('trains uniform, reference and none together: every KL to its own π* falls, none stays at α = 0 with finite KL, Pause stops all three', async () => {
-    const page = await openPanel(session, HASH, errors, { width: 1440, height: 900 });
+    const page = await openPanel(viz.session, HASH, viz.errors, { width: 1440, height: 900 });
     expect(
       await page.$eval('[data-testid="train-mode"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
     ).toBe('three');
@@ -105,7 +86,7 @@ describe('live training, three priors at once', () => {
     for (const p of PRIORS) expect(s2[p].steps).toBe(s1[p].steps);
     expect(await page.evaluate(() => document.body.dataset.trainProgressAt)).toBe(progressAt);
     expect(await state(page)).toBe('paused');
-    await page.screenshot({ path: join(ARTIFACTS, 'train-three-1440.png'), fullPage: true });
+    await page.screenshot({ path: join(viz.artifacts, 'train-three-1440.png'), fullPage: true });
 
     // Reset: all three back to step 0, with their initial KL.
     await page.click('[data-testid="train-reset"]');
@@ -118,12 +99,12 @@ describe('live training, three priors at once', () => {
     );
     const s3 = await allStats(page);
     for (const p of PRIORS) expect(s3[p].klInitial).toBeCloseTo(s0[p].klInitial, 12);
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 240_000);
 
   it('fits a 390 px wide screen: the three grids stack, nothing runs off the page', async () => {
-    const page = await openPanel(session, HASH, errors, { width: 390, height: 844 });
+    const page = await openPanel(viz.session, HASH, viz.errors, { width: 390, height: 844 });
     await page.click('[data-testid="train-step"]');
     await page.waitForFunction(
       () =>
@@ -141,16 +122,16 @@ describe('live training, three priors at once', () => {
     // Stacked: taller than wide.
     expect(canvas.h).toBeGreaterThan(canvas.w);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(ARTIFACTS, 'train-three-390.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(viz.artifacts, 'train-three-390.png'), fullPage: true });
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it('the "what to notice" presets set the view: three priors at α = 1 (none trains as at α = 0.15), then one learner beside π*', async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=train&env=CliffWalking-v1&alpha=0.5&seed=1&agent=klppo&mode=single',
-      errors,
+      viz.errors,
       { width: 1440, height: 900 },
     );
     const refreshes = async () => Number(await page.evaluate(() => document.body.dataset.trainRefresh));
@@ -203,7 +184,7 @@ describe('live training, three priors at once', () => {
     expect(
       await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
     ).toBe('sac');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   }, 120_000);
 });

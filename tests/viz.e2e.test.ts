@@ -4,17 +4,13 @@
  * DOM (`data-stat` / `data-value`), checks them against the lesson and the direction the prior predicts,
  * and saves a screenshot of each main view to `test-artifacts/`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPanel, startViz, WM_BAD, WM_RUN, writeSyntheticRssm, type VizSession, statValues } from './vizHarness.js';
+import { describe, expect, it } from 'vitest';
+import { openPanel, WM_BAD, WM_RUN, writeSyntheticRssm, statValues } from './vizHarness.js';
+import { useVizSession } from './vizSession.js';
 
-const ARTIFACTS = 'test-artifacts';
-let session: VizSession;
-let runsDir: string;
-let errors: string[] = [];
+const viz = useVizSession('viz', { fill: writeSyntheticRssm });
 
 const num = (s: Record<string, string>, k: string): number => Number(s[k] ?? 0);
 
@@ -30,28 +26,16 @@ async function trainStat(page: Page, key: string, value: string | number): Promi
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(viz.artifacts, `${name}.png`), fullPage: true });
 }
-
-beforeEach(() => {
-  errors = [];
-});
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  runsDir = mkdtempSync(join(tmpdir(), 'priorlab-viz-runs-'));
-  writeSyntheticRssm(runsDir);
-  session = await startViz(runsDir);
-});
-
-afterAll(async () => {
-  await session?.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
 
 describe('visualizer in chromium', () => {
   it('opens the gridworld with no console errors and restores the view from the hash', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=3', errors);
+    const page = await openPanel(
+      viz.session,
+      '#panel=gridworld&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=3',
+      viz.errors,
+    );
     expect(
       await page.$eval('[data-testid="grid-prior"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
     ).toBe('reference');
@@ -62,12 +46,16 @@ describe('visualizer in chromium', () => {
     expect(await page.$eval('canvas', (c) => c.dataset.renderer)).toMatch(/webgl|webgpu|canvas/);
     await page.waitForTimeout(600);
     await shot(page, 'gridworld-reference');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('switching the prior changes the policy and the route statistics in the predicted direction', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1', errors);
+    const page = await openPanel(
+      viz.session,
+      '#panel=gridworld&env=TwoRoute-v0&prior=none&alpha=0.15&seed=1',
+      viz.errors,
+    );
     const read = async (prior: string) => {
       const before = Number(await page.evaluate(() => document.body.dataset.gridRender));
       await page.click(`[data-testid="grid-prior"] button[data-value="${prior}"]`);
@@ -103,12 +91,16 @@ describe('visualizer in chromium', () => {
     expect(num(hot, 'entropy')).toBeGreaterThan(num(uniform.s, 'entropy'));
     expect(page.url()).toContain('alpha=0.5012');
     await shot(page, 'gridworld-uniform-alpha0.5');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('side by side shows the three priors on the same seed', async () => {
-    const page = await openPanel(session, '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare', errors);
+    const page = await openPanel(
+      viz.session,
+      '#panel=gridworld&env=TwoRoute-v0&alpha=0.15&seed=1&mode=compare',
+      viz.errors,
+    );
     expect(
       await page.$$eval('[data-testid^="grid-stats-"]', (b) => b.map((x) => (x as HTMLElement).dataset.prior)),
     ).toEqual(['uniform', 'reference', 'none']);
@@ -117,12 +109,12 @@ describe('visualizer in chromium', () => {
     expect(num(r, 'expectedLength')).toBeLessThan(num(u, 'expectedLength'));
     await page.waitForTimeout(600);
     await shot(page, 'gridworld-side-by-side');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it("the ELBO playground shows the lesson's worked example, and the gap closes at the posterior", async () => {
-    const page = await openPanel(session, '#panel=elbo', errors);
+    const page = await openPanel(viz.session, '#panel=elbo', viz.errors);
     const s = await statValues(page, 'elbo-stats');
     expect(num(s, 'logpx')).toBeCloseTo(-1.516, 3);
     expect(num(s, 'elbo')).toBeCloseTo(-1.709, 3);
@@ -135,12 +127,16 @@ describe('visualizer in chromium', () => {
     expect(num(fit, 'gapKL')).toBeCloseTo(0, 9);
     expect(num(fit, 'elbo')).toBeCloseTo(-1.516, 3);
     expect(page.url()).toContain('mu=0.5');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it("the Continuous control tab's controller view overlays 200 trajectories of the reference controllers", async () => {
-    const page = await openPanel(session, '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3', errors);
+    const page = await openPanel(
+      viz.session,
+      '#panel=control&view=controller&env=PointMass-v0&seed=1&noise=0.3',
+      viz.errors,
+    );
     const s = await statValues(page, 'control-stats');
     expect(num(s, 'far') + num(s, 'near') + num(s, 'none')).toBeCloseTo(1, 9);
     // The reference controller (the experiments' prior) steers below the big obstacle to the far goal; σ = 0.3 spreads it without changing the route.
@@ -168,14 +164,14 @@ describe('visualizer in chromium', () => {
     expect(page.url()).toContain('seed=10');
     await page.waitForTimeout(1500);
     await shot(page, 'pendulum');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
   it('live training: discrete SAC on TwoRoute steps, runs, pauses, and its KL to the exact π* falls', async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=sac&mode=single',
-      errors,
+      viz.errors,
     );
     const s0 = await statValues(page, 'train-stats');
     expect(s0.backend).toBe('wasm');
@@ -210,15 +206,15 @@ describe('visualizer in chromium', () => {
     expect(num(await statValues(page, 'train-stats'), 'steps')).toBe(num(s1, 'steps'));
     expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
     await shot(page, 'live-training-sac');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('live training: KL-PPO on TwoRoute steps one iteration, runs, pauses, and its KL to the exact π* falls', async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=train&env=TwoRoute-v0&prior=uniform&alpha=0.15&seed=1&agent=klppo&mode=single',
-      errors,
+      viz.errors,
     );
     expect(
       await page.$eval('[data-testid="train-agent"] [aria-checked="true"]', (b) => (b as HTMLElement).dataset.value),
@@ -255,15 +251,15 @@ describe('visualizer in chromium', () => {
     expect(num(await statValues(page, 'train-stats'), 'steps')).toBe(num(s2, 'steps'));
     expect(await page.$$eval('[data-testid="train-chart-kl"] path', (p) => p.length)).toBeGreaterThan(0);
     await shot(page, 'live-training-klppo');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('restarting live training frees its tensors: after ten α changes, an agent switch and a reset the count is back where it started', async () => {
     const page = await openPanel(
-      session,
+      viz.session,
       '#panel=train&env=TwoRoute-v0&prior=reference&alpha=0.15&seed=1&agent=sac&mode=single',
-      errors,
+      viz.errors,
     );
     const tensors = async () => num(await statValues(page, 'train-stats'), 'tensors');
     const start = await tensors();
@@ -281,12 +277,12 @@ describe('visualizer in chromium', () => {
     await page.click('[data-testid="train-reset"]');
     await trainStat(page, 'steps', 0);
     expect(await tensors()).toBe(start);
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('tokens: the closed-form optimum collapses onto "aaaa" as β → 0 and returns to the reference as β grows', async () => {
-    const page = await openPanel(session, '#panel=tokens&reward=repeat&beta=0.001', errors);
+    const page = await openPanel(viz.session, '#panel=tokens&reward=repeat&beta=0.001', viz.errors);
     const cold = await statValues(page, 'tokens-stats');
     expect(cold.topSeq).toBe('aaaa');
     expect(num(cold, 'topMass')).toBeGreaterThan(0.99);
@@ -321,12 +317,12 @@ describe('visualizer in chromium', () => {
     expect(num(mid, 'kl')).toBeLessThan(num(cold, 'kl'));
     expect(hot.topSeq).toBe(hot.refTopSeq);
     expect(page.url()).toContain('beta=10');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 
   it('world model: observed vs reconstructed vs imagined from a run folder, with the errors it implies', async () => {
-    const page = await openPanel(session, `#panel=worldmodel&run=${WM_RUN}`, errors);
+    const page = await openPanel(viz.session, `#panel=worldmodel&run=${WM_RUN}`, viz.errors);
     await page.waitForFunction(() => document.body.dataset.wmShown === '0');
     const s = await statValues(page, 'wm-stats');
     expect(num(s, 'reconMse')).toBeCloseTo(0.01, 9);
@@ -355,7 +351,7 @@ describe('visualizer in chromium', () => {
     await page.selectOption('[data-testid="wm-run"]', WM_BAD);
     await page.waitForFunction(() => document.body.dataset.wmShown === 'error');
     expect(await page.textContent('[data-testid="wm-error"]')).toContain('trajectories.0.imagined: 3 rows, expected 4');
-    expect(errors).toEqual([]);
+    expect(viz.errors).toEqual([]);
     await page.close();
   });
 });

@@ -3,7 +3,7 @@
  * (serving `runsDir` under `/runs/`) and launches Debian's chromium headless through playwright-core.
  * Never downloads a browser: `PRIORLAB_CHROMIUM` or `/usr/bin/chromium` must exist.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -37,11 +37,12 @@ export async function startViz(runsDir: string): Promise<VizSession> {
     throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set PRIORLAB_CHROMIUM)`);
   process.env.PRIORLAB_RUNS_DIR = runsDir;
   const port = await freePort();
+  // A private dependency cache: never shares (or clobbers) the pre-bundled deps of a running `npm start`.
+  const cacheDir = mkdtempSync(join(tmpdir(), 'priorlab-vite-'));
   const server = await createServer({
     configFile: resolve(repo, 'vite.config.ts'),
     logLevel: 'error',
-    // A private dependency cache: never shares (or clobbers) the pre-bundled deps of a running `npm start`.
-    cacheDir: mkdtempSync(join(tmpdir(), 'priorlab-vite-')),
+    cacheDir,
     server: { port, strictPort: true, host: '127.0.0.1', hmr: false },
   });
   await server.listen();
@@ -57,6 +58,7 @@ export async function startViz(runsDir: string): Promise<VizSession> {
     async close() {
       await browser.close();
       await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
     },
   };
 }
