@@ -1269,7 +1269,74 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v }) =>
       `${fixed(v('kib').mean, 0)} KiB, ${v('files').mean} files; ${fixed(v('wall').mean, 0)} s with the build at load ${fixed(v('load').mean, 1)}, ${redo('npm-pack')}`,
   },
+  {
+    name: 'custom-priors',
+    what: 'TwoRoute-v0: discrete SAC vs the exact π* under a mixture, a tempered and a masked prior; lava moves sampled and exact',
+    commands: ['custom-priors'],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'slow',
+    tolerance: { rel: 0.1, abs: 0.0002 },
+    files: ['README.md'],
+    extract: customPriorsExtract,
+    render: customPriorsRender,
+  },
 ];
+
+/** `custom-priors`: the experiment `tests/custom-priors.test.ts` runs too (its rows: one per prior). */
+const CUSTOM = 'custom-priors';
+const CUSTOM_LABELS = [
+  ['mixture', 'mixture (½ uniform + ½ guide)'],
+  ['tempered', 'tempered(guide, 0.5)'],
+  ['masked', 'masked (uniform, never into the lava)'],
+] as const;
+function customPriorsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = { prior: string; kl: number; lavaMoves: number; sampledSteps: number; episodes: number };
+  type Exact = { lavaProbability: number; lavaProbabilityOptimal: number };
+  const rows = (runs[0].results as { rows?: Array<Row & Exact> } | null)?.rows;
+  if (!rows) throw new Error(`figures: ${CUSTOM} (seed ${runs[0].seed}) wrote no results.json rows`);
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    out[`${r.prior}/kl`] = num(r.kl, `${CUSTOM} ${r.prior} KL`);
+    out[`${r.prior}/lavaMoves`] = r.lavaMoves;
+    out[`${r.prior}/steps`] = r.sampledSteps;
+    out[`${r.prior}/episodes`] = r.episodes;
+    out[`${r.prior}/lava`] = num(r.lavaProbability, `${CUSTOM} ${r.prior} lava probability`);
+    out[`${r.prior}/lavaOptimal`] = num(r.lavaProbabilityOptimal, `${CUSTOM} ${r.prior} π* lava probability`);
+  }
+  return out;
+}
+/** `seed 4 (mixture, tempered) and seed 1 (masked) lie outside…`, or '' when no seed does. */
+function outlierText(v: RenderArgs['v'], keys: ReadonlyArray<readonly [string, string]>): string {
+  const bySeed = new Map<number, string[]>();
+  for (const [key, label] of keys) for (const s of v(key).outliers) bySeed.set(s, [...(bySeed.get(s) ?? []), label]);
+  if (bySeed.size === 0) return '';
+  const parts = [...bySeed].map(([s, labels]) => `seed ${s} (${labels.join(', ')})`);
+  return `; ${parts.join(' and ')} ${parts.length === 1 ? 'lies' : 'lie'} outside the other seeds' range by more than its width`;
+}
+function customPriorsRender({ v, seeds }: RenderArgs): string {
+  const f = (x: number) => fixed(x, 4);
+  const e = (x: number) => sci(x, 1);
+  const kls = CUSTOM_LABELS.map(([k, label]) => `${label} ${meanStdRange(v(`${k}/kl`), f)}`);
+  const moves = CUSTOM_LABELS.map(([k]) => v(`${k}/lavaMoves`));
+  const steps = CUSTOM_LABELS.map(([k]) => v(`${k}/steps`));
+  const movesText = moves.every((m) => m.max === 0)
+    ? '0 on every seed and prior'
+    : CUSTOM_LABELS.map(([k], i) => `${k} ${range(moves[i], (x) => fixed(x, 0))}`).join(', ');
+  const lo = Math.min(...steps.map((s) => s.min));
+  const hi = Math.max(...steps.map((s) => s.max));
+  const exact = (key: string) => between(v(key), e);
+  return (
+    `visitation-weighted KL(π_learned ‖ π*) over seeds ${seedsText(seeds)} (mean ± std, lowest … highest seed): ${kls.join('; ')}` +
+    `${outlierText(
+      v,
+      CUSTOM_LABELS.map(([k]) => [`${k}/kl`, k]),
+    )}. Moves into the lava in ${v('masked/episodes').mean} sampled episodes per prior and seed ` +
+    `(${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')} steps): ${movesText}. Exactly (\`hittingProbability\`), an episode from the ` +
+    `start enters the lava with probability ${exact('mixture/lavaOptimal')} (mixture), ${exact('tempered/lavaOptimal')} (tempered) ` +
+    `and ${exact('masked/lavaOptimal')} (masked) under π*, and ${CUSTOM_LABELS.map(([k]) => `${exact(`${k}/lava`)} (${k})`).join(', ')} ` +
+    `under the learned policies (lowest–highest seed; \`npm run figures -- --only custom-priors\`)`
+  );
+}
 
 export function figureByName(name: string): Figure {
   const f = FIGURES.find((x) => x.name === name);
