@@ -1280,6 +1280,29 @@ export const FIGURES: readonly Figure[] = [
     extract: customPriorsExtract,
     render: customPriorsRender,
   },
+  {
+    name: 'irl-gradient',
+    what: "docs/irl.md: MaxEnt IRL's exact gradient vs central finite differences (relative error) and the textbook form's gap",
+    commands: ['irl-gradient'],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'fast',
+    // Round-off: any relative error below 5e-8 reads as agreeing (the bound the test asserts is 1e-6).
+    tolerance: { rel: 0.02, abs: 5e-8 },
+    files: ['docs/irl.md'],
+    extract: irlGradientExtract,
+    render: irlGradientRender,
+  },
+  {
+    name: 'irl-hazards',
+    what: "docs/irl.md: moves into TwoRoute's lava and CliffWalking's cliff in the IRL runs' 10,000 demonstrations vs the exact expectation",
+    commands: [IRL.uniform, IRL.guide, IRL.cliff],
+    seeds: IRL_SEEDS,
+    speed: 'fast',
+    tolerance: { rel: 0.02 },
+    files: ['docs/irl.md'],
+    extract: irlHazardsExtract,
+    render: irlHazardsRender,
+  },
 ];
 
 /** `custom-priors`: the experiment `tests/custom-priors.test.ts` runs too (its rows: one per prior). */
@@ -1335,6 +1358,58 @@ function customPriorsRender({ v, seeds }: RenderArgs): string {
     `start enters the lava with probability ${exact('mixture/lavaOptimal')} (mixture), ${exact('tempered/lavaOptimal')} (tempered) ` +
     `and ${exact('masked/lavaOptimal')} (masked) under π*, and ${CUSTOM_LABELS.map(([k]) => `${exact(`${k}/lava`)} (${k})`).join(', ')} ` +
     `under the learned policies (lowest–highest seed; \`npm run figures -- --only custom-priors\`)`
+  );
+}
+
+/** `irl-gradient`: the experiment `tests/irl.test.ts` runs too (one row per setting). */
+function irlGradientExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = { setting: string; relError: number; textbookGap: number | null };
+  const rows = (runs[0].results as { rows?: Row[] } | null)?.rows;
+  if (!rows) throw new Error(`figures: irl-gradient (seed ${runs[0].seed}) wrote no results.json rows`);
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    out[`${r.setting}/err`] = num(r.relError, `irl-gradient ${r.setting} relative error`);
+    if (r.textbookGap !== null) out[`${r.setting}/textbook`] = r.textbookGap;
+  }
+  return out;
+}
+function irlGradientRender({ v, seeds }: RenderArgs): string {
+  const e = (k: string) => range(v(`${k}/err`), (x) => sci(x, 1));
+  return (
+    `(\`irl-gradient\`, h = 1e-5, seeds ${seedsText(seeds)}, each at its own random θ and demonstrations; lowest … highest seed):\n\n` +
+    `- ${e('tworoute-uniform')} on TwoRoute with truncated demonstrations (uniform prior), ${e('tworoute-guide')} (guide prior);\n` +
+    `- ${e('cliff-slippery')} on slippery CliffWalking, where the textbook form's demo feature counts are off by ` +
+    `${range(v('cliff-slippery/textbook'), (x) => fixed(x, 2))} (largest coordinate)`
+  );
+}
+/** `irl-hazards`: irl.json's hazard entries (sampled over the pool of 10,000) and their exact expectation. */
+function irlHazardsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Hazards = { demonstrations: number; entries: number; expectedPerEpisode: number };
+  const out: Record<string, number> = {};
+  (['uniform', 'guide', 'cliff'] as const).forEach((k, i) => {
+    const h = (runs[i].json('irl.json') as { hazards?: Hazards } | null)?.hazards;
+    if (!h) throw new Error(`figures: ${runs[i].command} (seed ${runs[i].seed}) wrote no irl.json hazards`);
+    out[`${k}/entries`] = h.entries;
+    out[`${k}/n`] = h.demonstrations;
+    out[`${k}/exact`] = num(h.expectedPerEpisode, `${runs[i].command} expected hazard entries`);
+  });
+  return out;
+}
+function irlHazardsRender({ v, seeds }: RenderArgs): string {
+  const n = v('uniform/n').mean;
+  const count = (k: string) => {
+    const s = v(`${k}/entries`);
+    if (s.max === 0) return 'in none of them on any seed';
+    const each = seeds.map((x) => fixed(s.perSeed[String(x)], 0));
+    return `in ${each.slice(0, -1).join(', ')} and ${each.at(-1)} of them (mean ${fixed(s.mean, 1)} ± ${fixed(s.std, 1)})`;
+  };
+  const exact = (k: string) =>
+    `${sci(v(`${k}/exact`).mean, 1)} per episode, ${fixed(v(`${k}/exact`).mean * n, 1)} per ${n.toLocaleString('en-US')}`;
+  return (
+    `of the ${n.toLocaleString('en-US')} demonstrations of seeds ${seedsText(seeds)}, TwoRoute's lava is entered ${count('uniform')} ` +
+    `under the uniform prior at α 0.15, against an exact ${exact('uniform')}; with the guide prior ${count('guide')} (exactly ` +
+    `${exact('guide')}); CliffWalking's cliff at α = 1 ${count('cliff')} (exactly ${sci(v('cliff/exact').mean, 0)} per episode; ` +
+    `\`irl-gridworld\`, the \`hazards\` of irl.json)`
   );
 }
 
