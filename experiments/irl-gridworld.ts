@@ -145,6 +145,8 @@ interface Point {
   iterations: number;
   /** Recovered θ per cell, shaping aligned to the truth. */
   reward: number[];
+  /** Recovered θ per cell as the optimizer left it (its drift along the shaping direction included). */
+  theta: number[];
   /** Cells the demonstrations enter. */
   entered: number[];
   pi: number[];
@@ -201,6 +203,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       logLikelihood: fit.value,
       iterations: fit.optimizer.iterations,
       reward: Array.from(aligned),
+      theta: Array.from(fit.theta),
       entered,
       pi: Array.from(fit.pi),
     });
