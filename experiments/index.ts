@@ -82,6 +82,16 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./irl-gridworld.js'),
   ),
   entry(
+    'irl-gradient',
+    "MaxEnt IRL's exact gradient against central finite differences where the textbook form is off (truncated TwoRoute demonstrations, slippery CliffWalking)",
+    () => import('./irl-gradient.js'),
+  ),
+  entry(
+    'custom-priors',
+    'user-defined priors (mixture, tempered, masked) on TwoRoute: discrete SAC vs the exact soft optimum of the same prior; lava moves sampled and exact',
+    () => import('./custom-priors.js'),
+  ),
+  entry(
     'rlhf-estimators',
     'RLHF gradient estimators (k1/k2/k3, RLOO, GRPO, PPO-clip) against the exact gradient on TokenSeq-v0; RLOO, DPO, GRPO vs π*',
     () => import('./rlhf-estimators.js'),

@@ -10,14 +10,14 @@
  * the correlation of the recovered and true cell rewards on the cells the demonstrations enter after choosing
  * the one undetectable shaping (constant potential) in the recovered reward's favour, and its RMS error there.
  *
- * Writes `irl.json` (the viewer's file: layout, true reward, demonstrator policy, and per N the recovered
- * reward, its policy and the numbers), `demonstrations.json` (the largest set's first 1,000 trajectories, in
+ * Writes `irl.json` (the viewer's file: layout, true reward, demonstrator policy, the moves into hazard cells
+ * counted in the demonstrations and expected exactly, and per N the recovered reward, its policy and the numbers), `demonstrations.json` (the largest set's first 1,000 trajectories, in
  * the file format `--demo-file` reads), `reward.svg` (true vs recovered reward heat maps at the largest N),
  * `kl-vs-demos.svg` (KL against N, log–log) and `metrics.jsonl` (step = N).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { softOptimalPrecise } from '../src/agents/exact/index.js';
+import { softOptimalPrecise, stateVisitation } from '../src/agents/exact/index.js';
 import {
   alignShaping,
   correlation,
@@ -31,6 +31,7 @@ import {
   shapingDirection,
   visitedKl,
   type Demonstration,
+  type FeatureMap,
 } from '../src/agents/irl/index.js';
 import { yieldToEventLoop } from '../src/core/yield.js';
 import { makeCliffWalking } from '../src/envs/cliffwalking.js';
@@ -113,6 +114,26 @@ function setup(opts: Options): { grid: GridWorld; prior: Float64Array } {
   return { grid, prior };
 }
 
+/**
+ * The hazard cells (TwoRoute's lava, CliffWalking's cliff), entered two ways: the moves into them in the
+ * demonstrations (a move counts the probability it enters a hazard cell: 1 or 0 without slips), against the exact
+ * expectation per episode under the demonstrator, Σ_s d(s) Σ_a π(a|s) P(enter a hazard | s, a), with d the
+ * undiscounted visitation (no time limit: the demonstrations' cut at --max-steps is ignored).
+ */
+export function hazardEntries(grid: GridWorld, pi: Float64Array, pool: readonly Demonstration[], features: FeatureMap) {
+  const { nActions: nA } = grid.model;
+  const cells = grid.cells.flatMap((c, j) => (c.kind === 'hazard' ? [j] : []));
+  const enter = (k: number) => cells.reduce((acc, j) => acc + features.phi[k * features.dim + j], 0);
+  let entries = 0;
+  for (const d of pool) d.actions.forEach((a, t) => (entries += enter(d.states[t] * nA + a)));
+  const visits = stateVisitation(grid.model, pi);
+  let expected = 0;
+  visits.forEach((w, s) => {
+    for (let a = 0; a < nA; a++) expected += w * pi[s * nA + a] * enter(s * nA + a);
+  });
+  return { cells, demonstrations: pool.length, entries, expectedPerEpisode: expected };
+}
+
 interface Point {
   n: number;
   kl: number;
@@ -124,6 +145,8 @@ interface Point {
   iterations: number;
   /** Recovered θ per cell, shaping aligned to the truth. */
   reward: number[];
+  /** Recovered θ per cell as the optimizer left it (its drift along the shaping direction included). */
+  theta: number[];
   /** Cells the demonstrations enter. */
   entered: number[];
   pi: number[];
@@ -180,6 +203,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       logLikelihood: fit.value,
       iterations: fit.optimizer.iterations,
       reward: Array.from(aligned),
+      theta: Array.from(fit.theta),
       entered,
       pi: Array.from(fit.pi),
     });
@@ -209,6 +233,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
   if (points.some((p) => p.correlation === null))
     ctx.print('corr n/a: the true reward is the same on every cell the demonstrations enter');
 
+  const hazards = hazardEntries(grid, demonstrator.pi, pool, features);
+  ctx.print(
+    `moves into the hazard cells: ${hazards.entries.toFixed(0)} in the ${hazards.demonstrations} demonstrations; exactly ${hazards.expectedPerEpisode.toExponential(2)} per episode (×${hazards.demonstrations}: ${(hazards.expectedPerEpisode * hazards.demonstrations).toFixed(1)})`,
+  );
   const last = points.at(-1)!;
   const walls = grid.cells.map((c) => c.kind === 'wall');
   const unentered = grid.cells.map((_, j) => !last.entered.includes(j));
@@ -256,6 +284,7 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       trueReward: Array.from(truth),
       demonstratorPi: Array.from(demonstrator.pi),
       demonstrations: pool.slice(0, 20),
+      hazards,
       points,
     }),
   );

@@ -4,15 +4,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import experiment from '../experiments/irl-gridworld.js';
+import experiment, { hazardEntries } from '../experiments/irl-gridworld.js';
+import { gradientChecks, gradientError } from '../experiments/irl-gradient.js';
 import { validateFlags } from '../src/node/run/options.js';
 import { createRunDir } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
-import { Rng } from '../src/core/rng.js';
+import { Rng, RngStreams } from '../src/core/rng.js';
 import { makeCliffWalking } from '../src/envs/cliffwalking.js';
-import { makeTwoRoute, twoRouteReference } from '../src/envs/tworoute.js';
+import { makeTwoRoute, TWO_ROUTE_LAVA, TWO_ROUTE_START, twoRouteReference } from '../src/envs/tworoute.js';
 import type { GridWorld } from '../src/envs/gridworld.js';
-import { modelReward, softOptimalPrecise } from '../src/agents/exact/index.js';
+import { hittingProbability, modelReward, softOptimalPrecise } from '../src/agents/exact/index.js';
 import {
   alignShaping,
   correlation,
@@ -48,71 +49,47 @@ function demonstrate(
   return { star, demos: sampleDemonstrations(grid.model, star.pi, { count, rng: new Rng(seed), maxSteps }) };
 }
 
-/** ‖g − g_fd‖ / ‖g‖ with central differences of step h. */
-function gradientError(irl: MaxEntIrl, theta: Float64Array, h = 1e-5): number {
-  const g = irl.evaluate(theta).gradient;
-  let num = 0;
-  let den = 0;
-  for (let j = 0; j < theta.length; j++) {
-    const up = Float64Array.from(theta);
-    const down = Float64Array.from(theta);
-    up[j] += h;
-    down[j] -= h;
-    const fd = (irl.evaluate(up).value - irl.evaluate(down).value) / (2 * h);
-    num += (fd - g[j]) ** 2;
-    den += g[j] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-const randomTheta = (dim: number, seed: number) => {
-  const rng = new Rng(seed);
-  return Float64Array.from({ length: dim }, () => rng.normal(0, 0.5));
-};
-
-describe('the exact gradient: demo feature counts − expected feature counts from μ̃', () => {
-  it('TwoRoute, uniform and guide priors, γ = 0.95, truncated demonstrations: relative error vs central differences ≤ 1e-6', () => {
+describe('the exact gradient: demo feature counts − expected feature counts from μ̃ (the irl-gradient experiment)', () => {
+  for (const seed of [1, 2, 3])
+    it(`seed ${seed}: relative error vs central differences ≤ 1e-6 on truncated TwoRoute demonstrations (uniform and guide) and slippery CliffWalking, where the textbook demo counts are off by > 0.05`, () => {
+      const rows = gradientChecks(new RngStreams(seed));
+      expect(rows.map((r) => r.setting)).toEqual(['tworoute-uniform', 'tworoute-guide', 'cliff-slippery']);
+      for (const r of rows) expect(r.relError, r.setting).toBeLessThan(1e-6);
+      expect(rows[2].textbookGap).toBeGreaterThan(0.05);
+    });
+  it('the finite differences see a wrong gradient: a gradient off by 1e-4 in one coordinate fails the bound', () => {
     const grid = makeTwoRoute();
-    for (const prior of [uniform(grid), twoRouteReference(grid.model)]) {
-      const { demos } = demonstrate(grid, prior, 0.15, 0.95, 40, 3, 12);
-      const irl = new MaxEntIrl({
-        model: grid.model,
-        objective: { alpha: 0.15, prior },
-        gamma: 0.95,
-        demonstrations: demos,
-        l2: 0.01,
-      });
-      expect(gradientError(irl, randomTheta(irl.features.dim, 5))).toBeLessThan(1e-6);
-    }
-  });
-
-  it('slippery CliffWalking (stochastic moves), cell features: ≤ 1e-6, where the textbook gradient from the start distribution is off', () => {
-    const grid = makeCliffWalking({ isSlippery: true });
-    const prior = uniform(grid);
-    const { demos } = demonstrate(grid, prior, 2, 0.9, 30, 4, 30);
+    const { demos } = demonstrate(grid, uniform(grid), 0.15, 0.95, 40, 3, 12);
     const irl = new MaxEntIrl({
       model: grid.model,
-      objective: { alpha: 2, prior },
-      gamma: 0.9,
+      objective: { alpha: 0.15, prior: uniform(grid) },
+      gamma: 0.95,
       demonstrations: demos,
-      features: gridCellFeatures(grid),
     });
-    const theta = randomTheta(irl.features.dim, 6);
-    expect(gradientError(irl, theta)).toBeLessThan(1e-6);
-    // The textbook form (discounted demo counts − discounted expected counts from the start) differs from
-    // the derivative of Σ log π* here: discounting, slips and truncation all break its telescoping.
-    const ev = irl.evaluate(theta);
-    const nA = grid.model.nActions;
-    const textbookDemo = new Float64Array(irl.features.dim);
-    for (const d of demos) {
-      d.actions.forEach((a, t) => {
-        const k = d.states[t] * nA + a;
-        for (let j = 0; j < irl.features.dim; j++)
-          textbookDemo[j] += (0.9 ** t * irl.features.phi[k * irl.features.dim + j]) / demos.length;
-      });
-    }
-    const gap = Math.max(...textbookDemo.map((v, j) => Math.abs(v - ev.demoFeatureCounts[j])));
-    expect(gap).toBeGreaterThan(0.05);
+    const evaluate = irl.evaluate.bind(irl);
+    irl.evaluate = (theta) => {
+      const r = evaluate(theta);
+      const gradient = Float64Array.from(r.gradient);
+      gradient[0] += 1e-4;
+      return { ...r, gradient };
+    };
+    expect(gradientError(irl, new Float64Array(irl.features.dim), 1e-5)).toBeGreaterThan(1e-6);
+  });
+});
+
+describe('the hazard cells, sampled against exact (irl.json)', () => {
+  it('TwoRoute, uniform prior: lava moves in 100,000 demonstrations within 4σ of the exact expectation, which equals the hitting probability', () => {
+    const grid = makeTwoRoute();
+    const { star, demos } = demonstrate(grid, uniform(grid), 0.15, 0.95, 100_000, 7);
+    const h = hazardEntries(grid, star.pi, demos, gridCellFeatures(grid));
+    expect(h.cells).toEqual([...TWO_ROUTE_LAVA]);
+    expect(h.expectedPerEpisode).toBeCloseTo(
+      hittingProbability(grid.model, star.pi, TWO_ROUTE_LAVA)[TWO_ROUTE_START],
+      12,
+    );
+    const mean = h.expectedPerEpisode * h.demonstrations;
+    expect(mean).toBeGreaterThan(20);
+    expect(Math.abs(h.entries - mean)).toBeLessThan(4 * Math.sqrt(mean));
   });
 });
 

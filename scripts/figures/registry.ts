@@ -1269,7 +1269,198 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v }) =>
       `${fixed(v('kib').mean, 0)} KiB, ${v('files').mean} files; ${fixed(v('wall').mean, 0)} s with the build at load ${fixed(v('load').mean, 1)}, ${redo('npm-pack')}`,
   },
+  {
+    name: 'custom-priors',
+    what: 'TwoRoute-v0: discrete SAC vs the exact π* under a mixture, a tempered and a masked prior; lava moves sampled and exact',
+    commands: ['custom-priors'],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'slow',
+    tolerance: { rel: 0.1, abs: 0.0002 },
+    files: ['README.md'],
+    extract: customPriorsExtract,
+    render: customPriorsRender,
+  },
+  {
+    name: 'irl-gradient',
+    what: "docs/irl.md: MaxEnt IRL's exact gradient vs central finite differences (relative error) and the textbook form's gap",
+    commands: ['irl-gradient'],
+    seeds: [1, 2, 3, 4, 5],
+    speed: 'fast',
+    // Round-off: any relative error below 5e-8 reads as agreeing (the bound the test asserts is 1e-6).
+    tolerance: { rel: 0.02, abs: 5e-8 },
+    files: ['docs/irl.md'],
+    extract: irlGradientExtract,
+    render: irlGradientRender,
+  },
+  {
+    name: 'irl-hazards',
+    what: "docs/irl.md: moves into TwoRoute's lava and CliffWalking's cliff in the IRL runs' 10,000 demonstrations vs the exact expectation",
+    commands: [IRL.uniform, IRL.guide, IRL.cliff],
+    seeds: IRL_SEEDS,
+    speed: 'fast',
+    tolerance: { rel: 0.02 },
+    files: ['docs/irl.md'],
+    extract: irlHazardsExtract,
+    render: irlHazardsRender,
+  },
+  {
+    name: 'irl-shaping',
+    what: "docs/irl.md: TwoRoute's recovered reward as the optimizer left it (uniform prior): its drift along the shaping direction",
+    commands: [IRL.uniform],
+    seeds: IRL_SEEDS,
+    speed: 'fast',
+    tolerance: { rel: 0.02, abs: 0.005 },
+    files: ['docs/irl.md'],
+    extract: irlShapingExtract,
+    render: irlShapingRender,
+  },
 ];
+
+/** `custom-priors`: the experiment `tests/custom-priors.test.ts` runs too (its rows: one per prior). */
+const CUSTOM = 'custom-priors';
+const CUSTOM_LABELS = [
+  ['mixture', 'mixture (½ uniform + ½ guide)'],
+  ['tempered', 'tempered(guide, 0.5)'],
+  ['masked', 'masked (uniform, never into the lava)'],
+] as const;
+function customPriorsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = { prior: string; kl: number; lavaMoves: number; sampledSteps: number; episodes: number };
+  type Exact = { lavaProbability: number; lavaProbabilityOptimal: number };
+  const rows = (runs[0].results as { rows?: Array<Row & Exact> } | null)?.rows;
+  if (!rows) throw new Error(`figures: ${CUSTOM} (seed ${runs[0].seed}) wrote no results.json rows`);
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    out[`${r.prior}/kl`] = num(r.kl, `${CUSTOM} ${r.prior} KL`);
+    out[`${r.prior}/lavaMoves`] = r.lavaMoves;
+    out[`${r.prior}/steps`] = r.sampledSteps;
+    out[`${r.prior}/episodes`] = r.episodes;
+    out[`${r.prior}/lava`] = num(r.lavaProbability, `${CUSTOM} ${r.prior} lava probability`);
+    out[`${r.prior}/lavaOptimal`] = num(r.lavaProbabilityOptimal, `${CUSTOM} ${r.prior} π* lava probability`);
+  }
+  return out;
+}
+/** `seed 4 (mixture, tempered) and seed 1 (masked) lie outside…`, or '' when no seed does. */
+function outlierText(v: RenderArgs['v'], keys: ReadonlyArray<readonly [string, string]>): string {
+  const bySeed = new Map<number, string[]>();
+  for (const [key, label] of keys) for (const s of v(key).outliers) bySeed.set(s, [...(bySeed.get(s) ?? []), label]);
+  if (bySeed.size === 0) return '';
+  const parts = [...bySeed].map(([s, labels]) => `seed ${s} (${labels.join(', ')})`);
+  return `; ${parts.join(' and ')} ${parts.length === 1 ? 'lies' : 'lie'} outside the other seeds' range by more than its width`;
+}
+function customPriorsRender({ v, seeds }: RenderArgs): string {
+  const f = (x: number) => fixed(x, 4);
+  const e = (x: number) => sci(x, 1);
+  const kls = CUSTOM_LABELS.map(([k, label]) => `${label} ${meanStdRange(v(`${k}/kl`), f)}`);
+  const moves = CUSTOM_LABELS.map(([k]) => v(`${k}/lavaMoves`));
+  const steps = CUSTOM_LABELS.map(([k]) => v(`${k}/steps`));
+  const movesText = moves.every((m) => m.max === 0)
+    ? '0 on every seed and prior'
+    : CUSTOM_LABELS.map(([k], i) => `${k} ${range(moves[i], (x) => fixed(x, 0))}`).join(', ');
+  const lo = Math.min(...steps.map((s) => s.min));
+  const hi = Math.max(...steps.map((s) => s.max));
+  const exact = (key: string) => between(v(key), e);
+  return (
+    `visitation-weighted KL(π_learned ‖ π*) over seeds ${seedsText(seeds)} (mean ± std, lowest … highest seed): ${kls.join('; ')}` +
+    `${outlierText(
+      v,
+      CUSTOM_LABELS.map(([k]) => [`${k}/kl`, k]),
+    )}. Moves into the lava in ${v('masked/episodes').mean} sampled episodes per prior and seed ` +
+    `(${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')} steps): ${movesText}. Exactly (\`hittingProbability\`), an episode from the ` +
+    `start enters the lava with probability ${exact('mixture/lavaOptimal')} (mixture), ${exact('tempered/lavaOptimal')} (tempered) ` +
+    `and ${exact('masked/lavaOptimal')} (masked) under π*, and ${CUSTOM_LABELS.map(([k]) => `${exact(`${k}/lava`)} (${k})`).join(', ')} ` +
+    `under the learned policies (lowest–highest seed; \`npm run figures -- --only custom-priors\`)`
+  );
+}
+
+/** `irl-gradient`: the experiment `tests/irl.test.ts` runs too (one row per setting). */
+function irlGradientExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Row = { setting: string; relError: number; textbookGap: number | null };
+  const rows = (runs[0].results as { rows?: Row[] } | null)?.rows;
+  if (!rows) throw new Error(`figures: irl-gradient (seed ${runs[0].seed}) wrote no results.json rows`);
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    out[`${r.setting}/err`] = num(r.relError, `irl-gradient ${r.setting} relative error`);
+    if (r.textbookGap !== null) out[`${r.setting}/textbook`] = r.textbookGap;
+  }
+  return out;
+}
+function irlGradientRender({ v, seeds }: RenderArgs): string {
+  const e = (k: string) => range(v(`${k}/err`), (x) => sci(x, 1));
+  return (
+    `(\`irl-gradient\`, h = 1e-5, seeds ${seedsText(seeds)}, each at its own random θ and demonstrations; lowest … highest seed):\n\n` +
+    `- ${e('tworoute-uniform')} on TwoRoute with truncated demonstrations (uniform prior), ${e('tworoute-guide')} (guide prior);\n` +
+    `- ${e('cliff-slippery')} on slippery CliffWalking, where the textbook form's demo feature counts are off by ` +
+    `${range(v('cliff-slippery/textbook'), (x) => fixed(x, 2))} (largest coordinate)`
+  );
+}
+/** `irl-hazards`: irl.json's hazard entries (sampled over the pool of 10,000) and their exact expectation. */
+function irlHazardsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Hazards = { demonstrations: number; entries: number; expectedPerEpisode: number };
+  const out: Record<string, number> = {};
+  (['uniform', 'guide', 'cliff'] as const).forEach((k, i) => {
+    const h = (runs[i].json('irl.json') as { hazards?: Hazards } | null)?.hazards;
+    if (!h) throw new Error(`figures: ${runs[i].command} (seed ${runs[i].seed}) wrote no irl.json hazards`);
+    out[`${k}/entries`] = h.entries;
+    out[`${k}/n`] = h.demonstrations;
+    out[`${k}/exact`] = num(h.expectedPerEpisode, `${runs[i].command} expected hazard entries`);
+  });
+  return out;
+}
+function irlHazardsRender({ v, seeds }: RenderArgs): string {
+  const n = v('uniform/n').mean;
+  const count = (k: string) => {
+    const s = v(`${k}/entries`);
+    if (s.max === 0) return 'in none of them on any seed';
+    const each = seeds.map((x) => fixed(s.perSeed[String(x)], 0));
+    return `in ${each.slice(0, -1).join(', ')} and ${each.at(-1)} of them (mean ${fixed(s.mean, 1)} ± ${fixed(s.std, 1)})`;
+  };
+  const exact = (k: string) =>
+    `${sci(v(`${k}/exact`).mean, 1)} per episode, ${fixed(v(`${k}/exact`).mean * n, 1)} per ${n.toLocaleString('en-US')}`;
+  return (
+    `of the ${n.toLocaleString('en-US')} demonstrations of seeds ${seedsText(seeds)}, TwoRoute's lava is entered ${count('uniform')} ` +
+    `under the uniform prior at α 0.15, against an exact ${exact('uniform')}; with the guide prior ${count('guide')} (exactly ` +
+    `${exact('guide')}); CliffWalking's cliff at α = 1 ${count('cliff')} (exactly ${sci(v('cliff/exact').mean, 0)} per episode; ` +
+    `\`irl-gridworld\`, the \`hazards\` of irl.json)`
+  );
+}
+
+/** irl.json's raw θ at each N: the mean over the entered free cells (true reward 0) and the goal's (true 1). */
+function irlShapingExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type File = {
+    gamma: number;
+    trueReward: number[];
+    points: Array<{ n: number; theta?: number[]; entered: number[] }>;
+  };
+  const f = runs[0].json('irl.json') as File | null;
+  if (!f) throw new Error(`figures: ${IRL.uniform} (seed ${runs[0].seed}) wrote no irl.json`);
+  const out: Record<string, number> = { gamma: f.gamma };
+  for (const p of f.points) {
+    if (!p.theta) throw new Error(`figures: ${IRL.uniform} (seed ${runs[0].seed}): irl.json has no raw theta`);
+    const free = p.entered.filter((j) => f.trueReward[j] === 0);
+    const goal = p.entered.filter((j) => f.trueReward[j] > 0);
+    if (goal.length !== 1) throw new Error(`figures: ${IRL.uniform}: ${goal.length} goal cells entered at N = ${p.n}`);
+    out[`step/${p.n}`] = free.reduce((a, j) => a + p.theta![j], 0) / free.length;
+    out[`goal/${p.n}`] = p.theta[goal[0]];
+  }
+  return out;
+}
+function irlShapingRender({ v, seeds }: RenderArgs): string {
+  const last = IRL_COUNTS.at(-1)!;
+  const f2 = (x: number) => fixed(x, 2);
+  const signed = (x: number) => (x > 0 ? `+${f2(x)}` : f2(x));
+  const steps = IRL_COUNTS.map((n) => v(`step/${n}`));
+  // A constant potential k moves every free cell by (γ − 1)k and the goal by −k: the goal it predicts from the steps.
+  const gamma = v('gamma').mean;
+  const predicted = (n: number) => 1 - v(`step/${n}`).mean / (gamma - 1);
+  return (
+    `at N = ${last.toLocaleString('en-US')} it recovered ${range(v(`step/${last}`), signed)} per step (the mean over the free cells entered) and ` +
+    `${range(v(`goal/${last}`), signed)} at TwoRoute's goal (\`${IRL.uniform}\`, seeds ${seedsText(seeds)}, lowest … highest seed), against true ` +
+    `values of 0 and 1: a potential k = step/(γ − 1) from the seeds' mean step predicts the goal at 1 − k = ${f2(predicted(last))}, ` +
+    `where the goal's mean is ${f2(v(`goal/${last}`).mean)}. ` +
+    `Over every N from ${IRL_COUNTS[0]} to ${last.toLocaleString('en-US')} the per-step value ranges ${signed(Math.min(...steps.map((s) => s.min)))} … ` +
+    `${signed(Math.max(...steps.map((s) => s.max)))}: it is where the optimizer stopped, not a property of the data`
+  );
+}
 
 export function figureByName(name: string): Figure {
   const f = FIGURES.find((x) => x.name === name);
