@@ -1269,7 +1269,31 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v }) =>
       `${fixed(v('kib').mean, 0)} KiB, ${v('files').mean} files; ${fixed(v('wall').mean, 0)} s with the build at load ${fixed(v('load').mean, 1)}, ${redo('npm-pack')}`,
   },
+  {
+    name: 'test-unit-time',
+    what: '`npm run test:unit` (vitest, the unit project, files in parallel): wall time, tests passed, and load',
+    commands: ['npm run -s test:unit -- --reporter=json'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: testUnitExtract,
+    render: ({ v }) =>
+      `${fixed(v('wall').mean, 0)} s wall (${v('passed').mean} tests) on this 2-core machine at load ${fixed(v('load').mean, 1)}, ${redo('test-unit-time')}`,
+  },
 ];
+
+/**
+ * The tests passed, from vitest's JSON report (`--reporter=json` prints it on stdout; the default reporter's lines
+ * carry ANSI codes even with CI=1). A failing test fails the command itself.
+ */
+function testUnitExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const start = runs[0].lines.findIndex((l) => l.startsWith('{'));
+  if (start < 0) throw new Error(`figures: ${runs[0].command} printed no JSON report`);
+  const r = JSON.parse(runs[0].lines.slice(start).join('\n')) as { numPassedTests: unknown };
+  return { passed: num(r.numPassedTests, 'vitest numPassedTests'), wall: runs[0].wallSeconds, load: runs[0].load[0] };
+}
 
 export function figureByName(name: string): Figure {
   const f = FIGURES.find((x) => x.name === name);
