@@ -1282,8 +1282,23 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v }) =>
       `${fixed(v('wall').mean, 0)} s wall (${v('passed').mean} tests) on this 2-core machine at load ${fixed(v('load').mean, 1)}, ${redo('test-unit-time')}`,
   },
+  {
+    name: 'crash-safety',
+    what: '`bench/crash-safety.ts 16`: 16 randomly killed and resumed tabular-q runs compared byte for byte with an uninterrupted one, then a kill -9 at every rename of three runs',
+    commands: ['npx tsx bench/crash-safety.ts 16'],
+    seeds: [1],
+    speed: 'slow',
+    // Where a random kill lands depends on the machine's speed: its counts are compared as a timing's are (never).
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: crashSafetyExtract,
+    render: ({ v }) =>
+      `${v('identical').mean} of ${v('trials').mean} byte-identical after ${v('tried').mean} kills (${v('landed').mean} in a running process); ` +
+      `then ${v('renameKills').mean} kills at renames: ${v('renameIdentical').mean} resumed byte-identical, ${v('renameRefused').mean} refused with a way to start again, ` +
+      `${v('renameFailures').mean} failures; ${fixed(v('wall').mean, 0)} s at load ${fixed(v('load').mean, 1)}, ${redo('crash-safety')}`,
+  },
 ];
-
 /**
  * The tests passed, from vitest's JSON report (`--reporter=json` prints it on stdout; the default reporter's lines
  * carry ANSI codes even with CI=1). A failing test fails the command itself.
@@ -1293,6 +1308,36 @@ function testUnitExtract(runs: readonly RunOutput[]): Record<string, number> {
   if (start < 0) throw new Error(`figures: ${runs[0].command} printed no JSON report`);
   const r = JSON.parse(runs[0].lines.slice(start).join('\n')) as { numPassedTests: unknown };
   return { passed: num(r.numPassedTests, 'vitest numPassedTests'), wall: runs[0].wallSeconds, load: runs[0].load[0] };
+}
+
+/** The totals `bench/crash-safety.ts` prints: its random kills, then the kill at every rename per scenario. */
+function crashSafetyExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const total = (re: RegExp) => {
+    const m = r.lines.map((l) => re.exec(l)).find((x) => x !== null);
+    if (!m) throw new Error(`figures: ${r.command} printed no line matching ${re}`);
+    return m.slice(1).map(Number);
+  };
+  const [tried, landed, identical, trials] = total(
+    /^kills tried (\d+), landed in a running process (\d+);.* byte-identical (\d+)\/(\d+);/,
+  );
+  const [renameKills, renameFailures] = total(/^kill -9 at every rename: (\d+) kills, (\d+) failures/);
+  const scenarios = r.lines.flatMap((l) => {
+    const m = /: \d+ renames, each killed: (\d+) resumed byte-identical, (\d+) refused/.exec(l);
+    return m ? [[Number(m[1]), Number(m[2])]] : [];
+  });
+  return {
+    tried,
+    landed,
+    identical,
+    trials,
+    renameKills,
+    renameFailures,
+    renameIdentical: scenarios.reduce((a, [i]) => a + i, 0),
+    renameRefused: scenarios.reduce((a, [, k]) => a + k, 0),
+    wall: r.wallSeconds,
+    load: r.load[0],
+  };
 }
 
 export function figureByName(name: string): Figure {
