@@ -1298,7 +1298,22 @@ export const FIGURES: readonly Figure[] = [
       `then ${v('renameKills').mean} kills at renames: ${v('renameIdentical').mean} resumed byte-identical, ${v('renameRefused').mean} refused with a way to start again, ` +
       `${v('renameFailures').mean} failures; ${fixed(v('wall').mean, 0)} s at load ${fixed(v('load').mean, 1)}, ${redo('crash-safety')}`,
   },
+  {
+    name: 'viewer-agents-time',
+    what: '`scripts/viewer-agents.ts` (nine short SAC trainings, one after another) into a fresh folder: wall time, load, and how many files match the shipped src/viz/agents byte for byte',
+    commands: ['npx tsx scripts/viewer-agents.ts --out {out}/agents'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: viewerAgentsExtract,
+    render: ({ v }) =>
+      `${fixed(v('wall').mean, 0)} s on this 2-core machine at load ${fixed(v('load').mean, 1)}, ` +
+      `${v('same').mean} of its ${v('files').mean} files byte-identical to the shipped ones, ${redo('viewer-agents-time')}`,
+  },
 ];
+
 /**
  * The tests passed, from vitest's JSON report (`--reporter=json` prints it on stdout; the default reporter's lines
  * carry ANSI codes even with CI=1). A failing test fails the command itself.
@@ -1338,6 +1353,14 @@ function crashSafetyExtract(runs: readonly RunOutput[]): Record<string, number> 
     wall: r.wallSeconds,
     load: r.load[0],
   };
+}
+
+/** `scripts/viewer-agents.ts --out`: its own comparison of the set it made with the shipped one. */
+function viewerAgentsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const m = r.lines.map((l) => /^byte-identical to \S+: (\d+) of (\d+) files/.exec(l)).find((x) => x !== null);
+  if (!m) throw new Error(`figures: ${r.command} printed no 'byte-identical to' line`);
+  return { same: Number(m[1]), files: Number(m[2]), wall: r.wallSeconds, load: r.load[0] };
 }
 
 export function figureByName(name: string): Figure {
