@@ -1312,6 +1312,25 @@ export const FIGURES: readonly Figure[] = [
       `${fixed(v('wall').mean, 0)} s on this 2-core machine at load ${fixed(v('load').mean, 1)}, ` +
       `${v('same').mean} of its ${v('files').mean} files byte-identical to the shipped ones, ${redo('viewer-agents-time')}`,
   },
+  {
+    name: 'pack-test-time',
+    what: '`npm run pack:test` (pack, install into a fresh project, type-check, the examples at a fifth of their budget, then the page in chromium): what the page printed, and the wall times',
+    commands: ['npm run -s pack:test'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: packTestExtract,
+    render: ({ v, runs }) => {
+      const backend = /done backend=(\S+)/.exec(runs[0][0].lines.find((l) => l.includes('done backend=')) ?? '')?.[1];
+      return (
+        `\`done backend=${backend} ${v('steps').mean} steps in ${fixed(v('train').mean, 1)} s, KL(learned || exact)=${fixed(v('kl').mean, 4)}\`; ` +
+        `${fixed(v('wall').mean, 0)} s in all at load ${fixed(v('load').mean, 1)} (by the script's own clock ${fixed(v('script').mean, 0)} s: ` +
+        `${fixed(v('node').mean, 0)} s for the Node half, pack, install, type-check and examples, and ${fixed(v('browser').mean, 0)} s for the browser half), ${redo('pack-test-time')}`
+      );
+    },
+  },
 ];
 
 /**
@@ -1361,6 +1380,35 @@ function viewerAgentsExtract(runs: readonly RunOutput[]): Record<string, number>
   const m = r.lines.map((l) => /^byte-identical to \S+: (\d+) of (\d+) files/.exec(l)).find((x) => x !== null);
   if (!m) throw new Error(`figures: ${r.command} printed no 'byte-identical to' line`);
   return { same: Number(m[1]), files: Number(m[2]), wall: r.wallSeconds, load: r.load[0] };
+}
+
+/**
+ * `scripts/pack-test.sh`'s lines: each step ends with the seconds since it started (`pack-test: … (N s)`); the
+ * Node half ends with the last example, the browser half with the page's own line (`done backend=…`).
+ */
+function packTestExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const at = (re: RegExp) => {
+    const l = r.lines.filter((x) => re.test(x)).at(-1);
+    const m = l === undefined ? null : /\((\d+) s\)$/.exec(l);
+    if (!m) throw new Error(`figures: ${r.command} printed no step line matching ${re}`);
+    return Number(m[1]);
+  };
+  const page = r.lines
+    .map((l) => /done backend=\S+ (\d+) steps in ([\d.]+) s, KL\(learned \|\| exact\)=([\d.]+)/.exec(l))
+    .find((m) => m !== null);
+  if (!page) throw new Error(`figures: ${r.command}: the page printed no 'done backend=' line`);
+  const node = at(/^pack-test: ran examples\//);
+  return {
+    steps: Number(page[1]),
+    train: Number(page[2]),
+    kl: Number(page[3]),
+    script: at(/^pack-test: done/),
+    node,
+    browser: at(/^pack-test: browser page built/) - node,
+    wall: r.wallSeconds,
+    load: r.load[0],
+  };
 }
 
 export function figureByName(name: string): Figure {
