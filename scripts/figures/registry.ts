@@ -1331,6 +1331,36 @@ export const FIGURES: readonly Figure[] = [
       );
     },
   },
+  {
+    name: 'bench-viz',
+    what: '`npm run bench -- viz` in headless chromium (software GL): dragging α on the gridworld (side by side and one prior) and the renderer, the page while three learners train and their Pause latency',
+    commands: [vizBenchCommand()],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchVizExtract,
+    render: ({ v, runs }) =>
+      `dragging α side by side (3 × 1,000 rollouts) ${fixed(v('drag/side/fps').mean, 1)} fps with ${fixed(v('drag/side/ms').mean, 0)} ms from input to frame ` +
+      `(one prior: ${fixed(v('drag/one/fps').mean, 1)} fps, ${fixed(v('drag/one/ms').mean, 0)} ms; the scene drawn by the ${vizRenderer(runs[0][0])} renderer); ` +
+      `the page at ${fixed(v('live/sac1/fps').mean, 1)} fps while three SAC learners train (one worker), Pause effective ${fixed(v('live/sac1/pause').mean, 0)} ms after the click ` +
+      `(KL-PPO: ${fixed(v('live/klppo1/pause').mean, 0)} ms); at load ${fixed(v('load').mean, 1)}, ${redo('bench-viz')}`,
+  },
+  {
+    name: 'bench-viz-continuous',
+    what: "`npm run bench -- viz`'s continuous live-training rows: the page's frame rate while three continuous SACs train",
+    commands: [vizBenchCommand()],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchVizExtract,
+    render: ({ v }) =>
+      `${fixed(v('live/pm1/fps').mean, 1)} fps on PointMass (one worker), ${fixed(v('live/pm3/fps').mean, 1)} (one worker each), ` +
+      `${fixed(v('live/pend1/fps').mean, 1)} on Pendulum, at load ${fixed(v('load').mean, 1)} (target 30; ${redo('bench-viz,bench-viz-continuous')}, one bench run for both)`,
+  },
 ];
 
 /**
@@ -1409,6 +1439,51 @@ function packTestExtract(runs: readonly RunOutput[]): Record<string, number> {
     wall: r.wallSeconds,
     load: r.load[0],
   };
+}
+
+/** `npm run bench -- viz`; a function, not a const: FIGURES above is built before a const here would exist. */
+function vizBenchCommand(): string {
+  return 'npm run -s bench -- viz';
+}
+/** `bench/viz.ts`'s rows: a view's drag (fps, input → frame), a live-training run's page fps and Pause latency. */
+const VIZ_DRAGS = { one: 'gridworld, 1,000 rollouts', side: 'gridworld side by side, 3 x 1,000 rollouts' } as const;
+const VIZ_LIVE = {
+  sac1: 'three learners (SAC), 1 worker',
+  klppo1: 'three learners (KL-PPO), 1 worker',
+  pm1: 'PointMass, three SACs, 1 worker',
+  pm3: 'PointMass, three SACs, 3 workers',
+  pend1: 'Pendulum, three SACs, 1 worker',
+} as const;
+function benchVizExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const row = (head: string, rest: RegExp) => {
+    const l = r.lines.find((x) => x.startsWith(head));
+    const m = l === undefined ? null : rest.exec(l.slice(head.length));
+    if (!m) throw new Error(`figures: ${r.command} printed no row '${head.trim()}' matching ${rest}`);
+    return m.slice(1).map(Number);
+  };
+  const out: Record<string, number> = { load: r.load[0] };
+  for (const [k, name] of Object.entries(VIZ_DRAGS)) {
+    const [fps, ms] = row(`viz ${name} `, /dragging grid-alpha:\s+([\d.]+) fps, input → frame\s+(\d+) ms/);
+    out[`drag/${k}/fps`] = fps;
+    out[`drag/${k}/ms`] = ms;
+  }
+  for (const [k, name] of Object.entries(VIZ_LIVE)) {
+    const [fps, pause] = row(
+      `viz live training, ${name} `,
+      /^\s*([\d.]+) fps .*Pause: last progress (\d+) ms after the click/,
+    );
+    out[`live/${k}/fps`] = fps;
+    out[`live/${k}/pause`] = pause;
+  }
+  return out;
+}
+/** The renderer bench/viz.ts found on the side-by-side gridworld's canvas (`(renderer canvas2d)`). */
+function vizRenderer(run: RunOutput): string {
+  const l = run.lines.find((x) => x.startsWith(`viz ${VIZ_DRAGS.side} `));
+  const m = l === undefined ? null : /\(renderer (\w+)/.exec(l);
+  if (!m) throw new Error(`figures: ${run.command} printed no renderer for '${VIZ_DRAGS.side}'`);
+  return m[1];
 }
 
 export function figureByName(name: string): Figure {
