@@ -5,10 +5,13 @@
  * `src/viz/agents/<env>/<prior>/`, plus `src/viz/agents/index.json`: per agent the env, the objective, seed,
  * steps, the exact `train` command and its final evaluation return. Every file is written atomically. The
  * runs themselves go to a temporary folder (kept when `--keep`). Re-running reproduces the files on the same
- * backend (a run is a function of its config and seed).
+ * backend (a run is a function of its config and seed): `--out <dir>` writes the set to `<dir>` instead and
+ * says which files differ from the shipped ones (`npm run figures -- --only viewer-agents-time` times it so).
+ *
+ *   npx tsx scripts/viewer-agents.ts [--out <dir>] [--keep]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +50,34 @@ function finalEvalReturn(runDir: string): number {
   return ret;
 }
 
+/** `--keep` and `--out <dir>`; anything else is refused with one line (exit 2). */
+function parseArgs(argv: readonly string[]): { keep: boolean; target: string | null } {
+  let keep = false;
+  let target: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--keep') keep = true;
+    else if (argv[i] === '--out' && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) target = argv[++i];
+    else {
+      const got = argv[i] === '--out' ? '--out: missing value' : `got '${argv[i]}'`;
+      console.error(`viewer-agents: ${got}; allowed: --out <dir>, --keep`);
+      process.exit(2);
+    }
+  }
+  return { keep, target };
+}
+
+/** The files of `dir` (relative paths, sorted), walked recursively. */
+function filesUnder(dir: string, sub = ''): string[] {
+  return readdirSync(join(dir, sub), { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? filesUnder(dir, join(sub, d.name)) : [join(sub, d.name)]))
+    .sort();
+}
+
 function main(): void {
-  const keep = process.argv.includes('--keep');
+  const opts = parseArgs(process.argv.slice(2));
   const out = mkdtempSync(join(tmpdir(), 'priorlab-viewer-agents-'));
-  const target = resolve(repo, VIEWER_AGENTS_DIR);
+  const shipped = resolve(repo, VIEWER_AGENTS_DIR);
+  const target = opts.target === null ? shipped : resolve(opts.target);
   const entries: ViewerAgentEntry[] = [];
   const t0 = Date.now();
   for (const e of ENVS) {
@@ -100,8 +127,22 @@ function main(): void {
     }
   }
   writeFileAtomic(join(target, 'index.json'), `${JSON.stringify({ agents: entries }, null, 2)}\n`);
-  console.log(`${entries.length} agents in ${VIEWER_AGENTS_DIR} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  if (keep) console.log(`run folders kept in ${out}`);
+  console.log(
+    `${entries.length} agents in ${opts.target ?? VIEWER_AGENTS_DIR} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  if (target !== shipped) {
+    // Determinism, checked: the set just made against the shipped one, file by file, byte for byte.
+    const all = [...new Set([...filesUnder(target), ...filesUnder(shipped)])].sort();
+    const same = (f: string) =>
+      existsSync(join(target, f)) &&
+      existsSync(join(shipped, f)) &&
+      readFileSync(join(target, f)).equals(readFileSync(join(shipped, f)));
+    const differ = all.filter((f) => !same(f));
+    console.log(
+      `byte-identical to ${VIEWER_AGENTS_DIR}: ${all.length - differ.length} of ${all.length} files${differ.length ? `; differ: ${differ.join(', ')}` : ''}`,
+    );
+  }
+  if (opts.keep) console.log(`run folders kept in ${out}`);
   else rmSync(out, { recursive: true, force: true });
 }
 

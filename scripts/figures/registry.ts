@@ -1314,6 +1314,98 @@ export const FIGURES: readonly Figure[] = [
     extract: irlShapingExtract,
     render: irlShapingRender,
   },
+  {
+    name: 'test-unit-time',
+    what: '`npm run test:unit` (vitest, the unit project, files in parallel): wall time, tests passed, and load',
+    commands: ['npm run -s test:unit -- --reporter=json'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: testUnitExtract,
+    render: ({ v }) =>
+      `${fixed(v('wall').mean, 0)} s wall (${v('passed').mean} tests) on this 2-core machine at load ${fixed(v('load').mean, 1)}, ${redo('test-unit-time')}`,
+  },
+  {
+    name: 'crash-safety',
+    what: '`bench/crash-safety.ts 16`: 16 randomly killed and resumed tabular-q runs compared byte for byte with an uninterrupted one, then a kill -9 at every rename of three runs',
+    commands: ['npx tsx bench/crash-safety.ts 16'],
+    seeds: [1],
+    speed: 'slow',
+    // Where a random kill lands depends on the machine's speed: its counts are compared as a timing's are (never).
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: crashSafetyExtract,
+    render: ({ v }) =>
+      `${v('identical').mean} of ${v('trials').mean} byte-identical after ${v('tried').mean} kills (${v('landed').mean} in a running process); ` +
+      `then ${v('renameKills').mean} kills at renames: ${v('renameIdentical').mean} resumed byte-identical, ${v('renameRefused').mean} refused with a way to start again, ` +
+      `${v('renameFailures').mean} failures; ${fixed(v('wall').mean, 0)} s at load ${fixed(v('load').mean, 1)}, ${redo('crash-safety')}`,
+  },
+  {
+    name: 'viewer-agents-time',
+    what: '`scripts/viewer-agents.ts` (nine short SAC trainings, one after another) into a fresh folder: wall time, load, and how many files match the shipped src/viz/agents byte for byte',
+    commands: ['npx tsx scripts/viewer-agents.ts --out {out}/agents'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: viewerAgentsExtract,
+    render: ({ v }) =>
+      `${fixed(v('wall').mean, 0)} s on this 2-core machine at load ${fixed(v('load').mean, 1)}, ` +
+      `${v('same').mean} of its ${v('files').mean} files byte-identical to the shipped ones, ${redo('viewer-agents-time')}`,
+  },
+  {
+    name: 'pack-test-time',
+    what: '`npm run pack:test` (pack, install into a fresh project, type-check, the examples at a fifth of their budget, then the page in chromium): what the page printed, and the wall times',
+    commands: ['npm run -s pack:test'],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: packTestExtract,
+    render: ({ v, runs }) => {
+      const backend = /done backend=(\S+)/.exec(runs[0][0].lines.find((l) => l.includes('done backend=')) ?? '')?.[1];
+      return (
+        `\`done backend=${backend} ${v('steps').mean} steps in ${fixed(v('train').mean, 1)} s, KL(learned || exact)=${fixed(v('kl').mean, 4)}\`; ` +
+        `${fixed(v('wall').mean, 0)} s in all at load ${fixed(v('load').mean, 1)} (by the script's own clock ${fixed(v('script').mean, 0)} s: ` +
+        `${fixed(v('node').mean, 0)} s for the Node half, pack, install, type-check and examples, and ${fixed(v('browser').mean, 0)} s for the browser half), ${redo('pack-test-time')}`
+      );
+    },
+  },
+  {
+    name: 'bench-viz',
+    what: '`npm run bench -- viz` in headless chromium (software GL): dragging α on the gridworld (side by side and one prior) and the renderer, the page while three learners train and their Pause latency',
+    commands: [vizBenchCommand()],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchVizExtract,
+    render: ({ v, runs }) =>
+      `dragging α side by side (3 × 1,000 rollouts) ${fixed(v('drag/side/fps').mean, 1)} fps with ${fixed(v('drag/side/ms').mean, 0)} ms from input to frame ` +
+      `(one prior: ${fixed(v('drag/one/fps').mean, 1)} fps, ${fixed(v('drag/one/ms').mean, 0)} ms; the scene drawn by the ${vizRenderer(runs[0][0])} renderer); ` +
+      `the page at ${fixed(v('live/sac1/fps').mean, 1)} fps while three SAC learners train (one worker), Pause effective ${fixed(v('live/sac1/pause').mean, 0)} ms after the click ` +
+      `(KL-PPO: ${fixed(v('live/klppo1/pause').mean, 0)} ms); at load ${fixed(v('load').mean, 1)}, ${redo('bench-viz')}`,
+  },
+  {
+    name: 'bench-viz-continuous',
+    what: "`npm run bench -- viz`'s continuous live-training rows: the page's frame rate while three continuous SACs train",
+    commands: [vizBenchCommand()],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchVizExtract,
+    render: ({ v }) =>
+      `${fixed(v('live/pm1/fps').mean, 1)} fps on PointMass (one worker), ${fixed(v('live/pm3/fps').mean, 1)} (one worker each), ` +
+      `${fixed(v('live/pend1/fps').mean, 1)} on Pendulum, at load ${fixed(v('load').mean, 1)} (target 30; ${redo('bench-viz,bench-viz-continuous')}, one bench run for both)`,
+  },
 ];
 
 /** `custom-priors`: the experiment `tests/custom-priors.test.ts` runs too (its rows: one per prior). */
@@ -1460,6 +1552,129 @@ function irlShapingRender({ v, seeds }: RenderArgs): string {
     `Over every N from ${IRL_COUNTS[0]} to ${last.toLocaleString('en-US')} the per-step value ranges ${signed(Math.min(...steps.map((s) => s.min)))} … ` +
     `${signed(Math.max(...steps.map((s) => s.max)))}: it is where the optimizer stopped, not a property of the data`
   );
+}
+
+/**
+ * The tests passed, from vitest's JSON report (`--reporter=json` prints it on stdout; the default reporter's lines
+ * carry ANSI codes even with CI=1). A failing test fails the command itself.
+ */
+function testUnitExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const start = runs[0].lines.findIndex((l) => l.startsWith('{'));
+  if (start < 0) throw new Error(`figures: ${runs[0].command} printed no JSON report`);
+  const r = JSON.parse(runs[0].lines.slice(start).join('\n')) as { numPassedTests: unknown };
+  return { passed: num(r.numPassedTests, 'vitest numPassedTests'), wall: runs[0].wallSeconds, load: runs[0].load[0] };
+}
+
+/** The totals `bench/crash-safety.ts` prints: its random kills, then the kill at every rename per scenario. */
+function crashSafetyExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const total = (re: RegExp) => {
+    const m = r.lines.map((l) => re.exec(l)).find((x) => x !== null);
+    if (!m) throw new Error(`figures: ${r.command} printed no line matching ${re}`);
+    return m.slice(1).map(Number);
+  };
+  const [tried, landed, identical, trials] = total(
+    /^kills tried (\d+), landed in a running process (\d+);.* byte-identical (\d+)\/(\d+);/,
+  );
+  const [renameKills, renameFailures] = total(/^kill -9 at every rename: (\d+) kills, (\d+) failures/);
+  const scenarios = r.lines.flatMap((l) => {
+    const m = /: \d+ renames, each killed: (\d+) resumed byte-identical, (\d+) refused/.exec(l);
+    return m ? [[Number(m[1]), Number(m[2])]] : [];
+  });
+  return {
+    tried,
+    landed,
+    identical,
+    trials,
+    renameKills,
+    renameFailures,
+    renameIdentical: scenarios.reduce((a, [i]) => a + i, 0),
+    renameRefused: scenarios.reduce((a, [, k]) => a + k, 0),
+    wall: r.wallSeconds,
+    load: r.load[0],
+  };
+}
+
+/** `scripts/viewer-agents.ts --out`: its own comparison of the set it made with the shipped one. */
+function viewerAgentsExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const m = r.lines.map((l) => /^byte-identical to \S+: (\d+) of (\d+) files/.exec(l)).find((x) => x !== null);
+  if (!m) throw new Error(`figures: ${r.command} printed no 'byte-identical to' line`);
+  return { same: Number(m[1]), files: Number(m[2]), wall: r.wallSeconds, load: r.load[0] };
+}
+
+/**
+ * `scripts/pack-test.sh`'s lines: each step ends with the seconds since it started (`pack-test: … (N s)`); the
+ * Node half ends with the last example, the browser half with the page's own line (`done backend=…`).
+ */
+function packTestExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const at = (re: RegExp) => {
+    const l = r.lines.filter((x) => re.test(x)).at(-1);
+    const m = l === undefined ? null : /\((\d+) s\)$/.exec(l);
+    if (!m) throw new Error(`figures: ${r.command} printed no step line matching ${re}`);
+    return Number(m[1]);
+  };
+  const page = r.lines
+    .map((l) => /done backend=\S+ (\d+) steps in ([\d.]+) s, KL\(learned \|\| exact\)=([\d.]+)/.exec(l))
+    .find((m) => m !== null);
+  if (!page) throw new Error(`figures: ${r.command}: the page printed no 'done backend=' line`);
+  const node = at(/^pack-test: ran examples\//);
+  return {
+    steps: Number(page[1]),
+    train: Number(page[2]),
+    kl: Number(page[3]),
+    script: at(/^pack-test: done/),
+    node,
+    browser: at(/^pack-test: browser page built/) - node,
+    wall: r.wallSeconds,
+    load: r.load[0],
+  };
+}
+
+/** `npm run bench -- viz`; a function, not a const: FIGURES above is built before a const here would exist. */
+function vizBenchCommand(): string {
+  return 'npm run -s bench -- viz';
+}
+/** `bench/viz.ts`'s rows: a view's drag (fps, input → frame), a live-training run's page fps and Pause latency. */
+const VIZ_DRAGS = { one: 'gridworld, 1,000 rollouts', side: 'gridworld side by side, 3 x 1,000 rollouts' } as const;
+const VIZ_LIVE = {
+  sac1: 'three learners (SAC), 1 worker',
+  klppo1: 'three learners (KL-PPO), 1 worker',
+  pm1: 'PointMass, three SACs, 1 worker',
+  pm3: 'PointMass, three SACs, 3 workers',
+  pend1: 'Pendulum, three SACs, 1 worker',
+} as const;
+function benchVizExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const r = runs[0];
+  const row = (head: string, rest: RegExp) => {
+    const l = r.lines.find((x) => x.startsWith(head));
+    const m = l === undefined ? null : rest.exec(l.slice(head.length));
+    if (!m) throw new Error(`figures: ${r.command} printed no row '${head.trim()}' matching ${rest}`);
+    return m.slice(1).map(Number);
+  };
+  const out: Record<string, number> = { load: r.load[0] };
+  for (const [k, name] of Object.entries(VIZ_DRAGS)) {
+    const [fps, ms] = row(`viz ${name} `, /dragging grid-alpha:\s+([\d.]+) fps, input → frame\s+(\d+) ms/);
+    out[`drag/${k}/fps`] = fps;
+    out[`drag/${k}/ms`] = ms;
+  }
+  for (const [k, name] of Object.entries(VIZ_LIVE)) {
+    const [fps, pause] = row(
+      `viz live training, ${name} `,
+      /^\s*([\d.]+) fps .*Pause: last progress (\d+) ms after the click/,
+    );
+    out[`live/${k}/fps`] = fps;
+    out[`live/${k}/pause`] = pause;
+  }
+  return out;
+}
+/** The renderer bench/viz.ts found on the side-by-side gridworld's canvas (`(renderer canvas2d)`). */
+function vizRenderer(run: RunOutput): string {
+  const l = run.lines.find((x) => x.startsWith(`viz ${VIZ_DRAGS.side} `));
+  const m = l === undefined ? null : /\(renderer (\w+)/.exec(l);
+  if (!m) throw new Error(`figures: ${run.command} printed no renderer for '${VIZ_DRAGS.side}'`);
+  return m[1];
 }
 
 export function figureByName(name: string): Figure {
