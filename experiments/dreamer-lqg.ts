@@ -38,7 +38,7 @@ const options = z.object({
     .default('flat')
     .describe('the Gaussian reference p(a): flat or tight'),
   alpha: z.number().finite().gt(0).default(0.1).describe('temperature α on KL(π‖p), fixed'),
-  steps: stepsOption(6000),
+  steps: stepsOption(12000),
   episodes: z.number().int().positive().default(200).describe('evaluation episodes (return, gain, ELBO)'),
   set: z.string().optional().describe('dreamer hyperparameters: key=value,key=value (as train --set)'),
 });
@@ -53,7 +53,10 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
     config: {
       totalSteps: opts.steps,
       evalEvery: 1000,
-      prefill: 500,
+      // Uniform random forces of up to ±10 throw the prefill's states far out (returns −10³ … −10⁴): the
+      // model fits them first, before the actor learns from it (docs/dreamer.md has the runs without).
+      prefill: 2000,
+      modelWarmup: 1000,
       ...(opts.set === undefined ? {} : parseSet('dreamer', opts.set)),
     },
     streams: ctx.streams,
