@@ -1,0 +1,65 @@
+/**
+ * dreamer-lqg plumbing at a tiny budget (what the agent reaches is in docs/dreamer.md, measured by the
+ * experiment at its defaults): its exact column is the soft-LQG solution of the same α, γ and reference,
+ * the run is a function of its seed, and a bad `--set` stops it with the field named.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import dreamerLqg from '../experiments/dreamer-lqg.js';
+import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK } from '../src/envs/lineargaussian.js';
+import { createRunDir } from '../src/node/run/rundir.js';
+import { runSeed } from '../src/node/run/runner.js';
+import { evaluateLinearPolicy, softLqr } from '../src/worldmodel/soft-lqg.js';
+
+const out = mkdtempSync(join(tmpdir(), 'priorlab-dreamer-lqg-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const SET =
+  'prefill=200,modelWarmup=3,deterDim=8,stochDim=2,hiddenDim=8,actorHidden=[8],criticHidden=[8],batchSize=2,seqLen=8,imagineStarts=4,horizon=3,trainEvery=50';
+
+async function run(reference: 'flat' | 'tight', seed: number) {
+  const dir = createRunDir(out, 'dreamer-lqg', seed);
+  const lines: string[] = [];
+  await runSeed({
+    experiment: dreamerLqg,
+    options: dreamerLqg.options.parse({ reference, steps: 400, episodes: 3, set: SET }),
+    seed,
+    dir,
+    resume: false,
+    backend: 'cpu',
+    signal: new AbortController().signal,
+    reporter: { progress() {}, print: (l: string) => lines.push(l), finish() {} },
+  });
+  return { lines, results: JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) };
+}
+
+describe('dreamer-lqg', () => {
+  it('its exact column is the soft-LQG solution; same seed, same numbers; a bad --set is refused', async () => {
+    for (const reference of ['flat', 'tight'] as const) {
+      const { results } = await run(reference, 1);
+      const soft = { alpha: results.alpha, gamma: results.gamma, reference: LINEAR_GAUSSIAN_REFERENCES[reference] };
+      const exact = softLqr(LINEAR_GAUSSIAN_TASK, soft);
+      expect(results.exact.K).toEqual(exact.policy.K);
+      expect(results.exact.return).toBe(evaluateLinearPolicy(LINEAR_GAUSSIAN_TASK, exact.policy, soft).return);
+      expect(results.steps).toBe(400);
+      expect(Number.isFinite(results.learned.return) && Number.isFinite(results.elbo.obsElbo)).toBe(true);
+    }
+    const [a, b, c] = [await run('flat', 2), await run('flat', 2), await run('flat', 3)];
+    expect(a.results).toEqual(b.results);
+    expect(a.results.learned).not.toEqual(c.results.learned);
+    await expect(
+      runSeed({
+        experiment: dreamerLqg,
+        options: dreamerLqg.options.parse({ steps: 400, set: 'horizon=0' }),
+        seed: 1,
+        dir: createRunDir(out, 'dreamer-lqg', 9),
+        resume: false,
+        backend: 'cpu',
+        signal: new AbortController().signal,
+        reporter: { progress() {}, print() {}, finish() {} },
+      }),
+    ).rejects.toThrow(/horizon: got 0, allowed: a positive integer/);
+  });
+});
