@@ -677,7 +677,7 @@ class DreamerLearner extends BaseLearner<DreamerLearnerConfig> {
     // The warm-up runs inside the step that owes the first train step, so no checkpoint falls in it.
     if (this.agent.updates === 0 && owed > 0)
       for (let i = 0; i < cfg.modelWarmup; i++)
-        this.agent.trainModel(this.buffer.sample(cfg.batchSize, cfg.seqLen, streams.get('batch')), rng.noise);
+        this.agent.model.trainStep(this.buffer.sample(cfg.batchSize, cfg.seqLen, streams.get('batch')), rng.noise);
     for (; this.agent.updates < owed; n++) {
       const s = this.agent.train(this.buffer.sample(cfg.batchSize, cfg.seqLen, streams.get('batch')), rng);
       for (const [k, v] of Object.entries(s)) sums[k] = (sums[k] ?? 0) + v;

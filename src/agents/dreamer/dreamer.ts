@@ -45,7 +45,7 @@ import type { BoxPrior } from '../../priors/prior.js';
 import type { Objective } from '../../priors/objective.js';
 import { RSSM_SCHEMA, type RssmState } from '../../worldmodel/rssm.js';
 import type { SequenceBatch } from '../../worldmodel/sequences.js';
-import { type ElboNumbers, TapeRssm } from '../../worldmodel/tape-rssm.js';
+import { TapeRssm } from '../../worldmodel/tape-rssm.js';
 
 /** The agent's config: the world model, imagination, the actor and critic, and the schedule. */
 export interface DreamerConfig {
@@ -397,11 +397,6 @@ export class DreamerAgent {
   }
 
   // ───────────────────────────────────────────────────────────────────── training
-  /** One world-model step alone (the warm-up before the actor learns from the model); returns its ELBO terms. */
-  trainModel(batch: SequenceBatch, noise: Rng): ElboNumbers {
-    return this.model.trainStep(batch, noise).terms;
-  }
-
   /** One train step: the world model's ELBO step, then the actor and critic on imagined rollouts. */
   train(batch: SequenceBatch, rng: { noise: Rng; imagine: Rng }): DreamerScalars {
     const { terms, states } = this.model.trainStep(batch, rng.noise);
