@@ -22,10 +22,10 @@ import {
   stateVisitation,
   weightedMean,
 } from '../src/agents/exact/index.js';
+import { runEpisodes } from '../src/agents/episodes.js';
 import { createLearner } from '../src/agents/learner.js';
 import { TABULAR_DISCRETE_SAC } from '../src/agents/sac/discrete-config.js';
 import { Rng } from '../src/core/rng.js';
-import { yieldToEventLoop } from '../src/core/yield.js';
 import type { TabularEnv } from '../src/envs/env.js';
 import { exploringStarts } from '../src/envs/gridworld.js';
 import { make } from '../src/envs/registry.js';
@@ -116,22 +116,21 @@ export async function measureCustomPrior(
     const star = softValueIteration(env.model, { ...objective.tabular(), gamma: TWO_ROUTE_GAMMA });
     const pi = learner.policyTable();
     const kl = weightedMean(stateVisitation(env.model, star.pi), (s) => klAt(pi, star.pi, s, N_A));
-    const rng = new Rng(`${seed}#rollouts/${prior}`);
+    // The one episode runner, each episode on its own env reset with seed ep; each (s, a) checked for the lava.
+    const episodes = runEpisodes(
+      learner,
+      twoRoute,
+      opts.episodes,
+      Array.from({ length: opts.episodes }, (_, ep) => ep),
+      { act: { deterministic: false, rng: new Rng(`${seed}#rollouts/${prior}`) }, record: true },
+    );
     let lavaMoves = 0;
     let sampledSteps = 0;
-    for (let ep = 0; ep < opts.episodes; ep++) {
-      const e = twoRoute();
-      let { obs } = e.reset({ seed: ep });
-      for (;;) {
-        const a = learner.act([obs], { deterministic: false, rng })[0];
-        if (unsafe(obs as number, a)) lavaMoves++;
+    for (const { trajectory } of episodes)
+      trajectory!.actions.forEach(([a], t) => {
+        if (unsafe(trajectory!.obs[t][0], a)) lavaMoves++;
         sampledSteps++;
-        const r = e.step(a);
-        obs = r.obs;
-        if (r.terminated || r.truncated) break;
-      }
-      if (ep % 50 === 49) await yieldToEventLoop();
-    }
+      });
     const lava = (p: Float64Array) => hittingProbability(env.model, p, TWO_ROUTE_LAVA)[TWO_ROUTE_START];
     return {
       prior,
