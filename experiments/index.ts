@@ -62,6 +62,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./dreamer-lqg.js'),
   ),
   entry(
+    'lqg-exact',
+    "LinearGaussian-v0's exact soft-LQG answers, each two ways: textbook Riccati, fixed point vs recursion, exact evaluation vs Monte Carlo on the real env",
+    () => import('./lqg-exact.js'),
+  ),
+  entry(
     'lgssm-vi',
     'variational posterior of a linear-Gaussian SSM trained by the reparameterized ELBO, scored against the exact Kalman likelihood',
     () => import('./lgssm-vi.js'),

@@ -4,9 +4,21 @@
  * discrete Riccati iteration written here, and the soft gain against the closed form R → R + α/(2σ_p²);
  * the exact evaluation against Monte Carlo rollouts of the real env with the real Kalman filter; the
  * solved policy against random perturbations of it; the backward value against the forward evaluation.
+ * The checks the README quotes are the `lqg-exact` experiment's functions (experiments/lqg-exact.ts), asserted here.
  */
 import { describe, expect, it } from 'vitest';
-import type { LinearGaussianTask, Mat } from '../src/core/linear-gaussian.js';
+import {
+  ALPHA,
+  episodeValueGap,
+  exactAnswers,
+  fixedPointGap,
+  GAMMA,
+  lqgOptions as opts,
+  maxDiff,
+  monteCarloCheck,
+  textbookLqr,
+} from '../experiments/lqg-exact.js';
+import type { LinearGaussianTask } from '../src/core/linear-gaussian.js';
 import { Rng } from '../src/core/rng.js';
 import {
   LINEAR_GAUSSIAN_REFERENCES,
@@ -14,6 +26,7 @@ import {
   LinearGaussian,
 } from '../src/envs/lineargaussian.js';
 import { make } from '../src/envs/registry.js';
+import { meanAndStdErr } from '../src/vi/linearGaussian.js';
 import {
   episodeRows,
   episodeSequence,
@@ -27,60 +40,14 @@ import {
   stationaryFilter,
   stationaryValue,
   type LinearGaussianPolicy,
-  type SoftLqgOptions,
 } from '../src/worldmodel/soft-lqg.js';
 
-const GAMMA = 0.99;
-const ALPHA = 0.1;
 /** N(0, 10²), the uniform prior's stand-in, and N(0, 0.3²), a tight reference that pulls the gain toward 0. */
 const { flat: FLAT, tight: TIGHT } = LINEAR_GAUSSIAN_REFERENCES;
-const opts = (reference: LinearGaussianPolicy, alpha = ALPHA): SoftLqgOptions => ({ alpha, gamma: GAMMA, reference });
 
 /** A task with a displaced start and a state-dependent, biased reference: every term of the solver is exercised. */
 const SHIFTED: LinearGaussianTask = { ...TASK, model: { ...TASK.model, mu0: [1, -0.5] } };
 const LEANING: LinearGaussianPolicy = { K: [[-0.5, 0.2]], k: [0.3], cov: [[0.5]] };
-
-const flatOf = (p: LinearGaussianPolicy) => [...p.K.flat(), ...p.k, ...p.cov.flat()];
-const maxDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const stdErr = (xs: number[]) => {
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
-};
-
-/**
- * Textbook discounted LQR, written independently of the solver with plain 2×2 / 1×1 arithmetic (one action):
- *     P ← Q + γAᵀPA − γ² AᵀPB (R + γBᵀPB)⁻¹ BᵀPA,   K = −γ (R + γBᵀPB)⁻¹ BᵀPA.
- */
-function textbookLqr(task: LinearGaussianTask, r: number): { K: number[]; P: Mat } {
-  const { A, B } = task.model;
-  const Q = task.cost.Q;
-  const b = [B[0][0], B[1][0]];
-  let P: Mat = [
-    [Q[0][0], Q[0][1]],
-    [Q[1][0], Q[1][1]],
-  ];
-  let K = [0, 0];
-  for (let it = 0; it < 5000; it++) {
-    const Pb = [P[0][0] * b[0] + P[0][1] * b[1], P[1][0] * b[0] + P[1][1] * b[1]];
-    const h = r + GAMMA * (b[0] * Pb[0] + b[1] * Pb[1]);
-    // (BᵀPA)_j = Σ_i (Pb)_i A_ij
-    const bPA = [Pb[0] * A[0][0] + Pb[1] * A[1][0], Pb[0] * A[0][1] + Pb[1] * A[1][1]];
-    K = bPA.map((x) => (-GAMMA * x) / h);
-    const next: Mat = [
-      [0, 0],
-      [0, 0],
-    ];
-    for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 2; j++) {
-        let aPa = 0;
-        for (let k = 0; k < 2; k++) for (let l = 0; l < 2; l++) aPa += A[k][i] * P[k][l] * A[l][j];
-        next[i][j] = Q[i][j] + GAMMA * aPa - (GAMMA * GAMMA * bPA[i] * bPA[j]) / h;
-      }
-    P = next;
-  }
-  return { K, P };
-}
 
 describe('LinearGaussian-v0', () => {
   it('is registered with its time limit, clips the force, and shows the hidden state only in info', () => {
@@ -142,21 +109,16 @@ describe('soft LQG: the stationary optimum', () => {
   });
 
   it('the tight reference N(0, 0.3²) shrinks the gain to 45.4 % of the flat N(0, 10²) one at α = 0.1', () => {
-    const flat = softLqr(TASK, opts(FLAT)).policy;
-    const tight = softLqr(TASK, opts(TIGHT)).policy;
-    const norm = (K: Mat) => Math.hypot(...K[0]);
-    const ratio = norm(tight.K) / norm(flat.K);
-    console.log(
-      `α = ${ALPHA}: flat K = [${flat.K[0].map((x) => x.toFixed(4))}], σ_π = ${Math.sqrt(flat.cov[0][0]).toFixed(4)}; ` +
-        `tight K = [${tight.K[0].map((x) => x.toFixed(4))}], σ_π = ${Math.sqrt(tight.cov[0][0]).toFixed(4)}; |K| ratio ${ratio.toFixed(4)}`,
-    );
-    expect(ratio).toBeGreaterThan(0.449);
-    expect(ratio).toBeLessThan(0.459);
+    const x = exactAnswers();
+    expect(x.gainRatio).toBeGreaterThan(0.449);
+    expect(x.gainRatio).toBeLessThan(0.459);
     // The flat reference stands in for "uniform": its pull on the gain is tiny (vs σ_p → ∞).
-    const wide = softLqr(TASK, opts({ K: [[0, 0]], k: [0], cov: [[1e12]] })).policy;
-    const pull = maxDiff(flat.K[0], wide.K[0]) / norm(wide.K);
-    console.log(`flat N(0, 10²) vs σ_p = 10⁶: gain moved by ${(100 * pull).toFixed(3)} % of |K|`);
-    expect(pull).toBeLessThan(3e-3);
+    expect(x.flatPull).toBeLessThan(3e-3);
+    // The experiment's own checks, as the README quotes them.
+    expect(x.lqr.textbookGap).toBeLessThan(1e-10);
+    expect(x.zeroMeanGap).toBeLessThan(1e-10);
+    expect(x.fixedPointGap).toBeLessThan(1e-9);
+    expect(x.episodeValueGap).toBeLessThan(1e-9);
   });
 
   it('the Riccati fixed point equals the finite-horizon recursion run 300 steps back (1e-9), also with a biased, state-dependent reference', () => {
@@ -166,10 +128,7 @@ describe('soft LQG: the stationary optimum', () => {
       [SHIFTED, LEANING],
     ] as const) {
       const sol = softLqr(task, opts(ref));
-      const back = softLqrBackward(task, opts(ref), 300);
-      expect(maxDiff(flatOf(sol.policy), flatOf(back.policies[0]))).toBeLessThan(1e-9);
-      expect(maxDiff(sol.value.P.flat(), back.value.P.flat())).toBeLessThan(1e-9);
-      expect(maxDiff(sol.value.s, back.value.s)).toBeLessThan(1e-9);
+      expect(fixedPointGap(task, opts(ref), 300)).toBeLessThan(1e-9);
       expect(sol.iterations).toBeLessThan(20);
     }
   });
@@ -193,47 +152,32 @@ describe('soft LQG: exact evaluation', () => {
       [TASK, TIGHT],
       [SHIFTED, LEANING],
     ] as const) {
-      const back = softLqrBackward(task, opts(ref), task.horizon);
-      const forward = evaluateLinearPolicy(task, back.policies, opts(ref));
-      expect(Math.abs(forward.softObjective - back.objective)).toBeLessThan(1e-9);
+      expect(episodeValueGap(task, opts(ref))).toBeLessThan(1e-9);
     }
   });
 
   it('matches Monte Carlo rollouts of the real env with the online Kalman filter (return and soft objective within 4 standard errors)', () => {
-    for (const [name, ref, seed] of [
-      ['flat', FLAT, 1],
-      ['tight', TIGHT, 2],
+    for (const [name, seed] of [
+      ['flat', 1],
+      ['tight', 2],
     ] as const) {
-      const o = opts(ref);
-      const { policy } = softLqr(TASK, o);
-      const exact = evaluateLinearPolicy(TASK, policy, o);
-      const mc = lqgRollouts(make('LinearGaussian-v0'), TASK, policy, o, { episodes: 3000, seed, rng: new Rng(seed) });
-      const zR = (mean(mc.returns) - exact.return) / stdErr(mc.returns);
-      const zJ = (mean(mc.softObjectives) - exact.softObjective) / stdErr(mc.softObjectives);
-      const maxAction = mc.episodes.reduce((m, e) => e.actions.reduce((mm, a) => Math.max(mm, Math.abs(a)), m), 0);
+      const m = monteCarloCheck(name, seed, 3000);
+      const zR = (m.mcReturn - m.exactReturn) / m.seReturn;
+      const zJ = (m.mcJ - m.exactJ) / m.seJ;
       console.log(
-        `${name}: return exact ${exact.return.toFixed(3)}, MC ${mean(mc.returns).toFixed(3)} ± ${stdErr(mc.returns).toFixed(3)} (z ${zR.toFixed(2)}); ` +
-          `soft objective exact ${exact.softObjective.toFixed(3)}, MC ${mean(mc.softObjectives).toFixed(3)} ± ${stdErr(mc.softObjectives).toFixed(3)} ` +
-          `(z ${zJ.toFixed(2)}); KL ${exact.meanKl.toFixed(3)} nats/step; max |a| ${maxAction.toFixed(2)} in 300,000 steps`,
+        `${name}: return z ${zR.toFixed(2)}, soft objective z ${zJ.toFixed(2)}; max |a| ${m.maxAction.toFixed(2)}`,
       );
       expect(Math.abs(zR)).toBeLessThan(4);
       expect(Math.abs(zJ)).toBeLessThan(4);
-      expect(maxAction).toBeLessThan(TASK.actionHigh[0]); // never clipped
+      expect(m.maxAction).toBeLessThan(TASK.actionHigh[0]); // never clipped
       // The online filter is the batch filter: the same means from the episode's rows (which store the actions in float32).
-      const rows = episodeRows(mc.episodes[0]);
-      expect(maxDiff(kalmanMeans(TASK, rows.obs, rows.actions).flat(), mc.means[0].flat())).toBeLessThan(1e-6);
+      expect(m.filterGap).toBeLessThan(1e-6);
     }
   });
 
   it('the controller clearly beats a = 0, and the hidden velocity matters (exact returns of the episode)', () => {
     const o = opts(FLAT, 0);
-    const lqg = evaluateLinearPolicy(TASK, softLqr(TASK, o).policy, o).return;
-    const none = evaluateLinearPolicy(TASK, { K: [[0, 0]], k: [0], cov: [[0]] }, o).return;
-    const K = softLqr(TASK, o).policy.K;
-    const positionOnly = evaluateLinearPolicy(TASK, { K: [[K[0][0], 0]], k: [0], cov: [[0]] }, o).return;
-    console.log(
-      `episode return: LQG ${lqg.toFixed(2)}, a = 0 ${none.toFixed(2)}, the LQG gain on x̂'s position alone ${positionOnly.toFixed(2)}`,
-    );
+    const { lqg, zero: none, positionOnly } = exactAnswers().returns;
     expect(lqg).toBeGreaterThan(0.1 * none);
     expect(lqg).toBeGreaterThan(positionOnly + 3);
     // The deterministic LQR controller (cov = 0, α = 0) on the real env, too.
@@ -242,7 +186,8 @@ describe('soft LQG: exact evaluation', () => {
       seed: 4,
       rng: new Rng(4),
     });
-    expect(Math.abs(mean(mc.returns) - lqg)).toBeLessThan(4 * stdErr(mc.returns));
+    const R = meanAndStdErr(mc.returns);
+    expect(Math.abs(R.mean - lqg)).toBeLessThan(4 * R.stdErr);
     expect(mc.softObjectives.every(Number.isFinite)).toBe(true); // no KL term at α = 0
   });
 

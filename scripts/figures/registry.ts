@@ -206,6 +206,7 @@ function rssmExtract(runs: readonly RunOutput[]): Record<string, number> {
 }
 
 const LGSSM = 'lgssm-vi';
+const LQG = 'lqg-exact';
 function lgssmExtract(runs: readonly RunOutput[]): Record<string, number> {
   type Gap = { logLik: number; elbo: number; relGap: number; minGap: number; identityError: number };
   const r = runs[0].results as { before?: Gap; after?: Gap } | null;
@@ -732,6 +733,29 @@ export const FIGURES: readonly Figure[] = [
         `log p(x) − ELBO equals the closed-form KL(q ‖ p(z|x)) ${worst < 1e-9 ? 'within 1e-9' : `only within ${sci(worst, 1)}`}`
       );
     },
+  },
+  {
+    name: 'lqg-exact',
+    what: "LinearGaussian-v0's closed forms (soft LQG at γ = 0.99, α = 0.1) and their exact checks; no sampling, so seed 1's run",
+    commands: [LQG],
+    seeds: [1],
+    speed: 'fast',
+    // Closed forms: the same digits on every run; the checks' round-off (~1e-15) may move.
+    tolerance: { abs: 1e-9 },
+    files: ['README.md'],
+    extract: lqgExtract,
+    render: lqgExactRender,
+  },
+  {
+    name: 'lqg-monte-carlo',
+    what: 'LinearGaussian-v0: exact return and soft objective vs Monte Carlo rollouts of the real env with the online Kalman filter',
+    commands: [LQG],
+    seeds: [1, 2, 3],
+    speed: 'fast',
+    tolerance: { rel: 0.002, abs: 0.005 },
+    files: ['README.md'],
+    extract: lqgExtract,
+    render: lqgMonteCarloRender,
   },
   {
     name: 'rlhf-gradient-fd',
@@ -1681,4 +1705,99 @@ export function figureByName(name: string): Figure {
   const f = FIGURES.find((x) => x.name === name);
   if (!f) throw new UsageError(`--only: got '${name}'; allowed: ${FIGURES.map((x) => x.name).join(', ')}`);
   return f;
+}
+
+/** `lqg-exact`: its results.json (the closed forms, then one Monte Carlo row per reference). */
+function lqgExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Facts = { K: number[]; sigma: number; return: number; J: number; klPerStep: number };
+  type Mc = {
+    reference: string;
+    exactReturn: number;
+    exactJ: number;
+    mcReturn: number;
+    seReturn: number;
+    mcJ: number;
+    seJ: number;
+    maxAction: number;
+  };
+  type Results = {
+    episodes: number;
+    exact: {
+      lqr: { K: number[]; textbookGap: number };
+      returns: Record<'lqg' | 'zero' | 'positionOnly', number>;
+      flat: Facts;
+      tight: Facts;
+    } & Record<'gainRatio' | 'flatPull' | 'zeroMeanGap' | 'fixedPointGap' | 'episodeValueGap', number>;
+    monteCarlo: Mc[];
+  };
+  const r = runs[0].results as Results | null;
+  if (!r) throw new Error(`figures: ${LQG} (seed ${runs[0].seed}) wrote no results.json`);
+  const x = r.exact;
+  const out: Record<string, number> = {
+    episodes: r.episodes,
+    'lqr/K0': x.lqr.K[0],
+    'lqr/K1': x.lqr.K[1],
+    'lqr/textbook': x.lqr.textbookGap,
+    'return/lqg': x.returns.lqg,
+    'return/zero': x.returns.zero,
+    'return/positionOnly': x.returns.positionOnly,
+    gainRatio: x.gainRatio,
+    flatPull: x.flatPull,
+    zeroMeanGap: x.zeroMeanGap,
+    fixedPointGap: x.fixedPointGap,
+    episodeValueGap: x.episodeValueGap,
+  };
+  for (const name of ['flat', 'tight'] as const) {
+    const f = x[name];
+    Object.assign(out, {
+      [`${name}/K0`]: f.K[0],
+      [`${name}/K1`]: f.K[1],
+      [`${name}/sigma`]: f.sigma,
+      [`${name}/return`]: f.return,
+      [`${name}/J`]: f.J,
+      [`${name}/kl`]: f.klPerStep,
+    });
+  }
+  let z = 0;
+  for (const m of r.monteCarlo) {
+    out[`${m.reference}/mcReturn`] = num(m.mcReturn, `${LQG} ${m.reference} Monte Carlo return`);
+    out[`${m.reference}/seReturn`] = m.seReturn;
+    out[`${m.reference}/mcJ`] = num(m.mcJ, `${LQG} ${m.reference} Monte Carlo J`);
+    out[`${m.reference}/seJ`] = m.seJ;
+    z = Math.max(z, Math.abs(m.mcReturn - m.exactReturn) / m.seReturn, Math.abs(m.mcJ - m.exactJ) / m.seJ);
+  }
+  out.zMax = z;
+  out.maxAction = Math.max(...r.monteCarlo.map((m) => m.maxAction));
+  return out;
+}
+/** `[−2.7051, −2.0279]` */
+const gain = (v: RenderArgs['v'], key: string) =>
+  `[${fixed(v(`${key}/K0`).mean, 4)}, ${fixed(v(`${key}/K1`).mean, 4)}]`;
+function lqgExactRender({ v }: RenderArgs): string {
+  const m = (key: string, digits: number) => fixed(v(key).mean, digits);
+  const e = (key: string) => sci(v(key).mean, 0);
+  return (
+    `- LQR (α = 0) gain K = ${gain(v, 'lqr')}, equal to a textbook discounted Riccati iteration to ${e('lqr/textbook')}. ` +
+    `Episode return: LQG ${m('return/lqg', 2)}, a = 0 ${m('return/zero', 2)}, the same gain on the position estimate alone ` +
+    `${m('return/positionOnly', 2)} (the hidden velocity matters).\n` +
+    `- Flat reference N(0, 10²) (the uniform prior's stand-in: its pull moves K by ${fixed(100 * v('flatPull').mean, 2)} % of |K| ` +
+    `against σ_p = 10⁶): K = ${gain(v, 'flat')}, σ_π = ${m('flat/sigma', 3)}, return ${m('flat/return', 2)}, J = ${m('flat/J', 2)}, ` +
+    `KL ${m('flat/kl', 2)} nats per step. Tight reference N(0, 0.3²): K = ${gain(v, 'tight')}, σ_π = ${m('tight/sigma', 3)}, ` +
+    `return ${m('tight/return', 2)}, J = ${m('tight/J', 2)}, |K| ${fixed(100 * v('gainRatio').mean, 1)} % of the flat one ` +
+    `(a zero-mean reference is LQR with R + α/(2σ_p²): the same gain to ${e('zeroMeanGap')}).\n` +
+    `- Checks: the stationary solution (soft policy iteration) equals the finite-horizon recursion run 300 steps to ` +
+    `${e('fixedPointGap')}; the backward value of an episode equals the forward evaluation of its policies to ${e('episodeValueGap')}`
+  );
+}
+function lqgMonteCarloRender({ v, seeds }: RenderArgs): string {
+  const bySeed = (key: string) => seeds.map((s) => fixed(v(key).perSeed[String(s)], 2)).join(', ');
+  const row = (name: 'flat' | 'tight') =>
+    `${name}: return ${fixed(v(`${name}/return`).mean, 2)} vs ${bySeed(`${name}/mcReturn`)} (standard error ≤ ` +
+    `${fixed(v(`${name}/seReturn`).max, 2)}), J ${fixed(v(`${name}/J`).mean, 2)} vs ${bySeed(`${name}/mcJ`)} (≤ ${fixed(v(`${name}/seJ`).max, 2)})`;
+  return (
+    `exact evaluation vs ${v('episodes').mean.toLocaleString('en-US')} rollouts of the real env with the real filter per seed ` +
+    `(${code(LQG)}, seeds ${seedsText(seeds)}, the Monte Carlo mean seed by seed): ${row('flat')}; ${row('tight')}; ` +
+    `every mean within ${fixed(v('zMax').max, 1)} standard errors of the exact value; actions stay within ±${fixed(v('maxAction').max, 1)} ` +
+    `(never clipped)`
+  );
 }
