@@ -67,6 +67,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     () => import('./lqg-exact.js'),
   ),
   entry(
+    'lqg-elbo',
+    "the RSSM's observation ELBO on LinearGaussian-v0 against the exact Kalman log-likelihood of the same held-out sequences",
+    () => import('./lqg-elbo.js'),
+  ),
+  entry(
     'lgssm-vi',
     'variational posterior of a linear-Gaussian SSM trained by the reparameterized ELBO, scored against the exact Kalman likelihood',
     () => import('./lgssm-vi.js'),

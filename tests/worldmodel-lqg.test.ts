@@ -3,7 +3,7 @@
  * observation part of its ELBO (recon − KL) on held-out sequences vs the exact Kalman log-likelihood
  * log p(y_{0:T−1} | a) of the same sequences (setup: src/worldmodel/elbo-vs-kalman.ts; the reward term has
  * no Kalman counterpart). The decoder std is the env's true observation std √V = 0.1. A small budget here;
- * `npx tsx scripts/lqg-elbo.ts` measures a larger one (README, "Linear-Gaussian control").
+ * the `lqg-elbo` experiment runs the same `trainAgainstKalman` at any budget (README, "Linear-Gaussian control").
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../src/node/backend.js';

@@ -1,6 +1,6 @@
 /**
  * The RSSM on LinearGaussian-v0 against the exact likelihood, set up once for `tests/worldmodel-lqg.test.ts`
- * (a small budget, three seeds) and `scripts/lqg-elbo.ts` (a larger budget, any decoder std): data from the
+ * (a small budget, three seeds) and the `lqg-elbo` experiment (any budget and decoder std): data from the
  * exact soft-LQG controller (flat reference N(0, 10²), α = 0.1: action noise σ_π = 0.63), sequences of the
  * first T observations of each episode (the RSSM starts every sequence where the episode starts), and the
  * observation part of the ELBO (recon − KL) on held-out sequences beside their exact Kalman log-likelihood
