@@ -179,16 +179,63 @@ function lessonExtract(runs: readonly RunOutput[]): Record<string, number> {
 }
 
 const DREAMER = 'dreamer-pendulum';
-function dreamerExtract(runs: readonly RunOutput[]): Record<string, number> {
-  type Results = { finalReturn: { mean: number }; firstStepAtMinus200: number | null; valueGap: number };
-  const r = runs[0].results as Results | null;
-  if (!r) throw new Error(`figures: ${DREAMER} (seed ${runs[0].seed}) wrote no results.json`);
-  return {
-    final: r.finalReturn.mean,
-    reached: num(r.firstStepAtMinus200, `${DREAMER} first evaluation ≥ −200`),
-    minutes: runs[0].wallSeconds / 60,
+/** The baseline with the same (velocity-hidden) observations: SAC, tuned defaults, the dreamer run's budget. */
+const SAC_NOVEL = 'train --algo sac --env PendulumNoVel-v1 --steps 30000';
+/** The prior comparison on Pendulum-v1 (the swing-up reference reads θ̇): uniform, and the reference at two pulls. */
+const DREAMER_PRIORS = [
+  [
+    'uniform, α = 0.05 (`--prior uniform`)',
+    `${DREAMER} --env Pendulum-v1 --evalEvery 1000 --steps 12000 --prior uniform`,
+  ],
+  [
+    'swing-up reference, α = 0.5 (`--prior reference --alpha 0.5 --steps 10000`)',
+    `${DREAMER} --env Pendulum-v1 --evalEvery 1000 --steps 10000 --prior reference --alpha 0.5`,
+  ],
+  [
+    'swing-up reference, α = 0.05 (`--prior reference`)',
+    `${DREAMER} --env Pendulum-v1 --evalEvery 1000 --steps 12000 --prior reference`,
+  ],
+] as const;
+
+/** One dreamer-pendulum run: the final return, its spread over episodes, every evaluation (`eval/<step>`), the value gap. */
+function dreamerValues(run: RunOutput, prefix = ''): Record<string, number> {
+  type Results = {
+    finalReturn: { mean: number; min: number; max: number };
+    firstStepAtMinus200: number | null;
+    evals: Array<{ step: number; ret: number }>;
+    valueGap: number;
+    stepsPerSecond: number;
   };
+  const r = run.results as Results | null;
+  if (!r) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no results.json`);
+  const out: Record<string, number> = {
+    final: r.finalReturn.mean,
+    finalMin: r.finalReturn.min,
+    finalMax: r.finalReturn.max,
+    valueGap: num(r.valueGap, `${run.command} value gap`),
+    stepsPerSecond: r.stepsPerSecond,
+    minutes: run.wallSeconds / 60,
+    load: run.load[0],
+  };
+  if (r.firstStepAtMinus200 !== null) out.reached = r.firstStepAtMinus200;
+  for (const e of r.evals) out[`eval/${e.step}`] = e.ret;
+  return Object.fromEntries(Object.entries(out).map(([k, x]) => [prefix + k, x]));
 }
+const dreamerExtract = (runs: readonly RunOutput[]) => dreamerValues(runs[0]);
+/** The prior comparison: run i's values under `i/`. */
+const dreamerPriorsExtract = (runs: readonly RunOutput[]) =>
+  Object.assign({}, ...runs.map((run, i) => dreamerValues(run, `${i}/`))) as Record<string, number>;
+const steps = (x: number) => `${fixed(x / 1000, 0)}k`;
+/** The first evaluation ≥ −200 of each run, `not reached` where none was. */
+const reachedText = (run: RunOutput) => {
+  const at = dreamerValues(run).reached;
+  return at === undefined ? 'not reached' : steps(at);
+};
+/** The evaluation steps a run logged, from its `eval/<step>` keys. */
+const evalSteps = (run: RunOutput) =>
+  Object.keys(dreamerValues(run))
+    .filter((k) => k.startsWith('eval/'))
+    .map((k) => Number(k.slice(5)));
 
 const RSSM = 'rssm-pendulum';
 function rssmExtract(runs: readonly RunOutput[]): Record<string, number> {
@@ -691,6 +738,107 @@ export const FIGURES: readonly Figure[] = [
       const s = v('final');
       const f = (x: number) => fixed(x, 1);
       return `${seeds.map((seed) => f(s.perSeed[String(seed)])).join(', ')} over seeds ${seedsText(seeds)} (mean ${f(s.mean)} ± ${f(s.std)}; 10 episodes each; ${code(DREAMER + ' --seeds 1-3')})`;
+    },
+  },
+  {
+    name: 'dreamer-pendulum-time',
+    what: 'the world-model agent on PendulumNoVel-v1 (30k steps): wall time per seed and env steps per second',
+    commands: [DREAMER],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    timing: true,
+    tolerance: { rel: 0.5 },
+    files: ['README.md', 'docs/dreamer.md'],
+    extract: dreamerExtract,
+    render: ({ v }) =>
+      `${between(v('minutes'), (x) => fixed(x, 1))} min per seed (${between(v('stepsPerSecond'), (x) => fixed(x, 0))} env steps/s; ` +
+      `one seed at a time, at load ${between(v('load'), (x) => fixed(x, 1))}: ${code('npm run figures -- --only dreamer-pendulum-time')})`,
+  },
+  {
+    name: 'dreamer-pendulum-table',
+    what: 'the world-model agent on PendulumNoVel-v1 (30k steps): evaluations, final return, first evaluation ≥ −200 and value gap per seed',
+    commands: [DREAMER],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 40 },
+    files: ['docs/dreamer.md'],
+    extract: dreamerExtract,
+    render: ({ v, seeds, runs }) => {
+      const f0 = (x: number) => fixed(x, 0);
+      const at = evalSteps(runs[0][0]);
+      const rows = seeds.map((seed) => {
+        const x = (key: string) => v(key).perSeed[String(seed)];
+        return (
+          `| ${seed} | ${at.map((t) => f0(x(`eval/${t}`))).join(', ')} | ${fixed(x('final'), 1)} (${f0(x('finalMin'))} … ${f0(x('finalMax'))}) | ` +
+          `${reachedText(runs[seeds.indexOf(seed)][0])} | ${fixed(x('valueGap'), 1)} |`
+        );
+      });
+      return [
+        '',
+        '',
+        `| seed | deterministic eval (5 episodes) at ${at.map((t) => steps(t)).join(', ')} | final, 10 episodes | first eval ≥ −200 | mean \\|v(s₀) − Σγᵗr_t\\| |`,
+        '|---|---|---|---|---|',
+        ...rows,
+        '',
+        `Mean of the final returns ${fixed(v('final').mean, 1)} ± ${fixed(v('final').std, 1)} over seeds ${seedsText(seeds)}; the critic's value of ` +
+          `the start state is within ${between(v('valueGap'), f0)} of the real discounted return of the same policy`,
+      ].join('\n');
+    },
+  },
+  {
+    name: 'dreamer-sac-baseline',
+    what: 'SAC with the observations of PendulumNoVel-v1 (θ̇ hidden), 30k steps, tuned defaults: final evaluation per seed',
+    commands: [SAC_NOVEL],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 60 },
+    files: ['README.md', 'docs/dreamer.md'],
+    extract: sacExtract,
+    render: ({ v, seeds }) =>
+      `${meanStdRange(v('final'), (x) => fixed(x, 0))} (${code(`${SAC_NOVEL} --seeds ${seeds[0]}-${seeds.at(-1)}`)})`,
+  },
+  {
+    name: 'dreamer-priors',
+    what: 'the world-model agent on Pendulum-v1: the first evaluation ≥ −200 per seed under the swing-up reference (α 0.5, 0.05) and the uniform prior',
+    commands: DREAMER_PRIORS.map(([, c]) => c),
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 1000 },
+    files: ['README.md', 'docs/dreamer.md'],
+    extract: dreamerPriorsExtract,
+    render: ({ seeds, runs }) => {
+      const at = (i: number) => runs.map((r) => reachedText(r[i])).join(', ');
+      return (
+        `the swing-up reference prior at α = 0.5 first evaluates ≥ −200 at ${at(1)} steps (seeds ${seedsText(seeds)}), ` +
+        `the uniform prior at ${at(0)}, the reference at α = 0.05 at ${at(2)}`
+      );
+    },
+  },
+  {
+    name: 'dreamer-priors-table',
+    what: 'the world-model agent on Pendulum-v1 under the uniform prior and the swing-up reference (α 0.5, 0.05): evaluations every 1k steps',
+    commands: DREAMER_PRIORS.map(([, c]) => c),
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 60 },
+    files: ['docs/dreamer.md'],
+    extract: dreamerPriorsExtract,
+    render: ({ v, seeds, runs }) => {
+      const ms = (key: string) => `${fixed(v(key).mean, 0)} ± ${fixed(v(key).std, 0)}`;
+      const rows = DREAMER_PRIORS.map(
+        ([label], i) =>
+          `| ${label} | ${runs.map((r) => reachedText(r[i])).join(', ')} | ${ms(`${i}/eval/4000`)} | ` +
+          `${ms(`${i}/eval/5000`)} | ${ms(`${i}/final`)} |`,
+      );
+      return [
+        '',
+        '',
+        `| objective (seeds ${seedsText(seeds)}) | first evaluation ≥ −200, seed by seed | eval @4k | eval @5k | final, 10 episodes (12k / 10k steps) |`,
+        '|---|---|---|---|---|',
+        ...rows,
+        '',
+        '',
+      ].join('\n');
     },
   },
   {
