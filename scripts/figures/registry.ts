@@ -222,6 +222,45 @@ function dreamerValues(run: RunOutput, prefix = ''): Record<string, number> {
   return Object.fromEntries(Object.entries(out).map(([k, x]) => [prefix + k, x]));
 }
 const dreamerExtract = (runs: readonly RunOutput[]) => dreamerValues(runs[0]);
+/**
+ * The viewer's shipped dreamer agents (`scripts/viewer-worldmodel.ts --only dreamer` runs the same commands, seed 1):
+ * a small agent per objective on Pendulum-v1.
+ */
+const VIEWER_DREAMER = [
+  ['uniform', 'uniform', '--prior uniform --alpha 0.05'],
+  ['reference', 'swing-up reference', '--prior reference --reference swing-up --alpha 0.5'],
+  ['none', 'none', '--prior none'],
+].map(([key, label, args]) => ({
+  key,
+  label,
+  command: `${DREAMER} --env Pendulum-v1 --steps 6000 --evalEvery 1000 ${args} --episodes 5`,
+}));
+/** Per objective: the final return and its range, and episode 1's imagination error against repeating o₀. */
+function viewerDreamerExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Trajectories = { trajectories: Array<{ observed: number[][]; imagined: number[][] }> };
+  const mse = (a: number[], b: number[]) => a.reduce((q, x, j) => q + (x - b[j]) ** 2, 0) / a.length;
+  const out: Record<string, number> = {};
+  VIEWER_DREAMER.forEach(({ key }, i) => {
+    Object.assign(out, dreamerValues(runs[i], `${key}/`));
+    const file = runs[i].json('rssm-trajectories.json') as Trajectories | null;
+    if (!file) throw new Error(`figures: ${runs[i].command} wrote no rssm-trajectories.json`);
+    const { observed, imagined } = file.trajectories[0];
+    out[`${key}/dream`] = imagined.reduce((q, o, t) => q + mse(o, observed[t + 1]), 0) / imagined.length;
+    out[`${key}/repeat`] = imagined.reduce((q, _, t) => q + mse(observed[0], observed[t + 1]), 0) / imagined.length;
+  });
+  return out;
+}
+const viewerDreamerFigure = (name: string, what: string, render: Figure['render']): Figure => ({
+  name,
+  what,
+  commands: VIEWER_DREAMER.map((x) => x.command),
+  seeds: [1],
+  speed: 'slow',
+  tolerance: { abs: 1, rel: 0.02 },
+  files: ['docs/dreamer.md'],
+  extract: viewerDreamerExtract,
+  render,
+});
 /** The prior comparison: run i's values under `i/`. */
 const dreamerPriorsExtract = (runs: readonly RunOutput[]) =>
   Object.assign({}, ...runs.map((run, i) => dreamerValues(run, `${i}/`))) as Record<string, number>;
@@ -358,6 +397,20 @@ const RLHF_WHY: Record<(typeof RLHF_METHODS)[number], [string, string]> = {
 
 const BENCH_ENGINE = 'npm run -s bench -- engine';
 const BENCH_SAC = 'npm run -s bench -- sac';
+const BENCH_DREAMER = 'npm run -s bench -- dreamer';
+/** `npm run bench -- dreamer`: ms per world-model and per imagination step on the tape and on tfjs, and the load. */
+function benchDreamerExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of runs[0].lines) {
+    const load = /^backend \S+, load ([\d.]+) → ([\d.]+)/.exec(l);
+    if (load) Object.assign(out, { load: Number(load[1]), load2: Number(load[2]) });
+    const m = /^(world model|imagination)\s+tape\s+([\d.]+) ms\s+tfjs\s+([\d.]+) ms/.exec(l);
+    if (m) Object.assign(out, { [`${m[1]}/tape`]: Number(m[2]), [`${m[1]}/tfjs`]: Number(m[3]) });
+  }
+  for (const k of ['load', 'world model/tape', 'world model/tfjs', 'imagination/tape', 'imagination/tfjs'])
+    num(out[k], `${BENCH_DREAMER}: '${k}' in its output`);
+  return out;
+}
 /** `npm run bench -- engine`: ms per update of the engine and of tfjs autodiff per size, the recorded fused and PyTorch ranges. */
 function benchEngineExtract(runs: readonly RunOutput[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -841,6 +894,43 @@ export const FIGURES: readonly Figure[] = [
       ].join('\n');
     },
   },
+  viewerDreamerFigure(
+    'viewer-dreamer-returns',
+    "the viewer's shipped dreamer agents (Pendulum-v1, 6k steps, seed 1): final deterministic return per objective",
+    ({ v }) =>
+      `${VIEWER_DREAMER.map(({ key, label }) => `${label} ${fixed(v(`${key}/final`).mean, 1)}`).join(', ')} (5 episodes each)`,
+  ),
+  viewerDreamerFigure(
+    'viewer-dreamer-dreams',
+    "the viewer's shipped dreamer agents: episode 1's 15-step imagination error against repeating o₀, under the uniform prior and the reference",
+    ({ v }) => {
+      const f = (key: string) =>
+        `${fixed(v(`${key}/dream`).mean, 2)} against repeat-last ${fixed(v(`${key}/repeat`).mean, 2)}`;
+      return `trajectory 1: imagination MSE ${f('uniform')} under the uniform prior, ${f('reference')} under the reference`;
+    },
+  ),
+  viewerDreamerFigure(
+    'viewer-dreamer-spread',
+    "the viewer's shipped uniform dreamer agent: its last 5-episode evaluation against its 5 final episodes",
+    ({ v }) =>
+      `its 5 evaluation episodes at 6k give ${fixed(v('uniform/eval/6000').mean, 0)}, these 5 final ones ` +
+      `${fixed(v('uniform/final').mean, 0)} (${fixed(v('uniform/finalMin').mean, 0)} … ${fixed(v('uniform/finalMax').mean, 0)})`,
+  ),
+  {
+    name: 'dreamer-learns',
+    what: "the learning test's runs (tests/dreamer-learns.test.ts: Pendulum-v1, uniform prior, 6k steps): the evaluations at 1k and 6k steps per seed",
+    commands: [VIEWER_DREAMER[0].command],
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { abs: 1, rel: 0.02 },
+    files: ['docs/dreamer.md'],
+    extract: dreamerExtract,
+    render: ({ v, seeds }) => {
+      const at = (step: number) =>
+        seeds.map((s) => fixed(v(`eval/${step}`).perSeed[String(s)], 0).replace(/(\d)(\d{3})$/, '$1,$2')).join(', ');
+      return `seeds ${seedsText(seeds)} give deterministic 5-episode evaluations of ${at(6000)} (the first, at 1k steps, ${at(1000)})`;
+    },
+  },
   {
     name: 'rssm-pendulum',
     what: 'RSSM on velocity-hidden Pendulum: θ̇ read-out R², 15-step open-loop imagination MSE vs repeating the last observation',
@@ -1240,6 +1330,44 @@ export const FIGURES: readonly Figure[] = [
         `PyTorch ${rec('pytorch/64,64')}, ${rec('pytorch/64,128')} and ${rec('pytorch/256,256')} ms. Discrete on TwoRoute: ` +
         `×${x('discrete/tabular').toFixed(1)} (tabular) and ×${x('discrete/64x64').toFixed(1)} (64×64) over autodiff`
       );
+    },
+  },
+  {
+    name: 'bench-dreamer',
+    what: "the dreamer agent's updates: ms per world-model ELBO step and per imagination step on the host tape and on tfjs, one run",
+    commands: [BENCH_DREAMER],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['docs/dreamer.md'],
+    extract: benchDreamerExtract,
+    render: ({ v }) => {
+      const x = (k: string) => v(k).mean;
+      const step = (what: string) =>
+        `${fixed(x(`${what}/tape`), 1)} ms on the tape against ${fixed(x(`${what}/tfjs`), 1)} ms on tfjs ` +
+        `(${fixed(x(`${what}/tape`) / x(`${what}/tfjs`), 2)}×)`;
+      return (
+        `At load ${fixed(x('load'), 1)} → ${fixed(x('load2'), 1)} (one run, the paths interleaved): a world-model ELBO step (batch 16 × 32, ` +
+        `deter 64, stoch 8, hidden 64) takes ${step('world model')}; an imagination step (64 starts × 15, the actor's loss and ` +
+        `gradient) ${step('imagination')}`
+      );
+    },
+  },
+  {
+    name: 'bench-dreamer-ratio',
+    what: "the dreamer agent's updates on the host tape as a fraction of tfjs's time, one run (the README's line)",
+    commands: [BENCH_DREAMER],
+    seeds: [1],
+    speed: 'slow',
+    timing: true,
+    tolerance: {},
+    files: ['README.md'],
+    extract: benchDreamerExtract,
+    render: ({ v }) => {
+      const r = (what: string) => v(`${what}/tape`).mean / v(`${what}/tfjs`).mean;
+      const [lo, hi] = [r('imagination'), r('world model')].sort((a, b) => a - b);
+      return `${fixed(lo, 2)}–${fixed(hi, 2)}× tfjs's time (${code('npm run bench -- dreamer')}, load ${fixed(v('load').mean, 1)})`;
     },
   },
   {
