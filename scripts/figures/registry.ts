@@ -12,6 +12,7 @@ import { evaluateRun } from '../../src/node/train/commands.js';
 import { derivedUnbiased, ESTIMATORS } from '../../src/agents/rlhf/estimators.js';
 import { klRegularizedOptimum } from '../../src/agents/klppo/optimum.js';
 import { TokenSeq } from '../../src/envs/tokens.js';
+import type { ExactAnswers, MonteCarloCheck } from '../../experiments/lqg-exact.js';
 
 /** What one seed of one command left behind. */
 export interface RunOutput {
@@ -2038,27 +2039,7 @@ export function figureByName(name: string): Figure {
 
 /** `lqg-exact`: its results.json (the closed forms, then one Monte Carlo row per reference). */
 function lqgExtract(runs: readonly RunOutput[]): Record<string, number> {
-  type Facts = { K: number[]; sigma: number; return: number; J: number; klPerStep: number };
-  type Mc = {
-    reference: string;
-    exactReturn: number;
-    exactJ: number;
-    mcReturn: number;
-    seReturn: number;
-    mcJ: number;
-    seJ: number;
-    maxAction: number;
-  };
-  type Results = {
-    episodes: number;
-    exact: {
-      lqr: { K: number[]; textbookGap: number };
-      returns: Record<'lqg' | 'zero' | 'positionOnly', number>;
-      flat: Facts;
-      tight: Facts;
-    } & Record<'gainRatio' | 'flatPull' | 'zeroMeanGap' | 'fixedPointGap' | 'episodeValueGap', number>;
-    monteCarlo: Mc[];
-  };
+  type Results = { episodes: number; exact: ExactAnswers; monteCarlo: MonteCarloCheck[] };
   const r = runs[0].results as Results | null;
   if (!r) throw new Error(`figures: ${LQG} (seed ${runs[0].seed}) wrote no results.json`);
   const x = r.exact;
