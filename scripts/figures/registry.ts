@@ -903,7 +903,7 @@ export const FIGURES: readonly Figure[] = [
   ),
   viewerDreamerFigure(
     'viewer-dreamer-dreams',
-    "the viewer's shipped dreamer agents: episode 1's 15-step imagination error against repeating o₀, under the uniform prior and the reference",
+    "the viewer's shipped dreamer agents (seed 1, as shipped): episode 1's 15-step imagination error against repeating o₀, under the uniform prior and the reference",
     ({ v }) => {
       const f = (key: string) =>
         `${fixed(v(`${key}/dream`).mean, 2)} against repeat-last ${fixed(v(`${key}/repeat`).mean, 2)}`;
@@ -912,7 +912,7 @@ export const FIGURES: readonly Figure[] = [
   ),
   viewerDreamerFigure(
     'viewer-dreamer-spread',
-    "the viewer's shipped uniform dreamer agent: its last 5-episode evaluation against its 5 final episodes",
+    "the viewer's shipped uniform dreamer agent (seed 1, as shipped): its last 5-episode evaluation against its 5 final episodes",
     ({ v }) =>
       `its 5 evaluation episodes at 6k give ${fixed(v('uniform/eval/6000').mean, 0)}, these 5 final ones ` +
       `${fixed(v('uniform/final').mean, 0)} (${fixed(v('uniform/finalMin').mean, 0)} … ${fixed(v('uniform/finalMax').mean, 0)})`,
