@@ -12,9 +12,15 @@
  */
 import { z } from 'zod';
 import { createLearner, dreamerAgentOf } from '../src/agents/learner.js';
-import { runEpisodes } from '../src/agents/episodes.js';
+import type { DreamerAgent } from '../src/agents/dreamer/dreamer.js';
+import { runEpisodes, type EpisodeResult } from '../src/agents/episodes.js';
 import { Rng } from '../src/core/rng.js';
-import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../src/envs/lineargaussian.js';
+import {
+  clipAction,
+  LINEAR_GAUSSIAN_REFERENCES,
+  LINEAR_GAUSSIAN_TASK as TASK,
+  quadraticReward,
+} from '../src/envs/lineargaussian.js';
 import { make } from '../src/envs/registry.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 import { parseSet } from '../src/node/train/hyperparams.js';
@@ -103,8 +109,18 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     modes.flatMap((e) => e.trajectory!.actions),
   );
 
-  // The world model's observation ELBO on the sampled episodes (whole, as one batch) against Kalman's log p.
   const agent = dreamerAgentOf(learner);
+  // Where the return goes: r = −(xᵀQx + aᵀRa), so the action cost is read off the actions and the state cost
+  // is the rest; the exact split evaluates the same policy with Q = 0. The actor's action std at the states
+  // the sampled episodes visit (its model filtering their observations and actions) against the exact σ_π.
+  const actionOnly = { ...TASK, cost: { ...TASK.cost, Q: TASK.cost.Q.map((row) => row.map(() => 0)) } };
+  const actionCost = (actions: number[][]) =>
+    -actions.reduce((s, a) => s + quadraticReward(actionOnly, [0, 0], clipAction(TASK, a)), 0);
+  const exactActionCost = -evaluateLinearPolicy(actionOnly, exact.policy, soft).return;
+  const learnedActionCost = sampled.reduce((s, e) => s + actionCost(e.trajectory!.actions), 0) / sampled.length;
+  const actionStd = actorStd(agent, sampled, new Rng(`${ctx.seed}/moments`));
+
+  // The world model's observation ELBO on the sampled episodes (whole, as one batch) against Kalman's log p.
   const eps: Episode[] = sampled.map((e) => {
     const t = e.trajectory!;
     return {
@@ -132,6 +148,7 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
 
   const pct = (a: number, b: number) => `${((100 * (a - b)) / Math.abs(b)).toFixed(1)} %`;
   const K = exact.policy.K[0];
+  const exactStd = Math.sqrt(exact.policy.cov[0][0]);
   ctx.print(
     `\nexact soft LQG (α = ${opts.alpha}, γ = ${gamma}, p = N(${reference.k[0]}, ${Math.sqrt(reference.cov[0][0])}²)) vs the learned agent:`,
   );
@@ -141,6 +158,18 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   );
   ctx.print(`| gain on x̂ position | ${K[0].toFixed(3)} | ${gain.K[0][0].toFixed(3)} | ${pct(gain.K[0][0], K[0])} |`);
   ctx.print(`| gain on x̂ velocity | ${K[1].toFixed(3)} | ${gain.K[0][1].toFixed(3)} | ${pct(gain.K[0][1], K[1])} |`);
+  ctx.print(
+    `| offset k of the mean action | ${exact.policy.k[0].toFixed(3)} | ${gain.k[0].toFixed(3)} | ${(gain.k[0] - exact.policy.k[0]).toFixed(3)} |`,
+  );
+  ctx.print(
+    `| action std at the visited states (RMS) | ${exactStd.toFixed(3)} | ${actionStd.toFixed(3)} | ${pct(actionStd, exactStd)} |`,
+  );
+  ctx.print(
+    `| action cost Σ aᵀRa per episode | ${exactActionCost.toFixed(3)} | ${learnedActionCost.toFixed(3)} | ${pct(learnedActionCost, exactActionCost)} |`,
+  );
+  ctx.print(
+    `| state cost Σ xᵀQx per episode | ${(-exactEval.return - exactActionCost).toFixed(3)} | ${(-meanReturn - learnedActionCost).toFixed(3)} | ${pct(-meanReturn - learnedActionCost, -exactEval.return - exactActionCost)} |`,
+  );
   ctx.print(
     `| log p(y) per episode vs observation ELBO | ${logLik.toFixed(2)} | ${obsElbo.toFixed(2)} | ${pct(obsElbo, logLik)} |`,
   );
@@ -156,10 +185,18 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
         exact: {
           K: exact.policy.K,
           k: exact.policy.k,
-          std: Math.sqrt(exact.policy.cov[0][0]),
+          std: exactStd,
           return: exactEval.return,
+          actionCost: exactActionCost,
         },
-        learned: { K: gain.K, k: gain.k, return: meanReturn, returnSe: se },
+        learned: {
+          K: gain.K,
+          k: gain.k,
+          std: actionStd,
+          return: meanReturn,
+          returnSe: se,
+          actionCost: learnedActionCost,
+        },
         elbo: { logLik, obsElbo, recon: terms.recon, kl: terms.kl },
       },
       null,
@@ -167,6 +204,29 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     ),
   );
   ctx.print('wrote results.json');
+}
+
+/**
+ * RMS over the episodes' steps of the actor's action std (Monte Carlo, 32 draws a state), at the states its
+ * world model filters from each episode's real observations and actions, as when it acted.
+ */
+function actorStd(agent: DreamerAgent, episodes: EpisodeResult[], rng: Rng): number {
+  const n = episodes.length;
+  const { deterDim: D, stochDim: S } = agent.cfg;
+  let h: Float32Array = new Float32Array(n * D);
+  let z: Float32Array = new Float32Array(n * S);
+  let prev = new Float32Array(n);
+  let sq = 0;
+  let count = 0;
+  const T = episodes[0].trajectory!.actions.length;
+  for (let t = 0; t < T; t++) {
+    const obs = Float32Array.from(episodes, (e) => e.trajectory!.obs[t][0]);
+    ({ h, z } = agent.model.filterStep(h, z, prev, obs, n, null));
+    for (const s of agent.actionMoments(h, z, n, rng, 32).std) sq += s * s;
+    count += n;
+    prev = Float32Array.from(episodes, (e) => e.trajectory!.actions[t][0]);
+  }
+  return Math.sqrt(sq / count);
 }
 
 const experiment: Experiment<typeof options> = {

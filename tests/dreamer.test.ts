@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imaginationAutodiff } from '../src/agents/dreamer/autodiff.js';
-import { DreamerAgent, DREAMER_SCHEMA } from '../src/agents/dreamer/dreamer.js';
+import { DreamerAgent, DREAMER_SCHEMA, LOG_STD_RANGE } from '../src/agents/dreamer/dreamer.js';
 import { createLearner, dreamerAgentOf } from '../src/agents/learner.js';
 import { decodeF32Json, encodeF32Json } from '../src/core/f32json.js';
 import { Rng, RngStreams } from '../src/core/rng.js';
@@ -58,6 +58,51 @@ describe('imagination: the host tape against tfjs autodiff', () => {
     let worst = 0;
     for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - ref.grad[i]));
     expect(worst / scale).toBeLessThan(1e-4);
+    objective.dispose();
+  });
+});
+
+describe("the actor's action moments (what dreamer-lqg compares with the exact policy)", () => {
+  it('mode, Monte Carlo mean and std of the squashed action against quadrature over the pre-squash Gaussian', () => {
+    const env = make('Pendulum-v1');
+    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, env);
+    const box = env.actionSpace as Box;
+    const agent = new DreamerAgent(
+      { obsDim: 3, actDim: 1 },
+      box,
+      { ...DREAMER_SCHEMA.defaults, ...SMALL },
+      objective,
+      new Rng(3),
+    );
+    // A constant actor: zero weights, the last layer's biases (μ_u, r) with log σ_u = −1 = min + (max − min)·sigmoid(r).
+    const [mu, logStd] = [0.4, -1];
+    const [lmin, lmax] = LOG_STD_RANGE;
+    const q = (logStd - lmin) / (lmax - lmin);
+    const w = agent.actor.weights;
+    w.fill(0);
+    w[w.length - 2] = mu;
+    w[w.length - 1] = Math.log(q / (1 - q));
+    const n = 3;
+    const rng = new Rng(9);
+    const h = Float32Array.from({ length: n * 12 }, () => rng.normal());
+    const z = Float32Array.from({ length: n * 3 }, () => rng.normal());
+    const draws = 4000;
+    const m = agent.actionMoments(h, z, n, new Rng(10), draws);
+    // a = lo + half·(tanh(μ + σε) + 1), ε ~ N(0, 1): its moments on a fine grid over ε.
+    const half = (box.high[0] - box.low[0]) / 2;
+    const a = (e: number) => box.low[0] + half * (Math.tanh(mu + Math.exp(logStd) * e) + 1);
+    let [m1, m2] = [0, 0];
+    for (let e = -8; e <= 8; e += 1e-3) {
+      const p = (Math.exp(-0.5 * e * e) / Math.sqrt(2 * Math.PI)) * 1e-3;
+      m1 += p * a(e);
+      m2 += p * a(e) ** 2;
+    }
+    const std = Math.sqrt(m2 - m1 * m1);
+    for (let i = 0; i < n; i++) {
+      expect(m.mode[i]).toBeCloseTo(a(0), 5);
+      expect(Math.abs(m.mean[i] - m1)).toBeLessThan((4 * std) / Math.sqrt(draws));
+      expect(Math.abs(m.std[i] - std)).toBeLessThan((4 * std) / Math.sqrt(2 * draws));
+    }
     objective.dispose();
   });
 });

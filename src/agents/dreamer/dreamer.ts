@@ -308,6 +308,42 @@ export class DreamerAgent {
     return actions;
   }
 
+  /**
+   * The actor at n states (h, z) `[n, ·]`: its mode, and the mean and std of its squashed action from
+   * `draws` samples per row (each `[n, actDim]`); what the evaluation compares with an exact policy.
+   */
+  actionMoments(
+    h: Float32Array,
+    z: Float32Array,
+    n: number,
+    rng: Rng,
+    draws: number,
+  ): { mode: Float32Array; mean: Float32Array; std: Float32Array } {
+    const { deterDim: D, stochDim: S } = this.cfg;
+    const A = this.dims.actDim;
+    const tape = new Tape();
+    const out = tape.constant(
+      tape.mlp(this.model.features(tape, tape.constant(h, n, D), tape.constant(z, n, S)), this.actor).value,
+      n,
+      2 * A,
+    );
+    const squash = (eps: Float32Array) => tape.tanhGaussian(out, eps, this.lo, this.hi, LOG_STD_RANGE).action.value;
+    const sum = new Float64Array(n * A);
+    const sq = new Float64Array(n * A);
+    for (let d = 0; d < draws; d++) {
+      const a = squash(Float32Array.from({ length: n * A }, () => rng.normal()));
+      a.forEach((v, k) => {
+        sum[k] += v;
+        sq[k] += v * v;
+      });
+    }
+    const mean = Float32Array.from(sum, (s) => s / draws);
+    const std = Float32Array.from(sq, (s, k) =>
+      Math.sqrt(Math.max(0, s / draws - mean[k] ** 2) * (draws / (draws - 1))),
+    );
+    return { mode: squash(new Float32Array(n * A)), mean, std };
+  }
+
   /** The filtered state (h, z) of the episode in `slot` after its latest `act` (copies). */
   latent(slot: number): { h: Float32Array; z: Float32Array } {
     const m = this.memory(slot);
