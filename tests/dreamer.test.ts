@@ -107,6 +107,45 @@ describe("the actor's action moments (what dreamer-lqg compares with the exact p
   });
 });
 
+describe('actionNoise: the collecting policy explores around the actor', () => {
+  it('adds noise·N(0, 1) to the sampled action, clips it to the bounds, and filters on the action it returned', () => {
+    const env = make('Pendulum-v1');
+    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, env);
+    const box = env.actionSpace as Box;
+    // Two agents of the same init seed: the same weights.
+    const agent = () =>
+      new DreamerAgent({ obsDim: 3, actDim: 1 }, box, { ...DREAMER_SCHEMA.defaults, ...SMALL }, objective, new Rng(3));
+    const [plain, noisy] = [agent(), agent()];
+    const n = 64;
+    const slots = Array.from({ length: n }, (_, i) => i);
+    const data = new Rng(4);
+    const obs = () => Float32Array.from({ length: n * 3 }, () => data.normal());
+    const [o0, o1] = [obs(), obs()];
+    const a = plain.act(o0, slots, new Rng(5));
+    const noise = 1.5;
+    const b = noisy.act(o0, slots, new Rng(5), noise);
+    // The same stream: first the actor's n draws, then the noise's n.
+    const replay = new Rng(5);
+    for (let i = 0; i < n; i++) replay.normal();
+    let clipped = 0;
+    for (let i = 0; i < n; i++) {
+      const raw = a[i] + noise * replay.normal();
+      const want = Math.min(box.high[0], Math.max(box.low[0], raw));
+      if (want !== raw) clipped++;
+      expect(b[i]).toBeCloseTo(want, 5);
+    }
+    expect(clipped).toBeGreaterThan(0);
+    // The next filter step reads the noisy action, not the actor's own.
+    const { h, z } = noisy.latent(0);
+    noisy.act(o1.subarray(0, 3), [0], null);
+    const want = noisy.model.filterStep(h, z, b.subarray(0, 1), o1.subarray(0, 3), 1, null);
+    expect(Array.from(noisy.latent(0).h)).toEqual(Array.from(want.h));
+    const wrong = noisy.model.filterStep(h, z, a.subarray(0, 1), o1.subarray(0, 3), 1, null);
+    expect(Array.from(noisy.latent(0).h)).not.toEqual(Array.from(wrong.h));
+    objective.dispose();
+  });
+});
+
 describe('the dreamer learner: one shape, determinism, exact resume', () => {
   const makeEnv = () => make('Pendulum-v1');
   const build = (seed: number, more: object = {}) => {
@@ -150,6 +189,20 @@ describe('the dreamer learner: one shape, determinism, exact resume', () => {
     await resumed.run();
     expect(JSON.stringify(resumed.loop.metrics.at(-1))).toBe(JSON.stringify(whole.loop.metrics.at(-1)));
     expect(resumed.policyWeights()).toEqual(whole.policyWeights());
+  });
+
+  it('actionNoise reaches the collecting policy: the prefill episode is the same, the ones after it are not', async () => {
+    const [plain, noisy] = [build(7), build(7, { actionNoise: 0.5 })];
+    await Promise.all([plain.run(), noisy.run()]);
+    const returns = (l: typeof plain) =>
+      l.loop.metrics
+        .filter((m) => m.scalars['charts/episodic_return'] !== undefined)
+        .map((m) => m.scalars['charts/episodic_return']);
+    const [a, b] = [returns(plain), returns(noisy)];
+    expect(a.length).toBe(3);
+    expect(b[0]).toBe(a[0]);
+    expect(b[1]).not.toBe(a[1]);
+    expect(b[2]).not.toBe(a[2]);
   });
 
   it('modelWarmup: the world model alone takes that many ELBO steps before the first full train step', async () => {

@@ -655,7 +655,12 @@ class DreamerLearner extends BaseLearner<DreamerLearnerConfig> {
         return out;
       },
     };
-    const policy = this.steps < cfg.prefill ? random : this;
+    const explore: BatchPolicy = {
+      actionWidth: box.dim,
+      begin: (slot) => this.begin(slot),
+      act: (obs, opts, slots) => this.actWith(obs, opts, slots, cfg.actionNoise),
+    };
+    const policy = this.steps < cfg.prefill ? random : explore;
     const [ep] = runEpisodes(policy, this.args.makeEnv, 1, [streams.get('reset').uint32()], {
       act: { deterministic: false, rng: collect },
       record: true,
@@ -693,10 +698,16 @@ class DreamerLearner extends BaseLearner<DreamerLearnerConfig> {
   }
 
   act(obs: readonly Observation[], opts: ActOptions, slots?: readonly number[]): Float32Array {
+    return this.actWith(obs, opts, slots, 0);
+  }
+
+  /** `act`, with `noise`·N(0, 1) on sampled actions (the collecting policy's exploration). */
+  private actWith(obs: readonly Observation[], opts: ActOptions, slots: readonly number[] | undefined, noise: number) {
     return this.agent.act(
       encodeObservations(this.observationSpace, obs),
       slots ?? null,
       opts.deterministic ? null : opts.rng,
+      noise,
     );
   }
 

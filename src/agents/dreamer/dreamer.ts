@@ -33,6 +33,9 @@
  * - `modelWarmup` world-model-only steps may precede the first actor step (DreamerV1's pretraining; V3 has
  *   none, so the default is 0): on LinearGaussian-v0 an actor trained on a model fitted to one batch learns a
  *   wrong-signed gain and its real loop diverges (docs/dreamer.md).
+ * - `actionNoise` adds Gaussian noise to the collecting actor's actions (DreamerV1's exploration noise; V3
+ *   has none, so the default is 0): on LinearGaussian-v0 the agent's own closed-loop data leave the force's
+ *   effect unidentified once the random prefill is out of the replay (docs/dreamer.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { configSchema, field, MAX_BUFFER_SIZE, MAX_LAYER_WIDTH } from '../../core/config.js';
@@ -91,6 +94,8 @@ export interface DreamerConfig {
   prefill: number;
   /** World-model-only train steps on the prefill's data before the first full train step (0 = none). */
   modelWarmup: number;
+  /** Std of Gaussian noise added to the actor's sampled actions while collecting (clipped to the bounds; 0 = none). */
+  actionNoise: number;
   /** Environment steps per train step (DreamerV3's train ratio is batchSize·seqLen / trainEvery). */
   trainEvery: number;
   /** Environment steps the replay keeps (oldest episodes dropped). */
@@ -125,6 +130,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     returnNormDecay: field.range('a number in [0, 1)', (x) => x >= 0 && x < 1),
     prefill: field.nonNegativeInt(),
     modelWarmup: field.nonNegativeInt(),
+    actionNoise: field.nonNegative(' (0 = none)'),
     trainEvery: field.positiveInt(),
     bufferSize: field.range(
       `a positive integer ≤ ${MAX_BUFFER_SIZE}`,
@@ -156,6 +162,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     returnNormDecay: 0.99,
     prefill: 1000,
     modelWarmup: 0,
+    actionNoise: 0,
     trainEvery: 5,
     bufferSize: 1_000_000,
   },
@@ -270,9 +277,10 @@ export class DreamerAgent {
   /**
    * Actions for rows of observations `[n, obsDim]`, row i continuing the episode in `slots[i]` (null: each
    * row an episode's first step, nothing kept): the filter step with the posterior mean, then the actor's
-   * mode (`rng` null) or a sample.
+   * mode (`rng` null) or a sample, plus `noise`·N(0, 1) clipped to the bounds when sampled (what the filter
+   * keeps is the action returned).
    */
-  act(obs: Float32Array, slots: readonly number[] | null, rng: Rng | null): Float32Array {
+  act(obs: Float32Array, slots: readonly number[] | null, rng: Rng | null, noise = 0): Float32Array {
     const n = obs.length / this.dims.obsDim;
     const { deterDim: D, stochDim: S } = this.cfg;
     const A = this.dims.actDim;
@@ -299,6 +307,9 @@ export class DreamerAgent {
     } else {
       const eps = Float32Array.from({ length: n * A }, () => rng.normal());
       actions.set(tape.tanhGaussian(tape.constant(out, n, 2 * A), eps, this.lo, this.hi, LOG_STD_RANGE).action.value);
+      if (noise > 0)
+        for (let k = 0; k < n * A; k++)
+          actions[k] = Math.min(this.hi[k % A], Math.max(this.lo[k % A], actions[k] + noise * rng.normal()));
     }
     mems.forEach((m, i) => {
       m.h = next.h.slice(i * D, (i + 1) * D);
