@@ -13,7 +13,8 @@
  *
  * An experiment command runs in-process (`runSeed`, as `priorlab <experiment> --seed N` runs it) in a temporary
  * folder; a shell command (`npm run bench -- engine`, `npx tsx examples/x.ts`) runs as a child process and its
- * stdout is what it printed. Blocks are filled into the files as they are when the runs end. A command can name
+ * stdout is what it printed. Blocks are filled into the files as they are when the runs end, and a figure's
+ * plots (SVGs drawn from its runs, e.g. `docs/figures/dreamer-priors.svg`) are written beside them. A command can name
  * an earlier command's run folder (`{run:K}`), and an extract can evaluate a run folder as `priorlab eval` does
  * (`evaluateRun`).
  */
@@ -44,6 +45,8 @@ interface FigureRecord {
   timing: boolean;
   tolerance: string;
   files: readonly string[];
+  /** the SVGs it draws (repository paths) */
+  plots: readonly string[];
   /** false: not rerun this time; its block keeps the text it had (measuredAt says when it was, if ever) */
   regenerated: boolean;
   measuredAt: string | null;
@@ -88,7 +91,7 @@ async function runShell(command: string, seed: number, out: string): Promise<Run
   return {
     command,
     seed,
-    dir: null,
+    dir,
     lines: stdout.split('\n'),
     results: null,
     json: () => null,
@@ -160,6 +163,8 @@ function withRunFolders(command: string, runs: readonly RunOutput[]): string {
 interface Measured {
   figure: Figure;
   text: string;
+  /** SVG text by repository path */
+  plots: Record<string, string>;
   values: Record<string, SeedStats>;
   load: number[];
   wallSeconds: number;
@@ -214,9 +219,12 @@ async function measure(
       if (!s) throw new Error(`figures: ${figure.name}: its render asked for '${key}', which extract did not return`);
       return (values[key] = s);
     };
+    const args = { v, seeds: figure.seeds, runs: perSeed };
     return {
       figure,
-      text: figure.render({ v, seeds: figure.seeds, runs: perSeed }),
+      text: figure.render(args),
+      // Drawn now: the run folders go when `measure` ends.
+      plots: Object.fromEntries(Object.entries(figure.plots ?? {}).map(([path, draw]) => [path, draw(args)])),
       values,
       load: load!,
       wallSeconds: wall,
@@ -337,6 +345,8 @@ export async function main(
       const next = fillBlocks(text, texts);
       if (next !== text) writeFileAtomic(p, next);
     }
+    const plots = measured.flatMap((m) => Object.entries(m.plots));
+    for (const [path, svg] of plots) writeFileAtomic(join(ROOT, path), svg);
     const jsonPath = join(ROOT, FIGURES_JSON);
     const previous: FiguresFile | null = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : null;
     const now = new Date().toISOString();
@@ -351,6 +361,7 @@ export async function main(
         timing: f.timing ?? false,
         tolerance: toleranceText(f.tolerance),
         files: f.files,
+        plots: Object.keys(f.plots ?? {}),
       };
       if (m)
         return {
@@ -377,7 +388,7 @@ export async function main(
     const file: FiguresFile = { generatedAt: now, node: process.version, backend, git: gitInfo(), figures: records };
     writeFileAtomic(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
     io.log(
-      `figures: wrote ${FIGURES_JSON} and ${[...docs.keys()].length} documents' blocks in ${seconds.toFixed(0)} s (${loadText})`,
+      `figures: wrote ${FIGURES_JSON}, ${[...docs.keys()].length} documents' blocks and ${plots.length} plots in ${seconds.toFixed(0)} s (${loadText})`,
     );
     const stale = records.filter((r) => !r.regenerated).map((r) => r.name);
     if (stale.length) io.log(`figures: not regenerated this time (blocks kept): ${stale.join(', ')}`);

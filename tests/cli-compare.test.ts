@@ -315,6 +315,18 @@ describe('svgplot', () => {
     ]);
     expect(pts.match(/<circle class="point"/g)).toHaveLength(2);
     expect(balancedTags(bars) && balancedTags(pts)).toBe(true);
+    // Points that land on one another share one label instead of printing over each other.
+    const stacked = scatterPlot({ title: 'frontier' }, [
+      {
+        label: 'none',
+        points: [
+          { x: 0, y: 0, text: 'α=0.01' },
+          { x: 0, y: 0, text: 'α=0.1' },
+          { x: 10, y: 10, text: 'α=1' },
+        ],
+      },
+    ]);
+    expect(stacked.match(/>α=[^<]*<\/text>/g)).toEqual(['>α=0.01, 0.1</text>', '>α=1</text>']);
   });
 });
 

@@ -75,6 +75,27 @@ describe('figure blocks', () => {
     }
   });
 
+  it('every SVG the README and docs/ show from docs/figures is drawn by a registry entry, and every one drawn is shown', () => {
+    const root = join(import.meta.dirname, '..');
+    const docs = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => `docs/${n}`),
+    ];
+    const shown = new Set(
+      docs.flatMap((file) =>
+        [...readFileSync(join(root, file), 'utf8').matchAll(/\]\(((?:docs\/)?figures\/[\w.-]+\.svg)\)/g)].map((m) =>
+          m[1].startsWith('docs/') ? m[1] : `docs/${m[1]}`,
+        ),
+      ),
+    );
+    const drawn = new Set(FIGURES.flatMap((f) => Object.keys(f.plots ?? {})));
+    expect(shown.size).toBeGreaterThan(0);
+    expect([...shown].filter((p) => !drawn.has(p))).toEqual([]);
+    expect([...drawn].filter((p) => !shown.has(p))).toEqual([]);
+  });
+
   it('every block in README.md and docs/ belongs to a registry entry', () => {
     const names = new Set(FIGURES.map((f) => f.name));
     const root = join(import.meta.dirname, '..');

@@ -8,6 +8,9 @@ import type { SeedStats } from './stats.js';
 import { fixed, meanStdRange, pct, range, sci, seedsText } from './stats.js';
 import type { Tolerance } from './blocks.js';
 import { UsageError } from '../../src/core/errors.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { comparePlot, findRuns, groupRuns, parseReference } from '../../src/node/run/compare.js';
 import { evaluateRun } from '../../src/node/train/commands.js';
 import { derivedUnbiased, ESTIMATORS } from '../../src/agents/rlhf/estimators.js';
 import { klRegularizedOptimum } from '../../src/agents/klppo/optimum.js';
@@ -18,7 +21,7 @@ import type { ExactAnswers, MonteCarloCheck } from '../../experiments/lqg-exact.
 export interface RunOutput {
   readonly command: string;
   readonly seed: number;
-  /** the run folder of a train command (there while the figures are measured), else null */
+  /** the run folder of a train command, or a shell command's `{out}` folder (there while the figures are measured); else null */
   readonly dir: string | null;
   /** printed lines (ctx.print) */
   readonly lines: readonly string[];
@@ -61,9 +64,35 @@ export interface Figure {
   extract(runs: readonly RunOutput[]): Record<string, number>;
   /** the block's text */
   render(a: RenderArgs): string;
+  /** SVGs drawn from its runs, by repository path (written with the blocks, never by `--check`) */
+  readonly plots?: Readonly<Record<string, (a: RenderArgs) => string>>;
 }
 
 const code = (c: string) => `\`${c}\``;
+
+/** A file a run wrote (a run folder's, or a shell command's `{out}` folder's), as a plot to copy. */
+function fileOf(run: RunOutput, name: string): string {
+  const path = run.dir ? join(run.dir, name) : null;
+  if (!path || !existsSync(path)) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no ${name}`);
+  return readFileSync(path, 'utf8');
+}
+
+/**
+ * `priorlab compare <the run folders> --metric <metric> --group <fields>`'s plot, over every seed's runs of
+ * the commands at `indices` (the figure's command order), with an optional published result beside it.
+ */
+function compareSvg(
+  runs: RenderArgs['runs'],
+  indices: readonly number[],
+  fields: readonly string[],
+  metric: string,
+  reference?: string,
+): string {
+  const dirs = runs.flatMap((seed) => indices.map((i) => seed[i].dir));
+  if (dirs.some((d) => d === null)) throw new Error(`figures: compare needs the run folders of train commands`);
+  const groups = groupRuns(findRuns(dirs as string[]), fields);
+  return comparePlot(groups, metric, reference === undefined ? undefined : parseReference(reference));
+}
 
 /** The metrics row logged at `step` (IRL logs one row per demonstration count N). */
 function rowAt(run: RunOutput, step: number): Record<string, number> {
@@ -262,6 +291,33 @@ const viewerDreamerFigure = (name: string, what: string, render: Figure['render'
   extract: viewerDreamerExtract,
   render,
 });
+/** The world-model agent against exact soft LQG, at the experiment's defaults, under each Gaussian reference. */
+const DREAMER_LQG = [
+  ['flat N(0, 10²)', 'dreamer-lqg --reference flat --episodes 50'],
+  ['tight N(0, 0.3²)', 'dreamer-lqg --reference tight --episodes 50'],
+] as const;
+function dreamerLqgExtract(runs: readonly RunOutput[]): Record<string, number> {
+  type Policy = { K: number[][]; k: number[]; std: number; return: number };
+  type Results = { exact: Policy; learned: Policy; elbo: { logLik: number; obsElbo: number } };
+  const out: Record<string, number> = {};
+  runs.forEach((run, i) => {
+    const r = run.results as Results | null;
+    if (!r) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no results.json`);
+    for (const [who, x] of [
+      ['exact', r.exact],
+      ['learned', r.learned],
+    ] as const)
+      Object.assign(out, {
+        [`${i}/${who}/return`]: num(x.return, `${run.command} ${who} return`),
+        [`${i}/${who}/Kp`]: x.K[0][0],
+        [`${i}/${who}/Kv`]: x.K[0][1],
+        [`${i}/${who}/k`]: x.k[0],
+        [`${i}/${who}/std`]: x.std,
+      });
+    Object.assign(out, { [`${i}/logLik`]: r.elbo.logLik, [`${i}/elbo`]: num(r.elbo.obsElbo, `${run.command} ELBO`) });
+  });
+  return out;
+}
 /** The prior comparison: run i's values under `i/`. */
 const dreamerPriorsExtract = (runs: readonly RunOutput[]) =>
   Object.assign({}, ...runs.map((run, i) => dreamerValues(run, `${i}/`))) as Record<string, number>;
@@ -852,6 +908,41 @@ export const FIGURES: readonly Figure[] = [
       `${meanStdRange(v('final'), (x) => fixed(x, 0))} (${code(`${SAC_NOVEL} --seeds ${seeds[0]}-${seeds.at(-1)}`)})`,
   },
   {
+    name: 'dreamer-lqg',
+    what: 'the world-model agent on LinearGaussian-v0 against exact soft LQG (α 0.1, flat and tight reference, the defaults): return, gain, offset, std, ELBO per seed',
+    commands: DREAMER_LQG.map(([, c]) => c),
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.02, abs: 0.05 },
+    files: ['docs/dreamer.md'],
+    extract: dreamerLqgExtract,
+    render: ({ v, seeds }) => {
+      const each = (key: string, digits: number) =>
+        seeds.map((s) => fixed(v(key).perSeed[String(s)], digits)).join(', ');
+      /** the learned value per seed against the exact one, and the worst relative miss */
+      const cell = (i: number, q: string, digits: number) => {
+        const exact = v(`${i}/exact/${q}`).mean;
+        const per = v(`${i}/learned/${q}`);
+        const worst = Math.max(Math.abs(per.min - exact), Math.abs(per.max - exact)) / Math.abs(exact);
+        return `${each(`${i}/learned/${q}`, digits)} (exact ${fixed(exact, digits)}; worst ${fixed(100 * worst, 0)} % off)`;
+      };
+      const rows = DREAMER_LQG.map(
+        ([label], i) =>
+          `| ${label} | ${cell(i, 'return', 1)} | ${cell(i, 'Kp', 2)} | ${cell(i, 'Kv', 2)} | ${each(`${i}/learned/k`, 2)} (exact 0) | ` +
+          `${cell(i, 'std', 3)} | ${each(`${i}/elbo`, 1)} (log p ${each(`${i}/logLik`, 1)}) |`,
+      );
+      return [
+        '',
+        '',
+        `| reference (\`dreamer-lqg --reference … --episodes 50\`, seeds ${seedsText(seeds)}) | return | gain on x̂ position | gain on x̂ velocity | offset k | action std | observation ELBO per episode |`,
+        '|---|---|---|---|---|---|---|',
+        ...rows,
+        '',
+        '',
+      ].join('\n');
+    },
+  },
+  {
     name: 'dreamer-priors',
     what: 'the world-model agent on Pendulum-v1: the first evaluation ≥ −200 per seed under the swing-up reference (α 0.5, 0.05) and the uniform prior',
     commands: DREAMER_PRIORS.map(([, c]) => c),
@@ -859,6 +950,11 @@ export const FIGURES: readonly Figure[] = [
     speed: 'slow',
     tolerance: { abs: 1000 },
     files: ['README.md', 'docs/dreamer.md'],
+    // The uniform prior against the reference at α = 0.5 (the α = 0.05 runs are in the table only).
+    plots: {
+      'docs/figures/dreamer-priors.svg': ({ runs }) =>
+        compareSvg(runs, [0, 1], ['prior', 'alpha'], 'charts/eval_return'),
+    },
     extract: dreamerPriorsExtract,
     render: ({ seeds, runs }) => {
       const at = (i: number) => runs.map((r) => reachedText(r[i])).join(', ');
@@ -1147,6 +1243,7 @@ export const FIGURES: readonly Figure[] = [
     speed: 'slow',
     tolerance: { abs: 0.002 },
     files: ['docs/rlhf-estimators.md'],
+    plots: { 'docs/figures/rlhf-tv-vs-steps-beta0.1.svg': ({ runs }) => fileOf(runs[0][0], 'tv-vs-steps-beta0.1.svg') },
     extract: (runs) => ({ ...rlhfExtract([runs[0]]), ...tokensExtract([runs[1]]) }),
     render: ({ v, seeds }) => {
       const seed1 = (k: string) => v(k).perSeed['1'];
@@ -1209,6 +1306,7 @@ export const FIGURES: readonly Figure[] = [
     speed: 'fast',
     tolerance: { rel: 0.05, abs: 0.0002 },
     files: ['docs/rlhf-estimators.md'],
+    plots: { 'docs/figures/rlhf-bias-vs-n.svg': ({ runs }) => fileOf(runs[0][0], 'bias-vs-n.svg') },
     extract: rlhfExtract,
     render: ({ v }) => {
       const holds = (e: (typeof ESTIMATORS)[number], cells = RLHF_CELLS) =>
@@ -1429,6 +1527,7 @@ export const FIGURES: readonly Figure[] = [
     timing: true,
     tolerance: {},
     files: ['README.md'],
+    plots: { 'docs/figures/sweep-frontier.svg': ({ runs }) => fileOf(runs[0][0], 'frontier.svg') },
     extract: (runs) => ({ wall: runs[0].wallSeconds, load: runs[0].load[0] }),
     render: ({ v }) =>
       `${v('wall').mean.toFixed(0)} s with 2 workers on the 2-core machine at load ${v('load').mean.toFixed(1)}, \`npm run figures -- --only sweep-frontier-time\``,
@@ -1522,6 +1621,16 @@ export const FIGURES: readonly Figure[] = [
     speed: 'slow',
     tolerance: { rel: 0.05, abs: 0.5 },
     files: ['README.md'],
+    plots: {
+      'docs/figures/mountaincar-priors.svg': ({ runs }) =>
+        compareSvg(
+          runs,
+          [0, 1, 2],
+          ['algo', 'prior'],
+          'charts/eval_return',
+          'rl-baselines3-zoo SAC (gSDE), 50k=94.68±1.13',
+        ),
+    },
     extract: mcExtract,
     render: ({ v, seeds }) => {
       const f2 = (x: number) => fixed(x, 2);

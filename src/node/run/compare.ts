@@ -287,6 +287,12 @@ export function curvesSvg(
   return linePlot({ title, xLabel: 'environment step', yLabel }, curves);
 }
 
+/** The plot `compare` writes for one metric: the groups' curves, titled by the experiments they ran. */
+export function comparePlot(groups: readonly GroupStats[], metric: string, reference?: ReferenceLine): string {
+  const experiments = [...new Set(groups.flatMap((g) => g.runs.map((r) => r.config.experiment)))].join(', ');
+  return curvesSvg(groups, metric, `${experiments}: ${metric}`, reference);
+}
+
 function parseSteps(spec: string): number[] {
   return spec.split(',').map((w) => {
     const v = Number(w);
@@ -411,9 +417,8 @@ export async function compareMain(argv: string[]): Promise<number> {
           .map((g) => g.label)
           .join('; ')})`,
       );
-    const experiments = [...new Set(logging.flatMap((g) => g.runs.map((r) => r.config.experiment)))].join(', ');
     const file = join(outDir, `${metric.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
-    writeFileAtomic(file, curvesSvg(logging, metric, `${experiments}: ${metric}`, reference));
+    writeFileAtomic(file, comparePlot(logging, metric, reference));
     console.log(`plot: ${file}\n`);
   }
   return 0;

@@ -243,6 +243,7 @@ export function scatterPlot(text: ChartText, series: readonly PointSeries[]): st
     pad(extent(all.map((p) => p.y))),
     series.map((s) => s.label),
   );
+  const placed: Box[] = [];
   series.forEach((s, i) => {
     const color = fr.colors[i];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
@@ -251,17 +252,78 @@ export function scatterPlot(text: ChartText, series: readonly PointSeries[]): st
         `<path class="line" d="M${pts.map((p) => `${fr.px(p.x).toFixed(1)},${fr.py(p.y).toFixed(1)}`).join('L')}" fill="none" stroke="${color}" stroke-width="1.5"/>`,
       );
     }
-    for (const p of pts) {
+    for (const p of pts)
       fr.svg.push(
         `<circle class="point" cx="${fr.px(p.x).toFixed(1)}" cy="${fr.py(p.y).toFixed(1)}" r="4" fill="${color}" stroke="#fff"/>`,
       );
-      if (p.text)
-        fr.svg.push(
-          `<text x="${(fr.px(p.x) + 6).toFixed(1)}" y="${(fr.py(p.y) - 6).toFixed(1)}" font-size="10" fill="#444">${esc(p.text)}</text>`,
-        );
+    for (const c of labelClusters(pts, fr.px, fr.py)) {
+      const spot = labelSpot(c, placed);
+      fr.svg.push(
+        `<text x="${spot.x.toFixed(1)}" y="${spot.y.toFixed(1)}" text-anchor="${spot.anchor}" font-size="10" fill="#444">${esc(c.text)}</text>`,
+      );
     }
   });
   return close(fr.svg);
+}
+
+interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/**
+ * Where a point's label goes: up-right of it, else down-right, up-left or down-left, the first spot whose box
+ * (10 px text, ~5.6 px a character) overlaps no label placed before; up-right when every spot does.
+ */
+function labelSpot(
+  c: { x: number; y: number; text: string },
+  placed: Box[],
+): { x: number; y: number; anchor: 'start' | 'end' } {
+  const w = 5.6 * c.text.length;
+  const spots = [
+    { x: c.x + 6, y: c.y - 6, anchor: 'start' as const },
+    { x: c.x + 6, y: c.y + 14, anchor: 'start' as const },
+    { x: c.x - 6, y: c.y - 6, anchor: 'end' as const },
+    { x: c.x - 6, y: c.y + 14, anchor: 'end' as const },
+  ];
+  const boxOf = (p: (typeof spots)[number]): Box =>
+    p.anchor === 'start'
+      ? { x0: p.x, x1: p.x + w, y0: p.y - 10, y1: p.y }
+      : { x0: p.x - w, x1: p.x, y0: p.y - 10, y1: p.y };
+  const free = spots.find((p) => {
+    const b = boxOf(p);
+    return placed.every((q) => b.x1 <= q.x0 || q.x1 <= b.x0 || b.y1 <= q.y0 || q.y1 <= b.y0);
+  });
+  const spot = free ?? spots[0];
+  placed.push(boxOf(spot));
+  return spot;
+}
+
+/**
+ * One label per cluster of points that land within a label's height of each other (drawn apart, their labels
+ * would print over one another): `alpha=0.01, 0.03` when the texts share a `key=`.
+ */
+function labelClusters(
+  pts: readonly { x: number; y: number; text?: string }[],
+  px: (x: number) => number,
+  py: (y: number) => number,
+): { x: number; y: number; text: string }[] {
+  const near = 10;
+  const clusters: { x: number; y: number; texts: string[] }[] = [];
+  for (const p of pts) {
+    if (!p.text) continue;
+    const [x, y] = [px(p.x), py(p.y)];
+    const c = clusters.find((k) => Math.abs(k.x - x) < near && Math.abs(k.y - y) < near);
+    if (c) c.texts.push(p.text);
+    else clusters.push({ x, y, texts: [p.text] });
+  }
+  return clusters.map(({ x, y, texts }) => {
+    const key = /^[^=]+=/.exec(texts[0])?.[0];
+    const shared = key !== undefined && texts.every((t) => t.startsWith(key));
+    return { x, y, text: shared ? key + texts.map((t) => t.slice(key.length)).join(', ') : texts.join(', ') };
+  });
 }
 
 /** Grouped bars: one cluster per category, one bar per group, optional error bars. */
