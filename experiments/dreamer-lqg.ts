@@ -44,7 +44,7 @@ const options = z.object({
     .default('flat')
     .describe('the Gaussian reference p(a): flat or tight'),
   alpha: z.number().finite().gt(0).default(0.1).describe('temperature α on KL(π‖p), fixed'),
-  steps: stepsOption(12000),
+  steps: stepsOption(20000),
   episodes: z.number().int().positive().default(200).describe('evaluation episodes (return, gain, ELBO)'),
   set: z.string().optional().describe('dreamer hyperparameters: key=value,key=value (as train --set)'),
 });
@@ -63,6 +63,11 @@ async function run(opts: Options, ctx: RunContext): Promise<void> {
       // model fits them first, before the actor learns from it (docs/dreamer.md has the runs without).
       prefill: 2000,
       modelWarmup: 1000,
+      // Then the prefill leaves the replay (its far-out rewards biased the reward head near the origin), and
+      // noise on the collected actions keeps the force's effect identified in the agent's own data.
+      bufferSize: 5000,
+      actionNoise: 1,
+      actorLr: 3e-4,
       ...(opts.set === undefined ? {} : parseSet('dreamer', opts.set)),
     },
     streams: ctx.streams,
