@@ -43,14 +43,12 @@ import {
   checkRunValue,
   createRunDir,
   FILES,
-  gitInfo,
-  packageVersion,
+  newRunConfig,
   readRunFile,
   RUN_CONFIG_SCHEMA,
   RUN_STATUS_SCHEMA,
   RunFileError,
   writeJson,
-  type RunConfig,
 } from '../src/node/run/rundir.js';
 import { abortOnSignals, runSeed, type Reporter } from '../src/node/run/runner.js';
 import { commandPrefix, shownPath, termColumns, wrap } from '../src/node/run/term.js';
@@ -137,19 +135,7 @@ async function runHere(
   if (resumeDir) dir = resumeDir;
   else if (exp.kind === 'train') {
     dir = process.env[CHILD_ENV.runDir] ?? createRunDir(common.out, exp.name, common.seed);
-    const config: RunConfig = {
-      experiment: exp.name,
-      seed: common.seed,
-      options,
-      version: packageVersion(),
-      node: process.version,
-      backend,
-      requestedBackend: common.backend ?? null,
-      git: gitInfo(),
-      createdAt: new Date().toISOString(),
-      command: `priorlab ${[exp.name, `--seed=${common.seed}`, ...toArgv(options)].join(' ')}`,
-    };
-    writeJson(join(dir, FILES.config), config);
+    writeJson(join(dir, FILES.config), newRunConfig(exp.name, common.seed, options, backend, common.backend ?? null));
   }
   if (dir) console.log(`run folder: ${shownPath(dir)}`);
   const reporter = makeReporter(`${exp.name} s${common.seed}`, exp.progressUnit ?? 'steps', resumeDir ? null : 0);

@@ -27,7 +27,7 @@ import { UsageError } from '../src/core/errors.js';
 import { initNodeBackend } from '../src/node/backend.js';
 import { writeFileAtomic } from '../src/node/atomicfs.js';
 import { booleanKeys, COMMON_OPTIONS, splitArgs, validateFlags } from '../src/node/run/options.js';
-import { createRunDir, FILES, gitInfo, readMetrics } from '../src/node/run/rundir.js';
+import { createRunDir, FILES, gitInfo, newRunConfig, readMetrics, writeJson } from '../src/node/run/rundir.js';
 import { runSeed } from '../src/node/run/runner.js';
 import { compareBlock, fillBlocks, findBlocks, toleranceText } from './figures/blocks.js';
 import { FIGURES, figureByName, type Figure, type RunOutput } from './figures/registry.js';
@@ -119,6 +119,8 @@ async function runCommand(command: string, seed: number, out: string, backendCac
   if (!backendCache.has(key)) backendCache.set(key, await initNodeBackend(common.backend));
   const backend = backendCache.get(key)!;
   const dir = exp.kind === 'train' ? createRunDir(out, exp.name, seed) : null;
+  // A run folder as `priorlab` makes it, so `compare` reads it.
+  if (dir) writeJson(join(dir, FILES.config), newRunConfig(exp.name, seed, options, backend, common.backend ?? null));
   const lines: string[] = [];
   const load = loadavg();
   const t0 = performance.now();

@@ -36,6 +36,7 @@ import type { RngState } from '../../core/rng.js';
 import { issueLine, UsageError } from '../../core/errors.js';
 import { parseJsonInput } from '../../core/safekeys.js';
 import { cannotRead } from './errors.js';
+import { toArgv } from './options.js';
 
 /** `config.json`: experiment, seed, options, versions, backend, git commit, time and the equivalent command. */
 export interface RunConfig {
@@ -241,6 +242,28 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 /** The package version from package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The config.json of a new run: what `priorlab <experiment> --seed N …` writes before it starts. */
+export function newRunConfig(
+  experiment: string,
+  seed: number,
+  options: Record<string, unknown>,
+  backend: string,
+  requestedBackend: string | null,
+): RunConfig {
+  return {
+    experiment,
+    seed,
+    options,
+    version: packageVersion(),
+    node: process.version,
+    backend,
+    requestedBackend,
+    git: gitInfo(),
+    createdAt: new Date().toISOString(),
+    command: `priorlab ${[experiment, `--seed=${seed}`, ...toArgv(options)].join(' ')}`,
+  };
 }
 
 /** The current git commit and whether the tree has uncommitted changes; null outside a repository. */
