@@ -62,18 +62,20 @@ describe('imagination: the host tape against tfjs autodiff', () => {
   });
 });
 
+/** Small agents on Pendulum-v1 under the uniform prior; `build()` gives one of init seed 3 (the same weights each time). */
+function smallPendulumAgents() {
+  const env = make('Pendulum-v1');
+  const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, env);
+  const box = env.actionSpace as Box;
+  const build = () =>
+    new DreamerAgent({ obsDim: 3, actDim: 1 }, box, { ...DREAMER_SCHEMA.defaults, ...SMALL }, objective, new Rng(3));
+  return { objective, box, build };
+}
+
 describe("the actor's action moments (what dreamer-lqg compares with the exact policy)", () => {
   it('mode, Monte Carlo mean and std of the squashed action against quadrature over the pre-squash Gaussian', () => {
-    const env = make('Pendulum-v1');
-    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, env);
-    const box = env.actionSpace as Box;
-    const agent = new DreamerAgent(
-      { obsDim: 3, actDim: 1 },
-      box,
-      { ...DREAMER_SCHEMA.defaults, ...SMALL },
-      objective,
-      new Rng(3),
-    );
+    const { objective, box, build } = smallPendulumAgents();
+    const agent = build();
     // A constant actor: zero weights, the last layer's biases (μ_u, r) with log σ_u = −1 = min + (max − min)·sigmoid(r).
     const [mu, logStd] = [0.4, -1];
     const [lmin, lmax] = LOG_STD_RANGE;
@@ -109,13 +111,8 @@ describe("the actor's action moments (what dreamer-lqg compares with the exact p
 
 describe('actionNoise: the collecting policy explores around the actor', () => {
   it('adds noise·N(0, 1) to the sampled action, clips it to the bounds, and filters on the action it returned', () => {
-    const env = make('Pendulum-v1');
-    const objective = buildObjective({ prior: 'uniform', alpha: 0.1 }, env);
-    const box = env.actionSpace as Box;
-    // Two agents of the same init seed: the same weights.
-    const agent = () =>
-      new DreamerAgent({ obsDim: 3, actDim: 1 }, box, { ...DREAMER_SCHEMA.defaults, ...SMALL }, objective, new Rng(3));
-    const [plain, noisy] = [agent(), agent()];
+    const { objective, box, build } = smallPendulumAgents();
+    const [plain, noisy] = [build(), build()];
     const n = 64;
     const slots = Array.from({ length: n }, (_, i) => i);
     const data = new Rng(4);
