@@ -178,37 +178,52 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   ctx.print(
     `| log p(y) per episode vs observation ELBO | ${logLik.toFixed(2)} | ${obsElbo.toFixed(2)} | ${pct(obsElbo, logLik)} |`,
   );
-  ctx.writeFile(
-    'results.json',
-    JSON.stringify(
-      {
-        env: ENV_ID,
-        reference: opts.reference,
-        alpha: opts.alpha,
-        gamma,
-        steps: learner.loop.stepCount,
-        exact: {
-          K: exact.policy.K,
-          k: exact.policy.k,
-          std: exactStd,
-          return: exactEval.return,
-          actionCost: exactActionCost,
-        },
-        learned: {
-          K: gain.K,
-          k: gain.k,
-          std: actionStd,
-          return: meanReturn,
-          returnSe: se,
-          actionCost: learnedActionCost,
-        },
-        elbo: { logLik, obsElbo, recon: terms.recon, kl: terms.kl },
-      },
-      null,
-      2,
-    ),
-  );
+  const results: DreamerLqgResults = {
+    env: ENV_ID,
+    reference: opts.reference,
+    alpha: opts.alpha,
+    gamma,
+    steps: learner.loop.stepCount,
+    exact: {
+      K: exact.policy.K,
+      k: exact.policy.k,
+      std: exactStd,
+      return: exactEval.return,
+      actionCost: exactActionCost,
+    },
+    learned: {
+      K: gain.K,
+      k: gain.k,
+      std: actionStd,
+      return: meanReturn,
+      returnSe: se,
+      actionCost: learnedActionCost,
+    },
+    elbo: { logLik, obsElbo, recon: terms.recon, kl: terms.kl },
+  };
+  ctx.writeFile('results.json', JSON.stringify(results, null, 2));
   ctx.print('wrote results.json');
+}
+
+/** A policy as `results.json` reports it: gain K and offset k of the mean action, its std, return, action cost. */
+interface PolicySummary {
+  K: number[][];
+  k: number[];
+  std: number;
+  return: number;
+  actionCost: number;
+}
+
+/** `results.json`: the exact soft-LQG controller beside the learned agent, and the ELBO beside Kalman's log p. */
+export interface DreamerLqgResults {
+  env: string;
+  reference: string;
+  alpha: number;
+  gamma: number;
+  steps: number;
+  exact: PolicySummary;
+  learned: PolicySummary & { returnSe: number };
+  elbo: { logLik: number; obsElbo: number; recon: number; kl: number };
 }
 
 /**

@@ -172,29 +172,37 @@ function report(
     trajectories: rows.map((r) => r.trajectory),
   };
   ctx.writeFile(TRAJECTORY_FILE_NAME, JSON.stringify(file));
-  ctx.writeFile(
-    'results.json',
-    JSON.stringify(
-      {
-        env: opts.env,
-        steps: learner.loop.stepCount,
-        finalReturn: {
-          mean: mean(returns),
-          min: Math.min(...returns),
-          max: Math.max(...returns),
-          episodes: opts.episodes,
-        },
-        firstStepAtMinus200: reached?.step ?? null,
-        evals,
-        valueGap: gap,
-        imaginationMse: mean(rows.map((r) => r.mse)),
-        stepsPerSecond: sps,
-      },
-      null,
-      2,
-    ),
-  );
+  const results: DreamerPendulumResults = {
+    env: opts.env,
+    steps: learner.loop.stepCount,
+    finalReturn: {
+      mean: mean(returns),
+      min: Math.min(...returns),
+      max: Math.max(...returns),
+      episodes: opts.episodes,
+    },
+    firstStepAtMinus200: reached?.step ?? null,
+    evals,
+    valueGap: gap,
+    imaginationMse: mean(rows.map((r) => r.mse)),
+    stepsPerSecond: sps,
+  };
+  ctx.writeFile('results.json', JSON.stringify(results, null, 2));
   ctx.print(`wrote learning-curve.svg, ${TRAJECTORY_FILE_NAME} (the World model tab draws it), results.json`);
+}
+
+/** `results.json` (what the README's figures read). */
+export interface DreamerPendulumResults {
+  env: string;
+  steps: number;
+  finalReturn: { mean: number; min: number; max: number; episodes: number };
+  /** the first deterministic evaluation ≥ −200, or null */
+  firstStepAtMinus200: number | null;
+  evals: { step: number; ret: number }[];
+  /** mean |v(s₀) − Σγᵗr_t| over the final episodes */
+  valueGap: number;
+  imaginationMse: number;
+  stepsPerSecond: number;
 }
 
 const experiment: Experiment<typeof options> = {

@@ -18,6 +18,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/atomicfs.js';
 import {
+  SHIPPED_DREAMER_RUNS,
+  SHIPPED_DREAMER_SEED,
   SHIPPED_WORLD_MODEL_DIR,
   type ShippedDreamer,
   type ShippedDreamerRun,
@@ -26,18 +28,6 @@ import {
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const RSSM_ARGS = ['rssm-pendulum', '--seed', '1', '--checkpoint-every', '0'];
-/** The dreamer budget: Pendulum-v1 first reaches −200 near 5–6k steps (docs/dreamer.md). */
-const DREAMER_ARGS = ['dreamer-pendulum', '--env', 'Pendulum-v1', '--steps', '6000', '--evalEvery', '1000'];
-const DREAMER_TAIL = ['--episodes', '5', '--seed', '1'];
-const DREAMER_OBJECTIVES = [
-  { prior: 'uniform', label: 'uniform prior, α 0.05', args: ['--prior', 'uniform', '--alpha', '0.05'] },
-  {
-    prior: 'reference',
-    label: 'swing-up reference, α 0.5',
-    args: ['--prior', 'reference', '--reference', 'swing-up', '--alpha', '0.5'],
-  },
-  { prior: 'none', label: 'no prior, α = 0', args: ['--prior', 'none'] },
-];
 
 /** Every number in `v` rounded to `digits` significant digits. */
 const rounded = (v: unknown, digits: number): unknown =>
@@ -84,8 +74,9 @@ function rssm(out: string): string {
 }
 
 function dreamer(out: string): string {
-  const runs: ShippedDreamerRun[] = DREAMER_OBJECTIVES.map(({ prior, label, args }) => {
-    const full = [...DREAMER_ARGS, ...args, ...DREAMER_TAIL];
+  // The budget (in SHIPPED_DREAMER_RUNS): Pendulum-v1 first reaches −200 near 5–6k steps (docs/dreamer.md).
+  const runs: ShippedDreamerRun[] = SHIPPED_DREAMER_RUNS.map(({ prior, label, command }) => {
+    const full = [...command.split(' '), '--seed', String(SHIPPED_DREAMER_SEED)];
     const read = experiment(full, join(out, prior));
     const results = read('results.json') as {
       finalReturn: ShippedDreamerRun['finalReturn'];
@@ -103,7 +94,7 @@ function dreamer(out: string): string {
       evals: rounded(results.evals, 4) as ShippedDreamerRun['evals'],
     };
   });
-  const index: ShippedDreamer = { env: 'Pendulum-v1', seed: 1, runs };
+  const index: ShippedDreamer = { env: 'Pendulum-v1', seed: SHIPPED_DREAMER_SEED, runs };
   writeFileAtomic(join(target, 'dreamer', 'index.json'), json(index));
   return runs.map((r) => `${r.prior} ${r.finalReturn.mean.toFixed(1)}`).join(', ');
 }

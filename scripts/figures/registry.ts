@@ -16,6 +16,9 @@ import { derivedUnbiased, ESTIMATORS } from '../../src/agents/rlhf/estimators.js
 import { klRegularizedOptimum } from '../../src/agents/klppo/optimum.js';
 import { TokenSeq } from '../../src/envs/tokens.js';
 import type { ExactAnswers, MonteCarloCheck } from '../../experiments/lqg-exact.js';
+import type { DreamerLqgResults } from '../../experiments/dreamer-lqg.js';
+import type { DreamerPendulumResults } from '../../experiments/dreamer-pendulum.js';
+import { SHIPPED_DREAMER_RUNS, SHIPPED_DREAMER_SEED } from '../../src/viz/worldmodel/shipped.js';
 
 /** What one seed of one command left behind. */
 export interface RunOutput {
@@ -184,7 +187,7 @@ const SAC = 'sac-pendulum';
 function sacExtract(runs: readonly RunOutput[]): Record<string, number> {
   const evals = runs[0].metrics.filter((m) => m.scalars['charts/eval_return'] !== undefined);
   const last = evals.at(-1);
-  if (!last) throw new Error(`figures: ${SAC} (seed ${runs[0].seed}) logged no charts/eval_return`);
+  if (!last) throw new Error(`figures: ${runs[0].command} (seed ${runs[0].seed}) logged no charts/eval_return`);
   return { final: last.scalars['charts/eval_return'], step: last.step };
 }
 
@@ -229,14 +232,7 @@ const DREAMER_PRIORS = [
 
 /** One dreamer-pendulum run: the final return, its spread over episodes, every evaluation (`eval/<step>`), the value gap. */
 function dreamerValues(run: RunOutput, prefix = ''): Record<string, number> {
-  type Results = {
-    finalReturn: { mean: number; min: number; max: number };
-    firstStepAtMinus200: number | null;
-    evals: Array<{ step: number; ret: number }>;
-    valueGap: number;
-    stepsPerSecond: number;
-  };
-  const r = run.results as Results | null;
+  const r = run.results as DreamerPendulumResults | null;
   if (!r) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no results.json`);
   const out: Record<string, number> = {
     final: r.finalReturn.mean,
@@ -252,18 +248,12 @@ function dreamerValues(run: RunOutput, prefix = ''): Record<string, number> {
   return Object.fromEntries(Object.entries(out).map(([k, x]) => [prefix + k, x]));
 }
 const dreamerExtract = (runs: readonly RunOutput[]) => dreamerValues(runs[0]);
-/**
- * The viewer's shipped dreamer agents (`scripts/viewer-worldmodel.ts --only dreamer` runs the same commands, seed 1):
- * a small agent per objective on Pendulum-v1.
- */
-const VIEWER_DREAMER = [
-  ['uniform', 'uniform', '--prior uniform --alpha 0.05'],
-  ['reference', 'swing-up reference', '--prior reference --reference swing-up --alpha 0.5'],
-  ['none', 'none', '--prior none'],
-].map(([key, label, args]) => ({
-  key,
-  label,
-  command: `${DREAMER} --env Pendulum-v1 --steps 6000 --evalEvery 1000 ${args} --episodes 5`,
+/** The viewer's shipped dreamer agents (a small agent per objective on Pendulum-v1), by the commands that made them. */
+const VIEWER_LABELS: Record<string, string> = { uniform: 'uniform', reference: 'swing-up reference', none: 'none' };
+const VIEWER_DREAMER = SHIPPED_DREAMER_RUNS.map(({ prior, command }) => ({
+  key: prior,
+  label: VIEWER_LABELS[prior],
+  command,
 }));
 /** Per objective: the final return and its range, and episode 1's imagination error against repeating o₀. */
 function viewerDreamerExtract(runs: readonly RunOutput[]): Record<string, number> {
@@ -284,7 +274,7 @@ const viewerDreamerFigure = (name: string, what: string, render: Figure['render'
   name,
   what,
   commands: VIEWER_DREAMER.map((x) => x.command),
-  seeds: [1],
+  seeds: [SHIPPED_DREAMER_SEED],
   speed: 'slow',
   tolerance: { abs: 1, rel: 0.02 },
   files: ['docs/dreamer.md'],
@@ -297,11 +287,9 @@ const DREAMER_LQG = [
   ['tight N(0, 0.3²)', 'dreamer-lqg --reference tight --episodes 50'],
 ] as const;
 function dreamerLqgExtract(runs: readonly RunOutput[]): Record<string, number> {
-  type Policy = { K: number[][]; k: number[]; std: number; return: number };
-  type Results = { exact: Policy; learned: Policy; elbo: { logLik: number; obsElbo: number } };
   const out: Record<string, number> = {};
   runs.forEach((run, i) => {
-    const r = run.results as Results | null;
+    const r = run.results as DreamerLqgResults | null;
     if (!r) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no results.json`);
     for (const [who, x] of [
       ['exact', r.exact],

@@ -32,6 +32,24 @@ export interface ShippedDreamerRun {
   evals: { step: number; ret: number }[];
 }
 
+/**
+ * What makes each shipped dreamer run: `priorlab <command> --seed <SHIPPED_DREAMER_SEED>` (the figures script
+ * reruns the same commands for docs/dreamer.md).
+ */
+export const SHIPPED_DREAMER_SEED = 1;
+export const SHIPPED_DREAMER_RUNS = [
+  { prior: 'uniform', label: 'uniform prior, α 0.05', args: '--prior uniform --alpha 0.05' },
+  {
+    prior: 'reference',
+    label: 'swing-up reference, α 0.5',
+    args: '--prior reference --reference swing-up --alpha 0.5',
+  },
+  { prior: 'none', label: 'no prior, α = 0', args: '--prior none' },
+].map((r) => ({
+  ...r,
+  command: `dreamer-pendulum --env Pendulum-v1 --steps 6000 --evalEvery 1000 ${r.args} --episodes 5`,
+}));
+
 /** `dreamer/index.json`: a small dreamer agent on one env under each objective. */
 export interface ShippedDreamer {
   env: string;
