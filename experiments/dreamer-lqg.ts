@@ -24,16 +24,21 @@ import {
 import { make } from '../src/envs/registry.js';
 import { stepsOption, type Experiment, type RunContext } from '../src/node/run/experiment.js';
 import { parseSet } from '../src/node/train/hyperparams.js';
+import { Tape } from '../src/nn/tape.js';
 import { buildObjective } from '../src/node/train/setup.js';
 import { kalmanFilter } from '../src/worldmodel/lgssm.js';
 import { windowsToBatch, type Episode } from '../src/worldmodel/sequences.js';
 import {
+  episodeRows,
   episodeSequence,
   evaluateLinearPolicy,
   kalmanMeans,
   regressGain,
   softLqr,
+  stationaryValue,
+  type SoftLqgOptions,
 } from '../src/worldmodel/soft-lqg.js';
+import { mv, vadd, type LinearGaussianPolicy, type Mat, type Vec } from '../src/core/linear-gaussian.js';
 
 const ENV_ID = 'LinearGaussian-v0';
 const REFERENCES = Object.keys(LINEAR_GAUSSIAN_REFERENCES) as (keyof typeof LINEAR_GAUSSIAN_REFERENCES)[];
@@ -123,7 +128,22 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     -actions.reduce((s, a) => s + quadraticReward(actionOnly, [0, 0], clipAction(TASK, a)), 0);
   const exactActionCost = -evaluateLinearPolicy(actionOnly, exact.policy, soft).return;
   const learnedActionCost = sampled.reduce((s, e) => s + actionCost(e.trajectory!.actions), 0) / sampled.length;
-  const actionStd = actorStd(agent, sampled, new Rng(`${ctx.seed}/moments`));
+  const replay = replayActor(agent, sampled, new Rng(`${ctx.seed}/moments`));
+  const actionStd = replay.std;
+  // The soft objective J = Σ_t γ^t (r_t − α log π(a_t|s_t)/p(a_t)) of each sampled episode (an unbiased
+  // sample of the exact evaluation's J): what both controllers maximize, beside the return they trade for it.
+  const logRef = (a: number) =>
+    -0.5 * Math.log(2 * Math.PI * reference.cov[0][0]) - (a - reference.k[0]) ** 2 / (2 * reference.cov[0][0]);
+  const softReturns = sampled.map((e, b) =>
+    e.trajectory!.rewards.reduce(
+      (s, r, t) => s + gamma ** t * (r - opts.alpha * (replay.logProbs[b][t] - logRef(e.trajectory!.actions[t][0]))),
+      0,
+    ),
+  );
+  const meanSoft = softReturns.reduce((s, v) => s + v, 0) / softReturns.length;
+  const softSe =
+    Math.sqrt(softReturns.reduce((s, v) => s + (v - meanSoft) ** 2, 0) / (softReturns.length - 1)) /
+    Math.sqrt(softReturns.length);
 
   // The world model's observation ELBO on the sampled episodes (whole, as one batch) against Kalman's log p.
   const eps: Episode[] = sampled.map((e) => {
@@ -143,13 +163,16 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     eps.map((_, i) => ({ episode: i, start: 0 })),
     T,
   );
-  const terms = agent.model.lossAndGradient(batch, agent.model.noise(batch, new Rng(`${ctx.seed}/elbo`))).terms;
+  const { terms } = agent.model.lossAndGradient(batch, agent.model.noise(batch, new Rng(`${ctx.seed}/elbo`)));
   const obsElbo = terms.recon - terms.kl;
   const logLik =
     sampled.reduce(
       (s, e) => s + kalmanFilter(TASK.model, episodeSequence(TASK, e.trajectory!.obs, e.trajectory!.actions)).logLik,
       0,
     ) / sampled.length;
+
+  const learnedPolicy = { K: gain.K, k: gain.k, cov: [[actionStd ** 2]] };
+  const probes = probeAgent(agent, eps, replay.states, soft, learnedPolicy, new Rng(`${ctx.seed}/open-loop`));
 
   const pct = (a: number, b: number) => `${((100 * (a - b)) / Math.abs(b)).toFixed(1)} %`;
   const K = exact.policy.K[0];
@@ -160,6 +183,9 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   ctx.print('| quantity | exact | learned | difference |\n|---|---|---|---|');
   ctx.print(
     `| return per episode | ${exactEval.return.toFixed(3)} | ${meanReturn.toFixed(3)} ± ${se.toFixed(3)} | ${pct(meanReturn, exactEval.return)} |`,
+  );
+  ctx.print(
+    `| soft objective J per episode | ${exactEval.softObjective.toFixed(3)} | ${meanSoft.toFixed(3)} ± ${softSe.toFixed(3)} | ${pct(meanSoft, exactEval.softObjective)} |`,
   );
   ctx.print(`| gain on x̂ position | ${K[0].toFixed(3)} | ${gain.K[0][0].toFixed(3)} | ${pct(gain.K[0][0], K[0])} |`);
   ctx.print(`| gain on x̂ velocity | ${K[1].toFixed(3)} | ${gain.K[0][1].toFixed(3)} | ${pct(gain.K[0][1], K[1])} |`);
@@ -178,6 +204,20 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   ctx.print(
     `| log p(y) per episode vs observation ELBO | ${logLik.toFixed(2)} | ${obsElbo.toFixed(2)} | ${pct(obsElbo, logLik)} |`,
   );
+  const f3 = (xs: readonly number[], d = 3) => xs.map((x) => x.toFixed(d)).join(', ');
+  const quad = (P: Mat) => [P[0][0], P[0][1], P[1][1]];
+  ctx.print(
+    `| reward head's Q (pp, pv, vv) and R | ${f3([...quad(TASK.cost.Q), TASK.cost.R[0][0]])} | ${f3([...quad(probes.reward.Q), probes.reward.R])} | |`,
+  );
+  ctx.print(`| soft-LQG gain under the reward head's Q, R | ${f3(K)} | ${f3(probes.reward.K)} | |`);
+  ctx.print(
+    `| critic's P (pp, pv, vv); exact: its policy's | ${probes.critic.exact ? f3(quad(probes.critic.exact), 2) : 'unbounded'} | ${f3(quad(probes.critic.P), 2)} | |`,
+  );
+  ctx.print(`| latent's linear read-out of x̂ (p, v): R² | 1, 1 | ${f3(probes.readoutR2, 4)} | |`);
+  for (const { k, slope, rms } of probes.openLoop)
+    ctx.print(
+      `| imagined position k = ${k} steps on, on the exact prediction: slope (RMS) | 1 (0) | ${slope.toFixed(3)} (${rms.toFixed(3)}) | |`,
+    );
   const results: DreamerLqgResults = {
     env: ENV_ID,
     reference: opts.reference,
@@ -189,6 +229,7 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
       k: exact.policy.k,
       std: exactStd,
       return: exactEval.return,
+      softObjective: exactEval.softObjective,
       actionCost: exactActionCost,
     },
     learned: {
@@ -197,9 +238,12 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
       std: actionStd,
       return: meanReturn,
       returnSe: se,
+      softObjective: meanSoft,
+      softObjectiveSe: softSe,
       actionCost: learnedActionCost,
     },
     elbo: { logLik, obsElbo, recon: terms.recon, kl: terms.kl },
+    probes,
   };
   ctx.writeFile('results.json', JSON.stringify(results, null, 2));
   ctx.print('wrote results.json');
@@ -221,16 +265,182 @@ export interface DreamerLqgResults {
   alpha: number;
   gamma: number;
   steps: number;
-  exact: PolicySummary;
-  learned: PolicySummary & { returnSe: number };
+  exact: PolicySummary & { softObjective: number };
+  learned: PolicySummary & { returnSe: number; softObjective: number; softObjectiveSe: number };
   elbo: { logLik: number; obsElbo: number; recon: number; kl: number };
+  probes: AgentProbes;
+}
+
+/** Where the agent's parts stand against their exact counterparts (`probeAgent`). */
+export interface AgentProbes {
+  /** The reward head's quadratic form by least squares, and the soft-LQG gain it implies on the true dynamics. */
+  reward: { Q: Mat; R: number; K: number[] };
+  /** The critic's quadratic form P by least squares, beside the exact P of the learned policy's linear fit. */
+  critic: { P: Mat; exact: Mat | null };
+  /** R² of the best linear read-out of x̂ (position, velocity) from the latent [h, z]. */
+  readoutR2: number[];
+  /** Open-loop imagination k steps ahead: slope and RMS of the imagined position on the exact prediction. */
+  openLoop: { k: number; slope: number; rms: number }[];
+}
+
+const OPEN_LOOP_STARTS = [10, 30, 50];
+const OPEN_LOOP_HORIZONS = [1, 5, 10, 15];
+const OPEN_LOOP_DRAWS = 8;
+
+/**
+ * Probes the agent at the filtered states `states` of the sampled episodes (time-major, t = 0 … length), each
+ * against an exact answer by least squares over those states:
+ * - reward head: r̂ at s_{t+1} on (x̂_t, a_t), whose exact regression is E[r_t | y_{0:t}] = −(x̂ᵀQx̂ + aᵀRa) − tr(QΣ_t)
+ *   (the head also sees y_{t+1}, which is orthogonal to every function of y_{0:t}); then softLqr on (Q̂, R̂);
+ * - critic: v(s_t) on x̂_t, against the exact soft value −(x̂ᵀPx̂ + 2sᵀx̂ + c) of `policy`;
+ * - latent: the linear read-out of x̂_t from [h, z];
+ * - imagination: from s_t (t in OPEN_LOOP_STARTS), the prior's samples under the episode's own actions, decoded k
+ *   steps on, against the exact prediction C(Aᵏx̂_t + Σ_j A^{k−1−j}B a_{t+j}) (slope 1 and RMS 0 if the model's
+ *   dynamics were the env's; a slope below 1 is a model whose imagined state forgets faster than the real one).
+ */
+function probeAgent(
+  agent: DreamerAgent,
+  eps: Episode[],
+  states: { deter: Float32Array; stoch: Float32Array },
+  soft: SoftLqgOptions,
+  policy: LinearGaussianPolicy,
+  rng: Rng,
+): AgentProbes {
+  const nb = eps.length;
+  const T = eps[0].length + 1;
+  const n = T * nb;
+  const { deterDim: D, stochDim: S } = agent.cfg;
+  const means = eps.map((e) => {
+    const { obs, actions } = episodeRows(e);
+    return kalmanMeans(TASK, obs, actions);
+  });
+  const rHat = agent.predictedReward(states.deter, states.stoch, n);
+  const vHat = agent.value(states.deter, states.stoch, n);
+  const rows = { value: [] as number[][], valueY: [] as number[][] };
+  const latent: number[][] = [];
+  for (let b = 0; b < nb; b++)
+    for (let t = 0; t < T; t++) {
+      const x = means[b][t];
+      const i = t * nb + b;
+      rows.value.push([...quadFeatures(x), ...x]);
+      rows.valueY.push([vHat[i]]);
+      latent.push([...states.deter.subarray(i * D, (i + 1) * D), ...states.stoch.subarray(i * S, (i + 1) * S)]);
+    }
+  const { Q, R } = fitRewardForm(eps, means, rHat);
+  let K = [NaN, NaN];
+  try {
+    K = softLqr({ ...TASK, cost: { Q, R: [[R]] } }, soft).policy.K[0];
+  } catch {
+    // The fitted cost is not positive definite: no soft-LQG gain (NaN).
+  }
+  const P = sym(regressGain(rows.value, rows.valueY).K[0].map((c) => -c));
+
+  const targets = means.flatMap((m) => m);
+  const readout = regressGain(latent, targets);
+  const readoutR2 = [0, 1].map((j) => rSquared(latent.map((r, i) => [fitted(readout, r, j), targets[i][j]])));
+
+  const { A, B } = TASK.model;
+  const pairs = new Map<number, [number, number][]>(OPEN_LOOP_HORIZONS.map((k) => [k, []]));
+  const Hk = Math.max(...OPEN_LOOP_HORIZONS);
+  const nets = agent.model.nets;
+  for (const t0 of OPEN_LOOP_STARTS)
+    for (let draw = 0; draw < OPEN_LOOP_DRAWS; draw++) {
+      const tape = new Tape();
+      let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
+      let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
+      let xs = means.map((m) => m[t0]);
+      for (let k = 1; k <= Hk; k++) {
+        const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1]);
+        h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
+        const pz = agent.model.prior(tape, nets, h);
+        z = tape.rsample(
+          pz.mean,
+          pz.std,
+          Float32Array.from({ length: nb * S }, () => rng.normal()),
+        );
+        const y = tape.mlp(agent.model.features(tape, h, z), nets.decoder).value;
+        xs = xs.map((x, b) => vadd(mv(A, x), mv(B, [a[b]])));
+        pairs.get(k)?.push(...xs.map((x, b): [number, number] => [y[b], x[0]]));
+      }
+    }
+  const openLoop = OPEN_LOOP_HORIZONS.map((k) => ({ k, ...slopeAndRms(pairs.get(k)!) }));
+  let exact: Mat | null = null;
+  try {
+    exact = stationaryValue(TASK, soft, policy).P;
+  } catch {
+    // The learned policy's linear fit does not stabilize the system: its value is unbounded (null).
+  }
+  return { reward: { Q, R, K }, critic: { P, exact }, readoutR2, openLoop };
+}
+
+const quadFeatures = (x: Vec) => [x[0] * x[0], 2 * x[0] * x[1], x[1] * x[1]];
+const sym = (c: number[]): Mat => [
+  [c[0], c[1]],
+  [c[1], c[2]],
+];
+
+/** Steps the probes skip at an episode's start: there tr(QΣ_t) still moves with the filter's Σ_t (from P₀). */
+const FILTER_TRANSIENT = 10;
+
+/**
+ * The quadratic reward form (Q, R) by least squares of `atNext` (time-major, row (t+1)·nb + b: a prediction of
+ * r_t made at step t + 1) on x̂_t (the Kalman means `means[b][t]`) and a_t, with linear terms and a constant, from step FILTER_TRANSIENT on.
+ * Exact for E[r_t | y_{0:t+1}], since r − E[r | y_{0:t}] is orthogonal to every function of y_{0:t}.
+ */
+export function fitRewardForm(eps: Episode[], means: Vec[][], atNext: ArrayLike<number>): { Q: Mat; R: number } {
+  const nb = eps.length;
+  const rows: number[][] = [];
+  const ys: number[][] = [];
+  eps.forEach((e, b) => {
+    for (let t = FILTER_TRANSIENT; t < e.length; t++) {
+      const x = means[b][t];
+      const a = e.actions[t];
+      rows.push([...quadFeatures(x), a * a, ...x, a]);
+      ys.push([atNext[(t + 1) * nb + b]]);
+    }
+  });
+  const c = regressGain(rows, ys).K[0].map((v) => -v);
+  return { Q: sym(c), R: c[3] };
+}
+
+/** The least-squares fit's output j at row r. */
+function fitted(fit: { K: Mat; k: Vec }, r: readonly number[], j: number): number {
+  return fit.k[j] + r.reduce((s, v, c) => s + v * fit.K[j][c], 0);
+}
+
+/** R² of (fit, target) pairs. */
+function rSquared(pairs: [number, number][]): number {
+  const mean = pairs.reduce((s, [, y]) => s + y, 0) / pairs.length;
+  const res = pairs.reduce((s, [f, y]) => s + (y - f) ** 2, 0);
+  const tot = pairs.reduce((s, [, y]) => s + (y - mean) ** 2, 0);
+  return 1 - res / tot;
+}
+
+/** The slope of y on x (least squares with intercept) and the RMS of y − x, over (y, x) pairs. */
+function slopeAndRms(pairs: [number, number][]): { slope: number; rms: number } {
+  const mx = pairs.reduce((s, [, x]) => s + x, 0) / pairs.length;
+  const my = pairs.reduce((s, [y]) => s + y, 0) / pairs.length;
+  let sxy = 0;
+  let sxx = 0;
+  let se = 0;
+  for (const [y, x] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    se += (y - x) ** 2;
+  }
+  return { slope: sxy / sxx, rms: Math.sqrt(se / pairs.length) };
 }
 
 /**
- * RMS over the episodes' steps of the actor's action std (Monte Carlo, 32 draws a state), at the states its
- * world model filters from each episode's real observations and actions, as when it acted.
+ * The actor at the states its world model filters from each episode's real observations and actions, as
+ * when it acted: the RMS over the steps of its action std (Monte Carlo, 32 draws a state) and log π of the
+ * actions it took (per episode, per step).
  */
-function actorStd(agent: DreamerAgent, episodes: EpisodeResult[], rng: Rng): number {
+function replayActor(
+  agent: DreamerAgent,
+  episodes: EpisodeResult[],
+  rng: Rng,
+): { std: number; logProbs: number[][]; states: { deter: Float32Array; stoch: Float32Array } } {
   const n = episodes.length;
   const { deterDim: D, stochDim: S } = agent.cfg;
   let h: Float32Array = new Float32Array(n * D);
@@ -239,14 +449,21 @@ function actorStd(agent: DreamerAgent, episodes: EpisodeResult[], rng: Rng): num
   let sq = 0;
   let count = 0;
   const T = episodes[0].trajectory!.actions.length;
-  for (let t = 0; t < T; t++) {
+  const logProbs = episodes.map(() => new Array<number>(T));
+  const deter = new Float32Array((T + 1) * n * D);
+  const stoch = new Float32Array((T + 1) * n * S);
+  for (let t = 0; t <= T; t++) {
     const obs = Float32Array.from(episodes, (e) => e.trajectory!.obs[t][0]);
     ({ h, z } = agent.model.filterStep(h, z, prev, obs, n, null));
+    deter.set(h, t * n * D);
+    stoch.set(z, t * n * S);
+    if (t === T) break;
     for (const s of agent.actionMoments(h, z, n, rng, 32).std) sq += s * s;
     count += n;
     prev = Float32Array.from(episodes, (e) => e.trajectory!.actions[t][0]);
+    agent.logProb(h, z, n, prev).forEach((lp, b) => (logProbs[b][t] = lp));
   }
-  return Math.sqrt(sq / count);
+  return { std: Math.sqrt(sq / count), logProbs, states: { deter, stoch } };
 }
 
 const experiment: Experiment<typeof options> = {

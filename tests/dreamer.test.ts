@@ -72,12 +72,12 @@ function smallPendulumAgents() {
   return { objective, box, build };
 }
 
-describe("the actor's action moments (what dreamer-lqg compares with the exact policy)", () => {
-  it('mode, Monte Carlo mean and std of the squashed action against quadrature over the pre-squash Gaussian', () => {
+describe("the actor's action moments and density (what dreamer-lqg compares with the exact policy)", () => {
+  // A constant actor: zero weights, the last layer's biases (μ_u, r) with log σ_u = −1 = min + (max − min)·sigmoid(r).
+  const [mu, logStd] = [0.4, -1];
+  function constantActor() {
     const { objective, box, build } = smallPendulumAgents();
     const agent = build();
-    // A constant actor: zero weights, the last layer's biases (μ_u, r) with log σ_u = −1 = min + (max − min)·sigmoid(r).
-    const [mu, logStd] = [0.4, -1];
     const [lmin, lmax] = LOG_STD_RANGE;
     const q = (logStd - lmin) / (lmax - lmin);
     const w = agent.actor.weights;
@@ -88,6 +88,11 @@ describe("the actor's action moments (what dreamer-lqg compares with the exact p
     const rng = new Rng(9);
     const h = Float32Array.from({ length: n * 12 }, () => rng.normal());
     const z = Float32Array.from({ length: n * 3 }, () => rng.normal());
+    return { objective, box, agent, n, h, z };
+  }
+
+  it('mode, Monte Carlo mean and std of the squashed action against quadrature over the pre-squash Gaussian', () => {
+    const { objective, box, agent, n, h, z } = constantActor();
     const draws = 4000;
     const m = agent.actionMoments(h, z, n, new Rng(10), draws);
     // a = lo + half·(tanh(μ + σε) + 1), ε ~ N(0, 1): its moments on a fine grid over ε.
@@ -105,6 +110,29 @@ describe("the actor's action moments (what dreamer-lqg compares with the exact p
       expect(Math.abs(m.mean[i] - m1)).toBeLessThan((4 * std) / Math.sqrt(draws));
       expect(Math.abs(m.std[i] - std)).toBeLessThan((4 * std) / Math.sqrt(2 * draws));
     }
+    objective.dispose();
+  });
+
+  it('log π(a) is the change of variables of N(μ, σ²) through the squash, and integrates to 1 over the box', () => {
+    const { objective, box, agent, n, h, z } = constantActor();
+    const half = (box.high[0] - box.low[0]) / 2;
+    const logDensity = (a: number) => {
+      const t = (a - box.low[0]) / half - 1;
+      const u = Math.atanh(t);
+      const sigma = Math.exp(logStd);
+      return -0.5 * ((u - mu) / sigma) ** 2 - Math.log(sigma * Math.sqrt(2 * Math.PI)) - Math.log(half * (1 - t * t));
+    };
+    const actions = Float32Array.from([-1.5, 0.3, 1.9]);
+    const lp = agent.logProb(h, z, n, actions);
+    for (let i = 0; i < n; i++) expect(lp[i]).toBeCloseTo(logDensity(actions[i]), 4);
+    // ∫ π(a) da over the box by the midpoint rule on the agent's own log π.
+    const cells = 20000;
+    const da = (2 * half) / cells;
+    const grid = Float32Array.from({ length: cells }, (_, k) => box.low[0] + (k + 0.5) * da);
+    const hs = Float32Array.from({ length: cells * 12 }, (_, k) => h[k % 12]);
+    const zs = Float32Array.from({ length: cells * 3 }, (_, k) => z[k % 3]);
+    const mass = agent.logProb(hs, zs, cells, grid).reduce((s, v) => s + Math.exp(v) * da, 0);
+    expect(mass).toBeCloseTo(1, 3);
     objective.dispose();
   });
 });

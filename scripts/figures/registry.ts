@@ -306,6 +306,28 @@ function dreamerLqgExtract(runs: readonly RunOutput[]): Record<string, number> {
   });
   return out;
 }
+/** The probes of the same runs (`AgentProbes`): run i's under `i/`. */
+function dreamerLqgProbesExtract(runs: readonly RunOutput[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  runs.forEach((run, i) => {
+    const r = run.results as DreamerLqgResults | null;
+    if (!r?.probes) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no probes in results.json`);
+    const { reward, critic, openLoop } = r.probes;
+    Object.assign(out, {
+      [`${i}/J/exact`]: r.exact.softObjective,
+      [`${i}/J/learned`]: num(r.learned.softObjective, `${run.command} soft objective`),
+      [`${i}/Qpp`]: reward.Q[0][0],
+      [`${i}/Qvv`]: reward.Q[1][1],
+      [`${i}/R`]: reward.R,
+      [`${i}/headKp`]: num(reward.K[0], `${run.command} gain under the reward head`),
+      [`${i}/headKv`]: num(reward.K[1], `${run.command} gain under the reward head`),
+      [`${i}/Pvv`]: critic.P[1][1],
+      [`${i}/Pvv/exact`]: critic.exact === null ? NaN : critic.exact[1][1],
+      ...Object.fromEntries(openLoop.map(({ k, slope }) => [`${i}/slope/${k}`, slope])),
+    });
+  });
+  return out;
+}
 /** The prior comparison: run i's values under `i/`. */
 const dreamerPriorsExtract = (runs: readonly RunOutput[]) =>
   Object.assign({}, ...runs.map((run, i) => dreamerValues(run, `${i}/`))) as Record<string, number>;
@@ -924,6 +946,40 @@ export const FIGURES: readonly Figure[] = [
         '',
         `| reference (\`dreamer-lqg --reference … --episodes 50\`, seeds ${seedsText(seeds)}) | return | gain on x̂ position | gain on x̂ velocity | offset k | action std | observation ELBO per episode |`,
         '|---|---|---|---|---|---|---|',
+        ...rows,
+        '',
+        '',
+      ].join('\n');
+    },
+  },
+  {
+    name: 'dreamer-lqg-probes',
+    what: "the same runs as dreamer-lqg, probed against exact answers: soft objective J, the reward head's Q and the gain it implies, the critic's P_vv, the open-loop imagination's slope",
+    commands: DREAMER_LQG.map(([, c]) => c),
+    seeds: [1, 2, 3],
+    speed: 'slow',
+    tolerance: { rel: 0.02, abs: 0.05 },
+    files: ['docs/dreamer.md'],
+    extract: dreamerLqgProbesExtract,
+    render: ({ v, seeds }) => {
+      const each = (key: string, digits: number) =>
+        seeds.map((s) => fixed(v(key).perSeed[String(s)], digits)).join(', ');
+      const rows = DREAMER_LQG.map(([label], i) => {
+        const J = v(`${i}/J/exact`).mean;
+        const per = v(`${i}/J/learned`);
+        const worst = (100 * Math.max(Math.abs(per.min - J), Math.abs(per.max - J))) / Math.abs(J);
+        return (
+          `| ${label} | ${each(`${i}/J/learned`, 2)} (exact ${fixed(J, 2)}; worst ${fixed(worst, 1)} % off) | ` +
+          `${each(`${i}/Qpp`, 2)}; ${each(`${i}/Qvv`, 3)}; ${each(`${i}/R`, 3)} | ` +
+          `${each(`${i}/headKv`, 2)} | ${each(`${i}/Pvv`, 2)} (${each(`${i}/Pvv/exact`, 2)}) | ` +
+          `${[1, 5, 15].map((k) => each(`${i}/slope/${k}`, 2)).join('; ')} |`
+        );
+      });
+      return [
+        '',
+        '',
+        `| reference (seeds ${seedsText(seeds)}) | soft objective J per episode | reward head's Q_pp; Q_vv; R (exact 1; 0.1; 0.1) | velocity gain soft LQG gives under that reward (exact dynamics) | critic's P_vv (exact, of its own policy) | imagined position on the exact prediction: slope at k = 1; 5; 15 steps (exact 1) |`,
+        '|---|---|---|---|---|---|',
         ...rows,
         '',
         '',

@@ -355,6 +355,27 @@ export class DreamerAgent {
     return { mode: squash(new Float32Array(n * A)), mean, std };
   }
 
+  /**
+   * log π(a | h, z) of n states and actions `[n, actDim]` strictly inside the bounds: the ε that the actor
+   * would squash into a, through the same density the actor samples with.
+   */
+  logProb(h: Float32Array, z: Float32Array, n: number, actions: Float32Array): Float32Array {
+    const { deterDim: D, stochDim: S } = this.cfg;
+    const A = this.dims.actDim;
+    const tape = new Tape();
+    const out = tape.mlp(this.model.features(tape, tape.constant(h, n, D), tape.constant(z, n, S)), this.actor);
+    const [lmin, lmax] = LOG_STD_RANGE;
+    const eps = new Float32Array(n * A);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < A; j++) {
+        const half = (this.hi[j] - this.lo[j]) / 2;
+        const u = Math.atanh((actions[i * A + j] - this.lo[j]) / half - 1);
+        const logStd = lmin + (lmax - lmin) / (1 + Math.exp(-out.value[i * 2 * A + A + j]));
+        eps[i * A + j] = (u - out.value[i * 2 * A + j]) / Math.exp(logStd);
+      }
+    return tape.tanhGaussian(out, eps, this.lo, this.hi, LOG_STD_RANGE).logProb.value;
+  }
+
   /** The filtered state (h, z) of the episode in `slot` after its latest `act` (copies). */
   latent(slot: number): { h: Float32Array; z: Float32Array } {
     const m = this.memory(slot);
@@ -381,6 +402,17 @@ export class DreamerAgent {
       tape.constant(z, n, this.cfg.stochDim),
     );
     return tape.symexp(tape.mlp(feat, this.critic)).value;
+  }
+
+  /** The reward head's mean r̂(h, z) of n states: the reward of the step that led to each. */
+  predictedReward(h: Float32Array, z: Float32Array, n: number): Float32Array {
+    const tape = new Tape();
+    const feat = this.model.features(
+      tape,
+      tape.constant(h, n, this.cfg.deterDim),
+      tape.constant(z, n, this.cfg.stochDim),
+    );
+    return tape.mlp(feat, this.model.nets.reward).value;
   }
 
   /**
