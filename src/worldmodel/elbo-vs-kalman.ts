@@ -11,7 +11,8 @@ import { Rng } from '../core/rng.js';
 import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../envs/lineargaussian.js';
 import { make } from '../envs/registry.js';
 import { observationElbo } from './evaluate.js';
-import { kalmanFilter } from './lgssm.js';
+import { filterElbo, innovationsForm } from './filter-elbo.js';
+import { kalmanFilter, type LgssmSequence } from './lgssm.js';
 import { Rssm, type RssmConfig } from './rssm.js';
 import { windowsToBatch, type Episode, type SequenceBatch } from './sequences.js';
 import { episodeRows, episodeSequence, lqgRollouts, softLqr, type SoftLqgOptions } from './soft-lqg.js';
@@ -39,6 +40,8 @@ export interface ElboVsKalman {
   heldOut: Episode[];
   /** Mean exact log p(y_{0:T−1} | a) of the held-out sequences, nats per sequence. */
   exact: number;
+  /** The held-out sequences in the Kalman filter's form. */
+  heldOutSequences: LgssmSequence[];
   /** The held-out sequences as one batch. */
   heldOutBatch: SequenceBatch;
   /** B training sequences drawn uniformly from `rng`. */
@@ -58,10 +61,11 @@ export function elboVsKalman(T = 32): ElboVsKalman {
     throw new RangeError(`elboVsKalman.T: got ${T}, allowed: an integer in [1, ${TASK.horizon + 1}]`);
   const train = controllerEpisodes(200, 1);
   const heldOut = controllerEpisodes(100, 2);
-  const lls = heldOut.map((ep) => {
+  const heldOutSequences = heldOut.map((ep) => {
     const { obs, actions } = episodeRows(ep);
-    return kalmanFilter(TASK.model, episodeSequence(TASK, obs.slice(0, T), actions.slice(0, T - 1))).logLik;
+    return episodeSequence(TASK, obs.slice(0, T), actions.slice(0, T - 1));
   });
+  const lls = heldOutSequences.map((seq) => kalmanFilter(TASK.model, seq).logLik);
   const starts = (eps: Episode[], pick: (i: number) => number, B: number) =>
     windowsToBatch(
       eps,
@@ -72,6 +76,7 @@ export function elboVsKalman(T = 32): ElboVsKalman {
     T,
     train,
     heldOut,
+    heldOutSequences,
     exact: lls.reduce((a, b) => a + b, 0) / lls.length,
     heldOutBatch: starts(heldOut, (i) => i, heldOut.length),
     trainBatch: (rng, B) => starts(train, () => rng.integer(train.length), B),
@@ -103,4 +108,13 @@ export function trainAgainstKalman(
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The structural limit at decoder std `obsStd`: the mean held-out ELBO of the innovations-form linear RSSM
+ * (`filter-elbo.ts`, exact, no training), the representation in which a filtering posterior is exact as σ_d → 0.
+ */
+export function innovationsLimit(setup: ElboVsKalman, obsStd: number): number {
+  const model = innovationsForm(TASK.model, setup.T, obsStd);
+  return setup.heldOutSequences.reduce((a, seq) => a + filterElbo(model, seq), 0) / setup.heldOutSequences.length;
 }
