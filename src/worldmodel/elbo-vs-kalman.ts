@@ -10,10 +10,11 @@
 import { Rng } from '../core/rng.js';
 import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../envs/lineargaussian.js';
 import { make } from '../envs/registry.js';
-import { observationElbo } from './evaluate.js';
+import { observationElbo, observationElboDraws } from './evaluate.js';
 import { filterElbo, innovationsForm } from './filter-elbo.js';
 import { kalmanFilter, type LgssmSequence } from './lgssm.js';
 import { Rssm, type RssmConfig } from './rssm.js';
+import { TapeRssm } from './tape-rssm.js';
 import { windowsToBatch, type Episode, type SequenceBatch } from './sequences.js';
 import { episodeRows, episodeSequence, lqgRollouts, softLqr, type SoftLqgOptions } from './soft-lqg.js';
 
@@ -83,30 +84,58 @@ export function elboVsKalman(T = 32): ElboVsKalman {
   };
 }
 
-/** Trains a fresh RSSM for `steps` steps of batch 16 and returns the held-out observation ELBO after each `every` steps. */
+/** How `trainAgainstKalman` trains and scores; the defaults are the README's `lqg-elbo` runs. */
+export interface KalmanRunOptions {
+  steps: number;
+  /** Score the held-out ELBO every this many steps (and at the last). */
+  every: number;
+  seed: number;
+  config?: Partial<RssmConfig>;
+  /** 'tfjs' (the autodiff `Rssm`) or 'tape' (`TapeRssm`, the agent's fast path): the same model. */
+  model?: 'tfjs' | 'tape';
+  /** Sequences per step (default 16). */
+  batchSize?: number;
+  /** The learning rate decays geometrically from `config.lr` to `lrDecay`·lr at the last step (default 1: constant). */
+  lrDecay?: number;
+  /** Posterior draws per score (default 4). */
+  draws?: number;
+}
+
+/**
+ * Trains a fresh RSSM and returns the held-out observation ELBO after each `every` steps, with its standard
+ * error over the draws, and the decoder std σ_d there (learned with `learnObsStd`).
+ */
 export function trainAgainstKalman(
   setup: ElboVsKalman,
-  opts: { steps: number; every: number; seed: number; config?: Partial<RssmConfig> },
-): { untrained: number; elbo: { step: number; value: number }[] } {
-  const model = new Rssm(
-    { obsDim: 1, actDim: 1 },
-    { ...LQG_RSSM_CONFIG, ...opts.config },
-    new Rng(`lqg-rssm/init/${opts.seed}`),
-  );
+  opts: KalmanRunOptions,
+): { untrained: number; elbo: { step: number; value: number; stdErr: number; obsStd: number }[] } {
+  const { batchSize = 16, lrDecay = 1, draws = 4 } = opts;
+  const config = { ...LQG_RSSM_CONFIG, ...opts.config };
+  const init = new Rng(`lqg-rssm/init/${opts.seed}`);
+  const dims = { obsDim: 1, actDim: 1 };
+  const model = opts.model === 'tape' ? new TapeRssm(dims, config, init) : new Rssm(dims, config, init);
   try {
     const evalRng = new Rng(`lqg-rssm/eval/${opts.seed}`);
     const untrained = observationElbo(model, setup.heldOutBatch, evalRng);
     const rng = new Rng(`lqg-rssm/train/${opts.seed}`);
-    const elbo: { step: number; value: number }[] = [];
+    const lr = model.cfg.lr;
+    const elbo: { step: number; value: number; stdErr: number; obsStd: number }[] = [];
     for (let step = 1; step <= opts.steps; step++) {
-      const t = model.trainStep(setup.trainBatch(rng, 16), rng);
-      [t.elbo, t.recon, t.reward, t.kl].forEach((x) => x.dispose());
-      if (step % opts.every === 0 || step === opts.steps)
-        elbo.push({ step, value: observationElbo(model, setup.heldOutBatch, evalRng, 4) });
+      if (lrDecay !== 1) model.setLearningRate(lr * lrDecay ** ((step - 1) / Math.max(1, opts.steps - 1)));
+      const batch = setup.trainBatch(rng, batchSize);
+      if (model instanceof TapeRssm) model.trainStep(batch, rng);
+      else {
+        const t = model.trainStep(batch, rng);
+        [t.elbo, t.recon, t.reward, t.kl].forEach((x) => x.dispose());
+      }
+      if (step % opts.every === 0 || step === opts.steps) {
+        const { mean, stdErr } = observationElboDraws(model, setup.heldOutBatch, evalRng, draws);
+        elbo.push({ step, value: mean, stdErr, obsStd: model.decoderStd() });
+      }
     }
     return { untrained, elbo };
   } finally {
-    model.dispose();
+    if (model instanceof Rssm) model.dispose();
   }
 }
 

@@ -433,6 +433,11 @@ export class Rssm {
     return { elbo, recon, reward, kl };
   }
 
+  /** Sets Adam's learning rate (a schedule; `cfg.lr` is the first value). */
+  setLearningRate(lr: number): void {
+    this.optimizer.lr = lr;
+  }
+
   /** Filters a batch with the posterior (means, no sampling) and reads h_t, μ_q and reconstructions back. */
   observe(batch: SequenceBatch): ObserveResult {
     this.checkBatch(batch, 'Rssm.observe');

@@ -205,6 +205,19 @@ export class TapeRssm {
     };
   }
 
+  /** The ELBO terms of a batch without updating (forward only, fresh posterior noise from `rng`). */
+  evaluate(batch: SequenceBatch, rng: Rng): ElboNumbers {
+    this.checkBatch(batch, 'TapeRssm.evaluate');
+    const e = this.elbo(new Tape(), batch, this.noise(batch, rng));
+    const [recon, reward, kl] = [e.recon.scalar, e.reward.scalar, e.kl.scalar];
+    return { elbo: recon + reward - kl, recon, reward, kl };
+  }
+
+  /** Sets Adam's learning rate (a schedule; `cfg.lr` is the first value). */
+  setLearningRate(lr: number): void {
+    this.adam.lr = lr;
+  }
+
   /** One Adam step on the ELBO loss; returns its terms and the batch's posterior states. */
   trainStep(batch: SequenceBatch, rng: Rng): { terms: ElboNumbers; states: LatentStates } {
     const { terms, states } = this.lossAndGradient(batch, this.noise(batch, rng));
