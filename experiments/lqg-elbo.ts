@@ -46,11 +46,12 @@ const options = z.object({
     .default(1)
     .describe('the learning rate decays geometrically to lrDecay·lr at the last step (1: constant)'),
   draws: z.number().int().min(2).default(4).describe('posterior draws per held-out score'),
+  episodes: z.number().int().positive().default(200).describe('training episodes of the soft-LQG controller'),
 });
 type Options = z.infer<typeof options>;
 
 async function run(opts: Options, ctx: RunContext): Promise<void> {
-  const setup = elboVsKalman(32);
+  const setup = elboVsKalman(32, opts.episodes);
   const { exact, T } = setup;
   ctx.print(
     `exact log p(y_0:${T - 1} | a) of ${setup.heldOut.length} held-out sequences: ${exact.toFixed(2)} nats per sequence (${(exact / T).toFixed(3)} per step)`,

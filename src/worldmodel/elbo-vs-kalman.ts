@@ -56,11 +56,16 @@ function controllerEpisodes(episodes: number, seed: number): Episode[] {
     .episodes;
 }
 
-/** 200 training and 100 held-out episodes (env seeds 1 and 2), sequences of the first `T` observations. */
-export function elboVsKalman(T = 32): ElboVsKalman {
+/**
+ * `trainEpisodes` training (default 200) and 100 held-out episodes (env seeds 1 and 2), sequences of the first
+ * `T` observations.
+ */
+export function elboVsKalman(T = 32, trainEpisodes = 200): ElboVsKalman {
   if (!Number.isInteger(T) || T < 1 || T > TASK.horizon + 1)
     throw new RangeError(`elboVsKalman.T: got ${T}, allowed: an integer in [1, ${TASK.horizon + 1}]`);
-  const train = controllerEpisodes(200, 1);
+  if (!Number.isInteger(trainEpisodes) || trainEpisodes < 1)
+    throw new RangeError(`elboVsKalman.trainEpisodes: got ${trainEpisodes}, allowed: a positive integer`);
+  const train = controllerEpisodes(trainEpisodes, 1);
   const heldOut = controllerEpisodes(100, 2);
   const heldOutSequences = heldOut.map((ep) => {
     const { obs, actions } = episodeRows(ep);
