@@ -597,6 +597,7 @@ const RSSM_FIELDS: Record<string, (v: unknown) => boolean> = {
   freeNats: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
   clipNorm: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
   klBalance: (v) => v === null || (typeof v === 'number' && v > 0 && v < 1),
+  learnObsStd: (v) => typeof v === 'boolean',
 };
 
 function fuzzRssmConfig(cases: number): void {

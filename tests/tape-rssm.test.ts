@@ -82,6 +82,14 @@ describe('tape ops: gradients against central finite differences', () => {
     ],
     ['gaussLogLik', 2, (t, x) => t.gaussLogLik(Float32Array.from([0.5, -1, 2, 0, 1, 1]), x, 0.7)],
     [
+      'gaussLogLik with a learned std (its mean and log σ)',
+      3,
+      (t, x) =>
+        t.gaussLogLik(Float32Array.from([0.5, -1, 2, 0, 1, 1]), t.columns(x, 0, 2), {
+          log: t.affine(t.sum(t.columns(x, 2, 3)), 0.3, -0.5),
+        }),
+    ],
+    [
       'tanhGaussian (action and log π)',
       4,
       (t, x) => {
@@ -161,6 +169,7 @@ describe('TapeRssm against the tfjs Rssm (autodiff), same weights, batch and noi
       'free nats and KL balancing',
       { deterDim: 8, stochDim: 3, hiddenDim: 7, freeNats: 0.3, klBalance: 0.8, klScale: 0.5 },
     ],
+    ['a learned decoder std', { deterDim: 8, stochDim: 3, hiddenDim: 7, obsStd: 0.3, learnObsStd: true }],
   ];
   it.each(configs)('%s: terms to 1e-5, every gradient to 1e-4 of its scale', (_name, cfg) => {
     const fast = new TapeRssm(dims, cfg, new Rng(11));
@@ -172,7 +181,7 @@ describe('TapeRssm against the tfjs Rssm (autodiff), same weights, batch and noi
     const want = ref.lossAndGradient(b, eps);
     for (const k of ['elbo', 'recon', 'reward', 'kl'] as const)
       expect(Math.abs(got.terms[k] - want.terms[k])).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.terms[k])));
-    expect(got.grads.length).toBe(5);
+    expect(got.grads.length).toBe(cfg.learnObsStd ? 6 : 5);
     got.grads.forEach((g, i) => {
       const w = want.grads[i];
       const scale = Math.max(...w.map(Math.abs));
@@ -204,27 +213,62 @@ describe('TapeRssm against the tfjs Rssm (autodiff), same weights, batch and noi
     });
   });
 
-  it('ten Adam steps on both paths from one state end at the same weights (float32 tolerance); states move both ways', () => {
-    const cfg = { deterDim: 8, stochDim: 3, hiddenDim: 7, lr: 1e-2 };
-    const fast = new TapeRssm(dims, cfg, new Rng(5));
-    const ref = new Rssm(dims, cfg, new Rng(5));
-    const [r1, r2] = [new Rng(1), new Rng(1)];
-    for (let i = 0; i < 10; i++) {
-      fast.trainStep(batch(100 + i), r1);
-      ref.trainStep(batch(100 + i), r2).elbo.dispose();
-    }
-    const a = fast.getState();
-    const b = ref.getState();
-    let worst = 0;
-    a.weights.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - b.weights[i]))));
-    expect(worst).toBeLessThan(1e-4);
-    expect(a.adam.t).toBe(10);
-    const back = Rssm.fromState(a, new Rng(0));
-    expect(back.getState().weights).toEqual(a.weights);
-    const again = new TapeRssm(dims, cfg, new Rng(99));
-    again.setState(b);
-    expect(again.getState().weights).toEqual(b.weights);
-    back.dispose();
+  it("a learned decoder std: the loss's derivative in log σ_d equals central finite differences on both paths", () => {
+    const cfg = { deterDim: 8, stochDim: 3, hiddenDim: 7, obsStd: 0.3, learnObsStd: true };
+    const b = batch(6);
+    const fast = new TapeRssm(dims, cfg, new Rng(12));
+    const ref = new Rssm(dims, cfg, new Rng(12));
+    const eps = fast.noise(b, new Rng(13));
+    const state = fast.getState();
+    const last = state.weights.length - 1;
+    expect(state.weights[last]).toBeCloseTo(Math.log(0.3), 6);
+    // loss = −(recon + reward) + KL (klScale 1, no free nats), as a function of log σ_d alone.
+    const lossAt = (logStd: number) => {
+      fast.setState({ ...state, weights: state.weights.map((w, i) => (i === last ? logStd : w)) });
+      const t = fast.lossAndGradient(b, eps).terms;
+      return -(t.recon + t.reward) + t.kl;
+    };
+    const h = 1e-2;
+    const numeric = (lossAt(state.weights[last] + h) - lossAt(state.weights[last] - h)) / (2 * h);
+    fast.setState(state);
+    const tapeGrad = fast.lossAndGradient(b, eps).grads[5][0];
+    const tfGrad = ref.lossAndGradient(b, eps).grads[5][0];
+    expect(Math.abs(numeric)).toBeGreaterThan(1);
+    expect(Math.abs(tapeGrad - numeric)).toBeLessThan(1e-3 * Math.abs(numeric));
+    expect(Math.abs(tfGrad - numeric)).toBeLessThan(1e-3 * Math.abs(numeric));
+    expect(fast.decoderStd()).toBeCloseTo(0.3, 6);
     ref.dispose();
   });
+
+  it.each([
+    ['a fixed decoder std', {}],
+    ['a learned decoder std', { obsStd: 0.3, learnObsStd: true }],
+  ] as const)(
+    '%s: ten Adam steps on both paths from one state end at the same weights (float32 tolerance); states move both ways',
+    (_name, extra) => {
+      const cfg = { deterDim: 8, stochDim: 3, hiddenDim: 7, lr: 1e-2, ...extra };
+      const fast = new TapeRssm(dims, cfg, new Rng(5));
+      const ref = new Rssm(dims, cfg, new Rng(5));
+      const [r1, r2] = [new Rng(1), new Rng(1)];
+      for (let i = 0; i < 10; i++) {
+        fast.trainStep(batch(100 + i), r1);
+        ref.trainStep(batch(100 + i), r2).elbo.dispose();
+      }
+      const a = fast.getState();
+      const b = ref.getState();
+      let worst = 0;
+      a.weights.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - b.weights[i]))));
+      expect(worst).toBeLessThan(1e-4);
+      expect(a.adam.t).toBe(10);
+      expect(Math.abs(fast.decoderStd() - ref.decoderStd())).toBeLessThan(1e-5);
+      if (cfg.learnObsStd) expect(Math.abs(fast.decoderStd() - 0.3)).toBeGreaterThan(1e-3);
+      const back = Rssm.fromState(a, new Rng(0));
+      expect(back.getState().weights).toEqual(a.weights);
+      const again = new TapeRssm(dims, cfg, new Rng(99));
+      again.setState(b);
+      expect(again.getState().weights).toEqual(b.weights);
+      back.dispose();
+      ref.dispose();
+    },
+  );
 });

@@ -1149,6 +1149,24 @@ export const FIGURES: readonly Figure[] = [
     render: ({ v }) => `${fixed(v('exact').mean, 2)} nats (${fixed(v('exact').mean / v('T').mean, 2)} per step)`,
   },
   {
+    name: 'lqg-elbo-limit',
+    what: 'LinearGaussian-v0: the exact ELBO of the innovations-form linear RSSM with a filtering posterior against log p, per decoder std (no training; closed form, seed 1 for its held-out sequences)',
+    commands: [`${LQG_ELBO} --steps 0`],
+    seeds: [1],
+    speed: 'fast',
+    tolerance: { abs: 0.0005 },
+    files: ['README.md'],
+    extract: (runs) => {
+      const r = runs[0].results as { exact: number; limits: Array<{ obsStd: number; gap: number }> } | null;
+      if (!r?.limits) throw new Error(`figures: ${runs[0].command} (seed ${runs[0].seed}) wrote no limits`);
+      return Object.fromEntries(r.limits.map((l) => [`rel/${l.obsStd}`, l.gap / Math.abs(r.exact)]));
+    },
+    render: ({ v, runs }) =>
+      (runs[0][0].results as { limits: Array<{ obsStd: number }> }).limits
+        .map((l) => `σ_d = ${l.obsStd}: ${fixed(100 * v(`rel/${l.obsStd}`).mean, 2)} %`)
+        .join(', '),
+  },
+  {
     name: 'lqg-elbo-300',
     what: "LinearGaussian-v0: the RSSM's observation ELBO after 300 steps against the exact Kalman log-likelihood",
     commands: [LQG_ELBO],

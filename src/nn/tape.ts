@@ -475,20 +475,26 @@ export class Tape {
     });
   }
 
-  /** Σ log N(x; mean, std²) over every entry, with x constant and a fixed std: `[1, 1]`. */
-  gaussLogLik(x: Float32Array, mean: Node, std: number): Node {
+  /**
+   * Σ log N(x; mean, σ²) over every entry, with x constant: `[1, 1]`. σ is a fixed number, or `{ log }`, a `[1, 1]`
+   * node holding log σ (a learned std): ∂/∂log σ = Σ (x − mean)²/σ² − n.
+   */
+  gaussLogLik(x: Float32Array, mean: Node, std: number | { log: Node }): Node {
     if (x.length !== mean.value.length)
       throw new RangeError(`Tape.gaussLogLik: ${x.length} targets for ${mean.value.length} means`);
-    const y = this.out(1, 1, mean.needsGrad);
+    const logStd = typeof std === 'number' ? null : std.log;
+    const sd = logStd ? Math.exp(logStd.value[0]) : (std as number);
+    const y = this.out(1, 1, mean.needsGrad || logStd?.needsGrad === true);
     let s = 0;
     for (let i = 0; i < x.length; i++) {
-      const d = (x[i] - mean.value[i]) / std;
+      const d = (x[i] - mean.value[i]) / sd;
       s += d * d;
     }
-    y.value[0] = -0.5 * s - x.length * (Math.log(std) + 0.5 * LOG_2PI);
+    y.value[0] = -0.5 * s - x.length * ((logStd ? logStd.value[0] : Math.log(sd)) + 0.5 * LOG_2PI);
     return this.record(y, () => {
       const g = y.grad[0];
-      for (let i = 0; i < x.length; i++) mean.grad[i] += (g * (x[i] - mean.value[i])) / (std * std);
+      if (mean.needsGrad) for (let i = 0; i < x.length; i++) mean.grad[i] += (g * (x[i] - mean.value[i])) / (sd * sd);
+      if (logStd?.needsGrad) logStd.grad[0] += g * (s - x.length);
     });
   }
 

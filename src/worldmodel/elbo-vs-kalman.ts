@@ -10,9 +10,11 @@
 import { Rng } from '../core/rng.js';
 import { LINEAR_GAUSSIAN_REFERENCES, LINEAR_GAUSSIAN_TASK as TASK } from '../envs/lineargaussian.js';
 import { make } from '../envs/registry.js';
-import { observationElbo } from './evaluate.js';
-import { kalmanFilter } from './lgssm.js';
+import { observationElbo, observationElboDraws } from './evaluate.js';
+import { filterElbo, innovationsForm } from './filter-elbo.js';
+import { kalmanFilter, type LgssmSequence } from './lgssm.js';
 import { Rssm, type RssmConfig } from './rssm.js';
+import { TapeRssm } from './tape-rssm.js';
 import { windowsToBatch, type Episode, type SequenceBatch } from './sequences.js';
 import { episodeRows, episodeSequence, lqgRollouts, softLqr, type SoftLqgOptions } from './soft-lqg.js';
 
@@ -39,6 +41,8 @@ export interface ElboVsKalman {
   heldOut: Episode[];
   /** Mean exact log p(y_{0:T−1} | a) of the held-out sequences, nats per sequence. */
   exact: number;
+  /** The held-out sequences in the Kalman filter's form. */
+  heldOutSequences: LgssmSequence[];
   /** The held-out sequences as one batch. */
   heldOutBatch: SequenceBatch;
   /** B training sequences drawn uniformly from `rng`. */
@@ -52,16 +56,22 @@ function controllerEpisodes(episodes: number, seed: number): Episode[] {
     .episodes;
 }
 
-/** 200 training and 100 held-out episodes (env seeds 1 and 2), sequences of the first `T` observations. */
-export function elboVsKalman(T = 32): ElboVsKalman {
+/**
+ * `trainEpisodes` training (default 200) and 100 held-out episodes (env seeds 1 and 2), sequences of the first
+ * `T` observations.
+ */
+export function elboVsKalman(T = 32, trainEpisodes = 200): ElboVsKalman {
   if (!Number.isInteger(T) || T < 1 || T > TASK.horizon + 1)
     throw new RangeError(`elboVsKalman.T: got ${T}, allowed: an integer in [1, ${TASK.horizon + 1}]`);
-  const train = controllerEpisodes(200, 1);
+  if (!Number.isInteger(trainEpisodes) || trainEpisodes < 1)
+    throw new RangeError(`elboVsKalman.trainEpisodes: got ${trainEpisodes}, allowed: a positive integer`);
+  const train = controllerEpisodes(trainEpisodes, 1);
   const heldOut = controllerEpisodes(100, 2);
-  const lls = heldOut.map((ep) => {
+  const heldOutSequences = heldOut.map((ep) => {
     const { obs, actions } = episodeRows(ep);
-    return kalmanFilter(TASK.model, episodeSequence(TASK, obs.slice(0, T), actions.slice(0, T - 1))).logLik;
+    return episodeSequence(TASK, obs.slice(0, T), actions.slice(0, T - 1));
   });
+  const lls = heldOutSequences.map((seq) => kalmanFilter(TASK.model, seq).logLik);
   const starts = (eps: Episode[], pick: (i: number) => number, B: number) =>
     windowsToBatch(
       eps,
@@ -72,35 +82,73 @@ export function elboVsKalman(T = 32): ElboVsKalman {
     T,
     train,
     heldOut,
+    heldOutSequences,
     exact: lls.reduce((a, b) => a + b, 0) / lls.length,
     heldOutBatch: starts(heldOut, (i) => i, heldOut.length),
     trainBatch: (rng, B) => starts(train, () => rng.integer(train.length), B),
   };
 }
 
-/** Trains a fresh RSSM for `steps` steps of batch 16 and returns the held-out observation ELBO after each `every` steps. */
+/** How `trainAgainstKalman` trains and scores; the defaults are the README's `lqg-elbo` runs. */
+export interface KalmanRunOptions {
+  steps: number;
+  /** Score the held-out ELBO every this many steps (and at the last). */
+  every: number;
+  seed: number;
+  config?: Partial<RssmConfig>;
+  /** 'tfjs' (the autodiff `Rssm`) or 'tape' (`TapeRssm`, the agent's fast path): the same model. */
+  model?: 'tfjs' | 'tape';
+  /** Sequences per step (default 16). */
+  batchSize?: number;
+  /** The learning rate decays geometrically from `config.lr` to `lrDecay`·lr at the last step (default 1: constant). */
+  lrDecay?: number;
+  /** Posterior draws per score (default 4). */
+  draws?: number;
+}
+
+/**
+ * Trains a fresh RSSM and returns the held-out observation ELBO after each `every` steps, with its standard
+ * error over the draws, and the decoder std σ_d there (learned with `learnObsStd`).
+ */
 export function trainAgainstKalman(
   setup: ElboVsKalman,
-  opts: { steps: number; every: number; seed: number; config?: Partial<RssmConfig> },
-): { untrained: number; elbo: { step: number; value: number }[] } {
-  const model = new Rssm(
-    { obsDim: 1, actDim: 1 },
-    { ...LQG_RSSM_CONFIG, ...opts.config },
-    new Rng(`lqg-rssm/init/${opts.seed}`),
-  );
+  opts: KalmanRunOptions,
+): { untrained: number; elbo: { step: number; value: number; stdErr: number; obsStd: number }[] } {
+  const { batchSize = 16, lrDecay = 1, draws = 4 } = opts;
+  const config = { ...LQG_RSSM_CONFIG, ...opts.config };
+  const init = new Rng(`lqg-rssm/init/${opts.seed}`);
+  const dims = { obsDim: 1, actDim: 1 };
+  const model = opts.model === 'tape' ? new TapeRssm(dims, config, init) : new Rssm(dims, config, init);
   try {
     const evalRng = new Rng(`lqg-rssm/eval/${opts.seed}`);
     const untrained = observationElbo(model, setup.heldOutBatch, evalRng);
     const rng = new Rng(`lqg-rssm/train/${opts.seed}`);
-    const elbo: { step: number; value: number }[] = [];
+    const lr = model.cfg.lr;
+    const elbo: { step: number; value: number; stdErr: number; obsStd: number }[] = [];
     for (let step = 1; step <= opts.steps; step++) {
-      const t = model.trainStep(setup.trainBatch(rng, 16), rng);
-      [t.elbo, t.recon, t.reward, t.kl].forEach((x) => x.dispose());
-      if (step % opts.every === 0 || step === opts.steps)
-        elbo.push({ step, value: observationElbo(model, setup.heldOutBatch, evalRng, 4) });
+      if (lrDecay !== 1) model.setLearningRate(lr * lrDecay ** ((step - 1) / Math.max(1, opts.steps - 1)));
+      const batch = setup.trainBatch(rng, batchSize);
+      if (model instanceof TapeRssm) model.trainStep(batch, rng);
+      else {
+        const t = model.trainStep(batch, rng);
+        [t.elbo, t.recon, t.reward, t.kl].forEach((x) => x.dispose());
+      }
+      if (step % opts.every === 0 || step === opts.steps) {
+        const { mean, stdErr } = observationElboDraws(model, setup.heldOutBatch, evalRng, draws);
+        elbo.push({ step, value: mean, stdErr, obsStd: model.decoderStd() });
+      }
     }
     return { untrained, elbo };
   } finally {
-    model.dispose();
+    if (model instanceof Rssm) model.dispose();
   }
+}
+
+/**
+ * The structural limit at decoder std `obsStd`: the mean held-out ELBO of the innovations-form linear RSSM
+ * (`filter-elbo.ts`, exact, no training), the representation in which a filtering posterior is exact as σ_d → 0.
+ */
+export function innovationsLimit(setup: ElboVsKalman, obsStd: number): number {
+  const model = innovationsForm(TASK.model, setup.T, obsStd);
+  return setup.heldOutSequences.reduce((a, seq) => a + filterElbo(model, seq), 0) / setup.heldOutSequences.length;
 }

@@ -4,7 +4,9 @@
  * observation part of the ELBO (against an exact log-likelihood).
  */
 import type { Rng } from '../core/rng.js';
+import * as tf from '@tensorflow/tfjs';
 import type { Rssm } from './rssm.js';
+import { TapeRssm } from './tape-rssm.js';
 import type { SequenceBatch } from './sequences.js';
 
 /** Mean squared error per horizon step between predictions `[H, B, O]` and the batch's observations from `context` on. */
@@ -66,17 +68,31 @@ export function stateFeatures(
  * log p(o_{0:T−1} | a) (the reward head is left out: it is another likelihood), so on data from a
  * linear-Gaussian env it can be set against the exact Kalman log-likelihood of the same sequences.
  */
-export function observationElbo(model: Rssm, batch: SequenceBatch, rng: Rng, draws = 1): number {
+export function observationElbo(model: Rssm | TapeRssm, batch: SequenceBatch, rng: Rng, draws = 1): number {
+  return observationElboDraws(model, batch, rng, draws).mean;
+}
+
+/** `observationElbo` with the standard error of its mean over the draws (0 for one draw). */
+export function observationElboDraws(
+  model: Rssm | TapeRssm,
+  batch: SequenceBatch,
+  rng: Rng,
+  draws: number,
+): { mean: number; stdErr: number } {
   if (!Number.isInteger(draws) || draws < 1)
     throw new RangeError(`observationElbo.draws: got ${draws}, allowed: a positive integer`);
-  let sum = 0;
+  const values: number[] = [];
   for (let i = 0; i < draws; i++) {
-    const t = model.evaluate(batch, rng);
-    sum += t.recon.dataSync()[0] - t.kl.dataSync()[0];
-    t.elbo.dispose();
-    t.recon.dispose();
-    t.reward.dispose();
-    t.kl.dispose();
+    if (model instanceof TapeRssm) {
+      const t = model.evaluate(batch, rng);
+      values.push(t.recon - t.kl);
+    } else {
+      const t = model.evaluate(batch, rng);
+      values.push(t.recon.dataSync()[0] - t.kl.dataSync()[0]);
+      tf.dispose([t.elbo, t.recon, t.reward, t.kl]);
+    }
   }
-  return sum / draws;
+  const mean = values.reduce((a, b) => a + b, 0) / draws;
+  const spread = draws > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (draws - 1) : 0;
+  return { mean, stdErr: Math.sqrt(spread / draws) };
 }

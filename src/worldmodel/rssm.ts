@@ -43,8 +43,13 @@ export interface RssmConfig {
   hiddenDim: number;
   /** Lower bound added to the std of the prior and posterior (must be > 0). */
   minStd: number;
-  /** Fixed std of the Gaussian decoder p(o_t | h_t, z_t). */
+  /** Std of the Gaussian decoder p(o_t | h_t, z_t): fixed, or the start of the learned one (`learnObsStd`). */
   obsStd: number;
+  /**
+   * Learn the decoder std: one scalar log σ_d (every observation dimension), trained by the ELBO from log obsStd,
+   * so the model picks its own trade-off between decoder noise and latent precision (false = fixed at obsStd).
+   */
+  learnObsStd: boolean;
   /** Fixed std of the Gaussian reward head p(r_t | h_t, z_t). */
   rewardStd: number;
   /** Weight β of the KL term in the loss (1 = the ELBO; the logged ELBO always uses 1). */
@@ -77,6 +82,7 @@ export const RSSM_SCHEMA = configSchema<RssmConfig>(
     ),
     minStd: field.positive(),
     obsStd: field.positive(),
+    learnObsStd: field.boolean(),
     rewardStd: field.positive(),
     klScale: field.nonNegative(),
     freeNats: field.nonNegative(' (0 = off)'),
@@ -92,6 +98,7 @@ export const RSSM_SCHEMA = configSchema<RssmConfig>(
     hiddenDim: 64,
     minStd: 0.1,
     obsStd: 0.1,
+    learnObsStd: false,
     rewardStd: 1,
     klScale: 1,
     freeNats: 0,
@@ -142,6 +149,8 @@ export interface ObserveResult {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** tfjs variable names are global: each model's learned log σ_d gets its own. */
+let variableId = 0;
 
 /** A full config from `cfg` (missing fields take their defaults), checked by `RSSM_SCHEMA`. */
 export function checkRssmConfig(cfg: unknown): RssmConfig {
@@ -156,6 +165,8 @@ export class Rssm {
   private readonly postNet: Mlp;
   private readonly decoder: Mlp;
   private readonly rewardNet: Mlp;
+  /** log σ_d when the decoder std is learned (`learnObsStd`), else null. */
+  private readonly logObsStd: tf.Variable | null;
   private readonly optimizer: Adam;
 
   /** Weights are drawn from `rng` (seeded init). */
@@ -176,10 +187,21 @@ export class Rssm {
     this.postNet = new Mlp({ sizes: [D + O, H, 2 * S], name: 'rssm/post' }, rng);
     this.decoder = new Mlp({ sizes: [D + S, H, O], name: 'rssm/decoder' }, rng);
     this.rewardNet = new Mlp({ sizes: [D + S, H, 1], name: 'rssm/reward' }, rng);
-    this.optimizer = new Adam(
-      this.modules.flatMap((m) => m.params),
-      { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm },
-    );
+    const logObsStd = Math.log(this.cfg.obsStd);
+    this.logObsStd = this.cfg.learnObsStd
+      ? tf.tidy(() => tf.variable(tf.scalar(logObsStd), true, `rssm/logObsStd_${variableId++}`))
+      : null;
+    this.optimizer = new Adam(this.vars, { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm });
+  }
+
+  /** The trained variables: every module's, then log σ_d if it is learned (the order of `getState().weights`). */
+  private get vars(): tf.Variable[] {
+    return [...this.modules.flatMap((m) => m.params), ...(this.logObsStd ? [this.logObsStd] : [])];
+  }
+
+  /** The decoder std σ_d: obsStd, or the learned value. */
+  decoderStd(): number {
+    return this.logObsStd ? Math.exp(this.logObsStd.dataSync()[0]) : this.cfg.obsStd;
   }
 
   get modules(): Mlp[] {
@@ -315,8 +337,16 @@ export class Rssm {
     const prior = this.gaussian(this.priorNet.apply(hAll));
     const gaussLogLik = (x: tf.Tensor, mean: tf.Tensor, std: number) =>
       tf.sub(tf.mul(-0.5, tf.sum(tf.square(tf.div(tf.sub(x, mean), std)))), x.size * (Math.log(std) + 0.5 * LOG_2PI));
+    // With a learned std: −½ Σ ((x − mean)/σ)² − n (log σ + ½ log 2π), differentiable in log σ.
+    const learnedLogLik = (x: tf.Tensor, mean: tf.Tensor, logStd: tf.Tensor) =>
+      tf.sub(
+        tf.mul(-0.5, tf.sum(tf.square(tf.div(tf.sub(x, mean), tf.exp(logStd))))),
+        tf.mul(x.size, tf.add(logStd, 0.5 * LOG_2PI)),
+      );
+    const obsTarget = tf.tensor2d(batch.obs, [T * B, batch.obsDim]);
+    const obsMean = this.decoder.apply(feat);
     const recon = tf.div(
-      gaussLogLik(tf.tensor2d(batch.obs, [T * B, batch.obsDim]), this.decoder.apply(feat), obsStd),
+      this.logObsStd ? learnedLogLik(obsTarget, obsMean, this.logObsStd) : gaussLogLik(obsTarget, obsMean, obsStd),
       B,
     ) as tf.Scalar;
     const reward = tf.div(
@@ -344,7 +374,7 @@ export class Rssm {
   /** One Adam step on the loss −(recon + reward) + klScale·KL (see the options); returns the batch-mean terms. */
   trainStep(batch: SequenceBatch, rng: Rng): ElboTerms {
     this.checkBatch(batch, 'Rssm.trainStep');
-    const vars = this.modules.flatMap((m) => m.params);
+    const vars = this.vars;
     return tf.tidy(() => {
       const eps = standardNormal(rng, [batch.T, batch.B, this.cfg.stochDim]);
       let kept: ElboTerms | null = null;
@@ -369,7 +399,7 @@ export class Rssm {
   }
 
   /**
-   * The ELBO terms and the loss's gradient per module (host arrays, `modules` order) for posterior noise
+   * The ELBO terms and the loss's gradient per module (host arrays, `modules` order, then log σ_d's if learned) for posterior noise
    * `eps` (T·B·stochDim, time-major): tfjs autodiff, the reference the host-tape RSSM is checked against.
    */
   lossAndGradient(
@@ -377,7 +407,7 @@ export class Rssm {
     eps: Float32Array,
   ): { terms: Record<keyof ElboTerms, number>; grads: Float32Array[] } {
     this.checkBatch(batch, 'Rssm.lossAndGradient');
-    const vars = this.modules.flatMap((m) => m.params);
+    const vars = this.vars;
     const [values, ...grads] = tf.tidy(() => {
       let kept: tf.Tensor | null = null;
       const { grads } = tf.variableGrads(() => {
@@ -401,6 +431,11 @@ export class Rssm {
       return [t.elbo, t.recon, t.reward, t.kl];
     }) as tf.Scalar[];
     return { elbo, recon, reward, kl };
+  }
+
+  /** Sets Adam's learning rate (a schedule; `cfg.lr` is the first value). */
+  setLearningRate(lr: number): void {
+    this.optimizer.lr = lr;
   }
 
   /** Filters a batch with the posterior (means, no sampling) and reads h_t, μ_q and reconstructions back. */
@@ -462,7 +497,10 @@ export class Rssm {
       version: 1,
       config: { ...this.cfg },
       dims: { ...this.dims },
-      weights: this.modules.flatMap((m) => Array.from(m.getWeights())),
+      weights: [
+        ...this.modules.flatMap((m) => Array.from(m.getWeights())),
+        ...(this.logObsStd ? [this.logObsStd.dataSync()[0]] : []),
+      ],
       adam: this.optimizer.toJSON(),
     };
   }
@@ -477,7 +515,11 @@ export class Rssm {
       if (state.config[k] !== this.cfg[k])
         throw new RangeError(`RssmState.config.${k}: ${state.config[k]} does not match the model's ${this.cfg[k]}`);
     }
-    const total = this.modules.reduce((s, m) => s + m.numParams, 0);
+    if ((state.config.learnObsStd ?? false) !== this.cfg.learnObsStd)
+      throw new RangeError(
+        `RssmState.config.learnObsStd: ${state.config.learnObsStd} does not match the model's ${this.cfg.learnObsStd}`,
+      );
+    const total = this.modules.reduce((s, m) => s + m.numParams, 0) + (this.logObsStd ? 1 : 0);
     if (state.weights.length !== total)
       throw new RangeError(`RssmState.weights: has ${state.weights.length} values, expected ${total}`);
     let off = 0;
@@ -485,12 +527,14 @@ export class Rssm {
       m.setWeights(Float32Array.from(state.weights.slice(off, off + m.numParams)));
       off += m.numParams;
     }
+    this.logObsStd?.assign(tf.scalar(state.weights[off]));
     this.optimizer.fromJSON(state.adam);
   }
 
   /** Frees the weights. */
   dispose(): void {
     for (const m of this.modules) m.dispose();
+    this.logObsStd?.dispose();
     this.optimizer.dispose();
   }
 }

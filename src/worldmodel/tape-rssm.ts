@@ -43,6 +43,8 @@ export interface LatentStates {
 export class TapeRssm {
   readonly cfg: RssmConfig;
   readonly nets: RssmNets;
+  /** log σ_d and its gradient when the decoder std is learned (`learnObsStd`), else null. */
+  private readonly logObsStd: { value: Float32Array; grad: Float32Array } | null;
   private readonly adam: HostAdam;
 
   constructor(
@@ -62,12 +64,25 @@ export class TapeRssm {
       decoder: make([D + S, H, O]),
       reward: make([D + S, H, 1]),
     };
-    const list = NET_ORDER.map((k) => this.nets[k]);
-    this.adam = new HostAdam(
-      list.map((n) => n.weights),
-      list.map((n) => n.grad!),
-      { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm },
-    );
+    this.logObsStd = this.cfg.learnObsStd
+      ? { value: Float32Array.of(Math.log(this.cfg.obsStd)), grad: new Float32Array(1) }
+      : null;
+    this.adam = new HostAdam(this.params(), this.grads(), { lr: this.cfg.lr, clipNorm: this.cfg.clipNorm });
+  }
+
+  /** The trained buffers: every net's weights (`Rssm.modules` order), then log σ_d if it is learned. */
+  private params(): Float32Array[] {
+    return [...NET_ORDER.map((k) => this.nets[k].weights), ...(this.logObsStd ? [this.logObsStd.value] : [])];
+  }
+
+  /** Their gradient buffers, in the same order. */
+  private grads(): Float32Array[] {
+    return [...NET_ORDER.map((k) => this.nets[k].grad!), ...(this.logObsStd ? [this.logObsStd.grad] : [])];
+  }
+
+  /** The decoder std σ_d: obsStd, or the learned value. */
+  decoderStd(): number {
+    return this.logObsStd ? Math.exp(this.logObsStd.value[0]) : this.cfg.obsStd;
   }
 
   get featDim(): number {
@@ -134,12 +149,16 @@ export class TapeRssm {
       );
     }
     const feat = tape.concat([tape.stack(hs), tape.stack(zs)]);
-    const recon = tape.affine(tape.gaussLogLik(batch.obs, tape.mlp(feat, nets.decoder), obsStd), 1 / B);
+    const logStd = this.logObsStd && tape.variable(this.logObsStd.value, 1, 1);
+    const recon = tape.affine(
+      tape.gaussLogLik(batch.obs, tape.mlp(feat, nets.decoder), logStd ? { log: logStd } : obsStd),
+      1 / B,
+    );
     const reward = tape.affine(tape.gaussLogLik(batch.rewards, tape.mlp(feat, nets.reward), rewardStd), 1 / B);
     const kl = tape.sum(tape.stack(klSteps));
     const klLoss = tape.sum(tape.stack(klLosses));
     const loss = tape.add(tape.affine(tape.add(recon, reward), -1), klLoss, klScale);
-    return { loss, recon, reward, kl, hs, zs };
+    return { loss, recon, reward, kl, hs, zs, logStd };
   }
 
   private checkBatch(batch: SequenceBatch, where: string): void {
@@ -158,17 +177,19 @@ export class TapeRssm {
 
   /**
    * The ELBO terms and the loss's gradient (one array per net, `Rssm.modules` order, left in the nets'
-   * buffers) for posterior noise `eps`, with the posterior states (detached) for an agent's imagination.
+   * buffers; then log σ_d's if learned) for posterior noise `eps`, with the posterior states (detached) for an
+   * agent's imagination.
    */
   lossAndGradient(
     batch: SequenceBatch,
     eps: Float32Array,
   ): { terms: ElboNumbers; grads: Float32Array[]; states: LatentStates } {
     this.checkBatch(batch, 'TapeRssm.lossAndGradient');
-    for (const k of NET_ORDER) this.nets[k].grad!.fill(0);
+    for (const g of this.grads()) g.fill(0);
     const tape = new Tape();
     const e = this.elbo(tape, batch, eps);
     tape.backward(e.loss);
+    if (e.logStd) this.logObsStd!.grad.set(e.logStd.grad);
     const recon = e.recon.scalar;
     const reward = e.reward.scalar;
     const kl = e.kl.scalar;
@@ -179,9 +200,22 @@ export class TapeRssm {
     e.zs.forEach((z, t) => stoch.set(z.value, t * z.value.length));
     return {
       terms: { elbo: recon + reward - kl, recon, reward, kl },
-      grads: NET_ORDER.map((k) => this.nets[k].grad!),
+      grads: this.grads(),
       states: { n, deter, stoch },
     };
+  }
+
+  /** The ELBO terms of a batch without updating (forward only, fresh posterior noise from `rng`). */
+  evaluate(batch: SequenceBatch, rng: Rng): ElboNumbers {
+    this.checkBatch(batch, 'TapeRssm.evaluate');
+    const e = this.elbo(new Tape(), batch, this.noise(batch, rng));
+    const [recon, reward, kl] = [e.recon.scalar, e.reward.scalar, e.kl.scalar];
+    return { elbo: recon + reward - kl, recon, reward, kl };
+  }
+
+  /** Sets Adam's learning rate (a schedule; `cfg.lr` is the first value). */
+  setLearningRate(lr: number): void {
+    this.adam.lr = lr;
   }
 
   /** One Adam step on the ELBO loss; returns its terms and the batch's posterior states. */
@@ -225,7 +259,7 @@ export class TapeRssm {
       version: 1,
       config: { ...this.cfg },
       dims: { ...this.dims },
-      weights: NET_ORDER.flatMap((k) => Array.from(this.nets[k].weights)),
+      weights: this.params().flatMap((w) => Array.from(w)),
       adam: this.adam.toJSON(),
     };
   }
@@ -237,12 +271,16 @@ export class TapeRssm {
     for (const k of ['deterDim', 'stochDim', 'hiddenDim'] as const)
       if (state.config[k] !== this.cfg[k])
         throw new RangeError(`RssmState.config.${k}: ${state.config[k]} does not match the model's ${this.cfg[k]}`);
-    const total = NET_ORDER.reduce((s, k) => s + this.nets[k].weights.length, 0);
+    if ((state.config.learnObsStd ?? false) !== this.cfg.learnObsStd)
+      throw new RangeError(
+        `RssmState.config.learnObsStd: ${state.config.learnObsStd} does not match the model's ${this.cfg.learnObsStd}`,
+      );
+    const params = this.params();
+    const total = params.reduce((s, w) => s + w.length, 0);
     if (state.weights.length !== total)
       throw new RangeError(`RssmState.weights: has ${state.weights.length} values, expected ${total}`);
     let off = 0;
-    for (const k of NET_ORDER) {
-      const w = this.nets[k].weights;
+    for (const w of params) {
       w.set(state.weights.slice(off, off + w.length));
       off += w.length;
     }

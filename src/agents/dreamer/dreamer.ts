@@ -60,8 +60,10 @@ export interface DreamerConfig {
   hiddenDim: number;
   /** Lower bound of the latent stds. */
   minStd: number;
-  /** Fixed std of the decoder p(o | s) (a weight on the reconstruction term). */
+  /** Std of the decoder p(o | s) (a weight on the reconstruction term): fixed, or the start of the learned one. */
   obsStd: number;
+  /** Learn the decoder std by the ELBO from obsStd (the RSSM's `learnObsStd`; false = fixed). */
+  learnObsStd: boolean;
   /** Fixed std of the reward head p(r | s). */
   rewardStd: number;
   /** Free nats per step of the world model's KL (0 = off). */
@@ -111,6 +113,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     hiddenDim: RSSM_SCHEMA.shape.hiddenDim,
     minStd: RSSM_SCHEMA.shape.minStd,
     obsStd: RSSM_SCHEMA.shape.obsStd,
+    learnObsStd: RSSM_SCHEMA.shape.learnObsStd,
     rewardStd: RSSM_SCHEMA.shape.rewardStd,
     freeNats: RSSM_SCHEMA.shape.freeNats,
     modelLr: RSSM_SCHEMA.shape.lr,
@@ -143,6 +146,7 @@ export const DREAMER_SCHEMA = configSchema<DreamerConfig>(
     hiddenDim: 64,
     minStd: 0.1,
     obsStd: 0.1,
+    learnObsStd: false,
     rewardStd: 1,
     freeNats: 0,
     modelLr: 1e-3,
@@ -227,10 +231,10 @@ export class DreamerAgent {
   ) {
     this.lo = Float32Array.from(bounds.low);
     this.hi = Float32Array.from(bounds.high);
-    const { deterDim, stochDim, hiddenDim, minStd, obsStd, rewardStd, freeNats, modelLr, clipNorm } = cfg;
+    const { deterDim, stochDim, hiddenDim, minStd, obsStd, learnObsStd, rewardStd, freeNats, modelLr, clipNorm } = cfg;
     this.model = new TapeRssm(
       dims,
-      { deterDim, stochDim, hiddenDim, minStd, obsStd, rewardStd, freeNats, lr: modelLr, clipNorm },
+      { deterDim, stochDim, hiddenDim, minStd, obsStd, learnObsStd, rewardStd, freeNats, lr: modelLr, clipNorm },
       rng,
     );
     const F = this.model.featDim;
