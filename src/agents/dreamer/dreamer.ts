@@ -399,24 +399,23 @@ export class DreamerAgent {
 
   /** The critic's soft value v(s) = symexp(f(h, z)) of n states. */
   value(h: Float32Array, z: Float32Array, n: number): Float32Array {
-    const tape = new Tape();
-    const feat = this.model.features(
-      tape,
-      tape.constant(h, n, this.cfg.deterDim),
-      tape.constant(z, n, this.cfg.stochDim),
-    );
-    return tape.symexp(tape.mlp(feat, this.critic)).value;
+    return this.atStates(h, z, n, (tape, feat) => tape.symexp(tape.mlp(feat, this.critic)));
   }
 
   /** The reward head's mean r̂(h, z) of n states: the reward of the step that led to each. */
   predictedReward(h: Float32Array, z: Float32Array, n: number): Float32Array {
+    return this.atStates(h, z, n, (tape, feat) => tape.mlp(feat, this.model.nets.reward));
+  }
+
+  /** `head` of the features of n states (h, z), forward only. */
+  private atStates(h: Float32Array, z: Float32Array, n: number, head: (tape: Tape, feat: Node) => Node): Float32Array {
     const tape = new Tape();
     const feat = this.model.features(
       tape,
       tape.constant(h, n, this.cfg.deterDim),
       tape.constant(z, n, this.cfg.stochDim),
     );
-    return tape.mlp(feat, this.model.nets.reward).value;
+    return head(tape, feat).value;
   }
 
   /**
