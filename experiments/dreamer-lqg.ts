@@ -26,7 +26,9 @@ import { stepsOption, type Experiment, type RunContext } from '../src/node/run/e
 import { parseSet } from '../src/node/train/hyperparams.js';
 import { Tape } from '../src/nn/tape.js';
 import { buildObjective } from '../src/node/train/setup.js';
-import { kalmanFilter } from '../src/worldmodel/lgssm.js';
+import { gaussianLogDensity, kalmanFilter } from '../src/worldmodel/lgssm.js';
+import { applyReadout, fitLinearReadout, rSquared } from '../src/worldmodel/probe.js';
+import { meanAndStdErr } from '../src/vi/linearGaussian.js';
 import { windowsToBatch, type Episode } from '../src/worldmodel/sequences.js';
 import {
   episodeRows,
@@ -104,10 +106,7 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     act: { deterministic: false, rng: new Rng(`${ctx.seed}/final-actions`) },
     record: true,
   });
-  const meanReturn = sampled.reduce((s, e) => s + e.return, 0) / sampled.length;
-  const se =
-    Math.sqrt(sampled.reduce((s, e) => s + (e.return - meanReturn) ** 2, 0) / (sampled.length - 1)) /
-    Math.sqrt(sampled.length);
+  const { mean: meanReturn, stdErr: se } = meanAndStdErr(sampled.map((e) => e.return));
   // The mean-action gain: the deterministic policy's actions regressed on the Kalman means along its episodes.
   const modes = runEpisodes(learner, makeEnv, opts.episodes, seeds, { record: true });
   const xs = modes.flatMap((e) => {
@@ -132,18 +131,15 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
   const actionStd = replay.std;
   // The soft objective J = Σ_t γ^t (r_t − α log π(a_t|s_t)/p(a_t)) of each sampled episode (an unbiased
   // sample of the exact evaluation's J): what both controllers maximize, beside the return they trade for it.
-  const logRef = (a: number) =>
-    -0.5 * Math.log(2 * Math.PI * reference.cov[0][0]) - (a - reference.k[0]) ** 2 / (2 * reference.cov[0][0]);
+  const logRef = gaussianLogDensity(reference.cov);
   const softReturns = sampled.map((e, b) =>
     e.trajectory!.rewards.reduce(
-      (s, r, t) => s + gamma ** t * (r - opts.alpha * (replay.logProbs[b][t] - logRef(e.trajectory!.actions[t][0]))),
+      (s, r, t) =>
+        s + gamma ** t * (r - opts.alpha * (replay.logProbs[b][t] - logRef(e.trajectory!.actions[t], reference.k))),
       0,
     ),
   );
-  const meanSoft = softReturns.reduce((s, v) => s + v, 0) / softReturns.length;
-  const softSe =
-    Math.sqrt(softReturns.reduce((s, v) => s + (v - meanSoft) ** 2, 0) / (softReturns.length - 1)) /
-    Math.sqrt(softReturns.length);
+  const { mean: meanSoft, stdErr: softSe } = meanAndStdErr(softReturns);
 
   // The world model's observation ELBO on the sampled episodes (whole, as one batch) against Kalman's log p.
   const eps: Episode[] = sampled.map((e) => {
@@ -316,15 +312,18 @@ function probeAgent(
   });
   const rHat = agent.predictedReward(states.deter, states.stoch, n);
   const vHat = agent.value(states.deter, states.stoch, n);
-  const rows = { value: [] as number[][], valueY: [] as number[][] };
-  const latent: number[][] = [];
+  const valueRows: number[][] = [];
+  const values: number[][] = [];
+  const latent = new Float64Array(n * (D + S));
   for (let b = 0; b < nb; b++)
     for (let t = 0; t < T; t++) {
       const x = means[b][t];
       const i = t * nb + b;
-      rows.value.push([...quadFeatures(x), ...x]);
-      rows.valueY.push([vHat[i]]);
-      latent.push([...states.deter.subarray(i * D, (i + 1) * D), ...states.stoch.subarray(i * S, (i + 1) * S)]);
+      valueRows.push([...quadFeatures(x), ...x]);
+      values.push([vHat[i]]);
+      const row = (b * T + t) * (D + S);
+      latent.set(states.deter.subarray(i * D, (i + 1) * D), row);
+      latent.set(states.stoch.subarray(i * S, (i + 1) * S), row + D);
     }
   const { Q, R } = fitRewardForm(eps, means, rHat);
   let K = [NaN, NaN];
@@ -333,11 +332,14 @@ function probeAgent(
   } catch {
     // The fitted cost is not positive definite: no soft-LQG gain (NaN).
   }
-  const P = sym(regressGain(rows.value, rows.valueY).K[0].map((c) => -c));
+  const P = sym(regressGain(valueRows, values).K[0].map((c) => -c));
 
-  const targets = means.flatMap((m) => m);
-  const readout = regressGain(latent, targets);
-  const readoutR2 = [0, 1].map((j) => rSquared(latent.map((r, i) => [fitted(readout, r, j), targets[i][j]])));
+  // Rows b·T + t, as means.flat(); no ridge: the plain least-squares read-out.
+  const targets = means.flat();
+  const readoutR2 = [0, 1].map((j) => {
+    const y = targets.map((x) => x[j]);
+    return rSquared(y, applyReadout(fitLinearReadout(latent, y, D + S, 0), latent, D + S));
+  });
 
   const { A, B } = TASK.model;
   const pairs = new Map<number, [number, number][]>(OPEN_LOOP_HORIZONS.map((k) => [k, []]));
@@ -401,19 +403,6 @@ export function fitRewardForm(eps: Episode[], means: Vec[][], atNext: ArrayLike<
   });
   const c = regressGain(rows, ys).K[0].map((v) => -v);
   return { Q: sym(c), R: c[3] };
-}
-
-/** The least-squares fit's output j at row r. */
-function fitted(fit: { K: Mat; k: Vec }, r: readonly number[], j: number): number {
-  return fit.k[j] + r.reduce((s, v, c) => s + v * fit.K[j][c], 0);
-}
-
-/** R² of (fit, target) pairs. */
-function rSquared(pairs: [number, number][]): number {
-  const mean = pairs.reduce((s, [, y]) => s + y, 0) / pairs.length;
-  const res = pairs.reduce((s, [f, y]) => s + (y - f) ** 2, 0);
-  const tot = pairs.reduce((s, [, y]) => s + (y - mean) ** 2, 0);
-  return 1 - res / tot;
 }
 
 /** The slope of y on x (least squares with intercept) and the RMS of y − x, over (y, x) pairs. */
