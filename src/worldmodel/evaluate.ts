@@ -6,6 +6,7 @@
 import type { Rng } from '../core/rng.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Rssm } from './rssm.js';
+import { meanAndStdErr } from '../vi/linearGaussian.js';
 import { TapeRssm } from './tape-rssm.js';
 import type { SequenceBatch } from './sequences.js';
 
@@ -92,7 +93,5 @@ export function observationElboDraws(
       tf.dispose([t.elbo, t.recon, t.reward, t.kl]);
     }
   }
-  const mean = values.reduce((a, b) => a + b, 0) / draws;
-  const spread = draws > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (draws - 1) : 0;
-  return { mean, stdErr: Math.sqrt(spread / draws) };
+  return draws > 1 ? meanAndStdErr(values) : { mean: values[0], stdErr: 0 };
 }
