@@ -47,6 +47,11 @@ export interface RenderArgs {
   readonly runs: ReadonlyArray<readonly RunOutput[]>;
 }
 
+/** A value's per-seed numbers in `seeds` order, to `digits` decimals, comma-separated. */
+function perSeedText({ v, seeds }: Pick<RenderArgs, 'v' | 'seeds'>, key: string, digits: number): string {
+  return seeds.map((s) => fixed(v(key).perSeed[String(s)], digits)).join(', ');
+}
+
 export interface Figure {
   readonly name: string;
   /** one line: what the figure is */
@@ -927,8 +932,7 @@ export const FIGURES: readonly Figure[] = [
     files: ['docs/dreamer.md'],
     extract: dreamerLqgExtract,
     render: ({ v, seeds }) => {
-      const each = (key: string, digits: number) =>
-        seeds.map((s) => fixed(v(key).perSeed[String(s)], digits)).join(', ');
+      const each = (key: string, digits: number) => perSeedText({ v, seeds }, key, digits);
       /** the learned value per seed against the exact one, and the worst relative miss */
       const cell = (i: number, q: string, digits: number) => {
         const exact = v(`${i}/exact/${q}`).mean;
@@ -962,8 +966,7 @@ export const FIGURES: readonly Figure[] = [
     files: ['docs/dreamer.md'],
     extract: dreamerLqgProbesExtract,
     render: ({ v, seeds }) => {
-      const each = (key: string, digits: number) =>
-        seeds.map((s) => fixed(v(key).perSeed[String(s)], digits)).join(', ');
+      const each = (key: string, digits: number) => perSeedText({ v, seeds }, key, digits);
       const rows = DREAMER_LQG.map(([label], i) => {
         const J = v(`${i}/J/exact`).mean;
         const per = v(`${i}/J/learned`);
@@ -2271,7 +2274,7 @@ function lqgExactRender({ v }: RenderArgs): string {
   );
 }
 function lqgMonteCarloRender({ v, seeds }: RenderArgs): string {
-  const bySeed = (key: string) => seeds.map((s) => fixed(v(key).perSeed[String(s)], 2)).join(', ');
+  const bySeed = (key: string) => perSeedText({ v, seeds }, key, 2);
   const row = (name: 'flat' | 'tight') =>
     `${name}: return ${fixed(v(`${name}/return`).mean, 2)} vs ${bySeed(`${name}/mcReturn`)} (standard error ≤ ` +
     `${fixed(v(`${name}/seReturn`).max, 2)}), J ${fixed(v(`${name}/J`).mean, 2)} vs ${bySeed(`${name}/mcJ`)} (≤ ${fixed(v(`${name}/seJ`).max, 2)})`;
