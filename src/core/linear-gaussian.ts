@@ -90,3 +90,10 @@ export const sym = (a: Mat): Mat => a.map((row, i) => row.map((x, j) => 0.5 * (x
 export function eye(n: number): Mat {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 }
+
+/** tr(AB) for square A, B of the same size, without forming AB. */
+export function traceProduct(a: Mat, b: Mat): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < a.length; j++) s += a[i][j] * b[j][i];
+  return s;
+}

@@ -35,6 +35,7 @@ import {
   mv,
   sym,
   tr,
+  traceProduct,
   vadd,
   vsub,
   zeros,
@@ -90,16 +91,17 @@ export function filterElbo(model: LinearRssm, seq: LgssmSequence): number {
   let m = model.h0;
   let Pi = zeros(m.length, m.length);
   let elbo = 0;
+  let prev: ReturnType<typeof localPosterior> | null = null;
   for (let t = 0; t < T; t++) {
     const s = model.steps[t];
-    if (t > 0) {
+    if (prev) {
       // h_t = F h + G z + E u with z = W h + c + ξ, ξ ~ N(0, Ω) (the previous step's q).
-      const prev = localPosterior(model.steps[t - 1], model.Rd, seq.obs[t - 1]);
       const M = madd(s.F, mm(s.G, prev.W));
       m = vadd(vadd(mv(M, m), mv(s.G, prev.c)), mv(s.E, seq.actions[t]));
       Pi = sym(madd(mm(mm(M, Pi), tr(M)), mm(mm(s.G, prev.Omega), tr(s.G))));
     }
-    const { b, V } = localPosterior(s, model.Rd, seq.obs[t]);
+    prev = localPosterior(s, model.Rd, seq.obs[t]);
+    const { b, V } = prev;
     const mean = vadd(mv(b, m), mv(s.D, s.p));
     const spread = mm(mm(b, Pi), tr(b));
     elbo += gaussianLogDensity(V)(seq.obs[t], mean) - 0.5 * traceProduct(minv(V), spread);
@@ -201,10 +203,4 @@ export function innovationsForm(p: LgssmParams, T: number, obsStd: number): Line
     D: eye(dx),
   }));
   return { h0: p.mu0, steps, Rd };
-}
-
-function traceProduct(a: Mat, b: Mat): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < a.length; j++) s += a[i][j] * b[j][i];
-  return s;
 }

@@ -29,6 +29,7 @@ import {
   mv,
   sym,
   tr,
+  traceProduct,
   vadd,
   vsub,
   zeros,
@@ -353,10 +354,4 @@ export function gaussianKl(q: { mean: Vec; cov: Mat }, target: JointGaussian): n
       logDet(q.cov, 'q.cov') -
       logDet(target.precision, 'target.precision'))
   );
-}
-
-function traceProduct(a: Mat, b: Mat): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < a.length; j++) s += a[i][j] * b[j][i];
-  return s;
 }
