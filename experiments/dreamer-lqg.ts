@@ -210,6 +210,10 @@ function report(opts: Options, ctx: RunContext, learner: ReturnType<typeof creat
     `| critic's P (pp, pv, vv); exact: its policy's | ${probes.critic.exact ? f3(quad(probes.critic.exact), 2) : 'unbounded'} | ${f3(quad(probes.critic.P), 2)} | |`,
   );
   ctx.print(`| latent's linear read-out of x̂ (p, v): R² | 1, 1 | ${f3(probes.readoutR2, 4)} | |`);
+  for (const { k, learned, exact } of probes.actionResponse)
+    ctx.print(
+      `| imagined position k = ${k} steps on per unit of the first action | ${exact.toFixed(4)} | ${learned.toFixed(4)} | ${pct(learned, exact)} |`,
+    );
   for (const { k, slope, rms } of probes.openLoop)
     ctx.print(
       `| imagined position k = ${k} steps on, on the exact prediction: slope (RMS) | 1 (0) | ${slope.toFixed(3)} (${rms.toFixed(3)}) | |`,
@@ -277,6 +281,8 @@ export interface AgentProbes {
   readoutR2: number[];
   /** Open-loop imagination k steps ahead: slope and RMS of the imagined position on the exact prediction. */
   openLoop: { k: number; slope: number; rms: number }[];
+  /** ∂(imagined position k steps on)/∂(the first action), mean over the starts, against the exact C A^{k−1} B. */
+  actionResponse: { k: number; learned: number; exact: number }[];
 }
 
 const OPEN_LOOP_STARTS = [10, 30, 50];
@@ -366,13 +372,62 @@ function probeAgent(
       }
     }
   const openLoop = OPEN_LOOP_HORIZONS.map((k) => ({ k, ...slopeAndRms(pairs.get(k)!) }));
+  const actionResponse = actionResponseProbe(agent, eps, states, nb);
   let exact: Mat | null = null;
   try {
     exact = stationaryValue(TASK, soft, policy).P;
   } catch {
     // The learned policy's linear fit does not stabilize the system: its value is unbounded (null).
   }
-  return { reward: { Q, R, K }, critic: { P, exact }, readoutR2, openLoop };
+  return { reward: { Q, R, K }, critic: { P, exact }, readoutR2, openLoop, actionResponse };
+}
+
+/** The size of the first action's change in `actionResponseProbe` (central differences). */
+const ACTION_STEP = 0.5;
+
+/**
+ * How the model's imagination answers one action: from s_t (t in OPEN_LOOP_STARTS) along the prior's mean under
+ * the episode's own actions, the first action moved by ±ACTION_STEP; the central difference of the decoded position
+ * k steps on, averaged over episodes and starts, against the exact C A^{k−1} B (the dynamics are linear, so the
+ * exact response does not depend on the state). A model that under-states it asks the actor for larger forces.
+ */
+function actionResponseProbe(
+  agent: DreamerAgent,
+  eps: Episode[],
+  states: { deter: Float32Array; stoch: Float32Array },
+  nb: number,
+): { k: number; learned: number; exact: number }[] {
+  const { deterDim: D, stochDim: S } = agent.cfg;
+  const nets = agent.model.nets;
+  const Hk = Math.max(...OPEN_LOOP_HORIZONS);
+  const sums = new Map<number, number>(OPEN_LOOP_HORIZONS.map((k) => [k, 0]));
+  for (const t0 of OPEN_LOOP_STARTS) {
+    const decoded = [ACTION_STEP, -ACTION_STEP].map((shift) => {
+      const tape = new Tape();
+      let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
+      let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
+      const ys: Float32Array[] = [];
+      for (let k = 1; k <= Hk; k++) {
+        const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1] + (k === 1 ? shift : 0));
+        h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
+        z = agent.model.prior(tape, nets, h).mean;
+        ys.push(tape.mlp(agent.model.features(tape, h, z), nets.decoder).value);
+      }
+      return ys;
+    });
+    for (const k of OPEN_LOOP_HORIZONS) {
+      const [up, down] = decoded.map((ys) => ys[k - 1]);
+      let d = 0;
+      for (let b = 0; b < nb; b++) d += (up[b] - down[b]) / (2 * ACTION_STEP);
+      sums.set(k, sums.get(k)! + d / nb);
+    }
+  }
+  const { A, B, C } = TASK.model;
+  return OPEN_LOOP_HORIZONS.map((k) => {
+    let x = B.map((row) => row[0]);
+    for (let j = 1; j < k; j++) x = mv(A, x);
+    return { k, learned: sums.get(k)! / OPEN_LOOP_STARTS.length, exact: mv(C, x)[0] };
+  });
 }
 
 const quadFeatures = (x: Vec) => [x[0] * x[0], 2 * x[0] * x[1], x[1] * x[1]];

@@ -84,6 +84,14 @@ describe('dreamer-lqg', () => {
         evaluateLinearPolicy(LINEAR_GAUSSIAN_TASK, exact.policy, soft).softObjective,
       );
       expect(results.probes.openLoop.map((p: { k: number }) => p.k)).toEqual([1, 5, 10, 15]);
+      // The exact response of the position k steps after a unit force: C A^{k−1} B, here summed by hand
+      // (p gains 0.005 on the first step; the velocity kick 0.1 then decays by 0.95 a step and moves p by 0.1·v).
+      const byHand = (k: number) =>
+        0.005 + Array.from({ length: k - 1 }, (_, j) => 0.1 * 0.1 * 0.95 ** j).reduce((x, y) => x + y, 0);
+      for (const p of results.probes.actionResponse) {
+        expect(p.exact).toBeCloseTo(byHand(p.k), 12);
+        expect(Number.isFinite(p.learned)).toBe(true);
+      }
       expect(results.probes.critic.exact).toEqual(expect.any(Array));
     }
     const [a, b, c] = [await run('flat', 2), await run('flat', 2), await run('flat', 3)];
