@@ -349,30 +349,16 @@ function probeAgent(
 
   const { A, B } = TASK.model;
   const pairs = new Map<number, [number, number][]>(OPEN_LOOP_HORIZONS.map((k) => [k, []]));
-  const Hk = Math.max(...OPEN_LOOP_HORIZONS);
-  const nets = agent.model.nets;
   for (const t0 of OPEN_LOOP_STARTS)
     for (let draw = 0; draw < OPEN_LOOP_DRAWS; draw++) {
-      const tape = new Tape();
-      let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
-      let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
       let xs = means.map((m) => m[t0]);
-      for (let k = 1; k <= Hk; k++) {
-        const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1]);
-        h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
-        const pz = agent.model.prior(tape, nets, h);
-        z = tape.rsample(
-          pz.mean,
-          pz.std,
-          Float32Array.from({ length: nb * S }, () => rng.normal()),
-        );
-        const y = tape.mlp(agent.model.features(tape, h, z), nets.decoder).value;
-        xs = xs.map((x, b) => vadd(mv(A, x), mv(B, [a[b]])));
-        pairs.get(k)?.push(...xs.map((x, b): [number, number] => [y[b], x[0]]));
-      }
+      imagineOpenLoop(agent, eps, states, t0, 0, rng).forEach((y, j) => {
+        xs = xs.map((x, b) => vadd(mv(A, x), mv(B, [eps[b].actions[t0 + j]])));
+        pairs.get(j + 1)?.push(...xs.map((x, b): [number, number] => [y[b], x[0]]));
+      });
     }
   const openLoop = OPEN_LOOP_HORIZONS.map((k) => ({ k, ...slopeAndRms(pairs.get(k)!) }));
-  const actionResponse = actionResponseProbe(agent, eps, states, nb);
+  const actionResponse = actionResponseProbe(agent, eps, states);
   let exact: Mat | null = null;
   try {
     exact = stationaryValue(TASK, soft, policy).P;
@@ -395,26 +381,11 @@ function actionResponseProbe(
   agent: DreamerAgent,
   eps: Episode[],
   states: { deter: Float32Array; stoch: Float32Array },
-  nb: number,
 ): { k: number; learned: number; exact: number }[] {
-  const { deterDim: D, stochDim: S } = agent.cfg;
-  const nets = agent.model.nets;
-  const Hk = Math.max(...OPEN_LOOP_HORIZONS);
+  const nb = eps.length;
   const sums = new Map<number, number>(OPEN_LOOP_HORIZONS.map((k) => [k, 0]));
   for (const t0 of OPEN_LOOP_STARTS) {
-    const decoded = [ACTION_STEP, -ACTION_STEP].map((shift) => {
-      const tape = new Tape();
-      let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
-      let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
-      const ys: Float32Array[] = [];
-      for (let k = 1; k <= Hk; k++) {
-        const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1] + (k === 1 ? shift : 0));
-        h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
-        z = agent.model.prior(tape, nets, h).mean;
-        ys.push(tape.mlp(agent.model.features(tape, h, z), nets.decoder).value);
-      }
-      return ys;
-    });
+    const decoded = [ACTION_STEP, -ACTION_STEP].map((shift) => imagineOpenLoop(agent, eps, states, t0, shift, null));
     for (const k of OPEN_LOOP_HORIZONS) {
       const [up, down] = decoded.map((ys) => ys[k - 1]);
       let d = 0;
@@ -458,6 +429,42 @@ export function fitRewardForm(eps: Episode[], means: Vec[][], atNext: ArrayLike<
   });
   const c = regressGain(rows, ys).K[0].map((v) => -v);
   return { Q: sym(c), R: c[3] };
+}
+
+/**
+ * The model's imagination from the filtered states s_{t0} of every episode under the episode's own actions (the
+ * first moved by `shift`), max(OPEN_LOOP_HORIZONS) steps: the decoded position of each step `[episodes]`, with
+ * z from the prior's samples (`rng`) or its mean (null).
+ */
+function imagineOpenLoop(
+  agent: DreamerAgent,
+  eps: Episode[],
+  states: { deter: Float32Array; stoch: Float32Array },
+  t0: number,
+  shift: number,
+  rng: Rng | null,
+): Float32Array[] {
+  const nb = eps.length;
+  const { deterDim: D, stochDim: S } = agent.cfg;
+  const nets = agent.model.nets;
+  const tape = new Tape();
+  let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
+  let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
+  const ys: Float32Array[] = [];
+  for (let k = 1; k <= Math.max(...OPEN_LOOP_HORIZONS); k++) {
+    const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1] + (k === 1 ? shift : 0));
+    h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
+    const pz = agent.model.prior(tape, nets, h);
+    z = rng
+      ? tape.rsample(
+          pz.mean,
+          pz.std,
+          Float32Array.from({ length: nb * S }, () => rng.normal()),
+        )
+      : pz.mean;
+    ys.push(tape.mlp(agent.model.features(tape, h, z), nets.decoder).value);
+  }
+  return ys;
 }
 
 /** The slope of y on x (least squares with intercept) and the RMS of y − x, over (y, x) pairs. */
