@@ -109,6 +109,12 @@ describe('option validation', () => {
       expect(Object.keys(exp.options.shape).filter((k) => k in COMMON_OPTIONS.shape)).toEqual([]);
     }
   });
+
+  it("every experiment has a row in the README's table of experiments", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const rows = new Set([...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]));
+    expect(EXPERIMENTS.map((e) => e.name).filter((name) => !rows.has(name))).toEqual([]);
+  });
 });
 
 describe('run folders', () => {
