@@ -317,7 +317,7 @@ function dreamerLqgProbesExtract(runs: readonly RunOutput[]): Record<string, num
   runs.forEach((run, i) => {
     const r = run.results as DreamerLqgResults | null;
     if (!r?.probes) throw new Error(`figures: ${run.command} (seed ${run.seed}) wrote no probes in results.json`);
-    const { reward, critic, openLoop } = r.probes;
+    const { reward, critic, openLoop, actionResponse } = r.probes;
     Object.assign(out, {
       [`${i}/J/exact`]: r.exact.softObjective,
       [`${i}/J/learned`]: num(r.learned.softObjective, `${run.command} soft objective`),
@@ -329,6 +329,12 @@ function dreamerLqgProbesExtract(runs: readonly RunOutput[]): Record<string, num
       [`${i}/Pvv`]: critic.P[1][1],
       [`${i}/Pvv/exact`]: critic.exact === null ? NaN : critic.exact[1][1],
       ...Object.fromEntries(openLoop.map(({ k, slope }) => [`${i}/slope/${k}`, slope])),
+      ...Object.fromEntries(
+        actionResponse.flatMap(({ k, learned, exact }) => [
+          [`${i}/response/${k}`, learned],
+          [`${i}/response/${k}/exact`, exact],
+        ]),
+      ),
     });
   });
   return out;
@@ -958,7 +964,7 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     name: 'dreamer-lqg-probes',
-    what: "the same runs as dreamer-lqg, probed against exact answers: soft objective J, the reward head's Q and the gain it implies, the critic's P_vv, the open-loop imagination's slope",
+    what: "the same runs as dreamer-lqg, probed against exact answers: soft objective J, the reward head's Q and the gain it implies, the critic's P_vv, the open-loop imagination's slope, its response to the first action",
     commands: DREAMER_LQG.map(([, c]) => c),
     seeds: [1, 2, 3],
     speed: 'slow',
@@ -975,14 +981,15 @@ export const FIGURES: readonly Figure[] = [
           `| ${label} | ${each(`${i}/J/learned`, 2)} (exact ${fixed(J, 2)}; worst ${fixed(worst, 1)} % off) | ` +
           `${each(`${i}/Qpp`, 2)}; ${each(`${i}/Qvv`, 3)}; ${each(`${i}/R`, 3)} | ` +
           `${each(`${i}/headKv`, 2)} | ${each(`${i}/Pvv`, 2)} (${each(`${i}/Pvv/exact`, 2)}) | ` +
-          `${[1, 5, 15].map((k) => each(`${i}/slope/${k}`, 2)).join('; ')} |`
+          `${[1, 5, 15].map((k) => each(`${i}/slope/${k}`, 2)).join('; ')} | ` +
+          `${[1, 5, 15].map((k) => each(`${i}/response/${k}`, 4)).join('; ')} |`
         );
       });
       return [
         '',
         '',
-        `| reference (seeds ${seedsText(seeds)}) | soft objective J per episode | reward head's Q_pp; Q_vv; R (exact 1; 0.1; 0.1) | velocity gain soft LQG gives under that reward (exact dynamics) | critic's P_vv (exact, of its own policy) | imagined position on the exact prediction: slope at k = 1; 5; 15 steps (exact 1) |`,
-        '|---|---|---|---|---|---|',
+        `| reference (seeds ${seedsText(seeds)}) | soft objective J per episode | reward head's Q_pp; Q_vv; R (exact 1; 0.1; 0.1) | velocity gain soft LQG gives under that reward (exact dynamics) | critic's P_vv (exact, of its own policy) | imagined position on the exact prediction: slope at k = 1; 5; 15 steps (exact 1) | imagined position k = 1; 5; 15 steps after a unit change of the first action (exact ${[1, 5, 15].map((k) => fixed(v(`0/response/${k}/exact`).mean, 4)).join('; ')}) |`,
+        '|---|---|---|---|---|---|---|',
         ...rows,
         '',
         '',
