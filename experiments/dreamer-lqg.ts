@@ -459,7 +459,8 @@ function imagineOpenLoop(
   let h = tape.constant(states.deter.slice(t0 * nb * D, (t0 + 1) * nb * D), nb, D);
   let z = tape.constant(states.stoch.slice(t0 * nb * S, (t0 + 1) * nb * S), nb, S);
   const ys: Float32Array[] = [];
-  for (let k = 1; k <= Math.max(...OPEN_LOOP_HORIZONS); k++) {
+  const steps = Math.max(...OPEN_LOOP_HORIZONS);
+  for (let k = 1; k <= steps; k++) {
     const a = Float32Array.from(eps, (e) => e.actions[t0 + k - 1] + (k === 1 ? shift : 0));
     h = agent.model.transition(tape, nets, h, z, tape.constant(a, nb, 1));
     const pz = agent.model.prior(tape, nets, h);

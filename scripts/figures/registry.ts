@@ -973,6 +973,8 @@ export const FIGURES: readonly Figure[] = [
     extract: dreamerLqgProbesExtract,
     render: ({ v, seeds }) => {
       const each = (key: string, digits: number) => perSeedText({ v, seeds }, key, digits);
+      /** The horizons k the table shows of the open-loop probes (the run has 1, 5, 10 and 15). */
+      const ks = [1, 5, 15];
       const rows = DREAMER_LQG.map(([label], i) => {
         const J = v(`${i}/J/exact`).mean;
         const per = v(`${i}/J/learned`);
@@ -981,14 +983,14 @@ export const FIGURES: readonly Figure[] = [
           `| ${label} | ${each(`${i}/J/learned`, 2)} (exact ${fixed(J, 2)}; worst ${fixed(worst, 1)} % off) | ` +
           `${each(`${i}/Qpp`, 2)}; ${each(`${i}/Qvv`, 3)}; ${each(`${i}/R`, 3)} | ` +
           `${each(`${i}/headKv`, 2)} | ${each(`${i}/Pvv`, 2)} (${each(`${i}/Pvv/exact`, 2)}) | ` +
-          `${[1, 5, 15].map((k) => each(`${i}/slope/${k}`, 2)).join('; ')} | ` +
-          `${[1, 5, 15].map((k) => each(`${i}/response/${k}`, 4)).join('; ')} |`
+          `${ks.map((k) => each(`${i}/slope/${k}`, 2)).join('; ')} | ` +
+          `${ks.map((k) => each(`${i}/response/${k}`, 4)).join('; ')} |`
         );
       });
       return [
         '',
         '',
-        `| reference (seeds ${seedsText(seeds)}) | soft objective J per episode | reward head's Q_pp; Q_vv; R (exact 1; 0.1; 0.1) | velocity gain soft LQG gives under that reward (exact dynamics) | critic's P_vv (exact, of its own policy) | imagined position on the exact prediction: slope at k = 1; 5; 15 steps (exact 1) | imagined position k = 1; 5; 15 steps after a unit change of the first action (exact ${[1, 5, 15].map((k) => fixed(v(`0/response/${k}/exact`).mean, 4)).join('; ')}) |`,
+        `| reference (seeds ${seedsText(seeds)}) | soft objective J per episode | reward head's Q_pp; Q_vv; R (exact 1; 0.1; 0.1) | velocity gain soft LQG gives under that reward (exact dynamics) | critic's P_vv (exact, of its own policy) | imagined position on the exact prediction: slope at k = ${ks.join('; ')} steps (exact 1) | imagined position k = ${ks.join('; ')} steps after a unit change of the first action (exact ${ks.map((k) => fixed(v(`0/response/${k}/exact`).mean, 4)).join('; ')}) |`,
         '|---|---|---|---|---|---|---|',
         ...rows,
         '',
